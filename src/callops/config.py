@@ -1,0 +1,52 @@
+"""Settings, read once from the environment (``CALLOPS_*``) at the edges and passed inward."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import zoneinfo
+from dataclasses import dataclass
+
+__all__ = ["Settings", "DEFAULT_DATABASE_URL", "DEFAULT_TZ"]
+
+DEFAULT_DATABASE_URL = "sqlite:///callops.db"
+DEFAULT_TZ = "Asia/Shanghai"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    site_tz: str = DEFAULT_TZ
+    secret_key: str = ""
+    environment: str = "development"  # "production" refuses a missing secret key
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        settings = cls(
+            database_url=env.get("CALLOPS_DATABASE_URL", DEFAULT_DATABASE_URL),
+            site_tz=env.get("CALLOPS_TZ", DEFAULT_TZ),
+            secret_key=env.get("CALLOPS_SECRET_KEY", ""),
+            environment=env.get("CALLOPS_ENV", "development"),
+            debug=env.get("CALLOPS_DEBUG", "") in {"1", "true", "yes"},
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        from callops.errors import InvalidInput
+
+        try:
+            zoneinfo.ZoneInfo(self.site_tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise InvalidInput(f"unknown time zone {self.site_tz!r}", field="CALLOPS_TZ") from exc
+        if self.environment == "production" and not self.secret_key:
+            raise InvalidInput("set CALLOPS_SECRET_KEY in production", field="CALLOPS_SECRET_KEY")
+
+    def session_secret(self) -> str:
+        """The signing key for sessions; a random one per process in development."""
+        return self.secret_key or _DEV_SECRET
+
+
+_DEV_SECRET = secrets.token_urlsafe(32)
