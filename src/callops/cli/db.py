@@ -1,0 +1,26 @@
+"""``callops db``: schema migrations."""
+
+from __future__ import annotations
+
+import click
+
+from callops.cli import _context
+from callops.store import current_revision, upgrade
+
+
+def register(group: click.Group) -> None:
+    group.add_command(db)
+
+
+@click.group()
+def db() -> None:
+    """Database schema (CALLOPS_DATABASE_URL, default sqlite:///callops.db)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the database schema."""
+    engine = _context.engine()
+    upgrade(engine, revision)
+    click.echo(f"database at revision {current_revision(engine)}")

@@ -1,0 +1,47 @@
+"""Demo data: a month of real calls (Anonymous Bank, January 1999) and demo users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from callops.ingest import ImportReport, import_files
+from callops.records import Role
+from callops.store.users import add_user, list_users
+
+__all__ = ["DEMO_CALLS", "DEMO_TZ", "DEMO_USERS", "DemoUser", "load_demo"]
+
+DEMO_CALLS = Path(__file__).resolve().parent / "calls_1999-01.txt.gz"
+DEMO_TZ = "Asia/Jerusalem"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    username: str
+    password: str
+    role: Role
+    agent_id: str | None = None
+
+
+DEMO_USERS = (
+    DemoUser("admin", "admin-demo-1", Role.ADMIN),
+    DemoUser("manager", "manager-demo-1", Role.MANAGER),
+    DemoUser("planner", "planner-demo-1", Role.PLANNER),
+    DemoUser("qa", "qa-demo-1", Role.QA),
+    DemoUser("lead", "lead-demo-1", Role.TEAM_LEAD),
+    DemoUser("agent", "agent-demo-1", Role.AGENT, agent_id="MICHAL"),
+)
+
+
+def load_demo(engine: sa.Engine) -> ImportReport:
+    """Import the demo month and create the demo users; running it again adds nothing."""
+    report = import_files(engine, [DEMO_CALLS], fmt="anonymous-bank", tz=DEMO_TZ)
+    with engine.begin() as conn:
+        existing = {u.username for u in list_users(conn)}
+        for user in DEMO_USERS:
+            if user.username not in existing:
+                add_user(conn, user.username, password=user.password, role=user.role, agent_id=user.agent_id,
+                         tz=DEMO_TZ, locale="zh-CN")
+    return report

@@ -1,0 +1,174 @@
+"""The Technion "Anonymous Bank" call-by-call format (Guedj & Mandelbaum, 1999 data).
+
+Tab-separated, one header line, 17 columns::
+
+    vru+line call_id customer_id priority type date vru_entry vru_exit vru_time q_start q_exit
+    q_time outcome ser_start ser_exit ser_time server
+
+Clock times carry no date; the row's ``date`` is the day of VRU entry. Every later moment is
+placed from the durations (``vru_time``, ``q_time``, ``ser_time``), and the clock times of
+queue entry and service start are put on the day that lands them nearest to the moment
+before, so calls past midnight roll over. Quirks of the real files that are handled:
+
+- ``type`` holds undocumented values (``AA``) and values with a leading space (`` TT``);
+- ``server`` holds a corrupted ``ANO_SERVERT`` (treated, like ``NO_SERVER``, as unknown agent);
+- zero-length services; calls served without queueing (``q_start`` 0:00:00): offered, wait 0;
+- negative ``vru_time`` (VRU exit clocked before entry): the exit is kept at the entry;
+- ``customer_id`` mangled by a spreadsheet (``6.02E+11``): kept as text;
+- PHANTOM rows are virtual calls: skipped and counted.
+
+Outcomes: AGENT → answered; HANG after queueing → abandoned; HANG before queueing →
+hung up in the IVR (not offered).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from callops.ingest.items import Item, ParseContext, Rejection, Skip
+from callops.records import Call, Direction, Outcome
+
+__all__ = ["parse", "SOURCE", "COLUMNS"]
+
+SOURCE = "anonymous-bank"
+COLUMNS = ("vru+line", "call_id", "customer_id", "priority", "type", "date", "vru_entry", "vru_exit",
+           "vru_time", "q_start", "q_exit", "q_time", "outcome", "ser_start", "ser_exit", "ser_time", "server")
+_BUSINESS_LINES = {"PS": "regular", "PE": "regular-english", "IN": "internet", "NE": "stock-exchange",
+                   "NW": "prospect", "TT": "callback"}
+_NO_AGENT = {"NO_SERVER", "ANO_SERVERT"}
+_DAY = 86_400
+
+
+class _Bad(Exception):
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+
+
+def _clock(value: str, field: str) -> int:
+    """Seconds after midnight of 'H:MM:SS'."""
+    parts = value.strip().split(":")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise _Bad(field, f"{value!r} is not a time H:MM:SS")
+    h, m, s = (int(p) for p in parts)
+    if h > 23 or m > 59 or s > 59:
+        raise _Bad(field, f"{value!r} is not a time of day")
+    return h * 3600 + m * 60 + s
+
+
+def _count(value: str, field: str, *, signed: bool = False) -> int:
+    value = value.strip()
+    digits = value[1:] if signed and value.startswith("-") else value
+    if not digits.isdigit():
+        raise _Bad(field, f"{value!r} is not a whole number of seconds")
+    return int(value)
+
+
+def _date(value: str) -> dt.date:
+    value = value.strip()
+    if len(value) != 6 or not value.isdigit():
+        raise _Bad("date", f"{value!r} is not a date YYMMDD")
+    yy, mm, dd = int(value[:2]), int(value[2:4]), int(value[4:])
+    try:
+        return dt.date(1900 + yy if yy >= 70 else 2000 + yy, mm, dd)
+    except ValueError as exc:
+        raise _Bad("date", f"{value!r} is not a date YYMMDD ({exc})") from exc
+
+
+def _nearest(clock_s: int, around_s: int) -> int:
+    """``clock_s`` moved by whole days to the instant nearest ``around_s`` (both from the row's midnight)."""
+    days = round((around_s - clock_s) / _DAY)
+    return clock_s + days * _DAY
+
+
+def _row(cols: list[str], ctx: ParseContext) -> Call | None:
+    outcome = cols[12].strip()
+    if outcome not in {"AGENT", "HANG", "PHANTOM"}:
+        raise _Bad("outcome", f"{cols[12]!r} is not AGENT, HANG or PHANTOM")
+    vru_line = cols[0].strip()
+    if not vru_line:
+        raise _Bad("vru+line", "empty")
+    call_id = cols[1].strip()
+    if not call_id.isdigit():
+        raise _Bad("call_id", f"{cols[1]!r} is not a number")
+    customer = cols[2].strip()  # digits, or a spreadsheet-mangled number like 6.02E+11: kept as given
+    if not customer:
+        raise _Bad("customer_id", "empty")
+    priority = cols[3].strip()
+    if priority not in {"0", "1", "2"}:
+        raise _Bad("priority", f"{cols[3]!r} is not 0, 1 or 2")
+    kind = cols[4].strip()
+    if not kind:
+        raise _Bad("type", "empty")
+    day = _date(cols[5])
+    entry = _clock(cols[6], "vru_entry")
+    _clock(cols[7], "vru_exit")
+    vru_s = _count(cols[8], "vru_time", signed=True)
+    q_start_clock = _clock(cols[9], "q_start")
+    _clock(cols[10], "q_exit")
+    q_s = _count(cols[11], "q_time")
+    ser_start_clock = _clock(cols[13], "ser_start")
+    _clock(cols[14], "ser_exit")
+    ser_s = _count(cols[15], "ser_time")
+    server = cols[16].strip()
+    if not server:
+        raise _Bad("server", "empty")
+    if outcome == "PHANTOM":
+        return None
+
+    midnight = dt.datetime(day.year, day.month, day.day, tzinfo=ctx.tz).astimezone(dt.UTC)
+
+    def at(seconds: int) -> dt.datetime:
+        return midnight + dt.timedelta(seconds=seconds)
+
+    vru_exit = entry + vru_s  # may be before entry: 227 rows have a negative vru_time (clock skew)
+    queued = cols[9].strip() != "0:00:00"
+    q_start = _nearest(q_start_clock, vru_exit) if queued else None
+    q_exit = q_start + q_s if q_start is not None else None
+    served = outcome == "AGENT"
+    ser_start = _nearest(ser_start_clock, q_exit if q_exit is not None else vru_exit) if served else None
+    if served:
+        result = Outcome.ANSWERED
+        assert ser_start is not None
+        ended = ser_start + ser_s
+    elif queued:
+        result = Outcome.ABANDONED
+        assert q_exit is not None
+        ended = q_exit
+    else:
+        result = Outcome.IVR_HANGUP
+        ended = vru_exit
+    return Call(
+        source=SOURCE, source_call_id=f"{vru_line}-{call_id}", direction=Direction.INBOUND, outcome=result,
+        queue=kind, call_type=_BUSINESS_LINES.get(kind, kind), caller_number=None if customer == "0" else customer,
+        priority=int(priority), ivr_entered_at=at(entry), ivr_exited_at=at(max(vru_exit, entry)),
+        queue_entered_at=at(q_start) if q_start is not None else None,
+        answered_at=at(ser_start) if ser_start is not None else None, ended_at=at(ended),
+        agent=None if server in _NO_AGENT or not served else server, talk_s=float(ser_s) if served else 0.0,
+    )
+
+
+def parse(lines: Iterator[tuple[int, str]], ctx: ParseContext) -> Iterator[Item]:
+    first = next(lines, None)
+    if first is None:
+        yield Rejection(ctx.file, 1, None, "the file is empty; expected the Anonymous Bank header")
+        return
+    header = [h.strip() for h in first[1].split("\t")]
+    if header != list(COLUMNS):
+        yield Rejection(ctx.file, first[0], None,
+                        f"not an Anonymous Bank header; expected the 17 columns {' '.join(COLUMNS)}", first[1])
+        return
+    for number, text in lines:
+        if not text.strip():
+            continue
+        cols = text.split("\t")
+        if len(cols) != len(COLUMNS):
+            yield Rejection(ctx.file, number, None, f"{len(cols)} columns, expected {len(COLUMNS)}", text)
+            continue
+        try:
+            call = _row(cols, ctx)
+        except _Bad as bad:
+            yield Rejection(ctx.file, number, bad.field, bad.reason, text)
+            continue
+        yield call if call is not None else Skip(number, "PHANTOM (virtual call)")

@@ -1,0 +1,37 @@
+"""Opening import files: plain or gzip (detected by content), UTF-8 with a BOM tolerated."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from callops.errors import InvalidInput
+
+__all__ = ["open_text", "numbered_lines"]
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def open_text(path: Path) -> IO[str]:
+    try:
+        with path.open("rb") as probe:
+            magic = probe.read(2)
+    except OSError as exc:
+        raise InvalidInput(f"cannot read: {exc.strerror}", file=str(path)) from exc
+    raw = gzip.open(path, "rb") if magic == _GZIP_MAGIC else path.open("rb")
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+
+
+def numbered_lines(stream: IO[str], file: str) -> Iterator[tuple[int, str]]:
+    """(line number from 1, line without its end), naming the line when it is not UTF-8."""
+    number = 0
+    try:
+        for number, line in enumerate(stream, start=1):  # noqa: B007 - number is used after errors
+            yield number, line.rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"not UTF-8 text ({exc.reason})", file=file, line=number + 1) from exc
+    except (OSError, EOFError) as exc:
+        raise InvalidInput(f"cannot read the file ({exc})", file=file, line=number + 1) from exc

@@ -1,0 +1,52 @@
+"""Roles and what each may do: the permission matrix, documented in docs/permissions.md.
+
+The API and the pages ask ``allowed(role, permission)``; nothing else decides access.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from callops.errors import PermissionDenied
+from callops.records import Role
+
+__all__ = ["Permission", "MATRIX", "allowed", "require"]
+
+
+class Permission(StrEnum):
+    VIEW_ALL_CALLS = "view_all_calls"  # without it a user sees only their own agent's calls
+    VIEW_PII = "view_pii"  # caller numbers unmasked
+    VIEW_REPORTS = "view_reports"
+    IMPORT_DATA = "import_data"
+    MANAGE_USERS = "manage_users"
+    PLAN_WORKFORCE = "plan_workforce"
+    RUN_SIMULATIONS = "run_simulations"
+    EVALUATE_CALLS = "evaluate_calls"  # QA scoring
+    MANAGE_QA = "manage_qa"  # scorecards, sampling rules
+    HANDLE_APPEALS = "handle_appeals"  # team lead accepts, panel reviews
+    DECIDE_APPEALS = "decide_appeals"  # supervisor's decision
+    VIEW_AGENTS = "view_agents"
+
+
+_P = Permission
+MATRIX: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.MANAGER: frozenset({_P.VIEW_ALL_CALLS, _P.VIEW_PII, _P.VIEW_REPORTS, _P.PLAN_WORKFORCE,
+                             _P.RUN_SIMULATIONS, _P.MANAGE_QA, _P.HANDLE_APPEALS, _P.DECIDE_APPEALS,
+                             _P.VIEW_AGENTS, _P.IMPORT_DATA}),
+    Role.PLANNER: frozenset({_P.VIEW_ALL_CALLS, _P.VIEW_REPORTS, _P.PLAN_WORKFORCE, _P.RUN_SIMULATIONS,
+                             _P.VIEW_AGENTS, _P.IMPORT_DATA}),
+    Role.QA: frozenset({_P.VIEW_ALL_CALLS, _P.VIEW_REPORTS, _P.EVALUATE_CALLS, _P.HANDLE_APPEALS,
+                        _P.VIEW_AGENTS}),
+    Role.TEAM_LEAD: frozenset({_P.VIEW_ALL_CALLS, _P.VIEW_REPORTS, _P.HANDLE_APPEALS, _P.VIEW_AGENTS}),
+    Role.AGENT: frozenset(),
+}
+
+
+def allowed(role: Role, permission: Permission) -> bool:
+    return permission in MATRIX[role]
+
+
+def require(role: Role, permission: Permission) -> None:
+    if not allowed(role, permission):
+        raise PermissionDenied(f"the {role.value} role lacks the right {permission.value}")

@@ -1,0 +1,138 @@
+"""The database schema (SQLAlchemy Core). Alembic migrations in ``migrations/`` create it.
+
+Datetimes are ``EpochMillis`` columns: BIGINT milliseconds since the epoch, UTC. ``calls``
+and ``agent_intervals`` hold canonical records from every source; ``scenario`` is NULL for
+real data and names a simulation run otherwise, so simulated calls never mix with real ones.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from callops.store.types import EpochMillis
+
+__all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", "agent_skills",
+           "users", "imports"]
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+_Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+imports = sa.Table(
+    "imports", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("format", sa.String(40), nullable=False),
+    sa.Column("files", sa.Text, nullable=False),
+    sa.Column("imported_at", EpochMillis, nullable=False),
+    sa.Column("inserted", sa.Integer, nullable=False),
+    sa.Column("duplicates", sa.Integer, nullable=False),
+    sa.Column("rejected", sa.Integer, nullable=False),
+    sa.Column("skipped", sa.Integer, nullable=False),
+)
+
+calls = sa.Table(
+    "calls", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(40), nullable=False),
+    sa.Column("source_call_id", sa.String(120), nullable=False),
+    sa.Column("scenario", sa.String(80)),
+    sa.Column("direction", sa.String(10), nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("queue", sa.String(80)),
+    sa.Column("call_type", sa.String(80)),
+    sa.Column("caller_number", sa.String(64)),
+    sa.Column("priority", sa.SmallInteger, nullable=False, default=0),
+    sa.Column("started_at", EpochMillis, nullable=False),
+    sa.Column("ivr_entered_at", EpochMillis),
+    sa.Column("ivr_exited_at", EpochMillis),
+    sa.Column("queue_entered_at", EpochMillis),
+    sa.Column("answered_at", EpochMillis),
+    sa.Column("ended_at", EpochMillis),
+    sa.Column("wait_s", sa.Float),
+    sa.Column("agent", sa.String(80)),
+    sa.Column("talk_s", sa.Float, nullable=False, default=0.0),
+    sa.Column("hold_s", sa.Float, nullable=False, default=0.0),
+    sa.Column("acw_s", sa.Float, nullable=False, default=0.0),
+    sa.Column("transfer_target", sa.String(80)),
+    sa.Column("recording_ref", sa.String(400)),
+    sa.Column("issue_category", sa.String(20)),
+    sa.Column("issue_notes", sa.Text),
+    sa.Column("issue_resolved", sa.Boolean),
+    sa.Column("follow_up_due_at", EpochMillis),
+    sa.Column("campaign", sa.String(80)),
+    sa.Column("disposition", sa.String(40)),
+    sa.Column("csat", sa.SmallInteger),
+    sa.Column("import_id", sa.BigInteger),
+    sa.UniqueConstraint("source", "source_call_id"),
+    sa.Index(None, "started_at"),
+    sa.Index(None, "queue", "started_at"),
+    sa.Index(None, "agent", "started_at"),
+    sa.Index(None, "scenario", "started_at"),
+)
+
+agent_intervals = sa.Table(
+    "agent_intervals", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(40), nullable=False),
+    sa.Column("scenario", sa.String(80)),
+    sa.Column("agent", sa.String(80), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("start_at", EpochMillis, nullable=False),
+    sa.Column("end_at", EpochMillis, nullable=False),
+    sa.Column("reason", sa.String(80)),
+    sa.Column("queue", sa.String(80)),
+    sa.Column("import_id", sa.BigInteger),
+    sa.UniqueConstraint("source", "agent", "state", "start_at"),
+    sa.Index(None, "agent", "start_at"),
+    sa.Index(None, "start_at"),
+)
+
+teams = sa.Table(
+    "teams", metadata,
+    sa.Column("name", sa.String(80), primary_key=True),
+    sa.Column("lead", sa.String(80)),
+)
+
+agents = sa.Table(
+    "agents", metadata,
+    sa.Column("agent_id", sa.String(80), primary_key=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("team", sa.String(80), sa.ForeignKey("teams.name")),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+)
+
+queues = sa.Table(
+    "queues", metadata,
+    sa.Column("name", sa.String(80), primary_key=True),
+    sa.Column("description", sa.String(200)),
+    sa.Column("sl_threshold_s", sa.Integer, nullable=False, default=20),
+)
+
+agent_skills = sa.Table(
+    "agent_skills", metadata,
+    sa.Column("agent_id", sa.String(80), sa.ForeignKey("agents.agent_id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("skill", sa.String(80), primary_key=True),
+    sa.Column("level", sa.SmallInteger, nullable=False, default=1),
+)
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(80), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(120)),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("agent_id", sa.String(80)),
+    sa.Column("locale", sa.String(10), nullable=False, default="zh-CN"),
+    sa.Column("tz", sa.String(60)),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+)
