@@ -43,11 +43,17 @@ def _postgres_admin_url() -> str:
     return os.environ.get("CALLOPS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
+def _upgrade(url: str) -> None:
+    eng = make_engine(url)
+    upgrade(eng)
+    eng.dispose()
+
+
 @pytest.fixture(scope="session")
 def _migrated_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     urls: dict[str, str] = {}
     sqlite_url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    upgrade(make_engine(sqlite_url))
+    _upgrade(sqlite_url)
     urls["sqlite"] = sqlite_url
     admin_url = _postgres_admin_url()
     scratch = f"callops_test_{uuid.uuid4().hex[:10]}"
@@ -55,7 +61,7 @@ def _migrated_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{scratch}"'))
     pg_url = admin.url.set(database=scratch).render_as_string(hide_password=False)
-    upgrade(make_engine(pg_url))
+    _upgrade(pg_url)
     urls["postgresql"] = pg_url
     yield urls
     with admin.connect() as conn:
@@ -64,6 +70,7 @@ def _migrated_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
 
 
 def _empty(engine: sa.Engine) -> None:
+    """Delete every row (faster than migrating a new database for each test)."""
     with engine.begin() as conn:
         for table in reversed(metadata.sorted_tables):
             conn.execute(table.delete())

@@ -54,6 +54,12 @@ def _call_row(call: Call, import_id: int | None) -> dict[str, Any]:
     }
 
 
+def _raw(column: sa.Column[Any]) -> sa.ColumnElement[Any]:
+    """The column as stored (epoch integers for datetimes), to compare with the keys of new rows."""
+    kind = column.type
+    return sa.type_coerce(column, kind.impl_instance) if isinstance(kind, sa.types.TypeDecorator) else column
+
+
 def _existing(conn: sa.Connection, table: sa.Table, key_cols: Sequence[str], keys: list[tuple[Any, ...]],
               ) -> set[tuple[Any, ...]]:
     """Which of ``keys`` are stored already (looked up per source, in chunks)."""
@@ -61,7 +67,7 @@ def _existing(conn: sa.Connection, table: sa.Table, key_cols: Sequence[str], key
     by_prefix: dict[tuple[Any, ...], list[Any]] = {}
     for key in keys:
         by_prefix.setdefault(key[:-1], []).append(key[-1])
-    cols = [table.c[name] for name in key_cols]
+    cols = [_raw(table.c[name]) for name in key_cols]
     for prefix, lasts in by_prefix.items():
         for start in range(0, len(lasts), 900):
             chunk = lasts[start:start + 900]
