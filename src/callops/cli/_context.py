@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import click
 import sqlalchemy as sa
 
 from callops.config import Settings
@@ -15,4 +16,9 @@ def settings() -> Settings:
 
 
 def engine() -> sa.Engine:
-    return make_engine(settings().database_url)
+    """An engine on CALLOPS_DATABASE_URL, disposed when the command finishes."""
+    eng = make_engine(settings().database_url)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(eng.dispose)
+    return eng
