@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from callops.ingest import ImportReport, import_files
 from callops.records import Role
+from callops.store.directory import agents_from_calls
 from callops.store.users import add_user, list_users
 
 __all__ = ["DEMO_CALLS", "DEMO_TZ", "DEMO_USERS", "DemoUser", "load_demo"]
@@ -39,6 +40,7 @@ def load_demo(engine: sa.Engine) -> ImportReport:
     """Import the demo month and create the demo users; running it again adds nothing."""
     report = import_files(engine, [DEMO_CALLS], fmt="anonymous-bank", tz=DEMO_TZ)
     with engine.begin() as conn:
+        agents_from_calls(conn)
         existing = {u.username for u in list_users(conn)}
         for user in DEMO_USERS:
             if user.username not in existing:
