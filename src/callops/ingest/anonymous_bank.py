@@ -13,7 +13,8 @@ before, so calls past midnight roll over. Quirks of the real files that are hand
 - ``type`` holds undocumented values (``AA``) and values with a leading space (`` TT``);
 - ``server`` holds a corrupted ``ANO_SERVERT`` (treated, like ``NO_SERVER``, as unknown agent);
 - zero-length services; calls served without queueing (``q_start`` 0:00:00): offered, wait 0;
-- negative ``vru_time`` (VRU exit clocked before entry): the exit is kept at the entry;
+- negative ``vru_time`` (VRU exit clocked before entry): the exit is kept at the entry; a negative
+  ``q_time`` or ``ser_time`` (not seen yet, same clock fault) counts as 0;
 - ``customer_id`` mangled by a spreadsheet (``6.02E+11``): kept as text;
 - PHANTOM rows are virtual calls: skipped and counted.
 
@@ -107,10 +108,10 @@ def _row(cols: list[str], ctx: ParseContext) -> Call | None:
     vru_s = _count(cols[8], "vru_time", signed=True)
     q_start_clock = _clock(cols[9], "q_start")
     _clock(cols[10], "q_exit")
-    q_s = _count(cols[11], "q_time")
+    q_s = max(0, _count(cols[11], "q_time", signed=True))
     ser_start_clock = _clock(cols[13], "ser_start")
     _clock(cols[14], "ser_exit")
-    ser_s = _count(cols[15], "ser_time")
+    ser_s = max(0, _count(cols[15], "ser_time", signed=True))
     server = cols[16].strip()
     if not server:
         raise _Bad("server", "empty")
