@@ -23,6 +23,7 @@ from callops.ingest.formats import parser_for
 from callops.ingest.items import Notice, ParseContext, Rejection, Skip
 from callops.ingest.textfile import numbered_lines, open_text
 from callops.records import AgentInterval, Call
+from callops.store.engine import new_id
 from callops.store.records import insert_calls, insert_intervals
 from callops.store.schema import imports
 
@@ -107,7 +108,7 @@ def _start(conn: sa.Connection, fmt: str, paths: Sequence[Path]) -> int:
     result = conn.execute(imports.insert().values(
         format=fmt, files="\n".join(str(p) for p in paths), imported_at=dt.datetime.now(dt.UTC),
         inserted=0, duplicates=0, rejected=0, skipped=0))
-    return int(result.inserted_primary_key[0])
+    return new_id(result)
 
 
 def _write(conn: sa.Connection, items: Iterator[Call | AgentInterval], import_id: int,

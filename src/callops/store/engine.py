@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-__all__ = ["make_engine", "upgrade", "current_revision"]
+__all__ = ["make_engine", "upgrade", "current_revision", "new_id"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -51,3 +51,10 @@ def current_revision(engine: sa.Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def new_id(result: sa.CursorResult[Any]) -> int:
+    """The primary key of the row an INSERT just wrote."""
+    key = result.inserted_primary_key
+    assert key is not None, "an insert returns its primary key"
+    return int(key[0])

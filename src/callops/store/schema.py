@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from callops.store.types import EpochMillis
 
-__all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", "agent_skills",
+__all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", "agent_skills", "forecasts",
+           "forecast_points", "staffing_plans", "staffing_plan_intervals",
            "users", "imports"]
 
 metadata = sa.MetaData(
@@ -135,4 +136,61 @@ users = sa.Table(
     sa.Column("locale", sa.String(10), nullable=False, default="zh-CN"),
     sa.Column("tz", sa.String(60)),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
+)
+
+# --- workforce: saved forecasts and staffing plans (versioned by name) ------------------------
+
+forecasts = sa.Table(
+    "forecasts", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", EpochMillis, nullable=False),
+    sa.Column("created_by", sa.String(80)),
+    sa.Column("queue", sa.String(80)),
+    sa.Column("grain_min", sa.Integer, nullable=False),
+    sa.Column("model", sa.String(80), nullable=False),
+    sa.Column("accuracy", sa.JSON, nullable=False),  # backtest: model -> {"mase", "wape"}
+    sa.Column("overrides", sa.JSON, nullable=False),  # manual adjustments kept with the forecast
+    sa.Column("tz", sa.String(60), nullable=False),
+    sa.UniqueConstraint("name", "version"),
+)
+
+forecast_points = sa.Table(
+    "forecast_points", metadata,
+    sa.Column("forecast_id", sa.BigInteger, sa.ForeignKey("forecasts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("interval_start_at", EpochMillis, primary_key=True),
+    sa.Column("calls", sa.Float, nullable=False),
+    sa.Column("lo", sa.Float),
+    sa.Column("hi", sa.Float),
+    sa.Column("aht_s", sa.Float),
+)
+
+staffing_plans = sa.Table(
+    "staffing_plans", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", EpochMillis, nullable=False),
+    sa.Column("created_by", sa.String(80)),
+    sa.Column("forecast_id", sa.BigInteger, sa.ForeignKey("forecasts.id")),
+    sa.Column("queue", sa.String(80)),
+    sa.Column("interval_min", sa.Integer, nullable=False),
+    sa.Column("targets", sa.JSON, nullable=False),  # service level, time, shrinkage, patience, ...
+    sa.Column("note", sa.Text),
+    sa.UniqueConstraint("name", "version"),
+)
+
+staffing_plan_intervals = sa.Table(
+    "staffing_plan_intervals", metadata,
+    sa.Column("plan_id", sa.BigInteger, sa.ForeignKey("staffing_plans.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("interval_start_at", EpochMillis, primary_key=True),
+    sa.Column("calls", sa.Float, nullable=False),
+    sa.Column("aht_s", sa.Float, nullable=False),
+    sa.Column("agents", sa.Integer, nullable=False),
+    sa.Column("scheduled", sa.Integer, nullable=False),
+    sa.Column("service_level", sa.Float, nullable=False),
+    sa.Column("asa_s", sa.Float, nullable=False),
+    sa.Column("p_abandon", sa.Float, nullable=False),
+    sa.Column("occupancy", sa.Float, nullable=False),
 )

@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from callops.errors import Conflict, InvalidInput, NotFound
 from callops.records import Role
+from callops.store.engine import new_id
 from callops.store.schema import users
 
 __all__ = ["User", "add_user", "authenticate", "get_user", "list_users"]
@@ -30,9 +31,9 @@ class User:
 
 def _user(row: sa.Row[object]) -> User:
     m = row._mapping
-    return User(id=int(m["id"]), username=str(m["username"]), role=Role(m["role"]),  # type: ignore[arg-type]
-                display_name=m["display_name"], agent_id=m["agent_id"],  # type: ignore[arg-type]
-                locale=str(m["locale"]), tz=m["tz"])  # type: ignore[arg-type]
+    return User(id=int(m["id"]), username=str(m["username"]), role=Role(m["role"]),
+                display_name=m["display_name"], agent_id=m["agent_id"],
+                locale=str(m["locale"]), tz=m["tz"])
 
 
 def add_user(conn: sa.Connection, username: str, *, password: str, role: Role, display_name: str | None = None,
@@ -49,7 +50,7 @@ def add_user(conn: sa.Connection, username: str, *, password: str, role: Role, d
     result = conn.execute(users.insert().values(
         username=username, password_hash=_hasher.hash(password), role=role.value, display_name=display_name,
         agent_id=agent_id, locale=locale, tz=tz, active=True))
-    return get_user(conn, int(result.inserted_primary_key[0]))
+    return get_user(conn, new_id(result))
 
 
 def get_user(conn: sa.Connection, user_id: int) -> User:
