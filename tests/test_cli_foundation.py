@@ -25,7 +25,7 @@ def run(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: 
 def test_db_upgrade_reports_revision(run) -> None:  # type: ignore[no-untyped-def]
     """`callops db upgrade` on a migrated database says which revision it is at."""
     result = run("db", "upgrade")
-    assert result.exit_code == 0 and "revision 0001" in result.output
+    assert result.exit_code == 0 and "revision 0003" in result.output
 
 
 def test_import_json_and_reimport(run, fixtures: Path) -> None:  # type: ignore[no-untyped-def]

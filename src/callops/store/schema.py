@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from callops.store.types import EpochMillis
 
 __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", "agent_skills", "forecasts",
-           "forecast_points", "staffing_plans", "staffing_plan_intervals",
+           "forecast_points", "staffing_plans", "staffing_plan_intervals", "scenarios",
            "users", "imports"]
 
 metadata = sa.MetaData(
@@ -193,4 +193,17 @@ staffing_plan_intervals = sa.Table(
     sa.Column("asa_s", sa.Float, nullable=False),
     sa.Column("p_abandon", sa.Float, nullable=False),
     sa.Column("occupancy", sa.Float, nullable=False),
+)
+
+# --- simulation: scenario runs whose calls sit in ``calls`` with ``scenario`` = name -----------
+
+scenarios = sa.Table(
+    "scenarios", metadata,
+    sa.Column("name", sa.String(80), primary_key=True),
+    sa.Column("created_at", EpochMillis, nullable=False),
+    sa.Column("created_by", sa.String(80)),
+    sa.Column("definition", sa.JSON, nullable=False),  # the scenario as given (parsed YAML)
+    sa.Column("replications", sa.Integer, nullable=False),
+    sa.Column("seed", sa.BigInteger, nullable=False),
+    sa.Column("summary", sa.JSON, nullable=False),  # KPI -> {"mean", "ci95"}
 )

@@ -1,0 +1,47 @@
+"""Scenario runs are stored apart from real calls and replaced when saved again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from callops.errors import InvalidInput, NotFound
+from callops.records import Call, Direction, Outcome
+from callops.store.records import CallFilter, count_calls, insert_calls
+from callops.store.scenarios import get_scenario, list_scenarios, save_scenario
+
+T0 = dt.datetime(2026, 1, 5, 1, tzinfo=dt.UTC)
+
+
+def _calls(n: int, scenario: str | None, source: str = "sim") -> list[Call]:
+    return [Call(source=source, source_call_id=f"{scenario}-{i}", direction=Direction.INBOUND,
+                 outcome=Outcome.ANSWERED, queue="q", answered_at=T0 + dt.timedelta(seconds=i), scenario=scenario)
+            for i in range(n)]
+
+
+def test_saved_scenario_is_apart_from_real_calls(engine: sa.Engine) -> None:
+    """Scenario calls are counted under the scenario only; saving again replaces the run."""
+    with engine.begin() as conn:
+        insert_calls(conn, _calls(3, None, source="real"))
+        saved = save_scenario(conn, "plus5", definition={"agents": 19}, replications=2, seed=7,
+                              summary={"service_level": {"mean": 0.9}}, records=_calls(10, "plus5"), now=T0)
+        assert saved.calls == 10 and saved.definition == {"agents": 19}
+        assert count_calls(conn, CallFilter()) == 3
+        assert count_calls(conn, CallFilter(scenario="plus5")) == 10
+        save_scenario(conn, "plus5", definition={"agents": 20}, replications=2, seed=8, summary={},
+                      records=_calls(4, "plus5"), now=T0)
+        assert get_scenario(conn, "plus5").calls == 4 and list_scenarios(conn) == ["plus5"]
+
+
+def test_records_must_belong_to_the_scenario(engine: sa.Engine) -> None:
+    """A record tagged for another scenario, or a bad name, is refused; unknown names are not found."""
+    with engine.begin() as conn:
+        with pytest.raises(InvalidInput):
+            save_scenario(conn, "a", definition={}, replications=1, seed=1, summary={}, records=_calls(1, "b"),
+                          now=T0)
+        with pytest.raises(InvalidInput):
+            save_scenario(conn, "bad name", definition={}, replications=1, seed=1, summary={}, records=[], now=T0)
+        with pytest.raises(NotFound):
+            get_scenario(conn, "nope")
