@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+
+from callops.store import make_engine, upgrade
+from callops.store.schema import metadata
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -28,15 +36,6 @@ def fixtures() -> Path:
 # Store tests take the ``engine`` fixture and run twice: on SQLite and on the PostgreSQL server
 # named by CALLOPS_TEST_POSTGRES_URL (an admin URL, default the local server; a scratch database
 # is created for the session and dropped after it).
-
-import os  # noqa: E402
-import uuid  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-
-import sqlalchemy as sa  # noqa: E402
-
-from callops.store import make_engine, upgrade  # noqa: E402
-from callops.store.schema import metadata  # noqa: E402
 
 
 def _postgres_admin_url() -> str:
@@ -69,18 +68,25 @@ def _migrated_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
     admin.dispose()
 
 
-def _empty(engine: sa.Engine) -> None:
-    """Delete every row (faster than migrating a new database for each test)."""
+def _truncate_postgres(engine: sa.Engine) -> None:
+    """Empty every table; TRUNCATE also passes the append-only audit log's row triggers."""
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with engine.begin() as conn:
-        for table in reversed(metadata.sorted_tables):
-            conn.execute(table.delete())
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, _migrated_urls: dict[str, str]) -> Iterator[sa.Engine]:
-    """A migrated, empty database: SQLite, then PostgreSQL."""
-    eng = make_engine(_migrated_urls[request.param])
-    _empty(eng)
+def engine(request: pytest.FixtureRequest, _migrated_urls: dict[str, str],
+           tmp_path: Path) -> Iterator[sa.Engine]:
+    """A migrated, empty database: SQLite (a copy of a migrated file), then PostgreSQL (truncated)."""
+    if request.param == "sqlite":
+        template = Path(sa.make_url(_migrated_urls["sqlite"]).database or "")
+        copy = tmp_path / "test.db"
+        shutil.copyfile(template, copy)
+        eng = make_engine(f"sqlite:///{copy}")
+    else:
+        eng = make_engine(_migrated_urls["postgresql"])
+        _truncate_postgres(eng)
     yield eng
     eng.dispose()
 

@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from callops.store.types import EpochMillis
 
 __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", "agent_skills", "forecasts",
-           "forecast_points", "staffing_plans", "staffing_plan_intervals", "scenarios",
+           "forecast_points", "staffing_plans", "staffing_plan_intervals", "scenarios", "qa_scorecards",
+           "qa_sampling_rules", "qa_draws", "qa_evaluations", "qa_notes", "qa_appeals", "qa_audit", "qa_nominations",
+           "qa_votes", "qa_duty", "site_settings",
            "users", "imports"]
 
 metadata = sa.MetaData(
@@ -206,4 +208,136 @@ scenarios = sa.Table(
     sa.Column("replications", sa.Integer, nullable=False),
     sa.Column("seed", sa.BigInteger, nullable=False),
     sa.Column("summary", sa.JSON, nullable=False),  # KPI -> {"mean", "ci95"}
+)
+
+# --- quality: scorecards, published sampling rules and draws, evaluations (versioned), appeals,
+# the append-only audit log, the best-call library and QA-duty rotation -------------------------
+
+qa_scorecards = sa.Table(
+    "qa_scorecards", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("queue", sa.String(80)),
+    sa.Column("campaign", sa.String(80)),
+    sa.Column("definition", sa.JSON, nullable=False),  # sections, items, deduction catalogue
+    sa.Column("created_at", EpochMillis, nullable=False),
+    sa.Column("created_by", sa.String(80)),
+    sa.UniqueConstraint("name", "version"),
+)
+
+qa_sampling_rules = sa.Table(
+    "qa_sampling_rules", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(120), nullable=False, unique=True),
+    sa.Column("definition", sa.JSON, nullable=False),
+    sa.Column("period_start_at", EpochMillis, nullable=False),
+    sa.Column("period_end_at", EpochMillis, nullable=False),
+    sa.Column("filed_at", EpochMillis, nullable=False),
+    sa.Column("filed_by", sa.String(80), nullable=False),
+    sa.Column("seed_commitment", sa.String(64), nullable=False),  # SHA-256 hex of the secret seed
+)
+
+qa_draws = sa.Table(
+    "qa_draws", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("rule_id", sa.BigInteger, sa.ForeignKey("qa_sampling_rules.id"), nullable=False, unique=True),
+    sa.Column("frozen_at", EpochMillis, nullable=False),
+    sa.Column("eligible_hash", sa.String(64), nullable=False),
+    sa.Column("eligible", sa.JSON, nullable=False),  # the frozen eligible call list
+    sa.Column("public_random", sa.String(200)),
+    sa.Column("seed", sa.String(200)),  # revealed after the draw
+    sa.Column("record", sa.JSON),  # the whole public draw record (selection, evaluators)
+    sa.Column("drawn_at", EpochMillis),
+)
+
+qa_evaluations = sa.Table(
+    "qa_evaluations", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("evaluation_key", sa.String(40), nullable=False),  # shared by all versions of one evaluation
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("call_id", sa.BigInteger, sa.ForeignKey("calls.id"), nullable=False),
+    sa.Column("agent", sa.String(80), nullable=False),
+    sa.Column("evaluator", sa.String(80), nullable=False),
+    sa.Column("scorecard_id", sa.BigInteger, sa.ForeignKey("qa_scorecards.id"), nullable=False),
+    sa.Column("answers", sa.JSON, nullable=False),  # item -> answer, time marks, comments
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("failed", sa.Boolean, nullable=False),  # a critical item failed
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("draw_id", sa.BigInteger, sa.ForeignKey("qa_draws.id")),
+    sa.Column("targeted", sa.Boolean, nullable=False, default=False),  # picked outside a published rule
+    sa.Column("created_at", EpochMillis, nullable=False),
+    sa.Column("reason", sa.String(200)),  # why this version exists (e.g. "appeal 4 upheld")
+    sa.UniqueConstraint("evaluation_key", "version"),
+    sa.Index(None, "agent", "created_at"),
+    sa.Index(None, "evaluator", "created_at"),
+)
+
+qa_notes = sa.Table(
+    "qa_notes", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("evaluation_key", sa.String(40), nullable=False, index=True),
+    sa.Column("author", sa.String(80), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # acknowledgement, agent_comment, coaching, follow_up
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", EpochMillis, nullable=False),
+    sa.Column("due_at", EpochMillis),
+)
+
+qa_appeals = sa.Table(
+    "qa_appeals", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("evaluation_key", sa.String(40), nullable=False, index=True),
+    sa.Column("agent", sa.String(80), nullable=False),
+    sa.Column("evaluator", sa.String(80), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("state", sa.JSON, nullable=False),  # the appeal as the domain state machine sees it
+    sa.Column("filed_at", EpochMillis, nullable=False),
+    sa.Column("deadline_at", EpochMillis),
+    sa.Column("decided_at", EpochMillis),
+)
+
+qa_audit = sa.Table(  # append-only: triggers refuse UPDATE and DELETE (migration 0004)
+    "qa_audit", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("at", EpochMillis, nullable=False),
+    sa.Column("actor", sa.String(80), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("subject", sa.String(80), nullable=False),  # e.g. "appeal:4", "evaluation:ab12"
+    sa.Column("details", sa.JSON, nullable=False),
+)
+
+qa_nominations = sa.Table(
+    "qa_nominations", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("call_id", sa.BigInteger, sa.ForeignKey("calls.id"), nullable=False),
+    sa.Column("nominator", sa.String(80), nullable=False),  # never shown to agents
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", EpochMillis, nullable=False),
+    sa.Column("picked_by", sa.String(80)),
+    sa.Column("picked_at", EpochMillis),
+    sa.UniqueConstraint("call_id", "nominator"),
+)
+
+qa_votes = sa.Table(
+    "qa_votes", metadata,
+    sa.Column("nomination_id", sa.BigInteger, sa.ForeignKey("qa_nominations.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("voter", sa.String(80), primary_key=True),
+    sa.Column("created_at", EpochMillis, nullable=False),
+)
+
+qa_duty = sa.Table(  # rotation of agents into QA duty: the qa role granted for a period
+    "qa_duty", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("start_at", EpochMillis, nullable=False),
+    sa.Column("end_at", EpochMillis, nullable=False),
+    sa.Column("granted_by", sa.String(80), nullable=False),
+)
+
+site_settings = sa.Table(
+    "site_settings", metadata,
+    sa.Column("key", sa.String(80), primary_key=True),
+    sa.Column("value", sa.JSON, nullable=False),
 )
