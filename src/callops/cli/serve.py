@@ -1,0 +1,25 @@
+"""``callops serve``: the web app (pages and API) under uvicorn."""
+
+from __future__ import annotations
+
+import click
+
+from callops.cli import _context
+
+
+def register(group: click.Group) -> None:
+    group.add_command(serve)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
+def serve(host: str, port: int, reload: bool) -> None:
+    """Serve the web app on http://HOST:PORT (settings from CALLOPS_* variables)."""
+    import uvicorn
+
+    _context.settings()  # refuse bad settings before starting the server
+    click.echo(f"callops on http://{host}:{port}  (API reference: http://{host}:{port}/docs)")
+    uvicorn.run("callops.web:app_from_env", factory=True, host=host, port=port, reload=reload,
+                log_level="info")

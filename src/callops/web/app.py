@@ -1,0 +1,76 @@
+"""``create_app(settings)``: the FastAPI application, pages and API, built on demand.
+
+Nothing is done at import; the engine is made from ``settings.database_url`` when the app is
+built and disposed when it shuts down. Routes come from the modules of ``callops.web.routes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from callops.config import Settings
+from callops.store import make_engine
+from callops.web import routes
+from callops.web.csrf import verify_csrf
+from callops.web.discovery import discover_routes
+from callops.web.error_handlers import install_error_handlers
+from callops.web.i18n import load_catalogs
+from callops.web.rendering import make_templates
+from callops.web.security_headers import SecurityHeaders
+from callops.web.sessions import SESSION_COOKIE, SESSION_MAX_AGE_S, TokenSigner
+from callops.web.state import WebState
+
+__all__ = ["create_app", "app_from_env", "STATIC_DIR"]
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def _version() -> str:
+    try:
+        return version("callops")
+    except PackageNotFoundError:
+        return "0"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The web app for ``settings``: session cookie, CSRF, routes, error handlers, static files."""
+    settings.validate()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(title="callops", version=_version(), lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+                  dependencies=[Depends(verify_csrf)],
+                  description="Contact-center operations: calls, agents, reports, workforce, quality. "
+                              "Log in with POST /api/login; send the token as `Authorization: Bearer`.")
+    state = WebState(settings=settings, engine=engine, catalogs=load_catalogs(), templates=make_templates(),
+                     tokens=TokenSigner(settings.session_secret()))
+    app.state.web = state
+    app.add_middleware(SessionMiddleware, secret_key=settings.session_secret(), session_cookie=SESSION_COOKIE,
+                       max_age=SESSION_MAX_AGE_S, same_site="lax",
+                       https_only=settings.environment == "production")
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in discover_routes(routes):
+        app.include_router(module.router)
+        state.nav.extend(module.nav)
+    install_error_handlers(app)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for ``CALLOPS_*`` environment settings (``uvicorn --factory callops.web:app_from_env``)."""
+    return create_app(Settings.from_env())

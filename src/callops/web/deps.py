@@ -1,0 +1,103 @@
+"""Dependencies, named once: ``EngineDep``, ``ConnDep``, ``CurrentUser``, ``ViewerDep``, ``require(...)``.
+
+    def page(conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse: ...
+    def report(user: Annotated[User, require(Permission.VIEW_REPORTS)]) -> ...: ...
+
+``CurrentUser`` answers 401 (API) or redirects to the login page (pages) when nobody is logged in;
+``require`` also answers 403 when the role lacks the right (decided by ``callops.permissions``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import Depends, Request
+
+from callops import permissions
+from callops.config import Settings
+from callops.errors import NotFound
+from callops.permissions import Permission
+from callops.store.users import User, get_user
+from callops.web.sessions import bearer_token, session_user_id
+from callops.web.state import WebState, web_state
+from callops.web.viewer import Viewer, viewer_for
+
+__all__ = ["ConnDep", "CurrentUser", "EngineDep", "NotAuthenticated", "OptionalUser", "SettingsDep", "StateDep",
+           "ViewerDep", "require"]
+
+
+class NotAuthenticated(Exception):
+    """Nobody is logged in (or the token expired): 401 for the API, the login page for pages."""
+
+
+def _state(request: Request) -> WebState:
+    return web_state(request)
+
+
+StateDep = Annotated[WebState, Depends(_state)]
+
+
+def _settings(state: StateDep) -> Settings:
+    return state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+def _engine(state: StateDep) -> sa.Engine:
+    return state.engine
+
+
+EngineDep = Annotated[sa.Engine, Depends(_engine)]
+
+
+def _connection(engine: EngineDep) -> Iterator[sa.Connection]:
+    with engine.connect() as conn:
+        yield conn
+
+
+ConnDep = Annotated[sa.Connection, Depends(_connection)]
+
+
+def _optional_user(request: Request, state: StateDep, conn: ConnDep) -> User | None:
+    token = bearer_token(request)
+    user_id = state.tokens.user_id(token) if token is not None else session_user_id(request)
+    if user_id is None:
+        return None
+    try:
+        user = get_user(conn, user_id)
+    except NotFound:  # deactivated or deleted since the session began
+        return None
+    request.state.user = user
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(_optional_user)]
+
+
+def _current_user(user: OptionalUser) -> User:
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+def _viewer(request: Request, user: OptionalUser) -> Viewer:
+    return viewer_for(request, user)
+
+
+ViewerDep = Annotated[Viewer, Depends(_viewer)]
+
+
+def require(permission: Permission) -> Any:
+    """A dependency giving the current user when their role has ``permission``, else 403."""
+
+    def dependency(user: CurrentUser) -> User:
+        permissions.require(user.role, permission)
+        return user
+
+    return Depends(dependency)

@@ -1,0 +1,107 @@
+"""One place maps errors to responses: JSON under /api, an error page elsewhere.
+
+    InvalidInput 400 (with file/line/field)  NotFound 404  PermissionDenied 403  Conflict 409
+    Infeasible 422  request validation 400 (naming the field)  not logged in 401 / login redirect
+    anything else 500: logged with its traceback, which the response shows only in debug mode
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from callops.errors import CallopsError, Conflict, Infeasible, InvalidInput, NotFound, PermissionDenied
+from callops.web.deps import NotAuthenticated
+from callops.web.rendering import render
+from callops.web.state import web_state
+from callops.web.viewer import viewer_for
+
+__all__ = ["install_error_handlers", "is_api"]
+
+_log = logging.getLogger(__name__)
+
+_KIND = {InvalidInput: "invalid_input", NotFound: "not_found", PermissionDenied: "permission_denied",
+         Conflict: "conflict", Infeasible: "infeasible"}
+
+
+def is_api(request: Request) -> bool:
+    path = request.url.path
+    return path == "/api" or path.startswith("/api/") or path == "/openapi.json"
+
+
+def _kind(exc: CallopsError) -> str:
+    for cls, name in _KIND.items():
+        if isinstance(exc, cls):
+            return name
+    return "error"
+
+
+def _respond(request: Request, status: int, body: dict[str, Any]) -> Response:
+    if is_api(request):
+        return JSONResponse(body, status_code=status)
+    user = getattr(request.state, "user", None)
+    viewer = viewer_for(request, user)
+    title_key = f"error.title_{status}" if f"error.title_{status}" in viewer.t.messages else "error.title"
+    return render(request, viewer, "error.html", {"status": status, "error": body, "title_key": title_key},
+                  status_code=status)
+
+
+async def _callops_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, CallopsError)
+    body: dict[str, Any] = {"error": _kind(exc), "message": str(exc)}
+    if isinstance(exc, InvalidInput):
+        body.update(reason=exc.reason, file=exc.file, line=exc.line, field=exc.field)
+    return _respond(request, exc.http_status, body)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0] if exc.errors() else {}
+    loc = [str(part) for part in first.get("loc", ())]
+    field = loc[-1] if loc else None
+    message = f"field {field}: {first.get('msg', 'invalid value')}" if field else "invalid request"
+    details = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")} for e in exc.errors()]
+    return _respond(request, 400, {"error": "invalid_input", "message": message, "reason": first.get("msg"),
+                                   "file": None, "line": None, "field": field, "details": details})
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    names = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated", 403: "permission_denied"}
+    body = {"error": names.get(exc.status_code, "http_error"), "message": str(exc.detail)}
+    response = _respond(request, exc.status_code, body)
+    for key, value in (exc.headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+async def _not_authenticated(request: Request, exc: Exception) -> Response:
+    if is_api(request):
+        message = str(exc) or "log in first (POST /api/login)"
+        return JSONResponse({"error": "not_authenticated", "message": message},
+                            status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    _log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    body: dict[str, Any] = {"error": "internal", "message": "internal error: the server logged the details"}
+    if web_state(request).settings.debug:
+        body["traceback"] = "".join(traceback.format_exception(exc))
+    return _respond(request, 500, body)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(CallopsError, _callops_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(NotAuthenticated, _not_authenticated)
+    app.add_exception_handler(Exception, _unexpected)

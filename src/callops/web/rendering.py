@@ -1,0 +1,61 @@
+"""Renders a page: the template gets the viewer, ``t``, formats, navigation and the CSRF token.
+
+Every template extends ``base.html`` and can use:
+
+- ``t("key", name=value)``: the message in the viewer's language;
+- ``fmt``: ``fmt.number(x, 1)``, ``fmt.percent(r)``, ``fmt.duration(s)``, ``fmt.datetime(at, zone=True)``;
+- ``user`` (a ``callops.store.users.User`` or None), ``locale``, ``zone_label``;
+- ``csrf_token``: put ``{{ csrf_field() }}`` inside every POST form;
+- ``nav``: the entries this user may open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from callops.web.csrf import CSRF_FIELD
+from callops.web.i18n import LOCALES
+from callops.web.nav import visible_items
+from callops.web.sessions import csrf_token
+from callops.web.state import web_state
+from callops.web.viewer import Viewer
+
+__all__ = ["TEMPLATES_DIR", "make_templates", "render"]
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+
+def make_templates(folder: Path = TEMPLATES_DIR) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=folder)
+    templates.env.autoescape = True
+    templates.env.trim_blocks = True
+    templates.env.lstrip_blocks = True
+    return templates
+
+
+def render(request: Request, viewer: Viewer, template: str, context: Mapping[str, Any] | None = None, *,
+           status_code: int = 200) -> HTMLResponse:
+    """The page ``template`` for ``viewer``, with the shared context described above."""
+    state = web_state(request)
+    token = csrf_token(request)
+    nav = visible_items(state.nav, viewer.user.role) if viewer.user is not None else []
+
+    def csrf_field() -> Markup:
+        return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, escape(token))
+
+    full: dict[str, Any] = {
+        "user": viewer.user, "viewer": viewer, "t": viewer.t, "fmt": viewer.fmt, "locale": viewer.locale,
+        "locales": LOCALES, "zone_label": viewer.fmt.zone_label(), "csrf_token": token, "csrf_field": csrf_field,
+        "nav": nav, "current_path": request.url.path, "debug": state.settings.debug,
+    }
+    full.update(context or {})
+    response = state.templates.TemplateResponse(request, template, full, status_code=status_code)
+    response.headers["Content-Language"] = viewer.locale
+    return response

@@ -1,0 +1,35 @@
+"""API: log in (a bearer token, and the session cookie for browsers), log out, who am I."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from callops.store.users import authenticate
+from callops.web.deps import ConnDep, CurrentUser, NotAuthenticated, StateDep
+from callops.web.schemas import LoginIn, LoginOut, UserOut
+from callops.web.sessions import csrf_token, end_session, start_session
+
+router = APIRouter(prefix="/api", tags=["session"])
+
+
+@router.post("/login", response_model=LoginOut, responses={401: {"description": "wrong user name or password"}})
+def api_login(request: Request, body: LoginIn, conn: ConnDep, state: StateDep) -> LoginOut:
+    """Check the password; answer a bearer token and start a cookie session (for browser clients)."""
+    user = authenticate(conn, body.username.strip(), body.password)
+    if user is None:
+        raise NotAuthenticated("wrong user name or password")
+    start_session(request, user)
+    return LoginOut(token=state.tokens.issue(user.id), expires_in_s=state.tokens.max_age_s,
+                    csrf_token=csrf_token(request), user=UserOut.of(user))
+
+
+@router.post("/logout", status_code=204)
+def api_logout(request: Request) -> None:
+    """End the cookie session (bearer tokens expire on their own)."""
+    end_session(request)
+
+
+@router.get("/me", response_model=UserOut)
+def api_me(user: CurrentUser) -> UserOut:
+    """The logged-in user, their role and the rights it grants."""
+    return UserOut.of(user)

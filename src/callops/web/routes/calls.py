@@ -1,0 +1,54 @@
+"""The Calls page (filters, keyset paging) and the call detail page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse
+
+from callops.permissions import Permission, allowed
+from callops.records import Outcome
+from callops.store.directory import list_agents, list_queues
+from callops.web.access import check_call_visible, scope_filter, shown_number
+from callops.web.call_pages import bounded_count, get_call, page_calls
+from callops.web.deps import ConnDep, CurrentUser, ViewerDep
+from callops.web.filters import CallQueryDep, PagingDep
+from callops.web.nav import NavItem
+from callops.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+NAV = (NavItem("nav.calls", "/calls", order=10, description_key="home.card_calls"),)
+
+
+@router.get("/calls", response_class=HTMLResponse)
+def calls_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, query: CallQueryDep,
+               paging: PagingDep) -> HTMLResponse:
+    flt = scope_filter(user, query.to_filter(viewer.tz))
+    page = page_calls(conn, flt, paging)
+    count, more = bounded_count(conn, flt)
+    sees_all = allowed(user.role, Permission.VIEW_ALL_CALLS)
+
+    def link(cursor: str | None, direction: str) -> str | None:
+        if cursor is None:
+            return None
+        extra = {"limit": str(paging.limit)} if paging.limit != 50 else {}
+        return "/calls?" + urlencode({**query.params(), **extra, "cursor": cursor, "dir": direction})
+
+    return render(request, viewer, "calls.html", {
+        "query": query, "page": page, "count": count, "more": more, "sees_all": sees_all,
+        "queues": [name for name, _, _ in list_queues(conn)],
+        "agents": [a.agent_id for a in list_agents(conn)] if sees_all else [],
+        "outcomes": [o.value for o in Outcome], "number": lambda n: shown_number(user, n),
+        "next_link": link(page.next_cursor, "next"), "prev_link": link(page.prev_cursor, "prev"),
+        "first_page": paging.cursor is None,
+    })
+
+
+@router.get("/calls/{call_id}", response_class=HTMLResponse)
+def call_page(request: Request, call_id: int, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
+    call = get_call(conn, call_id)
+    check_call_visible(user, call)
+    return render(request, viewer, "call.html", {"call_id": call_id, "call": call,
+                                                 "caller": shown_number(user, call.caller_number)})
