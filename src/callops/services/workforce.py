@@ -1,0 +1,273 @@
+"""Workforce planning between the store and the pure domain: forecasts from call history, plans from forecasts.
+
+    forecast_history   offered calls per interval of a queue and date range, forecast by callops.forecast,
+                       with AHT per forecast interval learned from the same history
+    saved_forecast     that forecast as a SavedForecast (aware interval starts) ready to store
+    plan_forecast      a SavedForecast x StaffingTargets -> StaffingPlan (callops.scheduling.build_plan)
+    create_forecast    forecast_history + saved_forecast, stored as the next version of its name
+    create_plan        a plan from a stored forecast or from history (its forecast stored too), stored
+    load_plan_ref      "NAME" or "NAME@VERSION" -> the stored plan
+
+The forecast package imports statsforecast, which takes seconds to load: it is imported on first use.
+Nothing here commits; the caller does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import sqlalchemy as sa
+
+from callops.errors import InvalidInput
+from callops.scheduling import (
+    ForecastPoint,
+    SavedForecast,
+    StaffingPlan,
+    StaffingTargets,
+    build_plan,
+    handle_time_profile,
+)
+from callops.store.forecasts import load_forecast, save_forecast
+from callops.store.history import IntervalSeries, arrival_series
+from callops.store.plans import load_plan, save_plan
+
+if TYPE_CHECKING:
+    from callops.forecast import ForecastRun
+
+__all__ = [
+    "HistoryForecast",
+    "HistorySpec",
+    "create_forecast",
+    "create_plan",
+    "forecast_history",
+    "load_plan_ref",
+    "parse_ref",
+    "plan_forecast",
+    "saved_forecast",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryForecast:
+    """The history a forecast was made from, the forecast run, and the AHT per forecast interval."""
+
+    queue: str | None
+    tz: str
+    history: IntervalSeries
+    run: ForecastRun
+    starts: tuple[dt.datetime, ...]  # forecast interval starts, local wall-clock (naive)
+    aht_s: np.ndarray  # per forecast interval; NaN where the history has no handle time at all
+
+    def report(self) -> dict[str, object]:
+        return self.run.report()
+
+
+@dataclass(frozen=True, slots=True)
+class HistorySpec:
+    """Which call history to forecast from, how far ahead, and how."""
+
+    start: dt.date
+    end: dt.date
+    horizon_days: int
+    queue: str | None = None
+    model: str = "auto"
+    holidays: str | None = "CN"
+    overrides: tuple[str, ...] = ()
+
+
+def forecast_history(
+    conn: sa.Connection,
+    *,
+    queue: str | None,
+    start: dt.date,
+    end: dt.date,
+    tz: str,
+    grain_min: int,
+    horizon_days: int,
+    model: str = "auto",
+    holidays: str | None = "CN",
+    levels: Sequence[int] = (80, 95),
+    overrides: Sequence[str] = (),
+) -> HistoryForecast:
+    """Forecast ``horizon_days`` after ``end`` from the offered calls of ``queue`` (None: all) in the store."""
+    from callops.forecast import forecast_calls, history_from_datetimes, parse_override, to_datetimes
+
+    series = arrival_series(conn, start=start, end=end, tz=tz, grain_min=grain_min, queue=queue)
+    if not np.any(series.calls > 0):
+        where = f"queue {queue}" if queue else "any queue"
+        raise InvalidInput(f"no offered calls for {where} from {start} to {end}", field="history-from")
+    history = history_from_datetimes(series.starts, [float(c) for c in series.calls])
+    run = forecast_calls(
+        history,
+        grain_min=grain_min,
+        horizon_days=horizon_days,
+        model=model,
+        levels=levels,
+        holidays=holidays,
+        overrides=[parse_override(text, None) for text in overrides],
+    )
+    starts = tuple(to_datetimes(run.forecast.starts, None))
+    try:
+        aht = handle_time_profile(
+            history_starts=series.starts, history_calls=series.calls, history_aht_s=series.aht_s, starts=starts
+        )
+    except InvalidInput:
+        aht = np.full(len(starts), np.nan)
+    return HistoryForecast(queue=queue, tz=tz, history=series, run=run, starts=starts, aht_s=aht)
+
+
+def _aware(local: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
+    """The UTC instant of a local wall-clock time; None for a time a DST change skips."""
+    at = local.replace(tzinfo=zone)
+    if at.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != local:
+        return None
+    return at.astimezone(dt.UTC)
+
+
+def saved_forecast(
+    made: HistoryForecast, *, name: str, created_by: str | None = None, aht_s: float | None = None
+) -> SavedForecast:
+    """``made`` as a SavedForecast (version 0) named ``name``; ``aht_s`` replaces the learned AHT."""
+    zone = zoneinfo.ZoneInfo(made.tz)
+    forecast = made.run.forecast
+    band = forecast.bands[0] if forecast.bands else None
+    points: list[ForecastPoint] = []
+    for k, local in enumerate(made.starts):
+        at = _aware(local, zone)
+        if at is None:
+            continue
+        handle = aht_s if aht_s is not None else float(made.aht_s[k])
+        points.append(
+            ForecastPoint(
+                start_at=at,
+                calls=max(float(forecast.mean[k]), 0.0),
+                lo=None if band is None else float(band.lo[k]),
+                hi=None if band is None else float(band.hi[k]),
+                aht_s=handle if np.isfinite(handle) and handle > 0 else None,
+            )
+        )
+    return SavedForecast(
+        name=name,
+        grain_min=forecast.grain_min,
+        model=forecast.model,
+        tz=made.tz,
+        points=tuple(points),
+        queue=made.queue,
+        accuracy=made.report(),
+        overrides=tuple(o.as_dict() for o in forecast.overrides),
+        created_by=created_by,
+    )
+
+
+def plan_forecast(
+    forecast: SavedForecast,
+    targets: StaffingTargets,
+    *,
+    name: str,
+    aht_s: float | None = None,
+    created_by: str | None = None,
+    note: str | None = None,
+) -> StaffingPlan:
+    """The plan ``name`` for ``forecast``; ``aht_s`` replaces the forecast's AHT in every interval."""
+    if forecast.grain_min != targets.interval_min:
+        raise InvalidInput(
+            f"the forecast has {forecast.grain_min}-minute intervals but the plan {targets.interval_min}-minute "
+            "ones: plans need a 5, 15, 30 or 60 minute forecast of the same grain",
+            field="grain",
+        )
+    if aht_s is None and any(p.aht_s is None for p in forecast.points):
+        raise InvalidInput(
+            f"forecast {forecast.name!r} has intervals without a handle time: give an AHT", field="aht"
+        )
+    handle = [aht_s if aht_s is not None else p.aht_s for p in forecast.points]
+    return build_plan(
+        name=name,
+        starts=[p.start_at for p in forecast.points],
+        calls=[p.calls for p in forecast.points],
+        aht_s=np.asarray(handle, dtype=np.float64),
+        targets=targets,
+        queue=forecast.queue,
+        note=note,
+        created_by=created_by,
+        forecast_id=forecast.forecast_id,
+    )
+
+
+def parse_ref(text: str) -> tuple[str, int | None]:
+    """'NAME' -> (NAME, None); 'NAME@3' -> (NAME, 3)."""
+    name, sep, version = text.strip().rpartition("@")
+    if not sep:
+        return text.strip(), None
+    if not version.isdigit() or int(version) < 1 or not name:
+        raise InvalidInput(f"{text!r} is not NAME or NAME@VERSION (a version is 1, 2, ...)", field="plan")
+    return name, int(version)
+
+
+def load_plan_ref(conn: sa.Connection, ref: str) -> StaffingPlan:
+    """The stored plan ``NAME`` (newest version) or ``NAME@VERSION``."""
+    name, version = parse_ref(ref)
+    return load_plan(conn, name, version)
+
+
+def create_forecast(
+    conn: sa.Connection,
+    spec: HistorySpec,
+    *,
+    name: str,
+    grain_min: int,
+    tz: str,
+    now: dt.datetime,
+    aht_s: float | None = None,
+    created_by: str | None = None,
+) -> SavedForecast:
+    """Forecast from the history in ``spec`` and store it as the next version of ``name``."""
+    made = forecast_history(
+        conn,
+        queue=spec.queue,
+        start=spec.start,
+        end=spec.end,
+        tz=tz,
+        grain_min=grain_min,
+        horizon_days=spec.horizon_days,
+        model=spec.model,
+        holidays=spec.holidays,
+        overrides=spec.overrides,
+    )
+    return save_forecast(conn, saved_forecast(made, name=name, aht_s=aht_s, created_by=created_by), now=now)
+
+
+def create_plan(
+    conn: sa.Connection,
+    targets: StaffingTargets,
+    *,
+    name: str,
+    now: dt.datetime,
+    tz: str,
+    forecast_ref: str | None = None,
+    history: HistorySpec | None = None,
+    aht_s: float | None = None,
+    note: str | None = None,
+    created_by: str | None = None,
+) -> tuple[SavedForecast, StaffingPlan]:
+    """Build and store the plan ``name`` from a stored forecast (``forecast_ref``) or from ``history``.
+
+    From history the forecast is stored first, under the plan's name. Returns both as stored.
+    """
+    if (forecast_ref is None) == (history is None):
+        raise InvalidInput("give either a saved forecast or a history range to plan from", field="forecast")
+    if forecast_ref is not None:
+        forecast_name, version = parse_ref(forecast_ref)
+        forecast = load_forecast(conn, forecast_name, version)
+    else:
+        assert history is not None
+        forecast = create_forecast(
+            conn, history, name=name, grain_min=targets.interval_min, tz=tz, now=now, aht_s=aht_s,
+            created_by=created_by,
+        )
+    plan = plan_forecast(forecast, targets, name=name, aht_s=aht_s, note=note, created_by=created_by)
+    return forecast, save_plan(conn, plan, now=now)

@@ -1,0 +1,206 @@
+"""Workforce pages: the staffing calculator, the forecast from call history, and staffing plans.
+
+The calculator answers on the server for the values in its query string and, as one types, in the
+browser through ``/api/workforce/staffing`` and ``/api/workforce/erlang`` (static/js/workforce.js).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from pydantic import ValidationError
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from callops.errors import InvalidInput
+from callops.permissions import Permission
+from callops.scheduling import compare_plan_totals, plan_totals, recovery_agents
+from callops.services.workforce import HistoryForecast, HistorySpec, create_plan, forecast_history, load_plan_ref
+from callops.services.workforce_json import erlang_answer, staffing_answer
+from callops.store.plans import list_plans, load_plan
+from callops.store.records import CallFilter
+from callops.store.users import User
+from callops.web.daily_volume import last_day_with_calls
+from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
+from callops.web.nav import NavItem
+from callops.web.rendering import render
+from callops.web.routes.workforce_charts import comparison_chart, forecast_chart, plan_chart
+from callops.web.routes.workforce_models import ErlangIn, PlanIn, StaffingIn
+from callops.web.viewer import Viewer
+
+router = APIRouter(include_in_schema=False)
+
+NAV = (NavItem("nav.workforce", "/workforce", permission=Permission.PLAN_WORKFORCE, order=40,
+               description_key="wf.card"),)
+
+Planner = Annotated[User, require(Permission.PLAN_WORKFORCE)]
+
+CALCULATOR_DEFAULTS = {"calls": "100", "interval_min": "30", "aht_s": "180", "service_level": "0.8",
+                       "sl_time_s": "20", "patience_s": "", "shrinkage": "0.3", "distressing_share": "0",
+                       "recovery_s": "0", "agents": "14"}
+HISTORY_DAYS = 35
+HOLIDAYS = ("CN", "US", "IL", "none")
+
+
+def _number(values: dict[str, str], key: str) -> float | None:
+    text = values.get(key, "").strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{text!r} is not a number", field=key) from exc
+
+
+def _calculate(values: dict[str, str]) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str | None]:
+    """(staffing answer, what-if answer for the typed agents, error message) for the calculator's values."""
+    try:
+        common: dict[str, Any] = {
+            "calls": _number(values, "calls"), "interval_min": int(_number(values, "interval_min") or 30),
+            "aht_s": _number(values, "aht_s"), "sl_time_s": _number(values, "sl_time_s") or 0.0,
+            "patience_s": _number(values, "patience_s")}
+        need = StaffingIn.model_validate(common | {
+            "service_level": _number(values, "service_level"), "shrinkage": _number(values, "shrinkage") or 0.0,
+            "distressing_share": _number(values, "distressing_share") or 0.0,
+            "recovery_s": _number(values, "recovery_s") or 0.0})
+        staffing = staffing_answer(calls=need.calls, interval_s=need.interval_s, aht_s=need.aht_s,
+                                   targets=need.targets(), patience_s=need.patience_s, shrinkage=need.shrinkage,
+                                   distressing_share=need.distressing_share, recovery_s=need.recovery_s)
+        agents = _number(values, "agents")
+        what_if = None
+        if agents is not None:
+            given = ErlangIn.model_validate(common | {"agents": int(agents)})
+            what_if = erlang_answer(calls=given.calls, interval_s=given.interval_s, aht_s=given.aht_s,
+                                    agents=given.agents, sl_time_s=given.sl_time_s, patience_s=given.patience_s)
+        return staffing, what_if, None
+    except InvalidInput as exc:
+        return None, None, str(exc)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return None, None, f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+
+
+@router.get("/workforce", response_class=HTMLResponse)
+def calculator_page(request: Request, user: Planner, viewer: ViewerDep) -> HTMLResponse:
+    values = {key: request.query_params.get(key, default) for key, default in CALCULATOR_DEFAULTS.items()}
+    staffing, what_if, error = _calculate(values)
+    return render(request, viewer, "workforce/calculator.html", {
+        "values": values, "staffing": staffing, "what_if": what_if, "error": error, "tab": "calculator"})
+
+
+def _date(text: str | None, field: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)", field=field) from exc
+
+
+def _forecast_context(made: HistoryForecast, zone: zoneinfo.ZoneInfo, viewer: Viewer) -> dict[str, Any]:
+    """The forecast page's data: aware forecast rows with the first band, the last 14 days of history, the chart."""
+    band = made.run.forecast.bands[0] if made.run.forecast.bands else None
+    forecast = [(start.replace(tzinfo=zone), float(mean), float(band.lo[k]) if band else None,
+                 float(band.hi[k]) if band else None)
+                for k, (start, mean) in enumerate(zip(made.starts, made.run.forecast.mean, strict=True))]
+    shown_from = made.history.starts[-1] - dt.timedelta(days=14)
+    history = [(start.replace(tzinfo=zone), float(calls))
+               for start, calls in zip(made.history.starts, made.history.calls, strict=True) if start > shown_from]
+    return {"made": made, "report": made.report(), "forecast": forecast, "band_level": band.level if band else None,
+            "total": sum(mean for _, mean, _, _ in forecast),
+            "chart": forecast_chart(viewer.t, viewer.tz, history=history, forecast=forecast,
+                                    grain_min=made.history.grain_min)}
+
+
+@router.get("/workforce/forecast", response_class=HTMLResponse)
+def forecast_page(request: Request, conn: ConnDep, settings: SettingsDep, user: Planner, viewer: ViewerDep,
+                  queue: str | None = None, grain: int = 30, horizon: str = "14d",
+                  holidays: str = "CN") -> HTMLResponse:
+    params = request.query_params
+    zone = zoneinfo.ZoneInfo(settings.site_tz)
+    last = _date(params.get("to"), "to") or last_day_with_calls(conn, CallFilter(), zone)
+    first = _date(params.get("from"), "from") or (last - dt.timedelta(days=HISTORY_DAYS - 1) if last else None)
+    form = {"queue": queue or "", "from": first.isoformat() if first else "", "to": last.isoformat() if last else "",
+            "grain": grain, "horizon": horizon, "holidays": holidays}
+    context: dict[str, Any] = {"form": form, "holiday_choices": HOLIDAYS, "tab": "forecast", "made": None,
+                               "error": None}
+    if first is not None and last is not None:
+        from callops.forecast import parse_horizon
+
+        try:
+            made = forecast_history(conn, queue=queue or None, start=first, end=last, tz=settings.site_tz,
+                                    grain_min=grain, horizon_days=parse_horizon(horizon),
+                                    holidays=None if holidays.lower() == "none" else holidays.upper())
+        except InvalidInput as exc:
+            context["error"] = str(exc)
+        else:
+            context.update(_forecast_context(made, zone, viewer))
+    return render(request, viewer, "workforce/forecast.html", context)
+
+
+@router.get("/workforce/plans", response_class=HTMLResponse)
+def plans_page(request: Request, conn: ConnDep, settings: SettingsDep, user: Planner,
+               viewer: ViewerDep) -> HTMLResponse:
+    zone = zoneinfo.ZoneInfo(settings.site_tz)
+    last = last_day_with_calls(conn, CallFilter(), zone)
+    defaults = {"from": (last - dt.timedelta(days=HISTORY_DAYS - 1)).isoformat() if last else "",
+                "to": last.isoformat() if last else ""}
+    return render(request, viewer, "workforce/plans.html", {"plans": list_plans(conn), "tab": "plans",
+                                                            "defaults": defaults, "holiday_choices": HOLIDAYS})
+
+
+@router.post("/workforce/plans")
+def create_plan_form(request: Request, conn: ConnDep, settings: SettingsDep, user: Planner,
+                     name: Annotated[str, Form()], history_from: Annotated[str, Form()],
+                     history_to: Annotated[str, Form()], queue: Annotated[str, Form()] = "",
+                     horizon: Annotated[str, Form()] = "14d", interval_min: Annotated[int, Form()] = 30,
+                     service_level: Annotated[float, Form()] = 0.8, sl_time_s: Annotated[float, Form()] = 20.0,
+                     shrinkage: Annotated[float, Form()] = 0.3, patience_s: Annotated[str, Form()] = "",
+                     distressing_share: Annotated[float, Form()] = 0.0,
+                     recovery_s: Annotated[float, Form()] = 0.0, holidays: Annotated[str, Form()] = "CN") -> Response:
+    from callops.forecast import parse_horizon
+
+    start, end = _date(history_from, "history_from"), _date(history_to, "history_to")
+    if start is None or end is None:
+        raise InvalidInput("give the first and last day of history", field="history_from")
+    body = PlanIn(name=name, interval_min=interval_min, service_level=service_level, sl_time_s=sl_time_s,
+                  shrinkage=shrinkage, patience_s=float(patience_s) if patience_s.strip() else None,
+                  distressing_share=distressing_share, recovery_s=recovery_s)
+    spec = HistorySpec(start=start, end=end, horizon_days=parse_horizon(horizon), queue=queue.strip() or None,
+                       holidays=None if holidays.lower() == "none" else holidays.upper())
+    _, plan = create_plan(conn, body.targets(), name=body.name, now=dt.datetime.now(dt.UTC), tz=settings.site_tz,
+                          history=spec, created_by=user.username)
+    conn.commit()
+    return RedirectResponse(f"/workforce/plans/{plan.name}?version={plan.version}", status_code=303)
+
+
+@router.get("/workforce/plans/compare", response_class=HTMLResponse)
+def compare_page(request: Request, conn: ConnDep, user: Planner, viewer: ViewerDep, a: str, b: str) -> HTMLResponse:
+    plan_a, plan_b = load_plan_ref(conn, a), load_plan_ref(conn, b)
+    comparison = compare_plan_totals(plan_a, plan_b)
+    left, right = f"{plan_a.name}@{plan_a.version}", f"{plan_b.name}@{plan_b.version}"
+    return render(request, viewer, "workforce/compare.html", {
+        "a": plan_a, "b": plan_b, "left": left, "right": right, "comparison": comparison, "tab": "plans",
+        "chart": comparison_chart(viewer.t, viewer.tz, comparison, a=left, b=right)})
+
+
+@router.get("/workforce/plans/{name}", response_class=HTMLResponse)
+def plan_page(request: Request, name: str, conn: ConnDep, user: Planner, viewer: ViewerDep,
+              version: int | None = None) -> HTMLResponse:
+    plan = load_plan(conn, name, version)
+    versions = [(v, at) for n, v, at, _ in list_plans(conn) if n == plan.name]
+    recovery = recovery_agents(plan)
+    previous = max((v for v, _ in versions if v < plan.version), default=None)
+    compare_url = None
+    if previous is not None:
+        query = urlencode({"a": f"{plan.name}@{previous}", "b": f"{plan.name}@{plan.version}"})
+        compare_url = f"/workforce/plans/compare?{query}"
+    hours = plan.targets.interval_min / 60
+    return render(request, viewer, "workforce/plan.html", {
+        "plan": plan, "totals": plan_totals(plan), "versions": versions, "tab": "plans",
+        "rows": list(zip(plan.intervals, recovery.tolist(), strict=True)),
+        "recovery_hours": float(recovery.sum()) * hours, "compare_url": compare_url,
+        "chart": plan_chart(viewer.t, viewer.tz, plan)})

@@ -1,0 +1,128 @@
+"""API: the staffing calculator (Erlang C/A), forecasts from call history, and staffing plans.
+
+``/erlang`` and ``/staffing`` answer with the keys and numbers of ``callops erlang --json`` and
+``callops staffing --json``; plans and forecasts with the JSON of ``callops plan ... --json``.
+Every endpoint needs the plan_workforce right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zoneinfo
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.responses import JSONResponse
+
+from callops.permissions import Permission
+from callops.scheduling import compare_plan_totals
+from callops.services.workforce import create_forecast, create_plan, forecast_history, load_plan_ref
+from callops.services.workforce_json import (
+    comparison_json,
+    erlang_answer,
+    forecast_json,
+    plan_json,
+    staffing_answer,
+)
+from callops.store.forecasts import list_forecasts, load_forecast
+from callops.store.plans import list_plans, load_plan
+from callops.store.users import User
+from callops.web.deps import ConnDep, SettingsDep, require
+from callops.web.routes.workforce_models import ErlangIn, ForecastIn, HistoryIn, PlanIn, StaffingIn
+
+router = APIRouter(prefix="/api/workforce", tags=["workforce"])
+
+Planner = Annotated[User, require(Permission.PLAN_WORKFORCE)]
+
+
+@router.post("/erlang")
+def api_erlang(body: ErlangIn, user: Planner) -> dict[str, Any]:
+    """P(wait), service level, ASA and occupancy that ``agents`` deliver; P(abandon) with a patience."""
+    return erlang_answer(calls=body.calls, interval_s=body.interval_s, aht_s=body.aht_s, agents=body.agents,
+                         sl_time_s=body.sl_time_s, patience_s=body.patience_s)
+
+
+@router.post("/staffing")
+def api_staffing(body: StaffingIn, user: Planner) -> dict[str, Any]:
+    """The fewest agents meeting the targets, scheduled agents after shrinkage, and the recovery cost."""
+    return staffing_answer(calls=body.calls, interval_s=body.interval_s, aht_s=body.aht_s, targets=body.targets(),
+                           patience_s=body.patience_s, shrinkage=body.shrinkage,
+                           distressing_share=body.distressing_share, recovery_s=body.recovery_s)
+
+
+@router.get("/forecast")
+def api_forecast(conn: ConnDep, settings: SettingsDep, user: Planner,
+                 history_from: Annotated[dt.date, Query()], history_to: Annotated[dt.date, Query()],
+                 queue: str | None = None, grain_min: int = 30, horizon: str = "14d", model: str = "auto",
+                 holidays: str = "CN") -> dict[str, Any]:
+    """History and forecast (local times with offsets), the prediction band and the backtest accuracy."""
+    spec = HistoryIn(queue=queue, history_from=history_from, history_to=history_to, horizon=horizon, model=model,
+                     holidays=holidays).spec()
+    made = forecast_history(conn, queue=spec.queue, start=spec.start, end=spec.end, tz=settings.site_tz,
+                            grain_min=grain_min, horizon_days=spec.horizon_days, model=spec.model,
+                            holidays=spec.holidays)
+    zone = zoneinfo.ZoneInfo(settings.site_tz)
+    history = [{"interval_start": s.replace(tzinfo=zone).isoformat(), "calls": float(c),
+                "aht_s": float(a) if math.isfinite(a) else None}
+               for s, c, a in zip(made.history.starts, made.history.calls, made.history.aht_s, strict=True)]
+    rows = [dict(row, interval_start=start.replace(tzinfo=zone).isoformat())
+            for row, start in zip(made.run.forecast.rows(), made.starts, strict=True)]
+    return {"queue": spec.queue, "tz": settings.site_tz, "grain_min": grain_min, "history": history,
+            "forecast": rows, "report": made.report()}
+
+
+@router.post("/forecast", status_code=201)
+def api_save_forecast(body: ForecastIn, conn: ConnDep, settings: SettingsDep, user: Planner) -> dict[str, Any]:
+    """Forecast from the store's history and save it as the next version of ``name``."""
+    saved = create_forecast(conn, body.spec(), name=body.name, grain_min=body.grain_min, tz=settings.site_tz,
+                            now=dt.datetime.now(dt.UTC), aht_s=body.aht_s, created_by=user.username)
+    conn.commit()
+    return forecast_json(saved, tz=zoneinfo.ZoneInfo(settings.site_tz))
+
+
+@router.get("/forecasts")
+def api_forecasts(conn: ConnDep, user: Planner) -> list[dict[str, Any]]:
+    """Saved forecast versions, newest first."""
+    return [{"name": e.name, "version": e.version, "created_at": e.created_at.isoformat(), "queue": e.queue,
+             "grain_min": e.grain_min, "model": e.model} for e in list_forecasts(conn)]
+
+
+@router.get("/forecasts/{name}")
+def api_saved_forecast(name: str, conn: ConnDep, settings: SettingsDep, user: Planner,
+                       version: int | None = None) -> dict[str, Any]:
+    """A saved forecast with its points, accuracy and overrides (default: the newest version)."""
+    return forecast_json(load_forecast(conn, name, version), tz=zoneinfo.ZoneInfo(settings.site_tz))
+
+
+@router.post("/plans", status_code=201)
+def api_create_plan(body: PlanIn, conn: ConnDep, settings: SettingsDep, user: Planner) -> JSONResponse:
+    """Build and save a plan from a saved forecast or from history (its forecast is saved too)."""
+    _, plan = create_plan(conn, body.targets(), name=body.name, now=dt.datetime.now(dt.UTC), tz=settings.site_tz,
+                          forecast_ref=body.forecast, history=body.history.spec() if body.history else None,
+                          aht_s=body.aht_s, note=body.note, created_by=user.username)
+    conn.commit()
+    return JSONResponse(plan_json(plan, tz=zoneinfo.ZoneInfo(settings.site_tz)), status_code=201)
+
+
+@router.get("/plans")
+def api_plans(conn: ConnDep, user: Planner) -> list[dict[str, Any]]:
+    """Saved plan versions, newest first."""
+    return [{"name": n, "version": v, "created_at": at.isoformat(), "queue": q} for n, v, at, q in list_plans(conn)]
+
+
+@router.get("/plans/compare")
+def api_compare_plans(conn: ConnDep, settings: SettingsDep, user: Planner,
+                      a: Annotated[str, Query(description="NAME or NAME@VERSION")],
+                      b: Annotated[str, Query(description="NAME or NAME@VERSION")]) -> dict[str, Any]:
+    """Plan ``a`` against plan ``b``: totals (agent-hours, peak), deltas and scheduled agents per interval."""
+    plan_a, plan_b = load_plan_ref(conn, a), load_plan_ref(conn, b)
+    return comparison_json(plan_a, plan_b, compare_plan_totals(plan_a, plan_b),
+                           tz=zoneinfo.ZoneInfo(settings.site_tz))
+
+
+@router.get("/plans/{name}")
+def api_plan(name: str, conn: ConnDep, settings: SettingsDep, user: Planner,
+             version: int | None = None) -> dict[str, Any]:
+    """A saved plan with every interval and its totals (default: the newest version)."""
+    return plan_json(load_plan(conn, name, version), tz=zoneinfo.ZoneInfo(settings.site_tz))

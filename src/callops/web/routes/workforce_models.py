@@ -1,0 +1,126 @@
+"""HTTP bodies of the workforce API (pydantic): the options of ``callops erlang``, ``staffing`` and ``plan``.
+
+This module has no ``router``; route discovery skips it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from callops.errors import InvalidInput
+from callops.queueing import ServiceTargets
+from callops.scheduling import StaffingTargets
+from callops.services.workforce import HistorySpec
+
+__all__ = ["ErlangIn", "ForecastIn", "HistoryIn", "PlanIn", "StaffingIn"]
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class _Interval(BaseModel):
+    model_config = _STRICT
+
+    calls: float = Field(ge=0, description="calls offered in the interval")
+    interval_min: int = Field(default=30, gt=0, le=1440, description="interval length, minutes")
+    aht_s: float = Field(gt=0, description="average handle time, seconds")
+    sl_time_s: float = Field(default=20.0, ge=0, description="service-level threshold, seconds")
+    patience_s: float | None = Field(default=None, gt=0, description="mean patience, seconds: Erlang A")
+
+    @property
+    def interval_s(self) -> float:
+        return self.interval_min * 60.0
+
+
+class ErlangIn(_Interval):
+    """What ``agents`` deliver (``callops erlang``)."""
+
+    agents: int = Field(ge=0, le=100_000)
+
+
+class StaffingIn(_Interval):
+    """The fewest agents for the targets (``callops staffing``)."""
+
+    service_level: float | None = Field(default=None, gt=0, lt=1)
+    asa_s: float | None = Field(default=None, gt=0)
+    max_abandon: float | None = Field(default=None, gt=0, lt=1)
+    max_occupancy: float | None = Field(default=None, gt=0, le=1)
+    shrinkage: float = Field(default=0.0, ge=0, lt=1)
+    distressing_share: float = Field(default=0.0, ge=0, le=1)
+    recovery_s: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StaffingIn:
+        if all(v is None for v in (self.service_level, self.asa_s, self.max_abandon, self.max_occupancy)):
+            raise InvalidInput("give at least one target: service_level, asa_s, max_abandon or max_occupancy",
+                               field="service_level")
+        if self.max_abandon is not None and self.patience_s is None:
+            raise InvalidInput("needs patience_s (Erlang C callers never hang up)", field="max_abandon")
+        if (self.distressing_share > 0) != (self.recovery_s > 0):
+            raise InvalidInput("give both distressing_share and recovery_s", field="recovery_s")
+        return self
+
+    def targets(self) -> ServiceTargets:
+        return ServiceTargets(service_level=self.service_level, sl_time_s=self.sl_time_s, asa_s=self.asa_s,
+                              max_abandon=self.max_abandon, max_occupancy=self.max_occupancy)
+
+
+class HistoryIn(BaseModel):
+    """Which store history to forecast from (as ``--queue``, ``--history-from``, ``--history-to``)."""
+
+    model_config = _STRICT
+
+    queue: str | None = None
+    history_from: dt.date
+    history_to: dt.date
+    horizon: str = Field(default="14d", description="days after the history: 14d, 2w")
+    model: str = "auto"
+    holidays: str = Field(default="CN", description="CN, US, IL or none")
+    overrides: list[str] = Field(default_factory=list, description="START,END,FACTOR or START,END,=VALUE")
+
+    def spec(self) -> HistorySpec:
+        from callops.forecast import parse_horizon
+
+        return HistorySpec(start=self.history_from, end=self.history_to, horizon_days=parse_horizon(self.horizon),
+                           queue=self.queue or None, model=self.model,
+                           holidays=None if self.holidays.lower() == "none" else self.holidays.upper(),
+                           overrides=tuple(self.overrides))
+
+
+class ForecastIn(HistoryIn):
+    """A forecast to make from history and save under ``name``."""
+
+    name: str = Field(min_length=1, max_length=120)
+    grain_min: int = Field(default=30, description="5, 15, 30 or 60")
+    aht_s: float | None = Field(default=None, gt=0, description="AHT for every interval (default: from history)")
+
+
+class PlanIn(BaseModel):
+    """A plan to build and save: from a saved ``forecast`` (NAME or NAME@V) or from ``history``."""
+
+    model_config = _STRICT
+
+    name: str = Field(min_length=1, max_length=120)
+    forecast: str | None = None
+    history: HistoryIn | None = None
+    interval_min: int = 30
+    service_level: float = Field(default=0.8, gt=0, lt=1)
+    sl_time_s: float = Field(default=20.0, ge=0)
+    shrinkage: float = Field(default=0.0, ge=0, lt=1)
+    patience_s: float | None = Field(default=None, gt=0)
+    asa_s: float | None = Field(default=None, gt=0)
+    max_abandon: float | None = Field(default=None, gt=0, lt=1)
+    max_occupancy: float | None = Field(default=None, gt=0, le=1)
+    aht_s: float | None = Field(default=None, gt=0)
+    distressing_share: float = Field(default=0.0, ge=0, le=1)
+    recovery_s: float = Field(default=0.0, ge=0)
+    note: str | None = None
+
+    def targets(self) -> StaffingTargets:
+        if self.max_abandon is not None and self.patience_s is None:
+            raise InvalidInput("needs patience_s (Erlang C callers never hang up)", field="max_abandon")
+        return StaffingTargets(interval_min=self.interval_min, service_level=self.service_level,
+                               sl_time_s=self.sl_time_s, shrinkage=self.shrinkage, patience_s=self.patience_s,
+                               max_occupancy=self.max_occupancy, asa_s=self.asa_s, max_abandon=self.max_abandon,
+                               distressing_share=self.distressing_share, recovery_s=self.recovery_s)

@@ -1,0 +1,106 @@
+"""The workforce pages on SQLite and PostgreSQL: calculator, forecast, plans, plan and comparison, both languages."""
+# ruff: noqa: F811 - the client and planner fixtures come from test_web_workforce_api
+
+from __future__ import annotations
+
+import json
+import re
+
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from test_services_workforce import load_history
+from test_web_app import csrf_of, login
+from test_web_workforce_api import client, planner  # noqa: F401, F811 - fixtures
+
+
+def cell(html: str, element_id: str) -> str:
+    found = re.search(rf'id="{element_id}">([^<]*)<', html)
+    assert found, f"no #{element_id} on the page"
+    return found.group(1)
+
+
+def chart_config(html: str, chart_id: str) -> dict[str, object]:
+    found = re.search(rf'<script type="application/json" id="{chart_id}-config">(.*?)</script>', html, re.S)
+    assert found, f"no chart {chart_id}"
+    config: dict[str, object] = json.loads(found.group(1))
+    return config
+
+
+def test_calculator_answers_on_the_server(planner: TestClient) -> None:
+    """The calculator shows 14 agents and 20 scheduled by default, and what 13 agents deliver (79.6 %)."""
+    html = planner.get("/workforce").text
+    assert (cell(html, "out-agents"), cell(html, "out-scheduled"), cell(html, "out-sl")) == ("14", "20", "88.8%")
+    assert cell(html, "out-model") == "Erlang C"
+    html = planner.get("/workforce", params={"agents": "13"}).text
+    assert cell(html, "whatif-sl") == "79.6%"
+    assert 'src="/static/js/workforce.js"' in html and 'data-csrf="' in html
+
+
+def test_calculator_erlang_a_recovery_and_errors(planner: TestClient) -> None:
+    """With patience it is Erlang A; recovery time shows its cost in agents; a bad value shows the message."""
+    html = planner.get("/workforce", params={"calls": "600", "aht_s": "300", "patience_s": "", "shrinkage": "0.3",
+                                             "distressing_share": "0.2", "recovery_s": "120"}).text
+    assert (cell(html, "out-agents"), cell(html, "out-recovery")) == ("117", "9")
+    html = planner.get("/workforce", params={"patience_s": "300", "agents": "14"}).text
+    assert cell(html, "out-model") == "Erlang A" and cell(html, "whatif-abandon") == "1.4%"
+    html = planner.get("/workforce", params={"aht_s": "abc"}).text
+    assert "not a number" in cell(html, "calc-error")
+
+
+def test_forecast_page_has_chart_band_and_accuracy(planner: TestClient, engine: sa.Engine) -> None:
+    """The forecast page draws history, forecast and band, lists the backtest vs seasonal naive, takes a calendar."""
+    load_history(engine)
+    html = planner.get("/workforce/forecast", params={"queue": "PS", "from": "2026-02-02", "to": "2026-03-01",
+                                                      "horizon": "7d"}).text
+    config = chart_config(html, "forecast-chart")
+    datasets = config["data"]["datasets"]  # type: ignore[index]
+    assert [d["fill"] for d in datasets[2:]] == [False, "-1"]
+    assert 'id="accuracy-table"' in html and "seasonal_naive" in html
+    assert html.count("<tr>") > 7 * 6 and "holidays CN" in cell(html, "fc-summary")
+    html = planner.get("/workforce/forecast", params={"queue": "PS", "from": "2026-02-02", "to": "2026-03-01",
+                                                      "horizon": "7d", "holidays": "none"}).text
+    assert "holidays none" in cell(html, "fc-summary")
+
+
+def test_forecast_page_without_calls_says_so(planner: TestClient) -> None:
+    """With no calls in the store the page says there is nothing to forecast."""
+    html = planner.get("/workforce/forecast").text
+    assert "No calls in the store" in html
+
+
+def test_build_plan_from_the_form_and_compare_versions(planner: TestClient, engine: sa.Engine) -> None:
+    """The form builds a plan (version 1, then 2); the plan page charts it; the comparison shows deltas."""
+    load_history(engine)
+    token = csrf_of(planner.get("/workforce/plans").text)
+    form = {"csrf_token": token, "name": "march", "queue": "PS", "history_from": "2026-02-02",
+            "history_to": "2026-03-01", "horizon": "7d", "interval_min": "30", "service_level": "0.8",
+            "sl_time_s": "20", "shrinkage": "0.6", "patience_s": "", "distressing_share": "0", "recovery_s": "0",
+            "holidays": "none"}
+    response = planner.post("/workforce/plans", data=form, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/workforce/plans/march?version=1"
+    assert planner.get("/api/workforce/forecasts/march").json()["accuracy"]["holidays"] == "none"
+    planner.post("/workforce/plans", data=form | {"shrinkage": "0.1", "patience_s": "120",
+                                                  "distressing_share": "0.2", "recovery_s": "90"})
+    html = planner.get("/workforce/plans/march").text
+    assert "Plan march, version 2" in html and "Erlang A" in html
+    labels = [d["label"] for d in chart_config(html, "plan-chart")["data"]["datasets"]]  # type: ignore[index]
+    assert labels == ["Agents on the phones", "Scheduled (after shrinkage)", "Service level"]
+    assert 'id="compare-previous"' in html
+    listing = planner.get("/workforce/plans").text
+    assert listing.count('href="/workforce/plans/march?version=') == 2
+    cmp = planner.get("/workforce/plans/compare", params={"a": "march@1", "b": "march@2"}).text
+    assert "march@1 against march@2" in cmp and 'class="changed"' in cmp
+
+
+def test_pages_in_chinese_and_rights(client: TestClient) -> None:
+    """A planner sees the pages in Chinese after switching; an agent is refused and has no menu entry."""
+    token = login(client, "pat")
+    client.post("/language", data={"locale": "zh-CN", "csrf_token": token})
+    html = client.get("/workforce").text
+    assert "人力计算器" in html and "所需坐席" in html and "秒" in cell(html, "out-asa")
+    assert 'href="/workforce"' in client.get("/").text
+    client.post("/logout", data={"csrf_token": csrf_of(html)})
+    login(client, "amy")
+    assert client.get("/workforce").status_code == 403
+    assert 'href="/workforce"' not in client.get("/").text
