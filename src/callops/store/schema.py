@@ -236,6 +236,7 @@ qa_sampling_rules = sa.Table(
     sa.Column("filed_at", EpochMillis, nullable=False),
     sa.Column("filed_by", sa.String(80), nullable=False),
     sa.Column("seed_commitment", sa.String(64), nullable=False),  # SHA-256 hex of the secret seed
+    sa.Column("secret_seed", sa.String(200)),  # kept server-side; published only in the draw record (0005)
 )
 
 qa_draws = sa.Table(
@@ -246,6 +247,7 @@ qa_draws = sa.Table(
     sa.Column("eligible_hash", sa.String(64), nullable=False),
     sa.Column("eligible", sa.JSON, nullable=False),  # the frozen eligible call list
     sa.Column("public_random", sa.String(200)),
+    sa.Column("public_random_at", EpochMillis),  # when the public randomness was entered (0005)
     sa.Column("seed", sa.String(200)),  # revealed after the draw
     sa.Column("record", sa.JSON),  # the whole public draw record (selection, evaluators)
     sa.Column("drawn_at", EpochMillis),

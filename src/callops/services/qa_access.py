@@ -1,0 +1,69 @@
+"""Who acts as what in the QA workflow, and who may see an evaluation.
+
+Rights come from ``callops.permissions``; on top of them an agent granted QA duty for a period acts as a
+QA in that period, and the site setting ``qa.agents_see_others`` lets agents see others' evaluations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from callops.errors import PermissionDenied
+from callops.permissions import Permission, allowed
+from callops.quality import Actor, Evaluation
+from callops.records import Role
+from callops.store.qa_library import get_setting, on_duty
+from callops.store.users import User
+
+__all__ = ["TRANSPARENCY_KEY", "is_qa", "qa_actor", "agent_actor", "member_actor", "require_any", "agents_see_others",
+           "check_can_see", "sees_everything"]
+
+TRANSPARENCY_KEY = "qa.agents_see_others"
+
+
+def is_qa(conn: sa.Connection, user: User, now: dt.datetime) -> bool:
+    """The user scores calls now: their role has the right, or they hold QA duty."""
+    return allowed(user.role, Permission.EVALUATE_CALLS) or user.username in on_duty(conn, now)
+
+
+def qa_actor(conn: sa.Connection, user: User, now: dt.datetime) -> Actor:
+    if not is_qa(conn, user, now):
+        raise PermissionDenied(f"{user.username} is neither a QA nor on QA duty now")
+    return Actor(user.username, Role.QA)
+
+
+def agent_actor(user: User) -> Actor:
+    """An agent acts under their agent id, the id their calls and evaluations carry."""
+    if user.role is not Role.AGENT or not user.agent_id:
+        raise PermissionDenied("only the evaluated agent does this")
+    return Actor(user.agent_id, Role.AGENT)
+
+
+def member_actor(user: User) -> Actor:
+    """A team lead, supervisor or QA acting in their own role (the domain checks which role may act)."""
+    return Actor(user.username, user.role)
+
+
+def require_any(user: User, *rights: Permission) -> None:
+    if not any(allowed(user.role, r) for r in rights):
+        names = " or ".join(r.value for r in rights)
+        raise PermissionDenied(f"the {user.role.value} role lacks the right {names}")
+
+
+def agents_see_others(conn: sa.Connection) -> bool:
+    return bool(get_setting(conn, TRANSPARENCY_KEY, False))
+
+
+def sees_everything(user: User) -> bool:
+    return allowed(user.role, Permission.VIEW_ALL_CALLS)
+
+
+def check_can_see(conn: sa.Connection, user: User, evaluation: Evaluation) -> None:
+    """Staff see every evaluation; an agent their own, and others' only when the site allows it."""
+    if sees_everything(user) or (user.agent_id is not None and user.agent_id == evaluation.agent):
+        return
+    if user.role is Role.AGENT and agents_see_others(conn):
+        return
+    raise PermissionDenied("agents see only their own evaluations here")

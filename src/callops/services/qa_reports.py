@@ -1,0 +1,206 @@
+"""QA reports: score distributions by agent, team, QA and item, weekly trends, appeal rates, calibration.
+
+Each evaluation counts once, at its current version. Calibration uses the calls scored by two or more
+QAs: Krippendorff's alpha (interval) on the scores, with ICC when enough calls were scored by all.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import statistics
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from callops.errors import InvalidInput
+from callops.quality import AppealState, Decision, Rating, agreement_report, rating_table
+from callops.store.directory import list_agents
+from callops.store.qa_library import library
+from callops.store.qa_reviews import StoredEvaluation, evaluation_keys, list_appeals, load_evaluations
+from callops.store.schema import calls
+
+__all__ = ["Distribution", "AppealRate", "Calibration", "Recognition", "QaReport", "qa_report", "evaluations_csv"]
+
+
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    key: str
+    count: int
+    mean: float
+    minimum: float
+    maximum: float
+    pass_rate: float
+
+
+@dataclass(frozen=True, slots=True)
+class AppealRate:
+    key: str
+    evaluations: int
+    appeals: int
+    upheld: int  # upheld + partly upheld
+    rejected: int
+
+    @property
+    def rate(self) -> float:
+        return self.appeals / self.evaluations if self.evaluations else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    calls: int  # calls scored by two or more QAs
+    raters: int
+    krippendorff_alpha: float | None
+    icc_absolute: float | None
+    icc_consistency: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Recognition:
+    """What an agent does well beyond the QA score (seed 002, remedy 3)."""
+
+    agent: str
+    answered: int
+    mean_csat: float | None
+    first_contact_resolution: float | None  # resolved / calls with a recorded resolution
+    nominations: int  # best-call nominations their calls received (anonymous)
+    votes: int
+    picked: int
+
+
+@dataclass(frozen=True, slots=True)
+class QaReport:
+    evaluations: int
+    by_agent: tuple[Distribution, ...]
+    by_team: tuple[Distribution, ...]
+    by_qa: tuple[Distribution, ...]
+    by_item: tuple[Distribution, ...]  # item points (earned minus deducted); pass rate: share without deduction
+    by_week: tuple[Distribution, ...]
+    appeals_by_qa: tuple[AppealRate, ...]
+    appeals_by_agent: tuple[AppealRate, ...]
+    calibration: Calibration | None
+    recognition: tuple[Recognition, ...]
+
+
+def _distributions(rows: Iterable[tuple[str, float, bool]]) -> tuple[Distribution, ...]:
+    grouped: dict[str, list[tuple[float, bool]]] = {}
+    for key, value, passed in rows:
+        grouped.setdefault(key, []).append((value, passed))
+    return tuple(
+        Distribution(key, len(vals), statistics.fmean(v for v, _ in vals), min(v for v, _ in vals),
+                     max(v for v, _ in vals), sum(1 for _, p in vals if p) / len(vals))
+        for key, vals in sorted(grouped.items()))
+
+
+def _rates(evaluations: list[StoredEvaluation], appeals_key: Callable[[StoredEvaluation], str],
+           conn: sa.Connection) -> tuple[AppealRate, ...]:
+    by_key: dict[str, str] = {s.evaluation.evaluation_id: appeals_key(s) for s in evaluations}
+    counts: dict[str, list[int]] = {}
+    for s in evaluations:
+        counts.setdefault(appeals_key(s), [0, 0, 0, 0])[0] += 1
+    for appeal in list_appeals(conn):
+        key = by_key.get(appeal.evaluation_id)
+        if key is None:
+            continue
+        row = counts[key]
+        row[1] += 1
+        if appeal.state is AppealState.DECIDED:
+            row[2 if appeal.decision in (Decision.UPHELD, Decision.PARTLY) else 3] += 1
+    return tuple(AppealRate(k, *v) for k, v in sorted(counts.items()))
+
+
+def _calibration(evaluations: list[StoredEvaluation]) -> Calibration | None:
+    by_call: dict[int, set[str]] = {}
+    for s in evaluations:
+        by_call.setdefault(s.call_pk, set()).add(s.evaluation.evaluator)
+    shared = {call for call, raters in by_call.items() if len(raters) >= 2}
+    if not shared:
+        return None
+    ratings = [Rating(str(s.call_pk), s.evaluation.evaluator, s.evaluation.current.result.score)
+               for s in evaluations if s.call_pk in shared]
+    table = rating_table(ratings)
+    try:
+        report = agreement_report(table, "interval")
+    except InvalidInput:
+        return Calibration(len(shared), len(table.raters), None, None, None)
+
+    def finite(x: float | None) -> float | None:
+        return None if x is None or math.isnan(x) else x
+
+    icc = report.icc
+    return Calibration(len(shared), len(table.raters), finite(report.krippendorff_alpha),
+                       None if icc is None else finite(icc.icc_a1.value),
+                       None if icc is None else finite(icc.icc_c1.value))
+
+
+def _recognition(conn: sa.Connection) -> tuple[Recognition, ...]:
+    resolved = sa.case((calls.c.issue_resolved.is_(True), 1), else_=0)
+    known = sa.case((calls.c.issue_resolved.is_not(None), 1), else_=0)
+    rows = conn.execute(sa.select(calls.c.agent, sa.func.count(), sa.func.avg(calls.c.csat), sa.func.sum(resolved),
+                                  sa.func.sum(known))
+                        .where(calls.c.scenario.is_(None), calls.c.agent.is_not(None), calls.c.answered_at.is_not(None))
+                        .group_by(calls.c.agent))
+    stats = {str(r[0]): r for r in rows}
+    praise: dict[str, list[int]] = {}
+    agent_of = dict(conn.execute(sa.select(calls.c.id, calls.c.agent).where(
+        calls.c.id.in_([e.call_pk for e in library(conn)]))).all())
+    for entry in library(conn):
+        agent = agent_of.get(entry.call_pk)
+        if agent is None:
+            continue
+        row = praise.setdefault(str(agent), [0, 0, 0])
+        row[0] += entry.nominations
+        row[1] += entry.votes
+        row[2] += int(entry.picked)
+    out = []
+    for agent in sorted(set(stats) | set(praise)):
+        r = stats.get(agent)
+        p = praise.get(agent, [0, 0, 0])
+        answered = int(r[1]) if r is not None else 0
+        csat = None if r is None or r[2] is None else float(r[2])
+        fcr = None if r is None or not r[4] else int(r[3]) / int(r[4])
+        out.append(Recognition(agent, answered, csat, fcr, p[0], p[1], p[2]))
+    return tuple(out)
+
+
+def qa_report(conn: sa.Connection) -> QaReport:
+    evaluations = load_evaluations(conn, evaluation_keys(conn))
+    teams = {a.agent_id: a.team or "–" for a in list_agents(conn)}
+    cur = [(s, s.evaluation.current.result) for s in evaluations]
+    items = []
+    for _, result in cur:
+        for item in result.items:
+            items.append((item.item_id, item.earned - item.deducted, item.deducted == 0 and not item.critical))
+    weeks = []
+    for s, result in cur:
+        year, week, _ = s.evaluation.versions[0].created_at.isocalendar()
+        weeks.append((f"{year}-W{week:02d}", result.score, result.passed))
+    return QaReport(
+        evaluations=len(evaluations),
+        by_agent=_distributions((s.evaluation.agent, r.score, r.passed) for s, r in cur),
+        by_team=_distributions((teams.get(s.evaluation.agent, "–"), r.score, r.passed) for s, r in cur),
+        by_qa=_distributions((s.evaluation.evaluator, r.score, r.passed) for s, r in cur),
+        by_item=_distributions(items),
+        by_week=_distributions(weeks),
+        appeals_by_qa=_rates(evaluations, lambda s: s.evaluation.evaluator, conn),
+        appeals_by_agent=_rates(evaluations, lambda s: s.evaluation.agent, conn),
+        calibration=_calibration(evaluations),
+        recognition=_recognition(conn),
+    )
+
+
+def evaluations_csv(conn: sa.Connection) -> str:
+    """One row per evaluation at its current version, for spreadsheets."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["evaluation_key", "call_id", "agent", "evaluator", "scorecard", "version", "score", "passed",
+                     "critical_failed", "targeted", "decided", "scored_at", "current_at"])
+    for s in load_evaluations(conn, evaluation_keys(conn)):
+        ev = s.evaluation
+        r = ev.current.result
+        writer.writerow([ev.evaluation_id, s.call_pk, ev.agent, ev.evaluator, f"{ev.form.form_id} v{ev.form.version}",
+                         ev.current.version, f"{r.score:g}", r.passed, r.critical_failed, s.targeted, ev.decided,
+                         ev.versions[0].created_at.isoformat(), ev.current.created_at.isoformat()])
+    return out.getvalue()

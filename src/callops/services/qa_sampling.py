@@ -1,0 +1,184 @@
+"""The published-rule workflow: file (with a seed commitment), freeze, public randomness, draw, verify.
+
+    file_rule        at least a day before the period; locked from the filing deadline on
+    freeze_rule      after the period ends: the eligible calls and their SHA-256 are fixed
+    enter_randomness after the freeze: dice typed in by two people (or a beacon value)
+    draw_rule        runs the SHA-256 counter draw, assigns evaluators, reveals the seed
+    verify_stored    re-runs the stored record against the frozen calls (anyone may)
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import secrets
+from collections.abc import Mapping
+
+import sqlalchemy as sa
+
+from callops.errors import Conflict, InvalidInput, NotFound
+from callops.permissions import Permission
+from callops.quality import (
+    Discrepancy,
+    Verification,
+    check_filing,
+    draw_sample,
+    eligible_calls,
+    eligible_hash,
+    revise_rule,
+    rule_fingerprint,
+    rule_from_mapping,
+    seed_commitment,
+    verify_draw,
+)
+from callops.records import Role
+from callops.services.qa_access import require_any
+from callops.store.qa_library import on_duty
+from callops.store.qa_reviews import list_audit, write_audit
+from callops.store.qa_sampling import (
+    StoredDraw,
+    StoredRule,
+    call_summaries,
+    get_draw,
+    get_rule,
+    insert_freeze,
+    insert_rule,
+    replace_rule,
+    set_draw_record,
+    set_public_random,
+    summary_to_json,
+)
+from callops.store.users import User, list_users
+
+__all__ = ["file_rule", "freeze_rule", "enter_randomness", "draw_rule", "verify_stored", "eligible_csv",
+           "evaluator_pool", "ELIGIBLE_COLUMNS"]
+
+ELIGIBLE_COLUMNS = ("call_id", "agent", "queue", "started_at", "duration_s", "outcome")
+
+
+def _may_run(user: User) -> None:
+    require_any(user, Permission.MANAGE_QA, Permission.EVALUATE_CALLS)
+
+
+def file_rule(conn: sa.Connection, user: User, published: Mapping[str, object], *, now: dt.datetime) -> StoredRule:
+    """File a rule (its published form, ``filed_at`` set to ``now``) and commit to a fresh secret seed.
+
+    Filing the same rule id again revises it, which is refused (Conflict) from a day before its period.
+    """
+    _may_run(user)
+    rule = rule_from_mapping({**published, "filed_at": now.isoformat()}, source="rule")
+    try:
+        filed = get_rule(conn, rule.rule_id)
+    except NotFound:
+        filed = None
+    if filed is not None:
+        revised = revise_rule(filed.rule, rule, now=now)
+        stored = replace_rule(conn, revised, by=user.username)
+        write_audit(conn, at=now, actor=user.username, action="rule.revised", subject=f"rule:{rule.rule_id}",
+                    details={"fingerprint": rule_fingerprint(revised)})
+        return stored
+    check_filing(rule)
+    seed = secrets.token_hex(32)
+    stored = insert_rule(conn, rule, by=user.username, commitment=seed_commitment(seed), secret_seed=seed)
+    write_audit(conn, at=now, actor=user.username, action="rule.filed", subject=f"rule:{rule.rule_id}",
+                details={"fingerprint": rule_fingerprint(rule), "seed_commitment": stored.seed_commitment})
+    return stored
+
+
+def freeze_rule(conn: sa.Connection, user: User, name: str, *, now: dt.datetime) -> StoredDraw:
+    """Fix the eligible calls of a rule whose period has ended, and publish their hash."""
+    _may_run(user)
+    stored = get_rule(conn, name)
+    rule = stored.rule
+    if now < rule.period_end:
+        raise Conflict(f"the period of rule {name!r} ends at {rule.period_end.isoformat()}; freeze after that")
+    eligible = eligible_calls(rule, call_summaries(conn, rule.period_start, rule.period_end))
+    draw = insert_freeze(conn, stored, frozen_at=now, eligible_hash=eligible_hash(eligible), eligible=eligible)
+    write_audit(conn, at=now, actor=user.username, action="rule.frozen", subject=f"rule:{name}",
+                details={"eligible_count": len(eligible), "eligible_hash": draw.eligible_hash})
+    return draw
+
+
+def enter_randomness(conn: sa.Connection, user: User, name: str, value: str, *, now: dt.datetime,
+                     source: str = "dice") -> tuple[StoredDraw, str]:
+    """Record the public randomness after the freeze; returns the draw and ``confirmed`` or ``waiting``.
+
+    Dice are typed in by two people: the first entry waits, and the value counts once a second person
+    types the same value (a different value waits for a third to settle it). A beacon value (published
+    by someone else, checkable by anyone) counts at once.
+    """
+    _may_run(user)
+    text = " ".join(value.split())
+    if not text or len(text) > 200:
+        raise InvalidInput("enter the dice or beacon value (1-200 characters)", field="public_random")
+    if source not in ("dice", "beacon"):
+        raise InvalidInput("the source is dice or beacon", field="source")
+    get_rule(conn, name)
+    try:
+        draw = get_draw(conn, name)
+    except NotFound:
+        raise Conflict(f"freeze the eligible calls of rule {name!r} first") from None
+    if now <= draw.frozen_at:
+        raise Conflict("the public randomness must arrive after the freeze")
+    if draw.public_random is not None:
+        raise Conflict(f"the public randomness of rule {name!r} is entered already")
+    subject = f"rule:{name}"
+    earlier = [r for r in list_audit(conn, subject=subject) if r.action == "rule.random_entry"
+               and r.actor != user.username and r.details.get("source") == source]
+    write_audit(conn, at=now, actor=user.username, action="rule.random_entry", subject=subject,
+                details={"source": source, "value": text})
+    witnesses = sorted({r.actor for r in earlier if r.details.get("value") == text})
+    if source == "dice" and not witnesses:
+        return draw, "waiting"
+    draw = set_public_random(conn, draw, value=text, at=now)
+    write_audit(conn, at=now, actor=user.username, action="rule.public_random", subject=subject,
+                details={"public_random": text, "source": source, "entered_by": [*witnesses, user.username]})
+    return draw, "confirmed"
+
+
+def evaluator_pool(conn: sa.Connection, now: dt.datetime) -> tuple[str, ...]:
+    """The QAs a draw assigns at random: users of the QA role and users on QA duty now, by name."""
+    duty = on_duty(conn, now)
+    return tuple(sorted(u.username for u in list_users(conn) if u.role is Role.QA or u.username in duty))
+
+
+def draw_rule(conn: sa.Connection, user: User, name: str, *, now: dt.datetime) -> StoredDraw:
+    """Draw the sample, assign the evaluators, reveal the seed, store the record and check it re-runs."""
+    _may_run(user)
+    stored = get_rule(conn, name)
+    draw = get_draw(conn, name)
+    if draw.public_random is None or draw.public_random_at is None:
+        raise Conflict(f"enter the public randomness of rule {name!r} before drawing")
+    if stored.secret_seed is None:
+        raise Conflict(f"rule {name!r} has no secret seed on this server")
+    record = draw_sample(stored.rule, draw.eligible, seed=stored.secret_seed, public_random=draw.public_random,
+                         frozen_at=draw.frozen_at, public_random_at=draw.public_random_at,
+                         evaluators=evaluator_pool(conn, now))
+    drawn = set_draw_record(conn, draw, record, at=now)
+    check = verify_stored(drawn)
+    if not check.matches:
+        raise Conflict(f"the stored draw does not re-run: {check.discrepancies[0].detail}")
+    write_audit(conn, at=now, actor=user.username, action="rule.drawn", subject=f"rule:{name}",
+                details={"selected": len(record.selections), "seed": record.seed})
+    return drawn
+
+
+def verify_stored(draw: StoredDraw) -> Verification:
+    """Re-run the stored record from its public inputs and the frozen eligible calls."""
+    if draw.record is None:
+        return Verification((Discrepancy("selection", "the sample is not drawn yet"),))
+    return verify_draw(draw.record, draw.eligible)
+
+
+def eligible_csv(draw: StoredDraw) -> str:
+    """The frozen eligible calls as the CSV ``callops qa verify-draw --calls`` reads."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=ELIGIBLE_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for call in draw.eligible:
+        row = summary_to_json(call)
+        duration = float(row["duration_s"])
+        row["duration_s"] = str(int(duration)) if duration.is_integer() else repr(duration)
+        writer.writerow(row)
+    return out.getvalue()

@@ -1,0 +1,419 @@
+"""QA pages: home (my queue, capacity), sampling rules and public draw verification, evaluating a call,
+evaluations (the agent acknowledges, comments, appeals), the appeals queue and panel, reports, the library.
+
+Forms post back here with the CSRF field and are answered with a redirect (303) to the page to read next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from callops.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from callops.permissions import Permission, allowed
+from callops.quality import DEFAULT_APPEAL_DEADLINE, Decision, ItemKind, plan_capacity, rule_to_mapping
+from callops.records import Role
+from callops.services.qa_access import TRANSPARENCY_KEY, agents_see_others, is_qa, sees_everything
+from callops.services.qa_recordings import recording_kind
+from callops.services.qa_reports import qa_report
+from callops.services.qa_reviews import (
+    accept,
+    agent_note,
+    appeal_evaluation,
+    coach,
+    correct_evaluation,
+    decide,
+    open_appeal,
+    open_evaluation,
+    panel_view,
+    score_call,
+    send_back,
+)
+from callops.services.qa_sampling import draw_rule, enter_randomness, file_rule, freeze_rule, verify_stored
+from callops.services.qa_work import my_queue, reminders
+from callops.store.qa_forms import ensure_starter_scorecard
+from callops.store.qa_library import grant_duty, library, list_duty, nominate, pick, set_setting, vote
+from callops.store.qa_reviews import evaluation_keys, list_appeals, list_audit, load_call, load_evaluations
+from callops.store.qa_sampling import get_draw, get_rule, list_rules
+from callops.store.users import list_users
+from callops.web.deps import ConnDep, CurrentUser, ViewerDep
+from callops.web.nav import NavItem
+from callops.web.rendering import render
+from callops.web.routes._quality_shared import ClockDep, answers_from_form
+
+router = APIRouter(include_in_schema=False)
+
+NAV = (
+    NavItem("nav.qa", "/qa", order=50, description_key="qa.card"),
+    NavItem("nav.qa_appeals", "/qa/appeals", Permission.HANDLE_APPEALS, order=51),
+    NavItem("nav.qa_reports", "/qa/reports", Permission.VIEW_REPORTS, order=52),
+)
+
+Text = Annotated[str, Form(max_length=4000)]
+
+
+def _see_other(path: str) -> Response:
+    return RedirectResponse(path, status_code=303)
+
+
+# --- home and rules --------------------------------------------------------------------------------
+
+@router.get("/qa", response_class=HTMLResponse)
+def qa_home(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: ClockDep) -> HTMLResponse:
+    queue = my_queue(conn, user, now=now)
+    capacity = plan_capacity(queue.reviews_per_day, qas=queue.qas)
+    return render(request, viewer, "quality/home.html", {
+        "queue": queue, "capacity": capacity, "is_qa": is_qa(conn, user, now),
+        "reminders": reminders(conn, user, now=now),
+        "rules": list_rules(conn)[:5], "agent": user.role is Role.AGENT,
+        "may_manage": allowed(user.role, Permission.MANAGE_QA)})
+
+
+@router.get("/qa/rules", response_class=HTMLResponse)
+def rules_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
+    return render(request, viewer, "quality/rules.html", {
+        "rules": list_rules(conn),
+        "may_file": allowed(user.role, Permission.MANAGE_QA) or allowed(user.role, Permission.EVALUATE_CALLS)})
+
+
+@router.post("/qa/rules")
+def rules_file(conn: ConnDep, user: CurrentUser, now: ClockDep, rule_id: Annotated[str, Form(max_length=120)],
+               period_start: Annotated[str, Form()], period_end: Annotated[str, Form()],
+               timezone: Annotated[str, Form()], per: Annotated[str, Form()], pick_kind: Annotated[str, Form()],
+               n: Annotated[int, Form(ge=1)], longer_than_s: Annotated[float, Form(ge=0)] = 0.0,
+               after: Annotated[str, Form()] = "", description: Text = "") -> Response:
+    """Dates are local days in the rule's zone; the period runs from the start day to the end day inclusive."""
+    try:
+        start = dt.date.fromisoformat(period_start)
+        end = dt.date.fromisoformat(period_end) + dt.timedelta(days=1)
+    except ValueError:
+        raise InvalidInput("dates look like 2026-03-02", field="period_start") from None
+    filters: dict[str, Any] = {"longer_than_s": longer_than_s}
+    if after.strip():
+        filters["after"] = after.strip()
+    try:
+        zone = ZoneInfo(timezone)
+    except Exception:  # noqa: BLE001 - any bad zone name is bad input
+        raise InvalidInput(f"{timezone!r} is not a time zone", field="timezone") from None
+    published = {
+        "rule_id": rule_id.strip(), "description": description.strip(), "timezone": timezone, "per": per,
+        "period": {"start": dt.datetime.combine(start, dt.time(), zone).isoformat(),
+                   "end": dt.datetime.combine(end, dt.time(), zone).isoformat()},
+        "select": {"pick": pick_kind, "n": n}, "filters": filters}
+    stored = file_rule(conn, user, published, now=now)
+    conn.commit()
+    return _see_other(f"/qa/rules/{stored.rule.rule_id}")
+
+
+@router.get("/qa/rules/{name}", response_class=HTMLResponse)
+def rule_page(request: Request, name: str, conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
+              now: ClockDep) -> HTMLResponse:
+    """The rule and its public draw: commitment, eligible hash, randomness, selection, seed, verification."""
+    stored = get_rule(conn, name)
+    try:
+        draw = get_draw(conn, name)
+    except NotFound:
+        draw = None
+    check = verify_stored(draw) if draw is not None and draw.record is not None else None
+    may_run = allowed(user.role, Permission.MANAGE_QA) or allowed(user.role, Permission.EVALUATE_CALLS)
+    entries = [(r.actor, r.details.get("source", "")) for r in list_audit(conn, subject=f"rule:{name}")
+               if r.action == "rule.random_entry"]
+    return render(request, viewer, "quality/rule.html", {
+        "stored": stored, "published": rule_to_mapping(stored.rule), "draw": draw, "check": check,
+        "may_run": may_run, "period_over": now >= stored.rule.period_end, "entries": entries})
+
+
+@router.post("/qa/rules/{name}/freeze")
+def rule_freeze(name: str, conn: ConnDep, user: CurrentUser, now: ClockDep) -> Response:
+    freeze_rule(conn, user, name, now=now)
+    conn.commit()
+    return _see_other(f"/qa/rules/{name}")
+
+
+@router.post("/qa/rules/{name}/random")
+def rule_random(name: str, conn: ConnDep, user: CurrentUser, now: ClockDep,
+                value: Annotated[str, Form(max_length=200)], source: Annotated[str, Form()] = "dice") -> Response:
+    enter_randomness(conn, user, name, value, now=now, source=source)
+    conn.commit()
+    return _see_other(f"/qa/rules/{name}")
+
+
+@router.post("/qa/rules/{name}/draw")
+def rule_draw(name: str, conn: ConnDep, user: CurrentUser, now: ClockDep) -> Response:
+    draw_rule(conn, user, name, now=now)
+    conn.commit()
+    return _see_other(f"/qa/rules/{name}")
+
+
+# --- evaluating --------------------------------------------------------------------------------------
+
+def _recording(conn: Any, ref: str | None) -> dict[str, str] | None:
+    """How the page offers the recording: an <audio> player, a link, or the reference as text."""
+    kind = recording_kind(conn, ref)
+    return None if kind is None or ref is None else {"kind": kind, "ref": ref}
+
+
+@router.get("/qa/evaluate/{call_id}", response_class=HTMLResponse)
+def evaluate_page(request: Request, call_id: int, conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
+                  now: ClockDep) -> HTMLResponse:
+    if not is_qa(conn, user, now):
+        raise PermissionDenied(f"{user.username} is neither a QA nor on QA duty now")
+    call = load_call(conn, call_id)
+    form = ensure_starter_scorecard(conn, now=now)
+    conn.commit()
+    return render(request, viewer, "quality/evaluate.html", {
+        "call_id": call_id, "call": call, "form": form.form, "kinds": ItemKind, "current": {},
+        "action": f"/qa/evaluate/{call_id}",
+        "recording": _recording(conn, call.recording_ref)})
+
+
+@router.post("/qa/evaluate/{call_id}")
+async def evaluate_submit(request: Request, call_id: int, conn: ConnDep, user: CurrentUser,
+                          now: ClockDep) -> Response:
+    data = await request.form()
+    form = ensure_starter_scorecard(conn, now=now)
+    answers = answers_from_form(form.form, dict(data))
+    stored = score_call(conn, user, call_id, answers, now=now, scorecard=form.form.form_id)
+    conn.commit()
+    return _see_other(f"/qa/evaluations/{stored.evaluation.evaluation_id}")
+
+
+# --- evaluations (the agent's side) ---------------------------------------------------------------------
+
+@router.get("/qa/evaluations/{key}/correct", response_class=HTMLResponse)
+def correct_page(request: Request, key: str, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
+    """The evaluating QA's form for a corrected version, filled with the current answers."""
+    file = open_evaluation(conn, user, key)
+    ev = file.stored.evaluation
+    if ev.decided:
+        raise Conflict(f"evaluation {key} is decided; nobody edits it")
+    return render(request, viewer, "quality/evaluate.html", {
+        "call_id": file.stored.call_pk, "call": file.call, "form": ev.form, "kinds": ItemKind,
+        "recording": _recording(conn, file.call.recording_ref), "current": ev.current.answer_map(),
+        "action": f"/qa/evaluations/{key}/correct"})
+
+
+@router.post("/qa/evaluations/{key}/correct")
+async def correct_submit(request: Request, key: str, conn: ConnDep, user: CurrentUser, now: ClockDep) -> Response:
+    data = await request.form()
+    stored = open_evaluation(conn, user, key).stored
+    answers = answers_from_form(stored.evaluation.form, dict(data))
+    correct_evaluation(conn, user, key, answers, reason=str(data.get("reason", "")), now=now)
+    conn.commit()
+    return _see_other(f"/qa/evaluations/{key}")
+
+
+@router.get("/qa/evaluations", response_class=HTMLResponse)
+def evaluations_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
+    agent = None if sees_everything(user) or (user.role is Role.AGENT and agents_see_others(conn)) else (
+        user.agent_id or "")
+    evaluations = load_evaluations(conn, evaluation_keys(conn, agent=agent))
+    return render(request, viewer, "quality/evaluations.html", {"evaluations": evaluations,
+                                                                "mine_only": agent is not None})
+
+
+@router.get("/qa/evaluations/{key}", response_class=HTMLResponse)
+def evaluation_page(request: Request, key: str, conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
+                    now: ClockDep) -> HTMLResponse:
+    file = open_evaluation(conn, user, key)
+    ev = file.stored.evaluation
+    is_agent = user.role is Role.AGENT and user.agent_id == ev.agent
+    open_appeal_exists = any(a.state.value in ("filed", "under_review") for a in file.appeals)
+    may_coach = allowed(user.role, Permission.EVALUATE_CALLS) or allowed(user.role, Permission.HANDLE_APPEALS)
+    return render(request, viewer, "quality/evaluation.html", {
+        "file": file, "ev": ev, "is_agent": is_agent, "appeal_by": ev.current.created_at + DEFAULT_APPEAL_DEADLINE,
+        "may_correct": not ev.decided and user.username == ev.evaluator and is_qa(conn, user, now),
+        "may_appeal": is_agent and not ev.decided and not open_appeal_exists, "may_coach": may_coach,
+        "recording": _recording(conn, file.call.recording_ref)})
+
+
+@router.post("/qa/evaluations/{key}/note")
+def evaluation_note(key: str, conn: ConnDep, user: CurrentUser, now: ClockDep,
+                    kind: Annotated[str, Form()], text: Text = "", due: Annotated[str, Form()] = "") -> Response:
+    if kind in ("acknowledgement", "agent_comment"):
+        agent_note(conn, user, key, kind=kind, text=text, now=now)
+    else:
+        due_at = None
+        if due.strip():
+            try:
+                due_at = dt.datetime.combine(dt.date.fromisoformat(due.strip()), dt.time(23, 59), dt.UTC)
+            except ValueError:
+                raise InvalidInput("a due date looks like 2026-03-20", field="due") from None
+        coach(conn, user, key, text=text, now=now, due_at=due_at)
+    conn.commit()
+    return _see_other(f"/qa/evaluations/{key}")
+
+
+@router.post("/qa/evaluations/{key}/appeal")
+async def evaluation_appeal(request: Request, key: str, conn: ConnDep, user: CurrentUser,
+                            now: ClockDep) -> Response:
+    data = await request.form()
+    items = [str(v) for v in data.getlist("items")]
+    appeal = appeal_evaluation(conn, user, key, items=items, reason=str(data.get("reason", "")), now=now)
+    conn.commit()
+    return _see_other(f"/qa/appeals/{appeal.appeal_id}")
+
+
+# --- appeals -----------------------------------------------------------------------------------------
+
+@router.get("/qa/appeals", response_class=HTMLResponse)
+def appeals_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
+    agent = None if allowed(user.role, Permission.HANDLE_APPEALS) else (user.agent_id or "")
+    return render(request, viewer, "quality/appeals.html", {"appeals": list_appeals(conn, agent=agent)})
+
+
+@router.get("/qa/appeals/{appeal_id}", response_class=HTMLResponse)
+def appeal_page(request: Request, appeal_id: str, conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
+                now: ClockDep) -> HTMLResponse:
+    appeal, file = open_appeal(conn, user, appeal_id)
+    role = user.role
+    viewed = {v.role for v in appeal.views}
+    panel_role = role if role in (Role.MANAGER, Role.TEAM_LEAD) else (Role.QA if is_qa(conn, user, now) else None)
+    return render(request, viewer, "quality/appeal.html", {
+        "appeal": appeal, "file": file, "ev": file.stored.evaluation, "decisions": [d.value for d in Decision],
+        "kinds": ItemKind, "current": {},
+        "may_accept": role is Role.TEAM_LEAD and appeal.state.value == "filed",
+        "may_view": panel_role is not None and appeal.state.value == "under_review" and panel_role not in viewed,
+        "may_decide": role is Role.MANAGER and appeal.state.value == "under_review" and len(viewed) == 3,
+        "recording": _recording(conn, file.call.recording_ref)})
+
+
+@router.post("/qa/appeals/{appeal_id}/accept")
+def appeal_accept(appeal_id: str, conn: ConnDep, user: CurrentUser, now: ClockDep) -> Response:
+    accept(conn, user, appeal_id, now=now)
+    conn.commit()
+    return _see_other(f"/qa/appeals/{appeal_id}")
+
+
+@router.post("/qa/appeals/{appeal_id}/return")
+def appeal_return(appeal_id: str, conn: ConnDep, user: CurrentUser, now: ClockDep, reason: Text) -> Response:
+    send_back(conn, user, appeal_id, reason=reason, now=now)
+    conn.commit()
+    return _see_other(f"/qa/appeals/{appeal_id}")
+
+
+@router.post("/qa/appeals/{appeal_id}/view")
+def appeal_view(appeal_id: str, conn: ConnDep, user: CurrentUser, now: ClockDep,
+                view: Annotated[Decision, Form()], comment: Text = "") -> Response:
+    panel_view(conn, user, appeal_id, view=view, comment=comment, now=now)
+    conn.commit()
+    return _see_other(f"/qa/appeals/{appeal_id}")
+
+
+@router.post("/qa/appeals/{appeal_id}/decide")
+async def appeal_decide(request: Request, appeal_id: str, conn: ConnDep, user: CurrentUser,
+                        now: ClockDep) -> Response:
+    data = dict(await request.form())
+    appeal, file = open_appeal(conn, user, appeal_id)
+    try:
+        decision = Decision(str(data.get("decision", "")))
+    except ValueError:
+        raise InvalidInput("choose upheld, partly or rejected", field="decision") from None
+    corrected = None
+    if decision is not Decision.REJECTED:
+        corrected = answers_from_form(file.stored.evaluation.form, data, only=set(appeal.disputed_items))
+    decide(conn, user, appeal_id, decision=decision, corrected=corrected, comment=str(data.get("comment", "")),
+           now=now)
+    conn.commit()
+    return _see_other(f"/qa/appeals/{appeal_id}")
+
+
+# --- reports and the library ------------------------------------------------------------------------
+
+@router.get("/qa/reports", response_class=HTMLResponse)
+def reports_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
+    if not allowed(user.role, Permission.VIEW_REPORTS):
+        raise PermissionDenied(f"the {user.role.value} role lacks the right view_reports")
+    report = qa_report(conn)
+    chart = {"type": "line", "data": {"labels": [d.key for d in report.by_week], "datasets": [
+        {"label": viewer.t("qa.mean_score"), "data": [round(d.mean, 1) for d in report.by_week]}]},
+        "options": {"maintainAspectRatio": False, "scales": {"y": {"min": 0, "max": 100}}}}
+    return render(request, viewer, "quality/reports.html", {"report": report, "chart": chart})
+
+
+@router.get("/qa/library", response_class=HTMLResponse)
+def library_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
+    entries = [(e, load_call(conn, e.call_pk)) for e in library(conn)]
+    return render(request, viewer, "quality/library.html", {
+        "entries": entries, "may_pick": allowed(user.role, Permission.DECIDE_APPEALS)})
+
+
+@router.post("/qa/library")
+def library_nominate(conn: ConnDep, user: CurrentUser, now: ClockDep, call_id: Annotated[int, Form()],
+                     reason: Text) -> Response:
+    load_call(conn, call_id)
+    if not reason.strip():
+        raise InvalidInput("say what makes the call good", field="reason")
+    nominate(conn, call_id, nominator=user.username, reason=reason.strip(), at=now)
+    conn.commit()
+    return _see_other("/qa/library")
+
+
+@router.post("/qa/library/{call_id}/vote")
+def library_vote(call_id: int, conn: ConnDep, user: CurrentUser, now: ClockDep) -> Response:
+    vote(conn, call_id, voter=user.username, at=now)
+    conn.commit()
+    return _see_other("/qa/library")
+
+
+@router.post("/qa/library/{call_id}/pick")
+def library_pick(call_id: int, conn: ConnDep, user: CurrentUser, now: ClockDep) -> Response:
+    if not allowed(user.role, Permission.DECIDE_APPEALS):
+        raise PermissionDenied("only the supervisor picks for the library")
+    pick(conn, call_id, by=user.username, at=now)
+    conn.commit()
+    return _see_other("/qa/library")
+
+
+# --- the scorecard's catalogue, QA duty and the transparency right -------------------------------------------
+
+@router.get("/qa/scorecard", response_class=HTMLResponse)
+def scorecard_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
+                   now: ClockDep) -> HTMLResponse:
+    """The current form with its deduction catalogue: what each item means, with examples (everyone)."""
+    form = ensure_starter_scorecard(conn, now=now)
+    conn.commit()
+    return render(request, viewer, "quality/scorecard.html", {"form": form.form, "kinds": ItemKind})
+
+
+@router.get("/qa/settings", response_class=HTMLResponse)
+def settings_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
+    if not allowed(user.role, Permission.MANAGE_QA):
+        raise PermissionDenied(f"the {user.role.value} role lacks the right manage_qa")
+    return render(request, viewer, "quality/settings.html", {
+        "see_others": agents_see_others(conn), "duty": list_duty(conn),
+        "agents": [u.username for u in list_users(conn) if u.role is Role.AGENT]})
+
+
+@router.post("/qa/settings/transparency")
+def settings_transparency(conn: ConnDep, user: CurrentUser, enabled: Annotated[str, Form()] = "") -> Response:
+    if not allowed(user.role, Permission.MANAGE_QA):
+        raise PermissionDenied(f"the {user.role.value} role lacks the right manage_qa")
+    set_setting(conn, TRANSPARENCY_KEY, enabled == "on")
+    conn.commit()
+    return _see_other("/qa/settings")
+
+
+@router.post("/qa/settings/duty")
+def settings_duty(conn: ConnDep, user: CurrentUser, viewer: ViewerDep, username: Annotated[str, Form(max_length=80)],
+                  first_day: Annotated[str, Form()], last_day: Annotated[str, Form()]) -> Response:
+    """Grant QA duty from the first to the last day (inclusive, days in the viewer's zone)."""
+    if not allowed(user.role, Permission.MANAGE_QA):
+        raise PermissionDenied(f"the {user.role.value} role lacks the right manage_qa")
+    try:
+        start = dt.datetime.combine(dt.date.fromisoformat(first_day), dt.time(), viewer.tz)
+        end = dt.datetime.combine(dt.date.fromisoformat(last_day) + dt.timedelta(days=1), dt.time(), viewer.tz)
+    except ValueError:
+        raise InvalidInput("days look like 2026-03-02", field="first_day") from None
+    if end <= start:
+        raise InvalidInput("the last day is before the first", field="last_day")
+    if username not in {u.username for u in list_users(conn)}:
+        raise NotFound(f"no user {username!r}")
+    grant_duty(conn, username, start_at=start.astimezone(dt.UTC), end_at=end.astimezone(dt.UTC),
+               granted_by=user.username)
+    conn.commit()
+    return _see_other("/qa/settings")

@@ -1,0 +1,205 @@
+"""Issue 6, done when: in headless Chromium, a published sampling rule is drawn, scored, appealed, reviewed by
+the three-party panel, decided, and the agent sees the corrected score beside the old version.
+
+The app runs over the demo month (January 1999) with a clock the test moves forward.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from callops.config import Settings
+from callops.demo import load_demo
+from callops.store import make_engine, upgrade
+from callops.web import create_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+    pytest.skip("Debian's chromium is not installed (./scripts/test installs it)", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+PASSWORDS = {"qa": "qa-demo-1", "lead": "lead-demo-1", "manager": "manager-demo-1", "agent": "agent-demo-1"}
+
+
+class Clock:
+    """The app's QA clock; the test moves it."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += dt.timedelta(**kwargs)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def clock() -> Clock:
+    return Clock(dt.datetime(1999, 1, 1, tzinfo=dt.UTC))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, clock: Clock) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('qa-browser') / 'demo.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    load_demo(engine)
+    engine.dispose()
+    app = create_app(Settings(database_url=url, secret_key="browser-test", site_tz="Asia/Shanghai"))
+    app.state.qa_clock = clock
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the web app did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists()
+                                              else shutil.which("chromium"), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="en-US")
+    yield context.new_page()
+    context.close()
+
+
+def _as(page: Page, site: str, username: str) -> None:
+    """Log out whoever is logged in, then log in as ``username``."""
+    if page.locator("#logout").count():
+        page.click("#logout")
+    page.goto(f"{site}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORDS[username])
+    page.click("#login-submit")
+    expect(page.locator("#logout")).to_be_visible()
+
+
+def test_rule_to_corrected_score(page: Page, site: str, clock: Clock) -> None:
+    """Rule → commitment → freeze → dice → draw → QA scores → agent appeals → lead accepts → 3 views → upheld."""
+    _as(page, site, "qa")
+    page.goto(f"{site}/qa/rules")
+    page.fill("#r-rule_id", "jan-week2")
+    page.fill("#r-description", "one random call per agent, longer than 60 s")
+    page.fill("#r-period_start", "1999-01-04")
+    page.fill("#r-period_end", "1999-01-10")
+    page.select_option("#r-per", "agent_period")
+    page.select_option("#r-pick", "random")
+    page.fill("#r-n", "1")
+    page.click("#file-rule")
+    expect(page).to_have_url(f"{site}/qa/rules/jan-week2")
+    commitment = page.locator("#seed-commitment").inner_text()
+    assert len(commitment) == 64
+    expect(page.locator("#period-running")).to_be_visible()
+
+    clock.now = dt.datetime(1999, 1, 11, 1, tzinfo=dt.UTC)  # the week is over
+    page.reload()
+    page.click("#freeze")
+    assert len(page.locator("#eligible-hash").inner_text()) == 64
+    assert int(page.locator("#eligible-count").inner_text()) > 0
+    clock.advance(hours=1)
+    page.fill("#public-random-value", "4 2 6 1 3 5 / 2 2 5 6 1 4")
+    page.click("#enter-random")
+    expect(page.locator("#random-entries")).to_contain_text("qa")
+    rule_url = page.url
+    _as(page, site, "manager")  # the second witness types the same dice
+    page.goto(rule_url)
+    page.fill("#public-random-value", "4 2 6 1 3 5 / 2 2 5 6 1 4")
+    page.click("#enter-random")
+    expect(page.locator("#public-random")).to_have_text("4 2 6 1 3 5 / 2 2 5 6 1 4")
+    clock.advance(minutes=10)
+    page.click("#run-draw")
+    expect(page.locator("#verify-result")).to_have_class("ok")
+    assert len(page.locator("#revealed-seed").inner_text()) == 64
+    assert set(page.locator("#selection-table td.evaluator").all_inner_texts()) == {"qa"}
+
+    clock.advance(hours=1)
+    _as(page, site, "qa")  # the QA the draw assigned
+    page.goto(f"{site}/qa")
+    row = page.locator("#qa-queue tbody tr", has_text="MICHAL").first
+    row.locator("a.score-link").click()
+    expect(page.locator("#call-agent")).to_have_text("MICHAL")
+    page.fill("#v-arguing", "1")
+    page.fill("#t-arguing", "1:05")
+    page.fill("#c-arguing", "raised the voice")
+    page.click("#submit-evaluation")
+    expect(page.locator("#current-score")).to_have_text("90.0")
+    evaluation_url = page.url
+
+    clock.advance(hours=2)
+    _as(page, site, "agent")
+    page.goto(f"{site}/qa/evaluations")
+    page.locator("#evaluations-table tbody a").first.click()
+    expect(page).to_have_url(evaluation_url)
+    page.click("#acknowledge")
+    page.check("#dispute-arguing")
+    page.fill("#appeal-reason", "I explained the fee twice; I did not argue.")
+    page.click("#file-appeal")
+    expect(page.locator("#appeal-state")).to_have_text("已提交")
+    appeal_url = page.url
+
+    clock.advance(hours=1)
+    _as(page, site, "lead")
+    page.goto(appeal_url)
+    page.click("#accept-appeal")
+    expect(page.locator("#appeal-state")).to_have_text("审核小组复核中")
+    page.select_option("#view-choice", "upheld")
+    page.fill("#view-comment", "explaining, not arguing")
+    page.click("#record-view")
+    for name in ("qa", "manager"):
+        clock.advance(minutes=30)
+        _as(page, site, name)
+        page.goto(appeal_url)
+        expect(page.locator("#disputed")).to_have_text("arguing")
+        page.select_option("#view-choice", "upheld")
+        page.click("#record-view")
+    expect(page.locator("#panel-views li.panel-view")).to_have_count(3)
+    clock.advance(minutes=30)
+    page.select_option("#decision-choice", "upheld")
+    page.fill("#v-arguing", "0")
+    page.fill("#decision-comment", "no arguing heard at 1:05")
+    page.click("#decide-appeal")
+    expect(page.locator("#appeal-decision")).to_have_text("申诉成立")
+
+    _as(page, site, "agent")
+    page.goto(evaluation_url)
+    expect(page.locator("#current-score")).to_have_text("100.0")
+    expect(page.locator("#decided-badge")).to_be_visible()
+    expect(page.locator("#version-1 .version-score")).to_have_text("90.0")
+    expect(page.locator("#version-2 .version-score")).to_have_text("100.0")
+    assert page.locator("#appeal-form").count() == 0

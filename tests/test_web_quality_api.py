@@ -1,0 +1,305 @@
+"""The QA API on SQLite and PostgreSQL: rule → freeze → randomness → draw → evaluation → appeal → decision.
+
+Time comes from a clock the test moves (``app.state.qa_clock``), so a rule filed "yesterday" for a
+past week of calls is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from click.testing import CliRunner
+from starlette.exceptions import StarletteDeprecationWarning
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+
+from callops.cli import cli
+from callops.config import Settings
+from callops.records import Call, Direction, Outcome, Role
+from callops.store.records import insert_calls
+from callops.store.schema import calls, qa_draws, users
+from callops.web import create_app
+
+UTC = dt.UTC
+PASSWORD = "s3cret-pass"
+
+
+@functools.cache
+def password_hash() -> str:
+    """One cheap argon2 hash of PASSWORD for every test (verification reads its cost from the hash)."""
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+
+START = dt.datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
+
+
+class Clock:
+    """A clock the test sets."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def _calls() -> list[Call]:
+    out = []
+    for day in range(5):
+        for n, agent in enumerate(("A1", "A1", "A2", "A2", "A2")):
+            at = START + dt.timedelta(days=day, hours=3 + n)
+            out.append(Call(source="test", source_call_id=f"d{day}n{n}", direction=Direction.INBOUND,
+                            outcome=Outcome.ANSWERED, queue="PS", queue_entered_at=at,
+                            answered_at=at + dt.timedelta(seconds=5), ended_at=at + dt.timedelta(seconds=300),
+                            agent=agent, talk_s=120.0 + n))
+    return out
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(START - dt.timedelta(days=3))
+
+
+@pytest.fixture
+def client(engine: sa.Engine, clock: Clock) -> Iterator[TestClient]:
+    rows = [("boss", Role.MANAGER, None), ("lead", Role.TEAM_LEAD, None), ("qa1", Role.QA, None),
+            ("amy", Role.AGENT, "A1"), ("bob", Role.AGENT, "A2"), ("root", Role.ADMIN, None)]
+    with engine.begin() as conn:
+        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
+                                       "agent_id": agent, "locale": "en", "tz": "UTC", "active": True}
+                                      for name, role, agent in rows])
+        insert_calls(conn, _calls())
+    app = create_app(Settings(database_url=engine.url.render_as_string(hide_password=False), secret_key="t"))
+    app.state.qa_clock = clock
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def bearer(client: TestClient, username: str) -> dict[str, str]:
+    token = client.post("/api/login", json={"username": username, "password": PASSWORD}).json()["token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+RULE = {"rule_id": "week10", "description": "per agent per week, the 2nd call longer than 60 s",
+        "period": {"start": "2026-03-02T00:00:00Z", "end": "2026-03-07T00:00:00Z"}, "timezone": "UTC",
+        "per": "agent_week", "select": {"pick": "random", "n": 2}, "filters": {"longer_than_s": 60}}
+
+ANSWERS = {"greeting": {"value": True}, "verify": {"value": True}, "listening": {"value": 4},
+           "solution": {"value": 5}, "arguing": {"value": 1, "comment": "argued", "time_marks_s": [42.0]}}
+
+
+def _drawn(client: TestClient, clock: Clock) -> dict[str, dict[str, str]]:
+    """File, freeze, randomness and draw; returns the auth headers of every user."""
+    h = {name: bearer(client, name) for name in ("boss", "lead", "qa1", "amy", "bob")}
+    filed = client.post("/api/qa/rules", json=RULE, headers=h["qa1"])
+    assert filed.status_code == 201, filed.text
+    assert len(filed.json()["seed_commitment"]) == 64 and filed.json()["seed"] is None
+    clock.now = dt.datetime(2026, 3, 7, 1, tzinfo=UTC)
+    assert client.post("/api/qa/rules/week10/freeze", headers=h["qa1"]).json()["eligible_count"] == 25
+    clock.now += dt.timedelta(hours=1)
+    first = client.post("/api/qa/rules/week10/public-random", json={"value": "3 6 1 4 2 5"}, headers=h["boss"])
+    assert first.json()["status"] == "waiting" and first.json()["rule"]["public_random"] is None
+    assert client.post("/api/qa/rules/week10/draw", headers=h["qa1"]).status_code == 409
+    second = client.post("/api/qa/rules/week10/public-random", json={"value": "3 6 1 4 2 5"}, headers=h["qa1"])
+    assert second.json()["status"] == "confirmed" and second.json()["rule"]["public_random"] == "3 6 1 4 2 5"
+    drawn = client.post("/api/qa/rules/week10/draw", headers=h["qa1"])
+    assert drawn.status_code == 200, drawn.text
+    assert drawn.json()["drawn"] and drawn.json()["seed"]
+    return h
+
+
+def _evaluate_first(client: TestClient, h: dict[str, dict[str, str]], agent: str) -> str:
+    queue = client.get("/api/qa/queue", headers=h["qa1"]).json()
+    item = next(i for i in queue["items"] if i["agent"] == agent)
+    made = client.post("/api/qa/evaluations", json={"call_id": item["call_id"], "answers": ANSWERS},
+                       headers=h["qa1"])
+    assert made.status_code == 201, made.text
+    assert made.json()["targeted"] is False
+    return str(made.json()["evaluation_key"])
+
+
+def test_rule_filed_late_is_refused(client: TestClient, clock: Clock) -> None:
+    """A rule filed less than a day before its period answers 409, and refiling after the deadline too."""
+    qa = bearer(client, "qa1")
+    clock.now = START - dt.timedelta(hours=12)
+    assert client.post("/api/qa/rules", json=RULE, headers=qa).status_code == 409
+    clock.now = START - dt.timedelta(days=2)
+    assert client.post("/api/qa/rules", json=RULE, headers=qa).status_code == 201
+    clock.now = START - dt.timedelta(hours=2)
+    again = client.post("/api/qa/rules", json={**RULE, "description": "changed"}, headers=qa)
+    assert again.status_code == 409 and again.json()["error"] == "conflict"
+
+
+def test_agents_cannot_file_rules_or_freeze(client: TestClient) -> None:
+    """Agents lack the rights to file a rule (403)."""
+    assert client.post("/api/qa/rules", json=RULE, headers=bearer(client, "amy")).status_code == 403
+
+
+def test_draw_verifies_and_a_tampered_stored_draw_fails(client: TestClient, clock: Clock, engine: sa.Engine) -> None:
+    """The stored draw re-runs to a match; changing a selected call in the database makes it differ."""
+    h = _drawn(client, clock)
+    assert client.get("/api/qa/draws/week10/verify", headers=h["amy"]).json()["matches"] is True
+    csv_text = client.get("/api/qa/draws/week10/eligible.csv", headers=h["amy"]).text
+    assert csv_text.splitlines()[0] == "call_id,agent,queue,started_at,duration_s,outcome"
+    assert len(csv_text.splitlines()) == 26
+    with engine.begin() as conn:
+        record = dict(conn.execute(sa.select(qa_draws.c.record)).scalar_one())
+        selections = [dict(s) for s in record["selections"]]
+        eligible_ids = [line.split(",")[0] for line in csv_text.splitlines()[1:]]
+        other = next(i for i in eligible_ids if i not in {s["call_id"] for s in selections})
+        selections[0]["call_id"] = other
+        record["selections"] = selections
+        conn.execute(qa_draws.update().values(record=record))
+    check = client.get("/api/qa/draws/week10/verify", headers=h["amy"]).json()
+    assert check["matches"] is False and check["discrepancies"][0]["kind"] == "selection"
+
+
+def test_full_appeal_path_keeps_the_old_version(client: TestClient, clock: Clock) -> None:
+    """Agent appeals, team lead accepts, three views, supervisor upholds: a corrected version 2, version 1 kept."""
+    h = _drawn(client, clock)
+    key = _evaluate_first(client, h, "A1")
+    assert client.get(f"/api/qa/evaluations/{key}", headers=h["bob"]).status_code == 403
+    ack = client.post(f"/api/qa/evaluations/{key}/notes", json={"kind": "acknowledgement"}, headers=h["amy"])
+    assert ack.status_code == 201
+    filed = client.post(f"/api/qa/evaluations/{key}/appeals",
+                        json={"disputed_items": ["arguing"], "reason": "I explained, I did not argue"},
+                        headers=h["amy"])
+    assert filed.status_code == 201, filed.text
+    appeal = filed.json()["appeal_id"]
+    assert client.post(f"/api/qa/appeals/{appeal}/accept", headers=h["qa1"]).status_code == 403
+    assert client.post(f"/api/qa/appeals/{appeal}/accept", headers=h["lead"]).status_code == 200
+    evidence = [client.get(f"/api/qa/appeals/{appeal}", headers=h[n]).json() for n in ("boss", "lead", "qa1")]
+    assert evidence[0] == evidence[1] == evidence[2]
+    for name in ("lead", "qa1", "boss"):
+        r = client.post(f"/api/qa/appeals/{appeal}/views", json={"view": "upheld", "comment": name}, headers=h[name])
+        assert r.status_code == 200, r.text
+    decided = client.post(f"/api/qa/appeals/{appeal}/decision",
+                          json={"decision": "upheld", "corrected_answers": {"arguing": {"value": 0}}},
+                          headers=h["boss"])
+    assert decided.status_code == 200, decided.text
+    mine = client.get(f"/api/qa/evaluations/{key}", headers=h["amy"]).json()["evaluation"]
+    assert [v["score"] for v in mine["versions"]] == [87.0, 97.0] and mine["decided"] is True
+    again = client.post(f"/api/qa/evaluations/{key}/versions", json={"answers": ANSWERS, "reason": "x"},
+                        headers=h["qa1"])
+    assert again.status_code == 409
+    assert client.post(f"/api/qa/evaluations/{key}/appeals", json={"disputed_items": ["listening"], "reason": "x"},
+                       headers=h["amy"]).status_code == 409
+    actions = [r["action"] for r in client.get(f"/api/qa/audit?subject=appeal:{appeal}", headers=h["lead"]).json()]
+    assert actions == ["appeal.filed", "appeal.accepted", "appeal.view", "appeal.view", "appeal.view",
+                       "appeal.decided"]
+    report = client.get("/api/qa/reports", headers=h["boss"]).json()
+    assert report["appeals_by_qa"][0]["upheld"] == 1
+
+
+def test_agents_see_only_their_own_unless_transparency_is_on(client: TestClient, clock: Clock) -> None:
+    """Bob cannot list Amy's evaluations until the supervisor turns the right on; even then not her coaching."""
+    h = _drawn(client, clock)
+    _evaluate_first(client, h, "A1")
+    assert client.get("/api/qa/evaluations", headers=h["bob"]).json() == []
+    assert client.get("/api/qa/evaluations?agent=A1", headers=h["bob"]).status_code == 403
+    assert client.put("/api/qa/settings", json={"agents_see_others": True}, headers=h["amy"]).status_code == 403
+    assert client.put("/api/qa/settings", json={"agents_see_others": True}, headers=h["boss"]).status_code == 200
+    listed = client.get("/api/qa/evaluations?agent=A1", headers=h["bob"]).json()
+    assert len(listed) == 1
+    url = f"/api/qa/evaluations/{listed[0]['evaluation_key']}"
+    client.post(f"{url}/notes", json={"kind": "coaching", "text": "slow down"}, headers=h["qa1"])
+    seen = client.get(url, headers=h["bob"]).json()
+    assert seen["evaluation"]["score"] == listed[0]["score"] and seen["notes"] == []
+    assert len(client.get(url, headers=h["amy"]).json()["notes"]) == 1
+
+
+def test_nominations_are_anonymous(client: TestClient, clock: Clock) -> None:
+    """The library shows reasons and votes but never who nominated; only the supervisor picks."""
+    h = {name: bearer(client, name) for name in ("boss", "amy", "bob")}
+    call_id = client.get("/api/calls?agent=A1", headers=h["boss"]).json()["items"][0]["id"]
+    made = client.post("/api/qa/library", json={"call_id": call_id, "reason": "calm and clear"}, headers=h["bob"])
+    assert made.status_code == 201
+    assert client.post(f"/api/qa/library/{call_id}/vote", headers=h["amy"]).status_code == 204
+    assert client.post(f"/api/qa/library/{call_id}/vote", headers=h["amy"]).status_code == 409
+    assert client.post(f"/api/qa/library/{call_id}/pick", headers=h["amy"]).status_code == 403
+    assert client.post(f"/api/qa/library/{call_id}/pick", headers=h["boss"]).status_code == 204
+    listing = client.get("/api/qa/library", headers=h["amy"])
+    assert "bob" not in listing.text
+    assert listing.json()[0]["votes"] == 1 and listing.json()[0]["picked"] is True
+
+
+def test_qa_duty_lets_an_agent_score_others(client: TestClient, clock: Clock) -> None:
+    """An agent on QA duty scores a colleague's call (targeted), but not before the duty or their own."""
+    h = {name: bearer(client, name) for name in ("boss", "amy")}
+    calls = client.get("/api/calls", headers=h["boss"]).json()["items"]
+    a2_call = next(c["id"] for c in calls if c["agent"] == "A2")
+    a1_call = next(c["id"] for c in calls if c["agent"] == "A1")
+    body = {"call_id": a2_call, "answers": ANSWERS}
+    assert client.post("/api/qa/evaluations", json=body, headers=h["amy"]).status_code == 403
+    duty = {"username": "amy", "start_at": clock.now.isoformat(),
+            "end_at": (clock.now + dt.timedelta(days=7)).isoformat()}
+    assert client.post("/api/qa/duty", json=duty, headers=h["boss"]).status_code == 201
+    made = client.post("/api/qa/evaluations", json=body, headers=h["amy"])
+    assert made.status_code == 201 and made.json()["targeted"] is True
+    own = client.post("/api/qa/evaluations", json={"call_id": a1_call, "answers": ANSWERS}, headers=h["amy"])
+    assert own.status_code == 403
+
+
+def test_dice_need_two_matching_entries(client: TestClient, clock: Clock) -> None:
+    """One person's dice wait; a different value waits too; a second person's matching entry confirms it."""
+    h = {name: bearer(client, name) for name in ("boss", "lead", "qa1")}
+    assert client.post("/api/qa/rules", json=RULE, headers=h["qa1"]).status_code == 201
+    url = "/api/qa/rules/week10/public-random"
+    assert client.post(url, json={"value": "1 2"}, headers=h["qa1"]).status_code == 409  # before the freeze
+    clock.now = dt.datetime(2026, 3, 7, 1, tzinfo=UTC)
+    client.post("/api/qa/rules/week10/freeze", headers=h["qa1"])
+    clock.now += dt.timedelta(minutes=5)
+    assert client.post(url, json={"value": "1 2"}, headers=h["qa1"]).json()["status"] == "waiting"
+    assert client.post(url, json={"value": "1 2"}, headers=h["qa1"]).json()["status"] == "waiting"
+    assert client.post(url, json={"value": "1 3"}, headers=h["boss"]).json()["status"] == "waiting"
+    assert client.post(url, json={"value": "1  3"}, headers=h["qa1"]).json()["status"] == "confirmed"
+    assert client.post(url, json={"value": "9"}, headers=h["boss"]).status_code == 409
+    assert client.post(url, json={"value": "9"}, headers=h["lead"]).status_code == 403
+
+
+def test_downloaded_draw_verifies_with_the_cli(client: TestClient, clock: Clock, tmp_path: Path) -> None:
+    """The public record and eligible list re-run under `callops qa verify-draw`; an edited record is rejected."""
+    h = _drawn(client, clock)
+    record = client.get("/api/qa/draws/week10/record.json", headers=h["amy"])
+    assert record.status_code == 200 and "attachment" in record.headers["content-disposition"]
+    (tmp_path / "draw.json").write_text(record.text, encoding="utf-8")
+    (tmp_path / "eligible.csv").write_text(client.get("/api/qa/draws/week10/eligible.csv", headers=h["amy"]).text,
+                                           encoding="utf-8")
+    args = ["qa", "verify-draw", str(tmp_path / "draw.json"), "--calls", str(tmp_path / "eligible.csv")]
+    ok = CliRunner().invoke(cli, args)
+    assert ok.exit_code == 0 and ok.output.strip() == "matches", ok.output
+    data = json.loads(record.text)
+    data["public_random"] = "1 1 1 1 1 1"
+    (tmp_path / "draw.json").write_text(json.dumps(data), encoding="utf-8")
+    bad = CliRunner().invoke(cli, args)
+    assert bad.exit_code == 1 and "differs" in bad.output
+
+
+def test_recordings_are_served_only_from_the_configured_folder(client: TestClient, engine: sa.Engine,
+                                                               tmp_path: Path) -> None:
+    """Only an admin names the folder; the agent hears their own file; paths leaving the folder are refused."""
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+    (folder / "d0n0.wav").write_bytes(b"RIFF0000WAVE")
+    (tmp_path / "secret.wav").write_bytes(b"secret")
+    with engine.begin() as conn:
+        conn.execute(calls.update().where(calls.c.source_call_id == "d0n0").values(recording_ref="d0n0.wav"))
+        conn.execute(calls.update().where(calls.c.source_call_id == "d0n1").values(recording_ref="../secret.wav"))
+        ids = {r.source_call_id: r.id for r in conn.execute(sa.select(calls.c.source_call_id, calls.c.id))}
+    h = {name: bearer(client, name) for name in ("boss", "root", "amy", "bob")}
+    body = {"folder": str(folder)}
+    assert client.put("/api/qa/settings/recordings-dir", json=body, headers=h["boss"]).status_code == 403
+    assert client.put("/api/qa/settings/recordings-dir", json=body, headers=h["root"]).status_code == 204
+    own = client.get(f"/api/qa/calls/{ids['d0n0']}/recording", headers=h["amy"])
+    assert own.status_code == 200 and own.content == b"RIFF0000WAVE" and own.headers["content-type"] == "audio/wav"
+    assert client.get(f"/api/qa/calls/{ids['d0n0']}/recording", headers=h["bob"]).status_code == 403
+    assert client.get(f"/api/qa/calls/{ids['d0n1']}/recording", headers=h["boss"]).status_code == 404
