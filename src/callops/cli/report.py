@@ -1,0 +1,109 @@
+"""``callops report kpi`` and ``callops report agents``: KPI reports from the store or from Parquet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from callops.cli import _context
+from callops.cli._tabular import FORMATS, write_rows
+from callops.errors import InvalidInput
+from callops.metrics import DEFAULT_KPIS, KpiOptions, SlDenominator, kpi, parse_grain, zone
+from callops.store.kpi_query import KpiRequest, ParquetSource, Source, agent_report, kpi_report, parse_dims
+
+
+def register(group: click.Group) -> None:
+    group.add_command(report)
+
+
+def _date(value: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=field) from None
+
+
+def _kpis(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return DEFAULT_KPIS
+    keys = tuple(k.strip() for k in text.split(",") if k.strip())
+    for key in keys:
+        kpi(key)
+    return keys
+
+
+def _source(engine_name: str, parquet: Path | None) -> Source:
+    if engine_name == "duckdb":
+        if parquet is None:
+            raise InvalidInput("--engine duckdb reads Parquet: give --parquet DIR", field="parquet")
+        return ParquetSource(parquet)
+    return _context.engine()
+
+
+_common = [
+    click.option("--from", "start", required=True, help="First day, inclusive (YYYY-MM-DD, in --tz)."),
+    click.option("--to", "end", required=True, help="Last day, inclusive (YYYY-MM-DD, in --tz)."),
+    click.option("--tz", help="Report time zone (default: the site's, CALLOPS_TZ)."),
+    click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True),
+    click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (xlsx needs it)."),
+    click.option("--engine", "engine_name", type=click.Choice(["db", "duckdb"]), default="db", show_default=True,
+                 help="db: the store database; duckdb: Parquet files from `callops export parquet`."),
+    click.option("--parquet", type=click.Path(file_okay=False, path_type=Path),
+                 help="Parquet folder for --engine duckdb."),
+    click.option("--sl-threshold", type=float, default=20.0, show_default=True, help="Service-level T, seconds."),
+    click.option("--sl-denominator", type=click.Choice([d.value for d in SlDenominator]), default="offered",
+                 show_default=True),
+    click.option("--short-abandon", type=float, default=0.0, show_default=True,
+                 help="Abandons with wait below this many seconds are short (0: none)."),
+    click.option("--fcr-days", type=int, default=7, show_default=True,
+                 help="A repeat call from the same caller within this many days breaks first-contact resolution."),
+]
+
+
+def _with_common(func: click.decorators.FC) -> click.decorators.FC:
+    for option in reversed(_common):
+        func = option(func)
+    return func
+
+
+@click.group()
+def report() -> None:
+    """KPI reports (service level, ASA, abandon rate, AHT, occupancy, ...) at any grain."""
+
+
+@report.command("kpi")
+@_with_common
+@click.option("--grain", default="day", show_default=True,
+              help="15min, 30min, 60min, hour, day, week (ISO, Monday first), month, quarter, year or total.")
+@click.option("--by", "by", help="Dimensions, comma-separated: queue, call_type, team, agent, priority, source.")
+@click.option("--kpis", help="KPI keys, comma-separated (default: every inbound KPI).")
+@click.option("--compare-previous", is_flag=True, help="Add prev_<kpi> columns: the period one step earlier.")
+def report_kpi(start: str, end: str, tz: str | None, fmt: str, out: Path | None, engine_name: str,
+               parquet: Path | None, sl_threshold: float, sl_denominator: str, short_abandon: float, fcr_days: int,
+               grain: str, by: str | None, kpis: str | None, compare_previous: bool) -> None:
+    """KPIs per period (and per --by dimension values) for the inclusive dates --from..--to."""
+    zone_name = tz or _context.settings().site_tz
+    zone(zone_name)
+    request = KpiRequest(start=_date(start, "from"), end=_date(end, "to"), grain=parse_grain(grain), tz=zone_name,
+                         dims=parse_dims(by), kpis=_kpis(kpis), compare_previous=compare_previous,
+                         options=KpiOptions(sl_threshold_s=sl_threshold, sl_denominator=SlDenominator(sl_denominator),
+                                            short_abandon_s=short_abandon, fcr_days=fcr_days))
+    rows = kpi_report(_source(engine_name, parquet), request)
+    write_rows([r.as_dict() for r in rows], fmt=fmt, out=out, sheet="kpi")
+
+
+@report.command("agents")
+@_with_common
+def report_agents(start: str, end: str, tz: str | None, fmt: str, out: Path | None, engine_name: str,
+                  parquet: Path | None, sl_threshold: float, sl_denominator: str, short_abandon: float,
+                  fcr_days: int) -> None:
+    """Per-agent table (seed 000): inbound handling, occupancy, away time by reason, outbound results."""
+    zone_name = tz or _context.settings().site_tz
+    zone(zone_name)
+    options = KpiOptions(sl_threshold_s=sl_threshold, sl_denominator=SlDenominator(sl_denominator),
+                         short_abandon_s=short_abandon, fcr_days=fcr_days)
+    first, last = _date(start, "from"), _date(end, "to")
+    rows = agent_report(_source(engine_name, parquet), start=first, end=last, tz=zone_name, options=options)
+    write_rows(rows, fmt=fmt, out=out, sheet="agents")

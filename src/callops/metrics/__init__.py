@@ -1,0 +1,31 @@
+"""Contact-center KPIs, each defined once as data and pure functions (no database, no I/O).
+
+Engines (SQLite, PostgreSQL, DuckDB; see ``callops.store.kpi_query``) compute additive *measures*
+per finest bucket; this package combines them into periods and computes every KPI from them.
+"""
+
+from callops.metrics.evaluate import combine_measures, evaluate_measures, holds
+from callops.metrics.expressions import All, Always, AnyOf, Compare, IsNull, IsTrue, NotNull, OneOf, Param, Predicate
+from callops.metrics.grains import (
+                                    Grain,
+                                    bucket_start,
+                                    parse_grain,
+                                    period_label,
+                                    period_start,
+                                    shift_back,
+                                    shift_forward,
+)
+from callops.metrics.kpis import AGENT_KPIS, DEFAULT_KPIS, KPIS, Kpi, Linear, compute_kpis, kpi, measures_for
+from callops.metrics.measures import ANSWERED, MEASURES, OFFERED, Measure, Table, measure
+from callops.metrics.options import KpiOptions, SlDenominator
+from callops.metrics.rollup import BucketMeasures, ReportRow, report_rows, roll_up
+from callops.metrics.zones import OffsetSegment, local_range_ms, offset_segments, zone
+
+__all__ = [
+    "AGENT_KPIS", "ANSWERED", "All", "Always", "AnyOf", "BucketMeasures", "Compare", "DEFAULT_KPIS", "Grain",
+    "IsNull", "IsTrue", "KPIS", "Kpi", "KpiOptions", "Linear", "MEASURES", "Measure", "NotNull", "OFFERED",
+    "OffsetSegment", "OneOf", "Param", "Predicate", "ReportRow", "SlDenominator", "Table", "bucket_start",
+    "combine_measures", "compute_kpis", "evaluate_measures", "holds", "kpi", "local_range_ms", "measure",
+    "measures_for", "offset_segments", "parse_grain", "period_label", "period_start", "report_rows", "roll_up",
+    "shift_back", "shift_forward", "zone",
+]

@@ -1,0 +1,108 @@
+"""Additive measures: counts, sums and maxima computed per finest bucket, from which every KPI is built.
+
+Each measure is defined once here as data. Counts and sums add across buckets and dimensions; maxima
+combine by ``max``; so a report at any coarser grain, or a total, is an exact combination of the
+finest buckets, and every ratio is computed once, from measures, in :mod:`callops.metrics.kpis`.
+
+Rows of ``calls`` carry the columns of the store's ``calls`` table plus ``next_contact_gap_s``
+(seconds until the same caller's next inbound call; NULL when none). Rows of ``agent_intervals``
+carry ``state``, ``reason`` and ``duration_s``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from callops.metrics.expressions import All, AnyOf, Compare, IsNull, IsTrue, NotNull, OneOf, Param, Predicate
+from callops.records import AgentState, Outcome
+
+__all__ = ["Measure", "Table", "MEASURES", "measure", "OFFERED", "ANSWERED"]
+
+
+class Table(StrEnum):
+    CALLS = "calls"
+    AGENT_INTERVALS = "agent_intervals"
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """``agg`` of ``value`` (or of 1 for a count) over the rows of ``table`` where ``when`` holds."""
+
+    name: str
+    table: Table
+    agg: Literal["count", "sum", "max"]
+    when: Predicate
+    value: str | None = None
+
+
+OFFERED = tuple(o.value for o in Outcome if o.offered)
+ANSWERED = tuple(o.value for o in Outcome if o.answered)
+_HANDLING = tuple(s.value for s in AgentState if s.handling)
+_LOGGED_IN = tuple(s.value for s in AgentState if s.logged_in)
+
+_INBOUND = OneOf("direction", ("inbound",))
+_OUTBOUND = OneOf("direction", ("outbound",))
+_OFFERED_IN = All((_INBOUND, OneOf("outcome", OFFERED)))
+_ANSWERED_IN = All((_INBOUND, OneOf("outcome", ANSWERED)))
+_ABANDONED_IN = All((_INBOUND, OneOf("outcome", (Outcome.ABANDONED.value,))))
+_CONNECTED_OUT = All((_OUTBOUND, OneOf("outcome", ANSWERED)))
+
+
+def _calls(name: str, agg: Literal["count", "sum", "max"], when: Predicate, value: str | None = None) -> Measure:
+    return Measure(name, Table.CALLS, agg, when, value)
+
+
+def _states(name: str, when: Predicate) -> Measure:
+    return Measure(name, Table.AGENT_INTERVALS, "sum", when, "duration_s")
+
+
+MEASURES: tuple[Measure, ...] = (
+    # inbound volume
+    _calls("offered", "count", _OFFERED_IN),
+    _calls("answered", "count", _ANSWERED_IN),
+    _calls("abandoned", "count", _ABANDONED_IN),
+    _calls("short_abandoned", "count", All((_ABANDONED_IN, Compare("wait_s", "<", Param("short_abandon_s"))))),
+    _calls("timed_out", "count", All((_INBOUND, OneOf("outcome", (Outcome.TIMEOUT.value,))))),
+    _calls("callback", "count", All((_INBOUND, OneOf("outcome", (Outcome.CALLBACK.value,))))),
+    _calls("transferred", "count", All((_INBOUND, OneOf("outcome", (Outcome.TRANSFERRED.value,))))),
+    _calls("ivr_self_service", "count", All((_INBOUND, OneOf("outcome", (Outcome.IVR_SELF_SERVICE.value,))))),
+    _calls("ivr_hangup", "count", All((_INBOUND, OneOf("outcome", (Outcome.IVR_HANGUP.value,))))),
+    # speed of answer
+    _calls("answered_within_t", "count", All((_ANSWERED_IN, Compare("wait_s", "<=", Param("sl_threshold_s"))))),
+    _calls("answered_wait_s", "sum", _ANSWERED_IN, "wait_s"),
+    _calls("abandoned_wait_s", "sum", _ABANDONED_IN, "wait_s"),
+    _calls("longest_wait_s", "max", _OFFERED_IN, "wait_s"),
+    # handle time of answered inbound calls
+    _calls("talk_s", "sum", _ANSWERED_IN, "talk_s"),
+    _calls("hold_s", "sum", _ANSWERED_IN, "hold_s"),
+    _calls("acw_s", "sum", _ANSWERED_IN, "acw_s"),
+    # outcome
+    _calls("fcr_eligible", "count", All((_ANSWERED_IN, NotNull("caller_number")))),
+    _calls("fcr_no_repeat", "count", All((_ANSWERED_IN, NotNull("caller_number"), AnyOf((
+        IsNull("next_contact_gap_s"), Compare("next_contact_gap_s", ">", Param("fcr_window_s"))))))),
+    _calls("resolved_flagged", "count", All((_ANSWERED_IN, NotNull("issue_resolved")))),
+    _calls("resolved", "count", All((_ANSWERED_IN, IsTrue("issue_resolved")))),
+    _calls("csat_responses", "count", All((_INBOUND, NotNull("csat")))),
+    _calls("csat_sum", "sum", All((_INBOUND, NotNull("csat"))), "csat"),
+    # outbound (seed 000)
+    _calls("dials", "count", _OUTBOUND),
+    _calls("connects", "count", _CONNECTED_OUT),
+    _calls("successful_contacts", "count", All((_CONNECTED_OUT, OneOf("disposition", ("contacted", "converted"))))),
+    _calls("conversions", "count", All((_CONNECTED_OUT, OneOf("disposition", ("converted",))))),
+    _calls("refusals", "count", All((_CONNECTED_OUT, OneOf("disposition", ("refused",))))),
+    _calls("outbound_talk_s", "sum", _CONNECTED_OUT, "talk_s"),
+    # agent states
+    _states("handle_state_s", OneOf("state", _HANDLING)),
+    _states("available_s", OneOf("state", (AgentState.READY.value,))),
+    _states("logged_in_s", OneOf("state", _LOGGED_IN)),
+    _states("away_s", OneOf("state", (AgentState.AWAY.value,))),
+)
+
+_BY_NAME = {m.name: m for m in MEASURES}
+
+
+def measure(name: str) -> Measure:
+    """The measure named ``name``."""
+    return _BY_NAME[name]

@@ -1,0 +1,39 @@
+"""Report rows as CSV text or XLSX bytes (in memory; callers write or send them)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+
+__all__ = ["columns_of", "rows_to_csv", "rows_to_xlsx"]
+
+
+def columns_of(rows: Sequence[Mapping[str, object]]) -> list[str]:
+    """Every key of ``rows`` in first-seen order."""
+    return list(dict.fromkeys(k for row in rows for k in row))
+
+
+def rows_to_csv(rows: Sequence[Mapping[str, object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns_of(rows), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def rows_to_xlsx(rows: Sequence[Mapping[str, object]], *, sheet: str = "report") -> bytes:
+    """One worksheet: a header row, then one row per report row (rates stay fractions)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = sheet
+    columns = columns_of(rows)
+    ws.append(columns)
+    for row in rows:
+        ws.append([row.get(c) for c in columns])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

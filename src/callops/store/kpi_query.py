@@ -1,0 +1,356 @@
+"""KPI measures evaluated by a database: SQLite or PostgreSQL through SQLAlchemy, DuckDB over Parquet.
+
+The measure definitions of :mod:`callops.metrics` are translated once into a SQLAlchemy Core
+``SELECT``; the statement is compiled per dialect, so the same definition runs on SQLite and
+PostgreSQL (executed by SQLAlchemy) and on DuckDB (compiled with the PostgreSQL dialect and literal
+values, run over Parquet files), and on any engine with a SQLAlchemy dialect (Trino, Spark SQL).
+
+Local time without zone support: each row's local epoch is ``utc_ms + CASE WHEN utc_ms < t1 THEN o0
+... END`` over the zone's offsets in the range, and a bucket is ``local_ms - local_ms % width``:
+integer arithmetic every engine evaluates identically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from callops.errors import InvalidInput
+from callops.metrics import (
+    AGENT_KPIS,
+    DEFAULT_KPIS,
+    All,
+    Always,
+    AnyOf,
+    BucketMeasures,
+    Compare,
+    Grain,
+    IsNull,
+    IsTrue,
+    KpiOptions,
+    Measure,
+    NotNull,
+    OneOf,
+    Param,
+    Predicate,
+    ReportRow,
+    Table,
+    local_range_ms,
+    measure,
+    measures_for,
+    offset_segments,
+    report_rows,
+    shift_back,
+)
+from callops.store.schema import agent_intervals, agents, calls
+
+__all__ = ["KpiRequest", "ParquetSource", "Source", "DIMENSIONS", "kpi_report", "query_buckets", "call_buckets_sql",
+           "agent_report", "away_by_reason", "AGENT_REPORT_KPIS", "state_buckets_sql",
+           "parse_dims", "CALL_DIMENSIONS", "STATE_DIMENSIONS"]
+
+CALL_DIMENSIONS = ("queue", "call_type", "team", "agent", "priority", "source")
+STATE_DIMENSIONS = ("team", "agent")
+DIMENSIONS = CALL_DIMENSIONS
+
+
+@dataclass(frozen=True, slots=True)
+class ParquetSource:
+    """A folder written by ``callops export parquet``: calls.parquet, agent_intervals.parquet, agents.parquet."""
+
+    folder: Path
+    threads: int | None = None  # DuckDB's default: every core
+    memory_limit: str | None = None  # e.g. "2GB"
+
+    def sql(self, statement: sa.Select[Any]) -> str:
+        """The statement as DuckDB runs it: PostgreSQL SQL with values inlined."""
+        return str(statement.compile(dialect=_DUCKDB_AS_PG, compile_kwargs={"literal_binds": True}))
+
+    def _connect(self) -> Any:
+        import duckdb
+
+        con = duckdb.connect()
+        if self.threads is not None:
+            con.execute(f"SET threads = {int(self.threads)}")
+        if self.memory_limit is not None:
+            con.execute(f"SET memory_limit = '{_quote(self.memory_limit)}'")
+        for table in ("calls", "agent_intervals", "agents"):
+            path = self.folder / f"{table}.parquet"
+            if not path.is_file():
+                con.close()
+                raise InvalidInput(f"{path} is missing; write it with `callops export parquet`", field="parquet")
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{_quote(str(path))}')")
+        return con
+
+    def execute(self, statement: sa.Select[Any]) -> list[Sequence[Any]]:
+        """Rows of ``statement`` as tuples."""
+        with self._connect() as con:
+            return [tuple(r) for r in con.execute(self.sql(statement)).fetchall()]
+
+    def to_arrow(self, statement: sa.Select[Any]) -> Any:
+        """The result of ``statement`` as a ``pyarrow.Table`` (columnar, no Python object per row)."""
+        with self._connect() as con:
+            return con.sql(self.sql(statement)).to_arrow_table()
+
+
+Source = sa.Engine | sa.Connection | ParquetSource
+# DuckDB speaks PostgreSQL's SQL; "named" keeps a literal % from being escaped as %%.
+_DUCKDB_AS_PG = postgresql.dialect(paramstyle="named")  # type: ignore[no-untyped-call]  # untyped in SQLAlchemy
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")
+
+
+@dataclass(frozen=True, slots=True)
+class KpiRequest:
+    start: dt.date
+    end: dt.date  # inclusive
+    grain: Grain
+    tz: str
+    dims: tuple[str, ...] = ()
+    kpis: tuple[str, ...] = DEFAULT_KPIS
+    options: KpiOptions = field(default_factory=KpiOptions)
+    compare_previous: bool = False
+    agent_states: bool = True  # add occupancy, utilisation, away time where agent state data exist
+
+    @property
+    def span_days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def parse_dims(text: str | None) -> tuple[str, ...]:
+    """``queue,agent`` as a tuple of known dimension names."""
+    if not text:
+        return ()
+    dims = tuple(d.strip() for d in text.split(",") if d.strip())
+    for d in dims:
+        if d not in CALL_DIMENSIONS:
+            raise InvalidInput(f"unknown dimension {d!r}; use {', '.join(CALL_DIMENSIONS)}", field="by")
+    if len(set(dims)) != len(dims):
+        raise InvalidInput("a dimension is named twice", field="by")
+    return dims
+
+
+# --- translation of measure definitions into SQL ---------------------------------------------------
+
+
+def _predicate(pred: Predicate, cols: sa.ColumnCollection[str, Any], options: KpiOptions) -> Any:
+    match pred:
+        case Always():
+            return sa.true()
+        case OneOf(column, values):
+            return cols[column].in_(values)
+        case Compare(column, op, value):
+            left = sa.func.coalesce(cols[column], 0.0)
+            right = sa.literal(options.param(value.name) if isinstance(value, Param) else value, sa.Float)
+            return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
+        case IsNull(column):
+            return cols[column].is_(None)
+        case NotNull(column):
+            return cols[column].is_not(None)
+        case IsTrue(column):
+            return cols[column] == sa.true()
+        case All(parts):
+            return sa.and_(*(_predicate(p, cols, options) for p in parts))
+        case AnyOf(parts):
+            return sa.or_(*(_predicate(p, cols, options) for p in parts))
+    raise TypeError(f"not a predicate: {pred!r}")
+
+
+def _aggregate(m: Measure, cols: sa.ColumnCollection[str, Any], options: KpiOptions) -> Any:
+    cond = _predicate(m.when, cols, options)
+    if m.agg == "count":
+        return sa.func.sum(sa.case((cond, 1), else_=0)).label(m.name)
+    value = sa.func.coalesce(cols[m.value or ""], 0.0)
+    if m.agg == "sum":
+        return sa.func.sum(sa.case((cond, value), else_=0.0)).label(m.name)
+    return sa.func.max(sa.case((cond, value))).label(m.name)
+
+
+def _measures_select(base: sa.Subquery, time_col: str, wanted: Sequence[Measure], dims: Sequence[str], *,
+                     lo_ms: int, hi_ms: int, grain: Grain, tz: str, options: KpiOptions) -> sa.Select[Any]:
+    """Aggregate ``wanted`` measures over the rows of ``base`` before ``hi_ms``, by local bucket and ``dims``."""
+    b = base.c
+    bucket = _bucket(_local_ms(b[time_col], tz, lo_ms, hi_ms), grain.bucket_ms).label("bucket")
+    dim_cols = [b[d] for d in dims]
+    return (sa.select(bucket, *dim_cols, *(_aggregate(m, b, options) for m in wanted))
+            .where(b[time_col] < sa.literal(hi_ms, sa.BigInteger))
+            .group_by(bucket, *dim_cols))
+
+
+def _local_ms(utc: Any, tz: str, lo_ms: int, hi_ms: int) -> Any:
+    """``utc`` (epoch ms) plus the zone's offset at that instant, as a CASE over the range's transitions."""
+    segments = offset_segments(tz, lo_ms, hi_ms)
+    if len(segments) == 1:
+        return utc + sa.literal(segments[0].offset_ms, sa.BigInteger)
+    whens = [(utc < sa.literal(nxt.start_ms, sa.BigInteger), sa.literal(seg.offset_ms, sa.BigInteger))
+             for seg, nxt in zip(segments, segments[1:], strict=False)]
+    return utc + sa.case(*whens, else_=sa.literal(segments[-1].offset_ms, sa.BigInteger))
+
+
+def _bucket(local: Any, width_ms: int) -> Any:
+    return local - local % sa.literal(width_ms, sa.BigInteger)
+
+
+def call_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Grain, tz: str,
+                     dims: Sequence[str], options: KpiOptions) -> sa.Select[Any]:
+    """SELECT bucket, dims..., measures... FROM calls for ``[lo_ms, hi_ms)`` (real calls only)."""
+    c = calls.c
+    started = sa.type_coerce(c.started_at, sa.BigInteger)
+    wanted = [measure(n) for n in names if measure(n).table is Table.CALLS]
+    needs_gap = any(m.name == "fcr_no_repeat" for m in wanted)
+    window_ms = int(options.param("fcr_window_s") * 1000)
+    columns: list[Any] = [started.label("started_ms"), c.direction, c.outcome, c.wait_s, c.talk_s, c.hold_s,
+                          c.acw_s, c.caller_number, c.issue_resolved, c.csat, c.disposition,
+                          *(c[d] for d in dims if d != "team")]
+    source: Any = calls
+    if "team" in dims:
+        source = calls.outerjoin(agents, agents.c.agent_id == c.agent)
+        columns.append(agents.c.team)
+    upper = hi_ms + window_ms if needs_gap else hi_ms
+    if needs_gap:
+        nxt = sa.func.lead(started).over(partition_by=(c.caller_number, c.direction), order_by=(started, c.id))
+        columns.append(((nxt - started) / sa.literal(1000.0, sa.Float)).label("next_contact_gap_s"))
+    else:
+        columns.append(sa.null().label("next_contact_gap_s"))
+    inner = (sa.select(*columns).select_from(source)
+             .where(c.scenario.is_(None), started >= sa.literal(lo_ms, sa.BigInteger),
+                    started < sa.literal(upper, sa.BigInteger))
+             .subquery("base"))
+    return _measures_select(inner, "started_ms", wanted, dims, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz,
+                            options=options)
+
+
+def state_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Grain, tz: str,
+                      dims: Sequence[str], options: KpiOptions) -> sa.Select[Any]:
+    """SELECT bucket, dims..., measures... FROM agent_intervals; an interval counts in its start's bucket."""
+    a = agent_intervals.c
+    start = sa.type_coerce(a.start_at, sa.BigInteger)
+    end = sa.type_coerce(a.end_at, sa.BigInteger)
+    columns: list[Any] = [start.label("start_ms"), a.state, a.reason, a.agent,
+                          ((end - start) / sa.literal(1000.0, sa.Float)).label("duration_s")]
+    source: Any = agent_intervals
+    if "team" in dims:
+        source = agent_intervals.outerjoin(agents, agents.c.agent_id == a.agent)
+        columns.append(agents.c.team)
+    inner = (sa.select(*columns).select_from(source)
+             .where(a.scenario.is_(None), start >= sa.literal(lo_ms, sa.BigInteger),
+                    start < sa.literal(hi_ms, sa.BigInteger))
+             .subquery("base"))
+    wanted = [measure(n) for n in names if measure(n).table is Table.AGENT_INTERVALS]
+    return _measures_select(inner, "start_ms", wanted, dims, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz,
+                            options=options)
+
+
+def _execute(source: Source, statement: sa.Select[Any]) -> list[Sequence[Any]]:
+    if isinstance(source, ParquetSource):
+        return source.execute(statement)
+    if isinstance(source, sa.Engine):
+        with source.connect() as conn:
+            return [tuple(r) for r in conn.execute(statement)]
+    return [tuple(r) for r in source.execute(statement)]
+
+
+def _to_buckets(rows: Sequence[Sequence[Any]], n_dims: int, names: Sequence[str]) -> list[BucketMeasures]:
+    out = []
+    for row in rows:
+        values = {n: (None if v is None else float(v)) for n, v in zip(names, row[1 + n_dims:], strict=True)}
+        dims = tuple(v if v is None or isinstance(v, str) else int(v) for v in row[1:1 + n_dims])
+        out.append(BucketMeasures(int(row[0]), dims, values))
+    return out
+
+
+def query_buckets(source: Source, names: Sequence[str], *, start: dt.date, end: dt.date, grain: Grain, tz: str,
+                  dims: Sequence[str], options: KpiOptions) -> list[BucketMeasures]:
+    """Measures ``names`` per engine bucket and dimension values, from calls and (where the dimensions
+    allow) agent state intervals, for the inclusive local dates ``start``..``end``."""
+    lo_ms, hi_ms = local_range_ms(start, end, tz)
+    call_names = [n for n in names if measure(n).table is Table.CALLS]
+    state_names = [n for n in names if measure(n).table is Table.AGENT_INTERVALS]
+    out: list[BucketMeasures] = []
+    if call_names:
+        sql = call_buckets_sql(call_names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims, options=options)
+        out += _to_buckets(_execute(source, sql), len(dims), call_names)
+    if state_names and all(d in STATE_DIMENSIONS for d in dims):
+        sql = state_buckets_sql(state_names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims, options=options)
+        out += _to_buckets(_execute(source, sql), len(dims), state_names)
+    return out
+
+
+def _has_agent_states(source: Source, lo_ms: int, hi_ms: int) -> bool:
+    a = agent_intervals.c
+    start = sa.type_coerce(a.start_at, sa.BigInteger)
+    probe = (sa.select(sa.func.count()).select_from(agent_intervals)
+             .where(a.scenario.is_(None), start >= sa.literal(lo_ms, sa.BigInteger),
+                    start < sa.literal(hi_ms, sa.BigInteger)))
+    return bool(_execute(source, probe)[0][0])
+
+
+def kpi_report(source: Source, request: KpiRequest) -> list[ReportRow]:
+    """The KPI report: one row per period and dimension values, optionally against the previous period."""
+    keys = list(request.kpis)
+    lo_ms, hi_ms = local_range_ms(request.start, request.end, request.tz)
+    if (request.agent_states and all(d in STATE_DIMENSIONS for d in request.dims)
+            and _has_agent_states(source, lo_ms, hi_ms)):
+        keys += [k for k in AGENT_KPIS if k not in keys]
+    names = measures_for(keys)
+    grain, tz, dims, options = request.grain, request.tz, request.dims, request.options
+    current = query_buckets(source, names, start=request.start, end=request.end, grain=grain, tz=tz, dims=dims,
+                            options=options)
+    previous = None
+    prev_start = None
+    if request.compare_previous:
+        span = request.span_days
+        prev_start = shift_back(request.start, request.grain, span_days=span)
+        prev_end = shift_back(request.end, request.grain, span_days=span)
+        previous = query_buckets(source, names, start=prev_start, end=prev_end, grain=grain, tz=tz, dims=dims,
+                                 options=options)
+    return report_rows(current, grain=request.grain, dim_names=request.dims, kpi_keys=keys, options=request.options,
+                       range_start=request.start, previous=previous, previous_range_start=prev_start,
+                       span_days=request.span_days)
+
+
+AGENT_REPORT_KPIS: tuple[str, ...] = (
+    "answered", "aht_s", "avg_talk_s", "avg_hold_s", "avg_acw_s", "transfer_rate", "fcr", "fcr_flag", "csat",
+    "occupancy", "utilisation", "away_s", "dials", "connects", "successful_contacts", "conversions",
+    "refusal_rate", "outbound_talk_s", "work_hours", "efficiency")
+
+
+def away_by_reason(source: Source, *, start: dt.date, end: dt.date, tz: str) -> dict[str, dict[str, float]]:
+    """Seconds in the away state per agent and reason code (``none`` when no code was given)."""
+    lo_ms, hi_ms = local_range_ms(start, end, tz)
+    a = agent_intervals.c
+    begun = sa.type_coerce(a.start_at, sa.BigInteger)
+    ended = sa.type_coerce(a.end_at, sa.BigInteger)
+    query = (sa.select(a.agent, a.reason, sa.func.sum((ended - begun) / sa.literal(1000.0, sa.Float)))
+             .where(a.scenario.is_(None), a.state == "away", begun >= sa.literal(lo_ms, sa.BigInteger),
+                    begun < sa.literal(hi_ms, sa.BigInteger))
+             .group_by(a.agent, a.reason))
+    out: dict[str, dict[str, float]] = {}
+    for agent, reason, seconds in _execute(source, query):
+        out.setdefault(str(agent), {})[str(reason or "none")] = float(seconds)
+    return out
+
+
+def agent_report(source: Source, *, start: dt.date, end: dt.date, tz: str,
+                 options: KpiOptions | None = None) -> list[dict[str, object]]:
+    """The per-agent table of seed 000: inbound handling, agent states, outbound results, away by reason."""
+    request = KpiRequest(start=start, end=end, grain=Grain.TOTAL, tz=tz, dims=("agent",), kpis=AGENT_REPORT_KPIS,
+                         options=options or KpiOptions(), agent_states=False)
+    away = away_by_reason(source, start=start, end=end, tz=tz)
+    reasons = sorted({r for by_reason in away.values() for r in by_reason})
+    rows = []
+    for row in kpi_report(source, request):
+        agent = dict(row.dims)["agent"]
+        if agent is None:
+            continue
+        out: dict[str, object] = {"agent": agent, **row.kpis}
+        out.update({f"away_{r}_s": away.get(str(agent), {}).get(r, 0.0) for r in reasons})
+        rows.append(out)
+    return rows

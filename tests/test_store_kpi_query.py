@@ -1,0 +1,166 @@
+"""KPI queries on real call records: the same numbers from SQLite, PostgreSQL and DuckDB over Parquet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from callops.metrics import KPIS, Grain, KpiOptions
+from callops.records import Agent, AgentInterval, AgentState, Call, Direction, Outcome
+from callops.store.directory import save_agent, save_team
+from callops.store.kpi_query import KpiRequest, ParquetSource, Source, agent_report, kpi_report
+from callops.store.parquet_export import export_parquet
+from callops.store.records import insert_calls, insert_intervals
+from test_metrics_kpis import HAND_EXPECTED
+
+TZ = "Asia/Shanghai"
+DAY = dt.date(2026, 3, 2)
+T0 = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai
+_n = iter(range(1, 1_000_000))
+
+
+def inbound(outcome: Outcome, wait_s: float | None, *, at: dt.datetime = T0, **kw: object) -> Call:
+    """An inbound call queued at ``at`` that waited ``wait_s`` (None: ended in the IVR)."""
+    n = next(_n)
+    if wait_s is None:
+        times: dict[str, object] = {"ivr_entered_at": at, "ended_at": at + dt.timedelta(seconds=30)}
+    elif outcome.answered:
+        times = {"queue_entered_at": at, "answered_at": at + dt.timedelta(seconds=wait_s),
+                 "ended_at": at + dt.timedelta(seconds=wait_s + 300)}
+    else:
+        times = {"queue_entered_at": at, "ended_at": at + dt.timedelta(seconds=wait_s)}
+    return Call(source="t", source_call_id=str(n), direction=Direction.INBOUND, outcome=outcome, queue="sales",
+                **times, **kw)  # type: ignore[arg-type]
+
+
+def outbound(outcome: Outcome, *, talk_s: float = 0.0, disposition: str | None = None) -> Call:
+    n = next(_n)
+    answered = T0 if outcome.answered else None
+    return Call(source="t", source_call_id=str(n), direction=Direction.OUTBOUND, outcome=outcome, agent="a1",
+                answered_at=answered, ended_at=T0 + dt.timedelta(seconds=talk_s + 20), talk_s=talk_s,
+                disposition=disposition)
+
+
+def hand_day() -> tuple[list[Call], list[AgentInterval]]:
+    """The hand-computed day of test_metrics_kpis as real records (repeat calls placed to match its gaps)."""
+    calls = [
+        inbound(Outcome.ANSWERED, 10, agent="a1", talk_s=100, hold_s=20, acw_s=30, caller_number="1", csat=5,
+                issue_resolved=True),
+        inbound(Outcome.ANSWERED, 30, agent="a1", talk_s=200, acw_s=10, caller_number="2", csat=3,
+                issue_resolved=False),
+        inbound(Outcome.TRANSFERRED, 0, agent="a2", talk_s=60, hold_s=10, acw_s=20, caller_number="3"),
+        inbound(Outcome.ABANDONED, 40), inbound(Outcome.ABANDONED, 4), inbound(Outcome.TIMEOUT, 300),
+        inbound(Outcome.CALLBACK, 60),
+        inbound(Outcome.IVR_SELF_SERVICE, None, at=T0 + dt.timedelta(hours=1), caller_number="2"),  # a repeat
+        inbound(Outcome.IVR_HANGUP, None),
+        inbound(Outcome.IVR_HANGUP, None, at=T0 + dt.timedelta(days=8), caller_number="3"),  # outside range, 8 days
+        outbound(Outcome.ANSWERED, talk_s=90, disposition="converted"),
+        outbound(Outcome.ANSWERED, talk_s=30, disposition="refused"),
+        outbound(Outcome.ANSWERED, talk_s=50, disposition="contacted"),
+        outbound(Outcome.NO_ANSWER), outbound(Outcome.BUSY),
+    ]
+    spans = [(AgentState.READY, 1800, None), (AgentState.ON_CALL, 3000, None),
+             (AgentState.AFTER_CALL_WORK, 600, None), (AgentState.AWAY, 1800, "lunch"),
+             (AgentState.LOGGED_OUT, 5000, None)]
+    states, at = [], T0
+    for state, seconds, reason in spans:
+        states.append(AgentInterval(source="t", agent="a1", state=state, start_at=at,
+                                    end_at=at + dt.timedelta(seconds=seconds), reason=reason))
+        at += dt.timedelta(seconds=seconds)
+    return calls, states
+
+
+def _store(engine: sa.Engine, calls: list[Call], states: Sequence[AgentInterval] = ()) -> None:
+    with engine.begin() as conn:
+        insert_calls(conn, calls)
+        if states:
+            insert_intervals(conn, states)
+
+
+def _sources(engine: sa.Engine, tmp_path: Path) -> list[Source]:
+    """The store database itself and a DuckDB view of its Parquet export."""
+    export_parquet(engine, tmp_path / "pq")
+    return [engine, ParquetSource(tmp_path / "pq")]
+
+
+def test_every_kpi_matches_the_hand_computed_day(engine: sa.Engine, tmp_path: Path) -> None:
+    """Every KPI from stored records equals its hand-computed value, on the database and on DuckDB."""
+    _store(engine, *hand_day())
+    request = KpiRequest(start=DAY, end=DAY, grain=Grain.DAY, tz=TZ, kpis=tuple(k.key for k in KPIS),
+                         options=KpiOptions(short_abandon_s=5.0))
+    for source in _sources(engine, tmp_path):
+        [row] = kpi_report(source, request)
+        assert row.period == "2026-03-02"
+        for key, value in HAND_EXPECTED.items():
+            assert row.kpis[key] == pytest.approx(value), (type(source).__name__, key)
+
+
+def test_seed_003_worked_example_from_records(engine: sa.Engine, tmp_path: Path) -> None:
+    """510 stored offered calls: answer rate 90.2 %, service level 80.4 %, abandon rate 7.8 % on every engine."""
+    calls = ([inbound(Outcome.ANSWERED, 5 + i % 16) for i in range(410)]
+             + [inbound(Outcome.ANSWERED, 21 + i) for i in range(50)]
+             + [inbound(Outcome.ABANDONED, 35) for _ in range(40)] + [inbound(Outcome.TIMEOUT, 90) for _ in range(10)])
+    _store(engine, calls)
+    request = KpiRequest(start=DAY, end=DAY, grain=Grain.DAY, tz=TZ)
+    for source in _sources(engine, tmp_path):
+        [row] = kpi_report(source, request)
+        k = row.kpis
+        assert (k["offered"], k["answered"], k["abandoned"], k["lost"]) == (510, 460, 40, 50)
+        assert [round(k[x] or 0, 3) for x in ("answer_rate", "service_level", "abandon_rate")] == [0.902, 0.804,
+                                                                                                  0.078]
+
+
+def test_new_york_dst_buckets_in_local_time(engine: sa.Engine, tmp_path: Path) -> None:
+    """Around the 2026-03-08 spring-forward, calls land in their local hour and local day on every engine."""
+    utc = dt.UTC
+    calls = [inbound(Outcome.ANSWERED, 5, at=dt.datetime(2026, 3, 8, 6, 30, tzinfo=utc)),  # 01:30 EST
+             inbound(Outcome.ANSWERED, 5, at=dt.datetime(2026, 3, 8, 7, 30, tzinfo=utc)),  # 03:30 EDT
+             inbound(Outcome.ANSWERED, 5, at=dt.datetime(2026, 3, 9, 3, 30, tzinfo=utc)),  # 23:30 EDT on the 8th
+             inbound(Outcome.ANSWERED, 5, at=dt.datetime(2026, 3, 7, 4, 59, tzinfo=utc))]  # 23:59 EST on the 6th
+    _store(engine, calls)
+    hourly = KpiRequest(start=dt.date(2026, 3, 7), end=dt.date(2026, 3, 8), grain=Grain.HOUR,
+                        tz="America/New_York", kpis=("offered",))
+    daily = KpiRequest(start=dt.date(2026, 3, 6), end=dt.date(2026, 3, 8), grain=Grain.DAY,
+                       tz="America/New_York", kpis=("offered",))
+    for source in _sources(engine, tmp_path):
+        assert [(r.period, r.kpis["offered"]) for r in kpi_report(source, hourly)] == [
+            ("2026-03-08T01:00", 1), ("2026-03-08T03:00", 1), ("2026-03-08T23:00", 1)]
+        assert [(r.period, r.kpis["offered"]) for r in kpi_report(source, daily)] == [
+            ("2026-03-06", 1), ("2026-03-08", 3)]
+
+
+def test_dimensions_team_and_queue_with_previous_period(engine: sa.Engine, tmp_path: Path) -> None:
+    """--by team joins the agent directory; --compare-previous brings the day before per team."""
+    with engine.begin() as conn:
+        save_team(conn, "A")
+        save_team(conn, "B")
+        save_agent(conn, Agent("a1", "Ann", team="A"))
+        save_agent(conn, Agent("a2", "Bo", team="B"))
+    day_before = T0 - dt.timedelta(days=1)
+    _store(engine, [inbound(Outcome.ANSWERED, 5, agent="a1"), inbound(Outcome.ANSWERED, 50, agent="a1"),
+                    inbound(Outcome.ANSWERED, 5, agent="a2"), inbound(Outcome.ANSWERED, 5, agent="a1", at=day_before)])
+    request = KpiRequest(start=DAY, end=DAY, grain=Grain.DAY, tz=TZ, dims=("team", "queue"),
+                         kpis=("answered", "service_level"), compare_previous=True)
+    for source in _sources(engine, tmp_path):
+        rows = [r.as_dict() for r in kpi_report(source, request)]
+        assert rows == [
+            {"period": "2026-03-02", "team": "A", "queue": "sales", "answered": 2, "service_level": 0.5,
+             "prev_answered": 1, "prev_service_level": 1.0},
+            {"period": "2026-03-02", "team": "B", "queue": "sales", "answered": 1, "service_level": 1.0,
+             "prev_answered": 0, "prev_service_level": None}]
+
+
+def test_agent_report_joins_inbound_states_and_outbound(engine: sa.Engine, tmp_path: Path) -> None:
+    """The per-agent table has a1's handling, occupancy, away time by reason and outbound results."""
+    _store(engine, *hand_day())
+    for source in _sources(engine, tmp_path):
+        rows = {r["agent"]: r for r in agent_report(source, start=DAY, end=DAY, tz=TZ)}
+        a1 = rows["a1"]
+        assert (a1["answered"], a1["dials"], a1["connects"], a1["conversions"]) == (2, 5, 3, 1)
+        assert a1["occupancy"] == pytest.approx(3600 / 5400) and a1["work_hours"] == pytest.approx(2.0)
+        assert a1["away_lunch_s"] == pytest.approx(1800.0) and a1["efficiency"] == pytest.approx(1.0)
+        assert rows["a2"]["answered"] == 1 and rows["a2"]["away_lunch_s"] == 0.0
