@@ -22,9 +22,15 @@ def echo_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None 
     cols = list(columns or rows[0].keys())
     cells = [[_cell(row.get(c)) for c in cols] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(cols)]
-    click.echo("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)))
+    numeric = [all(isinstance(row.get(c), int | float) or row.get(c) is None for row in rows) for c in cols]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.rjust(w) if num else v.ljust(w)
+                         for v, w, num in zip(values, widths, numeric, strict=True)).rstrip()
+
+    click.echo(line(cols))
     for r in cells:
-        click.echo("  ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)))
+        click.echo(line(r))
 
 
 def _cell(value: Any) -> str:

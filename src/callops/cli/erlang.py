@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
 import click
 
 from callops.cli._output import echo_json, echo_table
-from callops.queueing import ServiceTargets, evaluate, required_agents
+from callops.queueing import ServiceTargets
+from callops.services.workforce_json import erlang_answer, staffing_answer
 
 
 def register(group: click.Group) -> None:
@@ -87,27 +87,9 @@ def erlang(
 
     service_level is calls answered within --sl-time over calls offered.
     """
-    m = evaluate(
-        calls=calls,
-        interval_s=interval_s,
-        aht_s=aht_s,
-        agents=agents,
-        sl_time_s=sl_time_s,
-        patience_s=patience_s,
-    )
-    out: dict[str, Any] = {
-        "p_wait": m.p_wait,
-        "service_level": m.service_level,
-        "asa_s": _finite(m.asa_s),
-        "occupancy": m.occupancy,
-    }
-    if patience_s is not None:
-        out |= {
-            "p_abandon": m.p_abandon,
-            "service_level_answered": m.service_level_answered,
-            "mean_wait_s": m.mean_wait_s,
-        }
-    _show(out, as_json, f"{m.model.replace('_', ' ')}: {agents} agents, {m.load:.2f} Erlangs offered")
+    out = erlang_answer(calls=calls, interval_s=interval_s, aht_s=aht_s, agents=agents, sl_time_s=sl_time_s,
+                        patience_s=patience_s)
+    _show(out, as_json, f"{_model(patience_s)}: {agents} agents, {calls * aht_s / interval_s:.2f} Erlangs offered")
 
 
 @click.command()
@@ -187,39 +169,15 @@ def staffing(
         max_abandon=max_abandon,
         max_occupancy=max_occupancy,
     )
-    r = required_agents(
-        calls=calls,
-        interval_s=interval_s,
-        aht_s=aht_s,
-        targets=targets,
-        patience_s=patience_s,
-        shrinkage=shrinkage,
-        distressing_share=distressing_share,
-        recovery_s=recovery_s,
-    )
-    m = r.metrics
-    out: dict[str, Any] = {
-        "agents": r.agents,
-        "scheduled": r.scheduled,
-        "service_level": m.service_level,
-        "asa_s": _finite(m.asa_s),
-        "p_wait": m.p_wait,
-        "p_abandon": m.p_abandon,
-        "occupancy": m.occupancy,
-    }
-    if recovery_s > 0:
-        out |= {
-            "effective_aht_s": r.effective_aht_s,
-            "agents_without_recovery": r.agents_without_recovery,
-            "recovery_agents": r.recovery_agents,
-        }
+    out = staffing_answer(calls=calls, interval_s=interval_s, aht_s=aht_s, targets=targets, patience_s=patience_s,
+                          shrinkage=shrinkage, distressing_share=distressing_share, recovery_s=recovery_s)
+    handle_s = out.get("effective_aht_s", aht_s)
     held = " (handle time with recovery)" if recovery_s > 0 else ""
-    _show(out, as_json, f"{m.model.replace('_', ' ')}: {m.load:.2f} Erlangs offered{held}")
+    _show(out, as_json, f"{_model(patience_s)}: {calls * handle_s / interval_s:.2f} Erlangs offered{held}")
 
 
-def _finite(value: float) -> float | None:
-    """JSON has no infinity: an unbounded wait (too few agents) is null."""
-    return value if math.isfinite(value) else None
+def _model(patience_s: float | None) -> str:
+    return "erlang c" if patience_s is None else "erlang a"
 
 
 def _show(out: dict[str, Any], as_json: bool, title: str) -> None:
