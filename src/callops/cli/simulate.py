@@ -1,0 +1,71 @@
+"""``callops simulate``: run a scenario (YAML file) or a single queue from flags, with replications and CIs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from callops.cli._output import echo_json, echo_table
+from callops.cli.erlang import _Interval
+from callops.errors import InvalidInput
+from callops.simulation import METRICS, Result, Scenario, parse_scenario, run_scenario, single_queue
+
+
+def register(group: click.Group) -> None:
+    group.add_command(simulate)
+
+
+def _load(path: str) -> Scenario:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read: {exc.strerror}", file=path) from exc
+    return parse_scenario(text, file=path)
+
+
+@click.command()
+@click.argument("scenario", required=False)
+@click.option("--compare", "compare_path", help="A second scenario YAML to run side by side.")
+@click.option("--calls", type=click.FloatRange(min=0), help="Single queue: calls offered per interval.")
+@click.option("--interval", "interval_s", type=_Interval(), default="30m", show_default=True)
+@click.option("--aht", "aht_s", type=click.FloatRange(min=0, min_open=True), help="Single queue: AHT, seconds.")
+@click.option("--patience", "patience_s", type=click.FloatRange(min=0, min_open=True),
+              help="Single queue: mean patience, seconds (none: no abandonment).")
+@click.option("--agents", type=click.IntRange(min=1), help="Single queue: agents logged in.")
+@click.option("--hours", type=click.FloatRange(min=0, min_open=True), default=24.0, show_default=True)
+@click.option("--sl-time", "sl_time_s", type=click.FloatRange(min=0), default=20.0, show_default=True)
+@click.option("--replications", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def simulate(
+    scenario: str | None, compare_path: str | None, calls: float | None, interval_s: float, aht_s: float | None,
+    patience_s: float | None, agents: int | None, hours: float, sl_time_s: float, replications: int,
+    seed: int, as_json: bool,
+) -> None:
+    """Simulate SCENARIO.yaml, or one queue given by --calls/--aht/--agents, and print metrics with 95 % CIs."""
+    if scenario is None:
+        if calls is None or aht_s is None or agents is None:
+            raise click.UsageError("give SCENARIO.yaml, or --calls, --aht and --agents")
+        scenarios = [single_queue(calls=calls, interval_s=interval_s, aht_s=aht_s, agents=agents, hours=hours,
+                                  patience_s=patience_s, sl_time_s=sl_time_s)]
+    else:
+        scenarios = [_load(scenario)]
+    if compare_path is not None:
+        scenarios.append(_load(compare_path))
+    results = [run_scenario(s, replications, seed) for s in scenarios]
+    if as_json:
+        echo_json(results[0].as_dict() if len(results) == 1 else [r.as_dict() for r in results])
+        return
+    echo_table(_rows(results))
+
+
+def _rows(results: list[Result]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for metric in METRICS:
+        row: dict[str, object] = {"metric": metric}
+        for r in results:
+            e = r.metrics[metric]
+            row[r.scenario] = f"{e.mean:.4f} [{e.ci95[0]:.4f}, {e.ci95[1]:.4f}]"
+        rows.append(row)
+    return rows

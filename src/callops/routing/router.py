@@ -1,0 +1,344 @@
+"""The routing core: queues, idle agents, strategies and the agent state machine, with no clock.
+
+Every method is given ``now`` (seconds on whatever clock the driver uses) and returns its decision;
+the simulator drives it on a virtual clock, a live ACD on the wall clock.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+
+from callops.errors import InvalidInput
+from callops.records import AgentState, Outcome
+from callops.routing.agent_states import check_transition
+from callops.routing.config import AgentConfig, QueueConfig, Strategy
+
+__all__ = ["LiveAgent", "LiveCall", "Router", "StateSink"]
+
+S = AgentState
+STATE_INDEX = {state: i for i, state in enumerate(AgentState)}
+_READY = STATE_INDEX[S.READY]
+
+
+class LiveCall:
+    """A call inside the core; mutable while it lives, turned into a ``Call`` record when it ends."""
+
+    __slots__ = ("call_id", "queue", "priority", "arrived_at", "queued_at", "answered_at", "ended_at",
+                 "agent", "outcome", "waiting", "callback", "attempt", "talk_s", "hold_s", "acw_s", "home")
+
+    def __init__(self, call_id: int, queue: str, arrived_at: float, attempt: int = 0) -> None:
+        self.call_id = call_id
+        self.queue = queue
+        self.home = queue
+        self.priority = 0
+        self.arrived_at = arrived_at
+        self.queued_at: float | None = None
+        self.answered_at: float | None = None
+        self.ended_at: float | None = None
+        self.agent: LiveAgent | None = None
+        self.outcome: Outcome | None = None
+        self.waiting = False
+        self.callback = False
+        self.attempt = attempt
+        self.talk_s = 0.0
+        self.hold_s = 0.0
+        self.acw_s = 0.0
+
+
+class LiveAgent:
+    """An agent's live state: current state since when, calls taken, time per state."""
+
+    __slots__ = ("agent_id", "index", "skills", "state", "since", "reason", "calls", "call", "totals",
+                 "group", "leaving")
+
+    def __init__(self, config: AgentConfig, index: int) -> None:
+        self.agent_id = config.agent_id
+        self.index = index
+        self.skills = dict(config.skills)
+        self.state = S.LOGGED_OUT
+        self.since = 0.0
+        self.reason: str | None = None
+        self.calls = 0
+        self.call: LiveCall | None = None
+        self.totals = [0.0] * len(STATE_INDEX)
+        self.group: deque[LiveAgent] = deque()
+        self.leaving = False
+
+
+StateSink = Callable[[LiveAgent, AgentState, float, float, "str | None"], None]
+
+
+class _Queue:
+    __slots__ = ("config", "calls", "size", "groups", "rr")
+
+    def __init__(self, config: QueueConfig) -> None:
+        self.config = config
+        self.calls: deque[LiveCall] = deque()
+        self.size = 0
+        self.groups: list[tuple[int, deque[LiveAgent], list[LiveAgent]]] = []
+        self.rr = 0
+
+
+class Router:
+    """Queues and agents; picks an agent for a call and a call for an agent."""
+
+    def __init__(
+        self,
+        queues: Sequence[QueueConfig],
+        agents: Sequence[AgentConfig],
+        *,
+        strategy: Strategy = Strategy.LONGEST_IDLE,
+        head_start_s: Mapping[int, float] | None = None,
+        rng: np.random.Generator | None = None,
+        sink: StateSink | None = None,
+    ) -> None:
+        if strategy is Strategy.RANDOM and rng is None:
+            raise InvalidInput("the random strategy needs a numpy Generator", field="strategy")
+        self.strategy = strategy
+        self.head_start_s = dict(head_start_s or {})
+        self.rng = rng
+        self.sink = sink
+        self.queues = {q.name: _Queue(q) for q in queues}
+        for q in queues:
+            if q.overflow_to is not None and q.overflow_to not in self.queues:
+                raise InvalidInput(f"queue {q.name} overflows to unknown queue {q.overflow_to}", field="overflow")
+        self.agents = [LiveAgent(a, i) for i, a in enumerate(agents)]
+        self.by_id = {a.agent_id: a for a in self.agents}
+        groups: dict[tuple[tuple[str, int], ...], tuple[deque[LiveAgent], list[LiveAgent]]] = {}
+        for agent in self.agents:
+            key = tuple(sorted(agent.skills.items()))
+            idle, members = groups.setdefault(key, (deque(), []))
+            agent.group = idle
+            members.append(agent)
+        self.agent_queues: dict[int, list[tuple[int, _Queue]]] = {}
+        for key, (idle, members) in groups.items():
+            skills = dict(key)
+            served: list[tuple[int, _Queue]] = []
+            for queue in self.queues.values():
+                level = skills.get(queue.config.skill)
+                if level is not None:
+                    queue.groups.append((level, idle, members))
+                    served.append((level, queue))
+            served.sort(key=lambda lq: -lq[0])
+            for agent in members:
+                self.agent_queues[agent.index] = served
+        for queue in self.queues.values():
+            queue.groups.sort(key=lambda g: -g[0])
+
+    # -- agent states ---------------------------------------------------------------------------
+    def set_state(self, agent: LiveAgent, state: AgentState, now: float, reason: str | None = None) -> None:
+        """Move ``agent`` to ``state`` (checked by the state machine), closing the previous interval."""
+        old = agent.state
+        check_transition(old, state)
+        self._move(agent, state, now, reason)
+
+    def _move(self, agent: LiveAgent, state: AgentState, now: float, reason: str | None = None) -> None:
+        old = agent.state
+        agent.totals[STATE_INDEX[old]] += now - agent.since
+        if self.sink is not None and now > agent.since:
+            self.sink(agent, old, agent.since, now, agent.reason)
+        if old is S.READY:
+            agent.group.remove(agent)
+        agent.state = state
+        agent.since = now
+        agent.reason = reason
+        if state is S.READY:
+            agent.group.append(agent)
+
+    def login(self, agent: LiveAgent, now: float) -> LiveCall | None:
+        """Log ``agent`` in; returns the waiting call it now rings for, if any."""
+        agent.leaving = False
+        if agent.state is S.LOGGED_OUT:
+            self._move(agent, S.READY, now)
+            return self.ready(agent, now)
+        return None
+
+    def logout(self, agent: LiveAgent, now: float) -> None:
+        """Log ``agent`` out now when idle or off duty, else after its current call."""
+        if agent.state in (S.READY, S.AWAY, S.BREAK, S.RECOVERY, S.TRAINING):
+            self._move(agent, S.LOGGED_OUT, now)
+        elif agent.state is not S.LOGGED_OUT:
+            agent.leaving = True
+
+    # -- calls ----------------------------------------------------------------------------------
+    def offer(self, call: LiveCall, now: float) -> LiveAgent | None:
+        """A call reaches its queue: returns the agent now ringing, or ``None`` when it waits or is refused.
+
+        A refused call (queue full or no agent logged in to a queue with capacity 0) gets outcome TIMEOUT.
+        """
+        queue = self.queues.get(call.queue)
+        if queue is None:
+            raise InvalidInput(f"unknown queue {call.queue}", field="queue")
+        call.priority = queue.config.priority
+        call.queued_at = now
+        agent = self._pick_agent(queue)
+        if agent is not None:
+            self._ring(agent, call, now)
+            return agent
+        cap = queue.config.capacity
+        if cap is not None and queue.size >= cap:
+            call.outcome = Outcome.TIMEOUT
+            call.ended_at = now
+            return None
+        call.waiting = True
+        queue.calls.append(call)
+        queue.size += 1
+        return None
+
+    def overflow(self, call: LiveCall, now: float) -> LiveAgent | None:
+        """The call has waited past its queue's threshold: it also waits in the overflow queue."""
+        if not call.waiting:
+            return None
+        target = self.queues[call.queue].config.overflow_to
+        if target is None:
+            return None
+        queue = self.queues[target]
+        agent = self._pick_agent(queue)
+        if agent is not None:
+            self._leave(call)
+            self._ring(agent, call, now)
+            return agent
+        queue.calls.append(call)
+        return None
+
+    def request_callback(self, call: LiveCall) -> None:
+        """Virtual hold: the caller hangs up but keeps their place; an agent will call back."""
+        if call.waiting:
+            call.callback = True
+
+    def leave(self, call: LiveCall, now: float, outcome: Outcome) -> bool:
+        """The caller abandons (or the system times the call out); False when it was no longer waiting."""
+        if not call.waiting or call.callback:
+            return False
+        self._leave(call)
+        call.outcome = outcome
+        call.ended_at = now
+        return True
+
+    def _leave(self, call: LiveCall) -> None:
+        call.waiting = False
+        self.queues[call.home].size -= 1
+
+    def answer(self, agent: LiveAgent, now: float) -> LiveCall:
+        """The ringing agent picks up."""
+        call = agent.call
+        if call is None or agent.state is not S.RINGING:
+            raise InvalidInput(f"agent {agent.agent_id} is not ringing", field="state")
+        self._move(agent, S.ON_CALL, now)
+        call.answered_at = now
+        agent.calls += 1
+        return call
+
+    def no_answer(self, agent: LiveAgent, now: float, reason: str = "ring_no_answer") -> LiveAgent | None:
+        """Ring timeout: the agent goes away; the call goes back to the front of its queue (or another agent)."""
+        call = agent.call
+        if call is None:
+            raise InvalidInput(f"agent {agent.agent_id} has no ringing call", field="state")
+        agent.call = None
+        self._move(agent, S.AWAY, now, reason)
+        queue = self.queues[call.queue]
+        other = self._pick_agent(queue)
+        if other is not None:
+            self._ring(other, call, now)
+            return other
+        call.waiting = True
+        queue.calls.appendleft(call)
+        self.queues[call.home].size += 1
+        return None
+
+    def hold(self, agent: LiveAgent, now: float, *, on: bool) -> None:
+        """Put the call on hold (``on``) or take it back."""
+        self.set_state(agent, S.HOLD if on else S.ON_CALL, now)
+
+    def end_call(self, agent: LiveAgent, now: float, *, acw: bool) -> LiveCall:
+        """The conversation ends; the agent goes to after-call work (``acw``) or stays busy until ``ready``."""
+        call = agent.call
+        if call is None:
+            raise InvalidInput(f"agent {agent.agent_id} has no call", field="state")
+        call.ended_at = now
+        if call.outcome is None:
+            call.outcome = Outcome.CALLBACK if call.callback else Outcome.ANSWERED
+        agent.call = None
+        if acw:
+            self._move(agent, S.AFTER_CALL_WORK, now)
+        return call
+
+    def recover(self, agent: LiveAgent, now: float) -> None:
+        """After a distressing call the agent takes recovery time before the next call."""
+        self._move(agent, S.RECOVERY, now)
+
+    def ready(self, agent: LiveAgent, now: float) -> LiveCall | None:
+        """The agent is free: logs out if asked to, else takes the best waiting call (returned, ringing)."""
+        if agent.leaving:
+            agent.leaving = False
+            self._move(agent, S.LOGGED_OUT, now)
+            return None
+        call = self._pick_call(agent, now)
+        if call is None:
+            if agent.state is not S.READY:
+                self._move(agent, S.READY, now)
+            return None
+        self._leave(call)
+        self._ring(agent, call, now)
+        return call
+
+    def _ring(self, agent: LiveAgent, call: LiveCall, now: float) -> None:
+        agent.call = call
+        call.agent = agent
+        self._move(agent, S.RINGING, now)
+
+    # -- choices --------------------------------------------------------------------------------
+    def _pick_call(self, agent: LiveAgent, now: float) -> LiveCall | None:
+        best: LiveCall | None = None
+        best_queue: _Queue | None = None
+        best_score = 0.0
+        head_start = self.head_start_s
+        for _level, queue in self.agent_queues.get(agent.index, ()):
+            calls = queue.calls
+            while calls and not calls[0].waiting:
+                calls.popleft()
+            if not calls:
+                continue
+            head = calls[0]
+            queued_at = head.queued_at if head.queued_at is not None else now
+            score = now - queued_at + (head_start.get(head.priority, 0.0) if head_start else 0.0)
+            if best is None or score > best_score:
+                best, best_queue, best_score = head, queue, score
+        if best is not None and best_queue is not None:
+            best_queue.calls.popleft()
+            best.queue = best_queue.config.name
+        return best
+
+    def _pick_agent(self, queue: _Queue) -> LiveAgent | None:
+        groups = queue.groups
+        strategy = self.strategy
+        if strategy is Strategy.LONGEST_IDLE:
+            best: LiveAgent | None = None
+            for _level, idle, _members in groups:
+                if idle and (best is None or idle[0].since < best.since):
+                    best = idle[0]
+            return best
+        if strategy is Strategy.HIGHEST_SKILL:
+            for _level, idle, _members in groups:
+                if idle:
+                    return idle[0]
+            return None
+        candidates = [a for _level, idle, _members in groups for a in idle]
+        if not candidates:
+            return None
+        if strategy is Strategy.FEWEST_CALLS:
+            return min(candidates, key=lambda a: (a.calls, a.since))
+        if strategy is Strategy.RANDOM:
+            assert self.rng is not None  # checked in __init__
+            return candidates[int(self.rng.integers(len(candidates)))]
+        members = [a for _level, _idle, group in groups for a in group]
+        start = queue.rr
+        for step in range(len(members)):
+            agent = members[(start + step) % len(members)]
+            if agent.state is S.READY:
+                queue.rr = (start + step + 1) % len(members)
+                return agent
+        return None

@@ -1,0 +1,308 @@
+"""The discrete-event simulator: drives the routing core on a virtual clock.
+
+Events sit in a heap ordered by (time, kind, sequence): at equal times agents free up before calls
+arrive, and the sequence number makes every tie reproducible. Statistics are added up as calls end;
+``Call`` records are only built when asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from callops.records import AgentInterval, AgentState, Call, Direction, Outcome
+from callops.routing import LiveAgent, LiveCall, Router, walk
+from callops.routing.router import STATE_INDEX
+from callops.simulation.distributions import Distribution, Stream
+from callops.simulation.scenario import Scenario
+
+__all__ = ["RunStats", "simulate"]
+
+_END, _ACW_END, _RECOVER_END, _AWAY_END, _STAFF, _RING_END = 0, 1, 2, 3, 4, 5
+_ARRIVAL, _ABANDON, _OVERFLOW, _MAXWAIT, _CALLBACK, _WARMUP, _HORIZON, _IVR = 6, 7, 8, 9, 10, 11, 12, 13
+_HANDLING = [STATE_INDEX[s] for s in AgentState if s.handling]
+_READY = STATE_INDEX[AgentState.READY]
+EPOCH = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+
+
+@dataclass(slots=True)
+class RunStats:
+    """Counts of one replication, over calls that arrived after the warm-up."""
+
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    timeout: int = 0
+    callback: int = 0
+    ivr_self_service: int = 0
+    waited: int = 0
+    answered_within: int = 0
+    answered_wait_s: float = 0.0
+    handling_s: float = 0.0
+    ready_s: float = 0.0
+    by_interval: dict[str, list[float]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    intervals: list[AgentInterval] = field(default_factory=list)
+
+
+def simulate(
+    scenario: Scenario, seed: np.random.SeedSequence, *, record: bool = False, start_at: dt.datetime = EPOCH
+) -> RunStats:
+    """One replication of ``scenario``; ``record`` also keeps every Call and AgentInterval."""
+    stats = RunStats(by_interval={k: [0.0] * scenario.intervals
+                                  for k in ("offered", "answered", "abandoned", "answered_within", "wait_s")})
+    per = stats.by_interval
+    last = scenario.intervals - 1
+    streams = [np.random.default_rng(s) for s in seed.spawn(4)]
+    arrivals_rng, service_rng, patience_rng, choice_rng = streams
+    name = scenario.name
+
+    def sink(agent: LiveAgent, state: AgentState, start: float, end: float, reason: str | None) -> None:
+        stats.intervals.append(AgentInterval(
+            source="sim", agent=agent.agent_id, state=state, start_at=start_at + dt.timedelta(seconds=start),
+            end_at=start_at + dt.timedelta(seconds=end), reason=reason, scenario=name))
+
+    agents = [a for g in scenario.groups for a in g.agents()]
+    router = Router([q.config for q in scenario.queues], agents, strategy=scenario.strategy,
+                    head_start_s=scenario.head_start_s, rng=choice_rng, sink=sink if record else None)
+    group_of: list[int] = [gi for gi, g in enumerate(scenario.groups) for _ in range(max(g.counts))]
+    members: list[list[LiveAgent]] = [[] for _ in scenario.groups]
+    for agent in router.agents:
+        members[group_of[agent.index]].append(agent)
+    behaviour = {q.config.name: q for q in scenario.queues}
+    handle = {n: Stream(q.handle, service_rng) for n, q in behaviour.items()}
+    acw = {n: Stream(q.acw, service_rng) for n, q in behaviour.items() if q.acw is not None}
+    patience = {n: Stream(q.patience, patience_rng) for n, q in behaviour.items() if q.patience is not None}
+    uniform = Stream(Distribution("uniform"), patience_rng)
+    groups = scenario.groups
+    sl_time = scenario.sl_time_s
+    warmup = scenario.warmup_s
+    horizon = scenario.interval_s * scenario.intervals
+    heap: list[tuple[float, int, int, object]] = []
+    push = heapq.heappush
+    seq = 0
+    snapshot = [0.0, 0.0]
+
+    draw_uniform = uniform.next
+
+    def occupancy_totals(now: float) -> tuple[float, float]:
+        handling = ready = 0.0
+        for agent in router.agents:
+            t = agent.totals
+            extra = now - agent.since
+            cur = STATE_INDEX[agent.state]
+            handling += sum(t[i] for i in _HANDLING) + (extra if cur in _HANDLING else 0.0)
+            ready += t[_READY] + (extra if cur == _READY else 0.0)
+        return handling, ready
+
+    def finish(call: LiveCall) -> None:
+        if call.arrived_at < warmup:
+            return
+        stats.offered += 1
+        k = min(int(call.arrived_at // scenario.interval_s), last)
+        per["offered"][k] += 1
+        outcome = call.outcome
+        queued_at = call.queued_at if call.queued_at is not None else call.arrived_at
+        if call.answered_at is not None:
+            wait = call.answered_at - queued_at
+            stats.answered += 1
+            stats.answered_wait_s += wait
+            per["answered"][k] += 1
+            per["wait_s"][k] += wait
+            if wait <= sl_time:
+                stats.answered_within += 1
+                per["answered_within"][k] += 1
+            if outcome is Outcome.CALLBACK:
+                stats.callback += 1
+        else:
+            wait = (call.ended_at or queued_at) - queued_at
+            if outcome is Outcome.ABANDONED:
+                stats.abandoned += 1
+                per["abandoned"][k] += 1
+            else:
+                stats.timeout += 1
+        if wait > 0:
+            stats.waited += 1
+        if record:
+            stats.calls.append(_record(call, name, start_at))
+
+    def ring(agent: LiveAgent, now: float) -> None:
+        nonlocal seq
+        ring_s = groups[group_of[agent.index]].ring_s
+        if ring_s > 0:
+            seq += 1
+            push(heap, (now + ring_s, _RING_END, seq, agent))
+        else:
+            start(agent, now)
+
+    def start(agent: LiveAgent, now: float) -> None:
+        nonlocal seq
+        call = router.answer(agent, now)
+        talk = handle[call.home].next()
+        call.talk_s = talk
+        seq += 1
+        push(heap, (now + talk, _END, seq, agent))
+
+    def after_work(agent: LiveAgent, now: float) -> None:
+        nonlocal seq
+        group = groups[group_of[agent.index]]
+        if group.distressing_share > 0 and draw_uniform() < group.distressing_share:
+            router.recover(agent, now)
+            seq += 1
+            push(heap, (now + group.recovery_s, _RECOVER_END, seq, agent))
+            return
+        if router.ready(agent, now) is not None:
+            ring(agent, now)
+
+    def arrive(call: LiveCall, now: float) -> None:
+        nonlocal seq
+        agent = router.offer(call, now)
+        if agent is not None:
+            ring(agent, now)
+            return
+        if call.outcome is not None:
+            finish(call)
+            return
+        q = behaviour[call.home]
+        if call.home in patience:
+            seq += 1
+            push(heap, (now + patience[call.home].next(), _ABANDON, seq, call))
+        if q.config.overflow_after_s is not None:
+            seq += 1
+            push(heap, (now + q.config.overflow_after_s, _OVERFLOW, seq, call))
+        if q.config.max_wait_s is not None:
+            seq += 1
+            push(heap, (now + q.config.max_wait_s, _MAXWAIT, seq, call))
+        if q.callback_after_s is not None and q.callback_share > 0:
+            seq += 1
+            push(heap, (now + q.callback_after_s, _CALLBACK, seq, call))
+
+    def staff(k: int, now: float) -> None:
+        nonlocal seq
+        for gi, group in enumerate(groups):
+            target = group.counts[min(k, len(group.counts) - 1)]
+            on = [a for a in members[gi] if a.state is not AgentState.LOGGED_OUT and not a.leaving]
+            if len(on) < target:
+                for agent in members[gi]:
+                    if len(on) >= target:
+                        break
+                    if agent.state is AgentState.LOGGED_OUT or agent.leaving:
+                        on.append(agent)
+                        if router.login(agent, now) is not None:
+                            ring(agent, now)
+            else:
+                on.sort(key=lambda a: a.state is not AgentState.READY)
+                for agent in on[target:]:
+                    router.logout(agent, now)
+        if k < scenario.intervals:
+            t0 = k * scenario.interval_s
+            for q in scenario.queues:
+                n = int(arrivals_rng.poisson(q.arrivals_per_interval[k]))
+                for t in np.sort(arrivals_rng.uniform(t0, t0 + scenario.interval_s, n)).tolist():
+                    seq += 1
+                    push(heap, (t, _ARRIVAL, seq, (q.config.name, 0)))
+            if scenario.ivr is not None:
+                n = int(arrivals_rng.poisson(scenario.ivr_arrivals_per_interval[k]))
+                for t in np.sort(arrivals_rng.uniform(t0, t0 + scenario.interval_s, n)).tolist():
+                    seq += 1
+                    push(heap, (t, _IVR, seq, None))
+            seq += 1
+            push(heap, (t0 + scenario.interval_s, _STAFF, seq, k + 1))
+
+    push(heap, (0.0, _STAFF, 0, 0))
+    push(heap, (warmup, _WARMUP, 0, None))
+    push(heap, (horizon, _HORIZON, 0, None))
+    call_id = 0
+    pop = heapq.heappop
+    while heap:
+        now, kind, _s, obj = pop(heap)
+        if kind == _ARRIVAL:
+            arrival: tuple[str, int] = obj  # type: ignore[assignment]  # arrivals carry (queue, attempt)
+            call_id += 1
+            arrive(LiveCall(call_id, arrival[0], now, arrival[1]), now)
+        elif kind == _END:
+            assert isinstance(obj, LiveAgent)
+            call = router.end_call(obj, now, acw=obj.call is not None and obj.call.home in acw)
+            if call.home in acw:
+                a_s = acw[call.home].next()
+                call.acw_s = a_s
+                seq += 1
+                push(heap, (now + a_s, _ACW_END, seq, obj))
+                finish(call)
+            else:
+                finish(call)
+                after_work(obj, now)
+        elif kind == _ABANDON:
+            assert isinstance(obj, LiveCall)
+            if router.leave(obj, now, Outcome.ABANDONED):
+                finish(obj)
+                q = behaviour[obj.home]
+                if q.retrial_share > 0 and draw_uniform() < q.retrial_share and now < horizon:
+                    seq += 1
+                    delay = float(patience_rng.exponential(q.retrial_delay_s))
+                    push(heap, (now + delay, _ARRIVAL, seq, (obj.home, obj.attempt + 1)))
+        elif kind == _ACW_END:
+            assert isinstance(obj, LiveAgent)
+            after_work(obj, now)
+        elif kind in (_RECOVER_END, _AWAY_END):
+            assert isinstance(obj, LiveAgent)
+            if obj.state in (AgentState.RECOVERY, AgentState.AWAY) and router.ready(obj, now) is not None:
+                ring(obj, now)
+        elif kind == _RING_END:
+            assert isinstance(obj, LiveAgent)
+            group = groups[group_of[obj.index]]
+            if group.no_answer_share > 0 and draw_uniform() < group.no_answer_share:
+                other = router.no_answer(obj, now)
+                seq += 1
+                push(heap, (now + group.away_s, _AWAY_END, seq, obj))
+                if other is not None:
+                    ring(other, now)
+            else:
+                start(obj, now)
+        elif kind == _OVERFLOW:
+            assert isinstance(obj, LiveCall)
+            agent2 = router.overflow(obj, now)
+            if agent2 is not None:
+                ring(agent2, now)
+        elif kind == _MAXWAIT:
+            assert isinstance(obj, LiveCall)
+            if router.leave(obj, now, Outcome.TIMEOUT):
+                finish(obj)
+        elif kind == _CALLBACK:
+            assert isinstance(obj, LiveCall)
+            if obj.waiting and draw_uniform() < behaviour[obj.home].callback_share:
+                router.request_callback(obj)
+        elif kind == _STAFF:
+            assert isinstance(obj, int)
+            staff(obj, now)
+        elif kind == _IVR:
+            assert scenario.ivr is not None
+            ivr_s, target, ending = walk(scenario.ivr, start_at + dt.timedelta(seconds=now), draw_uniform)
+            if target is not None:
+                seq += 1
+                push(heap, (now + ivr_s, _ARRIVAL, seq, (target, 0)))
+            elif ending == "self_service" and now >= warmup:
+                stats.ivr_self_service += 1
+        elif kind == _WARMUP:
+            snapshot[0], snapshot[1] = occupancy_totals(now)
+        else:
+            handling, ready = occupancy_totals(now)
+            stats.handling_s = handling - snapshot[0]
+            stats.ready_s = ready - snapshot[1]
+    return stats
+
+
+def _record(call: LiveCall, scenario: str, start_at: dt.datetime) -> Call:
+    def at(t: float | None) -> dt.datetime | None:
+        return None if t is None else start_at + dt.timedelta(seconds=t)
+
+    outcome = call.outcome or Outcome.TIMEOUT
+    return Call(
+        source="sim", source_call_id=f"{scenario}-{call.call_id}", direction=Direction.INBOUND,
+        outcome=outcome, queue=call.queue, priority=call.priority, queue_entered_at=at(call.queued_at),
+        answered_at=at(call.answered_at), ended_at=at(call.ended_at),
+        agent=call.agent.agent_id if call.agent is not None and call.answered_at is not None else None,
+        talk_s=call.talk_s, acw_s=call.acw_s, scenario=scenario)

@@ -1,0 +1,39 @@
+"""Tests for the simulator's event loop: records, conservation of calls, behaviour switches."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from callops.records import AgentState, Outcome
+from callops.simulation import scenario_to_records, simulate, single_queue
+
+
+@settings(max_examples=15, deadline=None)
+@given(agents=st.integers(1, 6), calls=st.floats(0, 60), seed=st.integers(0, 10_000))
+def test_outcomes_sum_to_offered(agents: int, calls: float, seed: int) -> None:
+    """Answered, abandoned and timed-out calls always add up to offered."""
+    scenario = single_queue(calls=calls, interval_s=1800, aht_s=200, agents=agents, hours=1, patience_s=120)
+    run = simulate(scenario, np.random.SeedSequence(seed))
+    assert run.answered + run.abandoned + run.timeout == run.offered
+    assert run.answered_within <= run.answered
+
+
+def test_records_are_canonical_and_scenario_tagged() -> None:
+    """A recorded run yields Call and AgentInterval records with source sim and the scenario name."""
+    scenario = single_queue(calls=40, interval_s=1800, aht_s=180, agents=4, hours=1, patience_s=200)
+    calls, intervals = scenario_to_records(scenario, 7)
+    assert calls and intervals
+    assert {c.source for c in calls} == {"sim"} and {c.scenario for c in calls} == {"single-queue"}
+    answered = [c for c in calls if c.outcome is Outcome.ANSWERED]
+    assert answered and all(c.agent is not None and c.wait_s is not None for c in answered)
+    assert {i.state for i in intervals} >= {AgentState.READY, AgentState.ON_CALL}
+    assert all(i.end_at > i.start_at for i in intervals)
+
+
+def test_no_agents_means_every_patient_call_abandons() -> None:
+    """With one agent and a huge AHT nearly all callers abandon."""
+    scenario = single_queue(calls=60, interval_s=1800, aht_s=100_000, agents=1, hours=1, patience_s=60)
+    run = simulate(scenario, np.random.SeedSequence(2))
+    assert run.abandoned >= run.offered - 2
