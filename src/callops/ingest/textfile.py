@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from typing import IO
 
 from callops.errors import InvalidInput
 
-__all__ = ["open_text", "numbered_lines"]
+__all__ = ["open_text", "numbered_lines", "csv_rows"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -35,3 +36,31 @@ def numbered_lines(stream: IO[str], file: str) -> Iterator[tuple[int, str]]:
         raise InvalidInput(f"not UTF-8 text ({exc.reason})", file=file, line=number + 1) from exc
     except (OSError, EOFError) as exc:
         raise InvalidInput(f"cannot read the file ({exc})", file=file, line=number + 1) from exc
+
+
+
+def csv_rows(lines: Iterator[tuple[int, str]], *,
+             delimiter: str = ",") -> Iterator[tuple[int, list[str], str | None]]:
+    """(number of the row's first line, fields, error) of CSV text; a quoted field may span lines.
+
+    A row the CSV reader cannot split comes back with no fields and the reader's reason; reading
+    goes on with the next line.
+    """
+    current = [0]
+
+    def texts() -> Iterator[str]:
+        for number, text in lines:
+            current[0] = number
+            yield text + "\n"
+
+    reader = csv.reader(texts(), delimiter=delimiter, strict=True)
+    while True:
+        start = current[0] + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield start, [], str(exc)
+            continue
+        yield start, row, None

@@ -8,7 +8,7 @@ and left alone, so re-importing a file adds nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,28 +30,41 @@ class WriteCounts:
     duplicates: int
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_CALL_COLUMNS = ("source", "source_call_id", "scenario", "direction", "outcome", "queue", "call_type",
+                 "caller_number", "priority", "started_at", "ivr_entered_at", "ivr_exited_at", "queue_entered_at",
+                 "answered_at", "ended_at", "wait_s", "agent", "talk_s", "hold_s", "acw_s", "transfer_target",
+                 "recording_ref", "issue_category", "issue_notes", "issue_resolved", "follow_up_due_at", "campaign",
+                 "disposition", "csat", "import_id")
+_INTERVAL_COLUMNS = ("source", "scenario", "agent", "state", "start_at", "end_at", "reason", "queue", "import_id")
+
+
 def _ms(value: dt.datetime | None) -> int | None:
-    return None if value is None else to_millis(value)
+    """Epoch milliseconds, as ``to_millis`` (which refuses naive datetimes), inlined for the bulk path."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return to_millis(value)  # raises: the zone is unknown
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
-def _call_row(call: Call, import_id: int | None) -> dict[str, Any]:
-    started = call.started_at
+def _call_row(call: Call, import_id: int | None, ms: Callable[[dt.datetime | None], int | None] = _ms,
+              ) -> tuple[Any, ...]:
+    """The row of ``call`` in the order of ``_CALL_COLUMNS`` (datetimes as epoch milliseconds)."""
+    ivr_in, ivr_out = ms(call.ivr_entered_at), ms(call.ivr_exited_at)
+    queued, answered, ended = ms(call.queue_entered_at), ms(call.answered_at), ms(call.ended_at)
+    started = (ivr_in if ivr_in is not None else queued if queued is not None
+               else answered if answered is not None else ended)  # as Call.started_at
     if started is None:
         raise ValueError(f"call {call.source_call_id} has no timestamp at all")
-    return {
-        "source": call.source, "source_call_id": call.source_call_id, "scenario": call.scenario,
-        "direction": call.direction.value, "outcome": call.outcome.value, "queue": call.queue,
-        "call_type": call.call_type, "caller_number": call.caller_number, "priority": call.priority,
-        "started_at": to_millis(started), "ivr_entered_at": _ms(call.ivr_entered_at),
-        "ivr_exited_at": _ms(call.ivr_exited_at), "queue_entered_at": _ms(call.queue_entered_at),
-        "answered_at": _ms(call.answered_at), "ended_at": _ms(call.ended_at), "wait_s": call.wait_s,
-        "agent": call.agent, "talk_s": call.talk_s, "hold_s": call.hold_s, "acw_s": call.acw_s,
-        "transfer_target": call.transfer_target, "recording_ref": call.recording_ref,
-        "issue_category": call.issue_category.value if call.issue_category else None,
-        "issue_notes": call.issue_notes, "issue_resolved": call.issue_resolved,
-        "follow_up_due_at": _ms(call.follow_up_due_at), "campaign": call.campaign,
-        "disposition": call.disposition, "csat": call.csat, "import_id": import_id,
-    }
+    return (
+        call.source, call.source_call_id, call.scenario, call.direction.value, call.outcome.value, call.queue,
+        call.call_type, call.caller_number, call.priority, started, ivr_in, ivr_out, queued, answered, ended,
+        call.wait_s, call.agent, call.talk_s, call.hold_s, call.acw_s, call.transfer_target, call.recording_ref,
+        call.issue_category.value if call.issue_category else None, call.issue_notes, call.issue_resolved,
+        ms(call.follow_up_due_at), call.campaign, call.disposition, call.csat, import_id,
+    )
 
 
 def _raw(column: sa.Column[Any]) -> sa.ColumnElement[Any]:
@@ -62,11 +75,24 @@ def _raw(column: sa.Column[Any]) -> sa.ColumnElement[Any]:
 
 def _existing(conn: sa.Connection, table: sa.Table, key_cols: Sequence[str], keys: list[tuple[Any, ...]],
               ) -> set[tuple[Any, ...]]:
-    """Which of ``keys`` are stored already (looked up per source, in chunks)."""
+    """Which of ``keys`` are stored already (looked up per source, in chunks).
+
+    On PostgreSQL a chunk is one array parameter (``= ANY(%s)``), which the planner serves from the
+    unique index; a long ``IN (...)`` list of separate parameters was measured at ~0.6 s a query.
+    """
     found: set[tuple[Any, ...]] = set()
     by_prefix: dict[tuple[Any, ...], list[Any]] = {}
     for key in keys:
         by_prefix.setdefault(key[:-1], []).append(key[-1])
+    if conn.dialect.name == "postgresql":
+        names = ", ".join(f'"{c}"' for c in key_cols)
+        conds = " AND ".join(f'"{c}" = %s' for c in key_cols[:-1])
+        sql = f'SELECT {names} FROM "{table.name}" WHERE {conds} AND "{key_cols[-1]}" = ANY(%s)'
+        for prefix, lasts in by_prefix.items():
+            for start in range(0, len(lasts), 10_000):
+                rows = conn.exec_driver_sql(sql, (*prefix, lasts[start:start + 10_000]))
+                found.update(tuple(r) for r in rows)
+        return found
     cols = [_raw(table.c[name]) for name in key_cols]
     for prefix, lasts in by_prefix.items():
         for start in range(0, len(lasts), 900):
@@ -76,25 +102,39 @@ def _existing(conn: sa.Connection, table: sa.Table, key_cols: Sequence[str], key
     return found
 
 
-def _insert_new(conn: sa.Connection, table: sa.Table, key_cols: Sequence[str],
-                rows: Iterable[dict[str, Any]]) -> WriteCounts:
+def _insert_sql(conn: sa.Connection, table: sa.Table, columns: Sequence[str]) -> str:
+    """A plain INSERT in the driver's own parameter style, run with DBAPI executemany."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join(mark for _ in columns)})'
+
+
+def _insert_new(conn: sa.Connection, table: sa.Table, columns: Sequence[str], key_cols: Sequence[str],
+                rows: Iterable[tuple[Any, ...]]) -> WriteCounts:
+    """Insert rows (tuples in the order of ``columns``) whose key is not stored yet.
+
+    Rows go through the driver's executemany without SQLAlchemy's per-row parameter processing; the
+    values are already in their stored form (epoch milliseconds, enum values).
+    """
     inserted = duplicates = 0
-    batch: list[dict[str, Any]] = []
+    key_at = [columns.index(c) for c in key_cols]
+    sql = _insert_sql(conn, table, columns)
+    batch: list[tuple[Any, ...]] = []
 
     def flush() -> None:
         nonlocal inserted, duplicates
-        unique: dict[tuple[Any, ...], dict[str, Any]] = {}
+        unique: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         for row in batch:
-            key = tuple(row[c] for c in key_cols)
+            key = tuple(row[i] for i in key_at)
             if key in unique:
                 duplicates += 1
             else:
                 unique[key] = row
         stored = _existing(conn, table, key_cols, list(unique))
-        fresh = [row for key, row in unique.items() if key not in stored]
+        fresh = [row for key, row in unique.items() if key not in stored] if stored else list(unique.values())
         duplicates += len(unique) - len(fresh)
         if fresh:
-            conn.execute(table.insert(), fresh)
+            conn.exec_driver_sql(sql, fresh)
         inserted += len(fresh)
         batch.clear()
 
@@ -109,17 +149,15 @@ def _insert_new(conn: sa.Connection, table: sa.Table, key_cols: Sequence[str],
 
 def insert_calls(conn: sa.Connection, records: Iterable[Call], *, import_id: int | None = None) -> WriteCounts:
     """Insert calls not stored yet; duplicates (same source and id) are counted, not written."""
-    return _insert_new(conn, calls, ("source", "source_call_id"), (_call_row(c, import_id) for c in records))
+    return _insert_new(conn, calls, _CALL_COLUMNS, ("source", "source_call_id"),
+                       (_call_row(c, import_id) for c in records))
 
 
 def insert_intervals(conn: sa.Connection, records: Iterable[AgentInterval], *,
                      import_id: int | None = None) -> WriteCounts:
-    rows = ({
-        "source": r.source, "scenario": r.scenario, "agent": r.agent, "state": r.state.value,
-        "start_at": to_millis(r.start_at), "end_at": to_millis(r.end_at), "reason": r.reason,
-        "queue": r.queue, "import_id": import_id,
-    } for r in records)
-    return _insert_new(conn, agent_intervals, ("source", "agent", "state", "start_at"), rows)
+    rows = ((r.source, r.scenario, r.agent, r.state.value, _ms(r.start_at), _ms(r.end_at), r.reason, r.queue,
+             import_id) for r in records)
+    return _insert_new(conn, agent_intervals, _INTERVAL_COLUMNS, ("source", "agent", "state", "start_at"), rows)
 
 
 @dataclass(frozen=True, slots=True)
