@@ -51,7 +51,7 @@ def test_keyset_paging_visits_every_call_once(engine: sa.Engine) -> None:
         seen: list[str] = []
         cursor = None
         while True:
-            page = find_calls(conn, CallFilter(), limit=7, before=cursor)
+            page = find_calls(conn, CallFilter(), limit=7, cursor=cursor)
             if not page:
                 break
             seen.extend(c.source_call_id for _, c in page)

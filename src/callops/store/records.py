@@ -209,18 +209,24 @@ def call_from_row(row: sa.Row[Any]) -> Call:
 
 
 def find_calls(conn: sa.Connection, flt: CallFilter, *, limit: int = 50,
-               before: tuple[dt.datetime, int] | None = None) -> list[tuple[int, Call]]:
-    """A page of calls, newest first, with keyset paging: pass the last (started_at, id) seen.
+               cursor: tuple[dt.datetime, int] | None = None, newer: bool = False) -> list[tuple[int, Call]]:
+    """Up to ``limit`` calls past ``cursor`` (the (started_at, id) of the last call seen): older ones newest
+    first, or with ``newer`` the newer ones oldest first.
 
-    Keyset paging stays fast on millions of rows where OFFSET would scan them all.
+    Keyset paging stays fast on millions of rows where OFFSET would scan them all. The condition is
+    written ``started_at <= at AND (started_at < at OR id < row_id)`` rather than a bare OR so that SQLite
+    and PostgreSQL seek the ``started_at`` index to the cursor instead of scanning from one end of it.
     """
     c = calls.c
     query = sa.select(calls).where(flt.where())
-    if before is not None:
-        at, row_id = before
-        query = query.where(sa.or_(c.started_at < at, sa.and_(c.started_at == at, c.id < row_id)))
-    query = query.order_by(c.started_at.desc(), c.id.desc()).limit(limit)
-    return [(r.id, call_from_row(r)) for r in conn.execute(query)]
+    if cursor is not None:
+        at, row_id = cursor
+        if newer:
+            query = query.where(c.started_at >= at, sa.or_(c.started_at > at, c.id > row_id))
+        else:
+            query = query.where(c.started_at <= at, sa.or_(c.started_at < at, c.id < row_id))
+    order = (c.started_at.asc(), c.id.asc()) if newer else (c.started_at.desc(), c.id.desc())
+    return [(int(r.id), call_from_row(r)) for r in conn.execute(query.order_by(*order).limit(limit))]
 
 
 def count_calls(conn: sa.Connection, flt: CallFilter) -> int:

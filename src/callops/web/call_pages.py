@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from callops.errors import NotFound
 from callops.records import Call
-from callops.store.records import CallFilter, call_from_row
+from callops.store.records import CallFilter, call_from_row, find_calls
 from callops.store.schema import calls
 from callops.web.filters import Cursor, Paging, format_cursor
 
@@ -34,36 +34,16 @@ def _key(row: tuple[int, Call]) -> Cursor:
     return started, row[0]
 
 
-def _read(conn: sa.Connection, flt: CallFilter, cursor: Cursor | None, limit: int, *,
-          newer: bool) -> list[tuple[int, Call]]:
-    """Up to ``limit`` calls beyond ``cursor``: older ones newest first, or newer ones oldest first.
-
-    The cursor condition is written ``started_at <= at AND (started_at < at OR id < row_id)``
-    rather than a bare OR, so that SQLite and PostgreSQL both seek the ``started_at`` index to
-    the cursor instead of scanning from one end of it.
-    """
-    c = calls.c
-    query = sa.select(calls).where(flt.where())
-    if cursor is not None:
-        at, row_id = cursor
-        if newer:
-            query = query.where(c.started_at >= at, sa.or_(c.started_at > at, c.id > row_id))
-        else:
-            query = query.where(c.started_at <= at, sa.or_(c.started_at < at, c.id < row_id))
-    order = (c.started_at.asc(), c.id.asc()) if newer else (c.started_at.desc(), c.id.desc())
-    return [(int(r.id), call_from_row(r)) for r in conn.execute(query.order_by(*order).limit(limit))]
-
-
 def page_calls(conn: sa.Connection, flt: CallFilter, paging: Paging) -> CallPage:
     """One page, newest first; ``paging.direction`` says which side of the cursor to read."""
     limit = paging.limit
     if paging.direction == "prev" and paging.cursor is not None:
-        rows = _read(conn, flt, paging.cursor, limit + 1, newer=True)
+        rows = find_calls(conn, flt, cursor=paging.cursor, limit=limit + 1, newer=True)
         more_newer = len(rows) > limit
         rows = list(reversed(rows[:limit]))
         has_prev, has_next = more_newer, True
     else:
-        rows = _read(conn, flt, paging.cursor, limit + 1, newer=False)
+        rows = find_calls(conn, flt, cursor=paging.cursor, limit=limit + 1)
         has_next = len(rows) > limit
         rows = rows[:limit]
         has_prev = paging.cursor is not None
