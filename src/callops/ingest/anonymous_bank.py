@@ -25,6 +25,7 @@ hung up in the IVR (not offered).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 
 from callops.ingest.items import Item, ParseContext, Rejection, Skip
@@ -47,15 +48,23 @@ class _Bad(Exception):
         self.reason = reason
 
 
-def _clock(value: str, field: str) -> int:
-    """Seconds after midnight of 'H:MM:SS'."""
+@functools.lru_cache(maxsize=100_000)
+def _seconds_of_day(value: str) -> int | None:
+    """Seconds after midnight of 'H:MM:SS', or None; cached because a month repeats the same clock times."""
     parts = value.strip().split(":")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        raise _Bad(field, f"{value!r} is not a time H:MM:SS")
-    h, m, s = (int(p) for p in parts)
+    if len(parts) != 3 or not (parts[0].isdigit() and parts[1].isdigit() and parts[2].isdigit()):
+        return None
+    h, m, s = int(parts[0]), int(parts[1]), int(parts[2])
     if h > 23 or m > 59 or s > 59:
-        raise _Bad(field, f"{value!r} is not a time of day")
+        return None
     return h * 3600 + m * 60 + s
+
+
+def _clock(value: str, field: str) -> int:
+    seconds = _seconds_of_day(value)
+    if seconds is None:
+        raise _Bad(field, f"{value!r} is not a time of day H:MM:SS")
+    return seconds
 
 
 def _count(value: str, field: str, *, signed: bool = False) -> int:
