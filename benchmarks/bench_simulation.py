@@ -14,6 +14,7 @@ import tracemalloc
 import numpy as np
 import simpy
 
+from callops.queueing import erlang_a
 from callops.routing import QueueConfig
 from callops.simulation import AgentGroup, Distribution, QueueBehaviour, Scenario, simulate, single_queue
 
@@ -102,6 +103,11 @@ def main() -> None:
         print(f"  {name:8s} {st['calls']:7.0f} calls in {t:6.2f} s = {st['calls'] / t:9.0f} calls/s   "
               f"SL {st['service_level']:.4f}  P(abandon) {st['p_abandon']:.4f}  P(wait) {st['p_wait']:.4f}")
     print(f"  ratio callops/simpy: {(o_stats['calls'] / o_time) / (s_stats['calls'] / s_time):.1f}x")
+    theory = erlang_a(calls=CALLS_PER_30M, interval_s=1800, aht_s=AHT_S, agents=AGENTS, patience_s=PATIENCE_S,
+                      sl_time_s=SL_S)
+    print(f"  Erlang A theory: SL {float(theory.service_level):.4f}  P(abandon) {float(theory.p_abandon):.4f}  "
+          f"P(wait) {float(theory.p_wait):.4f}  (simpy starts empty and counts from t = 0; callops discards a "
+          f"30-min warm-up)")
     scenario = center()
     tracemalloc.start()
     run, t = timed(simulate, scenario, np.random.SeedSequence(2))
@@ -112,6 +118,14 @@ def main() -> None:
           f"peak traced memory {peak / 2**20:.1f} MiB (with tracemalloc on)")
     _, t2 = timed(simulate, scenario, np.random.SeedSequence(2))
     print(f"  same day without tracemalloc: {t2:.2f} s")
+    for days in (1, 4):  # memory flat in the number of calls: 1x against 4x the calls
+        long_run = single_queue(calls=CALLS_PER_30M, interval_s=1800, aht_s=AHT_S, agents=AGENTS,
+                                hours=24 * days, patience_s=PATIENCE_S, sl_time_s=SL_S)
+        tracemalloc.start()
+        run = simulate(long_run, np.random.SeedSequence(3))
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        print(f"M/M/N+M {days}x ({24 * days} h): {run.offered} calls, peak traced memory {peak / 2**20:.2f} MiB")
 
 
 if __name__ == "__main__":

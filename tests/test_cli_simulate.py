@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from callops.cli import cli
@@ -39,3 +41,26 @@ def test_missing_flags_is_a_usage_error() -> None:
     """Without a file or the single-queue flags the command exits with a usage error."""
     result = CliRunner().invoke(cli, ["simulate", "--calls", "10"])
     assert result.exit_code == 2 and "--aht" in result.output
+
+
+def test_save_stores_the_run_as_a_scenario(db_url: str, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--save stores one replication's calls and agent intervals under the scenario name, apart from real data."""
+
+    from callops.store.scenarios import get_scenario
+    from callops.store.schema import agent_intervals, calls
+
+    monkeypatch.setenv("CALLOPS_DATABASE_URL", db_url)
+    result = CliRunner().invoke(cli, ["simulate", str(EXAMPLES / "bank.yaml"), "--replications", "2", "--seed", "4",
+                                      "--save", "bank-run", "--json"])
+    assert result.exit_code == 0, result.output
+    with engine.connect() as conn:
+        saved = get_scenario(conn, "bank-run")
+        n_calls = conn.execute(sa.select(sa.func.count()).select_from(calls)
+                               .where(calls.c.scenario == "bank-run")).scalar_one()
+        real = conn.execute(sa.select(sa.func.count()).select_from(calls)
+                            .where(calls.c.scenario.is_(None))).scalar_one()
+        n_intervals = conn.execute(sa.select(sa.func.count()).select_from(agent_intervals)
+                                   .where(agent_intervals.c.scenario == "bank-run")).scalar_one()
+    assert saved.replications == 2 and saved.seed == 4 and saved.definition["name"] == "bank"
+    assert saved.summary["service_level"] == json.loads(result.output)["service_level"]
+    assert n_calls > 1000 and n_intervals > 100 and real == 0

@@ -153,3 +153,32 @@ def test_time_in_states_adds_up() -> None:
     router.ready(a1, 110.0)
     router.logout(a1, 130.0)
     assert sum(a1.totals) == pytest.approx(130.0)
+
+
+def test_ring_all_rings_every_idle_agent_and_frees_the_others() -> None:
+    """Ring-all rings each idle eligible agent; when one picks up the others are free (or take a waiting call)."""
+    router = _router(Strategy.RING_ALL)
+    _login_all(router)
+    first = LiveCall(1, "sales", 10.0)
+    primary = router.offer(first, 10.0)
+    assert primary is not None and primary.agent_id == "a1"
+    a1, a2, a3 = router.agents
+    assert (a1.state, a2.state, a3.state) == (AgentState.RINGING, AgentState.RINGING, AgentState.READY)
+    waiting = LiveCall(2, "sales", 11.0)
+    assert router.offer(waiting, 11.0) is None  # both sales agents ring: the second call waits
+    router.answer(a2, 12.0)  # a2 picks up first
+    rung = router.cancel_ring_all(first, 12.0)
+    assert first.agent is a2 and a2.state is AgentState.ON_CALL
+    assert rung == [a1] and a1.call is waiting and a1.state is AgentState.RINGING
+
+
+def test_ring_all_no_answer_leaves_the_call_with_the_other_ringing_agent() -> None:
+    """Under ring-all an agent who does not answer goes away; the call keeps ringing at the other agent."""
+    router = _router(Strategy.RING_ALL)
+    _login_all(router)
+    call = LiveCall(1, "sales", 10.0)
+    primary = router.offer(call, 10.0)
+    assert primary is not None
+    other = router.no_answer(primary, 15.0)
+    assert other is not None and other.agent_id == "a2" and other.state is AgentState.RINGING
+    assert primary.state is AgentState.AWAY and router.answer(other, 16.0) is call

@@ -37,3 +37,24 @@ def test_no_agents_means_every_patient_call_abandons() -> None:
     scenario = single_queue(calls=60, interval_s=1800, aht_s=100_000, agents=1, hours=1, patience_s=60)
     run = simulate(scenario, np.random.SeedSequence(2))
     assert run.abandoned >= run.offered - 2
+
+
+def test_ring_all_scenario_conserves_calls() -> None:
+    """A two-queue skills scenario under ring-all with ring time and no-answers still accounts for every call."""
+    from callops.simulation import parse_scenario
+
+    text = """
+name: ring
+interval_min: 30
+intervals: 4
+strategy: ring_all
+queues:
+  - {name: sales, arrivals: 60, handle: 200, patience: 120}
+  - {name: care, arrivals: 40, handle: 150, patience: 200}
+agents:
+  - {group: s, skills: {sales: 1}, count: 5, ring_s: 4, no_answer_share: 0.05, away_s: 30}
+  - {group: c, skills: {care: 1, sales: 1}, count: 4, ring_s: 4}
+"""
+    run = simulate(parse_scenario(text), np.random.SeedSequence(3))
+    assert run.offered > 300 and run.answered > 0.5 * run.offered
+    assert run.answered + run.abandoned + run.timeout == run.offered

@@ -44,3 +44,17 @@ def test_estimate_is_student_t() -> None:
     e = estimate([1.0, 2.0, 3.0])
     assert e.mean == 2.0
     assert e.ci95[1] - 2.0 == pytest.approx(4.302653 / 3**0.5, rel=1e-6)
+
+
+def test_all_five_metrics_match_the_queueing_package() -> None:
+    """Erlang A from callops.queueing (P(wait), P(abandon), SL, ASA of answered calls, occupancy) lies inside the
+    CIs of the acceptance run (24 h, 10 replications, seed 11)."""
+    from callops.queueing import erlang_a
+
+    theory = erlang_a(calls=100, interval_s=1800, aht_s=180, agents=14, patience_s=300)
+    scenario = single_queue(calls=100, interval_s=1800, aht_s=180, agents=14, hours=24, patience_s=300)
+    result = run_scenario(scenario, 10, 11)
+    for metric in ("p_wait", "p_abandon", "service_level", "asa_s", "occupancy"):
+        value = float(getattr(theory, metric))
+        lo, hi = result.metrics[metric].ci95
+        assert lo <= value <= hi, (metric, value, lo, hi)

@@ -2,26 +2,56 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import json
 from pathlib import Path
+from typing import Any
 
 import click
+import yaml
 
 from callops.cli._output import echo_json, echo_table
 from callops.cli.erlang import _Interval
 from callops.errors import InvalidInput
-from callops.simulation import METRICS, Result, Scenario, parse_scenario, run_scenario, single_queue
+from callops.simulation import (
+    METRICS,
+    Result,
+    Scenario,
+    parse_scenario,
+    run_scenario,
+    scenario_to_records,
+    single_queue,
+)
 
 
 def register(group: click.Group) -> None:
     group.add_command(simulate)
 
 
-def _load(path: str) -> Scenario:
+def _read(path: str) -> str:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InvalidInput(f"cannot read: {exc.strerror}", file=path) from exc
-    return parse_scenario(text, file=path)
+
+
+def _load(path: str) -> Scenario:
+    return parse_scenario(_read(path), file=path)
+
+
+def _save(name: str, scenario: Scenario, definition: dict[str, Any], result: Result, seed: int) -> int:
+    """Store one replication's calls and agent intervals as scenario ``name``, apart from real data."""
+    from callops.cli._context import engine
+    from callops.store.scenarios import save_scenario
+
+    named = dataclasses.replace(scenario, name=name)
+    calls, intervals = scenario_to_records(named, seed)
+    with engine().begin() as conn:
+        save_scenario(conn, name, definition=json.loads(json.dumps(definition, default=str)),
+                      replications=result.replications, seed=seed, summary=result.as_dict(),
+                      records=[*calls, *intervals], now=dt.datetime.now(dt.UTC))
+    return len(calls)
 
 
 @click.command()
@@ -37,11 +67,12 @@ def _load(path: str) -> Scenario:
 @click.option("--sl-time", "sl_time_s", type=click.FloatRange(min=0), default=20.0, show_default=True)
 @click.option("--replications", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--save", "save_name", help="Store one replication's calls and agent intervals as scenario NAME.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def simulate(
     scenario: str | None, compare_path: str | None, calls: float | None, interval_s: float, aht_s: float | None,
     patience_s: float | None, agents: int | None, hours: float, sl_time_s: float, replications: int,
-    seed: int, as_json: bool,
+    seed: int, save_name: str | None, as_json: bool,
 ) -> None:
     """Simulate SCENARIO.yaml, or one queue given by --calls/--aht/--agents, and print metrics with 95 % CIs."""
     if scenario is None:
@@ -49,11 +80,20 @@ def simulate(
             raise click.UsageError("give SCENARIO.yaml, or --calls, --aht and --agents")
         scenarios = [single_queue(calls=calls, interval_s=interval_s, aht_s=aht_s, agents=agents, hours=hours,
                                   patience_s=patience_s, sl_time_s=sl_time_s)]
+        definition: dict[str, Any] = {"calls": calls, "interval_s": interval_s, "aht_s": aht_s, "agents": agents,
+                                      "hours": hours, "patience_s": patience_s, "sl_time_s": sl_time_s}
     else:
-        scenarios = [_load(scenario)]
+        text = _read(scenario)
+        scenarios = [parse_scenario(text, file=scenario)]
+        loaded = yaml.safe_load(text)
+        definition = dict(loaded) if isinstance(loaded, dict) else {}
     if compare_path is not None:
         scenarios.append(_load(compare_path))
     results = [run_scenario(s, replications, seed) for s in scenarios]
+    if save_name is not None:
+        stored = _save(save_name, scenarios[0], definition, results[0], seed)
+        if not as_json:
+            click.echo(f"saved scenario {save_name}: {stored} calls", err=True)
     if as_json:
         echo_json(results[0].as_dict() if len(results) == 1 else [r.as_dict() for r in results])
         return

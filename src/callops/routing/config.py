@@ -16,6 +16,7 @@ class Strategy(StrEnum):
     ROUND_ROBIN = "round_robin"
     HIGHEST_SKILL = "highest_skill"
     RANDOM = "random"
+    RING_ALL = "ring_all"  # ring every idle eligible agent at once; the first to pick up takes the call
 
 
 @dataclass(frozen=True, slots=True)

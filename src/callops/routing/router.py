@@ -27,7 +27,8 @@ class LiveCall:
     """A call inside the core; mutable while it lives, turned into a ``Call`` record when it ends."""
 
     __slots__ = ("call_id", "queue", "priority", "arrived_at", "queued_at", "answered_at", "ended_at",
-                 "agent", "outcome", "waiting", "callback", "attempt", "talk_s", "hold_s", "acw_s", "home")
+                 "agent", "outcome", "waiting", "callback", "attempt", "talk_s", "hold_s", "acw_s", "home",
+                 "ringing")
 
     def __init__(self, call_id: int, queue: str, arrived_at: float, attempt: int = 0) -> None:
         self.call_id = call_id
@@ -46,6 +47,7 @@ class LiveCall:
         self.talk_s = 0.0
         self.hold_s = 0.0
         self.acw_s = 0.0
+        self.ringing: list[LiveAgent] = []  # ring-all: every agent ringing for this call
 
 
 class LiveAgent:
@@ -176,7 +178,7 @@ class Router:
         call.queued_at = now
         agent = self._pick_agent(queue)
         if agent is not None:
-            self._ring(agent, call, now)
+            self._ring_new(queue, agent, call, now)
             return agent
         cap = queue.config.capacity
         if cap is not None and queue.size >= cap:
@@ -199,7 +201,7 @@ class Router:
         agent = self._pick_agent(queue)
         if agent is not None:
             self._leave(call)
-            self._ring(agent, call, now)
+            self._ring_new(queue, agent, call, now)
             return agent
         queue.calls.append(call)
         return None
@@ -228,9 +230,24 @@ class Router:
         if call is None or agent.state is not S.RINGING:
             raise InvalidInput(f"agent {agent.agent_id} is not ringing", field="state")
         self._move(agent, S.ON_CALL, now)
+        call.agent = agent  # under ring-all, whichever ringing agent picked up
         call.answered_at = now
         agent.calls += 1
         return call
+
+    def cancel_ring_all(self, call: LiveCall, now: float) -> list[LiveAgent]:
+        """Ring-all: ``call`` was answered; the other agents ringing for it stop ringing and become free.
+
+        Returns those of them now ringing for a waiting call (the driver waits on their pick-up).
+        """
+        others = [a for a in call.ringing if a is not call.agent and a.call is call and a.state is S.RINGING]
+        call.ringing = []
+        rung: list[LiveAgent] = []
+        for other in others:
+            other.call = None
+            if self.ready(other, now) is not None:
+                rung.append(other)
+        return rung
 
     def no_answer(self, agent: LiveAgent, now: float, reason: str = "ring_no_answer") -> LiveAgent | None:
         """Ring timeout: the agent goes away; the call goes back to the front of its queue (or another agent)."""
@@ -239,10 +256,15 @@ class Router:
             raise InvalidInput(f"agent {agent.agent_id} has no ringing call", field="state")
         agent.call = None
         self._move(agent, S.AWAY, now, reason)
+        still = [a for a in call.ringing if a is not agent and a.call is call and a.state is S.RINGING]
+        if still:  # ring-all: another agent is still ringing for it
+            call.agent = still[0]
+            call.ringing = still
+            return still[0]
         queue = self.queues[call.queue]
         other = self._pick_agent(queue)
         if other is not None:
-            self._ring(other, call, now)
+            self._ring_new(queue, other, call, now)
             return other
         call.waiting = True
         queue.calls.appendleft(call)
@@ -290,6 +312,18 @@ class Router:
         call.agent = agent
         self._move(agent, S.RINGING, now)
 
+    def _ring_new(self, queue: _Queue, agent: LiveAgent, call: LiveCall, now: float) -> None:
+        """Ring ``agent`` for a call that just reached ``queue``; with ring-all, every idle eligible agent too."""
+        if self.strategy is not Strategy.RING_ALL:
+            self._ring(agent, call, now)
+            return
+        others = [a for _level, idle, _members in queue.groups for a in idle if a is not agent]
+        self._ring(agent, call, now)
+        for other in others:
+            other.call = call
+            self._move(other, S.RINGING, now)
+        call.ringing = [agent, *others]
+
     # -- choices --------------------------------------------------------------------------------
     def _pick_call(self, agent: LiveAgent, now: float) -> LiveCall | None:
         best: LiveCall | None = None
@@ -315,7 +349,7 @@ class Router:
     def _pick_agent(self, queue: _Queue) -> LiveAgent | None:
         groups = queue.groups
         strategy = self.strategy
-        if strategy is Strategy.LONGEST_IDLE:
+        if strategy is Strategy.LONGEST_IDLE or strategy is Strategy.RING_ALL:
             best: LiveAgent | None = None
             for _level, idle, _members in groups:
                 if idle and (best is None or idle[0].since < best.since):

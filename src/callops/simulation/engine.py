@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from callops.records import AgentInterval, AgentState, Call, Direction, Outcome
-from callops.routing import LiveAgent, LiveCall, Router, walk
+from callops.routing import LiveAgent, LiveCall, Router, Strategy, walk
 from callops.routing.router import STATE_INDEX
 from callops.simulation.distributions import Distribution, Stream
 from callops.simulation.scenario import Scenario
@@ -87,6 +87,7 @@ def simulate(
     snapshot = [0.0, 0.0]
 
     draw_uniform = uniform.next
+    ring_all = scenario.strategy is Strategy.RING_ALL
 
     def occupancy_totals(now: float) -> tuple[float, float]:
         handling = ready = 0.0
@@ -145,6 +146,9 @@ def simulate(
         call.talk_s = talk
         seq += 1
         push(heap, (now + talk, _END, seq, agent))
+        if ring_all:
+            for other in router.cancel_ring_all(call, now):
+                ring(other, now)
 
     def after_work(agent: LiveAgent, now: float) -> None:
         nonlocal seq
@@ -259,7 +263,10 @@ def simulate(
                 seq += 1
                 push(heap, (now + group.away_s, _AWAY_END, seq, obj))
                 if other is not None:
-                    ring(other, now)
+                    if ring_all and other.since < now:  # rang together with obj: it picks up now
+                        start(other, now)
+                    else:
+                        ring(other, now)
             else:
                 start(obj, now)
         elif kind == _OVERFLOW:

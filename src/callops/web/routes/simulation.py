@@ -1,0 +1,208 @@
+"""Simulation: a page to build, run and compare two scenarios side by side, and ``POST /api/simulation/run``.
+
+A scenario is either the single queue of ``callops simulate --calls ...`` (a form) or scenario YAML (a text
+area, the format of ``callops simulate SCENARIO.yaml``; see docs/simulation.md). Requests stay short: at most
+``MAX_REPLICATIONS`` replications, ``MAX_HOURS`` simulated hours per scenario and ``MAX_CALLS`` expected calls
+over all replications of a request. Both need the run_simulations right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from starlette.responses import HTMLResponse
+
+from callops.errors import InvalidInput
+from callops.permissions import Permission
+from callops.simulation import METRICS, Result, Scenario, parse_scenario, run_scenario, single_queue
+from callops.store.users import User
+from callops.web.deps import ViewerDep, require
+from callops.web.nav import NavItem
+from callops.web.rendering import render
+
+__all__ = ["MAX_CALLS", "MAX_HOURS", "MAX_REPLICATIONS", "RunIn", "ScenarioIn", "SingleQueueIn", "router"]
+
+router = APIRouter(tags=["simulation"])
+
+NAV = (NavItem("nav.simulation", "/simulation", permission=Permission.RUN_SIMULATIONS, order=45,
+               description_key="sim.card"),)
+
+Simulator = Annotated[User, require(Permission.RUN_SIMULATIONS)]
+
+MAX_REPLICATIONS = 20
+MAX_HOURS = 24.0
+MAX_CALLS = 400_000
+RATE_METRICS = ("service_level", "p_abandon", "p_wait", "occupancy")
+SIDES = ("a", "b")
+SINGLE_DEFAULTS = {"calls": "100", "interval_min": "30", "aht_s": "180", "patience_s": "300", "agents": "14",
+                   "hours": "8", "sl_time_s": "20"}
+
+
+class SingleQueueIn(BaseModel):
+    """One queue, stationary Poisson arrivals, exponential handle time (and patience when given)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    calls: float = Field(ge=0, le=10_000, description="calls offered per interval")
+    interval_min: int = Field(30, ge=1, le=120)
+    aht_s: float = Field(gt=0, le=7_200)
+    patience_s: float | None = Field(None, gt=0, description="mean patience; none: nobody abandons (Erlang C)")
+    agents: int = Field(ge=1, le=2_000)
+    hours: float = Field(8.0, gt=0, le=MAX_HOURS)
+    sl_time_s: float = Field(20.0, ge=0, le=3_600)
+
+    def scenario(self, name: str) -> Scenario:
+        made = single_queue(calls=self.calls, interval_s=self.interval_min * 60.0, aht_s=self.aht_s,
+                            agents=self.agents, hours=self.hours, patience_s=self.patience_s,
+                            sl_time_s=self.sl_time_s)
+        return _renamed(made, name)
+
+
+class ScenarioIn(BaseModel):
+    """Exactly one of ``single`` (the single-queue form) or ``yaml`` (scenario YAML text)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=80)
+    single: SingleQueueIn | None = None
+    yaml: str | None = Field(None, max_length=50_000)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ScenarioIn:
+        if (self.single is None) == (self.yaml is None or not self.yaml.strip()):
+            raise ValueError("give exactly one of single or yaml")
+        return self
+
+    def scenario(self, default_name: str) -> Scenario:
+        if self.single is not None:
+            return self.single.scenario(self.name or default_name)
+        made = parse_scenario(self.yaml or "", file=f"scenario {default_name}")
+        return _renamed(made, self.name) if self.name else made
+
+
+class RunIn(BaseModel):
+    """One scenario, or two to compare side by side, with the replications and the master seed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenarios: list[ScenarioIn] = Field(min_length=1, max_length=2)
+    replications: int = Field(5, ge=2, le=MAX_REPLICATIONS)
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+
+
+def _renamed(scenario: Scenario, name: str) -> Scenario:
+    return replace(scenario, name=name)
+
+
+def expected_calls(scenario: Scenario) -> float:
+    """Calls one replication is expected to generate: direct arrivals plus IVR callers, over all intervals."""
+    direct = sum(sum(q.arrivals_per_interval) for q in scenario.queues)
+    return float(direct + sum(scenario.ivr_arrivals_per_interval))
+
+
+def _check_size(scenarios: list[Scenario], replications: int) -> None:
+    """Refuse scenarios too long or too large for one request (the CLI has no such limits)."""
+    for s in scenarios:
+        hours = s.intervals * s.interval_s / 3600
+        if hours > MAX_HOURS + s.interval_s / 3600:  # the single queue adds one warm-up interval
+            raise InvalidInput(f"scenario {s.name!r} covers {hours:g} h; the API simulates at most "
+                               f"{MAX_HOURS:g} h (use the CLI for longer runs)", field="scenarios")
+    total = replications * sum(expected_calls(s) for s in scenarios)
+    if total > MAX_CALLS:
+        raise InvalidInput(f"about {total:,.0f} calls over all replications; the API runs at most {MAX_CALLS:,} "
+                           f"(fewer replications, hours or calls, or use the CLI)", field="scenarios")
+
+
+def run(body: RunIn) -> list[Result]:
+    """Build, bound and run the request's scenarios, each from the same master seed (common random numbers)."""
+    names = ["A", "B"]
+    scenarios = [s.scenario(names[i]) for i, s in enumerate(body.scenarios)]
+    if len(scenarios) == 2 and scenarios[0].name == scenarios[1].name:
+        scenarios[1] = _renamed(scenarios[1], f"{scenarios[1].name} (B)")
+    _check_size(scenarios, body.replications)
+    return [run_scenario(s, body.replications, body.seed) for s in scenarios]
+
+
+@router.post("/api/simulation/run")
+def api_run(body: RunIn, user: Simulator) -> dict[str, Any]:
+    """Run one or two scenarios; per metric the mean over replications and its Student-t 95 % interval."""
+    results = run(body)
+    return {"replications": body.replications, "seed": body.seed, "metrics": list(METRICS),
+            "results": [r.as_dict() for r in results]}
+
+
+def comparison_chart(results: list[Result], label: Any) -> dict[str, Any]:
+    """Bars per rate metric (percent), one data set per scenario; the CI95 is in each bar's tooltip data."""
+    return {
+        "type": "bar",
+        "data": {"labels": [label(f"sim.{m}") for m in RATE_METRICS],
+                 "datasets": [{"label": r.scenario,
+                               "data": [round(100 * r.metrics[m].mean, 2) for m in RATE_METRICS]}
+                              for r in results]},
+        "options": {"maintainAspectRatio": False, "scales": {"y": {"beginAtZero": True, "max": 100}}},
+    }
+
+
+def _form_values(form: dict[str, str], side: str) -> dict[str, str]:
+    return {key: form.get(f"{side}_{key}", default) for key, default in SINGLE_DEFAULTS.items()} | {
+        "name": form.get(f"{side}_name", ""), "yaml": form.get(f"{side}_yaml", ""),
+        "enabled": "1" if side == "a" or form.get(f"{side}_enabled") else ""}
+
+
+def _scenario_from_form(values: dict[str, str], side: str) -> ScenarioIn:
+    name = values["name"].strip() or None
+    if values["yaml"].strip():
+        return ScenarioIn.model_validate({"name": name, "yaml": values["yaml"]})
+    numbers: dict[str, Any] = {}
+    for key in SINGLE_DEFAULTS:
+        text = values[key].strip()
+        if not text:
+            continue
+        try:
+            numbers[key] = float(text)
+        except ValueError as exc:
+            raise InvalidInput(f"{text!r} is not a number", field=f"{side}_{key}") from exc
+    for key in ("interval_min", "agents"):
+        if key in numbers:
+            numbers[key] = int(numbers[key])
+    return ScenarioIn.model_validate({"name": name, "single": numbers})
+
+
+def _page(request: Request, viewer: Any, form: dict[str, str], results: list[Result] | None = None,
+          error: str | None = None, status_code: int = 200) -> HTMLResponse:
+    sides = {side: _form_values(form, side) for side in SIDES}
+    context: dict[str, Any] = {
+        "sides": sides, "replications": form.get("replications", "5"), "seed": form.get("seed", "1"),
+        "results": results, "error": error, "metrics": METRICS, "max_replications": MAX_REPLICATIONS,
+        "max_hours": MAX_HOURS,
+        "chart": comparison_chart(results, viewer.t) if results else None}
+    return render(request, viewer, "simulation/index.html", context, status_code=status_code)
+
+
+@router.get("/simulation", response_class=HTMLResponse, include_in_schema=False)
+def simulation_page(request: Request, user: Simulator, viewer: ViewerDep) -> HTMLResponse:
+    return _page(request, viewer, {"b_agents": "15"})
+
+
+@router.post("/simulation", response_class=HTMLResponse, include_in_schema=False)
+async def simulation_run_page(request: Request, user: Simulator, viewer: ViewerDep) -> HTMLResponse:
+    raw = await request.form()
+    form = {key: str(value) for key, value in raw.items() if isinstance(value, str)}
+    try:
+        sides = [_scenario_from_form(_form_values(form, side), side) for side in SIDES
+                 if _form_values(form, side)["enabled"]]
+        body = RunIn(scenarios=sides, replications=int(form.get("replications") or 5),
+                     seed=int(form.get("seed") or 0))
+        results = run(body)
+    except InvalidInput as exc:
+        return _page(request, viewer, form, error=str(exc), status_code=400)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return _page(request, viewer, form, error=f"{where}: {first['msg']}", status_code=400)
+    except ValueError as exc:
+        return _page(request, viewer, form, error=str(exc), status_code=400)
+    return _page(request, viewer, form, results)
