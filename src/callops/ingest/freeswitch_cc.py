@@ -30,7 +30,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from callops.ingest.items import Item, ParseContext, Rejection, Skip
-from callops.ingest.textfile import csv_rows
+from callops.ingest.textfile import csv_rows, named_rows
 from callops.records import Call, Direction, Outcome
 
 __all__ = ["parse", "SOURCE", "COLUMNS", "REQUIRED"]
@@ -117,19 +117,14 @@ def parse(lines: Iterator[tuple[int, str]], ctx: ParseContext) -> Iterator[Item]
         need = ", ".join(missing or ["cc_member_uuid or uuid"]) if error is None else error
         yield Rejection(ctx.file, number, None, f"not a mod_callcenter CDR header: missing {need}", ",".join(header))
         return
-    for number, row, error in rows:
-        if error is not None:
-            yield Rejection(ctx.file, number, None, f"not CSV: {error}")
+    for entry in named_rows(rows, names, file=ctx.file):
+        if isinstance(entry, Rejection):
+            yield entry
             continue
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(names):
-            yield Rejection(ctx.file, number, None, f"{len(row)} fields, the header names {len(names)}",
-                            ",".join(row))
-            continue
+        number, values, raw = entry
         try:
-            result = _row(dict(zip(names, row, strict=True)))
+            result = _row(values)
         except _Bad as bad:
-            yield Rejection(ctx.file, number, bad.field, bad.reason, ",".join(row))
+            yield Rejection(ctx.file, number, bad.field, bad.reason, raw)
             continue
         yield result if isinstance(result, Call) else Skip(number, result)

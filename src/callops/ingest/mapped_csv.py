@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from callops.errors import InvalidInput
 from callops.ingest.items import Item, ParseContext, Rejection
-from callops.ingest.textfile import csv_rows
+from callops.ingest.textfile import csv_rows, named_rows
 from callops.records import Call, Direction, Outcome
 
 __all__ = ["parse", "CsvMapping", "load_mapping", "FIELDS"]
@@ -196,17 +196,12 @@ def parse(lines: Iterator[tuple[int, str]], ctx: ParseContext) -> Iterator[Item]
         yield Rejection(ctx.file, number, None, f"the header lacks the mapped column(s) {', '.join(missing)}"
                         if error is None else f"not CSV: {error}", ",".join(header))
         return
-    for number, row, error in rows:
-        if error is not None:
-            yield Rejection(ctx.file, number, None, f"not CSV: {error}")
+    for entry in named_rows(rows, names, file=ctx.file, delimiter=mapping.delimiter):
+        if isinstance(entry, Rejection):
+            yield entry
             continue
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(names):
-            yield Rejection(ctx.file, number, None, f"{len(row)} fields, the header names {len(names)}",
-                            mapping.delimiter.join(row))
-            continue
+        number, values, raw = entry
         try:
-            yield _build(dict(zip(names, row, strict=True)), mapping, read_time)
+            yield _build(values, mapping, read_time)
         except _Bad as bad:
-            yield Rejection(ctx.file, number, bad.field, bad.reason, mapping.delimiter.join(row))
+            yield Rejection(ctx.file, number, bad.field, bad.reason, raw)

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import IO
 
 from callops.errors import InvalidInput
+from callops.ingest.items import Rejection
 
-__all__ = ["open_text", "numbered_lines", "csv_rows"]
+__all__ = ["open_text", "numbered_lines", "named_rows", "csv_rows"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -64,3 +65,20 @@ def csv_rows(lines: Iterator[tuple[int, str]], *,
             yield start, [], str(exc)
             continue
         yield start, row, None
+
+
+def named_rows(rows: Iterator[tuple[int, list[str], str | None]], names: list[str], *, file: str,
+               delimiter: str = ",") -> Iterator[tuple[int, dict[str, str], str] | Rejection]:
+    """The data rows after a CSV header: (line, column -> value, raw text) for each row of the header's
+    width, a Rejection for a row that is not CSV or has the wrong number of fields; blank rows are dropped."""
+    for number, row, error in rows:
+        if error is not None:
+            yield Rejection(file, number, None, f"not CSV: {error}")
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        raw = delimiter.join(row)
+        if len(row) != len(names):
+            yield Rejection(file, number, None, f"{len(row)} fields, the header names {len(names)}", raw)
+            continue
+        yield number, dict(zip(names, row, strict=True)), raw
