@@ -169,3 +169,14 @@ def test_real_month_counts(shared_data: Path, engine: sa.Engine) -> None:
     phantoms = len(rows) - expected
     report = import_files(engine, [path], fmt="anonymous-bank", tz="Asia/Jerusalem")
     assert (report.inserted, report.skipped, report.rejected) == (expected, phantoms, 0)
+
+
+def test_undocumented_priority_and_empty_server_are_kept(tmp_path: Path) -> None:
+    """A priority digit outside 0-2 is kept as given and an empty server reads as an unknown agent."""
+    header = "\t".join(COLUMNS)
+    row = "\t".join(["AA0101", "1", "0", "3", "PS", "990105", "10:00:00", "10:00:10", "10", "10:00:10", "10:00:40",
+                     "30", "AGENT", "10:00:40", "10:03:40", "180", ""])
+    path = tmp_path / "calls.txt"
+    path.write_text(f"{header}\n{row}\n")
+    [call] = _parse(path)
+    assert isinstance(call, Call) and call.priority == 3 and call.agent is None and call.outcome is Outcome.ANSWERED

@@ -11,7 +11,8 @@ queue entry and service start are put on the day that lands them nearest to the 
 before, so calls past midnight roll over. Quirks of the real files that are handled:
 
 - ``type`` holds undocumented values (``AA``) and values with a leading space (`` TT``);
-- ``server`` holds a corrupted ``ANO_SERVERT`` (treated, like ``NO_SERVER``, as unknown agent);
+- ``server`` holds a corrupted ``ANO_SERVERT`` (treated, like ``NO_SERVER`` and an empty value, as unknown
+  agent); a priority digit outside the documented 0-2 is kept as given;
 - zero-length services; calls served without queueing (``q_start`` 0:00:00): offered, wait 0;
 - negative ``vru_time`` (VRU exit clocked before entry): the exit is kept at the entry; a negative
   ``q_time`` or ``ser_time`` (not seen yet, same clock fault) counts as 0;
@@ -106,8 +107,8 @@ def _row(cols: list[str], ctx: ParseContext) -> Call | None:
     if not customer:
         raise _Bad("customer_id", "empty")
     priority = cols[3].strip()
-    if priority not in {"0", "1", "2"}:
-        raise _Bad("priority", f"{cols[3]!r} is not 0, 1 or 2")
+    if not (priority.isdigit() and len(priority) == 1):  # documented 0-2; another digit is kept, not refused
+        raise _Bad("priority", f"{cols[3]!r} is not a priority digit (0, 1 or 2)")
     kind = cols[4].strip()
     if not kind:
         raise _Bad("type", "empty")
@@ -121,9 +122,7 @@ def _row(cols: list[str], ctx: ParseContext) -> Call | None:
     ser_start_clock = _clock(cols[13], "ser_start")
     _clock(cols[14], "ser_exit")
     ser_s = max(0, _count(cols[15], "ser_time", signed=True))
-    server = cols[16].strip()
-    if not server:
-        raise _Bad("server", "empty")
+    server = cols[16].strip()  # empty is read like NO_SERVER: the agent is unknown
     if outcome == "PHANTOM":
         return None
 
@@ -155,7 +154,8 @@ def _row(cols: list[str], ctx: ParseContext) -> Call | None:
         priority=int(priority), ivr_entered_at=at(entry), ivr_exited_at=at(max(vru_exit, entry)),
         queue_entered_at=at(q_start) if q_start is not None else None,
         answered_at=at(ser_start) if ser_start is not None else None, ended_at=at(ended),
-        agent=None if server in _NO_AGENT or not served else server, talk_s=float(ser_s) if served else 0.0,
+        agent=server if served and server and server not in _NO_AGENT else None,
+        talk_s=float(ser_s) if served else 0.0,
     )
 
 
