@@ -7,12 +7,17 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
 
+from browser_harness import CHROMIUM_ARGS, chromium_path, demo_database, serve
+from callops.config import Settings
 from callops.store import make_engine, upgrade
 from callops.store.schema import metadata
+from callops.web import create_app
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -95,3 +100,49 @@ def engine(request: pytest.FixtureRequest, _migrated_urls: dict[str, str],
 def db_url(engine: sa.Engine) -> str:
     """The URL of the ``engine`` fixture's database, for CLI tests (CALLOPS_DATABASE_URL)."""
     return engine.url.render_as_string(hide_password=False)
+
+
+# --- headless Chromium -----------------------------------------------------------------------
+# One Playwright and one browser for the whole run; each test gets a fresh context whose requests
+# to anywhere but the app under test are refused and recorded (pages must work offline).
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    executable = chromium_path()
+    if executable is None:
+        pytest.fail("Debian's chromium is not installed: run ./scripts/test, which installs it")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on a free port over a SQLite database holding the demo month (loaded once per run)."""
+    url = demo_database(tmp_path_factory.mktemp("browser"))
+    with serve(create_app(Settings(database_url=url, secret_key="browser-test"))) as base:
+        yield base
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh English page; ``page.foreign_requests`` lists requests that tried to leave 127.0.0.1."""
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    foreign: list[str] = []
+    page.foreign_requests = foreign  # type: ignore[attr-defined]  # read by the browser tests
+
+    def only_local(route: Route, request: Request) -> None:
+        parsed = urlparse(request.url)
+        if parsed.scheme in {"http", "https"} and parsed.hostname != "127.0.0.1":
+            foreign.append(request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", only_local)
+    yield page
+    context.close()
+

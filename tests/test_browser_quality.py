@@ -7,31 +7,16 @@ The app runs over the demo month (January 1999) with a clock the test moves forw
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
+from playwright.sync_api import Page, expect
 
+from browser_harness import demo_database, serve
 from callops.config import Settings
-from callops.demo import load_demo
-from callops.store import make_engine, upgrade
 from callops.web import create_app
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-    pytest.skip("Debian's chromium is not installed (./scripts/test installs it)", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 PASSWORDS = {"qa": "qa-demo-1", "lead": "lead-demo-1", "manager": "manager-demo-1", "agent": "agent-demo-1"}
 
@@ -49,12 +34,6 @@ class Clock:
         self.now += dt.timedelta(**kwargs)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def clock() -> Clock:
     return Clock(dt.datetime(1999, 1, 1, tzinfo=dt.UTC))
@@ -62,41 +41,12 @@ def clock() -> Clock:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, clock: Clock) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('qa-browser') / 'demo.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    load_demo(engine)
-    engine.dispose()
+    """Its own app over the demo month, whose QA clock the test moves forward."""
+    url = demo_database(tmp_path_factory.mktemp("qa-browser"))
     app = create_app(Settings(database_url=url, secret_key="browser-test", site_tz="Asia/Shanghai"))
     app.state.qa_clock = clock
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the web app did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists()
-                                              else shutil.which("chromium"), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="en-US")
-    yield context.new_page()
-    context.close()
+    with serve(app) as base:
+        yield base
 
 
 def _as(page: Page, site: str, username: str) -> None:

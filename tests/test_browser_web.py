@@ -2,99 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlparse
-
 import pytest
-import uvicorn
+from playwright.sync_api import Page, expect
 
-from callops.config import Settings
-from callops.demo import load_demo
-from callops.store import make_engine, upgrade
-from callops.web import create_app
+from browser_harness import log_in as _log_in
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-    pytest.skip("Debian's chromium is not installed (./scripts/test installs it)", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on a free port, in a thread, over a SQLite database holding the demo month (loaded once)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    load_demo(engine)
-    engine.dispose()
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(database_url=url, secret_key="browser-test")),
-                                           host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the web app did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists()
-                                              else shutil.which("chromium"), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Browser, site: str) -> Iterator[Page]:
-    """A fresh browser context whose requests to anywhere but the app are blocked and recorded."""
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
-    foreign: list[str] = []
-    page.foreign_requests = foreign  # type: ignore[attr-defined]  # read by the tests below
-    app_host = urlparse(site).netloc
-
-    def only_local(route: Route, request: Request) -> None:
-        parsed = urlparse(request.url)
-        if parsed.scheme in {"http", "https"} and parsed.netloc != app_host:
-            foreign.append(request.url)
-            route.abort()
-        else:
-            route.continue_()
-
-    page.route("**/*", only_local)
-    yield page
-    context.close()
-
-
-def _log_in(page: Page, site: str, username: str, password: str) -> None:
-    page.goto(f"{site}/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("#login-submit")
 
 
 def test_log_in_filter_calls_and_switch_language(page: Page, site: str) -> None:
