@@ -58,3 +58,35 @@ def test_all_five_metrics_match_the_queueing_package() -> None:
         value = float(getattr(theory, metric))
         lo, hi = result.metrics[metric].ci95
         assert lo <= value <= hi, (metric, value, lo, hi)
+
+
+def test_rate_intervals_stay_between_zero_and_one() -> None:
+    """Student t around a rate near 1 would pass 100 %; a rate's interval is cut at 1, a duration's at 0."""
+    near_one = estimate([0.97, 1.0, 1.0], rate=True)
+    assert near_one.ci95[1] == 1.0 and near_one.ci95[0] < near_one.mean
+    assert estimate([0.97, 1.0, 1.0]).ci95[1] > 1.0
+    assert estimate([0.0, 0.0, 9.0]).ci95[0] == 0.0
+
+
+def test_each_queue_has_its_own_estimates() -> None:
+    """Per-queue results count every call once, in the queue it arrived to: the queues' offered calls add up to
+    the scenario's, and a queue with more agents per call answers faster."""
+    from callops.routing import QueueConfig
+    from callops.simulation import AgentGroup, Distribution, QueueBehaviour, Scenario
+
+    def queue(name: str) -> QueueBehaviour:
+        return QueueBehaviour(QueueConfig(name, name), (100.0,) * 8, Distribution("exponential", 180.0),
+                              Distribution("exponential", 300.0))
+
+    scenario = Scenario("two", 1800.0, 8, (queue("tight"), queue("easy")),
+                        (AgentGroup("t", {"tight": 1}, (11,)), AgentGroup("e", {"easy": 1}, (15,))), warmup_s=1800)
+    result = run_scenario(scenario, 5, 3)
+    assert list(result.queues) == ["tight", "easy"]
+    assert sum(q.offered_mean for q in result.queues.values()) == pytest.approx(result.offered_mean)
+    tight, easy = result.queues["tight"].metrics, result.queues["easy"].metrics
+    assert tight["service_level"].ci95[1] < easy["service_level"].ci95[0]
+    assert tight["p_abandon"].mean > easy["p_abandon"].mean
+    assert "occupancy" not in tight
+    assert set(result.as_dict()["queues"]) == {"tight", "easy"}  # type: ignore[call-overload]
+    single = run_scenario(single_queue(calls=50, interval_s=1800, aht_s=180, agents=7, hours=2), 2, 1)
+    assert "queues" not in single.as_dict()

@@ -36,3 +36,24 @@ def test_wrong_number_of_interval_values() -> None:
     text = "intervals: 2\nqueues: [{name: q, arrivals: [1, 2, 3], handle: 60}]\nagents: []\n"
     with pytest.raises(InvalidInput, match="needs 2 values"):
         parse_scenario(text, file="s.yaml")
+
+
+def test_records_carry_ivr_times_and_ivr_endings() -> None:
+    """A caller transferred by the IVR has IVR entry and exit before queue entry (exit = queue entry, after the
+    menu's 25 s); callers who end in the IVR become records with an IVR outcome, counted apart from offered calls."""
+    from callops.records import Outcome
+    from callops.simulation import scenario_to_records
+
+    scenario = parse_scenario(EXAMPLE.read_text(encoding="utf-8"), file=str(EXAMPLE))
+    calls, _ = scenario_to_records(scenario, 4)
+    through = [c for c in calls if c.ivr_entered_at is not None and c.queue_entered_at is not None]
+    assert through and all(c.ivr_exited_at == c.queue_entered_at for c in through)
+    assert all((c.queue_entered_at - c.ivr_entered_at).total_seconds() == pytest.approx(25.0)  # type: ignore[operator]
+               for c in through)
+    ended = [c for c in calls if c.outcome in (Outcome.IVR_SELF_SERVICE, Outcome.IVR_HANGUP)]
+    assert {c.outcome for c in ended} == {Outcome.IVR_SELF_SERVICE, Outcome.IVR_HANGUP}
+    assert all(c.queue_entered_at is None and c.ivr_exited_at == c.ended_at for c in ended)
+    assert len({c.source_call_id for c in calls}) == len(calls)
+    run = simulate(scenario, np.random.SeedSequence(4), record=True)
+    assert run.ivr_self_service + run.ivr_hangup == len(ended)
+    assert run.offered == len(calls) - len(ended)

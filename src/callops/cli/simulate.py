@@ -16,6 +16,8 @@ from callops.cli.erlang import _Interval
 from callops.errors import InvalidInput
 from callops.simulation import (
     METRICS,
+    QUEUE_METRICS,
+    Estimate,
     Result,
     Scenario,
     parse_scenario,
@@ -101,11 +103,26 @@ def simulate(
 
 
 def _rows(results: list[Result]) -> list[dict[str, object]]:
+    """One row per metric, then, for scenarios with several queues, one per queue and metric."""
     rows: list[dict[str, object]] = []
     for metric in METRICS:
         row: dict[str, object] = {"metric": metric}
         for r in results:
-            e = r.metrics[metric]
-            row[r.scenario] = f"{e.mean:.4f} [{e.ci95[0]:.4f}, {e.ci95[1]:.4f}]"
+            row[r.scenario] = _cell(r.metrics[metric])
         rows.append(row)
+    queues = list(dict.fromkeys(q for r in results if len(r.queues) > 1 for q in r.queues))
+    for queue in queues:
+        for metric in ("offered", *QUEUE_METRICS):
+            row = {"metric": f"{queue}: {metric}"}
+            for r in results:
+                q = r.queues.get(queue) if len(r.queues) > 1 else None
+                if q is None:
+                    row[r.scenario] = "-"
+                else:
+                    row[r.scenario] = f"{q.offered_mean:.1f}" if metric == "offered" else _cell(q.metrics[metric])
+            rows.append(row)
     return rows
+
+
+def _cell(e: Estimate) -> str:
+    return f"{e.mean:.4f} [{e.ci95[0]:.4f}, {e.ci95[1]:.4f}]"

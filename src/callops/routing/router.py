@@ -28,7 +28,7 @@ class LiveCall:
 
     __slots__ = ("call_id", "queue", "priority", "arrived_at", "queued_at", "answered_at", "ended_at",
                  "agent", "outcome", "waiting", "callback", "attempt", "talk_s", "hold_s", "acw_s", "home",
-                 "ringing")
+                 "ringing", "ivr_entered_at")
 
     def __init__(self, call_id: int, queue: str, arrived_at: float, attempt: int = 0) -> None:
         self.call_id = call_id
@@ -48,6 +48,7 @@ class LiveCall:
         self.hold_s = 0.0
         self.acw_s = 0.0
         self.ringing: list[LiveAgent] = []  # ring-all: every agent ringing for this call
+        self.ivr_entered_at: float | None = None  # came through the IVR: when it entered it
 
 
 class LiveAgent:

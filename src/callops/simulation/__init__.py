@@ -1,29 +1,55 @@
 """The discrete-event simulator: drives the routing core on a virtual clock, with replications and CIs."""
 
 from callops.simulation.distributions import Distribution, Stream
-from callops.simulation.engine import RunStats, simulate
-from callops.simulation.replay import HourlyActual, actual_by_hour, fit_day
-from callops.simulation.replications import METRICS, Estimate, Result, estimate, run_scenario, scenario_to_records
+from callops.simulation.engine import QueueStats, RunStats, simulate
+from callops.simulation.replay import (
+    Capacity,
+    HourlyMetrics,
+    actual_by_hour,
+    calibrate_agents,
+    fit_day,
+    mean_absolute_errors,
+    simulate_by_hour,
+    waited_share_by_hour,
+)
+from callops.simulation.replications import (
+    METRICS,
+    QUEUE_METRICS,
+    Estimate,
+    QueueResult,
+    Result,
+    estimate,
+    run_scenario,
+    scenario_to_records,
+)
 from callops.simulation.scenario import AgentGroup, QueueBehaviour, Scenario, parse_scenario
 from callops.simulation.single_queue import single_queue
 
 __all__ = [
     "METRICS",
+    "QUEUE_METRICS",
     "AgentGroup",
+    "Capacity",
     "Distribution",
     "Estimate",
-    "HourlyActual",
+    "HourlyMetrics",
     "QueueBehaviour",
+    "QueueResult",
+    "QueueStats",
     "Result",
     "RunStats",
     "Scenario",
     "Stream",
     "actual_by_hour",
+    "calibrate_agents",
     "estimate",
     "fit_day",
+    "mean_absolute_errors",
     "parse_scenario",
     "run_scenario",
     "scenario_to_records",
     "simulate",
+    "simulate_by_hour",
     "single_queue",
+    "waited_share_by_hour",
 ]

@@ -1,8 +1,8 @@
 """The discrete-event simulator: drives the routing core on a virtual clock.
 
 Events sit in a heap ordered by (time, kind, sequence): at equal times agents free up before calls
-arrive, and the sequence number makes every tie reproducible. Statistics are added up as calls end;
-``Call`` records are only built when asked for.
+arrive, and the sequence number makes every tie reproducible. Statistics are added up as calls end, per
+interval and per queue; ``Call`` records are only built when asked for.
 """
 
 from __future__ import annotations
@@ -19,13 +19,26 @@ from callops.routing.router import STATE_INDEX
 from callops.simulation.distributions import Distribution, Stream
 from callops.simulation.scenario import Scenario
 
-__all__ = ["RunStats", "simulate"]
+__all__ = ["QueueStats", "RunStats", "simulate"]
 
 _END, _ACW_END, _RECOVER_END, _AWAY_END, _STAFF, _RING_END = 0, 1, 2, 3, 4, 5
 _ARRIVAL, _ABANDON, _OVERFLOW, _MAXWAIT, _CALLBACK, _WARMUP, _HORIZON, _IVR = 6, 7, 8, 9, 10, 11, 12, 13
 _HANDLING = [STATE_INDEX[s] for s in AgentState if s.handling]
 _READY = STATE_INDEX[AgentState.READY]
 EPOCH = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+
+
+@dataclass(slots=True)
+class QueueStats:
+    """Counts of one queue (the queue a call arrived to, wherever it was answered) in one replication."""
+
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    timeout: int = 0
+    waited: int = 0
+    answered_within: int = 0
+    answered_wait_s: float = 0.0
 
 
 @dataclass(slots=True)
@@ -38,12 +51,14 @@ class RunStats:
     timeout: int = 0
     callback: int = 0
     ivr_self_service: int = 0
+    ivr_hangup: int = 0
     waited: int = 0
     answered_within: int = 0
     answered_wait_s: float = 0.0
     handling_s: float = 0.0
     ready_s: float = 0.0
     by_interval: dict[str, list[float]] = field(default_factory=dict)
+    by_queue: dict[str, QueueStats] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     intervals: list[AgentInterval] = field(default_factory=list)
 
@@ -53,8 +68,13 @@ def simulate(
 ) -> RunStats:
     """One replication of ``scenario``; ``record`` also keeps every Call and AgentInterval."""
     stats = RunStats(by_interval={k: [0.0] * scenario.intervals
-                                  for k in ("offered", "answered", "abandoned", "answered_within", "wait_s")})
+                                  for k in ("offered", "answered", "abandoned", "answered_within", "wait_s")},
+                     by_queue={q.config.name: QueueStats() for q in scenario.queues})
     per = stats.by_interval
+    per_offered, per_answered, per_abandoned = per["offered"], per["answered"], per["abandoned"]
+    per_within, per_wait = per["answered_within"], per["wait_s"]
+    by_queue = stats.by_queue
+    interval_s = scenario.interval_s
     last = scenario.intervals - 1
     streams = [np.random.default_rng(s) for s in seed.spawn(4)]
     arrivals_rng, service_rng, patience_rng, choice_rng = streams
@@ -103,30 +123,39 @@ def simulate(
         if call.arrived_at < warmup:
             return
         stats.offered += 1
-        k = min(int(call.arrived_at // scenario.interval_s), last)
-        per["offered"][k] += 1
-        outcome = call.outcome
+        k = int(call.arrived_at // interval_s)
+        if k > last:
+            k = last
+        per_offered[k] += 1
+        q = by_queue[call.home]
+        q.offered += 1
         queued_at = call.queued_at if call.queued_at is not None else call.arrived_at
         if call.answered_at is not None:
             wait = call.answered_at - queued_at
             stats.answered += 1
             stats.answered_wait_s += wait
-            per["answered"][k] += 1
-            per["wait_s"][k] += wait
+            q.answered += 1
+            q.answered_wait_s += wait
+            per_answered[k] += 1
+            per_wait[k] += wait
             if wait <= sl_time:
                 stats.answered_within += 1
-                per["answered_within"][k] += 1
-            if outcome is Outcome.CALLBACK:
+                q.answered_within += 1
+                per_within[k] += 1
+            if call.outcome is Outcome.CALLBACK:
                 stats.callback += 1
         else:
             wait = (call.ended_at or queued_at) - queued_at
-            if outcome is Outcome.ABANDONED:
+            if call.outcome is Outcome.ABANDONED:
                 stats.abandoned += 1
-                per["abandoned"][k] += 1
+                q.abandoned += 1
+                per_abandoned[k] += 1
             else:
                 stats.timeout += 1
+                q.timeout += 1
         if wait > 0:
             stats.waited += 1
+            q.waited += 1
         if record:
             stats.calls.append(_record(call, name, start_at))
 
@@ -207,7 +236,7 @@ def simulate(
                 n = int(arrivals_rng.poisson(q.arrivals_per_interval[k]))
                 for t in np.sort(arrivals_rng.uniform(t0, t0 + scenario.interval_s, n)).tolist():
                     seq += 1
-                    push(heap, (t, _ARRIVAL, seq, (q.config.name, 0)))
+                    push(heap, (t, _ARRIVAL, seq, (q.config.name, 0, None)))
             if scenario.ivr is not None:
                 n = int(arrivals_rng.poisson(scenario.ivr_arrivals_per_interval[k]))
                 for t in np.sort(arrivals_rng.uniform(t0, t0 + scenario.interval_s, n)).tolist():
@@ -216,6 +245,7 @@ def simulate(
             seq += 1
             push(heap, (t0 + scenario.interval_s, _STAFF, seq, k + 1))
 
+    ivr_id = 0
     push(heap, (0.0, _STAFF, 0, 0))
     push(heap, (warmup, _WARMUP, 0, None))
     push(heap, (horizon, _HORIZON, 0, None))
@@ -224,9 +254,12 @@ def simulate(
     while heap:
         now, kind, _s, obj = pop(heap)
         if kind == _ARRIVAL:
-            arrival: tuple[str, int] = obj  # type: ignore[assignment]  # arrivals carry (queue, attempt)
+            arrival: tuple[str, int, float | None] = obj  # type: ignore[assignment]  # (queue, attempt, IVR entry)
             call_id += 1
-            arrive(LiveCall(call_id, arrival[0], now, arrival[1]), now)
+            call = LiveCall(call_id, arrival[0], now, arrival[1])
+            if arrival[2] is not None:
+                call.ivr_entered_at = arrival[2]
+            arrive(call, now)
         elif kind == _END:
             assert isinstance(obj, LiveAgent)
             call = router.end_call(obj, now, acw=obj.call is not None and obj.call.home in acw)
@@ -247,7 +280,7 @@ def simulate(
                 if q.retrial_share > 0 and draw_uniform() < q.retrial_share and now < horizon:
                     seq += 1
                     delay = float(patience_rng.exponential(q.retrial_delay_s))
-                    push(heap, (now + delay, _ARRIVAL, seq, (obj.home, obj.attempt + 1)))
+                    push(heap, (now + delay, _ARRIVAL, seq, (obj.home, obj.attempt + 1, None)))
         elif kind == _ACW_END:
             assert isinstance(obj, LiveAgent)
             after_work(obj, now)
@@ -290,9 +323,22 @@ def simulate(
             ivr_s, target, ending = walk(scenario.ivr, start_at + dt.timedelta(seconds=now), draw_uniform)
             if target is not None:
                 seq += 1
-                push(heap, (now + ivr_s, _ARRIVAL, seq, (target, 0)))
-            elif ending == "self_service" and now >= warmup:
+                push(heap, (now + ivr_s, _ARRIVAL, seq, (target, 0, now)))
+                continue
+            ivr_id += 1
+            outcome = Outcome.IVR_SELF_SERVICE if ending == "self_service" else Outcome.IVR_HANGUP
+            if now < warmup:
+                continue
+            if outcome is Outcome.IVR_SELF_SERVICE:
                 stats.ivr_self_service += 1
+            else:
+                stats.ivr_hangup += 1
+            if record:
+                stats.calls.append(Call(
+                    source="sim", source_call_id=f"{name}-ivr-{ivr_id}", direction=Direction.INBOUND,
+                    outcome=outcome, ivr_entered_at=start_at + dt.timedelta(seconds=now),
+                    ivr_exited_at=start_at + dt.timedelta(seconds=now + ivr_s),
+                    ended_at=start_at + dt.timedelta(seconds=now + ivr_s), scenario=name))
         elif kind == _WARMUP:
             snapshot[0], snapshot[1] = occupancy_totals(now)
         else:
@@ -309,7 +355,9 @@ def _record(call: LiveCall, scenario: str, start_at: dt.datetime) -> Call:
     outcome = call.outcome or Outcome.TIMEOUT
     return Call(
         source="sim", source_call_id=f"{scenario}-{call.call_id}", direction=Direction.INBOUND,
-        outcome=outcome, queue=call.queue, priority=call.priority, queue_entered_at=at(call.queued_at),
+        outcome=outcome, queue=call.queue, priority=call.priority, ivr_entered_at=at(call.ivr_entered_at),
+        ivr_exited_at=at(call.queued_at) if call.ivr_entered_at is not None else None,
+        queue_entered_at=at(call.queued_at),
         answered_at=at(call.answered_at), ended_at=at(call.ended_at),
         agent=call.agent.agent_id if call.agent is not None and call.answered_at is not None else None,
         talk_s=call.talk_s, acw_s=call.acw_s, scenario=scenario)

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats as scipy_stats
 
 from callops.errors import InvalidInput
 from callops.records import AgentInterval, Call
-from callops.simulation.engine import RunStats, simulate
+from callops.simulation.engine import QueueStats, RunStats, simulate
 from callops.simulation.scenario import Scenario
 
-__all__ = ["METRICS", "Estimate", "Result", "estimate", "run_scenario", "scenario_to_records"]
+__all__ = ["METRICS", "QUEUE_METRICS", "Estimate", "QueueResult", "Result", "estimate", "run_scenario",
+           "scenario_to_records"]
 
 METRICS = ("service_level", "p_abandon", "asa_s", "p_wait", "occupancy")
+_RATES = frozenset({"service_level", "p_abandon", "p_wait", "occupancy"})
+QUEUE_METRICS = ("service_level", "p_abandon", "asa_s", "p_wait")  # agents are shared: occupancy is not per queue
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,42 +31,69 @@ class Estimate:
 
 
 @dataclass(frozen=True, slots=True)
-class Result:
-    """The scenario's metrics over replications; each replication's ratios weigh equally."""
+class QueueResult:
+    """One queue's metrics over replications, counted by the queue a call arrived to."""
 
-    scenario: str
-    replications: int
     offered_mean: float
     metrics: dict[str, Estimate]
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {k: v.as_dict() for k, v in self.metrics.items()}
         out["offered_mean"] = round(self.offered_mean, 3)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The scenario's metrics over replications; each replication's ratios weigh equally.
+
+    ``queues`` holds the same per queue (in the scenario's order); ``as_dict`` lists them only when the
+    scenario has more than one queue, so a single queue's JSON is the plain metrics.
+    """
+
+    scenario: str
+    replications: int
+    offered_mean: float
+    metrics: dict[str, Estimate]
+    queues: dict[str, QueueResult] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {k: v.as_dict() for k, v in self.metrics.items()}
+        out["offered_mean"] = round(self.offered_mean, 3)
+        if len(self.queues) > 1:
+            out["queues"] = {name: q.as_dict() for name, q in self.queues.items()}
         out["replications"] = self.replications
         out["scenario"] = self.scenario
         return out
 
 
-def estimate(values: list[float]) -> Estimate:
-    """Mean and Student-t 95 % interval of independent replication values."""
+def estimate(values: list[float], *, rate: bool = False) -> Estimate:
+    """Mean and Student-t 95 % interval of independent replication values; a ``rate`` interval stays in [0, 1]."""
     arr = np.asarray(values, dtype=float)
     mean = float(arr.mean())
     if len(arr) < 2:
         return Estimate(mean, (mean, mean))
     half = float(scipy_stats.t.ppf(0.975, len(arr) - 1) * arr.std(ddof=1) / math.sqrt(len(arr)))
-    return Estimate(mean, (mean - half, mean + half))
+    lo, hi = mean - half, mean + half
+    if rate:
+        lo, hi = max(lo, 0.0), min(hi, 1.0)
+    else:
+        lo = max(lo, 0.0)  # every metric here is a rate or a duration: none is negative
+    return Estimate(mean, (lo, hi))
 
 
-def _ratios(run: RunStats) -> dict[str, float]:
+def _ratios(run: RunStats | QueueStats) -> dict[str, float]:
     offered = max(run.offered, 1)
-    busy = run.handling_s + run.ready_s
-    return {
+    out = {
         "service_level": run.answered_within / offered,
         "p_abandon": run.abandoned / offered,
         "asa_s": run.answered_wait_s / max(run.answered, 1),
         "p_wait": run.waited / offered,
-        "occupancy": run.handling_s / busy if busy > 0 else 0.0,
     }
+    if isinstance(run, RunStats):
+        busy = run.handling_s + run.ready_s
+        out["occupancy"] = run.handling_s / busy if busy > 0 else 0.0
+    return out
 
 
 def run_scenario(scenario: Scenario, replications: int, seed: int) -> Result:
@@ -72,8 +102,15 @@ def run_scenario(scenario: Scenario, replications: int, seed: int) -> Result:
         raise InvalidInput("replications must be at least 1", field="replications")
     runs = [simulate(scenario, child) for child in np.random.SeedSequence(seed).spawn(replications)]
     per = [_ratios(r) for r in runs]
-    metrics = {k: estimate([p[k] for p in per]) for k in METRICS}
-    return Result(scenario.name, replications, float(np.mean([r.offered for r in runs])), metrics)
+    metrics = {k: estimate([p[k] for p in per], rate=k in _RATES) for k in METRICS}
+    queues = {}
+    for q in scenario.queues:
+        name = q.config.name
+        per_queue = [_ratios(r.by_queue[name]) for r in runs]
+        queues[name] = QueueResult(float(np.mean([r.by_queue[name].offered for r in runs])),
+                                   {k: estimate([p[k] for p in per_queue], rate=k in _RATES)
+                                    for k in QUEUE_METRICS})
+    return Result(scenario.name, replications, float(np.mean([r.offered for r in runs])), metrics, queues)
 
 
 def scenario_to_records(scenario: Scenario, seed: int) -> tuple[list[Call], list[AgentInterval]]:

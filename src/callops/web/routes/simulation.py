@@ -8,7 +8,7 @@ over all replications of a request. Both need the run_simulations right.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -17,13 +17,14 @@ from starlette.responses import HTMLResponse
 
 from callops.errors import InvalidInput
 from callops.permissions import Permission
-from callops.simulation import METRICS, Result, Scenario, parse_scenario, run_scenario, single_queue
+from callops.simulation import METRICS, QUEUE_METRICS, Result, Scenario, parse_scenario, run_scenario, single_queue
 from callops.store.users import User
 from callops.web.deps import ViewerDep, require
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 
-__all__ = ["MAX_CALLS", "MAX_HOURS", "MAX_REPLICATIONS", "RunIn", "ScenarioIn", "SingleQueueIn", "router"]
+__all__ = ["MAX_CALLS", "MAX_HOURS", "MAX_REPLICATIONS", "QueueSummary", "RunIn", "ScenarioIn", "ScenarioSummary",
+           "SingleQueueIn", "router", "summarize"]
 
 router = APIRouter(tags=["simulation"])
 
@@ -116,22 +117,56 @@ def _check_size(scenarios: list[Scenario], replications: int) -> None:
                            f"(fewer replications, hours or calls, or use the CLI)", field="scenarios")
 
 
-def run(body: RunIn) -> list[Result]:
+def run(body: RunIn) -> list[tuple[Scenario, Result]]:
     """Build, bound and run the request's scenarios, each from the same master seed (common random numbers)."""
     names = ["A", "B"]
     scenarios = [s.scenario(names[i]) for i, s in enumerate(body.scenarios)]
     if len(scenarios) == 2 and scenarios[0].name == scenarios[1].name:
         scenarios[1] = _renamed(scenarios[1], f"{scenarios[1].name} (B)")
     _check_size(scenarios, body.replications)
-    return [run_scenario(s, body.replications, body.seed) for s in scenarios]
+    return [(s, run_scenario(s, body.replications, body.seed)) for s in scenarios]
 
 
 @router.post("/api/simulation/run")
 def api_run(body: RunIn, user: Simulator) -> dict[str, Any]:
     """Run one or two scenarios; per metric the mean over replications and its Student-t 95 % interval."""
-    results = run(body)
+    runs = run(body)
     return {"replications": body.replications, "seed": body.seed, "metrics": list(METRICS),
-            "results": [r.as_dict() for r in results]}
+            "results": [r.as_dict() for _, r in runs]}
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSummary:
+    """One queue of a scenario as the page lists it: its skill, mean direct arrivals and overflow target."""
+
+    name: str
+    skill: str
+    arrivals_per_interval: float
+    overflow_to: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioSummary:
+    """What a run scenario holds (queues, IVR callers, agents) beside the calls it was offered."""
+
+    name: str
+    queues: tuple[QueueSummary, ...]
+    ivr_arrivals_per_interval: float | None
+    agents: int
+    offered_mean: float
+
+
+def _mean(values: tuple[float, ...]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def summarize(scenario: Scenario, result: Result) -> ScenarioSummary:
+    """The scenario's queues, IVR arrivals (None without an IVR) and agents, with the result's mean offered calls."""
+    queues = tuple(QueueSummary(q.config.name, q.config.skill, _mean(q.arrivals_per_interval), q.config.overflow_to)
+                   for q in scenario.queues)
+    ivr = _mean(scenario.ivr_arrivals_per_interval) if scenario.ivr is not None else None
+    agents = sum(max(g.counts, default=0) for g in scenario.groups)
+    return ScenarioSummary(result.scenario, queues, ivr, agents, result.offered_mean)
 
 
 def comparison_chart(results: list[Result], label: Any) -> dict[str, Any]:
@@ -171,13 +206,16 @@ def _scenario_from_form(values: dict[str, str], side: str) -> ScenarioIn:
     return ScenarioIn.model_validate({"name": name, "single": numbers})
 
 
-def _page(request: Request, viewer: Any, form: dict[str, str], results: list[Result] | None = None,
+def _page(request: Request, viewer: Any, form: dict[str, str], runs: list[tuple[Scenario, Result]] | None = None,
           error: str | None = None, status_code: int = 200) -> HTMLResponse:
     sides = {side: _form_values(form, side) for side in SIDES}
+    results = [r for _, r in runs] if runs else None
     context: dict[str, Any] = {
         "sides": sides, "replications": form.get("replications", "5"), "seed": form.get("seed", "1"),
-        "results": results, "error": error, "metrics": METRICS, "max_replications": MAX_REPLICATIONS,
+        "results": results, "error": error, "metrics": METRICS, "queue_metrics": QUEUE_METRICS,
+        "per_queue": any(len(r.queues) > 1 for r in results or ()), "max_replications": MAX_REPLICATIONS,
         "max_hours": MAX_HOURS,
+        "summaries": [summarize(s, r) for s, r in runs] if runs else None,
         "chart": comparison_chart(results, viewer.t) if results else None}
     return render(request, viewer, "simulation/index.html", context, status_code=status_code)
 
@@ -196,7 +234,7 @@ async def simulation_run_page(request: Request, user: Simulator, viewer: ViewerD
                  if _form_values(form, side)["enabled"]]
         body = RunIn(scenarios=sides, replications=int(form.get("replications") or 5),
                      seed=int(form.get("seed") or 0))
-        results = run(body)
+        runs = run(body)
     except InvalidInput as exc:
         return _page(request, viewer, form, error=str(exc), status_code=400)
     except ValidationError as exc:
@@ -205,4 +243,4 @@ async def simulation_run_page(request: Request, user: Simulator, viewer: ViewerD
         return _page(request, viewer, form, error=f"{where}: {first['msg']}", status_code=400)
     except ValueError as exc:
         return _page(request, viewer, form, error=str(exc), status_code=400)
-    return _page(request, viewer, form, results)
+    return _page(request, viewer, form, runs)
