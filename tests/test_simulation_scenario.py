@@ -57,3 +57,14 @@ def test_records_carry_ivr_times_and_ivr_endings() -> None:
     run = simulate(scenario, np.random.SeedSequence(4), record=True)
     assert run.ivr_self_service + run.ivr_hangup == len(ended)
     assert run.offered == len(calls) - len(ended)
+
+
+@pytest.mark.parametrize(("means", "message"), [("[60, 0]", "must be positive"), ("[60, 60, 60]", "needs 2 values")])
+def test_handle_means_per_interval_are_checked(means: str, message: str) -> None:
+    """handle_means_s gives the handle time's mean per interval; a zero or a wrong count is refused."""
+    ok = parse_scenario("intervals: 2\nqueues: [{name: q, arrivals: 1, handle: 60, handle_means_s: [60, 120]}]\n"
+                        "agents: []\n", file="s.yaml")
+    assert ok.queues[0].handle_means_s == (60.0, 120.0)
+    with pytest.raises(InvalidInput, match=message):
+        parse_scenario(f"intervals: 2\nqueues: [{{name: q, arrivals: 1, handle: 60, handle_means_s: {means}}}]\n"
+                       "agents: []\n", file="s.yaml")

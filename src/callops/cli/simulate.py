@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import zoneinfo
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,12 @@ from callops.simulation import (
     METRICS,
     QUEUE_METRICS,
     Estimate,
+    IntervalCheck,
     Result,
     Scenario,
+    compare_with_plan,
     parse_scenario,
+    plan_scenario,
     run_scenario,
     scenario_to_records,
     single_queue,
@@ -69,14 +73,25 @@ def _save(name: str, scenario: Scenario, definition: dict[str, Any], result: Res
 @click.option("--sl-time", "sl_time_s", type=click.FloatRange(min=0), default=20.0, show_default=True)
 @click.option("--replications", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--plan", "plan_ref",
+              help="Simulate the stored staffing plan NAME or NAME@VERSION: its calls, AHT and agents per interval.")
+@click.option("--by-interval", is_flag=True, help="With --plan: print every interval, plan against simulation.")
 @click.option("--save", "save_name", help="Store one replication's calls and agent intervals as scenario NAME.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def simulate(
     scenario: str | None, compare_path: str | None, calls: float | None, interval_s: float, aht_s: float | None,
     patience_s: float | None, agents: int | None, hours: float, sl_time_s: float, replications: int,
-    seed: int, save_name: str | None, as_json: bool,
+    seed: int, plan_ref: str | None, by_interval: bool, save_name: str | None, as_json: bool,
 ) -> None:
-    """Simulate SCENARIO.yaml, or one queue given by --calls/--aht/--agents, and print metrics with 95 % CIs."""
+    """Simulate SCENARIO.yaml, one queue given by --calls/--aht/--agents, or a staffing plan (--plan), and print
+    metrics with 95 % CIs."""
+    if plan_ref is not None:
+        if scenario is not None or compare_path is not None or calls is not None:
+            raise click.UsageError("--plan runs alone: no SCENARIO.yaml, --compare or --calls with it")
+        _simulate_plan(plan_ref, patience_s, replications, seed, by_interval, save_name, as_json)
+        return
+    if by_interval:
+        raise click.UsageError("--by-interval goes with --plan")
     if scenario is None:
         if calls is None or aht_s is None or agents is None:
             raise click.UsageError("give SCENARIO.yaml, or --calls, --aht and --agents")
@@ -126,3 +141,57 @@ def _rows(results: list[Result]) -> list[dict[str, object]]:
 
 def _cell(e: Estimate) -> str:
     return f"{e.mean:.4f} [{e.ci95[0]:.4f}, {e.ci95[1]:.4f}]"
+
+
+def _simulate_plan(ref: str, patience_s: float | None, replications: int, seed: int, by_interval: bool,
+                   save_name: str | None, as_json: bool) -> None:
+    from callops.cli import _context
+    from callops.services.workforce import load_plan_ref
+
+    with _context.engine().connect() as conn:
+        plan = load_plan_ref(conn, ref)
+    scenario = plan_scenario(plan, patience_s=patience_s)
+    result = run_scenario(scenario, replications, seed)
+    checks = compare_with_plan(plan, result)
+    zone = zoneinfo.ZoneInfo(_context.settings().site_tz)
+    if save_name is not None:
+        stored = _save(save_name, scenario, {"plan": ref, "patience_s": patience_s}, result, seed)
+        if not as_json:
+            click.echo(f"saved scenario {save_name}: {stored} calls", err=True)
+    with_calls = [c for c in checks if c.service_level_sim is not None]
+    short = [c for c in with_calls if c.short]
+    if as_json:
+        echo_json(result.as_dict() | {"plan": f"{plan.name}@{plan.version}",
+                                      "target_service_level": plan.targets.service_level,
+                                      "intervals_short": len(short), "intervals_with_calls": len(with_calls),
+                                      "intervals": [_check_json(c, zone) for c in checks]})
+        return
+    click.echo(f"plan {plan.name}@{plan.version}: {len(checks)} intervals, {replications} replications, seed {seed}")
+    echo_table(_rows([result]))
+    click.echo(f"intervals below the {plan.targets.service_level:.0%} service-level target in simulation: "
+               f"{len(short)} of {len(with_calls)} with calls")
+    if by_interval:
+        echo_table([_check_row(c, zone) for c in checks])
+
+
+def _check_json(c: IntervalCheck, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
+    def r(value: float | None, digits: int = 6) -> float | None:
+        return None if value is None else round(value, digits)
+
+    return {"start_at": c.start_at.astimezone(zone).isoformat(), "calls": r(c.calls, 3), "agents": c.agents,
+            "offered_sim": r(c.offered, 3), "service_level_plan": r(c.service_level_plan),
+            "service_level_sim": r(c.service_level_sim), "asa_s_plan": r(c.asa_s_plan),
+            "asa_s_sim": r(c.asa_s_sim), "p_abandon_plan": r(c.p_abandon_plan), "p_abandon_sim": r(c.p_abandon_sim),
+            "short": c.short}
+
+
+def _check_row(c: IntervalCheck, zone: zoneinfo.ZoneInfo) -> dict[str, object]:
+    def pct(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1%}"
+
+    return {"start": c.start_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), "calls": f"{c.calls:.1f}",
+            "agents": c.agents, "SL plan": pct(c.service_level_plan), "SL sim": pct(c.service_level_sim),
+            "ASA plan s": f"{c.asa_s_plan:.1f}",
+            "ASA sim s": "-" if c.asa_s_sim is None else f"{c.asa_s_sim:.1f}",
+            "abandon plan": pct(c.p_abandon_plan), "abandon sim": pct(c.p_abandon_sim),
+            "short": "yes" if c.short else ""}

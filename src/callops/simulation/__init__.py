@@ -2,6 +2,7 @@
 
 from callops.simulation.distributions import Distribution, Stream
 from callops.simulation.engine import QueueStats, RunStats, simulate
+from callops.simulation.from_plan import IntervalCheck, compare_with_plan, plan_scenario
 from callops.simulation.replay import (
     Capacity,
     HourlyMetrics,
@@ -32,6 +33,7 @@ __all__ = [
     "Capacity",
     "Distribution",
     "Estimate",
+    "IntervalCheck",
     "HourlyMetrics",
     "QueueBehaviour",
     "QueueResult",
@@ -42,10 +44,12 @@ __all__ = [
     "Stream",
     "actual_by_hour",
     "calibrate_agents",
+    "compare_with_plan",
     "estimate",
     "fit_day",
     "mean_absolute_errors",
     "parse_scenario",
+    "plan_scenario",
     "run_scenario",
     "scenario_to_records",
     "simulate",

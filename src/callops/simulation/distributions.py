@@ -30,6 +30,13 @@ class Distribution:
         if self.kind != "empirical" and self.mean_s < 0:
             raise InvalidInput("mean_s must not be negative", field="mean_s")
 
+    @property
+    def mean(self) -> float:
+        """The distribution's mean in seconds (uniform: 0.5)."""
+        if self.kind == "empirical":
+            return float(np.mean(self.values_s))
+        return 0.5 if self.kind == "uniform" else self.mean_s
+
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """``size`` independent draws."""
         if self.kind == "exponential":

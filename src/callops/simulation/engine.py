@@ -94,6 +94,7 @@ def simulate(
         members[group_of[agent.index]].append(agent)
     behaviour = {q.config.name: q for q in scenario.queues}
     handle = {n: Stream(q.handle, service_rng) for n, q in behaviour.items()}
+    handle_scale = {n: [m / q.handle.mean for m in q.handle_means_s] for n, q in behaviour.items() if q.handle_means_s}
     acw = {n: Stream(q.acw, service_rng) for n, q in behaviour.items() if q.acw is not None}
     patience = {n: Stream(q.patience, patience_rng) for n, q in behaviour.items() if q.patience is not None}
     uniform = Stream(Distribution("uniform"), patience_rng)
@@ -172,6 +173,10 @@ def simulate(
         nonlocal seq
         call = router.answer(agent, now)
         talk = handle[call.home].next()
+        if handle_scale:
+            scale = handle_scale.get(call.home)
+            if scale is not None:  # the mean of the interval it is answered in
+                talk *= scale[min(int(now // interval_s), last)]
         call.talk_s = talk
         seq += 1
         push(heap, (now + talk, _END, seq, agent))

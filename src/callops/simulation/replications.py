@@ -48,7 +48,8 @@ class Result:
     """The scenario's metrics over replications; each replication's ratios weigh equally.
 
     ``queues`` holds the same per queue (in the scenario's order); ``as_dict`` lists them only when the
-    scenario has more than one queue, so a single queue's JSON is the plain metrics.
+    scenario has more than one queue, so a single queue's JSON is the plain metrics. ``by_interval`` holds
+    the counts per interval (offered, answered, abandoned, answered_within, wait_s) summed over replications.
     """
 
     scenario: str
@@ -56,6 +57,7 @@ class Result:
     offered_mean: float
     metrics: dict[str, Estimate]
     queues: dict[str, QueueResult] = field(default_factory=dict)
+    by_interval: dict[str, tuple[float, ...]] = field(default_factory=dict)  # sums over replications
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {k: v.as_dict() for k, v in self.metrics.items()}
@@ -110,7 +112,10 @@ def run_scenario(scenario: Scenario, replications: int, seed: int) -> Result:
         queues[name] = QueueResult(float(np.mean([r.by_queue[name].offered for r in runs])),
                                    {k: estimate([p[k] for p in per_queue], rate=k in _RATES)
                                     for k in QUEUE_METRICS})
-    return Result(scenario.name, replications, float(np.mean([r.offered for r in runs])), metrics, queues)
+    by_interval = {k: tuple(float(v) for v in np.sum([r.by_interval[k] for r in runs], axis=0))
+                   for k in runs[0].by_interval}
+    return Result(scenario.name, replications, float(np.mean([r.offered for r in runs])), metrics, queues,
+                  by_interval)
 
 
 def scenario_to_records(scenario: Scenario, seed: int) -> tuple[list[Call], list[AgentInterval]]:

@@ -28,6 +28,17 @@ class QueueBehaviour:
     retrial_delay_s: float = 600.0
     callback_after_s: float | None = None
     callback_share: float = 0.0
+    handle_means_s: tuple[float, ...] = ()  # per interval: the handle time's mean there (draws rescaled)
+
+    def __post_init__(self) -> None:
+        if self.handle_means_s:
+            if self.handle.mean <= 0:
+                raise InvalidInput("handle_means_s needs a handle distribution with a positive mean",
+                                   field=f"{self.config.name}.handle")
+            if any(not m > 0 for m in self.handle_means_s):
+                raise InvalidInput("every handle mean must be positive", field=f"{self.config.name}.handle_means_s")
+            if len(self.handle_means_s) != len(self.arrivals_per_interval):
+                raise InvalidInput("needs one handle mean per interval", field=f"{self.config.name}.handle_means_s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +126,9 @@ def _scenario(raw: Mapping[str, Any]) -> Scenario:
             patience=_dist(q["patience"], f"{where}.patience") if q.get("patience") is not None else None,
             acw=_dist(q["acw"], f"{where}.acw") if q.get("acw") is not None else None,
             retrial_share=float(retrial.get("share", 0.0)), retrial_delay_s=float(retrial.get("delay_s", 600)),
-            callback_after_s=callback.get("after_s"), callback_share=float(callback.get("share", 0.0))))
+            callback_after_s=callback.get("after_s"), callback_share=float(callback.get("share", 0.0)),
+            handle_means_s=_per_interval(q["handle_means_s"], intervals, f"{where}.handle_means_s")
+            if q.get("handle_means_s") is not None else ()))
     groups = []
     for i, g in enumerate(raw["agents"]):
         groups.append(AgentGroup(
