@@ -180,3 +180,20 @@ def test_undocumented_priority_and_empty_server_are_kept(tmp_path: Path) -> None
     path.write_text(f"{header}\n{row}\n")
     [call] = _parse(path)
     assert isinstance(call, Call) and call.priority == 3 and call.agent is None and call.outcome is Outcome.ANSWERED
+
+
+def test_service_without_a_clock_is_answered_when_the_queue_ends(tmp_path: Path) -> None:
+    """A served row with ser_start 0:00:00 and ser_time 0 (42 rows of January 1999) is answered when it left the
+    queue: it waited its q_time (137 s), not until a midnight 11 hours away."""
+    header = "\t".join(COLUMNS)
+    queued = "\t".join(["AA0102", "28607", "11766342", "1", "PS", "990104", "13:01:45", "13:01:51", "6", "13:01:51",
+                        "13:04:08", "137", "AGENT", "0:00:00", "0:00:00", "0", "IDIT"])
+    direct = "\t".join(["AA0102", "28609", "0", "0", "PS", "990104", "13:39:21", "13:39:30", "9", "0:00:00",
+                        "0:00:00", "0", "AGENT", "0:00:00", "0:00:00", "0", "GILI"])
+    path = tmp_path / "calls.txt"
+    path.write_text(f"{header}\n{queued}\n{direct}\n")
+    first, second = _parse(path, "Asia/Jerusalem")
+    assert isinstance(first, Call) and isinstance(second, Call)
+    assert first.outcome is Outcome.ANSWERED and first.wait_s == 137
+    assert first.answered_at == dt.datetime(1999, 1, 4, 13, 4, 8, tzinfo=JERUSALEM)
+    assert second.wait_s == 0 and second.answered_at == dt.datetime(1999, 1, 4, 13, 39, 30, tzinfo=JERUSALEM)

@@ -14,6 +14,8 @@ before, so calls past midnight roll over. Quirks of the real files that are hand
 - ``server`` holds a corrupted ``ANO_SERVERT`` (treated, like ``NO_SERVER`` and an empty value, as unknown
   agent); a priority digit outside the documented 0-2 is kept as given;
 - zero-length services; calls served without queueing (``q_start`` 0:00:00): offered, wait 0;
+- served calls without a service clock (``ser_start`` 0:00:00 and ``ser_time`` 0, 42 rows in January 1999):
+  answered when they left the queue (or the VRU), not at a midnight that could be hours away;
 - negative ``vru_time`` (VRU exit clocked before entry): the exit is kept at the entry; a negative
   ``q_time`` or ``ser_time`` (not seen yet, same clock fault) counts as 0;
 - ``customer_id`` mangled by a spreadsheet (``6.02E+11``): kept as text;
@@ -136,7 +138,9 @@ def _row(cols: list[str], ctx: ParseContext) -> Call | None:
     q_start = _nearest(q_start_clock, vru_exit) if queued else None
     q_exit = q_start + q_s if q_start is not None else None
     served = outcome == "AGENT"
-    ser_start = _nearest(ser_start_clock, q_exit if q_exit is not None else vru_exit) if served else None
+    before_service = q_exit if q_exit is not None else vru_exit
+    no_service_clock = cols[13].strip() == "0:00:00" and ser_s == 0
+    ser_start = (before_service if no_service_clock else _nearest(ser_start_clock, before_service)) if served else None
     if served:
         result = Outcome.ANSWERED
         assert ser_start is not None

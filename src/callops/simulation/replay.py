@@ -21,6 +21,7 @@ Inputs are already-parsed arrays (one entry per call offered to the queue); the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -122,12 +123,12 @@ def _servers_per_hour(day: NDArray[np.int64], hour: NDArray[np.int64], server: N
 def fit_day(
     *, day: NDArray[np.int64], hour: NDArray[np.int64], answered: NDArray[np.bool_], wait_s: NDArray[np.float64],
     service_s: NDArray[np.float64], server: NDArray[np.str_], capacity: Capacity = "calibrated",
-    arrivals_per_hour: ArrayLike | None = None, sl_time_s: float = 20.0, name: str = "replay",
+    arrivals_per_hour: ArrayLike | None = None, sl_time_s: float = 20.0, name: str = "replay", queue: str = "bank",
 ) -> Scenario:
     """An average day of these calls: arrivals, service per hour, patience, and agents per ``capacity``.
 
     ``arrivals_per_hour`` (24 values) replaces the fitted arrivals after the calibration, to replay other days
-    with the capacity, service and patience fitted on these.
+    with the capacity, service and patience fitted on these. The hourly queues are named ``{queue}-HH``.
     """
     _check(hour, day, answered, wait_s, service_s, server)
     if capacity not in ("calibrated", "scaled", "servers"):
@@ -160,12 +161,12 @@ def fit_day(
                           np.maximum(1, np.round(replayed + beta * np.sqrt(replayed))), agents).astype(np.int64)
     queues = tuple(
         QueueBehaviour(
-            config=QueueConfig(f"bank-{h:02d}", "bank"),
+            config=QueueConfig(f"{queue}-{h:02d}", queue),
             arrivals_per_interval=tuple(float(a) if k == h else 0.0 for k, a in enumerate(arrivals)),
             handle=Distribution("empirical", values_s=tuple(float(v) for v in by_hour[h])),
             patience=Distribution("exponential", patience_mean))
         for h in range(HOURS) if arrivals[h] > 0)
-    group = AgentGroup("bank", {"bank": 1}, tuple(int(a) for a in agents))
+    group = AgentGroup(queue, {queue: 1}, tuple(int(a) for a in agents))
     return Scenario(name=name, interval_s=3600.0, intervals=HOURS, queues=queues, groups=(group,),
                     sl_time_s=sl_time_s)
 
@@ -194,7 +195,7 @@ def simulate_by_hour(scenario: Scenario, *, seed: np.random.SeedSequence, replic
                          total["wait_s"] / np.maximum(total["answered"], 1), total["abandoned"] / offered)
 
 
-def mean_absolute_errors(actual: HourlyMetrics, simulated: HourlyMetrics, hours: range) -> dict[str, float]:
+def mean_absolute_errors(actual: HourlyMetrics, simulated: HourlyMetrics, hours: Iterable[int]) -> dict[str, float]:
     """Mean over ``hours`` of |simulated - actual| for service level, ASA (s) and abandon rate."""
     rows = list(hours)
     return {k: float(np.mean(np.abs(getattr(simulated, k)[rows] - getattr(actual, k)[rows])))

@@ -19,7 +19,7 @@ from callops.records import Outcome
 from callops.store.schema import calls
 from callops.store.types import to_millis
 
-__all__ = ["IntervalSeries", "arrival_series"]
+__all__ = ["IntervalSeries", "QueuedCalls", "arrival_series", "queued_calls"]
 
 _OFFERED = [o.value for o in Outcome if o.offered]
 _ANSWERED = [o.value for o in Outcome if o.answered]
@@ -81,3 +81,50 @@ def arrival_series(conn: sa.Connection, *, start: dt.date, end: dt.date, tz: str
     with np.errstate(invalid="ignore", divide="ignore"):
         aht = np.where(answered > 0, handle / np.maximum(answered, 1), np.nan)
     return IntervalSeries(tz=tz, grain_min=grain_min, starts=local_starts, calls=counts, aht_s=aht)
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedCalls:
+    """Calls offered to the queue (answered, or abandoned after queueing) as arrays, one entry per call:
+    local day (ordinal), local hour of queue entry, answered, wait, handle time (talk + hold + ACW), agent."""
+
+    day: np.ndarray
+    hour: np.ndarray
+    answered: np.ndarray
+    wait_s: np.ndarray
+    handle_s: np.ndarray
+    agent: np.ndarray
+
+
+def queued_calls(conn: sa.Connection, *, start: dt.date, end: dt.date, tz: str, queue: str | None = None,
+                 weekdays: frozenset[int] | None = None) -> QueuedCalls:
+    """Real calls that entered the queue between ``start`` and ``end`` (inclusive local dates), optionally of one
+    queue and only on ISO ``weekdays`` (1 = Monday ... 7 = Sunday)."""
+    if end < start:
+        raise InvalidInput(f"the range ends ({end}) before it starts ({start})", field="to")
+    zone = zoneinfo.ZoneInfo(tz)
+    lo = dt.datetime.combine(start, dt.time(), zone)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone)
+    c = calls.c
+    # a call answered without queueing has no queue entry: it entered (and was answered) at its answer time
+    entered = sa.type_coerce(sa.func.coalesce(c.queue_entered_at, c.answered_at), sa.BigInteger)
+    query = (sa.select(entered, c.answered_at.is_not(None), c.wait_s, c.talk_s + c.hold_s + c.acw_s, c.agent)
+             .where(c.scenario.is_(None), c.direction == "inbound", entered >= to_millis(lo), entered < to_millis(hi),
+                    sa.or_(c.answered_at.is_not(None),
+                           sa.and_(c.outcome == Outcome.ABANDONED.value, c.queue_entered_at.is_not(None))))
+             .order_by(entered, c.id))
+    if queue is not None:
+        query = query.where(c.queue == queue)
+    day, hour, answered, wait, handle, agent = [], [], [], [], [], []
+    for entered_ms, was_answered, wait_s, handle_s, who in conn.execute(query):
+        local = dt.datetime.fromtimestamp(entered_ms / 1000, zone)
+        if weekdays is not None and local.isoweekday() not in weekdays:
+            continue
+        day.append(local.toordinal())
+        hour.append(local.hour)
+        answered.append(bool(was_answered))
+        wait.append(float(wait_s or 0.0))
+        handle.append(float(handle_s or 0.0))
+        agent.append(who or "")
+    return QueuedCalls(np.array(day, dtype=np.int64), np.array(hour, dtype=np.int64), np.array(answered, dtype=bool),
+                       np.array(wait, dtype=float), np.array(handle, dtype=float), np.array(agent, dtype=str))
