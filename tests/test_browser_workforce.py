@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -34,7 +36,9 @@ def test_calculator_answers_as_you_type(page: Page, site: str) -> None:
 
 
 def test_plan_and_forecast_charts_draw(page: Page, site: str) -> None:
-    """A plan built from the form shows its chart and table; the forecast page draws its chart offline."""
+    """A plan built from the form shows its chart and table; checked by simulation (5 replications) it draws the
+    simulated service level per interval and counts the intervals below target; the forecast page draws its chart
+    offline."""
 
     def scenario(page: Page) -> None:
         _log_in(page, site, "planner", "planner-demo-1")
@@ -48,6 +52,15 @@ def test_plan_and_forecast_charts_draw(page: Page, site: str) -> None:
         expect(page.locator("#plan-title")).to_contain_text("browser-plan")
         expect(page.locator("canvas#plan-chart")).to_have_attribute("data-chart-ready", "true")
         assert page.locator("#plan-table tbody tr").count() > 100
+        page.fill("#sim-replications", "5")
+        page.click("#sim-submit")
+        expect(page.locator("canvas#sim-chart")).to_have_attribute("data-chart-ready", "true")
+        expect(page.locator("canvas#plan-chart")).to_have_attribute("data-chart-ready", "true")
+        counted = page.locator("#sim-short")
+        short, with_calls = counted.get_attribute("data-short"), counted.get_attribute("data-with-calls")
+        assert short is not None and with_calls is not None and 0 <= int(short) <= int(with_calls) > 100
+        assert sorted(re.findall(r"\d+", counted.inner_text())) == sorted([short, with_calls])  # either language
+        expect(page.locator("#sim-short-table tbody tr")).to_have_count(int(short))
         page.goto(f"{site}/workforce/forecast?queue=PS&from=1999-01-01&to=1999-01-31&horizon=7d")
         expect(page.locator("canvas#forecast-chart")).to_have_attribute("data-chart-ready", "true")
         expect(page.locator("#accuracy-table")).to_contain_text("seasonal_naive")

@@ -32,7 +32,22 @@ def test_saved_scenario_is_apart_from_real_calls(engine: sa.Engine) -> None:
         assert count_calls(conn, CallFilter(scenario="plus5")) == 10
         save_scenario(conn, "plus5", definition={"agents": 20}, replications=2, seed=8, summary={},
                       records=_calls(4, "plus5"), now=T0)
-        assert get_scenario(conn, "plus5").calls == 4 and list_scenarios(conn) == ["plus5"]
+        assert get_scenario(conn, "plus5").calls == 4 and [s.name for s in list_scenarios(conn)] == ["plus5"]
+
+
+def test_saved_scenarios_tell_the_span_of_their_calls(engine: sa.Engine) -> None:
+    """Each saved scenario carries its call count and first and last call start; newest first; none without calls."""
+    later = T0 + dt.timedelta(days=1)
+    with engine.begin() as conn:
+        insert_calls(conn, _calls(2, None, source="real"))
+        save_scenario(conn, "early", definition={}, replications=1, seed=1, summary={}, records=_calls(5, "early"),
+                      now=T0)
+        save_scenario(conn, "empty", definition={}, replications=1, seed=1, summary={}, records=[], now=later)
+        listed = list_scenarios(conn)
+    assert [s.name for s in listed] == ["empty", "early"]
+    empty, early = listed
+    assert (early.calls, early.first_call_at, early.last_call_at) == (5, T0, T0 + dt.timedelta(seconds=4))
+    assert (empty.calls, empty.first_call_at, empty.last_call_at) == (0, None, None)
 
 
 def test_records_must_belong_to_the_scenario(engine: sa.Engine) -> None:

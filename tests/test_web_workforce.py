@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from test_services_workforce import load_history
 from test_web_app import csrf_of, login
-from test_web_workforce_api import client, planner  # noqa: F401, F811 - fixtures
+from test_web_workforce_api import HISTORY, client, planner  # noqa: F401, F811 - fixtures
 
 
 def cell(html: str, element_id: str) -> str:
@@ -104,3 +105,55 @@ def test_pages_in_chinese_and_rights(client: TestClient) -> None:
     login(client, "amy")
     assert client.get("/workforce").status_code == 403
     assert 'href="/workforce"' not in client.get("/").text
+
+
+def test_plan_checked_by_simulation_on_its_page(planner: TestClient, engine: sa.Engine) -> None:
+    """The plan page's form simulates the plan: the service level with its 95 % interval, "N of M intervals below
+    target" and a chart of plan, simulation and target per interval, all equal to the API's answer for the same
+    seed; bad replications show the error on the page; the page speaks Chinese too."""
+    load_history(engine)
+    assert planner.post("/api/workforce/plans", json={"name": "march", "history": HISTORY}).status_code == 201
+    html = planner.get("/workforce/plans/march").text
+    assert 'id="sim-form"' in html and 'id="sim-chart"' not in html
+    form = {"csrf_token": csrf_of(html), "version": "1", "replications": "4", "seed": "2"}
+    response = planner.post("/workforce/plans/march/simulate", data=form)
+    assert response.status_code == 200, response.text
+    html = response.text
+    api = planner.post("/api/workforce/plans/march/simulate", json={"version": 1, "replications": 4, "seed": 2}).json()
+    short, with_calls = api["intervals_short"], api["intervals_with_calls"]
+    assert cell(html, "sim-short") == f"{short} of {with_calls} intervals below target"
+    sl = api["service_level"]
+    assert cell(html, "sim-sl") == f"{100 * sl['mean']:.1f}%"
+    assert cell(html, "sim-sl-detail") == (f"Simulated service level, 95 % interval {100 * sl['ci95'][0]:.1f}% – "
+                                           f"{100 * sl['ci95'][1]:.1f}%, target 80%")
+    config = chart_config(html, "sim-chart")
+    plan_sl, sim_sl, target = config["data"]["datasets"]  # type: ignore[index]
+    assert [plan_sl["label"], sim_sl["label"], target["label"]] == ["Plan (Erlang)", "Simulation", "Target"]
+    assert len(config["data"]["labels"]) == len(target["data"]) > len(api["intervals"])  # type: ignore[index]
+    assert set(target["data"]) == {80.0}
+    drawn = [v for v in sim_sl["data"] if v is not None]
+    expected = [100 * r["service_level_sim"] for r in api["intervals"] if r["service_level_sim"] is not None]
+    assert drawn == pytest.approx(expected, abs=0.011)
+    assert sim_sl["pointRadius"].count(3) == short
+    table = html[html.index('id="sim-short-table"'):]
+    assert table[:table.index("</table>")].count("<tr><td>") == short > 0  # seed 2 leaves a few thin intervals
+    bad = planner.post("/workforce/plans/march/simulate", data=form | {"replications": "50"})
+    assert bad.status_code == 400 and "replications" in cell(bad.text, "sim-error")
+    assert 'value="50"' in bad.text and 'id="sim-chart"' not in bad.text
+    planner.post("/language", data={"locale": "zh-CN", "csrf_token": form["csrf_token"]})
+    html = planner.post("/workforce/plans/march/simulate", data=form).text
+    assert cell(html, "sim-short") == f"{with_calls} 个时段中有 {short} 个低于目标" and "仿真检验" in html
+
+
+def test_agents_cannot_simulate_plans(client: TestClient, engine: sa.Engine) -> None:
+    """An agent is refused the plan page's simulation (403), and a planner's form posts only with the CSRF token."""
+    load_history(engine)
+    token = login(client, "pat")
+    built = client.post("/api/workforce/plans", json={"name": "march", "history": HISTORY},
+                        headers={"X-CSRF-Token": token})
+    assert built.status_code == 201
+    assert client.post("/workforce/plans/march/simulate", data={"replications": "2"}).status_code == 403
+    client.post("/logout", data={"csrf_token": token})
+    token = login(client, "amy")
+    refused = client.post("/workforce/plans/march/simulate", data={"csrf_token": token, "replications": "2"})
+    assert refused.status_code == 403

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -151,3 +152,64 @@ def test_plans_build_list_show_compare(planner: TestClient, engine: sa.Engine) -
     assert planner.get("/api/workforce/plans/nope").status_code == 404
     bad = planner.post("/api/workforce/plans", json={"name": "x"})
     assert bad.status_code == 400 and bad.json()["field"] == "forecast"
+
+
+def simulate_plan_cli(db_url: str, *args: str) -> Any:
+    """`callops simulate --plan ... --json` over the test database, in the site's zone."""
+    runner = CliRunner(env={"CALLOPS_DATABASE_URL": db_url, "CALLOPS_TZ": TZ})
+    result = runner.invoke(cli, ["simulate", "--plan", *args, "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_plan_checked_by_simulation_as_the_cli(planner: TestClient, engine: sa.Engine, db_url: str) -> None:
+    """POST /plans/{name}/simulate answers exactly `callops simulate --plan NAME@V --json` for the same seed and
+    patience; without a version it takes the newest and 10 replications."""
+    load_history(engine)
+    first = planner.post("/api/workforce/plans", json={"name": "march", "history": HISTORY}).json()
+    planner.post("/api/workforce/plans", json={"name": "march", "forecast": "march@1", "patience_s": 120})
+    response = planner.post("/api/workforce/plans/march/simulate", json={"version": 1, "replications": 3, "seed": 4})
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data == simulate_plan_cli(db_url, "march@1", "--replications", "3", "--seed", "4")
+    assert data["plan"] == "march@1" and data["replications"] == 3 and data["target_service_level"] == 0.8
+    assert [r["start_at"] for r in data["intervals"]] == [r["interval_start"] for r in first["intervals"]]
+    assert data["intervals_short"] == sum(r["short"] for r in data["intervals"])
+    assert data["intervals_with_calls"] == sum(r["service_level_sim"] is not None for r in data["intervals"])
+    assert data["p_abandon"]["mean"] == 0  # plan 1 has no patience: Erlang C callers never hang up
+    impatient = planner.post("/api/workforce/plans/march/simulate",
+                             json={"version": 1, "replications": 2, "seed": 4, "patience_s": 20}).json()
+    assert impatient == simulate_plan_cli(db_url, "march@1", "--replications", "2", "--seed", "4", "--patience",
+                                          "20")
+    assert impatient["p_abandon"]["mean"] > 0
+    newest = planner.post("/api/workforce/plans/march/simulate", json={}).json()
+    assert (newest["plan"], newest["replications"]) == ("march@2", 10)
+    assert newest == simulate_plan_cli(db_url, "march", "--replications", "10", "--seed", "1")
+
+
+def test_plan_simulation_limits_and_rights(client: TestClient, engine: sa.Engine) -> None:
+    """Replications outside 2-20 and plans whose calls times replications pass 400,000 answer 400 naming the field
+    (before anything runs); an unknown plan 404; an agent 403; a cookie request without the CSRF header 403."""
+    from callops.scheduling import StaffingTargets, build_plan
+    from callops.store.plans import save_plan
+
+    start = dt.datetime(2026, 3, 2, 1, tzinfo=dt.UTC)
+    big = build_plan(name="big", starts=[start + dt.timedelta(minutes=30 * k) for k in range(8)],
+                     calls=[25_000.0] * 8, aht_s=[180.0] * 8, targets=StaffingTargets(interval_min=30))
+    with engine.begin() as conn:
+        save_plan(conn, big, now=start)
+    token = login(client, "pat")
+    headers = {"X-CSRF-Token": token}
+    url = "/api/workforce/plans/big/simulate"
+    for body in ({"replications": 1}, {"replications": 21}, {"replications": 3}):
+        response = client.post(url, json=body, headers=headers)
+        assert response.status_code == 400 and response.json()["field"] == "replications", (body, response.text)
+    assert "600,000 calls" in client.post(url, json={"replications": 3}, headers=headers).json()["message"]
+    assert client.post(url, json={"seed": -1}, headers=headers).json()["field"] == "seed"
+    assert client.post(url, json={"turbo": True}, headers=headers).status_code == 400
+    assert client.post("/api/workforce/plans/nope/simulate", json={}, headers=headers).status_code == 404
+    assert client.post(url, json={"version": 9}, headers=headers).status_code == 404
+    assert client.post(url, json={}).status_code == 403
+    client.post("/logout", data={"csrf_token": token})
+    token = login(client, "amy")
+    assert client.post(url, json={}, headers={"X-CSRF-Token": token}).status_code == 403

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+
+import pytest
 
 from callops.scheduling import StaffingTargets, build_plan
+from callops.services.plan_check import check_plan
 from callops.web.i18n import load_catalogs
-from callops.web.routes.workforce_charts import forecast_chart, plan_chart
+from callops.web.routes.workforce_charts import forecast_chart, plan_chart, simulation_chart
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -32,3 +36,21 @@ def test_plan_chart_shows_agents_scheduled_and_service_level() -> None:
     agents, scheduled, sl = plan_chart(T, UTC, plan)["data"]["datasets"]
     assert agents["data"] == [14, 0, 0] and scheduled["data"] == [20, 0, 0]
     assert sl["yAxisID"] == "y2" and sl["data"][1] is None and sl["data"][2] == 1.0
+
+
+def test_simulation_chart_shows_plan_simulation_and_target() -> None:
+    """Plan and simulated service level in percent on the full grid (a gap where the plan is closed), a dot where
+    the simulation falls short of the target, and the target as a flat line: 10 agents for 10 Erlangs fall short."""
+    plan = build_plan(name="p", starts=[T0, T0 + 2 * HALF], calls=[100, 100], aht_s=180,
+                      targets=StaffingTargets(service_level=0.8))
+    thin = replace(plan, intervals=(replace(plan.intervals[0], agents=10), plan.intervals[1]))
+    check = check_plan(thin, replications=2, seed=3)
+    config = simulation_chart(T, UTC, check)
+    planned, simulated, target = config["data"]["datasets"]
+    assert config["data"]["labels"] == ["03-02 01:00", "03-02 01:30", "03-02 02:00"]
+    assert planned["data"] == [round(100 * plan.intervals[0].service_level, 2), None,
+                               round(100 * plan.intervals[1].service_level, 2)]
+    first, gap, last = simulated["data"]
+    assert gap is None and first < 80 and first == pytest.approx(100 * check.intervals[0].service_level_sim, abs=0.01)
+    assert simulated["pointRadius"] == [3, 0, 3 if check.intervals[1].short else 0]
+    assert target["data"] == [80.0] * 3 and config["options"]["scales"]["y"]["max"] == 100

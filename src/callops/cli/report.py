@@ -1,4 +1,5 @@
-"""``callops report kpi`` and ``callops report agents``: KPI reports from the store or from Parquet."""
+"""``callops report kpi`` and ``callops report agents``: KPI reports from the store or from Parquet, of real
+calls or (``--scenario NAME``) of a saved simulation run."""
 
 from __future__ import annotations
 
@@ -59,6 +60,8 @@ _common = [
                  help="Abandons with wait below this many seconds are short (0: none)."),
     click.option("--fcr-days", type=int, default=7, show_default=True,
                  help="A repeat call from the same caller within this many days breaks first-contact resolution."),
+    click.option("--scenario", help="Report this saved simulation scenario (`callops scenarios list`) instead of "
+                                    "real calls."),
 ]
 
 
@@ -82,14 +85,15 @@ def report() -> None:
 @click.option("--compare-previous", is_flag=True, help="Add prev_<kpi> columns: the period one step earlier.")
 def report_kpi(start: str, end: str, tz: str | None, fmt: str, out: Path | None, engine_name: str,
                parquet: Path | None, sl_threshold: float, sl_denominator: str, short_abandon: float, fcr_days: int,
-               grain: str, by: str | None, kpis: str | None, compare_previous: bool) -> None:
+               scenario: str | None, grain: str, by: str | None, kpis: str | None, compare_previous: bool) -> None:
     """KPIs per period (and per --by dimension values) for the inclusive dates --from..--to."""
     zone_name = tz or _context.settings().site_tz
     zone(zone_name)
     request = KpiRequest(start=_date(start, "from"), end=_date(end, "to"), grain=parse_grain(grain), tz=zone_name,
                          dims=parse_dims(by), kpis=_kpis(kpis), compare_previous=compare_previous,
                          options=KpiOptions(sl_threshold_s=sl_threshold, sl_denominator=SlDenominator(sl_denominator),
-                                            short_abandon_s=short_abandon, fcr_days=fcr_days))
+                                            short_abandon_s=short_abandon, fcr_days=fcr_days),
+                         scenario=scenario)
     rows = kpi_report(_source(engine_name, parquet), request)
     write_rows([r.as_dict() for r in rows], fmt=fmt, out=out, sheet="kpi")
 
@@ -98,12 +102,13 @@ def report_kpi(start: str, end: str, tz: str | None, fmt: str, out: Path | None,
 @_with_common
 def report_agents(start: str, end: str, tz: str | None, fmt: str, out: Path | None, engine_name: str,
                   parquet: Path | None, sl_threshold: float, sl_denominator: str, short_abandon: float,
-                  fcr_days: int) -> None:
+                  fcr_days: int, scenario: str | None) -> None:
     """Per-agent table (seed 000): inbound handling, occupancy, away time by reason, outbound results."""
     zone_name = tz or _context.settings().site_tz
     zone(zone_name)
     options = KpiOptions(sl_threshold_s=sl_threshold, sl_denominator=SlDenominator(sl_denominator),
                          short_abandon_s=short_abandon, fcr_days=fcr_days)
     first, last = _date(start, "from"), _date(end, "to")
-    rows = agent_report(_source(engine_name, parquet), start=first, end=last, tz=zone_name, options=options)
+    rows = agent_report(_source(engine_name, parquet), start=first, end=last, tz=zone_name, options=options,
+                        scenario=scenario)
     write_rows(rows, fmt=fmt, out=out, sheet="agents")

@@ -22,9 +22,7 @@ from callops.simulation import (
     IntervalCheck,
     Result,
     Scenario,
-    compare_with_plan,
     parse_scenario,
-    plan_scenario,
     run_scenario,
     scenario_to_records,
     single_queue,
@@ -146,43 +144,27 @@ def _cell(e: Estimate) -> str:
 def _simulate_plan(ref: str, patience_s: float | None, replications: int, seed: int, by_interval: bool,
                    save_name: str | None, as_json: bool) -> None:
     from callops.cli import _context
+    from callops.services.plan_check import check_plan, plan_check_json
     from callops.services.workforce import load_plan_ref
 
     with _context.engine().connect() as conn:
         plan = load_plan_ref(conn, ref)
-    scenario = plan_scenario(plan, patience_s=patience_s)
-    result = run_scenario(scenario, replications, seed)
-    checks = compare_with_plan(plan, result)
+    check = check_plan(plan, replications=replications, seed=seed, patience_s=patience_s)
     zone = zoneinfo.ZoneInfo(_context.settings().site_tz)
     if save_name is not None:
-        stored = _save(save_name, scenario, {"plan": ref, "patience_s": patience_s}, result, seed)
+        stored = _save(save_name, check.scenario, {"plan": ref, "patience_s": patience_s}, check.result, seed)
         if not as_json:
             click.echo(f"saved scenario {save_name}: {stored} calls", err=True)
-    with_calls = [c for c in checks if c.service_level_sim is not None]
-    short = [c for c in with_calls if c.short]
     if as_json:
-        echo_json(result.as_dict() | {"plan": f"{plan.name}@{plan.version}",
-                                      "target_service_level": plan.targets.service_level,
-                                      "intervals_short": len(short), "intervals_with_calls": len(with_calls),
-                                      "intervals": [_check_json(c, zone) for c in checks]})
+        echo_json(plan_check_json(check, tz=zone))
         return
-    click.echo(f"plan {plan.name}@{plan.version}: {len(checks)} intervals, {replications} replications, seed {seed}")
-    echo_table(_rows([result]))
+    click.echo(f"plan {plan.name}@{plan.version}: {len(check.intervals)} intervals, {replications} replications, "
+               f"seed {seed}")
+    echo_table(_rows([check.result]))
     click.echo(f"intervals below the {plan.targets.service_level:.0%} service-level target in simulation: "
-               f"{len(short)} of {len(with_calls)} with calls")
+               f"{check.intervals_short} of {check.intervals_with_calls} with calls")
     if by_interval:
-        echo_table([_check_row(c, zone) for c in checks])
-
-
-def _check_json(c: IntervalCheck, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
-    def r(value: float | None, digits: int = 6) -> float | None:
-        return None if value is None else round(value, digits)
-
-    return {"start_at": c.start_at.astimezone(zone).isoformat(), "calls": r(c.calls, 3), "agents": c.agents,
-            "offered_sim": r(c.offered, 3), "service_level_plan": r(c.service_level_plan),
-            "service_level_sim": r(c.service_level_sim), "asa_s_plan": r(c.asa_s_plan),
-            "asa_s_sim": r(c.asa_s_sim), "p_abandon_plan": r(c.p_abandon_plan), "p_abandon_sim": r(c.p_abandon_sim),
-            "short": c.short}
+        echo_table([_check_row(c, zone) for c in check.intervals])
 
 
 def _check_row(c: IntervalCheck, zone: zoneinfo.ZoneInfo) -> dict[str, object]:

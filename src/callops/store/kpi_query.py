@@ -5,6 +5,10 @@ The measure definitions of :mod:`callops.metrics` are translated once into a SQL
 PostgreSQL (executed by SQLAlchemy) and on DuckDB (compiled with the PostgreSQL dialect and literal
 values, run over Parquet files), and on any engine with a SQLAlchemy dialect (Trino, Spark SQL).
 
+Real calls and saved simulation scenarios share the tables: every query takes ``scenario`` (None: real
+records only, ``scenario IS NULL``; a name: only that scenario's records) and filters through
+:func:`_of_scenario`, so the two never mix.
+
 Local time without zone support: each row's local epoch is ``utc_ms + CASE WHEN utc_ms < t1 THEN o0
 ... END`` over the zone's offsets in the range, and a bucket is ``local_ms - local_ms % width``:
 integer arithmetic every engine evaluates identically.
@@ -21,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from callops.errors import InvalidInput
+from callops.errors import InvalidInput, NotFound
 from callops.metrics import (
     AGENT_KPIS,
     DEFAULT_KPIS,
@@ -48,7 +52,7 @@ from callops.metrics import (
     report_rows,
     shift_back,
 )
-from callops.store.schema import agent_intervals, agents, calls
+from callops.store.schema import agent_intervals, agents, calls, scenarios
 
 __all__ = ["KpiRequest", "ParquetSource", "Source", "DIMENSIONS", "kpi_report", "query_buckets", "call_buckets_sql",
            "agent_report", "away_by_reason", "AGENT_REPORT_KPIS", "state_buckets_sql",
@@ -118,6 +122,7 @@ class KpiRequest:
     options: KpiOptions = field(default_factory=KpiOptions)
     compare_previous: bool = False
     agent_states: bool = True  # add occupancy, utilisation, away time where agent state data exist
+    scenario: str | None = None  # None: real calls only; a name: only that saved simulation scenario
 
     @property
     def span_days(self) -> int:
@@ -198,9 +203,29 @@ def _bucket(local: Any, width_ms: int) -> Any:
     return local - local % sa.literal(width_ms, sa.BigInteger)
 
 
+def _of_scenario(column: sa.Column[Any], scenario: str | None) -> sa.ColumnElement[bool]:
+    """The rows of ``scenario``: real records (``scenario IS NULL``) for None, else that scenario's."""
+    return column.is_(None) if scenario is None else column == scenario
+
+
+def _check_scenario(source: Source, scenario: str | None) -> None:
+    """Refuse a scenario name that was never saved (a Parquet export has no scenarios table: there the
+    name must occur in its calls or agent intervals)."""
+    if scenario is None:
+        return
+    if isinstance(source, ParquetSource):
+        found = sa.or_(sa.exists().where(calls.c.scenario == scenario),
+                       sa.exists().where(agent_intervals.c.scenario == scenario))
+    else:
+        found = sa.exists().where(scenarios.c.name == scenario)
+    if not _execute(source, sa.select(found))[0][0]:
+        raise NotFound(f"no scenario {scenario!r}: save one with `callops simulate ... --save {scenario}`; "
+                       "`callops scenarios list` shows the saved ones")
+
+
 def call_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Grain, tz: str,
-                     dims: Sequence[str], options: KpiOptions) -> sa.Select[Any]:
-    """SELECT bucket, dims..., measures... FROM calls for ``[lo_ms, hi_ms)`` (real calls only)."""
+                     dims: Sequence[str], options: KpiOptions, scenario: str | None = None) -> sa.Select[Any]:
+    """SELECT bucket, dims..., measures... FROM calls for ``[lo_ms, hi_ms)``: real calls, or ``scenario``'s."""
     c = calls.c
     started = sa.type_coerce(c.started_at, sa.BigInteger)
     wanted = [measure(n) for n in names if measure(n).table is Table.CALLS]
@@ -220,7 +245,7 @@ def call_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Gra
     else:
         columns.append(sa.null().label("next_contact_gap_s"))
     inner = (sa.select(*columns).select_from(source)
-             .where(c.scenario.is_(None), started >= sa.literal(lo_ms, sa.BigInteger),
+             .where(_of_scenario(c.scenario, scenario), started >= sa.literal(lo_ms, sa.BigInteger),
                     started < sa.literal(upper, sa.BigInteger))
              .subquery("base"))
     return _measures_select(inner, "started_ms", wanted, dims, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz,
@@ -228,8 +253,9 @@ def call_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Gra
 
 
 def state_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Grain, tz: str,
-                      dims: Sequence[str], options: KpiOptions) -> sa.Select[Any]:
-    """SELECT bucket, dims..., measures... FROM agent_intervals; an interval counts in its start's bucket."""
+                      dims: Sequence[str], options: KpiOptions, scenario: str | None = None) -> sa.Select[Any]:
+    """SELECT bucket, dims..., measures... FROM agent_intervals (real, or ``scenario``'s); an interval counts
+    in its start's bucket."""
     a = agent_intervals.c
     start = sa.type_coerce(a.start_at, sa.BigInteger)
     end = sa.type_coerce(a.end_at, sa.BigInteger)
@@ -240,7 +266,7 @@ def state_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Gr
         source = agent_intervals.outerjoin(agents, agents.c.agent_id == a.agent)
         columns.append(agents.c.team)
     inner = (sa.select(*columns).select_from(source)
-             .where(a.scenario.is_(None), start >= sa.literal(lo_ms, sa.BigInteger),
+             .where(_of_scenario(a.scenario, scenario), start >= sa.literal(lo_ms, sa.BigInteger),
                     start < sa.literal(hi_ms, sa.BigInteger))
              .subquery("base"))
     wanted = [measure(n) for n in names if measure(n).table is Table.AGENT_INTERVALS]
@@ -267,42 +293,47 @@ def _to_buckets(rows: Sequence[Sequence[Any]], n_dims: int, names: Sequence[str]
 
 
 def query_buckets(source: Source, names: Sequence[str], *, start: dt.date, end: dt.date, grain: Grain, tz: str,
-                  dims: Sequence[str], options: KpiOptions) -> list[BucketMeasures]:
+                  dims: Sequence[str], options: KpiOptions, scenario: str | None = None) -> list[BucketMeasures]:
     """Measures ``names`` per engine bucket and dimension values, from calls and (where the dimensions
-    allow) agent state intervals, for the inclusive local dates ``start``..``end``."""
+    allow) agent state intervals, for the inclusive local dates ``start``..``end``; real records, or
+    ``scenario``'s."""
     lo_ms, hi_ms = local_range_ms(start, end, tz)
     call_names = [n for n in names if measure(n).table is Table.CALLS]
     state_names = [n for n in names if measure(n).table is Table.AGENT_INTERVALS]
     out: list[BucketMeasures] = []
     if call_names:
-        sql = call_buckets_sql(call_names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims, options=options)
+        sql = call_buckets_sql(call_names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims, options=options,
+                               scenario=scenario)
         out += _to_buckets(_execute(source, sql), len(dims), call_names)
     if state_names and all(d in STATE_DIMENSIONS for d in dims):
-        sql = state_buckets_sql(state_names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims, options=options)
+        sql = state_buckets_sql(state_names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims,
+                                options=options, scenario=scenario)
         out += _to_buckets(_execute(source, sql), len(dims), state_names)
     return out
 
 
-def _has_agent_states(source: Source, lo_ms: int, hi_ms: int) -> bool:
+def _has_agent_states(source: Source, lo_ms: int, hi_ms: int, scenario: str | None) -> bool:
     a = agent_intervals.c
     start = sa.type_coerce(a.start_at, sa.BigInteger)
     probe = (sa.select(sa.func.count()).select_from(agent_intervals)
-             .where(a.scenario.is_(None), start >= sa.literal(lo_ms, sa.BigInteger),
+             .where(_of_scenario(a.scenario, scenario), start >= sa.literal(lo_ms, sa.BigInteger),
                     start < sa.literal(hi_ms, sa.BigInteger)))
     return bool(_execute(source, probe)[0][0])
 
 
 def kpi_report(source: Source, request: KpiRequest) -> list[ReportRow]:
-    """The KPI report: one row per period and dimension values, optionally against the previous period."""
+    """The KPI report: one row per period and dimension values, optionally against the previous period.
+    Raises NotFound for a scenario that was never saved."""
+    _check_scenario(source, request.scenario)
     keys = list(request.kpis)
     lo_ms, hi_ms = local_range_ms(request.start, request.end, request.tz)
     if (request.agent_states and all(d in STATE_DIMENSIONS for d in request.dims)
-            and _has_agent_states(source, lo_ms, hi_ms)):
+            and _has_agent_states(source, lo_ms, hi_ms, request.scenario)):
         keys += [k for k in AGENT_KPIS if k not in keys]
     names = measures_for(keys)
-    grain, tz, dims, options = request.grain, request.tz, request.dims, request.options
+    grain, tz, dims, options, scenario = request.grain, request.tz, request.dims, request.options, request.scenario
     current = query_buckets(source, names, start=request.start, end=request.end, grain=grain, tz=tz, dims=dims,
-                            options=options)
+                            options=options, scenario=scenario)
     previous = None
     prev_start = None
     if request.compare_previous:
@@ -310,7 +341,7 @@ def kpi_report(source: Source, request: KpiRequest) -> list[ReportRow]:
         prev_start = shift_back(request.start, request.grain, span_days=span)
         prev_end = shift_back(request.end, request.grain, span_days=span)
         previous = query_buckets(source, names, start=prev_start, end=prev_end, grain=grain, tz=tz, dims=dims,
-                                 options=options)
+                                 options=options, scenario=scenario)
     return report_rows(current, grain=request.grain, dim_names=request.dims, kpi_keys=keys, options=request.options,
                        range_start=request.start, previous=previous, previous_range_start=prev_start,
                        span_days=request.span_days)
@@ -322,14 +353,17 @@ AGENT_REPORT_KPIS: tuple[str, ...] = (
     "refusal_rate", "outbound_talk_s", "work_hours", "efficiency")
 
 
-def away_by_reason(source: Source, *, start: dt.date, end: dt.date, tz: str) -> dict[str, dict[str, float]]:
-    """Seconds in the away state per agent and reason code (``none`` when no code was given)."""
+def away_by_reason(source: Source, *, start: dt.date, end: dt.date, tz: str,
+                   scenario: str | None = None) -> dict[str, dict[str, float]]:
+    """Seconds in the away state per agent and reason code (``none`` when no code was given); real records,
+    or ``scenario``'s (NotFound when it was never saved)."""
+    _check_scenario(source, scenario)
     lo_ms, hi_ms = local_range_ms(start, end, tz)
     a = agent_intervals.c
     begun = sa.type_coerce(a.start_at, sa.BigInteger)
     ended = sa.type_coerce(a.end_at, sa.BigInteger)
     query = (sa.select(a.agent, a.reason, sa.func.sum((ended - begun) / sa.literal(1000.0, sa.Float)))
-             .where(a.scenario.is_(None), a.state == "away", begun >= sa.literal(lo_ms, sa.BigInteger),
+             .where(_of_scenario(a.scenario, scenario), a.state == "away", begun >= sa.literal(lo_ms, sa.BigInteger),
                     begun < sa.literal(hi_ms, sa.BigInteger))
              .group_by(a.agent, a.reason))
     out: dict[str, dict[str, float]] = {}
@@ -338,12 +372,13 @@ def away_by_reason(source: Source, *, start: dt.date, end: dt.date, tz: str) -> 
     return out
 
 
-def agent_report(source: Source, *, start: dt.date, end: dt.date, tz: str,
-                 options: KpiOptions | None = None) -> list[dict[str, object]]:
-    """The per-agent table of seed 000: inbound handling, agent states, outbound results, away by reason."""
+def agent_report(source: Source, *, start: dt.date, end: dt.date, tz: str, options: KpiOptions | None = None,
+                 scenario: str | None = None) -> list[dict[str, object]]:
+    """The per-agent table of seed 000: inbound handling, agent states, outbound results, away by reason;
+    real records, or ``scenario``'s."""
     request = KpiRequest(start=start, end=end, grain=Grain.TOTAL, tz=tz, dims=("agent",), kpis=AGENT_REPORT_KPIS,
-                         options=options or KpiOptions(), agent_states=False)
-    away = away_by_reason(source, start=start, end=end, tz=tz)
+                         options=options or KpiOptions(), agent_states=False, scenario=scenario)
+    away = away_by_reason(source, start=start, end=end, tz=tz, scenario=scenario)
     reasons = sorted({r for by_reason in away.values() for r in by_reason})
     rows = []
     for row in kpi_report(source, request):

@@ -1,6 +1,7 @@
 """Simulation runs kept as scenarios: their calls and agent intervals carry the scenario's name,
 so the metrics layer reports them like real calls while real-data queries never see them.
-Saving a scenario again replaces its previous run.
+Saving a scenario again replaces its previous run. A saved scenario tells the span of its calls
+(first and last start), the dates to report it over.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ __all__ = ["SavedScenario", "save_scenario", "get_scenario", "list_scenarios", "
 
 @dataclass(frozen=True, slots=True)
 class SavedScenario:
+    """A stored run: what was simulated, its summary, and how many calls it holds over which span."""
+
     name: str
     created_at: dt.datetime
     created_by: str | None
@@ -30,6 +33,8 @@ class SavedScenario:
     seed: int
     summary: Mapping[str, Any]
     calls: int
+    first_call_at: dt.datetime | None  # start of the earliest call (UTC); None without calls
+    last_call_at: dt.datetime | None  # start of the latest call
 
 
 def _check_name(name: str) -> None:
@@ -64,15 +69,34 @@ def save_scenario(conn: sa.Connection, name: str, *, definition: Mapping[str, An
     return get_scenario(conn, name)
 
 
-def get_scenario(conn: sa.Connection, name: str) -> SavedScenario:
-    row = conn.execute(sa.select(scenarios).where(scenarios.c.name == name)).first()
-    if row is None:
-        raise NotFound(f"no scenario {name!r}")
-    count = conn.execute(sa.select(sa.func.count()).select_from(calls).where(calls.c.scenario == name)).scalar_one()
+def _saved(name: str | None = None) -> sa.Select[Any]:
+    """Each scenario (or only ``name``) with the count and the first and last start of its calls."""
+    of = calls.c.scenario.is_not(None) if name is None else calls.c.scenario == name
+    span = (sa.select(calls.c.scenario, sa.func.count().label("calls"),
+                      sa.func.min(calls.c.started_at).label("first_call_at"),
+                      sa.func.max(calls.c.started_at).label("last_call_at"))
+            .where(of).group_by(calls.c.scenario).subquery("span"))
+    query = (sa.select(scenarios, span.c.calls, span.c.first_call_at, span.c.last_call_at)
+             .outerjoin(span, span.c.scenario == scenarios.c.name))
+    return query if name is None else query.where(scenarios.c.name == name)
+
+
+def _scenario(row: sa.Row[Any]) -> SavedScenario:
     return SavedScenario(name=row.name, created_at=row.created_at, created_by=row.created_by,
                          definition=row.definition, replications=row.replications, seed=row.seed,
-                         summary=row.summary, calls=int(count))
+                         summary=row.summary, calls=int(row.calls or 0), first_call_at=row.first_call_at,
+                         last_call_at=row.last_call_at)
 
 
-def list_scenarios(conn: sa.Connection) -> list[str]:
-    return list(conn.execute(sa.select(scenarios.c.name).order_by(scenarios.c.created_at.desc())).scalars())
+def get_scenario(conn: sa.Connection, name: str) -> SavedScenario:
+    """Scenario ``name``; NotFound when it was never saved."""
+    row = conn.execute(_saved(name)).first()
+    if row is None:
+        raise NotFound(f"no scenario {name!r}: `callops scenarios list` shows the saved ones")
+    return _scenario(row)
+
+
+def list_scenarios(conn: sa.Connection) -> list[SavedScenario]:
+    """Every saved scenario, newest first."""
+    return [_scenario(row) for row in conn.execute(_saved().order_by(scenarios.c.created_at.desc(),
+                                                                      scenarios.c.name))]

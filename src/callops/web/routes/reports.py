@@ -1,6 +1,9 @@
 """Reports: the KPI API, a dashboard, a report builder with CSV/XLSX export, agent scorecards, and
 printable daily, weekly and monthly reports. Every number comes from ``callops.store.kpi_query``, the
-same code the ``callops report`` commands run, so CLI, API and pages agree."""
+same code the ``callops report`` commands run, so CLI, API and pages agree.
+
+Every page and API takes ``scenario``: empty for real calls (the default), or the name of a saved
+simulation run (``callops simulate --save``); pages then show a "simulated data" banner."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import HTMLResponse, Response
@@ -18,6 +22,7 @@ from callops.metrics.tables import rows_to_csv, rows_to_xlsx
 from callops.permissions import Permission
 from callops.store.kpi_query import CALL_DIMENSIONS, KpiRequest, agent_report, kpi_report, parse_dims
 from callops.store.records import CallFilter
+from callops.store.scenarios import SavedScenario, get_scenario, list_scenarios
 from callops.store.users import User
 from callops.web.daily_volume import last_day_with_calls
 from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
@@ -60,6 +65,7 @@ class KpiParams:
     short_abandon: float
     fcr_days: int
     compare_previous: bool
+    scenario: str | None
 
     def request(self, site_tz: str) -> KpiRequest:
         start, end = _date(self.start, "from"), _date(self.end, "to")
@@ -73,7 +79,10 @@ class KpiParams:
         options = KpiOptions(sl_threshold_s=self.sl_threshold, sl_denominator=self.sl_denominator,
                              short_abandon_s=self.short_abandon, fcr_days=self.fcr_days)
         return KpiRequest(start=start, end=end, grain=parse_grain(self.grain), tz=zone_name, dims=parse_dims(self.by),
-                          kpis=keys, options=options, compare_previous=self.compare_previous)
+                          kpis=keys, options=options, compare_previous=self.compare_previous, scenario=self.scenario)
+
+
+ScenarioQuery = Annotated[str | None, Query(description="A saved simulation scenario to report (default: real calls)")]
 
 
 def _kpi_params(
@@ -85,13 +94,38 @@ def _kpi_params(
     tz: Annotated[str | None, Query(description="Report zone (default the site's)")] = None,
     kpis: Annotated[str | None, Query(description="KPI keys, comma-separated")] = None,
     sl_threshold: float = 20.0, sl_denominator: SlDenominator = SlDenominator.OFFERED, short_abandon: float = 0.0,
-    fcr_days: int = 7, compare_previous: bool = False,
+    fcr_days: int = 7, compare_previous: bool = False, scenario: ScenarioQuery = None,
 ) -> KpiParams:
     return KpiParams(start, end, grain, by, tz, kpis, sl_threshold, sl_denominator, short_abandon, fcr_days,
-                     compare_previous)
+                     compare_previous, scenario or None)
 
 
 KpiParamsDep = Annotated[KpiParams, Depends(_kpi_params)]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    """What a report page shows: real calls (``scenario`` None) or a saved scenario, and the saved ones to pick."""
+
+    scenario: SavedScenario | None
+    saved: list[SavedScenario]
+
+    @property
+    def name(self) -> str | None:
+        return None if self.scenario is None else self.scenario.name
+
+    @property
+    def query(self) -> str:
+        """``scenario=NAME`` for links that keep the choice; empty for real calls."""
+        return "" if self.scenario is None else urlencode({"scenario": self.scenario.name})
+
+
+def _report_data(conn: ConnDep, scenario: ScenarioQuery = None) -> ReportData:
+    """The page's data choice; an unknown scenario is NotFound (404)."""
+    return ReportData(get_scenario(conn, scenario) if scenario else None, list_scenarios(conn))
+
+
+ReportDataDep = Annotated[ReportData, Depends(_report_data)]
 
 
 # --- API -------------------------------------------------------------------------------------------
@@ -107,13 +141,13 @@ def api_kpi(conn: ConnDep, settings: SettingsDep, user: ReportsUser, params: Kpi
 @router.get("/api/reports/agents", tags=["reports"])
 def api_agents(conn: ConnDep, settings: SettingsDep, user: ReportsUser,
                start: Annotated[str, Query(alias="from")], end: Annotated[str, Query(alias="to")],
-               tz: str | None = None) -> list[dict[str, Any]]:
-    """The per-agent table of ``callops report agents``."""
+               tz: str | None = None, scenario: ScenarioQuery = None) -> list[dict[str, Any]]:
+    """The per-agent table of ``callops report agents`` (of real calls, or of ``scenario``)."""
     first, last = _date(start, "from"), _date(end, "to")
     assert first is not None and last is not None
     zone_name = tz or settings.site_tz
     zone(zone_name)
-    return [dict(r) for r in agent_report(conn, start=first, end=last, tz=zone_name)]
+    return [dict(r) for r in agent_report(conn, start=first, end=last, tz=zone_name, scenario=scenario or None)]
 
 
 # --- pages -----------------------------------------------------------------------------------------
@@ -147,63 +181,66 @@ def _label(viewer: Viewer) -> Any:
     return label
 
 
-def _page(request: Request, viewer: Viewer, template: str, context: dict[str, Any]) -> HTMLResponse:
-    return render(request, viewer, template, {"show": _show(viewer), "label": _label(viewer), **context})
+def _page(request: Request, viewer: Viewer, template: str, data: ReportData, context: dict[str, Any]) -> HTMLResponse:
+    return render(request, viewer, template, {"show": _show(viewer), "label": _label(viewer), "data": data,
+                                              **context})
 
 
-def _latest_day(conn: ConnDep, viewer: Viewer) -> dt.date | None:
-    return last_day_with_calls(conn, CallFilter(), viewer.tz)
+def _latest_day(conn: ConnDep, viewer: Viewer, data: ReportData) -> dt.date | None:
+    return last_day_with_calls(conn, CallFilter(scenario=data.name), viewer.tz)
 
 
-def _one(conn: ConnDep, start: dt.date, end: dt.date, tz: str, keys: Sequence[str]) -> dict[str, Any]:
+def _one(conn: ConnDep, data: ReportData, start: dt.date, end: dt.date, tz: str,
+         keys: Sequence[str]) -> dict[str, Any]:
     rows = kpi_report(conn, KpiRequest(start=start, end=end, grain=Grain.TOTAL, tz=tz, kpis=tuple(keys),
-                                       agent_states=False))
+                                       agent_states=False, scenario=data.name))
     return dict(rows[0].kpis) if rows else {}
 
 
 _HALF_HOURS = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 1440, 30))
 
 
-def _intervals(conn: ConnDep, day: dt.date, tz: str) -> dict[str, int]:
+def _intervals(conn: ConnDep, data: ReportData, day: dt.date, tz: str) -> dict[str, int]:
     rows = kpi_report(conn, KpiRequest(start=day, end=day, grain=Grain.MIN30, tz=tz, kpis=("offered",),
-                                       agent_states=False))
+                                       agent_states=False, scenario=data.name))
     return {r.period[-5:]: int(r.kpis["offered"] or 0) for r in rows}
 
 
 @router.get("/reports", response_class=HTMLResponse, include_in_schema=False)
-def dashboard(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep) -> HTMLResponse:
+def dashboard(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep,
+              data: ReportDataDep) -> HTMLResponse:
     """Today (the latest day with data) and this week against last week; volume by 30-minute interval."""
-    today = _latest_day(conn, viewer)
+    today = _latest_day(conn, viewer, data)
     context: dict[str, Any] = {"today": today, "kpis": DASHBOARD_KPIS}
     if today is not None:
         tz = viewer.tz.key
         monday = today - dt.timedelta(days=today.weekday())
         week_ago = today - dt.timedelta(days=7)
         context.update(
-            day=_one(conn, today, today, tz, DASHBOARD_KPIS),
-            day_before=_one(conn, week_ago, week_ago, tz, DASHBOARD_KPIS),
-            week=_one(conn, monday, today, tz, DASHBOARD_KPIS),
-            last_week=_one(conn, monday - dt.timedelta(days=7), week_ago, tz, DASHBOARD_KPIS),
+            day=_one(conn, data, today, today, tz, DASHBOARD_KPIS),
+            day_before=_one(conn, data, week_ago, week_ago, tz, DASHBOARD_KPIS),
+            week=_one(conn, data, monday, today, tz, DASHBOARD_KPIS),
+            last_week=_one(conn, data, monday - dt.timedelta(days=7), week_ago, tz, DASHBOARD_KPIS),
             monday=monday, week_ago=week_ago)
-        now, then = _intervals(conn, today, tz), _intervals(conn, week_ago, tz)
+        now, then = _intervals(conn, data, today, tz), _intervals(conn, data, week_ago, tz)
         labels = sorted(set(now) | set(then) | set(_HALF_HOURS))
         context["chart"] = {"type": "bar", "data": {"labels": labels, "datasets": [
             {"label": viewer.fmt.date(today), "data": [now.get(x, 0) for x in labels]},
             {"label": viewer.fmt.date(week_ago), "data": [then.get(x, 0) for x in labels], "type": "line"}]},
             "options": {"scales": {"y": {"beginAtZero": True}}, "maintainAspectRatio": False}}
         context["intervals"] = [(x, now.get(x, 0), then.get(x, 0)) for x in labels]
-    return _page(request, viewer, "reports/dashboard.html", context)
+    return _page(request, viewer, "reports/dashboard.html", data, context)
 
 
 @router.get("/reports/builder", response_class=HTMLResponse, include_in_schema=False)
 def builder(request: Request, conn: ConnDep, settings: SettingsDep, user: ReportsUser, viewer: ViewerDep,
-            params: KpiParamsDep) -> HTMLResponse:
+            params: KpiParamsDep, data: ReportDataDep) -> HTMLResponse:
     """Choose grain, dimensions, KPIs and range; the result table exports to CSV and XLSX."""
     rows: list[dict[str, Any]] | None = None
     if params.start and params.end:
         rows = [r.as_dict() for r in kpi_report(conn, params.request(viewer.tz.key))]
     chosen = [k.strip() for k in (params.kpis or "").split(",") if k.strip()] or list(DEFAULT_KPIS)
-    return _page(request, viewer, "reports/builder.html", {
+    return _page(request, viewer, "reports/builder.html", data, {
         "rows": rows, "params": params, "grains": [g.value for g in Grain], "dims": CALL_DIMENSIONS,
         "all_kpis": [k.key for k in KPIS], "chosen": chosen, "chosen_dims": parse_dims(params.by),
         "query": request.url.query, "site_tz": settings.site_tz})
@@ -214,7 +251,8 @@ def export(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep
            format: Literal["csv", "xlsx"] = "csv") -> Response:
     """The builder's result as a CSV or XLSX download."""
     rows = [r.as_dict() for r in kpi_report(conn, params.request(viewer.tz.key))]
-    name = f"callops-kpi-{params.start}-{params.end}"
+    name = "-".join(["callops-kpi", *([params.scenario] if params.scenario else []), str(params.start),
+                     str(params.end)])
     if format == "xlsx":
         return Response(rows_to_xlsx(rows, sheet="kpi"), headers={
             "Content-Disposition": f'attachment; filename="{name}.xlsx"'},
@@ -224,14 +262,15 @@ def export(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep
 
 
 @router.get("/reports/agents", response_class=HTMLResponse, include_in_schema=False)
-def scorecards(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep,
+def scorecards(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep, data: ReportDataDep,
                start: Annotated[str | None, Query(alias="from")] = None,
                end: Annotated[str | None, Query(alias="to")] = None) -> HTMLResponse:
     """One card per agent: inbound handling, occupancy, away time, outbound results (seed 000)."""
-    last = _date(end, "to") or _latest_day(conn, viewer)
+    last = _date(end, "to") or _latest_day(conn, viewer, data)
     first = _date(start, "from") or (last.replace(day=1) if last else None)
-    rows = agent_report(conn, start=first, end=last, tz=viewer.tz.key) if first and last else []
-    return _page(request, viewer, "reports/agents.html", {"rows": rows, "first": first, "last": last})
+    rows = (agent_report(conn, start=first, end=last, tz=viewer.tz.key, scenario=data.name)
+            if first and last else [])
+    return _page(request, viewer, "reports/agents.html", data, {"rows": rows, "first": first, "last": last})
 
 
 _PERIODS = {"daily": Grain.DAY, "weekly": Grain.WEEK, "monthly": Grain.MONTH}
@@ -250,22 +289,23 @@ def _period_range(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
 
 @router.get("/reports/{kind}", response_class=HTMLResponse, include_in_schema=False)
 def period_report(request: Request, kind: Literal["daily", "weekly", "monthly"], conn: ConnDep, user: ReportsUser,
-                  viewer: ViewerDep, date: str | None = None) -> HTMLResponse:
+                  viewer: ViewerDep, data: ReportDataDep, date: str | None = None) -> HTMLResponse:
     """A printable report of one day, ISO week or month: totals against the previous period, by queue, and
     the volume over the period (30-minute intervals for a day, days otherwise)."""
-    day = _date(date, "date") or _latest_day(conn, viewer)
+    day = _date(date, "date") or _latest_day(conn, viewer, data)
     context: dict[str, Any] = {"kind": kind, "day": day, "kpis": PERIOD_KPIS}
     if day is not None:
         tz = viewer.tz.key
         first, last = _period_range(kind, day)
         grain = _PERIODS[kind]
         total = kpi_report(conn, KpiRequest(start=first, end=last, grain=grain, tz=tz, kpis=PERIOD_KPIS,
-                                            compare_previous=True, agent_states=False))
+                                            compare_previous=True, agent_states=False, scenario=data.name))
         by_queue = kpi_report(conn, KpiRequest(start=first, end=last, grain=Grain.TOTAL, tz=tz, dims=("queue",),
-                                               kpis=PERIOD_KPIS, agent_states=False))
+                                               kpis=PERIOD_KPIS, agent_states=False, scenario=data.name))
         series_grain = Grain.MIN30 if kind == "daily" else Grain.DAY
         series = kpi_report(conn, KpiRequest(start=first, end=last, grain=series_grain, tz=tz,
-                                             kpis=("offered", "service_level"), agent_states=False))
+                                             kpis=("offered", "service_level"), agent_states=False,
+                                             scenario=data.name))
         volume = {r.period[-5:] if kind == "daily" else r.period: r.kpis["offered"] for r in series}
         if kind == "daily":
             volume = {x: volume.get(x, 0) for x in sorted(set(volume) | set(_HALF_HOURS))}
@@ -275,4 +315,4 @@ def period_report(request: Request, kind: Literal["daily", "weekly", "monthly"],
                                                                  "data": list(volume.values())}]},
                            "options": {"scales": {"y": {"beginAtZero": True}}, "maintainAspectRatio": False}},
                        prev_day=first - dt.timedelta(days=1), next_day=last + dt.timedelta(days=1))
-    return _page(request, viewer, "reports/period.html", context)
+    return _page(request, viewer, "reports/period.html", data, context)

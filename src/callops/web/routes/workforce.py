@@ -2,6 +2,8 @@
 
 The calculator answers on the server for the values in its query string and, as one types, in the
 browser through ``/api/workforce/staffing`` and ``/api/workforce/erlang`` (static/js/workforce.js).
+A plan's page checks it by simulation (a form posting to ``/workforce/plans/{name}/simulate``, which needs
+the run_simulations right and stays within the simulation page's ``MAX_CALLS``).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from pydantic import ValidationError
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from callops.errors import InvalidInput
-from callops.permissions import Permission
-from callops.scheduling import compare_plan_totals, plan_totals, recovery_agents
+from callops.permissions import Permission, allowed
+from callops.scheduling import StaffingPlan, compare_plan_totals, plan_totals, recovery_agents
+from callops.services.plan_check import PlanCheck, check_plan
 from callops.services.workforce import HistoryForecast, HistorySpec, create_plan, forecast_history, load_plan_ref
 from callops.services.workforce_json import erlang_answer, staffing_answer
 from callops.store.plans import list_plans, load_plan
@@ -27,8 +30,9 @@ from callops.web.daily_volume import last_day_with_calls
 from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
 from callops.web.nav import NavItem
 from callops.web.rendering import render
-from callops.web.routes.workforce_charts import comparison_chart, forecast_chart, plan_chart
-from callops.web.routes.workforce_models import ErlangIn, PlanIn, StaffingIn
+from callops.web.routes.simulation import MAX_CALLS, MAX_REPLICATIONS
+from callops.web.routes.workforce_charts import comparison_chart, forecast_chart, plan_chart, simulation_chart
+from callops.web.routes.workforce_models import ErlangIn, PlanIn, PlanSimulationIn, StaffingIn
 from callops.web.viewer import Viewer
 
 router = APIRouter(include_in_schema=False)
@@ -37,6 +41,7 @@ NAV = (NavItem("nav.workforce", "/workforce", permission=Permission.PLAN_WORKFOR
                description_key="wf.card"),)
 
 Planner = Annotated[User, require(Permission.PLAN_WORKFORCE)]
+Simulator = Annotated[User, require(Permission.RUN_SIMULATIONS)]
 
 CALCULATOR_DEFAULTS = {"calls": "100", "interval_min": "30", "aht_s": "180", "service_level": "0.8",
                        "sl_time_s": "20", "patience_s": "", "shrinkage": "0.3", "distressing_share": "0",
@@ -187,10 +192,10 @@ def compare_page(request: Request, conn: ConnDep, user: Planner, viewer: ViewerD
         "chart": comparison_chart(viewer.t, viewer.tz, comparison, a=left, b=right)})
 
 
-@router.get("/workforce/plans/{name}", response_class=HTMLResponse)
-def plan_page(request: Request, name: str, conn: ConnDep, user: Planner, viewer: ViewerDep,
-              version: int | None = None) -> HTMLResponse:
-    plan = load_plan(conn, name, version)
+def _plan_page(request: Request, conn: ConnDep, user: User, viewer: Viewer, plan: StaffingPlan, *,
+               form: dict[str, str] | None = None, check: PlanCheck | None = None, error: str | None = None,
+               status_code: int = 200) -> HTMLResponse:
+    """The plan's totals, chart, versions and intervals; with ``check`` (or ``error``) its simulation's outcome."""
     versions = [(v, at) for n, v, at, _ in list_plans(conn) if n == plan.name]
     recovery = recovery_agents(plan)
     previous = max((v for v, _ in versions if v < plan.version), default=None)
@@ -203,4 +208,33 @@ def plan_page(request: Request, name: str, conn: ConnDep, user: Planner, viewer:
         "plan": plan, "totals": plan_totals(plan), "versions": versions, "tab": "plans",
         "rows": list(zip(plan.intervals, recovery.tolist(), strict=True)),
         "recovery_hours": float(recovery.sum()) * hours, "compare_url": compare_url,
-        "chart": plan_chart(viewer.t, viewer.tz, plan)})
+        "chart": plan_chart(viewer.t, viewer.tz, plan),
+        "can_simulate": allowed(user.role, Permission.RUN_SIMULATIONS), "max_replications": MAX_REPLICATIONS,
+        "sim_form": {"replications": "10", "seed": "1"} | (form or {}), "sim_error": error, "check": check,
+        "sim_chart": simulation_chart(viewer.t, viewer.tz, check) if check else None}, status_code=status_code)
+
+
+@router.get("/workforce/plans/{name}", response_class=HTMLResponse)
+def plan_page(request: Request, name: str, conn: ConnDep, user: Planner, viewer: ViewerDep,
+              version: int | None = None) -> HTMLResponse:
+    return _plan_page(request, conn, user, viewer, load_plan(conn, name, version))
+
+
+@router.post("/workforce/plans/{name}/simulate", response_class=HTMLResponse)
+def simulate_plan_form(request: Request, name: str, conn: ConnDep, user: Simulator, viewer: ViewerDep,
+                       version: Annotated[int | None, Form()] = None, replications: Annotated[str, Form()] = "10",
+                       seed: Annotated[str, Form()] = "1") -> HTMLResponse:
+    plan = load_plan(conn, name, version)
+    form = {"replications": replications, "seed": seed}
+    try:
+        body = PlanSimulationIn.model_validate({"replications": replications.strip(), "seed": seed.strip()})
+        check = check_plan(plan, replications=body.replications, seed=body.seed, max_calls=MAX_CALLS)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return _plan_page(request, conn, user, viewer, plan, form=form, error=f"{where}: {first['msg']}",
+                          status_code=400)
+    except InvalidInput as exc:
+        return _plan_page(request, conn, user, viewer, plan, form=form, error=str(exc), status_code=400)
+    form = {"replications": str(body.replications), "seed": str(body.seed)}
+    return _plan_page(request, conn, user, viewer, plan, form=form, check=check)

@@ -1,8 +1,9 @@
 """API: the staffing calculator (Erlang C/A), forecasts from call history, and staffing plans.
 
 ``/erlang`` and ``/staffing`` answer with the keys and numbers of ``callops erlang --json`` and
-``callops staffing --json``; plans and forecasts with the JSON of ``callops plan ... --json``.
-Every endpoint needs the plan_workforce right.
+``callops staffing --json``; plans and forecasts with the JSON of ``callops plan ... --json``; a plan checked
+by simulation with that of ``callops simulate --plan ... --json``. Every endpoint needs the plan_workforce
+right, but ``/plans/{name}/simulate``, which needs run_simulations (and at most ``MAX_CALLS`` simulated calls).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from starlette.responses import JSONResponse
 
 from callops.permissions import Permission
 from callops.scheduling import compare_plan_totals
+from callops.services.plan_check import check_plan, plan_check_json
 from callops.services.workforce import create_forecast, create_plan, forecast_history, load_plan_ref
 from callops.services.workforce_json import (
     comparison_json,
@@ -29,11 +31,13 @@ from callops.store.forecasts import list_forecasts, load_forecast
 from callops.store.plans import list_plans, load_plan
 from callops.store.users import User
 from callops.web.deps import ConnDep, SettingsDep, require
-from callops.web.routes.workforce_models import ErlangIn, ForecastIn, HistoryIn, PlanIn, StaffingIn
+from callops.web.routes.simulation import MAX_CALLS
+from callops.web.routes.workforce_models import ErlangIn, ForecastIn, HistoryIn, PlanIn, PlanSimulationIn, StaffingIn
 
 router = APIRouter(prefix="/api/workforce", tags=["workforce"])
 
 Planner = Annotated[User, require(Permission.PLAN_WORKFORCE)]
+Simulator = Annotated[User, require(Permission.RUN_SIMULATIONS)]
 
 
 @router.post("/erlang")
@@ -126,3 +130,12 @@ def api_plan(name: str, conn: ConnDep, settings: SettingsDep, user: Planner,
              version: int | None = None) -> dict[str, Any]:
     """A saved plan with every interval and its totals (default: the newest version)."""
     return plan_json(load_plan(conn, name, version), tz=zoneinfo.ZoneInfo(settings.site_tz))
+
+
+@router.post("/plans/{name}/simulate")
+def api_simulate_plan(name: str, body: PlanSimulationIn, conn: ConnDep, settings: SettingsDep,
+                      user: Simulator) -> dict[str, Any]:
+    """The plan simulated interval by interval against what it expects: ``callops simulate --plan ... --json``."""
+    check = check_plan(load_plan(conn, name, body.version), replications=body.replications, seed=body.seed,
+                       patience_s=body.patience_s, max_calls=MAX_CALLS)
+    return plan_check_json(check, tz=zoneinfo.ZoneInfo(settings.site_tz))

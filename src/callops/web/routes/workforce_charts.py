@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from callops.scheduling import PlanComparison, StaffingPlan
+from callops.services.plan_check import PlanCheck
 from callops.web.i18n import Translator
 
-__all__ = ["comparison_chart", "forecast_chart", "plan_chart"]
+__all__ = ["comparison_chart", "forecast_chart", "plan_chart", "simulation_chart"]
 
 
 def _label(at: dt.datetime, tz: dt.tzinfo) -> str:
@@ -85,6 +86,32 @@ def plan_chart(t: Translator, tz: dt.tzinfo, plan: StaffingPlan) -> dict[str, An
              "yAxisID": "y2", "borderWidth": 1, "borderDash": [4, 3]},
         ]},
         "options": _options(t("wf.agents_axis"), y2_title=t("wf.service_level")),
+    }
+
+
+def simulation_chart(t: Translator, tz: dt.tzinfo, check: PlanCheck) -> dict[str, Any]:
+    """Service level per interval in percent: the plan's expected, the simulated (a dot where it falls short of the
+    target; none where no call was simulated) and the target line. Closed intervals are gaps."""
+    by_start = {c.start_at.astimezone(dt.UTC): c for c in check.intervals}
+    grid = _full_grid([c.start_at for c in check.intervals], check.plan.targets.interval_min)
+    rows = [by_start.get(at) for at in grid]
+    target = round(100 * check.plan.targets.service_level, 2)
+
+    def percent(value: float | None) -> float | None:
+        return None if value is None else _num(100 * value, 2)
+
+    options = _options(t("wf.sim_sl_axis"))
+    options["scales"]["y"]["max"] = 100
+    return {
+        "type": "line",
+        "data": {"labels": [_label(at, tz) for at in grid], "datasets": [
+            {"label": t("wf.sim_sl_plan"), "data": [percent(c.service_level_plan) if c else None for c in rows],
+             "borderWidth": 2},
+            {"label": t("wf.sim_sl_sim"), "data": [percent(c.service_level_sim) if c else None for c in rows],
+             "borderWidth": 2, "pointRadius": [3 if c and c.short else 0 for c in rows]},
+            {"label": t("wf.sim_target"), "data": [target] * len(grid), "borderWidth": 1, "borderDash": [6, 4]},
+        ]},
+        "options": options,
     }
 
 

@@ -1,4 +1,5 @@
-"""HTTP bodies of the workforce API (pydantic): the options of ``callops erlang``, ``staffing`` and ``plan``.
+"""HTTP bodies of the workforce API (pydantic): the options of ``callops erlang``, ``staffing``, ``plan`` and
+``simulate --plan``.
 
 This module has no ``router``; route discovery skips it.
 """
@@ -13,8 +14,9 @@ from callops.errors import InvalidInput
 from callops.queueing import ServiceTargets
 from callops.scheduling import StaffingTargets
 from callops.services.workforce import HistorySpec
+from callops.web.routes.simulation import MAX_REPLICATIONS
 
-__all__ = ["ErlangIn", "ForecastIn", "HistoryIn", "PlanIn", "StaffingIn"]
+__all__ = ["ErlangIn", "ForecastIn", "HistoryIn", "PlanIn", "PlanSimulationIn", "StaffingIn"]
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -124,3 +126,14 @@ class PlanIn(BaseModel):
                                sl_time_s=self.sl_time_s, shrinkage=self.shrinkage, patience_s=self.patience_s,
                                max_occupancy=self.max_occupancy, asa_s=self.asa_s, max_abandon=self.max_abandon,
                                distressing_share=self.distressing_share, recovery_s=self.recovery_s)
+
+
+class PlanSimulationIn(BaseModel):
+    """A saved plan checked by simulation (``callops simulate --plan NAME[@VERSION]``)."""
+
+    model_config = _STRICT
+
+    version: int | None = Field(default=None, ge=1, description="default: the newest version")
+    replications: int = Field(default=10, ge=2, le=MAX_REPLICATIONS)
+    seed: int = Field(default=1, ge=0, le=2**63 - 1)
+    patience_s: float | None = Field(default=None, gt=0, description="mean patience, seconds; default: the plan's")
