@@ -64,3 +64,26 @@ def test_save_stores_the_run_as_a_scenario(db_url: str, engine: sa.Engine, monke
     assert saved.replications == 2 and saved.seed == 4 and saved.definition["name"] == "bank"
     assert saved.summary["service_level"] == json.loads(result.output)["service_level"]
     assert n_calls > 1000 and n_intervals > 100 and real == 0
+
+
+def test_scenarios_delete_removes_a_saved_run(db_url: str, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`scenarios delete NAME` removes the run with its calls and agent intervals and says how many calls it held;
+    an unknown name exits 1 naming it."""
+    from callops.store.schema import agent_intervals, calls
+
+    monkeypatch.setenv("CALLOPS_DATABASE_URL", db_url)
+    runner = CliRunner()
+    saved = runner.invoke(cli, ["simulate", "--calls", "20", "--aht", "180", "--agents", "3", "--hours", "1",
+                                "--replications", "2", "--save", "short"])
+    assert saved.exit_code == 0, saved.output
+    [row] = json.loads(runner.invoke(cli, ["scenarios", "list", "--json"]).output)
+    assert row["calls"] > 10
+    deleted = runner.invoke(cli, ["scenarios", "delete", "short"])
+    assert deleted.exit_code == 0, deleted.output
+    assert deleted.output == f"deleted scenario short: {row['calls']} calls\n"
+    assert json.loads(runner.invoke(cli, ["scenarios", "list", "--json"]).output) == []
+    with engine.connect() as conn:
+        for table in (calls, agent_intervals):
+            assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() == 0
+    unknown = runner.invoke(cli, ["scenarios", "delete", "short"])
+    assert unknown.exit_code == 1 and "no scenario 'short'" in unknown.output

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from callops.errors import InvalidInput, NotFound
 from callops.records import Call, Direction, Outcome
 from callops.store.records import CallFilter, count_calls, insert_calls
-from callops.store.scenarios import get_scenario, list_scenarios, save_scenario
+from callops.store.scenarios import delete_scenario, get_scenario, list_scenarios, save_scenario
 
 T0 = dt.datetime(2026, 1, 5, 1, tzinfo=dt.UTC)
 
@@ -60,3 +60,20 @@ def test_records_must_belong_to_the_scenario(engine: sa.Engine) -> None:
             save_scenario(conn, "bad name", definition={}, replications=1, seed=1, summary={}, records=[], now=T0)
         with pytest.raises(NotFound):
             get_scenario(conn, "nope")
+
+
+def test_delete_removes_only_that_scenario(engine: sa.Engine) -> None:
+    """Deleting a scenario returns what it held and removes its calls; real calls and other scenarios stay;
+    an unknown name is not found."""
+    with engine.begin() as conn:
+        insert_calls(conn, _calls(2, None, source="real"))
+        save_scenario(conn, "gone", definition={}, replications=1, seed=1, summary={}, records=_calls(3, "gone"),
+                      now=T0)
+        save_scenario(conn, "kept", definition={}, replications=1, seed=1, summary={}, records=_calls(4, "kept"),
+                      now=T0)
+        assert delete_scenario(conn, "gone").calls == 3
+        assert [s.name for s in list_scenarios(conn)] == ["kept"]
+        assert count_calls(conn, CallFilter(scenario="gone")) == 0
+        assert (count_calls(conn, CallFilter()), count_calls(conn, CallFilter(scenario="kept"))) == (2, 4)
+        with pytest.raises(NotFound, match="'gone'"):
+            delete_scenario(conn, "gone")

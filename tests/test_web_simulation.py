@@ -43,6 +43,13 @@ def as_user(client: TestClient, username: str) -> TestClient:
     return client
 
 
+def switch_user(client: TestClient, username: str) -> TestClient:
+    """Log out whoever is logged in (session and CSRF header), then log in as ``username``."""
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    return as_user(client, username)
+
+
 def strip_name(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k != "scenario"}
 
@@ -137,3 +144,153 @@ def test_page_runs_a_scenario_file_from_the_text_area(client: TestClient) -> Non
     assert response.status_code == 200, response.text
     assert re.search(r"<th class=\"num\">bank</th>", response.text)
     assert 'id="sim-chart-config"' in response.text
+
+
+# --- saving a run as a scenario ------------------------------------------------------------------
+
+CLI_SINGLE = ["--calls", "100", "--interval", "30m", "--aht", "180", "--patience", "300", "--agents", "14", "--hours",
+              "8"]
+
+
+def stored(engine: sa.Engine, name: str) -> dict[str, Any]:
+    """Everything stored for scenario ``name`` but when and by whom: its row, and its calls and agent intervals
+    (every column but the id)."""
+    from callops.store.scenarios import get_scenario
+    from callops.store.schema import agent_intervals, calls
+
+    def rows(table: sa.Table) -> list[tuple[Any, ...]]:
+        columns = [c for c in table.c if c.name != "id"]
+        return sorted(tuple(r) for r in conn.execute(sa.select(*columns).where(table.c.scenario == name)))
+
+    with engine.connect() as conn:
+        saved = get_scenario(conn, name)
+        return {"definition": saved.definition, "replications": saved.replications, "seed": saved.seed,
+                "summary": strip_name(dict(saved.summary)), "calls": rows(calls),
+                "intervals": rows(agent_intervals)}
+
+
+def test_api_save_stores_what_the_cli_stores(client: TestClient, engine: sa.Engine, db_url: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """`"save"` stores the first scenario's replication seeded by the request's seed: the same calls, agent
+    intervals, definition, replications, seed and summary as `callops simulate --save`, made by the user."""
+    from callops.store.scenarios import get_scenario
+
+    monkeypatch.setenv("CALLOPS_DATABASE_URL", db_url)
+    out = CliRunner().invoke(cli, ["simulate", *CLI_SINGLE, "--replications", "3", "--seed", "11", "--save", "run"],
+                             catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    by_cli = stored(engine, "run")
+    with engine.connect() as conn:
+        assert get_scenario(conn, "run").created_by is None
+
+    planner = as_user(client, "pat")
+    second = SINGLE | {"agents": 15}
+    response = planner.post("/api/simulation/run", json={
+        "scenarios": [{"single": SINGLE}, {"single": second}], "replications": 3, "seed": 11, "save": "run"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    by_api = stored(engine, "run")
+    assert len(by_api["calls"]) > 1000 and len(by_api["intervals"]) > 100
+    assert by_api == by_cli
+    assert by_api["summary"] == strip_name(body["results"][0])
+    assert by_api["definition"] == {"calls": 100, "interval_s": 1800, "aht_s": 180, "agents": 14, "hours": 8,
+                                    "patience_s": 300, "sl_time_s": 20}
+    with engine.connect() as conn:
+        assert get_scenario(conn, "run").created_by == "pat"
+    assert (body["saved"]["name"], body["saved"]["calls"]) == ("run", len(by_api["calls"]))
+
+
+def test_api_saves_scenario_yaml_with_its_mapping(client: TestClient, engine: sa.Engine) -> None:
+    """A YAML scenario is saved with its mapping as the definition (as JSON keeps it), as `callops simulate FILE
+    --save` does."""
+    import yaml
+
+    text = (SCENARIOS / "bank.yaml").read_text(encoding="utf-8")
+    planner = as_user(client, "pat")
+    response = planner.post("/api/simulation/run", json={"scenarios": [{"yaml": text}], "replications": 2,
+                                                         "seed": 2, "save": "bank-run"})
+    assert response.status_code == 200, response.text
+    saved = stored(engine, "bank-run")
+    mapping = json.loads(json.dumps(yaml.safe_load(text), default=str))
+    assert saved["definition"] == mapping and (saved["replications"], saved["seed"]) == (2, 2)
+    assert response.json()["saved"]["calls"] == len(saved["calls"]) > 1000
+
+
+def test_api_lists_and_deletes_saved_scenarios(client: TestClient, engine: sa.Engine) -> None:
+    """The list gives each saved scenario's calls and dates; DELETE removes it with its records and a second
+    DELETE is 404; a bad name is 400 naming the field and stores nothing."""
+    from callops.store.schema import agent_intervals, calls
+
+    planner = as_user(client, "pat")
+    bad = planner.post("/api/simulation/run", json={"scenarios": [{"single": SINGLE}], "save": "no spaces"})
+    assert bad.status_code == 400 and bad.json()["field"] == "save" and "no spaces" in bad.json()["message"]
+    assert planner.get("/api/simulation/scenarios").json() == []
+    small = SINGLE | {"hours": 2}
+    saved = planner.post("/api/simulation/run", json={"scenarios": [{"single": small}], "replications": 2,
+                                                      "seed": 1, "save": "small"}).json()["saved"]
+    [row] = planner.get("/api/simulation/scenarios").json()
+    assert row == saved and row["calls"] > 100
+    assert row["from"] == row["first_call_at"][:10] and row["first_call_at"] <= row["last_call_at"]
+
+    deleted = planner.delete("/api/simulation/scenarios/small")
+    assert deleted.status_code == 200 and deleted.json() == row
+    assert planner.get("/api/simulation/scenarios").json() == []
+    with engine.connect() as conn:
+        for table in (calls, agent_intervals):
+            assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() == 0
+    again = planner.delete("/api/simulation/scenarios/small")
+    assert again.status_code == 404 and "no scenario 'small'" in again.json()["message"]
+
+
+def test_agents_may_not_save_list_or_delete(client: TestClient, engine: sa.Engine) -> None:
+    """Without run_simulations saving, listing and deleting are 403 and leave the saved scenario alone."""
+    planner = as_user(client, "pat")
+    assert planner.post("/api/simulation/run", json={"scenarios": [{"single": SINGLE | {"hours": 1}}],
+                                                     "save": "kept"}).status_code == 200
+    agent = switch_user(client, "amy")
+    assert agent.post("/api/simulation/run", json={"scenarios": [{"single": SINGLE}], "save": "x"}).status_code == 403
+    assert agent.get("/api/simulation/scenarios").status_code == 403
+    assert agent.delete("/api/simulation/scenarios/kept").status_code == 403
+    assert stored_names(engine) == ["kept"]
+
+
+def stored_names(engine: sa.Engine) -> list[str]:
+    """The names of the saved scenarios, newest first."""
+    from callops.store.scenarios import list_scenarios
+
+    with engine.connect() as conn:
+        return [s.name for s in list_scenarios(conn)]
+
+
+def test_page_saves_scenario_a_and_links_the_reports(client: TestClient, engine: sa.Engine) -> None:
+    """"Save scenario A as" stores A (not B) for the user and links the report pages over the run's local dates;
+    the builder link shows the simulated data; in Chinese too; a bad name is a 400 naming the field."""
+    from zoneinfo import ZoneInfo
+
+    from callops.store.scenarios import get_scenario
+
+    planner = as_user(client, "pat")
+    form = {f"{side}_{k}": str(v) for side in ("a", "b") for k, v in SINGLE.items()}
+    form |= {"a_hours": "2", "b_hours": "2", "b_agents": "15", "b_enabled": "1", "replications": "2", "seed": "4",
+             "save": "from-page", "csrf_token": planner.headers["X-CSRF-Token"]}
+    html = planner.post("/simulation", data=form).text
+    with engine.connect() as conn:
+        saved = get_scenario(conn, "from-page")
+    assert saved.created_by == "pat" and saved.definition["agents"] == 14 and saved.seed == 4
+    assert saved.first_call_at is not None and saved.last_call_at is not None
+    first = saved.first_call_at.astimezone(ZoneInfo("Asia/Shanghai")).date()  # the user's zone
+    last = saved.last_call_at.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    assert 'id="sim-saved"' in html and f"{saved.calls:,} calls" in html and 'value="from-page"' in html
+    builder = f"/reports/builder?scenario=from-page&amp;from={first}&amp;to={last}"
+    assert f'href="{builder}"' in html
+    assert f'href="/reports/daily?scenario=from-page&amp;date={first}"' in html
+    report = planner.get(builder.replace("&amp;", "&"))
+    assert report.status_code == 200 and 'id="scenario-banner"' in report.text
+
+    bad = planner.post("/simulation", data=form | {"save": "a/b"})
+    assert bad.status_code == 400 and "field save" in bad.text and 'value="a/b"' in bad.text
+
+    manager = switch_user(client, "max")
+    chinese = manager.post("/simulation", data=form | {"save": "page-zh",
+                                                       "csrf_token": manager.headers["X-CSRF-Token"]})
+    assert "已保存场景 page-zh" in chinese.text and "自定义报表" in chinese.text

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import json
 import zoneinfo
 from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from callops.cli._output import echo_json, echo_table
 from callops.cli.erlang import _Interval
 from callops.errors import InvalidInput
+from callops.services.scenario_runs import single_queue_definition, yaml_definition
 from callops.simulation import (
     METRICS,
     QUEUE_METRICS,
@@ -24,7 +22,6 @@ from callops.simulation import (
     Scenario,
     parse_scenario,
     run_scenario,
-    scenario_to_records,
     single_queue,
 )
 
@@ -45,17 +42,14 @@ def _load(path: str) -> Scenario:
 
 
 def _save(name: str, scenario: Scenario, definition: dict[str, Any], result: Result, seed: int) -> int:
-    """Store one replication's calls and agent intervals as scenario ``name``, apart from real data."""
+    """Store one replication as scenario ``name`` (``callops.services.scenario_runs.save_run``); its calls."""
     from callops.cli._context import engine
-    from callops.store.scenarios import save_scenario
+    from callops.services.scenario_runs import save_run
 
-    named = dataclasses.replace(scenario, name=name)
-    calls, intervals = scenario_to_records(named, seed)
     with engine().begin() as conn:
-        save_scenario(conn, name, definition=json.loads(json.dumps(definition, default=str)),
-                      replications=result.replications, seed=seed, summary=result.as_dict(),
-                      records=[*calls, *intervals], now=dt.datetime.now(dt.UTC))
-    return len(calls)
+        saved = save_run(conn, name, scenario=scenario, definition=definition, result=result, seed=seed,
+                         now=dt.datetime.now(dt.UTC))
+    return saved.calls
 
 
 @click.command()
@@ -95,13 +89,12 @@ def simulate(
             raise click.UsageError("give SCENARIO.yaml, or --calls, --aht and --agents")
         scenarios = [single_queue(calls=calls, interval_s=interval_s, aht_s=aht_s, agents=agents, hours=hours,
                                   patience_s=patience_s, sl_time_s=sl_time_s)]
-        definition: dict[str, Any] = {"calls": calls, "interval_s": interval_s, "aht_s": aht_s, "agents": agents,
-                                      "hours": hours, "patience_s": patience_s, "sl_time_s": sl_time_s}
+        definition = single_queue_definition(calls=calls, interval_s=interval_s, aht_s=aht_s, agents=agents,
+                                             hours=hours, patience_s=patience_s, sl_time_s=sl_time_s)
     else:
         text = _read(scenario)
         scenarios = [parse_scenario(text, file=scenario)]
-        loaded = yaml.safe_load(text)
-        definition = dict(loaded) if isinstance(loaded, dict) else {}
+        definition = yaml_definition(text)
     if compare_path is not None:
         scenarios.append(_load(compare_path))
     results = [run_scenario(s, replications, seed) for s in scenarios]

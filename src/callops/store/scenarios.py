@@ -1,7 +1,7 @@
 """Simulation runs kept as scenarios: their calls and agent intervals carry the scenario's name,
 so the metrics layer reports them like real calls while real-data queries never see them.
-Saving a scenario again replaces its previous run. A saved scenario tells the span of its calls
-(first and last start), the dates to report it over.
+Saving a scenario again replaces its previous run; deleting one removes its records. A saved scenario
+tells the span of its calls (first and last start), the dates to report it over.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from callops.records import AgentInterval, Call
 from callops.store.records import insert_calls, insert_intervals
 from callops.store.schema import agent_intervals, calls, scenarios
 
-__all__ = ["SavedScenario", "save_scenario", "get_scenario", "list_scenarios", "delete_scenario"]
+__all__ = ["SavedScenario", "check_scenario_name", "save_scenario", "get_scenario", "list_scenarios",
+           "delete_scenario"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,23 +38,32 @@ class SavedScenario:
     last_call_at: dt.datetime | None  # start of the latest call
 
 
-def _check_name(name: str) -> None:
+def check_scenario_name(name: str, *, field: str = "name") -> None:
+    """Refuse a name that is not 1-80 letters, digits, '-', '_' or '.' (``InvalidInput`` on ``field``)."""
     if not name or len(name) > 80 or not all(ch.isalnum() or ch in "-_." for ch in name):
-        raise InvalidInput(f"scenario name {name!r} must be 1-80 letters, digits, '-', '_' or '.'", field="name")
+        raise InvalidInput(f"scenario name {name!r} must be 1-80 letters, digits, '-', '_' or '.'", field=field)
 
 
-def delete_scenario(conn: sa.Connection, name: str) -> None:
+def _delete_rows(conn: sa.Connection, name: str) -> None:
     conn.execute(calls.delete().where(calls.c.scenario == name))
     conn.execute(agent_intervals.delete().where(agent_intervals.c.scenario == name))
     conn.execute(scenarios.delete().where(scenarios.c.name == name))
+
+
+def delete_scenario(conn: sa.Connection, name: str) -> SavedScenario:
+    """Remove scenario ``name`` with its calls and agent intervals and return what it held; NotFound when it was
+    never saved."""
+    saved = get_scenario(conn, name)
+    _delete_rows(conn, name)
+    return saved
 
 
 def save_scenario(conn: sa.Connection, name: str, *, definition: Mapping[str, Any], replications: int, seed: int,
                   summary: Mapping[str, Any], records: Iterable[Call | AgentInterval], now: dt.datetime,
                   created_by: str | None = None) -> SavedScenario:
     """Replace scenario ``name`` with this run; every record must carry ``scenario=name``."""
-    _check_name(name)
-    delete_scenario(conn, name)
+    check_scenario_name(name)
+    _delete_rows(conn, name)
     conn.execute(scenarios.insert().values(name=name, created_at=now, created_by=created_by,
                                            definition=dict(definition), replications=replications, seed=seed,
                                            summary=dict(summary)))

@@ -96,6 +96,7 @@ agent_intervals = sa.Table(
     sa.UniqueConstraint("source", "agent", "state", "start_at"),
     sa.Index(None, "agent", "start_at"),
     sa.Index(None, "start_at"),
+    sa.Index(None, "scenario", "start_at"),
 )
 
 teams = sa.Table(

@@ -1,25 +1,33 @@
-"""Simulation: a page to build, run and compare two scenarios side by side, and ``POST /api/simulation/run``.
+"""Simulation: a page to build, run and compare two scenarios side by side, ``POST /api/simulation/run``, and
+the saved scenarios (``GET /api/simulation/scenarios``, ``DELETE /api/simulation/scenarios/{name}``).
 
 A scenario is either the single queue of ``callops simulate --calls ...`` (a form) or scenario YAML (a text
 area, the format of ``callops simulate SCENARIO.yaml``; see docs/simulation.md). Requests stay short: at most
 ``MAX_REPLICATIONS`` replications, ``MAX_HOURS`` simulated hours per scenario and ``MAX_CALLS`` expected calls
-over all replications of a request. Both need the run_simulations right.
+over all replications of a request. A run may save its first scenario as ``callops simulate --save`` does
+(``callops.services.scenario_runs``), for the report pages. All need the run_simulations right.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.responses import HTMLResponse
 
 from callops.errors import InvalidInput
 from callops.permissions import Permission
+from callops.services.scenario_runs import save_run, scenario_json, single_queue_definition, yaml_definition
 from callops.simulation import METRICS, QUEUE_METRICS, Result, Scenario, parse_scenario, run_scenario, single_queue
+from callops.store.scenarios import SavedScenario, check_scenario_name, delete_scenario, list_scenarios
 from callops.store.users import User
-from callops.web.deps import ViewerDep, require
+from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 
@@ -61,6 +69,12 @@ class SingleQueueIn(BaseModel):
                             sl_time_s=self.sl_time_s)
         return _renamed(made, name)
 
+    def definition(self) -> dict[str, Any]:
+        """What a saved run keeps of this queue: the fields of ``callops simulate --calls ...``."""
+        return single_queue_definition(calls=self.calls, interval_s=self.interval_min * 60.0, aht_s=self.aht_s,
+                                       agents=self.agents, hours=self.hours, patience_s=self.patience_s,
+                                       sl_time_s=self.sl_time_s)
+
 
 class ScenarioIn(BaseModel):
     """Exactly one of ``single`` (the single-queue form) or ``yaml`` (scenario YAML text)."""
@@ -83,15 +97,21 @@ class ScenarioIn(BaseModel):
         made = parse_scenario(self.yaml or "", file=f"scenario {default_name}")
         return _renamed(made, self.name) if self.name else made
 
+    def definition(self) -> dict[str, Any]:
+        """What a saved run keeps: the single-queue fields or the YAML's mapping, as ``callops simulate --save``."""
+        return self.single.definition() if self.single is not None else yaml_definition(self.yaml or "")
+
 
 class RunIn(BaseModel):
-    """One scenario, or two to compare side by side, with the replications and the master seed."""
+    """One scenario, or two to compare side by side, with the replications and the master seed; ``save`` keeps
+    one replication of the first scenario (seeded by ``seed``) as the saved scenario of that name."""
 
     model_config = ConfigDict(extra="forbid")
 
     scenarios: list[ScenarioIn] = Field(min_length=1, max_length=2)
     replications: int = Field(5, ge=2, le=MAX_REPLICATIONS)
     seed: int = Field(0, ge=0, le=2**63 - 1)
+    save: str | None = Field(None, description="save the first scenario's run as this scenario name")
 
 
 def _renamed(scenario: Scenario, name: str) -> Scenario:
@@ -119,6 +139,8 @@ def _check_size(scenarios: list[Scenario], replications: int) -> None:
 
 def run(body: RunIn) -> list[tuple[Scenario, Result]]:
     """Build, bound and run the request's scenarios, each from the same master seed (common random numbers)."""
+    if body.save is not None:
+        check_scenario_name(body.save, field="save")
     names = ["A", "B"]
     scenarios = [s.scenario(names[i]) for i, s in enumerate(body.scenarios)]
     if len(scenarios) == 2 and scenarios[0].name == scenarios[1].name:
@@ -127,12 +149,44 @@ def run(body: RunIn) -> list[tuple[Scenario, Result]]:
     return [(s, run_scenario(s, body.replications, body.seed)) for s in scenarios]
 
 
+def _save_first(conn: sa.Connection, body: RunIn, runs: list[tuple[Scenario, Result]],
+               user: User) -> SavedScenario | None:
+    """Save the first scenario's run as ``body.save`` (none without it) for ``user`` and commit."""
+    if body.save is None:
+        return None
+    scenario, result = runs[0]
+    saved = save_run(conn, body.save, scenario=scenario, definition=body.scenarios[0].definition(), result=result,
+                     seed=body.seed, now=dt.datetime.now(dt.UTC), created_by=user.username)
+    conn.commit()
+    return saved
+
+
 @router.post("/api/simulation/run")
-def api_run(body: RunIn, user: Simulator) -> dict[str, Any]:
-    """Run one or two scenarios; per metric the mean over replications and its Student-t 95 % interval."""
+def api_run(body: RunIn, conn: ConnDep, settings: SettingsDep, user: Simulator) -> dict[str, Any]:
+    """Run one or two scenarios; per metric the mean over replications and its Student-t 95 % interval. With
+    ``save``, ``saved`` is the stored scenario as ``GET /api/simulation/scenarios`` lists it."""
     runs = run(body)
-    return {"replications": body.replications, "seed": body.seed, "metrics": list(METRICS),
-            "results": [r.as_dict() for _, r in runs]}
+    answer: dict[str, Any] = {"replications": body.replications, "seed": body.seed, "metrics": list(METRICS),
+                              "results": [r.as_dict() for _, r in runs]}
+    saved = _save_first(conn, body, runs, user)
+    if saved is not None:
+        answer["saved"] = scenario_json(saved, zoneinfo.ZoneInfo(settings.site_tz))
+    return answer
+
+
+@router.get("/api/simulation/scenarios")
+def api_scenarios(conn: ConnDep, settings: SettingsDep, user: Simulator) -> list[dict[str, Any]]:
+    """Saved scenarios, newest first, as ``callops scenarios list --json`` in the site's zone: calls, the dates
+    they span, first and last call start, replications, seed."""
+    return [scenario_json(s, zoneinfo.ZoneInfo(settings.site_tz)) for s in list_scenarios(conn)]
+
+
+@router.delete("/api/simulation/scenarios/{name}")
+def api_delete_scenario(name: str, conn: ConnDep, settings: SettingsDep, user: Simulator) -> dict[str, Any]:
+    """Delete a saved scenario with its calls and agent intervals; answers what it held (404 when unknown)."""
+    deleted = delete_scenario(conn, name)
+    conn.commit()
+    return scenario_json(deleted, zoneinfo.ZoneInfo(settings.site_tz))
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,12 +260,27 @@ def _scenario_from_form(values: dict[str, str], side: str) -> ScenarioIn:
     return ScenarioIn.model_validate({"name": name, "single": numbers})
 
 
+def _report_links(saved: SavedScenario, tz: zoneinfo.ZoneInfo) -> dict[str, str]:
+    """Links to the report pages for a saved scenario: the dashboard, and with calls the builder over the local
+    dates they span and the daily report of the first."""
+    links = {"dashboard": "/reports?" + urlencode({"scenario": saved.name})}
+    if saved.first_call_at is not None and saved.last_call_at is not None:
+        first = saved.first_call_at.astimezone(tz).date().isoformat()
+        last = saved.last_call_at.astimezone(tz).date().isoformat()
+        links["builder"] = "/reports/builder?" + urlencode({"scenario": saved.name, "from": first, "to": last})
+        links["daily"] = "/reports/daily?" + urlencode({"scenario": saved.name, "date": first})
+        links["first"], links["last"] = first, last
+    return links
+
+
 def _page(request: Request, viewer: Any, form: dict[str, str], runs: list[tuple[Scenario, Result]] | None = None,
-          error: str | None = None, status_code: int = 200) -> HTMLResponse:
+          error: str | None = None, status_code: int = 200, saved: SavedScenario | None = None) -> HTMLResponse:
     sides = {side: _form_values(form, side) for side in SIDES}
     results = [r for _, r in runs] if runs else None
     context: dict[str, Any] = {
         "sides": sides, "replications": form.get("replications", "5"), "seed": form.get("seed", "1"),
+        "save": form.get("save", ""), "saved": saved,
+        "report_links": _report_links(saved, viewer.tz) if saved is not None else None,
         "results": results, "error": error, "metrics": METRICS, "queue_metrics": QUEUE_METRICS,
         "per_queue": any(len(r.queues) > 1 for r in results or ()), "max_replications": MAX_REPLICATIONS,
         "max_hours": MAX_HOURS,
@@ -226,15 +295,16 @@ def simulation_page(request: Request, user: Simulator, viewer: ViewerDep) -> HTM
 
 
 @router.post("/simulation", response_class=HTMLResponse, include_in_schema=False)
-async def simulation_run_page(request: Request, user: Simulator, viewer: ViewerDep) -> HTMLResponse:
+async def simulation_run_page(request: Request, conn: ConnDep, user: Simulator, viewer: ViewerDep) -> HTMLResponse:
     raw = await request.form()
     form = {key: str(value) for key, value in raw.items() if isinstance(value, str)}
     try:
         sides = [_scenario_from_form(_form_values(form, side), side) for side in SIDES
                  if _form_values(form, side)["enabled"]]
         body = RunIn(scenarios=sides, replications=int(form.get("replications") or 5),
-                     seed=int(form.get("seed") or 0))
+                     seed=int(form.get("seed") or 0), save=form.get("save", "").strip() or None)
         runs = run(body)
+        saved = _save_first(conn, body, runs, user)
     except InvalidInput as exc:
         return _page(request, viewer, form, error=str(exc), status_code=400)
     except ValidationError as exc:
@@ -243,4 +313,4 @@ async def simulation_run_page(request: Request, user: Simulator, viewer: ViewerD
         return _page(request, viewer, form, error=f"{where}: {first['msg']}", status_code=400)
     except ValueError as exc:
         return _page(request, viewer, form, error=str(exc), status_code=400)
-    return _page(request, viewer, form, runs)
+    return _page(request, viewer, form, runs, saved=saved)

@@ -1,0 +1,47 @@
+"""The migrations build exactly the schema of ``callops.store.schema``, on SQLite and PostgreSQL, and 0006 indexes
+agent intervals by scenario and start (as 0001 did calls) both ways."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from callops.store import current_revision
+from callops.store.engine import _alembic_config, upgrade
+from callops.store.schema import metadata
+
+SCENARIO_INDEX = "ix_agent_intervals_scenario_start_at"
+
+
+def _indexes(engine: sa.Engine, table: str) -> dict[str, list[str | None]]:
+    return {ix["name"] or "": list(ix["column_names"]) for ix in sa.inspect(engine).get_indexes(table)}
+
+
+def test_schema_matches_the_migrations(engine: sa.Engine) -> None:
+    """A database upgraded to head is at the newest revision, and autogenerate finds nothing left to migrate."""
+    head = ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
+    assert head is not None and current_revision(engine) == head
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+
+
+def test_agent_intervals_are_indexed_by_scenario_like_calls(engine: sa.Engine) -> None:
+    """Head has an index on agent_intervals (scenario, start_at) beside the one on calls (scenario, started_at)."""
+    assert _indexes(engine, "agent_intervals")[SCENARIO_INDEX] == ["scenario", "start_at"]
+    assert _indexes(engine, "calls")["ix_calls_scenario_started_at"] == ["scenario", "started_at"]
+
+
+def test_0006_downgrades_and_upgrades(engine: sa.Engine) -> None:
+    """Down to 0005 drops only the scenario index of agent intervals; upgrading to head brings it back."""
+    before = _indexes(engine, "agent_intervals")
+    try:
+        command.downgrade(_alembic_config(engine), "0005")
+        assert current_revision(engine) == "0005"
+        down = _indexes(engine, "agent_intervals")
+        assert SCENARIO_INDEX not in down and {**down, SCENARIO_INDEX: before[SCENARIO_INDEX]} == before
+    finally:
+        upgrade(engine)
+    assert current_revision(engine) == "0006" and _indexes(engine, "agent_intervals") == before
