@@ -25,6 +25,7 @@ _END, _ACW_END, _RECOVER_END, _AWAY_END, _STAFF, _RING_END = 0, 1, 2, 3, 4, 5
 _ARRIVAL, _ABANDON, _OVERFLOW, _MAXWAIT, _CALLBACK, _WARMUP, _HORIZON, _IVR = 6, 7, 8, 9, 10, 11, 12, 13
 _HANDLING = [STATE_INDEX[s] for s in AgentState if s.handling]
 _READY = STATE_INDEX[AgentState.READY]
+_ABANDONED, _CALLBACK_OUTCOME = Outcome.ABANDONED, Outcome.CALLBACK  # globals: enum attributes are slow to look up
 EPOCH = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
 
 
@@ -142,11 +143,11 @@ def simulate(
                 stats.answered_within += 1
                 q.answered_within += 1
                 per_within[k] += 1
-            if call.outcome is Outcome.CALLBACK:
+            if call.outcome is _CALLBACK_OUTCOME:
                 stats.callback += 1
         else:
             wait = (call.ended_at or queued_at) - queued_at
-            if call.outcome is Outcome.ABANDONED:
+            if call.outcome is _ABANDONED:
                 stats.abandoned += 1
                 q.abandoned += 1
                 per_abandoned[k] += 1
@@ -274,7 +275,7 @@ def simulate(
                 after_work(obj, now)
         elif kind == _ABANDON:
             assert isinstance(obj, LiveCall)
-            if router.leave(obj, now, Outcome.ABANDONED):
+            if router.leave(obj, now, _ABANDONED):
                 finish(obj)
                 q = behaviour[obj.home]
                 if q.retrial_share > 0 and draw_uniform() < q.retrial_share and now < horizon:
