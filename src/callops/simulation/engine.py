@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from dataclasses import dataclass, field
+from math import inf
 
 import numpy as np
 
@@ -214,7 +215,8 @@ def simulate(
             seq += 1
             push(heap, (now + q.callback_after_s, _CALLBACK, seq, call))
 
-    def staff(k: int, now: float) -> None:
+    def staff(k: int, now: float) -> list[tuple[float, int, str]]:
+        """Staff interval ``k``; returns its arrivals as (time, sequence, queue), in event order."""
         nonlocal seq
         for gi, group in enumerate(groups):
             target = group.counts[min(k, len(group.counts) - 1)]
@@ -231,13 +233,14 @@ def simulate(
                 on.sort(key=lambda a: a.state is not AgentState.READY)
                 for agent in on[target:]:
                     router.logout(agent, now)
+        fresh: list[tuple[float, int, str]] = []
         if k < scenario.intervals:
             t0 = k * scenario.interval_s
             for q in scenario.queues:
                 n = int(arrivals_rng.poisson(q.arrivals_per_interval[k]))
                 for t in np.sort(arrivals_rng.uniform(t0, t0 + scenario.interval_s, n)).tolist():
                     seq += 1
-                    push(heap, (t, _ARRIVAL, seq, (q.config.name, 0, None)))
+                    fresh.append((t, seq, q.config.name))
             if scenario.ivr is not None:
                 n = int(arrivals_rng.poisson(scenario.ivr_arrivals_per_interval[k]))
                 for t in np.sort(arrivals_rng.uniform(t0, t0 + scenario.interval_s, n)).tolist():
@@ -245,6 +248,9 @@ def simulate(
                     push(heap, (t, _IVR, seq, None))
             seq += 1
             push(heap, (t0 + scenario.interval_s, _STAFF, seq, k + 1))
+        if len(scenario.queues) > 1:
+            fresh.sort()
+        return fresh
 
     ivr_id = 0
     push(heap, (0.0, _STAFF, 0, 0))
@@ -252,16 +258,26 @@ def simulate(
     push(heap, (horizon, _HORIZON, 0, None))
     call_id = 0
     pop = heapq.heappop
+    # Arrivals drawn for the interval stay off the heap, in a list merged with it by the same
+    # (time, kind, sequence) order: the heap stays small and most calls cost no push or pop.
+    # (The horizon event stays on the heap until every drawn arrival, all at or before it, has come.)
+    arrivals: list[tuple[float, int, str]] = []
+    next_arrival = ai = 0
+    next_at = inf
     while heap:
-        now, kind, _s, obj = pop(heap)
-        if kind == _ARRIVAL:
-            arrival: tuple[str, int, float | None] = obj  # type: ignore[assignment]  # (queue, attempt, IVR entry)
+        top = heap[0]
+        if next_at <= top[0] and (next_at < top[0] or (_ARRIVAL, next_arrival) < top[1:3]):
+            now, _s, home = arrivals[ai]
+            ai += 1
+            if ai < len(arrivals):
+                next_at, next_arrival = arrivals[ai][:2]
+            else:
+                next_at = inf
             call_id += 1
-            call = LiveCall(call_id, arrival[0], now, arrival[1])
-            if arrival[2] is not None:
-                call.ivr_entered_at = arrival[2]
-            arrive(call, now)
-        elif kind == _END:
+            arrive(LiveCall(call_id, home, now), now)
+            continue
+        now, kind, _s, obj = pop(heap)
+        if kind == _END:
             assert isinstance(obj, LiveAgent)
             call = router.end_call(obj, now, acw=obj.call is not None and obj.call.home in acw)
             if call.home in acw:
@@ -275,7 +291,7 @@ def simulate(
                 after_work(obj, now)
         elif kind == _ABANDON:
             assert isinstance(obj, LiveCall)
-            if router.leave(obj, now, _ABANDONED):
+            if obj.waiting and router.leave(obj, now, _ABANDONED):  # most were answered long ago
                 finish(obj)
                 q = behaviour[obj.home]
                 if q.retrial_share > 0 and draw_uniform() < q.retrial_share and now < horizon:
@@ -316,9 +332,21 @@ def simulate(
             assert isinstance(obj, LiveCall)
             if obj.waiting and draw_uniform() < behaviour[obj.home].callback_share:
                 router.request_callback(obj)
+        elif kind == _ARRIVAL:  # a retrial or a call out of the IVR
+            arrival: tuple[str, int, float | None] = obj  # type: ignore[assignment]  # (queue, attempt, IVR entry)
+            call_id += 1
+            call = LiveCall(call_id, arrival[0], now, arrival[1])
+            if arrival[2] is not None:
+                call.ivr_entered_at = arrival[2]
+            arrive(call, now)
         elif kind == _STAFF:
             assert isinstance(obj, int)
-            staff(obj, now)
+            fresh = staff(obj, now)
+            if ai < len(arrivals):  # drawn for the last interval, not yet arrived (at most a rounding case)
+                fresh = sorted(arrivals[ai:] + fresh)
+            arrivals, ai = fresh, 0
+            if arrivals:
+                next_at, next_arrival = arrivals[0][:2]
         elif kind == _IVR:
             assert scenario.ivr is not None
             ivr_s, target, ending = walk(scenario.ivr, start_at + dt.timedelta(seconds=now), draw_uniform)
