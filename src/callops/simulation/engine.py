@@ -100,6 +100,13 @@ def simulate(
     patience = {n: Stream(q.patience, patience_rng) for n, q in behaviour.items() if q.patience is not None}
     uniform = Stream(Distribution("uniform"), patience_rng)
     groups = scenario.groups
+    group_by_agent = [groups[gi] for gi in group_of]
+    handle_next = {n: stream.next for n, stream in handle.items()}
+    patience_next = {n: stream.next for n, stream in patience.items()}
+    timers = {n: [(timer, after_s) for timer, after_s in (
+        (_OVERFLOW, q.config.overflow_after_s), (_MAXWAIT, q.config.max_wait_s),
+        (_CALLBACK, q.callback_after_s if q.callback_share > 0 else None)) if after_s is not None]
+        for n, q in behaviour.items()}  # the waiting call's timers, in the order they are pushed
     sl_time = scenario.sl_time_s
     warmup = scenario.warmup_s
     horizon = scenario.interval_s * scenario.intervals
@@ -122,26 +129,28 @@ def simulate(
         return handling, ready
 
     def finish(call: LiveCall) -> None:
-        if call.arrived_at < warmup:
+        """Count an ended call (per queue here; the run's totals are the queues' sums, added up at the end)."""
+        arrived = call.arrived_at
+        if arrived < warmup:
             return
-        stats.offered += 1
-        k = int(call.arrived_at // interval_s)
+        k = int(arrived // interval_s)
         if k > last:
             k = last
         per_offered[k] += 1
         q = by_queue[call.home]
         q.offered += 1
-        queued_at = call.queued_at if call.queued_at is not None else call.arrived_at
-        if call.answered_at is not None:
-            wait = call.answered_at - queued_at
-            stats.answered += 1
+        queued_at = call.queued_at
+        if queued_at is None:
+            queued_at = arrived
+        answered_at = call.answered_at
+        if answered_at is not None:
+            wait = answered_at - queued_at
             stats.answered_wait_s += wait
             q.answered += 1
             q.answered_wait_s += wait
             per_answered[k] += 1
             per_wait[k] += wait
             if wait <= sl_time:
-                stats.answered_within += 1
                 q.answered_within += 1
                 per_within[k] += 1
             if call.outcome is _CALLBACK_OUTCOME:
@@ -149,21 +158,18 @@ def simulate(
         else:
             wait = (call.ended_at or queued_at) - queued_at
             if call.outcome is _ABANDONED:
-                stats.abandoned += 1
                 q.abandoned += 1
                 per_abandoned[k] += 1
             else:
-                stats.timeout += 1
                 q.timeout += 1
         if wait > 0:
-            stats.waited += 1
             q.waited += 1
         if record:
             stats.calls.append(_record(call, name, start_at))
 
     def ring(agent: LiveAgent, now: float) -> None:
         nonlocal seq
-        ring_s = groups[group_of[agent.index]].ring_s
+        ring_s = group_by_agent[agent.index].ring_s
         if ring_s > 0:
             seq += 1
             push(heap, (now + ring_s, _RING_END, seq, agent))
@@ -173,7 +179,7 @@ def simulate(
     def start(agent: LiveAgent, now: float) -> None:
         nonlocal seq
         call = router.answer(agent, now)
-        talk = handle[call.home].next()
+        talk = handle_next[call.home]()
         call.talk_s = talk
         seq += 1
         push(heap, (now + talk, _END, seq, agent))
@@ -183,7 +189,7 @@ def simulate(
 
     def after_work(agent: LiveAgent, now: float) -> None:
         nonlocal seq
-        group = groups[group_of[agent.index]]
+        group = group_by_agent[agent.index]
         if group.distressing_share > 0 and draw_uniform() < group.distressing_share:
             router.recover(agent, now)
             seq += 1
@@ -201,19 +207,13 @@ def simulate(
         if call.outcome is not None:
             finish(call)
             return
-        q = behaviour[call.home]
-        if call.home in patience:
+        draw_patience = patience_next.get(call.home)
+        if draw_patience is not None:
             seq += 1
-            push(heap, (now + patience[call.home].next(), _ABANDON, seq, call))
-        if q.config.overflow_after_s is not None:
+            push(heap, (now + draw_patience(), _ABANDON, seq, call))
+        for timer, after_s in timers[call.home]:
             seq += 1
-            push(heap, (now + q.config.overflow_after_s, _OVERFLOW, seq, call))
-        if q.config.max_wait_s is not None:
-            seq += 1
-            push(heap, (now + q.config.max_wait_s, _MAXWAIT, seq, call))
-        if q.callback_after_s is not None and q.callback_share > 0:
-            seq += 1
-            push(heap, (now + q.callback_after_s, _CALLBACK, seq, call))
+            push(heap, (now + after_s, timer, seq, call))
 
     def staff(k: int, now: float) -> list[tuple[float, int, str]]:
         """Staff interval ``k``; returns its arrivals as (time, sequence, queue), in event order."""
@@ -279,16 +279,17 @@ def simulate(
         now, kind, _s, obj = pop(heap)
         if kind == _END:
             assert isinstance(obj, LiveAgent)
-            call = router.end_call(obj, now, acw=obj.call is not None and obj.call.home in acw)
-            if call.home in acw:
+            call = obj.call
+            if not (acw and call is not None and call.home in acw):
+                finish(router.end_call(obj, now, acw=False))
+                after_work(obj, now)
+            else:
+                call = router.end_call(obj, now, acw=True)
                 a_s = acw[call.home].next()
                 call.acw_s = a_s
                 seq += 1
                 push(heap, (now + a_s, _ACW_END, seq, obj))
                 finish(call)
-            else:
-                finish(call)
-                after_work(obj, now)
         elif kind == _ABANDON:
             assert isinstance(obj, LiveCall)
             if obj.waiting and router.leave(obj, now, _ABANDONED):  # most were answered long ago
@@ -374,6 +375,13 @@ def simulate(
             handling, ready = occupancy_totals(now)
             stats.handling_s = handling - snapshot[0]
             stats.ready_s = ready - snapshot[1]
+    for counts in by_queue.values():
+        stats.offered += counts.offered
+        stats.answered += counts.answered
+        stats.abandoned += counts.abandoned
+        stats.timeout += counts.timeout
+        stats.waited += counts.waited
+        stats.answered_within += counts.answered_within
     return stats
 
 
