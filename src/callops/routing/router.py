@@ -27,6 +27,7 @@ _AFTER_CALL_WORK, _AWAY, _RECOVERY, _BREAK, _TRAINING = S.AFTER_CALL_WORK, S.AWA
 _LONGEST_IDLE, _HIGHEST_SKILL, _FEWEST_CALLS = Strategy.LONGEST_IDLE, Strategy.HIGHEST_SKILL, Strategy.FEWEST_CALLS
 _RANDOM, _RING_ALL = Strategy.RANDOM, Strategy.RING_ALL
 _ANSWERED, _CALLBACK, _TIMEOUT = Outcome.ANSWERED, Outcome.CALLBACK, Outcome.TIMEOUT
+_RINGING_INDEX = STATE_INDEX[_RINGING]
 
 
 class LiveCall:
@@ -146,9 +147,11 @@ class Router:
 
     def _move(self, agent: LiveAgent, state: AgentState, now: float, reason: str | None = None) -> None:
         old = agent.state
-        agent.totals[STATE_INDEX[old]] += now - agent.since
-        if self.sink is not None and now > agent.since:
-            self.sink(agent, old, agent.since, now, agent.reason)
+        since = agent.since
+        if now != since:  # a zero-length state (ringing picked up at once) adds nothing and records nothing
+            agent.totals[STATE_INDEX[old]] += now - since
+            if now > since and self.sink is not None:
+                self.sink(agent, old, since, now, agent.reason)
         if old is _READY:
             agent.group.remove(agent)
         agent.state = state
@@ -185,7 +188,10 @@ class Router:
         call.queued_at = now
         agent = self._pick_agent(queue)
         if agent is not None:
-            self._ring_new(queue, agent, call, now)
+            if self.strategy is _RING_ALL:
+                self._ring_new(queue, agent, call, now)
+            else:
+                self._ring(agent, call, now)
             return agent
         cap = queue.config.capacity
         if cap is not None and queue.size >= cap:
@@ -236,7 +242,14 @@ class Router:
         call = agent.call
         if call is None or agent.state is not _RINGING:
             raise InvalidInput(f"agent {agent.agent_id} is not ringing", field="state")
-        self._move(agent, _ON_CALL, now)
+        since = agent.since  # _move(agent, ON_CALL, now) without the idle-group steps, which cannot apply here
+        if now != since:
+            agent.totals[_RINGING_INDEX] += now - since
+            if now > since and self.sink is not None:
+                self.sink(agent, _RINGING, since, now, agent.reason)
+        agent.state = _ON_CALL
+        agent.since = now
+        agent.reason = None
         call.agent = agent  # under ring-all, whichever ringing agent picked up
         call.answered_at = now
         agent.calls += 1
