@@ -11,6 +11,7 @@ import datetime as dt
 import heapq
 from dataclasses import dataclass, field
 from math import inf
+from typing import Any
 
 import numpy as np
 
@@ -110,7 +111,7 @@ def simulate(
     sl_time = scenario.sl_time_s
     warmup = scenario.warmup_s
     horizon = scenario.interval_s * scenario.intervals
-    heap: list[tuple[float, int, int, object]] = []
+    heap: list[tuple[float, int, int, Any]] = []  # (time, kind, sequence, the agent, call or data it is about)
     push = heapq.heappush
     seq = 0
     snapshot = [0.0, 0.0]
@@ -185,7 +186,7 @@ def simulate(
         push(heap, (now + talk, _END, seq, agent))
         if ring_all:
             for other in router.cancel_ring_all(call, now):
-                ring(other, now)
+                connect(other, now)
 
     def after_work(agent: LiveAgent, now: float) -> None:
         nonlocal seq
@@ -196,27 +197,13 @@ def simulate(
             push(heap, (now + group.recovery_s, _RECOVER_END, seq, agent))
             return
         if router.ready(agent, now) is not None:
-            ring(agent, now)
+            connect(agent, now)
 
-    def arrive(call: LiveCall, now: float) -> None:
-        nonlocal seq
-        agent = router.offer(call, now)
-        if agent is not None:
-            ring(agent, now)
-            return
-        if call.outcome is not None:
-            finish(call)
-            return
-        draw_patience = patience_next.get(call.home)
-        if draw_patience is not None:
-            seq += 1
-            push(heap, (now + draw_patience(), _ABANDON, seq, call))
-        for timer, after_s in timers[call.home]:
-            seq += 1
-            push(heap, (now + after_s, timer, seq, call))
+    # With no ring time in any group every agent picks up at once: no per-agent ring time to look up.
+    connect = ring if any(g.ring_s > 0 for g in groups) else start
 
-    def staff(k: int, now: float) -> list[tuple[float, int, str]]:
-        """Staff interval ``k``; returns its arrivals as (time, sequence, queue), in event order."""
+    def staff(k: int, now: float) -> list[tuple[float, int, tuple[str, int, None]]]:
+        """Staff interval ``k``; returns its arrivals as (time, sequence, (queue, 0, None)), in event order."""
         nonlocal seq
         for gi, group in enumerate(groups):
             target = group.counts[min(k, len(group.counts) - 1)]
@@ -228,19 +215,19 @@ def simulate(
                     if agent.state is AgentState.LOGGED_OUT or agent.leaving:
                         on.append(agent)
                         if router.login(agent, now) is not None:
-                            ring(agent, now)
+                            connect(agent, now)
             else:
                 on.sort(key=lambda a: a.state is not AgentState.READY)
                 for agent in on[target:]:
                     router.logout(agent, now)
-        fresh: list[tuple[float, int, str]] = []
+        fresh: list[tuple[float, int, tuple[str, int, None]]] = []
         if k < scenario.intervals:
             t0 = k * scenario.interval_s
             for q in scenario.queues:
                 n = int(arrivals_rng.poisson(q.arrivals_per_interval[k]))
                 for t in np.sort(arrivals_rng.uniform(t0, t0 + scenario.interval_s, n)).tolist():
                     seq += 1
-                    fresh.append((t, seq, q.config.name))
+                    fresh.append((t, seq, (q.config.name, 0, None)))
             if scenario.ivr is not None:
                 n = int(arrivals_rng.poisson(scenario.ivr_arrivals_per_interval[k]))
                 for t in np.sort(arrivals_rng.uniform(t0, t0 + scenario.interval_s, n)).tolist():
@@ -261,24 +248,41 @@ def simulate(
     # Arrivals drawn for the interval stay off the heap, in a list merged with it by the same
     # (time, kind, sequence) order: the heap stays small and most calls cost no push or pop.
     # (The horizon event stays on the heap until every drawn arrival, all at or before it, has come.)
-    arrivals: list[tuple[float, int, str]] = []
+    arrivals: list[tuple[float, int, tuple[str, int, None]]] = []
     next_arrival = ai = 0
     next_at = inf
+    obj: Any
     while heap:
         top = heap[0]
         if next_at <= top[0] and (next_at < top[0] or (_ARRIVAL, next_arrival) < top[1:3]):
-            now, _s, home = arrivals[ai]
+            now, _s, obj = arrivals[ai]
+            kind = _ARRIVAL
             ai += 1
             if ai < len(arrivals):
                 next_at, next_arrival = arrivals[ai][:2]
             else:
                 next_at = inf
+        else:
+            now, kind, _s, obj = pop(heap)
+        if kind == _ARRIVAL:  # obj: (queue, attempt, when it entered the IVR or None)
             call_id += 1
-            arrive(LiveCall(call_id, home, now), now)
-            continue
-        now, kind, _s, obj = pop(heap)
-        if kind == _END:
-            assert isinstance(obj, LiveAgent)
+            call = LiveCall(call_id, obj[0], now, obj[1])
+            if obj[2] is not None:
+                call.ivr_entered_at = obj[2]
+            picked = router.offer(call, now)
+            if picked is not None:
+                connect(picked, now)
+            elif call.outcome is not None:
+                finish(call)
+            else:
+                draw_patience = patience_next.get(call.home)
+                if draw_patience is not None:
+                    seq += 1
+                    push(heap, (now + draw_patience(), _ABANDON, seq, call))
+                for timer, after_s in timers[call.home]:
+                    seq += 1
+                    push(heap, (now + after_s, timer, seq, call))
+        elif kind == _END:  # obj: the agent
             call = obj.call
             if not (acw and call is not None and call.home in acw):
                 finish(router.end_call(obj, now, acw=False))
@@ -290,8 +294,7 @@ def simulate(
                 seq += 1
                 push(heap, (now + a_s, _ACW_END, seq, obj))
                 finish(call)
-        elif kind == _ABANDON:
-            assert isinstance(obj, LiveCall)
+        elif kind == _ABANDON:  # obj: the call
             if obj.waiting and router.leave(obj, now, _ABANDONED):  # most were answered long ago
                 finish(obj)
                 q = behaviour[obj.home]
@@ -305,7 +308,7 @@ def simulate(
         elif kind in (_RECOVER_END, _AWAY_END):
             assert isinstance(obj, LiveAgent)
             if obj.state in (AgentState.RECOVERY, AgentState.AWAY) and router.ready(obj, now) is not None:
-                ring(obj, now)
+                connect(obj, now)
         elif kind == _RING_END:
             assert isinstance(obj, LiveAgent)
             group = groups[group_of[obj.index]]
@@ -317,14 +320,14 @@ def simulate(
                     if ring_all and other.since < now:  # rang together with obj: it picks up now
                         start(other, now)
                     else:
-                        ring(other, now)
+                        connect(other, now)
             else:
                 start(obj, now)
         elif kind == _OVERFLOW:
             assert isinstance(obj, LiveCall)
             agent2 = router.overflow(obj, now)
             if agent2 is not None:
-                ring(agent2, now)
+                connect(agent2, now)
         elif kind == _MAXWAIT:
             assert isinstance(obj, LiveCall)
             if router.leave(obj, now, Outcome.TIMEOUT):
@@ -333,13 +336,6 @@ def simulate(
             assert isinstance(obj, LiveCall)
             if obj.waiting and draw_uniform() < behaviour[obj.home].callback_share:
                 router.request_callback(obj)
-        elif kind == _ARRIVAL:  # a retrial or a call out of the IVR
-            arrival: tuple[str, int, float | None] = obj  # type: ignore[assignment]  # (queue, attempt, IVR entry)
-            call_id += 1
-            call = LiveCall(call_id, arrival[0], now, arrival[1])
-            if arrival[2] is not None:
-                call.ivr_entered_at = arrival[2]
-            arrive(call, now)
         elif kind == _STAFF:
             assert isinstance(obj, int)
             fresh = staff(obj, now)
