@@ -137,6 +137,8 @@ class Router:
                 self.agent_queues[agent.index] = served
         for queue in self.queues.values():
             queue.groups.sort(key=lambda g: -g[0])
+        # per agent index, the queues it serves, best level first
+        self._serves = [[queue for _level, queue in self.agent_queues.get(a.index, ())] for a in self.agents]
 
     # -- agent states ---------------------------------------------------------------------------
     def set_state(self, agent: LiveAgent, state: AgentState, now: float, reason: str | None = None) -> None:
@@ -318,14 +320,29 @@ class Router:
             agent.leaving = False
             self._move(agent, _LOGGED_OUT, now)
             return None
-        call = self._pick_call(agent, now)
-        if call is None:
+        best: LiveCall | None = None  # the head call that has waited longest (with its priority's head start)
+        best_queue: _Queue | None = None
+        best_score = 0.0
+        head_start = self.head_start_s
+        for queue in self._serves[agent.index]:
+            calls = queue.calls
+            while calls and not calls[0].waiting:
+                calls.popleft()
+            if calls:
+                head = calls[0]
+                queued_at = head.queued_at if head.queued_at is not None else now
+                score = now - queued_at + (head_start.get(head.priority, 0.0) if head_start else 0.0)
+                if best is None or score > best_score:
+                    best, best_queue, best_score = head, queue, score
+        if best is None or best_queue is None:
             if agent.state is not _READY:
                 self._move(agent, _READY, now)
             return None
-        self._leave(call)
-        self._ring(agent, call, now)
-        return call
+        best_queue.calls.popleft()
+        best.queue = best_queue.config.name
+        self._leave(best)
+        self._ring(agent, best, now)
+        return best
 
     def _ring(self, agent: LiveAgent, call: LiveCall, now: float) -> None:
         agent.call = call
@@ -345,27 +362,6 @@ class Router:
         call.ringing = [agent, *others]
 
     # -- choices --------------------------------------------------------------------------------
-    def _pick_call(self, agent: LiveAgent, now: float) -> LiveCall | None:
-        best: LiveCall | None = None
-        best_queue: _Queue | None = None
-        best_score = 0.0
-        head_start = self.head_start_s
-        for _level, queue in self.agent_queues.get(agent.index, ()):
-            calls = queue.calls
-            while calls and not calls[0].waiting:
-                calls.popleft()
-            if not calls:
-                continue
-            head = calls[0]
-            queued_at = head.queued_at if head.queued_at is not None else now
-            score = now - queued_at + (head_start.get(head.priority, 0.0) if head_start else 0.0)
-            if best is None or score > best_score:
-                best, best_queue, best_score = head, queue, score
-        if best is not None and best_queue is not None:
-            best_queue.calls.popleft()
-            best.queue = best_queue.config.name
-        return best
-
     def _pick_agent(self, queue: _Queue) -> LiveAgent | None:
         groups = queue.groups
         strategy = self.strategy
