@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from dataclasses import dataclass, field
+from itertools import repeat
 from math import inf
 from typing import Any
 
@@ -225,9 +226,9 @@ def simulate(
             t0 = k * scenario.interval_s
             for q in scenario.queues:
                 n = int(arrivals_rng.poisson(q.arrivals_per_interval[k]))
-                for t in np.sort(arrivals_rng.uniform(t0, t0 + scenario.interval_s, n)).tolist():
-                    seq += 1
-                    fresh.append((t, seq, (q.config.name, 0, None)))
+                times = np.sort(arrivals_rng.uniform(t0, t0 + scenario.interval_s, n)).tolist()
+                fresh.extend(zip(times, range(seq + 1, seq + n + 1), repeat((q.config.name, 0, None), n), strict=True))
+                seq += n
             if scenario.ivr is not None:
                 n = int(arrivals_rng.poisson(scenario.ivr_arrivals_per_interval[k]))
                 for t in np.sort(arrivals_rng.uniform(t0, t0 + scenario.interval_s, n)).tolist():
