@@ -192,8 +192,10 @@ class Router:
         if agent is not None:
             if self.strategy is _RING_ALL:
                 self._ring_new(queue, agent, call, now)
-            else:
-                self._ring(agent, call, now)
+            else:  # _ring, inline
+                agent.call = call
+                call.agent = agent
+                self._move(agent, _RINGING, now)
             return agent
         cap = queue.config.capacity
         if cap is not None and queue.size >= cap:
