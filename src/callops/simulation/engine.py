@@ -202,6 +202,7 @@ def simulate(
 
     # With no ring time in any group every agent picks up at once: no per-agent ring time to look up.
     connect = ring if any(g.ring_s > 0 for g in groups) else start
+    distress = any(g.distressing_share > 0 for g in groups)
 
     def staff(k: int, now: float) -> list[tuple[float, int, tuple[str, int, None]]]:
         """Staff interval ``k``; returns its arrivals as (time, sequence, (queue, 0, None)), in event order."""
@@ -287,7 +288,10 @@ def simulate(
             call = obj.call
             if not (acw and call is not None and call.home in acw):
                 finish(router.end_call(obj, now, acw=False))
-                after_work(obj, now)
+                if distress:
+                    after_work(obj, now)
+                elif router.ready(obj, now) is not None:  # after_work, when no agent is ever distressed
+                    connect(obj, now)
             else:
                 call = router.end_call(obj, now, acw=True)
                 a_s = acw[call.home].next()
