@@ -26,6 +26,7 @@ __all__ = ["QueueStats", "RunStats", "simulate"]
 
 _END, _ACW_END, _RECOVER_END, _AWAY_END, _STAFF, _RING_END = 0, 1, 2, 3, 4, 5
 _ARRIVAL, _ABANDON, _OVERFLOW, _MAXWAIT, _CALLBACK, _WARMUP, _HORIZON, _IVR = 6, 7, 8, 9, 10, 11, 12, 13
+_NO_ARRIVAL: tuple[float, int, int, Any] = (inf, _IVR + 1, 0, None)  # sorts after every event
 _HANDLING = [STATE_INDEX[s] for s in AgentState if s.handling]
 _READY = STATE_INDEX[AgentState.READY]
 _ABANDONED, _CALLBACK_OUTCOME = Outcome.ABANDONED, Outcome.CALLBACK  # globals: enum attributes are slow to look up
@@ -204,8 +205,8 @@ def simulate(
     connect = ring if any(g.ring_s > 0 for g in groups) else start
     distress = any(g.distressing_share > 0 for g in groups)
 
-    def staff(k: int, now: float) -> list[tuple[float, int, tuple[str, int, None]]]:
-        """Staff interval ``k``; returns its arrivals as (time, sequence, (queue, 0, None)), in event order."""
+    def staff(k: int, now: float) -> list[tuple[float, int, int, Any]]:
+        """Staff interval ``k``; returns its arrival events (time, ARRIVAL, sequence, (queue, 0, None)), in order."""
         nonlocal seq
         for gi, group in enumerate(groups):
             target = group.counts[min(k, len(group.counts) - 1)]
@@ -222,13 +223,14 @@ def simulate(
                 on.sort(key=lambda a: a.state is not AgentState.READY)
                 for agent in on[target:]:
                     router.logout(agent, now)
-        fresh: list[tuple[float, int, tuple[str, int, None]]] = []
+        fresh: list[tuple[float, int, int, Any]] = []
         if k < scenario.intervals:
             t0 = k * scenario.interval_s
             for q in scenario.queues:
                 n = int(arrivals_rng.poisson(q.arrivals_per_interval[k]))
                 times = np.sort(arrivals_rng.uniform(t0, t0 + scenario.interval_s, n)).tolist()
-                fresh.extend(zip(times, range(seq + 1, seq + n + 1), repeat((q.config.name, 0, None), n), strict=True))
+                fresh.extend(zip(times, repeat(_ARRIVAL, n), range(seq + 1, seq + n + 1),
+                                 repeat((q.config.name, 0, None), n), strict=True))
                 seq += n
             if scenario.ivr is not None:
                 n = int(arrivals_rng.poisson(scenario.ivr_arrivals_per_interval[k]))
@@ -247,23 +249,19 @@ def simulate(
     push(heap, (horizon, _HORIZON, 0, None))
     call_id = 0
     pop = heapq.heappop
-    # Arrivals drawn for the interval stay off the heap, in a list merged with it by the same
-    # (time, kind, sequence) order: the heap stays small and most calls cost no push or pop.
-    # (The horizon event stays on the heap until every drawn arrival, all at or before it, has come.)
-    arrivals: list[tuple[float, int, tuple[str, int, None]]] = []
-    next_arrival = ai = 0
-    next_at = inf
+    # Arrivals drawn for the interval stay off the heap, in a sorted list of events merged with it (the
+    # smaller event tuple comes first, as it would off the heap): the heap stays small and most calls cost
+    # no push or pop. The list ends in a sentinel that sorts after every event; the horizon event stays on
+    # the heap until every drawn arrival, all at or before it, has come.
+    arrivals = [_NO_ARRIVAL]
+    ai = 0
+    upcoming = _NO_ARRIVAL
     obj: Any
     while heap:
-        top = heap[0]
-        if next_at <= top[0] and (next_at < top[0] or (_ARRIVAL, next_arrival) < top[1:3]):
-            now, _s, obj = arrivals[ai]
-            kind = _ARRIVAL
+        if upcoming < heap[0]:
+            now, kind, _s, obj = upcoming
             ai += 1
-            if ai < len(arrivals):
-                next_at, next_arrival = arrivals[ai][:2]
-            else:
-                next_at = inf
+            upcoming = arrivals[ai]
         else:
             now, kind, _s, obj = pop(heap)
         if kind == _ARRIVAL:  # obj: (queue, attempt, when it entered the IVR or None)
@@ -344,11 +342,11 @@ def simulate(
         elif kind == _STAFF:
             assert isinstance(obj, int)
             fresh = staff(obj, now)
-            if ai < len(arrivals):  # drawn for the last interval, not yet arrived (at most a rounding case)
-                fresh = sorted(arrivals[ai:] + fresh)
+            if upcoming is not _NO_ARRIVAL:  # drawn for the last interval, not yet arrived (a rounding case)
+                fresh = sorted(arrivals[ai:-1] + fresh)
+            fresh.append(_NO_ARRIVAL)
             arrivals, ai = fresh, 0
-            if arrivals:
-                next_at, next_arrival = arrivals[0][:2]
+            upcoming = arrivals[0]
         elif kind == _IVR:
             assert scenario.ivr is not None
             ivr_s, target, ending = walk(scenario.ivr, start_at + dt.timedelta(seconds=now), draw_uniform)
