@@ -152,7 +152,7 @@ class Router:
         since = agent.since
         if now != since:  # a zero-length state (ringing picked up at once) adds nothing and records nothing
             agent.totals[STATE_INDEX[old]] += now - since
-            if now > since and self.sink is not None:
+            if self.sink is not None and now > since:
                 self.sink(agent, old, since, now, agent.reason)
         if old is _READY:
             agent.group.remove(agent)
@@ -249,7 +249,7 @@ class Router:
         since = agent.since  # _move(agent, ON_CALL, now) without the idle-group steps, which cannot apply here
         if now != since:
             agent.totals[_RINGING_INDEX] += now - since
-            if now > since and self.sink is not None:
+            if self.sink is not None and now > since:
                 self.sink(agent, _RINGING, since, now, agent.reason)
         agent.state = _ON_CALL
         agent.since = now
