@@ -139,7 +139,7 @@ def simulate(
         k = int(arrived // interval_s)
         if k > last:
             k = last
-        per_offered[k] += 1
+        per_offered[k] += 1.0  # the per-interval counts are floats: adding 1.0 stays on the float fast path
         q = by_queue[call.home]
         q.offered += 1
         queued_at = call.queued_at
@@ -151,18 +151,18 @@ def simulate(
             stats.answered_wait_s += wait
             q.answered += 1
             q.answered_wait_s += wait
-            per_answered[k] += 1
+            per_answered[k] += 1.0
             per_wait[k] += wait
             if wait <= sl_time:
                 q.answered_within += 1
-                per_within[k] += 1
+                per_within[k] += 1.0
             if call.outcome is _CALLBACK_OUTCOME:
                 stats.callback += 1
         else:
             wait = (call.ended_at or queued_at) - queued_at
             if call.outcome is _ABANDONED:
                 q.abandoned += 1
-                per_abandoned[k] += 1
+                per_abandoned[k] += 1.0
             else:
                 q.timeout += 1
         if wait > 0:
