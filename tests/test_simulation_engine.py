@@ -25,7 +25,7 @@ def test_records_are_canonical_and_scenario_tagged() -> None:
     scenario = single_queue(calls=40, interval_s=1800, aht_s=180, agents=4, hours=1, patience_s=200)
     calls, intervals = scenario_to_records(scenario, 7)
     assert calls and intervals
-    assert {c.source for c in calls} == {"sim"} and {c.scenario for c in calls} == {"single-queue"}
+    assert {c.source for c in calls} == {"sim:single-queue"} and {c.scenario for c in calls} == {"single-queue"}
     answered = [c for c in calls if c.outcome is Outcome.ANSWERED]
     assert answered and all(c.agent is not None and c.wait_s is not None for c in answered)
     assert {i.state for i in intervals} >= {AgentState.READY, AgentState.ON_CALL}

@@ -77,3 +77,25 @@ def test_delete_removes_only_that_scenario(engine: sa.Engine) -> None:
         assert (count_calls(conn, CallFilter()), count_calls(conn, CallFilter(scenario="kept"))) == (2, 4)
         with pytest.raises(NotFound, match="'gone'"):
             delete_scenario(conn, "gone")
+
+
+def test_the_same_run_saved_twice_keeps_both_in_full(engine: sa.Engine) -> None:
+    """One simulated run saved as "a" and as "b" (same agents, same start times) keeps every agent interval of
+    both: the records' source names their scenario, so their natural keys never meet."""
+    from dataclasses import replace
+
+    from callops.simulation import scenario_to_records, single_queue
+    from callops.store.schema import agent_intervals
+
+    base = single_queue(calls=40, interval_s=1800, aht_s=180, agents=6, hours=2, patience_s=200)
+    stored = {}
+    with engine.begin() as conn:
+        for name in ("a", "b"):
+            calls, intervals = scenario_to_records(replace(base, name=name), 9)
+            assert {r.source for r in [*calls, *intervals]} == {f"sim:{name}"}
+            save_scenario(conn, name, definition={}, replications=1, seed=9, summary={},
+                          records=[*calls, *intervals], now=T0)
+            stored[name] = len(intervals)
+        counts = dict(conn.execute(sa.select(agent_intervals.c.scenario, sa.func.count())
+                                   .group_by(agent_intervals.c.scenario)).all())
+    assert stored["a"] == stored["b"] > 0 and counts == stored

@@ -20,7 +20,14 @@ __all__ = ["LiveAgent", "LiveCall", "Router", "StateSink"]
 
 S = AgentState
 STATE_INDEX = {state: i for i, state in enumerate(AgentState)}
-_READY = STATE_INDEX[S.READY]
+# Enum members as module constants: ``S.READY`` is a lookup through the enum's metaclass, several times
+# slower than a global, and the hot paths below use these on every call.
+_LOGGED_OUT, _READY, _RINGING, _ON_CALL, _HOLD = S.LOGGED_OUT, S.READY, S.RINGING, S.ON_CALL, S.HOLD
+_AFTER_CALL_WORK, _AWAY, _RECOVERY, _BREAK, _TRAINING = S.AFTER_CALL_WORK, S.AWAY, S.RECOVERY, S.BREAK, S.TRAINING
+_LONGEST_IDLE, _HIGHEST_SKILL, _FEWEST_CALLS = Strategy.LONGEST_IDLE, Strategy.HIGHEST_SKILL, Strategy.FEWEST_CALLS
+_RANDOM, _RING_ALL = Strategy.RANDOM, Strategy.RING_ALL
+_ANSWERED, _CALLBACK, _TIMEOUT = Outcome.ANSWERED, Outcome.CALLBACK, Outcome.TIMEOUT
+_RINGING_INDEX = STATE_INDEX[_RINGING]
 
 
 class LiveCall:
@@ -61,7 +68,7 @@ class LiveAgent:
         self.agent_id = config.agent_id
         self.index = index
         self.skills = dict(config.skills)
-        self.state = S.LOGGED_OUT
+        self.state = _LOGGED_OUT
         self.since = 0.0
         self.reason: str | None = None
         self.calls = 0
@@ -98,7 +105,7 @@ class Router:
         rng: np.random.Generator | None = None,
         sink: StateSink | None = None,
     ) -> None:
-        if strategy is Strategy.RANDOM and rng is None:
+        if strategy is _RANDOM and rng is None:
             raise InvalidInput("the random strategy needs a numpy Generator", field="strategy")
         self.strategy = strategy
         self.head_start_s = dict(head_start_s or {})
@@ -130,6 +137,8 @@ class Router:
                 self.agent_queues[agent.index] = served
         for queue in self.queues.values():
             queue.groups.sort(key=lambda g: -g[0])
+        # per agent index, the queues it serves, best level first
+        self._serves = [[queue for _level, queue in self.agent_queues.get(a.index, ())] for a in self.agents]
 
     # -- agent states ---------------------------------------------------------------------------
     def set_state(self, agent: LiveAgent, state: AgentState, now: float, reason: str | None = None) -> None:
@@ -140,30 +149,32 @@ class Router:
 
     def _move(self, agent: LiveAgent, state: AgentState, now: float, reason: str | None = None) -> None:
         old = agent.state
-        agent.totals[STATE_INDEX[old]] += now - agent.since
-        if self.sink is not None and now > agent.since:
-            self.sink(agent, old, agent.since, now, agent.reason)
-        if old is S.READY:
+        since = agent.since
+        if now != since:  # a zero-length state (ringing picked up at once) adds nothing and records nothing
+            agent.totals[STATE_INDEX[old]] += now - since
+            if self.sink is not None and now > since:
+                self.sink(agent, old, since, now, agent.reason)
+        if old is _READY:
             agent.group.remove(agent)
         agent.state = state
         agent.since = now
         agent.reason = reason
-        if state is S.READY:
+        if state is _READY:
             agent.group.append(agent)
 
     def login(self, agent: LiveAgent, now: float) -> LiveCall | None:
         """Log ``agent`` in; returns the waiting call it now rings for, if any."""
         agent.leaving = False
-        if agent.state is S.LOGGED_OUT:
-            self._move(agent, S.READY, now)
+        if agent.state is _LOGGED_OUT:
+            self._move(agent, _READY, now)
             return self.ready(agent, now)
         return None
 
     def logout(self, agent: LiveAgent, now: float) -> None:
         """Log ``agent`` out now when idle or off duty, else after its current call."""
-        if agent.state in (S.READY, S.AWAY, S.BREAK, S.RECOVERY, S.TRAINING):
-            self._move(agent, S.LOGGED_OUT, now)
-        elif agent.state is not S.LOGGED_OUT:
+        if agent.state in (_READY, _AWAY, _BREAK, _RECOVERY, _TRAINING):
+            self._move(agent, _LOGGED_OUT, now)
+        elif agent.state is not _LOGGED_OUT:
             agent.leaving = True
 
     # -- calls ----------------------------------------------------------------------------------
@@ -179,11 +190,16 @@ class Router:
         call.queued_at = now
         agent = self._pick_agent(queue)
         if agent is not None:
-            self._ring_new(queue, agent, call, now)
+            if self.strategy is _RING_ALL:
+                self._ring_new(queue, agent, call, now)
+            else:  # _ring, inline
+                agent.call = call
+                call.agent = agent
+                self._move(agent, _RINGING, now)
             return agent
         cap = queue.config.capacity
         if cap is not None and queue.size >= cap:
-            call.outcome = Outcome.TIMEOUT
+            call.outcome = _TIMEOUT
             call.ended_at = now
             return None
         call.waiting = True
@@ -228,9 +244,16 @@ class Router:
     def answer(self, agent: LiveAgent, now: float) -> LiveCall:
         """The ringing agent picks up."""
         call = agent.call
-        if call is None or agent.state is not S.RINGING:
+        if call is None or agent.state is not _RINGING:
             raise InvalidInput(f"agent {agent.agent_id} is not ringing", field="state")
-        self._move(agent, S.ON_CALL, now)
+        since = agent.since  # _move(agent, ON_CALL, now) without the idle-group steps, which cannot apply here
+        if now != since:
+            agent.totals[_RINGING_INDEX] += now - since
+            if self.sink is not None and now > since:
+                self.sink(agent, _RINGING, since, now, agent.reason)
+        agent.state = _ON_CALL
+        agent.since = now
+        agent.reason = None
         call.agent = agent  # under ring-all, whichever ringing agent picked up
         call.answered_at = now
         agent.calls += 1
@@ -241,7 +264,7 @@ class Router:
 
         Returns those of them now ringing for a waiting call (the driver waits on their pick-up).
         """
-        others = [a for a in call.ringing if a is not call.agent and a.call is call and a.state is S.RINGING]
+        others = [a for a in call.ringing if a is not call.agent and a.call is call and a.state is _RINGING]
         call.ringing = []
         rung: list[LiveAgent] = []
         for other in others:
@@ -256,8 +279,8 @@ class Router:
         if call is None:
             raise InvalidInput(f"agent {agent.agent_id} has no ringing call", field="state")
         agent.call = None
-        self._move(agent, S.AWAY, now, reason)
-        still = [a for a in call.ringing if a is not agent and a.call is call and a.state is S.RINGING]
+        self._move(agent, _AWAY, now, reason)
+        still = [a for a in call.ringing if a is not agent and a.call is call and a.state is _RINGING]
         if still:  # ring-all: another agent is still ringing for it
             call.agent = still[0]
             call.ringing = still
@@ -274,7 +297,7 @@ class Router:
 
     def hold(self, agent: LiveAgent, now: float, *, on: bool) -> None:
         """Put the call on hold (``on``) or take it back."""
-        self.set_state(agent, S.HOLD if on else S.ON_CALL, now)
+        self.set_state(agent, _HOLD if on else _ON_CALL, now)
 
     def end_call(self, agent: LiveAgent, now: float, *, acw: bool) -> LiveCall:
         """The conversation ends; the agent goes to after-call work (``acw``) or stays busy until ``ready``."""
@@ -283,80 +306,74 @@ class Router:
             raise InvalidInput(f"agent {agent.agent_id} has no call", field="state")
         call.ended_at = now
         if call.outcome is None:
-            call.outcome = Outcome.CALLBACK if call.callback else Outcome.ANSWERED
+            call.outcome = _CALLBACK if call.callback else _ANSWERED
         agent.call = None
         if acw:
-            self._move(agent, S.AFTER_CALL_WORK, now)
+            self._move(agent, _AFTER_CALL_WORK, now)
         return call
 
     def recover(self, agent: LiveAgent, now: float) -> None:
         """After a distressing call the agent takes recovery time before the next call."""
-        self._move(agent, S.RECOVERY, now)
+        self._move(agent, _RECOVERY, now)
 
     def ready(self, agent: LiveAgent, now: float) -> LiveCall | None:
         """The agent is free: logs out if asked to, else takes the best waiting call (returned, ringing)."""
         if agent.leaving:
             agent.leaving = False
-            self._move(agent, S.LOGGED_OUT, now)
+            self._move(agent, _LOGGED_OUT, now)
             return None
-        call = self._pick_call(agent, now)
-        if call is None:
-            if agent.state is not S.READY:
-                self._move(agent, S.READY, now)
+        best: LiveCall | None = None  # the head call that has waited longest (with its priority's head start)
+        best_queue: _Queue | None = None
+        best_score = 0.0
+        head_start = self.head_start_s
+        for queue in self._serves[agent.index]:
+            calls = queue.calls
+            while calls and not calls[0].waiting:
+                calls.popleft()
+            if calls:
+                head = calls[0]
+                queued_at = head.queued_at if head.queued_at is not None else now
+                score = now - queued_at + (head_start.get(head.priority, 0.0) if head_start else 0.0)
+                if best is None or score > best_score:
+                    best, best_queue, best_score = head, queue, score
+        if best is None or best_queue is None:
+            if agent.state is not _READY:
+                self._move(agent, _READY, now)
             return None
-        self._leave(call)
-        self._ring(agent, call, now)
-        return call
+        best_queue.calls.popleft()
+        best.queue = best_queue.config.name
+        self._leave(best)
+        self._ring(agent, best, now)
+        return best
 
     def _ring(self, agent: LiveAgent, call: LiveCall, now: float) -> None:
         agent.call = call
         call.agent = agent
-        self._move(agent, S.RINGING, now)
+        self._move(agent, _RINGING, now)
 
     def _ring_new(self, queue: _Queue, agent: LiveAgent, call: LiveCall, now: float) -> None:
         """Ring ``agent`` for a call that just reached ``queue``; with ring-all, every idle eligible agent too."""
-        if self.strategy is not Strategy.RING_ALL:
+        if self.strategy is not _RING_ALL:
             self._ring(agent, call, now)
             return
         others = [a for _level, idle, _members in queue.groups for a in idle if a is not agent]
         self._ring(agent, call, now)
         for other in others:
             other.call = call
-            self._move(other, S.RINGING, now)
+            self._move(other, _RINGING, now)
         call.ringing = [agent, *others]
 
     # -- choices --------------------------------------------------------------------------------
-    def _pick_call(self, agent: LiveAgent, now: float) -> LiveCall | None:
-        best: LiveCall | None = None
-        best_queue: _Queue | None = None
-        best_score = 0.0
-        head_start = self.head_start_s
-        for _level, queue in self.agent_queues.get(agent.index, ()):
-            calls = queue.calls
-            while calls and not calls[0].waiting:
-                calls.popleft()
-            if not calls:
-                continue
-            head = calls[0]
-            queued_at = head.queued_at if head.queued_at is not None else now
-            score = now - queued_at + (head_start.get(head.priority, 0.0) if head_start else 0.0)
-            if best is None or score > best_score:
-                best, best_queue, best_score = head, queue, score
-        if best is not None and best_queue is not None:
-            best_queue.calls.popleft()
-            best.queue = best_queue.config.name
-        return best
-
     def _pick_agent(self, queue: _Queue) -> LiveAgent | None:
         groups = queue.groups
         strategy = self.strategy
-        if strategy is Strategy.LONGEST_IDLE or strategy is Strategy.RING_ALL:
+        if strategy is _LONGEST_IDLE or strategy is _RING_ALL:
             best: LiveAgent | None = None
             for _level, idle, _members in groups:
                 if idle and (best is None or idle[0].since < best.since):
                     best = idle[0]
             return best
-        if strategy is Strategy.HIGHEST_SKILL:
+        if strategy is _HIGHEST_SKILL:
             for _level, idle, _members in groups:
                 if idle:
                     return idle[0]
@@ -364,16 +381,16 @@ class Router:
         candidates = [a for _level, idle, _members in groups for a in idle]
         if not candidates:
             return None
-        if strategy is Strategy.FEWEST_CALLS:
+        if strategy is _FEWEST_CALLS:
             return min(candidates, key=lambda a: (a.calls, a.since))
-        if strategy is Strategy.RANDOM:
+        if strategy is _RANDOM:
             assert self.rng is not None  # checked in __init__
             return candidates[int(self.rng.integers(len(candidates)))]
         members = [a for _level, _idle, group in groups for a in group]
         start = queue.rr
         for step in range(len(members)):
             agent = members[(start + step) % len(members)]
-            if agent.state is S.READY:
+            if agent.state is _READY:
                 queue.rr = (start + step + 1) % len(members)
                 return agent
         return None

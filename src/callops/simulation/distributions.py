@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -52,20 +54,19 @@ class Distribution:
 
 
 class Stream:
-    """Draws from one distribution, refilled 4,096 at a time (no numpy call per event)."""
+    """Draws from one distribution, refilled 4,096 at a time (no numpy call per event).
 
-    __slots__ = ("dist", "rng", "buf", "i")
+    ``next()`` returns the next draw; it is a C-level iterator step over the batches, each batch drawn
+    when the one before runs out.
+    """
+
+    __slots__ = ("dist", "rng", "next")
 
     def __init__(self, dist: Distribution, rng: np.random.Generator) -> None:
         self.dist = dist
         self.rng = rng
-        self.buf: list[float] = []
-        self.i = 0
+        self.next: Callable[[], float] = chain.from_iterable(iter(self._batch, None)).__next__
 
-    def next(self) -> float:
-        i = self.i
-        if i >= len(self.buf):
-            self.buf = self.dist.sample(self.rng, 4096).tolist()
-            i = 0
-        self.i = i + 1
-        return self.buf[i]
+    def _batch(self) -> list[float]:
+        batch: list[float] = self.dist.sample(self.rng, 4096).tolist()
+        return batch

@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from dataclasses import dataclass, field
+from itertools import repeat
+from math import inf
+from typing import Any
 
 import numpy as np
 
@@ -23,8 +26,10 @@ __all__ = ["QueueStats", "RunStats", "simulate"]
 
 _END, _ACW_END, _RECOVER_END, _AWAY_END, _STAFF, _RING_END = 0, 1, 2, 3, 4, 5
 _ARRIVAL, _ABANDON, _OVERFLOW, _MAXWAIT, _CALLBACK, _WARMUP, _HORIZON, _IVR = 6, 7, 8, 9, 10, 11, 12, 13
+_NO_ARRIVAL: tuple[float, int, int, Any] = (inf, _IVR + 1, 0, None)  # sorts after every event
 _HANDLING = [STATE_INDEX[s] for s in AgentState if s.handling]
 _READY = STATE_INDEX[AgentState.READY]
+_ABANDONED, _CALLBACK_OUTCOME = Outcome.ABANDONED, Outcome.CALLBACK  # globals: enum attributes are slow to look up
 EPOCH = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
 
 
@@ -79,10 +84,11 @@ def simulate(
     streams = [np.random.default_rng(s) for s in seed.spawn(4)]
     arrivals_rng, service_rng, patience_rng, choice_rng = streams
     name = scenario.name
+    source = f"sim:{name}"  # records of two saved scenarios never share a natural key
 
     def sink(agent: LiveAgent, state: AgentState, start: float, end: float, reason: str | None) -> None:
         stats.intervals.append(AgentInterval(
-            source="sim", agent=agent.agent_id, state=state, start_at=start_at + dt.timedelta(seconds=start),
+            source=source, agent=agent.agent_id, state=state, start_at=start_at + dt.timedelta(seconds=start),
             end_at=start_at + dt.timedelta(seconds=end), reason=reason, scenario=name))
 
     agents = [a for g in scenario.groups for a in g.agents()]
@@ -99,10 +105,17 @@ def simulate(
     patience = {n: Stream(q.patience, patience_rng) for n, q in behaviour.items() if q.patience is not None}
     uniform = Stream(Distribution("uniform"), patience_rng)
     groups = scenario.groups
+    group_by_agent = [groups[gi] for gi in group_of]
+    handle_next = {n: stream.next for n, stream in handle.items()}
+    patience_next = {n: stream.next for n, stream in patience.items()}
+    timers = {n: [(timer, after_s) for timer, after_s in (
+        (_OVERFLOW, q.config.overflow_after_s), (_MAXWAIT, q.config.max_wait_s),
+        (_CALLBACK, q.callback_after_s if q.callback_share > 0 else None)) if after_s is not None]
+        for n, q in behaviour.items()}  # the waiting call's timers, in the order they are pushed
     sl_time = scenario.sl_time_s
     warmup = scenario.warmup_s
     horizon = scenario.interval_s * scenario.intervals
-    heap: list[tuple[float, int, int, object]] = []
+    heap: list[tuple[float, int, int, Any]] = []  # (time, kind, sequence, the agent, call or data it is about)
     push = heapq.heappush
     seq = 0
     snapshot = [0.0, 0.0]
@@ -121,48 +134,47 @@ def simulate(
         return handling, ready
 
     def finish(call: LiveCall) -> None:
-        if call.arrived_at < warmup:
+        """Count an ended call (per queue here; the run's totals are the queues' sums, added up at the end)."""
+        arrived = call.arrived_at
+        if arrived < warmup:
             return
-        stats.offered += 1
-        k = int(call.arrived_at // interval_s)
+        k = int(arrived // interval_s)
         if k > last:
             k = last
-        per_offered[k] += 1
+        per_offered[k] += 1.0  # the per-interval counts are floats: adding 1.0 stays on the float fast path
         q = by_queue[call.home]
         q.offered += 1
-        queued_at = call.queued_at if call.queued_at is not None else call.arrived_at
-        if call.answered_at is not None:
-            wait = call.answered_at - queued_at
-            stats.answered += 1
+        queued_at = call.queued_at
+        if queued_at is None:
+            queued_at = arrived
+        answered_at = call.answered_at
+        if answered_at is not None:
+            wait = answered_at - queued_at
             stats.answered_wait_s += wait
             q.answered += 1
             q.answered_wait_s += wait
-            per_answered[k] += 1
+            per_answered[k] += 1.0
             per_wait[k] += wait
             if wait <= sl_time:
-                stats.answered_within += 1
                 q.answered_within += 1
-                per_within[k] += 1
-            if call.outcome is Outcome.CALLBACK:
+                per_within[k] += 1.0
+            if call.outcome is _CALLBACK_OUTCOME:
                 stats.callback += 1
         else:
             wait = (call.ended_at or queued_at) - queued_at
-            if call.outcome is Outcome.ABANDONED:
-                stats.abandoned += 1
+            if call.outcome is _ABANDONED:
                 q.abandoned += 1
-                per_abandoned[k] += 1
+                per_abandoned[k] += 1.0
             else:
-                stats.timeout += 1
                 q.timeout += 1
         if wait > 0:
-            stats.waited += 1
             q.waited += 1
         if record:
             stats.calls.append(_record(call, name, start_at))
 
     def ring(agent: LiveAgent, now: float) -> None:
         nonlocal seq
-        ring_s = groups[group_of[agent.index]].ring_s
+        ring_s = group_by_agent[agent.index].ring_s
         if ring_s > 0:
             seq += 1
             push(heap, (now + ring_s, _RING_END, seq, agent))
@@ -172,7 +184,7 @@ def simulate(
     def start(agent: LiveAgent, now: float) -> None:
         nonlocal seq
         call = router.answer(agent, now)
-        talk = handle[call.home].next()
+        talk = handle_next[call.home]()
         if handle_scale:
             scale = handle_scale.get(call.home)
             if scale is not None:  # the mean of the interval it is answered in
@@ -182,43 +194,25 @@ def simulate(
         push(heap, (now + talk, _END, seq, agent))
         if ring_all:
             for other in router.cancel_ring_all(call, now):
-                ring(other, now)
+                connect(other, now)
 
     def after_work(agent: LiveAgent, now: float) -> None:
         nonlocal seq
-        group = groups[group_of[agent.index]]
+        group = group_by_agent[agent.index]
         if group.distressing_share > 0 and draw_uniform() < group.distressing_share:
             router.recover(agent, now)
             seq += 1
             push(heap, (now + group.recovery_s, _RECOVER_END, seq, agent))
             return
         if router.ready(agent, now) is not None:
-            ring(agent, now)
+            connect(agent, now)
 
-    def arrive(call: LiveCall, now: float) -> None:
-        nonlocal seq
-        agent = router.offer(call, now)
-        if agent is not None:
-            ring(agent, now)
-            return
-        if call.outcome is not None:
-            finish(call)
-            return
-        q = behaviour[call.home]
-        if call.home in patience:
-            seq += 1
-            push(heap, (now + patience[call.home].next(), _ABANDON, seq, call))
-        if q.config.overflow_after_s is not None:
-            seq += 1
-            push(heap, (now + q.config.overflow_after_s, _OVERFLOW, seq, call))
-        if q.config.max_wait_s is not None:
-            seq += 1
-            push(heap, (now + q.config.max_wait_s, _MAXWAIT, seq, call))
-        if q.callback_after_s is not None and q.callback_share > 0:
-            seq += 1
-            push(heap, (now + q.callback_after_s, _CALLBACK, seq, call))
+    # With no ring time in any group every agent picks up at once: no per-agent ring time to look up.
+    connect = ring if any(g.ring_s > 0 for g in groups) else start
+    distress = any(g.distressing_share > 0 for g in groups)
 
-    def staff(k: int, now: float) -> None:
+    def staff(k: int, now: float) -> list[tuple[float, int, int, Any]]:
+        """Staff interval ``k``; returns its arrival events (time, ARRIVAL, sequence, (queue, 0, None)), in order."""
         nonlocal seq
         for gi, group in enumerate(groups):
             target = group.counts[min(k, len(group.counts) - 1)]
@@ -230,18 +224,20 @@ def simulate(
                     if agent.state is AgentState.LOGGED_OUT or agent.leaving:
                         on.append(agent)
                         if router.login(agent, now) is not None:
-                            ring(agent, now)
+                            connect(agent, now)
             else:
                 on.sort(key=lambda a: a.state is not AgentState.READY)
                 for agent in on[target:]:
                     router.logout(agent, now)
+        fresh: list[tuple[float, int, int, Any]] = []
         if k < scenario.intervals:
             t0 = k * scenario.interval_s
             for q in scenario.queues:
                 n = int(arrivals_rng.poisson(q.arrivals_per_interval[k]))
-                for t in np.sort(arrivals_rng.uniform(t0, t0 + scenario.interval_s, n)).tolist():
-                    seq += 1
-                    push(heap, (t, _ARRIVAL, seq, (q.config.name, 0, None)))
+                times = np.sort(arrivals_rng.uniform(t0, t0 + scenario.interval_s, n)).tolist()
+                fresh.extend(zip(times, repeat(_ARRIVAL, n), range(seq + 1, seq + n + 1),
+                                 repeat((q.config.name, 0, None), n), strict=True))
+                seq += n
             if scenario.ivr is not None:
                 n = int(arrivals_rng.poisson(scenario.ivr_arrivals_per_interval[k]))
                 for t in np.sort(arrivals_rng.uniform(t0, t0 + scenario.interval_s, n)).tolist():
@@ -249,6 +245,9 @@ def simulate(
                     push(heap, (t, _IVR, seq, None))
             seq += 1
             push(heap, (t0 + scenario.interval_s, _STAFF, seq, k + 1))
+        if len(scenario.queues) > 1:
+            fresh.sort()
+        return fresh
 
     ivr_id = 0
     push(heap, (0.0, _STAFF, 0, 0))
@@ -256,30 +255,56 @@ def simulate(
     push(heap, (horizon, _HORIZON, 0, None))
     call_id = 0
     pop = heapq.heappop
+    # Arrivals drawn for the interval stay off the heap, in a sorted list of events merged with it (the
+    # smaller event tuple comes first, as it would off the heap): the heap stays small and most calls cost
+    # no push or pop. The list ends in a sentinel that sorts after every event; the horizon event stays on
+    # the heap until every drawn arrival, all at or before it, has come.
+    arrivals = [_NO_ARRIVAL]
+    ai = 0
+    upcoming = _NO_ARRIVAL
+    obj: Any
     while heap:
-        now, kind, _s, obj = pop(heap)
-        if kind == _ARRIVAL:
-            arrival: tuple[str, int, float | None] = obj  # type: ignore[assignment]  # (queue, attempt, IVR entry)
+        if upcoming < heap[0]:
+            now, kind, _s, obj = upcoming
+            ai += 1
+            upcoming = arrivals[ai]
+        else:
+            now, kind, _s, obj = pop(heap)
+        if kind == _ARRIVAL:  # obj: (queue, attempt, when it entered the IVR or None)
             call_id += 1
-            call = LiveCall(call_id, arrival[0], now, arrival[1])
-            if arrival[2] is not None:
-                call.ivr_entered_at = arrival[2]
-            arrive(call, now)
-        elif kind == _END:
-            assert isinstance(obj, LiveAgent)
-            call = router.end_call(obj, now, acw=obj.call is not None and obj.call.home in acw)
-            if call.home in acw:
+            call = LiveCall(call_id, obj[0], now, obj[1])
+            if obj[2] is not None:
+                call.ivr_entered_at = obj[2]
+            picked = router.offer(call, now)
+            if picked is not None:
+                connect(picked, now)
+            elif call.outcome is not None:
+                finish(call)
+            else:
+                draw_patience = patience_next.get(call.home)
+                if draw_patience is not None:
+                    seq += 1
+                    push(heap, (now + draw_patience(), _ABANDON, seq, call))
+                for timer, after_s in timers[call.home]:
+                    seq += 1
+                    push(heap, (now + after_s, timer, seq, call))
+        elif kind == _END:  # obj: the agent
+            call = obj.call
+            if not (acw and call is not None and call.home in acw):
+                finish(router.end_call(obj, now, acw=False))
+                if distress:
+                    after_work(obj, now)
+                elif router.ready(obj, now) is not None:  # after_work, when no agent is ever distressed
+                    connect(obj, now)
+            else:
+                call = router.end_call(obj, now, acw=True)
                 a_s = acw[call.home].next()
                 call.acw_s = a_s
                 seq += 1
                 push(heap, (now + a_s, _ACW_END, seq, obj))
                 finish(call)
-            else:
-                finish(call)
-                after_work(obj, now)
-        elif kind == _ABANDON:
-            assert isinstance(obj, LiveCall)
-            if router.leave(obj, now, Outcome.ABANDONED):
+        elif kind == _ABANDON:  # obj: the call
+            if obj.waiting and router.leave(obj, now, _ABANDONED):  # most were answered long ago
                 finish(obj)
                 q = behaviour[obj.home]
                 if q.retrial_share > 0 and draw_uniform() < q.retrial_share and now < horizon:
@@ -292,7 +317,7 @@ def simulate(
         elif kind in (_RECOVER_END, _AWAY_END):
             assert isinstance(obj, LiveAgent)
             if obj.state in (AgentState.RECOVERY, AgentState.AWAY) and router.ready(obj, now) is not None:
-                ring(obj, now)
+                connect(obj, now)
         elif kind == _RING_END:
             assert isinstance(obj, LiveAgent)
             group = groups[group_of[obj.index]]
@@ -304,14 +329,14 @@ def simulate(
                     if ring_all and other.since < now:  # rang together with obj: it picks up now
                         start(other, now)
                     else:
-                        ring(other, now)
+                        connect(other, now)
             else:
                 start(obj, now)
         elif kind == _OVERFLOW:
             assert isinstance(obj, LiveCall)
             agent2 = router.overflow(obj, now)
             if agent2 is not None:
-                ring(agent2, now)
+                connect(agent2, now)
         elif kind == _MAXWAIT:
             assert isinstance(obj, LiveCall)
             if router.leave(obj, now, Outcome.TIMEOUT):
@@ -322,7 +347,12 @@ def simulate(
                 router.request_callback(obj)
         elif kind == _STAFF:
             assert isinstance(obj, int)
-            staff(obj, now)
+            fresh = staff(obj, now)
+            if upcoming is not _NO_ARRIVAL:  # drawn for the last interval, not yet arrived (a rounding case)
+                fresh = sorted(arrivals[ai:-1] + fresh)
+            fresh.append(_NO_ARRIVAL)
+            arrivals, ai = fresh, 0
+            upcoming = arrivals[0]
         elif kind == _IVR:
             assert scenario.ivr is not None
             ivr_s, target, ending = walk(scenario.ivr, start_at + dt.timedelta(seconds=now), draw_uniform)
@@ -340,7 +370,7 @@ def simulate(
                 stats.ivr_hangup += 1
             if record:
                 stats.calls.append(Call(
-                    source="sim", source_call_id=f"{name}-ivr-{ivr_id}", direction=Direction.INBOUND,
+                    source=source, source_call_id=f"{name}-ivr-{ivr_id}", direction=Direction.INBOUND,
                     outcome=outcome, ivr_entered_at=start_at + dt.timedelta(seconds=now),
                     ivr_exited_at=start_at + dt.timedelta(seconds=now + ivr_s),
                     ended_at=start_at + dt.timedelta(seconds=now + ivr_s), scenario=name))
@@ -350,6 +380,13 @@ def simulate(
             handling, ready = occupancy_totals(now)
             stats.handling_s = handling - snapshot[0]
             stats.ready_s = ready - snapshot[1]
+    for counts in by_queue.values():
+        stats.offered += counts.offered
+        stats.answered += counts.answered
+        stats.abandoned += counts.abandoned
+        stats.timeout += counts.timeout
+        stats.waited += counts.waited
+        stats.answered_within += counts.answered_within
     return stats
 
 
@@ -359,7 +396,7 @@ def _record(call: LiveCall, scenario: str, start_at: dt.datetime) -> Call:
 
     outcome = call.outcome or Outcome.TIMEOUT
     return Call(
-        source="sim", source_call_id=f"{scenario}-{call.call_id}", direction=Direction.INBOUND,
+        source=f"sim:{scenario}", source_call_id=f"{scenario}-{call.call_id}", direction=Direction.INBOUND,
         outcome=outcome, queue=call.queue, priority=call.priority, ivr_entered_at=at(call.ivr_entered_at),
         ivr_exited_at=at(call.queued_at) if call.ivr_entered_at is not None else None,
         queue_entered_at=at(call.queued_at),

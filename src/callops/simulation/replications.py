@@ -119,6 +119,6 @@ def run_scenario(scenario: Scenario, replications: int, seed: int) -> Result:
 
 
 def scenario_to_records(scenario: Scenario, seed: int) -> tuple[list[Call], list[AgentInterval]]:
-    """One replication's Call and AgentInterval records (source "sim", ``scenario`` set) for storage."""
+    """One replication's Call and AgentInterval records (source "sim:NAME", ``scenario`` = NAME) for storage."""
     run = simulate(scenario, np.random.SeedSequence(seed), record=True)
     return run.calls, run.intervals
