@@ -182,3 +182,21 @@ def test_ring_all_no_answer_leaves_the_call_with_the_other_ringing_agent() -> No
     other = router.no_answer(primary, 15.0)
     assert other is not None and other.agent_id == "a2" and other.state is AgentState.RINGING
     assert primary.state is AgentState.AWAY and router.answer(other, 16.0) is call
+
+
+def test_break_takes_an_idle_agent_out_of_routing_until_ready() -> None:
+    """An idle agent on break gets no call; a ringing or talking agent cannot start one; ready ends the break and
+    hands over the call that waited meanwhile."""
+    router = _router()
+    _login_all(router)
+    a1 = router.agents[0]
+    router.start_break(a1, 5.0, "lunch")
+    assert a1.state is AgentState.BREAK and a1.reason == "lunch"
+    picked = router.offer(LiveCall(1, "sales", 6.0), 6.0)
+    assert picked is not None and picked.agent_id == "a2"
+    with pytest.raises(InvalidInput, match="with a call"):
+        router.start_break(picked, 7.0)
+    waiting = LiveCall(2, "sales", 8.0)
+    assert router.offer(waiting, 8.0) is None
+    assert router.ready(a1, 20.0) is waiting and a1.state is AgentState.RINGING
+    assert a1.totals[list(AgentState).index(AgentState.BREAK)] == 15.0

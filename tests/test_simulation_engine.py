@@ -58,3 +58,43 @@ agents:
     run = simulate(parse_scenario(text), np.random.SeedSequence(3))
     assert run.offered > 300 and run.answered > 0.5 * run.offered
     assert run.answered + run.abandoned + run.timeout == run.offered
+
+
+def test_breaks_take_agents_off_the_phones_for_their_full_length() -> None:
+    """Three of 14 agents break for 15 minutes at 02:00 and two more at 02:15: every break interval lasts exactly
+    15 minutes with its reason, none starts before its time, busy agents start theirs when their call ends, and
+    the service level of the day falls against the same day without breaks (same seed)."""
+    from dataclasses import replace
+
+    from callops.simulation import Break, run_scenario
+
+    base = single_queue(calls=100, interval_s=1800, aht_s=180, agents=14, hours=4, patience_s=300)
+    group = replace(base.groups[0], breaks=(Break(7200, 900, 3, "tea"), Break(8100, 900, 2, "tea")))
+    with_breaks = replace(base, groups=(group,))
+    _, intervals = scenario_to_records(with_breaks, 5)
+    taken = [i for i in intervals if i.state is AgentState.BREAK]
+    assert len(taken) == 5 and {i.reason for i in taken} == {"tea"}
+    assert all((i.end_at - i.start_at).total_seconds() == 900 for i in taken)
+    first = min(i.start_at for i in intervals)  # everybody logs in at the start
+    offsets = sorted((i.start_at - first).total_seconds() for i in taken)
+    assert offsets[0] >= 7200 and offsets[3] >= 8100
+    assert len({i.agent for i in taken}) == 5  # nobody is picked twice while on or due a break
+    before = run_scenario(base, 10, 3).metrics["service_level"].mean
+    after = run_scenario(with_breaks, 10, 3).metrics["service_level"].mean
+    assert after < before - 0.01, (before, after)
+
+
+def test_breaks_parse_from_yaml_and_bad_ones_are_named() -> None:
+    """agents[].breaks in scenario YAML: at_min, minutes, agents, reason; a zero-minute break is refused."""
+    import pytest
+
+    from callops.errors import InvalidInput
+    from callops.simulation import parse_scenario
+
+    text = ("queues: [{name: q, arrivals: 10, handle: 60}]\nintervals: 4\n"
+            "agents: [{group: g, skills: {q: 1}, count: 3, breaks: [{at_min: 30, minutes: 10, agents: 1, "
+            "reason: lunch}]}]\n")
+    [group] = parse_scenario(text).groups
+    assert group.breaks[0].at_s == 1800 and group.breaks[0].duration_s == 600 and group.breaks[0].reason == "lunch"
+    with pytest.raises(InvalidInput, match=r"agents\[0\]\.breaks"):
+        parse_scenario(text.replace("minutes: 10", "minutes: 0"), file="s.yaml")

@@ -68,3 +68,17 @@ def test_handle_means_per_interval_are_checked(means: str, message: str) -> None
     with pytest.raises(InvalidInput, match=message):
         parse_scenario(f"intervals: 2\nqueues: [{{name: q, arrivals: 1, handle: 60, handle_means_s: {means}}}]\n"
                        "agents: []\n", file="s.yaml")
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLE.parent.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_example_scenario_runs(path: Path) -> None:
+    """Each file in examples/scenarios parses and runs; bank-breaks takes its 18 tea breaks."""
+    from callops.records import AgentState
+    from callops.simulation import scenario_to_records
+
+    scenario = parse_scenario(path.read_text(encoding="utf-8"), file=str(path))
+    calls, intervals = scenario_to_records(scenario, 1)
+    assert calls and intervals
+    taken = [i for i in intervals if i.state is AgentState.BREAK]
+    assert len(taken) == sum(b.agents for g in scenario.groups for b in g.breaks)
+    assert ("breaks" in path.name) == bool(taken)

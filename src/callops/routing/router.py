@@ -312,6 +312,13 @@ class Router:
             self._move(agent, _AFTER_CALL_WORK, now)
         return call
 
+    def start_break(self, agent: LiveAgent, now: float, reason: str = "break") -> None:
+        """The agent goes on break: from idle, or once its call (and after-call work) is over; ``ready`` ends it."""
+        if agent.state is _LOGGED_OUT or agent.call is not None:
+            raise InvalidInput(f"agent {agent.agent_id} cannot start a break while {agent.state.value}"
+                               + (" with a call" if agent.call is not None else ""), field="state")
+        self._move(agent, _BREAK, now, reason)
+
     def recover(self, agent: LiveAgent, now: float) -> None:
         """After a distressing call the agent takes recovery time before the next call."""
         self._move(agent, _RECOVERY, now)

@@ -23,13 +23,14 @@ from callops.simulation.replications import (
     run_scenario,
     scenario_to_records,
 )
-from callops.simulation.scenario import AgentGroup, QueueBehaviour, Scenario, parse_scenario
+from callops.simulation.scenario import AgentGroup, Break, QueueBehaviour, Scenario, parse_scenario
 from callops.simulation.single_queue import single_queue
 
 __all__ = [
     "METRICS",
     "QUEUE_METRICS",
     "AgentGroup",
+    "Break",
     "Capacity",
     "Distribution",
     "Estimate",

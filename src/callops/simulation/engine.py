@@ -20,12 +20,13 @@ from callops.records import AgentInterval, AgentState, Call, Direction, Outcome
 from callops.routing import LiveAgent, LiveCall, Router, Strategy, walk
 from callops.routing.router import STATE_INDEX
 from callops.simulation.distributions import Distribution, Stream
-from callops.simulation.scenario import Scenario
+from callops.simulation.scenario import Break, Scenario
 
 __all__ = ["QueueStats", "RunStats", "simulate"]
 
 _END, _ACW_END, _RECOVER_END, _AWAY_END, _STAFF, _RING_END = 0, 1, 2, 3, 4, 5
 _ARRIVAL, _ABANDON, _OVERFLOW, _MAXWAIT, _CALLBACK, _WARMUP, _HORIZON, _IVR = 6, 7, 8, 9, 10, 11, 12, 13
+_BREAK_START, _BREAK_END = 14, 15
 _NO_ARRIVAL: tuple[float, int, int, Any] = (inf, _IVR + 1, 0, None)  # sorts after every event
 _HANDLING = [STATE_INDEX[s] for s in AgentState if s.handling]
 _READY = STATE_INDEX[AgentState.READY]
@@ -204,8 +205,28 @@ def simulate(
             seq += 1
             push(heap, (now + group.recovery_s, _RECOVER_END, seq, agent))
             return
-        if router.ready(agent, now) is not None:
+        due = break_due.pop(agent.index, None) if break_due else None
+        if due is not None and not agent.leaving:
+            take_break(agent, due, now)
+        elif router.ready(agent, now) is not None:
             connect(agent, now)
+
+    def take_break(agent: LiveAgent, due: Break, now: float) -> None:
+        nonlocal seq
+        router.start_break(agent, now, due.reason)
+        seq += 1
+        push(heap, (now + due.duration_s, _BREAK_END, seq, agent))
+
+    def breaks_start(gi: int, due: Break, now: float) -> None:
+        """``due.agents`` of group ``gi`` who are on duty and not on (or due) a break: idle ones first."""
+        free = [a for a in members[gi] if a.state is not AgentState.LOGGED_OUT and a.state is not AgentState.BREAK
+                and not a.leaving and a.index not in break_due]
+        free.sort(key=lambda a: a.state is not AgentState.READY)
+        for agent in free[:due.agents]:
+            if agent.state is AgentState.READY:
+                take_break(agent, due, now)
+            else:
+                break_due[agent.index] = due
 
     # With no ring time in any group every agent picks up at once: no per-agent ring time to look up.
     connect = ring if any(g.ring_s > 0 for g in groups) else start
@@ -250,6 +271,11 @@ def simulate(
         return fresh
 
     ivr_id = 0
+    break_due: dict[int, Break] = {}  # agents who take their break when their current work is over
+    for gi, group in enumerate(groups):
+        for planned in group.breaks:
+            seq += 1
+            push(heap, (planned.at_s, _BREAK_START, seq, (gi, planned)))
     push(heap, (0.0, _STAFF, 0, 0))
     push(heap, (warmup, _WARMUP, 0, None))
     push(heap, (horizon, _HORIZON, 0, None))
@@ -292,7 +318,7 @@ def simulate(
             call = obj.call
             if not (acw and call is not None and call.home in acw):
                 finish(router.end_call(obj, now, acw=False))
-                if distress:
+                if distress or break_due:
                     after_work(obj, now)
                 elif router.ready(obj, now) is not None:  # after_work, when no agent is ever distressed
                     connect(obj, now)
@@ -316,8 +342,12 @@ def simulate(
             after_work(obj, now)
         elif kind in (_RECOVER_END, _AWAY_END):
             assert isinstance(obj, LiveAgent)
-            if obj.state in (AgentState.RECOVERY, AgentState.AWAY) and router.ready(obj, now) is not None:
-                connect(obj, now)
+            if obj.state in (AgentState.RECOVERY, AgentState.AWAY):
+                due = break_due.pop(obj.index, None) if break_due else None
+                if due is not None and not obj.leaving:
+                    take_break(obj, due, now)
+                elif router.ready(obj, now) is not None:
+                    connect(obj, now)
         elif kind == _RING_END:
             assert isinstance(obj, LiveAgent)
             group = groups[group_of[obj.index]]
@@ -374,6 +404,11 @@ def simulate(
                     outcome=outcome, ivr_entered_at=start_at + dt.timedelta(seconds=now),
                     ivr_exited_at=start_at + dt.timedelta(seconds=now + ivr_s),
                     ended_at=start_at + dt.timedelta(seconds=now + ivr_s), scenario=name))
+        elif kind == _BREAK_START:  # obj: (group index, the break)
+            breaks_start(obj[0], obj[1], now)
+        elif kind == _BREAK_END:  # obj: the agent
+            if obj.state is AgentState.BREAK and router.ready(obj, now) is not None:
+                connect(obj, now)
         elif kind == _WARMUP:
             snapshot[0], snapshot[1] = occupancy_totals(now)
         else:

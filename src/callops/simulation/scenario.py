@@ -12,7 +12,7 @@ from callops.errors import InvalidInput
 from callops.routing import AgentConfig, IvrFlow, QueueConfig, Strategy, parse_ivr
 from callops.simulation.distributions import Distribution
 
-__all__ = ["AgentGroup", "QueueBehaviour", "Scenario", "parse_scenario"]
+__all__ = ["AgentGroup", "Break", "QueueBehaviour", "Scenario", "parse_scenario"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +42,21 @@ class QueueBehaviour:
 
 
 @dataclass(frozen=True, slots=True)
+class Break:
+    """At ``at_s`` (seconds after the start), ``agents`` of the group take a break of ``duration_s``: the idle ones
+    at once, the busy ones when their call and after-call work are over; each break lasts its full length."""
+
+    at_s: float
+    duration_s: float
+    agents: int
+    reason: str = "break"
+
+    def __post_init__(self) -> None:
+        if self.at_s < 0 or self.duration_s <= 0 or self.agents < 1:
+            raise InvalidInput("a break needs at_min >= 0, minutes > 0 and agents >= 1", field="breaks")
+
+
+@dataclass(frozen=True, slots=True)
 class AgentGroup:
     """Agents with the same skills; ``counts`` logged in per interval."""
 
@@ -53,6 +68,7 @@ class AgentGroup:
     away_s: float = 60.0
     distressing_share: float = 0.0
     recovery_s: float = 90.0
+    breaks: tuple[Break, ...] = ()
 
     def agents(self) -> list[AgentConfig]:
         return [AgentConfig(f"{self.name}-{i + 1:04d}", dict(self.skills)) for i in range(max(self.counts))]
@@ -88,6 +104,16 @@ def _dist(raw: Any, where: str) -> Distribution:
         raise InvalidInput("expected a number (exponential mean) or {dist, mean_s, ...}", field=where)
     return Distribution(str(raw.get("dist", "exponential")), float(raw.get("mean_s", 0.0)),
                         float(raw.get("sd_s", 0.0)), tuple(float(v) for v in raw.get("values_s", ())))
+
+
+def _breaks(raw: Any, where: str) -> tuple[Break, ...]:
+    if not isinstance(raw, (list, tuple)):
+        raise InvalidInput("a list of {at_min, minutes, agents, reason}", field=where)
+    try:
+        return tuple(Break(float(b["at_min"]) * 60, float(b["minutes"]) * 60, int(b["agents"]),
+                           str(b.get("reason", "break"))) for b in raw)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.reason, field=where) from exc
 
 
 def parse_scenario(text: str, *, file: str = "scenario") -> Scenario:
@@ -136,7 +162,7 @@ def _scenario(raw: Mapping[str, Any]) -> Scenario:
             counts=_per_interval(g["count"], intervals, f"agents[{i}].count", int),
             ring_s=float(g.get("ring_s", 0.0)), no_answer_share=float(g.get("no_answer_share", 0.0)),
             away_s=float(g.get("away_s", 60.0)), distressing_share=float(g.get("distressing_share", 0.0)),
-            recovery_s=float(g.get("recovery_s", 90.0))))
+            recovery_s=float(g.get("recovery_s", 90.0)), breaks=_breaks(g.get("breaks") or (), f"agents[{i}].breaks")))
     ivr_raw = raw.get("ivr")
     ivr = parse_ivr(ivr_raw, {q.config.name for q in queues}) if ivr_raw else None
     ivr_arrivals = _per_interval(ivr_raw["arrivals"], intervals, "ivr.arrivals") if ivr_raw else ()
