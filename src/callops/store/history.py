@@ -36,6 +36,16 @@ class IntervalSeries:
     aht_s: np.ndarray  # NaN where no call was answered
 
 
+def _local_days(start: dt.date, end: dt.date, tz: str, *, field: str
+                ) -> tuple[zoneinfo.ZoneInfo, dt.datetime, dt.datetime]:
+    """The zone and the instants where local day ``start`` begins and local day ``end`` ends."""
+    if end < start:
+        raise InvalidInput(f"the range ends ({end}) before it starts ({start})", field=field)
+    zone = zoneinfo.ZoneInfo(tz)
+    return (zone, dt.datetime.combine(start, dt.time(), zone),
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone))
+
+
 def _floor(local: dt.datetime, grain_min: int) -> dt.datetime:
     minutes = (local.hour * 60 + local.minute) // grain_min * grain_min
     return local.replace(hour=minutes // 60, minute=minutes % 60, second=0, microsecond=0)
@@ -46,11 +56,7 @@ def arrival_series(conn: sa.Connection, *, start: dt.date, end: dt.date, tz: str
     """Offered calls per ``grain_min`` interval from ``start`` to ``end`` (inclusive local dates)."""
     if grain_min not in (5, 15, 30, 60, 1440):
         raise InvalidInput("grain must be 5, 15, 30 or 60 minutes or a day", field="grain")
-    if end < start:
-        raise InvalidInput(f"the range ends ({end}) before it starts ({start})", field="history-to")
-    zone = zoneinfo.ZoneInfo(tz)
-    lo = dt.datetime.combine(start, dt.time(), zone)
-    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone)
+    zone, lo, hi = _local_days(start, end, tz, field="history-to")
     c = calls.c
     query = (sa.select(sa.type_coerce(c.started_at, sa.BigInteger), c.outcome, c.talk_s + c.hold_s + c.acw_s)
              .where(c.scenario.is_(None), c.outcome.in_(_OFFERED), c.started_at >= to_millis(lo),
@@ -100,11 +106,7 @@ def queued_calls(conn: sa.Connection, *, start: dt.date, end: dt.date, tz: str, 
                  weekdays: frozenset[int] | None = None) -> QueuedCalls:
     """Real calls that entered the queue between ``start`` and ``end`` (inclusive local dates), optionally of one
     queue and only on ISO ``weekdays`` (1 = Monday ... 7 = Sunday)."""
-    if end < start:
-        raise InvalidInput(f"the range ends ({end}) before it starts ({start})", field="to")
-    zone = zoneinfo.ZoneInfo(tz)
-    lo = dt.datetime.combine(start, dt.time(), zone)
-    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone)
+    zone, lo, hi = _local_days(start, end, tz, field="to")
     c = calls.c
     # a call answered without queueing has no queue entry: it entered (and was answered) at its answer time
     entered = sa.type_coerce(sa.func.coalesce(c.queue_entered_at, c.answered_at), sa.BigInteger)
