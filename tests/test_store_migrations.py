@@ -1,5 +1,5 @@
-"""The migrations build exactly the schema of ``callops.store.schema``, on SQLite and PostgreSQL, and 0006 indexes
-agent intervals by scenario and start (as 0001 did calls) both ways."""
+"""The migrations build exactly the schema of ``callops.store.schema``, on SQLite and PostgreSQL; 0006 indexes
+agent intervals by scenario and start (as 0001 did calls) and 0007 adds the login failures table, both ways."""
 
 from __future__ import annotations
 
@@ -20,9 +20,13 @@ def _indexes(engine: sa.Engine, table: str) -> dict[str, list[str | None]]:
     return {ix["name"] or "": list(ix["column_names"]) for ix in sa.inspect(engine).get_indexes(table)}
 
 
+def _head(engine: sa.Engine) -> str | None:
+    return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
+
+
 def test_schema_matches_the_migrations(engine: sa.Engine) -> None:
     """A database upgraded to head is at the newest revision, and autogenerate finds nothing left to migrate."""
-    head = ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
+    head = _head(engine)
     assert head is not None and current_revision(engine) == head
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
@@ -44,4 +48,18 @@ def test_0006_downgrades_and_upgrades(engine: sa.Engine) -> None:
         assert SCENARIO_INDEX not in down and {**down, SCENARIO_INDEX: before[SCENARIO_INDEX]} == before
     finally:
         upgrade(engine)
-    assert current_revision(engine) == "0006" and _indexes(engine, "agent_intervals") == before
+    assert current_revision(engine) == _head(engine) and _indexes(engine, "agent_intervals") == before
+
+
+def test_0007_downgrades_and_upgrades(engine: sa.Engine) -> None:
+    """Down to 0006 drops only the login failures table with its indexes; upgrading to head brings them back."""
+    tables = set(sa.inspect(engine).get_table_names())
+    before = _indexes(engine, "login_failures")
+    assert before["ix_login_failures_scope_key_failed_at"] == ["scope", "key", "failed_at"]
+    try:
+        command.downgrade(_alembic_config(engine), "0006")
+        assert current_revision(engine) == "0006"
+        assert set(sa.inspect(engine).get_table_names()) == tables - {"login_failures"}
+    finally:
+        upgrade(engine)
+    assert current_revision(engine) == _head(engine) and _indexes(engine, "login_failures") == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import zoneinfo
@@ -20,6 +21,8 @@ class Settings:
     secret_key: str = ""
     environment: str = "development"  # "production" refuses a missing secret key
     debug: bool = False
+    # addresses or networks of reverse proxies whose X-Forwarded-For is believed; none by default
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -30,6 +33,7 @@ class Settings:
             secret_key=env.get("CALLOPS_SECRET_KEY", ""),
             environment=env.get("CALLOPS_ENV", "development"),
             debug=env.get("CALLOPS_DEBUG", "") in {"1", "true", "yes"},
+            trusted_proxies=tuple(p.strip() for p in env.get("CALLOPS_TRUSTED_PROXIES", "").split(",") if p.strip()),
         )
         settings.validate()
         return settings
@@ -43,6 +47,12 @@ class Settings:
             raise InvalidInput(f"unknown time zone {self.site_tz!r}", field="CALLOPS_TZ") from exc
         if self.environment == "production" and not self.secret_key:
             raise InvalidInput("set CALLOPS_SECRET_KEY in production", field="CALLOPS_SECRET_KEY")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError as exc:
+                raise InvalidInput(f"{proxy!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/24)",
+                                   field="CALLOPS_TRUSTED_PROXIES") from exc
 
     def session_secret(self) -> str:
         """The signing key for sessions; a random one per process in development."""

@@ -21,5 +21,6 @@ def serve(host: str, port: int, reload: bool) -> None:
 
     _context.settings()  # refuse bad settings before starting the server
     click.echo(f"callops on http://{host}:{port}  (API reference: http://{host}:{port}/docs)")
+    # proxy_headers=False: the app alone reads X-Forwarded-For, and only from CALLOPS_TRUSTED_PROXIES
     uvicorn.run("callops.web:app_from_env", factory=True, host=host, port=port, reload=reload,
-                log_level="info")
+                log_level="info", proxy_headers=False)

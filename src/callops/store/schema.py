@@ -15,7 +15,7 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "forecast_points", "staffing_plans", "staffing_plan_intervals", "scenarios", "qa_scorecards",
            "qa_sampling_rules", "qa_draws", "qa_evaluations", "qa_notes", "qa_appeals", "qa_audit", "qa_nominations",
            "qa_votes", "qa_duty", "site_settings",
-           "users", "imports"]
+           "users", "login_failures", "imports"]
 
 metadata = sa.MetaData(
     naming_convention={
@@ -139,6 +139,16 @@ users = sa.Table(
     sa.Column("locale", sa.String(10), nullable=False, default="zh-CN"),
     sa.Column("tz", sa.String(60)),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
+)
+
+login_failures = sa.Table(  # failed sign-ins, counted for throttling (callops.login_throttle); pruned as they age
+    "login_failures", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("scope", sa.String(10), nullable=False),  # "user" or "address"
+    sa.Column("key", sa.String(80), nullable=False),  # the user name as typed, or the client address
+    sa.Column("failed_at", EpochMillis, nullable=False),
+    sa.Index(None, "scope", "key", "failed_at"),
+    sa.Index(None, "failed_at"),
 )
 
 # --- workforce: saved forecasts and staffing plans (versioned by name) ------------------------

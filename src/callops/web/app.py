@@ -6,7 +6,8 @@ built and disposed when it shuts down. Routes come from the modules of ``callops
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -25,7 +26,7 @@ from callops.web.i18n import load_catalogs
 from callops.web.rendering import make_templates
 from callops.web.security_headers import SecurityHeaders
 from callops.web.sessions import SESSION_COOKIE, SESSION_MAX_AGE_S, TokenSigner
-from callops.web.state import WebState
+from callops.web.state import WebState, utc_now
 
 __all__ = ["create_app", "app_from_env", "STATIC_DIR"]
 
@@ -39,8 +40,11 @@ def _version() -> str:
         return "0"
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The web app for ``settings``: session cookie, CSRF, routes, error handlers, static files."""
+def create_app(settings: Settings, *, clock: Callable[[], dt.datetime] = utc_now) -> FastAPI:
+    """The web app for ``settings``: session cookie, CSRF, routes, error handlers, static files.
+
+    ``clock`` gives the current UTC time to whatever asks ``NowDep`` (login throttling); tests pass their own.
+    """
     settings.validate()
     engine = make_engine(settings.database_url)
 
@@ -57,7 +61,7 @@ def create_app(settings: Settings) -> FastAPI:
                   description="Contact-center operations: calls, agents, reports, workforce, quality. "
                               "Log in with POST /api/login; send the token as `Authorization: Bearer`.")
     state = WebState(settings=settings, engine=engine, catalogs=load_catalogs(), templates=make_templates(),
-                     tokens=TokenSigner(settings.session_secret()))
+                     tokens=TokenSigner(settings.session_secret()), clock=clock)
     app.state.web = state
     app.add_middleware(SessionMiddleware, secret_key=settings.session_secret(), session_cookie=SESSION_COOKIE,
                        max_age=SESSION_MAX_AGE_S, same_site="lax",

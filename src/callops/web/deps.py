@@ -1,4 +1,4 @@
-"""Dependencies, named once: ``EngineDep``, ``ConnDep``, ``CurrentUser``, ``ViewerDep``, ``require(...)``.
+"""Dependencies, named once: ``EngineDep``, ``ConnDep``, ``CurrentUser``, ``ViewerDep``, ``NowDep``, ``require(...)``.
 
     def page(conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse: ...
     def report(user: Annotated[User, require(Permission.VIEW_REPORTS)]) -> ...: ...
@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -24,8 +25,8 @@ from callops.web.sessions import bearer_token, session_user_id
 from callops.web.state import WebState, web_state
 from callops.web.viewer import Viewer, viewer_for
 
-__all__ = ["ConnDep", "CurrentUser", "EngineDep", "NotAuthenticated", "OptionalUser", "SettingsDep", "StateDep",
-           "ViewerDep", "require"]
+__all__ = ["ConnDep", "CurrentUser", "EngineDep", "NotAuthenticated", "NowDep", "OptionalUser", "SettingsDep",
+           "StateDep", "ViewerDep", "require"]
 
 
 class NotAuthenticated(Exception):
@@ -51,6 +52,13 @@ def _engine(state: StateDep) -> sa.Engine:
 
 
 EngineDep = Annotated[sa.Engine, Depends(_engine)]
+
+
+def _now(state: StateDep) -> dt.datetime:
+    return state.clock()
+
+
+NowDep = Annotated[dt.datetime, Depends(_now)]  # the app's clock (``create_app(settings, clock=...)``), UTC
 
 
 def _connection(engine: EngineDep) -> Iterator[sa.Connection]:

@@ -2,6 +2,7 @@
 
     InvalidInput 400 (with file/line/field)  NotFound 404  PermissionDenied 403  Conflict 409
     Infeasible 422  request validation 400 (naming the field)  not logged in 401 / login redirect
+    sign-in throttled 429 with Retry-After (raised as HTTPException by routes/api_session.py)
     anything else 500: logged with its traceback, which the response shows only in debug mode
 """
 
@@ -74,7 +75,8 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    names = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated", 403: "permission_denied"}
+    names = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated", 403: "permission_denied",
+             429: "too_many_attempts"}
     body = {"error": names.get(exc.status_code, "http_error"), "message": str(exc.detail)}
     response = _respond(request, exc.status_code, body)
     for key, value in (exc.headers or {}).items():

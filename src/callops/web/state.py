@@ -1,7 +1,9 @@
-"""What one app instance holds: settings, engine, catalogs, templates, navigation, token signer."""
+"""What one app instance holds: settings, engine, catalogs, templates, navigation, token signer, clock."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -9,11 +11,17 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import HTTPConnection
 
 from callops.config import Settings
+from callops.login_throttle import ThrottlePolicy
 from callops.web.i18n import Catalogs
 from callops.web.nav import NavItem
 from callops.web.sessions import TokenSigner
 
-__all__ = ["WebState", "web_state"]
+__all__ = ["WebState", "utc_now", "web_state"]
+
+
+def utc_now() -> dt.datetime:
+    """The current time, timezone-aware UTC: the app's clock unless ``create_app`` is given another."""
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(slots=True)
@@ -24,6 +32,8 @@ class WebState:
     templates: Jinja2Templates
     tokens: TokenSigner
     nav: list[NavItem] = field(default_factory=list)
+    clock: Callable[[], dt.datetime] = utc_now
+    login_policy: ThrottlePolicy = ThrottlePolicy()
 
 
 def web_state(conn: HTTPConnection) -> WebState:

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 
 from callops.store.users import authenticate
 from callops.web.deps import ConnDep, CurrentUser, NotAuthenticated, StateDep
+from callops.web.login_guard import LoginGuardDep, LoginThrottled
 from callops.web.schemas import LoginIn, LoginOut, UserOut
 from callops.web.sessions import csrf_token, end_session, start_session
 
 router = APIRouter(prefix="/api", tags=["session"])
 
 
-@router.post("/login", response_model=LoginOut, responses={401: {"description": "wrong user name or password"}})
-def api_login(request: Request, body: LoginIn, conn: ConnDep, state: StateDep) -> LoginOut:
-    """Check the password; answer a bearer token and start a cookie session (for browser clients)."""
-    user = authenticate(conn, body.username.strip(), body.password)
+@router.post("/login", response_model=LoginOut, responses={
+    401: {"description": "wrong user name or password"},
+    429: {"description": "too many failed sign-ins for this user name or from this address; see Retry-After"}})
+def api_login(request: Request, body: LoginIn, conn: ConnDep, state: StateDep, guard: LoginGuardDep) -> LoginOut:
+    """Check the password; answer a bearer token and start a cookie session (for browser clients).
+
+    By default, after 5 failed sign-ins for a user name (or 20 from an address) within 15 minutes, attempts
+    are refused for 15 minutes with 429 and ``Retry-After`` (seconds), before the password is checked.
+    """
+    username = body.username.strip()
+    try:
+        attempt = guard.begin(username)
+    except LoginThrottled as refused:
+        raise HTTPException(429, detail=str(refused), headers={"Retry-After": str(refused.retry_after_s)}) from None
+    user = authenticate(conn, username, body.password)
+    guard.finish(attempt, succeeded=user is not None)
     if user is None:
         raise NotAuthenticated("wrong user name or password")
     start_session(request, user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -11,6 +12,7 @@ from callops.errors import InvalidInput
 from callops.store.users import authenticate
 from callops.web.deps import ConnDep, OptionalUser, ViewerDep
 from callops.web.i18n import normalize_locale
+from callops.web.login_guard import LoginGuardDep, LoginThrottled
 from callops.web.rendering import render
 from callops.web.sessions import end_session, set_session_locale, start_session
 
@@ -28,16 +30,27 @@ def safe_next(target: str | None) -> str:
 def login_page(request: Request, user: OptionalUser, viewer: ViewerDep, next: str | None = None) -> Response:
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, viewer, "login.html", {"next": safe_next(next), "failed": False, "username": ""})
+    return render(request, viewer, "login.html",
+                  {"next": safe_next(next), "failed": False, "locked_min": None, "username": ""})
 
 
 @router.post("/login")
-def login(request: Request, conn: ConnDep, viewer: ViewerDep, username: Annotated[str, Form(max_length=80)],
-          password: Annotated[str, Form(max_length=200)], next: Annotated[str, Form()] = "/") -> Response:
+def login(request: Request, conn: ConnDep, viewer: ViewerDep, guard: LoginGuardDep,
+          username: Annotated[str, Form(max_length=80)], password: Annotated[str, Form(max_length=200)],
+          next: Annotated[str, Form()] = "/") -> Response:
+    """Sign in; 401 for a wrong name or password, 429 with Retry-After while throttled (docs/web.md)."""
+    form = {"next": safe_next(next), "failed": False, "locked_min": None, "username": username}
+    try:
+        attempt = guard.begin(username.strip())
+    except LoginThrottled as refused:
+        response = render(request, viewer, "login.html",
+                          {**form, "locked_min": math.ceil(refused.retry_after_s / 60)}, status_code=429)
+        response.headers["Retry-After"] = str(refused.retry_after_s)
+        return response
     user = authenticate(conn, username.strip(), password)
+    guard.finish(attempt, succeeded=user is not None)
     if user is None:
-        return render(request, viewer, "login.html", {"next": safe_next(next), "failed": True, "username": username},
-                      status_code=401)
+        return render(request, viewer, "login.html", {**form, "failed": True}, status_code=401)
     start_session(request, user)
     return RedirectResponse(safe_next(next), status_code=303)
 

@@ -1,0 +1,124 @@
+"""Login throttling around each sign-in, for the page and the API: refuse locked names and addresses.
+
+    attempt = guard.begin(username)        # LoginThrottled when the user name or the client address is locked
+    user = authenticate(conn, username, password)
+    guard.finish(attempt, succeeded=user is not None)
+
+``begin`` decides from the failures kept in the database (``callops.store.login_failures``) by the rules of
+``callops.login_throttle``, before any password is checked, so a refused attempt costs no argon2 time; it
+never looks the user up, so names that exist and names that do not are answered alike. It then writes a
+failure for the name and the address *before* the password is checked, and checks again leaving out its own
+rows: concurrent guesses (several workers, many threads) each count the others, so no more than the limit
+get their password checked, however many arrive at once. ``finish`` deletes the name's failures and this
+attempt's address row on success, and keeps them on failure. Refusals and new locks are logged (never
+passwords) on the ``callops.web.login_guard`` logger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import Depends, Request
+
+from callops.login_throttle import FailureScope, ThrottlePolicy, locked_until, retry_after_s
+from callops.store import login_failures as failures
+from callops.web.client_address import client_address, throttle_key, trusted_networks
+from callops.web.deps import NowDep, StateDep
+
+__all__ = ["Attempt", "LoginGuard", "LoginGuardDep", "LoginThrottled"]
+
+_log = logging.getLogger(__name__)
+
+
+class LoginThrottled(Exception):
+    """Too many failed sign-ins for the user name or from the address: refused until ``until``."""
+
+    def __init__(self, until: dt.datetime, retry_after_s: int) -> None:
+        super().__init__(f"too many failed sign-ins for this user name or from this address: try again in "
+                         f"{retry_after_s} s")
+        self.until = until
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """A sign-in let through, and the failure rows it wrote before its password was checked."""
+
+    username: str
+    address_row: int  # deleted on success; the user name's rows are all deleted then
+
+
+@dataclass(frozen=True, slots=True)
+class LoginGuard:
+    """Throttling for one request: its client address, the time and the policy."""
+
+    engine: sa.Engine
+    policy: ThrottlePolicy
+    now: dt.datetime
+    address: str
+
+    def _keys(self, username: str) -> tuple[tuple[FailureScope, str], ...]:
+        return (FailureScope.USER, username), (FailureScope.ADDRESS, throttle_key(self.address))
+
+    def _locks(self, username: str, *, excluding: Collection[int] = ()) -> dict[FailureScope, dt.datetime]:
+        """The scopes locked now, with the end of each lock."""
+        locks: dict[FailureScope, dt.datetime] = {}
+        with self.engine.connect() as conn:
+            for scope, key in self._keys(username):
+                limit = self.policy.limit(scope)
+                times = failures.recent_failures(conn, scope, key, since=self.now - self.policy.horizon,
+                                                 limit=limit, excluding=excluding)
+                until = locked_until(times, limit=limit, now=self.now, policy=self.policy)
+                if until is not None:
+                    locks[scope] = until
+        return locks
+
+    def _refuse(self, username: str, locks: dict[FailureScope, dt.datetime]) -> LoginThrottled:
+        until = max(locks.values())
+        _log.warning("sign-in refused for user name %r from %s: %s locked until %s", username, self.address,
+                     " and ".join(sorted(locks)), until.isoformat())
+        return LoginThrottled(until, retry_after_s(until, self.now))
+
+    def begin(self, username: str) -> Attempt:
+        """Let the attempt through and count it as a failure until it succeeds; ``LoginThrottled`` if locked."""
+        locks = self._locks(username)
+        if locks:
+            raise self._refuse(username, locks)
+        with self.engine.begin() as conn:
+            rows = {scope: failures.record_failure(conn, scope, key, at=self.now)
+                    for scope, key in self._keys(username)}
+            failures.prune_failures(conn, before=self.now - self.policy.horizon)
+        locks = self._locks(username, excluding=rows.values())
+        if locks:  # concurrent attempts reached the limit while this one was being written
+            with self.engine.begin() as conn:
+                failures.forget_failures(conn, rows.values())
+            raise self._refuse(username, locks)
+        return Attempt(username=username, address_row=rows[FailureScope.ADDRESS])
+
+    def finish(self, attempt: Attempt, *, succeeded: bool) -> None:
+        """On success reset the user name's failures (the address keeps its others); on failure keep them."""
+        if succeeded:
+            with self.engine.begin() as conn:
+                failures.clear_failures(conn, FailureScope.USER, attempt.username)
+                failures.forget_failures(conn, (attempt.address_row,))
+            return
+        locks = self._locks(attempt.username)
+        if locks:
+            _log.warning("sign-in locked for user name %r from %s after a failed password: %s locked until %s",
+                         attempt.username, self.address, " and ".join(sorted(locks)),
+                         max(locks.values()).isoformat())
+
+
+def _login_guard(request: Request, state: StateDep, now: NowDep) -> LoginGuard:
+    peer = request.client.host if request.client is not None else None
+    address = client_address(peer, request.headers.getlist("x-forwarded-for"),
+                             trusted_networks(state.settings.trusted_proxies))
+    return LoginGuard(engine=state.engine, policy=state.login_policy, now=now, address=address)
+
+
+LoginGuardDep = Annotated[LoginGuard, Depends(_login_guard)]
