@@ -232,3 +232,23 @@ def test_api_takes_a_scenario(client: TestClient, saved: tuple[list[Call], list[
     for url in (f"/api/reports/kpi?{query}&scenario=nope", "/reports?scenario=nope"):
         missing = client.get(url)
         assert missing.status_code == 404 and "nope" in missing.text, url
+
+
+def test_latest_day_follows_the_scenario_elsewhere_real_calls(client: TestClient, engine: sa.Engine) -> None:
+    """The dashboard's "today" is the chosen data's latest day: a scenario saved on a later day moves it only when
+    chosen; the home chart and the agents API, which take no scenario, count real calls only."""
+    later = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
+    records = [dataclasses.replace(inbound(Outcome.ANSWERED, 5, at=later, agent="s1"), scenario="later-run")
+               for _ in range(3)]
+    with engine.begin() as conn:
+        save_scenario(conn, "later-run", definition={}, replications=1, seed=SEED, summary={}, records=records,
+                      now=dt.datetime(2026, 3, 11, tzinfo=dt.UTC))
+    login(client, "boss")
+    assert "latest day with data: 05 Jan 2026." in client.get("/reports").text
+    assert "latest day with data: 10 Mar 2026." in client.get("/reports?scenario=later-run").text
+    home = client.get("/").text
+    config = re.search(r'<script type="application/json" id="calls-per-day-config">(.*?)</script>', home, re.S)
+    assert config is not None
+    assert sum(json.loads(config.group(1))["data"]["datasets"][0]["data"]) == len(REAL)
+    calls = {a["agent_id"]: a["calls"] for a in client.get("/api/agents").json()}
+    assert calls == {"r1": 2, "r2": 1}

@@ -10,15 +10,18 @@ import sqlalchemy as sa
 from callops.errors import InvalidInput, NotFound
 from callops.records import Agent, Call, Direction, Outcome
 from callops.store.directory import (
+    TeamRow,
     agents_from_calls,
     get_agent,
     list_agents,
     list_queues,
+    list_teams,
     save_agent,
     save_queue,
     save_team,
 )
 from callops.store.records import insert_calls
+from callops.store.schema import agents
 
 
 def test_agent_with_team_and_skills(engine: sa.Engine) -> None:
@@ -53,3 +56,14 @@ def test_agents_and_queues_from_calls(engine: sa.Engine) -> None:
         assert agents_from_calls(conn) == 0
         assert [a.agent_id for a in list_agents(conn)] == ["AG0", "AG1", "AG2"]
         assert list_queues(conn) == [("vip", None, 20)]
+
+
+def test_teams_with_their_active_members(engine: sa.Engine) -> None:
+    """Teams come back by name with their lead and the number of their active agents; an empty team shows 0."""
+    with engine.begin() as conn:
+        save_team(conn, "south")
+        save_team(conn, "north", lead="lead1")
+        for agent_id in ("a1", "a2", "a3"):
+            save_agent(conn, Agent(agent_id, agent_id.upper(), team="north"))
+        conn.execute(agents.update().where(agents.c.agent_id == "a3").values(active=False))
+        assert list_teams(conn) == [TeamRow("north", "lead1", 2), TeamRow("south", None, 0)]

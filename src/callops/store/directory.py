@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -10,8 +11,17 @@ from callops.errors import InvalidInput, NotFound
 from callops.records import Agent
 from callops.store.schema import agent_skills, agents, calls, queues, teams
 
-__all__ = ["save_team", "save_agent", "get_agent", "list_agents", "save_queue", "list_queues",
-           "agents_from_calls"]
+__all__ = ["TeamRow", "save_team", "list_teams", "save_agent", "get_agent", "list_agents", "save_queue",
+           "list_queues", "agents_from_calls"]
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRow:
+    """A team with its lead and the number of its active agents."""
+
+    name: str
+    lead: str | None
+    members: int
 
 
 def save_team(conn: sa.Connection, name: str, *, lead: str | None = None) -> None:
@@ -22,6 +32,14 @@ def save_team(conn: sa.Connection, name: str, *, lead: str | None = None) -> Non
         conn.execute(teams.update().where(teams.c.name == name).values(lead=lead))
     else:
         conn.execute(teams.insert().values(name=name, lead=lead))
+
+
+def list_teams(conn: sa.Connection) -> list[TeamRow]:
+    """Every team by name, with its count of active agents."""
+    members = (sa.select(sa.func.count()).where(agents.c.team == teams.c.name, agents.c.active)
+               .correlate(teams).scalar_subquery())
+    query = sa.select(teams.c.name, teams.c.lead, members.label("members")).order_by(teams.c.name)
+    return [TeamRow(name=r.name, lead=r.lead, members=int(r.members)) for r in conn.execute(query)]
 
 
 def save_agent(conn: sa.Connection, agent: Agent) -> None:

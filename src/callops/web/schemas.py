@@ -8,9 +8,9 @@ from pydantic import BaseModel, Field
 
 from callops.permissions import MATRIX
 from callops.records import Call
+from callops.store.agent_activity import AgentActivity
 from callops.store.users import User
 from callops.web.access import shown_number
-from callops.web.agent_activity import AgentActivity
 
 __all__ = ["AgentOut", "CallOut", "CallPageOut", "LoginIn", "LoginOut", "UserOut"]
 

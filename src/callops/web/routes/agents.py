@@ -10,11 +10,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
 from callops.permissions import Permission
-from callops.store.directory import list_agents
+from callops.store.agent_activity import agents_in_calls
+from callops.store.call_volume import last_day_with_calls
+from callops.store.directory import list_agents, list_teams
 from callops.store.users import User
 from callops.web.access import scope_filter
-from callops.web.agent_activity import agents_in_calls, list_teams
-from callops.web.daily_volume import last_day_with_calls
 from callops.web.deps import ConnDep, ViewerDep, require
 from callops.web.filters import CallQueryDep
 from callops.web.nav import NavItem
@@ -34,7 +34,7 @@ def agents_page(request: Request, conn: ConnDep, user: Annotated[User, require(P
                 viewer: ViewerDep, query: CallQueryDep) -> HTMLResponse:
     if query.date_from is None and query.date_to is None:
         # aggregating every call is O(table); by default the page covers the last 30 days of data
-        last_day = last_day_with_calls(conn, scope_filter(user, query.to_filter(viewer.tz)), viewer.tz)
+        last_day = last_day_with_calls(conn, scope_filter(user, query.to_filter(viewer.tz)), tz=viewer.tz.key)
         if last_day is not None:
             first_day = last_day - dt.timedelta(days=DEFAULT_DAYS - 1)
             query = replace(query, date_from=first_day.isoformat(), date_to=last_day.isoformat())

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
+from callops.store.call_volume import calls_per_day
 from callops.store.records import CallFilter
 from callops.web.access import scope_filter
-from callops.web.daily_volume import calls_per_day
 from callops.web.deps import ConnDep, CurrentUser, StateDep, ViewerDep
 from callops.web.nav import NavItem, visible_items
 from callops.web.rendering import render
@@ -19,7 +19,7 @@ NAV = (NavItem("nav.home", "/", order=0),)
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, conn: ConnDep, state: StateDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
-    daily = calls_per_day(conn, scope_filter(user, CallFilter()), viewer.tz)
+    daily = calls_per_day(conn, scope_filter(user, CallFilter()), tz=viewer.tz.key)
     chart = {
         "type": "bar",
         "data": {"labels": [viewer.fmt.day(day) for day, _ in daily],

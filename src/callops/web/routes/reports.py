@@ -20,11 +20,11 @@ from callops.errors import InvalidInput
 from callops.metrics import DEFAULT_KPIS, KPIS, Grain, KpiOptions, SlDenominator, kpi, parse_grain, zone
 from callops.metrics.tables import rows_to_csv, rows_to_xlsx
 from callops.permissions import Permission
+from callops.store.call_volume import last_day_with_calls
 from callops.store.kpi_query import CALL_DIMENSIONS, KpiRequest, agent_report, kpi_report, parse_dims
 from callops.store.records import CallFilter
 from callops.store.scenarios import SavedScenario, get_scenario, list_scenarios
 from callops.store.users import User
-from callops.web.daily_volume import last_day_with_calls
 from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
 from callops.web.nav import NavItem
 from callops.web.rendering import render
@@ -187,7 +187,7 @@ def _page(request: Request, viewer: Viewer, template: str, data: ReportData, con
 
 
 def _latest_day(conn: ConnDep, viewer: Viewer, data: ReportData) -> dt.date | None:
-    return last_day_with_calls(conn, CallFilter(scenario=data.name), viewer.tz)
+    return last_day_with_calls(conn, CallFilter(scenario=data.name), tz=viewer.tz.key)
 
 
 def _one(conn: ConnDep, data: ReportData, start: dt.date, end: dt.date, tz: str,

@@ -23,10 +23,10 @@ from callops.scheduling import StaffingPlan, compare_plan_totals, plan_totals, r
 from callops.services.plan_check import PlanCheck, check_plan
 from callops.services.workforce import HistoryForecast, HistorySpec, create_plan, forecast_history, load_plan_ref
 from callops.services.workforce_json import erlang_answer, staffing_answer
+from callops.store.call_volume import last_day_with_calls
 from callops.store.plans import list_plans, load_plan
 from callops.store.records import CallFilter
 from callops.store.users import User
-from callops.web.daily_volume import last_day_with_calls
 from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
 from callops.web.nav import NavItem
 from callops.web.rendering import render
@@ -126,7 +126,7 @@ def forecast_page(request: Request, conn: ConnDep, settings: SettingsDep, user: 
                   holidays: str = "CN") -> HTMLResponse:
     params = request.query_params
     zone = zoneinfo.ZoneInfo(settings.site_tz)
-    last = _date(params.get("to"), "to") or last_day_with_calls(conn, CallFilter(), zone)
+    last = _date(params.get("to"), "to") or last_day_with_calls(conn, CallFilter(), tz=settings.site_tz)
     first = _date(params.get("from"), "from") or (last - dt.timedelta(days=HISTORY_DAYS - 1) if last else None)
     form = {"queue": queue or "", "from": first.isoformat() if first else "", "to": last.isoformat() if last else "",
             "grain": grain, "horizon": horizon, "holidays": holidays}
@@ -149,8 +149,7 @@ def forecast_page(request: Request, conn: ConnDep, settings: SettingsDep, user: 
 @router.get("/workforce/plans", response_class=HTMLResponse)
 def plans_page(request: Request, conn: ConnDep, settings: SettingsDep, user: Planner,
                viewer: ViewerDep) -> HTMLResponse:
-    zone = zoneinfo.ZoneInfo(settings.site_tz)
-    last = last_day_with_calls(conn, CallFilter(), zone)
+    last = last_day_with_calls(conn, CallFilter(), tz=settings.site_tz)
     defaults = {"from": (last - dt.timedelta(days=HISTORY_DAYS - 1)).isoformat() if last else "",
                 "to": last.isoformat() if last else ""}
     return render(request, viewer, "workforce/plans.html", {"plans": list_plans(conn), "tab": "plans",

@@ -1,4 +1,9 @@
-"""Agents as the Agents page shows them: who took calls (with counts) and the directory."""
+"""Agents as seen in calls: per agent named in the matching calls, their counts, talk and handle time.
+
+Every matching call with an agent counts, inbound and outbound alike; ``answered`` counts the calls
+whose outcome is answered or transferred. The filter's ``scenario`` chooses real calls (None) or a
+saved scenario's.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,17 @@ import sqlalchemy as sa
 
 from callops.records import Outcome
 from callops.store.records import CallFilter
-from callops.store.schema import agents, calls, teams
+from callops.store.schema import calls
 
-__all__ = ["AgentActivity", "TeamRow", "agents_in_calls", "list_teams"]
+__all__ = ["AgentActivity", "agents_in_calls"]
 
 _ANSWERED = [o.value for o in Outcome if o.answered]
 
 
 @dataclass(frozen=True, slots=True)
 class AgentActivity:
+    """One agent's calls among the matching ones; talk and handle time are totals over all of them."""
+
     agent: str
     calls: int
     answered: int
@@ -32,15 +39,8 @@ class AgentActivity:
         return self.handle_s / self.answered if self.answered else None
 
 
-@dataclass(frozen=True, slots=True)
-class TeamRow:
-    name: str
-    lead: str | None
-    members: int
-
-
 def agents_in_calls(conn: sa.Connection, flt: CallFilter) -> list[AgentActivity]:
-    """Every agent named in the matching calls, most calls first."""
+    """Every agent named in the calls matching ``flt``, most calls first (ties by agent id)."""
     c = calls.c
     answered = sa.func.sum(sa.case((c.outcome.in_(_ANSWERED), 1), else_=0))
     n = sa.func.count().label("n")
@@ -51,10 +51,3 @@ def agents_in_calls(conn: sa.Connection, flt: CallFilter) -> list[AgentActivity]
     return [AgentActivity(agent=r.agent, calls=int(r.n), answered=int(r.answered or 0), talk_s=float(r.talk_s or 0),
                           handle_s=float(r.handle_s or 0), first_at=r.first_at, last_at=r.last_at)
             for r in conn.execute(query)]
-
-
-def list_teams(conn: sa.Connection) -> list[TeamRow]:
-    members = (sa.select(sa.func.count()).where(agents.c.team == teams.c.name, agents.c.active)
-               .correlate(teams).scalar_subquery())
-    query = sa.select(teams.c.name, teams.c.lead, members.label("members")).order_by(teams.c.name)
-    return [TeamRow(name=r.name, lead=r.lead, members=int(r.members)) for r in conn.execute(query)]
