@@ -9,24 +9,11 @@ import click
 
 from callops.cli import _context
 from callops.cli._output import echo_json, echo_table
-from callops.errors import InvalidInput
 from callops.simulation import Capacity
 
 
 def register(group: click.Group) -> None:
     group.add_command(replay)
-
-
-def _weekdays(text: str | None) -> frozenset[int] | None:
-    if text is None:
-        return None
-    try:
-        days = frozenset(int(d) for d in text.split(","))
-    except ValueError as exc:
-        raise InvalidInput(f"{text!r} is not a list of ISO weekdays like 7,1,2,3,4", field="weekdays") from exc
-    if not days or not days <= set(range(1, 8)):
-        raise InvalidInput("weekdays are 1 (Monday) to 7 (Sunday)", field="weekdays")
-    return days
 
 
 @click.command()
@@ -45,23 +32,16 @@ def _weekdays(text: str | None) -> frozenset[int] | None:
 def replay(queue: str | None, start: dt.datetime, end: dt.datetime, weekdays: str | None, capacity: Capacity,
            replications: int, seed: int, sl_time_s: float, min_calls: float, as_json: bool) -> None:
     """Replay stored history: an average day fitted from the calls, simulated, against the real hours."""
-    from callops.services.replay import replay_history
+    from callops.services.replay import parse_weekdays, replay_history, replay_json
 
     with _context.engine().connect() as conn:
         report = replay_history(conn, start=start.date(), end=end.date(), tz=_context.settings().site_tz,
-                                queue=queue, weekdays=_weekdays(weekdays), capacity=capacity,
+                                queue=queue, weekdays=parse_weekdays(weekdays), capacity=capacity,
                                 replications=replications, seed=seed, sl_time_s=sl_time_s,
                                 min_calls_per_day=min_calls)
-    rows = [{"hour": h.hour, "offered_per_day": round(h.offered_per_day, 1), "agents": h.agents,
-             "sl_actual": round(h.service_level_actual, 4), "sl_sim": round(h.service_level_sim, 4),
-             "asa_actual_s": round(h.asa_s_actual, 1), "asa_sim_s": round(h.asa_s_sim, 1),
-             "abandon_actual": round(h.p_abandon_actual, 4), "abandon_sim": round(h.p_abandon_sim, 4)}
-            for h in report.hours]
-    errors = {k: round(v, 4) for k, v in report.errors.items()}
+    data = replay_json(report)
     if as_json:
-        echo_json({"queue": report.queue, "days": report.days, "calls": report.calls, "capacity": report.capacity,
-                   "patience_s": round(report.patience_s, 1), "replications": replications, "seed": seed,
-                   "hours": rows, "mean_absolute_error": errors})
+        echo_json(data)
         return
     click.echo(f"{report.calls} calls on {report.days} days, capacity {report.capacity}, "
                f"patience {report.patience_s:.0f} s, {replications} replications, seed {seed}")
@@ -70,5 +50,6 @@ def replay(queue: str | None, start: dt.datetime, end: dt.datetime, weekdays: st
                  "ASA actual s": f"{h.asa_s_actual:.1f}", "ASA sim s": f"{h.asa_s_sim:.1f}",
                  "abandon actual": f"{h.p_abandon_actual:.1%}", "abandon sim": f"{h.p_abandon_sim:.1%}"}
                 for h in report.hours])
+    errors = data["mean_absolute_error"]
     click.echo(f"mean absolute error over these hours: SL {errors['service_level']:.4f}, "
                f"ASA {errors['asa_s']:.1f} s, abandon {errors['p_abandon']:.4f}")

@@ -1,13 +1,14 @@
 """Replay stored history: fit an average day of a queue from its real calls, simulate it, compare per hour.
 
-Joins the store (``queued_calls``) and the pure replay of :mod:`callops.simulation.replay`; the CLI and any page
-call :func:`replay_history`.
+Joins the store (``queued_calls``) and the pure replay of :mod:`callops.simulation.replay`; the CLI, the page and
+the API call :func:`replay_history`, read weekdays with :func:`parse_weekdays` and answer :func:`replay_json`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from callops.errors import InvalidInput
 from callops.simulation import Capacity, Scenario, actual_by_hour, fit_day, mean_absolute_errors, simulate_by_hour
 from callops.store.history import queued_calls
 
-__all__ = ["HourComparison", "ReplayReport", "replay_history"]
+__all__ = ["HourComparison", "ReplayReport", "parse_weekdays", "replay_history", "replay_json"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,21 @@ class ReplayReport:
     hours: list[HourComparison]
     errors: dict[str, float]
     scenario: Scenario
+    replications: int
+    seed: int
+
+
+def parse_weekdays(text: str | None) -> frozenset[int] | None:
+    """ISO weekdays from ``7,1,2,3,4`` (1 = Monday ... 7 = Sunday); None (every day) without text."""
+    if text is None:
+        return None
+    try:
+        days = frozenset(int(d) for d in text.split(","))
+    except ValueError as exc:
+        raise InvalidInput(f"{text!r} is not a list of ISO weekdays like 7,1,2,3,4", field="weekdays") from exc
+    if not days or not days <= set(range(1, 8)):
+        raise InvalidInput("weekdays are 1 (Monday) to 7 (Sunday)", field="weekdays")
+    return days
 
 
 def replay_history(
@@ -76,4 +92,17 @@ def replay_history(
     patience = scenario.queues[0].patience
     return ReplayReport(queue=queue, days=days, calls=len(found.day), capacity=capacity,
                         patience_s=patience.mean if patience is not None else float("inf"), hours=rows,
-                        errors=mean_absolute_errors(actual, simulated, compared), scenario=scenario)
+                        errors=mean_absolute_errors(actual, simulated, compared), scenario=scenario,
+                        replications=replications, seed=seed)
+
+
+def replay_json(report: ReplayReport) -> dict[str, Any]:
+    """The report as ``callops replay --json`` and ``GET /api/simulation/replay`` answer it (rounded)."""
+    rows = [{"hour": h.hour, "offered_per_day": round(h.offered_per_day, 1), "agents": h.agents,
+             "sl_actual": round(h.service_level_actual, 4), "sl_sim": round(h.service_level_sim, 4),
+             "asa_actual_s": round(h.asa_s_actual, 1), "asa_sim_s": round(h.asa_s_sim, 1),
+             "abandon_actual": round(h.p_abandon_actual, 4), "abandon_sim": round(h.p_abandon_sim, 4)}
+            for h in report.hours]
+    return {"queue": report.queue, "days": report.days, "calls": report.calls, "capacity": report.capacity,
+            "patience_s": round(report.patience_s, 1), "replications": report.replications, "seed": report.seed,
+            "hours": rows, "mean_absolute_error": {k: round(v, 4) for k, v in report.errors.items()}}

@@ -19,7 +19,7 @@ from callops.records import Outcome
 from callops.store.schema import calls
 from callops.store.types import to_millis
 
-__all__ = ["IntervalSeries", "QueuedCalls", "arrival_series", "queued_calls"]
+__all__ = ["IntervalSeries", "QueueHistory", "QueuedCalls", "arrival_series", "queue_histories", "queued_calls"]
 
 _OFFERED = [o.value for o in Outcome if o.offered]
 _ANSWERED = [o.value for o in Outcome if o.answered]
@@ -130,3 +130,23 @@ def queued_calls(conn: sa.Connection, *, start: dt.date, end: dt.date, tz: str, 
         agent.append(who or "")
     return QueuedCalls(np.array(day, dtype=np.int64), np.array(hour, dtype=np.int64), np.array(answered, dtype=bool),
                        np.array(wait, dtype=float), np.array(handle, dtype=float), np.array(agent, dtype=str))
+
+
+@dataclass(frozen=True, slots=True)
+class QueueHistory:
+    """A queue named by real inbound calls: how many there are and when the first and the last started (UTC)."""
+
+    queue: str
+    calls: int
+    first_at: dt.datetime
+    last_at: dt.datetime
+
+
+def queue_histories(conn: sa.Connection) -> list[QueueHistory]:
+    """Every queue of the real (not simulated) inbound calls, by name, with its calls and their span."""
+    c = calls.c
+    query = (sa.select(c.queue, sa.func.count(), sa.func.min(c.started_at), sa.func.max(c.started_at))
+             .where(c.scenario.is_(None), c.direction == "inbound", c.queue.is_not(None))
+             .group_by(c.queue).order_by(c.queue))
+    return [QueueHistory(queue=name, calls=int(n), first_at=first, last_at=last)
+            for name, n, first, last in conn.execute(query)]

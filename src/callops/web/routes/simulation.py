@@ -278,8 +278,8 @@ def _page(request: Request, viewer: Any, form: dict[str, str], runs: list[tuple[
     sides = {side: _form_values(form, side) for side in SIDES}
     results = [r for _, r in runs] if runs else None
     context: dict[str, Any] = {
-        "sides": sides, "replications": form.get("replications", "5"), "seed": form.get("seed", "1"),
-        "save": form.get("save", ""), "saved": saved,
+        "tab": "scenarios", "sides": sides, "replications": form.get("replications", "5"),
+        "seed": form.get("seed", "1"), "save": form.get("save", ""), "saved": saved,
         "report_links": _report_links(saved, viewer.tz) if saved is not None else None,
         "results": results, "error": error, "metrics": METRICS, "queue_metrics": QUEUE_METRICS,
         "per_queue": any(len(r.queues) > 1 for r in results or ()), "max_replications": MAX_REPLICATIONS,
