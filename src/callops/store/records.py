@@ -14,12 +14,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from callops.errors import NotFound
 from callops.records import AgentInterval, Call, Direction, IssueCategory, Outcome
 from callops.store.schema import agent_intervals, calls
 from callops.store.types import to_millis
 
-__all__ = ["WriteCounts", "insert_calls", "insert_intervals", "CallFilter", "find_calls", "count_calls",
-           "call_from_row"]
+__all__ = ["COUNT_CAP", "WriteCounts", "insert_calls", "insert_intervals", "CallFilter", "find_calls", "count_calls",
+           "bounded_count", "get_call", "call_from_row"]
+
+COUNT_CAP = 1000
 
 _BATCH = 20_000
 
@@ -231,5 +234,20 @@ def find_calls(conn: sa.Connection, flt: CallFilter, *, limit: int = 50,
 
 def count_calls(conn: sa.Connection, flt: CallFilter) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(calls).where(flt.where())).scalar_one())
+
+
+def bounded_count(conn: sa.Connection, flt: CallFilter, *, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many calls match, counting at most ``cap`` (no COUNT(*) over a whole table); the flag says there are more."""
+    inner = sa.select(calls.c.id).where(flt.where()).limit(cap + 1).subquery()
+    found = int(conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one())
+    return min(found, cap), found > cap
+
+
+def get_call(conn: sa.Connection, call_id: int) -> Call:
+    """The stored call with this row id."""
+    row = conn.execute(sa.select(calls).where(calls.c.id == call_id)).first()
+    if row is None:
+        raise NotFound(f"no call with id {call_id}")
+    return call_from_row(row)
 
 

@@ -1,7 +1,7 @@
-"""Pages of calls for the Calls page and API: keyset paging both ways and a bounded count.
+"""Pages of calls for the Calls page and API: keyset paging both ways, with cursors for the links.
 
-Neither OFFSET nor a COUNT(*) over the whole table: a page reads ``limit + 1`` rows along the
-``(started_at, id)`` index from the cursor, and the count stops at ``cap + 1`` matching rows.
+No OFFSET: a page reads ``limit + 1`` rows along the ``(started_at, id)`` index from the cursor
+(``store.records.find_calls``); the count next to it is ``store.records.bounded_count``.
 """
 
 from __future__ import annotations
@@ -10,15 +10,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from callops.errors import NotFound
 from callops.records import Call
-from callops.store.records import CallFilter, call_from_row, find_calls
-from callops.store.schema import calls
+from callops.store.records import CallFilter, find_calls
 from callops.web.filters import Cursor, Paging, format_cursor
 
-__all__ = ["CallPage", "COUNT_CAP", "bounded_count", "get_call", "page_calls"]
-
-COUNT_CAP = 1000
+__all__ = ["CallPage", "page_calls"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +47,3 @@ def page_calls(conn: sa.Connection, flt: CallFilter, paging: Paging) -> CallPage
         return CallPage(rows=[], next_cursor=None, prev_cursor=None)
     return CallPage(rows=rows, next_cursor=format_cursor(*_key(rows[-1])) if has_next else None,
                     prev_cursor=format_cursor(*_key(rows[0])) if has_prev else None)
-
-
-def bounded_count(conn: sa.Connection, flt: CallFilter, *, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """How many calls match, counting at most ``cap``; the flag says there are more."""
-    inner = sa.select(calls.c.id).where(flt.where()).limit(cap + 1).subquery()
-    found = int(conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one())
-    return min(found, cap), found > cap
-
-
-def get_call(conn: sa.Connection, call_id: int) -> Call:
-    row = conn.execute(sa.select(calls).where(calls.c.id == call_id)).first()
-    if row is None:
-        raise NotFound(f"no call with id {call_id}")
-    return call_from_row(row)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from callops.store.records import bounded_count, get_call
 from callops.web.access import check_call_visible, scope_filter
-from callops.web.call_pages import bounded_count, get_call, page_calls
+from callops.web.call_pages import page_calls
 from callops.web.deps import ConnDep, CurrentUser, ViewerDep
 from callops.web.filters import CallQueryDep, PagingDep
 from callops.web.schemas import CallOut, CallPageOut

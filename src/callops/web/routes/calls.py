@@ -10,8 +10,9 @@ from starlette.responses import HTMLResponse
 from callops.permissions import Permission, allowed
 from callops.records import Outcome
 from callops.store.directory import list_agents, list_queues
+from callops.store.records import bounded_count, get_call
 from callops.web.access import check_call_visible, scope_filter, shown_number
-from callops.web.call_pages import bounded_count, get_call, page_calls
+from callops.web.call_pages import page_calls
 from callops.web.deps import ConnDep, CurrentUser, ViewerDep
 from callops.web.filters import CallQueryDep, PagingDep
 from callops.web.nav import NavItem
