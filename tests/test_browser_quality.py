@@ -153,3 +153,28 @@ def test_rule_to_corrected_score(page: Page, site: str, clock: Clock) -> None:
     expect(page.locator("#version-1 .version-score")).to_have_text("90.0")
     expect(page.locator("#version-2 .version-score")).to_have_text("100.0")
     assert page.locator("#appeal-form").count() == 0
+
+
+def test_lead_edits_the_scorecard(page: Page, site: str) -> None:
+    """The supervisor adds a deduction with the editor's "Add item" button and saves version + 1; the history
+    lists both versions and the older one opens read-only."""
+    _as(page, site, "manager")
+    page.goto(f"{site}/qa/scorecard")
+    before = int(page.locator("h1").inner_text().rsplit("v", 1)[1])
+    page.click("#edit-link")
+    conduct = page.locator("fieldset.editor-section", has=page.locator("input[value='conduct']"))
+    conduct.locator("button.add-item").click()
+    row = conduct.locator("tr.item-row").last
+    row.locator("input[name$='-id']").fill("hold_no_notice")
+    row.locator("input[name$='-label']").fill("Hold without notice")
+    row.locator("select").select_option("deduction")
+    row.locator("input[name$='-points']").fill("3")
+    page.fill("#sc-pass", "85")
+    page.click("#save-scorecard")
+    expect(page).to_have_url(f"{site}/qa/scorecard/versions/{before + 1}")
+    expect(page.locator("#item-hold_no_notice")).to_be_visible()
+    page.click("#versions-link")
+    expect(page.locator("#scorecard-versions tbody tr")).to_have_count(before + 1)
+    page.click(f"#view-v{before}")
+    expect(page.locator("#old-version")).to_be_visible()
+    assert page.locator("#item-hold_no_notice").count() == 0

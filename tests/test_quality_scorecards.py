@@ -124,3 +124,35 @@ def test_catalogue_lists_deductions_with_descriptions() -> None:
     assert {i.kind for i in catalogue} == {ItemKind.DEDUCTION, ItemKind.CRITICAL}
     assert all(i.description for i in catalogue)
     assert any(i.examples for i in catalogue)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"title": " "}, "title", "title"),
+        ({"total": 0}, "total", "above 0"),
+        ({"pass_score": 101}, "pass_score", "0..100"),
+        ({"sections": ()}, "items", "at least one item"),
+        ({"sections": (Section("s", "S", (ScorecardItem("", "X", ItemKind.YES_NO, points=5),)),)}, "item_id", "id"),
+        ({"sections": (Section("s", "S", (ScorecardItem("x", "", ItemKind.YES_NO, points=5),)),)}, "label", "item x"),
+        ({"sections": (Section("s", "S", (ScorecardItem("x", "X", ItemKind.YES_NO),)),
+                       Section("s", "T", (ScorecardItem("y", "Y", ItemKind.YES_NO),)))}, "section_id", "repeat: s"),
+    ],
+)
+def test_a_form_names_what_is_wrong(change: dict[str, object], field: str, message: str) -> None:
+    """Blank titles and labels, a total of 0, a pass score outside 0..total, no items, repeated ids are refused."""
+    base = starter_scorecard()
+    kwargs: dict[str, object] = {"title": base.title, "sections": base.sections, "total": base.total,
+                                 "pass_score": base.pass_score, **change}
+    with pytest.raises(InvalidInput, match=message) as caught:
+        Scorecard(base.form_id, 1, **kwargs)  # type: ignore[arg-type]  # fields from the parameters
+    assert caught.value.field == field
+
+
+def test_a_revision_may_change_total_pass_score_and_queues() -> None:
+    """revise_scorecard sets total, pass score and applies_to when given and keeps them otherwise."""
+    form = starter_scorecard()
+    v2 = revise_scorecard(form, sections=form.sections, total=120, pass_score=90, applies_to=("vip",))
+    assert (v2.version, v2.total, v2.pass_score, v2.applies_to) == (2, 120, 90, ("vip",))
+    v3 = revise_scorecard(v2, sections=v2.sections, title="renamed")
+    assert (v3.version, v3.total, v3.pass_score, v3.applies_to, v3.title) == (3, 120, 90, ("vip",), "renamed")

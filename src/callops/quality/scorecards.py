@@ -70,19 +70,39 @@ class Scorecard:
     applies_to: tuple[str, ...] = ()  # queues or campaigns
 
     def __post_init__(self) -> None:
-        ids = [i.item_id for s in self.sections for i in s.items]
-        if len(set(ids)) != len(ids):
-            raise InvalidInput(f"form {self.form_id} v{self.version}: item ids repeat", field="item_id")
-        positive = sum(i.points for i in self.items if i.kind in (ItemKind.WEIGHTED, ItemKind.YES_NO))
-        if positive > self.total:
+        if not self.title.strip():
+            raise InvalidInput(f"form {self.form_id}: give the form a title", field="title")
+        if self.total <= 0:
+            raise InvalidInput(f"form {self.form_id}: the total {self.total:g} must be above 0", field="total")
+        if not 0 <= self.pass_score <= self.total:
             raise InvalidInput(
-                f"form {self.form_id}: positive items give {positive} > total {self.total}", field="points"
+                f"form {self.form_id}: the pass score {self.pass_score:g} must lie in 0..{self.total:g}",
+                field="pass_score",
             )
+        if not self.items:
+            raise InvalidInput(f"form {self.form_id}: add at least one item", field="items")
+        ids = {"section": [s.section_id for s in self.sections], "item": [i.item_id for i in self.items]}
+        for what, names in ids.items():
+            if any(not n.strip() for n in names):
+                raise InvalidInput(f"form {self.form_id}: every {what} needs an id", field=f"{what}_id")
+            repeated = sorted({n for n in names if names.count(n) > 1})
+            if repeated:
+                raise InvalidInput(
+                    f"form {self.form_id} v{self.version}: {what} ids repeat: {', '.join(repeated)}",
+                    field=f"{what}_id",
+                )
         for item in self.items:
+            if not item.label.strip():
+                raise InvalidInput(f"item {item.item_id}: give it a label", field="label")
             if item.points < 0 or (item.cap is not None and item.cap < 0) or item.scale_max <= 0:
                 raise InvalidInput(
                     f"item {item.item_id}: points, cap and scale must be positive", field="points"
                 )
+        positive = sum(i.points for i in self.items if i.kind in (ItemKind.WEIGHTED, ItemKind.YES_NO))
+        if positive > self.total:
+            raise InvalidInput(
+                f"form {self.form_id}: positive items give {positive:g} > total {self.total:g}", field="points"
+            )
 
     @property
     def items(self) -> tuple[ScorecardItem, ...]:
@@ -185,15 +205,17 @@ def revise_scorecard(
     *,
     sections: tuple[Section, ...],
     title: str | None = None,
+    total: float | None = None,
     pass_score: float | None = None,
+    applies_to: tuple[str, ...] | None = None,
 ) -> Scorecard:
-    """The next version of a form; evaluations keep pointing at the version they were scored on."""
+    """The next version of a form (what is not given is kept); evaluations keep the version they were scored on."""
     return Scorecard(
         form_id=form.form_id,
         version=form.version + 1,
         title=form.title if title is None else title,
         sections=sections,
-        total=form.total,
+        total=form.total if total is None else total,
         pass_score=form.pass_score if pass_score is None else pass_score,
-        applies_to=form.applies_to,
+        applies_to=form.applies_to if applies_to is None else applies_to,
     )

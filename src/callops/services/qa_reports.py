@@ -1,7 +1,9 @@
-"""QA reports: score distributions by agent, team, QA and item, weekly trends, appeal rates, calibration.
+"""QA reports: score distributions by agent, team, QA and item, weekly trends, appeal rates, calibration,
+rater bias.
 
 Each evaluation counts once, at its current version. Calibration uses the calls scored by two or more
-QAs: Krippendorff's alpha (interval) on the scores, with ICC when enough calls were scored by all.
+QAs: Krippendorff's alpha (interval) on the scores, with ICC when enough calls were scored by all. Rater
+bias is ``callops.quality.rater_bias`` on (agent, QA, score) of the same evaluations.
 """
 
 from __future__ import annotations
@@ -16,13 +18,27 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from callops.errors import InvalidInput
-from callops.quality import AppealState, Decision, Rating, agreement_report, rating_table
+from callops.quality import (
+    AppealState,
+    Decision,
+    PairEffect,
+    RaterEffect,
+    Rating,
+    ScoredEvaluation,
+    agreement_report,
+    rater_bias,
+    rating_table,
+)
 from callops.store.directory import list_agents
 from callops.store.qa_library import library
 from callops.store.qa_reviews import StoredEvaluation, evaluation_keys, list_appeals, load_evaluations
 from callops.store.schema import calls
 
-__all__ = ["Distribution", "AppealRate", "Calibration", "Recognition", "QaReport", "qa_report", "evaluations_csv"]
+__all__ = ["Distribution", "AppealRate", "Calibration", "RaterBias", "Recognition", "QaReport", "qa_report",
+           "evaluations_csv", "BIAS_ALPHA", "BIAS_MIN_EFFECT_SD"]
+
+BIAS_ALPHA = 0.01  # flag when the adjusted p (q) is below this ...
+BIAS_MIN_EFFECT_SD = 0.5  # ... and the effect is at least this many residual SDs (the CLI's defaults)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +74,19 @@ class Calibration:
 
 
 @dataclass(frozen=True, slots=True)
+class RaterBias:
+    """Each QA's severity against the other QAs on the same agents (``rater_bias``), and flagged QA-agent pairs."""
+
+    evaluations: int
+    alpha: float
+    min_effect_sd: float
+    raters: tuple[RaterEffect, ...]  # empty when unavailable
+    flagged_pairs: tuple[PairEffect, ...]
+    residual_sd: float | None
+    unavailable: str | None  # why the data cannot be fitted yet (too few QAs, no repeats, no overlap)
+
+
+@dataclass(frozen=True, slots=True)
 class Recognition:
     """What an agent does well beyond the QA score (seed 002, remedy 3)."""
 
@@ -81,6 +110,7 @@ class QaReport:
     appeals_by_qa: tuple[AppealRate, ...]
     appeals_by_agent: tuple[AppealRate, ...]
     calibration: Calibration | None
+    rater_bias: RaterBias
     recognition: tuple[Recognition, ...]
 
 
@@ -135,6 +165,17 @@ def _calibration(evaluations: list[StoredEvaluation]) -> Calibration | None:
                        None if icc is None else finite(icc.icc_c1.value))
 
 
+def _rater_bias(evaluations: list[StoredEvaluation]) -> RaterBias:
+    rows = [ScoredEvaluation(s.evaluation.agent, s.evaluation.evaluator, s.evaluation.current.result.score)
+            for s in evaluations]
+    try:
+        report = rater_bias(rows, alpha=BIAS_ALPHA, min_effect_sd=BIAS_MIN_EFFECT_SD)
+    except InvalidInput as exc:
+        return RaterBias(len(rows), BIAS_ALPHA, BIAS_MIN_EFFECT_SD, (), (), None, exc.reason)
+    return RaterBias(len(rows), BIAS_ALPHA, BIAS_MIN_EFFECT_SD, report.raters,
+                     tuple(p for p in report.pairs if p.flagged), report.residual_sd, None)
+
+
 def _recognition(conn: sa.Connection) -> tuple[Recognition, ...]:
     resolved = sa.case((calls.c.issue_resolved.is_(True), 1), else_=0)
     known = sa.case((calls.c.issue_resolved.is_not(None), 1), else_=0)
@@ -187,6 +228,7 @@ def qa_report(conn: sa.Connection) -> QaReport:
         appeals_by_qa=_rates(evaluations, lambda s: s.evaluation.evaluator, conn),
         appeals_by_agent=_rates(evaluations, lambda s: s.evaluation.agent, conn),
         calibration=_calibration(evaluations),
+        rater_bias=_rater_bias(evaluations),
         recognition=_recognition(conn),
     )
 

@@ -13,13 +13,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from callops.errors import InvalidInput, NotFound
+from callops.errors import Conflict, InvalidInput, NotFound
 from callops.quality import Answer, ItemKind, Scorecard, ScorecardItem, Section, starter_scorecard
 from callops.store.engine import new_id
 from callops.store.schema import qa_scorecards
 
 __all__ = ["StoredScorecard", "scorecard_to_json", "scorecard_from_json", "answers_to_json", "answers_from_json",
-           "save_scorecard", "load_scorecard", "latest_scorecard", "list_scorecards", "ensure_starter_scorecard"]
+           "save_scorecard", "load_scorecard", "latest_scorecard", "list_scorecards", "scorecard_versions",
+           "scorecard_version", "ensure_starter_scorecard"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +79,18 @@ def _stored(row: sa.Row[Any]) -> StoredScorecard:
 
 
 def save_scorecard(conn: sa.Connection, form: Scorecard, *, by: str | None, now: dt.datetime,
-                   queue: str | None = None, campaign: str | None = None) -> StoredScorecard:
-    """Store ``form`` as the next version of its form id (the version in ``form`` is replaced)."""
+                   queue: str | None = None, campaign: str | None = None,
+                   after_version: int | None = None) -> StoredScorecard:
+    """Store ``form`` as the next version of its form id (the version in ``form`` is replaced).
+
+    ``after_version``: the newest version the editor saw (0 for none); another version saved since is a
+    ``Conflict``, so one lead's edit never silently replaces another's.
+    """
     latest = conn.execute(sa.select(sa.func.max(qa_scorecards.c.version))
                           .where(qa_scorecards.c.name == form.form_id)).scalar_one()
+    if after_version is not None and (latest or 0) != after_version:
+        raise Conflict(f"form {form.form_id} is at version {latest or 0} now, not {after_version}: "
+                       "someone saved a version meanwhile; open the editor again")
     versioned = replace(form, version=(latest or 0) + 1)
     result = conn.execute(qa_scorecards.insert().values(
         name=form.form_id, version=versioned.version, queue=queue, campaign=campaign,
@@ -108,6 +117,21 @@ def list_scorecards(conn: sa.Connection) -> list[StoredScorecard]:
     """Every stored version, by name then version."""
     rows = conn.execute(sa.select(qa_scorecards).order_by(qa_scorecards.c.name, qa_scorecards.c.version))
     return [_stored(r) for r in rows]
+
+
+def scorecard_versions(conn: sa.Connection, name: str) -> list[StoredScorecard]:
+    """Every version of form ``name``, oldest first."""
+    rows = conn.execute(sa.select(qa_scorecards).where(qa_scorecards.c.name == name)
+                        .order_by(qa_scorecards.c.version))
+    return [_stored(r) for r in rows]
+
+
+def scorecard_version(conn: sa.Connection, name: str, version: int) -> StoredScorecard:
+    row = conn.execute(sa.select(qa_scorecards).where(qa_scorecards.c.name == name,
+                                                      qa_scorecards.c.version == version)).first()
+    if row is None:
+        raise NotFound(f"scorecard {name!r} has no version {version}")
+    return _stored(row)
 
 
 def ensure_starter_scorecard(conn: sa.Connection, *, now: dt.datetime) -> StoredScorecard:

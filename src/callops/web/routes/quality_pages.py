@@ -369,16 +369,7 @@ def library_pick(call_id: int, conn: ConnDep, user: CurrentUser, now: ClockDep) 
     return _see_other("/qa/library")
 
 
-# --- the scorecard's catalogue, QA duty and the transparency right -------------------------------------------
-
-@router.get("/qa/scorecard", response_class=HTMLResponse)
-def scorecard_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
-                   now: ClockDep) -> HTMLResponse:
-    """The current form with its deduction catalogue: what each item means, with examples (everyone)."""
-    form = ensure_starter_scorecard(conn, now=now)
-    conn.commit()
-    return render(request, viewer, "quality/scorecard.html", {"form": form.form, "kinds": ItemKind})
-
+# --- QA duty and the transparency right (scorecard pages: quality_scorecards.py) ---------------------------
 
 @router.get("/qa/settings", response_class=HTMLResponse)
 def settings_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
