@@ -97,6 +97,10 @@ def test_cli_simulates_a_stored_plan(env: dict[str, str]) -> None:
     assert data["intervals"][0]["start_at"] == plan["intervals"][0]["interval_start"]
     assert 0 <= data["intervals_short"] <= data["intervals_with_calls"] <= len(data["intervals"])
     assert data["intervals_short"] == sum(r["short"] for r in data["intervals"])
+    assert data["intervals_clearly_short"] == sum(r["clearly_short"] for r in data["intervals"])
+    for row in data["intervals"]:  # clearly short: the whole 95 % interval below the target, so short too
+        if row["clearly_short"]:
+            assert row["short"] and row["service_level_sim_ci95"][1] < data["target_service_level"]
     again = runner.invoke(cli, ["simulate", "--plan", "march@1", "--replications", "3", "--seed", "4", "--json"])
     assert again.output == out.output
     text = runner.invoke(cli, ["simulate", "--plan", "march", "--replications", "2", "--by-interval"])
@@ -105,3 +109,15 @@ def test_cli_simulates_a_stored_plan(env: dict[str, str]) -> None:
     assert refused.exit_code == 2 and "--plan runs alone" in refused.output
     missing = runner.invoke(cli, ["simulate", "--plan", "nope"])
     assert missing.exit_code != 0 and "nope" in missing.output
+
+
+def test_interval_intervals_separate_real_gaps_from_noise() -> None:
+    """A plan held at 13 agents while the AHT doubles: the overloaded intervals are clearly short (their whole 95 %
+    interval below the target) and the normal ones are not; each interval's interval holds its replications' mean."""
+    plan = _plan([100.0] * 8, [180.0] * 4 + [360.0] * 4)
+    plan = replace(plan, intervals=tuple(replace(i, agents=14) for i in plan.intervals))
+    result = run_scenario(plan_scenario(plan), 6, 4)
+    checks = compare_with_plan(plan, result)
+    assert [c.clearly_short for c in checks] == [False] * 4 + [True] * 4
+    for estimate in result.interval_service_level:
+        assert estimate is not None and 0 <= estimate.ci95[0] <= estimate.mean <= estimate.ci95[1] <= 1

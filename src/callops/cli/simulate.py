@@ -155,7 +155,8 @@ def _simulate_plan(ref: str, patience_s: float | None, replications: int, seed: 
                f"seed {seed}")
     echo_table(_rows([check.result]))
     click.echo(f"intervals below the {plan.targets.service_level:.0%} service-level target in simulation: "
-               f"{check.intervals_short} of {check.intervals_with_calls} with calls")
+               f"{check.intervals_short} of {check.intervals_with_calls} with calls, {check.intervals_clearly_short} "
+               f"clearly (the whole 95 % interval below)")
     if by_interval:
         echo_table([_check_row(c, zone) for c in check.intervals])
 
@@ -166,7 +167,9 @@ def _check_row(c: IntervalCheck, zone: zoneinfo.ZoneInfo) -> dict[str, object]:
 
     return {"start": c.start_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), "calls": f"{c.calls:.1f}",
             "agents": c.agents, "SL plan": pct(c.service_level_plan), "SL sim": pct(c.service_level_sim),
+            "SL sim 95%": "-" if c.service_level_ci95 is None
+            else f"[{c.service_level_ci95[0]:.1%}, {c.service_level_ci95[1]:.1%}]",
             "ASA plan s": f"{c.asa_s_plan:.1f}",
             "ASA sim s": "-" if c.asa_s_sim is None else f"{c.asa_s_sim:.1f}",
             "abandon plan": pct(c.p_abandon_plan), "abandon sim": pct(c.p_abandon_sim),
-            "short": "yes" if c.short else ""}
+            "short": "clearly" if c.clearly_short else "yes" if c.short else ""}

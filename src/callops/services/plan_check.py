@@ -37,6 +37,11 @@ class PlanCheck:
         """Intervals whose simulated service level falls below the plan's target."""
         return sum(c.short for c in self.intervals)
 
+    @property
+    def intervals_clearly_short(self) -> int:
+        """Intervals whose simulated service level's whole 95 % interval is below the target."""
+        return sum(c.clearly_short for c in self.intervals)
+
 
 def check_plan(plan: StaffingPlan, *, replications: int, seed: int, patience_s: float | None = None,
                max_calls: float | None = None) -> PlanCheck:
@@ -66,7 +71,10 @@ def interval_check_json(c: IntervalCheck, tz: dt.tzinfo) -> dict[str, Any]:
             "offered_sim": _round(c.offered, 3), "service_level_plan": _round(c.service_level_plan),
             "service_level_sim": _round(c.service_level_sim), "asa_s_plan": _round(c.asa_s_plan),
             "asa_s_sim": _round(c.asa_s_sim), "p_abandon_plan": _round(c.p_abandon_plan),
-            "p_abandon_sim": _round(c.p_abandon_sim), "short": c.short}
+            "p_abandon_sim": _round(c.p_abandon_sim), "short": c.short,
+            "service_level_sim_ci95": None if c.service_level_ci95 is None
+            else [_round(v) for v in c.service_level_ci95],
+            "clearly_short": c.clearly_short}
 
 
 def plan_check_json(check: PlanCheck, *, tz: dt.tzinfo) -> dict[str, Any]:
@@ -74,5 +82,6 @@ def plan_check_json(check: PlanCheck, *, tz: dt.tzinfo) -> dict[str, Any]:
     plan = check.plan
     return check.result.as_dict() | {
         "plan": f"{plan.name}@{plan.version}", "target_service_level": plan.targets.service_level,
-        "intervals_short": check.intervals_short, "intervals_with_calls": check.intervals_with_calls,
+        "intervals_short": check.intervals_short, "intervals_clearly_short": check.intervals_clearly_short,
+        "intervals_with_calls": check.intervals_with_calls,
         "intervals": [interval_check_json(c, tz) for c in check.intervals]}

@@ -79,6 +79,7 @@ class IntervalCheck:
     service_level_target: float
     service_level_plan: float
     service_level_sim: float | None  # None when no call was simulated there
+    service_level_ci95: tuple[float, float] | None  # over the replications (None with fewer than two with calls)
     asa_s_plan: float
     asa_s_sim: float | None
     p_abandon_plan: float
@@ -86,8 +87,18 @@ class IntervalCheck:
 
     @property
     def short(self) -> bool:
-        """The simulated service level falls below the plan's target."""
+        """The simulated service level falls below the plan's target (a point estimate: may be noise)."""
         return self.service_level_sim is not None and self.service_level_sim < self.service_level_target
+
+    @property
+    def clearly_short(self) -> bool:
+        """Even the upper end of the simulated service level's 95 % interval is below the target."""
+        return self.service_level_ci95 is not None and self.service_level_ci95[1] < self.service_level_target
+
+
+def _ci(result: Result, k: int) -> tuple[float, float] | None:
+    found = result.interval_service_level[k] if k < len(result.interval_service_level) else None
+    return None if found is None else found.ci95
 
 
 def compare_with_plan(plan: StaffingPlan, result: Result) -> list[IntervalCheck]:
@@ -104,6 +115,7 @@ def compare_with_plan(plan: StaffingPlan, result: Result) -> list[IntervalCheck]
             service_level_target=plan.targets.service_level, service_level_plan=i.service_level,
             asa_s_plan=i.asa_s, p_abandon_plan=i.p_abandon,
             service_level_sim=per["answered_within"][k] / offered if offered else None,
+            service_level_ci95=_ci(result, k),
             asa_s_sim=per["wait_s"][k] / answered if answered else None,
             p_abandon_sim=per["abandoned"][k] / offered if offered else None))
     return rows

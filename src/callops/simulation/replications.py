@@ -49,7 +49,9 @@ class Result:
 
     ``queues`` holds the same per queue (in the scenario's order); ``as_dict`` lists them only when the
     scenario has more than one queue, so a single queue's JSON is the plain metrics. ``by_interval`` holds
-    the counts per interval (offered, answered, abandoned, answered_within, wait_s) summed over replications.
+    the counts per interval (offered, answered, abandoned, answered_within, wait_s) summed over replications;
+    ``interval_service_level`` each interval's service level with its 95 % interval over the replications that
+    offered a call there (None with fewer than two).
     """
 
     scenario: str
@@ -58,6 +60,7 @@ class Result:
     metrics: dict[str, Estimate]
     queues: dict[str, QueueResult] = field(default_factory=dict)
     by_interval: dict[str, tuple[float, ...]] = field(default_factory=dict)  # sums over replications
+    interval_service_level: tuple[Estimate | None, ...] = ()  # over the replications that had calls there
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {k: v.as_dict() for k, v in self.metrics.items()}
@@ -114,8 +117,14 @@ def run_scenario(scenario: Scenario, replications: int, seed: int) -> Result:
                                     for k in QUEUE_METRICS})
     by_interval = {k: tuple(float(v) for v in np.sum([r.by_interval[k] for r in runs], axis=0))
                    for k in runs[0].by_interval}
+    interval_sl = tuple(_interval_service_level([r.by_interval for r in runs], k) for k in range(scenario.intervals))
     return Result(scenario.name, replications, float(np.mean([r.offered for r in runs])), metrics, queues,
-                  by_interval)
+                  by_interval, interval_sl)
+
+
+def _interval_service_level(per_run: list[dict[str, list[float]]], k: int) -> Estimate | None:
+    values = [run["answered_within"][k] / run["offered"][k] for run in per_run if run["offered"][k] > 0]
+    return estimate(values, rate=True) if len(values) >= 2 else None
 
 
 def scenario_to_records(scenario: Scenario, seed: int) -> tuple[list[Call], list[AgentInterval]]:
