@@ -238,3 +238,21 @@ def test_concurrent_guesses_get_at_most_the_limit_through(engine: sa.Engine) -> 
     assert len(admitted) + sum(a is not None for a in later) == policy.max_failures_per_user
     with pytest.raises(LoginThrottled):
         guard.begin("boss")
+
+
+def test_an_admin_lifts_a_lock_from_the_cli(make_client: MakeClient, db_url: str) -> None:
+    """`callops users unlock NAME` forgets the name's failures: the locked user signs in at once; unlocking an
+    unlocked name says so."""
+    from click.testing import CliRunner
+
+    from callops.cli import cli
+
+    here, there = make_client(HERE), make_client(THERE)
+    lock(here, "boss")
+    assert form_login(there, "boss", PASSWORD).status_code == 429
+    runner = CliRunner(env={"CALLOPS_DATABASE_URL": db_url})
+    out = runner.invoke(cli, ["users", "unlock", "boss"], catch_exceptions=False)
+    assert out.exit_code == 0 and "boss: 5 failed sign-ins forgotten" in out.output
+    assert form_login(there, "boss", PASSWORD).status_code == 303
+    again = runner.invoke(cli, ["users", "unlock", "boss"], catch_exceptions=False)
+    assert "it was not locked" in again.output

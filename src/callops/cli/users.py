@@ -44,3 +44,16 @@ def users_list(as_json: bool) -> None:
         rows = [{"username": u.username, "role": u.role.value, "agent_id": u.agent_id, "locale": u.locale}
                 for u in list_users(conn)]
     echo_json(rows) if as_json else echo_table(rows)
+
+
+@users.command("unlock")
+@click.argument("name")
+def users_unlock(name: str) -> None:
+    """Lift the sign-in lock of user name NAME (as typed at sign-in) by forgetting its failed attempts."""
+    from callops.login_throttle import FailureScope
+    from callops.store.login_failures import clear_failures
+
+    with _context.engine().begin() as conn:
+        cleared = clear_failures(conn, FailureScope.USER, name)
+    click.echo(f"{name}: {cleared} failed sign-in{'s' if cleared != 1 else ''} forgotten"
+               + ("" if cleared else " (it was not locked)"))
