@@ -171,7 +171,7 @@ def simulate(
         if wait > 0:
             q.waited += 1
         if record:
-            stats.calls.append(_record(call, name, start_at))
+            stats.calls.append(_record(call, name, source, start_at))
 
     def ring(agent: LiveAgent, now: float) -> None:
         nonlocal seq
@@ -205,6 +205,10 @@ def simulate(
             seq += 1
             push(heap, (now + group.recovery_s, _RECOVER_END, seq, agent))
             return
+        free_up(agent, now)
+
+    def free_up(agent: LiveAgent, now: float) -> None:
+        """The agent's work is over: the break it is due (unless it is leaving), else the next call or ready."""
         due = break_due.pop(agent.index, None) if break_due else None
         if due is not None and not agent.leaving:
             take_break(agent, due, now)
@@ -343,11 +347,7 @@ def simulate(
         elif kind in (_RECOVER_END, _AWAY_END):
             assert isinstance(obj, LiveAgent)
             if obj.state in (AgentState.RECOVERY, AgentState.AWAY):
-                due = break_due.pop(obj.index, None) if break_due else None
-                if due is not None and not obj.leaving:
-                    take_break(obj, due, now)
-                elif router.ready(obj, now) is not None:
-                    connect(obj, now)
+                free_up(obj, now)
         elif kind == _RING_END:
             assert isinstance(obj, LiveAgent)
             group = groups[group_of[obj.index]]
@@ -425,13 +425,13 @@ def simulate(
     return stats
 
 
-def _record(call: LiveCall, scenario: str, start_at: dt.datetime) -> Call:
+def _record(call: LiveCall, scenario: str, source: str, start_at: dt.datetime) -> Call:
     def at(t: float | None) -> dt.datetime | None:
         return None if t is None else start_at + dt.timedelta(seconds=t)
 
     outcome = call.outcome or Outcome.TIMEOUT
     return Call(
-        source=f"sim:{scenario}", source_call_id=f"{scenario}-{call.call_id}", direction=Direction.INBOUND,
+        source=source, source_call_id=f"{scenario}-{call.call_id}", direction=Direction.INBOUND,
         outcome=outcome, queue=call.queue, priority=call.priority, ivr_entered_at=at(call.ivr_entered_at),
         ivr_exited_at=at(call.queued_at) if call.ivr_entered_at is not None else None,
         queue_entered_at=at(call.queued_at),

@@ -7,7 +7,7 @@ values, run over Parquet files), and on any engine with a SQLAlchemy dialect (Tr
 
 Real calls and saved simulation scenarios share the tables: every query takes ``scenario`` (None: real
 records only, ``scenario IS NULL``; a name: only that scenario's records) and filters through
-:func:`_of_scenario`, so the two never mix.
+:func:`callops.store.records.of_scenario`, so the two never mix.
 
 Local time without zone support: each row's local epoch is ``utc_ms + CASE WHEN utc_ms < t1 THEN o0
 ... END`` over the zone's offsets in the range, and a bucket is ``local_ms - local_ms % width``:
@@ -52,6 +52,7 @@ from callops.metrics import (
     report_rows,
     shift_back,
 )
+from callops.store.records import of_scenario
 from callops.store.schema import agent_intervals, agents, calls, scenarios
 
 __all__ = ["KpiRequest", "ParquetSource", "Source", "DIMENSIONS", "kpi_report", "query_buckets", "call_buckets_sql",
@@ -203,11 +204,6 @@ def _bucket(local: Any, width_ms: int) -> Any:
     return local - local % sa.literal(width_ms, sa.BigInteger)
 
 
-def _of_scenario(column: sa.Column[Any], scenario: str | None) -> sa.ColumnElement[bool]:
-    """The rows of ``scenario``: real records (``scenario IS NULL``) for None, else that scenario's."""
-    return column.is_(None) if scenario is None else column == scenario
-
-
 def _check_scenario(source: Source, scenario: str | None) -> None:
     """Refuse a scenario name that was never saved (a Parquet export has no scenarios table: there the
     name must occur in its calls or agent intervals)."""
@@ -245,7 +241,7 @@ def call_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Gra
     else:
         columns.append(sa.null().label("next_contact_gap_s"))
     inner = (sa.select(*columns).select_from(source)
-             .where(_of_scenario(c.scenario, scenario), started >= sa.literal(lo_ms, sa.BigInteger),
+             .where(of_scenario(c.scenario, scenario), started >= sa.literal(lo_ms, sa.BigInteger),
                     started < sa.literal(upper, sa.BigInteger))
              .subquery("base"))
     return _measures_select(inner, "started_ms", wanted, dims, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz,
@@ -266,7 +262,7 @@ def state_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Gr
         source = agent_intervals.outerjoin(agents, agents.c.agent_id == a.agent)
         columns.append(agents.c.team)
     inner = (sa.select(*columns).select_from(source)
-             .where(_of_scenario(a.scenario, scenario), start >= sa.literal(lo_ms, sa.BigInteger),
+             .where(of_scenario(a.scenario, scenario), start >= sa.literal(lo_ms, sa.BigInteger),
                     start < sa.literal(hi_ms, sa.BigInteger))
              .subquery("base"))
     wanted = [measure(n) for n in names if measure(n).table is Table.AGENT_INTERVALS]
@@ -316,7 +312,7 @@ def _has_agent_states(source: Source, lo_ms: int, hi_ms: int, scenario: str | No
     a = agent_intervals.c
     start = sa.type_coerce(a.start_at, sa.BigInteger)
     probe = (sa.select(sa.func.count()).select_from(agent_intervals)
-             .where(_of_scenario(a.scenario, scenario), start >= sa.literal(lo_ms, sa.BigInteger),
+             .where(of_scenario(a.scenario, scenario), start >= sa.literal(lo_ms, sa.BigInteger),
                     start < sa.literal(hi_ms, sa.BigInteger)))
     return bool(_execute(source, probe)[0][0])
 
@@ -363,7 +359,7 @@ def away_by_reason(source: Source, *, start: dt.date, end: dt.date, tz: str,
     begun = sa.type_coerce(a.start_at, sa.BigInteger)
     ended = sa.type_coerce(a.end_at, sa.BigInteger)
     query = (sa.select(a.agent, a.reason, sa.func.sum((ended - begun) / sa.literal(1000.0, sa.Float)))
-             .where(_of_scenario(a.scenario, scenario), a.state == "away", begun >= sa.literal(lo_ms, sa.BigInteger),
+             .where(of_scenario(a.scenario, scenario), a.state == "away", begun >= sa.literal(lo_ms, sa.BigInteger),
                     begun < sa.literal(hi_ms, sa.BigInteger))
              .group_by(a.agent, a.reason))
     out: dict[str, dict[str, float]] = {}

@@ -20,7 +20,7 @@ from callops.store.schema import agent_intervals, calls
 from callops.store.types import to_millis
 
 __all__ = ["COUNT_CAP", "WriteCounts", "insert_calls", "insert_intervals", "CallFilter", "find_calls", "count_calls",
-           "bounded_count", "get_call", "call_from_row"]
+           "bounded_count", "get_call", "call_from_row", "of_scenario"]
 
 COUNT_CAP = 1000
 
@@ -163,6 +163,11 @@ def insert_intervals(conn: sa.Connection, records: Iterable[AgentInterval], *,
     return _insert_new(conn, agent_intervals, _INTERVAL_COLUMNS, ("source", "agent", "state", "start_at"), rows)
 
 
+def of_scenario(column: sa.Column[Any], scenario: str | None) -> sa.ColumnElement[bool]:
+    """The rows of ``scenario``: real records (``scenario IS NULL``) for None, else that saved scenario's."""
+    return column.is_(None) if scenario is None else column == scenario
+
+
 @dataclass(frozen=True, slots=True)
 class CallFilter:
     """Filters of the Calls page and API. Dates are UTC datetimes (the edge converts zones)."""
@@ -178,7 +183,7 @@ class CallFilter:
     def where(self) -> sa.ColumnElement[bool]:
         c = calls.c
         conds: list[sa.ColumnElement[bool]] = [
-            c.scenario.is_(None) if self.scenario is None else c.scenario == self.scenario]
+            of_scenario(c.scenario, self.scenario)]
         if self.start_at is not None:
             conds.append(c.started_at >= self.start_at)
         if self.end_at is not None:

@@ -20,13 +20,23 @@ from callops.store.records import CallFilter
 from callops.store.types import from_millis, to_millis
 
 __all__ = ["CallQuery", "CallQueryDep", "Cursor", "Paging", "PagingDep", "format_cursor", "parse_cursor",
-           "parse_moment"]
+           "parse_date", "parse_moment"]
 
 Cursor = tuple[dt.datetime, int]
 
 
 def _blank_to_none(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
+
+
+def parse_date(value: str | None, *, field: str) -> dt.date | None:
+    """A YYYY-MM-DD query value as a date; None when empty; InvalidInput naming ``field`` otherwise."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=field) from exc
 
 
 def parse_moment(value: str, tz: zoneinfo.ZoneInfo, *, field: str, end: bool) -> dt.datetime:

@@ -26,6 +26,7 @@ from callops.store.records import CallFilter
 from callops.store.scenarios import SavedScenario, get_scenario, list_scenarios
 from callops.store.users import User
 from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
+from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.viewer import Viewer
@@ -39,15 +40,6 @@ ReportsUser = Annotated[User, require(Permission.VIEW_REPORTS)]
 DASHBOARD_KPIS = ("offered", "answered", "service_level", "asa_s", "abandon_rate", "aht_s")
 PERIOD_KPIS = ("offered", "answered", "abandoned", "answer_rate", "service_level", "abandon_rate", "loss_rate",
                "asa_s", "aht_s", "longest_wait_s")
-
-
-def _date(value: str | None, field: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=field) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +60,7 @@ class KpiParams:
     scenario: str | None
 
     def request(self, site_tz: str) -> KpiRequest:
-        start, end = _date(self.start, "from"), _date(self.end, "to")
+        start, end = parse_date(self.start, field="from"), parse_date(self.end, field="to")
         if start is None or end is None:
             raise InvalidInput("give both from and to (YYYY-MM-DD, inclusive)", field="from" if start is None else "to")
         zone_name = self.tz or site_tz
@@ -143,7 +135,7 @@ def api_agents(conn: ConnDep, settings: SettingsDep, user: ReportsUser,
                start: Annotated[str, Query(alias="from")], end: Annotated[str, Query(alias="to")],
                tz: str | None = None, scenario: ScenarioQuery = None) -> list[dict[str, Any]]:
     """The per-agent table of ``callops report agents`` (of real calls, or of ``scenario``)."""
-    first, last = _date(start, "from"), _date(end, "to")
+    first, last = parse_date(start, field="from"), parse_date(end, field="to")
     assert first is not None and last is not None
     zone_name = tz or settings.site_tz
     zone(zone_name)
@@ -266,8 +258,8 @@ def scorecards(request: Request, conn: ConnDep, user: ReportsUser, viewer: Viewe
                start: Annotated[str | None, Query(alias="from")] = None,
                end: Annotated[str | None, Query(alias="to")] = None) -> HTMLResponse:
     """One card per agent: inbound handling, occupancy, away time, outbound results (seed 000)."""
-    last = _date(end, "to") or _latest_day(conn, viewer, data)
-    first = _date(start, "from") or (last.replace(day=1) if last else None)
+    last = parse_date(end, field="to") or _latest_day(conn, viewer, data)
+    first = parse_date(start, field="from") or (last.replace(day=1) if last else None)
     rows = (agent_report(conn, start=first, end=last, tz=viewer.tz.key, scenario=data.name)
             if first and last else [])
     return _page(request, viewer, "reports/agents.html", data, {"rows": rows, "first": first, "last": last})
@@ -292,7 +284,7 @@ def period_report(request: Request, kind: Literal["daily", "weekly", "monthly"],
                   viewer: ViewerDep, data: ReportDataDep, date: str | None = None) -> HTMLResponse:
     """A printable report of one day, ISO week or month: totals against the previous period, by queue, and
     the volume over the period (30-minute intervals for a day, days otherwise)."""
-    day = _date(date, "date") or _latest_day(conn, viewer, data)
+    day = parse_date(date, field="date") or _latest_day(conn, viewer, data)
     context: dict[str, Any] = {"kind": kind, "day": day, "kpis": PERIOD_KPIS}
     if day is not None:
         tz = viewer.tz.key

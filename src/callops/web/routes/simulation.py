@@ -264,9 +264,9 @@ def _report_links(saved: SavedScenario, tz: zoneinfo.ZoneInfo) -> dict[str, str]
     """Links to the report pages for a saved scenario: the dashboard, and with calls the builder over the local
     dates they span and the daily report of the first."""
     links = {"dashboard": "/reports?" + urlencode({"scenario": saved.name})}
-    if saved.first_call_at is not None and saved.last_call_at is not None:
-        first = saved.first_call_at.astimezone(tz).date().isoformat()
-        last = saved.last_call_at.astimezone(tz).date().isoformat()
+    span = scenario_json(saved, tz)
+    first, last = span["from"], span["to"]
+    if first is not None and last is not None:
         links["builder"] = "/reports/builder?" + urlencode({"scenario": saved.name, "from": first, "to": last})
         links["daily"] = "/reports/daily?" + urlencode({"scenario": saved.name, "date": first})
         links["first"], links["last"] = first, last

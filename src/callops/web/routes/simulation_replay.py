@@ -24,6 +24,7 @@ from callops.simulation import Capacity
 from callops.store.history import QueueHistory, queue_histories
 from callops.store.users import User
 from callops.web.deps import ConnDep, ViewerDep, require
+from callops.web.filters import parse_date
 from callops.web.i18n import Translator
 from callops.web.rendering import render
 from callops.web.routes.simulation import MAX_REPLICATIONS
@@ -57,12 +58,10 @@ class ReplayRequest:
 
 
 def _date(text: str | None, field: str) -> dt.date:
-    if not text:
+    found = parse_date(text, field=field)
+    if found is None:
         raise InvalidInput("give the first and the last day (YYYY-MM-DD, inclusive)", field=field)
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)", field=field) from exc
+    return found
 
 
 def _whole(text: str, field: str, low: int, high: int) -> int:

@@ -28,6 +28,7 @@ from callops.store.plans import list_plans, load_plan
 from callops.store.records import CallFilter
 from callops.store.users import User
 from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
+from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.routes.simulation import MAX_CALLS, MAX_REPLICATIONS
@@ -96,15 +97,6 @@ def calculator_page(request: Request, user: Planner, viewer: ViewerDep) -> HTMLR
         "values": values, "staffing": staffing, "what_if": what_if, "error": error, "tab": "calculator"})
 
 
-def _date(text: str | None, field: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)", field=field) from exc
-
-
 def _forecast_context(made: HistoryForecast, zone: zoneinfo.ZoneInfo, viewer: Viewer) -> dict[str, Any]:
     """The forecast page's data: aware forecast rows with the first band, the last 14 days of history, the chart."""
     band = made.run.forecast.bands[0] if made.run.forecast.bands else None
@@ -126,8 +118,10 @@ def forecast_page(request: Request, conn: ConnDep, settings: SettingsDep, user: 
                   holidays: str = "CN") -> HTMLResponse:
     params = request.query_params
     zone = zoneinfo.ZoneInfo(settings.site_tz)
-    last = _date(params.get("to"), "to") or last_day_with_calls(conn, CallFilter(), tz=settings.site_tz)
-    first = _date(params.get("from"), "from") or (last - dt.timedelta(days=HISTORY_DAYS - 1) if last else None)
+    last = (parse_date(params.get("to"), field="to")
+            or last_day_with_calls(conn, CallFilter(), tz=settings.site_tz))
+    first = (parse_date(params.get("from"), field="from")
+             or (last - dt.timedelta(days=HISTORY_DAYS - 1) if last else None))
     form = {"queue": queue or "", "from": first.isoformat() if first else "", "to": last.isoformat() if last else "",
             "grain": grain, "horizon": horizon, "holidays": holidays}
     context: dict[str, Any] = {"form": form, "holiday_choices": HOLIDAYS, "tab": "forecast", "made": None,
@@ -167,7 +161,7 @@ def create_plan_form(request: Request, conn: ConnDep, settings: SettingsDep, use
                      recovery_s: Annotated[float, Form()] = 0.0, holidays: Annotated[str, Form()] = "CN") -> Response:
     from callops.forecast import parse_horizon
 
-    start, end = _date(history_from, "history_from"), _date(history_to, "history_to")
+    start, end = parse_date(history_from, field="history_from"), parse_date(history_to, field="history_to")
     if start is None or end is None:
         raise InvalidInput("give the first and last day of history", field="history_from")
     body = PlanIn(name=name, interval_min=interval_min, service_level=service_level, sl_time_s=sl_time_s,
