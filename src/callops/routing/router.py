@@ -123,7 +123,8 @@ class Router:
             idle, members = groups.setdefault(key, (deque(), []))
             agent.group = idle
             members.append(agent)
-        self.agent_queues: dict[int, list[tuple[int, _Queue]]] = {}
+        # per agent index, the queues it serves, best level first
+        self._serves: list[list[_Queue]] = [[] for _ in self.agents]
         for key, (idle, members) in groups.items():
             skills = dict(key)
             served: list[tuple[int, _Queue]] = []
@@ -133,12 +134,11 @@ class Router:
                     queue.groups.append((level, idle, members))
                     served.append((level, queue))
             served.sort(key=lambda lq: -lq[0])
+            serves = [queue for _level, queue in served]
             for agent in members:
-                self.agent_queues[agent.index] = served
+                self._serves[agent.index] = serves
         for queue in self.queues.values():
             queue.groups.sort(key=lambda g: -g[0])
-        # per agent index, the queues it serves, best level first
-        self._serves = [[queue for _level, queue in self.agent_queues.get(a.index, ())] for a in self.agents]
 
     # -- agent states ---------------------------------------------------------------------------
     def set_state(self, agent: LiveAgent, state: AgentState, now: float, reason: str | None = None) -> None:
