@@ -15,7 +15,7 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "forecast_points", "staffing_plans", "staffing_plan_intervals", "scenarios", "qa_scorecards",
            "qa_sampling_rules", "qa_draws", "qa_evaluations", "qa_notes", "qa_appeals", "qa_audit", "qa_nominations",
            "qa_votes", "qa_duty", "site_settings",
-           "users", "login_failures", "imports"]
+           "users", "login_failures", "imports", "live_events", "live_feeds"]
 
 metadata = sa.MetaData(
     naming_convention={
@@ -353,4 +353,38 @@ site_settings = sa.Table(
     "site_settings", metadata,
     sa.Column("key", sa.String(80), primary_key=True),
     sa.Column("value", sa.JSON, nullable=False),
+)
+
+live_events = sa.Table(  # the durable live event log (callops.live.events), appended before anything acts on it
+    "live_events", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("at", EpochMillis, nullable=False),
+    sa.Column("source", sa.String(200), nullable=False),
+    sa.Column("call_id", sa.String(120)),
+    sa.Column("queue", sa.String(80)),
+    sa.Column("agent", sa.String(80)),
+    sa.Column("caller", sa.String(64)),
+    sa.Column("state", sa.String(20)),
+    sa.Column("reason", sa.String(80)),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("appended_at", EpochMillis, nullable=False),
+    sa.Index(None, "at"),
+    sa.Index(None, "agent", "at"),
+)
+
+live_feeds = sa.Table(  # where each PBX feed follower is: byte offset, the file it belongs to, what it counted
+    "live_feeds", metadata,
+    sa.Column("feed", sa.String(300), primary_key=True),  # "<format>:<absolute path>" or "<protocol>:<host:port>"
+    sa.Column("fingerprint", sa.String(64), nullable=False),  # hash of the file's first line: a rotated file differs
+    sa.Column("offset", sa.BigInteger, nullable=False),  # bytes of complete lines written
+    sa.Column("lines", sa.BigInteger, nullable=False),
+    sa.Column("calls", sa.BigInteger, nullable=False),
+    sa.Column("intervals", sa.BigInteger, nullable=False),
+    sa.Column("events", sa.BigInteger, nullable=False),
+    sa.Column("skipped", sa.BigInteger, nullable=False),  # lines of unknown events
+    sa.Column("rejected", sa.BigInteger, nullable=False),  # lines that could not be read
+    sa.Column("last_problem", sa.Text),
+    sa.Column("status", sa.String(20), nullable=False),  # following, reconnecting, stopped
+    sa.Column("updated_at", EpochMillis, nullable=False),
 )
