@@ -23,6 +23,8 @@ class Settings:
     debug: bool = False
     # addresses or networks of reverse proxies whose X-Forwarded-For is believed; none by default
     trusted_proxies: tuple[str, ...] = ()
+    # the live floor's fan-out bus across processes (several web workers, a follower); none: in-process only
+    redis_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -34,6 +36,7 @@ class Settings:
             environment=env.get("CALLOPS_ENV", "development"),
             debug=env.get("CALLOPS_DEBUG", "") in {"1", "true", "yes"},
             trusted_proxies=tuple(p.strip() for p in env.get("CALLOPS_TRUSTED_PROXIES", "").split(",") if p.strip()),
+            redis_url=env.get("CALLOPS_REDIS_URL") or None,
         )
         settings.validate()
         return settings

@@ -1,0 +1,68 @@
+"""``callops live follow``: a PBX feed onto the live floor (the ``live`` group is shared, see ``_live_group``)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import zoneinfo
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from callops.cli import _context
+from callops.cli._live_group import live_group
+from callops.errors import InvalidInput
+from callops.feeds.bus import bus_for
+from callops.feeds.queue_log_follower import QueueLogFollower
+
+FOLLOW_FORMATS = ("asterisk-queue-log",)
+
+
+def register(group: click.Group) -> None:
+    live_group.add_command(follow)
+    if "live" not in group.commands:
+        group.add_command(live_group)
+
+
+@click.command("follow")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", required=True, type=click.Choice(FOLLOW_FORMATS), help="Format of the file.")
+@click.option("--tz", default=None, help="Zone of local clock times in the file (default: the site's zone; "
+                                          "queue_log epochs are UTC whatever it says).")
+@click.option("--poll", "poll_s", default=0.2, show_default=True, type=click.FloatRange(0.01, 10.0),
+              help="Seconds between looks at the file when it does not grow.")
+@click.option("--batch-lines", default=2000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Lines per transaction at most while catching up.")
+@click.option("--exit-when-idle", "idle_exit_s", default=None, type=click.FloatRange(0.1, 86_400.0),
+              help="Stop after the file has not grown for this many seconds (scripts; default: run until stopped).")
+def follow(file: Path, fmt: str, tz: str | None, poll_s: float, batch_lines: int, idle_exit_s: float | None) -> None:
+    """Follow FILE as it grows: live events and, as each call ends, its record (as `callops import` writes it).
+
+    Runs until stopped (Ctrl-C or SIGTERM); started again it resumes after the last line it wrote.
+    """
+    settings = _context.settings()
+    try:
+        zone = zoneinfo.ZoneInfo(tz or settings.site_tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(f"unknown time zone {tz!r}", field="--tz") from exc
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    bus = bus_for(settings.redis_url)
+    follower = QueueLogFollower(_context.engine(), file, tz=zone, bus=bus, poll_s=poll_s, batch_lines=batch_lines,
+                                stop=stop, idle_exit_s=idle_exit_s,
+                                on_problem=lambda message: click.echo(f"{file}: {message}", err=True))
+    click.echo(f"following {file} ({fmt}); stop with Ctrl-C", err=True)
+    try:
+        position = follower.run()
+    finally:
+        bus.close()
+    if position is not None:
+        click.echo(f"stopped at byte {position.offset} (line {position.lines}): {position.calls} calls, "
+                   f"{position.intervals} agent intervals, {position.events} live events written; "
+                   f"{position.skipped} unknown events skipped, {position.rejected} lines rejected")
