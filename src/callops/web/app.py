@@ -53,6 +53,9 @@ def create_app(settings: Settings, *, clock: Callable[[], dt.datetime] = utc_now
         try:
             yield
         finally:
+            live = getattr(_app.state, "live_floor", None)  # callops.web.live_floor, started on first use
+            if live is not None:
+                live.stop()
             engine.dispose()
 
     app = FastAPI(title="callops", version=_version(), lifespan=lifespan,

@@ -1,0 +1,228 @@
+"""The live floor on the web: the wallboard and supervisor view, the agent's state buttons, their API and stream.
+
+- ``GET /live`` (``view_agents``): queues and agents now, alerts, feeds; ``?big=1`` for the wall screen.
+- ``GET /live/stream``: the same as Server-Sent Events, a message within ~0.25 s of a change.
+- ``GET /live/agent``: the signed-in agent's state buttons (ready, away with a reason, after-call work, recovery).
+- ``GET /api/live/queues`` (logged in): the per-queue contract; ``GET /api/live/floor``: everything the board shows.
+- ``POST /api/live/agents/{agent}/state``: an agent sets their own state; ``supervise_floor`` sets anyone's.
+- ``PUT /api/live/thresholds`` (``supervise_floor``): when the board colours and alerts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Form, Request
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+
+from callops import permissions
+from callops.errors import InvalidInput, NotFound, PermissionDenied
+from callops.permissions import Permission
+from callops.records import AgentState
+from callops.services.live_agent_state import PERSON_STATES, REASON_MAX, set_agent_state
+from callops.store.live_events import list_feeds
+from callops.store.qa_library import set_setting
+from callops.store.users import User, get_user
+from callops.web.deps import ConnDep, CurrentUser, NowDep, ViewerDep, require
+from callops.web.live_floor import THRESHOLDS_KEY, LiveFloor, live_floor
+from callops.web.nav import NavItem
+from callops.web.rendering import render
+from callops.web.sessions import bearer_token, session_user_id
+from callops.web.state import web_state
+
+router = APIRouter()
+
+NAV = (NavItem("nav.live", "/live", permission=Permission.VIEW_AGENTS, order=12, description_key="live.card"),
+       NavItem("nav.live_agent", "/live/agent", permission=None, order=13))
+
+STREAM_LIFETIME_S = 600  # a stream ends after this; EventSource reconnects by itself
+_STREAM_TICK_S = 0.2
+_STREAM_REFRESH_S = 2.0
+
+
+def _snapshot_json(floor: LiveFloor, now: dt.datetime, feeds: list[dict[str, Any]]) -> dict[str, Any]:
+    snap = floor.snapshot(now)
+    return {
+        "as_of": snap.as_of.isoformat(), "version": floor.version,
+        "queues": [{**asdict(q), "windows": [asdict(w) for w in q.windows]} for q in snap.queues],
+        "agents": [asdict(a) for a in snap.agents], "alerts": [asdict(a) for a in snap.alerts],
+        "thresholds": {k: getattr(floor.thresholds, k) for k in
+                       ("sl_target", "sl_minutes", "longest_wait_s", "away_minutes", "call_minutes")},
+        "feeds": feeds,
+    }
+
+
+def _feeds(conn: sa.Connection) -> list[dict[str, Any]]:
+    return [{**asdict(f), "updated_at": f.updated_at.isoformat() if f.updated_at else None} for f in list_feeds(conn)]
+
+
+def _feeds_on(engine: sa.Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return _feeds(conn)
+
+
+# --- API -------------------------------------------------------------------------------------------------
+@router.get("/api/live/queues", tags=["live"])
+def api_live_queues(request: Request, conn: ConnDep, user: CurrentUser, now: NowDep) -> dict[str, Any]:
+    """Per queue now: waiting, longest wait, today's offered / answered / abandoned, SL today, agents by state."""
+    snap = live_floor(request, conn).snapshot(now)
+    return {"as_of": snap.as_of.isoformat(), "queues": [q.contract() for q in snap.queues]}
+
+
+@router.get("/api/live/floor", tags=["live"])
+def api_live_floor(request: Request, conn: ConnDep, user: Annotated[User, require(Permission.VIEW_AGENTS)],
+                   now: NowDep) -> dict[str, Any]:
+    """Everything the wallboard shows: queues with 15/30-minute windows and ASA, agents, alerts, feeds."""
+    return _snapshot_json(live_floor(request, conn), now, _feeds(conn))
+
+
+class StateIn(BaseModel):
+    state: AgentState
+    reason: str | None = Field(default=None, max_length=REASON_MAX)
+
+
+def _may_set(user: User, agent: str) -> None:
+    if user.agent_id == agent:
+        return
+    permissions.require(user.role, Permission.SUPERVISE_FLOOR)
+
+
+def _apply_state(request: Request, conn: sa.Connection, user: User, agent: str, state: AgentState,
+                 reason: str | None, now: dt.datetime) -> int:
+    agent = agent.strip()
+    if not agent or len(agent) > 80:
+        raise InvalidInput("an agent id of 1 to 80 characters", field="agent")
+    _may_set(user, agent)
+    floor = live_floor(request, conn)
+    event_id = set_agent_state(conn, agent, state, reason=reason, at=now, by=user.username)
+    conn.commit()
+    floor.bus.publish(event_id)
+    return event_id
+
+
+@router.post("/api/live/agents/{agent}/state", tags=["live"])
+def api_set_state(request: Request, agent: str, body: StateIn, conn: ConnDep, user: CurrentUser,
+                  now: NowDep) -> dict[str, Any]:
+    """Set ``agent``'s state (ready, away with a reason, after-call work, recovery, ...); 400 when the agent state
+    machine forbids the change."""
+    event_id = _apply_state(request, conn, user, agent, body.state, body.reason, now)
+    return {"agent": agent, "state": body.state.value, "reason": body.reason, "event_id": event_id,
+            "at": now.isoformat()}
+
+
+class ThresholdsIn(BaseModel):
+    sl_target: float = Field(ge=0, le=1)
+    sl_minutes: float = Field(ge=0, le=24 * 60)
+    longest_wait_s: float = Field(ge=0, le=86_400)
+    away_minutes: float = Field(ge=0, le=24 * 60)
+    call_minutes: float = Field(ge=0, le=24 * 60)
+
+
+@router.put("/api/live/thresholds", tags=["live"])
+def api_thresholds(request: Request, body: ThresholdsIn, conn: ConnDep,
+                   user: Annotated[User, require(Permission.SUPERVISE_FLOOR)]) -> dict[str, float]:
+    """When the board colours and alerts: SL below target for N minutes, longest wait, away and call lengths."""
+    values = body.model_dump()
+    floor = live_floor(request, conn)
+    set_setting(conn, THRESHOLDS_KEY, values)
+    conn.commit()
+    floor.set_thresholds(values)
+    return values
+
+
+# --- the stream ----------------------------------------------------------------------------------------
+def _stream_user(request: Request) -> User | None:
+    """The signed-in user, looked up on a connection released at once (a stream must not hold one)."""
+    state = web_state(request)
+    token = bearer_token(request)
+    user_id = state.tokens.user_id(token) if token is not None else session_user_id(request)
+    if user_id is None:
+        return None
+    with state.engine.connect() as conn:
+        try:
+            return get_user(conn, user_id)
+        except NotFound:
+            return None
+
+
+@router.get("/live/stream", include_in_schema=False)
+async def live_stream(request: Request) -> Response:
+    user = await run_in_threadpool(_stream_user, request)
+    if user is None:
+        return Response(status_code=401)
+    if not permissions.allowed(user.role, Permission.VIEW_AGENTS):
+        return Response(status_code=403)
+    state = web_state(request)
+
+    def started() -> LiveFloor:
+        with state.engine.connect() as conn:
+            return live_floor(request, conn)
+
+    floor = await run_in_threadpool(started)
+
+    async def messages() -> AsyncIterator[str]:
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        sent_version = -1
+        sent_at = 0.0
+        while loop.time() - began < STREAM_LIFETIME_S:
+            if await request.is_disconnected():
+                return
+            if floor.version != sent_version or loop.time() - sent_at >= _STREAM_REFRESH_S:
+                sent_version = floor.version
+                sent_at = loop.time()
+                feeds = await run_in_threadpool(_feeds_on, state.engine)
+                body = _snapshot_json(floor, state.clock(), feeds)
+                yield f"event: floor\ndata: {json.dumps(body, ensure_ascii=False)}\n\n"
+            await asyncio.sleep(_STREAM_TICK_S)
+
+    return StreamingResponse(messages(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+# --- pages ---------------------------------------------------------------------------------------------
+@router.get("/live", response_class=HTMLResponse, include_in_schema=False)
+def live_page(request: Request, conn: ConnDep, user: Annotated[User, require(Permission.VIEW_AGENTS)],
+              viewer: ViewerDep, big: int = 0) -> HTMLResponse:
+    live_floor(request, conn)
+    return render(request, viewer, "live/wallboard.html", {
+        "big": bool(big), "may_supervise": permissions.allowed(user.role, Permission.SUPERVISE_FLOOR),
+        "person_states": [s.value for s in PERSON_STATES]})
+
+
+@router.get("/live/agent", response_class=HTMLResponse, include_in_schema=False)
+def agent_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep,
+               error: str | None = None) -> HTMLResponse:
+    floor = live_floor(request, conn)
+    mine = None
+    if user.agent_id:
+        mine = next((a for a in floor.snapshot(now).agents if a.agent == user.agent_id), None)
+    return render(request, viewer, "live/agent.html", {
+        "agent_id": user.agent_id, "mine": mine, "error": error, "reason_max": REASON_MAX,
+        "reasons": ("toilet", "meeting", "coaching", "system", "lunch")})
+
+
+@router.post("/live/agent", include_in_schema=False)
+def agent_press(request: Request, conn: ConnDep, user: CurrentUser, now: NowDep,
+                state: Annotated[str, Form()], reason: Annotated[str, Form()] = "") -> Response:
+    if not user.agent_id:
+        raise PermissionDenied("this user has no agent id")
+    try:
+        chosen = AgentState(state)
+    except ValueError:
+        raise InvalidInput(f"unknown state {state!r}", field="state") from None
+    try:
+        _apply_state(request, conn, user, user.agent_id, chosen, reason, now)
+    except InvalidInput as exc:
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/live/agent?error={quote(str(exc))}", status_code=303)
+    return RedirectResponse("/live/agent", status_code=303)

@@ -1,0 +1,170 @@
+// The live wallboard and supervisor view: renders the floor from the /live/stream Server-Sent Events.
+(function () {
+  "use strict";
+  const root = document.getElementById("live");
+  if (!root) return;
+  const i18n = JSON.parse(document.getElementById("live-i18n").textContent);
+  const locale = root.dataset.locale;
+  const zone = root.dataset.zone;
+  const supervise = root.dataset.supervise === "1";
+  const status = document.getElementById("live-status");
+  let thresholdsFilled = false;
+
+  function el(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (cls) node.className = cls;
+    return node;
+  }
+  function pct(x) { return x === null || x === undefined ? "–" : (x * 100).toFixed(1) + "%"; }
+  function secs(s) {
+    if (s === null || s === undefined) return "–";
+    s = Math.round(s);
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    const two = (n) => String(n).padStart(2, "0");
+    return h > 0 ? h + ":" + two(m) + ":" + two(r) : m + ":" + two(r);
+  }
+  function stateName(s) { return i18n.states[s] || s; }
+  function setStatus(state) {
+    status.dataset.state = state;
+    status.textContent = i18n[state] || state;
+  }
+  function fill(tbody, rows) {
+    tbody.replaceChildren(...rows);
+  }
+
+  function renderQueues(data) {
+    const tbody = document.querySelector("#live-queues tbody");
+    const t = data.thresholds;
+    const rows = data.queues.map((q) => {
+      const tr = el("tr");
+      tr.dataset.queue = q.queue;
+      const w15 = q.windows[0] || {}, w30 = q.windows[1] || {};
+      const cells = [
+        [q.queue, ""], [q.waiting, "num waiting"],
+        [secs(q.longest_wait_s), "num longest" + (q.longest_wait_s > t.longest_wait_s ? " cell-bad" : "")],
+        [q.offered_today, "num offered"], [q.answered_today, "num answered"], [q.abandoned_today, "num abandoned"],
+        [pct(q.service_level_today), "num sl"],
+        [pct(w15.service_level), "num sl15" + (w15.service_level !== null && w15.service_level < t.sl_target ? " cell-bad" : "")],
+        [pct(w30.service_level), "num sl30"], [w15.offered, "num"], [w30.offered, "num"], [secs(q.asa_s), "num asa"],
+      ];
+      for (const [text, cls] of cells) tr.appendChild(el("td", text, cls));
+      const states = el("td");
+      for (const [s, n] of Object.entries(q.agents)) states.appendChild(el("span", stateName(s) + " " + n, "state state-" + s));
+      tr.appendChild(states);
+      return tr;
+    });
+    fill(tbody, rows);
+    document.getElementById("live-no-queues").hidden = rows.length > 0;
+  }
+
+  function renderAgents(data) {
+    const tbody = document.querySelector("#live-agents tbody");
+    const t = data.thresholds;
+    const rows = data.agents.map((a) => {
+      const tr = el("tr");
+      tr.dataset.agent = a.agent;
+      tr.appendChild(el("td", a.agent));
+      const st = el("td");
+      st.appendChild(el("span", stateName(a.state), "state state-" + a.state));
+      tr.appendChild(st);
+      tr.appendChild(el("td", a.reason || ""));
+      tr.appendChild(el("td", a.queues.join(", ")));
+      const away = ["away", "break", "recovery"].includes(a.state) && a.in_state_s > t.away_minutes * 60;
+      const long = a.on_call_s !== null && a.on_call_s > t.call_minutes * 60;
+      tr.appendChild(el("td", secs(a.in_state_s), "num in-state" + (away || long ? " cell-bad" : "")));
+      if (supervise && document.getElementById("live-set-form")) {
+        const td = el("td");
+        const pick = el("button", "✎", "button");
+        pick.type = "button";
+        pick.addEventListener("click", () => { document.getElementById("live-set-agent").value = a.agent; });
+        td.appendChild(pick);
+        tr.appendChild(td);
+      }
+      return tr;
+    });
+    if (!rows.length) {
+      const tr = el("tr");
+      const td = el("td", i18n.no_agents, "muted");
+      td.colSpan = 6;
+      tr.appendChild(td);
+      rows.push(tr);
+    }
+    fill(tbody, rows);
+  }
+
+  function renderAlerts(data) {
+    const list = document.getElementById("live-alerts");
+    fill(list, data.alerts.map((a) => {
+      const text = (i18n["alert_" + a.kind] || a.kind)
+        .replace("{subject}", a.subject).replace("{value}", a.kind === "sl_low" ? pct(a.value) : a.value)
+        .replace("{limit}", a.kind === "sl_low" ? pct(a.limit) : a.limit);
+      const li = el("li", text);
+      li.dataset.kind = a.kind;
+      return li;
+    }));
+  }
+
+  function renderFeeds(data) {
+    const table = document.querySelector("#live-feeds tbody");
+    if (!table) return;
+    fill(table, data.feeds.map((f) => {
+      const tr = el("tr");
+      for (const [text, cls] of [[f.feed, "mono"], [(i18n.feed_states[f.status] || f.status), ""], [f.lines, "num"],
+        [f.calls, "num"], [f.skipped, "num" + (f.skipped ? " cell-bad" : "")], [f.rejected, "num" + (f.rejected ? " cell-bad" : "")],
+        [f.last_problem || "", "muted"]]) tr.appendChild(el("td", text, cls));
+      return tr;
+    }));
+  }
+
+  function fillThresholds(data) {
+    if (thresholdsFilled) return;
+    const form = document.getElementById("live-thresholds");
+    if (!form) return;
+    for (const [k, v] of Object.entries(data.thresholds)) if (form.elements[k]) form.elements[k].value = v;
+    thresholdsFilled = true;
+  }
+
+  function render(data) {
+    const asOf = new Date(data.as_of);
+    document.getElementById("live-as-of").textContent = asOf.toLocaleTimeString(locale, {timeZone: zone});
+    renderAlerts(data);
+    renderQueues(data);
+    renderAgents(data);
+    renderFeeds(data);
+    fillThresholds(data);
+    root.dataset.version = data.version;
+  }
+
+  const source = new EventSource(root.dataset.stream);
+  source.addEventListener("floor", (e) => { setStatus("live"); render(JSON.parse(e.data)); });
+  source.addEventListener("error", () => setStatus("reconnecting"));
+
+  async function send(method, url, body) {
+    const response = await fetch(url, {method, credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": root.dataset.csrf}, body: JSON.stringify(body)});
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.message || response.statusText);
+    return data;
+  }
+  const setForm = document.getElementById("live-set-form");
+  if (setForm) setForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const out = document.getElementById("live-set-result");
+    const agent = setForm.elements.agent.value.trim();
+    try {
+      await send("POST", "/api/live/agents/" + encodeURIComponent(agent) + "/state",
+        {state: setForm.elements.state.value, reason: setForm.elements.reason.value || null});
+      out.textContent = i18n.saved;
+    } catch (err) { out.textContent = i18n.failed + ": " + err.message; }
+  });
+  const thForm = document.getElementById("live-thresholds");
+  if (thForm && supervise) thForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const out = document.getElementById("live-th-result");
+    const body = {};
+    for (const k of ["sl_target", "sl_minutes", "longest_wait_s", "away_minutes", "call_minutes"]) body[k] = Number(thForm.elements[k].value);
+    try { await send("PUT", "/api/live/thresholds", body); out.textContent = i18n.saved; }
+    catch (err) { out.textContent = i18n.failed + ": " + err.message; }
+  });
+})();

@@ -1,0 +1,138 @@
+"""The live floor over HTTP on SQLite and PostgreSQL: GET /api/live/queues per its contract, the full floor with
+alerts, agent state buttons and a team lead's state changes through the agent state machine into agent intervals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import zoneinfo
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from callops.config import Settings
+from callops.live.events import LiveEvent, LiveEventKind
+from callops.records import Role
+from callops.store.live_events import append_events
+from callops.store.schema import agent_intervals, live_events, users
+from callops.web import create_app
+from test_web_app import login, password_hash
+
+TZ = "Asia/Shanghai"
+NOW = dt.datetime(2026, 12, 3, 10, 0, tzinfo=zoneinfo.ZoneInfo(TZ)).astimezone(dt.UTC)
+K = LiveEventKind
+SRC = "asterisk:/var/log/asterisk/queue_log"
+
+
+def _ev(kind: LiveEventKind, seconds_ago: float, **kw: str) -> LiveEvent:
+    return LiveEvent(kind, NOW - dt.timedelta(seconds=seconds_ago), SRC, **kw)  # type: ignore[arg-type]
+
+
+FLOOR = [
+    _ev(K.AGENT_STATE, 3600, agent="A1", queue="sales", state="ready", data={"queues": "sales"}),
+    _ev(K.AGENT_STATE, 3600, agent="A2", queue="sales", state="ready", data={"queues": "sales"}),
+    _ev(K.CALL_OFFERED, 300, call_id="c1@sales", queue="sales"),
+    _ev(K.CALL_ANSWERED, 290, call_id="c1@sales", queue="sales", agent="A1"),  # 10 s wait: within 20 s
+    _ev(K.CALL_OFFERED, 200, call_id="c2@sales", queue="sales"),
+    _ev(K.CALL_ABANDONED, 160, call_id="c2@sales", queue="sales"),  # 40 s wait
+    _ev(K.CALL_OFFERED, 30, call_id="c3@sales", queue="sales"),  # still waiting, 30 s
+    _ev(K.CALL_OFFERED, 86_400, call_id="old@sales", queue="sales"),  # yesterday: not today's count
+    _ev(K.CALL_ABANDONED, 86_390, call_id="old@sales", queue="sales"),
+]
+
+
+@pytest.fixture
+def client(engine: sa.Engine) -> Iterator[TestClient]:
+    with engine.begin() as conn:
+        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
+                                       "agent_id": agent, "locale": "en", "tz": TZ, "active": True}
+                                      for name, role, agent in (
+                                          ("boss", Role.MANAGER, None), ("lead", Role.TEAM_LEAD, None),
+                                          ("pat", Role.PLANNER, None), ("amy", Role.AGENT, "A9"))])
+        append_events(conn, FLOOR)
+    url = engine.url.render_as_string(hide_password=False)
+    app = create_app(Settings(database_url=url, secret_key="test-secret", site_tz=TZ), clock=lambda: NOW)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def as_user(client: TestClient, name: str) -> TestClient:
+    client.headers["X-CSRF-Token"] = login(client, name)
+    return client
+
+
+def test_api_live_queues_follows_the_contract(client: TestClient, engine: sa.Engine) -> None:
+    """Logged in: as_of and per queue exactly the contract's fields, rebuilt from the event log."""
+    assert client.get("/api/live/queues").status_code == 401
+    body = as_user(client, "amy").get("/api/live/queues").json()
+    assert dt.datetime.fromisoformat(body["as_of"]) == NOW
+    assert body["queues"] == [{"queue": "sales", "waiting": 1, "longest_wait_s": 30.0, "offered_today": 3,
+                               "answered_today": 1, "abandoned_today": 1, "service_level_today": 0.5,
+                               "agents": {"on_call": 1, "ready": 1}}]
+    with engine.begin() as conn:  # appended by another process: seen within the poll interval
+        append_events(conn, [_ev(K.CALL_ANSWERED, 1, call_id="c3@sales", queue="sales", agent="A2")])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        queue = client.get("/api/live/queues").json()["queues"][0]
+        if queue["waiting"] == 0:
+            break
+        time.sleep(0.05)
+    assert queue["waiting"] == 0 and queue["answered_today"] == 2 and queue["agents"] == {"on_call": 2}
+
+
+def test_floor_alerts_and_thresholds(client: TestClient) -> None:
+    """The full floor has windows, ASA and alerts; thresholds need supervise_floor and are validated."""
+    assert as_user(client, "pat").get("/api/live/floor").status_code == 200
+    assert client.put("/api/live/thresholds", json={"sl_target": 0.8, "sl_minutes": 0, "longest_wait_s": 10,
+                                                     "away_minutes": 5, "call_minutes": 1}).status_code == 403
+    as_user(client, "lead")
+    bad = client.put("/api/live/thresholds", json={"sl_target": 2, "sl_minutes": 0, "longest_wait_s": 10,
+                                                   "away_minutes": 5, "call_minutes": 1})
+    assert bad.status_code == 400 and "sl_target" in bad.text
+    ok = client.put("/api/live/thresholds", json={"sl_target": 0.8, "sl_minutes": 0, "longest_wait_s": 10,
+                                                  "away_minutes": 5, "call_minutes": 1})
+    assert ok.status_code == 200
+    floor = client.get("/api/live/floor").json()
+    queue = floor["queues"][0]
+    assert queue["asa_s"] == 10.0 and [w["minutes"] for w in queue["windows"]] == [15, 30]
+    assert queue["windows"][0]["offered"] == 3 and queue["windows"][0]["service_level"] == 0.5
+    kinds = {(a["kind"], a["subject"]) for a in floor["alerts"]}
+    assert kinds == {("long_wait", "sales"), ("sl_low", "sales"), ("long_call", "A1")}
+    assert client.get("/live").status_code == 200 and "live.js" in client.get("/live?big=1").text
+
+
+def test_agent_buttons_and_lead_follow_the_state_machine_into_intervals(client: TestClient,
+                                                                        engine: sa.Engine) -> None:
+    """Amy's buttons and a lead's changes are live events; a finished state becomes an agent interval."""
+    as_user(client, "amy")
+    page = client.get("/live/agent")
+    assert page.status_code == 200 and "press-ready" in page.text
+    acw = client.post("/live/agent", data={"state": "after_call_work", "csrf_token": client.headers["X-CSRF-Token"]},
+                      follow_redirects=False)
+    assert acw.status_code == 303 and "error=" in acw.headers["location"]  # logged_out -> after_call_work: no
+    assert client.post("/api/live/agents/A9/state", json={"state": "ready"}).status_code == 200
+    away = client.post("/api/live/agents/A9/state", json={"state": "away"})
+    assert away.status_code == 400 and away.json()["field"] == "reason"
+    assert client.post("/api/live/agents/A9/state", json={"state": "on_call"}).status_code == 400
+    assert client.post("/api/live/agents/A1/state", json={"state": "away", "reason": "x"}).status_code == 403
+    assert client.post("/api/live/agents/A9/state", json={"state": "away", "reason": "Meeting"}).status_code == 200
+    as_user(client, "lead")
+    done = client.post("/api/live/agents/A9/state", json={"state": "ready", "reason": "back from meeting"})
+    assert done.status_code == 200
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(agent_intervals.c.state, agent_intervals.c.reason, agent_intervals.c.source)
+                            .where(agent_intervals.c.agent == "A9").order_by(agent_intervals.c.id)).all()
+        states = conn.execute(sa.select(live_events.c.state, live_events.c.data).where(
+            live_events.c.agent == "A9").order_by(live_events.c.id)).all()
+    # the clock stands still in this test, so zero-length states write no interval; the events are all there
+    assert rows == [] and [s.state for s in states] == ["ready", "away", "ready"]
+    assert states[-1].data == {"by": "lead"}
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        agents = {a["agent"]: a for a in client.get("/api/live/floor").json()["agents"]}
+        if agents.get("A9", {}).get("state") == "ready":
+            break
+        time.sleep(0.05)
+    assert agents["A9"]["state"] == "ready"
