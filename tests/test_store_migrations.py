@@ -59,7 +59,21 @@ def test_0007_downgrades_and_upgrades(engine: sa.Engine) -> None:
     try:
         command.downgrade(_alembic_config(engine), "0006")
         assert current_revision(engine) == "0006"
-        assert set(sa.inspect(engine).get_table_names()) == tables - {"login_failures"}
+        # going below 0007 also undoes the later 0011 (the live event log)
+        assert set(sa.inspect(engine).get_table_names()) == tables - {"login_failures", "live_events", "live_feeds"}
     finally:
         upgrade(engine)
     assert current_revision(engine) == _head(engine) and _indexes(engine, "login_failures") == before
+
+
+def test_0011_downgrades_and_upgrades(engine: sa.Engine) -> None:
+    """Down to 0007 drops only the live event log and the feed positions; upgrading to head brings them back."""
+    tables = set(sa.inspect(engine).get_table_names())
+    before = _indexes(engine, "live_events")
+    assert before["ix_live_events_agent_at"] == ["agent", "at"]
+    try:
+        command.downgrade(_alembic_config(engine), "0007")
+        assert set(sa.inspect(engine).get_table_names()) == tables - {"live_events", "live_feeds"}
+    finally:
+        upgrade(engine)
+    assert current_revision(engine) == _head(engine) and _indexes(engine, "live_events") == before

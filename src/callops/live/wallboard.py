@@ -267,6 +267,8 @@ class Floor:
         if event.agent:
             agent = self._agent(event.agent)
             agent.call, agent.ringing, agent.held = key, None, False
+            if agent.base == _OFF:  # a source that reports calls but not log-ins: it is evidently signed in
+                agent.base, agent.reason = AgentState.READY.value, None
             if queue:
                 agent.queues.add(queue)
             self._show(agent, at_ms)
