@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import threading
 import zoneinfo
@@ -15,12 +16,15 @@ from callops.cli._live_group import live_group
 from callops.errors import InvalidInput
 from callops.feeds.bus import bus_for
 from callops.feeds.queue_log_follower import QueueLogFollower
+from callops.feeds.socket_feed import SocketFeed
 
 FOLLOW_FORMATS = ("asterisk-queue-log",)
 
 
 def register(group: click.Group) -> None:
     live_group.add_command(follow)
+    live_group.add_command(ami)
+    live_group.add_command(esl)
     if "live" not in group.commands:
         group.add_command(live_group)
 
@@ -66,3 +70,56 @@ def follow(file: Path, fmt: str, tz: str | None, poll_s: float, batch_lines: int
         click.echo(f"stopped at byte {position.offset} (line {position.lines}): {position.calls} calls, "
                    f"{position.intervals} agent intervals, {position.events} live events written; "
                    f"{position.skipped} unknown events skipped, {position.rejected} lines rejected")
+
+
+def _address(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InvalidInput(f"{value!r} is not HOST:PORT", field="ADDRESS")
+    return host, int(port)
+
+
+def _run_feed(feed: SocketFeed) -> None:
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, feed.stop.set)
+        await feed.run()
+
+    click.echo(f"following {feed.feed}; stop with Ctrl-C", err=True)
+    asyncio.run(main())
+    p = feed.position
+    click.echo(f"stopped: {p.lines} events read, {p.calls} calls and {p.events} live events written, "
+               f"{feed.reconnects} reconnects")
+
+
+@click.command("ami")
+@click.argument("address")
+@click.option("--username", required=True, help="The AMI user (manager.conf) with read=agent at least.")
+@click.option("--secret", required=True, envvar="CALLOPS_AMI_SECRET", show_envvar=True, help="Its secret.")
+def ami(address: str, username: str, secret: str) -> None:
+    """Follow Asterisk queue events over AMI at ADDRESS (HOST:PORT, usually :5038) until stopped."""
+    from callops.feeds.ami import AmiFeed
+
+    host, port = _address(address)
+    bus = bus_for(_context.settings().redis_url)
+    try:
+        _run_feed(AmiFeed(_context.engine(), host, port, username=username, secret=secret, bus=bus))
+    finally:
+        bus.close()
+
+
+@click.command("esl")
+@click.argument("address")
+@click.option("--password", required=True, envvar="CALLOPS_ESL_PASSWORD", show_envvar=True,
+              help="The event socket password (event_socket.conf.xml).")
+def esl(address: str, password: str) -> None:
+    """Follow FreeSWITCH mod_callcenter events over the Event Socket at ADDRESS (HOST:PORT, usually :8021)."""
+    from callops.feeds.event_socket import CallcenterFeed
+
+    host, port = _address(address)
+    bus = bus_for(_context.settings().redis_url)
+    try:
+        _run_feed(CallcenterFeed(_context.engine(), host, port, password=password, bus=bus))
+    finally:
+        bus.close()
