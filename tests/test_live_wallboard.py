@@ -91,3 +91,27 @@ def test_queue_log_lines_as_live_events() -> None:
     assert m.line("garbage") == [] and m.line("x|1|q|a|ENTERQUEUE") == [] and m.line("1|1|q|a|CUSTOM|") == []
     gone = m.line("1366721100|MANAGER|support|SIP/8007|REMOVEMEMBER|")[0]
     assert gone.state == "logged_out" and m.members == {}
+
+
+def test_intraday_reforecast_gap_and_moving_agents() -> None:
+    """Done intervals ran 50 % over forecast: the rest is re-forecast up, the plan is short from now; moving agents
+    from a quiet queue raises the busy one's service level and lowers the quiet one's."""
+    from callops.live.intraday import PlanSlot, intraday, move_agents
+    from callops.queueing.staffing import ServiceTargets, minimum_agents
+
+    slots = [PlanSlot(at(i * 1800), 100.0, 180.0, 14) for i in range(8)]
+    actual = {at(i * 1800): 150 for i in range(4)}
+    view = intraday(slots, actual, at(4 * 1800 + 60), interval_s=1800, targets=ServiceTargets(0.8, 20.0))
+    assert view.ratio == round(620 / 420, 4) and view.actual_so_far == 600
+    assert [r.state for r in view.rows] == ["done"] * 4 + ["now"] + ["later"] * 3
+    need = int(minimum_agents(calls=100 * 620 / 420, interval_s=1800, aht_s=180, targets=ServiceTargets(0.8, 20.0)))
+    assert view.rows[5].required_agents == need > 14 and view.rows[5].actual_calls is None
+    assert view.first_short is view.rows[4] and view.first_short.gap == 14 - need
+    calm = intraday(slots, {at(i * 1800): 100 for i in range(4)}, at(4 * 1800 + 60), interval_s=1800,
+                    targets=ServiceTargets(0.8, 20.0))
+    assert calm.ratio == 1.0 and calm.first_short is None
+    moved = move_agents(agents=3, from_calls=40, from_aht_s=180, from_agents=14, to_calls=150, to_aht_s=180,
+                        to_agents=16, interval_s=1800, sl_time_s=20)
+    assert moved.from_agents == (14, 11) and moved.to_agents == (16, 19)
+    assert moved.from_service_level[1] < moved.from_service_level[0]
+    assert moved.to_service_level[1] > moved.to_service_level[0]

@@ -136,3 +136,41 @@ def test_agent_buttons_and_lead_follow_the_state_machine_into_intervals(client: 
             break
         time.sleep(0.05)
     assert agents["A9"]["state"] == "ready"
+
+
+def _plan(name: str, queue: str, calls: float, agents: int) -> object:
+    from callops.scheduling.staffing_plan import PlanInterval, StaffingPlan, StaffingTargets
+
+    day = dt.datetime(2026, 12, 3, 8, 0, tzinfo=zoneinfo.ZoneInfo(TZ))
+    return StaffingPlan(name=name, queue=queue, targets=StaffingTargets(interval_min=30), intervals=tuple(
+        PlanInterval(start_at=(day + dt.timedelta(minutes=30 * i)).astimezone(dt.UTC), calls=calls, aht_s=180.0,
+                     agents=agents, scheduled=agents + 5, service_level=0.8, asa_s=10.0, p_abandon=0.0,
+                     occupancy=0.7) for i in range(8)))
+
+
+def test_intraday_api_against_a_saved_plan(client: TestClient, engine: sa.Engine) -> None:
+    """Actual calls of the plan's queue so far re-forecast the day; the first short interval; moving agents."""
+    from callops.records import Call, Direction, Outcome
+    from callops.store.plans import save_plan
+    from callops.store.records import insert_calls
+
+    start = dt.datetime(2026, 12, 3, 8, 0, tzinfo=zoneinfo.ZoneInfo(TZ)).astimezone(dt.UTC)
+    with engine.begin() as conn:
+        save_plan(conn, _plan("busy", "sales", 100.0, 14), now=NOW)  # type: ignore[arg-type]
+        save_plan(conn, _plan("calm", "care", 40.0, 14), now=NOW)  # type: ignore[arg-type]
+        insert_calls(conn, [Call(source="t", source_call_id=str(i), direction=Direction.INBOUND,
+                                 outcome=Outcome.ANSWERED, queue="sales",
+                                 queue_entered_at=start + dt.timedelta(seconds=12 * i),
+                                 answered_at=start + dt.timedelta(seconds=12 * i + 5),
+                                 ended_at=start + dt.timedelta(seconds=12 * i + 100)) for i in range(600)])
+    as_user(client, "boss")
+    body = client.get("/api/live/intraday", params={"plan": "busy"}).json()
+    assert body["actual_so_far"] == 600 and body["forecast_so_far"] == 400.0  # 08:00-10:00 done, 150 each
+    assert [r["actual_calls"] for r in body["intervals"][:4]] == [150, 150, 150, 150]
+    assert body["first_short"]["start_at"] == "2026-12-03T02:00:00+00:00" and body["first_short"]["short_by"] > 0
+    move = client.get("/api/live/intraday/move", params={"from_plan": "calm", "to_plan": "busy", "agents": 3}).json()
+    assert move["to_service_level"][1] > move["to_service_level"][0]
+    assert client.get("/api/live/intraday", params={"plan": "nope"}).status_code == 404
+    assert client.get("/api/live/intraday/move", params={"from_plan": "calm", "to_plan": "busy",
+                                                         "agents": 5000}).status_code == 400
+    assert "live-intraday-plan" in client.get("/live").text

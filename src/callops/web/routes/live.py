@@ -18,7 +18,7 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -27,8 +27,10 @@ from callops import permissions
 from callops.errors import InvalidInput, NotFound, PermissionDenied
 from callops.permissions import Permission
 from callops.records import AgentState
+from callops.services.intraday import plan_intraday, plan_move
 from callops.services.live_agent_state import PERSON_STATES, REASON_MAX, set_agent_state
 from callops.store.live_events import list_feeds
+from callops.store.plans import list_plans
 from callops.store.qa_library import set_setting
 from callops.store.users import User, get_user
 from callops.web.deps import ConnDep, CurrentUser, NowDep, ViewerDep, require
@@ -138,6 +140,38 @@ def api_thresholds(request: Request, body: ThresholdsIn, conn: ConnDep,
     return values
 
 
+def _zone(request: Request) -> Any:
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(web_state(request).settings.site_tz)
+
+
+PlanName = Annotated[str, Query(min_length=1, max_length=120)]
+
+
+@router.get("/api/live/intraday", tags=["live"])
+def api_intraday(request: Request, conn: ConnDep, user: Annotated[User, require(Permission.VIEW_AGENTS)],
+                 now: NowDep, plan: PlanName, version: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+    """Today against a staffing plan: actual vs forecast vs plan per interval, the re-forecast of the rest of the
+    day, required agents and the gap (negative: short), and the first interval from now that is short."""
+    saved, view = plan_intraday(conn, plan, now=now, tz=_zone(request), version=version)
+    rows = [{**asdict(r), "start_at": r.start_at.isoformat()} for r in view.rows]
+    short = view.first_short
+    return {"plan": saved.name, "version": saved.version, "queue": saved.queue, "as_of": now.isoformat(),
+            "ratio": view.ratio, "actual_so_far": view.actual_so_far, "forecast_so_far": view.forecast_so_far,
+            "first_short": None if short is None else {"start_at": short.start_at.isoformat(), "short_by": -short.gap},
+            "intervals": rows}
+
+
+@router.get("/api/live/intraday/move", tags=["live"])
+def api_intraday_move(request: Request, conn: ConnDep, user: Annotated[User, require(Permission.VIEW_AGENTS)],
+                      now: NowDep, from_plan: PlanName, to_plan: PlanName,
+                      agents: Annotated[int, Query(ge=0, le=1000)]) -> dict[str, Any]:
+    """What moving ``agents`` now from the queue of ``from_plan`` to that of ``to_plan`` would do to both service
+    levels this interval (Erlang C on the re-forecast calls and the plans' agents)."""
+    return asdict(plan_move(conn, from_plan, to_plan, agents, now=now, tz=_zone(request)))
+
+
 # --- the stream ----------------------------------------------------------------------------------------
 def _stream_user(request: Request) -> User | None:
     """The signed-in user, looked up on a connection released at once (a stream must not hold one)."""
@@ -195,7 +229,7 @@ def live_page(request: Request, conn: ConnDep, user: Annotated[User, require(Per
     live_floor(request, conn)
     return render(request, viewer, "live/wallboard.html", {
         "big": bool(big), "may_supervise": permissions.allowed(user.role, Permission.SUPERVISE_FLOOR),
-        "person_states": [s.value for s in PERSON_STATES]})
+        "person_states": [s.value for s in PERSON_STATES], "plans": sorted({p[0] for p in list_plans(conn)})})
 
 
 @router.get("/live/agent", response_class=HTMLResponse, include_in_schema=False)

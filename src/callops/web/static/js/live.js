@@ -167,4 +167,45 @@
     try { await send("PUT", "/api/live/thresholds", body); out.textContent = i18n.saved; }
     catch (err) { out.textContent = i18n.failed + ": " + err.message; }
   });
+  async function getJson(url) {
+    const response = await fetch(url, {credentials: "same-origin"});
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.message || response.statusText);
+    return data;
+  }
+  const dayForm = document.getElementById("live-intraday-form");
+  if (dayForm) dayForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const out = document.getElementById("live-intraday-summary");
+    const table = document.getElementById("live-intraday-table");
+    try {
+      const d = await getJson("/api/live/intraday?plan=" + encodeURIComponent(dayForm.elements.plan.value));
+      const time = (iso) => new Date(iso).toLocaleTimeString(locale, {timeZone: zone, hour: "2-digit", minute: "2-digit"});
+      let text = i18n.intraday_summary.replace("{actual}", d.actual_so_far).replace("{forecast}", d.forecast_so_far)
+        .replace("{ratio}", d.ratio.toFixed(2));
+      text += " " + (d.first_short ? i18n.short_from.replace("{time}", time(d.first_short.start_at))
+        .replace("{n}", d.first_short.short_by) : i18n.no_short);
+      out.textContent = text;
+      fill(table.querySelector("tbody"), d.intervals.map((r) => {
+        const tr = el("tr", null, "interval-" + r.state);
+        for (const [v, cls] of [[time(r.start_at), ""], [r.forecast_calls, "num"],
+          [r.actual_calls === null ? "–" : r.actual_calls, "num"], [r.reforecast_calls, "num"], [r.planned_agents, "num"],
+          [r.required_agents, "num"], [r.gap, "num gap" + (r.gap < 0 ? " cell-bad" : "")]]) tr.appendChild(el("td", v, cls));
+        return tr;
+      }));
+      table.hidden = false;
+    } catch (err) { out.textContent = i18n.failed + ": " + err.message; }
+  });
+  const moveForm = document.getElementById("live-move-form");
+  if (moveForm) moveForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const out = document.getElementById("live-move-result");
+    const q = new URLSearchParams(new FormData(moveForm));
+    try {
+      const m = await getJson("/api/live/intraday/move?" + q.toString());
+      out.textContent = i18n.move_result.replace("{k}", m.agents)
+        .replace("{from_before}", pct(m.from_service_level[0])).replace("{from_after}", pct(m.from_service_level[1]))
+        .replace("{to_before}", pct(m.to_service_level[0])).replace("{to_after}", pct(m.to_service_level[1]));
+    } catch (err) { out.textContent = i18n.failed + ": " + err.message; }
+  });
 })();
