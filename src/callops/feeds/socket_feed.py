@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -98,16 +99,18 @@ class SocketFeed:
                                                     timeout=self.connect_timeout_s)
         except (OSError, TimeoutError) as exc:
             return f"cannot connect to {self.host}:{self.port}: {exc}"
+        stopping: asyncio.Task[Any] | None = None
         try:
             await asyncio.wait_for(self.handshake(reader, writer), timeout=self.connect_timeout_s)
             self.sessions += 1
             self.sessions_since_failure = 1
             self._save(status="following", problem=None)
-            stopping = asyncio.create_task(self.stop.wait())
+            stopping = asyncio.ensure_future(self.stop.wait())
+            watch: set[asyncio.Future[Any]] = {stopping}
             blocks = self.blocks(reader)
             while True:
                 nxt = asyncio.ensure_future(anext(blocks))
-                done, _ = await asyncio.wait({nxt, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait({nxt, *watch}, return_when=asyncio.FIRST_COMPLETED)
                 if nxt not in done:
                     nxt.cancel()
                     return "stopped"
@@ -121,6 +124,8 @@ class SocketFeed:
         except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
             return f"connection lost: {exc or type(exc).__name__}"
         finally:
+            if stopping is not None:
+                stopping.cancel()
             writer.close()
             with contextlib.suppress(OSError, asyncio.CancelledError):
                 await writer.wait_closed()
