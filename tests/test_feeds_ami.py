@@ -4,7 +4,10 @@ blocks, CRLF) that replays recorded queue events over two connections: calls wri
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -13,6 +16,7 @@ from callops.feeds.bus import LocalBus
 from callops.store.live_events import feed_position
 from callops.store.schema import calls, live_events
 
+T = TypeVar("T")
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ami"
 SECRET = "s3cret"
 
@@ -20,6 +24,12 @@ SECRET = "s3cret"
 def _blocks(name: str) -> list[str]:
     text = (FIXTURES / name).read_text()
     return [b.strip("\n").replace("\n", "\r\n") + "\r\n\r\n" for b in text.split("\n\n") if b.strip()]
+
+
+def _asyncio_run(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on a thread of its own: the session's Playwright keeps an event loop in the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result(timeout=60)
 
 
 class AmiServer:
@@ -90,7 +100,7 @@ def _calls(engine: sa.Engine) -> dict[str, tuple[str, str | None, float]]:
 
 def test_ami_replay_writes_calls_and_reconnects(engine: sa.Engine) -> None:
     server = AmiServer([_blocks("queue_events.txt"), _blocks("queue_events_2.txt")])
-    feed = asyncio.run(_run(engine, server, SECRET, lambda f: len(_calls(engine)) >= 3))
+    feed = _asyncio_run(_run(engine, server, SECRET, lambda f: len(_calls(engine)) >= 3))
     assert server.connections >= 2 and feed.reconnects >= 1  # the first connection closed: it came back
     assert server.logins[0]["Username"] == "callops" and server.logins[0]["Events"] == "on"
     assert _calls(engine) == {"1764720100.1@support": ("answered", "Alice", 8.0),
@@ -108,7 +118,7 @@ def test_ami_replay_writes_calls_and_reconnects(engine: sa.Engine) -> None:
 
 def test_ami_refused_login_is_reported_and_retried(engine: sa.Engine) -> None:
     server = AmiServer([[]], hold_last=False)
-    feed = asyncio.run(_run(engine, server, "wrong", lambda f: f.reconnects >= 2))
+    feed = _asyncio_run(_run(engine, server, "wrong", lambda f: f.reconnects >= 2))
     with engine.connect() as conn:
         pos = feed_position(conn, feed.feed)
     assert feed.sessions == 0 and server.connections >= 2

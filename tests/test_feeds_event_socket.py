@@ -5,7 +5,10 @@ mod_callcenter events: the records equal the CDR import's, so importing the CDR 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import sqlalchemy as sa
@@ -15,6 +18,7 @@ from callops.ingest import import_files
 from callops.store.live_events import feed_position
 from callops.store.schema import calls, live_events
 
+T = TypeVar("T")
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "esl"
 PASSWORD = "ClueCon"
 
@@ -29,6 +33,12 @@ def _events() -> list[bytes]:
         raw = body.encode()
         out.append(f"Content-Length: {len(raw)}\nContent-Type: text/event-plain\n\n".encode() + raw)
     return out
+
+
+def _asyncio_run(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on a thread of its own: the session's Playwright keeps an event loop in the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result(timeout=60)
 
 
 class EslServer:
@@ -88,7 +98,7 @@ async def _run(engine: sa.Engine, server: EslServer, password: str) -> Callcente
 
 def test_event_socket_replay_matches_the_cdr_import(engine: sa.Engine) -> None:
     server = EslServer()
-    feed = asyncio.run(_run(engine, server, PASSWORD))
+    feed = _asyncio_run(_run(engine, server, PASSWORD))
     assert server.commands == ["auth ClueCon", "event plain CUSTOM callcenter::info"]
     with engine.connect() as conn:
         rows = {r.source_call_id: (r.outcome, r.agent, r.wait_s, r.talk_s) for r in conn.execute(sa.select(calls))}
@@ -105,7 +115,7 @@ def test_event_socket_replay_matches_the_cdr_import(engine: sa.Engine) -> None:
 
 
 def test_event_socket_wrong_password_is_reported(engine: sa.Engine) -> None:
-    feed = asyncio.run(_run(engine, EslServer(), "nope"))
+    feed = _asyncio_run(_run(engine, EslServer(), "nope"))
     with engine.connect() as conn:
         pos = feed_position(conn, feed.feed)
     assert feed.sessions == 0 and pos is not None and "-ERR invalid" in (pos.last_problem or "")
