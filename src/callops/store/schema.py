@@ -15,7 +15,7 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "forecast_points", "staffing_plans", "staffing_plan_intervals", "scenarios", "qa_scorecards",
            "qa_sampling_rules", "qa_draws", "qa_evaluations", "qa_notes", "qa_appeals", "qa_audit", "qa_nominations",
            "qa_votes", "qa_duty", "site_settings",
-           "users", "login_failures", "imports"]
+           "users", "login_failures", "imports", "person_spells"]
 
 metadata = sa.MetaData(
     naming_convention={
@@ -353,4 +353,19 @@ site_settings = sa.Table(
     "site_settings", metadata,
     sa.Column("key", sa.String(80), primary_key=True),
     sa.Column("value", sa.JSON, nullable=False),
+)
+
+
+person_spells = sa.Table(  # people records (PII, view_pii): one row per position spell; see callops.people
+    "person_spells", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("person", sa.String(80), sa.ForeignKey("agents.agent_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("start_on", sa.Date, nullable=False),
+    sa.Column("end_on", sa.Date),  # the first day after the spell; NULL while it lasts
+    sa.Column("team", sa.String(80), sa.ForeignKey("teams.name")),
+    sa.Column("position", sa.String(20), nullable=False),
+    sa.Column("contract", sa.String(40)),
+    sa.Column("exit_reason", sa.String(20)),  # only on the last spell of a stint that ended
+    sa.Column("destination", sa.String(120)),  # where a released person went
+    sa.UniqueConstraint("person", "start_on"),
 )
