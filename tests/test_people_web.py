@@ -72,7 +72,7 @@ def test_leads_and_agents_see_no_records_but_an_agent_sees_their_own(client: Tes
     mine = client.get("/api/people/me").json()
     assert mine["person"] == "a1" and mine["spells"][0]["start_on"] == "2024-01-01"
     page = client.get("/people/me")
-    assert page.status_code == 200 and "2024-01-01" in page.text and "a2" not in page.text
+    assert page.status_code == 200 and "2024-01-01" in page.text and "2024-01-15" not in page.text
 
 
 def test_edit_is_validated_and_audited(client: TestClient, engine: sa.Engine) -> None:
@@ -96,3 +96,27 @@ def test_edit_is_validated_and_audited(client: TestClient, engine: sa.Engine) ->
     page = client.get("/people")
     assert page.status_code == 200 and "attrition-chart" in page.text and "survival-chart" in page.text
     assert client.get("/people", params={"grain": "fortnight"}).status_code == 400
+
+
+def test_warning_is_for_managers_and_own_leads_only(client: TestClient, engine: sa.Engine) -> None:
+    from test_people_signals import save_forty
+
+    with engine.begin() as conn:
+        save_forty(conn)
+    login(client, "amy")
+    assert client.get("/api/people/warning").status_code == 403
+    assert client.get("/people/warning", follow_redirects=False).status_code == 403
+    client.cookies.clear()
+    login(client, "lead")  # lead of t1
+    mine = client.get("/api/people/warning", params={"as_of": "2024-06-30"}).json()
+    assert mine["agents"] and {a["team"] for a in mine["agents"]} == {"t1"}
+    assert mine["model"]["coefficients"][0]["signal"] == "away_share"
+    page = client.get("/people/warning", params={"as_of": "2024-06-30"})
+    assert page.status_code == 200 and "coefficients-table" in page.text and ">p02<" not in page.text
+    client.cookies.clear()
+    login(client, "boss")
+    everyone = client.get("/api/people/warning", params={"as_of": "2024-06-30"}).json()
+    assert {a["team"] for a in everyone["agents"]} == {"t1", "t2"}
+    assert client.get("/api/people/warning", params={"as_of": "junk"}).status_code == 400
+    early = client.get("/people/warning", params={"as_of": "2023-02-01"})
+    assert early.status_code == 200 and "warning-problem" in early.text

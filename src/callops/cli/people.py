@@ -17,6 +17,7 @@ from callops.errors import InvalidInput
 from callops.people import Grain, GroupBy, SurvivalBy, attrition, history_rows, survival_curves
 from callops.people.tenure import exits_by_reason, released_destinations, tenure_distribution
 from callops.store.people import import_history, load_stints, person_audit, person_stints, stints_to_dicts
+from callops.store.people_signals import warning_report
 
 
 def register(group: click.Group) -> None:
@@ -191,3 +192,28 @@ def people_exits(date_from: dt.datetime, date_to: dt.datetime, fmt: str) -> None
     else:
         echo_table(reasons)
         echo_table(places)
+
+
+@people.command("warning")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Day of the list (default: today).")
+@click.option("--team", "teams", multiple=True, help="Only agents of this team (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def people_warning(as_of: dt.datetime | None, teams: tuple[str, ...], fmt: str) -> None:
+    """Early warning: a Cox model of tenure on signals of the last 90 days; agents by relative risk, with reasons.
+
+    For managers and the agents' own leads only: never show it to peers.
+    """
+    day = as_of.date() if as_of else _today()
+    with _context.engine().connect() as conn:
+        report = warning_report(conn, as_of=day, tz=zoneinfo.ZoneInfo(_context.settings().site_tz),
+                                teams=set(teams) if teams else None)
+    if fmt == "json":
+        echo_json(report)
+        return
+    echo_table(report["model"]["coefficients"])
+    click.echo(f"concordance {report['model']['concordance']:.3f} on {report['model']['subjects']} stints, "
+               f"{report['model']['events']} exits")
+    echo_table([{"person": a["person"], "team": a["team"], "tenure_days": a["tenure_days"],
+                 "relative_risk": a["relative_risk"],
+                 "reasons": ", ".join(r["signal"] for r in a["reasons"][:3] if r["contribution"] > 0)}
+                for a in report["agents"]])

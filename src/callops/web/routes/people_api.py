@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -9,10 +10,14 @@ from fastapi import APIRouter, Query, Request
 from callops.errors import NotFound, PermissionDenied
 from callops.people import attrition, survival_curves
 from callops.people.tenure import exits_by_reason, released_destinations, tenure_distribution
-from callops.permissions import Permission
+from callops.permissions import Permission, allowed
+from callops.records import Role
+from callops.store.directory import list_teams
 from callops.store.people import load_stints, person_audit, person_stints, stints_to_dicts
+from callops.store.people_signals import warning_report
 from callops.store.users import User
-from callops.web.deps import ConnDep, CurrentUser, NowDep, ViewerDep, require
+from callops.web.deps import ConnDep, CurrentUser, NowDep, SettingsDep, ViewerDep, require
+from callops.web.filters import parse_date
 from callops.web.routes.people_query import people_query
 
 router = APIRouter(prefix="/api/people", tags=["people"])
@@ -58,6 +63,26 @@ def api_exits(request: Request, conn: ConnDep, user: PiiUser, viewer: ViewerDep,
     return {"reasons": [r.as_dict() for r in exits_by_reason(stints, date_from=query.date_from,
                                                              date_to=query.date_to)],
             "destinations": released_destinations(stints, date_from=query.date_from, date_to=query.date_to)}
+
+
+def warning_teams(conn: ConnDep, user: User) -> set[str] | None:
+    """Whose warnings ``user`` may see: every team (None) with view_pii, a lead's own teams, else nobody (403)."""
+    if allowed(user.role, Permission.VIEW_PII):
+        return None
+    if user.role is Role.TEAM_LEAD:
+        mine = {t.name for t in list_teams(conn) if t.lead == user.username}
+        if mine:
+            return mine
+    raise PermissionDenied("the early-warning list is for managers and the agents' own team leads")
+
+
+@router.get("/warning")
+def api_warning(conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep, settings: SettingsDep,
+                as_of: _Text = None) -> dict[str, Any]:
+    """The early-warning model (coefficients) and the agents of the teams this user may see, by relative risk."""
+    teams = warning_teams(conn, user)
+    day = parse_date(as_of, field="as_of") or now.astimezone(viewer.tz).date()
+    return warning_report(conn, as_of=day, tz=zoneinfo.ZoneInfo(settings.site_tz), teams=teams)
 
 
 @router.get("/me")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from callops.errors import InvalidInput, NotFound, PermissionDenied
+from callops.errors import Infeasible, InvalidInput, NotFound, PermissionDenied
 from callops.people import (
     ExitReason,
     HistoryRow,
@@ -23,10 +24,13 @@ from callops.people.tenure import exits_by_reason, released_destinations, tenure
 from callops.permissions import Permission
 from callops.store.directory import list_teams
 from callops.store.people import load_stints, person_audit, person_stints, save_people, stints_to_dicts, team_names
+from callops.store.people_signals import warning_report
 from callops.store.users import User
-from callops.web.deps import ConnDep, CurrentUser, NowDep, ViewerDep, require
+from callops.web.deps import ConnDep, CurrentUser, NowDep, SettingsDep, ViewerDep, require
+from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render
+from callops.web.routes.people_api import warning_teams
 from callops.web.routes.people_charts import attrition_chart, survival_chart, tenure_chart
 from callops.web.routes.people_query import people_query
 
@@ -82,6 +86,21 @@ def _record(request: Request, conn: ConnDep, viewer: ViewerDep, person: str, *, 
         "positions": [p.value for p in Position], "reasons": [r.value for r in ExitReason], "error": error,
         "today": dt.datetime.now(viewer.tz).date(),
     }, status_code=status_code)
+
+
+@router.get("/people/warning", response_class=HTMLResponse)
+def warning_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep,
+                 settings: SettingsDep, as_of: Annotated[str | None, Query(max_length=20)] = None) -> HTMLResponse:
+    """Managers see every agent; a team lead sees their own teams' agents; nobody else (403)."""
+    teams = warning_teams(conn, user)
+    day = parse_date(as_of, field="as_of") or now.astimezone(viewer.tz).date()
+    report: dict[str, object] | None = None
+    problem: str | None = None
+    try:
+        report = warning_report(conn, as_of=day, tz=zoneinfo.ZoneInfo(settings.site_tz), teams=teams)
+    except Infeasible as exc:
+        problem = str(exc)
+    return render(request, viewer, "people/warning.html", {"report": report, "problem": problem, "day": day})
 
 
 @router.get("/people/me", response_class=HTMLResponse)
