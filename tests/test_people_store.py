@@ -136,7 +136,7 @@ def test_dates_are_stored_as_dates(engine: sa.Engine) -> None:
 
 
 def test_0012_downgrades_and_upgrades(engine: sa.Engine) -> None:
-    """Down to 0007 drops only person_spells; upgrading to head brings it back."""
+    """Down to 0007 drops only person_spells and coaching_sessions; upgrading to head brings them back."""
     from alembic import command
 
     from callops.store import upgrade
@@ -145,7 +145,7 @@ def test_0012_downgrades_and_upgrades(engine: sa.Engine) -> None:
     tables = set(sa.inspect(engine).get_table_names())
     try:
         command.downgrade(_alembic_config(engine), "0007")
-        assert set(sa.inspect(engine).get_table_names()) == tables - {"person_spells"}
+        assert set(sa.inspect(engine).get_table_names()) == tables - {"person_spells", "coaching_sessions"}
     finally:
         upgrade(engine)
     assert "person_spells" in set(sa.inspect(engine).get_table_names())

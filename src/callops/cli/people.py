@@ -14,9 +14,12 @@ import yaml
 from callops.cli import _context
 from callops.cli._output import echo_json, echo_table
 from callops.errors import InvalidInput
-from callops.people import Grain, GroupBy, SurvivalBy, attrition, history_rows, survival_curves
+from callops.people import Grain, GroupBy, Stint, SurvivalBy, attrition, history_rows, survival_curves
+from callops.people.ramp import ramp_curves
 from callops.people.tenure import exits_by_reason, released_destinations, tenure_distribution
 from callops.store.people import import_history, load_stints, person_audit, person_stints, stints_to_dicts
+from callops.store.people_activity import load_weeks, ramp_totals
+from callops.store.people_coaching import CoachingKind, add_session, list_sessions
 from callops.store.people_signals import warning_report
 
 
@@ -217,3 +220,82 @@ def people_warning(as_of: dt.datetime | None, teams: tuple[str, ...], fmt: str) 
                  "relative_risk": a["relative_risk"],
                  "reasons": ", ".join(r["signal"] for r in a["reasons"][:3] if r["contribution"] > 0)}
                 for a in report["agents"]])
+
+
+@people.command("ramp")
+@click.option("--from", "date_from", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First hire date.")
+@click.option("--to", "date_to", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last hire date.")
+@click.option("--weeks", type=click.IntRange(1, 52), default=13, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def people_ramp(date_from: dt.datetime, date_to: dt.datetime, weeks: int, fmt: str) -> None:
+    """New-hire ramp: AHT, FCR (resolved flag) and QA score by week of tenure, per hire-month cohort."""
+    first, last = date_from.date(), date_to.date()
+    if last < first:
+        raise InvalidInput(f"--to {last} is before --from {first}", field="--to")
+    with _context.engine().connect() as conn:
+        stints = [s for s in load_stints(conn) if first <= s.hire_on <= last]
+        totals = ramp_totals(conn, stints, tz=zoneinfo.ZoneInfo(_context.settings().site_tz), weeks=weeks)
+    rows = [p.as_dict() for p in ramp_curves(totals)]
+    echo_json(rows) if fmt == "json" else echo_table(rows)
+
+
+@people.command("load")
+@click.option("--from", "date_from", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "date_to", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--team", help="Only the people in this team on --to.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def people_load(date_from: dt.datetime, date_to: dt.datetime, team: str | None, fmt: str) -> None:
+    """Emotional load per agent and week: complaint calls, longest streak, recovery taken vs due (at most 92 days)."""
+    first, last = date_from.date(), date_to.date()
+    with _context.engine().connect() as conn:
+        stints = load_stints(conn)
+        persons = sorted({s.person for s in stints if s.hire_on <= last and (s.exit_on is None or s.exit_on > first)
+                          and (team is None or _team_at_end(s, last) == team)})
+        weeks = load_weeks(conn, persons, date_from=first, date_to=last,
+                           tz=zoneinfo.ZoneInfo(_context.settings().site_tz))
+    rows = [w.as_dict() for w in weeks]
+    echo_json(rows) if fmt == "json" else echo_table(rows)
+
+
+def _team_at_end(stint: Stint, last: dt.date) -> str | None:
+    """The team on ``last``, or on the stint's last day when it ended before."""
+    day = last if stint.exit_on is None or stint.exit_on > last else stint.exit_on - dt.timedelta(days=1)
+    spell = stint.spell_on(day)
+    return spell.team if spell else None
+
+
+@people.group("coaching")
+def coaching() -> None:
+    """Coaching sessions, one-to-ones and recognition (seed 004: QA as help)."""
+
+
+@coaching.command("add")
+@click.argument("agent")
+@click.option("--lead", required=True, help="Who held it.")
+@click.option("--on", "held_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--kind", type=click.Choice([k.value for k in CoachingKind]), default="coaching", show_default=True)
+@click.option("--topic", required=True)
+@click.option("--call", "call_ids", multiple=True, type=int, help="A linked call id (repeatable).")
+@click.option("--evaluation", "evaluation_keys", multiple=True, help="A linked evaluation key (repeatable).")
+@click.option("--actions", default="", help="The agreed actions.")
+@click.option("--follow-up", "follow_up", type=click.DateTime(["%Y-%m-%d"]))
+def coaching_add(agent: str, lead: str, held_on: dt.datetime, kind: str, topic: str, call_ids: tuple[int, ...],
+                 evaluation_keys: tuple[str, ...], actions: str, follow_up: dt.datetime | None) -> None:
+    """Record a session with AGENT (audited)."""
+    with _context.engine().begin() as conn:
+        session_id = add_session(conn, agent=agent, lead=lead, held_on=held_on.date(), kind=CoachingKind(kind),
+                                 topic=topic, call_ids=call_ids, evaluation_keys=evaluation_keys, actions=actions,
+                                 follow_up_on=follow_up.date() if follow_up else None,
+                                 actor=f"cli:{getpass.getuser()}", now=dt.datetime.now(dt.UTC))
+    click.echo(f"coaching session {session_id} recorded")
+
+
+@coaching.command("list")
+@click.option("--agent")
+@click.option("--lead")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def coaching_list(agent: str | None, lead: str | None, fmt: str) -> None:
+    """Sessions, newest first."""
+    with _context.engine().connect() as conn:
+        rows = [s.as_dict() for s in list_sessions(conn, agent=agent, lead=lead)]
+    echo_json(rows) if fmt == "json" else echo_table(rows)

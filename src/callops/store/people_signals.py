@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from callops.errors import InvalidInput
+from callops.people.load import RECOVERY_DUE_S
 from callops.people.records import Stint
 from callops.people.warning import TrainingRow, fit_warning_model, rank_agents
 from callops.records import AgentState, IssueCategory, Outcome
@@ -24,7 +25,6 @@ from callops.store.schema import agent_intervals, calls, qa_appeals, qa_evaluati
 __all__ = ["WINDOW_DAYS", "RECOVERY_DUE_S", "MAX_STINTS", "stint_signals", "warning_report"]
 
 WINDOW_DAYS = 90
-RECOVERY_DUE_S = 90.0  # seed 003: one to two minutes after a distressing call
 MAX_STINTS = 5000
 _AWAY = (AgentState.AWAY.value, AgentState.BREAK.value)
 _ANSWERED = (Outcome.ANSWERED.value, Outcome.TRANSFERRED.value)
