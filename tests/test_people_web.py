@@ -120,3 +120,45 @@ def test_warning_is_for_managers_and_own_leads_only(client: TestClient, engine: 
     assert client.get("/api/people/warning", params={"as_of": "junk"}).status_code == 400
     early = client.get("/people/warning", params={"as_of": "2023-02-01"})
     assert early.status_code == 200 and "warning-problem" in early.text
+
+
+def test_team_page_load_and_coaching_for_own_leads(client: TestClient, engine: sa.Engine) -> None:
+    import datetime as dt
+
+    from callops.records import AgentInterval, AgentState, Call, Direction, IssueCategory, Outcome
+    from callops.store.records import insert_calls, insert_intervals
+
+    at = dt.datetime(2024, 4, 2, 10, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        insert_calls(conn, [Call("t", f"k{i}", Direction.INBOUND, Outcome.ANSWERED, queue="q", queue_entered_at=at,
+                                 answered_at=at + dt.timedelta(minutes=i), agent=agent, talk_s=60.0,
+                                 issue_category=IssueCategory.COMPLAINT)
+                            for i, agent in enumerate(["a1", "a1", "a4"])])
+        insert_intervals(conn, [AgentInterval("t", "a1", AgentState.RECOVERY, at, at + dt.timedelta(seconds=30))])
+    token = login(client, "lead")  # lead of t1: a1 (and a2, a3 in their t1 days); not a4 (t2)
+    load = client.get("/api/people/load", params={"from": "2024-04-01", "to": "2024-04-28"}).json()
+    assert [(w["person"], w["distressing"], w["recovery_taken_s"]) for w in load] == [("a1", 2, 30.0)]
+    assert client.get("/api/people/load", params={"from": "2024-01-01", "to": "2024-12-31"}).status_code == 400
+    form = {"csrf_token": token, "agent": "a1", "held_on": "2024-04-03", "kind": "coaching", "topic": "Complaints",
+            "call_ids": "", "actions": "Take the recovery minute", "follow_up_on": "2024-04-17"}
+    assert client.post("/people/team/coaching", data=form, follow_redirects=False).status_code == 303
+    assert client.post("/people/team/coaching", data=dict(form, agent="a4"), follow_redirects=False).status_code == 403
+    assert client.post("/people/team/coaching", data=dict(form, held_on="someday"),
+                       follow_redirects=False).status_code == 400
+    page = client.get("/people/team", params={"to": "2024-04-28"})
+    assert page.status_code == 200 and "Take the recovery minute" in page.text and "load-table" in page.text
+    assert client.get("/api/people/ramp").status_code == 403  # cohorts are view_pii
+    client.cookies.clear()
+    login(client, "amy")  # agent a1 sees her own session, not the team page
+    assert [s["topic"] for s in client.get("/api/people/coaching").json()] == ["Complaints"]
+    assert client.get("/people/team", follow_redirects=False).status_code == 403
+    assert "Take the recovery minute" in client.get("/people/me").text
+    client.cookies.clear()
+    client.headers["X-CSRF-Token"] = login(client, "boss")
+    made = client.post("/api/people/coaching", json={"agent": "a4", "held_on": "2024-04-05", "kind": "recognition",
+                                                      "topic": "Best call"})
+    assert made.status_code == 201
+    assert len(client.get("/api/people/coaching").json()) == 2
+    assert client.post("/api/people/coaching", json={"agent": "a4", "held_on": "x", "topic": "t"}).status_code == 400
+    ramp = client.get("/api/people/ramp", params={"from": "2024-01-01", "to": "2024-01-31", "weeks": 20}).json()
+    assert [(p["cohort"], p["week"], p["calls"]) for p in ramp] == [("2024-01", 14, 2)]  # 2024-04-02 is day 92

@@ -7,6 +7,7 @@ import zoneinfo
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from pydantic import ValidationError
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from callops.errors import Infeasible, InvalidInput, NotFound, PermissionDenied
@@ -24,13 +25,14 @@ from callops.people.tenure import exits_by_reason, released_destinations, tenure
 from callops.permissions import Permission
 from callops.store.directory import list_teams
 from callops.store.people import load_stints, person_audit, person_stints, save_people, stints_to_dicts, team_names
+from callops.store.people_coaching import CoachingKind, list_sessions
 from callops.store.people_signals import warning_report
 from callops.store.users import User
 from callops.web.deps import ConnDep, CurrentUser, NowDep, SettingsDep, ViewerDep, require
 from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render
-from callops.web.routes.people_api import warning_teams
+from callops.web.routes.people_api import CoachingIn, coaching_visible, record_coaching, team_load, warning_teams
 from callops.web.routes.people_charts import attrition_chart, survival_chart, tenure_chart
 from callops.web.routes.people_query import people_query
 
@@ -85,6 +87,7 @@ def _record(request: Request, conn: ConnDep, viewer: ViewerDep, person: str, *, 
         "audit": person_audit(conn, person) if editable else [], "teams": [t.name for t in list_teams(conn)],
         "positions": [p.value for p in Position], "reasons": [r.value for r in ExitReason], "error": error,
         "today": dt.datetime.now(viewer.tz).date(),
+        "sessions": [c.as_dict() for c in list_sessions(conn, agent=person)],
     }, status_code=status_code)
 
 
@@ -101,6 +104,44 @@ def warning_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Vie
     except Infeasible as exc:
         problem = str(exc)
     return render(request, viewer, "people/warning.html", {"report": report, "problem": problem, "day": day})
+
+
+@router.get("/people/team", response_class=HTMLResponse)
+def team_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep,
+              settings: SettingsDep, to: Annotated[str | None, Query(max_length=20)] = None) -> HTMLResponse:
+    """A lead's page (managers see every team): emotional load of the last four weeks and coaching sessions."""
+    last = parse_date(to, field="to") or now.astimezone(viewer.tz).date()
+    first = last - dt.timedelta(days=27)
+    load = team_load(conn, user, first=first, last=last, tz=zoneinfo.ZoneInfo(settings.site_tz))
+    return render(request, viewer, "people/team.html", {
+        "load": load, "first": first, "last": last, "sessions": coaching_visible(conn, user),
+        "kinds": [k.value for k in CoachingKind], "today": now.astimezone(viewer.tz).date()})
+
+
+@router.post("/people/team/coaching")
+async def team_coaching(request: Request, conn: ConnDep, user: CurrentUser, now: NowDep) -> Response:
+    """The coaching form of the team page; the same rules as POST /api/people/coaching."""
+    form = await request.form()
+
+    def text(name: str) -> str:
+        value = form.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    try:
+        calls = tuple(int(v) for v in text("call_ids").replace(",", " ").split())
+    except ValueError:
+        raise InvalidInput("linked calls are call ids separated by spaces or commas", field="call_ids") from None
+    try:
+        body = CoachingIn.model_validate({
+            "agent": text("agent"), "held_on": text("held_on"), "kind": text("kind") or "coaching",
+            "topic": text("topic"), "call_ids": list(calls), "actions": text("actions"),
+            "follow_up_on": text("follow_up_on") or None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidInput(str(first["msg"]), field=".".join(str(p) for p in first["loc"])) from None
+    record_coaching(conn, user, body, now=now)
+    conn.commit()
+    return RedirectResponse("/people/team", status_code=303)
 
 
 @router.get("/people/me", response_class=HTMLResponse)
