@@ -83,3 +83,19 @@ def test_exit_reasons_classify_loss_and_release() -> None:
     assert ExitReason.PAY.voluntary and not ExitReason.PAY.release
     assert not ExitReason.DISMISSED.voluntary
     assert ExitReason.TRANSFERRED_OUT.release and not ExitReason.TRANSFERRED_OUT.voluntary
+
+
+@pytest.mark.parametrize(("text", "reason"), [("No growth", ExitReason.NO_GROWTH), ("no-growth", ExitReason.NO_GROWTH),
+                                              ("Transferred out", ExitReason.TRANSFERRED_OUT),
+                                              ("辞退", ExitReason.DISMISSED), ("PAY", ExitReason.PAY)])
+def test_reason_spellings(text: str, reason: ExitReason) -> None:
+    from callops.people.hr_csv import parse_reason
+
+    assert parse_reason(text) is reason
+
+
+def test_position_spellings() -> None:
+    from callops.people.hr_csv import parse_position
+
+    assert parse_position("Team lead") is Position.LEAD and parse_position("Senior agent") is Position.SENIOR
+    assert parse_position("组长") is Position.LEAD

@@ -149,3 +149,20 @@ def test_0012_downgrades_and_upgrades(engine: sa.Engine) -> None:
     finally:
         upgrade(engine)
     assert "person_spells" in set(sa.inspect(engine).get_table_names())
+
+
+def test_xlsx_import(run, engine: sa.Engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["person", "hire_date", "exit_date", "exit_reason", "team", "position"])
+    sheet.append(["x1", dt.datetime(2024, 2, 1), dt.datetime(2024, 3, 15), "monotony", "t1", "agent"])
+    sheet.append(["x2", "2024-02-05", None, None, "t2", "lead"])
+    book.save(tmp_path / "hr.xlsx")
+    counts = json.loads(run("people", "import", "hr.xlsx", "--json").output)
+    assert counts["changed"] == 2
+    with engine.connect() as conn:
+        stints = {s.person: s for s in load_stints(conn)}
+    assert stints["x1"].exit_on == dt.date(2024, 3, 15) and stints["x2"].spells[0].position.value == "lead"

@@ -33,10 +33,16 @@ _REASONS = {
     "学习": ExitReason.STUDY, "深造": ExitReason.STUDY, "健康": ExitReason.HEALTH,
     "辞退": ExitReason.DISMISSED, "解雇": ExitReason.DISMISSED,
     "转岗": ExitReason.TRANSFERRED_OUT, "调出": ExitReason.TRANSFERRED_OUT, "其他": ExitReason.OTHER,
+    "salary": ExitReason.PAY, "boredom": ExitReason.MONOTONY, "growth": ExitReason.NO_GROWTH,
+    "career": ExitReason.NO_GROWTH, "education": ExitReason.STUDY, "fired": ExitReason.DISMISSED,
+    "dismissal": ExitReason.DISMISSED, "transfer": ExitReason.TRANSFERRED_OUT,
+    "transferred": ExitReason.TRANSFERRED_OUT,
+    "transfer_out": ExitReason.TRANSFERRED_OUT, "released": ExitReason.TRANSFERRED_OUT,
 }
 _POSITIONS = {"坐席": Position.AGENT, "话务员": Position.AGENT, "资深坐席": Position.SENIOR,
               "质检": Position.QA, "培训师": Position.TRAINER, "组长": Position.LEAD, "班长": Position.LEAD,
-              "主管": Position.SUPERVISOR}
+              "主管": Position.SUPERVISOR, "senior_agent": Position.SENIOR, "team_lead": Position.LEAD,
+              "teamlead": Position.LEAD}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,20 +62,22 @@ class HistoryRow:
 
 def parse_reason(text: str) -> ExitReason:
     value = text.strip()
-    if value in _REASONS:
-        return _REASONS[value]
+    key = value.lower().replace(" ", "_").replace("-", "_")
+    if value in _REASONS or key in _REASONS:
+        return _REASONS.get(value) or _REASONS[key]
     try:
-        return ExitReason(value.lower().replace(" ", "_"))
+        return ExitReason(key)
     except ValueError:
         raise ValueError(f"{text!r} is not an exit reason (one of {', '.join(r.value for r in ExitReason)})") from None
 
 
 def parse_position(text: str) -> Position:
     value = text.strip()
-    if value in _POSITIONS:
-        return _POSITIONS[value]
+    key = value.lower().replace(" ", "_").replace("-", "_")
+    if value in _POSITIONS or key in _POSITIONS:
+        return _POSITIONS.get(value) or _POSITIONS[key]
     try:
-        return Position(value.lower())
+        return Position(key)
     except ValueError:
         raise ValueError(f"{text!r} is not a position (one of {', '.join(p.value for p in Position)})") from None
 
