@@ -78,17 +78,17 @@ def people_dashboard(request: Request, conn: ConnDep, user: Annotated[User, requ
 
 
 def _record(request: Request, conn: ConnDep, viewer: ViewerDep, person: str, *, editable: bool,
-            status_code: int = 200, error: str | None = None) -> HTMLResponse:
+            today: dt.date) -> HTMLResponse:
     stints = person_stints(conn, person)
     if not stints and not editable:
         raise NotFound(f"no people record for {person!r}")
     return render(request, viewer, "people/person.html", {
         "person": person, "spells": stints_to_dicts(stints), "stints": stints, "editable": editable,
         "audit": person_audit(conn, person) if editable else [], "teams": [t.name for t in list_teams(conn)],
-        "positions": [p.value for p in Position], "reasons": [r.value for r in ExitReason], "error": error,
-        "today": dt.datetime.now(viewer.tz).date(),
+        "positions": [p.value for p in Position], "reasons": [r.value for r in ExitReason],
+        "today": today,
         "sessions": [c.as_dict() for c in list_sessions(conn, agent=person)],
-    }, status_code=status_code)
+    })
 
 
 @router.get("/people/warning", response_class=HTMLResponse)
@@ -145,17 +145,18 @@ async def team_coaching(request: Request, conn: ConnDep, user: CurrentUser, now:
 
 
 @router.get("/people/me", response_class=HTMLResponse)
-def my_record(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
+def my_record(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep) -> HTMLResponse:
     """An agent's own record: hire date, positions, tenure. Nobody else's."""
     if user.agent_id is None:
         raise PermissionDenied("this user is not linked to an agent")
-    return _record(request, conn, viewer, user.agent_id, editable=False)
+    return _record(request, conn, viewer, user.agent_id, editable=False, today=now.astimezone(viewer.tz).date())
 
 
 @router.get("/people/{person}", response_class=HTMLResponse)
 def person_record(request: Request, person: str, conn: ConnDep,
-                  user: Annotated[User, require(Permission.VIEW_PII)], viewer: ViewerDep) -> HTMLResponse:
-    return _record(request, conn, viewer, person, editable=True)
+                  user: Annotated[User, require(Permission.VIEW_PII)], viewer: ViewerDep,
+                  now: NowDep) -> HTMLResponse:
+    return _record(request, conn, viewer, person, editable=True, today=now.astimezone(viewer.tz).date())
 
 
 def _form_rows(values: dict[str, list[str]]) -> list[HistoryRow]:
