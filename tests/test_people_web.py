@@ -162,3 +162,6 @@ def test_team_page_load_and_coaching_for_own_leads(client: TestClient, engine: s
     assert client.post("/api/people/coaching", json={"agent": "a4", "held_on": "x", "topic": "t"}).status_code == 400
     ramp = client.get("/api/people/ramp", params={"from": "2024-01-01", "to": "2024-01-31", "weeks": 20}).json()
     assert [(p["cohort"], p["week"], p["calls"]) for p in ramp] == [("2024-01", 14, 2)]  # 2024-04-02 is day 92
+    assert client.get("/api/people/ramp", params={"weeks": 60}).status_code == 400
+    dashboard = client.get("/people", params={"from": "2024-01-01", "to": "2024-12-31"})
+    assert dashboard.status_code == 200 and "No calls by people hired in this span yet." in dashboard.text  # wk 14

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from callops.people import AttritionRow, SurvivalCurve
+from callops.people.ramp import RampPoint
 from callops.people.tenure import TenureBand
 from callops.web.i18n import Translator
 
-__all__ = ["attrition_chart", "survival_chart", "tenure_chart"]
+__all__ = ["attrition_chart", "survival_chart", "tenure_chart", "ramp_chart"]
 
 
 def attrition_chart(t: Translator, rows: Sequence[AttritionRow]) -> dict[str, Any]:
@@ -59,4 +60,20 @@ def tenure_chart(t: Translator, bands: Sequence[TenureBand]) -> dict[str, Any]:
                  "datasets": [{"label": t("people.people"), "data": [b.people for b in bands]}]},
         "options": {"maintainAspectRatio": False, "animation": False,
                     "scales": {"y": {"beginAtZero": True}}},
+    }
+
+
+def ramp_chart(t: Translator, points: Sequence[RampPoint]) -> dict[str, Any]:
+    """AHT by week of tenure, one line per hire cohort (a learning curve)."""
+    cohorts = sorted({p.cohort for p in points})
+    weeks = sorted({p.week for p in points})
+    at = {(p.cohort, p.week): p.aht_s for p in points}
+    return {
+        "type": "line",
+        "data": {"labels": [str(w) for w in weeks],
+                 "datasets": [{"label": c, "data": [at.get((c, w)) for w in weeks], "borderWidth": 2,
+                               "spanGaps": True} for c in cohorts]},
+        "options": {"maintainAspectRatio": False, "animation": False,
+                    "scales": {"x": {"title": {"display": True, "text": t("people.week_of_tenure")}},
+                               "y": {"beginAtZero": True, "title": {"display": True, "text": t("people.aht_s")}}}},
     }

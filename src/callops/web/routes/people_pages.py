@@ -21,10 +21,12 @@ from callops.people import (
     survival_curves,
 )
 from callops.people.hr_csv import parse_position, parse_reason
+from callops.people.ramp import ramp_curves
 from callops.people.tenure import exits_by_reason, released_destinations, tenure_distribution
 from callops.permissions import Permission
 from callops.store.directory import list_teams
 from callops.store.people import load_stints, person_audit, person_stints, save_people, stints_to_dicts, team_names
+from callops.store.people_activity import ramp_totals
 from callops.store.people_coaching import CoachingKind, list_sessions
 from callops.store.people_signals import warning_report
 from callops.store.users import User
@@ -33,7 +35,7 @@ from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.routes.people_api import CoachingIn, coaching_visible, record_coaching, team_load, warning_teams
-from callops.web.routes.people_charts import attrition_chart, survival_chart, tenure_chart
+from callops.web.routes.people_charts import attrition_chart, ramp_chart, survival_chart, tenure_chart
 from callops.web.routes.people_query import people_query
 
 router = APIRouter(include_in_schema=False)
@@ -42,6 +44,7 @@ NAV = (NavItem("nav.people", "/people", permission=Permission.VIEW_PII, order=45
                description_key="people.card"),)
 
 MAX_FORM_ROWS = 50
+RAMP_PEOPLE = 300  # new hires whose first 13 weeks the dashboard reads (two queries each)
 _FORM_COLUMNS = {"hire_date": "start_on", "exit_date": "end_on"}
 FIELDS = ("start_on", "end_on", "team", "position", "contract", "exit_reason", "destination")
 
@@ -55,7 +58,8 @@ def _current(stints: list[Stint]) -> dict[str, object]:
 
 @router.get("/people", response_class=HTMLResponse)
 def people_dashboard(request: Request, conn: ConnDep, user: Annotated[User, require(Permission.VIEW_PII)],
-                     viewer: ViewerDep, now: NowDep, to: str | None = None, grain: str | None = None,
+                     viewer: ViewerDep, now: NowDep, settings: SettingsDep, to: str | None = None,
+                     grain: str | None = None,
                      by: str | None = None,
                      survival_by: str | None = None, as_of: str | None = None) -> HTMLResponse:
     query = people_query(today=now.astimezone(viewer.tz).date(), date_from=request.query_params.get("from"),
@@ -67,8 +71,11 @@ def people_dashboard(request: Request, conn: ConnDep, user: Annotated[User, requ
     by_person: dict[str, list[Stint]] = {}
     for stint in stints:
         by_person.setdefault(stint.person, []).append(stint)
+    hired = [s for s in stints if query.date_from <= s.hire_on <= query.date_to]
+    ramp = ramp_curves(ramp_totals(conn, hired[:RAMP_PEOPLE], tz=zoneinfo.ZoneInfo(settings.site_tz), weeks=13))
     return render(request, viewer, "people/dashboard.html", {
-        "query": query, "rows": rows, "curves": curves, "bands": bands,
+        "query": query, "rows": rows, "curves": curves, "bands": bands, "ramp": ramp,
+        "ramp_chart": ramp_chart(viewer.t, ramp), "ramp_cut": len(hired) > RAMP_PEOPLE,
         "reasons": exits_by_reason(stints, date_from=query.date_from, date_to=query.date_to),
         "destinations": released_destinations(stints, date_from=query.date_from, date_to=query.date_to),
         "people": [_current(v) for _, v in sorted(by_person.items())],
