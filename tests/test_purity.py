@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "callops"
-PURE = ["queueing", "forecast", "scheduling", "routing", "simulation", "dialer", "quality", "metrics", "live"]
+PURE = ["queueing", "forecast", "scheduling", "routing", "simulation", "dialer", "quality", "metrics", "live",
+        "people"]
 FORBIDDEN = ("sqlalchemy", "fastapi", "starlette", "duckdb", "click", "alembic", "psycopg", "uvicorn",
              "callops.store", "callops.web", "callops.ingest", "callops.cli")
 

@@ -15,7 +15,7 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "forecast_points", "staffing_plans", "staffing_plan_intervals", "scenarios", "qa_scorecards",
            "qa_sampling_rules", "qa_draws", "qa_evaluations", "qa_notes", "qa_appeals", "qa_audit", "qa_nominations",
            "qa_votes", "qa_duty", "site_settings",
-           "users", "login_failures", "imports", "live_events", "live_feeds"]
+           "users", "login_failures", "imports", "live_events", "live_feeds", "person_spells", "coaching_sessions"]
 
 metadata = sa.MetaData(
     naming_convention={
@@ -387,4 +387,35 @@ live_feeds = sa.Table(  # where each PBX feed follower is: byte offset, the file
     sa.Column("last_problem", sa.Text),
     sa.Column("status", sa.String(20), nullable=False),  # following, reconnecting, stopped
     sa.Column("updated_at", EpochMillis, nullable=False),
+)
+
+person_spells = sa.Table(  # people records (PII, view_pii): one row per position spell; see callops.people
+    "person_spells", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("person", sa.String(80), sa.ForeignKey("agents.agent_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("start_on", sa.Date, nullable=False),
+    sa.Column("end_on", sa.Date),  # the first day after the spell; NULL while it lasts
+    sa.Column("team", sa.String(80), sa.ForeignKey("teams.name")),
+    sa.Column("position", sa.String(20), nullable=False),
+    sa.Column("contract", sa.String(40)),
+    sa.Column("exit_reason", sa.String(20)),  # only on the last spell of a stint that ended
+    sa.Column("destination", sa.String(120)),  # where a released person went
+    sa.UniqueConstraint("person", "start_on"),
+)
+
+coaching_sessions = sa.Table(  # seed 004: QA as help; an evaluation leads to coaching, not only a deduction
+    "coaching_sessions", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("agent", sa.String(80), sa.ForeignKey("agents.agent_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("lead", sa.String(80), nullable=False),
+    sa.Column("held_on", sa.Date, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # coaching, one_to_one, recognition
+    sa.Column("topic", sa.String(200), nullable=False),
+    sa.Column("call_ids", sa.JSON, nullable=False),
+    sa.Column("evaluation_keys", sa.JSON, nullable=False),
+    sa.Column("actions", sa.Text, nullable=False),
+    sa.Column("follow_up_on", sa.Date),
+    sa.Column("created_by", sa.String(80), nullable=False),
+    sa.Column("created_at", EpochMillis, nullable=False),
+    sa.Index(None, "agent", "held_on"),
 )

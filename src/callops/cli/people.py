@@ -1,0 +1,301 @@
+"""``callops people``: people records (import, show), attrition, tenure and survival of tenure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import zoneinfo
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from callops.cli import _context
+from callops.cli._output import echo_json, echo_table
+from callops.errors import InvalidInput
+from callops.people import Grain, GroupBy, Stint, SurvivalBy, attrition, history_rows, survival_curves
+from callops.people.ramp import ramp_curves
+from callops.people.tenure import exits_by_reason, released_destinations, tenure_distribution
+from callops.store.people import import_history, load_stints, person_audit, person_stints, stints_to_dicts
+from callops.store.people_activity import load_weeks, ramp_totals
+from callops.store.people_coaching import CoachingKind, add_session, list_sessions
+from callops.store.people_signals import warning_report
+
+
+def register(group: click.Group) -> None:
+    group.add_command(people)
+
+
+def _mapping(path: Path | None) -> dict[str, str] | None:
+    if path is None:
+        return None
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"not a valid YAML file: {exc}", file=str(path)) from exc
+    if isinstance(loaded, dict) and isinstance(loaded.get("columns"), dict):
+        loaded = loaded["columns"]
+    if not isinstance(loaded, dict):
+        raise InvalidInput("a mapping is `our_column: their header` lines (optionally under `columns:`)",
+                           file=str(path))
+    return {str(k): v for k, v in loaded.items()}
+
+
+def _cells(path: Path) -> list[list[str]]:
+    """The file's rows as text cells: XLSX (first sheet) or CSV in UTF-8 or GB18030 (Excel's Chinese CSVs)."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+        except Exception as exc:  # openpyxl raises many kinds on a damaged file
+            raise InvalidInput(f"not a readable XLSX file: {exc}", file=str(path)) from exc
+        return [["" if v is None else v.date().isoformat() if isinstance(v, dt.datetime) else str(v) for v in row]
+                for row in sheet.iter_rows(values_only=True)]
+    import csv
+    import io
+
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InvalidInput("neither UTF-8 nor GB18030 text", file=str(path))
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(zoneinfo.ZoneInfo(_context.settings().site_tz)).date()
+
+
+@click.group()
+def people() -> None:
+    """People records (PII), attrition, tenure and survival of tenure (seeds 000, 001, 003)."""
+
+
+@people.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML: our column -> the file's header (person, hire_date, exit_date, exit_reason, team, "
+                   "position, contract, destination).")
+@click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def people_import(file: Path, mapping: Path | None, dry_run: bool, as_json: bool) -> None:
+    """Import an HR file (CSV or XLSX; one row per position spell) as one transaction; re-importing adds nothing.
+
+    Default columns: person,hire_date,exit_date,exit_reason,team,position. Teams must exist
+    (`callops teams add`); an unknown team is refused, as are exits before hires and overlapping rows.
+    """
+    columns = _mapping(mapping)
+    rows = history_rows(_cells(file), file=str(file), mapping=columns)
+    now = dt.datetime.now(dt.UTC)
+    with _context.engine().connect() as conn, conn.begin() as tx:
+        report = import_history(conn, rows, file=str(file), actor=f"cli:{getpass.getuser()}", now=now,
+                                column=columns)
+        if dry_run:
+            tx.rollback()
+    counts = {"rows": len(rows), "people": report.people, "changed": report.changed,
+              "unchanged": report.unchanged, "spells_written": report.spells, "agents_added": report.agents_added,
+              "dry_run": dry_run}
+    if as_json:
+        echo_json(counts)
+    else:
+        verb = "would change" if dry_run else "changed"
+        click.echo(f"{len(rows)} rows, {report.people} people: {verb} {report.changed}, unchanged "
+                   f"{report.unchanged}, {report.agents_added} added to the agents directory")
+
+
+@people.command("show")
+@click.argument("person")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def people_show(person: str, fmt: str) -> None:
+    """A person's spells (position, team, contract, exit) and the audit of changes."""
+    with _context.engine().connect() as conn:
+        rows = stints_to_dicts(person_stints(conn, person))
+        audit = person_audit(conn, person)
+    if not rows:
+        raise InvalidInput(f"no people record for {person!r}", field="person")
+    if fmt == "json":
+        echo_json({"person": person, "spells": rows, "audit": audit})
+    else:
+        echo_table(rows)
+
+
+_GRAIN = click.Choice([g.value for g in Grain])
+
+
+@people.command("attrition")
+@click.option("--from", "date_from", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD.")
+@click.option("--to", "date_to", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
+@click.option("--grain", type=_GRAIN, default="month", show_default=True)
+@click.option("--by", type=click.Choice([g.value for g in GroupBy]), help="A row per group and period.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def people_attrition(date_from: dt.datetime, date_to: dt.datetime, grain: str, by: str | None, fmt: str) -> None:
+    """Headcount, hires, exits (voluntary, early within 90 days, released) and attrition per period.
+
+    attrition_rate = exits / mean(headcount_start, headcount_end); headcount of a day counts people
+    hired on or before it whose exit date is after it (leaving on day d: counted up to d - 1).
+    """
+    with _context.engine().connect() as conn:
+        stints = load_stints(conn)
+    group = GroupBy(by) if by else None
+    rows = [r.as_dict(group_key=group.value if group else None)
+            for r in attrition(stints, date_from=date_from.date(), date_to=date_to.date(), grain=Grain(grain),
+                               by=group)]
+    echo_json(rows) if fmt == "json" else echo_table(rows)
+
+
+@people.command("survival")
+@click.option("--by", type=click.Choice([b.value for b in SurvivalBy]), help="One curve per group.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Censoring day (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def people_survival(by: str | None, as_of: dt.datetime | None, fmt: str) -> None:
+    """Kaplan–Meier survival of tenure in days with 95 % bands, at each exit time (lifelines)."""
+    day = as_of.date() if as_of else _today()
+    with _context.engine().connect() as conn:
+        stints = load_stints(conn)
+    curves = survival_curves(stints, as_of=day, by=SurvivalBy(by) if by else None)
+    if fmt == "json":
+        echo_json([c.as_dict() for c in curves])
+        return
+    rows: list[dict[str, Any]] = [{"group": c.group, "t": p.t, "survival": p.survival, "lo": p.lo, "hi": p.hi,
+                                   "at_risk": p.at_risk} for c in curves for p in c.points]
+    echo_table(rows)
+
+
+@people.command("tenure")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Day of the snapshot (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def people_tenure(as_of: dt.datetime | None, fmt: str) -> None:
+    """Tenure of the people employed on a day, in bands (seed 001: two years or more, 8 %)."""
+    day = as_of.date() if as_of else _today()
+    with _context.engine().connect() as conn:
+        stints = load_stints(conn)
+    rows = [b.as_dict() for b in tenure_distribution(stints, as_of=day)]
+    echo_json(rows) if fmt == "json" else echo_table(rows)
+
+
+@people.command("exits")
+@click.option("--from", "date_from", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "date_to", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def people_exits(date_from: dt.datetime, date_to: dt.datetime, fmt: str) -> None:
+    """Exits by reason (loss or planned release) and where released people went."""
+    with _context.engine().connect() as conn:
+        stints = load_stints(conn)
+    first, last = date_from.date(), date_to.date()
+    reasons = [r.as_dict() for r in exits_by_reason(stints, date_from=first, date_to=last)]
+    places = released_destinations(stints, date_from=first, date_to=last)
+    if fmt == "json":
+        echo_json({"reasons": reasons, "destinations": places})
+    else:
+        echo_table(reasons)
+        echo_table(places)
+
+
+@people.command("warning")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Day of the list (default: today).")
+@click.option("--team", "teams", multiple=True, help="Only agents of this team (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def people_warning(as_of: dt.datetime | None, teams: tuple[str, ...], fmt: str) -> None:
+    """Early warning: a Cox model of tenure on signals of the last 90 days; agents by relative risk, with reasons.
+
+    For managers and the agents' own leads only: never show it to peers.
+    """
+    day = as_of.date() if as_of else _today()
+    with _context.engine().connect() as conn:
+        report = warning_report(conn, as_of=day, tz=zoneinfo.ZoneInfo(_context.settings().site_tz),
+                                teams=set(teams) if teams else None)
+    if fmt == "json":
+        echo_json(report)
+        return
+    echo_table(report["model"]["coefficients"])
+    click.echo(f"concordance {report['model']['concordance']:.3f} on {report['model']['subjects']} stints, "
+               f"{report['model']['events']} exits")
+    echo_table([{"person": a["person"], "team": a["team"], "tenure_days": a["tenure_days"],
+                 "relative_risk": a["relative_risk"],
+                 "reasons": ", ".join(r["signal"] for r in a["reasons"][:3] if r["contribution"] > 0)}
+                for a in report["agents"]])
+
+
+@people.command("ramp")
+@click.option("--from", "date_from", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First hire date.")
+@click.option("--to", "date_to", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last hire date.")
+@click.option("--weeks", type=click.IntRange(1, 52), default=13, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def people_ramp(date_from: dt.datetime, date_to: dt.datetime, weeks: int, fmt: str) -> None:
+    """New-hire ramp: AHT, FCR (resolved flag) and QA score by week of tenure, per hire-month cohort."""
+    first, last = date_from.date(), date_to.date()
+    if last < first:
+        raise InvalidInput(f"--to {last} is before --from {first}", field="--to")
+    with _context.engine().connect() as conn:
+        stints = [s for s in load_stints(conn) if first <= s.hire_on <= last]
+        totals = ramp_totals(conn, stints, tz=zoneinfo.ZoneInfo(_context.settings().site_tz), weeks=weeks)
+    rows = [p.as_dict() for p in ramp_curves(totals)]
+    echo_json(rows) if fmt == "json" else echo_table(rows)
+
+
+@people.command("load")
+@click.option("--from", "date_from", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "date_to", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--team", help="Only the people in this team on --to.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def people_load(date_from: dt.datetime, date_to: dt.datetime, team: str | None, fmt: str) -> None:
+    """Emotional load per agent and week: complaint calls, longest streak, recovery taken vs due (at most 92 days)."""
+    first, last = date_from.date(), date_to.date()
+    with _context.engine().connect() as conn:
+        stints = load_stints(conn)
+        persons = sorted({s.person for s in stints if s.hire_on <= last and (s.exit_on is None or s.exit_on > first)
+                          and (team is None or _team_at_end(s, last) == team)})
+        weeks = load_weeks(conn, persons, date_from=first, date_to=last,
+                           tz=zoneinfo.ZoneInfo(_context.settings().site_tz))
+    rows = [w.as_dict() for w in weeks]
+    echo_json(rows) if fmt == "json" else echo_table(rows)
+
+
+def _team_at_end(stint: Stint, last: dt.date) -> str | None:
+    """The team on ``last``, or on the stint's last day when it ended before."""
+    day = last if stint.exit_on is None or stint.exit_on > last else stint.exit_on - dt.timedelta(days=1)
+    spell = stint.spell_on(day)
+    return spell.team if spell else None
+
+
+@people.group("coaching")
+def coaching() -> None:
+    """Coaching sessions, one-to-ones and recognition (seed 004: QA as help)."""
+
+
+@coaching.command("add")
+@click.argument("agent")
+@click.option("--lead", required=True, help="Who held it.")
+@click.option("--on", "held_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--kind", type=click.Choice([k.value for k in CoachingKind]), default="coaching", show_default=True)
+@click.option("--topic", required=True)
+@click.option("--call", "call_ids", multiple=True, type=int, help="A linked call id (repeatable).")
+@click.option("--evaluation", "evaluation_keys", multiple=True, help="A linked evaluation key (repeatable).")
+@click.option("--actions", default="", help="The agreed actions.")
+@click.option("--follow-up", "follow_up", type=click.DateTime(["%Y-%m-%d"]))
+def coaching_add(agent: str, lead: str, held_on: dt.datetime, kind: str, topic: str, call_ids: tuple[int, ...],
+                 evaluation_keys: tuple[str, ...], actions: str, follow_up: dt.datetime | None) -> None:
+    """Record a session with AGENT (audited)."""
+    with _context.engine().begin() as conn:
+        session_id = add_session(conn, agent=agent, lead=lead, held_on=held_on.date(), kind=CoachingKind(kind),
+                                 topic=topic, call_ids=call_ids, evaluation_keys=evaluation_keys, actions=actions,
+                                 follow_up_on=follow_up.date() if follow_up else None,
+                                 actor=f"cli:{getpass.getuser()}", now=dt.datetime.now(dt.UTC))
+    click.echo(f"coaching session {session_id} recorded")
+
+
+@coaching.command("list")
+@click.option("--agent")
+@click.option("--lead")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def coaching_list(agent: str | None, lead: str | None, fmt: str) -> None:
+    """Sessions, newest first."""
+    with _context.engine().connect() as conn:
+        rows = [s.as_dict() for s in list_sessions(conn, agent=agent, lead=lead)]
+    echo_json(rows) if fmt == "json" else echo_table(rows)

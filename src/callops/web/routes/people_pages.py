@@ -1,0 +1,223 @@
+"""People pages: the manager's dashboard, a person's record (edited, audited) and an agent's own record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import ValidationError
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from callops.errors import Infeasible, InvalidInput, NotFound, PermissionDenied
+from callops.people import (
+    ExitReason,
+    HistoryRow,
+    Position,
+    Stint,
+    attrition,
+    build_stints,
+    survival_curves,
+)
+from callops.people.hr_csv import parse_position, parse_reason
+from callops.people.ramp import ramp_curves
+from callops.people.tenure import exits_by_reason, released_destinations, tenure_distribution
+from callops.permissions import Permission
+from callops.store.directory import list_teams
+from callops.store.people import load_stints, person_audit, person_stints, save_people, stints_to_dicts, team_names
+from callops.store.people_activity import ramp_totals
+from callops.store.people_coaching import CoachingKind, list_sessions
+from callops.store.people_signals import warning_report
+from callops.store.users import User
+from callops.web.deps import ConnDep, CurrentUser, NowDep, SettingsDep, ViewerDep, require
+from callops.web.filters import parse_date
+from callops.web.nav import NavItem
+from callops.web.rendering import render
+from callops.web.routes.people_api import CoachingIn, coaching_visible, record_coaching, team_load, warning_teams
+from callops.web.routes.people_charts import attrition_chart, ramp_chart, survival_chart, tenure_chart
+from callops.web.routes.people_query import people_query
+
+router = APIRouter(include_in_schema=False)
+
+NAV = (NavItem("nav.people", "/people", permission=Permission.VIEW_PII, order=45,
+               description_key="people.card"),)
+
+MAX_FORM_ROWS = 50
+RAMP_PEOPLE = 300  # new hires whose first 13 weeks the dashboard reads (two queries each)
+_FORM_COLUMNS = {"hire_date": "start_on", "exit_date": "end_on"}
+FIELDS = ("start_on", "end_on", "team", "position", "contract", "exit_reason", "destination")
+
+
+def _current(stints: list[Stint]) -> dict[str, object]:
+    last = stints[-1]
+    spell = last.spells[-1]
+    return {"person": last.person, "hire_on": last.hire_on, "exit_on": last.exit_on, "team": spell.team,
+            "position": spell.position.value, "exit_reason": last.exit_reason.value if last.exit_reason else None}
+
+
+@router.get("/people", response_class=HTMLResponse)
+def people_dashboard(request: Request, conn: ConnDep, user: Annotated[User, require(Permission.VIEW_PII)],
+                     viewer: ViewerDep, now: NowDep, settings: SettingsDep, to: str | None = None,
+                     grain: str | None = None,
+                     by: str | None = None,
+                     survival_by: str | None = None, as_of: str | None = None) -> HTMLResponse:
+    query = people_query(today=now.astimezone(viewer.tz).date(), date_from=request.query_params.get("from"),
+                         date_to=to, grain=grain, by=by, survival_by=survival_by, as_of=as_of)
+    stints = load_stints(conn)
+    rows = attrition(stints, date_from=query.date_from, date_to=query.date_to, grain=query.grain, by=query.by)
+    curves = survival_curves(stints, as_of=query.as_of, by=query.survival_by)
+    bands = tenure_distribution(stints, as_of=query.as_of)
+    by_person: dict[str, list[Stint]] = {}
+    for stint in stints:
+        by_person.setdefault(stint.person, []).append(stint)
+    hired = [s for s in stints if query.date_from <= s.hire_on <= query.date_to]
+    ramp = ramp_curves(ramp_totals(conn, hired[:RAMP_PEOPLE], tz=zoneinfo.ZoneInfo(settings.site_tz), weeks=13))
+    return render(request, viewer, "people/dashboard.html", {
+        "query": query, "rows": rows, "curves": curves, "bands": bands, "ramp": ramp,
+        "ramp_chart": ramp_chart(viewer.t, ramp), "ramp_cut": len(hired) > RAMP_PEOPLE,
+        "reasons": exits_by_reason(stints, date_from=query.date_from, date_to=query.date_to),
+        "destinations": released_destinations(stints, date_from=query.date_from, date_to=query.date_to),
+        "people": [_current(v) for _, v in sorted(by_person.items())],
+        "attrition_chart": attrition_chart(viewer.t, [r for r in rows if r.group is None] if query.by is None else []),
+        "survival_chart": survival_chart(viewer.t, curves), "tenure_chart": tenure_chart(viewer.t, bands),
+    })
+
+
+def _record(request: Request, conn: ConnDep, viewer: ViewerDep, person: str, *, editable: bool,
+            today: dt.date) -> HTMLResponse:
+    stints = person_stints(conn, person)
+    if not stints and not editable:
+        raise NotFound(f"no people record for {person!r}")
+    return render(request, viewer, "people/person.html", {
+        "person": person, "spells": stints_to_dicts(stints), "stints": stints, "editable": editable,
+        "audit": person_audit(conn, person) if editable else [], "teams": [t.name for t in list_teams(conn)],
+        "positions": [p.value for p in Position], "reasons": [r.value for r in ExitReason],
+        "today": today,
+        "sessions": [c.as_dict() for c in list_sessions(conn, agent=person)],
+    })
+
+
+@router.get("/people/warning", response_class=HTMLResponse)
+def warning_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep,
+                 settings: SettingsDep, as_of: Annotated[str | None, Query(max_length=20)] = None) -> HTMLResponse:
+    """Managers see every agent; a team lead sees their own teams' agents; nobody else (403)."""
+    teams = warning_teams(conn, user)
+    day = parse_date(as_of, field="as_of") or now.astimezone(viewer.tz).date()
+    report: dict[str, object] | None = None
+    problem: str | None = None
+    try:
+        report = warning_report(conn, as_of=day, tz=zoneinfo.ZoneInfo(settings.site_tz), teams=teams)
+    except Infeasible as exc:
+        problem = str(exc)
+    return render(request, viewer, "people/warning.html", {"report": report, "problem": problem, "day": day})
+
+
+@router.get("/people/team", response_class=HTMLResponse)
+def team_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep,
+              settings: SettingsDep, to: Annotated[str | None, Query(max_length=20)] = None) -> HTMLResponse:
+    """A lead's page (managers see every team): emotional load of the last four weeks and coaching sessions."""
+    last = parse_date(to, field="to") or now.astimezone(viewer.tz).date()
+    first = last - dt.timedelta(days=27)
+    load = team_load(conn, user, first=first, last=last, tz=zoneinfo.ZoneInfo(settings.site_tz))
+    return render(request, viewer, "people/team.html", {
+        "load": load, "first": first, "last": last, "sessions": coaching_visible(conn, user),
+        "kinds": [k.value for k in CoachingKind], "today": now.astimezone(viewer.tz).date()})
+
+
+@router.post("/people/team/coaching")
+async def team_coaching(request: Request, conn: ConnDep, user: CurrentUser, now: NowDep) -> Response:
+    """The coaching form of the team page; the same rules as POST /api/people/coaching."""
+    form = await request.form()
+
+    def text(name: str) -> str:
+        value = form.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    try:
+        calls = tuple(int(v) for v in text("call_ids").replace(",", " ").split())
+    except ValueError:
+        raise InvalidInput("linked calls are call ids separated by spaces or commas", field="call_ids") from None
+    try:
+        body = CoachingIn.model_validate({
+            "agent": text("agent"), "held_on": text("held_on"), "kind": text("kind") or "coaching",
+            "topic": text("topic"), "call_ids": list(calls), "actions": text("actions"),
+            "follow_up_on": text("follow_up_on") or None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidInput(str(first["msg"]), field=".".join(str(p) for p in first["loc"])) from None
+    record_coaching(conn, user, body, now=now)
+    conn.commit()
+    return RedirectResponse("/people/team", status_code=303)
+
+
+@router.get("/people/me", response_class=HTMLResponse)
+def my_record(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep) -> HTMLResponse:
+    """An agent's own record: hire date, positions, tenure. Nobody else's."""
+    if user.agent_id is None:
+        raise PermissionDenied("this user is not linked to an agent")
+    return _record(request, conn, viewer, user.agent_id, editable=False, today=now.astimezone(viewer.tz).date())
+
+
+@router.get("/people/{person}", response_class=HTMLResponse)
+def person_record(request: Request, person: str, conn: ConnDep,
+                  user: Annotated[User, require(Permission.VIEW_PII)], viewer: ViewerDep,
+                  now: NowDep) -> HTMLResponse:
+    return _record(request, conn, viewer, person, editable=True, today=now.astimezone(viewer.tz).date())
+
+
+def _form_rows(values: dict[str, list[str]]) -> list[HistoryRow]:
+    count = max((len(v) for v in values.values()), default=0)
+    if count > MAX_FORM_ROWS:
+        raise InvalidInput(f"at most {MAX_FORM_ROWS} rows", field="start_on")
+    rows: list[HistoryRow] = []
+    for i in range(count):
+        cell = {f: (values[f][i].strip() if i < len(values[f]) else "") for f in FIELDS}
+        if not any(v for f, v in cell.items() if f != "position"):  # the blank row (a position is preselected)
+            continue
+        line = i + 1
+
+        def bad(field: str, reason: str, line: int = line) -> InvalidInput:
+            return InvalidInput(reason, file="form", line=line, field=field)
+
+        try:
+            start = dt.date.fromisoformat(cell["start_on"])
+        except ValueError:
+            raise bad("start_on", f"{cell['start_on']!r} is not a date YYYY-MM-DD") from None
+        try:
+            end = dt.date.fromisoformat(cell["end_on"]) if cell["end_on"] else None
+        except ValueError:
+            raise bad("end_on", f"{cell['end_on']!r} is not a date YYYY-MM-DD") from None
+        try:
+            reason = parse_reason(cell["exit_reason"]) if cell["exit_reason"] else None
+        except ValueError as exc:
+            raise bad("exit_reason", str(exc)) from None
+        try:
+            position = parse_position(cell["position"] or "agent")
+        except ValueError as exc:
+            raise bad("position", str(exc)) from None
+        for field, limit in (("contract", 40), ("destination", 120), ("team", 80)):
+            if len(cell[field]) > limit:
+                raise bad(field, f"at most {limit} characters")
+        rows.append(HistoryRow(line=line, person="", start_on=start, end_on=end, exit_reason=reason,
+                               team=cell["team"] or None, position=position, contract=cell["contract"] or None,
+                               destination=cell["destination"] or None))
+    return rows
+
+
+@router.post("/people/{person}")
+async def person_save(request: Request, person: str, conn: ConnDep,
+                      user: Annotated[User, require(Permission.VIEW_PII)], viewer: ViewerDep,
+                      now: NowDep) -> Response:
+    """Replace the person's spells with the form's rows (blank rows dropped); audited as person.edited."""
+    if not person.strip() or len(person) > 72:
+        raise InvalidInput("a person id is 1-72 characters", field="person")
+    form = await request.form()
+    values = {f: [v if isinstance(v, str) else "" for v in form.getlist(f)] for f in FIELDS}
+    rows = [HistoryRow(line=r.line, person=person, start_on=r.start_on, end_on=r.end_on, exit_reason=r.exit_reason,
+                       team=r.team, position=r.position, contract=r.contract, destination=r.destination)
+            for r in _form_rows(values)]
+    stints = build_stints(rows, known_teams=team_names(conn), file="form", column=_FORM_COLUMNS).get(person, [])
+    save_people(conn, {person: stints}, actor=user.username, now=now, action="person.edited")
+    conn.commit()
+    return RedirectResponse(f"/people/{person}", status_code=303)
