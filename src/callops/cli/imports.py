@@ -36,10 +36,13 @@ def register(group: click.Group) -> None:
 @click.option("--not-after", metavar="YYYY-MM-DD", help="Refuse records dated after this day (default: tomorrow).")
 @click.option("--agent-alias", "aliases", multiple=True, metavar="NAME=AGENT",
               help="Store agent NAME as AGENT (queue_log: join an interface and a member name); repeatable.")
+@click.option("--rules", "rules", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML rules for direction and customer calls (format asterisk-cdr; see docs/importing.md).")
+@click.option("--explain", is_flag=True, help="With --dry-run: print what each rule decided, call by call.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def import_(files: tuple[Path, ...], fmt: str, tz: str | None, mapping: Path | None, dry_run: bool,
             skip_invalid: bool, rejects: Path | None, encoding: str, not_before: str | None, not_after: str | None,
-            aliases: tuple[str, ...], as_json: bool) -> None:
+            aliases: tuple[str, ...], rules: Path | None, explain: bool, as_json: bool) -> None:
     """Import FILES (plain or gzip) as one transaction; re-importing adds nothing."""
     settings = _context.settings()
     zone = tz or settings.site_tz
@@ -47,10 +50,13 @@ def import_(files: tuple[Path, ...], fmt: str, tz: str | None, mapping: Path | N
     if fmt == "csv":
         if mapping is None:
             raise InvalidInput("format csv needs --mapping MAPPING.yaml", field="--mapping")
-        try:
-            options = {"mapping": yaml.safe_load(mapping.read_text(encoding="utf-8")), "mapping_file": str(mapping)}
-        except yaml.YAMLError as exc:
-            raise InvalidInput(f"not valid YAML: {exc}", file=str(mapping)) from exc
+        options = {"mapping": _yaml(mapping), "mapping_file": str(mapping)}
+    if rules is not None:
+        options["cdr_rules"] = _yaml(rules)
+    if explain:
+        if not dry_run:
+            raise InvalidInput("--explain shows decisions without writing: add --dry-run", field="--explain")
+        options["explain"] = True
     options["not_before"] = _day(not_before, "--not-before", zone)
     options["not_after"] = _day(not_after, "--not-after", zone, end=True)
     if aliases:
@@ -98,3 +104,10 @@ def _aliases(pairs: tuple[str, ...]) -> dict[str, str]:
             raise InvalidInput(f"{pair!r} is not NAME=AGENT", field="--agent-alias")
         found[name.strip()] = agent.strip()
     return found
+
+
+def _yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"not valid YAML: {exc}", file=str(path)) from exc
