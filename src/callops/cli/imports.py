@@ -13,6 +13,7 @@ from callops.cli import _context
 from callops.cli._output import echo_json
 from callops.errors import InvalidInput
 from callops.ingest import FORMATS, import_files
+from callops.ingest.freeswitch_cc import TEMPLATES
 from callops.ingest.textfile import ENCODINGS
 
 
@@ -38,11 +39,13 @@ def register(group: click.Group) -> None:
               help="Store agent NAME as AGENT (queue_log: join an interface and a member name); repeatable.")
 @click.option("--rules", "rules", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML rules for direction and customer calls (format asterisk-cdr; see docs/importing.md).")
+@click.option("--template", type=click.Choice(["header", *TEMPLATES]), default=None,
+              help="freeswitch-cc: the file has a header (default) or is mod_cdr_csv's stock template example/snom.")
 @click.option("--explain", is_flag=True, help="With --dry-run: print what each rule decided, call by call.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def import_(files: tuple[Path, ...], fmt: str, tz: str | None, mapping: Path | None, dry_run: bool,
             skip_invalid: bool, rejects: Path | None, encoding: str, not_before: str | None, not_after: str | None,
-            aliases: tuple[str, ...], rules: Path | None, explain: bool, as_json: bool) -> None:
+            aliases: tuple[str, ...], rules: Path | None, template: str | None, explain: bool, as_json: bool) -> None:
     """Import FILES (plain or gzip) as one transaction; re-importing adds nothing."""
     settings = _context.settings()
     zone = tz or settings.site_tz
@@ -51,6 +54,8 @@ def import_(files: tuple[Path, ...], fmt: str, tz: str | None, mapping: Path | N
         if mapping is None:
             raise InvalidInput("format csv needs --mapping MAPPING.yaml", field="--mapping")
         options = {"mapping": _yaml(mapping), "mapping_file": str(mapping)}
+    if template is not None:
+        options["template"] = template
     if rules is not None:
         options["cdr_rules"] = _yaml(rules)
     if explain:
