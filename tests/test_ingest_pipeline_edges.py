@@ -10,13 +10,17 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import yaml
 from click.testing import CliRunner
 
 from callops.cli import cli
 from callops.errors import Conflict, InvalidInput
 from callops.ingest import import_files
 from callops.store.engine import make_engine, upgrade
+from callops.store.record_batches import changed_since, write_marker
 from callops.store.schema import imports
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def _queue_log(calls: int, start: int = 1_600_000_000) -> list[str]:
@@ -93,15 +97,18 @@ def test_records_outside_the_window_are_refused_naming_the_line(engine: sa.Engin
 
 def test_repeats_in_the_file_are_merged_not_duplicates(engine: sa.Engine, tmp_path: Path) -> None:
     """Within-file repeats count as merged with a reason; a re-import counts duplicates (already stored)."""
-    row = ('"","555","6001","from-trunk","","SIP/t-1","SIP/6001-2","Dial","SIP/6001","2024-03-01 09:00:00",'
-           '"2024-03-01 09:00:05","2024-03-01 09:01:05",65,60,"ANSWERED","DOCUMENTATION","u1",""\n')
-    path = tmp_path / "Master.csv"
-    path.write_text(row + row)
-    first = import_files(engine, [path], fmt="asterisk-cdr", tz="UTC")
-    assert (first.inserted, first.duplicates, first.merged) == (1, 0, 1)
-    assert first.merge_reasons == {"call id repeated with identical content": 1}
-    again = import_files(engine, [path], fmt="asterisk-cdr", tz="UTC")
-    assert (again.inserted, again.duplicates, again.merged) == (0, 1, 1)
+    mapping = FIXTURES / "csv" / "crm-export.yaml"
+    options = {"mapping": yaml.safe_load(mapping.read_text()), "mapping_file": str(mapping)}
+    lines = (FIXTURES / "csv" / "crm-calls.csv").read_text().splitlines()
+    changed = lines[1].replace(";240;", ";241;")
+    path = tmp_path / "calls.csv"
+    path.write_text("\n".join([*lines, lines[1], changed]) + "\n")
+    first = import_files(engine, [path], fmt="csv", tz="UTC", options=options)
+    assert (first.inserted, first.duplicates, first.merged) == (3, 0, 2)
+    assert first.merge_reasons == {"call id repeated with identical content": 1,
+                                   "call id repeated with different content: the first kept": 1}
+    again = import_files(engine, [path], fmt="csv", tz="UTC", options=options)
+    assert (again.inserted, again.duplicates, again.merged) == (0, 3, 2)
 
 
 def test_busy_sqlite_gives_one_clear_line_and_writes_nothing(tmp_path: Path) -> None:
@@ -134,3 +141,19 @@ def test_cli_prints_skip_reasons_and_merged(db_url: str, monkeypatch: pytest.Mon
     assert "skipped 1: event 'MYAPP' is not a queue event callops reads" in done.output
     bad = CliRunner().invoke(cli, ["import", str(path), "--format", "asterisk-queue-log", "--not-before", "soon"])
     assert bad.exit_code != 0 and "--not-before" in bad.output
+
+
+def test_write_marker_sees_another_connections_commit(tmp_path: Path) -> None:
+    """The pipeline re-checks stored keys under the lock only when another connection committed meanwhile."""
+    eng = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    upgrade(eng)
+    with eng.connect() as conn:
+        marker = write_marker(conn)
+        assert not changed_since(conn, marker)
+        other = sqlite3.connect(str(tmp_path / "m.db"))
+        other.execute("INSERT INTO imports (format, files, imported_at, inserted, duplicates, rejected, skipped) "
+                      "VALUES ('x', 'y', 0, 0, 0, 0, 0)")
+        other.commit()
+        other.close()
+        assert changed_since(conn, marker)
+    eng.dispose()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
+import time
 import zoneinfo
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -37,7 +38,14 @@ from callops.ingest.items import Notice, ParseContext, Rejection, Skip
 from callops.ingest.textfile import decoded_lines, open_binary
 from callops.records import AgentInterval, Call
 from callops.store.imports import finish_import, lock_for_writing, start_import
-from callops.store.records import insert_calls, insert_intervals
+from callops.store.record_batches import (
+    changed_since,
+    drop_stored,
+    insert_prepared,
+    prepare_calls,
+    prepare_intervals,
+    write_marker,
+)
 
 __all__ = ["ImportReport", "import_files", "DEFAULT_NOT_BEFORE"]
 
@@ -60,6 +68,7 @@ class ImportReport:
     rejects_file: str | None = None
     dry_run: bool = False
     written: bool = False  # an import record was written (nothing is written when there is nothing to import)
+    write_s: float = 0.0  # seconds the write transaction (and so SQLite's write lock) was held
 
     def as_dict(self) -> dict[str, Any]:
         return {"inserted": self.inserted, "duplicates": self.duplicates, "merged": self.merged,
@@ -218,15 +227,21 @@ def _up_to_text(stream: Iterator[tuple[int, str]]) -> list[tuple[int, str]]:
 
 
 def _store(engine: sa.Engine, fmt: str, paths: Sequence[Path], collected: _Collected, report: ImportReport) -> None:
-    """The short write: one transaction holding the write lock only while the batches go in."""
+    """The short write: rows prepared and checked against the store first, then one transaction that
+    holds the write lock only while the new rows go in."""
+    prepared = [prepare_calls(collected.calls.values()), prepare_intervals(collected.intervals.values())]
     try:
         with engine.connect() as conn:
+            stored = sum(drop_stored(conn, p) for p in prepared)
+            marker = write_marker(conn)
+            conn.rollback()  # end the read; the write below starts from the lock
             lock_for_writing(conn)
+            began = time.perf_counter()
+            if changed_since(conn, marker):  # someone wrote in between: check again under the lock
+                stored += sum(drop_stored(conn, p) for p in prepared)
             import_id = start_import(conn, fmt, [str(p) for p in paths])
-            for counts in (insert_calls(conn, collected.calls.values(), import_id=import_id),
-                           insert_intervals(conn, collected.intervals.values(), import_id=import_id)):
-                report.inserted += counts.inserted
-                report.duplicates += counts.duplicates
+            report.inserted = sum(insert_prepared(conn, p, import_id) for p in prepared)
+            report.duplicates = stored
             finish_import(conn, import_id, inserted=report.inserted, duplicates=report.duplicates,
                           rejected=report.rejected, skipped=report.skipped)
             if report.dry_run:
@@ -234,6 +249,7 @@ def _store(engine: sa.Engine, fmt: str, paths: Sequence[Path], collected: _Colle
             else:
                 conn.commit()
                 report.written = True
+            report.write_s = time.perf_counter() - began
     except sa.exc.OperationalError as exc:
         if "locked" in str(exc.orig) or "busy" in str(exc.orig):
             raise Conflict("the database is busy (another import or writer holds it); nothing was written — "
