@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,8 +19,7 @@ from typing import IO
 from callops.errors import InvalidInput
 from callops.ingest.items import Rejection
 
-__all__ = ["open_text", "open_binary", "decoded_lines", "numbered_lines", "named_rows", "csv_rows", "ENCODINGS",
-           "MAX_LINE_BYTES"]
+__all__ = ["open_binary", "decoded_lines", "named_rows", "csv_rows", "ENCODINGS", "MAX_LINE_BYTES"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 ENCODINGS = ("utf-8", "gb18030", "gbk", "latin-1")
@@ -69,29 +67,6 @@ def decoded_lines(raw: IO[bytes], file: str, *, encoding: str = "utf-8", max_lin
             yield number, text.rstrip("\r\n")
     except (OSError, EOFError, zlib.error) as exc:
         raise InvalidInput(f"cannot read the file ({exc})", file=file, line=number + 1) from exc
-
-
-def open_text(path: Path) -> IO[str]:
-    try:
-        with path.open("rb") as probe:
-            magic = probe.read(2)
-    except OSError as exc:
-        raise InvalidInput(f"cannot read: {exc.strerror}", file=str(path)) from exc
-    raw = gzip.open(path, "rb") if magic == _GZIP_MAGIC else path.open("rb")
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
-
-
-def numbered_lines(stream: IO[str], file: str) -> Iterator[tuple[int, str]]:
-    """(line number from 1, line without its end), naming the line when it is not UTF-8."""
-    number = 0
-    try:
-        for number, line in enumerate(stream, start=1):  # noqa: B007 - number is used after errors
-            yield number, line.rstrip("\r\n")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"not UTF-8 text ({exc.reason})", file=file, line=number + 1) from exc
-    except (OSError, EOFError) as exc:
-        raise InvalidInput(f"cannot read the file ({exc})", file=file, line=number + 1) from exc
-
 
 
 def csv_rows(lines: Iterator[tuple[int, str]], *,
