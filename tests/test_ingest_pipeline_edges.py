@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from callops.cli import cli
 from callops.errors import Conflict, InvalidInput
 from callops.ingest import import_files
+from callops.ingest.callers import caller_number
 from callops.store.engine import make_engine, upgrade
 from callops.store.record_batches import changed_since, write_marker
 from callops.store.schema import imports
@@ -157,3 +158,10 @@ def test_write_marker_sees_another_connections_commit(tmp_path: Path) -> None:
         other.close()
         assert changed_since(conn, marker)
     eng.dispose()
+
+
+def test_callers_that_name_nobody_are_no_caller() -> None:
+    """Withheld, anonymous, unknown and empty caller ids are no caller, so FCR never joins them."""
+    for nobody in ("anonymous", "Anonymous", " ", "", "unknown", "Restricted", "withheld", "private", "0", None):
+        assert caller_number(nobody) is None, nobody
+    assert caller_number(" +8613800138000 ") == "+8613800138000"

@@ -36,6 +36,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from callops.errors import InvalidInput
+from callops.ingest.callers import caller_number
 from callops.ingest.items import Item, ParseContext, Rejection, Skip
 from callops.ingest.textfile import csv_rows, named_rows
 from callops.records import Call, Direction, Outcome
@@ -260,6 +261,8 @@ def _build(get: Mapping[str, str], mapping: CsvMapping, read_time: Callable[[str
         else:
             values[name] = raw
     values.setdefault("direction", Direction.INBOUND)
+    if "caller_number" in values:
+        values["caller_number"] = caller_number(values["caller_number"])
     call = Call(source=mapping.source, **values)
     if call.started_at is None:
         raise _Bad(mapping.columns.get("ended_at", "ended_at"), "the row has no time at all")
