@@ -230,6 +230,8 @@ def _store(engine: sa.Engine, fmt: str, paths: Sequence[Path], collected: _Colle
     """The short write: rows prepared and checked against the store first, then one transaction that
     holds the write lock only while the new rows go in."""
     prepared = [prepare_calls(collected.calls.values()), prepare_intervals(collected.intervals.values())]
+    collected.calls.clear()  # the stored rows are all the write needs
+    collected.intervals.clear()
     try:
         with engine.connect() as conn:
             stored = sum(drop_stored(conn, p) for p in prepared)
