@@ -89,13 +89,15 @@ def import_once(db: Path, fmt: str, tz: str, paths: list[str]) -> None:
             time.sleep(0.02)
         other.close()
 
-    thread = threading.Thread(target=writer)
+    thread = threading.Thread(target=writer, daemon=True)
     thread.start()
     start = time.perf_counter()
-    report = import_files(engine, [Path(p) for p in paths], fmt=fmt, tz=tz)
+    try:
+        report = import_files(engine, [Path(p) for p in paths], fmt=fmt, tz=tz)
+    finally:
+        done.set()
+        thread.join()
     seconds = time.perf_counter() - start
-    done.set()
-    thread.join()
     print(json.dumps({"seconds": seconds, "calls": report.calls, "intervals": report.agent_intervals,
                       "rss_mb": peak_rss_mb(), "write_s": report.write_s, "max_wait_s": max(waits),
                       "writes": len(waits)}))
