@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -50,6 +50,7 @@ from callops.store.record_batches import (
 __all__ = ["ImportReport", "import_files", "DEFAULT_NOT_BEFORE"]
 
 DEFAULT_NOT_BEFORE = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+_R = TypeVar("_R")
 _FUTURE_SLACK = dt.timedelta(days=1)
 
 
@@ -216,6 +217,12 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
     return report
 
 
+def _drained(records: dict[Any, _R]) -> Iterator[_R]:
+    """The values of ``records``, each removed as it is handed out (last first)."""
+    while records:
+        yield records.popitem()[1]
+
+
 def _up_to_text(stream: Iterator[tuple[int, str]]) -> list[tuple[int, str]]:
     """The lines up to and including the first that is not blank (all of them when every one is)."""
     head = []
@@ -229,9 +236,8 @@ def _up_to_text(stream: Iterator[tuple[int, str]]) -> list[tuple[int, str]]:
 def _store(engine: sa.Engine, fmt: str, paths: Sequence[Path], collected: _Collected, report: ImportReport) -> None:
     """The short write: rows prepared and checked against the store first, then one transaction that
     holds the write lock only while the new rows go in."""
-    prepared = [prepare_calls(collected.calls.values()), prepare_intervals(collected.intervals.values())]
-    collected.calls.clear()  # the stored rows are all the write needs
-    collected.intervals.clear()
+    # each record is dropped as its stored row is made, so the two forms never both fill memory
+    prepared = [prepare_calls(_drained(collected.calls)), prepare_intervals(_drained(collected.intervals))]
     try:
         with engine.connect() as conn:
             stored = sum(drop_stored(conn, p) for p in prepared)
