@@ -1,7 +1,8 @@
 """Import speed against DuckDB's read_csv of the same file (the parsing floor), with peak memory.
 
 Run: .venv/bin/python benchmarks/bench_import.py [--lines 1000000]
-1. a generated queue_log of --lines lines (a realistic mix of queue and agent events) into a temp SQLite;
+1. a generated queue_log of --lines lines (a realistic mix of queue and agent events) into a temp SQLite,
+   while another connection commits one row every 20 ms (its longest wait is printed: the write lock);
 2. the six Anonymous Bank months from ../shared/data/anonymous-bank-1999 (skipped when absent).
 """
 
@@ -11,9 +12,11 @@ import argparse
 import json
 import random
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -65,14 +68,39 @@ def floor_s(paths: list[Path], delim: str, header: bool) -> float:
 
 
 def import_once(db: Path, fmt: str, tz: str, paths: list[str]) -> None:
-    """Child process: import into a fresh SQLite file, print seconds, counts and the peak RSS."""
+    """Child process: import into a fresh SQLite file while another writer commits a row every 20 ms;
+    print seconds, counts, the peak RSS, how long the import held the write lock and the other writer's
+    longest wait."""
     engine = make_engine(f"sqlite:///{db}")
     upgrade(engine)
+    with sqlite3.connect(db) as setup:
+        setup.execute("CREATE TABLE bench_writes (at REAL)")
+    waits: list[float] = []
+    done = threading.Event()
+
+    def writer() -> None:
+        other = sqlite3.connect(db, timeout=60, isolation_level=None)
+        while not done.is_set():
+            asked = time.perf_counter()
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("INSERT INTO bench_writes VALUES (?)", (asked,))
+            other.execute("COMMIT")
+            waits.append(time.perf_counter() - asked)
+            time.sleep(0.02)
+        other.close()
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
     start = time.perf_counter()
-    report = import_files(engine, [Path(p) for p in paths], fmt=fmt, tz=tz)
+    try:
+        report = import_files(engine, [Path(p) for p in paths], fmt=fmt, tz=tz)
+    finally:
+        done.set()
+        thread.join()
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds, "calls": report.calls, "intervals": report.agent_intervals,
-                      "rss_mb": peak_rss_mb()}))
+                      "rss_mb": peak_rss_mb(), "write_s": report.write_s, "max_wait_s": max(waits),
+                      "writes": len(waits)}))
 
 
 def peak_rss_mb() -> float:
@@ -94,7 +122,9 @@ def run(name: str, paths: list[Path], fmt: str, tz: str, delim: str, header: boo
     floor = floor_s(paths, delim, header)
     print(f"{name}: callops import {ours['seconds']:.2f} s ({ours['calls']} calls, {ours['intervals']} "
           f"intervals), duckdb read_csv {floor:.2f} s, ratio {ours['seconds'] / floor:.1f}x, "
-          f"import peak RSS {ours['rss_mb']:.0f} MB")
+          f"import peak RSS {ours['rss_mb']:.0f} MB; write lock held {ours['write_s']:.2f} s of "
+          f"{ours['seconds']:.2f} s (before: the whole import), another writer's longest wait "
+          f"{ours['max_wait_s']:.2f} s over {ours['writes']} writes")
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from callops.errors import InvalidInput
 from callops.ingest import import_files
 from callops.ingest.anonymous_bank import COLUMNS, parse
-from callops.ingest.items import ParseContext, Rejection, Skip
+from callops.ingest.items import Notice, ParseContext, Rejection, Skip
 from callops.records import Call, Outcome
 from callops.store.records import CallFilter, count_calls, find_calls
 
@@ -197,3 +197,14 @@ def test_service_without_a_clock_is_answered_when_the_queue_ends(tmp_path: Path)
     assert first.outcome is Outcome.ANSWERED and first.wait_s == 137
     assert first.answered_at == dt.datetime(1999, 1, 4, 13, 4, 8, tzinfo=JERUSALEM)
     assert second.wait_s == 0 and second.answered_at == dt.datetime(1999, 1, 4, 13, 39, 30, tzinfo=JERUSALEM)
+
+
+def test_negative_durations_are_reported_not_silent() -> None:
+    """A negative ser_time imports as talk 0 and a notice names the line (issue 17: never silently)."""
+    row = "\t".join(["AA0101", "33118", "27997683", "2", "PS", "990101", "6:55:20", "6:55:26", "6", "6:55:26",
+                     "6:55:43", "17", "AGENT", "6:55:43", "6:56:37", "-54", "MICHAL"])
+    ctx = ParseContext(file="m.txt", tz=JERUSALEM)
+    items = list(parse(enumerate(["\t".join(COLUMNS), row], start=1), ctx))
+    [call] = [i for i in items if isinstance(i, Call)]
+    [note] = [i for i in items if isinstance(i, Notice)]
+    assert call.talk_s == 0 and note.line == 2 and "negative ser_time (talk time counted as 0)" in note.message

@@ -57,11 +57,13 @@ def test_open_call_is_a_notice_not_a_record() -> None:
 
 
 def test_old_single_data_field_and_tolerated_lines() -> None:
-    """CONNECT with only the hold time (old format) works; DID/INFO are tolerated; custom events skip."""
+    """CONNECT with only the hold time (old format) works; DID/INFO and custom events are skipped with a reason."""
     items = _items(["100|c1|q|NONE|ENTERQUEUE||555", "105|c1|q|a1|CONNECT|5", "106|c1|q|NONE|INFO|x",
                     "107|c1|q|NONE|DID|123", "110|c1|q|a1|COMPLETEAGENT|5|5", "111|c1|q|NONE|MYEVENT|1"])
-    assert [type(i) for i in items] == [Call, Skip]
-    call = items[0]
+    assert [type(i) for i in items] == [Skip, Skip, Call, Skip]
+    reasons = [i.reason.split(":")[0] for i in items if isinstance(i, Skip)]
+    assert reasons == ["INFO", "DID", "event 'MYEVENT' is not a queue event callops reads"]
+    call = items[2]
     assert isinstance(call, Call) and call.talk_s == 5 and call.wait_s == 5
 
 

@@ -82,3 +82,25 @@ def test_cli_json_and_exit_code(db_url: str, monkeypatch: pytest.MonkeyPatch, tm
     assert {k: counts[k] for k in ("inserted", "duplicates", "rejected", "calls", "agent_intervals")} == {
         "inserted": calls + intervals, "duplicates": 0, "rejected": 0, "calls": calls,
         "agent_intervals": intervals}
+
+
+def test_cli_json_on_multi_leg_cdr(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`callops import --json` on a multi-leg CDR: one call per call, answered ones with their queue and agent."""
+    monkeypatch.setenv("CALLOPS_DATABASE_URL", db_url)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    done = runner.invoke(cli, ["import", str(FIX / "asterisk_cdr" / "multileg_13.csv"), "--format", "asterisk-cdr",
+                               "--tz", "Asia/Shanghai", "--json"])
+    assert done.exit_code == 0, done.output
+    counts = json.loads(done.output)
+    assert (counts["calls"], counts["inserted"], counts["skipped"]) == (4, 4, 8)
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT source_call_id, queue, agent FROM calls WHERE outcome = 'answered' "
+                                    "AND direction = 'inbound' ORDER BY source_call_id")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("1709283600.1", "support", "PJSIP/6001"),
+                                        ("1709286000.15", None, "PJSIP/6001")]
+    explained = runner.invoke(cli, ["import", str(FIX / "asterisk_cdr" / "multileg_13.csv"), "--format",
+                                    "asterisk-cdr", "--dry-run", "--explain"])
+    assert explained.exit_code == 0 and "inbound by inbound_contexts" in explained.output

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from callops.ingest import freeswitch_json
 from callops.ingest.freeswitch_cc import parse
 from callops.ingest.items import ParseContext, Rejection, Skip
 from callops.records import Call, Outcome
@@ -49,3 +51,33 @@ def test_garbage_never_crashes(lines: list[str]) -> None:
     """Random rows under a valid header yield rejections, skips or calls, never an exception."""
     for item in _items([HEADER, *lines]):
         assert isinstance(item, Call | Rejection | Skip)
+
+
+def test_stock_example_template_without_header() -> None:
+    """mod_cdr_csv's stock 'example' template (no header, no cc_*): plain calls by context, internal skipped."""
+    ctx = ParseContext(file="Master.csv", tz=zoneinfo.ZoneInfo("Asia/Shanghai"), options={"template": "example"})
+    lines = (FIX / "example_template.csv").read_text().splitlines()
+    items = list(parse(enumerate(lines, start=1), ctx))
+    calls = {c.source_call_id[-2:]: c for c in items if isinstance(c, Call)}
+    assert {k: (c.direction.value, c.outcome.value) for k, c in calls.items()} == {
+        "01": ("inbound", "answered"), "02": ("inbound", "abandoned"), "03": ("outbound", "busy")}
+    assert calls["01"].queue_entered_at == dt.datetime(2024, 3, 1, 1, 0, tzinfo=dt.UTC)  # local stamps in --tz
+    assert (calls["01"].wait_s, calls["01"].talk_s, calls["02"].caller_number) == (12, 300, None)
+    assert [s.line for s in items if isinstance(s, Skip)] == [4]
+    headerless = list(parse(enumerate(lines, start=1), ParseContext(file="Master.csv", tz=ctx.tz)))
+    assert isinstance(headerless[0], Rejection) and "--template example" in headerless[0].reason
+
+
+def test_mod_json_cdr_documents_and_lines() -> None:
+    """A pretty-printed mod_json_cdr file (URL-encoded values) and a JSON-lines file read like CSV rows."""
+    ctx = ParseContext(file="cdr.json", tz=zoneinfo.ZoneInfo("UTC"))
+    folder = FIX.parent / "freeswitch_json"
+    [call] = list(freeswitch_json.parse(enumerate((folder / "8f2a6c1e-0005.cdr.json").read_text().splitlines(), 1),
+                                        ctx))
+    assert isinstance(call, Call)
+    assert (call.queue, call.agent, call.caller_number, call.wait_s, call.talk_s) == (
+        "support@default", "1001@default", "13700137000", 18, 240)
+    items = list(freeswitch_json.parse(enumerate((folder / "lines.json").read_text().splitlines(), 1), ctx))
+    assert [type(i) for i in items] == [Call, Skip]
+    bad = list(freeswitch_json.parse(enumerate(["{", '  "variables": {', "}"], 1), ctx))
+    assert isinstance(bad[-1], Rejection) and bad[-1].line >= 1

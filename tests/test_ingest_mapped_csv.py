@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from callops.errors import InvalidInput
-from callops.ingest.items import ParseContext, Rejection
+from callops.ingest.items import ParseContext, Rejection, Skip
 from callops.ingest.mapped_csv import load_mapping, parse
 from callops.records import Call, Outcome
 
@@ -74,3 +74,31 @@ def test_garbage_never_crashes(lines: list[str]) -> None:
     header = "Call ID;From;Queued;Answered;Ended;Agent;Talk seconds;Result"
     for item in _items([header, *lines]):
         assert isinstance(item, Call | Rejection)
+
+
+def test_row_filter_and_outcome_rules_on_other_columns() -> None:
+    """The filter skips rows with a reason; outcome rules read other columns, first match wins."""
+    mapping = _mapping()
+    mapping["filter"] = [{"column": "From", "matches": r"\+49.*"}]
+    mapping["outcome_rules"] = [
+        {"when": [{"column": "Talk seconds", "greater_than": 0}], "outcome": "answered"},
+        {"when": [{"column": "Result", "in": ["LOST"]}, {"column": "Answered", "empty": True}],
+         "outcome": "ivr_hangup"},
+    ]
+    lines = (FIX / "crm-calls.csv").read_text().splitlines()
+    lines.append("c-4;+1555;02.03.2026 10:30:00;;02.03.2026 10:31:00;;0;LOST")
+    items = _items(lines, mapping)
+    calls = {c.source_call_id: c.outcome for c in items if isinstance(c, Call)}
+    assert calls == {"c-1": Outcome.ANSWERED, "c-2": Outcome.IVR_HANGUP, "c-3": Outcome.TIMEOUT}
+    [skip] = [i for i in items if isinstance(i, Skip)]
+    assert skip.line == 5 and "From matches" in skip.reason
+
+
+def test_bad_condition_is_refused_naming_the_key() -> None:
+    mapping = _mapping()
+    mapping["filter"] = [{"column": "From", "equals": "x", "empty": True}]
+    with pytest.raises(InvalidInput, match="give exactly one of"):
+        load_mapping(mapping, "m.yaml")
+    mapping["filter"] = [{"column": "Nope", "equals": "x"}]
+    [rejection] = _items((FIX / "crm-calls.csv").read_text().splitlines(), mapping)
+    assert isinstance(rejection, Rejection) and "Nope" in rejection.reason

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from pathlib import Path
 
 import click
@@ -11,6 +13,8 @@ from callops.cli import _context
 from callops.cli._output import echo_json
 from callops.errors import InvalidInput
 from callops.ingest import FORMATS, import_files
+from callops.ingest.freeswitch_cc import TEMPLATES
+from callops.ingest.textfile import ENCODINGS
 
 
 def register(group: click.Group) -> None:
@@ -27,28 +31,88 @@ def register(group: click.Group) -> None:
 @click.option("--skip-invalid", is_flag=True, help="Import good lines; bad ones go to the rejects file.")
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
               help="Where rejected lines go (default FILE.rejects.csv in the current folder).")
+@click.option("--encoding", default="utf-8", show_default=True, type=click.Choice(ENCODINGS),
+              help="Text encoding of the files (gb18030/gbk are common in China; latin-1 reads any byte).")
+@click.option("--not-before", metavar="YYYY-MM-DD", help="Refuse records dated before this day (default 1990-01-01).")
+@click.option("--not-after", metavar="YYYY-MM-DD", help="Refuse records dated after this day (default: tomorrow).")
+@click.option("--agent-alias", "aliases", multiple=True, metavar="NAME=AGENT",
+              help="Store agent NAME as AGENT (queue_log: join an interface and a member name); repeatable.")
+@click.option("--rules", "rules", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML rules for direction and customer calls (format asterisk-cdr; see docs/importing.md).")
+@click.option("--template", type=click.Choice(["header", *TEMPLATES]), default=None,
+              help="freeswitch-cc: the file has a header (default) or is mod_cdr_csv's stock template example/snom.")
+@click.option("--explain", is_flag=True, help="With --dry-run: print what each rule decided, call by call.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def import_(files: tuple[Path, ...], fmt: str, tz: str | None, mapping: Path | None, dry_run: bool,
-            skip_invalid: bool, rejects: Path | None, as_json: bool) -> None:
+            skip_invalid: bool, rejects: Path | None, encoding: str, not_before: str | None, not_after: str | None,
+            aliases: tuple[str, ...], rules: Path | None, template: str | None, explain: bool, as_json: bool) -> None:
     """Import FILES (plain or gzip) as one transaction; re-importing adds nothing."""
     settings = _context.settings()
-    options = {}
+    zone = tz or settings.site_tz
+    options: dict[str, object] = {}
     if fmt == "csv":
         if mapping is None:
             raise InvalidInput("format csv needs --mapping MAPPING.yaml", field="--mapping")
-        try:
-            options = {"mapping": yaml.safe_load(mapping.read_text(encoding="utf-8")), "mapping_file": str(mapping)}
-        except yaml.YAMLError as exc:
-            raise InvalidInput(f"not valid YAML: {exc}", file=str(mapping)) from exc
-    report = import_files(_context.engine(), list(files), fmt=fmt, tz=tz or settings.site_tz,
-                          skip_invalid=skip_invalid, dry_run=dry_run, rejects_path=rejects, options=options)
+        options = {"mapping": _yaml(mapping), "mapping_file": str(mapping)}
+    if template is not None:
+        options["template"] = template
+    if rules is not None:
+        options["cdr_rules"] = _yaml(rules)
+    if explain:
+        if not dry_run:
+            raise InvalidInput("--explain shows decisions without writing: add --dry-run", field="--explain")
+        options["explain"] = True
+    options["not_before"] = _day(not_before, "--not-before", zone)
+    options["not_after"] = _day(not_after, "--not-after", zone, end=True)
+    if aliases:
+        options["agent_aliases"] = _aliases(aliases)
+    report = import_files(_context.engine(), list(files), fmt=fmt, tz=zone, skip_invalid=skip_invalid,
+                          dry_run=dry_run, rejects_path=rejects, options=options, encoding=encoding)
     if as_json:
         echo_json(report.as_dict())
         return
     verb = "would insert" if dry_run else "inserted"
-    click.echo(f"{verb} {report.inserted}, duplicates {report.duplicates}, rejected {report.rejected}, "
-               f"skipped {report.skipped} ({report.calls} calls, {report.agent_intervals} agent intervals)")
+    click.echo(f"{verb} {report.inserted}, duplicates {report.duplicates} (already stored), merged {report.merged} "
+               f"(repeated in the files), rejected {report.rejected}, skipped {report.skipped} "
+               f"({report.calls} calls, {report.agent_intervals} agent intervals)")
+    for reason, count in report.skip_reasons.items():
+        click.echo(f"skipped {count}: {reason}")
+    for reason, count in report.merge_reasons.items():
+        click.echo(f"merged {count}: {reason}")
     for notice in report.notices:
         click.echo(f"note: {notice}")
     if report.rejects_file:
         click.echo(f"rejected lines written to {report.rejects_file}")
+
+
+def _day(text: str | None, option: str, zone: str, *, end: bool = False) -> dt.datetime | None:
+    """Midnight starting (or, with ``end``, ending) the day ``text`` in ``zone``."""
+    if text is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise InvalidInput(f"{text!r} is not a date YYYY-MM-DD", field=option) from exc
+    try:
+        tzinfo = zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(f"unknown time zone {zone!r}", field="--tz") from exc
+    start = dt.datetime(day.year, day.month, day.day, tzinfo=tzinfo)
+    return (start + dt.timedelta(days=1) if end else start).astimezone(dt.UTC)
+
+
+def _aliases(pairs: tuple[str, ...]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, agent = pair.partition("=")
+        if not sep or not name.strip() or not agent.strip():
+            raise InvalidInput(f"{pair!r} is not NAME=AGENT", field="--agent-alias")
+        found[name.strip()] = agent.strip()
+    return found
+
+
+def _yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"not valid YAML: {exc}", file=str(path)) from exc

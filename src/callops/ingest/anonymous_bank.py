@@ -17,7 +17,8 @@ before, so calls past midnight roll over. Quirks of the real files that are hand
 - served calls without a service clock (``ser_start`` 0:00:00 and ``ser_time`` 0, 42 rows in January 1999):
   answered when they left the queue (or the VRU), not at a midnight that could be hours away;
 - negative ``vru_time`` (VRU exit clocked before entry): the exit is kept at the entry; a negative
-  ``q_time`` or ``ser_time`` (not seen yet, same clock fault) counts as 0;
+  ``q_time`` or ``ser_time`` (not seen yet, same clock fault) counts as 0; each is reported in a notice
+  per file naming the lines;
 - ``customer_id`` mangled by a spreadsheet (``6.02E+11``): kept as text;
 - PHANTOM rows are virtual calls: skipped and counted.
 
@@ -31,10 +32,14 @@ import datetime as dt
 import functools
 from collections.abc import Iterator
 
-from callops.ingest.items import Item, ParseContext, Rejection, Skip
+from callops.ingest.items import Item, Notice, ParseContext, Rejection, Skip
 from callops.records import Call, Direction, Outcome
 
 __all__ = ["parse", "SOURCE", "COLUMNS"]
+
+_SIGNED = {"vru_time": 8, "q_time": 11, "ser_time": 15}  # durations a clock fault can make negative
+_SIGNED_MEANS = {"vru_time": "VRU exit kept at the entry", "q_time": "wait counted as 0",
+                 "ser_time": "talk time counted as 0"}
 
 SOURCE = "anonymous-bank"
 COLUMNS = ("vru+line", "call_id", "customer_id", "priority", "type", "date", "vru_entry", "vru_exit",
@@ -173,6 +178,7 @@ def parse(lines: Iterator[tuple[int, str]], ctx: ParseContext) -> Iterator[Item]
         yield Rejection(ctx.file, first[0], None,
                         f"not an Anonymous Bank header; expected the 17 columns {' '.join(COLUMNS)}", first[1])
         return
+    negative: dict[str, list[int]] = {name: [] for name in _SIGNED}
     for number, text in lines:
         if not text.strip():
             continue
@@ -185,4 +191,12 @@ def parse(lines: Iterator[tuple[int, str]], ctx: ParseContext) -> Iterator[Item]
         except _Bad as bad:
             yield Rejection(ctx.file, number, bad.field, bad.reason, text)
             continue
+        for name, index in _SIGNED.items():
+            if cols[index].strip().startswith("-"):
+                negative[name].append(number)
         yield call if call is not None else Skip(number, "PHANTOM (virtual call)")
+    for name, numbers in negative.items():
+        if numbers:
+            shown = ", ".join(str(n) for n in numbers[:10]) + (" ..." if len(numbers) > 10 else "")
+            yield Notice(ctx.file, numbers[0], f"{len(numbers)} row(s) with a negative {name} ({_SIGNED_MEANS[name]}): "
+                                               f"lines {shown}")

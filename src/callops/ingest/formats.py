@@ -14,6 +14,7 @@ FORMATS: dict[str, str] = {
     "asterisk-queue-log": "callops.ingest.asterisk_queue_log",
     "asterisk-cdr": "callops.ingest.asterisk_cdr",
     "freeswitch-cc": "callops.ingest.freeswitch_cc",
+    "freeswitch-json": "callops.ingest.freeswitch_json",
     "csv": "callops.ingest.mapped_csv",
 }
 

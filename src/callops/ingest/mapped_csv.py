@@ -10,7 +10,16 @@ naming the mapping file and key. Keys:
   the zone) or ``epoch`` (Unix seconds, UTC);
 - ``columns``: canonical field → column name in the header;
 - ``constants``: canonical field → value for every row;
-- ``values``: ``outcome`` / ``direction`` → {value in the file: canonical value}.
+- ``values``: ``outcome`` / ``direction`` → {value in the file: canonical value};
+- ``filter``: conditions a row must all meet to be imported; other rows are skipped, counted with the
+  condition they failed;
+- ``outcome_rules``: an ordered list of ``{when: [conditions], outcome: VALUE}``; the first rule whose
+  conditions all hold gives the outcome, so it can depend on other columns (talk seconds, a queue
+  time); rows no rule matches take the ``outcome`` column or constant as usual.
+
+A condition is ``{column: NAME, OP: VALUE}`` with one OP of ``equals``, ``not_equals``, ``in``,
+``not_in`` (lists), ``empty`` (true/false), ``greater_than``, ``less_than`` (numbers; a value that is
+not a number fails the condition) or ``matches`` (a regular expression, whole value).
 
 ``source_call_id`` and ``outcome`` must come from a column or a constant; ``direction`` defaults to
 inbound; at least one of the timestamp fields must be mapped.
@@ -19,6 +28,7 @@ inbound; at least one of the timestamp fields must be mapped.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -26,7 +36,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from callops.errors import InvalidInput
-from callops.ingest.items import Item, ParseContext, Rejection
+from callops.ingest.callers import caller_number
+from callops.ingest.items import Item, ParseContext, Rejection, Skip
 from callops.ingest.textfile import csv_rows, named_rows
 from callops.records import Call, Direction, Outcome
 
@@ -37,6 +48,71 @@ _FLOATS = ("talk_s", "hold_s", "acw_s")
 _TEXTS = ("source_call_id", "queue", "call_type", "caller_number", "agent", "transfer_target", "campaign",
           "disposition")
 FIELDS = (*_TEXTS, "direction", "outcome", "priority", *_TIMES, *_FLOATS)
+
+
+_OPS = ("equals", "not_equals", "in", "not_in", "empty", "greater_than", "less_than", "matches")
+
+
+class Condition(BaseModel):
+    """One test on one column of a row."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    column: str = Field(min_length=1)
+    equals: str | None = None
+    not_equals: str | None = None
+    in_: list[str] | None = Field(default=None, alias="in")
+    not_in: list[str] | None = None
+    empty: bool | None = None
+    greater_than: float | None = None
+    less_than: float | None = None
+    matches: str | None = None
+
+    @model_validator(mode="after")
+    def _one_op(self) -> Condition:
+        given = [op for op in _OPS if getattr(self, "in_" if op == "in" else op) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of {', '.join(_OPS)} (got {', '.join(given) or 'none'})")
+        if self.matches is not None:
+            try:
+                re.compile(self.matches)
+            except re.error as exc:
+                raise ValueError(f"matches: not a regular expression ({exc})") from exc
+        return self
+
+    def holds(self, value: str) -> bool:
+        value = value.strip()
+        if self.equals is not None:
+            return value == self.equals
+        if self.not_equals is not None:
+            return value != self.not_equals
+        if self.in_ is not None:
+            return value in self.in_
+        if self.not_in is not None:
+            return value not in self.not_in
+        if self.empty is not None:
+            return (value == "") is self.empty
+        if self.matches is not None:
+            return re.fullmatch(self.matches, value) is not None
+        try:
+            number = float(value)
+        except ValueError:
+            return False
+        return number > self.greater_than if self.greater_than is not None else number < (self.less_than or 0.0)
+
+    def describe(self) -> str:
+        for op in _OPS:
+            given = getattr(self, "in_" if op == "in" else op)
+            if given is not None:
+                return f"{self.column} {op} {given!r}"
+        return self.column
+
+
+class OutcomeRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    when: list[Condition] = Field(min_length=1)
+    outcome: Outcome
 
 
 class CsvMapping(BaseModel):
@@ -51,6 +127,8 @@ class CsvMapping(BaseModel):
     columns: dict[str, str] = Field(default_factory=dict)
     constants: dict[str, str | int | float] = Field(default_factory=dict)
     values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    filter: list[Condition] = Field(default_factory=list)
+    outcome_rules: list[OutcomeRule] = Field(default_factory=list)
 
     @field_validator("zone")
     @classmethod
@@ -89,6 +167,8 @@ class CsvMapping(BaseModel):
             raise ValueError(f"{', '.join(both)} given both as column and constant")
         given = set(self.columns) | set(self.constants)
         for needed in ("source_call_id", "outcome"):
+            if needed == "outcome" and self.outcome_rules:
+                continue
             if needed not in given:
                 raise ValueError(f"{needed} needs a column or a constant")
         if not given & set(_TIMES):
@@ -133,7 +213,15 @@ def _time_reader(mapping: CsvMapping, tz: dt.tzinfo) -> Callable[[str, str], dt.
 
 def _build(get: Mapping[str, str], mapping: CsvMapping, read_time: Callable[[str, str], dt.datetime]) -> Call:
     values: dict[str, Any] = {}
+    ruled = next((rule.outcome for rule in mapping.outcome_rules
+                  if all(c.holds(get[c.column]) for c in rule.when)), None)
+    if ruled is not None:
+        values["outcome"] = ruled
+    elif "outcome" not in mapping.columns and "outcome" not in mapping.constants:
+        raise _Bad("outcome", "no outcome rule matches the row and no outcome column or constant is mapped")
     for name in FIELDS:
+        if name in values:
+            continue
         if name in mapping.constants:
             raw, column = str(mapping.constants[name]), f"constants.{name}"
         elif name in mapping.columns:
@@ -173,6 +261,8 @@ def _build(get: Mapping[str, str], mapping: CsvMapping, read_time: Callable[[str
         else:
             values[name] = raw
     values.setdefault("direction", Direction.INBOUND)
+    if "caller_number" in values:
+        values["caller_number"] = caller_number(values["caller_number"])
     call = Call(source=mapping.source, **values)
     if call.started_at is None:
         raise _Bad(mapping.columns.get("ended_at", "ended_at"), "the row has no time at all")
@@ -191,7 +281,8 @@ def parse(lines: Iterator[tuple[int, str]], ctx: ParseContext) -> Iterator[Item]
         return
     number, header, error = first
     names = [h.strip() for h in header]
-    missing = sorted(set(mapping.columns.values()) - set(names))
+    tested = {c.column for c in mapping.filter} | {c.column for r in mapping.outcome_rules for c in r.when}
+    missing = sorted((set(mapping.columns.values()) | tested) - set(names))
     if error is not None or missing:
         yield Rejection(ctx.file, number, None, f"the header lacks the mapped column(s) {', '.join(missing)}"
                         if error is None else f"not CSV: {error}", ",".join(header))
@@ -201,6 +292,10 @@ def parse(lines: Iterator[tuple[int, str]], ctx: ParseContext) -> Iterator[Item]
             yield entry
             continue
         number, values, raw = entry
+        failed = next((c for c in mapping.filter if not c.holds(values[c.column])), None)
+        if failed is not None:
+            yield Skip(number, f"filtered out by the mapping: {failed.describe()} does not hold")
+            continue
         try:
             yield _build(values, mapping, read_time)
         except _Bad as bad:

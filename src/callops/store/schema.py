@@ -382,7 +382,7 @@ live_feeds = sa.Table(  # where each PBX feed follower is: byte offset, the file
     sa.Column("calls", sa.BigInteger, nullable=False),
     sa.Column("intervals", sa.BigInteger, nullable=False),
     sa.Column("events", sa.BigInteger, nullable=False),
-    sa.Column("skipped", sa.BigInteger, nullable=False),  # lines of unknown events
+    sa.Column("skipped", sa.BigInteger, nullable=False),  # lines skipped: unknown or informational events
     sa.Column("rejected", sa.BigInteger, nullable=False),  # lines that could not be read
     sa.Column("last_problem", sa.Text),
     sa.Column("status", sa.String(20), nullable=False),  # following, reconnecting, stopped
