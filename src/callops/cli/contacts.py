@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
 
+from callops.cli._outbound_input import instant as _instant
+from callops.cli._outbound_input import read_text as _read
 from callops.cli._output import echo_json, echo_table
 from callops.dialer import (
     Channel,
@@ -24,8 +25,6 @@ from callops.dialer import (
 )
 from callops.errors import InvalidInput
 
-MAX_FILE_BYTES = 512 * 1024 * 1024
-
 
 def register(group: click.Group) -> None:
     group.add_command(contacts)
@@ -34,25 +33,6 @@ def register(group: click.Group) -> None:
 @click.group()
 def contacts() -> None:
     """Outbound contact policy: consent, do-not-call, calling window, frequency caps, refusals."""
-
-
-def _read(path: Path) -> str:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InvalidInput(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB", file=str(path))
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"not UTF-8 text ({exc.reason})", file=str(path)) from None
-
-
-def _instant(value: str) -> dt.datetime:
-    try:
-        at = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not an ISO time", field="--at") from None
-    if at.tzinfo is None:
-        raise InvalidInput(f"{value!r} has no UTC offset (write e.g. 2026-03-02T10:00:00+08:00)", field="--at")
-    return at
 
 
 @contacts.command("check")

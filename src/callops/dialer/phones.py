@@ -19,6 +19,7 @@ __all__ = ["normalise_phone", "zone_for_phone", "PhoneError"]
 _STRIP = re.compile(r"[\s\-().]")
 _CN_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _CN_LANDLINE = re.compile(r"^0[1-9]\d{8,10}$")
+_CN_SERVICE = re.compile(r"^[48]00\d{7}$")  # 400/800 service numbers (caller numbers of call centres)
 
 
 class PhoneError(ValueError):
@@ -36,8 +37,9 @@ def normalise_phone(raw: str, region: str = "CN") -> str:
     if not text.startswith("+"):
         if not text.isdigit():
             raise PhoneError(f"{raw!r} is not a phone number")
-        if region == "CN" and not (_CN_MOBILE.match(text) or _CN_LANDLINE.match(text)):
-            raise PhoneError(f"{raw!r} is neither a Chinese mobile (1xxxxxxxxxx) nor a landline (0 + area code)")
+        if region == "CN" and not (_CN_MOBILE.match(text) or _CN_LANDLINE.match(text) or _CN_SERVICE.match(text)):
+            raise PhoneError(f"{raw!r} is neither a Chinese mobile (1xxxxxxxxxx), a landline (0 + area code) "
+                             "nor a 400/800 number")
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
