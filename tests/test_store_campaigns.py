@@ -145,3 +145,21 @@ def test_planned_campaign_has_no_violations(engine: sa.Engine, db_url: str, monk
     assert violations == []
     assert max(per_hour.values()) <= 40
     assert min(dt.datetime.fromisoformat(p["planned_at"]) for p in planned) >= start
+
+
+def test_0014_downgrades_and_upgrades(engine: sa.Engine) -> None:
+    """Down to 0007 drops exactly the five outbound tables; upgrading to head brings them back."""
+    from alembic import command
+
+    from callops.store import upgrade
+    from callops.store.engine import _alembic_config
+
+    outbound = {"campaigns", "campaign_contacts", "contact_consents", "dnc_numbers", "contact_attempts"}
+    tables = set(sa.inspect(engine).get_table_names())
+    assert outbound <= tables
+    try:
+        command.downgrade(_alembic_config(engine), "0007")
+        assert set(sa.inspect(engine).get_table_names()) == tables - outbound
+    finally:
+        upgrade(engine)
+    assert set(sa.inspect(engine).get_table_names()) == tables

@@ -26,7 +26,7 @@ from callops.store.schema import campaign_contacts, campaigns, contact_attempts,
 
 __all__ = ["Campaign", "AttemptIn", "MODES", "create_campaign", "get_campaign", "list_campaigns", "add_contacts",
            "campaign_contacts_of", "add_consents", "consents_for", "add_dnc", "dnc_among", "record_attempts",
-           "history_for", "outbound_report"]
+           "history_for", "outbound_report", "campaign_progress", "member_listings"]
 
 MODES = ("preview", "progressive", "predictive")
 _NAME = re.compile(r"^[\w.\-]{1,80}$")
@@ -264,3 +264,20 @@ def outbound_report(conn: sa.Connection, campaign: Campaign, *, start: dt.dateti
     })
     return {"campaign": campaign.name, "start": start.isoformat(), "end": end.isoformat(), "total": total,
             "agents": [{"agent": a, **numbers(g)} for a, g in sorted(agents.items())]}
+
+
+def campaign_progress(conn: sa.Connection, campaign: Campaign) -> dict[str, int]:
+    """Contacts on the list, members tried at least once, attempts made."""
+    contacts = conn.execute(sa.select(sa.func.count()).select_from(campaign_contacts).where(
+        campaign_contacts.c.campaign_id == campaign.id)).scalar_one()
+    tried, made = conn.execute(sa.select(sa.func.count(sa.distinct(contact_attempts.c.member)), sa.func.count())
+                               .where(contact_attempts.c.campaign_id == campaign.id)).one()
+    return {"contacts": int(contacts), "tried": int(tried), "attempts": int(made)}
+
+
+def member_listings(conn: sa.Connection, member: str) -> list[tuple[str, ContactRow]]:
+    """The campaigns listing ``member`` with the contact as listed there."""
+    rows = conn.execute(sa.select(campaigns.c.name, campaign_contacts).join(
+        campaigns, campaigns.c.id == campaign_contacts.c.campaign_id).where(campaign_contacts.c.member == member)
+        .order_by(campaigns.c.name))
+    return [(r.name, ContactRow(r.member, r.phone, r.zone, r.name_1, r.email)) for r in rows]
