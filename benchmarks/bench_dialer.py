@@ -43,6 +43,8 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=10)
     parser.add_argument("--hours", type=float, default=8.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--long-seeds", type=int, default=0,
+                        help="also run 10 agents for 30 h (longer than the window) on this many seeds")
     parser.add_argument("--out", type=Path, default=None, help="write every run as JSON lines here")
     args = parser.parse_args()
     connects = (0.10, 0.20, 0.40)
@@ -53,8 +55,10 @@ def main() -> None:
     with ProcessPoolExecutor(args.workers) as pool:
         g_runs = list(pool.map(one, guarantee, chunksize=4))
         c_runs = list(pool.map(one, grid, chunksize=2))
+        long_grid = [(10, 0.3, 30.0, p, 2000 + s) for p in ("adaptive", "callops") for s in range(args.long_seeds)]
+        l_runs = list(pool.map(one, long_grid, chunksize=1))
     if args.out:
-        args.out.write_text("\n".join(json.dumps(r) for r in g_runs + c_runs) + "\n", encoding="utf-8")
+        args.out.write_text("\n".join(json.dumps(r) for r in g_runs + c_runs + l_runs) + "\n", encoding="utf-8")
 
     print(f"Part 1: callops pacing, cap {CAP:.0%}, 20 agents, {args.hours:g} h, AHT {AHT_S:.0f} s, "
           f"machine {MACHINE:.0%}, {args.seeds} seeds per connect rate")
@@ -64,6 +68,15 @@ def main() -> None:
         print(f"  connect {c:.0%}: worst window <= {CAP:.0%} in {ok} of {len(rows)} seeds; "
               f"worst {max(float(r['window']) for r in rows):.4f}, mean rate "
               f"{np.mean([float(r['abandon_rate']) for r in rows]):.4f}")
+    for p in ("adaptive", "callops") if l_runs else ():
+        rows = [r for r in l_runs if r["pacing"] == p]
+        ok = sum(1 for r in rows if float(r["window"]) <= CAP)
+        print(f"  30 h, 10 agents, connect 30 %, {p}: worst rolling 24 h window <= {CAP:.0%} in {ok} of {len(rows)} "
+              f"seeds; worst {max(float(r['window']) for r in rows):.4f}; talk share "
+              f"{np.mean([float(r['talk']) for r in rows]):.3f}")
+    if not c_runs:
+        print(f"\nwall time {time.perf_counter() - started:.0f} s with {args.workers} workers")
+        return
     print(f"\nPart 2: side by side, {args.reps} seeds each (same seeds for every pacing)")
     print(f"{'agents':>6} {'connect':>7} {'pacing':>11} {'abandon':>8} {'ab.max':>7} {'window':>7} {'talk':>6} "
           f"{'conn/ah':>7} {'s/run':>6}")
