@@ -39,15 +39,18 @@ def dialer() -> None:
               show_default=True, help="Abandoned share of live answers allowed per rolling 24 h window.")
 @click.option("--ring", "ring_s", type=click.FloatRange(15, 120), default=20.0, show_default=True,
               help="Ring time before an unanswered dial is released, seconds (at least 15).")
+@click.option("--window-hours", type=click.FloatRange(1, 720), default=24.0, show_default=True,
+              help="Length of the rolling abandon window, hours (24: Ofcom; 720: the US 30 days).")
 @click.option("--replications", type=click.IntRange(1, MAX_REPLICATIONS), default=10, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def simulate(agents: int, hours: float, aht_s: float, connect_rate: float, machine_rate: float, pacing: str,
-             abandon_cap: float, ring_s: float, replications: int, seed: int, as_json: bool) -> None:
+             abandon_cap: float, ring_s: float, window_hours: float, replications: int, seed: int,
+             as_json: bool) -> None:
     """Simulate outbound shifts and print abandon rate, worst 24 h window, talk share and connects per hour.
 
     An abandon is a live answer not connected to an agent within 2 s. The worst window is over full rolling
-    24 h windows, or the whole run when it is shorter than 24 h.
+    windows (--window-hours, 24 by default), or the whole run when it is shorter than the window.
     """
     if connect_rate + machine_rate > 1:
         raise InvalidInput("connect rate plus machine rate is more than 1", field="--machine-rate")
@@ -55,7 +58,7 @@ def simulate(agents: int, hours: float, aht_s: float, connect_rate: float, machi
         raise InvalidInput(f"agents x hours x replications is more than {MAX_AGENT_HOURS_X_REPS}; run fewer",
                            field="--replications")
     setup = OutboundSetup(agents=agents, hours=hours, aht_s=aht_s, connect_rate=connect_rate,
-                          machine_rate=machine_rate, ring_timeout_s=ring_s)
+                          machine_rate=machine_rate, ring_timeout_s=ring_s, window_s=window_hours * 3600.0)
     summary = simulate_pacing(setup, pacing=pacing, abandon_cap=abandon_cap, replications=replications, seed=seed)
     out = summary.as_dict()
     if as_json:

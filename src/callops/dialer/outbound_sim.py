@@ -46,7 +46,11 @@ class OutboundSetup:
     amd_s: float = 3.0
     connect_grace_s: float = 2.0
     window_s: float = 86400.0
-    window_guard_s: float = 3600.0
+
+    @property
+    def window_guard_s(self) -> float:
+        """Live answers count towards the budget only while they stay in the window this much longer."""
+        return self.window_s / 24.0
 
     def __post_init__(self) -> None:
         if not 1 <= self.agents <= MAX_AGENTS:
@@ -58,6 +62,8 @@ class OutboundSetup:
         if not (0 < self.connect_rate <= 1 and 0 <= self.machine_rate < 1 and
                 self.connect_rate + self.machine_rate <= 1):
             raise ValueError("connect_rate in (0, 1], machine_rate in [0, 1) and their sum at most 1")
+        if not 3600.0 <= self.window_s <= 31 * 86400.0:
+            raise ValueError("window_s must be from 1 hour to 31 days")
         if self.ring_timeout_s < 15.0:
             raise ValueError("ring_timeout_s must be at least 15 s (FCC 64.1200(a)(6), Ofcom)")
 
