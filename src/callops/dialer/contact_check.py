@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import holidays as holiday_lib
 import numpy as np
@@ -59,8 +60,6 @@ class ContactDecisions:
 
 
 def _zone(name: str) -> dt.tzinfo:
-    from zoneinfo import ZoneInfo
-
     return ZoneInfo(name)
 
 
