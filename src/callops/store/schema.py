@@ -15,7 +15,8 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "forecast_points", "staffing_plans", "staffing_plan_intervals", "scenarios", "qa_scorecards",
            "qa_sampling_rules", "qa_draws", "qa_evaluations", "qa_notes", "qa_appeals", "qa_audit", "qa_nominations",
            "qa_votes", "qa_duty", "site_settings",
-           "users", "login_failures", "imports", "live_events", "live_feeds", "person_spells", "coaching_sessions"]
+           "users", "login_failures", "imports", "live_events", "live_feeds", "person_spells", "coaching_sessions",
+           "campaigns", "campaign_contacts", "contact_consents", "dnc_numbers", "contact_attempts"]
 
 metadata = sa.MetaData(
     naming_convention={
@@ -418,4 +419,65 @@ coaching_sessions = sa.Table(  # seed 004: QA as help; an evaluation leads to co
     sa.Column("created_by", sa.String(80), nullable=False),
     sa.Column("created_at", EpochMillis, nullable=False),
     sa.Index(None, "agent", "held_on"),
+)
+
+# Outbound (issue 13): campaigns, their contact lists, consent and do-not-call records, attempts.
+campaigns = sa.Table(
+    "campaigns", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(80), nullable=False, unique=True),
+    sa.Column("purpose", sa.String(20), nullable=False),
+    sa.Column("mode", sa.String(20), nullable=False),
+    sa.Column("caller_number", sa.String(32), nullable=False),
+    sa.Column("script", sa.Text, nullable=False),
+    sa.Column("abandon_cap", sa.Float, nullable=False),
+    sa.Column("retry", sa.JSON, nullable=False),  # outcome -> {after_min, max}
+    sa.Column("created_at", EpochMillis, nullable=False),
+)
+
+campaign_contacts = sa.Table(
+    "campaign_contacts", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("campaign_id", sa.BigInteger, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("member", sa.String(80), nullable=False),
+    sa.Column("phone", sa.String(32), nullable=False),
+    sa.Column("zone", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(200), nullable=False),
+    sa.UniqueConstraint("campaign_id", "member"),
+)
+
+contact_consents = sa.Table(
+    "contact_consents", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("member", sa.String(80), nullable=False, index=True),
+    sa.Column("channel", sa.String(10)),  # NULL = every channel
+    sa.Column("purpose", sa.String(20)),  # NULL = every purpose
+    sa.Column("granted", sa.Boolean, nullable=False),
+    sa.Column("at", EpochMillis, nullable=False),
+    sa.Column("source", sa.String(200), nullable=False),
+)
+
+dnc_numbers = sa.Table(
+    "dnc_numbers", metadata,
+    sa.Column("phone", sa.String(32), primary_key=True),
+    sa.Column("added_at", EpochMillis, nullable=False),
+    sa.Column("source", sa.String(200), nullable=False),
+)
+
+contact_attempts = sa.Table(
+    "contact_attempts", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("campaign_id", sa.BigInteger, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("member", sa.String(80), nullable=False),
+    sa.Column("phone", sa.String(32)),
+    sa.Column("channel", sa.String(10), nullable=False),
+    sa.Column("at", EpochMillis, nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("agent", sa.String(80)),
+    sa.Column("talk_s", sa.Float, nullable=False),
+    sa.Column("wrap_s", sa.Float, nullable=False),
+    sa.Index("ix_contact_attempts_campaign_id_at", "campaign_id", "at"),
+    sa.Index("ix_contact_attempts_member_at", "member", "at"),
+    sa.UniqueConstraint("campaign_id", "member", "channel", "at"),
 )

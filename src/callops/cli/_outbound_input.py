@@ -1,0 +1,33 @@
+"""Input helpers of the outbound commands (contacts, campaign): bounded UTF-8 files and ISO instants."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from callops.errors import InvalidInput
+
+__all__ = ["read_text", "instant", "MAX_FILE_BYTES"]
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+def read_text(path: Path) -> str:
+    """The file's text (UTF-8, a BOM allowed); refused when larger than 512 MiB or not UTF-8."""
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise InvalidInput(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB", file=str(path))
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"not UTF-8 text ({exc.reason})", file=str(path)) from None
+
+
+def instant(value: str, *, field: str = "--at") -> dt.datetime:
+    """An ISO time with a UTC offset (a plain date is refused: it has no zone)."""
+    try:
+        at = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not an ISO time", field=field) from None
+    if at.tzinfo is None:
+        raise InvalidInput(f"{value!r} has no UTC offset (write e.g. 2026-03-02T10:00:00+08:00)", field=field)
+    return at
