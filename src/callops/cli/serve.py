@@ -23,4 +23,4 @@ def serve(host: str, port: int, reload: bool) -> None:
     click.echo(f"callops on http://{host}:{port}  (API reference: http://{host}:{port}/docs)")
     # proxy_headers=False: the app alone reads X-Forwarded-For, and only from CALLOPS_TRUSTED_PROXIES
     uvicorn.run("callops.web:app_from_env", factory=True, host=host, port=port, reload=reload,
-                log_level="info", proxy_headers=False)
+                log_level="info", proxy_headers=False, server_header=False)

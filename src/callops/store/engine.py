@@ -12,10 +12,22 @@ __all__ = ["make_engine", "upgrade", "current_revision", "new_id"]
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(url: str, **kwargs: Any) -> sa.Engine:
-    """An engine for ``url``; SQLite gets foreign keys and WAL so pages read while imports write."""
+def make_engine(url: str, *, pool_timeout_s: float | None = None, busy_timeout_s: float | None = None,
+                **kwargs: Any) -> sa.Engine:
+    """An engine for ``url``; SQLite gets foreign keys and WAL so pages read while imports write.
+
+    ``pool_timeout_s``: how long a checkout waits for a pooled connection before ``sqlalchemy.exc.TimeoutError``
+    (the web app answers 503). ``busy_timeout_s`` (SQLite): how long a statement waits for another writer's lock
+    before "database is locked" (the web app answers 503).
+    """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    parsed = sa.make_url(url)
+    on_file = parsed.get_backend_name() != "sqlite" or parsed.database not in (None, "", ":memory:")
+    if pool_timeout_s is not None and on_file:
+        kwargs.setdefault("pool_timeout", pool_timeout_s)
+    if busy_timeout_s is not None and parsed.get_backend_name() == "sqlite":
+        kwargs.setdefault("connect_args", {}).setdefault("timeout", busy_timeout_s)
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 

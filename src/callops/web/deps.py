@@ -21,7 +21,7 @@ from callops.config import Settings
 from callops.errors import NotFound
 from callops.permissions import Permission
 from callops.store.users import User, get_user
-from callops.web.sessions import bearer_token, session_user_id
+from callops.web.sessions import bearer_token, end_session, session_claim, touch_session
 from callops.web.state import WebState, web_state
 from callops.web.viewer import Viewer, viewer_for
 
@@ -69,15 +69,29 @@ def _connection(engine: EngineDep) -> Iterator[sa.Connection]:
 ConnDep = Annotated[sa.Connection, Depends(_connection)]
 
 
-def _optional_user(request: Request, state: StateDep, conn: ConnDep) -> User | None:
+def _optional_user(request: Request, state: StateDep, conn: ConnDep, now: NowDep) -> User | None:
+    """The user of the bearer token or the cookie session, when it is still valid.
+
+    Not valid: a user disabled or deleted since, a session epoch raised since (logout, password or role
+    change), or a cookie session idle longer than ``Settings.idle_timeout_min``. An invalid cookie session is
+    cleared, keeping the language.
+    """
     token = bearer_token(request)
-    user_id = state.tokens.user_id(token) if token is not None else session_user_id(request)
-    if user_id is None:
+    claim = state.tokens.claim(token) if token is not None else session_claim(request)
+    if claim is None:
         return None
+    idle = dt.timedelta(minutes=state.settings.idle_timeout_min)
     try:
-        user = get_user(conn, user_id)
-    except NotFound:  # deactivated or deleted since the session began
+        user = get_user(conn, claim.user_id)
+    except NotFound:  # disabled or deleted since the session began
+        user = None
+    if (user is None or user.session_epoch != claim.epoch
+            or (claim.seen_at is not None and now - claim.seen_at > idle)):
+        if token is None:
+            end_session(request)
         return None
+    if token is None:
+        touch_session(request, now)
     request.state.user = user
     return user
 

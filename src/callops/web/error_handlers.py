@@ -3,6 +3,8 @@
     InvalidInput 400 (with file/line/field)  NotFound 404  PermissionDenied 403  Conflict 409
     Infeasible 422  request validation 400 (naming the field)  not logged in 401 / login redirect
     sign-in throttled 429 with Retry-After (raised as HTTPException by routes/api_session.py)
+    busy 503 with Retry-After: no pooled connection free within the pool timeout, or a SQLite database
+        locked by another writer (an import) beyond its busy timeout
     anything else 500: logged with its traceback, which the response shows only in debug mode
 """
 
@@ -13,6 +15,7 @@ import traceback
 from typing import Any
 from urllib.parse import quote
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -24,7 +27,7 @@ from callops.web.rendering import render
 from callops.web.state import web_state
 from callops.web.viewer import viewer_for
 
-__all__ = ["install_error_handlers", "is_api"]
+__all__ = ["BUSY_RETRY_AFTER_S", "install_error_handlers", "is_api", "is_busy"]
 
 _log = logging.getLogger(__name__)
 
@@ -93,6 +96,29 @@ async def _not_authenticated(request: Request, exc: Exception) -> Response:
     return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
 
+BUSY_RETRY_AFTER_S = 2
+
+
+def is_busy(exc: BaseException) -> bool:
+    """A database too busy to answer now: the pool is exhausted or SQLite is locked by another writer."""
+    if isinstance(exc, sa.exc.TimeoutError):
+        return True
+    if isinstance(exc, sa.exc.OperationalError):
+        text = str(exc.orig).lower()
+        return "database is locked" in text or "database is busy" in text or "too many clients" in text
+    return False
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    if not is_busy(exc):
+        return await _unexpected(request, exc)
+    _log.warning("database busy on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    response = _respond(request, 503, {"error": "busy", "message": "the database is busy (an import or many "
+                                       f"requests at once): try again in {BUSY_RETRY_AFTER_S} s"})
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)
+    return response
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     _log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     body: dict[str, Any] = {"error": "internal", "message": "internal error: the server logged the details"}
@@ -106,4 +132,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
+    app.add_exception_handler(sa.exc.TimeoutError, _database_error)
+    app.add_exception_handler(sa.exc.OperationalError, _database_error)
     app.add_exception_handler(Exception, _unexpected)
