@@ -18,6 +18,7 @@ from typing import Any
 import click
 import yaml
 
+from callops.cell_text import restore_cell
 from callops.cli._output import echo_json, echo_table
 from callops.errors import InvalidInput
 from callops.quality import (
@@ -68,8 +69,8 @@ def _rows(path: Path, needed: tuple[str, ...]) -> Iterator[tuple[int, dict[str, 
             raise InvalidInput(
                 f"no column {missing[0]!r} (columns: {reader.fieldnames})", file=str(path), line=1
             )
-        for row in reader:
-            yield reader.line_num, row
+        for row in reader:  # our CSV exports neutralise formula-like cells with an apostrophe: undo it
+            yield reader.line_num, {k: restore_cell(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def _number(text: str, path: Path, line: int, column: str) -> float:

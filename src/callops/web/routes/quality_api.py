@@ -50,6 +50,7 @@ from callops.store.qa_reviews import evaluation_keys, list_appeals, list_audit, 
 from callops.store.qa_sampling import StoredDraw, StoredRule, get_draw, get_rule, list_rules
 from callops.store.users import User
 from callops.web.deps import ConnDep, CurrentUser
+from callops.web.downloads import attachment
 from callops.web.routes._quality_shared import (
     AnswerIn,
     AppealOut,
@@ -203,14 +204,14 @@ def api_draw_record(name: str, conn: ConnDep, user: CurrentUser) -> Response:
     if draw.record_json is None:
         raise NotFound(f"rule {name!r} is not drawn yet")
     return JSONResponse(draw.record_json,
-                        headers={"Content-Disposition": f'attachment; filename="{name}-draw.json"'})
+                        headers=attachment(f"{name}-draw.json"))
 
 
 @router.get("/draws/{name}/eligible.csv")
 def api_draw_eligible(name: str, conn: ConnDep, user: CurrentUser) -> Response:
     """The frozen eligible calls, as ``callops qa verify-draw --calls`` reads them."""
     return PlainTextResponse(eligible_csv(get_draw(conn, name)), media_type="text/csv",
-                             headers={"Content-Disposition": f'attachment; filename="{name}-eligible.csv"'})
+                             headers=attachment(f"{name}-eligible.csv"))
 
 
 class QueueItemOut(BaseModel):
@@ -553,5 +554,5 @@ def api_reports(conn: ConnDep, user: CurrentUser) -> dict[str, Any]:
 def api_reports_csv(conn: ConnDep, user: CurrentUser) -> Response:
     _staff(user)
     return PlainTextResponse(evaluations_csv(conn), media_type="text/csv",
-                             headers={"Content-Disposition": 'attachment; filename="qa-evaluations.csv"'})
+                             headers=attachment("qa-evaluations.csv"))
 

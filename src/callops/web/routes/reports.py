@@ -26,6 +26,7 @@ from callops.store.records import CallFilter
 from callops.store.scenarios import SavedScenario, get_scenario, list_scenarios
 from callops.store.users import User
 from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
+from callops.web.downloads import attachment
 from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render
@@ -246,11 +247,10 @@ def export(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep
     name = "-".join(["callops-kpi", *([params.scenario] if params.scenario else []), str(params.start),
                      str(params.end)])
     if format == "xlsx":
-        return Response(rows_to_xlsx(rows, sheet="kpi"), headers={
-            "Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return Response(rows_to_xlsx(rows, sheet="kpi"), headers=attachment(f"{name}.xlsx"),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return Response(rows_to_csv(rows), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+                    headers=attachment(f"{name}.csv"))
 
 
 @router.get("/reports/agents", response_class=HTMLResponse, include_in_schema=False)
