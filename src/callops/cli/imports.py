@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import yaml
 
 from callops.cli import _context
 from callops.cli._output import echo_json
 from callops.errors import InvalidInput
 from callops.ingest import FORMATS, import_files
+from callops.yaml_input import load_yaml
 
 
 def register(group: click.Group) -> None:
@@ -36,10 +36,8 @@ def import_(files: tuple[Path, ...], fmt: str, tz: str | None, mapping: Path | N
     if fmt == "csv":
         if mapping is None:
             raise InvalidInput("format csv needs --mapping MAPPING.yaml", field="--mapping")
-        try:
-            options = {"mapping": yaml.safe_load(mapping.read_text(encoding="utf-8")), "mapping_file": str(mapping)}
-        except yaml.YAMLError as exc:
-            raise InvalidInput(f"not valid YAML: {exc}", file=str(mapping)) from exc
+        options = {"mapping": load_yaml(mapping.read_text(encoding="utf-8"), file=str(mapping)),
+                   "mapping_file": str(mapping)}
     report = import_files(_context.engine(), list(files), fmt=fmt, tz=tz or settings.site_tz,
                           skip_invalid=skip_invalid, dry_run=dry_run, rejects_path=rejects, options=options)
     if as_json:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from callops.cell_text import restore_cell
 from callops.cli._output import echo_json, echo_table
@@ -44,6 +43,7 @@ from callops.quality import (
     seed_commitment,
     verify_draw,
 )
+from callops.yaml_input import load_yaml
 
 CALL_COLUMNS = ("call_id", "agent", "queue", "started_at", "duration_s", "outcome")
 
@@ -145,10 +145,7 @@ def _read_calls(path: Path) -> list[CallSummary]:
 
 
 def _read_rule(path: Path) -> SamplingRule:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"not YAML: {exc}", file=str(path)) from exc
+    data = load_yaml(path.read_text(encoding="utf-8"), file=str(path))
     if not isinstance(data, dict):
         raise InvalidInput("a rule is a YAML mapping", file=str(path))
     return rule_from_mapping(data, source=str(path))
