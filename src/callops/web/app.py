@@ -28,6 +28,7 @@ from callops.web.csrf import verify_csrf
 from callops.web.discovery import discover_routes
 from callops.web.error_handlers import install_error_handlers
 from callops.web.i18n import load_catalogs
+from callops.web.login_guard import SignInSlots
 from callops.web.rendering import make_templates
 from callops.web.security_headers import SecurityHeaders
 from callops.web.sessions import SESSION_COOKIE, SESSION_MAX_AGE_S, TokenSigner
@@ -71,6 +72,7 @@ def create_app(settings: Settings, *, clock: Callable[[], dt.datetime] = utc_now
     state = WebState(settings=settings, engine=engine, catalogs=load_catalogs(), templates=make_templates(),
                      tokens=TokenSigner(secret), clock=clock)
     app.state.web = state
+    app.state.sign_in_slots = SignInSlots()
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,
                        max_age=SESSION_MAX_AGE_S, same_site="lax",
                        https_only=settings.environment == "production")

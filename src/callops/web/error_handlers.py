@@ -3,8 +3,8 @@
     InvalidInput 400 (with file/line/field)  NotFound 404  PermissionDenied 403  Conflict 409
     Infeasible 422  request validation 400 (naming the field)  not logged in 401 / login redirect
     sign-in throttled 429 with Retry-After (raised as HTTPException by routes/api_session.py)
-    busy 503 with Retry-After: no pooled connection free within the pool timeout, or a SQLite database
-        locked by another writer (an import) beyond its busy timeout
+    busy 503 with Retry-After: no pooled connection free within the pool timeout, a SQLite database
+        locked by another writer (an import) beyond its busy timeout, or no sign-in slot free in time
     anything else 500: logged with its traceback, which the response shows only in debug mode
 """
 
@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from callops.errors import CallopsError, Conflict, Infeasible, InvalidInput, NotFound, PermissionDenied
 from callops.web.deps import NotAuthenticated
+from callops.web.login_guard import SignInBusy
 from callops.web.rendering import render
 from callops.web.state import web_state
 from callops.web.viewer import viewer_for
@@ -109,14 +110,23 @@ def is_busy(exc: BaseException) -> bool:
     return False
 
 
+def _busy(request: Request, message: str) -> Response:
+    response = _respond(request, 503, {"error": "busy", "message": message})
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)
+    return response
+
+
 async def _database_error(request: Request, exc: Exception) -> Response:
     if not is_busy(exc):
         return await _unexpected(request, exc)
     _log.warning("database busy on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-    response = _respond(request, 503, {"error": "busy", "message": "the database is busy (an import or many "
-                                       f"requests at once): try again in {BUSY_RETRY_AFTER_S} s"})
-    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)
-    return response
+    return _busy(request, "the database is busy (an import or many requests at once): try again in "
+                          f"{BUSY_RETRY_AFTER_S} s")
+
+
+async def _sign_in_busy(request: Request, exc: Exception) -> Response:
+    _log.warning("sign-in refused on %s: %s", request.url.path, exc)
+    return _busy(request, str(exc))
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -132,6 +142,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
+    app.add_exception_handler(SignInBusy, _sign_in_busy)
     app.add_exception_handler(sa.exc.TimeoutError, _database_error)
     app.add_exception_handler(sa.exc.OperationalError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -18,9 +18,12 @@ are logged (never passwords) on the ``callops.web.login_guard`` logger.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
-from collections.abc import Collection
+import threading
+import time
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -32,7 +35,11 @@ from callops.store import login_failures as failures
 from callops.web.client_address import client_address, throttle_key, trusted_networks
 from callops.web.deps import ConnDep, NowDep, StateDep
 
-__all__ = ["Attempt", "LoginGuard", "LoginGuardDep", "LoginThrottled"]
+__all__ = ["Attempt", "LoginGuard", "LoginGuardDep", "LoginThrottled", "SIGN_IN_SLOTS", "SIGN_IN_WAIT_S",
+           "SignInBusy", "SignInSlot", "SignInSlots"]
+
+SIGN_IN_SLOTS = 4  # password checks (argon2, CPU-bound) running at once per process
+SIGN_IN_WAIT_S = 10.0  # a sign-in waiting longer for a slot is answered 503 with Retry-After
 
 _log = logging.getLogger(__name__)
 
@@ -45,6 +52,47 @@ class LoginThrottled(Exception):
                          f"{retry_after_s} s")
         self.until = until
         self.retry_after_s = retry_after_s
+
+
+class SignInBusy(Exception):
+    """Every sign-in slot stayed taken for ``SIGN_IN_WAIT_S``: 503 with Retry-After."""
+
+
+class SignInSlots:
+    """At most ``SIGN_IN_SLOTS`` sign-ins (and password changes) of this process run at once.
+
+    A sign-in takes its slot before it takes a pooled connection, and waits for it without holding a worker
+    thread (it polls from the event loop). So a storm of sign-ins uses at most ``SIGN_IN_SLOTS`` connections and
+    threads, argon2 gets the cores it can use anyway, and everyone else's requests find the pool free.
+    """
+
+    def __init__(self, slots: int = SIGN_IN_SLOTS, *, wait_s: float = SIGN_IN_WAIT_S) -> None:
+        self._free = threading.Semaphore(slots)
+        self.wait_s = wait_s
+
+    async def acquire(self) -> None:
+        deadline = time.monotonic() + self.wait_s
+        while not self._free.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                raise SignInBusy(f"too many sign-ins at once: try again in a few seconds (waited {self.wait_s:g} s)")
+            await asyncio.sleep(0.02)
+
+    def release(self) -> None:
+        self._free.release()
+
+
+async def _sign_in_slot(request: Request) -> AsyncIterator[None]:
+    slots = request.app.state.sign_in_slots
+    if not isinstance(slots, SignInSlots):
+        raise RuntimeError("the app was not built by callops.web.create_app")
+    await slots.acquire()
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+SignInSlot = Annotated[None, Depends(_sign_in_slot)]  # declare it before any ConnDep of the handler
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from callops.errors import InvalidInput
 from callops.services.accounts import change_own_password
 from callops.store.users import MAX_PASSWORD_CHARS, User, get_user
 from callops.web.deps import ConnDep, CurrentUser, NowDep, StateDep, ViewerDep
-from callops.web.login_guard import LoginGuard, LoginGuardDep, LoginThrottled
+from callops.web.login_guard import LoginGuard, LoginGuardDep, LoginThrottled, SignInSlot
 from callops.web.rendering import render
 from callops.web.sessions import start_session
 
@@ -48,7 +48,7 @@ def _change(conn: ConnDep, guard: LoginGuard, user: User, current: str, new: str
 @router.post("/api/me/password", response_model=PasswordChangeOut, tags=["session"], responses={
     400: {"description": "the current password is wrong or the new one is refused (the field is named)"},
     429: {"description": "too many failed sign-ins or password checks for this user; see Retry-After"}})
-def api_change_password(request: Request, body: PasswordChangeIn, conn: ConnDep, user: CurrentUser,
+def api_change_password(_slot: SignInSlot, request: Request, body: PasswordChangeIn, conn: ConnDep, user: CurrentUser,
                         state: StateDep, guard: LoginGuardDep, now: NowDep) -> PasswordChangeOut:
     """Change your password: every session and bearer token you had ends; the answer carries a new token."""
     try:
@@ -67,8 +67,9 @@ def password_page(request: Request, user: CurrentUser, viewer: ViewerDep) -> Res
 
 
 @router.post("/account/password", include_in_schema=False)
-def change_password(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, guard: LoginGuardDep,
-                    now: NowDep, current_password: Annotated[str, Form(max_length=MAX_PASSWORD_CHARS)],
+def change_password(_slot: SignInSlot, request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
+                    guard: LoginGuardDep, now: NowDep,
+                    current_password: Annotated[str, Form(max_length=MAX_PASSWORD_CHARS)],
                     new_password: Annotated[str, Form(max_length=MAX_PASSWORD_CHARS)],
                     confirm_password: Annotated[str, Form(max_length=MAX_PASSWORD_CHARS)]) -> Response:
     if new_password != confirm_password:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Request
 from callops.services.accounts import sign_out_everywhere
 from callops.store.users import authenticate
 from callops.web.deps import ConnDep, CurrentUser, NotAuthenticated, NowDep, OptionalUser, StateDep
-from callops.web.login_guard import LoginGuardDep, LoginThrottled
+from callops.web.login_guard import LoginGuardDep, LoginThrottled, SignInSlot
 from callops.web.schemas import LoginIn, LoginOut, UserOut
 from callops.web.sessions import csrf_token, end_session, start_session
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api", tags=["session"])
 @router.post("/login", response_model=LoginOut, responses={
     401: {"description": "wrong user name or password"},
     429: {"description": "too many failed sign-ins for this user name or from this address; see Retry-After"}})
-def api_login(request: Request, body: LoginIn, conn: ConnDep, state: StateDep, guard: LoginGuardDep,
+def api_login(_slot: SignInSlot, request: Request, body: LoginIn, conn: ConnDep, state: StateDep, guard: LoginGuardDep,
               now: NowDep) -> LoginOut:
     """Check the password; answer a bearer token and start a cookie session (for browser clients).
 

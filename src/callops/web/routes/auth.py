@@ -13,7 +13,7 @@ from callops.services.accounts import sign_out_everywhere
 from callops.store.users import authenticate
 from callops.web.deps import ConnDep, NowDep, OptionalUser, ViewerDep
 from callops.web.i18n import normalize_locale
-from callops.web.login_guard import LoginGuardDep, LoginThrottled
+from callops.web.login_guard import LoginGuardDep, LoginThrottled, SignInSlot
 from callops.web.rendering import render
 from callops.web.sessions import end_session, set_session_locale, start_session
 
@@ -36,7 +36,7 @@ def login_page(request: Request, user: OptionalUser, viewer: ViewerDep, next: st
 
 
 @router.post("/login")
-def login(request: Request, conn: ConnDep, viewer: ViewerDep, guard: LoginGuardDep, now: NowDep,
+def login(_slot: SignInSlot, request: Request, conn: ConnDep, viewer: ViewerDep, guard: LoginGuardDep, now: NowDep,
           username: Annotated[str, Form(max_length=80)], password: Annotated[str, Form(max_length=200)],
           next: Annotated[str, Form()] = "/") -> Response:
     """Sign in; 401 for a wrong name or password, 429 with Retry-After while throttled (docs/web.md)."""
