@@ -1,7 +1,7 @@
 """Refuse request bodies over ``Settings.max_body_bytes`` with 413, before the app reads or parses them.
 
 A declared ``Content-Length`` over the limit is refused at once; a body sent without one (chunked) is counted
-as it arrives and refused when it passes the limit, unless the response has already started.
+as it arrives: past the limit the app is told the client left, and whatever it answers is replaced by 413.
 """
 
 from __future__ import annotations
@@ -11,10 +11,6 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["BodyLimit"]
-
-
-class _TooLarge(Exception):
-    pass
 
 
 class BodyLimit:
@@ -45,26 +41,35 @@ class BodyLimit:
                     await self._refuse(send)
                     return
         received = 0
-        started = False
+        too_large = False
+        replaced = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
+            if too_large:  # the app keeps reading: tell it the client is gone
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge()
+                    too_large = True
+                    return {"type": "http.disconnect"}
             return message
 
-        async def watching_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
+        async def replacing_send(message: Message) -> None:
+            nonlocal replaced
+            if too_large and message["type"] == "http.response.start":
+                replaced = True
+                await self._refuse(send)
+                return
+            if replaced:
+                return  # the app's own answer to the cut-off body is dropped
             await send(message)
 
         try:
-            await self.app(scope, counting_receive, watching_send)
-        except _TooLarge:
-            if started:
+            await self.app(scope, counting_receive, replacing_send)
+        except Exception:
+            if not too_large:
                 raise
-            await self._refuse(send)
+            if not replaced:
+                await self._refuse(send)
