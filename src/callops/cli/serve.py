@@ -6,6 +6,10 @@ import click
 
 from callops.cli import _context
 
+# proxy_headers=False: the app alone reads X-Forwarded-For, and only from CALLOPS_TRUSTED_PROXIES;
+# server_header=False: no "server: uvicorn" telling scanners what runs here
+UVICORN_OPTIONS: dict[str, bool] = {"proxy_headers": False, "server_header": False}
+
 
 def register(group: click.Group) -> None:
     group.add_command(serve)
@@ -21,6 +25,5 @@ def serve(host: str, port: int, reload: bool) -> None:
 
     _context.settings()  # refuse bad settings before starting the server
     click.echo(f"callops on http://{host}:{port}  (API reference: http://{host}:{port}/docs)")
-    # proxy_headers=False: the app alone reads X-Forwarded-For, and only from CALLOPS_TRUSTED_PROXIES
     uvicorn.run("callops.web:app_from_env", factory=True, host=host, port=port, reload=reload,
-                log_level="info", proxy_headers=False, server_header=False)
+                log_level="info", **UVICORN_OPTIONS)

@@ -106,7 +106,8 @@ def is_busy(exc: BaseException) -> bool:
         return True
     if isinstance(exc, sa.exc.OperationalError):
         text = str(exc.orig).lower()
-        return "database is locked" in text or "database is busy" in text or "too many clients" in text
+        return any(sign in text for sign in ("database is locked", "database is busy", "too many clients",
+                                             "lock timeout"))
     return False
 
 
