@@ -82,7 +82,7 @@ class HistorySpec:
     overrides: tuple[str, ...] = ()
 
 
-MAX_HISTORY_POINTS = 110_000  # history intervals one forecast may read: 6 years of 30-minute ones, 1 of 5-minute
+MAX_HISTORY_POINTS = 40_000  # history intervals a forecast may read: 2.3 years of 30-min ones, 138 days of 5-min
 
 
 def check_history_span(start: dt.date, end: dt.date, grain_min: int) -> None:

@@ -5,6 +5,7 @@
     sign-in throttled 429 with Retry-After (raised as HTTPException by routes/api_session.py)
     busy 503 with Retry-After: no pooled connection free within the pool timeout, a SQLite database
         locked by another writer (an import) beyond its busy timeout, or no sign-in slot free in time
+    a number too large for the database (OverflowError, DataError) 400
     anything else 500: logged with its traceback, which the response shows only in debug mode
 """
 
@@ -125,6 +126,13 @@ async def _database_error(request: Request, exc: Exception) -> Response:
                           f"{BUSY_RETRY_AFTER_S} s")
 
 
+async def _out_of_range(request: Request, exc: Exception) -> Response:
+    """A number too large for the database (a huge id or count that got past the edge): 400, not 500."""
+    _log.warning("out-of-range value on %s %s: %s", request.method, request.url.path, exc)
+    return _respond(request, 400, {"error": "invalid_input", "message": "a number in the request is out of range",
+                                   "reason": "out of range", "file": None, "line": None, "field": None})
+
+
 async def _sign_in_busy(request: Request, exc: Exception) -> Response:
     _log.warning("sign-in refused on %s: %s", request.url.path, exc)
     return _busy(request, str(exc))
@@ -145,5 +153,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(SignInBusy, _sign_in_busy)
     app.add_exception_handler(sa.exc.TimeoutError, _database_error)
+    app.add_exception_handler(OverflowError, _out_of_range)  # SQLite: a Python int over 64 bits
+    app.add_exception_handler(sa.exc.DataError, _out_of_range)  # PostgreSQL: integer out of range
     app.add_exception_handler(sa.exc.OperationalError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -137,7 +137,8 @@ def api_agents(conn: ConnDep, settings: SettingsDep, user: ReportsUser,
                tz: str | None = None, scenario: ScenarioQuery = None) -> list[dict[str, Any]]:
     """The per-agent table of ``callops report agents`` (of real calls, or of ``scenario``)."""
     first, last = parse_date(start, field="from"), parse_date(end, field="to")
-    assert first is not None and last is not None
+    if first is None or last is None:
+        raise InvalidInput("give both from and to (YYYY-MM-DD, inclusive)", field="from" if first is None else "to")
     zone_name = tz or settings.site_tz
     zone(zone_name)
     return [dict(r) for r in agent_report(conn, start=first, end=last, tz=zone_name, scenario=scenario or None)]
