@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import click
 
 from callops.cli import _context
 
+
 # proxy_headers=False: the app alone reads X-Forwarded-For, and only from CALLOPS_TRUSTED_PROXIES;
 # server_header=False: no "server: uvicorn" telling scanners what runs here
-UVICORN_OPTIONS: dict[str, bool] = {"proxy_headers": False, "server_header": False}
+class UvicornOptions(TypedDict):
+    proxy_headers: bool
+    server_header: bool
+
+
+UVICORN_OPTIONS = UvicornOptions(proxy_headers=False, server_header=False)
 
 
 def register(group: click.Group) -> None:
