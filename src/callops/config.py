@@ -57,7 +57,7 @@ class Settings:
 
         try:
             zoneinfo.ZoneInfo(self.site_tz)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long for a file
             raise InvalidInput(f"unknown time zone {self.site_tz!r}", field="CALLOPS_TZ") from exc
         if self.environment not in ENVIRONMENTS:
             raise InvalidInput(f"unknown environment {self.environment!r}: use one of {', '.join(ENVIRONMENTS)}",

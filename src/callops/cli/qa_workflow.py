@@ -140,6 +140,9 @@ def rules_export(name: str, out_dir: Path) -> None:
         draw = get_draw(conn, name)
     if draw.record_json is None:
         raise NotFound(f"rule {name!r} is not drawn yet")
+    targets = [out_dir / f"{name}-draw.json", out_dir / f"{name}-eligible.csv"]
+    if any(t.resolve().parent != out_dir.resolve() for t in targets):
+        raise InvalidInput(f"rule {name!r} would write outside {out_dir}", field="name")
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"{name}-draw.json").write_text(json.dumps(draw.record_json, indent=1, ensure_ascii=False),
                                                encoding="utf-8")
