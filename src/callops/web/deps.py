@@ -20,13 +20,14 @@ from callops import permissions
 from callops.config import Settings
 from callops.errors import NotFound
 from callops.permissions import Permission
+from callops.services.qa_transparency import AgentLabel, agent_labeller
 from callops.store.users import User, get_user
 from callops.web.sessions import bearer_token, end_session, session_claim, touch_session
 from callops.web.state import WebState, web_state
 from callops.web.viewer import Viewer, viewer_for
 
-__all__ = ["ConnDep", "CurrentUser", "EngineDep", "NotAuthenticated", "NowDep", "OptionalUser", "SettingsDep",
-           "StateDep", "ViewerDep", "require"]
+__all__ = ["AgentLabelDep", "ConnDep", "CurrentUser", "EngineDep", "NotAuthenticated", "NowDep", "OptionalUser",
+           "SettingsDep", "StateDep", "ViewerDep", "require"]
 
 
 class NotAuthenticated(Exception):
@@ -113,6 +114,13 @@ def _viewer(request: Request, user: OptionalUser) -> Viewer:
 
 
 ViewerDep = Annotated[Viewer, Depends(_viewer)]
+
+
+def _agent_label(state: StateDep, user: CurrentUser) -> AgentLabel:
+    return agent_labeller(user, state.pseudonym_key)
+
+
+AgentLabelDep = Annotated[AgentLabel, Depends(_agent_label)]  # how this user sees agent ids (QA transparency)
 
 
 def require(permission: Permission) -> Any:
