@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from callops.config import Settings
 from callops.records import Call, Direction, Outcome, Role
+from callops.store import make_engine
 from callops.store.records import insert_calls
 from callops.store.schema import users
 from callops.web import create_app
@@ -41,6 +44,22 @@ def _call(n: int, at: dt.datetime, agent: str, queue: str = "PS") -> Call:
 @pytest.fixture
 def db_url(engine: sa.Engine) -> str:
     """The ``engine`` database with one user per role (password PASSWORD) and a few calls of agents A1, A2."""
+    return seed(engine)
+
+
+@pytest.fixture
+def sqlite_url(_migrated_urls: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """A seeded SQLite database only, for tests whose subject is not the store (the API fuzz)."""
+    copy = tmp_path / "fuzz.db"
+    shutil.copyfile(sa.make_url(_migrated_urls["sqlite"]).database or "", copy)
+    engine = make_engine(f"sqlite:///{copy}")
+    try:
+        yield seed(engine)
+    finally:
+        engine.dispose()
+
+
+def seed(engine: sa.Engine) -> str:
     with engine.begin() as conn:
         conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
                                        "agent_id": agent, "locale": "en", "tz": "Asia/Shanghai", "active": True}

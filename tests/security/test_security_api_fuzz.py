@@ -13,7 +13,6 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
-import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
@@ -25,13 +24,12 @@ EXAMPLES = int(os.environ.get("CALLOPS_FUZZ_EXAMPLES", "3"))
 
 
 @pytest.fixture
-def fuzz_app(db_url: str, engine: sa.Engine) -> Iterator[tuple[FastAPI, str]]:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("the fuzz runs once, on SQLite; the store suites cover both databases")
+def fuzz_app(sqlite_url: str) -> Iterator[tuple[FastAPI, str]]:
+    """The app on a seeded SQLite database (once: the store suites cover both databases), and an admin token."""
     from callops.config import Settings
     from callops.web import create_app
 
-    app = create_app(Settings(database_url=db_url, secret_key=SECRET))
+    app = create_app(Settings(database_url=sqlite_url, secret_key=SECRET))
     with TestClient(app) as client:
         yield app, api_login(client, "admin")
 
