@@ -62,7 +62,8 @@ def test_users_add_and_list(run) -> None:  # type: ignore[no-untyped-def]
     result = run("users", "add", "zhang.wei", "--role", "team_lead", input="s3cret-pass\ns3cret-pass\n")
     assert result.exit_code == 0, result.output
     listed = json.loads(run("users", "list", "--json").output)
-    assert listed == [{"username": "zhang.wei", "role": "team_lead", "agent_id": None, "locale": "zh-CN"}]
+    assert listed == [{"username": "zhang.wei", "role": "team_lead", "agent_id": None, "locale": "zh-CN",
+                       "active": True}]
 
 
 def test_demo_load_is_idempotent(run) -> None:  # type: ignore[no-untyped-def]

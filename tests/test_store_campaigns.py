@@ -158,6 +158,8 @@ def test_0014_downgrades_and_upgrades(engine: sa.Engine) -> None:
     tables = set(sa.inspect(engine).get_table_names())
     assert outbound <= tables
     try:
+        command.downgrade(_alembic_config(engine), "0014")  # later migrations' tables are not this test's
+        tables = set(sa.inspect(engine).get_table_names())
         command.downgrade(_alembic_config(engine), "0012")  # the revision 0014 follows
         assert set(sa.inspect(engine).get_table_names()) == tables - outbound
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -221,13 +220,13 @@ def test_concurrent_guesses_get_at_most_the_limit_through(engine: sa.Engine) -> 
     """Thirty simultaneous attempts on one user name: no more than 5 reach the password check and the rest are
     refused, leaving no rows; attempts after the burst fill up to exactly 5 admitted, then the name is locked."""
     policy = ThrottlePolicy()
-    guard = LoginGuard(engine=engine, policy=policy, now=T0, address=HERE)
 
     def attempt(n: int) -> Attempt | None:
-        try:
-            return dataclasses.replace(guard, address=f"198.51.100.{n + 10}").begin("boss")
-        except LoginThrottled:
-            return None
+        with engine.connect() as conn:  # one connection per attempt, as one request has
+            try:
+                return LoginGuard(conn=conn, policy=policy, now=T0, address=f"198.51.100.{n + 10}").begin("boss")
+            except LoginThrottled:
+                return None
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         admitted = [a for a in pool.map(attempt, range(30)) if a is not None]
@@ -236,8 +235,8 @@ def test_concurrent_guesses_get_at_most_the_limit_through(engine: sa.Engine) -> 
         assert len(recent_failures(conn, FailureScope.USER, "boss", since=T0, limit=50)) == len(admitted)
     later = [attempt(100 + n) for n in range(policy.max_failures_per_user)]
     assert len(admitted) + sum(a is not None for a in later) == policy.max_failures_per_user
-    with pytest.raises(LoginThrottled):
-        guard.begin("boss")
+    with engine.connect() as conn, pytest.raises(LoginThrottled):
+        LoginGuard(conn=conn, policy=policy, now=T0, address=HERE).begin("boss")
 
 
 def test_an_admin_lifts_a_lock_from_the_cli(make_client: MakeClient, db_url: str) -> None:

@@ -167,7 +167,12 @@ def test_full_appeal_path_keeps_the_old_version(client: TestClient, clock: Clock
     """Agent appeals, team lead accepts, three views, supervisor upholds: a corrected version 2, version 1 kept."""
     h = _drawn(client, clock)
     key = _evaluate_first(client, h, "A1")
-    assert client.get(f"/api/qa/evaluations/{key}", headers=h["bob"]).status_code == 403
+    other = client.get(f"/api/qa/evaluations/{key}", headers=h["bob"])  # another agent's answers as missing
+    missing = client.get("/api/qa/evaluations/no-such-key", headers=h["bob"])
+    assert other.status_code == missing.status_code == 404 and other.json()["message"].startswith("no evaluation")
+    appeal_other = client.post(f"/api/qa/evaluations/{key}/appeals",
+                               json={"disputed_items": ["arguing"], "reason": "x"}, headers=h["bob"])
+    assert appeal_other.status_code == 404  # who may before what state: never 409 on another's evaluation
     ack = client.post(f"/api/qa/evaluations/{key}/notes", json={"kind": "acknowledgement"}, headers=h["amy"])
     assert ack.status_code == 201
     filed = client.post(f"/api/qa/evaluations/{key}/appeals",
@@ -267,12 +272,13 @@ def test_dice_need_two_matching_entries(client: TestClient, clock: Clock) -> Non
 
 
 def test_downloaded_draw_verifies_with_the_cli(client: TestClient, clock: Clock, tmp_path: Path) -> None:
-    """The public record and eligible list re-run under `callops qa verify-draw`; an edited record is rejected."""
+    """The record and eligible list a staff member downloads re-run under `callops qa verify-draw`; an edited
+    record is rejected. (Agents get other agents as pseudonyms, docs/quality.md: they rely on the server's re-run.)"""
     h = _drawn(client, clock)
-    record = client.get("/api/qa/draws/week10/record.json", headers=h["amy"])
+    record = client.get("/api/qa/draws/week10/record.json", headers=h["lead"])
     assert record.status_code == 200 and "attachment" in record.headers["content-disposition"]
     (tmp_path / "draw.json").write_text(record.text, encoding="utf-8")
-    (tmp_path / "eligible.csv").write_text(client.get("/api/qa/draws/week10/eligible.csv", headers=h["amy"]).text,
+    (tmp_path / "eligible.csv").write_text(client.get("/api/qa/draws/week10/eligible.csv", headers=h["lead"]).text,
                                            encoding="utf-8")
     args = ["qa", "verify-draw", str(tmp_path / "draw.json"), "--calls", str(tmp_path / "eligible.csv")]
     ok = CliRunner().invoke(cli, args)

@@ -36,12 +36,13 @@ def test_pages_render_for_staff(client: TestClient, clock: Clock) -> None:
 
 
 def test_agent_pages_hide_others_and_reports(client: TestClient, clock: Clock) -> None:
-    """An agent gets 403 on reports and on another agent's evaluation page, and sees no nominator names."""
+    """An agent gets 403 on reports and 404 (as for a missing one) on another agent's evaluation page, and sees no
+    nominator names."""
     h = _drawn(client, clock)
     key = _evaluate_first(client, h, "A1")
     _login(client, "bob")
     assert client.get("/qa/reports").status_code == 403
-    assert client.get(f"/qa/evaluations/{key}").status_code == 403
+    assert client.get(f"/qa/evaluations/{key}").status_code == 404
     assert key not in client.get("/qa/evaluations").text
 
 

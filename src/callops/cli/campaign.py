@@ -13,7 +13,6 @@ from pathlib import Path
 
 import click
 import numpy as np
-import yaml
 
 from callops.cli._context import engine
 from callops.cli._outbound_input import instant as _instant
@@ -53,6 +52,7 @@ from callops.store.campaigns import (
     outbound_report,
     record_attempts,
 )
+from callops.yaml_input import load_yaml
 
 MAX_XLSX_BYTES = 100 * 1024 * 1024
 MAX_PLAN_DAYS = 31
@@ -87,10 +87,7 @@ def create(name: str, purpose: str, mode: str, caller_number: str, script_path: 
     """Create campaign NAME."""
     retry = {}
     if retry_path:
-        try:
-            loaded = yaml.safe_load(_read(retry_path)) or {}
-        except yaml.YAMLError as exc:
-            raise InvalidInput(f"not valid YAML: {exc}", file=str(retry_path)) from None
+        loaded = load_yaml(_read(retry_path), file=str(retry_path)) or {}
         if not isinstance(loaded, dict):
             raise InvalidInput("must be a mapping {outcome: {after_min, max}}", file=str(retry_path))
         retry = loaded

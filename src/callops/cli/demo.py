@@ -19,7 +19,12 @@ def demo() -> None:
 
 @demo.command("load")
 def demo_load() -> None:
-    """Import the demo calls and create the demo users (idempotent)."""
+    """Import the demo calls and create the demo users (idempotent); refused when CALLOPS_ENV=production."""
+    from callops.errors import PermissionDenied
+
+    if _context.settings().environment == "production":
+        raise PermissionDenied("callops demo load creates users with published passwords: it does not run with "
+                               "CALLOPS_ENV=production")
     report = load_demo(_context.engine())
     click.echo(f"demo calls: {report.inserted} inserted, {report.duplicates} already there")
     click.echo("demo logins (user / password / role):")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from callops.cell_text import safe_cell
 from callops.cli._output import echo_json, echo_table
 from callops.errors import InvalidInput
 
@@ -195,7 +196,7 @@ def forecast(
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
         click.echo(buffer.getvalue(), nl=False)
     else:
         click.echo(_summary(run), err=True)

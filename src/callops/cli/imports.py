@@ -7,7 +7,6 @@ import zoneinfo
 from pathlib import Path
 
 import click
-import yaml
 
 from callops.cli import _context
 from callops.cli._output import echo_json
@@ -15,6 +14,7 @@ from callops.errors import InvalidInput
 from callops.ingest import FORMATS, import_files
 from callops.ingest.freeswitch_cc import TEMPLATES
 from callops.ingest.textfile import ENCODINGS
+from callops.yaml_input import load_yaml
 
 
 def register(group: click.Group) -> None:
@@ -113,6 +113,7 @@ def _aliases(pairs: tuple[str, ...]) -> dict[str, str]:
 
 def _yaml(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"not valid YAML: {exc}", file=str(path)) from exc
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"not UTF-8 text: {exc}", file=str(path)) from exc
+    return load_yaml(text, file=str(path))

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from callops.cli import _context
 from callops.cli._output import echo_json, echo_table
@@ -21,6 +20,7 @@ from callops.store.people import import_history, load_stints, person_audit, pers
 from callops.store.people_activity import load_weeks, ramp_totals
 from callops.store.people_coaching import CoachingKind, add_session, list_sessions
 from callops.store.people_signals import warning_report
+from callops.yaml_input import load_yaml
 
 
 def register(group: click.Group) -> None:
@@ -31,9 +31,10 @@ def _mapping(path: Path | None) -> dict[str, str] | None:
     if path is None:
         return None
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"not a valid YAML file: {exc}", file=str(path)) from exc
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"not UTF-8 text: {exc}", file=str(path)) from exc
+    loaded = load_yaml(text, file=str(path))
     if isinstance(loaded, dict) and isinstance(loaded.get("columns"), dict):
         loaded = loaded["columns"]
     if not isinstance(loaded, dict):

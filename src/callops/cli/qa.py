@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
+from callops.cell_text import restore_cell
 from callops.cli._output import echo_json, echo_table
 from callops.errors import InvalidInput
 from callops.quality import (
@@ -43,6 +43,7 @@ from callops.quality import (
     seed_commitment,
     verify_draw,
 )
+from callops.yaml_input import load_yaml
 
 CALL_COLUMNS = ("call_id", "agent", "queue", "started_at", "duration_s", "outcome")
 
@@ -68,8 +69,8 @@ def _rows(path: Path, needed: tuple[str, ...]) -> Iterator[tuple[int, dict[str, 
             raise InvalidInput(
                 f"no column {missing[0]!r} (columns: {reader.fieldnames})", file=str(path), line=1
             )
-        for row in reader:
-            yield reader.line_num, row
+        for row in reader:  # our CSV exports neutralise formula-like cells with an apostrophe: undo it
+            yield reader.line_num, {k: restore_cell(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def _number(text: str, path: Path, line: int, column: str) -> float:
@@ -144,10 +145,7 @@ def _read_calls(path: Path) -> list[CallSummary]:
 
 
 def _read_rule(path: Path) -> SamplingRule:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"not YAML: {exc}", file=str(path)) from exc
+    data = load_yaml(path.read_text(encoding="utf-8"), file=str(path))
     if not isinstance(data, dict):
         raise InvalidInput("a rule is a YAML mapping", file=str(path))
     return rule_from_mapping(data, source=str(path))

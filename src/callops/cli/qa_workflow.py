@@ -12,7 +12,6 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-import yaml
 
 from callops.cli._context import engine
 from callops.cli._output import echo_json, echo_table
@@ -28,6 +27,7 @@ from callops.services.qa_sampling import (
 from callops.store.qa_reviews import evaluation_keys, list_appeals, load_evaluations
 from callops.store.qa_sampling import get_draw, list_rules
 from callops.store.users import User, list_users
+from callops.yaml_input import load_yaml
 
 __all__ = ["register"]
 
@@ -87,10 +87,7 @@ def rules_list(as_json: bool) -> None:
 @AS_USER
 def rules_file(path: Path, as_user: str) -> None:
     """File the rule in PATH (YAML or JSON, the published form; filed_at is now) and print its commitment."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"not YAML: {exc}", file=str(path)) from exc
+    data = load_yaml(path.read_text(encoding="utf-8"), file=str(path))
     if not isinstance(data, dict):
         raise InvalidInput("a rule is a mapping", file=str(path))
     data.pop("filed_at", None)
@@ -143,6 +140,9 @@ def rules_export(name: str, out_dir: Path) -> None:
         draw = get_draw(conn, name)
     if draw.record_json is None:
         raise NotFound(f"rule {name!r} is not drawn yet")
+    targets = [out_dir / f"{name}-draw.json", out_dir / f"{name}-eligible.csv"]
+    if any(t.resolve().parent != out_dir.resolve() for t in targets):
+        raise InvalidInput(f"rule {name!r} would write outside {out_dir}", field="name")
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"{name}-draw.json").write_text(json.dumps(draw.record_json, indent=1, ensure_ascii=False),
                                                encoding="utf-8")

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import click
 
 from callops.cli import _context
+
+
+# proxy_headers=False: the app alone reads X-Forwarded-For, and only from CALLOPS_TRUSTED_PROXIES;
+# server_header=False: no "server: uvicorn" telling scanners what runs here
+class UvicornOptions(TypedDict):
+    proxy_headers: bool
+    server_header: bool
+
+
+UVICORN_OPTIONS = UvicornOptions(proxy_headers=False, server_header=False)
 
 
 def register(group: click.Group) -> None:
@@ -21,6 +33,5 @@ def serve(host: str, port: int, reload: bool) -> None:
 
     _context.settings()  # refuse bad settings before starting the server
     click.echo(f"callops on http://{host}:{port}  (API reference: http://{host}:{port}/docs)")
-    # proxy_headers=False: the app alone reads X-Forwarded-For, and only from CALLOPS_TRUSTED_PROXIES
     uvicorn.run("callops.web:app_from_env", factory=True, host=host, port=port, reload=reload,
-                log_level="info", proxy_headers=False)
+                log_level="info", **UVICORN_OPTIONS)

@@ -1,6 +1,9 @@
-"""``callops users``: accounts and roles."""
+"""``callops users``: accounts and roles; disable, enable, reset a password, change a role (each audited)."""
 
 from __future__ import annotations
+
+import datetime as dt
+import getpass
 
 import click
 
@@ -41,8 +44,8 @@ def users_add(name: str, role: str, password: str, agent_id: str | None, display
 def users_list(as_json: bool) -> None:
     """List users."""
     with _context.engine().connect() as conn:
-        rows = [{"username": u.username, "role": u.role.value, "agent_id": u.agent_id, "locale": u.locale}
-                for u in list_users(conn)]
+        rows = [{"username": u.username, "role": u.role.value, "agent_id": u.agent_id, "locale": u.locale,
+                 "active": u.active} for u in list_users(conn)]
     echo_json(rows) if as_json else echo_table(rows)
 
 
@@ -57,3 +60,57 @@ def users_unlock(name: str) -> None:
         cleared = clear_failures(conn, FailureScope.USER, name)
     click.echo(f"{name}: {cleared} failed sign-in{'s' if cleared != 1 else ''} forgotten"
                + ("" if cleared else " (it was not locked)"))
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):
+        return "cli"
+
+
+@users.command("disable")
+@click.argument("name")
+def users_disable(name: str) -> None:
+    """Disable user NAME: their sessions and tokens end now and they cannot sign in."""
+    from callops.services.accounts import set_enabled
+
+    with _context.engine().begin() as conn:
+        set_enabled(conn, name, False, actor=_actor(), at=dt.datetime.now(dt.UTC))
+    click.echo(f"user {name} disabled; their sessions and tokens are ended")
+
+
+@users.command("enable")
+@click.argument("name")
+def users_enable(name: str) -> None:
+    """Enable user NAME again."""
+    from callops.services.accounts import set_enabled
+
+    with _context.engine().begin() as conn:
+        set_enabled(conn, name, True, actor=_actor(), at=dt.datetime.now(dt.UTC))
+    click.echo(f"user {name} enabled")
+
+
+@users.command("passwd")
+@click.argument("name")
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True)
+def users_passwd(name: str, password: str) -> None:
+    """Set a new password for user NAME; their sessions and tokens end."""
+    from callops.services.accounts import reset_password
+
+    with _context.engine().begin() as conn:
+        reset_password(conn, name, password, actor=_actor(), at=dt.datetime.now(dt.UTC))
+    click.echo(f"password of {name} changed; their sessions and tokens are ended")
+
+
+@users.command("role")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--agent", "agent_id", help="Agent id (for the agent role, when the user has none yet).")
+def users_role(name: str, role: str, agent_id: str | None) -> None:
+    """Give user NAME another ROLE; their sessions and tokens end."""
+    from callops.services.accounts import change_role
+
+    with _context.engine().begin() as conn:
+        before = change_role(conn, name, Role(role), actor=_actor(), at=dt.datetime.now(dt.UTC), agent_id=agent_id)
+    click.echo(f"user {name}: role {before.role.value} -> {role}; their sessions and tokens are ended")

@@ -93,7 +93,7 @@ def history_from_datetimes(
         if tz is not None:
             try:
                 zone = zoneinfo.ZoneInfo(tz)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long for a file
                 raise InvalidInput(f"{tz!r} is not a time zone", field="tz") from exc
         else:
             offsets = {s.utcoffset() for s in starts}

@@ -31,7 +31,7 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
     """The zone ``name``; an unknown name is an input error on the ``tz`` field."""
     try:
         return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long for a file
         raise InvalidInput(f"unknown time zone {name!r}", field="tz") from exc
 
 

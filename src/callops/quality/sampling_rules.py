@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from callops.errors import Conflict, InvalidInput
 
 __all__ = [
+    "RULE_ID",
     "MIN_NOTICE",
     "CallSummary",
     "Grouping",
@@ -35,6 +37,8 @@ __all__ = [
     "manifest_line",
     "group_calls",
 ]
+
+RULE_ID = re.compile(r"[^\W_][\w.\-]{0,79}")  # a rule id names files (NAME-draw.json): no separators, no ".."
 
 MIN_NOTICE = dt.timedelta(days=1)
 STRATA = ("queue", "outcome")
@@ -162,7 +166,7 @@ def rule_from_mapping(m: Mapping[str, object], *, source: str | None = None) -> 
     zone = str(m.get("timezone", "UTC"))
     try:
         ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long for a file
         raise InvalidInput(f"{zone!r} is not a time zone", file=source, field="timezone") from exc
     try:
         per = Grouping(str(_req(m, "per", source)))
@@ -180,8 +184,12 @@ def rule_from_mapping(m: Mapping[str, object], *, source: str | None = None) -> 
         raise InvalidInput(
             f"{longer!r} is not a non-negative number", file=source, field="filters.longer_than_s"
         )
+    rule_id = str(_req(m, "rule_id", source))
+    if not RULE_ID.fullmatch(rule_id) or ".." in rule_id:
+        raise InvalidInput(f"{rule_id[:100]!r} is not a rule id: 1-80 letters, digits, '_', '-' or '.' (any script; "
+                           "no '/', '..' or spaces), e.g. 2026-01 or 一月", file=source, field="rule_id")
     rule = SamplingRule(
-        rule_id=str(_req(m, "rule_id", source)),
+        rule_id=rule_id,
         filed_at=_when(_req(m, "filed_at", source), "filed_at", source),
         period_start=_when(_req(period, "start", source), "period.start", source),
         period_end=_when(_req(period, "end", source), "period.end", source),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from callops.cell_text import safe_row
 from callops.errors import InvalidInput
 from callops.quality import (
     AppealState,
@@ -242,7 +243,8 @@ def evaluations_csv(conn: sa.Connection) -> str:
     for s in load_evaluations(conn, evaluation_keys(conn)):
         ev = s.evaluation
         r = ev.current.result
-        writer.writerow([ev.evaluation_id, s.call_pk, ev.agent, ev.evaluator, f"{ev.form.form_id} v{ev.form.version}",
-                         ev.current.version, f"{r.score:g}", r.passed, r.critical_failed, s.targeted, ev.decided,
-                         ev.versions[0].created_at.isoformat(), ev.current.created_at.isoformat()])
+        writer.writerow(safe_row([ev.evaluation_id, s.call_pk, ev.agent, ev.evaluator,
+                                  f"{ev.form.form_id} v{ev.form.version}", ev.current.version, f"{r.score:g}",
+                                  r.passed, r.critical_failed, s.targeted, ev.decided,
+                                  ev.versions[0].created_at.isoformat(), ev.current.created_at.isoformat()]))
     return out.getvalue()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from callops.errors import Conflict, InvalidInput, PermissionDenied
+from callops.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from callops.permissions import Permission, allowed
 from callops.quality import (
     DEFAULT_APPEAL_DEADLINE,
@@ -116,7 +116,10 @@ def open_evaluation(conn: sa.Connection, user: User, key: str) -> EvaluationFile
     """The evaluation with its call, notes and appeals; another agent (with the transparency right) gets
     the scores and the call, but not the coaching notes or appeals, which stay between the agent and staff."""
     stored = load_evaluation(conn, key)
-    check_can_see(conn, user, stored.evaluation)
+    try:
+        check_can_see(conn, user, stored.evaluation)
+    except PermissionDenied:  # another agent's evaluation answers as a missing one: ids reveal nothing
+        raise NotFound(f"no evaluation {key!r}") from None
     call = load_call(conn, stored.call_pk)
     if user.role is Role.AGENT and user.agent_id != stored.evaluation.agent:
         return EvaluationFile(stored, call, (), ())
@@ -130,7 +133,7 @@ def agent_note(conn: sa.Connection, user: User, key: str, *, kind: str, text: st
     stored = load_evaluation(conn, key)
     actor = agent_actor(user)
     if actor.user_id != stored.evaluation.agent:
-        raise PermissionDenied("only the evaluated agent acknowledges or comments here")
+        raise NotFound(f"no evaluation {key!r}")  # another agent's answers as a missing one
     if kind == "agent_comment" and not text.strip():
         raise InvalidInput("the comment is empty", field="text")
     note = add_note(conn, key, author=actor.user_id, kind=kind, text=text.strip() or "acknowledged", at=now)
@@ -169,6 +172,8 @@ def appeal_evaluation(conn: sa.Connection, user: User, key: str, *, items: Itera
     """The evaluated agent files an appeal (disputed items, reason) within the deadline."""
     stored = load_evaluation(conn, key)
     actor = agent_actor(user)
+    if actor.user_id != stored.evaluation.agent:  # who may, before what state: never 409 on another's
+        raise NotFound(f"no evaluation {key!r}")
     pending = _open_appeal_of(conn, key)
     if pending is not None:
         raise Conflict(f"appeal {pending.appeal_id} on this evaluation is still open")
@@ -185,7 +190,7 @@ def open_appeal(conn: sa.Connection, user: User, appeal_id: str) -> tuple[Appeal
     """The appeal and the evaluation file it is about; the agent sees their own, staff every one."""
     appeal, _ = load_appeal(conn, appeal_id)
     if not allowed(user.role, Permission.HANDLE_APPEALS) and user.agent_id != appeal.agent:
-        raise PermissionDenied("this appeal is another agent's")
+        raise NotFound(f"no appeal {appeal_id!r}")  # another agent's answers as a missing one
     return appeal, open_evaluation(conn, user, appeal.evaluation_id)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
+from callops.cell_text import safe_cell
 from callops.errors import Conflict, InvalidInput, NotFound
 from callops.permissions import Permission
 from callops.quality import (
@@ -172,7 +173,8 @@ def verify_stored(draw: StoredDraw) -> Verification:
 
 
 def eligible_csv(draw: StoredDraw) -> str:
-    """The frozen eligible calls as the CSV ``callops qa verify-draw --calls`` reads."""
+    """The frozen eligible calls as the CSV ``callops qa verify-draw --calls`` reads (formula-like text is
+    neutralised with a leading apostrophe, which that reader removes again)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=ELIGIBLE_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -180,5 +182,5 @@ def eligible_csv(draw: StoredDraw) -> str:
         row = summary_to_json(call)
         duration = float(row["duration_s"])
         row["duration_s"] = str(int(duration)) if duration.is_integer() else repr(duration)
-        writer.writerow(row)
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
     return out.getvalue()

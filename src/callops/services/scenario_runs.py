@@ -17,10 +17,10 @@ import zoneinfo
 from typing import Any
 
 import sqlalchemy as sa
-import yaml
 
 from callops.simulation import Result, Scenario, scenario_to_records
 from callops.store.scenarios import SavedScenario, save_scenario
+from callops.yaml_input import load_yaml
 
 __all__ = ["save_run", "scenario_json", "single_queue_definition", "yaml_definition"]
 
@@ -34,7 +34,7 @@ def single_queue_definition(*, calls: float, interval_s: float, aht_s: float, ag
 
 def yaml_definition(text: str) -> dict[str, Any]:
     """The definition kept for scenario YAML: its top-level mapping (empty when the text holds no mapping)."""
-    loaded = yaml.safe_load(text)
+    loaded = load_yaml(text)
     return dict(loaded) if isinstance(loaded, dict) else {}
 
 

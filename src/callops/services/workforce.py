@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from callops.forecast import ForecastRun
 
 __all__ = [
+    "MAX_HISTORY_POINTS",
+    "check_history_span",
     "HistoryForecast",
     "HistorySpec",
     "create_forecast",
@@ -80,6 +82,22 @@ class HistorySpec:
     overrides: tuple[str, ...] = ()
 
 
+MAX_HISTORY_POINTS = 40_000  # history intervals a forecast may read: 2.3 years of 30-min ones, 138 days of 5-min
+
+
+def check_history_span(start: dt.date, end: dt.date, grain_min: int) -> None:
+    """Refuse a history range that is reversed or holds more than ``MAX_HISTORY_POINTS`` intervals."""
+    if end < start:
+        raise InvalidInput(f"the history ends ({end}) before it starts ({start})", field="history-to")
+    if grain_min < 1:
+        raise InvalidInput(f"grain {grain_min} min: give 5, 15, 30 or 60", field="grain")
+    points = ((end - start).days + 1) * (24 * 60 // grain_min)
+    if points > MAX_HISTORY_POINTS:
+        longest = MAX_HISTORY_POINTS // (24 * 60 // grain_min)
+        raise InvalidInput(f"{start}..{end} is {points:,} intervals of {grain_min} min; a forecast reads at most "
+                           f"{MAX_HISTORY_POINTS:,} ({longest} days at this grain)", field="history-from")
+
+
 def forecast_history(
     conn: sa.Connection,
     *,
@@ -97,6 +115,7 @@ def forecast_history(
     """Forecast ``horizon_days`` after ``end`` from the offered calls of ``queue`` (None: all) in the store."""
     from callops.forecast import forecast_calls, history_from_datetimes, parse_override, to_datetimes
 
+    check_history_span(start, end, grain_min)
     series = arrival_series(conn, start=start, end=end, tz=tz, grain_min=grain_min, queue=queue)
     if not np.any(series.calls > 0):
         where = f"queue {queue}" if queue else "any queue"

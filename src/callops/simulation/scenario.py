@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from callops.errors import InvalidInput
 from callops.routing import AgentConfig, IvrFlow, QueueConfig, Strategy, parse_ivr
 from callops.simulation.distributions import Distribution
+from callops.yaml_input import load_yaml
 
-__all__ = ["AgentGroup", "Break", "QueueBehaviour", "Scenario", "parse_scenario"]
+__all__ = ["AgentGroup", "Break", "MAX_INTERVALS", "QueueBehaviour", "Scenario", "parse_scenario"]
+
+MAX_INTERVALS = 20_000  # a year of 30-minute intervals is 17,520; checked before any per-interval list is built
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +119,7 @@ def _breaks(raw: Any, where: str) -> tuple[Break, ...]:
 
 def parse_scenario(text: str, *, file: str = "scenario") -> Scenario:
     """Parse scenario YAML text; errors name the file and field."""
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"not valid YAML: {exc}", file=file) from exc
+    raw = load_yaml(text, file=file)
     if not isinstance(raw, Mapping):
         raise InvalidInput("a scenario is a mapping", file=file)
     try:
@@ -135,6 +133,8 @@ def parse_scenario(text: str, *, file: str = "scenario") -> Scenario:
 def _scenario(raw: Mapping[str, Any]) -> Scenario:
     interval_s = float(raw.get("interval_min", 30)) * 60
     intervals = int(raw.get("intervals", 48))
+    if not 1 <= intervals <= MAX_INTERVALS:
+        raise InvalidInput(f"{intervals} intervals: a scenario has 1 to {MAX_INTERVALS}", field="intervals")
     queues = []
     for i, q in enumerate(raw["queues"]):
         where = f"queues[{i}]"

@@ -12,10 +12,24 @@ __all__ = ["make_engine", "upgrade", "current_revision", "new_id"]
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(url: str, **kwargs: Any) -> sa.Engine:
-    """An engine for ``url``; SQLite gets foreign keys and WAL so pages read while imports write."""
+def make_engine(url: str, *, pool_timeout_s: float | None = None, busy_timeout_s: float | None = None,
+                **kwargs: Any) -> sa.Engine:
+    """An engine for ``url``; SQLite gets foreign keys and WAL so pages read while imports write.
+
+    ``pool_timeout_s``: how long a checkout waits for a pooled connection before ``sqlalchemy.exc.TimeoutError``
+    (the web app answers 503). ``busy_timeout_s``: how long a statement waits for another writer's lock (SQLite's busy
+    timeout, PostgreSQL's ``lock_timeout``) before failing (the web app answers 503).
+    """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    parsed = sa.make_url(url)
+    on_file = parsed.get_backend_name() != "sqlite" or parsed.database not in (None, "", ":memory:")
+    if pool_timeout_s is not None and on_file:
+        kwargs.setdefault("pool_timeout", pool_timeout_s)
+    if busy_timeout_s is not None and parsed.get_backend_name() == "sqlite":
+        kwargs.setdefault("connect_args", {}).setdefault("timeout", busy_timeout_s)
+    elif busy_timeout_s is not None and parsed.get_backend_name() == "postgresql" and busy_timeout_s > 0:
+        kwargs.setdefault("connect_args", {}).setdefault("options", f"-c lock_timeout={int(busy_timeout_s * 1000)}")
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 

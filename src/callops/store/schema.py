@@ -140,6 +140,8 @@ users = sa.Table(
     sa.Column("locale", sa.String(10), nullable=False, default="zh-CN"),
     sa.Column("tz", sa.String(60)),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
+    # raised to end every session and token of the user (logout, password, role, disable): migration 0009
+    sa.Column("session_epoch", sa.Integer, nullable=False, default=0, server_default="0"),
 )
 
 login_failures = sa.Table(  # failed sign-ins, counted for throttling (callops.login_throttle); pruned as they age

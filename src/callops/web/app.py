@@ -7,22 +7,29 @@ built and disposed when it shuts down. Routes come from the modules of ``callops
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import sqlalchemy as sa
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from callops.config import Settings
+from callops.services.qa_transparency import pseudonym_key
 from callops.store import make_engine
+from callops.store.site_secret import shared_secret
 from callops.web import routes
+from callops.web.body_limit import BodyLimit
 from callops.web.csrf import verify_csrf
 from callops.web.discovery import discover_routes
 from callops.web.error_handlers import install_error_handlers
 from callops.web.i18n import load_catalogs
+from callops.web.login_guard import SignInSlots
 from callops.web.rendering import make_templates
 from callops.web.security_headers import SecurityHeaders
 from callops.web.sessions import SESSION_COOKIE, SESSION_MAX_AGE_S, TokenSigner
@@ -31,6 +38,7 @@ from callops.web.state import WebState, utc_now
 __all__ = ["create_app", "app_from_env", "STATIC_DIR"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+_log = logging.getLogger(__name__)
 
 
 def _version() -> str:
@@ -46,7 +54,9 @@ def create_app(settings: Settings, *, clock: Callable[[], dt.datetime] = utc_now
     ``clock`` gives the current UTC time to whatever asks ``NowDep`` (login throttling); tests pass their own.
     """
     settings.validate()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_timeout_s=settings.db_pool_timeout_s,
+                         busy_timeout_s=settings.db_busy_timeout_s)
+    secret = settings.secret_key or _development_secret(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -64,18 +74,32 @@ def create_app(settings: Settings, *, clock: Callable[[], dt.datetime] = utc_now
                   description="Contact-center operations: calls, agents, reports, workforce, quality. "
                               "Log in with POST /api/login; send the token as `Authorization: Bearer`.")
     state = WebState(settings=settings, engine=engine, catalogs=load_catalogs(), templates=make_templates(),
-                     tokens=TokenSigner(settings.session_secret()), clock=clock)
+                     tokens=TokenSigner(secret), clock=clock)
+    state.pseudonym_key = pseudonym_key(secret)
     app.state.web = state
-    app.add_middleware(SessionMiddleware, secret_key=settings.session_secret(), session_cookie=SESSION_COOKIE,
+    app.state.sign_in_slots = SignInSlots()
+    app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,
                        max_age=SESSION_MAX_AGE_S, same_site="lax",
                        https_only=settings.environment == "production")
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, hsts=settings.environment == "production")
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in discover_routes(routes):
         app.include_router(module.router)
         state.nav.extend(module.nav)
     install_error_handlers(app)
     return app
+
+
+def _development_secret(engine: sa.Engine) -> str:
+    """Without ``CALLOPS_SECRET_KEY`` (development only): the key kept in the database, shared by all workers."""
+    try:
+        return shared_secret(engine)
+    except sa.exc.DBAPIError as exc:  # not migrated yet: this process alone signs with a random key
+        _log.warning("no CALLOPS_SECRET_KEY and no migrated database to keep one in (%s): sessions and tokens "
+                     "of this process are signed with a random key that other workers do not share",
+                     type(exc).__name__)
+        return secrets.token_urlsafe(32)
 
 
 def app_from_env() -> FastAPI:

@@ -20,13 +20,14 @@ from callops import permissions
 from callops.config import Settings
 from callops.errors import NotFound
 from callops.permissions import Permission
+from callops.services.qa_transparency import AgentLabel, agent_labeller
 from callops.store.users import User, get_user
-from callops.web.sessions import bearer_token, session_user_id
+from callops.web.sessions import bearer_token, end_session, session_claim, touch_session
 from callops.web.state import WebState, web_state
 from callops.web.viewer import Viewer, viewer_for
 
-__all__ = ["ConnDep", "CurrentUser", "EngineDep", "NotAuthenticated", "NowDep", "OptionalUser", "SettingsDep",
-           "StateDep", "ViewerDep", "require"]
+__all__ = ["AgentLabelDep", "ConnDep", "CurrentUser", "EngineDep", "NotAuthenticated", "NowDep", "OptionalUser",
+           "SettingsDep", "StateDep", "ViewerDep", "request_user", "require"]
 
 
 class NotAuthenticated(Exception):
@@ -69,17 +70,35 @@ def _connection(engine: EngineDep) -> Iterator[sa.Connection]:
 ConnDep = Annotated[sa.Connection, Depends(_connection)]
 
 
-def _optional_user(request: Request, state: StateDep, conn: ConnDep) -> User | None:
+def request_user(request: Request, state: WebState, conn: sa.Connection, now: dt.datetime) -> User | None:
+    """The user of the bearer token or the cookie session, when it is still valid.
+
+    Not valid: a user disabled or deleted since, a session epoch raised since (logout, password or role
+    change), or a cookie session idle longer than ``Settings.idle_timeout_min``. An invalid cookie session is
+    cleared, keeping the language.
+    """
     token = bearer_token(request)
-    user_id = state.tokens.user_id(token) if token is not None else session_user_id(request)
-    if user_id is None:
+    claim = state.tokens.claim(token) if token is not None else session_claim(request)
+    if claim is None:
         return None
+    idle = dt.timedelta(minutes=state.settings.idle_timeout_min)
     try:
-        user = get_user(conn, user_id)
-    except NotFound:  # deactivated or deleted since the session began
+        user = get_user(conn, claim.user_id)
+    except NotFound:  # disabled or deleted since the session began
+        user = None
+    if (user is None or user.session_epoch != claim.epoch
+            or (claim.seen_at is not None and now - claim.seen_at > idle)):
+        if token is None:
+            end_session(request)
         return None
+    if token is None:
+        touch_session(request, now)
     request.state.user = user
     return user
+
+
+def _optional_user(request: Request, state: StateDep, conn: ConnDep, now: NowDep) -> User | None:
+    return request_user(request, state, conn, now)
 
 
 OptionalUser = Annotated[User | None, Depends(_optional_user)]
@@ -99,6 +118,13 @@ def _viewer(request: Request, user: OptionalUser) -> Viewer:
 
 
 ViewerDep = Annotated[Viewer, Depends(_viewer)]
+
+
+def _agent_label(state: StateDep, user: CurrentUser) -> AgentLabel:
+    return agent_labeller(user, state.pseudonym_key)
+
+
+AgentLabelDep = Annotated[AgentLabel, Depends(_agent_label)]  # how this user sees agent ids (QA transparency)
 
 
 def require(permission: Permission) -> Any:

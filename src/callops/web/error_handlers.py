@@ -3,6 +3,9 @@
     InvalidInput 400 (with file/line/field)  NotFound 404  PermissionDenied 403  Conflict 409
     Infeasible 422  request validation 400 (naming the field)  not logged in 401 / login redirect
     sign-in throttled 429 with Retry-After (raised as HTTPException by routes/api_session.py)
+    busy 503 with Retry-After: no pooled connection free within the pool timeout, a SQLite database
+        locked by another writer (an import) beyond its busy timeout, or no sign-in slot free in time
+    a number too large for the database (OverflowError, DataError) 400
     anything else 500: logged with its traceback, which the response shows only in debug mode
 """
 
@@ -13,6 +16,7 @@ import traceback
 from typing import Any
 from urllib.parse import quote
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,11 +24,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from callops.errors import CallopsError, Conflict, Infeasible, InvalidInput, NotFound, PermissionDenied
 from callops.web.deps import NotAuthenticated
+from callops.web.login_guard import SignInBusy
 from callops.web.rendering import render
 from callops.web.state import web_state
 from callops.web.viewer import viewer_for
 
-__all__ = ["install_error_handlers", "is_api"]
+__all__ = ["BUSY_RETRY_AFTER_S", "install_error_handlers", "is_api", "is_busy"]
 
 _log = logging.getLogger(__name__)
 
@@ -93,6 +98,46 @@ async def _not_authenticated(request: Request, exc: Exception) -> Response:
     return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
 
+BUSY_RETRY_AFTER_S = 2
+
+
+def is_busy(exc: BaseException) -> bool:
+    """A database too busy to answer now: the pool is exhausted or SQLite is locked by another writer."""
+    if isinstance(exc, sa.exc.TimeoutError):
+        return True
+    if isinstance(exc, sa.exc.OperationalError):
+        text = str(exc.orig).lower()
+        return any(sign in text for sign in ("database is locked", "database is busy", "too many clients",
+                                             "lock timeout"))
+    return False
+
+
+def _busy(request: Request, message: str) -> Response:
+    response = _respond(request, 503, {"error": "busy", "message": message})
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)
+    return response
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    if not is_busy(exc):
+        return await _unexpected(request, exc)
+    _log.warning("database busy on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return _busy(request, "the database is busy (an import or many requests at once): try again in "
+                          f"{BUSY_RETRY_AFTER_S} s")
+
+
+async def _out_of_range(request: Request, exc: Exception) -> Response:
+    """A number too large for the database (a huge id or count that got past the edge): 400, not 500."""
+    _log.warning("out-of-range value on %s %s: %s", request.method, request.url.path, exc)
+    return _respond(request, 400, {"error": "invalid_input", "message": "a number in the request is out of range",
+                                   "reason": "out of range", "file": None, "line": None, "field": None})
+
+
+async def _sign_in_busy(request: Request, exc: Exception) -> Response:
+    _log.warning("sign-in refused on %s: %s", request.url.path, exc)
+    return _busy(request, str(exc))
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     _log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     body: dict[str, Any] = {"error": "internal", "message": "internal error: the server logged the details"}
@@ -106,4 +151,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
+    app.add_exception_handler(SignInBusy, _sign_in_busy)
+    app.add_exception_handler(sa.exc.TimeoutError, _database_error)
+    app.add_exception_handler(OverflowError, _out_of_range)  # SQLite: a Python int over 64 bits
+    app.add_exception_handler(sa.exc.DataError, _out_of_range)  # PostgreSQL: integer out of range
+    app.add_exception_handler(sa.exc.OperationalError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

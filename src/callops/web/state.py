@@ -34,6 +34,7 @@ class WebState:
     nav: list[NavItem] = field(default_factory=list)
     clock: Callable[[], dt.datetime] = utc_now
     login_policy: ThrottlePolicy = ThrottlePolicy()
+    pseudonym_key: bytes = b""  # HMAC key of the agent pseudonyms agents see (services/qa_transparency.py)
 
 
 def web_state(conn: HTTPConnection) -> WebState:

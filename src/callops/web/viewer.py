@@ -35,7 +35,7 @@ def _zone(user: User | None, site_tz: str) -> zoneinfo.ZoneInfo:
     if user is not None and user.tz:
         try:
             return zoneinfo.ZoneInfo(user.tz)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
             _log.warning("user %s has unknown time zone %r; showing the site's %s", user.username, user.tz, site_tz)
     return zoneinfo.ZoneInfo(site_tz)
 

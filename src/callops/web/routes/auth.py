@@ -9,10 +9,11 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from callops.errors import InvalidInput
+from callops.services.accounts import sign_out_everywhere
 from callops.store.users import authenticate
-from callops.web.deps import ConnDep, OptionalUser, ViewerDep
+from callops.web.deps import ConnDep, NowDep, OptionalUser, ViewerDep
 from callops.web.i18n import normalize_locale
-from callops.web.login_guard import LoginGuardDep, LoginThrottled
+from callops.web.login_guard import LoginGuardDep, LoginThrottled, SignInSlot
 from callops.web.rendering import render
 from callops.web.sessions import end_session, set_session_locale, start_session
 
@@ -35,7 +36,7 @@ def login_page(request: Request, user: OptionalUser, viewer: ViewerDep, next: st
 
 
 @router.post("/login")
-def login(request: Request, conn: ConnDep, viewer: ViewerDep, guard: LoginGuardDep,
+def login(_slot: SignInSlot, request: Request, conn: ConnDep, viewer: ViewerDep, guard: LoginGuardDep, now: NowDep,
           username: Annotated[str, Form(max_length=80)], password: Annotated[str, Form(max_length=200)],
           next: Annotated[str, Form()] = "/") -> Response:
     """Sign in; 401 for a wrong name or password, 429 with Retry-After while throttled (docs/web.md)."""
@@ -51,12 +52,16 @@ def login(request: Request, conn: ConnDep, viewer: ViewerDep, guard: LoginGuardD
     guard.finish(attempt, succeeded=user is not None)
     if user is None:
         return render(request, viewer, "login.html", {**form, "failed": True}, status_code=401)
-    start_session(request, user)
+    start_session(request, user, now=now)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, conn: ConnDep, user: OptionalUser, now: NowDep) -> Response:
+    """Log out everywhere: this session and every other session and bearer token of the user end."""
+    if user is not None:
+        sign_out_everywhere(conn, user, at=now)
+        conn.commit()
     end_session(request)
     return RedirectResponse("/login", status_code=303)
 

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from callops import permissions
-from callops.errors import InvalidInput, NotFound, PermissionDenied
+from callops.errors import InvalidInput, PermissionDenied
 from callops.permissions import Permission
 from callops.records import AgentState
 from callops.services.intraday import plan_intraday, plan_move
@@ -32,12 +32,11 @@ from callops.services.live_agent_state import PERSON_STATES, REASON_MAX, set_age
 from callops.store.live_events import list_feeds
 from callops.store.plans import list_plans
 from callops.store.qa_library import set_setting
-from callops.store.users import User, get_user
-from callops.web.deps import ConnDep, CurrentUser, NowDep, ViewerDep, require
+from callops.store.users import User
+from callops.web.deps import ConnDep, CurrentUser, NowDep, ViewerDep, request_user, require
 from callops.web.live_floor import THRESHOLDS_KEY, LiveFloor, live_floor
 from callops.web.nav import NavItem
 from callops.web.rendering import render
-from callops.web.sessions import bearer_token, session_user_id
 from callops.web.state import web_state
 
 router = APIRouter()
@@ -176,15 +175,8 @@ def api_intraday_move(request: Request, conn: ConnDep, user: Annotated[User, req
 def _stream_user(request: Request) -> User | None:
     """The signed-in user, looked up on a connection released at once (a stream must not hold one)."""
     state = web_state(request)
-    token = bearer_token(request)
-    user_id = state.tokens.user_id(token) if token is not None else session_user_id(request)
-    if user_id is None:
-        return None
     with state.engine.connect() as conn:
-        try:
-            return get_user(conn, user_id)
-        except NotFound:
-            return None
+        return request_user(request, state, conn, state.clock())
 
 
 @router.get("/live/stream", include_in_schema=False)

@@ -43,13 +43,15 @@ from callops.services.qa_sampling import (
     freeze_rule,
     verify_stored,
 )
+from callops.services.qa_transparency import redacted_draw
 from callops.services.qa_work import my_queue
 from callops.store.qa_forms import list_scorecards, save_scorecard, scorecard_from_json, scorecard_to_json
 from callops.store.qa_library import grant_duty, library, list_duty, nominate, pick, set_setting, vote
 from callops.store.qa_reviews import evaluation_keys, list_appeals, list_audit, load_call, load_evaluations
 from callops.store.qa_sampling import StoredDraw, StoredRule, get_draw, get_rule, list_rules
 from callops.store.users import User
-from callops.web.deps import ConnDep, CurrentUser
+from callops.web.deps import AgentLabelDep, ConnDep, CurrentUser
+from callops.web.downloads import attachment
 from callops.web.routes._quality_shared import (
     AnswerIn,
     AppealOut,
@@ -197,20 +199,21 @@ def api_verify(name: str, conn: ConnDep, user: CurrentUser) -> VerificationOut:
 
 
 @router.get("/draws/{name}/record.json")
-def api_draw_record(name: str, conn: ConnDep, user: CurrentUser) -> Response:
-    """The public draw record, as ``callops qa verify-draw`` reads it."""
-    draw = get_draw(conn, name)
+def api_draw_record(name: str, conn: ConnDep, user: CurrentUser, label: AgentLabelDep) -> Response:
+    """The public draw record, as ``callops qa verify-draw`` reads it (for agents, other agents pseudonymous)."""
+    draw = redacted_draw(get_draw(conn, name), label)
     if draw.record_json is None:
         raise NotFound(f"rule {name!r} is not drawn yet")
     return JSONResponse(draw.record_json,
-                        headers={"Content-Disposition": f'attachment; filename="{name}-draw.json"'})
+                        headers=attachment(f"{name}-draw.json"))
 
 
 @router.get("/draws/{name}/eligible.csv")
-def api_draw_eligible(name: str, conn: ConnDep, user: CurrentUser) -> Response:
-    """The frozen eligible calls, as ``callops qa verify-draw --calls`` reads them."""
-    return PlainTextResponse(eligible_csv(get_draw(conn, name)), media_type="text/csv",
-                             headers={"Content-Disposition": f'attachment; filename="{name}-eligible.csv"'})
+def api_draw_eligible(name: str, conn: ConnDep, user: CurrentUser, label: AgentLabelDep) -> Response:
+    """The frozen eligible calls, as ``callops qa verify-draw --calls`` reads them (for agents, other agents
+    pseudonymous)."""
+    return PlainTextResponse(eligible_csv(redacted_draw(get_draw(conn, name), label)), media_type="text/csv",
+                             headers=attachment(f"{name}-eligible.csv"))
 
 
 class QueueItemOut(BaseModel):
@@ -426,23 +429,25 @@ class NominateIn(BaseModel):
 
 
 @router.get("/library", response_model=list[LibraryOut])
-def api_library(conn: ConnDep, user: CurrentUser, picked: bool = False) -> list[LibraryOut]:
-    """The best-call library: nominations (anonymous), votes, the supervisor's picks first."""
+def api_library(conn: ConnDep, user: CurrentUser, label: AgentLabelDep, picked: bool = False) -> list[LibraryOut]:
+    """The best-call library: nominations (anonymous), votes, the supervisor's picks first (for agents, other
+    agents pseudonymous)."""
     out = []
     for e in library(conn, picked_only=picked):
-        out.append(LibraryOut(call_id=e.call_pk, agent=load_call(conn, e.call_pk).agent, nominations=e.nominations,
-                              reasons=list(e.reasons), votes=e.votes, picked=e.picked))
+        out.append(LibraryOut(call_id=e.call_pk, agent=label(load_call(conn, e.call_pk).agent),
+                              nominations=e.nominations, reasons=list(e.reasons), votes=e.votes, picked=e.picked))
     return out
 
 
 @router.post("/library", status_code=201, response_model=LibraryOut)
-def api_nominate(body: NominateIn, conn: ConnDep, user: CurrentUser, now: ClockDep) -> LibraryOut:
+def api_nominate(body: NominateIn, conn: ConnDep, user: CurrentUser, now: ClockDep,
+                 label: AgentLabelDep) -> LibraryOut:
     """Nominate a call (your own or a colleague's) anonymously."""
     call = load_call(conn, body.call_id)
     nominate(conn, body.call_id, nominator=user.username, reason=body.reason.strip(), at=now)
     conn.commit()
     entry = next(e for e in library(conn) if e.call_pk == body.call_id)
-    return LibraryOut(call_id=entry.call_pk, agent=call.agent, nominations=entry.nominations,
+    return LibraryOut(call_id=entry.call_pk, agent=label(call.agent), nominations=entry.nominations,
                       reasons=list(entry.reasons), votes=entry.votes, picked=entry.picked)
 
 
@@ -553,5 +558,5 @@ def api_reports(conn: ConnDep, user: CurrentUser) -> dict[str, Any]:
 def api_reports_csv(conn: ConnDep, user: CurrentUser) -> Response:
     _staff(user)
     return PlainTextResponse(evaluations_csv(conn), media_type="text/csv",
-                             headers={"Content-Disposition": 'attachment; filename="qa-evaluations.csv"'})
+                             headers=attachment("qa-evaluations.csv"))
 

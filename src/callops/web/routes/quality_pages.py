@@ -6,6 +6,7 @@ Forms post back here with the CSRF field and are answered with a redirect (303) 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -34,13 +35,14 @@ from callops.services.qa_reviews import (
     send_back,
 )
 from callops.services.qa_sampling import draw_rule, enter_randomness, file_rule, freeze_rule, verify_stored
+from callops.services.qa_transparency import redacted_draw
 from callops.services.qa_work import my_queue, reminders
 from callops.store.qa_forms import ensure_starter_scorecard
 from callops.store.qa_library import grant_duty, library, list_duty, nominate, pick, set_setting, vote
 from callops.store.qa_reviews import evaluation_keys, list_appeals, list_audit, load_call, load_evaluations
 from callops.store.qa_sampling import get_draw, get_rule, list_rules
 from callops.store.users import list_users
-from callops.web.deps import ConnDep, CurrentUser, ViewerDep
+from callops.web.deps import AgentLabelDep, ConnDep, CurrentUser, ViewerDep
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.routes._quality_shared import ClockDep, answers_from_form
@@ -111,7 +113,7 @@ def rules_file(conn: ConnDep, user: CurrentUser, now: ClockDep, rule_id: Annotat
 
 @router.get("/qa/rules/{name}", response_class=HTMLResponse)
 def rule_page(request: Request, name: str, conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
-              now: ClockDep) -> HTMLResponse:
+              now: ClockDep, label: AgentLabelDep) -> HTMLResponse:
     """The rule and its public draw: commitment, eligible hash, randomness, selection, seed, verification."""
     stored = get_rule(conn, name)
     try:
@@ -119,6 +121,7 @@ def rule_page(request: Request, name: str, conn: ConnDep, user: CurrentUser, vie
     except NotFound:
         draw = None
     check = verify_stored(draw) if draw is not None and draw.record is not None else None
+    draw = redacted_draw(draw, label) if draw is not None else None
     may_run = allowed(user.role, Permission.MANAGE_QA) or allowed(user.role, Permission.EVALUATE_CALLS)
     entries = [(r.actor, r.details.get("source", "")) for r in list_audit(conn, subject=f"rule:{name}")
                if r.action == "rule.random_entry"]
@@ -336,8 +339,10 @@ def reports_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Vie
 
 
 @router.get("/qa/library", response_class=HTMLResponse)
-def library_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
-    entries = [(e, load_call(conn, e.call_pk)) for e in library(conn)]
+def library_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
+                 label: AgentLabelDep) -> HTMLResponse:
+    entries = [(e, dataclasses.replace(call, agent=label(call.agent)))
+               for e, call in ((e, load_call(conn, e.call_pk)) for e in library(conn))]
     return render(request, viewer, "quality/library.html", {
         "entries": entries, "may_pick": allowed(user.role, Permission.DECIDE_APPEALS)})
 

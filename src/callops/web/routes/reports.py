@@ -26,6 +26,7 @@ from callops.store.records import CallFilter
 from callops.store.scenarios import SavedScenario, get_scenario, list_scenarios
 from callops.store.users import User
 from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
+from callops.web.downloads import attachment
 from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render
@@ -136,7 +137,8 @@ def api_agents(conn: ConnDep, settings: SettingsDep, user: ReportsUser,
                tz: str | None = None, scenario: ScenarioQuery = None) -> list[dict[str, Any]]:
     """The per-agent table of ``callops report agents`` (of real calls, or of ``scenario``)."""
     first, last = parse_date(start, field="from"), parse_date(end, field="to")
-    assert first is not None and last is not None
+    if first is None or last is None:
+        raise InvalidInput("give both from and to (YYYY-MM-DD, inclusive)", field="from" if first is None else "to")
     zone_name = tz or settings.site_tz
     zone(zone_name)
     return [dict(r) for r in agent_report(conn, start=first, end=last, tz=zone_name, scenario=scenario or None)]
@@ -246,11 +248,10 @@ def export(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep
     name = "-".join(["callops-kpi", *([params.scenario] if params.scenario else []), str(params.start),
                      str(params.end)])
     if format == "xlsx":
-        return Response(rows_to_xlsx(rows, sheet="kpi"), headers={
-            "Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return Response(rows_to_xlsx(rows, sheet="kpi"), headers=attachment(f"{name}.xlsx"),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return Response(rows_to_csv(rows), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+                    headers=attachment(f"{name}.csv"))
 
 
 @router.get("/reports/agents", response_class=HTMLResponse, include_in_schema=False)

@@ -19,16 +19,17 @@ from callops.web.routes.simulation import MAX_REPLICATIONS
 __all__ = ["ErlangIn", "ForecastIn", "HistoryIn", "PlanIn", "PlanSimulationIn", "StaffingIn"]
 
 _STRICT = ConfigDict(extra="forbid")
+_DAY_S = 86_400.0  # bounds that keep the queueing formulas finite (issue 17)
 
 
 class _Interval(BaseModel):
     model_config = _STRICT
 
-    calls: float = Field(ge=0, description="calls offered in the interval")
+    calls: float = Field(ge=0, le=1_000_000, description="calls offered in the interval")
     interval_min: int = Field(default=30, gt=0, le=1440, description="interval length, minutes")
-    aht_s: float = Field(gt=0, description="average handle time, seconds")
-    sl_time_s: float = Field(default=20.0, ge=0, description="service-level threshold, seconds")
-    patience_s: float | None = Field(default=None, gt=0, description="mean patience, seconds: Erlang A")
+    aht_s: float = Field(ge=0.1, le=_DAY_S, description="average handle time, seconds")
+    sl_time_s: float = Field(default=20.0, ge=0, le=_DAY_S, description="service-level threshold, seconds")
+    patience_s: float | None = Field(default=None, ge=0.1, le=_DAY_S, description="mean patience, seconds: Erlang A")
 
     @property
     def interval_s(self) -> float:
@@ -45,12 +46,12 @@ class StaffingIn(_Interval):
     """The fewest agents for the targets (``callops staffing``)."""
 
     service_level: float | None = Field(default=None, gt=0, lt=1)
-    asa_s: float | None = Field(default=None, gt=0)
+    asa_s: float | None = Field(default=None, gt=0, le=_DAY_S)
     max_abandon: float | None = Field(default=None, gt=0, lt=1)
     max_occupancy: float | None = Field(default=None, gt=0, le=1)
     shrinkage: float = Field(default=0.0, ge=0, lt=1)
     distressing_share: float = Field(default=0.0, ge=0, le=1)
-    recovery_s: float = Field(default=0.0, ge=0)
+    recovery_s: float = Field(default=0.0, ge=0, le=_DAY_S)
 
     @model_validator(mode="after")
     def _consistent(self) -> StaffingIn:
@@ -111,12 +112,12 @@ class PlanIn(BaseModel):
     sl_time_s: float = Field(default=20.0, ge=0)
     shrinkage: float = Field(default=0.0, ge=0, lt=1)
     patience_s: float | None = Field(default=None, gt=0)
-    asa_s: float | None = Field(default=None, gt=0)
+    asa_s: float | None = Field(default=None, gt=0, le=_DAY_S)
     max_abandon: float | None = Field(default=None, gt=0, lt=1)
     max_occupancy: float | None = Field(default=None, gt=0, le=1)
     aht_s: float | None = Field(default=None, gt=0)
     distressing_share: float = Field(default=0.0, ge=0, le=1)
-    recovery_s: float = Field(default=0.0, ge=0)
+    recovery_s: float = Field(default=0.0, ge=0, le=_DAY_S)
     note: str | None = None
 
     def targets(self) -> StaffingTargets:

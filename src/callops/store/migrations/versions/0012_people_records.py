@@ -1,7 +1,7 @@
 """people records: position spells of each person (hire, moves, exit with reason) and coaching sessions
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-03 10:00:00.000000
 """
 

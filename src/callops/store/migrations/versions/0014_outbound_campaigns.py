@@ -1,7 +1,7 @@
 """outbound campaigns, contacts, consent, dnc, attempts
 
 Revision ID: 0014
-Revises: 0007
+Revises: 0012
 Create Date: 2026-12-03 10:07:22.782228
 """
 
