@@ -1,9 +1,10 @@
 """Breaks placed where coverage dips least, and the coverage a roster gives.
 
-Shifts are taken in start order; each break (meal first, as the rules list them) goes to the allowed start (its window, on its step)
-where the surplus of agents over the requirement is largest across the break, and the coverage is
-updated before the next. Coverage per skill: agents who serve one skill count there; agents with several
-go, interval by interval, to the skill with the largest remaining gap (a greedy allocation).
+Shifts are taken in start order; each break (meal first, as the rules list them) goes to the allowed
+start (its window, on its step) where the surplus of agents over the requirement is largest across
+the break, and the coverage is updated before the next. Coverage per skill: agents who serve one
+skill count there; agents with several go, interval by interval, to the skill with the largest
+remaining gap (a greedy allocation).
 """
 
 from __future__ import annotations

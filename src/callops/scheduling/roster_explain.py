@@ -130,6 +130,8 @@ def explain_shortfall(p: RosterProblem, counts_short: Mapping[str, Sequence[int]
                 i = j + 1
             else:
                 i += 1
+    half_interval = p.rules.interval_min  # half an agent-interval, in half-minutes
+    windows = [w for w in windows if sum(counts_short[w[0]][w[1]:w[2] + 1]) >= half_interval]
     windows.sort(key=lambda w: -sum(counts_short[w[0]][w[1]:w[2] + 1]))
     per_call = max(0.2, time_limit_s / max(1, min(len(windows), MAX_WINDOWS) * (len(FAMILIES) + 1)))
     for k, first, last in windows[:MAX_WINDOWS]:
@@ -149,6 +151,10 @@ def explain_shortfall(p: RosterProblem, counts_short: Mapping[str, Sequence[int]
         else:
             out.append(f"{label} is short {short_ai:.1f} agent-intervals: up to {most} could be there, but only "
                        f"by leaving other intervals short; {_week_hours(p, first // p.per_day)}")
+    proofs = _week_proofs(p, {p.week_of(p.days[w[1] // p.per_day]) for w in windows})
+    if proofs:
+        proven = True
+        out = proofs + out
     if len(windows) > MAX_WINDOWS:
         out.append(f"… and {len(windows) - MAX_WINDOWS} more short windows")
     if slots_unfilled > 0:
@@ -157,19 +163,45 @@ def explain_shortfall(p: RosterProblem, counts_short: Mapping[str, Sequence[int]
     return out, proven
 
 
-def _week_hours(p: RosterProblem, day_index: int) -> str:
-    week = p.week_of(p.days[day_index])
+def _week_capacity(p: RosterProblem, week: int, *, with_caps: bool) -> float:
+    """Most paid agent-hours the week's days can hold under the rules (an upper bound)."""
     ds = p.week_days()[week]
-    im = p.rules.interval_min
-    needed = sum(p.required[k][d * p.per_day + j] for k in p.skills for d in ds for j in range(p.per_day)) * im / 60
     allowed = 0.0
     for a in p.agents:
-        cap = p.weekly_cap_min(a)
+        cap = p.weekly_cap_min(a) if with_caps else None
         sr = p.rules.system(a.system)
         free = sum(1 for d in ds if p.days[d] not in a.unavailable)
         longest = max(sr.shift_lengths_h) * 60
         days = min(free, len(ds) - (sr.min_rest_days_per_week if p.full_week(week) else 0))
         allowed += min(days * longest, cap if cap is not None else days * longest)
-    first = p.days[ds[0]]
-    return (f"the week from {first:%Y-%m-%d} needs {needed:.0f} agent-hours on the phones and the rules allow at "
-            f"most {allowed / 60:.0f} paid hours from {len(p.agents)} agents (before breaks)")
+    return allowed / 60
+
+
+def _week_needed(p: RosterProblem, week: int) -> float:
+    ds = p.week_days()[week]
+    im = p.rules.interval_min
+    return sum(p.required[k][d * p.per_day + j] for k in p.skills for d in ds for j in range(p.per_day)) * im / 60
+
+
+def _week_hours(p: RosterProblem, day_index: int) -> str:
+    week = p.week_of(p.days[day_index])
+    first = p.days[p.week_days()[week][0]]
+    return (f"the week from {first:%Y-%m-%d} needs {_week_needed(p, week):.0f} agent-hours on the phones and the "
+            f"rules allow at most {_week_capacity(p, week, with_caps=True):.0f} paid hours from {len(p.agents)} "
+            f"agents (before breaks)")
+
+
+def _week_proofs(p: RosterProblem, weeks: set[int]) -> list[str]:
+    """Weeks whose requirement is more than every agent's hours together: a proven shortfall, rule named."""
+    out = []
+    for week in sorted(weeks):
+        needed = _week_needed(p, week)
+        capped = _week_capacity(p, week, with_caps=True)
+        if needed <= capped:
+            continue
+        uncapped = _week_capacity(p, week, with_caps=False)
+        rule = _WORDS["weekly_hours"] if needed <= uncapped else _WORDS["rest_days"] + " and " + _WORDS["headcount"]
+        first = p.days[p.week_days()[week][0]]
+        out.append(f"the week from {first:%Y-%m-%d} needs {needed:.0f} agent-hours on the phones, at most "
+                   f"{capped:.0f} paid hours can be there under the {rule}")
+    return out

@@ -5,9 +5,10 @@ It follows the shape of OR-Tools' shift_scheduling_sat example, in two models:
 1. **Shift counts** (per agent group, day and template): how many shifts of each template start each
    day. Its linear relaxation is solved by GLOP (OR-Tools' LP solver) and rounded: down, then shifts are
    added greedily where they cover most shortfall per paid minute. (CP-SAT and HiGHS's MIP both stalled
-   on this covering model: on 60 agents × 7 days they left whole days short after 10-20 s.) Hard: the group's headcount available each day, its weekly hours, rest days, nights and
-   comprehensive-period hours in total. Soft: shortfall and overstaffing per interval and skill, pay-weighted
-   paid minutes (holidays at their multiplier). Every roster's counts satisfy this model, so the
+   on this covering model: on 60 agents × 7 days they left whole days short after 10-20 s.)
+   Hard: the group's headcount available each day, its weekly hours, rest days, nights and
+   comprehensive-period hours in total. Soft: shortfall and overstaffing per interval and skill,
+   pay-weighted paid minutes (holidays at their multiplier). Every roster's counts satisfy this model, so the
    relaxation's optimum is a lower bound on the stage-1 cost of any roster: the reported ``bound``
    (breaks count spread over their windows there; placed breaks can make the true cost differ).
 2. **Assignment** (per group): which agent takes each counted shift. Hard: one shift a day, availability,
@@ -16,7 +17,7 @@ It follows the shape of OR-Tools' shift_scheduling_sat example, in two models:
    named: unfilled shifts, days asked off, fairness of weekends, nights and holidays (spread between the
    most and the least), equal hours. Warm start: hints from the previous roster, weekday by weekday.
 
-Paid rest breaks are then placed where coverage dips least (``roster_breaks``). When coverage cannot be
+Meal and rest breaks are then placed where coverage dips least (``roster_breaks``). When coverage cannot be
 met, ``roster_explain`` says which rule binds where; the best partial roster is returned all the same.
 """
 
@@ -25,10 +26,10 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import time
-from typing import Any
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
@@ -173,22 +174,22 @@ def _relaxation(p: RosterProblem, c: _Counts, time_limit_s: float) -> tuple[dict
     for i in range(size):
         by_skill: dict[str, list[Any]] = {k: [] for k in p.skills}
         for gi, at in present.items():
-            terms = at.get(i)
-            if not terms:
+            here = at.get(i)
+            if not here:
                 continue
             if single:
-                by_skill[ANY_SKILL].extend(terms)
+                by_skill[ANY_SKILL].extend(here)
                 continue
             allocs = [lp.NumVar(0, lp.infinity(), "") for _ in c.serves[gi]]
-            lp.Add(lp.Sum(allocs) <= lp.Sum(terms))
-            for k, al in zip(c.serves[gi], allocs, strict=True):
-                by_skill[k].append(al)
-        for k in p.skills:
-            if not by_skill[k] and c.need[k][i] == 0:
+            lp.Add(lp.Sum(allocs) <= lp.Sum(here))
+            for skill, al in zip(c.serves[gi], allocs, strict=True):
+                by_skill[skill].append(al)
+        for skill in p.skills:
+            if not by_skill[skill] and c.need[skill][i] == 0:
                 continue
-            short = lp.NumVar(0, c.need[k][i], "")
+            short = lp.NumVar(0, c.need[skill][i], "")
             over = lp.NumVar(0, lp.infinity(), "")
-            lp.Add(lp.Sum(by_skill[k]) + short - over == c.need[k][i])
+            lp.Add(lp.Sum(by_skill[skill]) + short - over == c.need[skill][i])
             objective.append(short * (w.shortfall / UNIT))
             objective.append(over * (w.overstaffing / UNIT))
     lp.Minimize(lp.Sum(objective))
@@ -311,9 +312,10 @@ def _group_capacity(p: RosterProblem, gi: int, g: AgentGroup, keys: set[tuple[in
     return rows
 
 
-def _status_name(code: int) -> str:
-    return {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
-            cp_model.MODEL_INVALID: "MODEL_INVALID"}.get(code, "UNKNOWN")
+def _status_name(code: Any) -> str:
+    names: dict[Any, str] = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
+                             cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID"}
+    return names.get(code, "UNKNOWN")
 
 
 def _solver(time_limit_s: float, opts: SolveOptions) -> cp_model.CpSolver:
@@ -346,14 +348,14 @@ def solve_roster(p: RosterProblem, opts: SolveOptions = SolveOptions()) -> Roste
     objective = _cost(p, all_shifts, coverage) + sum(penalties.values())
     explanations, proven = explain_shortfall(p, counts_short, slots_unfilled=penalties.get("unfilled_shifts", 0.0),
                                              time_limit_s=max(1.0, opts.time_limit_s * 0.1))
+    bound = min(bound, objective)
+    gap = 0.0 if objective <= 0 else (objective - bound) / objective
     if proven:
         status = "INFEASIBLE"
-    elif counts_status == "OPTIMAL" and assign_status == "OPTIMAL" and penalties.get("unfilled_shifts", 0) == 0:
+    elif gap <= 1e-4 and assign_status == "OPTIMAL":
         status = "OPTIMAL"
     else:
         status = "FEASIBLE"
-    bound = min(bound, objective)
-    gap = 0.0 if objective <= 0 else (objective - bound) / objective
     roster = Roster(tuple(sorted(all_shifts, key=lambda s: (s.start_at, s.agent))), p.days[0], p.days[-1])
     return RosterResult(status=status, objective=round(objective, 1), bound=round(bound, 1), gap=round(gap, 4),
                         shortfall=round(shortfall, 2), required=required,
@@ -581,10 +583,10 @@ def _hint(model: cp_model.CpModel, p: RosterProblem, g: AgentGroup, slots: Seque
           temps: Sequence[ShiftTemplate], y: dict[tuple[int, int], cp_model.IntVar], previous: Roster) -> None:
     """Hint each agent onto the slot of the same weekday and start time as in the previous roster."""
     wanted: dict[tuple[str, int, int], bool] = {}
-    for s in previous.shifts:
-        local = s.start_at.astimezone(p.tz)
-        wanted[(s.agent, local.weekday(), local.hour * 60 + local.minute)] = True
+    for shift in previous.shifts:
+        local = shift.start_at.astimezone(p.tz)
+        wanted[(shift.agent, local.weekday(), local.hour * 60 + local.minute)] = True
     for (ai, si), v in y.items():
-        s = slots[si]
-        key = (g.agents[ai].agent, p.days[s.day].weekday(), temps[s.template].start_min)
+        slot = slots[si]
+        key = (g.agents[ai].agent, p.days[slot.day].weekday(), temps[slot.template].start_min)
         model.add_hint(v, 1 if key in wanted else 0)
