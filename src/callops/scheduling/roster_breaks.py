@@ -59,7 +59,7 @@ def place_breaks(p: RosterProblem, shifts: Sequence[RosterShift]) -> list[Roster
         span = round((s.end_at - s.start_at).total_seconds() / 60)
         worked_h = lengths.get(span, s.worked_min / 60)
         for rule in rests:
-            if worked_h < rule.min_shift_h:
+            if worked_h < rule.min_shift_h or any(b.kind == rule.kind for b in breaks):
                 continue
             best: tuple[float, dt.datetime] | None = None
             for off in range(rule.after_start_min, span - rule.before_end_min - rule.length_min + 1, rule.step_min):

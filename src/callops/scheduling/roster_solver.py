@@ -23,8 +23,10 @@ met, ``roster_explain`` says which rule binds where; the best partial roster is 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import heapq
+import math
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -36,7 +38,7 @@ from ortools.sat.python import cp_model
 
 from callops.scheduling.roster_breaks import coverage_rows, place_breaks
 from callops.scheduling.roster_explain import explain_shortfall
-from callops.scheduling.roster_model import ANY_SKILL, Roster, RosterBreak, RosterShift
+from callops.scheduling.roster_model import ANY_SKILL, Roster, RosterAgent, RosterBreak, RosterShift
 from callops.scheduling.roster_problem import AgentGroup, RosterProblem, shift_is_night
 from callops.scheduling.shift_templates import ShiftTemplate
 from callops.scheduling.work_rules import WorkSystem
@@ -45,6 +47,7 @@ __all__ = ["CoverageRow", "RosterResult", "SolveOptions", "solve_roster"]
 
 SCALE = 20  # objective weights are kept to a twentieth
 UNIT = 2  # coverage is counted in half-minutes
+ROUNDS = 3  # count-and-assign rounds: shifts nobody could take are counted again around those assigned
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +147,10 @@ def _counts_data(p: RosterProblem, opts: SolveOptions) -> _Counts:
                 upper[key] = avail
         rows.extend(_group_capacity(p, gi, g, {k for k in cost if k[0] == gi}))
     fixed_cover: dict[str, list[float]] = {k: [0.0] * len(v) for k, v in p.required.items()}
+    by_name = {a.agent: a for a in p.agents}
     for shifts in p.fixed.values():
         for s in shifts.values():
-            _add_fixed_cover(p, s, fixed_cover)
+            _add_fixed_cover(p, s, fixed_cover, by_name)
     need = {k: [round(max(0.0, p.required[k][i] * im * UNIT - fixed_cover[k][i])) for i in range(size)]
             for k in p.skills}
     serves = {gi: [k for k in p.skills if g.agents[0].can_serve(k)] for gi, g in enumerate(p.groups)}
@@ -193,10 +197,27 @@ def _relaxation(p: RosterProblem, c: _Counts, time_limit_s: float) -> tuple[dict
             objective.append(short * (w.shortfall / UNIT))
             objective.append(over * (w.overstaffing / UNIT))
     lp.Minimize(lp.Sum(objective))
+    started = time.perf_counter()
     code = lp.Solve()
     if code != pywraplp.Solver.OPTIMAL:
         return {}, 0.0, "UNKNOWN"
-    return {k: v.solution_value() for k, v in n.items()}, lp.Objective().Value(), "OPTIMAL"
+    bound = lp.Objective().Value()
+    values = {k: v.solution_value() for k, v in n.items()}
+    # dive: keep what is whole, round the most decided fractions up, solve again, until all are whole
+    while time.perf_counter() - started < time_limit_s:
+        fractions = {k: x - math.floor(x + 1e-6) for k, x in values.items() if x - math.floor(x + 1e-6) > 1e-6}
+        if not fractions:
+            break
+        top = max(fractions.values())
+        for k, x in values.items():
+            lower = math.floor(x + 1e-6)
+            if k in fractions and fractions[k] >= min(0.5, top):
+                lower += 1
+            n[k].SetLb(min(lower, c.upper[k]))
+        if lp.Solve() != pywraplp.Solver.OPTIMAL:
+            break
+        values = {k: v.solution_value() for k, v in n.items()}
+    return values, bound, "OPTIMAL"
 
 
 def _round_counts(p: RosterProblem, c: _Counts, frac: dict[tuple[int, int, int], float]) -> dict[tuple[int, int, int],
@@ -240,6 +261,84 @@ def _round_counts(p: RosterProblem, c: _Counts, frac: dict[tuple[int, int, int],
     return {k: v for k, v in counts.items() if v > 0}
 
 
+def _improve_counts(p: RosterProblem, c: _Counts, counts: dict[tuple[int, int, int], int],
+                    time_limit_s: float) -> dict[tuple[int, int, int], int]:
+    """Local search on whole counts (one skill): drop shifts that cost more than they cover, and move shifts
+    to a start up to two hours earlier or later on the same day when that lowers the stage-1 cost."""
+    if p.skills != [ANY_SKILL]:
+        return counts
+    started = time.perf_counter()
+    w = p.rules.weights
+    need = c.need[ANY_SKILL]
+    cov = [0] * len(need)
+    for key, cnt in counts.items():
+        for i, m in c.cover[key]:
+            cov[i] += m * cnt
+    short_w, over_w = w.shortfall / UNIT, w.overstaffing / UNIT
+
+    def pen(i: int, value: int) -> float:
+        return short_w * max(0, need[i] - value) + over_w * max(0, value - need[i])
+
+    def delta(key: tuple[int, int, int], sign: int) -> float:
+        return sign * c.cost[key] + sum(pen(i, cov[i] + sign * m) - pen(i, cov[i]) for i, m in c.cover[key])
+
+    def apply(key: tuple[int, int, int], sign: int) -> None:
+        counts[key] = counts.get(key, 0) + sign
+        for i, m in c.cover[key]:
+            cov[i] += sign * m
+
+    rows_of: dict[tuple[int, int, int], list[tuple[int, int]]] = defaultdict(list)
+    used = [0.0] * len(c.rows)
+    for r, (terms, _) in enumerate(c.rows):
+        for k, coef in terms:
+            rows_of[k].append((r, coef))
+            used[r] += coef * counts.get(k, 0)
+    index: dict[tuple[int, int, int, int], tuple[int, int, int]] = {}
+    for (gi, d, ti) in c.cost:
+        t = p.templates[p.groups[gi].system][ti]
+        index[gi, d, t.worked_min, t.start_min] = (gi, d, ti)
+    steps = [s for k in range(1, 5) for s in (k * 30, -k * 30)]
+    improved = True
+    while improved and time.perf_counter() - started < time_limit_s:
+        improved = False
+        for key in sorted(k for k, v in counts.items() if v > 0):
+            if counts.get(key, 0) <= 0:
+                continue
+            if delta(key, -1) < -1e-9:
+                apply(key, -1)
+                for r, coef in rows_of[key]:
+                    used[r] -= coef
+                improved = True
+                continue
+            gi, d, ti = key
+            t = p.templates[p.groups[gi].system][ti]
+            base = delta(key, -1)
+            apply(key, -1)
+            best: tuple[float, tuple[int, int, int]] | None = None
+            for step in steps:
+                other = index.get((gi, d, t.worked_min, t.start_min + step))
+                if other is None or counts.get(other, 0) >= c.upper[other]:
+                    continue
+                change = base + delta(other, +1)
+                if change < -1e-9 and (best is None or change < best[0]):
+                    moved = {r: coef for r, coef in rows_of[other]}
+                    for r, coef in rows_of[key]:
+                        moved[r] = moved.get(r, 0) - coef
+                    if all(used[r] + coef <= c.rows[r][1] + 1e-9 for r, coef in moved.items()):
+                        best = (change, other)
+            if best is None:
+                apply(key, +1)
+                continue
+            other = best[1]
+            apply(other, +1)
+            for r, coef in rows_of[key]:
+                used[r] -= coef
+            for r, coef in rows_of[other]:
+                used[r] += coef
+            improved = True
+    return {k: v for k, v in counts.items() if v > 0}
+
+
 def _take(resid: dict[str, list[int]], cover: list[tuple[int, int]], serves: list[str], times: int) -> None:
     for i, m in cover:
         left = m * times
@@ -251,20 +350,22 @@ def _take(resid: dict[str, list[int]], cover: list[tuple[int, int]], serves: lis
                 break
 
 
-def _add_fixed_cover(p: RosterProblem, s: RosterShift, cover: dict[str, list[float]]) -> None:
+def _add_fixed_cover(p: RosterProblem, s: RosterShift, cover: dict[str, list[float]],
+                     agents: dict[str, RosterAgent]) -> None:
     im = p.rules.interval_min
     base = p.days[0]
+    agent = agents.get(s.agent)
+    served = [k for k in p.skills if agent is None or agent.can_serve(k)]
+    if not served:
+        return
     t = s.start_at
     while t < s.end_at:
-        nxt = t + dt.timedelta(minutes=15)
         if not any(b.start_at <= t < b.end_at for b in s.breaks):
             local = t.astimezone(p.tz)
             idx = (local.date() - base).days * p.per_day + (local.hour * 60 + local.minute) // im
-            agent = next(a for a in p.agents if a.agent == s.agent)
-            served = [k for k in p.skills if agent.can_serve(k)]
-            if served and 0 <= idx < len(cover[served[0]]):
+            if 0 <= idx < len(cover[served[0]]):
                 cover[served[0]][idx] += 15 * UNIT
-        t = nxt
+        t += dt.timedelta(minutes=15)
 
 
 Row = tuple[list[tuple[tuple[int, int, int], int]], int]  # (count key, coefficient) terms <= bound
@@ -329,23 +430,43 @@ def _solver(time_limit_s: float, opts: SolveOptions) -> cp_model.CpSolver:
 def solve_roster(p: RosterProblem, opts: SolveOptions = SolveOptions()) -> RosterResult:
     """Solve the roster: shift counts, then who works them, then rest breaks; always within the time limit."""
     started = time.perf_counter()
-    data = _counts_data(p, opts)
-    frac, lp_value, counts_status = _relaxation(p, data, opts.time_limit_s * 0.4)
-    counts = _round_counts(p, data, frac) if frac else {}
-    slots = [_Slot(gi, d, ti, cnt) for (gi, d, ti), cnt in sorted(counts.items())]
-    bound = lp_value
-    resid = {k: list(col) for k, col in data.need.items()}
-    for key, cnt in counts.items():
-        _take(resid, data.cover[key], data.serves[key[0]], cnt)
-    counts_short = resid
-    remaining = opts.time_limit_s - (time.perf_counter() - started)
-    shifts, penalties, assign_status = _assign(p, slots, opts, max(1.0, remaining))
-    shifts = place_breaks(p, shifts)
+    problem = p
+    new_shifts: list[RosterShift] = []
+    bound = 0.0
+    counts_status = assign_status = "UNKNOWN"
+    penalties: dict[str, float] = {}
+    counts_short: dict[str, list[int]] = {}
+    for round_ in range(ROUNDS):
+        left = opts.time_limit_s - (time.perf_counter() - started)
+        if round_ > 0 and left < 1.0:
+            break
+        share = left / (ROUNDS - round_) if round_ > 0 else left * 0.8
+        data = _counts_data(problem, opts)
+        frac, lp_value, status = _relaxation(problem, data, share * 0.4)
+        if round_ == 0:
+            bound, counts_status = lp_value, status
+        counts = _round_counts(problem, data, frac) if frac else {}
+        counts = _improve_counts(problem, data, counts, share * 0.15)
+        slots = [_Slot(gi, d, ti, cnt) for (gi, d, ti), cnt in sorted(counts.items())]
+        counts_short = {k: list(col) for k, col in data.need.items()}
+        for key, cnt in counts.items():
+            _take(counts_short, data.cover[key], data.serves[key[0]], cnt)
+        left = opts.time_limit_s - (time.perf_counter() - started)
+        got, penalties, assign_status = _assign(problem, slots, opts, max(1.0, min(left, share) * 0.9))
+        new_shifts = place_breaks(p, [*new_shifts, *got])
+        if penalties.get("unfilled_shifts", 0.0) == 0:
+            break
+        # shifts no agent could take: solve again around what is assigned, with those shifts kept
+        fixed = {agent: dict(days) for agent, days in p.fixed.items()}
+        for shift in new_shifts:
+            fixed.setdefault(shift.agent, {})[p.day_index(shift.start_at.astimezone(p.tz).date())] = shift
+        problem = dataclasses.replace(p, fixed=fixed)
+    shifts = new_shifts
     all_shifts = [*shifts, *(s for by_day in p.fixed.values() for s in by_day.values())]
     coverage = coverage_rows(p, all_shifts)
     required = sum(r.required for r in coverage)
     shortfall = sum(max(0.0, r.required - r.scheduled) for r in coverage)
-    objective = _cost(p, all_shifts, coverage) + sum(penalties.values())
+    objective = _cost(p, all_shifts, coverage) + sum(v for k, v in penalties.items() if k != "unfilled_shifts")
     explanations, proven = explain_shortfall(p, counts_short, slots_unfilled=penalties.get("unfilled_shifts", 0.0),
                                              time_limit_s=max(1.0, opts.time_limit_s * 0.1))
     bound = min(bound, objective)
@@ -534,10 +655,11 @@ def _assign_group(p: RosterProblem, g: AgentGroup, slots: Sequence[_Slot], opts:
     terms["equal_hours"] = (_spread(model, [sum(worked_min[ai, d] for d in range(len(p.days)))
                                             for ai in range(len(g.agents))], len(p.days) * 24 * 60, "hours"),
                             w.equal_hours / 60)
-    model.minimize(sum(round(weight * SCALE) * expr for expr, weight in terms.values() if weight > 0))
-    # -- warm start ------------------------------------------------------------------------------------------
+    # -- warm start: hints, and a named penalty for each shift unlike the previous roster's ----------------------
     if opts.previous is not None:
-        _hint(model, p, g, slots, temps, y, opts.previous)
+        unlike = _hint(model, p, g, slots, temps, y, opts.previous)
+        terms["stability"] = (sum(unlike), w.stability)
+    model.minimize(sum(round(weight * SCALE) * expr for expr, weight in terms.values() if weight > 0))
     solver = _solver(time_limit_s, opts)
     code = solver.solve(model)
     status = _status_name(code)
@@ -580,8 +702,11 @@ def _spread(model: cp_model.CpModel, values: Sequence[cp_model.LinearExprT], top
 
 
 def _hint(model: cp_model.CpModel, p: RosterProblem, g: AgentGroup, slots: Sequence[_Slot],
-          temps: Sequence[ShiftTemplate], y: dict[tuple[int, int], cp_model.IntVar], previous: Roster) -> None:
-    """Hint each agent onto the slot of the same weekday and start time as in the previous roster."""
+          temps: Sequence[ShiftTemplate], y: dict[tuple[int, int], cp_model.IntVar],
+          previous: Roster) -> list[cp_model.IntVar]:
+    """Hint each agent onto the slot of the same weekday and start time as in the previous roster; returns the
+    assignments that differ from it."""
+    unlike: list[cp_model.IntVar] = []
     wanted: dict[tuple[str, int, int], bool] = {}
     for shift in previous.shifts:
         local = shift.start_at.astimezone(p.tz)
@@ -590,3 +715,6 @@ def _hint(model: cp_model.CpModel, p: RosterProblem, g: AgentGroup, slots: Seque
         slot = slots[si]
         key = (g.agents[ai].agent, p.days[slot.day].weekday(), temps[slot.template].start_min)
         model.add_hint(v, 1 if key in wanted else 0)
+        if key not in wanted:
+            unlike.append(v)
+    return unlike

@@ -101,6 +101,7 @@ class _Weights(_Model):
     fairness_nights: float | None = None
     fairness_holidays: float | None = None
     equal_hours: float | None = None
+    stability: float | None = None
 
 
 class _Rules(_Model):

@@ -119,6 +119,7 @@ class PenaltyWeights:
     fairness_nights: float = 30.0
     fairness_holidays: float = 30.0
     equal_hours: float = 1.0  # per hour of spread in worked hours beyond contract hours (equal overtime)
+    stability: float = 5.0  # per shift unlike the previous roster's (same agent, weekday, start), when one is given
 
 
 def _default_systems() -> dict[WorkSystem, SystemRules]:
