@@ -47,7 +47,7 @@ __all__ = ["CoverageRow", "RosterResult", "SolveOptions", "solve_roster"]
 
 SCALE = 20  # objective weights are kept to a twentieth
 UNIT = 2  # coverage is counted in half-minutes
-ROUNDS = 3  # count-and-assign rounds: shifts nobody could take are counted again around those assigned
+ROUNDS = 4  # count-and-assign rounds: shifts nobody could take are counted again around those assigned
 
 
 @dataclass(frozen=True, slots=True)
@@ -511,17 +511,17 @@ def _assign(p: RosterProblem, slots: Sequence[_Slot], opts: SolveOptions,
     by_group: dict[int, list[_Slot]] = defaultdict(list)
     for s in slots:
         by_group[s.group].append(s)
-    total_work = sum(len(g.agents) * len(by_group[gi]) for gi, g in enumerate(p.groups)) or 1
+    work = {gi: len(g.agents) * len(by_group[gi]) for gi, g in enumerate(p.groups) if by_group[gi]}
     shifts: list[RosterShift] = []
     penalties: dict[str, float] = defaultdict(float)
     statuses: set[str] = set()
     started = time.perf_counter()
     for gi, g in enumerate(p.groups):
-        if not by_group[gi]:
+        if gi not in work:
             continue
-        share = len(g.agents) * len(by_group[gi]) / total_work
         left = time_limit_s - (time.perf_counter() - started)
-        got, pens, status = _assign_group(p, g, by_group[gi], opts, max(0.5, min(left, time_limit_s * share * 1.5)))
+        share = work[gi] / sum(v for k, v in work.items() if k >= gi)  # of the work still to do
+        got, pens, status = _assign_group(p, g, by_group[gi], opts, max(0.5, left * share))
         shifts.extend(got)
         for k, v in pens.items():
             penalties[k] += v
@@ -660,15 +660,111 @@ def _assign_group(p: RosterProblem, g: AgentGroup, slots: Sequence[_Slot], opts:
         unlike = _hint(model, p, g, slots, temps, y, opts.previous)
         terms["stability"] = (sum(unlike), w.stability)
     model.minimize(sum(round(weight * SCALE) * expr for expr, weight in terms.values() if weight > 0))
+    greedy = _greedy_assign(p, g, slots, slot_start, slot_end, set(y))
+    if opts.previous is None:
+        for key, v in y.items():
+            model.add_hint(v, 1 if key in greedy else 0)
     solver = _solver(time_limit_s, opts)
     code = solver.solve(model)
     status = _status_name(code)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return [], {"unfilled_shifts": float(sum(s.count * temps[s.template].worked_min for s in slots))}, status
+        # no solution in time: the greedy assignment (every hard rule kept) stands, its gaps named
+        taken: dict[int, int] = defaultdict(int)
+        for _, si in greedy:
+            taken[si] += 1
+        unfilled_min = sum((s.count - taken[si]) * temps[s.template].worked_min for si, s in enumerate(slots))
+        shifts = [_shift_of(p, g.agents[ai].agent, p.days[slots[si].day], temps[slots[si].template])
+                  for ai, si in sorted(greedy)]
+        return shifts, {"unfilled_shifts": float(unfilled_min) * w.shortfall}, "GREEDY"
     shifts = [_shift_of(p, g.agents[ai].agent, p.days[slots[si].day], temps[slots[si].template])
               for (ai, si), v in y.items() if solver.value(v)]
     penalties = {name: float(solver.value(expr)) * weight for name, (expr, weight) in terms.items()}
     return shifts, penalties, status
+
+
+def _greedy_assign(p: RosterProblem, g: AgentGroup, slots: Sequence[_Slot], slot_start: Sequence[dt.datetime],
+                   slot_end: Sequence[dt.datetime], allowed: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """A first assignment, slot by slot in time order, to the allowed agent with the fewest minutes so far
+    who keeps every hard rule: the hint for the assignment model and its fallback."""
+    rules = p.rules
+    temps = p.templates[g.system]
+    sr = rules.system(g.system)
+    rest = dt.timedelta(hours=rules.rest.min_between_shifts_h)
+    weeks = p.week_days()
+    week_of_day = {d: w for w, ds in weeks.items() for d in ds}
+    # per agent: day -> (start, end, worked minutes, night) for history, fixed and assigned shifts
+    state: list[dict[int, tuple[dt.datetime, dt.datetime, int, bool]]] = []
+    minutes = [0] * len(g.agents)
+    caps = [p.weekly_cap_min(a) for a in g.agents]
+    periods = [p.period_caps_min(a) for a in g.agents]
+    for a in g.agents:
+        mine: dict[int, tuple[dt.datetime, dt.datetime, int, bool]] = {}
+        for sh in [*p.history.get(a.agent, []), *p.fixed.get(a.agent, {}).values()]:
+            d = p.day_index(sh.start_at.astimezone(p.tz).date())
+            mine[d] = (sh.start_at, sh.end_at, sh.worked_min, shift_is_night(sh, rules, p.tz))
+        state.append(mine)
+    by_slot: dict[int, list[int]] = defaultdict(list)
+    for ai, si in allowed:
+        by_slot[si].append(ai)
+
+    def _week_at(x: int) -> int:
+        return week_of_day[x] if x in week_of_day else p.week_of(p.days[0] + dt.timedelta(days=x))
+
+    def run_length(mine: dict[int, tuple[dt.datetime, dt.datetime, int, bool]], d: int, night: bool) -> int:
+        def on(x: int) -> bool:
+            return x in mine and (not night or mine[x][3])
+        left = d - 1
+        while on(left):
+            left -= 1
+        right = d + 1
+        while on(right):
+            right += 1
+        return right - left - 1
+
+    def fits(ai: int, si: int) -> bool:
+        mine = state[ai]
+        slot = slots[si]
+        d, t = slot.day, temps[slot.template]
+        if d in mine:
+            return False
+        for other in (d - 2, d - 1, d + 1, d + 2):
+            o = mine.get(other)
+            if o is not None and slot_start[si] < o[1] + rest and o[0] < slot_end[si] + rest:
+                return False
+        week = week_of_day[d]
+        in_week = [x for x in mine if _week_at(x) == week]
+        cap = caps[ai]
+        if cap is not None and sum(mine[x][2] for x in in_week) + t.worked_min > cap:
+            return False
+        if p.full_week(week) and len(in_week) + 1 > 7 - sr.min_rest_days_per_week:
+            return False
+        if t.night and sum(1 for x in in_week if mine[x][3]) + 1 > rules.night.max_per_week:
+            return False
+        mine[d] = (slot_start[si], slot_end[si], t.worked_min, t.night)
+        ok = run_length(mine, d, False) <= rules.rest.max_consecutive_days and (
+            not t.night or run_length(mine, d, True) <= rules.night.max_consecutive)
+        for ds, cap in periods[ai].values():
+            if d in ds and sum(mine[x][2] for x in ds if x in mine) > cap:
+                ok = False
+        del mine[d]
+        return ok
+
+    chosen: set[tuple[int, int]] = set()
+    order = sorted(range(len(slots)), key=lambda si: (slot_start[si], -temps[slots[si].template].worked_min))
+    for si in order:
+        candidates = sorted(by_slot.get(si, []), key=lambda ai: (p.days[slots[si].day] in g.agents[ai].prefer_off,
+                                                                 minutes[ai], ai))
+        need = slots[si].count
+        for ai in candidates:
+            if need == 0:
+                break
+            if fits(ai, si):
+                t = temps[slots[si].template]
+                state[ai][slots[si].day] = (slot_start[si], slot_end[si], t.worked_min, t.night)
+                minutes[ai] += t.worked_min
+                chosen.add((ai, si))
+                need -= 1
+    return chosen
 
 
 def _too_close(a_start: dt.datetime, a_end: dt.datetime, b_start: dt.datetime, b_end: dt.datetime,

@@ -169,18 +169,18 @@ def parse_rules(text: str, *, file: str = "rules") -> WorkRules:
         nd = model.night.model_dump(exclude_none=True)
         for key in ("start", "end"):
             if key in nd:
-                nd[key] = parse_clock(nd[key], f"night.{key}")
+                nd[key] = parse_clock(nd[key], f"night.{key}", file=file)
         night = dataclasses.replace(base.night, **nd)
     grid = base.grid
     if model.grid is not None:
         gd = model.grid.model_dump(exclude_none=True)
         for key in ("earliest_start", "latest_start"):
             if key in gd:
-                gd[key] = parse_clock(gd[key], f"grid.{key}")
+                gd[key] = parse_clock(gd[key], f"grid.{key}", file=file)
         grid = dataclasses.replace(base.grid, **gd)
     breaks = base.breaks if model.breaks is None else tuple(BreakRule(**b.model_dump()) for b in model.breaks)
     activities = base.activities if model.activities is None else tuple(
-        Activity(a.kind, a.length_min, tuple(parse_clock(s, f"activities[{i}].starts") for s in a.starts))
+        Activity(a.kind, a.length_min, tuple(parse_clock(s, f"activities[{i}].starts", file=file) for s in a.starts))
         for i, a in enumerate(model.activities))
     rules = WorkRules(
         country=model.country or base.country,

@@ -168,12 +168,12 @@ def china_rules() -> WorkRules:
     return rules
 
 
-def parse_clock(text: str, field_name: str) -> dt.time:
+def parse_clock(text: str, field_name: str, *, file: str | None = None) -> dt.time:
     try:
         hh, mm = text.split(":")
         return dt.time(int(hh), int(mm))
     except ValueError as exc:
-        raise InvalidInput(f"{text!r} is not a time of day (HH:MM)", field=field_name) from exc
+        raise InvalidInput(f"{text!r} is not a time of day (HH:MM)", file=file, field=field_name) from exc
 
 
 def check_consistent(rules: WorkRules, *, file: str | None = None) -> None:
