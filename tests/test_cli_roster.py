@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-
-from callops.cli import cli
 from tests.roster_law import violations
 from tests.test_roster_solver import agents_csv, requirements_csv
+
+from callops.cli import cli
 
 
 def test_solve_then_check_round_trip(tmp_path: Path) -> None:
