@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 import chinese_calendar
+import holidays
 
 DAILY = {"standard": 8.0, "part_time": 4.0, "comprehensive": 12.0, "flexible": 99.0}
 WEEKLY = {"standard": 40.0, "part_time": 24.0}
@@ -33,6 +34,15 @@ def _night_minutes(start: dt.datetime, end: dt.datetime) -> float:
         total += max(0.0, (min(hi, end) - max(lo, start)).total_seconds() / 60)
         day += dt.timedelta(days=1)
     return total
+
+
+def _workday(day: dt.date) -> bool:
+    """A working day of the China calendar (chinese_calendar; the holidays package past its years)."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        table = holidays.country_holidays("CN", years=day.year)
+        return day in getattr(table, "weekend_workdays", set()) or (day.weekday() < 5 and day not in table)
 
 
 def violations(roster: dict[str, Any], agents_csv: str) -> list[tuple[str, str, str]]:
@@ -96,7 +106,7 @@ def violations(roster: dict[str, Any], agents_csv: str) -> list[tuple[str, str, 
             months: dict[tuple[int, int], float] = defaultdict(float)
             d = first
             while d <= last:
-                if chinese_calendar.is_workday(d):
+                if _workday(d):
                     months[(d.year, d.month)] += 8
                 d += dt.timedelta(days=1)
             for s in mine:

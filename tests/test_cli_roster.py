@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
+import sqlalchemy as sa
 from click.testing import CliRunner
 from tests.roster_law import violations
 from tests.test_roster_solver import agents_csv, requirements_csv
 
 from callops.cli import cli
+from callops.store.schema import agent_intervals
 
 
 def test_solve_then_check_round_trip(tmp_path: Path) -> None:
@@ -71,3 +74,36 @@ def test_bad_input_names_file_line_and_field(tmp_path: Path) -> None:
     rules = runner.invoke(cli, [*base, "--requirements", str(tmp_path / "good.csv"), "--agents",
                                 str(tmp_path / "ok.csv"), "--rules", str(tmp_path / "rules.yaml")])
     assert rules.exit_code == 1 and "rest.min_between_shifts_h" in rules.output
+
+
+def test_save_publish_and_adherence(tmp_path: Path, engine: sa.Engine, db_url: str) -> None:
+    """solve --save, publish and history keep every change; adherence --by agent reads the published roster."""
+    env = {"CALLOPS_DATABASE_URL": db_url, "CALLOPS_TZ": "Asia/Shanghai"}
+    (tmp_path / "req.csv").write_text(requirements_csv(1, 2), encoding="utf-8")
+    (tmp_path / "agents.csv").write_text(agents_csv(8, mix=False), encoding="utf-8")
+    runner = CliRunner(env=env)
+    out = runner.invoke(cli, ["roster", "solve", "--requirements", str(tmp_path / "req.csv"), "--agents",
+                              str(tmp_path / "agents.csv"), "--from", "2026-12-07", "--to", "2026-12-07",
+                              "--time-limit", "3", "--save", "monday", "--by", "planner", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["saved"] == {"name": "monday", "version": 1}
+    published = runner.invoke(cli, ["roster", "publish", "monday", "--version", "1", "--by", "lead"])
+    assert published.exit_code == 0, published.output
+    log = json.loads(runner.invoke(cli, ["roster", "history", "monday", "--json"]).output)
+    assert [(r["action"], r["by"]) for r in log] == [("save", "planner"), ("publish", "lead")]
+    first = data["shifts"][0]
+    start, end = dt.datetime.fromisoformat(first["start"]), dt.datetime.fromisoformat(first["end"])
+    with engine.begin() as conn:  # the agent is on the phones for the whole shift, breaks included
+        conn.execute(agent_intervals.insert().values(source="test", agent=first["agent"], state="ready",
+                                                     start_at=start, end_at=end))
+    rows = json.loads(runner.invoke(cli, ["adherence", "--from", "2026-12-07", "--to", "2026-12-07", "--by", "agent",
+                                          "--format", "json"]).output)
+    mine = next(r for r in rows if r["agent"] == first["agent"])
+    span_s = (end - start).total_seconds()
+    breaks_s = sum((dt.datetime.fromisoformat(b["end"]) - dt.datetime.fromisoformat(b["start"])).total_seconds()
+                   for b in first["breaks"])
+    assert mine["scheduled_s"] == span_s
+    assert mine["in_adherence_s"] == span_s - breaks_s
+    assert mine["conformance"] == 1.0
+    assert {"scheduled_s", "in_adherence_s", "adherence", "conformance"} <= mine.keys()

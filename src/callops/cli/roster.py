@@ -101,9 +101,12 @@ def result_json(result: RosterResult) -> dict[str, Any]:
 @click.option("--tz", default="Asia/Shanghai", show_default=True, help="The site's time zone.")
 @click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=1, max=3600), default=30.0,
               show_default=True, help="Seconds the solver may take.")
+@click.option("--save", "save_as", help="Save the roster under this name (the next version).")
+@click.option("--by", "by", help="Who saves it (kept in the roster's change log).")
 @click.option("--json", "as_json", is_flag=True, help="Print the roster as JSON.")
 def solve(requirements_file: str | None, plan_name: str | None, agents_file: str, rules_file: str | None,
-          from_: str, to: str, tz: str, time_limit_s: float, as_json: bool) -> None:
+          from_: str, to: str, tz: str, time_limit_s: float, save_as: str | None, by: str | None,
+          as_json: bool) -> None:
     """Solve a roster covering the requirements under the rules; explains any shortfall."""
     zone = _zone(tz)
     rules = _rules(rules_file)
@@ -119,13 +122,54 @@ def solve(requirements_file: str | None, plan_name: str | None, agents_file: str
     agents = parse_agents(_read(agents_file, "--agents"), file=agents_file)
     problem = build_problem(rules=rules, agents=agents, requirements=reqs, first_day=first, last_day=last, tz=zone)
     result = solve_roster(problem, SolveOptions(time_limit_s=time_limit_s))
+    data = result_json(result)
+    if save_as:
+        from callops.cli import _context
+        from callops.store.rosters import save_roster
+
+        summary = {k: v for k, v in data.items() if k != "shifts"}
+        with _context.engine().begin() as conn:
+            stored = save_roster(conn, save_as, list(result.roster.shifts), first_day=first, last_day=last, tz=tz,
+                                 summary=summary, now=dt.datetime.now(dt.UTC), by=by)
+        data["saved"] = {"name": stored.name, "version": stored.version}
     if as_json:
-        echo_json(result_json(result))
+        echo_json(data)
         return
     click.echo(f"{result.status}: {len(result.roster.shifts)} shifts, {result.paid_hours:g} paid hours, "
                f"shortfall {result.shortfall:g} of {result.required:g} agent-intervals, gap {result.gap:.2%}")
     for line in result.explanations:
         click.echo(f"  {line}")
+
+
+@roster.command("publish")
+@click.argument("name")
+@click.option("--version", type=click.IntRange(min=1), required=True, help="The version to publish.")
+@click.option("--by", "by", help="Who publishes it (kept in the change log).")
+def publish(name: str, version: int, by: str | None) -> None:
+    """Publish a saved roster version: agents see it and adherence is measured against it."""
+    from callops.cli import _context
+    from callops.store.rosters import publish_roster
+
+    with _context.engine().begin() as conn:
+        stored = publish_roster(conn, name, version, now=dt.datetime.now(dt.UTC), by=by)
+    click.echo(f"published {stored.name} version {stored.version} ({len(stored.shifts)} shifts)")
+
+
+@roster.command("history")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def history(name: str, as_json: bool) -> None:
+    """Every change to a roster: version, when, who, what."""
+    from callops.cli import _context
+    from callops.store.rosters import roster_history
+
+    with _context.engine().connect() as conn:
+        rows = [{"version": v, "at": at.isoformat(), "by": by, "action": action, "detail": detail}
+                for v, at, by, action, detail in roster_history(conn, name)]
+    if as_json:
+        echo_json(rows)
+    else:
+        echo_table(rows)
 
 
 def _shifts_from_json(data: Any, file: str) -> list[RosterShift]:
