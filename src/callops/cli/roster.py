@@ -172,6 +172,53 @@ def history(name: str, as_json: bool) -> None:
         echo_table(rows)
 
 
+@roster.command("pay")
+@click.argument("roster_file")
+@click.option("--agents", "agents_file", required=True, help="CSV of the agents and their contracts.")
+@click.option("--rules", "rules_file", help="Working-time rules (YAML); default: the China rules.")
+@click.option("--tz", default="Asia/Shanghai", show_default=True, help="The site's time zone.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
+              show_default=True)
+@click.option("--output", help="File to write (needed for xlsx).")
+def pay(roster_file: str, agents_file: str, rules_file: str | None, tz: str, fmt: str, output: str | None) -> None:
+    """Hours per agent and week with overtime by kind (150 %, 200 %, 300 %) and the paid equivalent."""
+    import dataclasses
+
+    from callops.metrics.tables import rows_to_csv, rows_to_xlsx
+    from callops.scheduling.pay import pay_report
+
+    zone = _zone(tz)
+    rules = _rules(rules_file)
+    try:
+        data = json.loads(_read(roster_file, "ROSTER"))
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"not JSON: {exc.msg}", file=roster_file, line=exc.lineno) from exc
+    shifts = _shifts_from_json(data, roster_file)
+    agents = parse_agents(_read(agents_file, "--agents"), file=agents_file)
+    first = _day(data["from"], "from") if isinstance(data.get("from"), str) else min(
+        (s.start_at.astimezone(zone).date() for s in shifts), default=dt.date.today())
+    rows = [{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in dataclasses.asdict(r).items()}
+            for r in pay_report(shifts, agents, rules, tz=zone, week_start=first,
+                                last_day=_day(data["to"], "to") if isinstance(data.get("to"), str) else None)]
+    if fmt == "xlsx":
+        if not output:
+            raise InvalidInput("--format xlsx needs --output FILE.xlsx", field="--output")
+        Path(output).write_bytes(rows_to_xlsx(rows, sheet="pay"))
+        click.echo(f"wrote {len(rows)} rows to {output}")
+        return
+    if fmt == "csv":
+        text = rows_to_csv(rows)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
+        return
+    if fmt == "json":
+        echo_json(rows)
+    else:
+        echo_table(rows)
+
+
 def _shifts_from_json(data: Any, file: str) -> list[RosterShift]:
     if not isinstance(data, dict) or not isinstance(data.get("shifts"), list):
         raise InvalidInput("expected an object with a 'shifts' list", file=file, field="shifts")
