@@ -85,13 +85,15 @@ def run_pyworkforce(result: RosterResult, agents: str, first: dt.date, days: int
     parsed = parse_agents(agents)
     shapes: dict[tuple[int, int], str] = {}
     need: dict[str, list[int]] = {}
+    worked_h: dict[str, int] = {}
     for s in result.roster.shifts:
         local = s.start_at.astimezone(TZ)
         shape = (local.hour * 60 + local.minute, round((s.end_at - s.start_at).total_seconds() / 60))
+        worked_h[f"S{shape[0]:04d}_{shape[1]}"] = round(s.worked_min / 60)  # its model takes whole hours
         name = shapes.setdefault(shape, f"S{shape[0]:04d}_{shape[1]}")
         need.setdefault(name, [0] * days)[(local.date() - first).days] += 1
     names = sorted(need)
-    hours = [next(span for (start, span), nm in shapes.items() if nm == name) / 60 for name in names]
+    hours = [worked_h[name] for name in names]
     starts = {name: start for (start, _), name in shapes.items()}
     spans = {name: span for (_, span), name in shapes.items()}
     rest = 11 * 60
@@ -104,7 +106,10 @@ def run_pyworkforce(result: RosterResult, agents: str, first: dt.date, days: int
                             min_working_hours=0, banned_shifts=banned, max_resting=days,
                             required_resources=need, non_sequential_shifts=non_seq, max_search_time=limit,
                             num_search_workers=2)
-    out = solver.solve()
+    try:
+        out = solver.solve()
+    except Exception as exc:  # noqa: BLE001 - the baseline's own failure is reported, not raised
+        return f"pyworkforce MinHoursRoster failed after {time.perf_counter() - started:.1f} s: {str(exc)[:200]}"
     wall = time.perf_counter() - started
     return (f"pyworkforce MinHoursRoster: status {out.get('status')}, cost {out.get('cost')}, "
             f"{len(out.get('resource_shifts', []))} assignments, {wall:.1f} s (its own rules only: "

@@ -256,7 +256,8 @@ def check(roster_file: str, agents_file: str, rules_file: str | None, tz: str, a
     shifts = _shifts_from_json(data, roster_file)
     agents = parse_agents(_read(agents_file, "--agents"), file=agents_file)
     week_start = _day(data["from"], "from") if isinstance(data.get("from"), str) else None
-    violations = check_roster(shifts, agents, rules, tz=zone, week_start=week_start)
+    last_day = _day(data["to"], "to") if isinstance(data.get("to"), str) else None
+    violations = check_roster(shifts, agents, rules, tz=zone, week_start=week_start, last_day=last_day)
     rows = [{"agent": v.agent, "rule": v.rule, "date": v.date.isoformat(), "detail": v.detail} for v in violations]
     if as_json:
         echo_json({"violations": rows})

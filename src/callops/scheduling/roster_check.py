@@ -24,7 +24,10 @@ class Violation:
 
 
 def check_roster(shifts: Sequence[RosterShift], agents: Sequence[RosterAgent], rules: WorkRules, *,
-                 tz: zoneinfo.ZoneInfo, week_start: dt.date | None = None) -> list[Violation]:
+                 tz: zoneinfo.ZoneInfo, week_start: dt.date | None = None,
+                 last_day: dt.date | None = None) -> list[Violation]:
+    """Every hard rule per agent. Weeks are 7-day blocks from ``week_start`` (the roster's first day);
+    comprehensive periods count the working days from there to ``last_day`` (default: the last shift's)."""
     from callops.forecast.calendar import holiday_calendar
 
     by_agent: dict[str, list[RosterShift]] = defaultdict(list)
@@ -35,6 +38,7 @@ def check_roster(shifts: Sequence[RosterShift], agents: Sequence[RosterAgent], r
     if not shifts:
         return out
     days = sorted({s.start_at.astimezone(tz).date() for s in shifts})
+    days = [min(days[0], week_start or days[0]), max(days[-1], last_day or days[-1])]
     first = week_start or days[0]
     cal = holiday_calendar(rules.country, days[0], days[-1])
     for name, mine in sorted(by_agent.items()):
