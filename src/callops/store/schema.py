@@ -16,7 +16,8 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "qa_sampling_rules", "qa_draws", "qa_evaluations", "qa_notes", "qa_appeals", "qa_audit", "qa_nominations",
            "qa_votes", "qa_duty", "site_settings",
            "users", "login_failures", "imports", "live_events", "live_feeds", "person_spells", "coaching_sessions",
-           "campaigns", "campaign_contacts", "contact_consents", "dnc_numbers", "contact_attempts"]
+           "campaigns", "campaign_contacts", "contact_consents", "dnc_numbers", "contact_attempts",
+           "rosters", "roster_shifts", "roster_changes"]
 
 metadata = sa.MetaData(
     naming_convention={
@@ -209,6 +210,45 @@ staffing_plan_intervals = sa.Table(
     sa.Column("asa_s", sa.Float, nullable=False),
     sa.Column("p_abandon", sa.Float, nullable=False),
     sa.Column("occupancy", sa.Float, nullable=False),
+)
+
+# --- rosters: shifts of named agents, saved in versions by name; a published version is the one kept to --
+
+rosters = sa.Table(
+    "rosters", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", EpochMillis, nullable=False),
+    sa.Column("created_by", sa.String(80)),
+    sa.Column("first_day", sa.String(10), nullable=False),  # ISO dates in the roster's zone
+    sa.Column("last_day", sa.String(10), nullable=False),
+    sa.Column("tz", sa.String(64), nullable=False),
+    sa.Column("summary", sa.JSON, nullable=False),  # status, objective, bound, gap, shortfall, explanations
+    sa.Column("published_at", EpochMillis),
+    sa.Column("published_by", sa.String(80)),
+    sa.UniqueConstraint("name", "version"),
+)
+
+roster_shifts = sa.Table(
+    "roster_shifts", metadata,
+    sa.Column("roster_id", sa.BigInteger, sa.ForeignKey("rosters.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("agent", sa.String(80), primary_key=True),
+    sa.Column("start_at", EpochMillis, primary_key=True),
+    sa.Column("end_at", EpochMillis, nullable=False),
+    sa.Column("breaks", sa.JSON, nullable=False),  # [{start_at_ms, end_at_ms, kind, paid}]
+    sa.Index(None, "agent", "start_at"),
+)
+
+roster_changes = sa.Table(  # every change to a roster: who, when, what
+    "roster_changes", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("roster_id", sa.BigInteger, sa.ForeignKey("rosters.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("at", EpochMillis, nullable=False),
+    sa.Column("by", sa.String(80)),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("detail", sa.JSON, nullable=False),
+    sa.Index(None, "roster_id", "at"),
 )
 
 # --- simulation: scenario runs whose calls sit in ``calls`` with ``scenario`` = name -----------

@@ -1,7 +1,7 @@
 """live floor: the durable live event log and the PBX feed followers' positions
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-03 09:50:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import callops.store.types
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,150 @@
+"""Rosters: callops.scheduling's solver on a synthetic contact centre, beside pyworkforce's MinHoursRoster.
+
+    .venv/bin/pip install pyworkforce        # the baseline (MIT); for this benchmark only, not a dependency
+    .venv/bin/python benchmarks/bench_roster.py [--agents 300] [--days 7] [--time-limit 60] [--seed 2026]
+
+The instance: N agents (60 % standard hours, 25 % comprehensive, 15 % part-time; one in five with an
+unavailable day, one in three with a day asked off), 30-minute requirements over 24 hours with a
+weekday morning and afternoon peak sized so that the headcount can cover it, the China default rules
+(every rule on: daily, weekly and period hours, rest days, 11 h between shifts, 6 days in a row, night
+limits, meal and rest breaks, the 08:30/13:00 huddle). Prints the solver's status, wall time, paid
+hours, cost against its own bound (gap), shortfall, and hard-rule violations by the product's checker
+and by the independent checker of the tests. Then pyworkforce's MinHoursRoster (CP-SAT) gets the same
+agents and the same counted shifts per day (our stage 1, as it needs shift counts per day) with the
+same bans, rest-day and rest-between-shift rules it can express, and the same time limit; its model
+build and solve times are printed beside ours, with the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import random
+import sys
+import time
+import zoneinfo
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.roster_law import violations  # noqa: E402
+
+from callops.cli.roster import result_json  # noqa: E402
+from callops.scheduling.roster_check import check_roster  # noqa: E402
+from callops.scheduling.roster_inputs import parse_agents, parse_requirements  # noqa: E402
+from callops.scheduling.roster_problem import build_problem  # noqa: E402
+from callops.scheduling.roster_solver import RosterResult, SolveOptions, solve_roster  # noqa: E402
+from callops.scheduling.work_rules import china_rules  # noqa: E402
+
+TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def requirements_csv(first: dt.date, days: int, peak: int, seed: int) -> str:
+    rnd = random.Random(seed)
+    lines = ["interval_start,required"]
+    for d in range(days):
+        day = first + dt.timedelta(days=d)
+        scale = 0.7 if day.weekday() >= 5 else 1.0
+        for j in range(48):
+            h = j / 2
+            shape = 0.1 + 0.85 * math.exp(-((h - 11) ** 2) / 8) + 0.6 * math.exp(-((h - 16) ** 2) / 6)
+            need = max(1, round(peak * scale * min(1.0, shape) * (0.95 + 0.1 * rnd.random())))
+            lines.append(f"{dt.datetime.combine(day, dt.time(j // 2, 30 * (j % 2))).isoformat()},{need}")
+    return "\n".join(lines) + "\n"
+
+
+def agents_csv(n: int, first: dt.date, days: int, seed: int) -> str:
+    rnd = random.Random(seed)
+    lines = ["agent,contract,skills,weekly_hours,unavailable,prefer_off"]
+    for i in range(n):
+        r = rnd.random()
+        contract = "standard" if r < 0.6 else ("comprehensive" if r < 0.85 else "part_time")
+        un = (first + dt.timedelta(days=rnd.randrange(days))).isoformat() if rnd.random() < 0.2 else ""
+        po = (first + dt.timedelta(days=rnd.randrange(days))).isoformat() if rnd.random() < 0.33 else ""
+        lines.append(f"A{i:04d},{contract},,,{un},{po}")
+    return "\n".join(lines) + "\n"
+
+
+def run_callops(agents: str, reqs: str, first: dt.date, days: int, limit: float) -> tuple[RosterResult, float]:
+    rules = china_rules()
+    started = time.perf_counter()
+    problem = build_problem(rules=rules, agents=parse_agents(agents),
+                            requirements=parse_requirements(reqs, tz=TZ, interval_min=30), first_day=first,
+                            last_day=first + dt.timedelta(days=days - 1), tz=TZ)
+    result = solve_roster(problem, SolveOptions(time_limit_s=limit))
+    return result, time.perf_counter() - started
+
+
+def run_pyworkforce(result: RosterResult, agents: str, first: dt.date, days: int, limit: float) -> str:
+    try:
+        from pyworkforce.rostering.binary_programming import MinHoursRoster
+    except ImportError:
+        return "pyworkforce is not installed: baseline skipped"
+    parsed = parse_agents(agents)
+    shapes: dict[tuple[int, int], str] = {}
+    need: dict[str, list[int]] = {}
+    worked_h: dict[str, int] = {}
+    for s in result.roster.shifts:
+        local = s.start_at.astimezone(TZ)
+        shape = (local.hour * 60 + local.minute, round((s.end_at - s.start_at).total_seconds() / 60))
+        worked_h[f"S{shape[0]:04d}_{shape[1]}"] = round(s.worked_min / 60)  # its model takes whole hours
+        name = shapes.setdefault(shape, f"S{shape[0]:04d}_{shape[1]}")
+        need.setdefault(name, [0] * days)[(local.date() - first).days] += 1
+    names = sorted(need)
+    hours = [worked_h[name] for name in names]
+    starts = {name: start for (start, _), name in shapes.items()}
+    spans = {name: span for (_, span), name in shapes.items()}
+    rest = 11 * 60
+    non_seq = [{"origin": a, "destination": b} for a in names for b in names
+               if starts[a] + spans[a] + rest > 1440 + starts[b]]
+    banned = [{"resource": a.agent, "shift": name, "day": (d - first).days}
+              for a in parsed for d in a.unavailable for name in names]
+    started = time.perf_counter()
+    solver = MinHoursRoster(num_days=days, resources=[a.agent for a in parsed], shifts=names, shifts_hours=hours,
+                            min_working_hours=0, banned_shifts=banned, max_resting=days,
+                            required_resources=need, non_sequential_shifts=non_seq, max_search_time=limit,
+                            num_search_workers=2)
+    try:
+        out = solver.solve()
+    except Exception as exc:  # noqa: BLE001 - the baseline's own failure is reported, not raised
+        return f"pyworkforce MinHoursRoster failed after {time.perf_counter() - started:.1f} s: {str(exc)[:200]}"
+    wall = time.perf_counter() - started
+    return (f"pyworkforce MinHoursRoster: status {out.get('status')}, cost {out.get('cost')}, "
+            f"{len(out.get('resource_shifts', []))} assignments, {wall:.1f} s (its own rules only: "
+            f"no weekly hours, nights or breaks)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--agents", type=int, default=300)
+    ap.add_argument("--days", type=int, default=7)
+    ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--first", default="2026-12-07", help="First day (a Monday).")
+    ap.add_argument("--no-baseline", action="store_true")
+    args = ap.parse_args()
+    first = dt.date.fromisoformat(args.first)
+    peak = round(args.agents * 0.33)
+    agents = agents_csv(args.agents, first, args.days, args.seed)
+    reqs = requirements_csv(first, args.days, peak, args.seed)
+    result, wall = run_callops(agents, reqs, first, args.days, args.time_limit)
+    data = json.loads(json.dumps(result_json(result)))
+    product = check_roster(result.roster.shifts, parse_agents(agents), china_rules(), tz=TZ)
+    independent = violations(data, agents)
+    print(f"callops: {args.agents} agents x {args.days} days, peak {peak}: status {result.status}, {wall:.1f} s "
+          f"(limit {args.time_limit:g} s), {len(result.roster.shifts)} shifts, {result.paid_hours:g} paid hours")
+    print(f"  cost {result.objective:g} vs bound {result.bound:g}: gap {result.gap:.2%}; "
+          f"shortfall {result.shortfall:g} of {result.required:g} agent-intervals "
+          f"({result.shortfall / max(1, result.required):.2%})")
+    print(f"  penalties {result.penalties}")
+    print(f"  hard-rule violations: product checker {len(product)}, independent checker {len(independent)}")
+    for line in result.explanations[:3]:
+        print(f"  {line}")
+    if not args.no_baseline:
+        print(run_pyworkforce(result, agents, first, args.days, args.time_limit))
+
+
+if __name__ == "__main__":
+    main()
