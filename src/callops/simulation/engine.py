@@ -58,8 +58,8 @@ class FloorWatch(Protocol):
     def ended(self, call: LiveCall, now: float) -> None:
         """A call is over: answered and talked (``answered_at`` set), abandoned, timed out or refused."""
 
-    def ivr_entered(self, ivr_id: int, now: float) -> None:
-        """A caller enters the IVR."""
+    def ivr_entered(self, ivr_id: int | None, now: float) -> None:
+        """A caller enters the IVR (``ivr_id`` numbers those who will end there; None: bound for a queue)."""
 
     def ivr_ended(self, ivr_id: int, outcome: Outcome, now: float) -> None:
         """A caller ends in the IVR (self-service or hang-up) without reaching a queue."""
@@ -376,7 +376,7 @@ class Core:
             ivr_s, target, ending = walk(scenario.ivr, start_at + dt.timedelta(seconds=now), draw_uniform)
             if target is not None:
                 if floor is not None:
-                    floor.ivr_entered(0, now)
+                    floor.ivr_entered(None, now)
                 seq += 1
                 push(heap, (now + ivr_s, _ARRIVAL, seq, (target, 0, now)))
                 return
