@@ -24,10 +24,15 @@ STATE_INDEX = {state: i for i, state in enumerate(AgentState)}
 _LOGGED_OUT, _READY, _RINGING = AgentState.LOGGED_OUT, AgentState.READY, AgentState.RINGING
 _ON_CALL, _AFTER_CALL_WORK, _AWAY = AgentState.ON_CALL, AgentState.AFTER_CALL_WORK, AgentState.AWAY
 _RECOVERY, _BREAK, _TRAINING = AgentState.RECOVERY, AgentState.BREAK, AgentState.TRAINING
-# Per state: its index in ``LiveAgent.totals`` and the states it may go to (a tuple: ``in`` compares by
-# identity first, where a frozenset would hash the enum member through a Python-level ``__hash__``).
+# Per state: its index in ``LiveAgent.totals`` and the states it may go to, as a tuple in the order the router
+# most often makes the move (``in`` on a tuple stops at the first identical member: ready, the usual next
+# state, costs one comparison, less than hashing into a frozenset).
+_USUAL_NEXT = (_READY, _AFTER_CALL_WORK, _RINGING, _ON_CALL, _RECOVERY, _BREAK, _AWAY, _LOGGED_OUT)
 _STATE_TABLE: dict[AgentState, tuple[int, tuple[AgentState, ...]]] = {
-    state: (STATE_INDEX[state], tuple(sorted(ALLOWED[state], key=STATE_INDEX.__getitem__))) for state in AgentState}
+    state: (STATE_INDEX[state], tuple(sorted(ALLOWED[state], key=lambda s: (s not in _USUAL_NEXT,
+                                                                          _USUAL_NEXT.index(s) if s in _USUAL_NEXT
+                                                                          else STATE_INDEX[s]))))
+    for state in AgentState}
 # The states a person sets (the agent's buttons, a team lead); the others follow the calls.
 _PERSON_STATES = frozenset({_READY, _AWAY, _BREAK, _TRAINING, _RECOVERY, _AFTER_CALL_WORK, _LOGGED_OUT})
 _LONGEST_IDLE, _HIGHEST_SKILL, _FEWEST_CALLS = Strategy.LONGEST_IDLE, Strategy.HIGHEST_SKILL, Strategy.FEWEST_CALLS
@@ -233,10 +238,8 @@ class Router:
         if agent is not None:
             if self.strategy is _RING_ALL:
                 self._ring_new(queue, agent, call, now)
-            else:  # _ring, inline
-                agent.call = call
-                call.agent = agent
-                self._move(agent, _RINGING, now)
+            else:
+                self._ring(agent, call, now)
             return agent
         cap = queue.config.capacity
         if cap is not None and queue.size >= cap:
@@ -419,9 +422,22 @@ class Router:
             self.watch(agent, _READY, _RINGING, now)
 
     def _ring(self, agent: LiveAgent, call: LiveCall, now: float) -> None:
+        """A ready agent rings for ``call``: ``_move(agent, RINGING, now)`` for the one move every ready agent
+        may make (checked at import below), without looking it up."""
+        since = agent.since
+        if now != since:
+            agent.totals[agent.state_index] += now - since
+            if self.sink is not None and now > since:
+                self.sink(agent, _READY, since, now, agent.reason)
+        agent.idle_queue.remove(agent)
+        agent.state = _RINGING
+        agent.state_index, agent.next_states = _RINGING_ENTRY
+        agent.since = now
+        agent.reason = None
         agent.call = call
         call.agent = agent
-        self._move(agent, _RINGING, now)
+        if self.watch is not None:
+            self.watch(agent, _READY, _RINGING, now)
 
     def _ring_new(self, queue: _Queue, agent: LiveAgent, call: LiveCall, now: float) -> None:
         """Ring ``agent`` for a call that just reached ``queue``; with ring-all, every idle eligible agent too."""
@@ -431,8 +447,8 @@ class Router:
         others = [a for _level, idle, _members in queue.groups for a in idle if a is not agent]
         self._ring(agent, call, now)
         for other in others:
-            other.call = call
-            self._move(other, _RINGING, now)
+            self._ring(other, call, now)
+        call.agent = agent
         call.ringing = [agent, *others]
 
     # -- choices --------------------------------------------------------------------------------
@@ -468,5 +484,5 @@ class Router:
         return None
 
 
-if _RINGING not in ALLOWED[_READY]:  # _ring_free relies on it
+if _RINGING not in ALLOWED[_READY]:  # _ring and _ring_free rely on it
     raise RuntimeError("the agent state table must allow ready -> ringing")
