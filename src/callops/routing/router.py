@@ -238,8 +238,21 @@ class Router:
         if agent is not None:
             if self.strategy is _RING_ALL:
                 self._ring_new(queue, agent, call, now)
-            else:
-                self._ring(agent, call, now)
+            else:  # self._ring(agent, call, now), inline: the most frequent move of all
+                since = agent.since
+                if now != since:
+                    agent.totals[agent.state_index] += now - since
+                    if self.sink is not None and now > since:
+                        self.sink(agent, _READY, since, now, agent.reason)
+                agent.idle_queue.remove(agent)
+                agent.state = _RINGING
+                agent.state_index, agent.next_states = _RINGING_ENTRY
+                agent.since = now
+                agent.reason = None
+                agent.call = call
+                call.agent = agent
+                if self.watch is not None:
+                    self.watch(agent, _READY, _RINGING, now)
             return agent
         cap = queue.config.capacity
         if cap is not None and queue.size >= cap:

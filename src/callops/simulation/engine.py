@@ -145,10 +145,8 @@ class Core:
                 ready += t[_READY_INDEX] + (extra if cur == _READY_INDEX else 0.0)
             return handling, ready
 
-        def finish(call: LiveCall) -> None:
+        def count(call: LiveCall) -> None:
             """Count an ended call (per queue here; the run's totals are the queues' sums, added up at the end)."""
-            if floor is not None:
-                floor.ended(call, call.ended_at if call.ended_at is not None else call.arrived_at)
             arrived = call.arrived_at
             if arrived < warmup:
                 return
@@ -185,6 +183,17 @@ class Core:
                 q.waited += 1
             if record:
                 stats.calls.append(call_record(call, name, source, start_at))
+
+        offer = router.offer
+        finish = count
+        if floor is not None:  # a live view: wrapped here, so the virtual clock pays nothing for it
+            def offer(call: LiveCall, now: float) -> LiveAgent | None:
+                floor.offered(call, now)
+                return router.offer(call, now)
+
+            def finish(call: LiveCall) -> None:
+                floor.ended(call, call.ended_at if call.ended_at is not None else call.arrived_at)
+                count(call)
 
         def ring(agent: LiveAgent, now: float) -> None:
             nonlocal seq
@@ -282,9 +291,7 @@ class Core:
             call = LiveCall(call_id, about[0], now, about[1])
             if about[2] is not None:
                 call.ivr_entered_at = about[2]
-            if floor is not None:
-                floor.offered(call, now)
-            picked = router.offer(call, now)
+            picked = offer(call, now)
             if picked is not None:
                 connect(picked, now)
             elif call.outcome is not None:
