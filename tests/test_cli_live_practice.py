@@ -54,3 +54,11 @@ def test_live_group_is_shared_whatever_the_order() -> None:
             step(root)
         group = root.commands["live"]
         assert isinstance(group, click.Group) and set(group.commands) == {"follow", "practice"}, order
+
+
+def test_a_second_root_gets_its_own_live_group() -> None:
+    """Registering onto another root leaves callops's own live group as it was."""
+    root = click.Group("root")
+    live_group(root).add_command(click.Command("other"))
+    live = cli.commands["live"]
+    assert isinstance(live, click.Group) and "other" not in live.commands and "practice" in live.commands

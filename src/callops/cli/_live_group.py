@@ -11,17 +11,12 @@ import click
 __all__ = ["live_group"]
 
 
-@click.group("live")
-def _live() -> None:
-    """The live floor: events as they happen (PBX feeds, the practice floor)."""
-
-
 def live_group(root: click.Group) -> click.Group:
-    """The ``live`` group of ``root``, added on first use."""
+    """The ``live`` group of ``root``, added on first use (a new group per root: roots never share commands)."""
     found = root.commands.get("live")
     if found is None:
-        root.add_command(_live)
-        return _live
+        found = click.Group("live", help="The live floor: events as they happen (PBX feeds, the practice floor).")
+        root.add_command(found)
     if not isinstance(found, click.Group):
         raise TypeError("the callops command 'live' is not a group")
     return found
