@@ -26,6 +26,8 @@ def test_flags_are_deterministic_and_match_erlang_a() -> None:
     for metric, theory in {"p_wait": 0.14526, "p_abandon": 0.013984, "service_level": 0.916792}.items():
         lo, hi = data[metric]["ci95"]
         assert lo <= theory <= hi
+    # no capacity, maximum wait, callbacks or IVR in this queue: reported, and zero
+    assert [data[f"{k}_mean"] for k in ("timeout", "callback", "ivr_self_service", "ivr_hangup")] == [0.0] * 4
 
 
 def test_scenario_file_compare() -> None:

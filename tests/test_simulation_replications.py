@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from callops.simulation import estimate, run_scenario, single_queue
@@ -90,3 +92,23 @@ def test_each_queue_has_its_own_estimates() -> None:
     assert set(result.as_dict()["queues"]) == {"tight", "easy"}  # type: ignore[call-overload]
     single = run_scenario(single_queue(calls=50, interval_s=1800, aht_s=180, agents=7, hours=2), 2, 1)
     assert "queues" not in single.as_dict()
+
+
+def test_timeouts_callbacks_and_ivr_endings_are_reported() -> None:
+    """What a replication counts beyond the metrics reaches the Result and its JSON: timeouts (a full queue and
+    a maximum wait), callbacks, IVR self-service and hang-ups, as means per replication equal to the runs'."""
+    import numpy as np
+
+    from callops.simulation import parse_scenario, simulate
+
+    text = (Path(__file__).parents[1] / "examples" / "scenarios" / "bank.yaml").read_text()
+    scenario = parse_scenario(text.replace("capacity: 40", "capacity: 4").replace("max_wait_s: 900", "max_wait_s: 60"))
+    result = run_scenario(scenario, 2, 7)
+    runs = [simulate(scenario, child) for child in np.random.SeedSequence(7).spawn(2)]
+    out = result.as_dict()
+    for name in ("timeout", "callback", "ivr_self_service", "ivr_hangup"):
+        mean = sum(getattr(r, name) for r in runs) / 2
+        assert mean > 0, name
+        assert result.outcomes[name] == mean and out[f"{name}_mean"] == round(mean, 3)
+    loans = out["queues"]["loans"]  # type: ignore[index]
+    assert loans["timeout_mean"] == result.outcomes["timeout"] > 0  # only loans has a capacity and a maximum wait

@@ -94,10 +94,10 @@ def test_api_and_page_give_the_cli_numbers(client: TestClient, engine: sa.Engine
     chart = chart_of(html)
     assert chart["data"]["labels"] == [f"{h:02d}:00" for h in hours]
     sl_actual, sl_sim, ab_actual, ab_sim = (d["data"] for d in chart["data"]["datasets"])
-    assert sl_actual == [round(100 * h["sl_actual"], 2) for h in expected["hours"]]
-    assert sl_sim == [round(100 * h["sl_sim"], 2) for h in expected["hours"]]
-    assert ab_actual == [round(100 * h["abandon_actual"], 2) for h in expected["hours"]]
-    assert ab_sim == [round(100 * h["abandon_sim"], 2) for h in expected["hours"]]
+    assert sl_actual == [round(100 * h["service_level_actual"], 2) for h in expected["hours"]]
+    assert sl_sim == [round(100 * h["service_level_sim"], 2) for h in expected["hours"]]
+    assert ab_actual == [round(100 * h["p_abandon_actual"], 2) for h in expected["hours"]]
+    assert ab_sim == [round(100 * h["p_abandon_sim"], 2) for h in expected["hours"]]
     assert [d.get("yAxisID") for d in chart["data"]["datasets"]] == [None, None, "y2", "y2"]
 
 

@@ -22,11 +22,9 @@ FOLLOW_FORMATS = ("asterisk-queue-log",)
 
 
 def register(group: click.Group) -> None:
-    live_group.add_command(follow)
-    live_group.add_command(ami)
-    live_group.add_command(esl)
-    if "live" not in group.commands:
-        group.add_command(live_group)
+    live = live_group(group)
+    for command in (follow, ami, esl):
+        live.add_command(command)
 
 
 @click.command("follow")

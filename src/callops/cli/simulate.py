@@ -15,6 +15,7 @@ from callops.errors import InvalidInput
 from callops.services.scenario_runs import single_queue_definition, yaml_definition
 from callops.simulation import (
     METRICS,
+    OUTCOME_COUNTS,
     QUEUE_METRICS,
     Estimate,
     IntervalCheck,
@@ -116,6 +117,9 @@ def _rows(results: list[Result]) -> list[dict[str, object]]:
         for r in results:
             row[r.scenario] = _cell(r.metrics[metric])
         rows.append(row)
+    for name in OUTCOME_COUNTS:  # counts, the mean per replication
+        rows.append({"metric": f"{name} (per replication)",
+                     **{r.scenario: f"{r.outcomes.get(name, 0.0):.1f}" for r in results}})
     queues = list(dict.fromkeys(q for r in results if len(r.queues) > 1 for q in r.queues))
     for queue in queues:
         for metric in ("offered", *QUEUE_METRICS):

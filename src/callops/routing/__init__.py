@@ -3,7 +3,7 @@
 from callops.routing.agent_states import ALLOWED, check_transition
 from callops.routing.config import AgentConfig, QueueConfig, Strategy
 from callops.routing.ivr import IvrFlow, IvrNode, IvrStep, parse_ivr, walk
-from callops.routing.router import LiveAgent, LiveCall, Router, StateSink
+from callops.routing.router import LiveAgent, LiveCall, Router, StateSink, StateWatch
 
 __all__ = [
     "ALLOWED",
@@ -16,6 +16,7 @@ __all__ = [
     "QueueConfig",
     "Router",
     "StateSink",
+    "StateWatch",
     "Strategy",
     "check_transition",
     "parse_ivr",

@@ -1,4 +1,17 @@
-"""The agent state machine: which state changes are allowed (callops.records.AgentState)."""
+"""The agent state machine: which state changes are allowed (callops.records.AgentState).
+
+The router applies it to every change it makes (``Router._move`` and its fast paths), so a table entry is
+a promise about the simulator's and the live floor's agent state intervals. Two entries follow from how
+an ACD works rather than from a single button:
+
+- ``on_call -> break``: a break an agent is due (or asked for) during a call starts when the call ends;
+  after-call work already allows ``-> break``, and a queue without after-call work ends the work at
+  hang-up.
+- every "free again" path reaches ``ringing`` through ``ready``: an agent who finishes a call, comes back
+  from away, recovery or a break while a caller waits is ready for zero seconds and rings at once. The
+  table has no ``after_call_work -> ringing``; the router passes through ``ready`` (a zero-length state
+  adds no time and no interval).
+"""
 
 from __future__ import annotations
 
@@ -7,17 +20,21 @@ from callops.records import AgentState
 
 __all__ = ["ALLOWED", "check_transition"]
 
-S = AgentState
-_OFF_DUTY = (S.AWAY, S.BREAK, S.RECOVERY, S.TRAINING)
+_OFF_DUTY = (AgentState.AWAY, AgentState.BREAK, AgentState.RECOVERY, AgentState.TRAINING)
 ALLOWED: dict[AgentState, frozenset[AgentState]] = {
-    S.LOGGED_OUT: frozenset({S.READY, S.AWAY, S.BREAK}),
-    S.READY: frozenset({S.RINGING, S.AWAY, S.BREAK, S.LOGGED_OUT, S.TRAINING, S.OUTBOUND}),
-    S.RINGING: frozenset({S.ON_CALL, S.AWAY, S.READY}),  # answered, no-answer timeout, caller left
-    S.ON_CALL: frozenset({S.HOLD, S.AFTER_CALL_WORK, S.READY, S.RECOVERY, S.LOGGED_OUT}),
-    S.HOLD: frozenset({S.ON_CALL, S.AFTER_CALL_WORK, S.READY}),
-    S.AFTER_CALL_WORK: frozenset({S.READY, S.RECOVERY, S.AWAY, S.BREAK, S.LOGGED_OUT}),
-    S.OUTBOUND: frozenset({S.READY, S.AFTER_CALL_WORK, S.LOGGED_OUT}),
-    **{s: frozenset({S.READY, S.LOGGED_OUT, S.AWAY, S.BREAK}) for s in _OFF_DUTY},
+    AgentState.LOGGED_OUT: frozenset({AgentState.READY, AgentState.AWAY, AgentState.BREAK}),
+    AgentState.READY: frozenset({AgentState.RINGING, AgentState.AWAY, AgentState.BREAK, AgentState.LOGGED_OUT,
+                                 AgentState.TRAINING, AgentState.OUTBOUND}),
+    # answered, no-answer timeout, caller left
+    AgentState.RINGING: frozenset({AgentState.ON_CALL, AgentState.AWAY, AgentState.READY}),
+    AgentState.ON_CALL: frozenset({AgentState.HOLD, AgentState.AFTER_CALL_WORK, AgentState.READY,
+                                   AgentState.RECOVERY, AgentState.BREAK, AgentState.LOGGED_OUT}),
+    AgentState.HOLD: frozenset({AgentState.ON_CALL, AgentState.AFTER_CALL_WORK, AgentState.READY}),
+    AgentState.AFTER_CALL_WORK: frozenset({AgentState.READY, AgentState.RECOVERY, AgentState.AWAY,
+                                           AgentState.BREAK, AgentState.LOGGED_OUT}),
+    AgentState.OUTBOUND: frozenset({AgentState.READY, AgentState.AFTER_CALL_WORK, AgentState.LOGGED_OUT}),
+    **{s: frozenset({AgentState.READY, AgentState.LOGGED_OUT, AgentState.AWAY, AgentState.BREAK})
+       for s in _OFF_DUTY},
 }
 
 

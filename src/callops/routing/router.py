@@ -13,21 +13,33 @@ import numpy as np
 
 from callops.errors import InvalidInput
 from callops.records import AgentState, Outcome
-from callops.routing.agent_states import check_transition
+from callops.routing.agent_states import ALLOWED, check_transition
 from callops.routing.config import AgentConfig, QueueConfig, Strategy
 
-__all__ = ["LiveAgent", "LiveCall", "Router", "StateSink"]
+__all__ = ["LiveAgent", "LiveCall", "Router", "StateSink", "StateWatch"]
 
-S = AgentState
 STATE_INDEX = {state: i for i, state in enumerate(AgentState)}
-# Enum members as module constants: ``S.READY`` is a lookup through the enum's metaclass, several times
-# slower than a global, and the hot paths below use these on every call.
-_LOGGED_OUT, _READY, _RINGING, _ON_CALL, _HOLD = S.LOGGED_OUT, S.READY, S.RINGING, S.ON_CALL, S.HOLD
-_AFTER_CALL_WORK, _AWAY, _RECOVERY, _BREAK, _TRAINING = S.AFTER_CALL_WORK, S.AWAY, S.RECOVERY, S.BREAK, S.TRAINING
+# Enum members as module constants: ``AgentState.READY`` is a lookup through the enum's metaclass, several
+# times slower than a global, and the hot paths below use these on every call.
+_LOGGED_OUT, _READY, _RINGING = AgentState.LOGGED_OUT, AgentState.READY, AgentState.RINGING
+_ON_CALL, _AFTER_CALL_WORK, _AWAY = AgentState.ON_CALL, AgentState.AFTER_CALL_WORK, AgentState.AWAY
+_RECOVERY, _BREAK, _TRAINING = AgentState.RECOVERY, AgentState.BREAK, AgentState.TRAINING
+# Per state: its index in ``LiveAgent.totals`` and the states it may go to, as a tuple in the order the router
+# most often makes the move (``in`` on a tuple stops at the first identical member: ready, the usual next
+# state, costs one comparison, less than hashing into a frozenset).
+_USUAL_NEXT = (_READY, _AFTER_CALL_WORK, _RINGING, _ON_CALL, _RECOVERY, _BREAK, _AWAY, _LOGGED_OUT)
+_STATE_TABLE: dict[AgentState, tuple[int, tuple[AgentState, ...]]] = {
+    state: (STATE_INDEX[state], tuple(sorted(ALLOWED[state], key=lambda s: (s not in _USUAL_NEXT,
+                                                                          _USUAL_NEXT.index(s) if s in _USUAL_NEXT
+                                                                          else STATE_INDEX[s]))))
+    for state in AgentState}
+# The states a person sets (the agent's buttons, a team lead); the others follow the calls.
+_PERSON_STATES = frozenset({_READY, _AWAY, _BREAK, _TRAINING, _RECOVERY, _AFTER_CALL_WORK, _LOGGED_OUT})
 _LONGEST_IDLE, _HIGHEST_SKILL, _FEWEST_CALLS = Strategy.LONGEST_IDLE, Strategy.HIGHEST_SKILL, Strategy.FEWEST_CALLS
 _RANDOM, _RING_ALL = Strategy.RANDOM, Strategy.RING_ALL
 _ANSWERED, _CALLBACK, _TIMEOUT = Outcome.ANSWERED, Outcome.CALLBACK, Outcome.TIMEOUT
 _RINGING_INDEX = STATE_INDEX[_RINGING]
+_ON_CALL_ENTRY, _RINGING_ENTRY = _STATE_TABLE[_ON_CALL], _STATE_TABLE[_RINGING]
 
 
 class LiveCall:
@@ -62,34 +74,41 @@ class LiveAgent:
     """An agent's live state: current state since when, calls taken, time per state."""
 
     __slots__ = ("agent_id", "index", "skills", "state", "since", "reason", "calls", "call", "totals",
-                 "group", "leaving")
+                 "idle_queue", "leaving", "state_index", "next_states")
 
     def __init__(self, config: AgentConfig, index: int) -> None:
         self.agent_id = config.agent_id
         self.index = index
         self.skills = dict(config.skills)
         self.state = _LOGGED_OUT
+        self.state_index, self.next_states = _STATE_TABLE[_LOGGED_OUT]  # follow ``state``
         self.since = 0.0
         self.reason: str | None = None
         self.calls = 0
         self.call: LiveCall | None = None
         self.totals = [0.0] * len(STATE_INDEX)
-        self.group: deque[LiveAgent] = deque()
+        self.idle_queue: deque[LiveAgent] = deque()  # the ready agents with its skills, longest idle first
         self.leaving = False
 
 
 StateSink = Callable[[LiveAgent, AgentState, float, float, "str | None"], None]
+"""Called as an agent leaves a state it was in for a positive time: (agent, state, start, end, reason)."""
+StateWatch = Callable[[LiveAgent, AgentState, AgentState, float], None]
+"""Called after every state change, zero-length ones included: (agent, old state, new state, now)."""
 
 
 class _Queue:
-    __slots__ = ("config", "calls", "size", "groups", "rr")
+    """A queue's waiting calls (``calls`` may hold calls no longer waiting: skipped when met), ``size`` the
+    waiting calls that arrived to it, and the skill groups that serve it, best level first."""
+
+    __slots__ = ("config", "calls", "size", "groups", "next_member")
 
     def __init__(self, config: QueueConfig) -> None:
         self.config = config
         self.calls: deque[LiveCall] = deque()
         self.size = 0
         self.groups: list[tuple[int, deque[LiveAgent], list[LiveAgent]]] = []
-        self.rr = 0
+        self.next_member = 0  # round robin: where the next search starts among the members
 
 
 class Router:
@@ -104,6 +123,7 @@ class Router:
         head_start_s: Mapping[int, float] | None = None,
         rng: np.random.Generator | None = None,
         sink: StateSink | None = None,
+        watch: StateWatch | None = None,
     ) -> None:
         if strategy is _RANDOM and rng is None:
             raise InvalidInput("the random strategy needs a numpy Generator", field="strategy")
@@ -111,6 +131,7 @@ class Router:
         self.head_start_s = dict(head_start_s or {})
         self.rng = rng
         self.sink = sink
+        self.watch = watch
         self.queues = {q.name: _Queue(q) for q in queues}
         for q in queues:
             if q.overflow_to is not None and q.overflow_to not in self.queues:
@@ -121,7 +142,7 @@ class Router:
         for agent in self.agents:
             key = tuple(sorted(agent.skills.items()))
             idle, members = groups.setdefault(key, (deque(), []))
-            agent.group = idle
+            agent.idle_queue = idle
             members.append(agent)
         # per agent index, the queues it serves, best level first
         self._serves: list[list[_Queue]] = [[] for _ in self.agents]
@@ -141,26 +162,51 @@ class Router:
             queue.groups.sort(key=lambda g: -g[0])
 
     # -- agent states ---------------------------------------------------------------------------
-    def set_state(self, agent: LiveAgent, state: AgentState, now: float, reason: str | None = None) -> None:
-        """Move ``agent`` to ``state`` (checked by the state machine), closing the previous interval."""
-        old = agent.state
-        check_transition(old, state)
+    def set_state(self, agent: LiveAgent, state: AgentState, now: float,
+                  reason: str | None = None) -> LiveCall | None:
+        """A person sets ``agent``'s state (the agent's buttons, a team lead), checked by the state machine.
+
+        ``ready`` takes the best waiting call at once: the call is returned, the agent ringing for it.
+        ``logged_out`` during a call logs out when the call is over. Ringing, on call, hold and outbound follow
+        the calls and cannot be set; nor can any other state while the agent has a call.
+        """
+        if state not in _PERSON_STATES:
+            raise InvalidInput(f"{state.value} follows the calls; it cannot be set", field="state")
+        if state is _LOGGED_OUT:
+            self.logout(agent, now)
+            return None
+        if agent.call is not None:
+            raise InvalidInput(f"agent {agent.agent_id} has a call ({agent.state.value}): finish it first",
+                               field="state")
+        if state is _READY:
+            if agent.state is _LOGGED_OUT:
+                return self.login(agent, now)
+            agent.leaving = False
+            return None if agent.state is _READY else self.ready(agent, now)
+        check_transition(agent.state, state)
         self._move(agent, state, now, reason)
+        return None
 
     def _move(self, agent: LiveAgent, state: AgentState, now: float, reason: str | None = None) -> None:
+        """Every state change but the fast paths of ``answer`` and ``_ring_free``: checked, timed, recorded."""
         old = agent.state
+        if state not in agent.next_states:
+            check_transition(old, state)  # raises unless it stays in the same state
         since = agent.since
         if now != since:  # a zero-length state (ringing picked up at once) adds nothing and records nothing
-            agent.totals[STATE_INDEX[old]] += now - since
+            agent.totals[agent.state_index] += now - since
             if self.sink is not None and now > since:
                 self.sink(agent, old, since, now, agent.reason)
         if old is _READY:
-            agent.group.remove(agent)
+            agent.idle_queue.remove(agent)
         agent.state = state
+        agent.state_index, agent.next_states = _STATE_TABLE[state]
         agent.since = now
         agent.reason = reason
         if state is _READY:
-            agent.group.append(agent)
+            agent.idle_queue.append(agent)
+        if self.watch is not None:
+            self.watch(agent, old, state, now)
 
     def login(self, agent: LiveAgent, now: float) -> LiveCall | None:
         """Log ``agent`` in; returns the waiting call it now rings for, if any."""
@@ -192,10 +238,21 @@ class Router:
         if agent is not None:
             if self.strategy is _RING_ALL:
                 self._ring_new(queue, agent, call, now)
-            else:  # _ring, inline
+            else:  # self._ring(agent, call, now), inline: the most frequent move of all
+                since = agent.since
+                if now != since:
+                    agent.totals[agent.state_index] += now - since
+                    if self.sink is not None and now > since:
+                        self.sink(agent, _READY, since, now, agent.reason)
+                agent.idle_queue.remove(agent)
+                agent.state = _RINGING
+                agent.state_index, agent.next_states = _RINGING_ENTRY
+                agent.since = now
+                agent.reason = None
                 agent.call = call
                 call.agent = agent
-                self._move(agent, _RINGING, now)
+                if self.watch is not None:
+                    self.watch(agent, _READY, _RINGING, now)
             return agent
         cap = queue.config.capacity
         if cap is not None and queue.size >= cap:
@@ -246,14 +303,17 @@ class Router:
         call = agent.call
         if call is None or agent.state is not _RINGING:
             raise InvalidInput(f"agent {agent.agent_id} is not ringing", field="state")
-        since = agent.since  # _move(agent, ON_CALL, now) without the idle-group steps, which cannot apply here
+        since = agent.since  # _move(agent, ON_CALL, now) without the idle-queue steps, which cannot apply here
         if now != since:
             agent.totals[_RINGING_INDEX] += now - since
             if self.sink is not None and now > since:
                 self.sink(agent, _RINGING, since, now, agent.reason)
         agent.state = _ON_CALL
+        agent.state_index, agent.next_states = _ON_CALL_ENTRY
         agent.since = now
         agent.reason = None
+        if self.watch is not None:
+            self.watch(agent, _RINGING, _ON_CALL, now)
         call.agent = agent  # under ring-all, whichever ringing agent picked up
         call.answered_at = now
         agent.calls += 1
@@ -294,10 +354,6 @@ class Router:
         queue.calls.appendleft(call)
         self.queues[call.home].size += 1
         return None
-
-    def hold(self, agent: LiveAgent, now: float, *, on: bool) -> None:
-        """Put the call on hold (``on``) or take it back."""
-        self.set_state(agent, _HOLD if on else _ON_CALL, now)
 
     def end_call(self, agent: LiveAgent, now: float, *, acw: bool) -> LiveCall:
         """The conversation ends; the agent goes to after-call work (``acw``) or stays busy until ``ready``."""
@@ -350,13 +406,51 @@ class Router:
         best_queue.calls.popleft()
         best.queue = best_queue.config.name
         self._leave(best)
-        self._ring(agent, best, now)
+        if agent.state is _READY:
+            self._ring(agent, best, now)
+        else:
+            self._ring_free(agent, best, now)
         return best
 
-    def _ring(self, agent: LiveAgent, call: LiveCall, now: float) -> None:
+    def _ring_free(self, agent: LiveAgent, call: LiveCall, now: float) -> None:
+        """An agent just free (after a call, away, recovery or a break) rings for a waiting call: it passes
+        through ready for zero seconds, so it never joins its idle queue, and the state machine sees
+        old -> ready -> ringing."""
+        old = agent.state
+        if _READY not in agent.next_states:
+            check_transition(old, _READY)
+        since = agent.since
+        if now != since:
+            agent.totals[agent.state_index] += now - since
+            if self.sink is not None and now > since:
+                self.sink(agent, old, since, now, agent.reason)
+        agent.state = _RINGING  # ready -> ringing is always allowed (checked at import below)
+        agent.state_index, agent.next_states = _RINGING_ENTRY
+        agent.since = now
+        agent.reason = None
         agent.call = call
         call.agent = agent
-        self._move(agent, _RINGING, now)
+        if self.watch is not None:
+            self.watch(agent, old, _READY, now)
+            self.watch(agent, _READY, _RINGING, now)
+
+    def _ring(self, agent: LiveAgent, call: LiveCall, now: float) -> None:
+        """A ready agent rings for ``call``: ``_move(agent, RINGING, now)`` for the one move every ready agent
+        may make (checked at import below), without looking it up."""
+        since = agent.since
+        if now != since:
+            agent.totals[agent.state_index] += now - since
+            if self.sink is not None and now > since:
+                self.sink(agent, _READY, since, now, agent.reason)
+        agent.idle_queue.remove(agent)
+        agent.state = _RINGING
+        agent.state_index, agent.next_states = _RINGING_ENTRY
+        agent.since = now
+        agent.reason = None
+        agent.call = call
+        call.agent = agent
+        if self.watch is not None:
+            self.watch(agent, _READY, _RINGING, now)
 
     def _ring_new(self, queue: _Queue, agent: LiveAgent, call: LiveCall, now: float) -> None:
         """Ring ``agent`` for a call that just reached ``queue``; with ring-all, every idle eligible agent too."""
@@ -366,8 +460,8 @@ class Router:
         others = [a for _level, idle, _members in queue.groups for a in idle if a is not agent]
         self._ring(agent, call, now)
         for other in others:
-            other.call = call
-            self._move(other, _RINGING, now)
+            self._ring(other, call, now)
+        call.agent = agent
         call.ringing = [agent, *others]
 
     # -- choices --------------------------------------------------------------------------------
@@ -394,10 +488,14 @@ class Router:
             assert self.rng is not None  # checked in __init__
             return candidates[int(self.rng.integers(len(candidates)))]
         members = [a for _level, _idle, group in groups for a in group]
-        start = queue.rr
+        start = queue.next_member
         for step in range(len(members)):
             agent = members[(start + step) % len(members)]
             if agent.state is _READY:
-                queue.rr = (start + step + 1) % len(members)
+                queue.next_member = (start + step + 1) % len(members)
                 return agent
         return None
+
+
+if _RINGING not in ALLOWED[_READY]:  # _ring and _ring_free rely on it
+    raise RuntimeError("the agent state table must allow ready -> ringing")

@@ -97,11 +97,16 @@ def replay_history(
 
 
 def replay_json(report: ReplayReport) -> dict[str, Any]:
-    """The report as ``callops replay --json`` and ``GET /api/simulation/replay`` answer it (rounded)."""
+    """The report as ``callops replay --json`` and ``GET /api/simulation/replay`` answer it (rounded).
+
+    Each measure keeps the name it has in the simulator's and the queueing results (``service_level``,
+    ``asa_s``, ``p_abandon``), suffixed ``_actual`` or ``_sim``, as in ``mean_absolute_error`` and the plan check.
+    """
     rows = [{"hour": h.hour, "offered_per_day": round(h.offered_per_day, 1), "agents": h.agents,
-             "sl_actual": round(h.service_level_actual, 4), "sl_sim": round(h.service_level_sim, 4),
-             "asa_actual_s": round(h.asa_s_actual, 1), "asa_sim_s": round(h.asa_s_sim, 1),
-             "abandon_actual": round(h.p_abandon_actual, 4), "abandon_sim": round(h.p_abandon_sim, 4)}
+             "service_level_actual": round(h.service_level_actual, 4),
+             "service_level_sim": round(h.service_level_sim, 4),
+             "asa_s_actual": round(h.asa_s_actual, 1), "asa_s_sim": round(h.asa_s_sim, 1),
+             "p_abandon_actual": round(h.p_abandon_actual, 4), "p_abandon_sim": round(h.p_abandon_sim, 4)}
             for h in report.hours]
     return {"queue": report.queue, "days": report.days, "calls": report.calls, "capacity": report.capacity,
             "patience_s": round(report.patience_s, 1), "replications": report.replications, "seed": report.seed,

@@ -15,6 +15,7 @@ from callops.simulation.replay import (
 )
 from callops.simulation.replications import (
     METRICS,
+    OUTCOME_COUNTS,
     QUEUE_METRICS,
     Estimate,
     QueueResult,
@@ -28,6 +29,7 @@ from callops.simulation.single_queue import single_queue
 
 __all__ = [
     "METRICS",
+    "OUTCOME_COUNTS",
     "QUEUE_METRICS",
     "AgentGroup",
     "Break",

@@ -13,12 +13,15 @@ from callops.records import AgentInterval, Call
 from callops.simulation.engine import QueueStats, RunStats, simulate
 from callops.simulation.scenario import Scenario
 
-__all__ = ["METRICS", "QUEUE_METRICS", "Estimate", "QueueResult", "Result", "estimate", "run_scenario",
-           "scenario_to_records"]
+__all__ = ["METRICS", "OUTCOME_COUNTS", "QUEUE_METRICS", "Estimate", "QueueResult", "Result", "estimate",
+           "run_scenario", "scenario_to_records"]
 
 METRICS = ("service_level", "p_abandon", "asa_s", "p_wait", "occupancy")
 _RATES = frozenset({"service_level", "p_abandon", "p_wait", "occupancy"})
 QUEUE_METRICS = ("service_level", "p_abandon", "asa_s", "p_wait")  # agents are shared: occupancy is not per queue
+# What else a replication counts, reported as means per replication: calls the system took out of the queue
+# (capacity, maximum wait), answered calls whose caller took a callback, callers who ended in the IVR.
+OUTCOME_COUNTS = ("timeout", "callback", "ivr_self_service", "ivr_hangup")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +39,12 @@ class QueueResult:
 
     offered_mean: float
     metrics: dict[str, Estimate]
+    timeout_mean: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {k: v.as_dict() for k, v in self.metrics.items()}
         out["offered_mean"] = round(self.offered_mean, 3)
+        out["timeout_mean"] = round(self.timeout_mean, 3)
         return out
 
 
@@ -51,7 +56,8 @@ class Result:
     scenario has more than one queue, so a single queue's JSON is the plain metrics. ``by_interval`` holds
     the counts per interval (offered, answered, abandoned, answered_within, wait_s) summed over replications;
     ``interval_service_level`` each interval's service level with its 95 % interval over the replications that
-    offered a call there (None with fewer than two).
+    offered a call there (None with fewer than two); ``outcomes`` the mean per replication of each
+    ``OUTCOME_COUNTS`` count (``as_dict``: ``timeout_mean``, ``callback_mean``, ...).
     """
 
     scenario: str
@@ -61,10 +67,13 @@ class Result:
     queues: dict[str, QueueResult] = field(default_factory=dict)
     by_interval: dict[str, tuple[float, ...]] = field(default_factory=dict)  # sums over replications
     interval_service_level: tuple[Estimate | None, ...] = ()  # over the replications that had calls there
+    outcomes: dict[str, float] = field(default_factory=dict)  # OUTCOME_COUNTS, mean per replication
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {k: v.as_dict() for k, v in self.metrics.items()}
         out["offered_mean"] = round(self.offered_mean, 3)
+        for name, mean in self.outcomes.items():
+            out[f"{name}_mean"] = round(mean, 3)
         if len(self.queues) > 1:
             out["queues"] = {name: q.as_dict() for name, q in self.queues.items()}
         out["replications"] = self.replications
@@ -114,12 +123,14 @@ def run_scenario(scenario: Scenario, replications: int, seed: int) -> Result:
         per_queue = [_ratios(r.by_queue[name]) for r in runs]
         queues[name] = QueueResult(float(np.mean([r.by_queue[name].offered for r in runs])),
                                    {k: estimate([p[k] for p in per_queue], rate=k in _RATES)
-                                    for k in QUEUE_METRICS})
+                                    for k in QUEUE_METRICS},
+                                   float(np.mean([r.by_queue[name].timeout for r in runs])))
     by_interval = {k: tuple(float(v) for v in np.sum([r.by_interval[k] for r in runs], axis=0))
                    for k in runs[0].by_interval}
     interval_sl = tuple(_interval_service_level([r.by_interval for r in runs], k) for k in range(scenario.intervals))
+    outcomes = {k: float(np.mean([getattr(r, k) for r in runs])) for k in OUTCOME_COUNTS}
     return Result(scenario.name, replications, float(np.mean([r.offered for r in runs])), metrics, queues,
-                  by_interval, interval_sl)
+                  by_interval, interval_sl, outcomes)
 
 
 def _interval_service_level(per_run: list[dict[str, list[float]]], k: int) -> Estimate | None:
