@@ -14,7 +14,7 @@ import click
 
 from callops.cli import _context
 from callops.cli._output import echo_json, echo_table
-from callops.errors import InvalidInput
+from callops.dates import require_date
 from callops.scheduling import StaffingPlan, StaffingTargets, compare_plan_totals, plan_totals, recovery_agents
 from callops.services.workforce import HistorySpec, create_plan, load_plan_ref
 from callops.services.workforce_json import comparison_json, plan_json
@@ -36,12 +36,7 @@ def plan() -> None:
 
 
 def _date(value: str | None, option: str) -> dt.date:
-    if value is None:
-        raise InvalidInput(f"{option} is needed to plan from the call history", field=option)
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=option) from exc
+    return require_date(value, field=option, missing=f"{option} is needed to plan from the call history")
 
 
 def _totals_rows(p: StaffingPlan) -> list[dict[str, Any]]:
