@@ -16,7 +16,7 @@ CALENDAR = holiday_calendar(None, dt.date(2024, 1, 1), dt.date(2024, 12, 31))
 def expected(start: dt.datetime) -> float:
     """Hourly 24x7 expectation: weekday level times a day curve peaking at 13:00."""
     level = (300.0, 260.0, 250.0, 250.0, 280.0, 120.0, 90.0)[start.weekday()]
-    return level * (0.2 + np.exp(-(((start.hour - 13) / 4.0) ** 2))) / 10
+    return float(level * (0.2 + np.exp(-(((start.hour - 13) / 4.0) ** 2))) / 10)
 
 
 def series(days: int, seed: int) -> History:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from callops.errors import InvalidInput
 from callops.services.replay import replay_history
 from callops.store.history import queued_calls
 
-JAN = {"start": dt.date(1999, 1, 1), "end": dt.date(1999, 1, 31), "tz": DEMO_TZ}
+JAN: dict[str, Any] = {"start": dt.date(1999, 1, 1), "end": dt.date(1999, 1, 31), "tz": DEMO_TZ}
 SUN_TO_THU = frozenset({7, 1, 2, 3, 4})
 
 

@@ -56,11 +56,11 @@ def as_user(client: TestClient, username: str) -> TestClient:
     return client
 
 
-def page_query(**changes: str) -> list[tuple[str, str]]:
+def page_query(**changes: str) -> list[tuple[str, str | int | float | bool | None]]:
     """The page's form as the browser sends it: one ``weekdays`` parameter per ticked box."""
     query = QUERY | changes
-    return [(k, v) for k, v in query.items() if k != "weekdays"] + [("weekdays", d)
-                                                                     for d in query["weekdays"].split(",") if d]
+    pairs: list[tuple[str, str | int | float | bool | None]] = [(k, v) for k, v in query.items() if k != "weekdays"]
+    return pairs + [("weekdays", d) for d in query["weekdays"].split(",") if d]
 
 
 def chart_of(html: str) -> dict[str, Any]:

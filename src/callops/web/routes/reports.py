@@ -29,8 +29,8 @@ from callops.metrics import (
     parse_span,
     report_zone,
 )
-from callops.metrics.tables import rows_to_csv, rows_to_xlsx
 from callops.permissions import Permission
+from callops.services.report_files import rows_to_csv, rows_to_xlsx
 from callops.store.call_volume import last_day_with_calls
 from callops.store.kpi_query import agent_report, kpi_report
 from callops.store.records import CallFilter

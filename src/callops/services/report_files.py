@@ -1,4 +1,5 @@
-"""Report rows as CSV text or XLSX bytes (in memory; callers write or send them)."""
+"""Report rows as CSV text or XLSX bytes (in memory; callers write or send them): file formats, so an edge
+concern kept out of the pure metrics package."""
 
 from __future__ import annotations
 
