@@ -81,7 +81,6 @@ def api_save_forecast(body: ForecastIn, conn: ConnDep, settings: SettingsDep, us
     """Forecast from the store's history and save it as the next version of ``name``."""
     saved = create_forecast(conn, body.spec(), name=body.name, grain_min=body.grain_min, tz=settings.site_tz,
                             now=dt.datetime.now(dt.UTC), aht_s=body.aht_s, created_by=user.username)
-    conn.commit()
     return forecast_json(saved, tz=zoneinfo.ZoneInfo(settings.site_tz))
 
 
@@ -105,7 +104,6 @@ def api_create_plan(body: PlanIn, conn: ConnDep, settings: SettingsDep, user: Pl
     _, plan = create_plan(conn, body.targets(), name=body.name, now=dt.datetime.now(dt.UTC), tz=settings.site_tz,
                           forecast_ref=body.forecast, history=body.history.spec() if body.history else None,
                           aht_s=body.aht_s, note=body.note, created_by=user.username)
-    conn.commit()
     return JSONResponse(plan_json(plan, tz=zoneinfo.ZoneInfo(settings.site_tz)), status_code=201)
 
 
