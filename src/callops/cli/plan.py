@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from callops.cli import _context
+from callops.cli._options import options_named
 from callops.cli._output import echo_json, echo_table
 from callops.dates import require_date
 from callops.scheduling import StaffingPlan, StaffingTargets, compare_plan_totals, plan_totals, recovery_agents
@@ -91,13 +92,12 @@ def build(name: str, forecast_ref: str | None, queue: str | None, history_from: 
     from_history = queue is not None or history_from is not None or history_to is not None
     if (forecast_ref is None) == (not from_history):
         raise click.UsageError("give either --forecast NAME[@V] or --history-from D --history-to D [--queue Q]")
-    if max_abandon is not None and patience_s is None:
-        raise click.BadParameter("needs --patience (Erlang C callers never hang up)", param_hint="'--max-abandon'")
-    if (distressing_share > 0) != (recovery_s > 0):
-        raise click.BadParameter("give both --distressing-share and --recovery", param_hint="'--recovery'")
-    targets = StaffingTargets(interval_min=_GRAINS[grain], service_level=service_level, sl_time_s=sl_time_s,
-                              shrinkage=shrinkage, patience_s=patience_s, max_occupancy=max_occupancy, asa_s=asa_s,
-                              max_abandon=max_abandon, distressing_share=distressing_share, recovery_s=recovery_s)
+    with options_named({"max_abandon": "--max-abandon", "distressing_share": "--distressing-share",
+                        "recovery_s": "--recovery"}):
+        targets = StaffingTargets(interval_min=_GRAINS[grain], service_level=service_level, sl_time_s=sl_time_s,
+                                  shrinkage=shrinkage, patience_s=patience_s, max_occupancy=max_occupancy,
+                                  asa_s=asa_s, max_abandon=max_abandon, distressing_share=distressing_share,
+                                  recovery_s=recovery_s)
     history = None
     if from_history:
         from callops.forecast import parse_horizon

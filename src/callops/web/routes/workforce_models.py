@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from callops.errors import InvalidInput
 from callops.queueing import ServiceTargets
 from callops.scheduling import StaffingTargets
 from callops.services.workforce import HistorySpec
@@ -51,17 +50,6 @@ class StaffingIn(_Interval):
     shrinkage: float = Field(default=0.0, ge=0, lt=1)
     distressing_share: float = Field(default=0.0, ge=0, le=1)
     recovery_s: float = Field(default=0.0, ge=0)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> StaffingIn:
-        if all(v is None for v in (self.service_level, self.asa_s, self.max_abandon, self.max_occupancy)):
-            raise InvalidInput("give at least one target: service_level, asa_s, max_abandon or max_occupancy",
-                               field="service_level")
-        if self.max_abandon is not None and self.patience_s is None:
-            raise InvalidInput("needs patience_s (Erlang C callers never hang up)", field="max_abandon")
-        if (self.distressing_share > 0) != (self.recovery_s > 0):
-            raise InvalidInput("give both distressing_share and recovery_s", field="recovery_s")
-        return self
 
     def targets(self) -> ServiceTargets:
         return ServiceTargets(service_level=self.service_level, sl_time_s=self.sl_time_s, asa_s=self.asa_s,
@@ -120,8 +108,6 @@ class PlanIn(BaseModel):
     note: str | None = None
 
     def targets(self) -> StaffingTargets:
-        if self.max_abandon is not None and self.patience_s is None:
-            raise InvalidInput("needs patience_s (Erlang C callers never hang up)", field="max_abandon")
         return StaffingTargets(interval_min=self.interval_min, service_level=self.service_level,
                                sl_time_s=self.sl_time_s, shrinkage=self.shrinkage, patience_s=self.patience_s,
                                max_occupancy=self.max_occupancy, asa_s=self.asa_s, max_abandon=self.max_abandon,
