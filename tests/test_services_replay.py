@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from callops.cli import cli
-from callops.demo import DEMO_TZ, load_demo
+from callops.demo import DEMO_TZ
 from callops.errors import InvalidInput
 from callops.services.replay import replay_history
 from callops.store.history import queued_calls
@@ -22,8 +22,13 @@ SUN_TO_THU = frozenset({7, 1, 2, 3, 4})
 
 
 @pytest.fixture
+def engine(demo_engine: sa.Engine) -> sa.Engine:
+    """This module reads the demo month, built once per module and backend."""
+    return demo_engine
+
+
+@pytest.fixture
 def demo(engine: sa.Engine) -> sa.Engine:
-    load_demo(engine)
     return engine
 
 
