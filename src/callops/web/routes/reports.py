@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import HTMLResponse, Response
 
 from callops.metrics import (
@@ -127,14 +128,31 @@ ReportDataDep = Annotated[ReportData, Depends(_report_data)]
 # --- API -------------------------------------------------------------------------------------------
 
 
-@router.get("/api/reports/kpi", tags=["reports"])
+class KpiRowOut(BaseModel):
+    """One KPI row: ``period``, then the ``by`` dimension columns, then the KPIs asked for (rates as fractions;
+    ``prev_<kpi>`` with ``compare_previous``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    period: str = Field(description="1999-01-04T08:30, 1999-01-04, 1999-W01, 1999-01, 1999-Q1, 1999 or total")
+
+
+class AgentRowOut(BaseModel):
+    """One agent's row of the per-agent table: ``agent``, then the agent KPIs and ``away_<reason>_s`` columns."""
+
+    model_config = ConfigDict(extra="allow")
+
+    agent: str
+
+
+@router.get("/api/reports/kpi", tags=["reports"], response_model=list[KpiRowOut])
 def api_kpi(conn: ConnDep, settings: SettingsDep, user: ReportsUser, params: KpiParamsDep) -> list[dict[str, Any]]:
     """KPI rows, exactly as ``callops report kpi --format json``: ``period``, the ``by`` columns, then the KPIs
     (rates as fractions; ``prev_<kpi>`` with ``compare_previous``)."""
     return [r.as_dict() for r in kpi_report(conn, params.request(settings.site_tz))]
 
 
-@router.get("/api/reports/agents", tags=["reports"])
+@router.get("/api/reports/agents", tags=["reports"], response_model=list[AgentRowOut])
 def api_agents(conn: ConnDep, settings: SettingsDep, user: ReportsUser,
                start: Annotated[str, Query(alias="from")], end: Annotated[str, Query(alias="to")],
                tz: str | None = None, scenario: ScenarioQuery = None) -> list[dict[str, Any]]:

@@ -32,7 +32,16 @@ from callops.store.plans import list_plans, load_plan
 from callops.store.users import User
 from callops.web.deps import ConnDep, SettingsDep, require
 from callops.web.routes.simulation import MAX_CALLS
-from callops.web.routes.workforce_models import ErlangIn, ForecastIn, HistoryIn, PlanIn, PlanSimulationIn, StaffingIn
+from callops.web.routes.workforce_models import (
+    ErlangIn,
+    ErlangOut,
+    ForecastIn,
+    HistoryIn,
+    PlanIn,
+    PlanSimulationIn,
+    StaffingIn,
+    StaffingOut,
+)
 
 router = APIRouter(prefix="/api/workforce", tags=["workforce"])
 
@@ -40,14 +49,14 @@ Planner = Annotated[User, require(Permission.PLAN_WORKFORCE)]
 Simulator = Annotated[User, require(Permission.RUN_SIMULATIONS)]
 
 
-@router.post("/erlang")
+@router.post("/erlang", response_model=ErlangOut, response_model_exclude_unset=True)
 def api_erlang(body: ErlangIn, user: Planner) -> dict[str, Any]:
     """P(wait), service level, ASA and occupancy that ``agents`` deliver; P(abandon) with a patience."""
     return erlang_answer(calls=body.calls, interval_s=body.interval_s, aht_s=body.aht_s, agents=body.agents,
                          sl_time_s=body.sl_time_s, patience_s=body.patience_s)
 
 
-@router.post("/staffing")
+@router.post("/staffing", response_model=StaffingOut, response_model_exclude_unset=True)
 def api_staffing(body: StaffingIn, user: Planner) -> dict[str, Any]:
     """The fewest agents meeting the targets, scheduled agents after shrinkage, and the recovery cost."""
     return staffing_answer(calls=body.calls, interval_s=body.interval_s, aht_s=body.aht_s, targets=body.targets(),

@@ -15,7 +15,8 @@ from callops.scheduling import StaffingTargets
 from callops.services.workforce import HistorySpec
 from callops.web.routes.simulation import MAX_REPLICATIONS
 
-__all__ = ["ErlangIn", "ForecastIn", "HistoryIn", "PlanIn", "PlanSimulationIn", "StaffingIn"]
+__all__ = ["ErlangIn", "ErlangOut", "ForecastIn", "HistoryIn", "PlanIn", "PlanSimulationIn", "StaffingIn",
+           "StaffingOut"]
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -123,3 +124,31 @@ class PlanSimulationIn(BaseModel):
     replications: int = Field(default=10, ge=2, le=MAX_REPLICATIONS)
     seed: int = Field(default=1, ge=0, le=2**63 - 1)
     patience_s: float | None = Field(default=None, gt=0, description="mean patience, seconds; default: the plan's")
+
+
+class ErlangOut(BaseModel):
+    """What ``agents`` deliver (the keys of ``callops erlang --json``); the last three only with a patience."""
+
+    p_wait: float = Field(description="share of calls that wait")
+    service_level: float = Field(description="share of offered calls answered within sl_time_s")
+    asa_s: float | None = Field(description="mean wait of answered calls, seconds (null: unbounded)")
+    occupancy: float = Field(description="share of agent time busy")
+    p_abandon: float | None = Field(default=None, description="share of offered calls that hang up (Erlang A)")
+    service_level_answered: float | None = Field(default=None, description="answered in time / answered (Erlang A)")
+    mean_wait_s: float | None = Field(default=None, description="mean wait of all calls, seconds (Erlang A)")
+
+
+class StaffingOut(BaseModel):
+    """The fewest agents for the targets (the keys of ``callops staffing --json``); recovery keys with recovery."""
+
+    agents: int = Field(description="agents on the phones")
+    scheduled: int = Field(description="agents to schedule after shrinkage")
+    service_level: float
+    asa_s: float | None
+    p_wait: float
+    p_abandon: float
+    occupancy: float
+    effective_aht_s: float | None = Field(default=None, description="handle time plus recovery, seconds")
+    agents_without_recovery: int | None = None
+    recovery_agents: int | None = Field(default=None, description="agents the recovery time costs")
+
