@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from callops.cli import cli
-from test_services_workforce import TZ, load_history
+from workforce_site import TZ, load_history
 
 HISTORY = ["--queue", "PS", "--history-from", "2026-02-02", "--history-to", "2026-03-01", "--horizon", "7d",
            "--model", "seasonal_naive"]

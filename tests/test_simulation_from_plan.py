@@ -76,7 +76,7 @@ def test_plan_patience_means_abandonment_and_closed_hours_stay_empty() -> None:
 
 @pytest.fixture
 def env(engine: sa.Engine, db_url: str) -> dict[str, str]:
-    from test_services_workforce import TZ, load_history
+    from workforce_site import TZ, load_history
 
     load_history(engine)
     return {"CALLOPS_DATABASE_URL": db_url, "CALLOPS_TZ": TZ}
