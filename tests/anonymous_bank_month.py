@@ -9,6 +9,7 @@ import datetime as dt
 import gzip
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,7 @@ def _seconds(text: str) -> int:
     return int(h) * 3600 + int(m) * 60 + int(s)
 
 
-def load_month(path: Path) -> dict[str, np.ndarray]:
+def load_month(path: Path) -> dict[str, Any]:
     """Calls offered to the queue (served, or hung up after queueing) on the bank's full working days,
     Sunday to Thursday (Friday closes at 14:00, Saturday opens at about 20:00): day (YYMMDD), hour, answered,
     wait, service, server."""
@@ -48,9 +49,8 @@ def load_month(path: Path) -> dict[str, np.ndarray]:
                 continue
             start = _seconds(q_start) if q_start != "0:00:00" else _seconds(c[7])
             rows.append((date, start // 3600 % 24, answered, float(q_time), float(c[15]), c[16]))
-    day, hour, answered, wait, service, server = zip(*rows, strict=True)
-    return {"day": np.array(day), "hour": np.array(hour), "answered": np.array(answered),
-            "wait_s": np.array(wait), "service_s": np.array(service), "server": np.array(server)}
+    names = ("day", "hour", "answered", "wait_s", "service_s", "server")
+    return {name: np.array(column) for name, column in zip(names, zip(*rows, strict=True), strict=True)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ class Replay:
     days: int
 
 
-def replay(month: dict[str, np.ndarray], split: str, capacity: Capacity, *, replications: int,
+def replay(month: dict[str, Any], split: str, capacity: Capacity, *, replications: int,
            seed: int = 1999) -> Replay:
     """Fit on the split's first days, replay the arrivals of its second days, and measure both."""
     fitted, replayed = ({k: v[np.isin(month["day"] % 100, list(days))] for k, v in month.items()}

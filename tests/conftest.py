@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
 
 from browser_harness import CHROMIUM_ARGS, chromium_path, demo_database, serve
 from callops.config import Settings
+from callops.demo import load_demo
 from callops.store import make_engine, upgrade
 from callops.store.schema import metadata
 from callops.web import create_app
@@ -80,18 +81,36 @@ def _truncate_postgres(engine: sa.Engine) -> None:
         conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
+def _empty_engine(kind: str, urls: dict[str, str], folder: Path) -> sa.Engine:
+    """A migrated, empty database: SQLite (a copy of a migrated file in ``folder``), or PostgreSQL (truncated)."""
+    if kind == "sqlite":
+        template = Path(sa.make_url(urls["sqlite"]).database or "")
+        copy = folder / "test.db"
+        shutil.copyfile(template, copy)
+        return make_engine(f"sqlite:///{copy}")
+    eng = make_engine(urls["postgresql"])
+    _truncate_postgres(eng)
+    return eng
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, _migrated_urls: dict[str, str],
            tmp_path: Path) -> Iterator[sa.Engine]:
     """A migrated, empty database: SQLite (a copy of a migrated file), then PostgreSQL (truncated)."""
-    if request.param == "sqlite":
-        template = Path(sa.make_url(_migrated_urls["sqlite"]).database or "")
-        copy = tmp_path / "test.db"
-        shutil.copyfile(template, copy)
-        eng = make_engine(f"sqlite:///{copy}")
-    else:
-        eng = make_engine(_migrated_urls["postgresql"])
-        _truncate_postgres(eng)
+    eng = _empty_engine(request.param, _migrated_urls, tmp_path)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_engine(request: pytest.FixtureRequest, _migrated_urls: dict[str, str],
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
+    """The demo month (``callops demo load``) in a migrated database, built once per module on each backend.
+
+    A module using it reads only, and overrides ``engine`` with it (``def engine(demo_engine): ...``) so that
+    no test of the module truncates the shared PostgreSQL database under it."""
+    eng = _empty_engine(request.param, _migrated_urls, tmp_path_factory.mktemp("demo"))
+    load_demo(eng)
     yield eng
     eng.dispose()
 

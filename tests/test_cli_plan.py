@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from callops.cli import cli
-from test_services_workforce import TZ, load_history
+from workforce_site import TZ, load_history
 
 HISTORY = ["--queue", "PS", "--history-from", "2026-02-02", "--history-to", "2026-03-01", "--horizon", "7d",
            "--model", "seasonal_naive"]
@@ -70,8 +70,8 @@ def test_show_list_and_compare(env: dict[str, str]) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (["build", "--name", "x"], "give either --forecast"),
     (["build", "--name", "x", "--forecast", "nope"], "no saved forecast 'nope'"),
-    (["build", "--name", "x", *HISTORY, "--max-abandon", "0.05"], "needs --patience"),
-    (["build", "--name", "x", *HISTORY, "--recovery", "60"], "give both --distressing-share and --recovery"),
+    (["build", "--name", "x", *HISTORY, "--max-abandon", "0.05"], "'--max-abandon': max_abandon needs patience_s"),
+    (["build", "--name", "x", *HISTORY, "--recovery", "60"], "'--recovery': give both distressing_share"),
     (["show", "nope"], "no staffing plan 'nope'"),
     (["compare", "a@x", "b"], "is not NAME or NAME@VERSION"),
 ])

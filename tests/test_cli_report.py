@@ -131,6 +131,9 @@ def test_agents_report_and_errors(run, db_url: str) -> None:  # type: ignore[no-
     assert {r["agent"]: r["answered"] for r in rows} == {"a1": 2, "a2": 1}
     bad = CliRunner().invoke(cli, ["report", "kpi", "--from", "2026-03-02", "--to", "2026-03-02", "--grain", "x"])
     assert bad.exit_code == 1 and "grain" in bad.output
+    bad = CliRunner().invoke(cli, ["report", "kpi", "--from", "2025-01-01", "--to", "2025-12-31", "--grain", "15min",
+                                   "--by", "queue,agent"])
+    assert bad.exit_code == 1 and "limit is 2,000,000" in bad.output
     bad = CliRunner().invoke(cli, ["report", "kpi", "--from", "2026-03-02", "--to", "2026-03-02", "--engine",
                                    "duckdb"])
     assert bad.exit_code == 1 and "parquet" in bad.output

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from click.testing import CliRunner
-from tests.roster_law import violations
-from tests.test_roster_solver import agents_csv, requirements_csv
 
 from callops.cli import cli
 from callops.store.schema import agent_intervals
+from roster_law import violations
+from roster_site import agents_csv, requirements_csv
 
 
 def test_solve_then_check_round_trip(tmp_path: Path) -> None:

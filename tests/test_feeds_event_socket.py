@@ -47,7 +47,7 @@ class EslServer:
         self.done = asyncio.Event()
 
     async def _command(self, reader: asyncio.StreamReader) -> str:
-        lines = []
+        lines: list[str] = []
         while True:
             line = (await reader.readline()).decode().rstrip("\n")
             if not line:

@@ -14,7 +14,7 @@ WEEKDAY_FACTOR = (1.3, 1.0, 0.95, 0.95, 1.1, 0.5, 0.4)
 
 def _expected(day: dt.date, slot_start: dt.time) -> float:
     hours = slot_start.hour + slot_start.minute / 60
-    return 40.0 * WEEKDAY_FACTOR[day.weekday()] * (1.0 + 0.8 * np.sin(np.pi * (hours - 8) / 10))
+    return float(40.0 * WEEKDAY_FACTOR[day.weekday()] * (1.0 + 0.8 * np.sin(np.pi * (hours - 8) / 10)))
 
 
 def _center(

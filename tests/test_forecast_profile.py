@@ -9,25 +9,14 @@ import numpy as np
 from callops.forecast import history_from_datetimes, holiday_calendar
 from callops.forecast.grid import build_layout
 from callops.forecast.profile import intraday_profiles
+from forecast_synthetic import weekday_mornings
 
 NO_HOLIDAYS = holiday_calendar(None, dt.date(2024, 1, 1), dt.date(2024, 12, 31))
 
 
-def _weekday_mornings(
-    days: int, skip: set[dt.date] | None = None, first: dt.date = dt.date(2024, 1, 1)
-) -> list[tuple[dt.datetime, float]]:
-    rows = []
-    for k in range(days):
-        day = first + dt.timedelta(days=k)
-        if day.weekday() >= 5 or day in (skip or set()):
-            continue
-        rows += [(dt.datetime.combine(day, dt.time(9 + h)), float(10 + h + day.weekday())) for h in range(3)]
-    return rows
-
-
 def test_profiles_sum_to_one_over_open_slots() -> None:
     """Each open weekday's intraday shares sum to 1, closed slots have share 0."""
-    rows = _weekday_mornings(21)
+    rows = weekday_mornings(21)
     layout = build_layout(history_from_datetimes(*zip(*rows, strict=True)), 60, NO_HOLIDAYS)
     profiles = intraday_profiles(layout)
     assert np.allclose(profiles[:5].sum(axis=1), 1.0)

@@ -84,6 +84,7 @@ def test_legs_with_linkedid_become_one_call_each() -> None:
     ivr_queue = calls["1709283600.1"]
     assert (ivr_queue.outcome, ivr_queue.queue, ivr_queue.agent) == (Outcome.ANSWERED, "support", "PJSIP/6001")
     assert (ivr_queue.wait_s, ivr_queue.talk_s) == (15, 180)
+    assert ivr_queue.ivr_exited_at is not None and ivr_queue.ivr_entered_at is not None
     assert ivr_queue.ivr_exited_at - ivr_queue.ivr_entered_at == dt.timedelta(seconds=20)
     assert (calls["1709284200.7"].outcome, calls["1709284200.7"].agent) == (Outcome.ABANDONED, None)
     outbound = calls["1709285400.13"]

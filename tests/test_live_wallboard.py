@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import Any
 
 from callops.live.events import LiveEvent, LiveEventKind
 from callops.live.queue_log_events import QueueLogEvents
@@ -19,8 +20,8 @@ def at(seconds: float) -> dt.datetime:
     return T0 + dt.timedelta(seconds=seconds)
 
 
-def ev(kind: LiveEventKind, seconds: float, **kw: str) -> LiveEvent:
-    return LiveEvent(kind, at(seconds), "test", **kw)  # type: ignore[arg-type]
+def ev(kind: LiveEventKind, seconds: float, **kw: Any) -> LiveEvent:
+    return LiveEvent(kind, at(seconds), "test", **kw)
 
 
 def test_queue_counts_sl_asa_and_windows() -> None:

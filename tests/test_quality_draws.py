@@ -7,6 +7,7 @@ import hashlib
 import itertools
 from collections import Counter
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -180,7 +181,7 @@ def test_targeted_samples_are_labelled() -> None:
 )
 def test_draw_refuses_out_of_order_steps(changes: dict[str, dt.datetime], message: str) -> None:
     """Freezing before the period ends, or randomness not after the freeze, is a Conflict."""
-    args = {"frozen_at": FROZEN, "public_random_at": ARRIVED, **changes}
+    args: dict[str, Any] = {"frozen_at": FROZEN, "public_random_at": ARRIVED, **changes}
     with pytest.raises(Conflict, match=message):
         draw_sample(RULE, _calls(), seed=SEED, public_random=DICE, **args)
 

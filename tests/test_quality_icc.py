@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from callops.quality import Rating, intraclass_correlations, rating_table
 SHROUT_FLEISS = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]
 
 
-def _ratings(matrix: list[list[float]]) -> list[Rating]:
+def _ratings(matrix: Sequence[Sequence[float]]) -> list[Rating]:
     return [Rating(f"t{i}", f"j{j}", float(v)) for i, row in enumerate(matrix) for j, v in enumerate(row)]
 
 

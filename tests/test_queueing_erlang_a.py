@@ -52,7 +52,7 @@ def chain_metrics(
     wait_any = np.linalg.solve(transient, np.ones(m))
     service_level = pi[:n].sum() + pi[n:] @ served_by_t
     asa = pi[n:] @ wait_if_served / (1 - p_abandon)
-    return p_wait, p_abandon, service_level, asa, pi[n:] @ wait_any
+    return tuple(float(v) for v in (p_wait, p_abandon, service_level, asa, pi[n:] @ wait_any))
 
 
 def test_known_values_patience_300() -> None:

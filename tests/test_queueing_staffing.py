@@ -133,3 +133,15 @@ def test_occupancy_bound_exactly_on_an_integer() -> None:
     """21 Erlangs at most 70 % busy need 30 agents, though 21 / 0.7 is 30.000000000000004 in floats."""
     targets = ServiceTargets(None, 20, max_occupancy=0.7)
     assert int(minimum_agents(calls=210, interval_s=1800, aht_s=180, targets=targets)) == 30
+
+
+def test_targets_and_recovery_rules_live_in_the_domain() -> None:
+    """At least one target; a distressing share and a recovery time come together (both or neither)."""
+    with pytest.raises(InvalidInput, match="at least one target") as caught:
+        ServiceTargets(None, 20)
+    assert caught.value.field == "service_level"
+    for share, recovery in ((0.2, 0.0), (0.0, 90.0)):
+        with pytest.raises(InvalidInput, match="give both") as caught:
+            effective_aht(180, distressing_share=share, recovery_s=recovery)
+        assert caught.value.field == "recovery_s"
+    assert float(effective_aht(180, distressing_share=0.0, recovery_s=0.0)) == 180

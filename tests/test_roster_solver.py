@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import zoneinfo
 
 import pytest
-from tests.roster_law import violations
 
 from callops.errors import InvalidInput
 from callops.scheduling.roster_check import check_roster
@@ -17,38 +15,17 @@ from callops.scheduling.roster_inputs import parse_agents, parse_requirements
 from callops.scheduling.roster_problem import build_problem
 from callops.scheduling.roster_solver import RosterResult, SolveOptions, solve_roster
 from callops.scheduling.work_rules import china_rules
+from roster_law import violations
+from roster_site import MONDAY, agents_csv, requirements_csv
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
-MONDAY = dt.date(2026, 12, 7)
-
-
-def requirements_csv(days: int, peak: int, *, first: dt.date = MONDAY, night: int = 1) -> str:
-    lines = ["interval_start,required"]
-    for d in range(days):
-        day = first + dt.timedelta(days=d)
-        scale = 0.7 if day.weekday() >= 5 else 1.0
-        for j in range(48):
-            h = j / 2
-            shape = 0.85 * math.exp(-((h - 11) ** 2) / 8) + 0.6 * math.exp(-((h - 16) ** 2) / 6)
-            need = max(night, round(peak * scale * min(1.0, 0.1 + shape)))
-            lines.append(f"{dt.datetime.combine(day, dt.time(j // 2, 30 * (j % 2))).isoformat()},{need}")
-    return "\n".join(lines) + "\n"
-
-
-def agents_csv(n: int, *, mix: bool = True) -> str:
-    lines = ["agent,contract,skills,weekly_hours,unavailable,prefer_off"]
-    for i in range(n):
-        contract = "standard" if not mix or i % 4 < 2 else ("comprehensive" if i % 4 == 2 else "part_time")
-        unavailable = (MONDAY + dt.timedelta(days=i % 7)).isoformat() if i % 5 == 0 else ""
-        prefer = (MONDAY + dt.timedelta(days=(i + 3) % 7)).isoformat() if i % 3 == 0 else ""
-        lines.append(f"A{i:03d},{contract},,,{unavailable},{prefer}")
-    return "\n".join(lines) + "\n"
 
 
 def roster_json(result: RosterResult) -> dict[str, object]:
     from callops.cli.roster import result_json
 
-    return json.loads(json.dumps(result_json(result)))
+    loaded: dict[str, object] = json.loads(json.dumps(result_json(result)))
+    return loaded
 
 
 def solve(req: str, agents: str, *, days: int = 7, limit: float = 8.0, **kw: object) -> RosterResult:

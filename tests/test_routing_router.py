@@ -191,7 +191,8 @@ def test_break_takes_an_idle_agent_out_of_routing_until_ready() -> None:
     _login_all(router)
     a1 = router.agents[0]
     router.start_break(a1, 5.0, "lunch")
-    assert a1.state is AgentState.BREAK and a1.reason == "lunch"
+    on_break: AgentState = a1.state  # read once: mypy would narrow a1.state and think it cannot change
+    assert on_break is AgentState.BREAK and a1.reason == "lunch"
     picked = router.offer(LiveCall(1, "sales", 6.0), 6.0)
     assert picked is not None and picked.agent_id == "a2"
     with pytest.raises(InvalidInput, match="with a call"):

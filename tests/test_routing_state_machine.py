@@ -203,7 +203,8 @@ def test_away_with_a_reason_then_ready_takes_the_waiting_call() -> None:
     call = LiveCall(1, "q", 20.0)
     assert router.offer(call, 20.0) is None and call.waiting
     assert router.set_state(agent, AgentState.READY, 70.0) is call
-    assert agent.state is AgentState.RINGING and agent.totals[list(AgentState).index(AgentState.AWAY)] == 60.0
+    assert AgentState(agent.state) is AgentState.RINGING
+    assert agent.totals[list(AgentState).index(AgentState.AWAY)] == 60.0
     assert moves[-2:] == [(AgentState.AWAY, AgentState.READY), (AgentState.READY, AgentState.RINGING)]
 
 
@@ -220,4 +221,4 @@ def test_set_state_refuses_a_change_during_a_call() -> None:
     assert agent.state is AgentState.ON_CALL and agent.leaving
     router.end_call(agent, 50.0, acw=False)
     router.ready(agent, 50.0)
-    assert agent.state is AgentState.LOGGED_OUT
+    assert AgentState(agent.state) is AgentState.LOGGED_OUT

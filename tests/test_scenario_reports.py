@@ -19,10 +19,10 @@ from fastapi.testclient import TestClient
 from callops.cli import cli
 from callops.config import Settings
 from callops.errors import NotFound
-from callops.metrics import Grain
+from callops.metrics import Grain, KpiRequest
 from callops.records import AgentInterval, AgentState, Call, Direction, Outcome, Role
 from callops.simulation import Scenario, scenario_to_records, single_queue
-from callops.store.kpi_query import KpiRequest, ParquetSource, Source, agent_report, kpi_report
+from callops.store.kpi_query import ParquetSource, Source, agent_report, kpi_report
 from callops.store.parquet_export import export_parquet
 from callops.store.records import insert_calls
 from callops.store.scenarios import save_scenario

@@ -98,3 +98,13 @@ def test_plan_matches_one_interval_staffing(calls: list[float], aht: float, shri
         assert (row.agents, row.scheduled) == (one.agents, one.scheduled)
         assert row.scheduled >= row.agents
         assert row.service_level >= sl - 1e-9
+
+
+@pytest.mark.parametrize(("changes", "field"), [({"distressing_share": 0.2}, "recovery_s"),
+                                                ({"recovery_s": 90.0}, "recovery_s"),
+                                                ({"max_abandon": 0.05}, "max_abandon")])
+def test_plan_targets_refuse_half_given_rules(changes: dict[str, float], field: str) -> None:
+    """Recovery needs its share and its time; an abandon target needs a patience (Erlang A)."""
+    with pytest.raises(InvalidInput) as caught:
+        StaffingTargets(**changes)  # type: ignore[arg-type]
+    assert caught.value.field == field

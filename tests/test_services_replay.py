@@ -5,24 +5,30 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
 from callops.cli import cli
-from callops.demo import DEMO_TZ, load_demo
+from callops.demo import DEMO_TZ
 from callops.errors import InvalidInput
 from callops.services.replay import replay_history
 from callops.store.history import queued_calls
 
-JAN = {"start": dt.date(1999, 1, 1), "end": dt.date(1999, 1, 31), "tz": DEMO_TZ}
+JAN: dict[str, Any] = {"start": dt.date(1999, 1, 1), "end": dt.date(1999, 1, 31), "tz": DEMO_TZ}
 SUN_TO_THU = frozenset({7, 1, 2, 3, 4})
 
 
 @pytest.fixture
+def engine(demo_engine: sa.Engine) -> sa.Engine:
+    """This module reads the demo month, built once per module and backend."""
+    return demo_engine
+
+
+@pytest.fixture
 def demo(engine: sa.Engine) -> sa.Engine:
-    load_demo(engine)
     return engine
 
 

@@ -10,38 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from callops.errors import InvalidInput
-from callops.records import Call, Direction, Outcome
 from callops.scheduling import StaffingTargets
 from callops.services.workforce import HistorySpec, create_plan, forecast_history, load_plan_ref, parse_ref
 from callops.store.forecasts import load_forecast
-from callops.store.records import insert_calls
+from workforce_site import DAYS, FIRST_DAY, TZ, load_history
 
-TZ = "Asia/Shanghai"
-FIRST_DAY = dt.date(2026, 2, 2)  # a Monday
-DAYS = 28
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
-
-
-def history_calls(days: int = DAYS, queue: str = "PS") -> list[Call]:
-    """Calls 09:00-12:00 local on every day: 2 per half hour at 09:xx, 4 at 10:xx, 6 at 11:xx; talk 150 s."""
-    zone = zoneinfo.ZoneInfo(TZ)
-    out: list[Call] = []
-    for day in range(days):
-        for hour in (9, 10, 11):
-            for half in (0, 30):
-                for k in range(2 * (hour - 8)):
-                    local = dt.datetime.combine(FIRST_DAY + dt.timedelta(days=day), dt.time(hour, half + k), zone)
-                    at = local.astimezone(dt.UTC)
-                    out.append(Call(source="test", source_call_id=f"{queue}-{day}-{hour}-{half}-{k}",
-                                    direction=Direction.INBOUND, outcome=Outcome.ANSWERED, queue=queue,
-                                    queue_entered_at=at, answered_at=at + dt.timedelta(seconds=5),
-                                    ended_at=at + dt.timedelta(seconds=155), agent="A1", talk_s=150.0))
-    return out
-
-
-def load_history(engine: sa.Engine) -> None:
-    with engine.begin() as conn:
-        insert_calls(conn, history_calls())
 
 
 def spec(queue: str = "PS") -> HistorySpec:

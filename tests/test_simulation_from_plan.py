@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import replace
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -12,16 +13,17 @@ from click.testing import CliRunner
 
 from callops.cli import cli
 from callops.errors import InvalidInput
-from callops.scheduling import StaffingTargets, build_plan
+from callops.scheduling import StaffingPlan, StaffingTargets, build_plan
 from callops.simulation import compare_with_plan, plan_scenario, run_scenario
 
 START = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
 
 
-def _plan(calls: list[float], aht: list[float], *, sl: float = 0.8, step_min: int = 30, **targets: float):
+def _plan(calls: list[float], aht: list[float], *, sl: float = 0.8, step_min: int = 30,
+          **targets: Any) -> StaffingPlan:
     starts = [START + dt.timedelta(minutes=step_min * k) for k in range(len(calls))]
     return build_plan(name="p", starts=starts, calls=calls, aht_s=aht,
-                      targets=StaffingTargets(interval_min=step_min, service_level=sl, **targets))  # type: ignore[arg-type]
+                      targets=StaffingTargets(interval_min=step_min, service_level=sl, **targets))
 
 
 def test_steady_intervals_match_the_formula_the_plan_used() -> None:
@@ -74,7 +76,7 @@ def test_plan_patience_means_abandonment_and_closed_hours_stay_empty() -> None:
 
 @pytest.fixture
 def env(engine: sa.Engine, db_url: str) -> dict[str, str]:
-    from test_services_workforce import TZ, load_history
+    from workforce_site import TZ, load_history
 
     load_history(engine)
     return {"CALLOPS_DATABASE_URL": db_url, "CALLOPS_TZ": TZ}

@@ -5,6 +5,7 @@ capacity calibration on synthetic input."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -31,7 +32,7 @@ REPLICATIONS = 10
 
 
 @pytest.fixture(scope="module")
-def month(shared_data: Path) -> dict[str, np.ndarray]:
+def month(shared_data: Path) -> dict[str, Any]:
     return load_month(shared_data / "anonymous-bank-1999" / "calls_1999-01.txt.gz")
 
 
@@ -119,7 +120,7 @@ def test_waited_share_keeps_away_from_none_and_all() -> None:
     assert share[0] == 0.0
 
 
-def simulated_days(counts: tuple[int, ...], arrivals: tuple[float, ...], days: int) -> dict[str, np.ndarray]:
+def simulated_days(counts: tuple[int, ...], arrivals: tuple[float, ...], days: int) -> dict[str, Any]:
     """Call arrays of ``days`` simulated days of one M/M/N+M queue with these agents and arrivals per hour."""
     queue = QueueBehaviour(config=QueueConfig("q", "q"), arrivals_per_interval=arrivals,
                            handle=Distribution("exponential", AHT_S),
@@ -175,9 +176,9 @@ def test_each_hour_is_a_queue_with_its_own_service_times() -> None:
 
 @pytest.mark.parametrize("bad", [{"hour": np.array([-1])}, {"hour": np.array([24])}, {"capacity": "busy"},
                                  {"arrivals_per_hour": np.ones(23)}])
-def test_fit_refuses_bad_input(bad: dict[str, object]) -> None:
+def test_fit_refuses_bad_input(bad: dict[str, Any]) -> None:
     """Hours outside 0-23, an unknown capacity and arrivals that are not 24 values are refused."""
-    calls: dict[str, object] = {"day": np.array([1]), "hour": np.array([9]), "answered": np.array([True]),
+    calls: dict[str, Any] = {"day": np.array([1]), "hour": np.array([9]), "answered": np.array([True]),
                                 "wait_s": np.array([0.0]), "service_s": np.array([60.0]), "server": np.array(["A"])}
     with pytest.raises(InvalidInput):
         fit_day(**(calls | bad))
@@ -185,7 +186,7 @@ def test_fit_refuses_bad_input(bad: dict[str, object]) -> None:
 
 def test_calibration_needs_some_waiting() -> None:
     """Without a single wait there is no patience to fit: the calibrated fit refuses and names the way out."""
-    calls = {"day": np.array([1, 1]), "hour": np.array([9, 9]), "answered": np.array([True, True]),
+    calls: dict[str, Any] = {"day": np.array([1, 1]), "hour": np.array([9, 9]), "answered": np.array([True, True]),
              "wait_s": np.zeros(2), "service_s": np.array([60.0, 90.0]), "server": np.array(["A", "B"])}
     with pytest.raises(InvalidInput, match="capacity='servers'"):
         fit_day(**calls)

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from callops.metrics import KPIS, Grain, KpiOptions
+from callops.metrics import KPIS, Grain, KpiOptions, KpiRequest
 from callops.records import Agent, AgentInterval, AgentState, Call, Direction, Outcome
 from callops.store.directory import save_agent, save_team
-from callops.store.kpi_query import KpiRequest, ParquetSource, Source, agent_report, kpi_report
+from callops.store.kpi_query import ParquetSource, Source, agent_report, kpi_report
 from callops.store.parquet_export import export_parquet
 from callops.store.records import insert_calls, insert_intervals
 from test_metrics_kpis import HAND_EXPECTED

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
+import pytest
 import sqlalchemy as sa
 
+from callops.errors import InvalidInput
 from callops.records import AgentInterval, AgentState, Call, Direction, IssueCategory, Outcome
 from callops.store.records import CallFilter, count_calls, find_calls, insert_calls, insert_intervals
 
@@ -81,3 +84,20 @@ def test_intervals_are_idempotent(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         assert insert_intervals(conn, [interval]).inserted == 1
         assert insert_intervals(conn, [interval]).duplicates == 1
+
+
+def test_records_hold_aware_utc_only() -> None:
+    """Every datetime of a Call or AgentInterval is stored in UTC; a naive one is refused naming its field."""
+    local = dt.datetime(2026, 3, 2, 8, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    call = Call("t", "1", Direction.INBOUND, Outcome.ANSWERED, queue_entered_at=local, answered_at=local,
+                follow_up_due_at=local)
+    assert call.answered_at == local and call.answered_at is not None and call.answered_at.tzinfo is dt.UTC
+    assert call.follow_up_due_at is not None and call.follow_up_due_at.hour == 0
+    with pytest.raises(InvalidInput) as caught:
+        Call("t", "2", Direction.INBOUND, Outcome.ANSWERED, ended_at=dt.datetime(2026, 3, 2, 8))
+    assert caught.value.field == "ended_at"
+    interval = AgentInterval("t", "a1", AgentState.READY, local, local + dt.timedelta(minutes=5))
+    assert interval.start_at.tzinfo is dt.UTC and interval.duration_s == 300
+    with pytest.raises(InvalidInput) as caught:
+        AgentInterval("t", "a1", AgentState.READY, local, dt.datetime(2026, 3, 2, 9))
+    assert caught.value.field == "end_at"

@@ -88,14 +88,14 @@ def test_the_same_run_saved_twice_keeps_both_in_full(engine: sa.Engine) -> None:
     from callops.store.schema import agent_intervals
 
     base = single_queue(calls=40, interval_s=1800, aht_s=180, agents=6, hours=2, patience_s=200)
-    stored = {}
+    stored: dict[str, int] = {}
     with engine.begin() as conn:
         for name in ("a", "b"):
             calls, intervals = scenario_to_records(replace(base, name=name), 9)
-            assert {r.source for r in [*calls, *intervals]} == {f"sim:{name}"}
+            assert {r.source for r in calls} | {r.source for r in intervals} == {f"sim:{name}"}
             save_scenario(conn, name, definition={}, replications=1, seed=9, summary={},
                           records=[*calls, *intervals], now=T0)
             stored[name] = len(intervals)
-        counts = dict(conn.execute(sa.select(agent_intervals.c.scenario, sa.func.count())
+        counts: dict[str | None, int] = dict(conn.execute(sa.select(agent_intervals.c.scenario, sa.func.count())
                                    .group_by(agent_intervals.c.scenario)).all())
     assert stored["a"] == stored["b"] > 0 and counts == stored

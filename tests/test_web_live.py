@@ -7,6 +7,7 @@ import datetime as dt
 import time
 import zoneinfo
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -26,8 +27,8 @@ K = LiveEventKind
 SRC = "asterisk:/var/log/asterisk/queue_log"
 
 
-def _ev(kind: LiveEventKind, seconds_ago: float, **kw: str) -> LiveEvent:
-    return LiveEvent(kind, NOW - dt.timedelta(seconds=seconds_ago), SRC, **kw)  # type: ignore[arg-type]
+def _ev(kind: LiveEventKind, seconds_ago: float, **kw: Any) -> LiveEvent:
+    return LiveEvent(kind, NOW - dt.timedelta(seconds=seconds_ago), SRC, **kw)
 
 
 FLOOR = [

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 
-import httpx
+import httpx2
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -77,7 +77,7 @@ def make_client(engine: sa.Engine, clock: Clock) -> Iterator[MakeClient]:
         yield make
 
 
-def form_login(client: TestClient, username: str, password: str, **headers: str) -> httpx.Response:
+def form_login(client: TestClient, username: str, password: str, **headers: str) -> httpx2.Response:
     """Sign in through the page's form (with its CSRF token); the response is not followed."""
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
     assert token is not None
@@ -85,7 +85,7 @@ def form_login(client: TestClient, username: str, password: str, **headers: str)
                        headers=headers, follow_redirects=False)
 
 
-def api_login(client: TestClient, username: str, password: str) -> httpx.Response:
+def api_login(client: TestClient, username: str, password: str) -> httpx2.Response:
     return client.post("/api/login", json={"username": username, "password": password})
 
 

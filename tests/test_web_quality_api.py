@@ -7,7 +7,6 @@ past week of calls is valid.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import warnings
 from collections.abc import Iterator
@@ -15,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from click.testing import CliRunner
 from starlette.exceptions import StarletteDeprecationWarning
 
@@ -24,107 +22,19 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from callops.cli import cli
-from callops.config import Settings
-from callops.records import Call, Direction, Outcome, Role
-from callops.store.records import insert_calls
-from callops.store.schema import calls, qa_draws, users
-from callops.web import create_app
-
-UTC = dt.UTC
-PASSWORD = "s3cret-pass"
-
-
-@functools.cache
-def password_hash() -> str:
-    """One cheap argon2 hash of PASSWORD for every test (verification reads its cost from the hash)."""
-    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
-
-START = dt.datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
-
-
-class Clock:
-    """A clock the test sets."""
-
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-def _calls() -> list[Call]:
-    out = []
-    for day in range(5):
-        for n, agent in enumerate(("A1", "A1", "A2", "A2", "A2")):
-            at = START + dt.timedelta(days=day, hours=3 + n)
-            out.append(Call(source="test", source_call_id=f"d{day}n{n}", direction=Direction.INBOUND,
-                            outcome=Outcome.ANSWERED, queue="PS", queue_entered_at=at,
-                            answered_at=at + dt.timedelta(seconds=5), ended_at=at + dt.timedelta(seconds=300),
-                            agent=agent, talk_s=120.0 + n))
-    return out
+from callops.store.schema import calls, qa_draws
+from quality_site import ANSWERS, RULE, START, UTC, Clock, bearer, drawn, evaluate_first, new_clock, qa_site
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock(START - dt.timedelta(days=3))
+    return new_clock()
 
 
 @pytest.fixture
 def client(engine: sa.Engine, clock: Clock) -> Iterator[TestClient]:
-    rows = [("boss", Role.MANAGER, None), ("lead", Role.TEAM_LEAD, None), ("qa1", Role.QA, None),
-            ("amy", Role.AGENT, "A1"), ("bob", Role.AGENT, "A2"), ("root", Role.ADMIN, None)]
-    with engine.begin() as conn:
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "agent_id": agent, "locale": "en", "tz": "UTC", "active": True}
-                                      for name, role, agent in rows])
-        insert_calls(conn, _calls())
-    app = create_app(Settings(database_url=engine.url.render_as_string(hide_password=False), secret_key="t"))
-    app.state.qa_clock = clock
-    with TestClient(app) as test_client:
+    with qa_site(engine, clock) as test_client:
         yield test_client
-
-
-def bearer(client: TestClient, username: str) -> dict[str, str]:
-    token = client.post("/api/login", json={"username": username, "password": PASSWORD}).json()["token"]
-    return {"Authorization": f"Bearer {token}"}
-
-
-RULE = {"rule_id": "week10", "description": "per agent per week, the 2nd call longer than 60 s",
-        "period": {"start": "2026-03-02T00:00:00Z", "end": "2026-03-07T00:00:00Z"}, "timezone": "UTC",
-        "per": "agent_week", "select": {"pick": "random", "n": 2}, "filters": {"longer_than_s": 60}}
-
-ANSWERS = {"greeting": {"value": True}, "verify": {"value": True}, "listening": {"value": 4},
-           "solution": {"value": 5}, "arguing": {"value": 1, "comment": "argued", "time_marks_s": [42.0]}}
-
-
-def _drawn(client: TestClient, clock: Clock) -> dict[str, dict[str, str]]:
-    """File, freeze, randomness and draw; returns the auth headers of every user."""
-    h = {name: bearer(client, name) for name in ("boss", "lead", "qa1", "amy", "bob")}
-    filed = client.post("/api/qa/rules", json=RULE, headers=h["qa1"])
-    assert filed.status_code == 201, filed.text
-    assert len(filed.json()["seed_commitment"]) == 64 and filed.json()["seed"] is None
-    clock.now = dt.datetime(2026, 3, 7, 1, tzinfo=UTC)
-    assert client.post("/api/qa/rules/week10/freeze", headers=h["qa1"]).json()["eligible_count"] == 25
-    clock.now += dt.timedelta(hours=1)
-    first = client.post("/api/qa/rules/week10/public-random", json={"value": "3 6 1 4 2 5"}, headers=h["boss"])
-    assert first.json()["status"] == "waiting" and first.json()["rule"]["public_random"] is None
-    assert client.post("/api/qa/rules/week10/draw", headers=h["qa1"]).status_code == 409
-    second = client.post("/api/qa/rules/week10/public-random", json={"value": "3 6 1 4 2 5"}, headers=h["qa1"])
-    assert second.json()["status"] == "confirmed" and second.json()["rule"]["public_random"] == "3 6 1 4 2 5"
-    drawn = client.post("/api/qa/rules/week10/draw", headers=h["qa1"])
-    assert drawn.status_code == 200, drawn.text
-    assert drawn.json()["drawn"] and drawn.json()["seed"]
-    return h
-
-
-def _evaluate_first(client: TestClient, h: dict[str, dict[str, str]], agent: str) -> str:
-    queue = client.get("/api/qa/queue", headers=h["qa1"]).json()
-    item = next(i for i in queue["items"] if i["agent"] == agent)
-    made = client.post("/api/qa/evaluations", json={"call_id": item["call_id"], "answers": ANSWERS},
-                       headers=h["qa1"])
-    assert made.status_code == 201, made.text
-    assert made.json()["targeted"] is False
-    return str(made.json()["evaluation_key"])
 
 
 def test_rule_filed_late_is_refused(client: TestClient, clock: Clock) -> None:
@@ -146,7 +56,7 @@ def test_agents_cannot_file_rules_or_freeze(client: TestClient) -> None:
 
 def test_draw_verifies_and_a_tampered_stored_draw_fails(client: TestClient, clock: Clock, engine: sa.Engine) -> None:
     """The stored draw re-runs to a match; changing a selected call in the database makes it differ."""
-    h = _drawn(client, clock)
+    h = drawn(client, clock)
     assert client.get("/api/qa/draws/week10/verify", headers=h["amy"]).json()["matches"] is True
     csv_text = client.get("/api/qa/draws/week10/eligible.csv", headers=h["amy"]).text
     assert csv_text.splitlines()[0] == "call_id,agent,queue,started_at,duration_s,outcome"
@@ -165,8 +75,8 @@ def test_draw_verifies_and_a_tampered_stored_draw_fails(client: TestClient, cloc
 
 def test_full_appeal_path_keeps_the_old_version(client: TestClient, clock: Clock) -> None:
     """Agent appeals, team lead accepts, three views, supervisor upholds: a corrected version 2, version 1 kept."""
-    h = _drawn(client, clock)
-    key = _evaluate_first(client, h, "A1")
+    h = drawn(client, clock)
+    key = evaluate_first(client, h, "A1")
     other = client.get(f"/api/qa/evaluations/{key}", headers=h["bob"])  # another agent's answers as missing
     missing = client.get("/api/qa/evaluations/no-such-key", headers=h["bob"])
     assert other.status_code == missing.status_code == 404 and other.json()["message"].startswith("no evaluation")
@@ -207,8 +117,8 @@ def test_full_appeal_path_keeps_the_old_version(client: TestClient, clock: Clock
 
 def test_agents_see_only_their_own_unless_transparency_is_on(client: TestClient, clock: Clock) -> None:
     """Bob cannot list Amy's evaluations until the supervisor turns the right on; even then not her coaching."""
-    h = _drawn(client, clock)
-    _evaluate_first(client, h, "A1")
+    h = drawn(client, clock)
+    evaluate_first(client, h, "A1")
     assert client.get("/api/qa/evaluations", headers=h["bob"]).json() == []
     assert client.get("/api/qa/evaluations?agent=A1", headers=h["bob"]).status_code == 403
     assert client.put("/api/qa/settings", json={"agents_see_others": True}, headers=h["amy"]).status_code == 403
@@ -274,7 +184,7 @@ def test_dice_need_two_matching_entries(client: TestClient, clock: Clock) -> Non
 def test_downloaded_draw_verifies_with_the_cli(client: TestClient, clock: Clock, tmp_path: Path) -> None:
     """The record and eligible list a staff member downloads re-run under `callops qa verify-draw`; an edited
     record is rejected. (Agents get other agents as pseudonyms, docs/quality.md: they rely on the server's re-run.)"""
-    h = _drawn(client, clock)
+    h = drawn(client, clock)
     record = client.get("/api/qa/draws/week10/record.json", headers=h["lead"])
     assert record.status_code == 200 and "attachment" in record.headers["content-disposition"]
     (tmp_path / "draw.json").write_text(record.text, encoding="utf-8")

@@ -1,10 +1,10 @@
 """Rater bias on the QA reports page and in GET /api/qa/reports, on SQLite and PostgreSQL: the numbers are
 ``rater_bias`` on the stored evaluations (agent, QA, current score), and too little data says so."""
-# ruff: noqa: F811 - the client and clock fixtures come from test_web_quality_api
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -14,8 +14,19 @@ from callops.quality import ScoredEvaluation, rater_bias
 from callops.records import Role
 from callops.services.qa_reports import BIAS_ALPHA, BIAS_MIN_EFFECT_SD
 from callops.store.schema import users
-from test_web_quality_api import ANSWERS, Clock, bearer, client, clock, password_hash  # noqa: F401
-from test_web_quality_pages import _login
+from quality_site import ANSWERS, Clock, bearer, login_form, new_clock, password_hash, qa_site
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return new_clock()
+
+
+@pytest.fixture
+def client(engine: sa.Engine, clock: Clock) -> Iterator[TestClient]:
+    with qa_site(engine, clock) as test_client:
+        yield test_client
+
 
 
 def _score_same_calls(client: TestClient, engine: sa.Engine) -> dict[str, dict[str, str]]:
@@ -55,7 +66,7 @@ def test_bias_section_matches_rater_bias_on_the_stored_evaluations(client: TestC
         assert (got["effect"], got["ci_low"], got["ci_high"]) == pytest.approx((want.effect, want.ci_low, want.ci_high))
         assert got["flagged"] is want.flagged
 
-    _login(client, "lead")
+    login_form(client, "lead")
     page = client.get("/qa/reports").text
     rows = re.findall(r'<tr data-rater="([^"]+)"( class="flagged")?><td>[^<]*</td><td class="effect">([^<]+)</td>'
                       r'<td class="interval">\[([^,]+), ([^\]]+)\]</td><td class="count">(\d+)</td>', page)
@@ -72,7 +83,7 @@ def test_too_little_data_says_so(client: TestClient, engine: sa.Engine) -> None:
                        headers=h["qa1"]).status_code == 201
     api = client.get("/api/qa/reports", headers=h["boss"]).json()["rater_bias"]
     assert api["raters"] == [] and "two raters" in api["unavailable"]
-    token = _login(client, "boss")
+    token = login_form(client, "boss")
     client.post("/language", data={"locale": "zh-CN", "csrf_token": token, "next": "/qa/reports"})
     page = client.get("/qa/reports").text
     assert 'id="rater-bias-unavailable"' in page and "质检员评分偏差" in page and "数据尚不足" in page

@@ -1,33 +1,34 @@
 """The QA pages on SQLite and PostgreSQL: each renders for the roles it serves, and refuses the others."""
-# ruff: noqa: F811 - the client and clock fixtures come from test_web_quality_api
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+from collections.abc import Iterator
 
+import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from test_web_quality_api import Clock, _drawn, _evaluate_first, client, clock  # noqa: F401, F811 - fixtures
+from quality_site import Clock, drawn, evaluate_first, login_form, new_clock, qa_site
 
 
-def _login(client: TestClient, username: str) -> str:
-    page = client.get("/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token
-    r = client.post("/login", data={"username": username, "password": "s3cret-pass", "csrf_token": token.group(1)},
-                    follow_redirects=False)
-    assert r.status_code == 303
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/qa").text)
-    assert found
-    return found.group(1)
+@pytest.fixture
+def clock() -> Clock:
+    return new_clock()
+
+
+@pytest.fixture
+def client(engine: sa.Engine, clock: Clock) -> Iterator[TestClient]:
+    with qa_site(engine, clock) as test_client:
+        yield test_client
+
 
 
 def test_pages_render_for_staff(client: TestClient, clock: Clock) -> None:
     """Home, rules, the rule's public page, evaluation, appeals, reports and library render for a supervisor."""
-    h = _drawn(client, clock)
-    key = _evaluate_first(client, h, "A1")
-    _login(client, "boss")
+    h = drawn(client, clock)
+    key = evaluate_first(client, h, "A1")
+    login_form(client, "boss")
     for path in ("/qa", "/qa/rules", "/qa/rules/week10", f"/qa/evaluations/{key}", "/qa/evaluations",
                  "/qa/appeals", "/qa/reports", "/qa/library"):
         response = client.get(path)
@@ -38,9 +39,9 @@ def test_pages_render_for_staff(client: TestClient, clock: Clock) -> None:
 def test_agent_pages_hide_others_and_reports(client: TestClient, clock: Clock) -> None:
     """An agent gets 403 on reports and 404 (as for a missing one) on another agent's evaluation page, and sees no
     nominator names."""
-    h = _drawn(client, clock)
-    key = _evaluate_first(client, h, "A1")
-    _login(client, "bob")
+    h = drawn(client, clock)
+    key = evaluate_first(client, h, "A1")
+    login_form(client, "bob")
     assert client.get("/qa/reports").status_code == 403
     assert client.get(f"/qa/evaluations/{key}").status_code == 404
     assert key not in client.get("/qa/evaluations").text
@@ -48,10 +49,10 @@ def test_agent_pages_hide_others_and_reports(client: TestClient, clock: Clock) -
 
 def test_agent_files_an_appeal_through_the_form(client: TestClient, clock: Clock) -> None:
     """The appeal form posts disputed items and a reason and lands on the appeal page."""
-    h = _drawn(client, clock)
-    key = _evaluate_first(client, h, "A1")
+    h = drawn(client, clock)
+    key = evaluate_first(client, h, "A1")
     clock.now += dt.timedelta(hours=1)
-    token = _login(client, "amy")
+    token = login_form(client, "amy")
     r = client.post(f"/qa/evaluations/{key}/appeal", data={"csrf_token": token, "items": ["arguing"],
                                                           "reason": "not arguing"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/qa/appeals/")
@@ -61,9 +62,9 @@ def test_agent_files_an_appeal_through_the_form(client: TestClient, clock: Clock
 
 def test_qa_corrects_through_the_form_until_decided(client: TestClient, clock: Clock) -> None:
     """The evaluating QA's correction form adds version 2; the form's answers start from the current ones."""
-    h = _drawn(client, clock)
-    key = _evaluate_first(client, h, "A1")
-    token = _login(client, "qa1")
+    h = drawn(client, clock)
+    key = evaluate_first(client, h, "A1")
+    token = login_form(client, "qa1")
     form = client.get(f"/qa/evaluations/{key}/correct").text
     assert 'id="v-arguing" min="0" step="1" value="1"' in form and 'value="42.0"' in form
     data = {"csrf_token": token, "v_greeting": "yes", "v_verify": "yes", "v_listening": "4", "v_solution": "5",
@@ -76,15 +77,15 @@ def test_qa_corrects_through_the_form_until_decided(client: TestClient, clock: C
 
 def test_reminders_and_settings_pages(client: TestClient, clock: Clock) -> None:
     """The agent is reminded to acknowledge; the supervisor's settings page grants duty; agents get 403 there."""
-    h = _drawn(client, clock)
-    key = _evaluate_first(client, h, "A1")
-    _login(client, "amy")
+    h = drawn(client, clock)
+    key = evaluate_first(client, h, "A1")
+    login_form(client, "amy")
     assert f"/qa/evaluations/{key}" in client.get("/qa").text
     assert 'id="appeal-by"' in client.get(f"/qa/evaluations/{key}").text
     assert client.get("/qa/settings").status_code == 403
     assert 'id="item-arguing"' in client.get("/qa/scorecard").text
     client.cookies.clear()
-    token = _login(client, "boss")
+    token = login_form(client, "boss")
     r = client.post("/qa/settings/duty", data={"csrf_token": token, "username": "amy", "first_day": "2026-03-07",
                                                "last_day": "2026-03-08"}, follow_redirects=False)
     assert r.status_code == 303

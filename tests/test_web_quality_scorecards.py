@@ -1,17 +1,30 @@
 """The scorecard pages on SQLite and PostgreSQL: the editor saves the next version (manage_qa only), refuses a bad
 form as typed with nothing saved, and everyone reads the version history and older versions read-only."""
-# ruff: noqa: F811 - the client and clock fixtures come from test_web_quality_api
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
+import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from test_web_quality_api import ANSWERS, Clock, _drawn, _evaluate_first, bearer, client, clock  # noqa: F401
-from test_web_quality_pages import _login
+from quality_site import ANSWERS, Clock, bearer, drawn, evaluate_first, login_form, new_clock, qa_site
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return new_clock()
+
+
+@pytest.fixture
+def client(engine: sa.Engine, clock: Clock) -> Iterator[TestClient]:
+    with qa_site(engine, clock) as test_client:
+        yield test_client
+
 
 
 class _FormFields(HTMLParser):
@@ -71,9 +84,9 @@ def _versions(client: TestClient, headers: dict[str, str]) -> list[dict[str, Any
 
 def test_a_lead_saves_the_next_version_and_old_evaluations_keep_theirs(client: TestClient, clock: Clock) -> None:
     """Edited pass score, a new deduction, a removed section: version 2; the earlier evaluation stays on version 1."""
-    h = _drawn(client, clock)
-    old_key = _evaluate_first(client, h, "A1")
-    _login(client, "boss")
+    h = drawn(client, clock)
+    old_key = evaluate_first(client, h, "A1")
+    login_form(client, "boss")
     fields = _editor_fields(client)
     assert fields["s2-i0-id"] == "arguing" and fields["s2-i0-cap"] == "20" and fields["based_on"] == "1"
     blank = next(k for k, v in fields.items() if k.startswith("s2-i") and k.endswith("-id") and v == "")
@@ -110,7 +123,7 @@ def test_a_lead_saves_the_next_version_and_old_evaluations_keep_theirs(client: T
 
 def test_a_bad_form_comes_back_as_typed_and_nothing_is_saved(client: TestClient, clock: Clock) -> None:
     """Unreadable fields are all named and marked; a domain rule breach names the item; no version is stored."""
-    _login(client, "boss")
+    login_form(client, "boss")
     fields = _editor_fields(client)
     fields.update({"s0-i0-points": "five", "s1-i1-id": "bad id", "title": "Changed title"})
     refused = client.post("/qa/scorecard/edit", data=fields, follow_redirects=False)
@@ -132,11 +145,11 @@ def test_a_bad_form_comes_back_as_typed_and_nothing_is_saved(client: TestClient,
 
 def test_only_manage_qa_opens_or_posts_the_editor(client: TestClient) -> None:
     """A QA, a team lead and an agent read the form but get 403 on the editor, and their posts store nothing."""
-    token = _login(client, "boss")
+    token = login_form(client, "boss")
     fields = _editor_fields(client)
     for name in ("qa1", "lead", "amy"):
         client.cookies.clear()
-        token = _login(client, name)
+        token = login_form(client, name)
         page = client.get("/qa/scorecard")
         assert page.status_code == 200 and 'id="item-arguing"' in page.text and 'id="edit-link"' not in page.text
         assert client.get("/qa/scorecard/edit").status_code == 403
@@ -149,7 +162,7 @@ def test_only_manage_qa_opens_or_posts_the_editor(client: TestClient) -> None:
 def test_a_version_saved_meanwhile_is_not_overwritten(client: TestClient) -> None:
     """Two editors opened at version 1: the second save answers 409 with its edits kept; saving again makes v3."""
     boss = bearer(client, "boss")  # before the page login: an API login starts a new session
-    _login(client, "boss")
+    login_form(client, "boss")
     first = _editor_fields(client)
     second = dict(first)
     assert client.post("/qa/scorecard/edit", data={**first, "pass_score": "85"}, follow_redirects=False
@@ -166,13 +179,13 @@ def test_a_version_saved_meanwhile_is_not_overwritten(client: TestClient) -> Non
 
 def test_history_lists_versions_and_shows_an_old_one_read_only(client: TestClient) -> None:
     """The history names who saved each version and when; version 1 opens read-only with a link to the current."""
-    _login(client, "boss")
+    login_form(client, "boss")
     fields = _editor_fields(client)
     client.post("/qa/scorecard/edit", data={**fields, "pass_score": "90"}, follow_redirects=False)
     starter = _editor_fields(client, "/qa/scorecard/edit?start=starter")
     assert starter["pass_score"] == "80" and starter["based_on"] == "2"
     client.cookies.clear()
-    _login(client, "amy")
+    login_form(client, "amy")
     history = client.get("/qa/scorecard/versions").text
     rows = re.findall(r'<tr data-version="(\d+)">.*?<td class="saved-by">([^<]*)</td>', history, re.S)
     assert rows == [("2", "boss"), ("1", "the system (starter form)")]
@@ -185,7 +198,7 @@ def test_history_lists_versions_and_shows_an_old_one_read_only(client: TestClien
 
 def test_editor_and_errors_in_chinese(client: TestClient) -> None:
     """In zh-CN the editor, its kinds and its error list are Chinese."""
-    token = _login(client, "boss")
+    token = login_form(client, "boss")
     client.post("/language", data={"locale": "zh-CN", "csrf_token": token, "next": "/qa/scorecard/edit"})
     fields = _editor_fields(client)
     page = client.get("/qa/scorecard/edit").text

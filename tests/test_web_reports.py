@@ -63,6 +63,8 @@ def test_api_refuses_agents_and_bad_input(client: TestClient) -> None:
     login(client, "boss")
     bad = client.get("/api/reports/kpi?from=2026-03-01&to=2026-03-02&grain=fortnight")
     assert bad.status_code == 400 and "grain" in bad.text
+    huge = client.get("/api/reports/kpi?from=2025-01-01&to=2025-12-31&grain=15min&by=queue,agent")
+    assert huge.status_code == 400 and huge.json()["field"] == "grain" and "limit is 2,000,000" in huge.text
 
 
 def test_builder_exports_csv_and_xlsx(client: TestClient) -> None:

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from callops.cli import cli
 from callops.config import Settings
-from callops.demo import DEMO_TZ, load_demo
+from callops.demo import DEMO_TZ
 from callops.records import Role
 from callops.store.history import queue_histories, queued_calls
 from callops.store.schema import users
@@ -31,18 +31,28 @@ CLI_ARGS = ["replay", "--queue", "PS", "--from", "1999-01-03", "--to", "1999-01-
 SUN_TO_THU = frozenset({7, 1, 2, 3, 4})
 
 
-@pytest.fixture
-def client(engine: sa.Engine) -> Iterator[TestClient]:
-    """The app over the demo month with a planner in the demo's zone (English), one in Shanghai, a manager
-    (Chinese) and an agent."""
-    load_demo(engine)
-    with engine.begin() as conn:
+@pytest.fixture(scope="module")
+def site_engine(demo_engine: sa.Engine) -> sa.Engine:
+    """The demo month (built once per module and backend) with a planner in the demo's zone (English), one in
+    Shanghai, a manager (Chinese) and an agent."""
+    with demo_engine.begin() as conn:
         conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
                                        "agent_id": None, "locale": locale, "tz": tz, "active": True}
                                       for name, role, locale, tz in (("pat", Role.PLANNER, "en", DEMO_TZ),
                                                                      ("sue", Role.PLANNER, "en", "Asia/Shanghai"),
                                                                      ("max", Role.MANAGER, "zh-CN", DEMO_TZ),
                                                                      ("amy", Role.AGENT, "en", DEMO_TZ))])
+    return demo_engine
+
+
+@pytest.fixture
+def engine(site_engine: sa.Engine) -> sa.Engine:
+    """This module's tests read the shared demo database (instead of an empty one each)."""
+    return site_engine
+
+
+@pytest.fixture
+def client(engine: sa.Engine) -> Iterator[TestClient]:
     url = engine.url.render_as_string(hide_password=False)
     with TestClient(create_app(Settings(database_url=url, secret_key="test-secret", site_tz=DEMO_TZ))) as test_client:
         yield test_client
@@ -56,11 +66,11 @@ def as_user(client: TestClient, username: str) -> TestClient:
     return client
 
 
-def page_query(**changes: str) -> list[tuple[str, str]]:
+def page_query(**changes: str) -> list[tuple[str, str | int | float | bool | None]]:
     """The page's form as the browser sends it: one ``weekdays`` parameter per ticked box."""
     query = QUERY | changes
-    return [(k, v) for k, v in query.items() if k != "weekdays"] + [("weekdays", d)
-                                                                     for d in query["weekdays"].split(",") if d]
+    pairs: list[tuple[str, str | int | float | bool | None]] = [(k, v) for k, v in query.items() if k != "weekdays"]
+    return pairs + [("weekdays", d) for d in query["weekdays"].split(",") if d]
 
 
 def chart_of(html: str) -> dict[str, Any]:

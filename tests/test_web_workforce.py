@@ -1,18 +1,29 @@
 """The workforce pages on SQLite and PostgreSQL: calculator, forecast, plans, plan and comparison, both languages."""
-# ruff: noqa: F811 - the client and planner fixtures come from test_web_workforce_api
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from test_services_workforce import load_history
 from test_web_app import csrf_of, login
-from test_web_workforce_api import HISTORY, client, planner  # noqa: F401, F811 - fixtures
+from workforce_site import HISTORY, as_planner, load_history, workforce_site
+
+
+@pytest.fixture
+def client(engine: sa.Engine) -> Iterator[TestClient]:
+    with workforce_site(engine) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def planner(client: TestClient) -> TestClient:
+    return as_planner(client)
+
 
 
 def cell(html: str, element_id: str) -> str:

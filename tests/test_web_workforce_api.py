@@ -13,33 +13,19 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from callops.cli import cli
-from callops.config import Settings
-from callops.records import Role
-from callops.store.schema import users
-from callops.web import create_app
-from test_services_workforce import TZ, load_history
-from test_web_app import login, password_hash
-
-HISTORY = {"queue": "PS", "history_from": "2026-02-02", "history_to": "2026-03-01", "horizon": "7d",
-           "model": "seasonal_naive"}
+from test_web_app import login
+from workforce_site import HISTORY, TZ, as_planner, load_history, workforce_site
 
 
 @pytest.fixture
 def client(engine: sa.Engine) -> Iterator[TestClient]:
-    """The app over ``engine`` with a planner and an agent (tests that need calls load them)."""
-    with engine.begin() as conn:
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "agent_id": None, "locale": "en", "tz": TZ, "active": True}
-                                      for name, role in (("pat", Role.PLANNER), ("amy", Role.AGENT))])
-    url = engine.url.render_as_string(hide_password=False)
-    with TestClient(create_app(Settings(database_url=url, secret_key="test-secret", site_tz=TZ))) as test_client:
+    with workforce_site(engine) as test_client:
         yield test_client
 
 
 @pytest.fixture
 def planner(client: TestClient) -> TestClient:
-    client.headers["X-CSRF-Token"] = login(client, "pat")
-    return client
+    return as_planner(client)
 
 
 def cli_json(*args: str) -> Any:

@@ -51,6 +51,8 @@ def test_simulation_chart_shows_plan_simulation_and_target() -> None:
     assert planned["data"] == [round(100 * plan.intervals[0].service_level, 2), None,
                                round(100 * plan.intervals[1].service_level, 2)]
     first, gap, last = simulated["data"]
-    assert gap is None and first < 80 and first == pytest.approx(100 * check.intervals[0].service_level_sim, abs=0.01)
+    simulated_sl = check.intervals[0].service_level_sim
+    assert simulated_sl is not None
+    assert gap is None and first < 80 and first == pytest.approx(100 * simulated_sl, abs=0.01)
     assert simulated["pointRadius"] == [3, 0, 3 if check.intervals[1].short else 0]
     assert target["data"] == [80.0] * 3 and config["options"]["scales"]["y"]["max"] == 100

@@ -1,7 +1,7 @@
 """callops: open-source contact-center operations.
 
 The package is split into pure domain packages (queueing, forecast, scheduling, routing,
-simulation, dialer, quality, metrics) that do no I/O, and edges (ingest, store, web, cli)
+simulation, quality, metrics, live) that do no I/O, and edges (ingest, store, web, cli)
 that read files, talk to databases and serve HTTP.
 """
 

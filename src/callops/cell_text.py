@@ -8,7 +8,7 @@ so an imported value such as ``=HYPERLINK("http://evil.example")`` would run whe
     restore_cell("'=1+2")          -> "=1+2"                  (reading our own export back)
 
 XLSX cells are written as text cells (``data_type "s"`` with the quote-prefix style) by
-``callops.metrics.tables.rows_to_xlsx``, so their value stays exactly what was imported.
+``callops.services.report_files.rows_to_xlsx``, so their value stays exactly what was imported.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from callops.errors import InvalidInput
+
 __all__ = [
     "Agent",
     "AgentInterval",
@@ -101,12 +103,24 @@ class Role(StrEnum):
 
 
 def ensure_utc(value: dt.datetime | None, *, what: str = "datetime") -> dt.datetime | None:
-    """Return ``value`` in UTC; refuse naive datetimes (their zone is unknown)."""
-    if value is None:
-        return None
+    """Return ``value`` in UTC; refuse naive datetimes (their zone is unknown) with InvalidInput naming ``what``."""
+    if value is None or value.tzinfo is dt.UTC:
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{what} must be timezone-aware, got naive {value.isoformat()}")
+        raise InvalidInput(f"must be timezone-aware, got naive {value.isoformat()}", field=what)
     return value.astimezone(dt.UTC)
+
+
+def _to_utc(record: object, names: tuple[str, ...]) -> None:
+    """Store each datetime field of a frozen record in UTC (every record is aware UTC, whoever made it)."""
+    for name in names:
+        value = getattr(record, name)
+        if value is not None and value.tzinfo is not dt.UTC:
+            object.__setattr__(record, name, ensure_utc(value, what=name))
+
+
+_CALL_MOMENTS = ("ivr_entered_at", "ivr_exited_at", "queue_entered_at", "answered_at", "ended_at",
+                 "follow_up_due_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +155,9 @@ class Call:
     csat: int | None = None  # post-call survey score, 1-5
     scenario: str | None = None  # None for real calls; a simulation scenario's name otherwise
 
+    def __post_init__(self) -> None:
+        _to_utc(self, _CALL_MOMENTS)
+
     @property
     def started_at(self) -> dt.datetime | None:
         """The first moment the call existed: IVR entry, else queue entry, else service start."""
@@ -174,6 +191,9 @@ class AgentInterval:
     reason: str | None = None  # away / pause reason code
     queue: str | None = None
     scenario: str | None = None
+
+    def __post_init__(self) -> None:
+        _to_utc(self, ("start_at", "end_at"))
 
     @property
     def duration_s(self) -> float:

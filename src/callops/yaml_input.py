@@ -21,10 +21,10 @@ __all__ = ["MAX_YAML_CHARS", "load_yaml"]
 MAX_YAML_CHARS = 2_000_000
 
 
-class _NoAliasLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no type information
+class _NoAliasLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise InvalidInput(f"YAML aliases (*{event.anchor}) are not accepted: write the value out",
                                line=event.start_mark.line + 1)
         return super().compose_node(parent, index)

@@ -2,43 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from callops.config import Settings
-from callops.records import Call, Direction, Outcome, Role
 from callops.store import make_engine
-from callops.store.records import insert_calls
-from callops.store.schema import users
 from callops.web import create_app
-
-PASSWORD = "s3cret-pass"
-SECRET = "test-secret-for-the-security-suite-0123456789"
-ROLES = {"admin": (Role.ADMIN, None), "boss": (Role.MANAGER, None), "lead": (Role.TEAM_LEAD, None),
-         "qa": (Role.QA, None), "amy": (Role.AGENT, "A1"), "bob": (Role.AGENT, "A2")}
-
-
-@functools.cache
-def password_hash() -> str:
-    """A real argon2id hash of PASSWORD with light parameters: these tests are about concurrency and sessions,
-    not hashing cost (verification follows the parameters stored in the hash)."""
-    return PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
-
-
-def _call(n: int, at: dt.datetime, agent: str, queue: str = "PS") -> Call:
-    return Call(source="test", source_call_id=f"c{n}", direction=Direction.INBOUND, outcome=Outcome.ANSWERED,
-                queue=queue, call_type="retail", caller_number=f"1381234{n:04d}", queue_entered_at=at,
-                answered_at=at + dt.timedelta(seconds=12), ended_at=at + dt.timedelta(seconds=200), agent=agent,
-                talk_s=180.0)
+from security_site import SECRET, MakeApp, seed
 
 
 @pytest.fixture
@@ -59,19 +35,6 @@ def sqlite_url(_migrated_urls: dict[str, str], tmp_path: Path) -> Iterator[str]:
         engine.dispose()
 
 
-def seed(engine: sa.Engine) -> str:
-    with engine.begin() as conn:
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "agent_id": agent, "locale": "en", "tz": "Asia/Shanghai", "active": True}
-                                      for name, (role, agent) in ROLES.items()])
-        start = dt.datetime(2026, 1, 5, 2, 0, tzinfo=dt.UTC)
-        insert_calls(conn, [_call(n, start + dt.timedelta(hours=n), "A1" if n % 2 else "A2") for n in range(1, 9)])
-    return engine.url.render_as_string(hide_password=False)
-
-
-MakeApp = Callable[..., FastAPI]
-
-
 @pytest.fixture
 def make_app(db_url: str) -> MakeApp:
     def make(**settings: object) -> FastAPI:
@@ -87,12 +50,3 @@ def client(make_app: MakeApp) -> Iterator[TestClient]:
         yield test_client
 
 
-def api_login(client: TestClient, username: str, password: str = PASSWORD) -> str:
-    """Sign in through the API; the bearer token."""
-    response = client.post("/api/login", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return str(response.json()["token"])
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}

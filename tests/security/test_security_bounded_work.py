@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,7 +11,7 @@ from fastapi.testclient import TestClient
 from callops.errors import InvalidInput
 from callops.simulation.scenario import MAX_INTERVALS, parse_scenario
 from callops.yaml_input import load_yaml
-from conftest import api_login, bearer
+from security_site import api_login, bearer
 
 ALIAS_BOMB = """\
 name: bomb
@@ -70,7 +71,7 @@ def test_an_oversized_body_is_413(make_app) -> None:  # type: ignore[no-untyped-
                           headers={"Content-Type": "application/json"})
         assert big.status_code == 413 and big.json()["limit_bytes"] == 4096
 
-        def chunks():  # type: ignore[no-untyped-def]
+        def chunks() -> Iterator[bytes]:
             for _ in range(10):
                 yield b" " * 1000
 

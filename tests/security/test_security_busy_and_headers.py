@@ -13,7 +13,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from callops.cli.serve import UVICORN_OPTIONS
-from conftest import PASSWORD, MakeApp, api_login, bearer
+from security_site import PASSWORD, MakeApp, api_login, bearer
 
 
 def test_writes_during_a_held_write_lock_answer_503(make_app: MakeApp, engine: sa.Engine) -> None:

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from callops.cell_text import restore_cell, safe_cell
-from callops.metrics.tables import rows_to_csv, rows_to_xlsx
 from callops.records import Call, Direction, Outcome
+from callops.services.report_files import rows_to_csv, rows_to_xlsx
 from callops.store.records import insert_calls
-from conftest import api_login, bearer
+from security_site import api_login, bearer
 
 EVIL = '=HYPERLINK("http://evil.example","x")'
 STARTS = [EVIL, "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]

@@ -12,7 +12,7 @@ from callops.cli import cli
 from callops.errors import InvalidInput
 from callops.quality.sampling_rules import rule_from_mapping
 from callops.web.downloads import attachment
-from conftest import api_login, bearer
+from security_site import api_login, bearer
 
 EDGES = [
     "/api/calls?from=0001-01-01&to=9999-12-31",

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from browser_harness import serve
-from conftest import PASSWORD, MakeApp, api_login, bearer
+from security_site import PASSWORD, MakeApp, api_login, bearer
 
 
 def test_fifty_concurrent_logins_while_a_signed_in_user_keeps_working(make_app: MakeApp) -> None:

@@ -5,17 +5,31 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
+import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from test_web_quality_api import Clock, _drawn, _evaluate_first, client, clock  # noqa: F401  (fixtures)
+from quality_site import Clock, drawn, evaluate_first, new_clock, qa_site
 
 
-def test_agents_see_other_agents_only_as_pseudonyms(client: TestClient, clock: Clock) -> None:  # noqa: F811
+@pytest.fixture
+def clock() -> Clock:
+    return new_clock()
+
+
+@pytest.fixture
+def client(engine: sa.Engine, clock: Clock) -> Iterator[TestClient]:
+    with qa_site(engine, clock) as test_client:
+        yield test_client
+
+
+def test_agents_see_other_agents_only_as_pseudonyms(client: TestClient, clock: Clock) -> None:
     """eligible.csv, record.json, the rule page and the library show an agent their own id and a stable
     pseudonym for every other agent; staff see the real ids; POST /api/qa/library does not reveal who handled a
     colleague's call."""
-    h = _drawn(client, clock)
+    h = drawn(client, clock)
     staff_rows = list(csv.DictReader(io.StringIO(client.get("/api/qa/draws/week10/eligible.csv",
                                                             headers=h["qa1"]).text)))
     assert {r["agent"] for r in staff_rows} == {"A1", "A2"}
@@ -41,11 +55,11 @@ def test_agents_see_other_agents_only_as_pseudonyms(client: TestClient, clock: C
     assert any(e["agent"] == "A2" for e in client.get("/api/qa/library", headers=h["boss"]).json())
 
 
-def test_another_agents_evaluation_answers_like_a_missing_one(client: TestClient, clock: Clock) -> None:  # noqa: F811
+def test_another_agents_evaluation_answers_like_a_missing_one(client: TestClient, clock: Clock) -> None:
     """Opening, commenting on or appealing another agent's evaluation answers 404 with the same message as an
     id that does not exist, and appealing it never reveals its appeal state (no 409)."""
-    h = _drawn(client, clock)
-    key = _evaluate_first(client, h, "A1")
+    h = drawn(client, clock)
+    key = evaluate_first(client, h, "A1")
     assert client.post(f"/api/qa/evaluations/{key}/appeals", json={"disputed_items": ["arguing"], "reason": "no"},
                        headers=h["amy"]).status_code == 201
     for path, body in ((f"/api/qa/evaluations/{key}", None),

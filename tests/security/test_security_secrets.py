@@ -13,7 +13,7 @@ from callops.cli import cli
 from callops.config import Settings
 from callops.errors import InvalidInput
 from callops.web import create_app
-from conftest import api_login, bearer
+from security_site import api_login, bearer
 
 
 @pytest.mark.parametrize("key", ["", "k9", "a" * 64, "correct horse battery staple 123"])

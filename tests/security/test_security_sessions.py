@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from callops.cli import cli
 from callops.store.qa_reviews import list_audit
-from conftest import PASSWORD, MakeApp, api_login, bearer
+from security_site import PASSWORD, MakeApp, api_login, bearer
 
 
 def _form_login(client: TestClient, username: str) -> None:

@@ -10,7 +10,7 @@ import click
 
 from callops.cli._output import echo_table
 from callops.errors import InvalidInput
-from callops.metrics.tables import columns_of, rows_to_csv, rows_to_xlsx
+from callops.services.report_files import columns_of, rows_to_csv, rows_to_xlsx
 
 __all__ = ["FORMATS", "write_rows"]
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from callops.cli._options import options_named
 from callops.cli._output import echo_json, echo_table
 from callops.queueing import ServiceTargets
 from callops.services.workforce_json import erlang_answer, staffing_answer
@@ -154,26 +155,25 @@ def staffing(
     With --distressing-share and --recovery the agents' recovery time after hard calls is added to
     the handle time they are kept per call, and the output says what it costs in agents.
     """
-    if service_level is None and asa_s is None and max_abandon is None and max_occupancy is None:
-        raise click.UsageError("give at least one target: --sl, --asa, --max-abandon or --max-occupancy")
-    if max_abandon is not None and patience_s is None:
-        raise click.BadParameter(
-            "needs --patience (Erlang C callers never hang up)", param_hint="'--max-abandon'"
+    with options_named(_STAFFING_OPTIONS):
+        targets = ServiceTargets(
+            service_level=service_level,
+            sl_time_s=sl_time_s,
+            asa_s=asa_s,
+            max_abandon=max_abandon,
+            max_occupancy=max_occupancy,
         )
-    if (distressing_share > 0) != (recovery_s > 0):
-        raise click.BadParameter("give both --distressing-share and --recovery", param_hint="'--recovery'")
-    targets = ServiceTargets(
-        service_level=service_level,
-        sl_time_s=sl_time_s,
-        asa_s=asa_s,
-        max_abandon=max_abandon,
-        max_occupancy=max_occupancy,
-    )
-    out = staffing_answer(calls=calls, interval_s=interval_s, aht_s=aht_s, targets=targets, patience_s=patience_s,
-                          shrinkage=shrinkage, distressing_share=distressing_share, recovery_s=recovery_s)
+        out = staffing_answer(calls=calls, interval_s=interval_s, aht_s=aht_s, targets=targets,
+                              patience_s=patience_s, shrinkage=shrinkage, distressing_share=distressing_share,
+                              recovery_s=recovery_s)
     handle_s = out.get("effective_aht_s", aht_s)
     held = " (handle time with recovery)" if recovery_s > 0 else ""
     _show(out, as_json, f"{_model(patience_s)}: {calls * handle_s / interval_s:.2f} Erlangs offered{held}")
+
+
+_STAFFING_OPTIONS = {"service_level": "--sl", "asa_s": "--asa", "max_abandon": "--max-abandon",
+                     "max_occupancy": "--max-occupancy", "distressing_share": "--distressing-share",
+                     "recovery_s": "--recovery", "shrinkage": "--shrinkage"}
 
 
 def _model(patience_s: float | None) -> str:

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
 
 from callops.cli import _context
 from callops.cli._output import echo_json
-from callops.errors import InvalidInput
+from callops.dates import parse_date
 from callops.metrics import zone
 from callops.store.parquet_export import export_parquet
 
 
 def register(group: click.Group) -> None:
     group.add_command(export)
-
-
-def _date(value: str | None, field: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=field) from None
 
 
 @click.group()
@@ -42,8 +32,8 @@ def export_parquet_command(outdir: Path, start: str | None, end: str | None, tz:
     """Write OUTDIR/calls.parquet, agent_intervals.parquet and agents.parquet (datetimes as epoch ms UTC)."""
     zone_name = tz or _context.settings().site_tz
     zone(zone_name)
-    result = export_parquet(_context.engine(), outdir, start=_date(start, "from"), end=_date(end, "to"),
-                            tz=zone_name)
+    result = export_parquet(_context.engine(), outdir, start=parse_date(start, field="from"),
+                            end=parse_date(end, field="to"), tz=zone_name)
     if as_json:
         echo_json({"folder": str(result.folder), "rows": result.rows})
     else:

@@ -19,6 +19,7 @@ import click
 
 from callops.cell_text import safe_cell
 from callops.cli._output import echo_json, echo_table
+from callops.dates import require_date
 from callops.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -57,12 +58,7 @@ def _store_series(queue: str | None, start: dt.date, end: dt.date, grain_min: in
 
 
 def _date(value: str | None, option: str) -> dt.date:
-    if value is None:
-        raise InvalidInput(f"{option} is needed to forecast from the store", field=option)
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=option) from exc
+    return require_date(value, field=option, missing=f"{option} is needed to forecast from the store")
 
 
 def _summary(run: ForecastRun) -> str:

@@ -13,8 +13,9 @@ from typing import Any
 import click
 
 from callops.cli import _context
+from callops.cli._options import options_named
 from callops.cli._output import echo_json, echo_table
-from callops.errors import InvalidInput
+from callops.dates import require_date
 from callops.scheduling import StaffingPlan, StaffingTargets, compare_plan_totals, plan_totals, recovery_agents
 from callops.services.workforce import HistorySpec, create_plan, load_plan_ref
 from callops.services.workforce_json import comparison_json, plan_json
@@ -36,12 +37,7 @@ def plan() -> None:
 
 
 def _date(value: str | None, option: str) -> dt.date:
-    if value is None:
-        raise InvalidInput(f"{option} is needed to plan from the call history", field=option)
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=option) from exc
+    return require_date(value, field=option, missing=f"{option} is needed to plan from the call history")
 
 
 def _totals_rows(p: StaffingPlan) -> list[dict[str, Any]]:
@@ -96,13 +92,12 @@ def build(name: str, forecast_ref: str | None, queue: str | None, history_from: 
     from_history = queue is not None or history_from is not None or history_to is not None
     if (forecast_ref is None) == (not from_history):
         raise click.UsageError("give either --forecast NAME[@V] or --history-from D --history-to D [--queue Q]")
-    if max_abandon is not None and patience_s is None:
-        raise click.BadParameter("needs --patience (Erlang C callers never hang up)", param_hint="'--max-abandon'")
-    if (distressing_share > 0) != (recovery_s > 0):
-        raise click.BadParameter("give both --distressing-share and --recovery", param_hint="'--recovery'")
-    targets = StaffingTargets(interval_min=_GRAINS[grain], service_level=service_level, sl_time_s=sl_time_s,
-                              shrinkage=shrinkage, patience_s=patience_s, max_occupancy=max_occupancy, asa_s=asa_s,
-                              max_abandon=max_abandon, distressing_share=distressing_share, recovery_s=recovery_s)
+    with options_named({"max_abandon": "--max-abandon", "distressing_share": "--distressing-share",
+                        "recovery_s": "--recovery"}):
+        targets = StaffingTargets(interval_min=_GRAINS[grain], service_level=service_level, sl_time_s=sl_time_s,
+                                  shrinkage=shrinkage, patience_s=patience_s, max_occupancy=max_occupancy,
+                                  asa_s=asa_s, max_abandon=max_abandon, distressing_share=distressing_share,
+                                  recovery_s=recovery_s)
     history = None
     if from_history:
         from callops.forecast import parse_horizon

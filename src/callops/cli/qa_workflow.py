@@ -32,6 +32,9 @@ from callops.yaml_input import load_yaml
 __all__ = ["register"]
 
 
+EXTENDS = "qa"  # loaded right after callops.cli.qa, whose group this module adds to
+
+
 def register(group: click.Group) -> None:
     qa = group.commands.get("qa")
     if not isinstance(qa, click.Group):

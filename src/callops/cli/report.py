@@ -3,7 +3,6 @@ calls or (``--scenario NAME``) of a saved simulation run."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
@@ -11,28 +10,12 @@ import click
 from callops.cli import _context
 from callops.cli._tabular import FORMATS, write_rows
 from callops.errors import InvalidInput
-from callops.metrics import DEFAULT_KPIS, KpiOptions, SlDenominator, kpi, parse_grain, zone
-from callops.store.kpi_query import KpiRequest, ParquetSource, Source, agent_report, kpi_report, parse_dims
+from callops.metrics import KpiOptions, SlDenominator, kpi_request_from_text, parse_span, report_zone
+from callops.store.kpi_query import ParquetSource, Source, agent_report, kpi_report
 
 
 def register(group: click.Group) -> None:
     group.add_command(report)
-
-
-def _date(value: str, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=field) from None
-
-
-def _kpis(text: str | None) -> tuple[str, ...]:
-    if not text:
-        return DEFAULT_KPIS
-    keys = tuple(k.strip() for k in text.split(",") if k.strip())
-    for key in keys:
-        kpi(key)
-    return keys
 
 
 def _source(engine_name: str, parquet: Path | None) -> Source:
@@ -87,13 +70,10 @@ def report_kpi(start: str, end: str, tz: str | None, fmt: str, out: Path | None,
                parquet: Path | None, sl_threshold: float, sl_denominator: str, short_abandon: float, fcr_days: int,
                scenario: str | None, grain: str, by: str | None, kpis: str | None, compare_previous: bool) -> None:
     """KPIs per period (and per --by dimension values) for the inclusive dates --from..--to."""
-    zone_name = tz or _context.settings().site_tz
-    zone(zone_name)
-    request = KpiRequest(start=_date(start, "from"), end=_date(end, "to"), grain=parse_grain(grain), tz=zone_name,
-                         dims=parse_dims(by), kpis=_kpis(kpis), compare_previous=compare_previous,
-                         options=KpiOptions(sl_threshold_s=sl_threshold, sl_denominator=SlDenominator(sl_denominator),
-                                            short_abandon_s=short_abandon, fcr_days=fcr_days),
-                         scenario=scenario)
+    request = kpi_request_from_text(start=start, end=end, tz=tz, site_tz=_context.settings().site_tz, grain=grain,
+                                    by=by, kpis=kpis, sl_threshold=sl_threshold, sl_denominator=sl_denominator,
+                                    short_abandon=short_abandon, fcr_days=fcr_days,
+                                    compare_previous=compare_previous, scenario=scenario)
     rows = kpi_report(_source(engine_name, parquet), request)
     write_rows([r.as_dict() for r in rows], fmt=fmt, out=out, sheet="kpi")
 
@@ -104,11 +84,10 @@ def report_agents(start: str, end: str, tz: str | None, fmt: str, out: Path | No
                   parquet: Path | None, sl_threshold: float, sl_denominator: str, short_abandon: float,
                   fcr_days: int, scenario: str | None) -> None:
     """Per-agent table (seed 000): inbound handling, occupancy, away time by reason, outbound results."""
-    zone_name = tz or _context.settings().site_tz
-    zone(zone_name)
+    zone_name = report_zone(tz, _context.settings().site_tz)
     options = KpiOptions(sl_threshold_s=sl_threshold, sl_denominator=SlDenominator(sl_denominator),
                          short_abandon_s=short_abandon, fcr_days=fcr_days)
-    first, last = _date(start, "from"), _date(end, "to")
+    first, last = parse_span(start, end)
     rows = agent_report(_source(engine_name, parquet), start=first, end=last, tz=zone_name, options=options,
                         scenario=scenario)
     write_rows(rows, fmt=fmt, out=out, sheet="agents")

@@ -184,8 +184,8 @@ def pay(roster_file: str, agents_file: str, rules_file: str | None, tz: str, fmt
     """Hours per agent and week with overtime by kind (150 %, 200 %, 300 %) and the paid equivalent."""
     import dataclasses
 
-    from callops.metrics.tables import rows_to_csv, rows_to_xlsx
     from callops.scheduling.pay import pay_report
+    from callops.services.report_files import rows_to_csv, rows_to_xlsx
 
     zone = _zone(tz)
     rules = _rules(rules_file)

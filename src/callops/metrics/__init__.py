@@ -18,11 +18,26 @@ from callops.metrics.grains import (
 from callops.metrics.kpis import AGENT_KPIS, DEFAULT_KPIS, KPIS, Kpi, Linear, compute_kpis, kpi, measures_for
 from callops.metrics.measures import ANSWERED, MEASURES, OFFERED, Measure, Table, measure
 from callops.metrics.options import KpiOptions, SlDenominator
+from callops.metrics.request import (
+    CALL_DIMENSIONS,
+    DIMENSION_FANOUT,
+    MAX_REPORT_CELLS,
+    MAX_REPORT_DAYS,
+    STATE_DIMENSIONS,
+    KpiRequest,
+    kpi_request_from_text,
+    parse_dims,
+    parse_kpis,
+    parse_span,
+    report_zone,
+)
 from callops.metrics.rollup import BucketMeasures, ReportRow, report_rows, roll_up
 from callops.metrics.zones import OffsetSegment, local_range_ms, offset_segments, zone
 
 __all__ = [
-    "AGENT_KPIS", "ANSWERED", "All", "Always", "AnyOf", "BucketMeasures", "Compare", "DEFAULT_KPIS", "Grain",
+    "AGENT_KPIS", "ANSWERED", "CALL_DIMENSIONS", "DIMENSION_FANOUT", "KpiRequest", "MAX_REPORT_CELLS",
+    "MAX_REPORT_DAYS", "STATE_DIMENSIONS", "kpi_request_from_text", "parse_dims", "parse_kpis", "parse_span",
+    "report_zone", "All", "Always", "AnyOf", "BucketMeasures", "Compare", "DEFAULT_KPIS", "Grain",
     "IsNull", "IsTrue", "KPIS", "Kpi", "KpiOptions", "Linear", "MEASURES", "Measure", "NotNull", "OFFERED",
     "OffsetSegment", "OneOf", "Param", "Predicate", "ReportRow", "SlDenominator", "Table", "bucket_start",
     "combine_measures", "compute_kpis", "evaluate_measures", "holds", "kpi", "local_range_ms", "measure",

@@ -17,7 +17,7 @@ from callops.queueing.service import (
     required_agents,
     staff_intervals,
 )
-from callops.queueing.staffing import ServiceTargets, effective_aht, minimum_agents, scheduled_agents
+from callops.queueing.staffing import ServiceTargets, check_recovery, effective_aht, minimum_agents, scheduled_agents
 
 __all__ = [
     "QueueArrays",
@@ -25,6 +25,7 @@ __all__ = [
     "ServiceTargets",
     "StaffingArrays",
     "StaffingRequirement",
+    "check_recovery",
     "effective_aht",
     "erlang_a",
     "erlang_b",

@@ -25,7 +25,7 @@ from callops.queueing.erlang_a import erlang_a_load
 from callops.queueing.erlang_c import erlang_c_load
 from callops.queueing.metrics import QueueArrays, checked, offered_load
 
-__all__ = ["ServiceTargets", "minimum_agents", "scheduled_agents", "effective_aht"]
+__all__ = ["ServiceTargets", "check_recovery", "minimum_agents", "scheduled_agents", "effective_aht"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -65,14 +65,24 @@ class ServiceTargets:
         for ok, name, reason in checks:
             if not ok:
                 raise InvalidInput(reason, field=name)
+        if all(t is None for t in (self.service_level, self.asa_s, self.max_abandon, self.max_occupancy)):
+            raise InvalidInput("give at least one target: service_level, asa_s, max_abandon or max_occupancy",
+                               field="service_level")
 
 
-def effective_aht(aht_s: ArrayLike, *, distressing_share: float, recovery_s: float) -> FloatArray:
-    """Seconds an agent is kept per call when a share of calls is followed by recovery time."""
+def check_recovery(distressing_share: float, recovery_s: float) -> None:
+    """A share of distressing calls and the recovery time after one come together: both or neither."""
     if not 0 <= distressing_share <= 1:
         raise InvalidInput("must be between 0 and 1", field="distressing_share")
     if not (math.isfinite(recovery_s) and recovery_s >= 0):
         raise InvalidInput("must be 0 or more seconds", field="recovery_s")
+    if (distressing_share > 0) != (recovery_s > 0):
+        raise InvalidInput("give both distressing_share and recovery_s (or neither)", field="recovery_s")
+
+
+def effective_aht(aht_s: ArrayLike, *, distressing_share: float, recovery_s: float) -> FloatArray:
+    """Seconds an agent is kept per call when a share of calls is followed by recovery time."""
+    check_recovery(distressing_share, recovery_s)
     return np.asarray(
         checked("aht_s", aht_s, positive=True) + distressing_share * recovery_s, dtype=np.float64
     )

@@ -124,8 +124,9 @@ def _load_yaml(text: str, file: str) -> Any:
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                mark = event.start_mark
                 raise InvalidInput("YAML anchors and aliases are not allowed in rules", file=file,
-                                   line=event.start_mark.line + 1)
+                                   line=mark.line + 1 if mark is not None else None)
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

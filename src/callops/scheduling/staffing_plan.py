@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from callops.errors import InvalidInput
+from callops.queueing.staffing import check_recovery
 
 __all__ = ["StaffingTargets", "PlanInterval", "StaffingPlan", "PlanDifference", "compare_plans"]
 
@@ -47,6 +48,9 @@ class StaffingTargets:
         for ok, name, reason in checks:
             if not ok:
                 raise InvalidInput(f"{name} {reason}", field=name)
+        if self.max_abandon is not None and self.patience_s is None:
+            raise InvalidInput("max_abandon needs patience_s (Erlang C callers never hang up)", field="max_abandon")
+        check_recovery(self.distressing_share, self.recovery_s)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

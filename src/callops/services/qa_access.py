@@ -10,15 +10,16 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from callops.errors import PermissionDenied
+from callops.dates import require_date
+from callops.errors import InvalidInput, NotFound, PermissionDenied
 from callops.permissions import Permission, allowed
 from callops.quality import Actor, Evaluation
 from callops.records import Role
-from callops.store.qa_library import get_setting, on_duty
-from callops.store.users import User
+from callops.store.qa_library import Duty, get_setting, grant_duty, on_duty, set_setting
+from callops.store.users import User, list_users
 
 __all__ = ["TRANSPARENCY_KEY", "is_qa", "qa_actor", "agent_actor", "member_actor", "require_any", "agents_see_others",
-           "check_can_see", "sees_everything"]
+           "check_can_see", "sees_everything", "grant_qa_duty", "grant_qa_duty_days", "set_transparency"]
 
 TRANSPARENCY_KEY = "qa.agents_see_others"
 
@@ -67,3 +68,34 @@ def check_can_see(conn: sa.Connection, user: User, evaluation: Evaluation) -> No
     if user.role is Role.AGENT and agents_see_others(conn):
         return
     raise PermissionDenied("agents see only their own evaluations here")
+
+
+def set_transparency(conn: sa.Connection, user: User, enabled: bool) -> None:
+    """Turn the agents' right to see others' evaluations and recordings on or off (manage_qa)."""
+    require_any(user, Permission.MANAGE_QA)
+    set_setting(conn, TRANSPARENCY_KEY, enabled)
+
+
+def grant_qa_duty(conn: sa.Connection, user: User, username: str, *, start_at: dt.datetime,
+                  end_at: dt.datetime) -> Duty:
+    """Rotate ``username`` into QA duty from ``start_at`` to ``end_at`` (aware, end later; manage_qa)."""
+    require_any(user, Permission.MANAGE_QA)
+    if start_at.tzinfo is None or end_at.tzinfo is None or end_at <= start_at:
+        raise InvalidInput("give an aware start and a later end", field="end_at")
+    if username not in {u.username for u in list_users(conn)}:
+        raise NotFound(f"no user {username!r}")
+    return grant_duty(conn, username, start_at=start_at.astimezone(dt.UTC), end_at=end_at.astimezone(dt.UTC),
+                      granted_by=user.username)
+
+
+def grant_qa_duty_days(conn: sa.Connection, user: User, username: str, *, first_day: str, last_day: str,
+                       tz: dt.tzinfo) -> Duty:
+    """QA duty from the first to the last day inclusive, typed as YYYY-MM-DD days in ``tz`` (the settings form)."""
+    require_any(user, Permission.MANAGE_QA)
+    first = require_date(first_day, field="first_day", missing="days look like 2026-03-02")
+    last = require_date(last_day, field="last_day", missing="days look like 2026-03-02")
+    if last < first:
+        raise InvalidInput("the last day is before the first", field="last_day")
+    start = dt.datetime.combine(first, dt.time(), tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz)
+    return grant_qa_duty(conn, user, username, start_at=start, end_at=end)

@@ -32,8 +32,8 @@ from callops.quality import (
 )
 from callops.store.directory import list_agents
 from callops.store.qa_library import library
+from callops.store.qa_recognition import agent_handling, agents_of_calls
 from callops.store.qa_reviews import StoredEvaluation, evaluation_keys, list_appeals, load_evaluations
-from callops.store.schema import calls
 
 __all__ = ["Distribution", "AppealRate", "Calibration", "RaterBias", "Recognition", "QaReport", "qa_report",
            "evaluations_csv", "BIAS_ALPHA", "BIAS_MIN_EFFECT_SD"]
@@ -178,32 +178,24 @@ def _rater_bias(evaluations: list[StoredEvaluation]) -> RaterBias:
 
 
 def _recognition(conn: sa.Connection) -> tuple[Recognition, ...]:
-    resolved = sa.case((calls.c.issue_resolved.is_(True), 1), else_=0)
-    known = sa.case((calls.c.issue_resolved.is_not(None), 1), else_=0)
-    rows = conn.execute(sa.select(calls.c.agent, sa.func.count(), sa.func.avg(calls.c.csat), sa.func.sum(resolved),
-                                  sa.func.sum(known))
-                        .where(calls.c.scenario.is_(None), calls.c.agent.is_not(None), calls.c.answered_at.is_not(None))
-                        .group_by(calls.c.agent))
-    stats = {str(r[0]): r for r in rows}
+    stats = agent_handling(conn)
+    entries = library(conn)
+    agent_of = agents_of_calls(conn, (e.call_pk for e in entries))
     praise: dict[str, list[int]] = {}
-    agent_of = dict(conn.execute(sa.select(calls.c.id, calls.c.agent).where(
-        calls.c.id.in_([e.call_pk for e in library(conn)]))).all())
-    for entry in library(conn):
+    for entry in entries:
         agent = agent_of.get(entry.call_pk)
         if agent is None:
             continue
-        row = praise.setdefault(str(agent), [0, 0, 0])
+        row = praise.setdefault(agent, [0, 0, 0])
         row[0] += entry.nominations
         row[1] += entry.votes
         row[2] += int(entry.picked)
     out = []
     for agent in sorted(set(stats) | set(praise)):
-        r = stats.get(agent)
+        handled = stats.get(agent)
         p = praise.get(agent, [0, 0, 0])
-        answered = int(r[1]) if r is not None else 0
-        csat = None if r is None or r[2] is None else float(r[2])
-        fcr = None if r is None or not r[4] else int(r[3]) / int(r[4])
-        out.append(Recognition(agent, answered, csat, fcr, p[0], p[1], p[2]))
+        out.append(Recognition(agent, handled.answered if handled else 0, handled.csat if handled else None,
+                               handled.fcr if handled else None, p[0], p[1], p[2]))
     return tuple(out)
 
 

@@ -5,6 +5,7 @@
     enter_randomness after the freeze: dice typed in by two people (or a beacon value)
     draw_rule        runs the SHA-256 counter draw, assigns evaluators, reveals the seed
     verify_stored    re-runs the stored record against the frozen calls (anyone may)
+    rule_from_form   the published rule from the page's form fields (local days in the rule's zone)
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from collections.abc import Mapping
 import sqlalchemy as sa
 
 from callops.cell_text import safe_cell
+from callops.dates import require_date
 from callops.errors import Conflict, InvalidInput, NotFound
+from callops.metrics import zone as time_zone
 from callops.permissions import Permission
 from callops.quality import (
     Discrepancy,
@@ -52,10 +55,29 @@ from callops.store.qa_sampling import (
 )
 from callops.store.users import User, list_users
 
-__all__ = ["file_rule", "freeze_rule", "enter_randomness", "draw_rule", "verify_stored", "eligible_csv",
-           "evaluator_pool", "ELIGIBLE_COLUMNS"]
+__all__ = ["rule_from_form", "file_rule", "freeze_rule", "enter_randomness", "draw_rule", "verify_stored",
+           "eligible_csv", "evaluator_pool", "ELIGIBLE_COLUMNS"]
 
 ELIGIBLE_COLUMNS = ("call_id", "agent", "queue", "started_at", "duration_s", "outcome")
+
+
+def rule_from_form(*, rule_id: str, period_start: str, period_end: str, timezone: str, per: str, pick_kind: str,
+                   n: int, longer_than_s: float = 0.0, after: str = "", description: str = "") -> dict[str, object]:
+    """The published form of a rule typed into the rules page: the period runs from the start day to the end day
+    inclusive, both local days in ``timezone``. Bad text is InvalidInput naming its form field."""
+    start = require_date(period_start, field="period_start", missing="dates look like 2026-03-02")
+    end = require_date(period_end, field="period_end", missing="dates look like 2026-03-02") + dt.timedelta(days=1)
+    try:
+        zone = time_zone(timezone)
+    except InvalidInput:
+        raise InvalidInput(f"{timezone!r} is not a time zone", field="timezone") from None
+    filters: dict[str, object] = {"longer_than_s": longer_than_s}
+    if after.strip():
+        filters["after"] = after.strip()
+    return {"rule_id": rule_id.strip(), "description": description.strip(), "timezone": timezone, "per": per,
+            "period": {"start": dt.datetime.combine(start, dt.time(), zone).isoformat(),
+                       "end": dt.datetime.combine(end, dt.time(), zone).isoformat()},
+            "select": {"pick": pick_kind, "n": n}, "filters": filters}
 
 
 def _may_run(user: User) -> None:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from callops.errors import InvalidInput, NotFound
 from callops.records import Agent
+from callops.store.records import of_scenario
 from callops.store.schema import agent_skills, agents, calls, queues, teams
 
 __all__ = ["TeamRow", "save_team", "list_teams", "save_agent", "get_agent", "list_agents", "save_queue",
@@ -107,7 +108,7 @@ def list_queues(conn: sa.Connection) -> list[tuple[str, str | None, int]]:
 def agents_from_calls(conn: sa.Connection) -> int:
     """Add every agent and queue named in real calls but missing from the directory; returns agents added."""
     known = set(conn.execute(sa.select(agents.c.agent_id)).scalars())
-    seen = conn.execute(sa.select(calls.c.agent).where(calls.c.agent.is_not(None), calls.c.scenario.is_(None))
+    seen = conn.execute(sa.select(calls.c.agent).where(calls.c.agent.is_not(None), of_scenario(calls.c.scenario, None))
                         .distinct()).scalars()
     new = sorted(a for a in seen if a not in known)
     if new:

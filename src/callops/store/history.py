@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from callops.errors import InvalidInput
 from callops.records import Outcome
+from callops.store.records import of_scenario
 from callops.store.schema import calls
 from callops.store.types import to_millis
 
@@ -59,7 +60,7 @@ def arrival_series(conn: sa.Connection, *, start: dt.date, end: dt.date, tz: str
     zone, lo, hi = _local_days(start, end, tz, field="history-to")
     c = calls.c
     query = (sa.select(sa.type_coerce(c.started_at, sa.BigInteger), c.outcome, c.talk_s + c.hold_s + c.acw_s)
-             .where(c.scenario.is_(None), c.outcome.in_(_OFFERED), c.started_at >= to_millis(lo),
+             .where(of_scenario(c.scenario, None), c.outcome.in_(_OFFERED), c.started_at >= to_millis(lo),
                     c.started_at < to_millis(hi)))
     if queue is not None:
         query = query.where(c.queue == queue)
@@ -111,7 +112,8 @@ def queued_calls(conn: sa.Connection, *, start: dt.date, end: dt.date, tz: str, 
     # a call answered without queueing has no queue entry: it entered (and was answered) at its answer time
     entered = sa.type_coerce(sa.func.coalesce(c.queue_entered_at, c.answered_at), sa.BigInteger)
     query = (sa.select(entered, c.answered_at.is_not(None), c.wait_s, c.talk_s + c.hold_s + c.acw_s, c.agent)
-             .where(c.scenario.is_(None), c.direction == "inbound", entered >= to_millis(lo), entered < to_millis(hi),
+             .where(of_scenario(c.scenario, None), c.direction == "inbound", entered >= to_millis(lo),
+                    entered < to_millis(hi),
                     sa.or_(c.answered_at.is_not(None),
                            sa.and_(c.outcome == Outcome.ABANDONED.value, c.queue_entered_at.is_not(None))))
              .order_by(entered, c.id))
@@ -146,7 +148,7 @@ def queue_histories(conn: sa.Connection) -> list[QueueHistory]:
     """Every queue of the real (not simulated) inbound calls, by name, with its calls and their span."""
     c = calls.c
     query = (sa.select(c.queue, sa.func.count(), sa.func.min(c.started_at), sa.func.max(c.started_at))
-             .where(c.scenario.is_(None), c.direction == "inbound", c.queue.is_not(None))
+             .where(of_scenario(c.scenario, None), c.direction == "inbound", c.queue.is_not(None))
              .group_by(c.queue).order_by(c.queue))
     return [QueueHistory(queue=name, calls=int(n), first_at=first, last_at=last)
             for name, n, first, last in conn.execute(query)]

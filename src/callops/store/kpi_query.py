@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql
 from callops.errors import InvalidInput, NotFound
 from callops.metrics import (
     AGENT_KPIS,
-    DEFAULT_KPIS,
+    STATE_DIMENSIONS,
     All,
     Always,
     AnyOf,
@@ -38,6 +38,7 @@ from callops.metrics import (
     IsNull,
     IsTrue,
     KpiOptions,
+    KpiRequest,
     Measure,
     NotNull,
     OneOf,
@@ -55,13 +56,8 @@ from callops.metrics import (
 from callops.store.records import of_scenario
 from callops.store.schema import agent_intervals, agents, calls, scenarios
 
-__all__ = ["KpiRequest", "ParquetSource", "Source", "DIMENSIONS", "kpi_report", "query_buckets", "call_buckets_sql",
-           "agent_report", "away_by_reason", "AGENT_REPORT_KPIS", "state_buckets_sql",
-           "parse_dims", "CALL_DIMENSIONS", "STATE_DIMENSIONS"]
-
-CALL_DIMENSIONS = ("queue", "call_type", "team", "agent", "priority", "source")
-STATE_DIMENSIONS = ("team", "agent")
-DIMENSIONS = CALL_DIMENSIONS
+__all__ = ["ParquetSource", "Source", "kpi_report", "query_buckets", "call_buckets_sql", "agent_report",
+           "away_by_reason", "AGENT_REPORT_KPIS", "state_buckets_sql"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,37 +106,6 @@ _DUCKDB_AS_PG = postgresql.dialect(paramstyle="named")  # type: ignore[no-untype
 
 def _quote(text: str) -> str:
     return text.replace("'", "''")
-
-
-@dataclass(frozen=True, slots=True)
-class KpiRequest:
-    start: dt.date
-    end: dt.date  # inclusive
-    grain: Grain
-    tz: str
-    dims: tuple[str, ...] = ()
-    kpis: tuple[str, ...] = DEFAULT_KPIS
-    options: KpiOptions = field(default_factory=KpiOptions)
-    compare_previous: bool = False
-    agent_states: bool = True  # add occupancy, utilisation, away time where agent state data exist
-    scenario: str | None = None  # None: real calls only; a name: only that saved simulation scenario
-
-    @property
-    def span_days(self) -> int:
-        return (self.end - self.start).days + 1
-
-
-def parse_dims(text: str | None) -> tuple[str, ...]:
-    """``queue,agent`` as a tuple of known dimension names."""
-    if not text:
-        return ()
-    dims = tuple(d.strip() for d in text.split(",") if d.strip())
-    for d in dims:
-        if d not in CALL_DIMENSIONS:
-            raise InvalidInput(f"unknown dimension {d!r}; use {', '.join(CALL_DIMENSIONS)}", field="by")
-    if len(set(dims)) != len(dims):
-        raise InvalidInput("a dimension is named twice", field="by")
-    return dims
 
 
 # --- translation of measure definitions into SQL ---------------------------------------------------

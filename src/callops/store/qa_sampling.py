@@ -24,6 +24,7 @@ from callops.quality import (
     rule_from_mapping,
     rule_to_mapping,
 )
+from callops.store.records import of_scenario
 from callops.store.schema import calls, qa_draws, qa_sampling_rules
 
 __all__ = ["StoredRule", "StoredDraw", "insert_rule", "replace_rule", "get_rule", "list_rules", "call_summaries",
@@ -95,7 +96,7 @@ def list_rules(conn: sa.Connection) -> list[StoredRule]:
 def call_summaries(conn: sa.Connection, start: dt.datetime, end: dt.datetime) -> list[CallSummary]:
     """Real calls with an agent that started in [start, end); the duration is the talk time (the recording)."""
     query = (sa.select(calls.c.id, calls.c.agent, calls.c.queue, calls.c.started_at, calls.c.talk_s, calls.c.outcome)
-             .where(calls.c.scenario.is_(None), calls.c.agent.is_not(None), calls.c.started_at >= start,
+             .where(of_scenario(calls.c.scenario, None), calls.c.agent.is_not(None), calls.c.started_at >= start,
                     calls.c.started_at < end).order_by(calls.c.id))
     return [CallSummary(str(r.id), str(r.agent), r.queue or "none", r.started_at, float(r.talk_s), str(r.outcome))
             for r in conn.execute(query)]

@@ -3,6 +3,7 @@
     def page(conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse: ...
     def report(user: Annotated[User, require(Permission.VIEW_REPORTS)]) -> ...: ...
 
+``ConnDep`` is the request's transaction: it commits when the handler returns and rolls back when it raises.
 ``CurrentUser`` answers 401 (API) or redirects to the login page (pages) when nobody is logged in;
 ``require`` also answers 403 when the role lacks the right (decided by ``callops.permissions``).
 """
@@ -63,11 +64,19 @@ NowDep = Annotated[dt.datetime, Depends(_now)]  # the app's clock (``create_app(
 
 
 def _connection(engine: EngineDep) -> Iterator[sa.Connection]:
+    """The request's one connection and its transaction boundary: committed when the handler returns, rolled
+    back when it raises (an error page or 4xx from an exception handler then leaves nothing half-written).
+    Handlers never commit; one that answers an error without raising calls ``conn.rollback()`` first."""
     with engine.connect() as conn:
-        yield conn
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
 
 
-ConnDep = Annotated[sa.Connection, Depends(_connection)]
+ConnDep = Annotated[sa.Connection, Depends(_connection, scope="function")]  # exits before the response is sent
 
 
 def request_user(request: Request, state: WebState, conn: sa.Connection, now: dt.datetime) -> User | None:

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 
+from callops.dates import parse_date
 from callops.errors import InvalidInput
 from callops.records import Outcome
 from callops.store.records import CallFilter
@@ -27,16 +28,6 @@ Cursor = tuple[dt.datetime, int]
 
 def _blank_to_none(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
-
-
-def parse_date(value: str | None, *, field: str) -> dt.date | None:
-    """A YYYY-MM-DD query value as a date; None when empty; InvalidInput naming ``field`` otherwise."""
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=field) from exc
 
 
 def parse_moment(value: str, tz: zoneinfo.ZoneInfo, *, field: str, end: bool) -> dt.datetime:

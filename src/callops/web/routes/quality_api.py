@@ -19,7 +19,13 @@ from callops.errors import InvalidInput, NotFound, PermissionDenied
 from callops.permissions import Permission, allowed
 from callops.quality import Decision, plan_capacity, rule_to_mapping
 from callops.records import Role
-from callops.services.qa_access import TRANSPARENCY_KEY, agents_see_others, require_any, sees_everything
+from callops.services.qa_access import (
+    agents_see_others,
+    grant_qa_duty,
+    require_any,
+    sees_everything,
+    set_transparency,
+)
 from callops.services.qa_recordings import AUDIO_TYPES, check_can_hear, require_file, set_recordings_dir
 from callops.services.qa_reports import evaluations_csv, qa_report
 from callops.services.qa_reviews import (
@@ -46,7 +52,7 @@ from callops.services.qa_sampling import (
 from callops.services.qa_transparency import redacted_draw
 from callops.services.qa_work import my_queue
 from callops.store.qa_forms import list_scorecards, save_scorecard, scorecard_from_json, scorecard_to_json
-from callops.store.qa_library import grant_duty, library, list_duty, nominate, pick, set_setting, vote
+from callops.store.qa_library import library, list_duty, nominate, pick, vote
 from callops.store.qa_reviews import evaluation_keys, list_appeals, list_audit, load_call, load_evaluations
 from callops.store.qa_sampling import StoredDraw, StoredRule, get_draw, get_rule, list_rules
 from callops.store.users import User
@@ -94,7 +100,6 @@ def api_save_scorecard(body: ScorecardIn, conn: ConnDep, user: CurrentUser, now:
     """Save a form as the next version of its name (manage_qa)."""
     require_any(user, Permission.MANAGE_QA)
     stored = save_scorecard(conn, scorecard_from_json(body.name, 1, body.definition), by=user.username, now=now)
-    conn.commit()
     return ScorecardOut(scorecard_id=stored.scorecard_id, name=stored.form.form_id, version=stored.form.version,
                         definition=scorecard_to_json(stored.form))
 
@@ -149,7 +154,6 @@ def api_file_rule(conn: ConnDep, user: CurrentUser, now: ClockDep,
                   body: Annotated[dict[str, Any], Body()]) -> RuleOut:
     """File a rule in its published form (see docs/quality.md); at least a day before its period."""
     stored = file_rule(conn, user, body, now=now)
-    conn.commit()
     return _rule_out(conn, stored)
 
 
@@ -162,7 +166,6 @@ def api_rule(name: str, conn: ConnDep, user: CurrentUser) -> RuleOut:
 def api_freeze(name: str, conn: ConnDep, user: CurrentUser, now: ClockDep) -> RuleOut:
     """Freeze the eligible calls after the period ends."""
     freeze_rule(conn, user, name, now=now)
-    conn.commit()
     return _rule_out(conn, get_rule(conn, name))
 
 
@@ -171,7 +174,6 @@ def api_public_random(name: str, body: PublicRandomIn, conn: ConnDep, user: Curr
                       now: ClockDep) -> PublicRandomOut:
     """Enter the public randomness after the freeze: dice count once two people typed the same value."""
     _, status = enter_randomness(conn, user, name, body.value, now=now, source=body.source)
-    conn.commit()
     return PublicRandomOut(status=status, rule=_rule_out(conn, get_rule(conn, name)))
 
 
@@ -179,7 +181,6 @@ def api_public_random(name: str, body: PublicRandomIn, conn: ConnDep, user: Curr
 def api_draw(name: str, conn: ConnDep, user: CurrentUser, now: ClockDep) -> RuleOut:
     """Draw the sample and assign evaluators; the seed is revealed."""
     draw_rule(conn, user, name, now=now)
-    conn.commit()
     return _rule_out(conn, get_rule(conn, name))
 
 
@@ -270,7 +271,6 @@ class EvaluationFileOut(BaseModel):
 def api_evaluate(body: EvaluateIn, conn: ConnDep, user: CurrentUser, now: ClockDep) -> EvaluationOut:
     """A QA scores a call (version 1); a call no draw assigned to them is labelled targeted."""
     stored = score_call(conn, user, body.call_id, answers_in(body.answers), now=now, scorecard=body.scorecard)
-    conn.commit()
     return evaluation_out(stored)
 
 
@@ -298,7 +298,6 @@ def api_evaluation(key: str, conn: ConnDep, user: CurrentUser) -> EvaluationFile
 def api_correct(key: str, body: CorrectIn, conn: ConnDep, user: CurrentUser, now: ClockDep) -> EvaluationOut:
     """The evaluating QA corrects the evaluation: a new version; 409 once an appeal on it is decided."""
     stored = correct_evaluation(conn, user, key, answers_in(body.answers), reason=body.reason, now=now)
-    conn.commit()
     return evaluation_out(stored)
 
 
@@ -311,7 +310,6 @@ def api_note(key: str, body: NoteIn, conn: ConnDep, user: CurrentUser, now: Cloc
         if body.kind == "follow_up" and body.due_at is None:
             raise InvalidInput("a follow-up needs due_at", field="due_at")
         note = coach(conn, user, key, text=body.text, now=now, due_at=body.due_at)
-    conn.commit()
     return NoteOut.of(note)
 
 
@@ -346,7 +344,6 @@ class DecisionOut(BaseModel):
 def api_file_appeal(key: str, body: AppealIn, conn: ConnDep, user: CurrentUser, now: ClockDep) -> AppealOut:
     """The evaluated agent appeals (disputed items, reason) within the deadline."""
     appeal = appeal_evaluation(conn, user, key, items=body.disputed_items, reason=body.reason, now=now)
-    conn.commit()
     return appeal_out(appeal)
 
 
@@ -367,21 +364,18 @@ def api_appeal(appeal_id: str, conn: ConnDep, user: CurrentUser) -> EvidenceOut:
 @router.post("/appeals/{appeal_id}/accept", response_model=AppealOut)
 def api_accept(appeal_id: str, conn: ConnDep, user: CurrentUser, now: ClockDep) -> AppealOut:
     appeal = accept(conn, user, appeal_id, now=now)
-    conn.commit()
     return appeal_out(appeal)
 
 
 @router.post("/appeals/{appeal_id}/return", response_model=AppealOut)
 def api_return(appeal_id: str, body: ReturnIn, conn: ConnDep, user: CurrentUser, now: ClockDep) -> AppealOut:
     appeal = send_back(conn, user, appeal_id, reason=body.reason, now=now)
-    conn.commit()
     return appeal_out(appeal)
 
 
 @router.post("/appeals/{appeal_id}/views", response_model=AppealOut)
 def api_view(appeal_id: str, body: ViewIn, conn: ConnDep, user: CurrentUser, now: ClockDep) -> AppealOut:
     appeal = panel_view(conn, user, appeal_id, view=body.view, comment=body.comment, now=now)
-    conn.commit()
     return appeal_out(appeal)
 
 
@@ -390,7 +384,6 @@ def api_decide(appeal_id: str, body: DecisionIn, conn: ConnDep, user: CurrentUse
     """The supervisor decides; upheld needs the corrected answers of the disputed items."""
     appeal, stored = decide(conn, user, appeal_id, decision=body.decision,
                             corrected=answers_in(body.corrected_answers) or None, comment=body.comment, now=now)
-    conn.commit()
     return DecisionOut(appeal=appeal_out(appeal), evaluation=evaluation_out(stored))
 
 
@@ -445,7 +438,6 @@ def api_nominate(body: NominateIn, conn: ConnDep, user: CurrentUser, now: ClockD
     """Nominate a call (your own or a colleague's) anonymously."""
     call = load_call(conn, body.call_id)
     nominate(conn, body.call_id, nominator=user.username, reason=body.reason.strip(), at=now)
-    conn.commit()
     entry = next(e for e in library(conn) if e.call_pk == body.call_id)
     return LibraryOut(call_id=entry.call_pk, agent=label(call.agent), nominations=entry.nominations,
                       reasons=list(entry.reasons), votes=entry.votes, picked=entry.picked)
@@ -454,7 +446,6 @@ def api_nominate(body: NominateIn, conn: ConnDep, user: CurrentUser, now: ClockD
 @router.post("/library/{call_id}/vote", status_code=204)
 def api_vote(call_id: int, conn: ConnDep, user: CurrentUser, now: ClockDep) -> Response:
     vote(conn, call_id, voter=user.username, at=now)
-    conn.commit()
     return Response(status_code=204)
 
 
@@ -463,7 +454,6 @@ def api_pick(call_id: int, conn: ConnDep, user: CurrentUser, now: ClockDep) -> R
     """The supervisor picks a nominated call for the library (decide_appeals)."""
     require_any(user, Permission.DECIDE_APPEALS)
     pick(conn, call_id, by=user.username, at=now)
-    conn.commit()
     return Response(status_code=204)
 
 
@@ -489,11 +479,7 @@ def api_duty(conn: ConnDep, user: CurrentUser) -> list[DutyOut]:
 @router.post("/duty", response_model=DutyOut, status_code=201)
 def api_grant_duty(body: DutyIn, conn: ConnDep, user: CurrentUser, now: ClockDep) -> DutyOut:
     """Rotate a user into QA duty for a period (manage_qa): they score calls as a QA then."""
-    require_any(user, Permission.MANAGE_QA)
-    if body.start_at.tzinfo is None or body.end_at.tzinfo is None or body.end_at <= body.start_at:
-        raise InvalidInput("give an aware start and a later end", field="end_at")
-    duty = grant_duty(conn, body.username, start_at=body.start_at, end_at=body.end_at, granted_by=user.username)
-    conn.commit()
+    duty = grant_qa_duty(conn, user, body.username, start_at=body.start_at, end_at=body.end_at)
     return DutyOut(username=duty.username, start_at=duty.start_at, end_at=duty.end_at, granted_by=duty.granted_by)
 
 
@@ -509,9 +495,7 @@ def api_settings(conn: ConnDep, user: CurrentUser) -> SettingsIO:
 @router.put("/settings", response_model=SettingsIO)
 def api_put_settings(body: SettingsIO, conn: ConnDep, user: CurrentUser) -> SettingsIO:
     """Turn the agents' right to see others' scores and recordings on or off (manage_qa)."""
-    require_any(user, Permission.MANAGE_QA)
-    set_setting(conn, TRANSPARENCY_KEY, body.agents_see_others)
-    conn.commit()
+    set_transparency(conn, user, body.agents_see_others)
     return body
 
 
@@ -523,7 +507,6 @@ class RecordingsDirIn(BaseModel):
 def api_recordings_dir(body: RecordingsDirIn, conn: ConnDep, user: CurrentUser) -> Response:
     """The server folder recording files are served from (administrators only); null turns serving off."""
     set_recordings_dir(conn, user, body.folder)
-    conn.commit()
     return Response(status_code=204)
 
 

@@ -9,16 +9,22 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from callops.dates import parse_date
 from callops.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from callops.permissions import Permission, allowed
 from callops.quality import DEFAULT_APPEAL_DEADLINE, Decision, ItemKind, plan_capacity, rule_to_mapping
 from callops.records import Role
-from callops.services.qa_access import TRANSPARENCY_KEY, agents_see_others, is_qa, sees_everything
+from callops.services.qa_access import (
+    agents_see_others,
+    grant_qa_duty_days,
+    is_qa,
+    sees_everything,
+    set_transparency,
+)
 from callops.services.qa_recordings import recording_kind
 from callops.services.qa_reports import qa_report
 from callops.services.qa_reviews import (
@@ -34,11 +40,18 @@ from callops.services.qa_reviews import (
     score_call,
     send_back,
 )
-from callops.services.qa_sampling import draw_rule, enter_randomness, file_rule, freeze_rule, verify_stored
+from callops.services.qa_sampling import (
+    draw_rule,
+    enter_randomness,
+    file_rule,
+    freeze_rule,
+    rule_from_form,
+    verify_stored,
+)
 from callops.services.qa_transparency import redacted_draw
 from callops.services.qa_work import my_queue, reminders
 from callops.store.qa_forms import ensure_starter_scorecard
-from callops.store.qa_library import grant_duty, library, list_duty, nominate, pick, set_setting, vote
+from callops.store.qa_library import library, list_duty, nominate, pick, vote
 from callops.store.qa_reviews import evaluation_keys, list_appeals, list_audit, load_call, load_evaluations
 from callops.store.qa_sampling import get_draw, get_rule, list_rules
 from callops.store.users import list_users
@@ -89,25 +102,10 @@ def rules_file(conn: ConnDep, user: CurrentUser, now: ClockDep, rule_id: Annotat
                n: Annotated[int, Form(ge=1)], longer_than_s: Annotated[float, Form(ge=0)] = 0.0,
                after: Annotated[str, Form()] = "", description: Text = "") -> Response:
     """Dates are local days in the rule's zone; the period runs from the start day to the end day inclusive."""
-    try:
-        start = dt.date.fromisoformat(period_start)
-        end = dt.date.fromisoformat(period_end) + dt.timedelta(days=1)
-    except ValueError:
-        raise InvalidInput("dates look like 2026-03-02", field="period_start") from None
-    filters: dict[str, Any] = {"longer_than_s": longer_than_s}
-    if after.strip():
-        filters["after"] = after.strip()
-    try:
-        zone = ZoneInfo(timezone)
-    except Exception:  # noqa: BLE001 - any bad zone name is bad input
-        raise InvalidInput(f"{timezone!r} is not a time zone", field="timezone") from None
-    published = {
-        "rule_id": rule_id.strip(), "description": description.strip(), "timezone": timezone, "per": per,
-        "period": {"start": dt.datetime.combine(start, dt.time(), zone).isoformat(),
-                   "end": dt.datetime.combine(end, dt.time(), zone).isoformat()},
-        "select": {"pick": pick_kind, "n": n}, "filters": filters}
+    published = rule_from_form(rule_id=rule_id, period_start=period_start, period_end=period_end, timezone=timezone,
+                               per=per, pick_kind=pick_kind, n=n, longer_than_s=longer_than_s, after=after,
+                               description=description)
     stored = file_rule(conn, user, published, now=now)
-    conn.commit()
     return _see_other(f"/qa/rules/{stored.rule.rule_id}")
 
 
@@ -133,7 +131,6 @@ def rule_page(request: Request, name: str, conn: ConnDep, user: CurrentUser, vie
 @router.post("/qa/rules/{name}/freeze")
 def rule_freeze(name: str, conn: ConnDep, user: CurrentUser, now: ClockDep) -> Response:
     freeze_rule(conn, user, name, now=now)
-    conn.commit()
     return _see_other(f"/qa/rules/{name}")
 
 
@@ -141,14 +138,12 @@ def rule_freeze(name: str, conn: ConnDep, user: CurrentUser, now: ClockDep) -> R
 def rule_random(name: str, conn: ConnDep, user: CurrentUser, now: ClockDep,
                 value: Annotated[str, Form(max_length=200)], source: Annotated[str, Form()] = "dice") -> Response:
     enter_randomness(conn, user, name, value, now=now, source=source)
-    conn.commit()
     return _see_other(f"/qa/rules/{name}")
 
 
 @router.post("/qa/rules/{name}/draw")
 def rule_draw(name: str, conn: ConnDep, user: CurrentUser, now: ClockDep) -> Response:
     draw_rule(conn, user, name, now=now)
-    conn.commit()
     return _see_other(f"/qa/rules/{name}")
 
 
@@ -167,7 +162,6 @@ def evaluate_page(request: Request, call_id: int, conn: ConnDep, user: CurrentUs
         raise PermissionDenied(f"{user.username} is neither a QA nor on QA duty now")
     call = load_call(conn, call_id)
     form = ensure_starter_scorecard(conn, now=now)
-    conn.commit()
     return render(request, viewer, "quality/evaluate.html", {
         "call_id": call_id, "call": call, "form": form.form, "kinds": ItemKind, "current": {},
         "action": f"/qa/evaluate/{call_id}",
@@ -181,7 +175,6 @@ async def evaluate_submit(request: Request, call_id: int, conn: ConnDep, user: C
     form = ensure_starter_scorecard(conn, now=now)
     answers = answers_from_form(form.form, dict(data))
     stored = score_call(conn, user, call_id, answers, now=now, scorecard=form.form.form_id)
-    conn.commit()
     return _see_other(f"/qa/evaluations/{stored.evaluation.evaluation_id}")
 
 
@@ -206,7 +199,6 @@ async def correct_submit(request: Request, key: str, conn: ConnDep, user: Curren
     stored = open_evaluation(conn, user, key).stored
     answers = answers_from_form(stored.evaluation.form, dict(data))
     correct_evaluation(conn, user, key, answers, reason=str(data.get("reason", "")), now=now)
-    conn.commit()
     return _see_other(f"/qa/evaluations/{key}")
 
 
@@ -240,14 +232,9 @@ def evaluation_note(key: str, conn: ConnDep, user: CurrentUser, now: ClockDep,
     if kind in ("acknowledgement", "agent_comment"):
         agent_note(conn, user, key, kind=kind, text=text, now=now)
     else:
-        due_at = None
-        if due.strip():
-            try:
-                due_at = dt.datetime.combine(dt.date.fromisoformat(due.strip()), dt.time(23, 59), dt.UTC)
-            except ValueError:
-                raise InvalidInput("a due date looks like 2026-03-20", field="due") from None
+        due_day = parse_date(due, field="due")
+        due_at = None if due_day is None else dt.datetime.combine(due_day, dt.time(23, 59), dt.UTC)
         coach(conn, user, key, text=text, now=now, due_at=due_at)
-    conn.commit()
     return _see_other(f"/qa/evaluations/{key}")
 
 
@@ -257,7 +244,6 @@ async def evaluation_appeal(request: Request, key: str, conn: ConnDep, user: Cur
     data = await request.form()
     items = [str(v) for v in data.getlist("items")]
     appeal = appeal_evaluation(conn, user, key, items=items, reason=str(data.get("reason", "")), now=now)
-    conn.commit()
     return _see_other(f"/qa/appeals/{appeal.appeal_id}")
 
 
@@ -288,14 +274,12 @@ def appeal_page(request: Request, appeal_id: str, conn: ConnDep, user: CurrentUs
 @router.post("/qa/appeals/{appeal_id}/accept")
 def appeal_accept(appeal_id: str, conn: ConnDep, user: CurrentUser, now: ClockDep) -> Response:
     accept(conn, user, appeal_id, now=now)
-    conn.commit()
     return _see_other(f"/qa/appeals/{appeal_id}")
 
 
 @router.post("/qa/appeals/{appeal_id}/return")
 def appeal_return(appeal_id: str, conn: ConnDep, user: CurrentUser, now: ClockDep, reason: Text) -> Response:
     send_back(conn, user, appeal_id, reason=reason, now=now)
-    conn.commit()
     return _see_other(f"/qa/appeals/{appeal_id}")
 
 
@@ -303,7 +287,6 @@ def appeal_return(appeal_id: str, conn: ConnDep, user: CurrentUser, now: ClockDe
 def appeal_view(appeal_id: str, conn: ConnDep, user: CurrentUser, now: ClockDep,
                 view: Annotated[Decision, Form()], comment: Text = "") -> Response:
     panel_view(conn, user, appeal_id, view=view, comment=comment, now=now)
-    conn.commit()
     return _see_other(f"/qa/appeals/{appeal_id}")
 
 
@@ -321,7 +304,6 @@ async def appeal_decide(request: Request, appeal_id: str, conn: ConnDep, user: C
         corrected = answers_from_form(file.stored.evaluation.form, data, only=set(appeal.disputed_items))
     decide(conn, user, appeal_id, decision=decision, corrected=corrected, comment=str(data.get("comment", "")),
            now=now)
-    conn.commit()
     return _see_other(f"/qa/appeals/{appeal_id}")
 
 
@@ -354,14 +336,12 @@ def library_nominate(conn: ConnDep, user: CurrentUser, now: ClockDep, call_id: A
     if not reason.strip():
         raise InvalidInput("say what makes the call good", field="reason")
     nominate(conn, call_id, nominator=user.username, reason=reason.strip(), at=now)
-    conn.commit()
     return _see_other("/qa/library")
 
 
 @router.post("/qa/library/{call_id}/vote")
 def library_vote(call_id: int, conn: ConnDep, user: CurrentUser, now: ClockDep) -> Response:
     vote(conn, call_id, voter=user.username, at=now)
-    conn.commit()
     return _see_other("/qa/library")
 
 
@@ -370,7 +350,6 @@ def library_pick(call_id: int, conn: ConnDep, user: CurrentUser, now: ClockDep) 
     if not allowed(user.role, Permission.DECIDE_APPEALS):
         raise PermissionDenied("only the supervisor picks for the library")
     pick(conn, call_id, by=user.username, at=now)
-    conn.commit()
     return _see_other("/qa/library")
 
 
@@ -387,10 +366,7 @@ def settings_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Vi
 
 @router.post("/qa/settings/transparency")
 def settings_transparency(conn: ConnDep, user: CurrentUser, enabled: Annotated[str, Form()] = "") -> Response:
-    if not allowed(user.role, Permission.MANAGE_QA):
-        raise PermissionDenied(f"the {user.role.value} role lacks the right manage_qa")
-    set_setting(conn, TRANSPARENCY_KEY, enabled == "on")
-    conn.commit()
+    set_transparency(conn, user, enabled == "on")
     return _see_other("/qa/settings")
 
 
@@ -398,18 +374,5 @@ def settings_transparency(conn: ConnDep, user: CurrentUser, enabled: Annotated[s
 def settings_duty(conn: ConnDep, user: CurrentUser, viewer: ViewerDep, username: Annotated[str, Form(max_length=80)],
                   first_day: Annotated[str, Form()], last_day: Annotated[str, Form()]) -> Response:
     """Grant QA duty from the first to the last day (inclusive, days in the viewer's zone)."""
-    if not allowed(user.role, Permission.MANAGE_QA):
-        raise PermissionDenied(f"the {user.role.value} role lacks the right manage_qa")
-    try:
-        start = dt.datetime.combine(dt.date.fromisoformat(first_day), dt.time(), viewer.tz)
-        end = dt.datetime.combine(dt.date.fromisoformat(last_day) + dt.timedelta(days=1), dt.time(), viewer.tz)
-    except ValueError:
-        raise InvalidInput("days look like 2026-03-02", field="first_day") from None
-    if end <= start:
-        raise InvalidInput("the last day is before the first", field="last_day")
-    if username not in {u.username for u in list_users(conn)}:
-        raise NotFound(f"no user {username!r}")
-    grant_duty(conn, username, start_at=start.astimezone(dt.UTC), end_at=end.astimezone(dt.UTC),
-               granted_by=user.username)
-    conn.commit()
+    grant_qa_duty_days(conn, user, username, first_day=first_day, last_day=last_day, tz=viewer.tz)
     return _see_other("/qa/settings")

@@ -54,7 +54,6 @@ def scorecard_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: V
                    now: ClockDep) -> HTMLResponse:
     """The current form with its deduction catalogue: what each item means, with examples (everyone)."""
     current = ensure_starter_scorecard(conn, now=now)
-    conn.commit()
     return _form_page(request, viewer, current, current, may_edit=allowed(user.role, Permission.MANAGE_QA))
 
 
@@ -63,7 +62,6 @@ def versions_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Vi
                   now: ClockDep) -> HTMLResponse:
     """Every version of the form, newest first, with who saved it and when."""
     current = ensure_starter_scorecard(conn, now=now)
-    conn.commit()
     versions = list(reversed(scorecard_versions(conn, current.form.form_id)))
     return render(request, viewer, "quality/scorecard_versions.html", {
         "versions": versions, "current_version": current.form.version,
@@ -75,7 +73,6 @@ def version_page(request: Request, version: int, conn: ConnDep, user: CurrentUse
                  now: ClockDep) -> HTMLResponse:
     """One version, read-only, as evaluations scored on it saw it."""
     current = ensure_starter_scorecard(conn, now=now)
-    conn.commit()
     stored = scorecard_version(conn, current.form.form_id, version)
     return _form_page(request, viewer, stored, current, may_edit=False)
 
@@ -102,7 +99,6 @@ def editor_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: View
     """The editor, filled from the current version or from the starter form (manage_qa)."""
     require_any(user, Permission.MANAGE_QA)
     current = ensure_starter_scorecard(conn, now=now)
-    conn.commit()
     source = starter_scorecard() if start == "starter" else current.form
     return _editor(request, viewer, draft_of(source), based_on=current.form.version)
 
@@ -123,10 +119,12 @@ async def editor_save(request: Request, conn: ConnDep, user: CurrentUser, viewer
         form = scorecard_from_draft(draft, current.form)
         stored = save_scorecard(conn, form, by=user.username, now=now, after_version=based_on)
     except DraftRejected as exc:
+        conn.rollback()
         return _editor(request, viewer, draft, based_on=based_on, problems=exc.problems, status_code=400)
     except InvalidInput as exc:
+        conn.rollback()
         return _editor(request, viewer, draft, based_on=based_on, refused=exc, status_code=400)
     except Conflict:
+        conn.rollback()
         return _editor(request, viewer, draft, based_on=current.form.version, conflict=current, status_code=409)
-    conn.commit()
     return RedirectResponse(f"/qa/scorecard/versions/{stored.form.version}", status_code=303)

@@ -14,14 +14,26 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import HTMLResponse, Response
 
-from callops.errors import InvalidInput
-from callops.metrics import DEFAULT_KPIS, KPIS, Grain, KpiOptions, SlDenominator, kpi, parse_grain, zone
-from callops.metrics.tables import rows_to_csv, rows_to_xlsx
+from callops.metrics import (
+    CALL_DIMENSIONS,
+    DEFAULT_KPIS,
+    KPIS,
+    Grain,
+    KpiRequest,
+    SlDenominator,
+    kpi,
+    kpi_request_from_text,
+    parse_dims,
+    parse_span,
+    report_zone,
+)
 from callops.permissions import Permission
+from callops.services.report_files import rows_to_csv, rows_to_xlsx
 from callops.store.call_volume import last_day_with_calls
-from callops.store.kpi_query import CALL_DIMENSIONS, KpiRequest, agent_report, kpi_report, parse_dims
+from callops.store.kpi_query import agent_report, kpi_report
 from callops.store.records import CallFilter
 from callops.store.scenarios import SavedScenario, get_scenario, list_scenarios
 from callops.store.users import User
@@ -61,18 +73,11 @@ class KpiParams:
     scenario: str | None
 
     def request(self, site_tz: str) -> KpiRequest:
-        start, end = parse_date(self.start, field="from"), parse_date(self.end, field="to")
-        if start is None or end is None:
-            raise InvalidInput("give both from and to (YYYY-MM-DD, inclusive)", field="from" if start is None else "to")
-        zone_name = self.tz or site_tz
-        zone(zone_name)
-        keys = tuple(k.strip() for k in (self.kpis or "").split(",") if k.strip()) or DEFAULT_KPIS
-        for key in keys:
-            kpi(key)
-        options = KpiOptions(sl_threshold_s=self.sl_threshold, sl_denominator=self.sl_denominator,
-                             short_abandon_s=self.short_abandon, fcr_days=self.fcr_days)
-        return KpiRequest(start=start, end=end, grain=parse_grain(self.grain), tz=zone_name, dims=parse_dims(self.by),
-                          kpis=keys, options=options, compare_previous=self.compare_previous, scenario=self.scenario)
+        return kpi_request_from_text(start=self.start, end=self.end, tz=self.tz, site_tz=site_tz, grain=self.grain,
+                                     by=self.by, kpis=self.kpis, sl_threshold=self.sl_threshold,
+                                     sl_denominator=self.sl_denominator, short_abandon=self.short_abandon,
+                                     fcr_days=self.fcr_days, compare_previous=self.compare_previous,
+                                     scenario=self.scenario)
 
 
 ScenarioQuery = Annotated[str | None, Query(description="A saved simulation scenario to report (default: real calls)")]
@@ -124,23 +129,37 @@ ReportDataDep = Annotated[ReportData, Depends(_report_data)]
 # --- API -------------------------------------------------------------------------------------------
 
 
-@router.get("/api/reports/kpi", tags=["reports"])
+class KpiRowOut(BaseModel):
+    """One KPI row: ``period``, then the ``by`` dimension columns, then the KPIs asked for (rates as fractions;
+    ``prev_<kpi>`` with ``compare_previous``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    period: str = Field(description="1999-01-04T08:30, 1999-01-04, 1999-W01, 1999-01, 1999-Q1, 1999 or total")
+
+
+class AgentRowOut(BaseModel):
+    """One agent's row of the per-agent table: ``agent``, then the agent KPIs and ``away_<reason>_s`` columns."""
+
+    model_config = ConfigDict(extra="allow")
+
+    agent: str
+
+
+@router.get("/api/reports/kpi", tags=["reports"], response_model=list[KpiRowOut])
 def api_kpi(conn: ConnDep, settings: SettingsDep, user: ReportsUser, params: KpiParamsDep) -> list[dict[str, Any]]:
     """KPI rows, exactly as ``callops report kpi --format json``: ``period``, the ``by`` columns, then the KPIs
     (rates as fractions; ``prev_<kpi>`` with ``compare_previous``)."""
     return [r.as_dict() for r in kpi_report(conn, params.request(settings.site_tz))]
 
 
-@router.get("/api/reports/agents", tags=["reports"])
+@router.get("/api/reports/agents", tags=["reports"], response_model=list[AgentRowOut])
 def api_agents(conn: ConnDep, settings: SettingsDep, user: ReportsUser,
                start: Annotated[str, Query(alias="from")], end: Annotated[str, Query(alias="to")],
                tz: str | None = None, scenario: ScenarioQuery = None) -> list[dict[str, Any]]:
     """The per-agent table of ``callops report agents`` (of real calls, or of ``scenario``)."""
-    first, last = parse_date(start, field="from"), parse_date(end, field="to")
-    if first is None or last is None:
-        raise InvalidInput("give both from and to (YYYY-MM-DD, inclusive)", field="from" if first is None else "to")
-    zone_name = tz or settings.site_tz
-    zone(zone_name)
+    first, last = parse_span(start, end)
+    zone_name = report_zone(tz, settings.site_tz)
     return [dict(r) for r in agent_report(conn, start=first, end=last, tz=zone_name, scenario=scenario or None)]
 
 

@@ -151,13 +151,12 @@ def run(body: RunIn) -> list[tuple[Scenario, Result]]:
 
 def _save_first(conn: sa.Connection, body: RunIn, runs: list[tuple[Scenario, Result]],
                user: User) -> SavedScenario | None:
-    """Save the first scenario's run as ``body.save`` (none without it) for ``user`` and commit."""
+    """Save the first scenario's run as ``body.save`` (none without it) for ``user``."""
     if body.save is None:
         return None
     scenario, result = runs[0]
     saved = save_run(conn, body.save, scenario=scenario, definition=body.scenarios[0].definition(), result=result,
                      seed=body.seed, now=dt.datetime.now(dt.UTC), created_by=user.username)
-    conn.commit()
     return saved
 
 
@@ -185,7 +184,6 @@ def api_scenarios(conn: ConnDep, settings: SettingsDep, user: Simulator) -> list
 def api_delete_scenario(name: str, conn: ConnDep, settings: SettingsDep, user: Simulator) -> dict[str, Any]:
     """Delete a saved scenario with its calls and agent intervals; answers what it held (404 when unknown)."""
     deleted = delete_scenario(conn, name)
-    conn.commit()
     return scenario_json(deleted, zoneinfo.ZoneInfo(settings.site_tz))
 
 
@@ -306,11 +304,14 @@ async def simulation_run_page(request: Request, conn: ConnDep, user: Simulator, 
         runs = run(body)
         saved = _save_first(conn, body, runs, user)
     except InvalidInput as exc:
+        conn.rollback()
         return _page(request, viewer, form, error=str(exc), status_code=400)
     except ValidationError as exc:
+        conn.rollback()
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         return _page(request, viewer, form, error=f"{where}: {first['msg']}", status_code=400)
     except ValueError as exc:
+        conn.rollback()
         return _page(request, viewer, form, error=str(exc), status_code=400)
     return _page(request, viewer, form, runs, saved=saved)

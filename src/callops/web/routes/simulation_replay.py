@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import HTMLResponse
 
+from callops.dates import require_date
 from callops.errors import InvalidInput
 from callops.permissions import Permission
 from callops.services.replay import ReplayReport, parse_weekdays, replay_history, replay_json
@@ -24,7 +25,6 @@ from callops.simulation import Capacity
 from callops.store.history import QueueHistory, queue_histories
 from callops.store.users import User
 from callops.web.deps import ConnDep, ViewerDep, require
-from callops.web.filters import parse_date
 from callops.web.i18n import Translator
 from callops.web.rendering import render
 from callops.web.routes.simulation import MAX_REPLICATIONS
@@ -58,10 +58,7 @@ class ReplayRequest:
 
 
 def _date(text: str | None, field: str) -> dt.date:
-    found = parse_date(text, field=field)
-    if found is None:
-        raise InvalidInput("give the first and the last day (YYYY-MM-DD, inclusive)", field=field)
-    return found
+    return require_date(text, field=field, missing="give the first and the last day (YYYY-MM-DD, inclusive)")
 
 
 def _whole(text: str, field: str, low: int, high: int) -> int:

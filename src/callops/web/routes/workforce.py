@@ -171,7 +171,6 @@ def create_plan_form(request: Request, conn: ConnDep, settings: SettingsDep, use
                        holidays=None if holidays.lower() == "none" else holidays.upper())
     _, plan = create_plan(conn, body.targets(), name=body.name, now=dt.datetime.now(dt.UTC), tz=settings.site_tz,
                           history=spec, created_by=user.username)
-    conn.commit()
     return RedirectResponse(f"/workforce/plans/{plan.name}?version={plan.version}", status_code=303)
 
 

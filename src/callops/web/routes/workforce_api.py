@@ -32,7 +32,16 @@ from callops.store.plans import list_plans, load_plan
 from callops.store.users import User
 from callops.web.deps import ConnDep, SettingsDep, require
 from callops.web.routes.simulation import MAX_CALLS
-from callops.web.routes.workforce_models import ErlangIn, ForecastIn, HistoryIn, PlanIn, PlanSimulationIn, StaffingIn
+from callops.web.routes.workforce_models import (
+    ErlangIn,
+    ErlangOut,
+    ForecastIn,
+    HistoryIn,
+    PlanIn,
+    PlanSimulationIn,
+    StaffingIn,
+    StaffingOut,
+)
 
 router = APIRouter(prefix="/api/workforce", tags=["workforce"])
 
@@ -40,14 +49,14 @@ Planner = Annotated[User, require(Permission.PLAN_WORKFORCE)]
 Simulator = Annotated[User, require(Permission.RUN_SIMULATIONS)]
 
 
-@router.post("/erlang")
+@router.post("/erlang", response_model=ErlangOut, response_model_exclude_unset=True)
 def api_erlang(body: ErlangIn, user: Planner) -> dict[str, Any]:
     """P(wait), service level, ASA and occupancy that ``agents`` deliver; P(abandon) with a patience."""
     return erlang_answer(calls=body.calls, interval_s=body.interval_s, aht_s=body.aht_s, agents=body.agents,
                          sl_time_s=body.sl_time_s, patience_s=body.patience_s)
 
 
-@router.post("/staffing")
+@router.post("/staffing", response_model=StaffingOut, response_model_exclude_unset=True)
 def api_staffing(body: StaffingIn, user: Planner) -> dict[str, Any]:
     """The fewest agents meeting the targets, scheduled agents after shrinkage, and the recovery cost."""
     return staffing_answer(calls=body.calls, interval_s=body.interval_s, aht_s=body.aht_s, targets=body.targets(),
@@ -81,7 +90,6 @@ def api_save_forecast(body: ForecastIn, conn: ConnDep, settings: SettingsDep, us
     """Forecast from the store's history and save it as the next version of ``name``."""
     saved = create_forecast(conn, body.spec(), name=body.name, grain_min=body.grain_min, tz=settings.site_tz,
                             now=dt.datetime.now(dt.UTC), aht_s=body.aht_s, created_by=user.username)
-    conn.commit()
     return forecast_json(saved, tz=zoneinfo.ZoneInfo(settings.site_tz))
 
 
@@ -105,7 +113,6 @@ def api_create_plan(body: PlanIn, conn: ConnDep, settings: SettingsDep, user: Pl
     _, plan = create_plan(conn, body.targets(), name=body.name, now=dt.datetime.now(dt.UTC), tz=settings.site_tz,
                           forecast_ref=body.forecast, history=body.history.spec() if body.history else None,
                           aht_s=body.aht_s, note=body.note, created_by=user.username)
-    conn.commit()
     return JSONResponse(plan_json(plan, tz=zoneinfo.ZoneInfo(settings.site_tz)), status_code=201)
 
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from callops.errors import InvalidInput
 from callops.queueing import ServiceTargets
 from callops.scheduling import StaffingTargets
 from callops.services.workforce import HistorySpec
 from callops.web.routes.simulation import MAX_REPLICATIONS
 
-__all__ = ["ErlangIn", "ForecastIn", "HistoryIn", "PlanIn", "PlanSimulationIn", "StaffingIn"]
+__all__ = ["ErlangIn", "ErlangOut", "ForecastIn", "HistoryIn", "PlanIn", "PlanSimulationIn", "StaffingIn",
+           "StaffingOut"]
 
 _STRICT = ConfigDict(extra="forbid")
 _DAY_S = 86_400.0  # bounds that keep the queueing formulas finite (issue 17)
@@ -52,17 +52,6 @@ class StaffingIn(_Interval):
     shrinkage: float = Field(default=0.0, ge=0, lt=1)
     distressing_share: float = Field(default=0.0, ge=0, le=1)
     recovery_s: float = Field(default=0.0, ge=0, le=_DAY_S)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> StaffingIn:
-        if all(v is None for v in (self.service_level, self.asa_s, self.max_abandon, self.max_occupancy)):
-            raise InvalidInput("give at least one target: service_level, asa_s, max_abandon or max_occupancy",
-                               field="service_level")
-        if self.max_abandon is not None and self.patience_s is None:
-            raise InvalidInput("needs patience_s (Erlang C callers never hang up)", field="max_abandon")
-        if (self.distressing_share > 0) != (self.recovery_s > 0):
-            raise InvalidInput("give both distressing_share and recovery_s", field="recovery_s")
-        return self
 
     def targets(self) -> ServiceTargets:
         return ServiceTargets(service_level=self.service_level, sl_time_s=self.sl_time_s, asa_s=self.asa_s,
@@ -121,8 +110,6 @@ class PlanIn(BaseModel):
     note: str | None = None
 
     def targets(self) -> StaffingTargets:
-        if self.max_abandon is not None and self.patience_s is None:
-            raise InvalidInput("needs patience_s (Erlang C callers never hang up)", field="max_abandon")
         return StaffingTargets(interval_min=self.interval_min, service_level=self.service_level,
                                sl_time_s=self.sl_time_s, shrinkage=self.shrinkage, patience_s=self.patience_s,
                                max_occupancy=self.max_occupancy, asa_s=self.asa_s, max_abandon=self.max_abandon,
@@ -138,3 +125,31 @@ class PlanSimulationIn(BaseModel):
     replications: int = Field(default=10, ge=2, le=MAX_REPLICATIONS)
     seed: int = Field(default=1, ge=0, le=2**63 - 1)
     patience_s: float | None = Field(default=None, gt=0, description="mean patience, seconds; default: the plan's")
+
+
+class ErlangOut(BaseModel):
+    """What ``agents`` deliver (the keys of ``callops erlang --json``); the last three only with a patience."""
+
+    p_wait: float = Field(description="share of calls that wait")
+    service_level: float = Field(description="share of offered calls answered within sl_time_s")
+    asa_s: float | None = Field(description="mean wait of answered calls, seconds (null: unbounded)")
+    occupancy: float = Field(description="share of agent time busy")
+    p_abandon: float | None = Field(default=None, description="share of offered calls that hang up (Erlang A)")
+    service_level_answered: float | None = Field(default=None, description="answered in time / answered (Erlang A)")
+    mean_wait_s: float | None = Field(default=None, description="mean wait of all calls, seconds (Erlang A)")
+
+
+class StaffingOut(BaseModel):
+    """The fewest agents for the targets (the keys of ``callops staffing --json``); recovery keys with recovery."""
+
+    agents: int = Field(description="agents on the phones")
+    scheduled: int = Field(description="agents to schedule after shrinkage")
+    service_level: float
+    asa_s: float | None
+    p_wait: float
+    p_abandon: float
+    occupancy: float
+    effective_aht_s: float | None = Field(default=None, description="handle time plus recovery, seconds")
+    agents_without_recovery: int | None = None
+    recovery_agents: int | None = Field(default=None, description="agents the recovery time costs")
+

@@ -1,4 +1,5 @@
-"""Report rows as CSV text or XLSX bytes (in memory; callers write or send them).
+"""Report rows as CSV text or XLSX bytes (in memory; callers write or send them): file formats, so an edge
+concern kept out of the pure metrics package.
 
 Text that a spreadsheet would run as a formula is neutralised (``callops.cell_text``): CSV cells get a leading
 apostrophe, XLSX cells are stored as text cells with the quote-prefix style.
