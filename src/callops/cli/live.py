@@ -1,4 +1,7 @@
-"""``callops live follow``: a PBX feed onto the live floor (the ``live`` group is shared, see ``_live_group``)."""
+"""``callops live``: the live-floor group and its PBX feeds (``follow``, ``ami``, ``esl``).
+
+Other modules add to the group with ``EXTENDS = "live"`` (``live_practice``), through ``_live_group``.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ from types import FrameType
 import click
 
 from callops.cli import _context
-from callops.cli._live_group import live_group
 from callops.errors import InvalidInput
 from callops.feeds.bus import bus_for
 from callops.feeds.queue_log_follower import QueueLogFollower
@@ -22,9 +24,12 @@ FOLLOW_FORMATS = ("asterisk-queue-log",)
 
 
 def register(group: click.Group) -> None:
-    live = live_group(group)
-    for command in (follow, ami, esl):
-        live.add_command(command)
+    group.add_command(live)
+
+
+@click.group("live")
+def live() -> None:
+    """The live floor: follow PBX feeds (queue_log, AMI, FreeSWITCH) and run the practice floor."""
 
 
 @click.command("follow")
@@ -121,3 +126,7 @@ def esl(address: str, password: str) -> None:
         _run_feed(CallcenterFeed(_context.engine(), host, port, password=password, bus=bus))
     finally:
         bus.close()
+
+
+for _command in (follow, ami, esl):
+    live.add_command(_command)

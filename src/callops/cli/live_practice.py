@@ -21,6 +21,8 @@ from callops.live.events import EventSink, LiveEvent
 from callops.simulation import parse_scenario
 from callops.simulation.realtime import MAX_SPEED, run_practice
 
+EXTENDS = "live"  # loaded right after cli/live.py, which adds the group
+
 
 def register(group: click.Group) -> None:
     live_group(group).add_command(practice)

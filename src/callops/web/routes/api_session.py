@@ -43,7 +43,6 @@ def api_logout(request: Request, conn: ConnDep, user: OptionalUser, now: NowDep)
     """Log out everywhere: end this cookie session and every other session and bearer token of the user."""
     if user is not None:
         sign_out_everywhere(conn, user, at=now)
-        conn.commit()
     end_session(request)
 
 

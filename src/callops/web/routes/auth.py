@@ -61,7 +61,6 @@ def logout(request: Request, conn: ConnDep, user: OptionalUser, now: NowDep) -> 
     """Log out everywhere: this session and every other session and bearer token of the user end."""
     if user is not None:
         sign_out_everywhere(conn, user, at=now)
-        conn.commit()
     end_session(request)
     return RedirectResponse("/login", status_code=303)
 

@@ -104,7 +104,7 @@ def _apply_state(request: Request, conn: sa.Connection, user: User, agent: str, 
     _may_set(user, agent)
     floor = live_floor(request, conn)
     event_id = set_agent_state(conn, agent, state, reason=reason, at=now, by=user.username)
-    conn.commit()
+    conn.commit()  # before the bus tells readers: they must find the event in the log
     floor.bus.publish(event_id)
     return event_id
 
@@ -134,7 +134,7 @@ def api_thresholds(request: Request, body: ThresholdsIn, conn: ConnDep,
     values = body.model_dump()
     floor = live_floor(request, conn)
     set_setting(conn, THRESHOLDS_KEY, values)
-    conn.commit()
+    conn.commit()  # stored before this process's board uses them
     floor.set_thresholds(values)
     return values
 

@@ -182,7 +182,6 @@ def record_coaching(conn: ConnDep, user: User, body: CoachingIn, *, now: dt.date
 @router.post("/coaching", status_code=201)
 def api_add_coaching(body: CoachingIn, conn: ConnDep, user: CurrentUser, now: NowDep) -> dict[str, int]:
     session_id = record_coaching(conn, user, body, now=now)
-    conn.commit()
     return {"id": session_id}
 
 

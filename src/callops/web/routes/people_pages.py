@@ -147,7 +147,6 @@ async def team_coaching(request: Request, conn: ConnDep, user: CurrentUser, now:
         first = exc.errors()[0]
         raise InvalidInput(str(first["msg"]), field=".".join(str(p) for p in first["loc"])) from None
     record_coaching(conn, user, body, now=now)
-    conn.commit()
     return RedirectResponse("/people/team", status_code=303)
 
 
@@ -219,5 +218,4 @@ async def person_save(request: Request, person: str, conn: ConnDep,
             for r in _form_rows(values)]
     stints = build_stints(rows, known_teams=team_names(conn), file="form", column=_FORM_COLUMNS).get(person, [])
     save_people(conn, {person: stints}, actor=user.username, now=now, action="person.edited")
-    conn.commit()
     return RedirectResponse(f"/people/{person}", status_code=303)
