@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from callops.errors import InvalidInput
-from callops.scheduling.rules_file import parse_rules, rules_as_dict
 from callops.scheduling.work_rules import WorkSystem, china_rules
+from callops.services.roster_rules import parse_rules, rules_as_dict
 
 
 def test_china_default_names_the_law() -> None:

@@ -18,8 +18,8 @@ from callops.scheduling.roster_inputs import parse_agents, parse_requirements
 from callops.scheduling.roster_model import Requirement, RosterBreak, RosterShift
 from callops.scheduling.roster_problem import build_problem
 from callops.scheduling.roster_solver import RosterResult, SolveOptions, solve_roster
-from callops.scheduling.rules_file import parse_rules
 from callops.scheduling.work_rules import WorkRules, china_rules
+from callops.services.roster_rules import parse_rules
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 
