@@ -43,8 +43,8 @@ def test_only_the_newest_failures_count() -> None:
 
 
 def test_policy_limits_by_scope_and_horizon() -> None:
-    """Users lock after 5, addresses after 20; failures older than window plus lock-out cannot matter."""
-    assert POLICY.limit(FailureScope.USER) == 5 and POLICY.limit(FailureScope.ADDRESS) == 20
+    """Users lock after 5, addresses after 100; failures older than window plus lock-out cannot matter."""
+    assert POLICY.limit(FailureScope.USER) == 5 and POLICY.limit(FailureScope.ADDRESS) == 100
     assert POLICY.horizon == 30 * MIN
     with pytest.raises(ValueError, match="at least one"):
         ThrottlePolicy(max_failures_per_user=0)

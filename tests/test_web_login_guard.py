@@ -175,10 +175,10 @@ def test_a_success_resets_the_user_name_count(make_client: MakeClient) -> None:
 
 def test_many_failures_from_one_address_lock_it_whatever_the_header_says(engine: sa.Engine,
                                                                         make_client: MakeClient) -> None:
-    """Twenty failures from one address, over any names, lock that address even for a right password; a forged
+    """The address limit's failures from one address, over any names, lock it even for a right password; a forged
     X-Forwarded-For does not move the count (no trusted proxy), and other addresses are not affected."""
     with engine.begin() as conn:
-        for _ in range(18):
+        for _ in range(ThrottlePolicy().max_failures_per_address - 2):
             record_failure(conn, FailureScope.ADDRESS, HERE, at=T0)
     here = make_client(HERE)
     for n in range(2):
@@ -192,7 +192,7 @@ def test_many_failures_from_one_address_lock_it_whatever_the_header_says(engine:
 def test_behind_a_trusted_proxy_the_forwarded_client_is_counted(engine: sa.Engine, make_client: MakeClient) -> None:
     """With CALLOPS_TRUSTED_PROXIES naming the proxy, each forwarded client has its own count, not the proxy."""
     with engine.begin() as conn:
-        for _ in range(19):
+        for _ in range(ThrottlePolicy().max_failures_per_address - 1):
             record_failure(conn, FailureScope.ADDRESS, "203.0.113.9", at=T0)
     proxy = make_client(PROXY, trusted_proxies=("10.0.0.0/24",))
     assert form_login(proxy, "guess", WRONG, **{"X-Forwarded-For": "203.0.113.9"}).status_code == 401

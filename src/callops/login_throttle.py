@@ -5,7 +5,7 @@ of them fall within one ``window``, that name or address is locked for ``lockout
 Attempts during a lock are refused before any password is checked and are not counted, so a lock ends on
 time; the next failures after it start a new count.
 
-    policy = ThrottlePolicy()                      # 5 per user, 20 per address, 15 min window, 15 min lock
+    policy = ThrottlePolicy()                      # 5 per user, 100 per address, 15 min window, 15 min lock
     until = locked_until(times, limit=policy.max_failures_per_user, now=now, policy=policy)
     if until is not None: refuse, with Retry-After: retry_after_s(until, now)
 """
@@ -32,12 +32,15 @@ class FailureScope(enum.StrEnum):
 class ThrottlePolicy:
     """Limits on failed sign-ins.
 
-    The address limit is higher than the user limit because a contact-center floor often reaches the
-    server through one NAT address: a few agents mistyping at shift start must not lock out the floor.
+    The address limit is far higher than the user limit because a contact-center floor of hundreds of agents
+    often reaches the server through one NAT address: agents mistyping at shift start, or a burst of guesses
+    from one machine on the floor, must not lock the whole floor (and its manager) out. Guessing one account
+    is held at 5 tries per window by the user limit whatever the address; the address limit caps spraying
+    many names from one address.
     """
 
     max_failures_per_user: int = 5
-    max_failures_per_address: int = 20
+    max_failures_per_address: int = 100
     window: dt.timedelta = dt.timedelta(minutes=15)
     lockout: dt.timedelta = dt.timedelta(minutes=15)
 

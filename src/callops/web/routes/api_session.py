@@ -21,7 +21,7 @@ def api_login(_slot: SignInSlot, request: Request, body: LoginIn, conn: ConnDep,
               now: NowDep) -> LoginOut:
     """Check the password; answer a bearer token and start a cookie session (for browser clients).
 
-    By default, after 5 failed sign-ins for a user name (or 20 from an address) within 15 minutes, attempts
+    By default, after 5 failed sign-ins for a user name (or 100 from an address) within 15 minutes, attempts
     are refused for 15 minutes with 429 and ``Retry-After`` (seconds), before the password is checked.
     """
     username = body.username.strip()
