@@ -165,3 +165,17 @@ def test_callers_that_name_nobody_are_no_caller() -> None:
     for nobody in ("anonymous", "Anonymous", " ", "", "unknown", "Restricted", "withheld", "private", "0", None):
         assert caller_number(nobody) is None, nobody
     assert caller_number(" +8613800138000 ") == "+8613800138000"
+
+
+def test_rejects_file_opens_in_excel_without_running_what_a_line_says(engine: sa.Engine, tmp_path: Path) -> None:
+    """The rejects CSV starts with a UTF-8 BOM and a rejected line that reads like a formula is text there."""
+    lines = _queue_log(3) + ['=HYPERLINK("http://evil.example")|c9|q|NONE|ENTERQUEUE||1|1']
+    path = tmp_path / "queue_log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_files(engine, [path], fmt="asterisk-queue-log", tz="UTC", skip_invalid=True,
+                          rejects_path=tmp_path / "r.csv")
+    assert (report.calls, report.rejected) == (3, 1)
+    data = (tmp_path / "r.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    raw_cell = data.decode("utf-8-sig").splitlines()[1].split(",", 4)[4]
+    assert raw_cell.startswith("\"'=HYPERLINK(")

@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from callops.cell_text import safe_row
 from callops.errors import Conflict, InvalidInput
 from callops.ingest.formats import parser_for
 from callops.ingest.items import Notice, ParseContext, Rejection, Skip
@@ -269,8 +270,10 @@ def _store(engine: sa.Engine, fmt: str, paths: Sequence[Path], collected: _Colle
 
 
 def _write_rejects(path: Path, rejections: list[Rejection]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as out:
+    """The rejects CSV: UTF-8 with a BOM (Excel on Chinese Windows reads it right), formula-like cells
+    neutralised (a rejected line is exactly the text an attacker controls)."""
+    with path.open("w", newline="", encoding="utf-8-sig") as out:
         writer = csv.writer(out)
         writer.writerow(["file", "line", "field", "reason", "raw"])
         for r in rejections:
-            writer.writerow([r.file, r.line, r.field or "", r.reason, r.raw])
+            writer.writerow(safe_row([r.file, r.line, r.field or "", r.reason, r.raw]))
