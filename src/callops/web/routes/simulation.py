@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse
 
 from callops.errors import InvalidInput
@@ -301,8 +302,9 @@ async def simulation_run_page(request: Request, conn: ConnDep, user: Simulator, 
                  if _form_values(form, side)["enabled"]]
         body = RunIn(scenarios=sides, replications=int(form.get("replications") or 5),
                      seed=int(form.get("seed") or 0), save=form.get("save", "").strip() or None)
-        runs = run(body)
-        saved = _save_first(conn, body, runs, user)
+        # the replications are CPU work: off the event loop, so other requests are served meanwhile
+        runs = await run_in_threadpool(run, body)
+        saved = await run_in_threadpool(_save_first, conn, body, runs, user)
     except InvalidInput as exc:
         conn.rollback()
         return _page(request, viewer, form, error=str(exc), status_code=400)
