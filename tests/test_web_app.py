@@ -15,7 +15,8 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
 from callops.config import Settings
-from callops.records import Call, Direction, Outcome, Role
+from callops.records import Agent, Call, Direction, Outcome, Role
+from callops.store.directory import save_agent, save_team
 from callops.store.records import insert_calls
 from callops.store.schema import users
 from callops.web import create_app
@@ -52,13 +53,16 @@ def password_hash() -> str:
 
 @pytest.fixture
 def app_url(engine: sa.Engine) -> str:
-    """The ``engine`` database with users of three roles and eight calls."""
+    """The ``engine`` database with users of three roles and eight calls; the lead leads A1's and A2's team."""
     rows = [("boss", Role.MANAGER, None, "en"), ("lead", Role.TEAM_LEAD, None, "zh-CN"),
             ("amy", Role.AGENT, "A1", "en")]
     with engine.begin() as conn:
         conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
                                        "agent_id": agent, "locale": locale, "tz": "Asia/Shanghai", "active": True}
                                       for name, role, agent, locale in rows])
+        save_team(conn, "floor", lead="lead")
+        for agent in ("A1", "A2"):
+            save_agent(conn, Agent(agent, agent, team="floor"))
         insert_calls(conn, CALLS)
     return engine.url.render_as_string(hide_password=False)
 

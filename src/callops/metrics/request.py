@@ -54,6 +54,7 @@ class KpiRequest:
     compare_previous: bool = False
     agent_states: bool = True  # add occupancy, utilisation, away time where agent state data exist
     scenario: str | None = None  # None: real calls only; a name: only that saved simulation scenario
+    agents: frozenset[str] | None = None  # None: every agent; a set: only these agents' records (a team lead's)
 
     def __post_init__(self) -> None:
         _check_span(self.start, self.end)

@@ -13,7 +13,7 @@ from callops.store.records import of_scenario
 from callops.store.schema import agent_skills, agents, calls, queues, teams
 
 __all__ = ["TeamRow", "save_team", "list_teams", "save_agent", "get_agent", "list_agents", "save_queue",
-           "list_queues", "agents_from_calls"]
+           "list_queues", "agents_from_calls", "led_agents"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,3 +119,10 @@ def agents_from_calls(conn: sa.Connection) -> int:
     if fresh_queues:
         conn.execute(queues.insert(), [{"name": q, "description": None, "sl_threshold_s": 20} for q in fresh_queues])
     return len(new)
+
+
+def led_agents(conn: sa.Connection, lead: str) -> frozenset[str]:
+    """The agents of every team whose ``lead`` is the user name ``lead`` (empty when they lead none)."""
+    rows = conn.execute(sa.select(agents.c.agent_id).join(teams, agents.c.team == teams.c.name)
+                        .where(teams.c.lead == lead))
+    return frozenset(r.agent_id for r in rows)

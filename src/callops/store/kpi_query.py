@@ -184,9 +184,18 @@ def _check_scenario(source: Source, scenario: str | None) -> None:
                        "`callops scenarios list` shows the saved ones")
 
 
+def _of_agents(column: Any, only: frozenset[str] | None) -> Any:
+    """True for every row when ``only`` is None; else only rows of those agents (none for an empty set)."""
+    if only is None:
+        return sa.true()
+    return column.in_(sorted(only)) if only else sa.false()
+
+
 def call_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Grain, tz: str,
-                     dims: Sequence[str], options: KpiOptions, scenario: str | None = None) -> sa.Select[Any]:
-    """SELECT bucket, dims..., measures... FROM calls for ``[lo_ms, hi_ms)``: real calls, or ``scenario``'s."""
+                     dims: Sequence[str], options: KpiOptions, scenario: str | None = None,
+                     only_agents: frozenset[str] | None = None) -> sa.Select[Any]:
+    """SELECT bucket, dims..., measures... FROM calls for ``[lo_ms, hi_ms)``: real calls, or ``scenario``'s;
+    with ``only_agents``, only their calls."""
     c = calls.c
     started = sa.type_coerce(c.started_at, sa.BigInteger)
     wanted = [measure(n) for n in names if measure(n).table is Table.CALLS]
@@ -207,16 +216,17 @@ def call_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Gra
         columns.append(sa.null().label("next_contact_gap_s"))
     inner = (sa.select(*columns).select_from(source)
              .where(of_scenario(c.scenario, scenario), started >= sa.literal(lo_ms, sa.BigInteger),
-                    started < sa.literal(upper, sa.BigInteger))
+                    started < sa.literal(upper, sa.BigInteger), _of_agents(c.agent, only_agents))
              .subquery("base"))
     return _measures_select(inner, "started_ms", wanted, dims, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz,
                             options=options)
 
 
 def state_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Grain, tz: str,
-                      dims: Sequence[str], options: KpiOptions, scenario: str | None = None) -> sa.Select[Any]:
-    """SELECT bucket, dims..., measures... FROM agent_intervals (real, or ``scenario``'s); an interval counts
-    in its start's bucket."""
+                      dims: Sequence[str], options: KpiOptions, scenario: str | None = None,
+                      only_agents: frozenset[str] | None = None) -> sa.Select[Any]:
+    """SELECT bucket, dims..., measures... FROM agent_intervals (real, or ``scenario``'s; with ``only_agents``, only
+    theirs); an interval counts in its start's bucket."""
     a = agent_intervals.c
     start = sa.type_coerce(a.start_at, sa.BigInteger)
     end = sa.type_coerce(a.end_at, sa.BigInteger)
@@ -228,7 +238,7 @@ def state_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Gr
         columns.append(agents.c.team)
     inner = (sa.select(*columns).select_from(source)
              .where(of_scenario(a.scenario, scenario), start >= sa.literal(lo_ms, sa.BigInteger),
-                    start < sa.literal(hi_ms, sa.BigInteger))
+                    start < sa.literal(hi_ms, sa.BigInteger), _of_agents(a.agent, only_agents))
              .subquery("base"))
     wanted = [measure(n) for n in names if measure(n).table is Table.AGENT_INTERVALS]
     return _measures_select(inner, "start_ms", wanted, dims, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz,
@@ -254,7 +264,8 @@ def _to_buckets(rows: Sequence[Sequence[Any]], n_dims: int, names: Sequence[str]
 
 
 def query_buckets(source: Source, names: Sequence[str], *, start: dt.date, end: dt.date, grain: Grain, tz: str,
-                  dims: Sequence[str], options: KpiOptions, scenario: str | None = None) -> list[BucketMeasures]:
+                  dims: Sequence[str], options: KpiOptions, scenario: str | None = None,
+                  only_agents: frozenset[str] | None = None) -> list[BucketMeasures]:
     """Measures ``names`` per engine bucket and dimension values, from calls and (where the dimensions
     allow) agent state intervals, for the inclusive local dates ``start``..``end``; real records, or
     ``scenario``'s."""
@@ -264,11 +275,11 @@ def query_buckets(source: Source, names: Sequence[str], *, start: dt.date, end: 
     out: list[BucketMeasures] = []
     if call_names:
         sql = call_buckets_sql(call_names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims, options=options,
-                               scenario=scenario)
+                               scenario=scenario, only_agents=only_agents)
         out += _to_buckets(_execute(source, sql), len(dims), call_names)
     if state_names and all(d in STATE_DIMENSIONS for d in dims):
         sql = state_buckets_sql(state_names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims,
-                                options=options, scenario=scenario)
+                                options=options, scenario=scenario, only_agents=only_agents)
         out += _to_buckets(_execute(source, sql), len(dims), state_names)
     return out
 
@@ -294,7 +305,7 @@ def kpi_report(source: Source, request: KpiRequest) -> list[ReportRow]:
     names = measures_for(keys)
     grain, tz, dims, options, scenario = request.grain, request.tz, request.dims, request.options, request.scenario
     current = query_buckets(source, names, start=request.start, end=request.end, grain=grain, tz=tz, dims=dims,
-                            options=options, scenario=scenario)
+                            options=options, scenario=scenario, only_agents=request.agents)
     previous = None
     prev_start = None
     if request.compare_previous:
@@ -302,7 +313,7 @@ def kpi_report(source: Source, request: KpiRequest) -> list[ReportRow]:
         prev_start = shift_back(request.start, request.grain, span_days=span)
         prev_end = shift_back(request.end, request.grain, span_days=span)
         previous = query_buckets(source, names, start=prev_start, end=prev_end, grain=grain, tz=tz, dims=dims,
-                                 options=options, scenario=scenario)
+                                 options=options, scenario=scenario, only_agents=request.agents)
     return report_rows(current, grain=request.grain, dim_names=request.dims, kpi_keys=keys, options=request.options,
                        range_start=request.start, previous=previous, previous_range_start=prev_start,
                        span_days=request.span_days)
@@ -334,11 +345,11 @@ def away_by_reason(source: Source, *, start: dt.date, end: dt.date, tz: str,
 
 
 def agent_report(source: Source, *, start: dt.date, end: dt.date, tz: str, options: KpiOptions | None = None,
-                 scenario: str | None = None) -> list[dict[str, object]]:
+                 scenario: str | None = None, only_agents: frozenset[str] | None = None) -> list[dict[str, object]]:
     """The per-agent table of seed 000: inbound handling, agent states, outbound results, away by reason;
-    real records, or ``scenario``'s."""
+    real records, or ``scenario``'s; with ``only_agents``, only those agents' rows."""
     request = KpiRequest(start=start, end=end, grain=Grain.TOTAL, tz=tz, dims=("agent",), kpis=AGENT_REPORT_KPIS,
-                         options=options or KpiOptions(), agent_states=False, scenario=scenario)
+                         options=options or KpiOptions(), agent_states=False, scenario=scenario, agents=only_agents)
     away = away_by_reason(source, start=start, end=end, tz=tz, scenario=scenario)
     reasons = sorted({r for by_reason in away.values() for r in by_reason})
     rows = []

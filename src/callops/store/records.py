@@ -179,6 +179,7 @@ class CallFilter:
     outcome: Outcome | None = None
     call_type: str | None = None
     scenario: str | None = None  # None: real calls only
+    agents: frozenset[str] | None = None  # None: any agent; a set: only these agents' calls (a team lead's scope)
 
     def where(self) -> sa.ColumnElement[bool]:
         c = calls.c
@@ -192,6 +193,8 @@ class CallFilter:
             conds.append(c.queue == self.queue)
         if self.agent:
             conds.append(c.agent == self.agent)
+        if self.agents is not None:
+            conds.append(c.agent.in_(sorted(self.agents)) if self.agents else sa.false())
         if self.outcome:
             conds.append(c.outcome == self.outcome.value)
         if self.call_type:

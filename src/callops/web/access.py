@@ -4,20 +4,37 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import sqlalchemy as sa
+
 from callops.errors import PermissionDenied
 from callops.permissions import Permission, allowed
-from callops.records import Call
+from callops.records import Call, Role
+from callops.store.directory import led_agents
 from callops.store.records import CallFilter
 from callops.store.users import User
 from callops.web.masking import mask_number
 
-__all__ = ["scope_filter", "check_call_visible", "shown_number"]
+__all__ = ["team_scope", "scope_filter", "check_call_visible", "shown_number"]
 
 
-def scope_filter(user: User, flt: CallFilter) -> CallFilter:
-    """``flt`` narrowed to what ``user`` may see: without VIEW_ALL_CALLS, their own agent's calls."""
+def team_scope(conn: sa.Connection, user: User) -> frozenset[str] | None:
+    """The agents whose records ``user`` may see through VIEW_ALL_CALLS: None for every agent; for a team
+    lead, the agents of the teams whose ``lead`` is their user name (none when they lead no team)."""
+    if user.role is not Role.TEAM_LEAD:
+        return None
+    return led_agents(conn, user.username)
+
+
+def scope_filter(conn: sa.Connection, user: User, flt: CallFilter) -> CallFilter:
+    """``flt`` narrowed to what ``user`` may see: a team lead, their teams' agents' calls; without
+    VIEW_ALL_CALLS, their own agent's calls."""
     if allowed(user.role, Permission.VIEW_ALL_CALLS):
-        return flt
+        scope = team_scope(conn, user)
+        if scope is None:
+            return flt
+        if flt.agent is not None and flt.agent not in scope:
+            raise PermissionDenied(f"the {user.role.value} role sees only the calls of their own teams")
+        return replace(flt, agents=scope)
     if not user.agent_id:
         raise PermissionDenied(f"user {user.username} sees only their own calls but has no agent id")
     if flt.agent is not None and flt.agent != user.agent_id:
@@ -25,8 +42,11 @@ def scope_filter(user: User, flt: CallFilter) -> CallFilter:
     return replace(flt, agent=user.agent_id)
 
 
-def check_call_visible(user: User, call: Call) -> None:
+def check_call_visible(conn: sa.Connection, user: User, call: Call) -> None:
     if allowed(user.role, Permission.VIEW_ALL_CALLS):
+        scope = team_scope(conn, user)
+        if scope is not None and call.agent not in scope:
+            raise PermissionDenied(f"the {user.role.value} role sees only the calls of their own teams")
         return
     if not user.agent_id or call.agent != user.agent_id:
         raise PermissionDenied(f"the {user.role.value} role sees only its own calls")

@@ -14,7 +14,7 @@ from callops.store.agent_activity import agents_in_calls
 from callops.store.call_volume import last_day_with_calls
 from callops.store.directory import list_agents, list_teams
 from callops.store.users import User
-from callops.web.access import scope_filter
+from callops.web.access import scope_filter, team_scope
 from callops.web.deps import ConnDep, ViewerDep, require
 from callops.web.filters import CallQueryDep
 from callops.web.nav import NavItem
@@ -34,12 +34,13 @@ def agents_page(request: Request, conn: ConnDep, user: Annotated[User, require(P
                 viewer: ViewerDep, query: CallQueryDep) -> HTMLResponse:
     if query.date_from is None and query.date_to is None:
         # aggregating every call is O(table); by default the page covers the last 30 days of data
-        last_day = last_day_with_calls(conn, scope_filter(user, query.to_filter(viewer.tz)), tz=viewer.tz.key)
+        last_day = last_day_with_calls(conn, scope_filter(conn, user, query.to_filter(viewer.tz)), tz=viewer.tz.key)
         if last_day is not None:
             first_day = last_day - dt.timedelta(days=DEFAULT_DAYS - 1)
             query = replace(query, date_from=first_day.isoformat(), date_to=last_day.isoformat())
-    flt = scope_filter(user, query.to_filter(viewer.tz))
-    directory = list_agents(conn)
+    flt = scope_filter(conn, user, query.to_filter(viewer.tz))
+    scope = team_scope(conn, user)
+    directory = [a for a in list_agents(conn) if scope is None or a.agent_id in scope]
     return render(request, viewer, "agents.html", {
         "query": query, "activity": agents_in_calls(conn, flt), "directory": directory,
         "names": {a.agent_id: a.name for a in directory}, "teams": list_teams(conn),

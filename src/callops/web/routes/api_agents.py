@@ -10,7 +10,7 @@ from callops.permissions import Permission
 from callops.store.agent_activity import agents_in_calls
 from callops.store.directory import list_agents
 from callops.store.users import User
-from callops.web.access import scope_filter
+from callops.web.access import scope_filter, team_scope
 from callops.web.deps import ConnDep, ViewerDep, require
 from callops.web.filters import CallQueryDep
 from callops.web.schemas import AgentOut
@@ -22,8 +22,9 @@ router = APIRouter(prefix="/api", tags=["agents"])
 def api_agents(conn: ConnDep, user: Annotated[User, require(Permission.VIEW_AGENTS)], viewer: ViewerDep,
                query: CallQueryDep) -> list[AgentOut]:
     """Every agent of the directory or of the matching calls, with counts over those calls."""
-    activity = {a.agent: a for a in agents_in_calls(conn, scope_filter(user, query.to_filter(viewer.tz)))}
-    directory = {a.agent_id: a for a in list_agents(conn)}
+    activity = {a.agent: a for a in agents_in_calls(conn, scope_filter(conn, user, query.to_filter(viewer.tz)))}
+    scope = team_scope(conn, user)
+    directory = {a.agent_id: a for a in list_agents(conn) if scope is None or a.agent_id in scope}
     out = [AgentOut.of(a.agent_id, name=a.name, team=a.team, skills=dict(a.skills), activity=activity.get(a.agent_id))
            for a in directory.values()]
     out += [AgentOut.of(agent, name=None, team=None, skills={}, activity=act)

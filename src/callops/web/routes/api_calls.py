@@ -21,7 +21,7 @@ def api_calls(conn: ConnDep, user: CurrentUser, viewer: ViewerDep, query: CallQu
 
     Agents see only their own calls; caller numbers are masked without the view_pii right.
     """
-    flt = scope_filter(user, query.to_filter(viewer.tz))
+    flt = scope_filter(conn, user, query.to_filter(viewer.tz))
     page = page_calls(conn, flt, paging)
     count, more = bounded_count(conn, flt)
     return CallPageOut(items=[CallOut.of(i, c, user) for i, c in page.rows], next_cursor=page.next_cursor,
@@ -32,5 +32,5 @@ def api_calls(conn: ConnDep, user: CurrentUser, viewer: ViewerDep, query: CallQu
 def api_call(call_id: int, conn: ConnDep, user: CurrentUser) -> CallOut:
     """One call by its id."""
     call = get_call(conn, call_id)
-    check_call_visible(user, call)
+    check_call_visible(conn, user, call)
     return CallOut.of(call_id, call, user)

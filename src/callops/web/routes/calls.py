@@ -26,7 +26,7 @@ NAV = (NavItem("nav.calls", "/calls", order=10, description_key="home.card_calls
 @router.get("/calls", response_class=HTMLResponse)
 def calls_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, query: CallQueryDep,
                paging: PagingDep) -> HTMLResponse:
-    flt = scope_filter(user, query.to_filter(viewer.tz))
+    flt = scope_filter(conn, user, query.to_filter(viewer.tz))
     page = page_calls(conn, flt, paging)
     count, more = bounded_count(conn, flt)
     sees_all = allowed(user.role, Permission.VIEW_ALL_CALLS)
@@ -40,7 +40,8 @@ def calls_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewe
     return render(request, viewer, "calls.html", {
         "query": query, "page": page, "count": count, "more": more, "sees_all": sees_all,
         "queues": [name for name, _, _ in list_queues(conn)],
-        "agents": [a.agent_id for a in list_agents(conn)] if sees_all else [],
+        "agents": ([a.agent_id for a in list_agents(conn) if flt.agents is None or a.agent_id in flt.agents]
+                   if sees_all else []),
         "outcomes": [o.value for o in Outcome], "number": lambda n: shown_number(user, n),
         "next_link": link(page.next_cursor, "next"), "prev_link": link(page.prev_cursor, "prev"),
         "first_page": paging.cursor is None,
@@ -50,6 +51,6 @@ def calls_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewe
 @router.get("/calls/{call_id}", response_class=HTMLResponse)
 def call_page(request: Request, call_id: int, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
     call = get_call(conn, call_id)
-    check_call_visible(user, call)
+    check_call_visible(conn, user, call)
     return render(request, viewer, "call.html", {"call_id": call_id, "call": call,
                                                  "caller": shown_number(user, call.caller_number)})

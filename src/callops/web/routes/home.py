@@ -19,7 +19,7 @@ NAV = (NavItem("nav.home", "/", order=0),)
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, conn: ConnDep, state: StateDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
-    daily = calls_per_day(conn, scope_filter(user, CallFilter()), tz=viewer.tz.key)
+    daily = calls_per_day(conn, scope_filter(conn, user, CallFilter()), tz=viewer.tz.key)
     chart = {
         "type": "bar",
         "data": {"labels": [viewer.fmt.day(day) for day, _ in daily],

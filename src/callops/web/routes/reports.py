@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -23,6 +23,7 @@ from callops.metrics import (
     KPIS,
     Grain,
     KpiRequest,
+    ReportRow,
     SlDenominator,
     kpi,
     kpi_request_from_text,
@@ -37,6 +38,7 @@ from callops.store.kpi_query import agent_report, kpi_report
 from callops.store.records import CallFilter
 from callops.store.scenarios import SavedScenario, get_scenario, list_scenarios
 from callops.store.users import User
+from callops.web.access import team_scope
 from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
 from callops.web.downloads import attachment
 from callops.web.filters import parse_date
@@ -150,7 +152,7 @@ class AgentRowOut(BaseModel):
 def api_kpi(conn: ConnDep, settings: SettingsDep, user: ReportsUser, params: KpiParamsDep) -> list[dict[str, Any]]:
     """KPI rows, exactly as ``callops report kpi --format json``: ``period``, the ``by`` columns, then the KPIs
     (rates as fractions; ``prev_<kpi>`` with ``compare_previous``)."""
-    return [r.as_dict() for r in kpi_report(conn, params.request(settings.site_tz))]
+    return [r.as_dict() for r in _kpi(conn, user, params.request(settings.site_tz))]
 
 
 @router.get("/api/reports/agents", tags=["reports"], response_model=list[AgentRowOut])
@@ -160,7 +162,8 @@ def api_agents(conn: ConnDep, settings: SettingsDep, user: ReportsUser,
     """The per-agent table of ``callops report agents`` (of real calls, or of ``scenario``)."""
     first, last = parse_span(start, end)
     zone_name = report_zone(tz, settings.site_tz)
-    return [dict(r) for r in agent_report(conn, start=first, end=last, tz=zone_name, scenario=scenario or None)]
+    return [dict(r) for r in agent_report(conn, start=first, end=last, tz=zone_name, scenario=scenario or None,
+                                         only_agents=team_scope(conn, user))]
 
 
 # --- pages -----------------------------------------------------------------------------------------
@@ -199,13 +202,18 @@ def _page(request: Request, viewer: Viewer, template: str, data: ReportData, con
                                               **context})
 
 
+def _kpi(conn: ConnDep, user: User, request: KpiRequest) -> list[ReportRow]:
+    """The KPI report ``user`` may see: a team lead's covers only the agents of their teams."""
+    return kpi_report(conn, replace(request, agents=team_scope(conn, user)))
+
+
 def _latest_day(conn: ConnDep, viewer: Viewer, data: ReportData) -> dt.date | None:
     return last_day_with_calls(conn, CallFilter(scenario=data.name), tz=viewer.tz.key)
 
 
-def _one(conn: ConnDep, data: ReportData, start: dt.date, end: dt.date, tz: str,
+def _one(conn: ConnDep, user: User, data: ReportData, start: dt.date, end: dt.date, tz: str,
          keys: Sequence[str]) -> dict[str, Any]:
-    rows = kpi_report(conn, KpiRequest(start=start, end=end, grain=Grain.TOTAL, tz=tz, kpis=tuple(keys),
+    rows = _kpi(conn, user, KpiRequest(start=start, end=end, grain=Grain.TOTAL, tz=tz, kpis=tuple(keys),
                                        agent_states=False, scenario=data.name))
     return dict(rows[0].kpis) if rows else {}
 
@@ -213,8 +221,8 @@ def _one(conn: ConnDep, data: ReportData, start: dt.date, end: dt.date, tz: str,
 _HALF_HOURS = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 1440, 30))
 
 
-def _intervals(conn: ConnDep, data: ReportData, day: dt.date, tz: str) -> dict[str, int]:
-    rows = kpi_report(conn, KpiRequest(start=day, end=day, grain=Grain.MIN30, tz=tz, kpis=("offered",),
+def _intervals(conn: ConnDep, user: User, data: ReportData, day: dt.date, tz: str) -> dict[str, int]:
+    rows = _kpi(conn, user, KpiRequest(start=day, end=day, grain=Grain.MIN30, tz=tz, kpis=("offered",),
                                        agent_states=False, scenario=data.name))
     return {r.period[-5:]: int(r.kpis["offered"] or 0) for r in rows}
 
@@ -230,12 +238,12 @@ def dashboard(request: Request, conn: ConnDep, user: ReportsUser, viewer: Viewer
         monday = today - dt.timedelta(days=today.weekday())
         week_ago = today - dt.timedelta(days=7)
         context.update(
-            day=_one(conn, data, today, today, tz, DASHBOARD_KPIS),
-            day_before=_one(conn, data, week_ago, week_ago, tz, DASHBOARD_KPIS),
-            week=_one(conn, data, monday, today, tz, DASHBOARD_KPIS),
-            last_week=_one(conn, data, monday - dt.timedelta(days=7), week_ago, tz, DASHBOARD_KPIS),
+            day=_one(conn, user, data, today, today, tz, DASHBOARD_KPIS),
+            day_before=_one(conn, user, data, week_ago, week_ago, tz, DASHBOARD_KPIS),
+            week=_one(conn, user, data, monday, today, tz, DASHBOARD_KPIS),
+            last_week=_one(conn, user, data, monday - dt.timedelta(days=7), week_ago, tz, DASHBOARD_KPIS),
             monday=monday, week_ago=week_ago)
-        now, then = _intervals(conn, data, today, tz), _intervals(conn, data, week_ago, tz)
+        now, then = _intervals(conn, user, data, today, tz), _intervals(conn, user, data, week_ago, tz)
         labels = sorted(set(now) | set(then) | set(_HALF_HOURS))
         context["chart"] = {"type": "bar", "data": {"labels": labels, "datasets": [
             {"label": viewer.fmt.date(today), "data": [now.get(x, 0) for x in labels]},
@@ -251,7 +259,7 @@ def builder(request: Request, conn: ConnDep, settings: SettingsDep, user: Report
     """Choose grain, dimensions, KPIs and range; the result table exports to CSV and XLSX."""
     rows: list[dict[str, Any]] | None = None
     if params.start and params.end:
-        rows = [r.as_dict() for r in kpi_report(conn, params.request(viewer.tz.key))]
+        rows = [r.as_dict() for r in _kpi(conn, user, params.request(viewer.tz.key))]
     chosen = [k.strip() for k in (params.kpis or "").split(",") if k.strip()] or list(DEFAULT_KPIS)
     return _page(request, viewer, "reports/builder.html", data, {
         "rows": rows, "params": params, "grains": [g.value for g in Grain], "dims": CALL_DIMENSIONS,
@@ -263,7 +271,7 @@ def builder(request: Request, conn: ConnDep, settings: SettingsDep, user: Report
 def export(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep, params: KpiParamsDep,
            format: Literal["csv", "xlsx"] = "csv") -> Response:
     """The builder's result as a CSV or XLSX download."""
-    rows = [r.as_dict() for r in kpi_report(conn, params.request(viewer.tz.key))]
+    rows = [r.as_dict() for r in _kpi(conn, user, params.request(viewer.tz.key))]
     name = "-".join(["callops-kpi", *([params.scenario] if params.scenario else []), str(params.start),
                      str(params.end)])
     if format == "xlsx":
@@ -280,7 +288,8 @@ def scorecards(request: Request, conn: ConnDep, user: ReportsUser, viewer: Viewe
     """One card per agent: inbound handling, occupancy, away time, outbound results (seed 000)."""
     last = parse_date(end, field="to") or _latest_day(conn, viewer, data)
     first = parse_date(start, field="from") or (last.replace(day=1) if last else None)
-    rows = (agent_report(conn, start=first, end=last, tz=viewer.tz.key, scenario=data.name)
+    rows = (agent_report(conn, start=first, end=last, tz=viewer.tz.key, scenario=data.name,
+                         only_agents=team_scope(conn, user))
             if first and last else [])
     return _page(request, viewer, "reports/agents.html", data, {"rows": rows, "first": first, "last": last})
 
@@ -310,12 +319,12 @@ def period_report(request: Request, kind: Literal["daily", "weekly", "monthly"],
         tz = viewer.tz.key
         first, last = _period_range(kind, day)
         grain = _PERIODS[kind]
-        total = kpi_report(conn, KpiRequest(start=first, end=last, grain=grain, tz=tz, kpis=PERIOD_KPIS,
+        total = _kpi(conn, user, KpiRequest(start=first, end=last, grain=grain, tz=tz, kpis=PERIOD_KPIS,
                                             compare_previous=True, agent_states=False, scenario=data.name))
-        by_queue = kpi_report(conn, KpiRequest(start=first, end=last, grain=Grain.TOTAL, tz=tz, dims=("queue",),
+        by_queue = _kpi(conn, user, KpiRequest(start=first, end=last, grain=Grain.TOTAL, tz=tz, dims=("queue",),
                                                kpis=PERIOD_KPIS, agent_states=False, scenario=data.name))
         series_grain = Grain.MIN30 if kind == "daily" else Grain.DAY
-        series = kpi_report(conn, KpiRequest(start=first, end=last, grain=series_grain, tz=tz,
+        series = _kpi(conn, user, KpiRequest(start=first, end=last, grain=series_grain, tz=tz,
                                              kpis=("offered", "service_level"), agent_states=False,
                                              scenario=data.name))
         volume = {r.period[-5:] if kind == "daily" else r.period: r.kpis["offered"] for r in series}
