@@ -92,6 +92,11 @@ def test_lead_sees_only_their_teams_agents(client: TestClient) -> None:
     assert xlsx.status_code == 200 and b"b1" not in xlsx.content
     scorecards = client.get("/api/reports/agents", params={"from": DAY, "to": DAY})
     assert [r["agent"] for r in scorecards.json()] == ["a1"]
+    cards = client.get("/reports/agents", params={"from": DAY, "to": DAY})
+    assert cards.status_code == 200 and ">a1<" in cards.text and "b1" not in cards.text
+    for url in ("/reports", f"/reports/daily?date={DAY}", f"/reports/builder?from={DAY}&to={DAY}&by=agent"):
+        shown = client.get(url)
+        assert shown.status_code == 200 and "b1" not in shown.text, url
 
 
 def test_lead_of_no_team_sees_nothing(client: TestClient) -> None:
@@ -114,3 +119,5 @@ def test_agent_sees_own_calls_and_manager_sees_all(client: TestClient) -> None:
     assert {a["agent_id"] for a in client.get("/api/agents").json()} == {"a1", "b1"}
     assert _offered(client) == 5
     assert _export_agents(client) == {"a1", "b1"}
+    for url in ("/reports/agents", f"/reports/builder?from={DAY}&to={DAY}&by=agent"):
+        assert "b1" in client.get(url, params={"from": DAY, "to": DAY} if url == "/reports/agents" else None).text
