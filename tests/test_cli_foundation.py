@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from callops.cli import cli
+from callops.store.directory import led_agents, list_agents
 
 
 @pytest.fixture
@@ -72,3 +74,12 @@ def test_demo_load_is_idempotent(run) -> None:  # type: ignore[no-untyped-def]
     assert first.exit_code == 0 and "31359 inserted" in first.output and "admin-demo-1" in first.output
     second = run("demo", "load")
     assert "0 inserted, 31359 already there" in second.output
+
+
+def test_demo_lead_leads_every_demo_agent(run, engine: sa.Engine) -> None:  # type: ignore[no-untyped-def]
+    """Team leads see only the teams they lead: the demo puts its agents in one team led by the demo lead."""
+    assert run("demo", "load").exit_code == 0
+    with engine.connect() as conn:
+        led = led_agents(conn, "lead")
+        everyone = {a.agent_id for a in list_agents(conn)}
+    assert led == everyone and "MICHAL" in led

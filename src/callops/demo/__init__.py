@@ -9,13 +9,14 @@ import sqlalchemy as sa
 
 from callops.ingest import ImportReport, import_files
 from callops.records import Role
-from callops.store.directory import agents_from_calls
+from callops.store.directory import agents_from_calls, assign_unteamed, list_teams, save_team
 from callops.store.users import add_user, list_users
 
-__all__ = ["DEMO_CALLS", "DEMO_TZ", "DEMO_USERS", "DemoUser", "load_demo"]
+__all__ = ["DEMO_CALLS", "DEMO_TEAM", "DEMO_TZ", "DEMO_USERS", "DemoUser", "load_demo"]
 
 DEMO_CALLS = Path(__file__).resolve().parent / "calls_1999-01.txt.gz"
 DEMO_TZ = "Asia/Jerusalem"
+DEMO_TEAM = "floor"  # every demo agent, led by the demo team lead (a lead sees only the teams they lead)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +38,14 @@ DEMO_USERS = (
 
 
 def load_demo(engine: sa.Engine) -> ImportReport:
-    """Import the demo month and create the demo users; running it again adds nothing."""
+    """Import the demo month, put its agents in one team led by the demo lead and create the demo users;
+    running it again adds nothing."""
     report = import_files(engine, [DEMO_CALLS], fmt="anonymous-bank", tz=DEMO_TZ)
     with engine.begin() as conn:
         agents_from_calls(conn)
+        if DEMO_TEAM not in {t.name for t in list_teams(conn)}:
+            save_team(conn, DEMO_TEAM, lead="lead")
+        assign_unteamed(conn, DEMO_TEAM)
         existing = {u.username for u in list_users(conn)}
         for user in DEMO_USERS:
             if user.username not in existing:

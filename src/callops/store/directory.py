@@ -12,8 +12,8 @@ from callops.records import Agent
 from callops.store.records import of_scenario
 from callops.store.schema import agent_skills, agents, calls, queues, teams
 
-__all__ = ["TeamRow", "save_team", "list_teams", "save_agent", "get_agent", "list_agents", "save_queue",
-           "list_queues", "agents_from_calls", "led_agents"]
+__all__ = ["TeamRow", "assign_unteamed", "save_team", "list_teams", "save_agent", "get_agent", "list_agents",
+           "save_queue", "list_queues", "agents_from_calls", "led_agents"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +119,12 @@ def agents_from_calls(conn: sa.Connection) -> int:
     if fresh_queues:
         conn.execute(queues.insert(), [{"name": q, "description": None, "sl_threshold_s": 20} for q in fresh_queues])
     return len(new)
+
+
+def assign_unteamed(conn: sa.Connection, team: str) -> int:
+    """Put every agent without a team into ``team`` (which must exist); returns how many moved."""
+    result = conn.execute(agents.update().where(agents.c.team.is_(None)).values(team=team))
+    return int(result.rowcount or 0)
 
 
 def led_agents(conn: sa.Connection, lead: str) -> frozenset[str]:
