@@ -20,3 +20,28 @@ def test_openapi_describes_the_analytical_answers() -> None:
     assert kpi["items"]["$ref"].endswith("/KpiRowOut")
     staffing = paths["/api/workforce/staffing"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert staffing["$ref"].endswith("/StaffingOut")
+
+
+def _answer(schema: dict[str, Any], path: str, method: str) -> dict[str, Any]:
+    responses = schema["paths"][path][method]["responses"]
+    code = "201" if "201" in responses else "200"
+    answer: dict[str, Any] = responses[code]["content"]["application/json"]["schema"]
+    return answer
+
+
+def _fields(schema: dict[str, Any], answer: dict[str, Any]) -> set[str]:
+    ref: str = answer["items"]["$ref"] if answer.get("type") == "array" else answer["$ref"]
+    return set(schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"])
+
+
+def test_openapi_describes_the_simulation_answers() -> None:
+    schema: dict[str, Any] = create_app(Settings(database_url="sqlite://", secret_key="s")).openapi()
+    run = _fields(schema, _answer(schema, "/api/simulation/run", "post"))
+    assert {"replications", "seed", "metrics", "results", "saved"} <= run
+    saved = {"name", "calls", "from", "to", "first_call_at", "last_call_at", "replications", "seed", "created_at"}
+    assert saved <= _fields(schema, _answer(schema, "/api/simulation/scenarios", "get"))
+    assert saved <= _fields(schema, _answer(schema, "/api/simulation/scenarios/{name}", "delete"))
+    replay = _fields(schema, _answer(schema, "/api/simulation/replay", "get"))
+    assert {"queue", "days", "calls", "capacity", "patience_s", "hours", "mean_absolute_error"} <= replay
+    assert {"hour", "offered_per_day", "service_level_sim", "p_abandon_actual"} <= set(
+        schema["components"]["schemas"]["ReplayHourOut"]["properties"])
