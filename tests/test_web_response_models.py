@@ -45,3 +45,22 @@ def test_openapi_describes_the_simulation_answers() -> None:
     assert {"queue", "days", "calls", "capacity", "patience_s", "hours", "mean_absolute_error"} <= replay
     assert {"hour", "offered_per_day", "service_level_sim", "p_abandon_actual"} <= set(
         schema["components"]["schemas"]["ReplayHourOut"]["properties"])
+
+
+def test_openapi_describes_the_forecast_and_plan_answers() -> None:
+    schema: dict[str, Any] = create_app(Settings(database_url="sqlite://", secret_key="s")).openapi()
+    expected = {
+        ("/api/workforce/forecast", "get"): {"queue", "tz", "grain_min", "history", "forecast", "report"},
+        ("/api/workforce/forecast", "post"): {"name", "version", "model", "total_calls", "accuracy", "points"},
+        ("/api/workforce/forecasts", "get"): {"name", "version", "created_at", "queue", "grain_min", "model"},
+        ("/api/workforce/forecasts/{name}", "get"): {"name", "version", "points", "overrides"},
+        ("/api/workforce/plans", "post"): {"name", "version", "targets", "totals", "intervals"},
+        ("/api/workforce/plans", "get"): {"name", "version", "created_at", "queue"},
+        ("/api/workforce/plans/{name}", "get"): {"name", "version", "forecast_id", "totals", "intervals"},
+        ("/api/workforce/plans/compare", "get"): {"a", "b", "agent_hours_delta", "peak_delta", "intervals"},
+        ("/api/workforce/plans/{name}/simulate", "post"): {"service_level", "offered_mean", "plan",
+                                                          "target_service_level", "intervals_short", "intervals"},
+    }
+    for (path, method), fields in expected.items():
+        assert fields <= _fields(schema, _answer(schema, path, method)), path
+    assert {"mean", "ci95"} <= set(schema["components"]["schemas"]["EstimateOut"]["properties"])
