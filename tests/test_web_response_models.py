@@ -64,3 +64,15 @@ def test_openapi_describes_the_forecast_and_plan_answers() -> None:
     for (path, method), fields in expected.items():
         assert fields <= _fields(schema, _answer(schema, path, method)), path
     assert {"mean", "ci95"} <= set(schema["components"]["schemas"]["EstimateOut"]["properties"])
+
+
+def test_openapi_describes_the_live_answers() -> None:
+    schema: dict[str, Any] = create_app(Settings(database_url="sqlite://", secret_key="s")).openapi()
+    assert {"as_of", "queues"} <= _fields(schema, _answer(schema, "/api/live/queues", "get"))
+    contract = {"queue", "waiting", "longest_wait_s", "offered_today", "answered_today", "abandoned_today",
+                "service_level_today", "agents"}
+    assert set(schema["components"]["schemas"]["LiveQueueOut"]["properties"]) == contract
+    floor = _fields(schema, _answer(schema, "/api/live/floor", "get"))
+    assert {"as_of", "version", "queues", "agents", "alerts", "thresholds", "feeds"} <= floor
+    intraday = _fields(schema, _answer(schema, "/api/live/intraday", "get"))
+    assert {"plan", "version", "ratio", "actual_so_far", "forecast_so_far", "first_short", "intervals"} <= intraday
