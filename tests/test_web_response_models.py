@@ -76,3 +76,5 @@ def test_openapi_describes_the_live_answers() -> None:
     assert {"as_of", "version", "queues", "agents", "alerts", "thresholds", "feeds"} <= floor
     intraday = _fields(schema, _answer(schema, "/api/live/intraday", "get"))
     assert {"plan", "version", "ratio", "actual_so_far", "forecast_so_far", "first_short", "intervals"} <= intraday
+    move = _fields(schema, _answer(schema, "/api/live/intraday/move", "get"))
+    assert {"agents", "from_agents", "to_agents", "from_service_level", "to_service_level"} <= move

@@ -119,6 +119,16 @@ class IntradayOut(BaseModel):
     intervals: list[dict[str, Any]] = Field(description="actual, forecast, re-forecast, plan, required, gap")
 
 
+class MoveOut(BaseModel):
+    """Both queues' agents and service level this interval, before and after the move."""
+
+    agents: int = Field(description="agents moved (at most those the first plan has)")
+    from_agents: list[int] = Field(description="[before, after]")
+    to_agents: list[int] = Field(description="[before, after]")
+    from_service_level: list[Number] = Field(description="[before, after]")
+    to_service_level: list[Number] = Field(description="[before, after]")
+
+
 @router.get("/api/live/queues", tags=["live"], response_model=LiveQueuesOut)
 def api_live_queues(request: Request, conn: ConnDep, user: CurrentUser, now: NowDep) -> dict[str, Any]:
     """Per queue now: waiting, longest wait, today's offered / answered / abandoned, SL today, agents by state."""
@@ -210,7 +220,7 @@ def api_intraday(request: Request, conn: ConnDep, user: Annotated[User, require(
             "intervals": rows}
 
 
-@router.get("/api/live/intraday/move", tags=["live"])
+@router.get("/api/live/intraday/move", tags=["live"], response_model=MoveOut)
 def api_intraday_move(request: Request, conn: ConnDep, user: Annotated[User, require(Permission.VIEW_AGENTS)],
                       now: NowDep, from_plan: PlanName, to_plan: PlanName,
                       agents: Annotated[int, Query(ge=0, le=1000)]) -> dict[str, Any]:
