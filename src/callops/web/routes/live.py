@@ -71,14 +71,72 @@ def _feeds_on(engine: sa.Engine) -> list[dict[str, Any]]:
 
 
 # --- API -------------------------------------------------------------------------------------------------
-@router.get("/api/live/queues", tags=["live"])
+Number = int | float
+
+
+class LiveQueueOut(BaseModel):
+    """One queue now, per the ``GET /api/live/queues`` contract (today: the site's local day)."""
+
+    queue: str
+    waiting: int = Field(description="calls waiting now")
+    longest_wait_s: Number = Field(description="the longest current wait, seconds")
+    offered_today: int
+    answered_today: int
+    abandoned_today: int
+    service_level_today: Number | None = Field(description="share answered within the target (null: no calls)")
+    agents: dict[str, int] = Field(description="agents by state")
+
+
+class LiveQueuesOut(BaseModel):
+    as_of: str = Field(description="ISO 8601 with offset")
+    queues: list[LiveQueueOut]
+
+
+class LiveFloorOut(BaseModel):
+    """Everything the wallboard shows."""
+
+    as_of: str
+    version: int = Field(description="the floor's event version")
+    queues: list[dict[str, Any]] = Field(description="per queue: the contract's keys, 15/30-minute windows, ASA")
+    agents: list[dict[str, Any]] = Field(description="agent, state, reason, queues, in_state_s, ...")
+    alerts: list[dict[str, Any]]
+    thresholds: dict[str, Number] = Field(
+        description="sl_target, sl_minutes, longest_wait_s, away_minutes, call_minutes")
+    feeds: list[dict[str, Any]] = Field(description="the live feeds and when each last delivered")
+
+
+class IntradayOut(BaseModel):
+    """Today against a staffing plan."""
+
+    plan: str
+    version: int
+    queue: str | None
+    as_of: str
+    ratio: Number = Field(description="actual over forecast calls so far, shrunk toward 1")
+    actual_so_far: Number
+    forecast_so_far: Number
+    first_short: dict[str, Any] | None = Field(description="start_at and short_by of the first short interval")
+    intervals: list[dict[str, Any]] = Field(description="actual, forecast, re-forecast, plan, required, gap")
+
+
+class MoveOut(BaseModel):
+    """Both queues' agents and service level this interval, before and after the move."""
+
+    agents: int = Field(description="agents moved (at most those the first plan has)")
+    from_agents: list[int] = Field(description="[before, after]")
+    to_agents: list[int] = Field(description="[before, after]")
+    from_service_level: list[Number] = Field(description="[before, after]")
+    to_service_level: list[Number] = Field(description="[before, after]")
+
+
+@router.get("/api/live/queues", tags=["live"], response_model=LiveQueuesOut)
 def api_live_queues(request: Request, conn: ConnDep, user: CurrentUser, now: NowDep) -> dict[str, Any]:
     """Per queue now: waiting, longest wait, today's offered / answered / abandoned, SL today, agents by state."""
     snap = live_floor(request, conn).snapshot(now)
     return {"as_of": snap.as_of.isoformat(), "queues": [q.contract() for q in snap.queues]}
 
 
-@router.get("/api/live/floor", tags=["live"])
+@router.get("/api/live/floor", tags=["live"], response_model=LiveFloorOut)
 def api_live_floor(request: Request, conn: ConnDep, user: Annotated[User, require(Permission.VIEW_AGENTS)],
                    now: NowDep) -> dict[str, Any]:
     """Everything the wallboard shows: queues with 15/30-minute windows and ASA, agents, alerts, feeds."""
@@ -148,7 +206,7 @@ def _zone(request: Request) -> Any:
 PlanName = Annotated[str, Query(min_length=1, max_length=120)]
 
 
-@router.get("/api/live/intraday", tags=["live"])
+@router.get("/api/live/intraday", tags=["live"], response_model=IntradayOut)
 def api_intraday(request: Request, conn: ConnDep, user: Annotated[User, require(Permission.VIEW_AGENTS)],
                  now: NowDep, plan: PlanName, version: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
     """Today against a staffing plan: actual vs forecast vs plan per interval, the re-forecast of the rest of the
@@ -162,7 +220,7 @@ def api_intraday(request: Request, conn: ConnDep, user: Annotated[User, require(
             "intervals": rows}
 
 
-@router.get("/api/live/intraday/move", tags=["live"])
+@router.get("/api/live/intraday/move", tags=["live"], response_model=MoveOut)
 def api_intraday_move(request: Request, conn: ConnDep, user: Annotated[User, require(Permission.VIEW_AGENTS)],
                       now: NowDep, from_plan: PlanName, to_plan: PlanName,
                       agents: Annotated[int, Query(ge=0, le=1000)]) -> dict[str, Any]:

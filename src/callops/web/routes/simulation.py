@@ -31,6 +31,7 @@ from callops.store.users import User
 from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
 from callops.web.nav import NavItem
 from callops.web.rendering import render
+from callops.web.routes.simulation_models import SavedScenarioOut, SimulationRunOut
 
 __all__ = ["MAX_CALLS", "MAX_HOURS", "MAX_REPLICATIONS", "QueueSummary", "RunIn", "ScenarioIn", "ScenarioSummary",
            "SingleQueueIn", "router", "summarize"]
@@ -161,7 +162,7 @@ def _save_first(conn: sa.Connection, body: RunIn, runs: list[tuple[Scenario, Res
     return saved
 
 
-@router.post("/api/simulation/run")
+@router.post("/api/simulation/run", response_model=SimulationRunOut, response_model_exclude_unset=True)
 def api_run(body: RunIn, conn: ConnDep, settings: SettingsDep, user: Simulator) -> dict[str, Any]:
     """Run one or two scenarios; per metric the mean over replications and its Student-t 95 % interval. With
     ``save``, ``saved`` is the stored scenario as ``GET /api/simulation/scenarios`` lists it."""
@@ -174,14 +175,14 @@ def api_run(body: RunIn, conn: ConnDep, settings: SettingsDep, user: Simulator) 
     return answer
 
 
-@router.get("/api/simulation/scenarios")
+@router.get("/api/simulation/scenarios", response_model=list[SavedScenarioOut])
 def api_scenarios(conn: ConnDep, settings: SettingsDep, user: Simulator) -> list[dict[str, Any]]:
     """Saved scenarios, newest first, as ``callops scenarios list --json`` in the site's zone: calls, the dates
     they span, first and last call start, replications, seed."""
     return [scenario_json(s, zoneinfo.ZoneInfo(settings.site_tz)) for s in list_scenarios(conn)]
 
 
-@router.delete("/api/simulation/scenarios/{name}")
+@router.delete("/api/simulation/scenarios/{name}", response_model=SavedScenarioOut)
 def api_delete_scenario(name: str, conn: ConnDep, settings: SettingsDep, user: Simulator) -> dict[str, Any]:
     """Delete a saved scenario with its calls and agent intervals; answers what it held (404 when unknown)."""
     deleted = delete_scenario(conn, name)

@@ -28,6 +28,7 @@ from callops.web.deps import ConnDep, ViewerDep, require
 from callops.web.i18n import Translator
 from callops.web.rendering import render
 from callops.web.routes.simulation import MAX_REPLICATIONS
+from callops.web.routes.simulation_models import ReplayOut
 from callops.web.viewer import Viewer
 
 __all__ = ["MAX_DAYS", "ReplayParams", "ReplayRequest", "replay", "replay_chart", "router"]
@@ -125,7 +126,7 @@ def replay(conn: sa.Connection, request: ReplayRequest, *, tz: str) -> ReplayRep
                           seed=request.seed, min_calls_per_day=MIN_CALLS_PER_DAY)
 
 
-@router.get("/api/simulation/replay")
+@router.get("/api/simulation/replay", response_model=ReplayOut)
 def api_replay(conn: ConnDep, user: Simulator, viewer: ViewerDep, params: ReplayParamsDep) -> dict[str, Any]:
     """Replay stored history as ``callops replay --json``, with days in the user's zone: per compared hour the
     actual and simulated service level, ASA and abandon rate, and their mean absolute errors."""

@@ -14,7 +14,6 @@ import zoneinfo
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from starlette.responses import JSONResponse
 
 from callops.permissions import Permission
 from callops.scheduling import compare_plan_totals
@@ -35,9 +34,16 @@ from callops.web.routes.simulation import MAX_CALLS
 from callops.web.routes.workforce_models import (
     ErlangIn,
     ErlangOut,
+    ForecastEntryOut,
     ForecastIn,
+    ForecastOut,
+    ForecastRunOut,
     HistoryIn,
+    PlanCheckOut,
+    PlanComparisonOut,
+    PlanEntryOut,
     PlanIn,
+    PlanOut,
     PlanSimulationIn,
     StaffingIn,
     StaffingOut,
@@ -64,7 +70,7 @@ def api_staffing(body: StaffingIn, user: Planner) -> dict[str, Any]:
                            distressing_share=body.distressing_share, recovery_s=body.recovery_s)
 
 
-@router.get("/forecast")
+@router.get("/forecast", response_model=ForecastRunOut)
 def api_forecast(conn: ConnDep, settings: SettingsDep, user: Planner,
                  history_from: Annotated[dt.date, Query()], history_to: Annotated[dt.date, Query()],
                  queue: str | None = None, grain_min: int = 30, horizon: str = "14d", model: str = "auto",
@@ -85,7 +91,7 @@ def api_forecast(conn: ConnDep, settings: SettingsDep, user: Planner,
             "forecast": rows, "report": made.report()}
 
 
-@router.post("/forecast", status_code=201)
+@router.post("/forecast", status_code=201, response_model=ForecastOut)
 def api_save_forecast(body: ForecastIn, conn: ConnDep, settings: SettingsDep, user: Planner) -> dict[str, Any]:
     """Forecast from the store's history and save it as the next version of ``name``."""
     saved = create_forecast(conn, body.spec(), name=body.name, grain_min=body.grain_min, tz=settings.site_tz,
@@ -93,36 +99,36 @@ def api_save_forecast(body: ForecastIn, conn: ConnDep, settings: SettingsDep, us
     return forecast_json(saved, tz=zoneinfo.ZoneInfo(settings.site_tz))
 
 
-@router.get("/forecasts")
+@router.get("/forecasts", response_model=list[ForecastEntryOut])
 def api_forecasts(conn: ConnDep, user: Planner) -> list[dict[str, Any]]:
     """Saved forecast versions, newest first."""
     return [{"name": e.name, "version": e.version, "created_at": e.created_at.isoformat(), "queue": e.queue,
              "grain_min": e.grain_min, "model": e.model} for e in list_forecasts(conn)]
 
 
-@router.get("/forecasts/{name}")
+@router.get("/forecasts/{name}", response_model=ForecastOut)
 def api_saved_forecast(name: str, conn: ConnDep, settings: SettingsDep, user: Planner,
                        version: int | None = None) -> dict[str, Any]:
     """A saved forecast with its points, accuracy and overrides (default: the newest version)."""
     return forecast_json(load_forecast(conn, name, version), tz=zoneinfo.ZoneInfo(settings.site_tz))
 
 
-@router.post("/plans", status_code=201)
-def api_create_plan(body: PlanIn, conn: ConnDep, settings: SettingsDep, user: Planner) -> JSONResponse:
+@router.post("/plans", status_code=201, response_model=PlanOut)
+def api_create_plan(body: PlanIn, conn: ConnDep, settings: SettingsDep, user: Planner) -> dict[str, Any]:
     """Build and save a plan from a saved forecast or from history (its forecast is saved too)."""
     _, plan = create_plan(conn, body.targets(), name=body.name, now=dt.datetime.now(dt.UTC), tz=settings.site_tz,
                           forecast_ref=body.forecast, history=body.history.spec() if body.history else None,
                           aht_s=body.aht_s, note=body.note, created_by=user.username)
-    return JSONResponse(plan_json(plan, tz=zoneinfo.ZoneInfo(settings.site_tz)), status_code=201)
+    return plan_json(plan, tz=zoneinfo.ZoneInfo(settings.site_tz))
 
 
-@router.get("/plans")
+@router.get("/plans", response_model=list[PlanEntryOut])
 def api_plans(conn: ConnDep, user: Planner) -> list[dict[str, Any]]:
     """Saved plan versions, newest first."""
     return [{"name": n, "version": v, "created_at": at.isoformat(), "queue": q} for n, v, at, q in list_plans(conn)]
 
 
-@router.get("/plans/compare")
+@router.get("/plans/compare", response_model=PlanComparisonOut)
 def api_compare_plans(conn: ConnDep, settings: SettingsDep, user: Planner,
                       a: Annotated[str, Query(description="NAME or NAME@VERSION")],
                       b: Annotated[str, Query(description="NAME or NAME@VERSION")]) -> dict[str, Any]:
@@ -132,14 +138,14 @@ def api_compare_plans(conn: ConnDep, settings: SettingsDep, user: Planner,
                            tz=zoneinfo.ZoneInfo(settings.site_tz))
 
 
-@router.get("/plans/{name}")
+@router.get("/plans/{name}", response_model=PlanOut)
 def api_plan(name: str, conn: ConnDep, settings: SettingsDep, user: Planner,
              version: int | None = None) -> dict[str, Any]:
     """A saved plan with every interval and its totals (default: the newest version)."""
     return plan_json(load_plan(conn, name, version), tz=zoneinfo.ZoneInfo(settings.site_tz))
 
 
-@router.post("/plans/{name}/simulate")
+@router.post("/plans/{name}/simulate", response_model=PlanCheckOut, response_model_exclude_unset=True)
 def api_simulate_plan(name: str, body: PlanSimulationIn, conn: ConnDep, settings: SettingsDep,
                       user: Simulator) -> dict[str, Any]:
     """The plan simulated interval by interval against what it expects: ``callops simulate --plan ... --json``."""

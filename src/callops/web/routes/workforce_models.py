@@ -7,6 +7,7 @@ This module has no ``router``; route discovery skips it.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -153,3 +154,114 @@ class StaffingOut(BaseModel):
     agents_without_recovery: int | None = None
     recovery_agents: int | None = Field(default=None, description="agents the recovery time costs")
 
+
+
+# --- answers of forecasts and plans (declared in the order the services write them, so the JSON is the CLI's) ---
+
+
+class EstimateOut(BaseModel):
+    """A metric over replications: the mean and its Student-t 95 % interval."""
+
+    mean: int | float
+    ci95: list[int | float] = Field(description="[low, high]")
+
+
+class ForecastRunOut(BaseModel):
+    """A forecast from history that is not saved: history, forecast rows with their band, the backtest report."""
+
+    queue: str | None
+    tz: str
+    grain_min: int
+    history: list[dict[str, Any]] = Field(description="interval_start (local, with offset), calls, aht_s")
+    forecast: list[dict[str, Any]] = Field(description="interval_start, forecast, lo, hi, ... per interval")
+    report: dict[str, Any] = Field(description="the model chosen and its backtest accuracy (WAPE, MASE)")
+
+
+class ForecastOut(BaseModel):
+    """A saved forecast version (``callops plan forecast ... --json``)."""
+
+    name: str
+    version: int
+    queue: str | None
+    grain_min: int
+    model: str
+    tz: str | None
+    created_at: str | None
+    total_calls: int | float
+    accuracy: dict[str, Any] | None = Field(description="the backtest report")
+    overrides: list[Any]
+    points: list[dict[str, Any]] = Field(description="interval_start, forecast, lo, hi, aht_s per interval")
+
+
+class ForecastEntryOut(BaseModel):
+    """One saved forecast version in the list."""
+
+    name: str
+    version: int
+    created_at: str
+    queue: str | None
+    grain_min: int
+    model: str
+
+
+class PlanOut(BaseModel):
+    """A saved staffing plan with its targets, totals and every interval (``callops plan show --json``)."""
+
+    name: str
+    version: int
+    queue: str | None
+    created_at: str | None
+    created_by: str | None
+    forecast_id: int | None
+    note: str | None
+    targets: dict[str, Any]
+    totals: dict[str, Any] = Field(description="calls, agent_hours, required_agent_hours, peaks, recovery hours")
+    intervals: list[dict[str, Any]] = Field(
+        description="interval_start, calls, aht_s, agents, scheduled, service_level, asa_s, p_abandon, occupancy, "
+                    "recovery_agents per interval")
+
+
+class PlanEntryOut(BaseModel):
+    """One saved plan version in the list."""
+
+    name: str
+    version: int
+    created_at: str
+    queue: str | None
+
+
+class PlanComparisonOut(BaseModel):
+    """Plan ``a`` against plan ``b``: each one's totals, the deltas, scheduled agents per interval."""
+
+    a: dict[str, Any] = Field(description="name, version, totals")
+    b: dict[str, Any] = Field(description="name, version, totals")
+    agent_hours_delta: int | float
+    peak_delta: int
+    changed_intervals: int
+    intervals: list[dict[str, Any]]
+
+
+class PlanCheckOut(BaseModel):
+    """A plan simulated interval by interval (``callops simulate --plan ... --json``): the simulator's metrics
+    (each {mean, ci95}), the outcome means, then the plan's target and the intervals that fall short."""
+
+    model_config = ConfigDict(extra="allow")
+
+    service_level: EstimateOut
+    p_abandon: EstimateOut
+    asa_s: EstimateOut
+    p_wait: EstimateOut
+    occupancy: EstimateOut
+    offered_mean: int | float
+    timeout_mean: int | float | None = None
+    callback_mean: int | float | None = None
+    ivr_self_service_mean: int | float | None = None
+    ivr_hangup_mean: int | float | None = None
+    replications: int
+    scenario: str
+    plan: str = Field(description="NAME@VERSION")
+    target_service_level: int | float
+    intervals_short: int
+    intervals_clearly_short: int
+    intervals_with_calls: int
+    intervals: list[dict[str, Any]]
