@@ -25,6 +25,7 @@ COLUMNS = ("person", "hire_date", "exit_date", "exit_reason", "team", "position"
 REQUIRED = ("person", "hire_date", "exit_date", "exit_reason", "team", "position")
 MAX_ROWS = 200_000
 T = TypeVar("T")
+_Choice = TypeVar("_Choice", ExitReason, Position)
 
 _REASONS = {
     "薪酬": ExitReason.PAY, "薪资": ExitReason.PAY, "待遇": ExitReason.PAY,
@@ -61,25 +62,24 @@ class HistoryRow:
 
 
 def parse_reason(text: str) -> ExitReason:
-    value = text.strip()
-    key = value.lower().replace(" ", "_").replace("-", "_")
-    if value in _REASONS or key in _REASONS:
-        return _REASONS.get(value) or _REASONS[key]
-    try:
-        return ExitReason(key)
-    except ValueError:
-        raise ValueError(f"{text!r} is not an exit reason (one of {', '.join(r.value for r in ExitReason)})") from None
+    return _parse_choice(text, ExitReason, _REASONS, "an exit reason")
 
 
 def parse_position(text: str) -> Position:
+    return _parse_choice(text, Position, _POSITIONS, "a position")
+
+
+def _parse_choice(text: str, kind: type[_Choice], aliases: Mapping[str, _Choice], what: str) -> _Choice:
+    """``text`` as a member of ``kind``: an alias as written or normalised (Chinese words, common spellings),
+    else the member's own value after lower-casing and turning spaces and dashes into underscores."""
     value = text.strip()
     key = value.lower().replace(" ", "_").replace("-", "_")
-    if value in _POSITIONS or key in _POSITIONS:
-        return _POSITIONS.get(value) or _POSITIONS[key]
+    if value in aliases or key in aliases:
+        return aliases.get(value) or aliases[key]
     try:
-        return Position(key)
+        return kind(key)
     except ValueError:
-        raise ValueError(f"{text!r} is not a position (one of {', '.join(p.value for p in Position)})") from None
+        raise ValueError(f"{text!r} is not {what} (one of {', '.join(m.value for m in kind)})") from None
 
 
 def _date(text: str) -> dt.date:
