@@ -189,11 +189,7 @@ def pay(roster_file: str, agents_file: str, rules_file: str | None, tz: str, fmt
 
     zone = _zone(tz)
     rules = _rules(rules_file)
-    try:
-        data = json.loads(_read(roster_file, "ROSTER"))
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"not JSON: {exc.msg}", file=roster_file, line=exc.lineno) from exc
-    shifts = _shifts_from_json(data, roster_file)
+    data, shifts = _roster_file(roster_file)
     agents = parse_agents(_read(agents_file, "--agents"), file=agents_file)
     first = _day(data["from"], "from") if isinstance(data.get("from"), str) else min(
         (s.start_at.astimezone(zone).date() for s in shifts), default=dt.date.today())
@@ -217,6 +213,16 @@ def pay(roster_file: str, agents_file: str, rules_file: str | None, tz: str, fmt
         echo_json(rows)
     else:
         echo_table(rows)
+
+
+def _roster_file(path: str) -> tuple[dict[str, Any], list[RosterShift]]:
+    """A roster JSON file (as `roster solve --json` writes it): the document and its shifts."""
+    try:
+        data = json.loads(_read(path, "ROSTER"))
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"not JSON: {exc.msg}", file=path, line=exc.lineno) from exc
+    shifts = _shifts_from_json(data, path)  # refuses anything but an object with a shifts list
+    return data, shifts
 
 
 def _shifts_from_json(data: Any, file: str) -> list[RosterShift]:
@@ -249,11 +255,7 @@ def check(roster_file: str, agents_file: str, rules_file: str | None, tz: str, a
     """Check a roster (JSON as `roster solve --json` writes it) against every rule; exit 1 on any violation."""
     zone = _zone(tz)
     rules = _rules(rules_file)
-    try:
-        data = json.loads(_read(roster_file, "ROSTER"))
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"not JSON: {exc.msg}", file=roster_file, line=exc.lineno) from exc
-    shifts = _shifts_from_json(data, roster_file)
+    data, shifts = _roster_file(roster_file)
     agents = parse_agents(_read(agents_file, "--agents"), file=agents_file)
     week_start = _day(data["from"], "from") if isinstance(data.get("from"), str) else None
     last_day = _day(data["to"], "to") if isinstance(data.get("to"), str) else None
