@@ -20,7 +20,8 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from callops.config import Settings
-from callops.records import Call, Direction, Outcome, Role
+from callops.records import Agent, Call, Direction, Outcome, Role
+from callops.store.directory import save_agent, save_team
 from callops.store.records import insert_calls
 from callops.store.schema import users
 from callops.web import create_app
@@ -68,12 +69,16 @@ def new_clock() -> Clock:
 def qa_site(engine: sa.Engine, clock: Clock) -> Iterator[TestClient]:
     """The app over ``engine`` with the QA users and the week's calls, its QA clock set to ``clock``."""
     rows = [("boss", Role.MANAGER, None), ("lead", Role.TEAM_LEAD, None), ("qa1", Role.QA, None),
-            ("amy", Role.AGENT, "A1"), ("bob", Role.AGENT, "A2"), ("root", Role.ADMIN, None)]
+            ("amy", Role.AGENT, "A1"), ("bob", Role.AGENT, "A2"), ("root", Role.ADMIN, None),
+            ("lead2", Role.TEAM_LEAD, None)]  # lead2 leads no team
     with engine.begin() as conn:
         conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
                                        "agent_id": agent, "locale": "en", "tz": "UTC", "active": True}
                                       for name, role, agent in rows])
         insert_calls(conn, week_calls())
+        save_team(conn, "floor", lead="lead")  # the lead's rights reach the agents of the teams they lead
+        for agent_id, name in (("A1", "Amy"), ("A2", "Bob")):
+            save_agent(conn, Agent(agent_id, name, team="floor"))
     app = create_app(Settings(database_url=engine.url.render_as_string(hide_password=False), secret_key="t"))
     app.state.qa_clock = clock
     with TestClient(app) as test_client:

@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 
 from callops.config import Settings
 from callops.live.events import LiveEvent, LiveEventKind
-from callops.records import Role
+from callops.records import Agent, Role
+from callops.store.directory import save_agent, save_team
 from callops.store.live_events import append_events
 from callops.store.schema import agent_intervals, live_events, users
 from callops.web import create_app
@@ -51,7 +52,11 @@ def client(engine: sa.Engine) -> Iterator[TestClient]:
                                        "agent_id": agent, "locale": "en", "tz": TZ, "active": True}
                                       for name, role, agent in (
                                           ("boss", Role.MANAGER, None), ("lead", Role.TEAM_LEAD, None),
-                                          ("pat", Role.PLANNER, None), ("amy", Role.AGENT, "A9"))])
+                                          ("pat", Role.PLANNER, None), ("amy", Role.AGENT, "A9"),
+                                          ("lead2", Role.TEAM_LEAD, None))])
+        save_team(conn, "floor", lead="lead")  # lead's team: A1 and A9; lead2 leads none
+        for agent in ("A1", "A9"):
+            save_agent(conn, Agent(agent, agent, team="floor"))
         append_events(conn, FLOOR)
     url = engine.url.render_as_string(hide_password=False)
     app = create_app(Settings(database_url=url, secret_key="test-secret", site_tz=TZ), clock=lambda: NOW)
@@ -102,6 +107,19 @@ def test_floor_alerts_and_thresholds(client: TestClient) -> None:
     kinds = {(a["kind"], a["subject"]) for a in floor["alerts"]}
     assert kinds == {("long_wait", "sales"), ("sl_low", "sales"), ("long_call", "A1")}
     assert client.get("/live").status_code == 200 and "live.js" in client.get("/live?big=1").text
+
+
+def test_a_team_lead_sees_and_sets_only_their_teams_agents(client: TestClient) -> None:
+    """Queues are the floor's; agents and their alerts are a lead's own teams'; a manager sees everyone."""
+    everyone = {a["agent"] for a in as_user(client, "boss").get("/api/live/floor").json()["agents"]}
+    assert {"A1", "A2"} <= everyone
+    mine = as_user(client, "lead").get("/api/live/floor").json()
+    assert {a["agent"] for a in mine["agents"]} == everyone & {"A1", "A9"} and mine["queues"]
+    none = as_user(client, "lead2").get("/api/live/floor").json()
+    assert none["agents"] == [] and all(a["kind"] not in ("long_away", "long_call") for a in none["alerts"])
+    assert none["queues"] == mine["queues"]
+    refused = client.post("/api/live/agents/A1/state", json={"state": "away", "reason": "meeting"})
+    assert refused.status_code == 403
 
 
 def test_agent_buttons_and_lead_follow_the_state_machine_into_intervals(client: TestClient,

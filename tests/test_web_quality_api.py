@@ -73,6 +73,26 @@ def test_draw_verifies_and_a_tampered_stored_draw_fails(client: TestClient, cloc
     assert check["matches"] is False and check["discrepancies"][0]["kind"] == "selection"
 
 
+def test_a_team_lead_reaches_only_the_evaluations_and_appeals_of_their_teams(client: TestClient,
+                                                                            clock: Clock) -> None:
+    """lead leads A1's team; lead2 leads none: lead2 finds neither the evaluation nor the appeal, and cannot act."""
+    h = drawn(client, clock)
+    h["lead2"] = bearer(client, "lead2")
+    key = evaluate_first(client, h, "A1")
+    filed = client.post(f"/api/qa/evaluations/{key}/appeals", json={"disputed_items": ["arguing"], "reason": "no"},
+                        headers=h["amy"])
+    appeal = filed.json()["appeal_id"]
+    assert [e["evaluation_key"] for e in client.get("/api/qa/evaluations", headers=h["lead"]).json()] == [key]
+    assert client.get("/api/qa/evaluations", headers=h["lead2"]).json() == []
+    assert [a["appeal_id"] for a in client.get("/api/qa/appeals", headers=h["lead"]).json()] == [appeal]
+    assert client.get("/api/qa/appeals", headers=h["lead2"]).json() == []
+    assert client.get(f"/api/qa/evaluations/{key}", headers=h["lead2"]).status_code == 404
+    assert client.get(f"/api/qa/appeals/{appeal}", headers=h["lead2"]).status_code == 404
+    assert client.post(f"/api/qa/appeals/{appeal}/accept", headers=h["lead2"]).status_code == 404
+    assert client.post(f"/api/qa/appeals/{appeal}/accept", headers=h["lead"]).status_code == 200
+    assert len(client.get("/api/qa/evaluations", headers=h["boss"]).json()) == 1  # a manager's reach is the site
+
+
 def test_full_appeal_path_keeps_the_old_version(client: TestClient, clock: Clock) -> None:
     """Agent appeals, team lead accepts, three views, supervisor upholds: a corrected version 2, version 1 kept."""
     h = drawn(client, clock)

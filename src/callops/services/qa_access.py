@@ -15,6 +15,7 @@ from callops.errors import InvalidInput, NotFound, PermissionDenied
 from callops.permissions import Permission, allowed
 from callops.quality import Actor, Evaluation
 from callops.records import Role
+from callops.services.team_scope import in_team_scope
 from callops.store.qa_library import Duty, get_setting, grant_duty, on_duty, set_setting
 from callops.store.users import User, list_users
 
@@ -62,8 +63,13 @@ def sees_everything(user: User) -> bool:
 
 
 def check_can_see(conn: sa.Connection, user: User, evaluation: Evaluation) -> None:
-    """Staff see every evaluation; an agent their own, and others' only when the site allows it."""
-    if sees_everything(user) or (user.agent_id is not None and user.agent_id == evaluation.agent):
+    """Staff see every evaluation (a team lead those of their teams); an agent their own, and others' only
+    when the site allows it."""
+    if sees_everything(user):
+        if in_team_scope(conn, user, evaluation.agent):
+            return
+        raise PermissionDenied(f"the {user.role.value} role sees only the evaluations of their own teams")
+    if user.agent_id is not None and user.agent_id == evaluation.agent:
         return
     if user.role is Role.AGENT and agents_see_others(conn):
         return

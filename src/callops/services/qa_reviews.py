@@ -31,6 +31,7 @@ from callops.quality import (
 )
 from callops.records import Call, Role
 from callops.services.qa_access import agent_actor, check_can_see, member_actor, qa_actor, require_any
+from callops.services.team_scope import in_team_scope
 from callops.store.qa_forms import ensure_starter_scorecard, latest_scorecard
 from callops.store.qa_reviews import (
     Note,
@@ -186,16 +187,23 @@ def appeal_evaluation(conn: sa.Connection, user: User, key: str, *, items: Itera
     return appeal
 
 
+def _load_appeal_for(conn: sa.Connection, user: User, appeal_id: str) -> Appeal:
+    """The appeal, if ``user`` may see it: the agent their own, staff every one (a team lead their teams')."""
+    appeal, _ = load_appeal(conn, appeal_id)
+    staff = allowed(user.role, Permission.HANDLE_APPEALS)
+    if (staff and not in_team_scope(conn, user, appeal.agent)) or (not staff and user.agent_id != appeal.agent):
+        raise NotFound(f"no appeal {appeal_id!r}")  # one out of reach answers as a missing one
+    return appeal
+
+
 def open_appeal(conn: sa.Connection, user: User, appeal_id: str) -> tuple[Appeal, EvaluationFile]:
     """The appeal and the evaluation file it is about; the agent sees their own, staff every one."""
-    appeal, _ = load_appeal(conn, appeal_id)
-    if not allowed(user.role, Permission.HANDLE_APPEALS) and user.agent_id != appeal.agent:
-        raise NotFound(f"no appeal {appeal_id!r}")  # another agent's answers as a missing one
+    appeal = _load_appeal_for(conn, user, appeal_id)
     return appeal, open_evaluation(conn, user, appeal.evaluation_id)
 
 
 def accept(conn: sa.Connection, user: User, appeal_id: str, *, now: dt.datetime) -> Appeal:
-    appeal, _ = load_appeal(conn, appeal_id)
+    appeal = _load_appeal_for(conn, user, appeal_id)
     appeal, event = accept_appeal(appeal, actor=member_actor(user), at=now)
     save_appeal(conn, appeal)
     write_appeal_event(conn, event)
@@ -203,7 +211,7 @@ def accept(conn: sa.Connection, user: User, appeal_id: str, *, now: dt.datetime)
 
 
 def send_back(conn: sa.Connection, user: User, appeal_id: str, *, reason: str, now: dt.datetime) -> Appeal:
-    appeal, _ = load_appeal(conn, appeal_id)
+    appeal = _load_appeal_for(conn, user, appeal_id)
     appeal, event = return_appeal(appeal, actor=member_actor(user), at=now, reason=reason)
     save_appeal(conn, appeal)
     write_appeal_event(conn, event)
@@ -213,7 +221,7 @@ def send_back(conn: sa.Connection, user: User, appeal_id: str, *, reason: str, n
 def panel_view(conn: sa.Connection, user: User, appeal_id: str, *, view: Decision, comment: str,
                now: dt.datetime) -> Appeal:
     """One panel member (supervisor, team lead, QA) records their view after re-reviewing the evidence."""
-    appeal, _ = load_appeal(conn, appeal_id)
+    appeal = _load_appeal_for(conn, user, appeal_id)
     in_own_role = user.role in (Role.MANAGER, Role.TEAM_LEAD)
     actor = member_actor(user) if in_own_role else qa_actor(conn, user, now)
     appeal, event = record_view(appeal, actor=actor, at=now, view=view, comment=comment)
@@ -225,7 +233,7 @@ def panel_view(conn: sa.Connection, user: User, appeal_id: str, *, view: Decisio
 def decide(conn: sa.Connection, user: User, appeal_id: str, *, decision: Decision,
            corrected: Mapping[str, Answer] | None, comment: str, now: dt.datetime) -> tuple[Appeal, StoredEvaluation]:
     """The supervisor decides; an upheld appeal writes the corrected version and the evaluation closes."""
-    appeal, _ = load_appeal(conn, appeal_id)
+    appeal = _load_appeal_for(conn, user, appeal_id)
     stored = load_evaluation(conn, appeal.evaluation_id)
     before = len(stored.evaluation.versions)
     decided, closed, event = decide_appeal(appeal, stored.evaluation, actor=member_actor(user), at=now,

@@ -11,6 +11,7 @@ from callops.permissions import Permission, allowed
 from callops.quality import DEFAULT_APPEAL_DEADLINE, AppealState
 from callops.records import Role
 from callops.services.qa_sampling import evaluator_pool
+from callops.services.team_scope import team_scope
 from callops.store.qa_reviews import evaluation_keys, follow_ups_due, list_appeals, list_notes, load_evaluations
 from callops.store.qa_sampling import list_draws
 from callops.store.users import User
@@ -78,7 +79,7 @@ def _panel_reminders(conn: sa.Connection, user: User, now: dt.datetime) -> list[
     out = []
     panel_role = user.role if user.role in (Role.MANAGER, Role.TEAM_LEAD) else (
         Role.QA if allowed(user.role, Permission.EVALUATE_CALLS) else None)
-    for appeal in list_appeals(conn):
+    for appeal in list_appeals(conn, agents=team_scope(conn, user)):
         link = f"/qa/appeals/{appeal.appeal_id}"
         viewed = {v.role for v in appeal.views}
         if appeal.state is AppealState.FILED and user.role is Role.TEAM_LEAD:

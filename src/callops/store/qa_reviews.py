@@ -104,11 +104,13 @@ def load_evaluation(conn: sa.Connection, key: str) -> StoredEvaluation:
 
 
 def evaluation_keys(conn: sa.Connection, *, agent: str | None = None, evaluator: str | None = None,
-                    call_pk: int | None = None) -> list[str]:
-    """Keys of evaluations (newest first), optionally of one agent, evaluator or call."""
+                    call_pk: int | None = None, agents: frozenset[str] | None = None) -> list[str]:
+    """Keys of evaluations (newest first), optionally of one agent, evaluator or call, or of ``agents`` only."""
     query = sa.select(qa_evaluations.c.evaluation_key, sa.func.min(qa_evaluations.c.created_at).label("first_at"))
     if agent is not None:
         query = query.where(qa_evaluations.c.agent == agent)
+    if agents is not None:
+        query = query.where(qa_evaluations.c.agent.in_(sorted(agents)))
     if evaluator is not None:
         query = query.where(qa_evaluations.c.evaluator == evaluator)
     if call_pk is not None:
@@ -208,10 +210,13 @@ def load_appeal(conn: sa.Connection, appeal_id: str) -> tuple[Appeal, dt.datetim
 
 
 def list_appeals(conn: sa.Connection, *, agent: str | None = None, evaluation_key: str | None = None,
-                 status: str | None = None) -> list[Appeal]:
+                 status: str | None = None, agents: frozenset[str] | None = None) -> list[Appeal]:
+    """Appeals (oldest first), optionally of one agent, evaluation or status, or of ``agents`` only."""
     query = sa.select(qa_appeals.c.state).where(qa_appeals.c.status != "reserved")
     if agent is not None:
         query = query.where(qa_appeals.c.agent == agent)
+    if agents is not None:
+        query = query.where(qa_appeals.c.agent.in_(sorted(agents)))
     if evaluation_key is not None:
         query = query.where(qa_appeals.c.evaluation_key == evaluation_key)
     if status is not None:

@@ -8,21 +8,13 @@ import sqlalchemy as sa
 
 from callops.errors import PermissionDenied
 from callops.permissions import Permission, allowed
-from callops.records import Call, Role
-from callops.store.directory import led_agents
+from callops.records import Call
+from callops.services.team_scope import team_scope
 from callops.store.records import CallFilter
 from callops.store.users import User
 from callops.web.masking import mask_number
 
-__all__ = ["team_scope", "scope_filter", "check_call_visible", "shown_number"]
-
-
-def team_scope(conn: sa.Connection, user: User) -> frozenset[str] | None:
-    """The agents whose records ``user`` may see through VIEW_ALL_CALLS: None for every agent; for a team
-    lead, the agents of the teams whose ``lead`` is their user name (none when they lead no team)."""
-    if user.role is not Role.TEAM_LEAD:
-        return None
-    return led_agents(conn, user.username)
+__all__ = ["scope_filter", "check_call_visible", "shown_number"]
 
 
 def scope_filter(conn: sa.Connection, user: User, flt: CallFilter) -> CallFilter:

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
 from callops.permissions import Permission
+from callops.services.team_scope import team_scope
 from callops.store.agent_activity import agents_in_calls
 from callops.store.call_volume import last_day_with_calls
 from callops.store.directory import list_agents, list_teams
 from callops.store.users import User
-from callops.web.access import scope_filter, team_scope
+from callops.web.access import scope_filter
 from callops.web.deps import ConnDep, ViewerDep, require
 from callops.web.filters import CallQueryDep
 from callops.web.nav import NavItem

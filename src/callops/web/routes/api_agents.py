@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter
 
 from callops.permissions import Permission
+from callops.services.team_scope import team_scope
 from callops.store.agent_activity import agents_in_calls
 from callops.store.directory import list_agents
 from callops.store.users import User
-from callops.web.access import scope_filter, team_scope
+from callops.web.access import scope_filter
 from callops.web.deps import ConnDep, ViewerDep, require
 from callops.web.filters import CallQueryDep
 from callops.web.schemas import AgentOut

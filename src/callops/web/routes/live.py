@@ -29,6 +29,7 @@ from callops.permissions import Permission
 from callops.records import AgentState
 from callops.services.intraday import plan_intraday, plan_move
 from callops.services.live_agent_state import PERSON_STATES, REASON_MAX, set_agent_state
+from callops.services.team_scope import in_team_scope, team_scope
 from callops.store.live_events import list_feeds
 from callops.store.plans import list_plans
 from callops.store.qa_library import set_setting
@@ -49,12 +50,19 @@ _STREAM_TICK_S = 0.2
 _STREAM_REFRESH_S = 2.0
 
 
-def _snapshot_json(floor: LiveFloor, now: dt.datetime, feeds: list[dict[str, Any]]) -> dict[str, Any]:
+_AGENT_ALERTS = frozenset({"long_away", "long_call"})
+
+
+def _snapshot_json(floor: LiveFloor, now: dt.datetime, feeds: list[dict[str, Any]],
+                   scope: frozenset[str] | None) -> dict[str, Any]:
+    """The board as JSON; with a team ``scope`` (a team lead's), only those agents and their alerts."""
     snap = floor.snapshot(now)
+    agents = [a for a in snap.agents if scope is None or a.agent in scope]
+    alerts = [a for a in snap.alerts if scope is None or a.kind not in _AGENT_ALERTS or a.subject in scope]
     return {
         "as_of": snap.as_of.isoformat(), "version": floor.version,
         "queues": [{**asdict(q), "windows": [asdict(w) for w in q.windows]} for q in snap.queues],
-        "agents": [asdict(a) for a in snap.agents], "alerts": [asdict(a) for a in snap.alerts],
+        "agents": [asdict(a) for a in agents], "alerts": [asdict(a) for a in alerts],
         "thresholds": {k: getattr(floor.thresholds, k) for k in
                        ("sl_target", "sl_minutes", "longest_wait_s", "away_minutes", "call_minutes")},
         "feeds": feeds,
@@ -139,8 +147,9 @@ def api_live_queues(request: Request, conn: ConnDep, user: CurrentUser, now: Now
 @router.get("/api/live/floor", tags=["live"], response_model=LiveFloorOut)
 def api_live_floor(request: Request, conn: ConnDep, user: Annotated[User, require(Permission.VIEW_AGENTS)],
                    now: NowDep) -> dict[str, Any]:
-    """Everything the wallboard shows: queues with 15/30-minute windows and ASA, agents, alerts, feeds."""
-    return _snapshot_json(live_floor(request, conn), now, _feeds(conn))
+    """Everything the wallboard shows: queues with 15/30-minute windows and ASA, agents, alerts, feeds; a team lead
+    sees the agents of the teams they lead."""
+    return _snapshot_json(live_floor(request, conn), now, _feeds(conn), team_scope(conn, user))
 
 
 class StateIn(BaseModel):
@@ -148,10 +157,12 @@ class StateIn(BaseModel):
     reason: str | None = Field(default=None, max_length=REASON_MAX)
 
 
-def _may_set(user: User, agent: str) -> None:
+def _may_set(conn: sa.Connection, user: User, agent: str) -> None:
     if user.agent_id == agent:
         return
     permissions.require(user.role, Permission.SUPERVISE_FLOOR)
+    if not in_team_scope(conn, user, agent):
+        raise PermissionDenied(f"the {user.role.value} role sets the states of their own teams' agents only")
 
 
 def _apply_state(request: Request, conn: sa.Connection, user: User, agent: str, state: AgentState,
@@ -159,7 +170,7 @@ def _apply_state(request: Request, conn: sa.Connection, user: User, agent: str, 
     agent = agent.strip()
     if not agent or len(agent) > 80:
         raise InvalidInput("an agent id of 1 to 80 characters", field="agent")
-    _may_set(user, agent)
+    _may_set(conn, user, agent)
     floor = live_floor(request, conn)
     event_id = set_agent_state(conn, agent, state, reason=reason, at=now, by=user.username)
     conn.commit()  # before the bus tells readers: they must find the event in the log
@@ -230,16 +241,18 @@ def api_intraday_move(request: Request, conn: ConnDep, user: Annotated[User, req
 
 
 # --- the stream ----------------------------------------------------------------------------------------
-def _stream_user(request: Request) -> User | None:
-    """The signed-in user, looked up on a connection released at once (a stream must not hold one)."""
+def _stream_user(request: Request) -> tuple[User | None, frozenset[str] | None]:
+    """The signed-in user and their team scope, looked up on a connection released at once (a stream must not
+    hold one)."""
     state = web_state(request)
     with state.engine.connect() as conn:
-        return request_user(request, state, conn, state.clock())
+        user = request_user(request, state, conn, state.clock())
+        return user, None if user is None else team_scope(conn, user)
 
 
 @router.get("/live/stream", include_in_schema=False)
 async def live_stream(request: Request) -> Response:
-    user = await run_in_threadpool(_stream_user, request)
+    user, scope = await run_in_threadpool(_stream_user, request)
     if user is None:
         return Response(status_code=401)
     if not permissions.allowed(user.role, Permission.VIEW_AGENTS):
@@ -264,7 +277,7 @@ async def live_stream(request: Request) -> Response:
                 sent_version = floor.version
                 sent_at = loop.time()
                 feeds = await run_in_threadpool(_feeds_on, state.engine)
-                body = _snapshot_json(floor, state.clock(), feeds)
+                body = _snapshot_json(floor, state.clock(), feeds, scope)
                 yield f"event: floor\ndata: {json.dumps(body, ensure_ascii=False)}\n\n"
             await asyncio.sleep(_STREAM_TICK_S)
 

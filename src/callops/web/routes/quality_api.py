@@ -51,6 +51,7 @@ from callops.services.qa_sampling import (
 )
 from callops.services.qa_transparency import redacted_draw
 from callops.services.qa_work import my_queue
+from callops.services.team_scope import team_scope
 from callops.store.qa_forms import list_scorecards, save_scorecard, scorecard_from_json, scorecard_to_json
 from callops.store.qa_library import library, list_duty, nominate, pick, vote
 from callops.store.qa_reviews import evaluation_keys, list_appeals, list_audit, load_call, load_evaluations
@@ -277,13 +278,14 @@ def api_evaluate(body: EvaluateIn, conn: ConnDep, user: CurrentUser, now: ClockD
 @router.get("/evaluations", response_model=list[EvaluationOut])
 def api_evaluations(conn: ConnDep, user: CurrentUser, agent: str | None = None,
                     evaluator: str | None = None) -> list[EvaluationOut]:
-    """Evaluations newest first; an agent gets their own unless the site lets agents see others'."""
+    """Evaluations newest first; a team lead gets their teams'; an agent their own unless the site lets agents
+    see others'."""
     if not sees_everything(user):
         if not (user.role is Role.AGENT and agents_see_others(conn)):
             if agent is not None and agent != user.agent_id:
                 raise PermissionDenied("agents see only their own evaluations here")
             agent = user.agent_id or ""
-    keys = evaluation_keys(conn, agent=agent, evaluator=evaluator)
+    keys = evaluation_keys(conn, agent=agent, evaluator=evaluator, agents=team_scope(conn, user))
     return [evaluation_out(s) for s in load_evaluations(conn, keys)]
 
 
@@ -349,9 +351,10 @@ def api_file_appeal(key: str, body: AppealIn, conn: ConnDep, user: CurrentUser, 
 
 @router.get("/appeals", response_model=list[AppealOut])
 def api_appeals(conn: ConnDep, user: CurrentUser, state: str | None = None) -> list[AppealOut]:
-    """Appeals (oldest first): all of them for team leads, QAs and supervisors; an agent's own for agents."""
+    """Appeals (oldest first): all of them for QAs and supervisors, their teams' for team leads; an agent's own
+    for agents."""
     agent = None if allowed(user.role, Permission.HANDLE_APPEALS) else (user.agent_id or "")
-    return [appeal_out(a) for a in list_appeals(conn, agent=agent, status=state)]
+    return [appeal_out(a) for a in list_appeals(conn, agent=agent, status=state, agents=team_scope(conn, user))]
 
 
 @router.get("/appeals/{appeal_id}", response_model=EvidenceOut)

@@ -50,6 +50,7 @@ from callops.services.qa_sampling import (
 )
 from callops.services.qa_transparency import redacted_draw
 from callops.services.qa_work import my_queue, reminders
+from callops.services.team_scope import team_scope
 from callops.store.qa_forms import ensure_starter_scorecard
 from callops.store.qa_library import library, list_duty, nominate, pick, vote
 from callops.store.qa_reviews import evaluation_keys, list_appeals, list_audit, load_call, load_evaluations
@@ -206,7 +207,7 @@ async def correct_submit(request: Request, key: str, conn: ConnDep, user: Curren
 def evaluations_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
     agent = None if sees_everything(user) or (user.role is Role.AGENT and agents_see_others(conn)) else (
         user.agent_id or "")
-    evaluations = load_evaluations(conn, evaluation_keys(conn, agent=agent))
+    evaluations = load_evaluations(conn, evaluation_keys(conn, agent=agent, agents=team_scope(conn, user)))
     return render(request, viewer, "quality/evaluations.html", {"evaluations": evaluations,
                                                                 "mine_only": agent is not None})
 
@@ -252,7 +253,8 @@ async def evaluation_appeal(request: Request, key: str, conn: ConnDep, user: Cur
 @router.get("/qa/appeals", response_class=HTMLResponse)
 def appeals_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
     agent = None if allowed(user.role, Permission.HANDLE_APPEALS) else (user.agent_id or "")
-    return render(request, viewer, "quality/appeals.html", {"appeals": list_appeals(conn, agent=agent)})
+    appeals = list_appeals(conn, agent=agent, agents=team_scope(conn, user))
+    return render(request, viewer, "quality/appeals.html", {"appeals": appeals})
 
 
 @router.get("/qa/appeals/{appeal_id}", response_class=HTMLResponse)

@@ -33,12 +33,12 @@ from callops.metrics import (
 )
 from callops.permissions import Permission
 from callops.services.report_files import rows_to_csv, rows_to_xlsx
+from callops.services.team_scope import team_scope
 from callops.store.call_volume import last_day_with_calls
 from callops.store.kpi_query import agent_report, kpi_report
 from callops.store.records import CallFilter
 from callops.store.scenarios import SavedScenario, get_scenario, list_scenarios
 from callops.store.users import User
-from callops.web.access import team_scope
 from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
 from callops.web.downloads import attachment
 from callops.web.filters import parse_date
