@@ -5,7 +5,8 @@
      ├── NotFound                a named thing does not exist
      ├── PermissionDenied        the user's role lacks the right
      ├── Conflict                the action clashes with the current state (e.g. a decided appeal)
-     └── Infeasible              no solution meets the constraints (staffing, schedules)
+     ├── Infeasible              no solution meets the constraints (staffing, schedules)
+     └── TimeLimit               heavy work ran past its wall-clock limit (``callops.deadline``)
 
 The CLI prints the message and exits 1; the web app maps each class to one HTTP status.
 Anything else that escapes is a bug.
@@ -13,7 +14,7 @@ Anything else that escapes is a bug.
 
 from __future__ import annotations
 
-__all__ = ["CallopsError", "InvalidInput", "NotFound", "PermissionDenied", "Conflict", "Infeasible"]
+__all__ = ["CallopsError", "InvalidInput", "NotFound", "PermissionDenied", "Conflict", "Infeasible", "TimeLimit"]
 
 
 class CallopsError(Exception):
@@ -64,3 +65,13 @@ class Conflict(CallopsError):
 
 class Infeasible(CallopsError):
     http_status = 422
+
+
+class TimeLimit(CallopsError):
+    """Work stopped at its wall-clock limit (``limit_s`` seconds); the web answers 503."""
+
+    http_status = 503
+
+    def __init__(self, message: str, *, limit_s: float) -> None:
+        self.limit_s = limit_s
+        super().__init__(message)

@@ -78,3 +78,33 @@ def test_an_oversized_body_is_413(make_app) -> None:  # type: ignore[no-untyped-
         streamed = client.post("/api/login", content=chunks(), headers={"Content-Type": "application/json"})
         assert streamed.status_code == 413
         assert client.post("/api/login", json={"username": "boss", "password": "x"}).status_code == 401
+
+
+def test_heavy_work_stops_at_its_time_limit(make_app) -> None:  # type: ignore[no-untyped-def]
+    """A simulation past CALLOPS_JOB_TIME_LIMIT_S stops between replications with 503 naming the limit; a run
+    within the limit answers as usual."""
+    scenario = {"single": {"calls": 200, "interval_min": 30, "aht_s": 180, "agents": 22, "hours": 4}}
+    with TestClient(make_app(job_time_limit_s=0.001)) as client:  # one replication of ~1,600 calls takes longer
+        headers = bearer(api_login(client, "admin"))
+        stopped = client.post("/api/simulation/run", headers=headers,
+                              json={"scenarios": [scenario], "replications": 20})
+        assert stopped.status_code == 503, stopped.text
+        assert stopped.json()["error"] == "time_limit" and stopped.json()["limit_s"] == 0.001
+        assert "0.001-second limit" in stopped.json()["message"]
+    with TestClient(make_app()) as client:
+        headers = bearer(api_login(client, "admin"))
+        ran = client.post("/api/simulation/run", headers=headers, json={"scenarios": [scenario], "replications": 2})
+        assert ran.status_code == 200, ran.text
+
+
+def test_a_deadline_is_checked_before_each_replication() -> None:
+    """The pure side: an expired deadline stops run_scenario before it simulates anything."""
+    from callops.deadline import Deadline
+    from callops.errors import TimeLimit
+    from callops.simulation import run_scenario, single_queue
+
+    deadline = Deadline(0.001)
+    time.sleep(0.01)
+    with pytest.raises(TimeLimit) as stopped:
+        run_scenario(single_queue(calls=10, interval_s=1800, aht_s=180, agents=2, hours=1), 3, 1, deadline=deadline)
+    assert stopped.value.limit_s == 0.001 and stopped.value.http_status == 503

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from callops.deadline import Deadline
 from callops.errors import CallopsError
 from callops.forecast.accuracy import mase, mase_scale, wape
 from callops.forecast.calendar import HolidayCalendar
@@ -78,8 +79,10 @@ def backtest(
     calendar: HolidayCalendar,
     horizon_days: int,
     origins: list[dt.date],
+    deadline: Deadline | None = None,
 ) -> Backtest:
-    """Scores each model (by name) on every origin; ``history`` is already at ``grain_min``."""
+    """Scores each model (by name) on every origin; ``history`` is already at ``grain_min``. A ``deadline`` is
+    checked before each fit."""
     pooled: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {name: ([], []) for name in factories}
     mases: dict[str, list[float]] = {name: [] for name in factories}
     failures: dict[str, str] = {}
@@ -94,6 +97,8 @@ def backtest(
         for name, factory in factories.items():
             if name in failures:
                 continue
+            if deadline is not None:
+                deadline.check("the forecast's model search")
             try:
                 result = factory().fit(train).predict(days_ahead, levels=())
             except (CallopsError, ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:

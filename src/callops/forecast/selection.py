@@ -15,6 +15,7 @@ from functools import partial
 
 import numpy as np
 
+from callops.deadline import Deadline
 from callops.errors import InvalidInput
 from callops.forecast.backtest import Backtest, backtest, fold_origins
 from callops.forecast.bands import EmpiricalBands, check_levels
@@ -135,8 +136,10 @@ def forecast_calls(
     overrides: Sequence[Override] = (),
     folds: int = 3,
     step_days: int = 7,
+    deadline: Deadline | None = None,
 ) -> ForecastRun:
-    """Forecast ``horizon_days`` days after the history's last day at ``grain_min``."""
+    """Forecast ``horizon_days`` days after the history's last day at ``grain_min``; a ``deadline`` bounds the
+    model search (checked before each backtest fit)."""
     levels = check_levels(levels)
     series = aggregate(history, grain_min)
     first = series.starts[0].astype("datetime64[D]").item()
@@ -153,7 +156,8 @@ def forecast_calls(
     result: Backtest | None = None
     if origins:
         result = backtest(
-            factories, series, grain_min=grain_min, calendar=calendar, horizon_days=bt_days, origins=origins
+            factories, series, grain_min=grain_min, calendar=calendar, horizon_days=bt_days, origins=origins,
+            deadline=deadline,
         )
     if model == "auto":
         best = result.best() if result is not None else None

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from callops.deadline import Deadline
 from callops.errors import InvalidInput
 from callops.scheduling import StaffingPlan
 from callops.simulation import IntervalCheck, Result, Scenario, compare_with_plan, plan_scenario, run_scenario
@@ -44,7 +45,7 @@ class PlanCheck:
 
 
 def check_plan(plan: StaffingPlan, *, replications: int, seed: int, patience_s: float | None = None,
-               max_calls: float | None = None) -> PlanCheck:
+               max_calls: float | None = None, deadline: Deadline | None = None) -> PlanCheck:
     """Simulate ``plan`` ``replications`` times from ``seed`` and compare every interval with the plan.
 
     ``max_calls`` bounds the work: a plan whose forecast calls times ``replications`` exceed it is refused
@@ -57,7 +58,7 @@ def check_plan(plan: StaffingPlan, *, replications: int, seed: int, patience_s: 
                                f"{replications} replications; at most {max_calls:,.0f} run here (fewer "
                                f"replications, or `callops simulate --plan`)", field="replications")
     scenario = plan_scenario(plan, patience_s=patience_s)
-    result = run_scenario(scenario, replications, seed)
+    result = run_scenario(scenario, replications, seed, deadline=deadline)
     return PlanCheck(plan, scenario, result, tuple(compare_with_plan(plan, result)))
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats as scipy_stats
 
+from callops.deadline import Deadline
 from callops.errors import InvalidInput
 from callops.records import AgentInterval, Call
 from callops.simulation.engine import QueueStats, RunStats, simulate
@@ -110,11 +111,16 @@ def _ratios(run: RunStats | QueueStats) -> dict[str, float]:
     return out
 
 
-def run_scenario(scenario: Scenario, replications: int, seed: int) -> Result:
-    """Run ``replications`` independent replications seeded from ``seed`` (numpy SeedSequence spawn)."""
+def run_scenario(scenario: Scenario, replications: int, seed: int, *, deadline: Deadline | None = None) -> Result:
+    """Run ``replications`` independent replications seeded from ``seed`` (numpy SeedSequence spawn); a
+    ``deadline`` is checked before each replication."""
     if replications < 1:
         raise InvalidInput("replications must be at least 1", field="replications")
-    runs = [simulate(scenario, child) for child in np.random.SeedSequence(seed).spawn(replications)]
+    runs = []
+    for child in np.random.SeedSequence(seed).spawn(replications):
+        if deadline is not None:
+            deadline.check(f"the simulation of {scenario.name}")
+        runs.append(simulate(scenario, child))
     per = [_ratios(r) for r in runs]
     metrics = {k: estimate([p[k] for p in per], rate=k in _RATES) for k in METRICS}
     queues = {}

@@ -19,6 +19,7 @@ from fastapi import Depends, Request
 
 from callops import permissions
 from callops.config import Settings
+from callops.deadline import Deadline
 from callops.errors import NotFound
 from callops.permissions import Permission
 from callops.services.qa_transparency import AgentLabel, agent_labeller
@@ -27,8 +28,8 @@ from callops.web.sessions import bearer_token, end_session, session_claim, touch
 from callops.web.state import WebState, web_state
 from callops.web.viewer import Viewer, viewer_for
 
-__all__ = ["AgentLabelDep", "ConnDep", "CurrentUser", "EngineDep", "NotAuthenticated", "NowDep", "OptionalUser",
-           "SettingsDep", "StateDep", "ViewerDep", "request_user", "require"]
+__all__ = ["AgentLabelDep", "ConnDep", "CurrentUser", "DeadlineDep", "EngineDep", "NotAuthenticated", "NowDep",
+           "OptionalUser", "SettingsDep", "StateDep", "ViewerDep", "request_user", "require"]
 
 
 class NotAuthenticated(Exception):
@@ -61,6 +62,13 @@ def _now(state: StateDep) -> dt.datetime:
 
 
 NowDep = Annotated[dt.datetime, Depends(_now)]  # the app's clock (``create_app(settings, clock=...)``), UTC
+
+
+def _job_deadline(settings: SettingsDep) -> Deadline:
+    return Deadline(settings.job_time_limit_s)
+
+
+DeadlineDep = Annotated[Deadline, Depends(_job_deadline)]  # the wall-clock limit of this request's heavy work
 
 
 def _connection(engine: EngineDep) -> Iterator[sa.Connection]:

@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from callops.errors import CallopsError, Conflict, Infeasible, InvalidInput, NotFound, PermissionDenied
+from callops.errors import CallopsError, Conflict, Infeasible, InvalidInput, NotFound, PermissionDenied, TimeLimit
 from callops.web.deps import NotAuthenticated
 from callops.web.login_guard import SignInBusy
 from callops.web.rendering import render
@@ -34,7 +34,7 @@ __all__ = ["BUSY_RETRY_AFTER_S", "install_error_handlers", "is_api", "is_busy"]
 _log = logging.getLogger(__name__)
 
 _KIND = {InvalidInput: "invalid_input", NotFound: "not_found", PermissionDenied: "permission_denied",
-         Conflict: "conflict", Infeasible: "infeasible"}
+         Conflict: "conflict", Infeasible: "infeasible", TimeLimit: "time_limit"}
 
 
 def is_api(request: Request) -> bool:
@@ -64,6 +64,8 @@ async def _callops_error(request: Request, exc: Exception) -> Response:
     body: dict[str, Any] = {"error": _kind(exc), "message": str(exc)}
     if isinstance(exc, InvalidInput):
         body.update(reason=exc.reason, file=exc.file, line=exc.line, field=exc.field)
+    if isinstance(exc, TimeLimit):
+        body["limit_s"] = exc.limit_s
     return _respond(request, exc.http_status, body)
 
 

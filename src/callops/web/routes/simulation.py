@@ -22,13 +22,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse
 
-from callops.errors import InvalidInput
+from callops.deadline import Deadline
+from callops.errors import InvalidInput, TimeLimit
 from callops.permissions import Permission
 from callops.services.scenario_runs import save_run, scenario_json, single_queue_definition, yaml_definition
 from callops.simulation import METRICS, QUEUE_METRICS, Result, Scenario, parse_scenario, run_scenario, single_queue
 from callops.store.scenarios import SavedScenario, check_scenario_name, delete_scenario, list_scenarios
 from callops.store.users import User
-from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
+from callops.web.deps import ConnDep, DeadlineDep, SettingsDep, ViewerDep, require
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.routes.simulation_models import SavedScenarioOut, SimulationRunOut
@@ -139,8 +140,9 @@ def _check_size(scenarios: list[Scenario], replications: int) -> None:
                            f"(fewer replications, hours or calls, or use the CLI)", field="scenarios")
 
 
-def run(body: RunIn) -> list[tuple[Scenario, Result]]:
-    """Build, bound and run the request's scenarios, each from the same master seed (common random numbers)."""
+def run(body: RunIn, deadline: Deadline) -> list[tuple[Scenario, Result]]:
+    """Build, bound and run the request's scenarios, each from the same master seed (common random numbers),
+    within the request's ``deadline``."""
     if body.save is not None:
         check_scenario_name(body.save, field="save")
     names = ["A", "B"]
@@ -148,7 +150,7 @@ def run(body: RunIn) -> list[tuple[Scenario, Result]]:
     if len(scenarios) == 2 and scenarios[0].name == scenarios[1].name:
         scenarios[1] = _renamed(scenarios[1], f"{scenarios[1].name} (B)")
     _check_size(scenarios, body.replications)
-    return [(s, run_scenario(s, body.replications, body.seed)) for s in scenarios]
+    return [(s, run_scenario(s, body.replications, body.seed, deadline=deadline)) for s in scenarios]
 
 
 def _save_first(conn: sa.Connection, body: RunIn, runs: list[tuple[Scenario, Result]],
@@ -163,10 +165,11 @@ def _save_first(conn: sa.Connection, body: RunIn, runs: list[tuple[Scenario, Res
 
 
 @router.post("/api/simulation/run", response_model=SimulationRunOut, response_model_exclude_unset=True)
-def api_run(body: RunIn, conn: ConnDep, settings: SettingsDep, user: Simulator) -> dict[str, Any]:
+def api_run(body: RunIn, conn: ConnDep, settings: SettingsDep, user: Simulator,
+            deadline: DeadlineDep) -> dict[str, Any]:
     """Run one or two scenarios; per metric the mean over replications and its Student-t 95 % interval. With
     ``save``, ``saved`` is the stored scenario as ``GET /api/simulation/scenarios`` lists it."""
-    runs = run(body)
+    runs = run(body, deadline)
     answer: dict[str, Any] = {"replications": body.replications, "seed": body.seed, "metrics": list(METRICS),
                               "results": [r.as_dict() for _, r in runs]}
     saved = _save_first(conn, body, runs, user)
@@ -295,7 +298,8 @@ def simulation_page(request: Request, user: Simulator, viewer: ViewerDep) -> HTM
 
 
 @router.post("/simulation", response_class=HTMLResponse, include_in_schema=False)
-async def simulation_run_page(request: Request, conn: ConnDep, user: Simulator, viewer: ViewerDep) -> HTMLResponse:
+async def simulation_run_page(request: Request, conn: ConnDep, user: Simulator, viewer: ViewerDep,
+                              deadline: DeadlineDep) -> HTMLResponse:
     raw = await request.form()
     form = {key: str(value) for key, value in raw.items() if isinstance(value, str)}
     try:
@@ -304,11 +308,14 @@ async def simulation_run_page(request: Request, conn: ConnDep, user: Simulator, 
         body = RunIn(scenarios=sides, replications=int(form.get("replications") or 5),
                      seed=int(form.get("seed") or 0), save=form.get("save", "").strip() or None)
         # the replications are CPU work: off the event loop, so other requests are served meanwhile
-        runs = await run_in_threadpool(run, body)
+        runs = await run_in_threadpool(run, body, deadline)
         saved = await run_in_threadpool(_save_first, conn, body, runs, user)
     except InvalidInput as exc:
         conn.rollback()
         return _page(request, viewer, form, error=str(exc), status_code=400)
+    except TimeLimit as exc:
+        conn.rollback()
+        return _page(request, viewer, form, error=str(exc), status_code=exc.http_status)
     except ValidationError as exc:
         conn.rollback()
         first = exc.errors()[0]

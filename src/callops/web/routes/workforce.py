@@ -17,7 +17,7 @@ from fastapi import APIRouter, Form, Request
 from pydantic import ValidationError
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from callops.errors import InvalidInput
+from callops.errors import InvalidInput, TimeLimit
 from callops.permissions import Permission, allowed
 from callops.scheduling import StaffingPlan, compare_plan_totals, plan_totals, recovery_agents
 from callops.services.plan_check import PlanCheck, check_plan
@@ -27,7 +27,7 @@ from callops.store.call_volume import last_day_with_calls
 from callops.store.plans import list_plans, load_plan
 from callops.store.records import CallFilter
 from callops.store.users import User
-from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
+from callops.web.deps import ConnDep, DeadlineDep, SettingsDep, ViewerDep, require
 from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render
@@ -214,19 +214,21 @@ def plan_page(request: Request, name: str, conn: ConnDep, user: Planner, viewer:
 
 @router.post("/workforce/plans/{name}/simulate", response_class=HTMLResponse)
 def simulate_plan_form(request: Request, name: str, conn: ConnDep, user: Simulator, viewer: ViewerDep,
-                       version: Annotated[int | None, Form()] = None, replications: Annotated[str, Form()] = "10",
+                       deadline: DeadlineDep, version: Annotated[int | None, Form()] = None,
+                       replications: Annotated[str, Form()] = "10",
                        seed: Annotated[str, Form()] = "1") -> HTMLResponse:
     plan = load_plan(conn, name, version)
     form = {"replications": replications, "seed": seed}
     try:
         body = PlanSimulationIn.model_validate({"replications": replications.strip(), "seed": seed.strip()})
-        check = check_plan(plan, replications=body.replications, seed=body.seed, max_calls=MAX_CALLS)
+        check = check_plan(plan, replications=body.replications, seed=body.seed, max_calls=MAX_CALLS,
+                           deadline=deadline)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         return _plan_page(request, conn, user, viewer, plan, form=form, error=f"{where}: {first['msg']}",
                           status_code=400)
-    except InvalidInput as exc:
-        return _plan_page(request, conn, user, viewer, plan, form=form, error=str(exc), status_code=400)
+    except (InvalidInput, TimeLimit) as exc:
+        return _plan_page(request, conn, user, viewer, plan, form=form, error=str(exc), status_code=exc.http_status)
     form = {"replications": str(body.replications), "seed": str(body.seed)}
     return _plan_page(request, conn, user, viewer, plan, form=form, check=check)

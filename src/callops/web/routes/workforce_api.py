@@ -29,7 +29,7 @@ from callops.services.workforce_json import (
 from callops.store.forecasts import list_forecasts, load_forecast
 from callops.store.plans import list_plans, load_plan
 from callops.store.users import User
-from callops.web.deps import ConnDep, SettingsDep, require
+from callops.web.deps import ConnDep, DeadlineDep, SettingsDep, require
 from callops.web.routes.simulation import MAX_CALLS
 from callops.web.routes.workforce_models import (
     ErlangIn,
@@ -147,8 +147,8 @@ def api_plan(name: str, conn: ConnDep, settings: SettingsDep, user: Planner,
 
 @router.post("/plans/{name}/simulate", response_model=PlanCheckOut, response_model_exclude_unset=True)
 def api_simulate_plan(name: str, body: PlanSimulationIn, conn: ConnDep, settings: SettingsDep,
-                      user: Simulator) -> dict[str, Any]:
+                      user: Simulator, deadline: DeadlineDep) -> dict[str, Any]:
     """The plan simulated interval by interval against what it expects: ``callops simulate --plan ... --json``."""
     check = check_plan(load_plan(conn, name, body.version), replications=body.replications, seed=body.seed,
-                       patience_s=body.patience_s, max_calls=MAX_CALLS)
+                       patience_s=body.patience_s, max_calls=MAX_CALLS, deadline=deadline)
     return plan_check_json(check, tz=zoneinfo.ZoneInfo(settings.site_tz))
