@@ -29,7 +29,7 @@ def register(group: click.Group) -> None:
 
 @click.group("live")
 def live() -> None:
-    """The live floor: follow PBX feeds (queue_log, AMI, FreeSWITCH) and run the practice floor."""
+    """The live floor: follow PBX feeds (queue_log, AMI, FreeSWITCH), route calls as the ACD, run the practice floor."""
 
 
 @click.command("follow")
