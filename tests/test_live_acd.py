@@ -185,3 +185,42 @@ def test_run_acd_routes_from_the_event_log(engine: sa.Engine) -> None:
     with engine.connect() as conn:
         rung = [(e.call_id, e.agent, e.source) for _, e in events_after(conn, last) if e.kind is K.CALL_RINGING]
     assert rung == [("new", "A2", "acd")]
+
+
+def test_the_log_cursor_waits_for_an_append_still_committing(engine: sa.Engine) -> None:
+    """On PostgreSQL a later id can commit first: the cursor stops before the gap until it fills, and steps over
+    a gap left by a rolled-back append once it is older than gap_wait_s."""
+    from callops.store.live_events import LogCursor
+
+    now = [0.0]
+    cursor = LogCursor(0, gap_wait_s=1.0, clock=lambda: now[0])
+    concurrent = engine.dialect.name == "postgresql"  # SQLite serialises writers: a second one would wait
+    slow = engine.connect()
+    slow_tx = slow.begin()
+    first = append_events(slow, [ev(K.CALL_OFFERED, 0, call="slow", queue="sales")])  # id taken, not committed
+    if not concurrent:
+        slow_tx.commit()
+    with engine.begin() as conn:
+        append_events(conn, [ev(K.CALL_OFFERED, 1, call="fast", queue="sales")])
+    if concurrent:
+        with engine.connect() as conn:
+            assert cursor.read(conn) == []  # "fast" is held back behind the open gap
+        slow_tx.commit()
+    slow.close()
+    with engine.connect() as conn:
+        assert [e.call_id for _, e in cursor.read(conn)] == ["slow", "fast"] and cursor.last_id == first + 1
+    rolled = engine.connect()
+    rolled_tx = rolled.begin()
+    append_events(rolled, [ev(K.CALL_OFFERED, 2, call="lost", queue="sales")])
+    rolled_tx.rollback()
+    rolled.close()
+    with engine.begin() as conn:
+        append_events(conn, [ev(K.CALL_OFFERED, 3, call="after", queue="sales")])
+    with engine.connect() as conn:
+        held = cursor.read(conn)
+        now[0] = 1.5
+        later = cursor.read(conn)
+    if engine.dialect.name == "postgresql":  # the rolled-back id stays a gap: waited for, then stepped over
+        assert held == [] and [e.call_id for _, e in later] == ["after"] and cursor.gaps_skipped == 1
+    else:  # SQLite hands the rolled-back id out again: no gap
+        assert [e.call_id for _, e in held] == ["after"] and later == []

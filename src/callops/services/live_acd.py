@@ -19,9 +19,10 @@ import sqlalchemy as sa
 from callops.errors import InvalidInput
 from callops.feeds.bus import EventBus
 from callops.live.acd import AcdSettings, LiveAcd
+from callops.live.events import LiveEvent
 from callops.routing.config import AgentConfig, QueueConfig
 from callops.store.directory import list_agents, list_queues
-from callops.store.live_events import append_events, events_after, events_since, last_event_id
+from callops.store.live_events import LogCursor, append_events, events_since, last_event_id
 
 __all__ = ["AcdRun", "acd_from_directory", "replay_log", "run_acd"]
 
@@ -73,27 +74,36 @@ def run_acd(engine: sa.Engine, acd: LiveAcd, *, after_id: int | None = None, bus
             after_id = last_event_id(conn)
     run.last_id = after_id
     next_tick = time.monotonic() + tick_s
-    while not stop():
-        with engine.connect() as conn:
-            batch = events_after(conn, run.last_id, limit=5_000)
-        decisions = []
-        for event_id, event in batch:
-            decisions += acd.apply(event)
-            run.last_id = event_id
-        run.read += len(batch)
-        if time.monotonic() >= next_tick:
-            decisions += acd.tick(clock())
-            next_tick = time.monotonic() + tick_s
-        if decisions:
-            with engine.begin() as conn:
-                last = append_events(conn, decisions)
-            run.decisions += len(decisions)
-            if bus is not None:
-                bus.publish(last)
-        if not batch:
-            if bus is not None:  # woken by the next append; the poll covers writers without a bus
-                bus.wait(run.last_id, poll_s * 20)
-            else:
-                time.sleep(poll_s)
+    cursor = LogCursor(after_id)  # in id order, never over an append still committing
+    with engine.connect() as reader:  # one connection for the reads; each read ends its transaction at once
+        while not stop():
+            batch = cursor.read(reader, limit=5_000)
+            reader.rollback()  # no snapshot held between looks: the next one sees the newest appends
+            _route(engine, acd, batch, run, bus, poll_s, tick_due=time.monotonic() >= next_tick, clock=clock)
+            if time.monotonic() >= next_tick:
+                next_tick = time.monotonic() + tick_s
     run.ignored = dict(acd.ignored)
     return run
+
+
+def _route(engine: sa.Engine, acd: LiveAcd, batch: list[tuple[int, LiveEvent]], run: AcdRun, bus: EventBus | None,
+           poll_s: float, *, tick_due: bool, clock: Callable[[], dt.datetime]) -> None:
+    """Apply one batch (and the ring timeouts when due), append the decisions; wait a little when idle."""
+    decisions = []
+    for event_id, event in batch:
+        decisions += acd.apply(event)
+        run.last_id = event_id
+    run.read += len(batch)
+    if tick_due:
+        decisions += acd.tick(clock())
+    if decisions:
+        with engine.begin() as conn:
+            last = append_events(conn, decisions)
+        run.decisions += len(decisions)
+        if bus is not None:
+            bus.publish(last)
+    if not batch:
+        if bus is not None:  # woken by the next append; the poll covers writers without a bus
+            bus.wait(run.last_id, poll_s * 20)
+        else:
+            time.sleep(poll_s)

@@ -9,7 +9,8 @@ same transaction as the events and records it wrote, so a crash loses and repeat
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +20,8 @@ from callops.live.events import LiveEvent, LiveEventKind
 from callops.store.schema import live_events, live_feeds
 from callops.store.types import to_millis
 
-__all__ = ["FeedPosition", "append_events", "events_after", "events_since", "last_event_id", "feed_position",
-           "save_feed_position", "list_feeds", "set_feed_status", "latest_agent_states"]
+__all__ = ["FeedPosition", "LogCursor", "append_events", "events_after", "events_since", "last_event_id",
+           "feed_position", "save_feed_position", "list_feeds", "set_feed_status", "latest_agent_states"]
 
 _MAX_READ = 50_000
 
@@ -58,6 +59,41 @@ def events_after(conn: sa.Connection, after_id: int, *, limit: int = 10_000) -> 
     query = (sa.select(live_events).where(live_events.c.id > after_id).order_by(live_events.c.id)
              .limit(min(limit, _MAX_READ)))
     return [_event(r) for r in conn.execute(query)]
+
+
+class LogCursor:
+    """Reads the log in id order without stepping over an append that is still committing.
+
+    PostgreSQL hands out ids at insert, so with several writers id 101 can commit before id 100; a reader that
+    took 101 and moved on would never see 100. The cursor stops before a gap in the ids and waits for it to
+    fill; a gap still open after ``gap_wait_s`` is an append that rolled back (its id is never used) and is
+    stepped over. SQLite writes one transaction at a time, so its gaps close at once.
+    """
+
+    def __init__(self, after_id: int, *, gap_wait_s: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.last_id = after_id
+        self.gap_wait_s = gap_wait_s
+        self.clock = clock
+        self._gap: tuple[int, float] | None = None  # the missing id and when it was first missed
+        self.gaps_skipped = 0
+
+    def read(self, conn: sa.Connection, *, limit: int = 10_000) -> list[tuple[int, LiveEvent]]:
+        """The next events in id order, up to the first gap that is not yet old enough to step over."""
+        out: list[tuple[int, LiveEvent]] = []
+        for event_id, event in events_after(conn, self.last_id, limit=limit):
+            expected = self.last_id + 1
+            if event_id != expected:
+                now = self.clock()
+                if self._gap is None or self._gap[0] != expected:
+                    self._gap = (expected, now)
+                if now - self._gap[1] < self.gap_wait_s:
+                    break
+                self.gaps_skipped += 1
+            self._gap = None
+            out.append((event_id, event))
+            self.last_id = event_id
+        return out
 
 
 def events_since(conn: sa.Connection, start: dt.datetime, *, after_id: int = 0,

@@ -20,7 +20,7 @@ from fastapi import Request
 
 from callops.feeds.bus import EventBus, bus_for
 from callops.live.wallboard import Floor, FloorSnapshot, Thresholds
-from callops.store.live_events import events_after, events_since, last_event_id
+from callops.store.live_events import LogCursor, events_since, last_event_id
 from callops.store.schema import queues
 from callops.web.state import web_state
 
@@ -39,6 +39,7 @@ class LiveFloor:
         self.floor = Floor(tz)
         self.thresholds = Thresholds()
         self.last_id = 0
+        self.cursor = LogCursor(0)  # reads in id order, never over an append still committing
         self.version = 0
         self.lock = threading.Lock()
         self._stop = threading.Event()
@@ -62,6 +63,7 @@ class LiveFloor:
             if after >= top:
                 break
         self.last_id = top
+        self.cursor = LogCursor(top)
         self.version = 1
         self._thread = threading.Thread(target=self._follow, name="callops-live-floor", daemon=True)
         self._thread.start()
@@ -78,7 +80,7 @@ class LiveFloor:
     def catch_up(self) -> int:
         """Apply what was appended since the last read; how many events."""
         with self.engine.connect() as conn:
-            batch = events_after(conn, self.last_id)
+            batch = self.cursor.read(conn)
         if not batch:
             return 0
         with self.lock:
