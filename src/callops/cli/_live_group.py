@@ -6,9 +6,16 @@ the others find it on ``root`` and add their commands to it, whatever the order.
 
 from __future__ import annotations
 
+import signal
+import threading
+import zoneinfo
+from types import FrameType
+
 import click
 
-__all__ = ["live_group"]
+from callops.errors import InvalidInput
+
+__all__ = ["live_group", "live_zone", "stop_on_signals"]
 
 
 def live_group(root: click.Group) -> click.Group:
@@ -20,3 +27,23 @@ def live_group(root: click.Group) -> click.Group:
     if not isinstance(found, click.Group):
         raise TypeError("the callops command 'live' is not a group")
     return found
+
+
+def live_zone(tz: str | None, site_tz: str) -> zoneinfo.ZoneInfo:
+    """The zone ``--tz`` names, else the site's; an unknown name is an error naming ``--tz``."""
+    try:
+        return zoneinfo.ZoneInfo(tz or site_tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(f"unknown time zone {tz!r}", field="--tz") from exc
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by Ctrl-C or SIGTERM: a long-running live command checks it and stops cleanly."""
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    return stop

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import threading
-import zoneinfo
 from pathlib import Path
-from types import FrameType
 
 import click
 
 from callops.cli import _context
+from callops.cli._live_group import live_zone, stop_on_signals
 from callops.errors import InvalidInput
 from callops.feeds.bus import bus_for
 from callops.feeds.queue_log_follower import QueueLogFollower
@@ -49,17 +47,8 @@ def follow(file: Path, fmt: str, tz: str | None, poll_s: float, batch_lines: int
     Runs until stopped (Ctrl-C or SIGTERM); started again it resumes after the last line it wrote.
     """
     settings = _context.settings()
-    try:
-        zone = zoneinfo.ZoneInfo(tz or settings.site_tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput(f"unknown time zone {tz!r}", field="--tz") from exc
-    stop = threading.Event()
-
-    def on_signal(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    zone = live_zone(tz, settings.site_tz)
+    stop = stop_on_signals()
     bus = bus_for(settings.redis_url)
     follower = QueueLogFollower(_context.engine(), file, tz=zone, bus=bus, poll_s=poll_s, batch_lines=batch_lines,
                                 stop=stop, idle_exit_s=idle_exit_s,

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import signal
 import threading
-import zoneinfo
-from types import FrameType
 
 import click
 
 from callops.cli import _context
-from callops.cli._live_group import live_group
-from callops.errors import InvalidInput
+from callops.cli._live_group import live_group, live_zone, stop_on_signals
 from callops.feeds.bus import bus_for
 from callops.live.acd import AcdSettings
 from callops.routing.config import Strategy
@@ -49,10 +45,7 @@ def route(strategy: str, wrap_up: str, ring_timeout_s: float, poll_s: float, tz:
     from callops.services.live_acd import acd_from_directory, replay_log, run_acd
 
     settings = _context.settings()
-    try:
-        zone = zoneinfo.ZoneInfo(tz or settings.site_tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput(f"unknown time zone {tz!r}", field="--tz") from exc
+    zone = live_zone(tz, settings.site_tz)
     engine = _context.engine()
     acd_settings = AcdSettings(strategy=Strategy(strategy), auto_ready=wrap_up == "auto",
                                ring_timeout_s=ring_timeout_s)
@@ -60,13 +53,7 @@ def route(strategy: str, wrap_up: str, ring_timeout_s: float, poll_s: float, tz:
     with engine.connect() as conn:
         acd = acd_from_directory(conn, acd_settings)
         last = replay_log(conn, acd, since=today)
-    stop = threading.Event()
-
-    def on_signal(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    stop = stop_on_signals()
     if exit_after_s is not None:
         threading.Timer(exit_after_s, stop.set).start()
     waiting = sum(acd.waiting().values())

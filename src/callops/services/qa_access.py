@@ -19,8 +19,9 @@ from callops.services.team_scope import in_team_scope
 from callops.store.qa_library import Duty, get_setting, grant_duty, on_duty, set_setting
 from callops.store.users import User, list_users
 
-__all__ = ["TRANSPARENCY_KEY", "is_qa", "qa_actor", "agent_actor", "member_actor", "require_any", "agents_see_others",
-           "check_can_see", "sees_everything", "grant_qa_duty", "grant_qa_duty_days", "set_transparency"]
+__all__ = ["TRANSPARENCY_KEY", "may_reach", "is_qa", "qa_actor", "agent_actor", "member_actor", "require_any",
+           "agents_see_others", "check_can_see", "sees_everything", "grant_qa_duty", "grant_qa_duty_days",
+           "set_transparency"]
 
 TRANSPARENCY_KEY = "qa.agents_see_others"
 
@@ -62,16 +63,23 @@ def sees_everything(user: User) -> bool:
     return allowed(user.role, Permission.VIEW_ALL_CALLS)
 
 
+def may_reach(conn: sa.Connection, user: User, agent: str | None) -> bool | None:
+    """Whether ``user`` may see QA material about ``agent``: staff every agent's (a team lead their teams'),
+    an agent their own, and others' when the site allows it. None: staff, but the agent is outside their teams."""
+    if sees_everything(user):
+        return True if in_team_scope(conn, user, agent) else None
+    if user.agent_id is not None and user.agent_id == agent:
+        return True
+    return user.role is Role.AGENT and agents_see_others(conn)
+
+
 def check_can_see(conn: sa.Connection, user: User, evaluation: Evaluation) -> None:
     """Staff see every evaluation (a team lead those of their teams); an agent their own, and others' only
     when the site allows it."""
-    if sees_everything(user):
-        if in_team_scope(conn, user, evaluation.agent):
-            return
+    reach = may_reach(conn, user, evaluation.agent)
+    if reach is None:
         raise PermissionDenied(f"the {user.role.value} role sees only the evaluations of their own teams")
-    if user.agent_id is not None and user.agent_id == evaluation.agent:
-        return
-    if user.role is Role.AGENT and agents_see_others(conn):
+    if reach:
         return
     raise PermissionDenied("agents see only their own evaluations here")
 

@@ -15,8 +15,7 @@ import sqlalchemy as sa
 
 from callops.errors import InvalidInput, NotFound, PermissionDenied
 from callops.records import Call, Role
-from callops.services.qa_access import agents_see_others, sees_everything
-from callops.services.team_scope import in_team_scope
+from callops.services.qa_access import may_reach
 from callops.store.qa_library import get_setting, set_setting
 from callops.store.users import User
 
@@ -62,13 +61,10 @@ def recording_kind(conn: sa.Connection, ref: str | None) -> str | None:
 def check_can_hear(conn: sa.Connection, user: User, call: Call) -> None:
     """Staff hear every recording (a team lead those of their teams); an agent their own, and others' when
     the site grants the right."""
-    if sees_everything(user):
-        if in_team_scope(conn, user, call.agent):
-            return
+    reach = may_reach(conn, user, call.agent)
+    if reach is None:
         raise PermissionDenied(f"the {user.role.value} role hears only the recordings of their own teams")
-    if user.agent_id is not None and user.agent_id == call.agent:
-        return
-    if user.role is Role.AGENT and agents_see_others(conn):
+    if reach:
         return
     raise PermissionDenied("agents hear only their own recordings here")
 
