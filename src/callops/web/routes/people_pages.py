@@ -41,7 +41,9 @@ from callops.web.routes.people_query import people_query
 router = APIRouter(include_in_schema=False)
 
 NAV = (NavItem("nav.people", "/people", permission=Permission.VIEW_PII, order=45,
-               description_key="people.card"),)
+               description_key="people.card"),
+       # a lead's teams (load, coaching, the early-warning link); the page 403s for a lead of no team
+       NavItem("nav.people_team", "/people/team", permission=Permission.SUPERVISE_FLOOR, order=46))
 
 MAX_FORM_ROWS = 50
 RAMP_PEOPLE = 300  # new hires whose first 13 weeks the dashboard reads (two queries each)
