@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import click
 
 from callops.cli import _context
 from callops.cli._output import echo_json, echo_table
-from callops.errors import InvalidInput
 from callops.records import Agent
 from callops.store.directory import agents_from_calls, list_agents, list_queues
 
@@ -18,16 +18,6 @@ def register(group: click.Group) -> None:
     group.add_command(teams)
     group.add_command(queues)
     group.add_command(sites)
-
-
-def _skills(values: tuple[str, ...]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for value in values:
-        name, _, level = value.partition(":")
-        if not name or not level.isdigit():
-            raise InvalidInput(f"{value!r} is not SKILL:LEVEL (e.g. billing:3)", field="--skill")
-        out[name] = int(level)
-    return out
 
 
 @click.group()
@@ -42,10 +32,11 @@ def agents() -> None:
 @click.option("--skill", "skills", multiple=True, help="SKILL:LEVEL, repeatable (levels 1-10).")
 def agents_add(agent_id: str, name: str | None, team: str | None, skills: tuple[str, ...]) -> None:
     """Create or update agent AGENT_ID."""
-    from callops.services.directory_admin import save_agent_audited
+    from callops.services.directory_admin import parse_skills, save_agent_audited
 
+    agent = Agent(agent_id=agent_id, name=name or agent_id, team=team, skills=parse_skills(" ".join(skills)))
     with _context.engine().begin() as conn:
-        save_agent_audited(conn, Agent(agent_id=agent_id, name=name or agent_id, team=team, skills=_skills(skills)),
+        save_agent_audited(conn, agent,
                            active=True, actor=_context.actor(), at=dt.datetime.now(dt.UTC))
     click.echo(f"agent {agent_id} saved")
 
@@ -107,8 +98,8 @@ def queues_add(name: str, description: str | None, sl_threshold_s: int | None, s
     """Create or update queue NAME; options not given keep their stored values."""
     from callops.services.directory_admin import save_queue_audited
 
-    changes: dict[str, object] = {"sl_threshold_s": sl_threshold_s, "sl_target_pct": sl_target_pct,
-                                  "abandon_target_pct": abandon_target_pct}
+    changes: dict[str, Any] = {"sl_threshold_s": sl_threshold_s, "sl_target_pct": sl_target_pct,
+                               "abandon_target_pct": abandon_target_pct}
     if description is not None:
         changes["description"] = description
     if site is not None:

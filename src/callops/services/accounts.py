@@ -20,9 +20,10 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from callops.errors import InvalidInput, NotFound
+from callops.errors import Conflict, InvalidInput, NotFound
 from callops.login_throttle import FailureScope
 from callops.records import Role
+from callops.services.directory_admin import AlreadyExists
 from callops.store.audit_log import write_entry
 from callops.store.login_failures import clear_failures
 from callops.store.users import (
@@ -56,9 +57,12 @@ def _audit(conn: sa.Connection, *, at: dt.datetime, actor: str, action: str, use
 def create_account(conn: sa.Connection, username: str, *, password: str, role: Role, actor: str,
                    at: dt.datetime, display_name: str | None = None, agent_id: str | None = None,
                    locale: str = "zh-CN", tz: str | None = None) -> User:
-    """A new user (``Conflict`` when the name is taken)."""
-    user = add_user(conn, username, password=password, role=role, display_name=display_name, agent_id=agent_id,
-                    locale=locale, tz=tz)
+    """A new user (``AlreadyExists`` on field username when the name is taken)."""
+    try:
+        user = add_user(conn, username, password=password, role=role, display_name=display_name,
+                        agent_id=agent_id, locale=locale, tz=tz)
+    except Conflict as exc:
+        raise AlreadyExists(str(exc), field="username") from None
     write_entry(conn, at=at, actor=actor, entity="user", key=user.username, action="user.created", before=None,
                 after=account_fields(user))
     return user
