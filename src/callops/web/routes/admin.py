@@ -21,7 +21,7 @@ from callops.store.sites import list_sites
 from callops.store.users import User, list_users
 from callops.web.deps import ConnDep, NowDep, ViewerDep, require
 from callops.web.nav import NavItem
-from callops.web.routes.admin_forms import admin_render, field_errors, render_form
+from callops.web.routes._admin_forms import admin_render, field_errors, render_form
 
 router = APIRouter(include_in_schema=False)
 

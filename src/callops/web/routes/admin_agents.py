@@ -16,7 +16,7 @@ from callops.store.directory import inactive_agents, list_agents, list_queues, l
 from callops.store.sites import list_sites
 from callops.web.deps import ConnDep, NowDep, ViewerDep
 from callops.web.routes.admin import Steward
-from callops.web.routes.admin_forms import field_errors, parse_int, parse_pct, render_form
+from callops.web.routes._admin_forms import field_errors, parse_int, parse_pct, render_form
 
 router = APIRouter(include_in_schema=False)
 

@@ -17,7 +17,7 @@ from callops.store.types import from_millis
 from callops.store.users import User
 from callops.web.deps import ConnDep, ViewerDep, require
 from callops.web.filters import parse_date
-from callops.web.routes.admin_forms import admin_render
+from callops.web.routes._admin_forms import admin_render
 
 router = APIRouter(include_in_schema=False)
 

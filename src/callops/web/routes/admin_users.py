@@ -15,7 +15,7 @@ from callops.records import Role
 from callops.services.accounts import change_role, create_account, end_sessions, reset_password, set_enabled, unlock
 from callops.store.users import MAX_PASSWORD_CHARS, User, find_user, list_users
 from callops.web.deps import ConnDep, NowDep, ViewerDep, require
-from callops.web.routes.admin_forms import field_errors, render_form
+from callops.web.routes._admin_forms import field_errors, render_form
 
 router = APIRouter(include_in_schema=False)
 
