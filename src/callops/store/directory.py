@@ -68,6 +68,8 @@ def save_agent(conn: sa.Connection, agent: Agent, *, active: bool = True) -> Non
     if not agent.name.strip() or len(agent.name) > 120:
         raise InvalidInput("an agent needs a name of 1-120 characters", field="name")
     for skill, level in agent.skills.items():
+        if not skill.strip() or len(skill) > 80:
+            raise InvalidInput(f"skill name {skill[:20]!r} needs 1-80 characters", field="skills")
         if not 1 <= level <= 10:
             raise InvalidInput(f"skill {skill!r} level {level} is outside 1-10", field="skills")
     if agent.team is not None and not conn.execute(sa.select(teams.c.name).where(teams.c.name == agent.team)).first():

@@ -15,8 +15,8 @@ from callops.services.directory_admin import parse_skills, save_agent_audited, s
 from callops.store.directory import inactive_agents, list_agents, list_queues, list_teams
 from callops.store.sites import list_sites
 from callops.web.deps import ConnDep, NowDep, ViewerDep
-from callops.web.routes.admin import Steward
 from callops.web.routes._admin_forms import field_errors, parse_int, parse_pct, render_form
+from callops.web.routes.admin import Steward
 
 router = APIRouter(include_in_schema=False)
 

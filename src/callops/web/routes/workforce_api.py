@@ -117,10 +117,11 @@ def api_saved_forecast(name: str, conn: ConnDep, settings: SettingsDep, user: Pl
 @router.post("/plans", status_code=201, response_model=PlanOut)
 def api_create_plan(body: PlanIn, conn: ConnDep, settings: SettingsDep, user: Planner) -> dict[str, Any]:
     """Build and save a plan from a saved forecast or from history (its forecast is saved too)."""
-    _, plan = create_plan(conn, body.targets(), name=body.name, now=dt.datetime.now(dt.UTC), tz=settings.site_tz,
-                          forecast_ref=body.forecast, history=body.history.spec() if body.history else None,
-                          aht_s=body.aht_s, note=body.note, created_by=user.username)
-    return plan_json(plan, tz=zoneinfo.ZoneInfo(settings.site_tz))
+    forecast, plan = create_plan(conn, body.targets(), name=body.name, now=dt.datetime.now(dt.UTC),
+                                 tz=settings.site_tz, forecast_ref=body.forecast,
+                                 history=body.history.spec() if body.history else None, aht_s=body.aht_s,
+                                 note=body.note, created_by=user.username)
+    return plan_json(plan, tz=zoneinfo.ZoneInfo(forecast.tz))  # the zone the forecast was made in
 
 
 @router.get("/plans", response_model=list[PlanEntryOut])
