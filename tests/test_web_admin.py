@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import httpx2
 import pytest
@@ -195,3 +196,40 @@ def test_forecast_follows_the_queue_site(client: TestClient, engine: sa.Engine) 
     picked = client.get("/workforce/forecast", params={"queue": "PS", "from": "1999-02-20", "to": "1999-02-28",
                                                        "horizon": "14d", "model": "weekly_average"}).text
     assert 'id="forecast-table"' in picked
+
+
+BAD_VALUES = ("", " ", "x" * 5000, "-1", "80%%", "1e400", "<script>alert(1)</script>", "../etc/passwd", "a/b",
+              "nul\x00byte", "é中文", "99999999999999999999")
+FORMS = {"/admin/teams": ("team", "lead"), "/admin/sites": ("name", "tz", "holidays"),
+         "/admin/agents": ("agent_id", "name", "team", "skills"),
+         "/admin/queues": ("queue", "description", "sl_threshold_s", "sl_target_pct", "abandon_target_pct", "site"),
+         "/admin/users": ("username", "display_name", "role", "agent_id", "locale", "password")}
+
+
+def test_no_bad_value_makes_an_admin_page_fail(client: TestClient) -> None:
+    """Every field of every admin form, and the audit filters, given each bad value: never a 5xx."""
+    token = login(client, "root")
+    client.headers["X-CSRF-Token"] = token
+    failures = []
+    for path, fields in FORMS.items():
+        for field in fields:
+            for value in BAD_VALUES:
+                response = _post(client, path, token, **{field: value})
+                if response.status_code >= 500:
+                    failures.append((path, field, value[:20], response.status_code))
+    for param in ("entity", "key", "actor", "from", "to", "page"):
+        for value in BAD_VALUES:
+            for path in ("/admin/audit", "/api/admin/audit"):
+                response = client.get(path, params={param: value})
+                if response.status_code >= 500:
+                    failures.append((path, param, value[:20], response.status_code))
+    for value in BAD_VALUES[1:]:
+        for path, body in (("/api/admin/teams/", {"lead": value}), ("/api/admin/sites/", {"tz": value}),
+                           ("/api/admin/queues/", {"site": value}), ("/api/admin/agents/", {"name": value})):
+            response = client.put(path + quote(value, safe=""), json=body)
+            if response.status_code >= 500:
+                failures.append((path, "body", value[:20], response.status_code))
+        response = client.get("/admin/users/" + quote(value, safe=""))
+        if response.status_code >= 500:
+            failures.append(("/admin/users/", "name", value[:20], response.status_code))
+    assert failures == []
