@@ -8,7 +8,7 @@
     create_plan        a plan from a stored forecast or from history (its forecast stored too), stored
     load_plan_ref      "NAME" or "NAME@VERSION" -> the stored plan
     place_of           the zone and holiday calendar a queue's forecast uses: its site's, else the server's
-                       zone (CALLOPS_SITE_TZ) and the CN calendar; with the last day of its calls in that zone
+                       zone (CALLOPS_TZ) and the CN calendar; with the last day of its calls in that zone
 
 The forecast package imports statsforecast, which takes seconds to load: it is imported on first use.
 Nothing here commits; the caller does.
