@@ -233,3 +233,30 @@ def test_no_bad_value_makes_an_admin_page_fail(client: TestClient) -> None:
         if response.status_code >= 500:
             failures.append(("/admin/users/", "name", value[:20], response.status_code))
     assert failures == []
+
+
+def test_user_actions_end_sessions_and_are_audited(client: TestClient, engine: sa.Engine) -> None:
+    """Role change, password reset, unlock and sign-out-everywhere from /admin/users/{name}: each is audited, and
+    each but unlock ends the user's live session; a role needing an agent id without one is refused beside it."""
+    token = login(client, "root")
+    pat = TestClient(client.app)
+    login(pat, "pat")
+    assert pat.get("/workforce").status_code == 200
+    refused = _post(client, "/admin/users/pat/role", token, role="agent", agent_id="")
+    assert refused.status_code == 400 and _field_error(refused.text, "agent_id")
+    assert pat.get("/workforce").status_code == 200  # nothing changed
+    assert _post(client, "/admin/users/pat/role", token, role="qa", agent_id="").status_code == 303
+    assert pat.get("/workforce", follow_redirects=False).status_code != 200
+    login(pat, "pat")
+    assert _post(client, "/admin/users/pat/password", token, password="brand-new-pass").status_code == 303
+    assert pat.get("/qa", follow_redirects=False).status_code != 200
+    login(pat, "pat", "brand-new-pass")
+    assert _post(client, "/admin/users/pat/unlock", token).status_code == 303
+    assert pat.get("/qa").status_code == 200
+    assert _post(client, "/admin/users/pat/sessions", token).status_code == 303
+    assert pat.get("/qa", follow_redirects=False).status_code != 200
+    with engine.connect() as conn:
+        actions = [e.action for e in reversed(list_entries(conn, entity="user", key="pat"))]
+    assert actions == ["user.role_changed", "user.password_reset", "user.unlocked", "user.signed_out"]
+    page = client.get("/admin/audit", params={"key": "pat"}).text
+    assert "Workforce planner → Quality analyst" in page
