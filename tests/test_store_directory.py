@@ -55,7 +55,7 @@ def test_agents_and_queues_from_calls(engine: sa.Engine) -> None:
         assert agents_from_calls(conn) == 3
         assert agents_from_calls(conn) == 0
         assert [a.agent_id for a in list_agents(conn)] == ["AG0", "AG1", "AG2"]
-        assert list_queues(conn) == [("vip", None, 20)]
+        assert [(q.name, q.description, q.sl_threshold_s) for q in list_queues(conn)] == [("vip", None, 20)]
 
 
 def test_teams_with_their_active_members(engine: sa.Engine) -> None:

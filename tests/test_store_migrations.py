@@ -3,6 +3,7 @@ agent intervals by scenario and start (as 0001 did calls) and 0007 adds the logi
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -84,3 +85,26 @@ def test_0011_downgrades_and_upgrades(engine: sa.Engine) -> None:
     finally:
         upgrade(engine)
     assert current_revision(engine) == _head(engine) and _indexes(engine, "live_events") == before
+
+
+def test_0016_downgrades_and_upgrades(engine: sa.Engine) -> None:
+    """Below 0016 the sites and the audit log are gone and queues lose their targets and site; upgrading to head
+    brings them back, the audit log refusing changes again."""
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("queues")}
+    assert {"sl_target_pct", "abandon_target_pct", "site"} <= columns
+    try:
+        command.downgrade(_alembic_config(engine), "0016")  # later migrations' tables are not this test's
+        tables = set(sa.inspect(engine).get_table_names())
+        command.downgrade(_alembic_config(engine), _below("0016", engine))
+        assert set(sa.inspect(engine).get_table_names()) == tables - {"sites", "audit_log"}
+        down = {c["name"] for c in sa.inspect(engine).get_columns("queues")}
+        assert down == columns - {"sl_target_pct", "abandon_target_pct", "site"}
+    finally:
+        upgrade(engine)
+    assert current_revision(engine) == _head(engine)
+    assert {c["name"] for c in sa.inspect(engine).get_columns("queues")} == columns
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO audit_log (at, actor, entity, entity_key, action) "
+                             "VALUES (0, 'x', 'site', 'a', 'site.saved')"))
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM audit_log"))

@@ -27,6 +27,8 @@ class Permission(StrEnum):
     DECIDE_APPEALS = "decide_appeals"  # supervisor's decision
     VIEW_AGENTS = "view_agents"
     SUPERVISE_FLOOR = "supervise_floor"  # set another agent's state on the live floor, the wallboard thresholds
+    MANAGE_DIRECTORY = "manage_directory"  # teams, agents and skills, queues and targets, sites (/admin)
+    VIEW_AUDIT = "view_audit"  # the administration audit log (/admin/audit)
 
 
 _P = Permission
@@ -34,7 +36,8 @@ MATRIX: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.MANAGER: frozenset({_P.VIEW_ALL_CALLS, _P.VIEW_PII, _P.VIEW_REPORTS, _P.PLAN_WORKFORCE,
                              _P.RUN_SIMULATIONS, _P.MANAGE_QA, _P.HANDLE_APPEALS, _P.DECIDE_APPEALS,
-                             _P.VIEW_AGENTS, _P.IMPORT_DATA, _P.SUPERVISE_FLOOR}),
+                             _P.VIEW_AGENTS, _P.IMPORT_DATA, _P.SUPERVISE_FLOOR, _P.MANAGE_DIRECTORY,
+                             _P.VIEW_AUDIT}),
     Role.PLANNER: frozenset({_P.VIEW_ALL_CALLS, _P.VIEW_REPORTS, _P.PLAN_WORKFORCE, _P.RUN_SIMULATIONS,
                              _P.VIEW_AGENTS, _P.IMPORT_DATA}),
     Role.QA: frozenset({_P.VIEW_ALL_CALLS, _P.VIEW_REPORTS, _P.EVALUATE_CALLS, _P.HANDLE_APPEALS,

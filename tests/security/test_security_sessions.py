@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from callops.cli import cli
-from callops.store.qa_reviews import list_audit
+from callops.store.audit_log import list_entries
 from security_site import PASSWORD, MakeApp, api_login, bearer
 
 
@@ -58,9 +58,9 @@ def test_password_change_revokes_every_other_token(client: TestClient, engine: s
     assert client.post("/api/login", json={"username": "amy", "password": PASSWORD}).status_code == 401
     assert api_login(client, "amy", "brand-new-pass")
     with engine.connect() as conn:
-        audit = list_audit(conn)
-    assert [row.action for row in audit if row.details.get("username") == "amy"] == ["user.password_changed"]
-    assert not any("brand-new-pass" in str(row.details) for row in audit)
+        audit = list_entries(conn, entity="user")
+    assert [row.action for row in audit if row.key == "amy"] == ["user.password_changed"]
+    assert not any("brand-new-pass" in f"{row.before}{row.after}" for row in audit)
 
 
 def test_cli_disable_enable_passwd_and_role_revoke_and_audit(client: TestClient, db_url: str,
@@ -87,9 +87,10 @@ def test_cli_disable_enable_passwd_and_role_revoke_and_audit(client: TestClient,
     assert client.get("/api/me", headers=bearer(token)).status_code == 401
     assert client.get("/api/me", headers=bearer(api_login(client, "bob", "reset-by-admin"))).json()["role"] == "qa"
     with engine.connect() as conn:
-        rows = [r for r in list_audit(conn) if r.details.get("username") == "bob"]
+        rows = list(reversed(list_entries(conn, entity="user", key="bob")))
     assert [r.action for r in rows] == ["user.disabled", "user.enabled", "user.password_reset", "user.role_changed"]
-    assert rows[-1].details["before"] == "agent" and rows[-1].details["after"] == "qa"
+    assert rows[0].changes() == [("active", True, False)]
+    assert rows[-1].changes() == [("role", "agent", "qa")]
     assert all(r.actor.startswith("cli") for r in rows)
     missing = runner.invoke(cli, ["users", "disable", "nobody"])
     assert missing.exit_code == 1 and "no user named 'nobody'" in missing.output

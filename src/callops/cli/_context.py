@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import getpass
+
 import click
 import sqlalchemy as sa
 
 from callops.config import Settings
 from callops.store import make_engine
 
-__all__ = ["settings", "engine"]
+__all__ = ["actor", "settings", "engine"]
 
 
 def settings() -> Settings:
@@ -22,3 +24,11 @@ def engine() -> sa.Engine:
     if ctx is not None:
         ctx.call_on_close(eng.dispose)
     return eng
+
+
+def actor() -> str:
+    """Who the audit log names for a CLI change: ``cli:<login name>``."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):
+        return "cli"

@@ -44,17 +44,18 @@ def _read_series(path: Path, tz: str | None) -> History:
         raise InvalidInput(f"cannot read the file: {exc}", file=str(path)) from exc
 
 
-def _store_series(queue: str | None, start: dt.date, end: dt.date, grain_min: int) -> History:
+def _store_series(queue: str | None, start: dt.date, end: dt.date, grain_min: int) -> tuple[History, str | None]:
+    """The offered calls of ``queue`` per interval in its site's zone, and its site's holiday calendar."""
     from callops.cli import _context
     from callops.forecast import history_from_datetimes
+    from callops.services.workforce import place_of
     from callops.store.history import arrival_series
 
     settings = _context.settings()
     with _context.engine().connect() as conn:
-        series = arrival_series(
-            conn, start=start, end=end, tz=settings.site_tz, grain_min=grain_min, queue=queue
-        )
-    return history_from_datetimes(series.starts, [float(c) for c in series.calls])
+        place = place_of(conn, queue, fallback_tz=settings.site_tz)
+        series = arrival_series(conn, start=start, end=end, tz=place.tz, grain_min=grain_min, queue=queue)
+    return history_from_datetimes(series.starts, [float(c) for c in series.calls]), place.holidays
 
 
 def _date(value: str | None, option: str) -> dt.date:
@@ -101,10 +102,11 @@ def _summary(run: ForecastRun) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option(
     "--holidays",
-    type=click.Choice(["CN", "US", "IL", "none"], case_sensitive=False),
-    default="CN",
+    type=click.Choice(["site", "CN", "US", "IL", "none"], case_sensitive=False),
+    default="site",
     show_default=True,
-    help="Holiday calendar (CN includes the swapped working weekends 调休).",
+    help="Holiday calendar (CN includes the swapped working weekends 调休); site: the calendar of the queue's "
+    "site for store history, CN otherwise.",
 )
 @click.option(
     "--model",
@@ -164,12 +166,15 @@ def forecast(
             "give either --series FILE or --history-from D --history-to D (with --queue Q for one queue)",
             field="--series",
         )
+    site_calendar: str | None = "CN"
     if series is not None:
         history = _read_series(series, tz)
     else:
-        history = _store_series(
+        history, site_calendar = _store_series(
             queue, _date(history_from, "--history-from"), _date(history_to, "--history-to"), grain_min
         )
+    if holidays.lower() == "site":
+        holidays = site_calendar or "none"
     parsed = [parse_override(text, history.tz) for text in overrides]
     run = forecast_calls(
         history,

@@ -62,7 +62,8 @@ def _totals_rows(p: StaffingPlan) -> list[dict[str, Any]]:
 @click.option("--horizon", default="14d", show_default=True, help="Days to plan after the history: 14d, 2w, ...")
 @click.option("--grain", type=click.Choice(list(_GRAINS)), default="30m", show_default=True, help="Interval.")
 @click.option("--model", default="auto", show_default=True, help="Forecast model (see `callops forecast`).")
-@click.option("--holidays", default="CN", show_default=True, help="Holiday calendar: CN, US, IL or none.")
+@click.option("--holidays", default="site", show_default=True,
+              help="Holiday calendar: site (the queue's site calendar; CN without a site), CN, US, IL or none.")
 @click.option("--override", "overrides", multiple=True, help="Forecast override START,END,FACTOR or START,END,=VALUE.")
 @click.option("--sl", "service_level", type=_SHARE, default=0.8, show_default=True, help="Service-level target.")
 @click.option("--sl-time", "sl_time_s", type=click.FloatRange(min=0), default=20.0, show_default=True,

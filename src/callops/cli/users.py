@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 
 import click
 
 from callops.cli import _context
 from callops.cli._output import echo_json, echo_table
 from callops.records import Role
-from callops.store.users import add_user, list_users
+from callops.store.users import list_users
 
 
 def register(group: click.Group) -> None:
@@ -33,9 +32,12 @@ def users() -> None:
 def users_add(name: str, role: str, password: str, agent_id: str | None, display_name: str | None,
               locale: str, tz: str | None) -> None:
     """Create user NAME with ROLE."""
+    from callops.services.accounts import create_account
+
     with _context.engine().begin() as conn:
-        user = add_user(conn, name, password=password, role=Role(role), agent_id=agent_id,
-                        display_name=display_name, locale=locale, tz=tz)
+        user = create_account(conn, name, password=password, role=Role(role), agent_id=agent_id,
+                              display_name=display_name, locale=locale, tz=tz, actor=_context.actor(),
+                              at=dt.datetime.now(dt.UTC))
     click.echo(f"user {user.username} ({user.role.value}) created")
 
 
@@ -53,20 +55,12 @@ def users_list(as_json: bool) -> None:
 @click.argument("name")
 def users_unlock(name: str) -> None:
     """Lift the sign-in lock of user name NAME (as typed at sign-in) by forgetting its failed attempts."""
-    from callops.login_throttle import FailureScope
-    from callops.store.login_failures import clear_failures
+    from callops.services.accounts import unlock
 
     with _context.engine().begin() as conn:
-        cleared = clear_failures(conn, FailureScope.USER, name)
+        cleared = unlock(conn, name, actor=_context.actor(), at=dt.datetime.now(dt.UTC))
     click.echo(f"{name}: {cleared} failed sign-in{'s' if cleared != 1 else ''} forgotten"
                + ("" if cleared else " (it was not locked)"))
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):
-        return "cli"
 
 
 @users.command("disable")
@@ -76,7 +70,7 @@ def users_disable(name: str) -> None:
     from callops.services.accounts import set_enabled
 
     with _context.engine().begin() as conn:
-        set_enabled(conn, name, False, actor=_actor(), at=dt.datetime.now(dt.UTC))
+        set_enabled(conn, name, False, actor=_context.actor(), at=dt.datetime.now(dt.UTC))
     click.echo(f"user {name} disabled; their sessions and tokens are ended")
 
 
@@ -87,7 +81,7 @@ def users_enable(name: str) -> None:
     from callops.services.accounts import set_enabled
 
     with _context.engine().begin() as conn:
-        set_enabled(conn, name, True, actor=_actor(), at=dt.datetime.now(dt.UTC))
+        set_enabled(conn, name, True, actor=_context.actor(), at=dt.datetime.now(dt.UTC))
     click.echo(f"user {name} enabled")
 
 
@@ -99,7 +93,7 @@ def users_passwd(name: str, password: str) -> None:
     from callops.services.accounts import reset_password
 
     with _context.engine().begin() as conn:
-        reset_password(conn, name, password, actor=_actor(), at=dt.datetime.now(dt.UTC))
+        reset_password(conn, name, password, actor=_context.actor(), at=dt.datetime.now(dt.UTC))
     click.echo(f"password of {name} changed; their sessions and tokens are ended")
 
 
@@ -112,5 +106,6 @@ def users_role(name: str, role: str, agent_id: str | None) -> None:
     from callops.services.accounts import change_role
 
     with _context.engine().begin() as conn:
-        before = change_role(conn, name, Role(role), actor=_actor(), at=dt.datetime.now(dt.UTC), agent_id=agent_id)
+        before = change_role(conn, name, Role(role), actor=_context.actor(), at=dt.datetime.now(dt.UTC),
+                             agent_id=agent_id)
     click.echo(f"user {name}: role {before.role.value} -> {role}; their sessions and tokens are ended")

@@ -164,7 +164,7 @@ def forecast_calls(
         if best is None:
             raise InvalidInput(
                 "the history is too short to choose a model by backtest (it needs the horizon plus "
-                "three weeks); name one with --model",
+                "three weeks); name a model instead of auto (--model on the command line, model in the API)",
                 field="model",
             )
         chosen = best.model

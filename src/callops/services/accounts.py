@@ -1,14 +1,17 @@
-"""Account changes, each written to the audit log: password, enable/disable, role, sign-out everywhere.
+"""Account changes, each written to the audit log: create, password, enable/disable, unlock, role, sign-outs.
 
+    create_account(conn, "amy", password=..., role=Role.QA, actor="admin", at=now)  # /admin/users, callops users add
     change_own_password(conn, user, current=..., new=..., at=now)   # the web page and POST /api/me/password
-    reset_password(conn, "amy", new, actor="cli", at=now)          # callops users passwd
+    reset_password(conn, "amy", new, actor="cli", at=now)          # callops users passwd, /admin/users/amy
     set_enabled(conn, "amy", False, actor="cli", at=now)           # callops users disable / enable
+    unlock(conn, "amy", actor="admin", at=now)                     # callops users unlock: forget failed sign-ins
     change_role(conn, "amy", Role.QA, actor="cli", at=now)        # callops users role
+    end_sessions(conn, "amy", actor="admin", at=now)               # an administrator signs amy out everywhere
     sign_out_everywhere(conn, user, at=now)                        # logout: every session and token ends
 
-Every change raises the user's session epoch, so sessions and bearer tokens issued before it stop working
-on their next request. Audit rows go to the append-only ``qa_audit`` log with subject ``user:<id>``; no
-password or hash is ever written there.
+Every change but ``unlock`` raises the user's session epoch, so sessions and bearer tokens issued before it
+stop working on their next request. Audit rows go to the append-only ``audit_log`` (entity ``user``, the user
+name as key) with the account before and after; no password or hash is ever written there.
 """
 
 from __future__ import annotations
@@ -17,11 +20,15 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from callops.errors import InvalidInput
+from callops.errors import Conflict, InvalidInput, NotFound
+from callops.login_throttle import FailureScope
 from callops.records import Role
-from callops.store.qa_reviews import write_audit
+from callops.services.directory_admin import AlreadyExists
+from callops.store.audit_log import write_entry
+from callops.store.login_failures import clear_failures
 from callops.store.users import (
     User,
+    add_user,
     check_password,
     find_user,
     revoke_sessions,
@@ -30,13 +37,35 @@ from callops.store.users import (
     set_role,
 )
 
-__all__ = ["change_own_password", "change_role", "reset_password", "set_enabled", "sign_out_everywhere"]
+__all__ = ["account_fields", "change_own_password", "change_role", "create_account", "end_sessions",
+           "reset_password", "set_enabled", "sign_out_everywhere", "unlock"]
+
+
+def account_fields(user: User) -> dict[str, object]:
+    """What the audit log records of an account (never the password)."""
+    return {"role": user.role.value, "display_name": user.display_name, "agent_id": user.agent_id,
+            "locale": user.locale, "tz": user.tz, "active": user.active}
 
 
 def _audit(conn: sa.Connection, *, at: dt.datetime, actor: str, action: str, user: User,
-           **details: object) -> None:
-    write_audit(conn, at=at, actor=actor[:80], action=action, subject=f"user:{user.id}",
-                details={"username": user.username, **details})
+           after: User | None = None) -> None:
+    before = account_fields(user)
+    write_entry(conn, at=at, actor=actor, entity="user", key=user.username, action=action, before=before,
+                after=account_fields(after) if after is not None else before)
+
+
+def create_account(conn: sa.Connection, username: str, *, password: str, role: Role, actor: str,
+                   at: dt.datetime, display_name: str | None = None, agent_id: str | None = None,
+                   locale: str = "zh-CN", tz: str | None = None) -> User:
+    """A new user (``AlreadyExists`` on field username when the name is taken)."""
+    try:
+        user = add_user(conn, username, password=password, role=role, display_name=display_name,
+                        agent_id=agent_id, locale=locale, tz=tz)
+    except Conflict as exc:
+        raise AlreadyExists(str(exc), field="username") from None
+    write_entry(conn, at=at, actor=actor, entity="user", key=user.username, action="user.created", before=None,
+                after=account_fields(user))
+    return user
 
 
 def change_own_password(conn: sa.Connection, user: User, *, current: str, new: str, at: dt.datetime) -> None:
@@ -61,8 +90,23 @@ def set_enabled(conn: sa.Connection, username: str, enabled: bool, *, actor: str
     """Enable or disable ``username``; disabling ends every session and token at once."""
     user = find_user(conn, username)
     set_active(conn, user.id, enabled)
-    _audit(conn, at=at, actor=actor, action="user.enabled" if enabled else "user.disabled", user=user)
+    _audit(conn, at=at, actor=actor, action="user.enabled" if enabled else "user.disabled", user=user,
+           after=find_user(conn, username))
     return user
+
+
+def unlock(conn: sa.Connection, username: str, *, actor: str, at: dt.datetime) -> int:
+    """Lift the sign-in lock of the name ``username`` by forgetting its failed sign-ins; returns how many.
+
+    The name need not be an account (the lock counts names as typed); only an account's unlock is audited."""
+    cleared = clear_failures(conn, FailureScope.USER, username)
+    try:
+        user = find_user(conn, username)
+    except NotFound:  # a name that is no account has nothing to audit
+        return cleared
+    write_entry(conn, at=at, actor=actor, entity="user", key=user.username, action="user.unlocked",
+                before={"failed_sign_ins": cleared}, after={"failed_sign_ins": 0})
+    return cleared
 
 
 def change_role(conn: sa.Connection, username: str, role: Role, *, actor: str, at: dt.datetime,
@@ -70,8 +114,15 @@ def change_role(conn: sa.Connection, username: str, role: Role, *, actor: str, a
     """Give ``username`` a new role; their sessions end so the new rights apply from the next sign-in."""
     user = find_user(conn, username)
     set_role(conn, user.id, role, agent_id=agent_id)
-    _audit(conn, at=at, actor=actor, action="user.role_changed", user=user,
-           before=user.role.value, after=role.value)
+    _audit(conn, at=at, actor=actor, action="user.role_changed", user=user, after=find_user(conn, username))
+    return user
+
+
+def end_sessions(conn: sa.Connection, username: str, *, actor: str, at: dt.datetime) -> User:
+    """An administrator ends every session and token of ``username`` (they sign in again)."""
+    user = find_user(conn, username)
+    revoke_sessions(conn, user.id)
+    _audit(conn, at=at, actor=actor, action="user.signed_out", user=user)
     return user
 
 

@@ -7,6 +7,8 @@
     create_forecast    forecast_history + saved_forecast, stored as the next version of its name
     create_plan        a plan from a stored forecast or from history (its forecast stored too), stored
     load_plan_ref      "NAME" or "NAME@VERSION" -> the stored plan
+    place_of           the zone and holiday calendar a queue's forecast uses: its site's, else the server's
+                       zone (CALLOPS_TZ) and the CN calendar; with the last day of its calls in that zone
 
 The forecast package imports statsforecast, which takes seconds to load: it is imported on first use.
 Nothing here commits; the caller does.
@@ -32,15 +34,21 @@ from callops.scheduling import (
     build_plan,
     handle_time_profile,
 )
+from callops.store.call_volume import last_day_with_calls
 from callops.store.forecasts import load_forecast, save_forecast
 from callops.store.history import IntervalSeries, arrival_series
 from callops.store.plans import load_plan, save_plan
+from callops.store.records import CallFilter
+from callops.store.sites import site_of_queue
 
 if TYPE_CHECKING:
     from callops.forecast import ForecastRun
 
 __all__ = [
+    "DEFAULT_CALENDAR",
     "MAX_HISTORY_POINTS",
+    "SITE_CALENDAR",
+    "Place",
     "check_history_span",
     "HistoryForecast",
     "HistorySpec",
@@ -49,6 +57,7 @@ __all__ = [
     "forecast_history",
     "load_plan_ref",
     "parse_ref",
+    "place_of",
     "plan_forecast",
     "saved_forecast",
 ]
@@ -69,6 +78,38 @@ class HistoryForecast:
         return self.run.report()
 
 
+SITE_CALENDAR = "site"  # holidays: the calendar of the queue's site (DEFAULT_CALENDAR without a site)
+DEFAULT_CALENDAR = "CN"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a queue's calls happen: the zone and holiday calendar its forecasts use, and the last day with calls
+    there (None without calls); ``site`` None when they are the server's defaults."""
+
+    tz: str
+    holidays: str | None
+    site: str | None
+    last_day: dt.date | None
+
+
+def place_of(conn: sa.Connection, queue: str | None, *, fallback_tz: str) -> Place:
+    """The zone and calendar of ``queue``'s site (None: the one site all queues share), else ``fallback_tz`` and
+    the CN calendar; and the last day with calls of the queue in that zone."""
+    site = site_of_queue(conn, queue)
+    tz = site.tz if site is not None else fallback_tz
+    return Place(tz=tz, holidays=site.holidays if site is not None else DEFAULT_CALENDAR,
+                 site=site.name if site is not None else None,
+                 last_day=last_day_with_calls(conn, CallFilter(queue=queue), tz=tz))
+
+
+def _calendar(holidays: str | None, place: Place) -> str | None:
+    """``holidays`` as asked: SITE_CALENDAR becomes the place's calendar, "none" None."""
+    if holidays is None or holidays.lower() == "none":
+        return None
+    return place.holidays if holidays.lower() == SITE_CALENDAR else holidays.upper()
+
+
 @dataclass(frozen=True, slots=True)
 class HistorySpec:
     """Which call history to forecast from, how far ahead, and how."""
@@ -78,7 +119,7 @@ class HistorySpec:
     horizon_days: int
     queue: str | None = None
     model: str = "auto"
-    holidays: str | None = "CN"
+    holidays: str | None = SITE_CALENDAR
     overrides: tuple[str, ...] = ()
 
 
@@ -108,14 +149,19 @@ def forecast_history(
     grain_min: int,
     horizon_days: int,
     model: str = "auto",
-    holidays: str | None = "CN",
+    holidays: str | None = SITE_CALENDAR,
     levels: Sequence[int] = (80, 95),
     overrides: Sequence[str] = (),
 ) -> HistoryForecast:
-    """Forecast ``horizon_days`` after ``end`` from the offered calls of ``queue`` (None: all) in the store."""
+    """Forecast ``horizon_days`` after ``end`` from the offered calls of ``queue`` (None: all) in the store.
+
+    Days and intervals are those of the queue's site zone (``tz`` when it has no site): ``made.tz`` says which.
+    """
     from callops.forecast import forecast_calls, history_from_datetimes, parse_override, to_datetimes
 
     check_history_span(start, end, grain_min)
+    place = place_of(conn, queue, fallback_tz=tz)
+    tz, holidays = place.tz, _calendar(holidays, place)
     series = arrival_series(conn, start=start, end=end, tz=tz, grain_min=grain_min, queue=queue)
     if not np.any(series.calls > 0):
         where = f"queue {queue}" if queue else "any queue"

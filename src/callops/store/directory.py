@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from callops.errors import InvalidInput, NotFound
 from callops.records import Agent
 from callops.store.records import of_scenario
-from callops.store.schema import agent_skills, agents, calls, queues, teams
+from callops.store.schema import agent_skills, agents, calls, queues, sites, teams
 
-__all__ = ["TeamRow", "assign_unteamed", "save_team", "list_teams", "save_agent", "get_agent", "list_agents",
-           "save_queue", "list_queues", "agents_from_calls", "led_agents"]
+__all__ = ["QueueRow", "TeamRow", "assign_unteamed", "save_team", "list_teams", "save_agent", "get_agent",
+           "list_agents", "inactive_agents", "save_queue", "get_queue", "list_queues", "agents_from_calls",
+           "led_agents"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +26,27 @@ class TeamRow:
     members: int
 
 
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """A queue with its service-level threshold and targets (percent) and its site."""
+
+    name: str
+    description: str | None
+    sl_threshold_s: int
+    sl_target_pct: float = 80.0
+    abandon_target_pct: float = 5.0
+    site: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"name": self.name, "description": self.description, "sl_threshold_s": self.sl_threshold_s,
+                "sl_target_pct": self.sl_target_pct, "abandon_target_pct": self.abandon_target_pct,
+                "site": self.site}
+
+
 def save_team(conn: sa.Connection, name: str, *, lead: str | None = None) -> None:
     """Create the team or update its lead."""
-    if not name.strip():
-        raise InvalidInput("a team needs a name", field="team")
+    if not name.strip() or len(name) > 80:
+        raise InvalidInput("a team needs a name of 1-80 characters", field="team")
     if conn.execute(sa.select(teams.c.name).where(teams.c.name == name)).first():
         conn.execute(teams.update().where(teams.c.name == name).values(lead=lead))
     else:
@@ -43,16 +61,20 @@ def list_teams(conn: sa.Connection) -> list[TeamRow]:
     return [TeamRow(name=r.name, lead=r.lead, members=int(r.members)) for r in conn.execute(query)]
 
 
-def save_agent(conn: sa.Connection, agent: Agent) -> None:
-    """Create or replace an agent and their skills (skill levels 1-10)."""
-    if not agent.agent_id.strip():
-        raise InvalidInput("an agent needs an id", field="agent_id")
+def save_agent(conn: sa.Connection, agent: Agent, *, active: bool = True) -> None:
+    """Create or replace an agent and their skills (skill levels 1-10); an inactive one leaves the lists."""
+    if not agent.agent_id.strip() or len(agent.agent_id) > 80:
+        raise InvalidInput("an agent needs an id of 1-80 characters", field="agent_id")
+    if not agent.name.strip() or len(agent.name) > 120:
+        raise InvalidInput("an agent needs a name of 1-120 characters", field="name")
     for skill, level in agent.skills.items():
+        if not skill.strip() or len(skill) > 80:
+            raise InvalidInput(f"skill name {skill[:20]!r} needs 1-80 characters", field="skills")
         if not 1 <= level <= 10:
             raise InvalidInput(f"skill {skill!r} level {level} is outside 1-10", field="skills")
     if agent.team is not None and not conn.execute(sa.select(teams.c.name).where(teams.c.name == agent.team)).first():
         raise NotFound(f"team {agent.team!r} does not exist; create it first")
-    values = {"name": agent.name, "team": agent.team, "active": True}
+    values = {"name": agent.name, "team": agent.team, "active": active}
     if conn.execute(sa.select(agents.c.agent_id).where(agents.c.agent_id == agent.agent_id)).first():
         conn.execute(agents.update().where(agents.c.agent_id == agent.agent_id).values(**values))
     else:
@@ -79,8 +101,10 @@ def get_agent(conn: sa.Connection, agent_id: str) -> Agent:
                  skills=_skills(conn, [agent_id]).get(agent_id, {}))
 
 
-def list_agents(conn: sa.Connection, *, team: str | None = None) -> list[Agent]:
-    query = sa.select(agents).where(agents.c.active).order_by(agents.c.agent_id)
+def list_agents(conn: sa.Connection, *, team: str | None = None, include_inactive: bool = False) -> list[Agent]:
+    query = sa.select(agents).order_by(agents.c.agent_id)
+    if not include_inactive:
+        query = query.where(agents.c.active)
     if team is not None:
         query = query.where(agents.c.team == team)
     rows = list(conn.execute(query))
@@ -88,21 +112,69 @@ def list_agents(conn: sa.Connection, *, team: str | None = None) -> list[Agent]:
     return [Agent(agent_id=r.agent_id, name=r.name, team=r.team, skills=skills.get(r.agent_id, {})) for r in rows]
 
 
-def save_queue(conn: sa.Connection, name: str, *, description: str | None = None, sl_threshold_s: int = 20) -> None:
-    if not name.strip():
-        raise InvalidInput("a queue needs a name", field="queue")
-    if sl_threshold_s <= 0:
+def inactive_agents(conn: sa.Connection) -> frozenset[str]:
+    """The ids of the agents marked inactive."""
+    return frozenset(conn.execute(sa.select(agents.c.agent_id).where(sa.not_(agents.c.active))).scalars())
+
+
+_KEEP = object()  # save_queue: leave the stored value as it is
+
+
+def _check_pct(value: float, field: str) -> None:
+    if not 0 <= value <= 100:
+        raise InvalidInput(f"{value:g} is not a percentage from 0 to 100", field=field)
+
+
+def save_queue(conn: sa.Connection, name: str, *, description: str | None | object = _KEEP,
+               sl_threshold_s: int | None = None, sl_target_pct: float | None = None,
+               abandon_target_pct: float | None = None, site: str | None | object = _KEEP) -> QueueRow:
+    """Create or update a queue; what is not given keeps its stored value (a new queue: 20 s, 80 %, 5 %)."""
+    if not name.strip() or len(name) > 80:
+        raise InvalidInput("a queue needs a name of 1-80 characters", field="queue")
+    if sl_threshold_s is not None and sl_threshold_s <= 0:
         raise InvalidInput("the service-level threshold must be positive", field="sl_threshold_s")
-    values = {"description": description, "sl_threshold_s": sl_threshold_s}
+    if sl_target_pct is not None:
+        _check_pct(sl_target_pct, "sl_target_pct")
+    if abandon_target_pct is not None:
+        _check_pct(abandon_target_pct, "abandon_target_pct")
+    if isinstance(site, str) and not conn.execute(sa.select(sites.c.name).where(sites.c.name == site)).first():
+        raise NotFound(f"site {site!r} does not exist; create it first")
+    values: dict[str, object] = {}
+    if description is not _KEEP:
+        if isinstance(description, str) and len(description) > 200:
+            raise InvalidInput("a description has at most 200 characters", field="description")
+        values["description"] = description
+    if site is not _KEEP:
+        values["site"] = site
+    for key, value in (("sl_threshold_s", sl_threshold_s), ("sl_target_pct", sl_target_pct),
+                       ("abandon_target_pct", abandon_target_pct)):
+        if value is not None:
+            values[key] = value
     if conn.execute(sa.select(queues.c.name).where(queues.c.name == name)).first():
-        conn.execute(queues.update().where(queues.c.name == name).values(**values))
+        if values:
+            conn.execute(queues.update().where(queues.c.name == name).values(**values))
     else:
-        conn.execute(queues.insert().values(name=name, **values))
+        conn.execute(queues.insert().values({"sl_threshold_s": 20, "sl_target_pct": 80.0,
+                                             "abandon_target_pct": 5.0, **values, "name": name}))
+    return get_queue(conn, name)
 
 
-def list_queues(conn: sa.Connection) -> list[tuple[str, str | None, int]]:
-    return [(r.name, r.description, int(r.sl_threshold_s))
-            for r in conn.execute(sa.select(queues).order_by(queues.c.name))]
+def _queue(row: sa.Row[object]) -> QueueRow:
+    m = row._mapping
+    return QueueRow(name=m["name"], description=m["description"], sl_threshold_s=int(m["sl_threshold_s"]),
+                    sl_target_pct=float(m["sl_target_pct"]), abandon_target_pct=float(m["abandon_target_pct"]),
+                    site=m["site"])
+
+
+def get_queue(conn: sa.Connection, name: str) -> QueueRow:
+    row = conn.execute(sa.select(queues).where(queues.c.name == name)).first()
+    if row is None:
+        raise NotFound(f"no queue {name!r}")
+    return _queue(row)
+
+
+def list_queues(conn: sa.Connection) -> list[QueueRow]:
+    return [_queue(r) for r in conn.execute(sa.select(queues).order_by(queues.c.name))]
 
 
 def agents_from_calls(conn: sa.Connection) -> int:

@@ -17,7 +17,7 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "qa_votes", "qa_duty", "site_settings",
            "users", "login_failures", "imports", "live_events", "live_feeds", "person_spells", "coaching_sessions",
            "campaigns", "campaign_contacts", "contact_consents", "dnc_numbers", "contact_attempts",
-           "rosters", "roster_shifts", "roster_changes"]
+           "rosters", "roster_shifts", "roster_changes", "sites", "audit_log"]
 
 metadata = sa.MetaData(
     naming_convention={
@@ -120,6 +120,11 @@ queues = sa.Table(
     sa.Column("name", sa.String(80), primary_key=True),
     sa.Column("description", sa.String(200)),
     sa.Column("sl_threshold_s", sa.Integer, nullable=False, default=20),
+    # the service-level target (percent answered within sl_threshold_s), the abandon target (percent of
+    # offered at most) and the site whose zone and holiday calendar the queue follows: migration 0016
+    sa.Column("sl_target_pct", sa.Float, nullable=False, default=80.0, server_default="80"),
+    sa.Column("abandon_target_pct", sa.Float, nullable=False, default=5.0, server_default="5"),
+    sa.Column("site", sa.String(80), sa.ForeignKey("sites.name")),
 )
 
 agent_skills = sa.Table(
@@ -522,4 +527,28 @@ contact_attempts = sa.Table(
     sa.Index("ix_contact_attempts_campaign_id_at", "campaign_id", "at"),
     sa.Index("ix_contact_attempts_member_at", "member", "at"),
     sa.UniqueConstraint("campaign_id", "member", "channel", "at"),
+)
+
+
+# --- site administration (migration 0016) ------------------------------------------------------
+
+sites = sa.Table(  # a site: its zone and the holiday calendar its queues' forecasts use
+    "sites", metadata,
+    sa.Column("name", sa.String(80), primary_key=True),
+    sa.Column("tz", sa.String(60), nullable=False),
+    sa.Column("holidays", sa.String(10)),  # a country code of callops.forecast.calendar; NULL: no calendar
+)
+
+audit_log = sa.Table(  # append-only: every administrative change, who and when, before -> after
+    "audit_log", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("at", EpochMillis, nullable=False),
+    sa.Column("actor", sa.String(80), nullable=False),
+    sa.Column("entity", sa.String(20), nullable=False),  # user, team, agent, queue, site
+    sa.Column("entity_key", sa.String(120), nullable=False),  # the user name, team name, agent id, ...
+    sa.Column("action", sa.String(40), nullable=False),  # e.g. user.created, queue.saved
+    sa.Column("before", sa.JSON),  # NULL when created
+    sa.Column("after", sa.JSON),
+    sa.Index(None, "at"),
+    sa.Index(None, "entity", "entity_key"),
 )

@@ -54,6 +54,10 @@ def add_user(conn: sa.Connection, username: str, *, password: str, role: Role, d
     if not username or len(username) > 80 or not username.replace("_", "").replace(".", "").isalnum():
         raise InvalidInput(f"user name {username!r} must be 1-80 letters, digits, '.' or '_'", field="username")
     _check_new_password(password)
+    if display_name is not None and len(display_name) > 120:
+        raise InvalidInput("a display name has at most 120 characters", field="display_name")
+    if agent_id is not None and len(agent_id) > 80:
+        raise InvalidInput("an agent id has at most 80 characters", field="agent_id")
     if role is Role.AGENT and not agent_id:
         raise InvalidInput("an agent user needs --agent, the agent id whose calls they see", field="agent_id")
     exists = conn.execute(sa.select(users.c.id).where(users.c.username == username)).first()

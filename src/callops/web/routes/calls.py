@@ -39,7 +39,7 @@ def calls_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewe
 
     return render(request, viewer, "calls.html", {
         "query": query, "page": page, "count": count, "more": more, "sees_all": sees_all,
-        "queues": [name for name, _, _ in list_queues(conn)],
+        "queues": [q.name for q in list_queues(conn)],
         "agents": ([a.agent_id for a in list_agents(conn) if flt.agents is None or a.agent_id in flt.agents]
                    if sees_all else []),
         "outcomes": [o.value for o in Outcome], "number": lambda n: shown_number(user, n),

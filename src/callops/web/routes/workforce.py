@@ -21,11 +21,17 @@ from callops.errors import InvalidInput, TimeLimit
 from callops.permissions import Permission, allowed
 from callops.scheduling import StaffingPlan, compare_plan_totals, plan_totals, recovery_agents
 from callops.services.plan_check import PlanCheck, check_plan
-from callops.services.workforce import HistoryForecast, HistorySpec, create_plan, forecast_history, load_plan_ref
+from callops.services.workforce import (
+    SITE_CALENDAR,
+    HistoryForecast,
+    HistorySpec,
+    create_plan,
+    forecast_history,
+    load_plan_ref,
+    place_of,
+)
 from callops.services.workforce_json import erlang_answer, staffing_answer
-from callops.store.call_volume import last_day_with_calls
 from callops.store.plans import list_plans, load_plan
-from callops.store.records import CallFilter
 from callops.store.users import User
 from callops.web.deps import ConnDep, DeadlineDep, SettingsDep, ViewerDep, require
 from callops.web.filters import parse_date
@@ -48,7 +54,7 @@ CALCULATOR_DEFAULTS = {"calls": "100", "interval_min": "30", "aht_s": "180", "se
                        "sl_time_s": "20", "patience_s": "", "shrinkage": "0.3", "distressing_share": "0",
                        "recovery_s": "0", "agents": "14"}
 HISTORY_DAYS = 35
-HOLIDAYS = ("CN", "US", "IL", "none")
+HOLIDAYS = (SITE_CALENDAR, "CN", "US", "IL", "none")
 
 
 def _number(values: dict[str, str], key: str) -> float | None:
@@ -115,26 +121,32 @@ def _forecast_context(made: HistoryForecast, zone: zoneinfo.ZoneInfo, viewer: Vi
 @router.get("/workforce/forecast", response_class=HTMLResponse)
 def forecast_page(request: Request, conn: ConnDep, settings: SettingsDep, user: Planner, viewer: ViewerDep,
                   queue: str | None = None, grain: int = 30, horizon: str = "14d",
-                  holidays: str = "CN") -> HTMLResponse:
+                  holidays: str = SITE_CALENDAR, model: str = "auto") -> HTMLResponse:
+    from callops.forecast import MODELS
+
     params = request.query_params
-    zone = zoneinfo.ZoneInfo(settings.site_tz)
-    last = (parse_date(params.get("to"), field="to")
-            or last_day_with_calls(conn, CallFilter(), tz=settings.site_tz))
+    place = place_of(conn, queue or None, fallback_tz=settings.site_tz)
+    zone = zoneinfo.ZoneInfo(place.tz)
+    last = parse_date(params.get("to"), field="to") or place.last_day
     first = (parse_date(params.get("from"), field="from")
              or (last - dt.timedelta(days=HISTORY_DAYS - 1) if last else None))
     form = {"queue": queue or "", "from": first.isoformat() if first else "", "to": last.isoformat() if last else "",
-            "grain": grain, "horizon": horizon, "holidays": holidays}
+            "grain": grain, "horizon": horizon, "holidays": holidays, "model": model}
     context: dict[str, Any] = {"form": form, "holiday_choices": HOLIDAYS, "tab": "forecast", "made": None,
-                               "error": None}
+                               "error": None, "error_key": None, "place": place,
+                               "model_choices": ("auto", *MODELS)}
     if first is not None and last is not None:
         from callops.forecast import parse_horizon
 
         try:
+            if model != "auto" and model not in MODELS:
+                raise InvalidInput(f"no model {model!r}", field="model")
             made = forecast_history(conn, queue=queue or None, start=first, end=last, tz=settings.site_tz,
-                                    grain_min=grain, horizon_days=parse_horizon(horizon),
-                                    holidays=None if holidays.lower() == "none" else holidays.upper())
+                                    grain_min=grain, horizon_days=parse_horizon(horizon), model=model,
+                                    holidays=holidays)
         except InvalidInput as exc:
             context["error"] = str(exc)
+            context["error_key"] = "wf.too_short_for_auto" if exc.field == "model" and model == "auto" else None
         else:
             context.update(_forecast_context(made, zone, viewer))
     return render(request, viewer, "workforce/forecast.html", context)
@@ -143,11 +155,13 @@ def forecast_page(request: Request, conn: ConnDep, settings: SettingsDep, user: 
 @router.get("/workforce/plans", response_class=HTMLResponse)
 def plans_page(request: Request, conn: ConnDep, settings: SettingsDep, user: Planner,
                viewer: ViewerDep) -> HTMLResponse:
-    last = last_day_with_calls(conn, CallFilter(), tz=settings.site_tz)
+    place = place_of(conn, None, fallback_tz=settings.site_tz)
+    last = place.last_day
     defaults = {"from": (last - dt.timedelta(days=HISTORY_DAYS - 1)).isoformat() if last else "",
                 "to": last.isoformat() if last else ""}
     return render(request, viewer, "workforce/plans.html", {"plans": list_plans(conn), "tab": "plans",
-                                                            "defaults": defaults, "holiday_choices": HOLIDAYS})
+                                                            "defaults": defaults, "holiday_choices": HOLIDAYS,
+                                                            "place": place})
 
 
 @router.post("/workforce/plans")
@@ -158,7 +172,8 @@ def create_plan_form(request: Request, conn: ConnDep, settings: SettingsDep, use
                      service_level: Annotated[float, Form()] = 0.8, sl_time_s: Annotated[float, Form()] = 20.0,
                      shrinkage: Annotated[float, Form()] = 0.3, patience_s: Annotated[str, Form()] = "",
                      distressing_share: Annotated[float, Form()] = 0.0,
-                     recovery_s: Annotated[float, Form()] = 0.0, holidays: Annotated[str, Form()] = "CN") -> Response:
+                     recovery_s: Annotated[float, Form()] = 0.0,
+                     holidays: Annotated[str, Form()] = SITE_CALENDAR) -> Response:
     from callops.forecast import parse_horizon
 
     start, end = parse_date(history_from, field="history_from"), parse_date(history_to, field="history_to")

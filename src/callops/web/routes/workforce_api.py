@@ -74,20 +74,21 @@ def api_staffing(body: StaffingIn, user: Planner) -> dict[str, Any]:
 def api_forecast(conn: ConnDep, settings: SettingsDep, user: Planner,
                  history_from: Annotated[dt.date, Query()], history_to: Annotated[dt.date, Query()],
                  queue: str | None = None, grain_min: int = 30, horizon: str = "14d", model: str = "auto",
-                 holidays: str = "CN") -> dict[str, Any]:
-    """History and forecast (local times with offsets), the prediction band and the backtest accuracy."""
+                 holidays: str = "site") -> dict[str, Any]:
+    """History and forecast (local times with offsets in the queue's site zone, named by ``tz``), the prediction
+    band and the backtest accuracy."""
     spec = HistoryIn(queue=queue, history_from=history_from, history_to=history_to, horizon=horizon, model=model,
                      holidays=holidays).spec()
     made = forecast_history(conn, queue=spec.queue, start=spec.start, end=spec.end, tz=settings.site_tz,
                             grain_min=grain_min, horizon_days=spec.horizon_days, model=spec.model,
                             holidays=spec.holidays)
-    zone = zoneinfo.ZoneInfo(settings.site_tz)
+    zone = zoneinfo.ZoneInfo(made.tz)
     history = [{"interval_start": s.replace(tzinfo=zone).isoformat(), "calls": float(c),
                 "aht_s": float(a) if math.isfinite(a) else None}
                for s, c, a in zip(made.history.starts, made.history.calls, made.history.aht_s, strict=True)]
     rows = [dict(row, interval_start=start.replace(tzinfo=zone).isoformat())
             for row, start in zip(made.run.forecast.rows(), made.starts, strict=True)]
-    return {"queue": spec.queue, "tz": settings.site_tz, "grain_min": grain_min, "history": history,
+    return {"queue": spec.queue, "tz": made.tz, "grain_min": grain_min, "history": history,
             "forecast": rows, "report": made.report()}
 
 
@@ -96,7 +97,7 @@ def api_save_forecast(body: ForecastIn, conn: ConnDep, settings: SettingsDep, us
     """Forecast from the store's history and save it as the next version of ``name``."""
     saved = create_forecast(conn, body.spec(), name=body.name, grain_min=body.grain_min, tz=settings.site_tz,
                             now=dt.datetime.now(dt.UTC), aht_s=body.aht_s, created_by=user.username)
-    return forecast_json(saved, tz=zoneinfo.ZoneInfo(settings.site_tz))
+    return forecast_json(saved, tz=zoneinfo.ZoneInfo(saved.tz))
 
 
 @router.get("/forecasts", response_model=list[ForecastEntryOut])
@@ -116,10 +117,11 @@ def api_saved_forecast(name: str, conn: ConnDep, settings: SettingsDep, user: Pl
 @router.post("/plans", status_code=201, response_model=PlanOut)
 def api_create_plan(body: PlanIn, conn: ConnDep, settings: SettingsDep, user: Planner) -> dict[str, Any]:
     """Build and save a plan from a saved forecast or from history (its forecast is saved too)."""
-    _, plan = create_plan(conn, body.targets(), name=body.name, now=dt.datetime.now(dt.UTC), tz=settings.site_tz,
-                          forecast_ref=body.forecast, history=body.history.spec() if body.history else None,
-                          aht_s=body.aht_s, note=body.note, created_by=user.username)
-    return plan_json(plan, tz=zoneinfo.ZoneInfo(settings.site_tz))
+    forecast, plan = create_plan(conn, body.targets(), name=body.name, now=dt.datetime.now(dt.UTC),
+                                 tz=settings.site_tz, forecast_ref=body.forecast,
+                                 history=body.history.spec() if body.history else None, aht_s=body.aht_s,
+                                 note=body.note, created_by=user.username)
+    return plan_json(plan, tz=zoneinfo.ZoneInfo(forecast.tz))  # the zone the forecast was made in
 
 
 @router.get("/plans", response_model=list[PlanEntryOut])

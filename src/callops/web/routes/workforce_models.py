@@ -69,7 +69,7 @@ class HistoryIn(BaseModel):
     history_to: dt.date
     horizon: str = Field(default="14d", description="days after the history: 14d, 2w")
     model: str = "auto"
-    holidays: str = Field(default="CN", description="CN, US, IL or none")
+    holidays: str = Field(default="site", description="site (the queue's site calendar), CN, US, IL or none")
     overrides: list[str] = Field(default_factory=list, description="START,END,FACTOR or START,END,=VALUE")
 
     def spec(self) -> HistorySpec:
