@@ -39,7 +39,7 @@ class AcdRun:
 
 def acd_from_directory(conn: sa.Connection, settings: AcdSettings | None = None) -> LiveAcd:
     """The ACD over the directory's queues and active agents with their skills."""
-    queues = [QueueConfig(name=name, skill=name) for name, _description, _sl in list_queues(conn)]
+    queues = [QueueConfig(name=q.name, skill=q.name) for q in list_queues(conn)]
     if not queues:
         raise InvalidInput("the directory has no queues: add them (callops agents, or an import) first",
                            field="queues")
