@@ -25,7 +25,7 @@ import itertools
 import time
 import zoneinfo
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,7 +36,7 @@ from callops.cell_text import safe_row
 from callops.errors import Conflict, InvalidInput
 from callops.ingest.formats import parser_for
 from callops.ingest.items import Notice, ParseContext, Rejection, Skip
-from callops.ingest.textfile import decoded_lines, open_binary
+from callops.ingest.textfile import decoded_lines, reading
 from callops.records import AgentInterval, Call
 from callops.store.imports import finish_import, lock_for_writing, start_import
 from callops.store.record_batches import (
@@ -48,11 +48,12 @@ from callops.store.record_batches import (
     write_marker,
 )
 
-__all__ = ["ImportReport", "import_files", "DEFAULT_NOT_BEFORE"]
+__all__ = ["ImportReport", "ImportProgress", "ProgressCallback", "import_files", "DEFAULT_NOT_BEFORE"]
 
 DEFAULT_NOT_BEFORE = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
 _R = TypeVar("_R")
 _FUTURE_SLACK = dt.timedelta(days=1)
+_EMPTY = "empty file (no lines, or only blank ones): nothing to import; is it the right file?"
 
 
 @dataclass(slots=True)
@@ -78,6 +79,21 @@ class ImportReport:
                 "agent_intervals": self.agent_intervals, "notices": self.notices,
                 "skip_reasons": self.skip_reasons, "merge_reasons": self.merge_reasons,
                 "rejects_file": self.rejects_file, "dry_run": self.dry_run}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProgress:
+    """How far an import is: ``phase`` "reading" (``done_bytes`` of ``total_bytes`` of the files on disk read,
+    compressed bytes for a gzip) then "writing" (the one transaction), with the records collected so far."""
+
+    phase: str
+    done_bytes: int
+    total_bytes: int
+    records: int
+
+
+ProgressCallback = Callable[[ImportProgress], None]
+PROGRESS_EVERY_LINES = 5000  # how often reading reports progress
 
 
 class _Collected:
@@ -138,8 +154,12 @@ def _times(record: Call | AgentInterval) -> tuple[dt.datetime | None, dt.datetim
 
 def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
                  skip_invalid: bool = False, dry_run: bool = False, rejects_path: Path | None = None,
-                 options: Mapping[str, Any] | None = None, encoding: str = "utf-8") -> ImportReport:
-    """Import ``paths`` in format ``fmt`` as one transaction; see the module docstring."""
+                 options: Mapping[str, Any] | None = None, encoding: str = "utf-8",
+                 progress: ProgressCallback | None = None) -> ImportReport:
+    """Import ``paths`` in format ``fmt`` as one transaction; see the module docstring.
+
+    ``progress`` is called every few thousand lines while reading and once before writing (``ImportProgress``);
+    an exception it raises stops the import with nothing written."""
     parse = parser_for(fmt)
     try:
         zone = zoneinfo.ZoneInfo(tz)
@@ -158,6 +178,13 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
         rejections.append(item)
         report.rejected += 1
 
+    total_bytes = _total_bytes(paths) if progress is not None else 0
+    done_bytes = 0
+
+    def report_progress(phase: str, done: int) -> None:
+        if progress is not None:
+            progress(ImportProgress(phase, done, total_bytes, report.calls + report.agent_intervals))
+
     for path in paths:
         name = str(path)
         ctx = ParseContext(file=name, tz=zone, options=options)
@@ -165,8 +192,8 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
         lines_read = [0]
 
         def lines(file: str = name, where: list[int] = current, count: list[int] = lines_read,
-                  source: Path = path) -> Iterator[tuple[int, str]]:
-            with open_binary(source) as raw:
+                  source: Path = path, before: int = done_bytes) -> Iterator[tuple[int, str]]:
+            with reading(source) as (raw, position):
                 for entry in decoded_lines(raw, file, encoding=encoding):
                     if isinstance(entry, Rejection):
                         reject(entry)
@@ -174,12 +201,16 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
                     where[0] = entry[0]
                     if entry[1].strip():
                         count[0] += 1
+                    if entry[0] % PROGRESS_EVERY_LINES == 0:
+                        report_progress("reading", before + position())
                     yield entry
 
         stream = lines()
+        rejected_before = report.rejected
         head = _up_to_text(stream)
         if not head or not head[-1][1].strip():  # nothing but blank lines: no parser sees it
-            report.notices.append(f"{name}: empty file, nothing to import")
+            if report.rejected == rejected_before:  # refused the same way in every format
+                reject(Rejection(name, len(head) or 1, None, _EMPTY))
             continue
         before = (report.calls + report.agent_intervals + report.merged, report.rejected)
         for item in parse(itertools.chain(head, stream), ctx):
@@ -203,19 +234,32 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
             else:
                 reject(item)
         if (report.calls + report.agent_intervals + report.merged, report.rejected) == before:
-            report.notices.append(f"{name}: empty file, nothing to import" if lines_read[0] == 0 else
-                                  f"{name}: no calls or agent states in {lines_read[0]} line(s)")
+            report.notices.append(f"{name}: no calls or agent states in {lines_read[0]} line(s)")
+        done_bytes += _size(path)
+        report_progress("reading", done_bytes)
     report.skip_reasons = dict(skips.most_common())
     if collected.first is not None and collected.last is not None:
         report.notices.append(f"records span {collected.first:%Y-%m-%d %H:%M} to {collected.last:%Y-%m-%d %H:%M} "
                               "UTC")
     if collected.calls or collected.intervals:
+        report_progress("writing", total_bytes)
         _store(engine, fmt, paths, collected, report)
     if rejections:
         target = rejects_path or Path(f"{Path(paths[0]).name}.rejects.csv")
         _write_rejects(target, rejections)
         report.rejects_file = str(target)
     return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reading it names the problem
+
+
+def _total_bytes(paths: Sequence[Path]) -> int:
+    return sum(_size(Path(p)) for p in paths)
 
 
 def _drained(records: dict[Any, _R]) -> Iterator[_R]:
