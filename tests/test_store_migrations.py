@@ -84,3 +84,16 @@ def test_0011_downgrades_and_upgrades(engine: sa.Engine) -> None:
     finally:
         upgrade(engine)
     assert current_revision(engine) == _head(engine) and _indexes(engine, "live_events") == before
+
+
+def test_0019_downgrades_and_upgrades(engine: sa.Engine) -> None:
+    """Below 0019 only the import jobs table is gone; upgrading to head brings it back with its index."""
+    assert _indexes(engine, "import_jobs")["ix_import_jobs_created_at"] == ["created_at"]
+    try:
+        command.downgrade(_alembic_config(engine), "0019")
+        tables = set(sa.inspect(engine).get_table_names())
+        command.downgrade(_alembic_config(engine), _below("0019", engine))
+        assert set(sa.inspect(engine).get_table_names()) == tables - {"import_jobs"}
+    finally:
+        upgrade(engine)
+    assert current_revision(engine) == _head(engine) and "import_jobs" in sa.inspect(engine).get_table_names()

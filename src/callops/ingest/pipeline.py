@@ -155,11 +155,12 @@ def _times(record: Call | AgentInterval) -> tuple[dt.datetime | None, dt.datetim
 def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
                  skip_invalid: bool = False, dry_run: bool = False, rejects_path: Path | None = None,
                  options: Mapping[str, Any] | None = None, encoding: str = "utf-8",
-                 progress: ProgressCallback | None = None) -> ImportReport:
+                 progress: ProgressCallback | None = None, names: Sequence[str] | None = None) -> ImportReport:
     """Import ``paths`` in format ``fmt`` as one transaction; see the module docstring.
 
     ``progress`` is called every few thousand lines while reading and once before writing (``ImportProgress``);
-    an exception it raises stops the import with nothing written."""
+    an exception it raises stops the import with nothing written. ``names``: what messages call each file
+    (default: its path), e.g. the name an uploaded file had on the user's computer."""
     parse = parser_for(fmt)
     try:
         zone = zoneinfo.ZoneInfo(tz)
@@ -185,8 +186,10 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
         if progress is not None:
             progress(ImportProgress(phase, done, total_bytes, report.calls + report.agent_intervals))
 
-    for path in paths:
-        name = str(path)
+    if names is not None and len(names) != len(paths):
+        raise InvalidInput(f"{len(names)} names for {len(paths)} files", field="names")
+    for index, path in enumerate(paths):
+        name = str(path) if names is None else names[index]
         ctx = ParseContext(file=name, tz=zone, options=options)
         current = [0]
         lines_read = [0]
@@ -243,7 +246,7 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
                               "UTC")
     if collected.calls or collected.intervals:
         report_progress("writing", total_bytes)
-        _store(engine, fmt, paths, collected, report)
+        _store(engine, fmt, [str(p) for p in paths] if names is None else list(names), collected, report)
     if rejections:
         target = rejects_path or Path(f"{Path(paths[0]).name}.rejects.csv")
         _write_rejects(target, rejections)
@@ -278,7 +281,7 @@ def _up_to_text(stream: Iterator[tuple[int, str]]) -> list[tuple[int, str]]:
     return head
 
 
-def _store(engine: sa.Engine, fmt: str, paths: Sequence[Path], collected: _Collected, report: ImportReport) -> None:
+def _store(engine: sa.Engine, fmt: str, files: list[str], collected: _Collected, report: ImportReport) -> None:
     """The short write: rows prepared and checked against the store first, then one transaction that
     holds the write lock only while the new rows go in."""
     # each record is dropped as its stored row is made, so the two forms never both fill memory
@@ -292,7 +295,7 @@ def _store(engine: sa.Engine, fmt: str, paths: Sequence[Path], collected: _Colle
             began = time.perf_counter()
             if changed_since(conn, marker):  # someone wrote in between: check again under the lock
                 stored += sum(drop_stored(conn, p) for p in prepared)
-            import_id = start_import(conn, fmt, [str(p) for p in paths])
+            import_id = start_import(conn, fmt, files)
             report.inserted = sum(insert_prepared(conn, p, import_id) for p in prepared)
             report.duplicates = stored
             finish_import(conn, import_id, inserted=report.inserted, duplicates=report.duplicates,

@@ -51,7 +51,7 @@ def reading(path: Path) -> Iterator[tuple[IO[bytes], Callable[[], int]]]:
         handle.seek(0)
         if magic == _GZIP_MAGIC:
             with gzip.GzipFile(fileobj=handle, mode="rb") as unzipped:
-                yield unzipped, handle.tell
+                yield unzipped, handle.tell  # type: ignore[misc]  # GzipFile is a binary IO, typeshed says otherwise
         else:
             yield handle, handle.tell
 
