@@ -35,6 +35,7 @@ class Settings:
     db_pool_timeout_s: float = 3.0  # a request waiting longer for a pooled connection is answered 503
     db_busy_timeout_s: float = 5.0  # SQLite: how long a write waits for another writer before 503
     max_body_bytes: int = 10 * 1024 * 1024  # larger request bodies are answered 413
+    import_max_bytes: int = 200 * 1024 * 1024  # the largest file the web import page takes (plain or gzip as sent)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -51,6 +52,7 @@ class Settings:
             db_pool_timeout_s=_number(env, "CALLOPS_DB_POOL_TIMEOUT_S", 3.0, float),
             db_busy_timeout_s=_number(env, "CALLOPS_DB_BUSY_TIMEOUT_S", 5.0, float),
             max_body_bytes=_number(env, "CALLOPS_MAX_BODY_BYTES", 10 * 1024 * 1024, int),
+            import_max_bytes=_number(env, "CALLOPS_IMPORT_MAX_BYTES", 200 * 1024 * 1024, int),
         )
         settings.validate()
         return settings
@@ -76,7 +78,8 @@ class Settings:
         for name, value, low in (("CALLOPS_IDLE_TIMEOUT_MIN", self.idle_timeout_min, 1),
                                  ("CALLOPS_DB_POOL_TIMEOUT_S", self.db_pool_timeout_s, 0.1),
                                  ("CALLOPS_DB_BUSY_TIMEOUT_S", self.db_busy_timeout_s, 0.0),
-                                 ("CALLOPS_MAX_BODY_BYTES", self.max_body_bytes, 1024)):
+                                 ("CALLOPS_MAX_BODY_BYTES", self.max_body_bytes, 1024),
+                                 ("CALLOPS_IMPORT_MAX_BYTES", self.import_max_bytes, 1024)):
             if not low <= value <= 10**9:
                 raise InvalidInput(f"{value!r} is out of range (at least {low})", field=name)
         for proxy in self.trusted_proxies:

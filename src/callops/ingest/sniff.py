@@ -44,11 +44,13 @@ _HANGUP_CAUSE = re.compile(r"[A-Z][A-Z_]{3,}")
 
 @dataclass(frozen=True, slots=True)
 class Guess:
-    """The format guessed (None: none fits), why, and options the format needs (e.g. a template)."""
+    """The format guessed (None: none fits), why, options the format needs (e.g. a template), and the first
+    line read that is not in the encoding asked for (left out of the guess)."""
 
     format: str | None
     reason: str
     template: str | None = None
+    undecodable: Rejection | None = None
 
 
 def _row(text: str, delimiter: str = ",") -> list[str]:
@@ -133,11 +135,14 @@ def sniff_file(path: Path, *, encoding: str = "utf-8") -> Guess:
     """``sniff_lines`` on the first lines of ``path`` (plain or gzip) read in ``encoding``; a line not in
     the encoding is left out of the guess (the import reports it)."""
     texts = []
+    undecodable = None
     with open_binary(path) as raw:
         for entry in decoded_lines(raw, str(path), encoding=encoding):
             if isinstance(entry, Rejection):
+                undecodable = undecodable or entry
                 continue
             texts.append(entry[1])
             if sum(1 for text in texts if text.strip()) >= SNIFF_LINES or len(texts) >= SNIFF_LINES * 50:
                 break
-    return sniff_lines(texts)
+    guess = sniff_lines(texts)
+    return Guess(guess.format, guess.reason, guess.template, undecodable)
