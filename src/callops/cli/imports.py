@@ -66,7 +66,10 @@ def import_(files: tuple[Path, ...], fmt: str, tz: str | None, mapping: Path | N
     options["not_after"] = _day(not_after, "--not-after", zone, end=True)
     if aliases:
         options["agent_aliases"] = _aliases(aliases)
-    report = import_files(_context.engine(), list(files), fmt=fmt, tz=zone, skip_invalid=skip_invalid,
+    engine = _context.engine(create=True)
+    if not dry_run:
+        _context.schema_for_writing(engine)
+    report = import_files(engine, list(files), fmt=fmt, tz=zone, skip_invalid=skip_invalid,
                           dry_run=dry_run, rejects_path=rejects, options=options, encoding=encoding)
     if as_json:
         echo_json(report.as_dict())
