@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from callops.cli import cli
 from callops.errors import Conflict, InvalidInput
 from callops.ingest import import_files
+from callops.ingest.callers import caller_number
 from callops.ingest.formats import FORMATS
 from callops.ingest.pipeline import ImportProgress
-from callops.ingest.callers import caller_number
 from callops.store.engine import make_engine, upgrade
 from callops.store.record_batches import changed_since, write_marker
 from callops.store.schema import imports

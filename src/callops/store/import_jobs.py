@@ -91,7 +91,8 @@ def finish_job(conn: sa.Connection, job_id: int, *, result: dict[str, Any], reje
                now: dt.datetime) -> None:
     if rejects_csv is not None and len(rejects_csv) > MAX_REJECTS_CHARS:
         cut = rejects_csv.rfind("\n", 0, MAX_REJECTS_CHARS) + 1
-        rejects_csv = rejects_csv[:cut] + f"...,,,the rest of the rejects file is cut at {MAX_REJECTS_CHARS:,} characters,\n"
+        rejects_csv = rejects_csv[:cut] + (f"...,,,the rest of the rejects file is cut at {MAX_REJECTS_CHARS:,} "
+                                           "characters,\n")
     conn.execute(import_jobs.update().where(import_jobs.c.id == job_id).values(
         status="done", phase="finished", done_bytes=import_jobs.c.size_bytes, result=result, rejects_csv=rejects_csv,
         records=int(result.get("calls", 0)) + int(result.get("agent_intervals", 0)), updated_at=now, finished_at=now))

@@ -67,7 +67,8 @@ def _defaults(site_tz: str) -> dict[str, str]:
             "skip_invalid": "1", "staged": ""}
 
 
-def _page(request: Request, viewer: Viewer, conn: sa.Connection, settings: Settings, now: dt.datetime, form: dict[str, str], *,
+def _page(request: Request, viewer: Viewer, conn: sa.Connection, settings: Settings, now: dt.datetime,
+          form: dict[str, str], *,
           problem: UploadProblem | None = None, preview: dict[str, Any] | None = None,
           staged: Staged | None = None, preview_rows: list[dict[str, str]] | None = None) -> HTMLResponse:
     message = viewer.t(f"imports.error.{problem.key}", **problem.params) if problem is not None else None
