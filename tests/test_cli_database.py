@@ -54,3 +54,20 @@ def test_import_creates_the_database_and_then_reports_read_it(elsewhere: Path) -
                                  "--tz", "Asia/Jerusalem"])
     assert report.exit_code == 0, report.output
     assert "1999-01" in report.output
+
+
+def test_a_dry_run_without_a_database_says_so_and_creates_nothing(elsewhere: Path) -> None:
+    result = CliRunner().invoke(cli, ["import", str(FIXTURES / "anonymous_bank" / "calls.txt"),
+                                      "--format", "anonymous-bank", "--dry-run"])
+    assert result.exit_code == 1 and "no callops database" in result.output
+    assert not (elsewhere / "callops.db").exists()
+
+
+def test_format_auto_recognises_the_file_and_prints_why(elsewhere: Path) -> None:
+    result = CliRunner().invoke(cli, ["import", str(FIXTURES / "freeswitch_cc" / "example_template.csv"),
+                                      "--format", "auto", "--tz", "Asia/Shanghai"])
+    assert result.exit_code == 0, result.output
+    assert "format freeswitch-cc (template example): lines of 15 CSV fields" in result.output
+    assert "inserted 3" in result.output
+    refused = CliRunner().invoke(cli, ["import", str(FIXTURES / "csv" / "crm-export.yaml"), "--format", "auto"])
+    assert refused.exit_code == 1 and "field --format: cannot recognise the format" in refused.output
