@@ -163,6 +163,9 @@ def test_chinese_user_reads_the_errors_in_chinese_and_gb18030_then_imports(clien
     assert refused.status_code == 400 and "不是 UTF-8 文本（第 1 行" in refused.text and "GB18030" in refused.text
     page = upload(manager, _gb18030_cdr(), "Master.csv", zone="Asia/Shanghai", encoding="gb18030")
     assert page.status_code == 200 and "识别为 asterisk-cdr" in page.text and "1709254800.1" in page.text
+    assert "前 1 行中有 1 行是带开始/结束时间和处理结果" in page.text  # why, in Chinese too
+    unknown = upload(manager, b"hello world\n", "notes.txt")
+    assert unknown.status_code == 400 and "第一行（hello world）不属于 callops 已知的任何格式" in unknown.text
 
 
 def test_a_body_far_over_the_limit_is_cut_off_while_streaming(client: TestClient) -> None:

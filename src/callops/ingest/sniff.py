@@ -23,7 +23,7 @@ import csv
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from callops.ingest.anonymous_bank import COLUMNS as BANK_COLUMNS
@@ -51,6 +51,8 @@ class Guess:
     reason: str
     template: str | None = None
     undecodable: Rejection | None = None
+    rule: str = ""  # which rule decided, for a translated sentence (the web page): empty, bank_header, ...
+    details: dict[str, str] = field(default_factory=dict)  # the rule's figures, e.g. lines matched
 
 
 def _row(text: str, delimiter: str = ",") -> list[str]:
@@ -95,31 +97,35 @@ def sniff_lines(lines: Iterable[str]) -> Guess:
         if len(head) >= SNIFF_LINES:
             break
     if not head:
-        return Guess(None, "the file is empty (no lines, or only blank ones)")
+        return Guess(None, "the file is empty (no lines, or only blank ones)", rule="empty")
     first = head[0].lstrip("\ufeff")
     if [cell.strip() for cell in first.split("\t")] == list(BANK_COLUMNS):
         return Guess("anonymous-bank", "the first line is the Anonymous Bank header (vru+line, call_id, ... "
-                                       "17 tab-separated columns)")
+                                       "17 tab-separated columns)", rule="bank_header")
     if first.lstrip().startswith("{") and _json(first):
-        return Guess("freeswitch-json", "the file starts with a JSON document ({...}): FreeSWITCH mod_json_cdr")
+        return Guess("freeswitch-json", "the file starts with a JSON document ({...}): FreeSWITCH mod_json_cdr",
+                     rule="json")
     pipes = sum(1 for text in head if _QUEUE_LOG.match(text.strip()))
     if pipes * 2 > len(head):
         return Guess("asterisk-queue-log", f"{pipes} of the first {len(head)} lines are "
-                                           "epoch|callid|queue|agent|EVENT|...: an Asterisk queue_log")
+                                           "epoch|callid|queue|agent|EVENT|...: an Asterisk queue_log",
+                     rule="queue_log", details={"count": str(pipes), "lines": str(len(head))})
     header = [cell.strip() for cell in _row(first)]
     if all(name in header for name in CC_REQUIRED):
         return Guess("freeswitch-cc", "the CSV header names " + " and ".join(CC_REQUIRED)
-                                      + ": FreeSWITCH mod_cdr_csv with mod_callcenter columns")
+                                      + ": FreeSWITCH mod_cdr_csv with mod_callcenter columns", rule="cc_header")
     rows = [_row(text) for text in head]
     templates = [_template(row) for row in rows]
     if templates[0] is not None and templates.count(templates[0]) * 2 > len(rows):
         return Guess("freeswitch-cc", f"lines of {len(rows[0])} CSV fields with a start time in field 5 and a hangup "
                                       f"cause in field 10: FreeSWITCH mod_cdr_csv, stock template "
-                                      f"'{templates[0]}' (no header)", template=templates[0])
+                                      f"'{templates[0]}' (no header)", template=templates[0], rule="cc_template",
+                     details={"fields": str(len(rows[0])), "template": templates[0]})
     cdr = sum(1 for row in rows if _cdr_line(row))
     if cdr * 2 > len(rows):
         return Guess("asterisk-cdr", f"{cdr} of the first {len(rows)} lines are CSV with start and end times and a "
-                                     "disposition (ANSWERED, NO ANSWER ...): an Asterisk Master.csv")
+                                     "disposition (ANSWERED, NO ANSWER ...): an Asterisk Master.csv",
+                     rule="cdr", details={"count": str(cdr), "lines": str(len(rows))})
     for delimiter in (",", ";", "\t"):
         names = [cell.strip() for cell in _row(first, delimiter)]
         if len(names) >= 3 and all(names) and not any(_TIME.search(name) or name.replace(".", "").isdigit()
@@ -127,8 +133,10 @@ def sniff_lines(lines: Iterable[str]) -> Guess:
             shown = {",": "comma", ";": "semicolon", "\t": "tab"}[delimiter]
             return Guess("csv", f"a CSV with a header of {len(names)} {shown}-separated column names "
                                 f"({', '.join(names[:4])}{' ...' if len(names) > 4 else ''}): it needs a column "
-                                "mapping")
-    return Guess(None, f"the first line ({first[:80]!r}) is none of the known formats: pick one")
+                                "mapping", rule="csv",
+                         details={"columns": str(len(names)), "names": ", ".join(names[:4])})
+    return Guess(None, f"the first line ({first[:80]!r}) is none of the known formats: pick one", rule="unknown",
+                 details={"first": first[:80]})
 
 
 def sniff_file(path: Path, *, encoding: str = "utf-8") -> Guess:
@@ -145,4 +153,4 @@ def sniff_file(path: Path, *, encoding: str = "utf-8") -> Guess:
             if sum(1 for text in texts if text.strip()) >= SNIFF_LINES or len(texts) >= SNIFF_LINES * 50:
                 break
     guess = sniff_lines(texts)
-    return Guess(guess.format, guess.reason, guess.template, undecodable)
+    return replace(guess, undecodable=undecodable)

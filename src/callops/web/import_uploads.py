@@ -146,7 +146,8 @@ def check_upload(staged: Staged, *, fmt: str, zone: str, encoding: str,
     if chosen is None:
         if "empty" in guess.reason:
             raise UploadProblem("empty", "file", params={"name": staged.name})
-        raise UploadProblem("unknown_format", "format", params={"name": staged.name, "reason": guess.reason})
+        raise UploadProblem("unknown_format", "format", params={"name": staged.name, "reason": guess.reason,
+                                                                "why": guess.rule, "details": guess.details})
     if chosen == "csv" and "mapping" not in options:
         raise UploadProblem("mapping_needed", "mapping", params={"name": staged.name})
     if chosen == "freeswitch-cc" and "template" not in options and guess.template is not None:

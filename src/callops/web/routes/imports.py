@@ -71,7 +71,12 @@ def _page(request: Request, viewer: Viewer, conn: sa.Connection, settings: Setti
           form: dict[str, str], *,
           problem: UploadProblem | None = None, preview: dict[str, Any] | None = None,
           staged: Staged | None = None, preview_rows: list[dict[str, str]] | None = None) -> HTMLResponse:
-    message = viewer.t(f"imports.error.{problem.key}", **problem.params) if problem is not None else None
+    message = None
+    if problem is not None:
+        params = dict(problem.params)
+        if "why" in params:  # the sniffer's reason, in the viewer's language
+            params["reason"] = viewer.t(f"imports.why.{params.pop('why')}", **params.pop("details"))
+        message = viewer.t(f"imports.error.{problem.key}", **params)
     return render(request, viewer, "imports/index.html", {
         "form": form, "formats": sorted(FORMATS), "encodings": ENCODINGS, "templates": sorted(TEMPLATES),
         "site_tz": settings.site_tz, "limit_bytes": settings.import_max_bytes,
