@@ -217,3 +217,21 @@ def test_rejects_file_opens_in_excel_without_running_what_a_line_says(engine: sa
     assert data.startswith(b"\xef\xbb\xbf")
     raw_cell = data.decode("utf-8-sig").splitlines()[1].split(",", 4)[4]
     assert raw_cell.startswith("\"'=HYPERLINK(")
+
+
+def test_a_progress_callback_can_stop_an_import_that_expands_too_far(engine: sa.Engine, tmp_path: Path) -> None:
+    """The text read is reported (what a gzip expands to); a callback that raises stops the import, nothing written."""
+    path = tmp_path / "queue_log.gz"
+    path.write_bytes(gzip.compress(("\n".join(_queue_log(20000)) + "\n").encode()))
+    text = len(gzip.decompress(path.read_bytes()))
+
+    def stop(step: ImportProgress) -> None:
+        if step.text_chars > text // 2:
+            raise InvalidInput("too much text", file="queue_log.gz")
+
+    with pytest.raises(InvalidInput, match="too much text"):
+        import_files(engine, [path], fmt="asterisk-queue-log", tz="UTC", progress=stop)
+    assert _imports(engine) == 0
+    seen: list[ImportProgress] = []
+    import_files(engine, [path], fmt="asterisk-queue-log", tz="UTC", progress=seen.append, dry_run=True)
+    assert seen[-1].text_chars == text

@@ -84,16 +84,19 @@ class ImportReport:
 @dataclass(frozen=True, slots=True)
 class ImportProgress:
     """How far an import is: ``phase`` "reading" (``done_bytes`` of ``total_bytes`` of the files on disk read,
-    compressed bytes for a gzip) then "writing" (the one transaction), with the records collected so far."""
+    compressed bytes for a gzip) then "writing" (the one transaction), with the records collected so far and
+    the characters of text read (what a gzip expanded to: a caller can stop an import that grows too large)."""
 
     phase: str
     done_bytes: int
     total_bytes: int
     records: int
+    text_chars: int = 0
 
 
 ProgressCallback = Callable[[ImportProgress], None]
-PROGRESS_EVERY_LINES = 5000  # how often reading reports progress
+PROGRESS_EVERY_LINES = 5000  # how often reading reports progress: every so many lines
+PROGRESS_EVERY_CHARS = 16 << 20  # ... or so much text, whichever comes first
 
 
 class _Collected:
@@ -181,10 +184,12 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
 
     total_bytes = _total_bytes(paths) if progress is not None else 0
     done_bytes = 0
+    text_chars = [0]
+    next_report = [PROGRESS_EVERY_CHARS]
 
     def report_progress(phase: str, done: int) -> None:
         if progress is not None:
-            progress(ImportProgress(phase, done, total_bytes, report.calls + report.agent_intervals))
+            progress(ImportProgress(phase, done, total_bytes, report.calls + report.agent_intervals, text_chars[0]))
 
     if names is not None and len(names) != len(paths):
         raise InvalidInput(f"{len(names)} names for {len(paths)} files", field="names")
@@ -202,9 +207,11 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
                         reject(entry)
                         continue
                     where[0] = entry[0]
+                    text_chars[0] += len(entry[1]) + 1
                     if entry[1].strip():
                         count[0] += 1
-                    if entry[0] % PROGRESS_EVERY_LINES == 0:
+                    if entry[0] % PROGRESS_EVERY_LINES == 0 or text_chars[0] >= next_report[0]:
+                        next_report[0] = text_chars[0] + PROGRESS_EVERY_CHARS
                         report_progress("reading", before + position())
                     yield entry
 

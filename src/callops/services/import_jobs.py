@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from callops.errors import CallopsError
+from callops.errors import CallopsError, InvalidInput
 from callops.ingest.pipeline import ImportProgress, import_files
 from callops.store.import_jobs import fail_job, finish_job, job_progress
 
@@ -41,6 +41,7 @@ class ImportJobSpec:
     encoding: str
     skip_invalid: bool
     options: Mapping[str, Any] = field(default_factory=dict)
+    max_text_chars: int | None = None  # stop (nothing written) past this much text: a gzip that expands too far
 
 
 def _utc_now() -> dt.datetime:
@@ -52,6 +53,10 @@ def run_import_job(engine: sa.Engine, spec: ImportJobSpec, *, clock: Callable[[]
     last = [0.0]
 
     def progress(step: ImportProgress) -> None:
+        if spec.max_text_chars is not None and step.text_chars > spec.max_text_chars:
+            raise InvalidInput(f"the file unpacks to more than {spec.max_text_chars:,} characters of text, the "
+                               "most one web import reads; nothing was written: import it on the server with "
+                               "callops import", file=spec.file_name)
         now = time.monotonic()
         if step.phase == "reading" and now - last[0] < PROGRESS_EVERY_S:
             return

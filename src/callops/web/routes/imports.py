@@ -59,6 +59,7 @@ NAV = (NavItem("nav.imports", "/imports", permission=Permission.IMPORT_DATA, ord
 
 Importer = Annotated[User, require(Permission.IMPORT_DATA)]
 JobId = Annotated[int, Path(ge=1, le=2**53)]
+TEXT_PER_UPLOAD_BYTE = 10  # a job reads at most 10 characters of text per byte of the limit (gzip expands)
 _FIELDS = ("format", "zone", "encoding", "mapping", "template", "skip_invalid", "staged")
 
 
@@ -172,7 +173,8 @@ async def _upload(request: Request, raw: FormData, conn: sa.Connection, engine: 
     job_id = create_job(conn, file_name=staged.name, fmt=fmt, zone=form["zone"], encoding=form["encoding"],
                         size_bytes=staged.size_bytes, created_by=user.username, now=now)
     spec = ImportJobSpec(job_id=job_id, path=staged.path, file_name=staged.name, fmt=fmt, zone=form["zone"],
-                         encoding=form["encoding"], skip_invalid=bool(form["skip_invalid"]), options=options)
+                         encoding=form["encoding"], skip_invalid=bool(form["skip_invalid"]), options=options,
+                         max_text_chars=settings.import_max_bytes * TEXT_PER_UPLOAD_BYTE)
     # the job row commits when this handler returns; the worker is handed the job after that
     return RedirectResponse(f"/imports/{job_id}", status_code=303,
                             background=BackgroundTask(submit_import, engine, spec))
