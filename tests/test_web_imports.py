@@ -188,3 +188,24 @@ def test_the_page_states_the_limit_and_the_default_zone_and_needs_the_right(clie
     assert agent.get("/imports").status_code == 403
     assert upload(agent, demo_extract(5)).status_code == 403
     assert agent.get("/api/imports/1").status_code == 403
+
+
+def test_job_ids_and_staged_files_that_are_not_yours_are_refused(client: TestClient) -> None:
+    """Ids that are not numbers or too large answer 400, unknown ones 404; a previewed file is its sender's only."""
+    planner = as_user(client, "pat")
+    for path in ("/imports/99999999999999999999", "/imports/abc", "/api/imports/-1"):
+        assert planner.get(path).status_code == 400, path
+    assert planner.get("/imports/12345").status_code == 404
+    assert planner.get("/imports/12345/rejects.csv").status_code == 404
+    page = upload(planner, demo_extract(30), "head.txt")
+    token = re.search(r'name="staged" value="([^"]+)"', page.text)
+    assert token is not None
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    manager = as_user(client, "max")
+    taken = manager.post("/imports/upload", data={"staged": token.group(1), "format": "anonymous-bank",
+                                                  "zone": "Asia/Jerusalem", "encoding": "utf-8", "action": "import"},
+                         follow_redirects=False)
+    assert taken.status_code == 400 and 'id="imp-error-file"' in taken.text and "不再保留" in taken.text
+    forged = manager.post("/imports/upload", data={"staged": "../../etc/passwd", "action": "preview"})
+    assert forged.status_code == 400 and 'id="imp-error-file"' in forged.text
