@@ -209,3 +209,18 @@ def test_job_ids_and_staged_files_that_are_not_yours_are_refused(client: TestCli
     assert taken.status_code == 400 and 'id="imp-error-file"' in taken.text and "不再保留" in taken.text
     forged = manager.post("/imports/upload", data={"staged": "../../etc/passwd", "action": "preview"})
     assert forged.status_code == 400 and 'id="imp-error-file"' in forged.text
+
+
+def test_a_csv_of_your_own_columns_imports_with_the_mapping_pasted(client: TestClient, engine: sa.Engine) -> None:
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "csv"
+    planner = as_user(client, "pat")
+    content = (fixtures / "crm-calls.csv").read_bytes()
+    broken = upload(planner, content, "crm-calls.csv", mapping="columns: [unclosed")
+    assert broken.status_code == 400 and 'id="imp-error-mapping"' in broken.text
+    assert "columns: [unclosed</textarea>" in broken.text  # the pasted mapping is kept
+    mapping = (fixtures / "crm-export.yaml").read_text()
+    page = upload(planner, content, "crm-calls.csv", mapping=mapping)
+    assert page.status_code == 200 and "Recognised as csv" in page.text and "c-1" in page.text
+    started = upload(planner, content, "crm-calls.csv", mapping=mapping, action="import")
+    done = wait_for(planner, int(started.headers["location"].rsplit("/", 1)[1]))
+    assert done["status"] == "done" and done["result"]["inserted"] == _count(engine) == 3
