@@ -17,6 +17,8 @@ from callops.cli import cli
 from callops.errors import Conflict, InvalidInput
 from callops.ingest import import_files
 from callops.ingest.callers import caller_number
+from callops.ingest.formats import FORMATS
+from callops.ingest.pipeline import ImportProgress
 from callops.store.engine import make_engine, upgrade
 from callops.store.record_batches import changed_since, write_marker
 from callops.store.schema import imports
@@ -74,14 +76,50 @@ def test_overlong_line_in_gzip_is_refused_while_reading(engine: sa.Engine, tmp_p
         import_files(engine, [path], fmt="asterisk-queue-log", tz="UTC")
 
 
-@pytest.mark.parametrize("fmt", ["asterisk-queue-log", "asterisk-cdr", "freeswitch-cc", "anonymous-bank"])
-def test_empty_file_is_a_notice_and_writes_no_import(engine: sa.Engine, tmp_path: Path, fmt: str) -> None:
+_MAPPING = FIXTURES / "csv" / "crm-export.yaml"
+
+
+def _options(fmt: str) -> dict[str, object]:
+    if fmt != "csv":
+        return {}
+    return {"mapping": yaml.safe_load(_MAPPING.read_text()), "mapping_file": str(_MAPPING)}
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n", b"\r\n  \n"])
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_empty_file_is_refused_the_same_way_in_every_format(engine: sa.Engine, tmp_path: Path, fmt: str,
+                                                            content: bytes) -> None:
+    """An empty file (no lines, or only blank ones) is a rejection naming the file in every format: an error
+    without --skip-invalid, a line of the rejects file with it; nothing is written either way."""
     path = tmp_path / "empty.log"
-    path.write_bytes(b"\n\n")
-    report = import_files(engine, [path], fmt=fmt, tz="UTC")
-    assert report.inserted == 0 and not report.written
-    assert any("empty file, nothing to import" in n for n in report.notices)
+    path.write_bytes(content)
+    with pytest.raises(InvalidInput, match=r"empty\.log, line \d+: empty file \(no lines, or only blank ones\)"):
+        import_files(engine, [path], fmt=fmt, tz="UTC", options=_options(fmt))
+    report = import_files(engine, [path], fmt=fmt, tz="UTC", options=_options(fmt), skip_invalid=True,
+                          rejects_path=tmp_path / "r.csv")
+    assert (report.rejected, report.inserted, report.written) == (1, 0, False)
+    assert "empty file" in (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
     assert _imports(engine) == 0
+
+
+def test_gzip_of_an_empty_file_is_refused_like_the_plain_one(engine: sa.Engine, tmp_path: Path) -> None:
+    path = tmp_path / "empty.log.gz"
+    path.write_bytes(gzip.compress(b""))
+    with pytest.raises(InvalidInput, match=r"empty\.log\.gz, line 1: empty file"):
+        import_files(engine, [path], fmt="asterisk-queue-log", tz="UTC")
+
+
+def test_progress_is_reported_while_reading_and_before_writing(engine: sa.Engine, tmp_path: Path) -> None:
+    """The progress callback sees reading advance over the file's bytes, then the write; its counts are real."""
+    path = tmp_path / "queue_log.gz"
+    path.write_bytes(gzip.compress(("\n".join(_queue_log(6000)) + "\n").encode()))
+    seen: list[ImportProgress] = []
+    report = import_files(engine, [path], fmt="asterisk-queue-log", tz="UTC", progress=seen.append)
+    reading = [p for p in seen if p.phase == "reading"]
+    assert len(reading) >= 3 and all(p.total_bytes == path.stat().st_size for p in seen)
+    assert [p.done_bytes for p in reading] == sorted(p.done_bytes for p in reading)
+    assert reading[-1].done_bytes == path.stat().st_size and reading[0].done_bytes < path.stat().st_size
+    assert seen[-1].phase == "writing" and seen[-1].records == report.calls == 6000
 
 
 def test_records_outside_the_window_are_refused_naming_the_line(engine: sa.Engine, tmp_path: Path) -> None:
@@ -179,3 +217,21 @@ def test_rejects_file_opens_in_excel_without_running_what_a_line_says(engine: sa
     assert data.startswith(b"\xef\xbb\xbf")
     raw_cell = data.decode("utf-8-sig").splitlines()[1].split(",", 4)[4]
     assert raw_cell.startswith("\"'=HYPERLINK(")
+
+
+def test_a_progress_callback_can_stop_an_import_that_expands_too_far(engine: sa.Engine, tmp_path: Path) -> None:
+    """The text read is reported (what a gzip expands to); a callback that raises stops the import, nothing written."""
+    path = tmp_path / "queue_log.gz"
+    path.write_bytes(gzip.compress(("\n".join(_queue_log(20000)) + "\n").encode()))
+    text = len(gzip.decompress(path.read_bytes()))
+
+    def stop(step: ImportProgress) -> None:
+        if step.text_chars > text // 2:
+            raise InvalidInput("too much text", file="queue_log.gz")
+
+    with pytest.raises(InvalidInput, match="too much text"):
+        import_files(engine, [path], fmt="asterisk-queue-log", tz="UTC", progress=stop)
+    assert _imports(engine) == 0
+    seen: list[ImportProgress] = []
+    import_files(engine, [path], fmt="asterisk-queue-log", tz="UTC", progress=seen.append, dry_run=True)
+    assert seen[-1].text_chars == text

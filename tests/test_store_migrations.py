@@ -108,3 +108,16 @@ def test_0016_downgrades_and_upgrades(engine: sa.Engine) -> None:
                              "VALUES (0, 'x', 'site', 'a', 'site.saved')"))
     with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM audit_log"))
+
+
+def test_0019_downgrades_and_upgrades(engine: sa.Engine) -> None:
+    """Below 0019 only the import jobs table is gone; upgrading to head brings it back with its index."""
+    assert _indexes(engine, "import_jobs")["ix_import_jobs_created_at"] == ["created_at"]
+    try:
+        command.downgrade(_alembic_config(engine), "0019")
+        tables = set(sa.inspect(engine).get_table_names())
+        command.downgrade(_alembic_config(engine), _below("0019", engine))
+        assert set(sa.inspect(engine).get_table_names()) == tables - {"import_jobs"}
+    finally:
+        upgrade(engine)
+    assert current_revision(engine) == _head(engine) and "import_jobs" in sa.inspect(engine).get_table_names()

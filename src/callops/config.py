@@ -36,6 +36,7 @@ class Settings:
     db_busy_timeout_s: float = 5.0  # SQLite: how long a write waits for another writer before 503
     max_body_bytes: int = 10 * 1024 * 1024  # larger request bodies are answered 413
     job_time_limit_s: float = 60.0  # heavy work in one request (simulation, plan check, forecast) stops then: 503
+    import_max_bytes: int = 200 * 1024 * 1024  # the largest file the web import page takes (plain or gzip as sent)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -53,6 +54,7 @@ class Settings:
             db_busy_timeout_s=_number(env, "CALLOPS_DB_BUSY_TIMEOUT_S", 5.0, float),
             max_body_bytes=_number(env, "CALLOPS_MAX_BODY_BYTES", 10 * 1024 * 1024, int),
             job_time_limit_s=_number(env, "CALLOPS_JOB_TIME_LIMIT_S", 60.0, float),
+            import_max_bytes=_number(env, "CALLOPS_IMPORT_MAX_BYTES", 200 * 1024 * 1024, int),
         )
         settings.validate()
         return settings
@@ -79,7 +81,8 @@ class Settings:
                                  ("CALLOPS_DB_POOL_TIMEOUT_S", self.db_pool_timeout_s, 0.1),
                                  ("CALLOPS_DB_BUSY_TIMEOUT_S", self.db_busy_timeout_s, 0.0),
                                  ("CALLOPS_MAX_BODY_BYTES", self.max_body_bytes, 1024),
-                                 ("CALLOPS_JOB_TIME_LIMIT_S", self.job_time_limit_s, 0.001)):
+                                 ("CALLOPS_JOB_TIME_LIMIT_S", self.job_time_limit_s, 0.001),
+                                 ("CALLOPS_IMPORT_MAX_BYTES", self.import_max_bytes, 1024)):
             if not low <= value <= 10**9:
                 raise InvalidInput(f"{value!r} is out of range (at least {low})", field=name)
         for proxy in self.trusted_proxies:

@@ -21,6 +21,6 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
 def db_upgrade(revision: str) -> None:
     """Create or migrate the database schema."""
-    engine = _context.engine()
+    engine = _context.engine(create=True)
     upgrade(engine, revision)
     click.echo(f"database at revision {current_revision(engine)}")

@@ -25,7 +25,9 @@ def demo_load() -> None:
     if _context.settings().environment == "production":
         raise PermissionDenied("callops demo load creates users with published passwords: it does not run with "
                                "CALLOPS_ENV=production")
-    report = load_demo(_context.engine())
+    engine = _context.engine(create=True)
+    _context.schema_for_writing(engine)
+    report = load_demo(engine)
     click.echo(f"demo calls: {report.inserted} inserted, {report.duplicates} already there")
     click.echo("demo logins (user / password / role):")
     for user in DEMO_USERS:

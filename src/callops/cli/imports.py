@@ -13,6 +13,7 @@ from callops.cli._output import echo_json
 from callops.errors import InvalidInput
 from callops.ingest import FORMATS, import_files
 from callops.ingest.freeswitch_cc import TEMPLATES
+from callops.ingest.sniff import sniff_file
 from callops.ingest.textfile import ENCODINGS
 from callops.yaml_input import load_yaml
 
@@ -23,7 +24,8 @@ def register(group: click.Group) -> None:
 
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", required=True, type=click.Choice(sorted(FORMATS)), help="Format of the files.")
+@click.option("--format", "fmt", required=True, type=click.Choice(["auto", *sorted(FORMATS)]),
+              help="Format of the files; auto: recognised from the first file's first lines (the guess is printed).")
 @click.option("--tz", default=None, help="Zone of local clock times in the files (default: the site's zone).")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML column mapping (format csv).")
@@ -49,6 +51,14 @@ def import_(files: tuple[Path, ...], fmt: str, tz: str | None, mapping: Path | N
     """Import FILES (plain or gzip) as one transaction; re-importing adds nothing."""
     settings = _context.settings()
     zone = tz or settings.site_tz
+    if fmt == "auto":
+        guess = sniff_file(files[0], encoding=encoding)
+        if guess.format is None:
+            raise InvalidInput(f"cannot recognise the format: {guess.reason}", file=str(files[0]), field="--format")
+        fmt = guess.format
+        if guess.template is not None and template is None:
+            template = guess.template
+        click.echo(f"format {fmt}{f' (template {template})' if guess.template else ''}: {guess.reason}", err=True)
     options: dict[str, object] = {}
     if fmt == "csv":
         if mapping is None:
@@ -66,7 +76,10 @@ def import_(files: tuple[Path, ...], fmt: str, tz: str | None, mapping: Path | N
     options["not_after"] = _day(not_after, "--not-after", zone, end=True)
     if aliases:
         options["agent_aliases"] = _aliases(aliases)
-    report = import_files(_context.engine(), list(files), fmt=fmt, tz=zone, skip_invalid=skip_invalid,
+    engine = _context.engine(create=not dry_run)  # a dry run needs the database it checks against
+    if not dry_run:
+        _context.schema_for_writing(engine)
+    report = import_files(engine, list(files), fmt=fmt, tz=zone, skip_invalid=skip_invalid,
                           dry_run=dry_run, rejects_path=rejects, options=options, encoding=encoding)
     if as_json:
         echo_json(report.as_dict())

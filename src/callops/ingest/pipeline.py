@@ -25,7 +25,7 @@ import itertools
 import time
 import zoneinfo
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,7 +36,7 @@ from callops.cell_text import safe_row
 from callops.errors import Conflict, InvalidInput
 from callops.ingest.formats import parser_for
 from callops.ingest.items import Notice, ParseContext, Rejection, Skip
-from callops.ingest.textfile import decoded_lines, open_binary
+from callops.ingest.textfile import decoded_lines, reading
 from callops.records import AgentInterval, Call
 from callops.store.imports import finish_import, lock_for_writing, start_import
 from callops.store.record_batches import (
@@ -48,11 +48,12 @@ from callops.store.record_batches import (
     write_marker,
 )
 
-__all__ = ["ImportReport", "import_files", "DEFAULT_NOT_BEFORE"]
+__all__ = ["ImportReport", "ImportProgress", "ProgressCallback", "import_files", "DEFAULT_NOT_BEFORE"]
 
 DEFAULT_NOT_BEFORE = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
 _R = TypeVar("_R")
 _FUTURE_SLACK = dt.timedelta(days=1)
+_EMPTY = "empty file (no lines, or only blank ones): nothing to import; is it the right file?"
 
 
 @dataclass(slots=True)
@@ -78,6 +79,24 @@ class ImportReport:
                 "agent_intervals": self.agent_intervals, "notices": self.notices,
                 "skip_reasons": self.skip_reasons, "merge_reasons": self.merge_reasons,
                 "rejects_file": self.rejects_file, "dry_run": self.dry_run}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProgress:
+    """How far an import is: ``phase`` "reading" (``done_bytes`` of ``total_bytes`` of the files on disk read,
+    compressed bytes for a gzip) then "writing" (the one transaction), with the records collected so far and
+    the characters of text read (what a gzip expanded to: a caller can stop an import that grows too large)."""
+
+    phase: str
+    done_bytes: int
+    total_bytes: int
+    records: int
+    text_chars: int = 0
+
+
+ProgressCallback = Callable[[ImportProgress], None]
+PROGRESS_EVERY_LINES = 5000  # how often reading reports progress: every so many lines
+PROGRESS_EVERY_CHARS = 16 << 20  # ... or so much text, whichever comes first
 
 
 class _Collected:
@@ -138,8 +157,13 @@ def _times(record: Call | AgentInterval) -> tuple[dt.datetime | None, dt.datetim
 
 def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
                  skip_invalid: bool = False, dry_run: bool = False, rejects_path: Path | None = None,
-                 options: Mapping[str, Any] | None = None, encoding: str = "utf-8") -> ImportReport:
-    """Import ``paths`` in format ``fmt`` as one transaction; see the module docstring."""
+                 options: Mapping[str, Any] | None = None, encoding: str = "utf-8",
+                 progress: ProgressCallback | None = None, names: Sequence[str] | None = None) -> ImportReport:
+    """Import ``paths`` in format ``fmt`` as one transaction; see the module docstring.
+
+    ``progress`` is called every few thousand lines while reading and once before writing (``ImportProgress``);
+    an exception it raises stops the import with nothing written. ``names``: what messages call each file
+    (default: its path), e.g. the name an uploaded file had on the user's computer."""
     parse = parser_for(fmt)
     try:
         zone = zoneinfo.ZoneInfo(tz)
@@ -158,28 +182,45 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
         rejections.append(item)
         report.rejected += 1
 
-    for path in paths:
-        name = str(path)
+    total_bytes = _total_bytes(paths) if progress is not None else 0
+    done_bytes = 0
+    text_chars = [0]
+    next_report = [PROGRESS_EVERY_CHARS]
+
+    def report_progress(phase: str, done: int) -> None:
+        if progress is not None:
+            progress(ImportProgress(phase, done, total_bytes, report.calls + report.agent_intervals, text_chars[0]))
+
+    if names is not None and len(names) != len(paths):
+        raise InvalidInput(f"{len(names)} names for {len(paths)} files", field="names")
+    for index, path in enumerate(paths):
+        name = str(path) if names is None else names[index]
         ctx = ParseContext(file=name, tz=zone, options=options)
         current = [0]
         lines_read = [0]
 
         def lines(file: str = name, where: list[int] = current, count: list[int] = lines_read,
-                  source: Path = path) -> Iterator[tuple[int, str]]:
-            with open_binary(source) as raw:
+                  source: Path = path, before: int = done_bytes) -> Iterator[tuple[int, str]]:
+            with reading(source) as (raw, position):
                 for entry in decoded_lines(raw, file, encoding=encoding):
                     if isinstance(entry, Rejection):
                         reject(entry)
                         continue
                     where[0] = entry[0]
+                    text_chars[0] += len(entry[1]) + 1
                     if entry[1].strip():
                         count[0] += 1
+                    if entry[0] % PROGRESS_EVERY_LINES == 0 or text_chars[0] >= next_report[0]:
+                        next_report[0] = text_chars[0] + PROGRESS_EVERY_CHARS
+                        report_progress("reading", before + position())
                     yield entry
 
         stream = lines()
+        rejected_before = report.rejected
         head = _up_to_text(stream)
         if not head or not head[-1][1].strip():  # nothing but blank lines: no parser sees it
-            report.notices.append(f"{name}: empty file, nothing to import")
+            if report.rejected == rejected_before:  # refused the same way in every format
+                reject(Rejection(name, len(head) or 1, None, _EMPTY))
             continue
         before = (report.calls + report.agent_intervals + report.merged, report.rejected)
         for item in parse(itertools.chain(head, stream), ctx):
@@ -203,19 +244,32 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
             else:
                 reject(item)
         if (report.calls + report.agent_intervals + report.merged, report.rejected) == before:
-            report.notices.append(f"{name}: empty file, nothing to import" if lines_read[0] == 0 else
-                                  f"{name}: no calls or agent states in {lines_read[0]} line(s)")
+            report.notices.append(f"{name}: no calls or agent states in {lines_read[0]} line(s)")
+        done_bytes += _size(path)
+        report_progress("reading", done_bytes)
     report.skip_reasons = dict(skips.most_common())
     if collected.first is not None and collected.last is not None:
         report.notices.append(f"records span {collected.first:%Y-%m-%d %H:%M} to {collected.last:%Y-%m-%d %H:%M} "
                               "UTC")
     if collected.calls or collected.intervals:
-        _store(engine, fmt, paths, collected, report)
+        report_progress("writing", total_bytes)
+        _store(engine, fmt, [str(p) for p in paths] if names is None else list(names), collected, report)
     if rejections:
         target = rejects_path or Path(f"{Path(paths[0]).name}.rejects.csv")
         _write_rejects(target, rejections)
         report.rejects_file = str(target)
     return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reading it names the problem
+
+
+def _total_bytes(paths: Sequence[Path]) -> int:
+    return sum(_size(Path(p)) for p in paths)
 
 
 def _drained(records: dict[Any, _R]) -> Iterator[_R]:
@@ -234,7 +288,7 @@ def _up_to_text(stream: Iterator[tuple[int, str]]) -> list[tuple[int, str]]:
     return head
 
 
-def _store(engine: sa.Engine, fmt: str, paths: Sequence[Path], collected: _Collected, report: ImportReport) -> None:
+def _store(engine: sa.Engine, fmt: str, files: list[str], collected: _Collected, report: ImportReport) -> None:
     """The short write: rows prepared and checked against the store first, then one transaction that
     holds the write lock only while the new rows go in."""
     # each record is dropped as its stored row is made, so the two forms never both fill memory
@@ -248,7 +302,7 @@ def _store(engine: sa.Engine, fmt: str, paths: Sequence[Path], collected: _Colle
             began = time.perf_counter()
             if changed_since(conn, marker):  # someone wrote in between: check again under the lock
                 stored += sum(drop_stored(conn, p) for p in prepared)
-            import_id = start_import(conn, fmt, [str(p) for p in paths])
+            import_id = start_import(conn, fmt, files)
             report.inserted = sum(insert_prepared(conn, p, import_id) for p in prepared)
             report.duplicates = stored
             finish_import(conn, import_id, inserted=report.inserted, duplicates=report.duplicates,

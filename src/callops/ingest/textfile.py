@@ -12,14 +12,15 @@ from __future__ import annotations
 import csv
 import gzip
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 from callops.errors import InvalidInput
 from callops.ingest.items import Rejection
 
-__all__ = ["open_binary", "decoded_lines", "named_rows", "csv_rows", "ENCODINGS", "MAX_LINE_BYTES"]
+__all__ = ["open_binary", "reading", "decoded_lines", "named_rows", "csv_rows", "ENCODINGS", "MAX_LINE_BYTES"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 ENCODINGS = ("utf-8", "gb18030", "gbk", "latin-1")
@@ -35,6 +36,24 @@ def open_binary(path: Path) -> IO[bytes]:
     except OSError as exc:
         raise InvalidInput(f"cannot read: {exc.strerror}", file=str(path)) from exc
     return stream
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[tuple[IO[bytes], Callable[[], int]]]:
+    """The file's bytes as ``open_binary`` gives them, and how many bytes of the file on disk have been read
+    so far (for a gzip, the compressed bytes: the share of the file done, for a progress bar)."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read: {exc.strerror}", file=str(path)) from exc
+    with handle:
+        magic = handle.read(2)
+        handle.seek(0)
+        if magic == _GZIP_MAGIC:
+            with gzip.GzipFile(fileobj=handle, mode="rb") as unzipped:
+                yield unzipped, handle.tell  # type: ignore[misc]  # GzipFile is a binary IO, typeshed says otherwise
+        else:
+            yield handle, handle.tell
 
 
 def decoded_lines(raw: IO[bytes], file: str, *, encoding: str = "utf-8", max_line: int = MAX_LINE_BYTES,

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-__all__ = ["make_engine", "upgrade", "current_revision", "new_id"]
+__all__ = ["make_engine", "upgrade", "current_revision", "new_id", "missing_database"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -72,3 +72,24 @@ def new_id(result: sa.CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None, "an insert returns its primary key"
     return int(key[0])
+
+
+def missing_database(url: str) -> str | None:
+    """Why ``url`` holds no callops database (a SQLite file that does not exist, a database that cannot be
+    reached, no schema), or None. It never creates anything: a missing SQLite file is not opened."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(str(parsed.database)).resolve()
+        if not path.exists():
+            return f"there is no database file {path}"
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            has_schema = sa.inspect(conn).has_table("alembic_version")
+    except sa.exc.DBAPIError as exc:
+        return f"cannot open the database ({type(exc.orig).__name__}: {str(exc.orig).strip().splitlines()[0][:200]})"
+    finally:
+        engine.dispose()
+    if not has_schema:
+        return "the database has no callops tables"
+    return None

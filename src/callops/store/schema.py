@@ -17,7 +17,7 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "qa_votes", "qa_duty", "site_settings",
            "users", "login_failures", "imports", "live_events", "live_feeds", "person_spells", "coaching_sessions",
            "campaigns", "campaign_contacts", "contact_consents", "dnc_numbers", "contact_attempts",
-           "rosters", "roster_shifts", "roster_changes", "sites", "audit_log"]
+           "rosters", "roster_shifts", "roster_changes", "sites", "audit_log", "import_jobs"]
 
 metadata = sa.MetaData(
     naming_convention={
@@ -551,4 +551,27 @@ audit_log = sa.Table(  # append-only: every administrative change, who and when,
     sa.Column("after", sa.JSON),
     sa.Index(None, "at"),
     sa.Index(None, "entity", "entity_key"),
+)
+
+
+import_jobs = sa.Table(  # imports started from the web page, run by a worker thread: progress, then the result
+    "import_jobs", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("status", sa.String(10), nullable=False),  # queued, running, done, failed
+    sa.Column("phase", sa.String(10), nullable=False),  # queued, reading, writing, finished
+    sa.Column("file_name", sa.String(200), nullable=False),
+    sa.Column("format", sa.String(40), nullable=False),
+    sa.Column("zone", sa.String(64), nullable=False),
+    sa.Column("encoding", sa.String(20), nullable=False),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("done_bytes", sa.BigInteger, nullable=False),
+    sa.Column("records", sa.Integer, nullable=False),
+    sa.Column("created_by", sa.String(80), nullable=False),
+    sa.Column("created_at", EpochMillis, nullable=False),
+    sa.Column("updated_at", EpochMillis, nullable=False),
+    sa.Column("finished_at", EpochMillis),
+    sa.Column("result", sa.JSON),  # ImportReport.as_dict() once done
+    sa.Column("error", sa.Text),  # why it failed (file, line, field), nothing written
+    sa.Column("rejects_csv", sa.Text),  # the rejects file (UTF-8 CSV), bounded
+    sa.Index(None, "created_at"),
 )

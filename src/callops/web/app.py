@@ -29,6 +29,7 @@ from callops.web.csrf import verify_csrf
 from callops.web.discovery import discover_routes
 from callops.web.error_handlers import install_error_handlers
 from callops.web.i18n import load_catalogs
+from callops.web.import_uploads import UPLOAD_PATH, UPLOAD_SLACK_BYTES
 from callops.web.login_guard import SignInSlots
 from callops.web.rendering import make_templates
 from callops.web.security_headers import SecurityHeaders
@@ -82,7 +83,9 @@ def create_app(settings: Settings, *, clock: Callable[[], dt.datetime] = utc_now
                        max_age=SESSION_MAX_AGE_S, same_site="lax",
                        https_only=settings.environment == "production")
     app.add_middleware(SecurityHeaders, hsts=settings.environment == "production")
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                       path_limits={UPLOAD_PATH: (settings.import_max_bytes + UPLOAD_SLACK_BYTES,
+                                                  settings.import_max_bytes, "CALLOPS_IMPORT_MAX_BYTES")})
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in discover_routes(routes):
         app.include_router(module.router)
