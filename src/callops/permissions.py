@@ -27,6 +27,7 @@ class Permission(StrEnum):
     DECIDE_APPEALS = "decide_appeals"  # supervisor's decision
     VIEW_AGENTS = "view_agents"
     SUPERVISE_FLOOR = "supervise_floor"  # set another agent's state on the live floor, the wallboard thresholds
+    APPROVE_SHIFT_CHANGES = "approve_shift_changes"  # approve swaps and time off (a team lead: their teams only)
 
 
 _P = Permission
@@ -34,13 +35,13 @@ MATRIX: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.MANAGER: frozenset({_P.VIEW_ALL_CALLS, _P.VIEW_PII, _P.VIEW_REPORTS, _P.PLAN_WORKFORCE,
                              _P.RUN_SIMULATIONS, _P.MANAGE_QA, _P.HANDLE_APPEALS, _P.DECIDE_APPEALS,
-                             _P.VIEW_AGENTS, _P.IMPORT_DATA, _P.SUPERVISE_FLOOR}),
+                             _P.VIEW_AGENTS, _P.IMPORT_DATA, _P.SUPERVISE_FLOOR, _P.APPROVE_SHIFT_CHANGES}),
     Role.PLANNER: frozenset({_P.VIEW_ALL_CALLS, _P.VIEW_REPORTS, _P.PLAN_WORKFORCE, _P.RUN_SIMULATIONS,
-                             _P.VIEW_AGENTS, _P.IMPORT_DATA}),
+                             _P.VIEW_AGENTS, _P.IMPORT_DATA, _P.APPROVE_SHIFT_CHANGES}),
     Role.QA: frozenset({_P.VIEW_ALL_CALLS, _P.VIEW_REPORTS, _P.EVALUATE_CALLS, _P.HANDLE_APPEALS,
                         _P.VIEW_AGENTS}),
     Role.TEAM_LEAD: frozenset({_P.VIEW_ALL_CALLS, _P.VIEW_REPORTS, _P.HANDLE_APPEALS, _P.VIEW_AGENTS,
-                               _P.SUPERVISE_FLOOR}),
+                               _P.SUPERVISE_FLOOR, _P.APPROVE_SHIFT_CHANGES}),
     Role.AGENT: frozenset(),
 }
 
