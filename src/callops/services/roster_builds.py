@@ -127,6 +127,8 @@ def prepare_build(conn: sa.Connection, form: BuildRequest, *, tz: str, now: dt.d
     rules, rules_text = _rules(conn, form, now=now, by=by)
     first = _day(form.first_day, "first_day") if form.first_day.strip() else None
     last = _day(form.last_day, "last_day") if form.last_day.strip() else None
+    if first is not None and last is not None and last < first:
+        raise InvalidInput("the last day is before the first", field="last_day")
     if form.plan.strip() and form.requirements_csv.strip():
         raise InvalidInput("give a staffing plan or a requirements file, not both", field="plan")
     if form.plan.strip():

@@ -87,14 +87,17 @@ async def _file_text(value: object, field: str) -> str:
 async def build_form(request: Request, conn: ConnDep, user: Planner, viewer: ViewerDep, settings: SettingsDep,
                      state: StateDep, now: NowDep, tasks: BackgroundTasks) -> Response:
     """Queue a build from the form (files or pasted text); the solve runs in a background thread."""
-    data = await request.form()
-    form = {f: (v.strip() if f not in ("requirements_csv", "agents_csv", "rules_yaml") else v)
-            for f in FORM_FIELDS if isinstance(v := data.get(f, ""), str)}
+    async with request.form() as data:  # closes the uploaded files' spools
+        form = {f: (v.strip() if f not in ("requirements_csv", "agents_csv", "rules_yaml") else v)
+                for f in FORM_FIELDS if isinstance(v := data.get(f), str)}
+        try:
+            for file_field, text_field in FILE_FIELDS.items():
+                text = await _file_text(data.get(file_field), file_field)
+                if text.strip():
+                    form[text_field] = text
+        except InvalidInput as exc:
+            return _list_page(request, conn, viewer, form=form, error=exc, status_code=400)
     try:
-        for file_field, text_field in FILE_FIELDS.items():
-            text = await _file_text(data.get(file_field), file_field)
-            if text.strip():
-                form[text_field] = text
         job_id = prepare_build(conn, BuildRequest(**form), tz=settings.site_tz, now=now, by=user.username)
     except (InvalidInput, Conflict) as exc:
         conn.rollback()
