@@ -62,7 +62,7 @@ def week_inputs() -> RosterInputs:
     return RosterInputs(agents, reqs, None)
 
 
-def seed(engine: sa.Engine, *, publish: bool = True) -> int:
+def seed(engine: sa.Engine, *, publish: bool = True, locale: str = "en") -> int:
     """Teams, agents, users and the week (published unless told); the roster's id."""
     with engine.begin() as conn:
         save_team(conn, "t1", lead="lee")
@@ -70,7 +70,7 @@ def seed(engine: sa.Engine, *, publish: bool = True) -> int:
         for agent in PATTERN:
             save_agent(conn, Agent(agent, agent.lower(), team="t2" if agent == "A4" else "t1"))
         conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "agent_id": agent, "locale": "en", "tz": "Asia/Shanghai", "active": True}
+                                       "agent_id": agent, "locale": locale, "tz": "Asia/Shanghai", "active": True}
                                       for name, role, agent in USERS])
         stored = save_roster(conn, "week50", week_shifts(), first_day=MONDAY, last_day=MONDAY + dt.timedelta(days=6),
                              tz="Asia/Shanghai", summary={"status": "FEASIBLE"}, now=NOW, by="pat")
