@@ -1,6 +1,6 @@
 """The adherence page (遵时率): per agent, the scheduled day against the actual states, with adherence % and
 conformance %, for one day and team. The same counting as ``callops adherence`` (services.roster_adherence);
-a team lead sees only the agents of the teams they lead."""
+a team lead sees only the agents of the teams they lead. Linked from the roster and team pages."""
 
 from __future__ import annotations
 
@@ -20,15 +20,12 @@ from callops.store.users import User
 from callops.web.access import team_scope
 from callops.web.deps import ConnDep, NowDep, SettingsDep, ViewerDep, require
 from callops.web.filters import parse_date
-from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.routes.rosters_charts import WIDTH, gantt, state_strip
 
 router = APIRouter(include_in_schema=False)
 
-NAV = (NavItem("nav.rosters_adherence", "/rosters/adherence", permission=Permission.VIEW_AGENTS, order=44),)
-
-Viewer_ = Annotated[User, require(Permission.VIEW_AGENTS)]
+AgentViewer = Annotated[User, require(Permission.VIEW_AGENTS)]
 
 
 def adherence_agents(conn: ConnDep, user: User, team: str | None) -> tuple[frozenset[str] | None, list[str]]:
@@ -36,16 +33,17 @@ def adherence_agents(conn: ConnDep, user: User, team: str | None) -> tuple[froze
     scope = team_scope(conn, user)
     teams = [t.name for t in list_teams(conn) if scope is None or t.lead == user.username]
     if team:
+        if team not in teams and scope is not None:
+            raise PermissionDenied(f"team {team!r} is not one {user.username} leads")
         if team not in teams:
-            raise PermissionDenied(f"team {team!r} is not one {user.username} may see") if scope is not None \
-                else InvalidInput(f"no team {team!r}", field="team")
+            raise InvalidInput(f"no team {team!r}", field="team")
         members = frozenset(a.agent_id for a in list_agents(conn, team=team))
         return (members if scope is None else members & scope), teams
     return scope, teams
 
 
 @router.get("/rosters/adherence", response_class=HTMLResponse)
-def adherence_page(request: Request, conn: ConnDep, user: Viewer_, viewer: ViewerDep, now: NowDep,
+def adherence_page(request: Request, conn: ConnDep, user: AgentViewer, viewer: ViewerDep, now: NowDep,
                    settings: SettingsDep, day: Annotated[str | None, Query(max_length=20)] = None,
                    team: Annotated[str | None, Query(max_length=80)] = None) -> HTMLResponse:
     zone = zoneinfo.ZoneInfo(settings.site_tz)

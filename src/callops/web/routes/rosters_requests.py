@@ -122,16 +122,16 @@ def create_request(request: Request, conn: ConnDep, user: CurrentUser, viewer: V
                          status_code=400 if isinstance(exc, InvalidInput) else 409)
     if decision.violations:
         if kind != "swap":
-            return _me_refused(request, conn, viewer, user, decision)
+            return _me_refused(request, viewer, decision)
         return _new_form(request, conn, viewer, user, roster_id=roster_id, start=start, day=day or None, form=form,
                          error_field="other", violations=decision.violations, status_code=409)
     return RedirectResponse(f"/rosters/me?asked={decision.request.request_id}", status_code=303)
 
 
-def _me_refused(request: Request, conn: ConnDep, viewer: Viewer, user: User, decision: Decision) -> HTMLResponse:
-    response = render(request, viewer, "rosters/refused.html", {"decision": decision, "back": "/rosters/me"},
-                      status_code=409)
-    return response
+def _me_refused(request: Request, viewer: Viewer, decision: Decision) -> HTMLResponse:
+    """The violations that refused a step of the agent's, with a way back to their page (409)."""
+    return render(request, viewer, "rosters/refused.html", {"decision": decision, "back": "/rosters/me"},
+                  status_code=409)
 
 
 @router.post("/rosters/requests/{request_id}/answer", response_class=HTMLResponse)
@@ -145,7 +145,7 @@ def answer_request(request: Request, request_id: int, conn: ConnDep, user: Curre
         raise InvalidInput("answer is accept, decline or withdraw", field="answer")
     decision = accept_swap(conn, user, request_id, accept=answer == "accept", now=now)
     if decision.violations:
-        return _me_refused(request, conn, viewer, user, decision)
+        return _me_refused(request, viewer, decision)
     return RedirectResponse("/rosters/me", status_code=303)
 
 
