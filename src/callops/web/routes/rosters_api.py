@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Query
 from starlette.responses import JSONResponse
 
-from callops.errors import InvalidInput
 from callops.permissions import Permission
 from callops.scheduling.adherence import AdherenceRow
 from callops.services.roster_adherence import adherence_over
@@ -46,6 +45,7 @@ from callops.web.routes.rosters_models import (
     RequestsOut,
     RosterListOut,
     RosterOut,
+    parse_start,
 )
 
 router = APIRouter(prefix="/api/rosters", tags=["rosters"])
@@ -125,18 +125,6 @@ def _decision(decision: Decision, *, created: bool = False) -> JSONResponse:
     return JSONResponse(out.model_dump(mode="json"), status_code=status)
 
 
-def _moment(text: str | None, field: str) -> dt.datetime | None:
-    if text is None:
-        return None
-    try:
-        at = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{text!r} is not a date and time", field=field) from None
-    if at.tzinfo is None:
-        raise InvalidInput(f"{text!r} has no UTC offset", field=field)
-    return at
-
-
 @router.get("/requests")
 def api_requests(conn: ConnDep, user: CurrentUser) -> RequestsOut:
     """The user's own requests (asked by or of their agent) and those waiting for their decision."""
@@ -147,10 +135,9 @@ def api_requests(conn: ConnDep, user: CurrentUser) -> RequestsOut:
 @router.post("/requests", status_code=201, response_model=DecisionOut, responses={409: {"model": DecisionOut}})
 def api_ask(body: RequestIn, conn: ConnDep, user: CurrentUser, now: NowDep) -> JSONResponse:
     """Ask for a swap or a day off; 409 with the violations when the rules forbid it (nothing is kept)."""
-    start = _moment(body.start, "start")
-    assert start is not None
-    decision = ask(conn, user, roster_id=body.roster_id, kind=body.kind, start_at=start,
-                   other_agent=body.other_agent, other_start_at=_moment(body.other_start, "other_start"),
+    other_start = None if body.other_start is None else parse_start(body.other_start, "other_start")
+    decision = ask(conn, user, roster_id=body.roster_id, kind=body.kind, start_at=parse_start(body.start, "start"),
+                   other_agent=body.other_agent, other_start_at=other_start,
                    note=body.note, now=now)
     return _decision(decision, created=True)
 

@@ -1,10 +1,25 @@
-"""Request and answer models of the roster API (``rosters_api``); no router here."""
+"""Request and answer models of the roster API (``rosters_api``) and the one parser of a shift's start that the
+API and the forms share; no router here."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from callops.errors import InvalidInput
+
+
+def parse_start(text: str, field: str) -> dt.datetime:
+    """A shift's start as sent back by a page or client: ISO with its UTC offset (400 naming ``field`` if not)."""
+    try:
+        at = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a date and time", field=field) from None
+    if at.tzinfo is None:
+        raise InvalidInput(f"{text!r} has no UTC offset", field=field)
+    return at
 
 
 class _In(BaseModel):

@@ -25,6 +25,7 @@ from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.routes.rosters_charts import gantt
+from callops.web.routes.rosters_models import parse_start
 from callops.web.viewer import Viewer
 
 router = APIRouter(include_in_schema=False)
@@ -40,16 +41,6 @@ def _own(user: User) -> str:
     if not user.agent_id:
         raise PermissionDenied(f"user {user.username} is not linked to an agent")
     return user.agent_id
-
-
-def _moment(text: str, field: str) -> dt.datetime:
-    try:
-        at = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{text!r} is not a date and time", field=field) from None
-    if at.tzinfo is None:
-        raise InvalidInput(f"{text!r} has no UTC offset", field=field)
-    return at
 
 
 @router.get("/rosters/me", response_class=HTMLResponse)
@@ -74,7 +65,7 @@ def _new_form(request: Request, conn: ConnDep, viewer: Viewer, user: User, *, ro
               error_field: str | None = None, violations: tuple[Any, ...] = (), status_code: int = 200) -> HTMLResponse:
     agent = _own(user)
     roster = load_roster_id(conn, roster_id)
-    at = _moment(start, "start")
+    at = parse_start(start, "start")
     mine = next((s for s in roster.shifts if s.agent == agent and s.start_at == at), None)
     if mine is None:
         raise NotFound(f"{agent} has no shift starting {start} in roster {roster.name}")
@@ -103,13 +94,13 @@ def create_request(request: Request, conn: ConnDep, user: CurrentUser, viewer: V
     """Ask for a swap (``other`` = ``AGENT|START`` of the colleague's shift) or for the day of ``start`` off."""
     form = {"other": other, "note": note, "kind": kind}
     try:
-        at = _moment(start, "start")
+        at = parse_start(start, "start")
         other_agent, other_at = None, None
         if kind == "swap":
             if "|" not in other:
                 raise InvalidInput("pick the colleague's shift to swap with", field="other")
             name, _, when = other.partition("|")
-            other_agent, other_at = name, _moment(when, "other")
+            other_agent, other_at = name, parse_start(when, "other")
         decision = ask(conn, user, roster_id=roster_id, kind=kind, start_at=at, other_agent=other_agent,
                        other_start_at=other_at, note=note, now=now)
     except (InvalidInput, Conflict) as exc:
