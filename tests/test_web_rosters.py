@@ -13,11 +13,12 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from callops.store.roster_builds import load_inputs
+from callops.services.roster_builds import STALE_AFTER
+from callops.store.roster_builds import active_job, load_inputs, queue_job, start_job
 from callops.store.rosters import load_roster, roster_history
 from callops.store.schema import agent_intervals
 from roster_site import requirements_csv
-from roster_web_site import MONDAY, at, roster_app, seed
+from roster_web_site import MONDAY, NOW, at, roster_app, seed, week_inputs
 from test_web_app import login
 
 
@@ -131,6 +132,30 @@ def test_time_off_is_approved_and_takes_the_shift_off(client: TestClient, engine
     assert mine.status_code == 200
     assert f'data-start="{at(2, 12).isoformat()}"' not in mine.text
     assert f'data-start="{at(3, 12).isoformat()}"' in mine.text
+
+
+def test_decline_and_withdraw_end_a_request_without_changing_the_roster(client: TestClient, engine: sa.Engine) -> None:
+    """The colleague declines one swap, the asker withdraws another, the lead declines a day off with a reason:
+    each ends in its status and the roster keeps its shifts (history: save and publish only)."""
+    _, first = _ask(as_user(client, "amy"), at(0, 8), "A2", at(0, 12))
+    _, second = _ask(client, at(1, 8), "A2", at(1, 12))
+    first_id, second_id = first["request"]["id"], second["request"]["id"]  # type: ignore[index]
+    declined = as_user(client, "ben").post(f"/api/rosters/requests/{first_id}/answer", json={"answer": "decline"})
+    assert declined.json()["request"]["status"] == "declined"
+    assert as_user(client, "ben").post(f"/api/rosters/requests/{second_id}/answer",
+                                       json={"answer": "withdraw"}).status_code == 403  # only the asker
+    withdrawn = as_user(client, "amy").post(f"/api/rosters/requests/{second_id}/answer", json={"answer": "withdraw"})
+    assert withdrawn.json()["request"]["status"] == "withdrawn"
+    _, off = _ask(client, at(2, 8), kind="time_off")
+    off_id = off["request"]["id"]  # type: ignore[index]
+    lead = as_user(client, "lee")
+    no = lead.post(f"/api/rosters/requests/{off_id}/decide", json={"decision": "decline", "reason": "busy week"})
+    assert no.json()["request"]["status"] == "declined" and no.json()["request"]["outcome"] == {"reason": "busy week"}
+    again = lead.post(f"/api/rosters/requests/{off_id}/decide", json={"decision": "approve"})
+    assert again.status_code == 409
+    with engine.connect() as conn:
+        assert [a for _, _, _, a, _ in roster_history(conn, "week50")] == ["save", "publish"]
+        assert len(load_roster(conn, "week50").shifts) == 20
 
 
 def test_roster_page_draws_the_gantt_coverage_and_check(client: TestClient) -> None:
@@ -251,3 +276,18 @@ def test_adherence_page_shows_percentages_for_the_day_and_team(client: TestClien
     assert "88.9" in page.text
     assert lead.get("/rosters/adherence", params={"team": "t2"}).status_code == 403
     assert as_user(client, "amy").get("/rosters/adherence").status_code == 403
+
+
+def test_a_job_cut_off_by_a_restart_says_so_and_does_not_block(client: TestClient, engine: sa.Engine) -> None:
+    """A job still 'running' an hour after it was queued was cut off: its page says so without refreshing, and a
+    new build is not refused because of it."""
+    with engine.begin() as conn:
+        job_id = queue_job(conn, "lost", week_inputs(), params={"first_day": "2026-12-07", "last_day": "2026-12-07",
+                                                                 "tz": "Asia/Shanghai", "time_limit_s": 5,
+                                                                 "agents": 4}, now=NOW - dt.timedelta(hours=1),
+                           by="pat")
+        start_job(conn, job_id, now=NOW - dt.timedelta(hours=1))
+    page = as_user(client, "pat").get(f"/rosters/jobs/{job_id}")
+    assert 'id="job-stale"' in page.text and 'http-equiv="refresh"' not in page.text
+    with engine.connect() as conn:
+        assert active_job(conn, now=NOW, stale_after=STALE_AFTER) is None

@@ -22,6 +22,7 @@ from callops.services.roster_builds import (
     MAX_BUILD_DAYS,
     MAX_TEXT_BYTES,
     MAX_TIME_LIMIT_S,
+    STALE_AFTER,
     BuildRequest,
     prepare_build,
 )
@@ -108,9 +109,13 @@ async def build_form(request: Request, conn: ConnDep, user: Planner, viewer: Vie
 
 
 @router.get("/rosters/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(request: Request, job_id: int, conn: ConnDep, user: Planner, viewer: ViewerDep) -> HTMLResponse:
-    """The job's progress; the page refreshes itself while it is queued or running."""
-    return render(request, viewer, "rosters/job.html", {"job": get_job(conn, job_id)})
+def job_page(request: Request, job_id: int, conn: ConnDep, user: Planner, viewer: ViewerDep,
+             now: NowDep) -> HTMLResponse:
+    """The job's progress; the page refreshes itself while it is queued or running. A job left running past
+    ``STALE_AFTER`` was cut off (the server restarted): said so, and no longer refreshed."""
+    job = get_job(conn, job_id)
+    stale = job.status in ("queued", "running") and now - job.created_at > STALE_AFTER
+    return render(request, viewer, "rosters/job.html", {"job": job, "stale": stale})
 
 
 def _team_agents(conn: ConnDep, team: str | None) -> list[str] | None:
