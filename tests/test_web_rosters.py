@@ -61,6 +61,7 @@ def test_swap_walks_ask_accept_approve_and_is_logged(client: TestClient, engine:
                                        json={"decision": "approve"}).status_code == 403  # agents do not approve
     page = as_user(client, "lee").get("/rosters/team")
     assert page.status_code == 200 and f'id="request-{request_id}"' in page.text
+    assert f'id="impact-{request_id}">shortfall 10.0 → 10.0' in page.text  # shifts change hands, coverage stays
     approved = client.post(f"/rosters/requests/{request_id}/decide", data={"decision": "approve"},
                            follow_redirects=False)
     assert approved.status_code == 303
@@ -117,21 +118,25 @@ def test_approval_checks_the_rules_again_and_leads_are_scoped(client: TestClient
 
 
 def test_time_off_is_approved_and_takes_the_shift_off(client: TestClient, engine: sa.Engine) -> None:
-    """A day off needs no colleague: approved by the lead, the shift leaves the roster and the change is logged
-    with the shift removed; the agent's own page no longer lists it."""
-    page = as_user(client, "ben").post("/rosters/requests", data={"roster_id": "1", "start": at(2, 12).isoformat(),
+    """A day off needs no colleague: the lead sees what it costs (Monday without A1: 11-12 one short, 16-17 two
+    short, so 10 → 14 agent-intervals), approves, the shift leaves the roster and the change is logged with the
+    shift removed; the agent's own page no longer lists it."""
+    page = as_user(client, "amy").post("/rosters/requests", data={"roster_id": "1", "start": at(0, 8).isoformat(),
                                                                   "kind": "time_off"}, follow_redirects=False)
     assert page.status_code == 303
     request_id = client.get("/api/rosters/requests").json()["mine"][0]["id"]
-    assert as_user(client, "lee").post(f"/api/rosters/requests/{request_id}/decide",
-                                       json={"decision": "approve"}).status_code == 200
+    lead = as_user(client, "lee")
+    assert f'id="impact-{request_id}">shortfall 10.0 → 14.0' in lead.get("/rosters/team").text
+    assert lead.post(f"/api/rosters/requests/{request_id}/decide", json={"decision": "approve"}).status_code == 200
     with engine.connect() as conn:
         log = roster_history(conn, "week50")
-    assert log[-1][3] == "time_off" and log[-1][4]["agent"] == "A2"
-    mine = as_user(client, "ben").get("/rosters/me")
+    assert log[-1][3] == "time_off" and log[-1][4]["agent"] == "A1" and log[-1][2] == "lee"
+    assert client.get("/api/rosters/requests").json()["to_decide"] == []
+    mine = as_user(client, "amy").get("/rosters/me")
     assert mine.status_code == 200
-    assert f'data-start="{at(2, 12).isoformat()}"' not in mine.text
-    assert f'data-start="{at(3, 12).isoformat()}"' in mine.text
+    assert f'data-start="{at(0, 8).isoformat()}"' not in mine.text
+    assert f'data-start="{at(1, 8).isoformat()}"' in mine.text
+    assert as_user(client, "pat").get("/api/rosters/saved/week50").json()["shortfall"] == 14.0
 
 
 def test_decline_and_withdraw_end_a_request_without_changing_the_roster(client: TestClient, engine: sa.Engine) -> None:

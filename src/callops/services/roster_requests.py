@@ -19,7 +19,8 @@ from callops.permissions import Permission, allowed, require
 from callops.records import Role
 from callops.scheduling.roster_check import Violation
 from callops.scheduling.roster_edits import introduced, swapped, without
-from callops.services.roster_views import check_shifts
+from callops.scheduling.roster_model import RosterShift
+from callops.services.roster_views import check_shifts, coverage
 from callops.store.directory import led_agents
 from callops.store.roster_builds import load_inputs
 from callops.store.roster_requests import (
@@ -37,7 +38,7 @@ from callops.store.rosters import StoredRoster, load_roster_id
 from callops.store.users import User
 
 __all__ = ["MAX_NOTE", "Decision", "accept_swap", "approver_scope", "ask", "decide", "request_json", "requests_for",
-           "violation_json", "withdraw"]
+           "shortfall_change", "violation_json", "withdraw"]
 
 MAX_NOTE = 500
 
@@ -75,20 +76,39 @@ def _at(roster: StoredRoster, agent: str, start: dt.datetime, field: str) -> dt.
     raise InvalidInput(f"{agent} has no shift starting {start.isoformat()} in roster {roster.name}", field=field)
 
 
+def _changed(roster: StoredRoster, req: RosterRequest) -> list[RosterShift]:
+    """The roster's shifts as the request would leave them; Conflict when a shift it names is gone."""
+    try:
+        if req.kind == "swap":
+            assert req.other_agent is not None and req.other_start_at is not None, "a swap names both shifts"
+            return swapped(roster.shifts, req.agent, req.start_at, req.other_agent, req.other_start_at)
+        return without(roster.shifts, req.agent, req.start_at)
+    except LookupError as exc:
+        raise Conflict(f"{exc}: the roster changed since the request") from None
+
+
+def shortfall_change(conn: sa.Connection, req: RosterRequest) -> tuple[float, float] | None:
+    """The roster's shortfall (agent-intervals below the requirement) before and after the request's change, for
+    the approver; None when it cannot be told (no inputs kept, or the roster changed)."""
+    roster = load_roster_id(conn, req.roster_id)
+    inputs = load_inputs(conn, roster.roster_id, roster.tz)
+    if inputs is None:
+        return None
+    try:
+        after = _changed(roster, req)
+    except Conflict:
+        return None
+    return (sum(p.gap for p in coverage(roster, inputs, roster.shifts)),
+            sum(p.gap for p in coverage(roster, inputs, after)))
+
+
 def _breaks(conn: sa.Connection, roster: StoredRoster, req: RosterRequest) -> list[Violation]:
     """The violations the request's change would bring into the roster (none: it may go on)."""
     inputs = load_inputs(conn, roster.roster_id, roster.tz)
     if inputs is None:
         raise Conflict(f"roster {roster.name} version {roster.version} was saved without its agents' contracts, so "
                        "no change to it can be checked against the rules; rebuild it (web or roster solve --save)")
-    try:
-        if req.kind == "swap":
-            assert req.other_agent is not None and req.other_start_at is not None, "a swap names both shifts"
-            after = swapped(roster.shifts, req.agent, req.start_at, req.other_agent, req.other_start_at)
-        else:
-            after = without(roster.shifts, req.agent, req.start_at)
-    except LookupError as exc:
-        raise Conflict(f"{exc}: the roster changed since the request") from None
+    after = _changed(roster, req)
     involved = set(req.agents)
     before = [v for v in check_shifts(roster, inputs, roster.shifts) if v.agent in involved]
     return [v for v in introduced(before, check_shifts(roster, inputs, after)) if v.agent in involved]

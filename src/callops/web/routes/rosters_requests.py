@@ -16,7 +16,16 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from callops.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from callops.permissions import Permission, allowed
-from callops.services.roster_requests import Decision, accept_swap, approver_scope, ask, decide, requests_for, withdraw
+from callops.services.roster_requests import (
+    Decision,
+    accept_swap,
+    approver_scope,
+    ask,
+    decide,
+    requests_for,
+    shortfall_change,
+    withdraw,
+)
 from callops.store.roster_requests import PublishedRoster, list_requests, published_rosters
 from callops.store.rosters import StoredRoster, load_roster_id
 from callops.store.users import User
@@ -35,6 +44,7 @@ NAV = (NavItem("nav.rosters_me", "/rosters/me", permission=None, order=42),
 
 Approver = Annotated[User, require(Permission.APPROVE_SHIFT_CHANGES)]
 AHEAD_DAYS = 42  # my schedule shows published rosters from a week ago to six weeks ahead
+MAX_IMPACT = 20  # pending requests whose coverage impact the team page works out (two coverage passes each)
 
 
 def _own(user: User) -> str:
@@ -168,10 +178,11 @@ def _team(request: Request, conn: ConnDep, user: User, viewer: Viewer, now: dt.d
         chart = gantt(chosen.shifts, first_day=chosen.first_day, tz=zoneinfo.ZoneInfo(chosen.tz), agents=names,
                       days=(chosen.last_day - chosen.first_day).days + 1)
     pending = requests_for(conn, user)["to_decide"]
+    impact = {r.request_id: shortfall_change(conn, r) for r in pending[:MAX_IMPACT]}
     recent = [r for r in list_requests(conn, agents=scope, statuses=("approved", "declined", "refused"))
               if scope is None or set(r.agents) <= scope][:20]
     return render(request, viewer, "rosters/team.html", {
-        "heads": heads, "chosen": chosen, "gantt": chart, "pending": pending, "recent": recent,
+        "heads": heads, "chosen": chosen, "gantt": chart, "pending": pending, "recent": recent, "impact": impact,
         "decision": decision, "scoped": scope is not None, "can_plan": allowed(user.role, Permission.PLAN_WORKFORCE)},
         status_code=status_code)
 
