@@ -41,7 +41,7 @@ class Gantt:
     height: float
     label_w: float
     rows: tuple[GanttRow, ...]
-    ticks: tuple[tuple[float, str], ...]  # x, label
+    ticks: tuple[tuple[float, str, int | None], ...]  # x, label, weekday (0 = Monday) on day ticks
     cut: int  # rows left out past MAX_ROWS
 
 
@@ -83,7 +83,8 @@ def gantt(shifts: Sequence[RosterShift], *, first_day: dt.date, days: int, tz: d
     t = start
     while t < end:
         local = t.astimezone(tz)
-        ticks.append((_x(t, start, px), local.strftime("%m-%d %a") if step_h == 24 else local.strftime("%H:%M")))
+        ticks.append((_x(t, start, px), local.strftime("%m-%d"), local.weekday()) if step_h == 24
+                     else (_x(t, start, px), local.strftime("%H:%M"), None))
         t += dt.timedelta(hours=step_h)
     return Gantt(WIDTH, max(1, len(rows)) * ROW_H, LABEL_W, tuple(rows), tuple(ticks), max(0, len(names) - MAX_ROWS))
 
