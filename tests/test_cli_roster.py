@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from callops.cli import cli
+from callops.store.roster_builds import load_inputs
+from callops.store.rosters import load_roster
 from callops.store.schema import agent_intervals
 from roster_law import violations
 from roster_site import agents_csv, requirements_csv
@@ -88,6 +90,11 @@ def test_save_publish_and_adherence(tmp_path: Path, engine: sa.Engine, db_url: s
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     assert data["saved"] == {"name": "monday", "version": 1}
+    with engine.connect() as conn:  # kept with what it was solved from, so the web can check and chart it
+        stored = load_roster(conn, "monday")
+        inputs = load_inputs(conn, stored.roster_id, stored.tz)
+    assert inputs is not None and len(inputs.agents) == 8 and inputs.rules_text is None
+    assert len(inputs.requirements) == 48
     published = runner.invoke(cli, ["roster", "publish", "monday", "--version", "1", "--by", "lead"])
     assert published.exit_code == 0, published.output
     log = json.loads(runner.invoke(cli, ["roster", "history", "monday", "--json"]).output)

@@ -29,6 +29,7 @@ class Permission(StrEnum):
     SUPERVISE_FLOOR = "supervise_floor"  # set another agent's state on the live floor, the wallboard thresholds
     MANAGE_DIRECTORY = "manage_directory"  # teams, agents and skills, queues and targets, sites (/admin)
     VIEW_AUDIT = "view_audit"  # the administration audit log (/admin/audit)
+    APPROVE_SHIFT_CHANGES = "approve_shift_changes"  # approve swaps and time off (a team lead: their teams only)
 
 
 _P = Permission
@@ -37,13 +38,13 @@ MATRIX: dict[Role, frozenset[Permission]] = {
     Role.MANAGER: frozenset({_P.VIEW_ALL_CALLS, _P.VIEW_PII, _P.VIEW_REPORTS, _P.PLAN_WORKFORCE,
                              _P.RUN_SIMULATIONS, _P.MANAGE_QA, _P.HANDLE_APPEALS, _P.DECIDE_APPEALS,
                              _P.VIEW_AGENTS, _P.IMPORT_DATA, _P.SUPERVISE_FLOOR, _P.MANAGE_DIRECTORY,
-                             _P.VIEW_AUDIT}),
+                             _P.VIEW_AUDIT, _P.APPROVE_SHIFT_CHANGES}),
     Role.PLANNER: frozenset({_P.VIEW_ALL_CALLS, _P.VIEW_REPORTS, _P.PLAN_WORKFORCE, _P.RUN_SIMULATIONS,
-                             _P.VIEW_AGENTS, _P.IMPORT_DATA}),
+                             _P.VIEW_AGENTS, _P.IMPORT_DATA, _P.APPROVE_SHIFT_CHANGES}),
     Role.QA: frozenset({_P.VIEW_ALL_CALLS, _P.VIEW_REPORTS, _P.EVALUATE_CALLS, _P.HANDLE_APPEALS,
                         _P.VIEW_AGENTS}),
     Role.TEAM_LEAD: frozenset({_P.VIEW_ALL_CALLS, _P.VIEW_REPORTS, _P.HANDLE_APPEALS, _P.VIEW_AGENTS,
-                               _P.SUPERVISE_FLOOR}),
+                               _P.SUPERVISE_FLOOR, _P.APPROVE_SHIFT_CHANGES}),
     Role.AGENT: frozenset(),
 }
 

@@ -11,10 +11,7 @@ import click
 from callops.cli import _context
 from callops.cli._output import echo_json, echo_table
 from callops.errors import InvalidInput
-from callops.scheduling.adherence import AdherenceRow, adherence, total
-from callops.store.rosters import published_shifts, state_spans
-
-MAX_DAYS = 93
+from callops.scheduling.adherence import AdherenceRow, total
 
 
 def register(group: click.Group) -> None:
@@ -44,18 +41,13 @@ def _row(r: AdherenceRow) -> dict[str, Any]:
 @click.option("--exceptions", "show_exceptions", is_flag=True, help="Also list stretches out of adherence (≥ 5 min).")
 def adherence_command(from_: str, to: str, by: str, fmt: str, show_exceptions: bool) -> None:
     """Scheduled time, time in adherence, adherence and conformance against the newest published rosters."""
+    from callops.services.roster_adherence import adherence_over
+
     first, last = _day(from_, "--from"), _day(to, "--to")
-    if last < first:
-        raise InvalidInput("--to is before --from", field="--to")
-    if (last - first).days + 1 > MAX_DAYS:
-        raise InvalidInput(f"at most {MAX_DAYS} days at once", field="--to")
     zone = zoneinfo.ZoneInfo(_context.settings().site_tz)
-    start = dt.datetime.combine(first, dt.time(0), tzinfo=zone)
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
     with _context.engine().connect() as conn:
-        shifts = published_shifts(conn, start, end)
-        states = state_spans(conn, start, end)
-    rows, exceptions = adherence(shifts, states, start_at=start, end_at=end)
+        period = adherence_over(conn, first, last, tz=zone, to_field="--to")
+    rows, exceptions = period.rows, period.exceptions
     out = [_row(r) for r in rows] if by == "agent" else [_row(total(rows))]
     if fmt == "json":
         data: Any = out

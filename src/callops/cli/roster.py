@@ -71,19 +71,9 @@ def _plan_requirements(name: str, tz: zoneinfo.ZoneInfo) -> list[Requirement]:
 
 
 def result_json(result: RosterResult) -> dict[str, Any]:
-    return {
-        "status": result.status,
-        "objective": result.objective,
-        "bound": result.bound,
-        "gap": result.gap,
-        "shortfall": result.shortfall,
-        "required": result.required,
-        "paid_hours": result.paid_hours,
-        "penalties": result.penalties,
-        "explanations": list(result.explanations),
-        "wall_s": result.wall_s,
-        "from": result.roster.first_day.isoformat(),
-        "to": result.roster.last_day.isoformat(),
+    from callops.services.roster_builds import result_summary
+
+    return result_summary(result) | {
         "shifts": [{"agent": s.agent, "start": s.start_at.isoformat(), "end": s.end_at.isoformat(),
                     "breaks": [{"start": b.start_at.isoformat(), "end": b.end_at.isoformat(), "kind": b.kind,
                                 "paid": b.paid} for b in s.breaks]}
@@ -125,12 +115,12 @@ def solve(requirements_file: str | None, plan_name: str | None, agents_file: str
     data = result_json(result)
     if save_as:
         from callops.cli import _context
-        from callops.store.rosters import save_roster
+        from callops.services.roster_builds import save_build
+        from callops.store.roster_builds import RosterInputs
 
-        summary = {k: v for k, v in data.items() if k != "shifts"}
-        with _context.engine().begin() as conn:
-            stored = save_roster(conn, save_as, list(result.roster.shifts), first_day=first, last_day=last, tz=tz,
-                                 summary=summary, now=dt.datetime.now(dt.UTC), by=by)
+        inputs = RosterInputs(tuple(agents), tuple(reqs), None if rules_file is None else _read(rules_file, "--rules"))
+        with _context.engine().begin() as conn:  # the roster with what it was solved from, for later checks
+            stored = save_build(conn, save_as, result, inputs, tz=tz, now=dt.datetime.now(dt.UTC), by=by)
         data["saved"] = {"name": stored.name, "version": stored.version}
     if as_json:
         echo_json(data)

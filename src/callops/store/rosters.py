@@ -18,8 +18,8 @@ from callops.scheduling.roster_model import RosterBreak, RosterShift
 from callops.store.engine import new_id
 from callops.store.schema import agent_intervals, roster_changes, roster_shifts, rosters
 
-__all__ = ["StoredRoster", "list_rosters", "load_roster", "publish_roster", "published_shifts", "roster_history",
-           "save_roster", "state_spans"]
+__all__ = ["StoredRoster", "list_rosters", "load_roster", "load_roster_id", "publish_roster", "published_shifts",
+           "roster_history", "save_roster", "state_spans"]
 
 MAX_SHIFTS = 200_000
 
@@ -140,3 +140,11 @@ def state_spans(conn: sa.Connection, start_at: dt.datetime, end_at: dt.datetime)
                     agent_intervals.c.end_at > start_at - dt.timedelta(days=1))
              .order_by(agent_intervals.c.agent, agent_intervals.c.start_at))
     return [StateSpan(r.agent, r.state, r.start_at, r.end_at) for r in conn.execute(query) if r.end_at > start_at]
+
+
+def load_roster_id(conn: sa.Connection, roster_id: int) -> StoredRoster:
+    """The saved roster version with id ``roster_id``."""
+    head = conn.execute(sa.select(rosters).where(rosters.c.id == roster_id)).first()
+    if head is None:
+        raise NotFound(f"no roster with id {roster_id}")
+    return _stored(conn, head)

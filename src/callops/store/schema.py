@@ -17,7 +17,8 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "qa_votes", "qa_duty", "site_settings",
            "users", "login_failures", "imports", "live_events", "live_feeds", "person_spells", "coaching_sessions",
            "campaigns", "campaign_contacts", "contact_consents", "dnc_numbers", "contact_attempts",
-           "rosters", "roster_shifts", "roster_changes", "sites", "audit_log", "import_jobs"]
+           "rosters", "roster_shifts", "roster_changes", "sites", "audit_log", "import_jobs", "roster_inputs",
+           "roster_rule_sets", "roster_jobs", "roster_requests"]
 
 metadata = sa.MetaData(
     naming_convention={
@@ -574,4 +575,65 @@ import_jobs = sa.Table(  # imports started from the web page, run by a worker th
     sa.Column("error", sa.Text),  # why it failed (file, line, field), nothing written
     sa.Column("rejects_csv", sa.Text),  # the rejects file (UTF-8 CSV), bounded
     sa.Index(None, "created_at"),
+)
+
+
+# --- roster builds from the web and shift requests: what a roster was solved from (agents, requirement,
+# rules), stored rule files, background solve jobs, and agents' swap and time-off requests -------------
+
+roster_inputs = sa.Table(  # what a saved roster version was solved from, so it can be checked and charted later
+    "roster_inputs", metadata,
+    sa.Column("roster_id", sa.BigInteger, sa.ForeignKey("rosters.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("agents", sa.JSON, nullable=False),  # [{agent, contract, skills, weekly_hours, unavailable, ...}]
+    sa.Column("requirements", sa.JSON, nullable=False),  # [[local ISO start, required, skill]]
+    sa.Column("rules_text", sa.Text),  # the rules YAML; NULL: the China default
+)
+
+roster_rule_sets = sa.Table(  # working-time rules files kept by name for the roster build form
+    "roster_rule_sets", metadata,
+    sa.Column("name", sa.String(120), primary_key=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", EpochMillis, nullable=False),
+    sa.Column("created_by", sa.String(80)),
+)
+
+roster_jobs = sa.Table(  # a roster solve run in the background: queued, running, done or failed
+    "roster_jobs", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(120), nullable=False),  # the roster it saves (the next version)
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("created_at", EpochMillis, nullable=False),
+    sa.Column("created_by", sa.String(80)),
+    sa.Column("started_at", EpochMillis),
+    sa.Column("finished_at", EpochMillis),
+    sa.Column("params", sa.JSON, nullable=False),  # first_day, last_day, tz, time_limit_s, sources
+    sa.Column("agents", sa.JSON, nullable=False),
+    sa.Column("requirements", sa.JSON, nullable=False),
+    sa.Column("rules_text", sa.Text),
+    sa.Column("roster_version", sa.Integer),
+    sa.Column("summary", sa.JSON),
+    sa.Column("error", sa.Text),
+    sa.Index(None, "status", "created_at"),
+)
+
+roster_requests = sa.Table(  # an agent's shift swap or time off: asked, accepted by the colleague, decided
+    "roster_requests", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("roster_id", sa.BigInteger, sa.ForeignKey("rosters.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # swap or time_off
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("agent", sa.String(80), nullable=False),  # who asks
+    sa.Column("start_at", EpochMillis, nullable=False),  # the asker's shift
+    sa.Column("other_agent", sa.String(80)),  # swap: the colleague
+    sa.Column("other_start_at", EpochMillis),  # swap: the colleague's shift
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("created_at", EpochMillis, nullable=False),
+    sa.Column("created_by", sa.String(80)),
+    sa.Column("answered_at", EpochMillis),  # the colleague accepted or declined
+    sa.Column("decided_at", EpochMillis),
+    sa.Column("decided_by", sa.String(80)),
+    sa.Column("outcome", sa.JSON, nullable=False),  # why refused: [{agent, rule, date, detail}], or a reason
+    sa.Index(None, "roster_id", "status"),
+    sa.Index(None, "agent"),
+    sa.Index(None, "other_agent"),
 )

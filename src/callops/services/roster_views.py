@@ -1,0 +1,83 @@
+"""A saved roster as its pages show it: the shifts, the rule check and the coverage against the requirement.
+
+The check and the coverage need what the roster was solved from (``store.roster_builds.RosterInputs``: the
+agents' contracts, the requirement per interval, the rules); a roster saved without them shows its shifts only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from callops.scheduling.roster_breaks import coverage_rows
+from callops.scheduling.roster_check import Violation, check_roster
+from callops.scheduling.roster_model import RosterShift
+from callops.scheduling.roster_problem import build_problem
+from callops.scheduling.work_rules import WorkRules, china_rules
+from callops.services.roster_rules import parse_rules
+from callops.store.roster_builds import RosterInputs, load_inputs
+from callops.store.rosters import StoredRoster
+
+__all__ = ["CoveragePoint", "RosterView", "check_shifts", "coverage", "roster_view", "rules_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class CoveragePoint:
+    start_at: dt.datetime
+    required: int
+    scheduled: float  # agents on the phones, breaks taken out
+
+    @property
+    def gap(self) -> float:
+        return max(0.0, self.required - self.scheduled)
+
+
+@dataclass(frozen=True, slots=True)
+class RosterView:
+    roster: StoredRoster
+    inputs: RosterInputs | None
+    violations: list[Violation] | None  # None: no inputs kept to check against
+    coverage: list[CoveragePoint]
+    interval_min: int
+
+    @property
+    def shortfall(self) -> float:
+        return sum(p.gap for p in self.coverage)
+
+
+def rules_of(inputs: RosterInputs) -> WorkRules:
+    return china_rules() if inputs.rules_text is None else parse_rules(inputs.rules_text, file="rules")
+
+
+def check_shifts(roster: StoredRoster, inputs: RosterInputs, shifts: Sequence[RosterShift],
+                 rules: WorkRules | None = None) -> list[Violation]:
+    """Every hard rule on ``shifts`` (the roster's or a changed copy), with the roster's weeks and days."""
+    return check_roster(shifts, inputs.agents, rules or rules_of(inputs), tz=zoneinfo.ZoneInfo(roster.tz),
+                        week_start=roster.first_day, last_day=roster.last_day)
+
+
+def coverage(roster: StoredRoster, inputs: RosterInputs, shifts: Sequence[RosterShift],
+             rules: WorkRules | None = None) -> list[CoveragePoint]:
+    """Required and scheduled agents per interval over the roster's days (skills added together)."""
+    rules = rules or rules_of(inputs)
+    problem = build_problem(rules=rules, agents=inputs.agents, requirements=inputs.requirements,
+                            first_day=roster.first_day, last_day=roster.last_day, tz=zoneinfo.ZoneInfo(roster.tz))
+    by_start: dict[dt.datetime, list[float]] = {}
+    for row in coverage_rows(problem, shifts):
+        point = by_start.setdefault(row.start_at, [0.0, 0.0])
+        point[0] += row.required
+        point[1] += row.scheduled
+    return [CoveragePoint(at, round(req), round(got, 3)) for at, (req, got) in sorted(by_start.items())]
+
+
+def roster_view(conn: sa.Connection, roster: StoredRoster) -> RosterView:
+    inputs = load_inputs(conn, roster.roster_id, roster.tz)
+    if inputs is None:
+        return RosterView(roster, None, None, [], 30)
+    rules = rules_of(inputs)
+    return RosterView(roster, inputs, check_shifts(roster, inputs, roster.shifts, rules),
+                      coverage(roster, inputs, roster.shifts, rules), rules.interval_min)
