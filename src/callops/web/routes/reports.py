@@ -32,9 +32,11 @@ from callops.metrics import (
     report_zone,
 )
 from callops.permissions import Permission
-from callops.services.report_files import rows_to_csv, rows_to_xlsx
+from callops.services.report_files import columns_of
+from callops.services.spreadsheet_export import Column, csv_encoding, table_csv, table_xlsx
 from callops.store.call_volume import last_day_with_calls
 from callops.store.kpi_query import agent_report, kpi_report
+from callops.store.queue_targets import queue_targets
 from callops.store.records import CallFilter
 from callops.store.scenarios import SavedScenario, get_scenario, list_scenarios
 from callops.store.users import User
@@ -44,6 +46,7 @@ from callops.web.downloads import attachment
 from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render
+from callops.web.report_tables import PAGE_ROWS, drill_href, kpi_columns, page_of, row_cells
 from callops.web.viewer import Viewer
 
 router = APIRouter()
@@ -55,6 +58,7 @@ ReportsUser = Annotated[User, require(Permission.VIEW_REPORTS)]
 DASHBOARD_KPIS = ("offered", "answered", "service_level", "asa_s", "abandon_rate", "aht_s")
 PERIOD_KPIS = ("offered", "answered", "abandoned", "answer_rate", "service_level", "abandon_rate", "loss_rate",
                "asa_s", "aht_s", "longest_wait_s")
+FCR_MIN_BASE = 30  # the pages leave FCR blank below this many answered calls with a caller id
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,16 +77,31 @@ class KpiParams:
     fcr_days: int
     compare_previous: bool
     scenario: str | None
+    fcr_min_base: int | None = None  # None: 0 in the API (as the CLI), FCR_MIN_BASE on the pages
 
     def request(self, site_tz: str) -> KpiRequest:
         return kpi_request_from_text(start=self.start, end=self.end, tz=self.tz, site_tz=site_tz, grain=self.grain,
                                      by=self.by, kpis=self.kpis, sl_threshold=self.sl_threshold,
                                      sl_denominator=self.sl_denominator, short_abandon=self.short_abandon,
                                      fcr_days=self.fcr_days, compare_previous=self.compare_previous,
-                                     scenario=self.scenario)
+                                     scenario=self.scenario, fcr_min_base=self.fcr_min_base or 0)
+
+    def query(self) -> dict[str, str]:
+        """The parameters as a query string's items (what a saved report stores, without its range)."""
+        out = {"grain": self.grain, "by": self.by or "", "tz": self.tz or "", "kpis": self.kpis or "",
+               "sl_threshold": f"{self.sl_threshold:g}", "sl_denominator": self.sl_denominator.value,
+               "short_abandon": f"{self.short_abandon:g}", "fcr_days": str(self.fcr_days),
+               "compare_previous": "true" if self.compare_previous else "", "scenario": self.scenario or ""}
+        return {k: v for k, v in out.items() if v}
 
 
 ScenarioQuery = Annotated[str | None, Query(description="A saved simulation scenario to report (default: real calls)")]
+
+
+def _joined(text: str | None, items: list[str] | None) -> str | None:
+    """A comma-separated list and repeated parameters as one comma-separated list (None when empty)."""
+    keys = [k.strip() for k in [*(text or "").split(","), *(items or [])]]
+    return ",".join(dict.fromkeys(k for k in keys if k)) or None
 
 
 def _kpi_params(
@@ -95,9 +114,16 @@ def _kpi_params(
     kpis: Annotated[str | None, Query(description="KPI keys, comma-separated")] = None,
     sl_threshold: float = 20.0, sl_denominator: SlDenominator = SlDenominator.OFFERED, short_abandon: float = 0.0,
     fcr_days: int = 7, compare_previous: bool = False, scenario: ScenarioQuery = None,
+    kpi_list: Annotated[list[str] | None, Query(alias="kpi", description="KPI keys, one per parameter (the "
+                                                "builder's check boxes); added to kpis")] = None,
+    dim_list: Annotated[list[str] | None, Query(alias="dim", description="Dimensions, one per parameter; added "
+                                                "to by")] = None,
+    fcr_min_base: Annotated[int | None, Query(ge=0, le=1_000_000, description="FCR is blank below this many "
+                                              "answered calls with a caller id (default 0; 30 on pages)")] = None,
 ) -> KpiParams:
-    return KpiParams(start, end, grain, by, tz, kpis, sl_threshold, sl_denominator, short_abandon, fcr_days,
-                     compare_previous, scenario or None)
+    return KpiParams(start, end, grain, _joined(by, dim_list), tz, _joined(kpis, kpi_list), sl_threshold,
+                     sl_denominator, short_abandon, fcr_days,
+                     compare_previous, scenario or None, fcr_min_base)
 
 
 KpiParamsDep = Annotated[KpiParams, Depends(_kpi_params)]
@@ -253,31 +279,108 @@ def dashboard(request: Request, conn: ConnDep, user: ReportsUser, viewer: Viewer
     return _page(request, viewer, "reports/dashboard.html", data, context)
 
 
+def _chart(viewer: Viewer, rows: Sequence[ReportRow], keys: Sequence[str], *, by_dims: bool) -> dict[str, Any] | None:
+    """Bars of the first count KPI and a line of the first rate (right axis, percent) over the periods, or over
+    the dimension values of a whole-range report."""
+    count = next((k for k in keys if kpi(k).unit == "count"), None)
+    rate = next((k for k in keys if kpi(k).unit == "fraction"), None)
+    if not rows or (count is None and rate is None):
+        return None
+    rows = rows[:_CHART_POINTS]
+    labels = [" · ".join(str(v) for _, v in r.dims) if by_dims else r.period for r in rows]
+    label = _label(viewer)
+    datasets: list[dict[str, Any]] = []
+    if count is not None:
+        datasets.append({"label": label(count), "data": [r.kpis.get(count) for r in rows], "yAxisID": "y"})
+    if rate is not None:
+        datasets.append({"label": label(rate) + " (%)", "type": "line", "yAxisID": "rate", "data": [
+            None if r.kpis.get(rate) is None else round(float(r.kpis[rate] or 0) * 100, 1) for r in rows]})
+    return {"type": "bar", "data": {"labels": labels, "datasets": datasets}, "options": {
+        "maintainAspectRatio": False, "scales": {"y": {"beginAtZero": True, "position": "left"},
+                                                 "rate": {"beginAtZero": True, "max": 100, "position": "right",
+                                                          "grid": {"drawOnChartArea": False}}}}}
+
+
+_CHART_POINTS = 400
+
+
+def _for_pages(params: KpiParams) -> KpiParams:
+    """The parameters as the builder and its exports read them: the default KPIs when none are chosen, FCR's
+    base beside FCR, and FCR blank below ``FCR_MIN_BASE`` unless the query says otherwise."""
+    chosen = [k.strip() for k in (params.kpis or "").split(",") if k.strip()] or list(DEFAULT_KPIS)
+    if "fcr" in chosen and "fcr_base" not in chosen:
+        chosen.insert(chosen.index("fcr") + 1, "fcr_base")
+    return replace(params, kpis=",".join(chosen),
+                   fcr_min_base=FCR_MIN_BASE if params.fcr_min_base is None else params.fcr_min_base)
+
+
 @router.get("/reports/builder", response_class=HTMLResponse, include_in_schema=False)
 def builder(request: Request, conn: ConnDep, settings: SettingsDep, user: ReportsUser, viewer: ViewerDep,
-            params: KpiParamsDep, data: ReportDataDep) -> HTMLResponse:
-    """Choose grain, dimensions, KPIs and range; the result table exports to CSV and XLSX."""
-    rows: list[dict[str, Any]] | None = None
+            params: KpiParamsDep, data: ReportDataDep,
+            page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
+    """Choose grain, dimensions, KPIs (by name) and range; the result has a chart, a totals row, pages of
+    ``PAGE_ROWS`` rows and links to the calls behind each row; all rows export to CSV and XLSX."""
+    params = _for_pages(params)
+    chosen = (params.kpis or "").split(",")
+    context: dict[str, Any] = {"rows": None}
     if params.start and params.end:
-        rows = [r.as_dict() for r in _kpi(conn, user, params.request(viewer.tz.key))]
-    chosen = [k.strip() for k in (params.kpis or "").split(",") if k.strip()] or list(DEFAULT_KPIS)
+        req = params.request(viewer.tz.key)
+        rows = _kpi(conn, user, req)
+        page, first_index, pages = page_of(len(rows), page)
+        targets = queue_targets(conn)
+        show = _show(viewer)
+        keys = list(rows[0].as_dict()) if rows else []
+        shown = rows[first_index:first_index + PAGE_ROWS]
+        context.update(
+            rows=[row_cells(r.as_dict(), keys, show=show, targets=targets,
+                            href=drill_href(r, grain=req.grain, zone=req.tz, first=req.start, last=req.end,
+                                            scenario=req.scenario)) for r in shown],
+            keys=keys, page=page, pages=pages, row_count=len(rows), first_row=first_index + 1,
+            last_row=first_index + len(shown), zone=req.tz, defaults_used=not any(t.from_queue for t in
+                                                                                   targets.values()))
+        if len(rows) > 1:
+            totals = _kpi(conn, user, replace(req, grain=Grain.TOTAL, dims=()))
+            if totals:
+                total = {**totals[0].as_dict(), "period": viewer.t("reports.totals")}
+                total.update({d: "" for d in req.dims})
+                context["totals"] = row_cells(total, keys, show=lambda k, v: v if k == "period" else show(k, v),
+                                              targets={}, href=None)
+        chart_rows = rows if req.grain == Grain.TOTAL or not req.dims else \
+            _kpi(conn, user, replace(req, dims=(), compare_previous=False))
+        context["chart"] = _chart(viewer, chart_rows, req.kpis, by_dims=req.grain == Grain.TOTAL and bool(req.dims))
+        context["page_link"] = lambda n: "/reports/builder?" + urlencode(
+            [(k, v) for k, v in request.query_params.multi_items() if k != "page"] + [("page", str(n))])
     return _page(request, viewer, "reports/builder.html", data, {
-        "rows": rows, "params": params, "grains": [g.value for g in Grain], "dims": CALL_DIMENSIONS,
-        "all_kpis": [k.key for k in KPIS], "chosen": chosen, "chosen_dims": parse_dims(params.by),
-        "query": request.url.query, "site_tz": settings.site_tz})
+        **context, "params": params, "grains": [g.value for g in Grain], "dims": CALL_DIMENSIONS,
+        "all_kpis": [(k.key, _label(viewer)(k.key), k.formula) for k in KPIS], "chosen": chosen,
+        "chosen_dims": parse_dims(params.by), "query": urlencode([(k, v) for k, v in request.query_params.multi_items()
+                                                                  if k != "page"]),
+        "site_tz": settings.site_tz, "page_rows": PAGE_ROWS})
+
+
+def export_columns(viewer: Viewer, rows: Sequence[dict[str, Any]], zone: str) -> list[Column]:
+    """The export's columns: headers in the viewer's language, the period's zone named."""
+    return kpi_columns(columns_of(rows), label=_label(viewer), previous=viewer.t("reports.previous"), zone=zone)
 
 
 @router.get("/reports/export", include_in_schema=False)
 def export(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep, params: KpiParamsDep,
-           format: Literal["csv", "xlsx"] = "csv") -> Response:
-    """The builder's result as a CSV or XLSX download."""
-    rows = [r.as_dict() for r in _kpi(conn, user, params.request(viewer.tz.key))]
+           format: Literal["csv", "xlsx"] = "csv",
+           encoding: Annotated[str | None, Query(description="utf-8 (with BOM, default) or gb18030")] = None,
+           ) -> Response:
+    """The builder's result, every row, as a CSV (UTF-8 with BOM, or GB18030) or XLSX download."""
+    params = _for_pages(params)
+    codec = csv_encoding(encoding)
+    req = params.request(viewer.tz.key)
+    rows = [r.as_dict() for r in _kpi(conn, user, req)]
+    columns = export_columns(viewer, rows, req.tz)
     name = "-".join(["callops-kpi", *([params.scenario] if params.scenario else []), str(params.start),
                      str(params.end)])
     if format == "xlsx":
-        return Response(rows_to_xlsx(rows, sheet="kpi"), headers=attachment(f"{name}.xlsx"),
+        return Response(table_xlsx(rows, columns, sheet="kpi"), headers=attachment(f"{name}.xlsx"),
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return Response(rows_to_csv(rows), media_type="text/csv; charset=utf-8",
+    charset = "gb18030" if codec == "gb18030" else "utf-8"
+    return Response(table_csv(rows, columns, encoding=codec), media_type=f"text/csv; charset={charset}",
                     headers=attachment(f"{name}.csv"))
 
 
