@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,11 +18,11 @@ from openpyxl import load_workbook
 
 from callops.cli import cli
 from callops.config import Settings
-from callops.records import Role
+from callops.records import Outcome, Role
 from callops.store.records import insert_calls, insert_intervals
 from callops.store.schema import users
 from callops.web import create_app
-from test_store_kpi_query import hand_day
+from test_store_kpi_query import hand_day, inbound
 from test_web_app import login, password_hash
 
 KPI_QUERY = "from=2026-03-01&to=2026-03-03&grain=day&by=queue&tz=Asia/Shanghai&compare_previous=true"
@@ -68,18 +71,57 @@ def test_api_refuses_agents_and_bad_input(client: TestClient) -> None:
 
 
 def test_builder_exports_csv_and_xlsx(client: TestClient) -> None:
-    """The builder shows the rows and its CSV and XLSX exports carry the same values."""
-    login(client, "boss")
+    """The builder's exports open in Excel: CSV with a UTF-8 BOM (or GB18030 on request), headers in the user's
+    language naming the zone, rates as percentages; XLSX with numbers formatted as counts and percentages."""
+    token = login(client, "boss")
     page = client.get(f"/reports/builder?{KPI_QUERY}")
     assert page.status_code == 200 and 'id="report-rows"' in page.text and 'id="export-xlsx"' in page.text
-    text = client.get(f"/reports/export?format=csv&{KPI_QUERY}").text
-    assert text.splitlines()[0].startswith("period,queue,offered,answered")
+    raw = client.get(f"/reports/export?format=csv&{KPI_QUERY}")
+    assert raw.content.startswith(b"\xef\xbb\xbf") and raw.headers["content-type"] == "text/csv; charset=utf-8"
+    header, *lines = list(csv.reader(io.StringIO(raw.content.decode("utf-8-sig"))))
+    assert header[:4] == ["Period (Asia/Shanghai)", "Queue", "Offered", "Answered"]
+    sales = dict(zip(header, next(r for r in lines if r[1] == "sales"), strict=True))
+    assert sales["Offered"] == "7" and sales["Service level"] == "28.6%"
     book = load_workbook(io.BytesIO(client.get(f"/reports/export?format=xlsx&{KPI_QUERY}").content))
     sheet = book.active
     assert sheet is not None
     header = [c.value for c in sheet[1]]
-    row = {h: c.value for h, c in zip(header, sheet[2], strict=True)}
-    assert row["offered"] == 7 and row["queue"] == "sales"
+    row = {h: c for h, c in zip(header, sheet[2], strict=True) if isinstance(h, str)}
+    assert row["Offered"].value == 7 and row["Queue"].value == "sales" and row["Offered"].number_format == "#,##0"
+    assert row["Service level"].value == pytest.approx(2 / 7) and row["Service level"].number_format == "0.0%"
+    client.post("/language", data={"locale": "zh-CN", "next": "/reports", "csrf_token": token})
+    gb = client.get(f"/reports/export?format=csv&encoding=gb18030&{KPI_QUERY}")
+    assert gb.headers["content-type"] == "text/csv; charset=gb18030" and not gb.content.startswith(b"\xef\xbb\xbf")
+    assert gb.content.decode("gb18030").startswith("周期 (Asia/Shanghai),队列,呼入量,接听量")
+    bad = client.get(f"/reports/export?format=csv&encoding=latin-9&{KPI_QUERY}")
+    assert bad.status_code == 400 and "encoding" in bad.text
+
+
+def test_builder_reads_like_a_report(client: TestClient, engine: sa.Engine) -> None:
+    """KPIs are picked by name, the result has a chart, a totals row computed from measures (not a sum of
+    rates), pages of 100 rows, links to the calls of a row, and FCR beside its base, blank when that is small."""
+    login(client, "boss")
+    page = client.get("/reports/builder?from=2026-03-02&to=2026-03-02&grain=15min&dim=queue&kpi=offered"
+                      "&kpi=service_level&kpi=fcr")
+    assert page.status_code == 200
+    assert 'value="service_level" checked> Service level' in page.text and 'id="report-chart"' in page.text
+    totals = re.search(r'<tr class="totals" id="report-totals">(.*?)</tr>', page.text)
+    assert totals is not None and "Totals" in totals.group(1)
+    api = client.get("/api/reports/kpi?from=2026-03-02&to=2026-03-02&grain=total&kpis=offered,service_level").json()
+    assert api[0]["offered"] == 7 and f"{api[0]['service_level'] * 100:.1f}%" in totals.group(1)
+    assert 'href="/calls?from=2026-03-02T09%3A00%2B08%3A00&amp;to=2026-03-02T09%3A15%2B08%3A00&amp;queue=sales"' \
+        in page.text
+    assert "First-contact resolution" in page.text and "FCR base" in page.text  # blank: base under 30
+    with engine.begin() as conn:  # one call every 15 minutes from 2026-03-04 00:00 Shanghai: 250 rows
+        start = dt.datetime(2026, 3, 3, 16, 0, tzinfo=dt.UTC)
+        insert_calls(conn, [inbound(Outcome.ANSWERED, 5, at=start + dt.timedelta(minutes=15 * i), agent="a1")
+                            for i in range(250)])
+    long = client.get("/reports/builder?from=2026-03-04&to=2026-03-06&grain=15min&kpi=offered")
+    assert long.text.count("<tr>") == 101 and 'id="report-pager"' in long.text and "Page 1 of 3" in long.text
+    assert "Rows 1–100 of 250" in long.text
+    third = client.get("/reports/builder?from=2026-03-04&to=2026-03-06&grain=15min&kpi=offered&page=3")
+    body = third.text.split('id="report-rows"')[1].split("</tbody>")[0]
+    assert "Page 3 of 3" in third.text and "2026-03-06T14:15" in body and "2026-03-04T00:00" not in body
 
 
 def test_dashboard_scorecards_and_period_pages(client: TestClient) -> None:

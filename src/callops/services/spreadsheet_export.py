@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from callops.cell_text import FORMULA_STARTS, safe_cell
 from callops.errors import InvalidInput
+from callops.metrics import CALL_DIMENSIONS, KPIS, kpi
 
-__all__ = ["CSV_ENCODINGS", "Column", "ColumnKind", "csv_encoding", "table_csv", "table_xlsx"]
+__all__ = ["CSV_ENCODINGS", "Column", "ColumnKind", "csv_encoding", "kpi_columns", "kpi_label", "table_csv",
+           "table_xlsx"]
 
 ColumnKind = Literal["text", "count", "fraction", "seconds", "number"]
 
@@ -38,6 +40,34 @@ class Column:
     key: str
     header: str
     kind: ColumnKind = "text"
+
+
+_KPI_KEYS = {k.key for k in KPIS}
+_KINDS: dict[str, ColumnKind] = {"count": "count", "fraction": "fraction", "seconds": "seconds", "hours": "number",
+                                 "per_hour": "number", "score": "number"}
+
+
+def kpi_label(key: str, *, locale: str, t: Callable[[str], str]) -> str:
+    """A report column's name: a KPI's zh-CN or English name from the catalogue, else ``t("reports.col.KEY")``."""
+    if key in _KPI_KEYS:
+        definition = kpi(key)
+        return definition.zh if locale == "zh-CN" else definition.en
+    return t(f"reports.col.{key}") if key in CALL_DIMENSIONS or key == "period" else key
+
+
+def kpi_columns(keys: Sequence[str], *, label: Callable[[str], str], previous: str, zone: str) -> list[Column]:
+    """Export columns for report rows with ``keys``: headers in the reader's language, the period's zone named."""
+    out = []
+    for key in keys:
+        base = key[5:] if key.startswith("prev_") else key
+        header = label(base) + (f" ({previous})" if base != key else "")
+        if key == "period":
+            header = f"{header} ({zone})"
+        kind: ColumnKind = _KINDS[kpi(base).unit] if base in _KPI_KEYS else "text"
+        if kind == "seconds":
+            header += " (s)"
+        out.append(Column(key, header, kind))
+    return out
 
 
 def csv_encoding(value: str | None) -> str:

@@ -12,33 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from callops.metrics import KPIS, Grain, ReportRow, kpi, shift_forward
-from callops.services.spreadsheet_export import Column, ColumnKind
+from callops.metrics import KPIS, Grain, ReportRow, shift_forward
 from callops.store.queue_targets import QueueTargets
 
-__all__ = ["PAGE_ROWS", "Cell", "judge", "kpi_columns", "drill_href", "row_cells", "page_of"]
+__all__ = ["PAGE_ROWS", "Cell", "judge", "drill_href", "row_cells", "page_of"]
 
 PAGE_ROWS = 100
 _KPI_KEYS = {k.key for k in KPIS}
-_KINDS: dict[str, ColumnKind] = {"count": "count", "fraction": "fraction", "seconds": "seconds", "hours": "number",
-                                 "per_hour": "number", "score": "number"}
 # dimensions the Calls page filters by (team, priority and source it does not)
 _DRILL_DIMS = ("queue", "agent", "call_type")
-
-
-def kpi_columns(keys: Sequence[str], *, label: Callable[[str], str], previous: str, zone: str) -> list[Column]:
-    """Export columns for report rows with ``keys``: headers in the reader's language, the period's zone named."""
-    out = []
-    for key in keys:
-        base = key[5:] if key.startswith("prev_") else key
-        header = label(base) + (f" ({previous})" if base != key else "")
-        if key == "period":
-            header = f"{header} ({zone})"
-        kind: ColumnKind = _KINDS[kpi(base).unit] if base in _KPI_KEYS else "text"
-        if kind == "seconds":
-            header += " (s)"
-        out.append(Column(key, header, kind))
-    return out
 
 
 def judge(key: str, value: object, target: QueueTargets) -> str | None:

@@ -33,7 +33,7 @@ from callops.metrics import (
 )
 from callops.permissions import Permission
 from callops.services.report_files import columns_of
-from callops.services.spreadsheet_export import Column, csv_encoding, table_csv, table_xlsx
+from callops.services.spreadsheet_export import Column, csv_encoding, kpi_columns, kpi_label, table_csv, table_xlsx
 from callops.store.call_volume import last_day_with_calls
 from callops.store.kpi_query import agent_report, kpi_report
 from callops.store.queue_targets import queue_targets
@@ -46,7 +46,7 @@ from callops.web.downloads import attachment
 from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render
-from callops.web.report_tables import PAGE_ROWS, drill_href, kpi_columns, page_of, row_cells
+from callops.web.report_tables import PAGE_ROWS, drill_href, page_of, row_cells
 from callops.web.viewer import Viewer
 
 router = APIRouter()
@@ -215,10 +215,7 @@ def _show(viewer: Viewer) -> Any:
 
 def _label(viewer: Viewer) -> Any:
     def label(key: str) -> str:
-        if key in {k.key for k in KPIS}:
-            definition = kpi(key)
-            return definition.zh if viewer.locale == "zh-CN" else definition.en
-        return viewer.t(f"reports.col.{key}") if key in CALL_DIMENSIONS or key == "period" else key
+        return kpi_label(key, locale=viewer.locale, t=viewer.t)
 
     return label
 
