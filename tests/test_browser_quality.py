@@ -135,7 +135,7 @@ def test_rule_to_corrected_score(page: Page, site: str, clock: Clock) -> None:
         clock.advance(minutes=30)
         _as(page, site, name)
         page.goto(appeal_url)
-        expect(page.locator("#disputed")).to_have_text("arguing")
+        expect(page.locator("#disputed")).to_have_text("Arguing with the caller 与客户争辩")
         page.select_option("#view-choice", "upheld")
         page.click("#record-view")
     expect(page.locator("#panel-views li.panel-view")).to_have_count(3)

@@ -204,9 +204,11 @@ def qa_report(conn: sa.Connection) -> QaReport:
     teams = {a.agent_id: a.team or "–" for a in list_agents(conn)}
     cur = [(s, s.evaluation.current.result) for s in evaluations]
     items = []
-    for _, result in cur:
+    for s, result in cur:
+        labels = {i.item_id: i.label for i in s.evaluation.form.items}  # people read labels, not ids
         for item in result.items:
-            items.append((item.item_id, item.earned - item.deducted, item.deducted == 0 and not item.critical))
+            items.append((labels.get(item.item_id, item.item_id), item.earned - item.deducted,
+                          item.deducted == 0 and not item.critical))
     weeks = []
     for s, result in cur:
         year, week, _ = s.evaluation.versions[0].created_at.isocalendar()
