@@ -78,6 +78,13 @@ def test_call_page_evaluate_button_and_item_labels(client: TestClient, demo: sa.
     assert '<span data-item="listening">Listening 倾听</span>' in shown
     report = client.get("/qa/reports").text
     assert "Listening 倾听" in report.split('id="by-item"')[1]
+    exported = client.get("/api/qa/reports/evaluations.csv")  # Excel on Chinese Windows: BOM, Chinese headers
+    assert exported.content.startswith(b"\xef\xbb\xbf")
+    header, first = exported.content.decode("utf-8-sig").splitlines()[:2]
+    assert header.startswith("评估编号,通话,坐席,质检员") and "评分时间 (Asia/Jerusalem)" in header
+    assert ",1999-01-18 " in first and (",是," in first or ",否," in first)
+    gb = client.get("/api/qa/reports/evaluations.csv?encoding=gb18030")
+    assert gb.content.decode("gb18030").startswith("评估编号,")
     client.cookies.clear()
     _login(client, "manager", "manager-demo-1")
     assert 'id="evaluate-call"' not in client.get(f"/calls/{call_pk}").text

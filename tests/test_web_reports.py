@@ -85,8 +85,8 @@ def test_builder_exports_csv_and_xlsx(client: TestClient) -> None:
     book = load_workbook(io.BytesIO(client.get(f"/reports/export?format=xlsx&{KPI_QUERY}").content))
     sheet = book.active
     assert sheet is not None
-    header = [c.value for c in sheet[1]]
-    row = {h: c for h, c in zip(header, sheet[2], strict=True) if isinstance(h, str)}
+    titles = [str(c.value) for c in sheet[1]]
+    row = dict(zip(titles, sheet[2], strict=True))
     assert row["Offered"].value == 7 and row["Queue"].value == "sales" and row["Offered"].number_format == "#,##0"
     assert row["Service level"].value == pytest.approx(2 / 7) and row["Service level"].number_format == "0.0%"
     client.post("/language", data={"locale": "zh-CN", "next": "/reports", "csrf_token": token})

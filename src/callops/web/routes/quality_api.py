@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
@@ -27,7 +27,7 @@ from callops.services.qa_access import (
     set_transparency,
 )
 from callops.services.qa_recordings import AUDIO_TYPES, check_can_hear, require_file, set_recordings_dir
-from callops.services.qa_reports import evaluations_csv, qa_report
+from callops.services.qa_reports import EVALUATION_COLUMNS, evaluation_rows, qa_report
 from callops.services.qa_reviews import (
     accept,
     agent_note,
@@ -51,12 +51,13 @@ from callops.services.qa_sampling import (
 )
 from callops.services.qa_transparency import redacted_draw
 from callops.services.qa_work import my_queue
+from callops.services.spreadsheet_export import Column, csv_encoding, table_csv
 from callops.store.qa_forms import list_scorecards, save_scorecard, scorecard_from_json, scorecard_to_json
 from callops.store.qa_library import library, list_duty, nominate, pick, vote
 from callops.store.qa_reviews import evaluation_keys, list_appeals, list_audit, load_call, load_evaluations
 from callops.store.qa_sampling import StoredDraw, StoredRule, get_draw, get_rule, list_rules
 from callops.store.users import User
-from callops.web.deps import AgentLabelDep, ConnDep, CurrentUser
+from callops.web.deps import AgentLabelDep, ConnDep, CurrentUser, ViewerDep
 from callops.web.downloads import attachment
 from callops.web.routes._quality_shared import (
     AnswerIn,
@@ -538,8 +539,19 @@ def api_reports(conn: ConnDep, user: CurrentUser) -> dict[str, Any]:
 
 
 @router.get("/reports/evaluations.csv")
-def api_reports_csv(conn: ConnDep, user: CurrentUser) -> Response:
+def api_reports_csv(conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
+                    encoding: Annotated[str | None, Query(description="utf-8 (with BOM, default) or gb18030")]
+                    = None) -> Response:
+    """One row per evaluation for Excel: headers in the reader's language, times in their zone, UTF-8 with a
+    BOM (or GB18030)."""
     _staff(user)
-    return PlainTextResponse(evaluations_csv(conn), media_type="text/csv",
-                             headers=attachment("qa-evaluations.csv"))
+    codec = csv_encoding(encoding)
+    zone = viewer.tz.key
+    columns = [Column(key, viewer.t(f"qa.csv.{key}") + (f" ({zone})" if key.endswith("_at") else ""), kind)
+               for key, kind in EVALUATION_COLUMNS]
+    rows = [{k: (viewer.t("qa.yes") if v else viewer.t("qa.no")) if isinstance(v, bool) else v
+             for k, v in row.items()} for row in evaluation_rows(conn, tz=viewer.tz)]
+    charset = "gb18030" if codec == "gb18030" else "utf-8"
+    return Response(table_csv(rows, columns, encoding=codec), media_type=f"text/csv; charset={charset}",
+                    headers=attachment("qa-evaluations.csv"))
 
