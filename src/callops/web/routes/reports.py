@@ -8,7 +8,7 @@ simulation run (``callops simulate --save``); pages then show a "simulated data"
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -36,7 +36,7 @@ from callops.services.report_files import columns_of
 from callops.services.spreadsheet_export import Column, csv_encoding, kpi_columns, kpi_label, table_csv, table_xlsx
 from callops.store.call_volume import last_day_with_calls
 from callops.store.kpi_query import agent_report, kpi_report
-from callops.store.queue_targets import queue_targets
+from callops.store.queue_targets import QueueTargets, queue_targets
 from callops.store.records import CallFilter
 from callops.store.scenarios import SavedScenario, get_scenario, list_scenarios
 from callops.store.users import User
@@ -55,7 +55,8 @@ NAV = (NavItem("nav.reports", "/reports", permission=Permission.VIEW_REPORTS, or
                description_key="reports.card"),)
 
 ReportsUser = Annotated[User, require(Permission.VIEW_REPORTS)]
-DASHBOARD_KPIS = ("offered", "answered", "service_level", "asa_s", "abandon_rate", "aht_s")
+DASHBOARD_KPIS = ("offered", "answered", "service_level", "asa_s", "abandon_rate", "aht_s", "occupancy")
+QUEUE_SPLIT_KPIS = ("offered", "answered", "service_level", "abandon_rate", "asa_s", "aht_s")
 PERIOD_KPIS = ("offered", "answered", "abandoned", "answer_rate", "service_level", "abandon_rate", "loss_rate",
                "asa_s", "aht_s", "longest_wait_s")
 FCR_MIN_BASE = 30  # the pages leave FCR blank below this many answered calls with a caller id
@@ -244,16 +245,42 @@ def _one(conn: ConnDep, user: User, data: ReportData, start: dt.date, end: dt.da
 _HALF_HOURS = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 1440, 30))
 
 
-def _intervals(conn: ConnDep, user: User, data: ReportData, day: dt.date, tz: str) -> dict[str, int]:
-    rows = _kpi(conn, user, KpiRequest(start=day, end=day, grain=Grain.MIN30, tz=tz, kpis=("offered",),
-                                       agent_states=False, scenario=data.name))
-    return {r.period[-5:]: int(r.kpis["offered"] or 0) for r in rows}
+def _intervals(conn: ConnDep, user: User, data: ReportData, day: dt.date, tz: str) -> dict[str, Mapping[str, Any]]:
+    rows = _kpi(conn, user, KpiRequest(start=day, end=day, grain=Grain.MIN30, tz=tz,
+                                       kpis=("offered", "service_level"), agent_states=False, scenario=data.name))
+    return {r.period[-5:]: r.kpis for r in rows}
+
+
+def _dashboard_chart(viewer: Viewer, today: dt.date, week_ago: dt.date, now: Mapping[str, Mapping[str, Any]],
+                     then: Mapping[str, Mapping[str, Any]], target: QueueTargets) -> dict[str, Any]:
+    """Offered calls by 30-minute interval today (bars) and a week ago (line), today's service level (right
+    axis, percent) and the service-level target as a dashed line."""
+    labels = sorted(set(now) | set(then) | set(_HALF_HOURS))
+    label = _label(viewer)
+
+    def percent(x: str) -> float | None:
+        value = now.get(x, {}).get("service_level")
+        return None if value is None else round(float(value) * 100, 1)
+
+    return {"type": "bar", "data": {"labels": labels, "datasets": [
+        {"label": viewer.fmt.date(today), "data": [now.get(x, {}).get("offered", 0) for x in labels], "yAxisID": "y"},
+        {"label": viewer.fmt.date(week_ago), "data": [then.get(x, {}).get("offered", 0) for x in labels],
+         "type": "line", "yAxisID": "y"},
+        {"label": f"{label('service_level')} (%)", "data": [percent(x) for x in labels], "type": "line",
+         "yAxisID": "rate", "spanGaps": True},
+        {"label": viewer.t("reports.sl_target_line", target=viewer.fmt.percent(target.sl_target, 0)),
+         "data": [round(target.sl_target * 100, 1)] * len(labels), "type": "line", "yAxisID": "rate",
+         "borderDash": [6, 4], "pointRadius": 0}]},
+        "options": {"maintainAspectRatio": False, "scales": {
+            "y": {"beginAtZero": True, "position": "left"},
+            "rate": {"beginAtZero": True, "max": 100, "position": "right", "grid": {"drawOnChartArea": False}}}}}
 
 
 @router.get("/reports", response_class=HTMLResponse, include_in_schema=False)
 def dashboard(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep,
               data: ReportDataDep) -> HTMLResponse:
-    """Today (the latest day with data) and this week against last week; volume by 30-minute interval."""
+    """Today (the latest day with data) and this week against last week, occupancy, the split by queue (judged
+    against each queue's targets), and volume and service level by 30-minute interval against the SL target."""
     today = _latest_day(conn, viewer, data)
     context: dict[str, Any] = {"today": today, "kpis": DASHBOARD_KPIS}
     if today is not None:
@@ -267,12 +294,16 @@ def dashboard(request: Request, conn: ConnDep, user: ReportsUser, viewer: Viewer
             last_week=_one(conn, user, data, monday - dt.timedelta(days=7), week_ago, tz, DASHBOARD_KPIS),
             monday=monday, week_ago=week_ago)
         now, then = _intervals(conn, user, data, today, tz), _intervals(conn, user, data, week_ago, tz)
-        labels = sorted(set(now) | set(then) | set(_HALF_HOURS))
-        context["chart"] = {"type": "bar", "data": {"labels": labels, "datasets": [
-            {"label": viewer.fmt.date(today), "data": [now.get(x, 0) for x in labels]},
-            {"label": viewer.fmt.date(week_ago), "data": [then.get(x, 0) for x in labels], "type": "line"}]},
-            "options": {"scales": {"y": {"beginAtZero": True}}, "maintainAspectRatio": False}}
-        context["intervals"] = [(x, now.get(x, 0), then.get(x, 0)) for x in labels]
+        targets = queue_targets(conn)
+        context["chart"] = _dashboard_chart(viewer, today, week_ago, now, then, QueueTargets())
+        context["intervals"] = [(x, now.get(x, {}).get("offered", 0), then.get(x, {}).get("offered", 0))
+                                for x in sorted(set(now) | set(then) | set(_HALF_HOURS))]
+        split = _kpi(conn, user, KpiRequest(start=today, end=today, grain=Grain.TOTAL, tz=tz, dims=("queue",),
+                                            kpis=QUEUE_SPLIT_KPIS, agent_states=False, scenario=data.name))
+        context["split_keys"] = ["queue", *QUEUE_SPLIT_KPIS]
+        context["split"] = [row_cells({"queue": dict(r.dims)["queue"] or "–", **r.kpis}, context["split_keys"],
+                                      show=_show(viewer), targets=targets, href=None) for r in split]
+        context["defaults_used"] = not any(t.from_queue for t in targets.values())
     return _page(request, viewer, "reports/dashboard.html", data, context)
 
 
