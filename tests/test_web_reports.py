@@ -145,3 +145,16 @@ def test_catalogs_have_the_same_report_keys() -> None:
     en = json.loads((folder / "reports.en.json").read_text(encoding="utf-8"))
     zh = json.loads((folder / "reports.zh-CN.json").read_text(encoding="utf-8"))
     assert en.keys() == zh.keys()
+
+
+def test_builder_answers_bad_input_on_its_form(client: TestClient) -> None:
+    """A range past the work limit or ending before it starts is a 400 on the builder itself: the reason beside
+    the field, every choice kept (dates, grain, dimensions, KPIs)."""
+    login(client, "boss")
+    huge = client.get("/reports/builder?from=2025-01-01&to=2025-12-31&grain=15min&dim=queue&dim=agent"
+                      "&kpi=service_level")
+    assert huge.status_code == 400 and 'id="error-grain"' in huge.text and "limit is 2,000,000" in huge.text
+    assert 'value="2025-12-31"' in huge.text and '<option value="15min" selected>' in huge.text
+    assert 'value="agent" checked' in huge.text and 'value="service_level" checked' in huge.text
+    backwards = client.get("/reports/builder?from=2026-03-03&to=2026-03-01")
+    assert backwards.status_code == 400 and 'id="error-to"' in backwards.text and 'value="2026-03-03"' in backwards.text

@@ -37,6 +37,7 @@ from callops.store.users import User
 from callops.web.deps import ConnDep, ViewerDep, require
 from callops.web.downloads import attachment
 from callops.web.rendering import render
+from callops.web.state import web_state
 from callops.web.viewer import Viewer
 
 router = APIRouter()
@@ -159,14 +160,16 @@ def _owned(conn: ConnDep, user: User, report_id: int) -> SavedReport:
 
 
 @router.get("/reports/saved/{report_id}/download", include_in_schema=False)
-def saved_download(conn: ConnDep, user: ReportsUser, viewer: ViewerDep, report_id: int) -> Response:
-    """The report as a file: its saved range, or a scheduled report's last complete period."""
+def saved_download(request: Request, conn: ConnDep, user: ReportsUser, report_id: int) -> Response:
+    """The report as a file, in the language it was saved in: its saved range, or a scheduled report's last
+    complete period."""
     report = _owned(conn, user, report_id)
     if report.start_day and report.end_day:
         first, last = report.start_day, report.end_day
     else:
         first, last, _ = due_period(report.schedule, dt.datetime.now(dt.UTC), report.tz)
-    name, content = render_report(conn, report, first=first, last=last, t=viewer.t)
+    translate = web_state(request).catalogs.translator(report.locale)
+    name, content = render_report(conn, report, first=first, last=last, t=translate)
     media: dict[str, Any] = {"media_type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                              if name.endswith(".xlsx") else "text/csv; charset="
                              + ("gb18030" if report.file_format == "csv-gb18030" else "utf-8")}

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import HTMLResponse, Response
 
+from callops.errors import InvalidInput
 from callops.metrics import (
     CALL_DIMENSIONS,
     DEFAULT_KPIS,
@@ -27,7 +28,6 @@ from callops.metrics import (
     SlDenominator,
     kpi,
     kpi_request_from_text,
-    parse_dims,
     parse_span,
     report_zone,
 )
@@ -221,9 +221,10 @@ def _label(viewer: Viewer) -> Any:
     return label
 
 
-def _page(request: Request, viewer: Viewer, template: str, data: ReportData, context: dict[str, Any]) -> HTMLResponse:
+def _page(request: Request, viewer: Viewer, template: str, data: ReportData, context: dict[str, Any], *,
+          status_code: int = 200) -> HTMLResponse:
     return render(request, viewer, template, {"show": _show(viewer), "label": _label(viewer), "data": data,
-                                              **context})
+                                              **context}, status_code=status_code)
 
 
 def _kpi(conn: ConnDep, user: User, request: KpiRequest) -> list[ReportRow]:
@@ -350,40 +351,51 @@ def builder(request: Request, conn: ConnDep, settings: SettingsDep, user: Report
     ``PAGE_ROWS`` rows and links to the calls behind each row; all rows export to CSV and XLSX."""
     params = _for_pages(params)
     chosen = (params.kpis or "").split(",")
-    context: dict[str, Any] = {"rows": None}
-    if params.start and params.end:
-        req = params.request(viewer.tz.key)
-        rows = _kpi(conn, user, req)
-        page, first_index, pages = page_of(len(rows), page)
-        targets = queue_targets(conn)
-        show = _show(viewer)
-        keys = list(rows[0].as_dict()) if rows else []
-        shown = rows[first_index:first_index + PAGE_ROWS]
-        context.update(
-            rows=[row_cells(r.as_dict(), keys, show=show, targets=targets,
-                            href=drill_href(r, grain=req.grain, zone=req.tz, first=req.start, last=req.end,
-                                            scenario=req.scenario)) for r in shown],
-            keys=keys, page=page, pages=pages, row_count=len(rows), first_row=first_index + 1,
-            last_row=first_index + len(shown), zone=req.tz, defaults_used=not any(t.from_queue for t in
-                                                                                   targets.values()))
-        if len(rows) > 1:
-            totals = _kpi(conn, user, replace(req, grain=Grain.TOTAL, dims=()))
-            if totals:
-                total = {**totals[0].as_dict(), "period": viewer.t("reports.totals")}
-                total.update({d: "" for d in req.dims})
-                context["totals"] = row_cells(total, keys, show=lambda k, v: v if k == "period" else show(k, v),
-                                              targets={}, href=None)
-        chart_rows = rows if req.grain == Grain.TOTAL or not req.dims else \
-            _kpi(conn, user, replace(req, dims=(), compare_previous=False))
-        context["chart"] = _chart(viewer, chart_rows, req.kpis, by_dims=req.grain == Grain.TOTAL and bool(req.dims))
-        context["page_link"] = lambda n: "/reports/builder?" + urlencode(
-            [(k, v) for k, v in request.query_params.multi_items() if k != "page"] + [("page", str(n))])
+    context: dict[str, Any] = {"rows": None, "error": None}
+    try:
+        if params.start and params.end:
+            context.update(_builder_result(request, conn, user, viewer, params, page))
+    except InvalidInput as exc:  # answered on the form, with everything chosen kept
+        context.update(rows=None, error=exc)
     return _page(request, viewer, "reports/builder.html", data, {
         **context, "params": params, "grains": [g.value for g in Grain], "dims": CALL_DIMENSIONS,
         "all_kpis": [(k.key, _label(viewer)(k.key), k.formula) for k in KPIS], "chosen": chosen,
-        "chosen_dims": parse_dims(params.by), "query": urlencode([(k, v) for k, v in request.query_params.multi_items()
-                                                                  if k != "page"]),
-        "site_tz": settings.site_tz, "page_rows": PAGE_ROWS})
+        "chosen_dims": [d.strip() for d in (params.by or "").split(",") if d.strip()],
+        "query": urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"]),
+        "site_tz": settings.site_tz, "page_rows": PAGE_ROWS}, status_code=400 if context["error"] else 200)
+
+
+def _builder_result(request: Request, conn: ConnDep, user: User, viewer: Viewer, params: KpiParams,
+                    page: int) -> dict[str, Any]:
+    """The builder's result: one page of rows, the totals row, the chart and the paging links."""
+    context: dict[str, Any] = {}
+    req = params.request(viewer.tz.key)
+    rows = _kpi(conn, user, req)
+    page, first_index, pages = page_of(len(rows), page)
+    targets = queue_targets(conn)
+    show = _show(viewer)
+    keys = list(rows[0].as_dict()) if rows else []
+    shown = rows[first_index:first_index + PAGE_ROWS]
+    context.update(
+        rows=[row_cells(r.as_dict(), keys, show=show, targets=targets,
+                        href=drill_href(r, grain=req.grain, zone=req.tz, first=req.start, last=req.end,
+                                        scenario=req.scenario)) for r in shown],
+        keys=keys, page=page, pages=pages, row_count=len(rows), first_row=first_index + 1,
+        last_row=first_index + len(shown), zone=req.tz, defaults_used=not any(t.from_queue for t in
+                                                                               targets.values()))
+    if len(rows) > 1:
+        totals = _kpi(conn, user, replace(req, grain=Grain.TOTAL, dims=()))
+        if totals:
+            total = {**totals[0].as_dict(), "period": viewer.t("reports.totals")}
+            total.update({d: "" for d in req.dims})
+            context["totals"] = row_cells(total, keys, show=lambda k, v: v if k == "period" else show(k, v),
+                                          targets={}, href=None)
+    chart_rows = rows if req.grain == Grain.TOTAL or not req.dims else \
+        _kpi(conn, user, replace(req, dims=(), compare_previous=False))
+    context["chart"] = _chart(viewer, chart_rows, req.kpis, by_dims=req.grain == Grain.TOTAL and bool(req.dims))
+    context["page_link"] = lambda n: "/reports/builder?" + urlencode(
+        [(k, v) for k, v in request.query_params.multi_items() if k != "page"] + [("page", str(n))])
+    return context
 
 
 def export_columns(viewer: Viewer, rows: Sequence[dict[str, Any]], zone: str) -> list[Column]:
