@@ -20,14 +20,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from callops.cli import cli
-from callops.config import Settings
 from callops.records import Role
-from callops.store.records import insert_calls, insert_intervals
 from callops.store.saved_reports import list_saved_reports
-from callops.store.schema import users
-from callops.web import create_app
-from test_store_kpi_query import hand_day
-from test_web_app import login, password_hash
+from test_web_app import login
+from test_web_reports import hand_day_site
 
 BUILDER_QUERY = "from=2026-03-01&to=2026-03-03&grain=day&dim=queue&kpi=offered&kpi=service_level&kpi=asa_s"
 NOW = "2026-03-03T07:00+08:00"  # the daily report covers 2026-03-02, the weekly one 2026-02-23..03-01
@@ -60,18 +56,8 @@ def smtp() -> Iterator[tuple[Controller, Inbox]]:
 
 @pytest.fixture
 def client(engine: sa.Engine) -> Iterator[TestClient]:
-    calls, states = hand_day()
-    with engine.begin() as conn:
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "locale": locale, "tz": "Asia/Shanghai", "active": True}
-                                      for name, role, locale in [("boss", Role.MANAGER, "zh-CN"),
-                                                                 ("eve", Role.MANAGER, "en")]])
-        insert_calls(conn, calls)
-        insert_intervals(conn, states)
-    url = engine.url.render_as_string(hide_password=False)
-    with TestClient(create_app(Settings(database_url=url, secret_key="test-secret",
-                                        site_tz="Asia/Shanghai"))) as test_client:
-        yield test_client
+    with hand_day_site(engine, [("boss", Role.MANAGER, None, "zh-CN"), ("eve", Role.MANAGER, None, "en")]) as site:
+        yield site
 
 
 def _save(client: TestClient, token: str, **fields: str) -> object:
@@ -165,3 +151,23 @@ def test_email_delivery_through_a_real_smtp_server(client: TestClient, engine: s
         (report,) = list_saved_reports(conn)
     assert report.last_period == "2026-W10" and report.last_error is None
     assert re.search(r"2026-W10", client.get("/reports/saved").text)
+
+
+def test_reports_are_their_owners(client: TestClient, engine: sa.Engine) -> None:
+    """Another manager neither lists, downloads nor deletes someone's saved report (404); the owner downloads it
+    over its saved range, in the language it was saved in."""
+    token = login(client, "boss")
+    assert _save(client, token, schedule="none", delivery="none", name="三天").status_code == 303  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        (report,) = list_saved_reports(conn)
+    own = client.get(f"/reports/saved/{report.id}/download")
+    assert own.status_code == 200 and own.content.decode("utf-8-sig").startswith("周期 (Asia/Shanghai),队列,呼入量")
+    assert "filename*=UTF-8''%E4%B8%89%E5%A4%A9-2026-03-01-2026-03-03.csv" in own.headers["content-disposition"]
+    client.cookies.clear()
+    other = login(client, "eve")
+    assert "三天" not in client.get("/reports/saved").text
+    assert client.get(f"/reports/saved/{report.id}/download").status_code == 404
+    gone = client.post(f"/reports/saved/{report.id}/delete", data={"csrf_token": other}, follow_redirects=False)
+    assert gone.status_code == 404
+    with engine.connect() as conn:
+        assert len(list_saved_reports(conn)) == 1

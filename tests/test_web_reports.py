@@ -8,6 +8,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,20 +29,26 @@ from test_web_app import login, password_hash
 KPI_QUERY = "from=2026-03-01&to=2026-03-03&grain=day&by=queue&tz=Asia/Shanghai&compare_previous=true"
 
 
-@pytest.fixture
-def client(engine: sa.Engine) -> Iterator[TestClient]:
+@contextmanager
+def hand_day_site(engine: sa.Engine, people: list[tuple[str, Role, str | None, str]]) -> Iterator[TestClient]:
+    """The app over the hand-computed day with ``people`` as (user name, role, agent id, locale)."""
     calls, states = hand_day()
     with engine.begin() as conn:
         conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
                                        "agent_id": agent, "locale": locale, "tz": "Asia/Shanghai", "active": True}
-                                      for name, role, agent, locale in [("boss", Role.MANAGER, None, "en"),
-                                                                         ("amy", Role.AGENT, "a1", "en")]])
+                                      for name, role, agent, locale in people])
         insert_calls(conn, calls)
         insert_intervals(conn, states)
     url = engine.url.render_as_string(hide_password=False)
     with TestClient(create_app(Settings(database_url=url, secret_key="test-secret",
                                         site_tz="Asia/Shanghai"))) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def client(engine: sa.Engine) -> Iterator[TestClient]:
+    with hand_day_site(engine, [("boss", Role.MANAGER, None, "en"), ("amy", Role.AGENT, "a1", "en")]) as site:
+        yield site
 
 
 def test_api_gives_the_cli_numbers(client: TestClient, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
