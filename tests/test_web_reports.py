@@ -108,6 +108,9 @@ def test_builder_reads_like_a_report(client: TestClient, engine: sa.Engine) -> N
     """KPIs are picked by name, the result has a chart, a totals row computed from measures (not a sum of
     rates), pages of 100 rows, links to the calls of a row, and FCR beside its base, blank when that is small."""
     login(client, "boss")
+    first = client.get("/reports/builder")  # nothing run yet; the range offered ends on the latest day with data
+    assert 'name="from" value="2026-03-01"' in first.text and 'name="to" value="2026-03-10"' in first.text
+    assert 'id="report-rows"' not in first.text
     page = client.get("/reports/builder?from=2026-03-02&to=2026-03-02&grain=15min&dim=queue&kpi=offered"
                       "&kpi=service_level&kpi=fcr")
     assert page.status_code == 200

@@ -357,6 +357,10 @@ def builder(request: Request, conn: ConnDep, settings: SettingsDep, user: Report
             context.update(_builder_result(request, conn, user, viewer, params, page))
     except InvalidInput as exc:  # answered on the form, with everything chosen kept
         context.update(rows=None, error=exc)
+    if not params.start and not params.end:  # a first visit: offer the month up to the latest day with data
+        latest = _latest_day(conn, viewer, data)
+        if latest is not None:
+            params = replace(params, start=latest.replace(day=1).isoformat(), end=latest.isoformat())
     return _page(request, viewer, "reports/builder.html", data, {
         **context, "params": params, "grains": [g.value for g in Grain], "dims": CALL_DIMENSIONS,
         "all_kpis": [(k.key, _label(viewer)(k.key), k.formula) for k in KPIS], "chosen": chosen,
