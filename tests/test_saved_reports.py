@@ -136,6 +136,9 @@ def test_email_delivery_through_a_real_smtp_server(client: TestClient, engine: s
     (message,) = inbox.messages
     assert message["To"] == "ops@example.cn, boss@example.cn" and "weekly (2026-W10)" in message["Subject"]
     parsed = email.message_from_bytes(message.as_bytes())
+    body = next(p for p in parsed.walk() if p.get_content_type() == "text/plain" and not p.get_filename())
+    text = body.get_payload(decode=True)
+    assert isinstance(text, bytes) and "weekly, 2026-W10: the report is attached" in text.decode("utf-8")
     (attachment,) = [p for p in parsed.walk() if p.get_filename()]
     assert attachment.get_filename() == "weekly-2026-03-02-2026-03-08.xlsx"
     payload = attachment.get_payload(decode=True)

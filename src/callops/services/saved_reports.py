@@ -130,7 +130,8 @@ def render_report(conn: sa.Connection, report: SavedReport, *, first: dt.date, l
     return f"{stem}.csv", table_csv(rows, columns, encoding=encoding)
 
 
-def _deliver(report: SavedReport, name: str, content: bytes, settings: DeliverySettings, *, period: str) -> str:
+def _deliver(report: SavedReport, name: str, content: bytes, settings: DeliverySettings, *, period: str,
+             t: Translate) -> str:
     """Send one file; returns where it went. OSError/smtplib errors propagate to the caller, who records them."""
     if report.delivery == "folder":
         if settings.reports_dir is None:
@@ -148,7 +149,7 @@ def _deliver(report: SavedReport, name: str, content: bytes, settings: DeliveryS
         message["From"] = settings.smtp_from
         message["To"] = report.recipients
         message["Subject"] = f"callops: {report.name} ({period})"
-        message.set_content(f"{report.name}: {period}\n\nThe report is attached ({name}).\n")
+        message.set_content(t("reports.mail.body").format(name=report.name, period=period, file=name) + "\n")
         subtype = "vnd.openxmlformats-officedocument.spreadsheetml.sheet" if name.endswith(".xlsx") else "csv"
         message.add_attachment(content, maintype="application" if name.endswith(".xlsx") else "text",
                                subtype=subtype, filename=name)
@@ -185,8 +186,9 @@ def run_due(engine: sa.Engine, *, now: dt.datetime, settings: DeliverySettings, 
             continue
         try:
             with engine.begin() as conn:
-                name, content = render_report(conn, report, first=first, last=last, t=t_for(report.locale))
-                where = _deliver(report, name, content, settings, period=period)
+                translate = t_for(report.locale)
+                name, content = render_report(conn, report, first=first, last=last, t=translate)
+                where = _deliver(report, name, content, settings, period=period, t=translate)
                 mark_delivered(conn, report.id, period=period, at=now)
             outcomes.append(RunOutcome(report.name, report.owner, period, "sent", where))
         except (OSError, smtplib.SMTPException, PermissionError, CallopsError) as exc:
