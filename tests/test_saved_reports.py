@@ -101,7 +101,7 @@ def test_folder_delivery_once_per_period(client: TestClient, engine: sa.Engine, 
     raw = written.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = raw.decode("utf-8-sig").splitlines()
-    assert lines[0] == "周期 (Asia/Shanghai),队列,呼入量,服务水平,平均应答速度 (s)"
+    assert lines[0] == "周期 (Asia/Shanghai),队列,呼入量,服务水平,平均应答速度 (秒)"
     assert lines[1].startswith("2026-03-02,sales,7,28.6%,")
     again = CliRunner().invoke(cli, ["reports", "run-due", "--now", NOW, "--json"], catch_exceptions=False)
     assert '"status": "skipped"' in again.output

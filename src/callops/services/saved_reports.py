@@ -121,7 +121,7 @@ def render_report(conn: sa.Connection, report: SavedReport, *, first: dt.date, l
     rows = [r.as_dict() for r in kpi_report(conn, replace(request, agents=_scope(conn, report.owner)))]
     keys = list(dict.fromkeys(k for row in rows for k in row)) or ["period", *request.dims, *request.kpis]
     columns = kpi_columns(keys, label=lambda key: kpi_label(key, locale=report.locale, t=t),
-                          previous=t("reports.previous"), zone=request.tz)
+                          previous=t("reports.previous"), zone=request.tz, seconds=t("reports.unit_seconds"))
     stem = re.sub(r"[^\w.-]+", "_", report.name).strip("_") or f"report-{report.id}"
     stem = f"{stem}-{first.isoformat()}" + ("" if first == last else f"-{last.isoformat()}")
     if report.file_format == "xlsx":

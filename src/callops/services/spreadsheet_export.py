@@ -55,8 +55,10 @@ def kpi_label(key: str, *, locale: str, t: Callable[[str], str]) -> str:
     return t(f"reports.col.{key}") if key in CALL_DIMENSIONS or key == "period" else key
 
 
-def kpi_columns(keys: Sequence[str], *, label: Callable[[str], str], previous: str, zone: str) -> list[Column]:
-    """Export columns for report rows with ``keys``: headers in the reader's language, the period's zone named."""
+def kpi_columns(keys: Sequence[str], *, label: Callable[[str], str], previous: str, zone: str,
+                seconds: str = "s") -> list[Column]:
+    """Export columns for report rows with ``keys``: headers in the reader's language, the period's zone named,
+    durations marked with ``seconds`` (``s`` or ``秒``)."""
     out = []
     for key in keys:
         base = key[5:] if key.startswith("prev_") else key
@@ -65,7 +67,7 @@ def kpi_columns(keys: Sequence[str], *, label: Callable[[str], str], previous: s
             header = f"{header} ({zone})"
         kind: ColumnKind = _KINDS[kpi(base).unit] if base in _KPI_KEYS else "text"
         if kind == "seconds":
-            header += " (s)"
+            header += f" ({seconds})"
         out.append(Column(key, header, kind))
     return out
 

@@ -404,7 +404,8 @@ def _builder_result(request: Request, conn: ConnDep, user: User, viewer: Viewer,
 
 def export_columns(viewer: Viewer, rows: Sequence[dict[str, Any]], zone: str) -> list[Column]:
     """The export's columns: headers in the viewer's language, the period's zone named."""
-    return kpi_columns(columns_of(rows), label=_label(viewer), previous=viewer.t("reports.previous"), zone=zone)
+    return kpi_columns(columns_of(rows), label=_label(viewer), previous=viewer.t("reports.previous"), zone=zone,
+                       seconds=viewer.t("reports.unit_seconds"))
 
 
 @router.get("/reports/export", include_in_schema=False)
