@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 
 from callops.errors import InvalidInput, NotFound, PermissionDenied
 from callops.permissions import Permission, allowed
@@ -213,9 +213,11 @@ def api_draw_record(name: str, conn: ConnDep, user: CurrentUser, label: AgentLab
 @router.get("/draws/{name}/eligible.csv")
 def api_draw_eligible(name: str, conn: ConnDep, user: CurrentUser, label: AgentLabelDep) -> Response:
     """The frozen eligible calls, as ``callops qa verify-draw --calls`` reads them (for agents, other agents
-    pseudonymous)."""
-    return PlainTextResponse(eligible_csv(redacted_draw(get_draw(conn, name), label)), media_type="text/csv",
-                             headers=attachment(f"{name}-eligible.csv"))
+    pseudonymous): UTF-8 with a BOM so Excel shows it right; the headers and UTC times stay as the verifier
+    reads them."""
+    text = eligible_csv(redacted_draw(get_draw(conn, name), label))  # a BOM for Excel; verify-draw skips it
+    return Response(("\ufeff" + text).encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers=attachment(f"{name}-eligible.csv"))
 
 
 class QueueItemOut(BaseModel):
