@@ -84,7 +84,7 @@ HAND_EXPECTED: dict[str, float | None] = {
     "offered": 7, "answered": 3, "abandoned": 2, "short_abandoned": 1, "lost": 4, "answer_rate": 3 / 7,
     "service_level": 2 / 7, "abandon_rate": 2 / 7, "loss_rate": 4 / 7, "asa_s": 40 / 3, "avg_abandon_s": 22.0,
     "longest_wait_s": 300.0, "aht_s": 450 / 3, "avg_talk_s": 120.0, "avg_hold_s": 10.0, "avg_acw_s": 20.0,
-    "transfer_rate": 1 / 3, "ivr_containment": 1 / 9, "fcr": 2 / 3, "fcr_flag": 1 / 2, "csat": 4.0,
+    "transfer_rate": 1 / 3, "ivr_containment": 1 / 9, "fcr": 2 / 3, "fcr_base": 3, "fcr_flag": 1 / 2, "csat": 4.0,
     "occupancy": 3600 / 5400, "utilisation": 3600 / 7200, "away_s": 1800.0, "dials": 5, "connects": 3,
     "successful_contacts": 2, "conversions": 1, "refusal_rate": 1 / 3, "outbound_talk_s": 170.0,
     "work_hours": 2.0, "efficiency": 1.0,
@@ -124,3 +124,12 @@ def test_every_kpi_is_documented() -> None:
     text = (Path(__file__).resolve().parents[1] / "docs" / "metrics.md").read_text(encoding="utf-8")
     for k in KPIS:
         assert f"### {k.en} · {k.zh} (`{k.key}`)" in text, k.key
+
+
+def test_fcr_is_blank_below_its_minimum_base() -> None:
+    """FCR reads its base (answered calls with a caller id): below ``fcr_min_base`` it is unknown, at it shown."""
+    keys = ["fcr", "fcr_base"]
+    assert _kpis(HAND_CALLS, keys, KpiOptions(fcr_min_base=4)) == {"fcr": None, "fcr_base": 3}
+    assert _kpis(HAND_CALLS, keys, KpiOptions(fcr_min_base=3))["fcr"] == pytest.approx(2 / 3)
+    with pytest.raises(InvalidInput, match="0 or more"):
+        KpiOptions(fcr_min_base=-1)

@@ -200,8 +200,9 @@ def test_pages_report_the_chosen_data(client: TestClient, saved: tuple[list[Call
     assert 'id="scenario-banner"' in builder.text
     assert re.search(rf'<td class="num">{want["offered"]}</td><td class="num">{want["abandoned"]}</td>', builder.text)
     csv = client.get(f"/reports/export?format=csv&{query}")
-    header, row = (line.split(",") for line in csv.text.splitlines())
-    assert float(dict(zip(header, row, strict=True))["occupancy"]) == pytest.approx(want["occupancy"])  # its intervals
+    header, row = (line.split(",") for line in csv.content.decode("utf-8-sig").splitlines())
+    occupancy = dict(zip(header, row, strict=True))["Occupancy"]  # of its intervals, as a percentage
+    assert float(occupancy.rstrip("%")) == pytest.approx(want["occupancy"] * 100, abs=0.05)
     assert row[:3] == ["total", str(want["offered"]), str(want["abandoned"])]
     assert NAME in csv.headers["content-disposition"]
     for path in ("/reports/agents", "/reports/daily"):

@@ -137,3 +137,18 @@ def test_0020_downgrades_and_upgrades(engine: sa.Engine) -> None:
     finally:
         upgrade(engine)
     assert current_revision(engine) == _head(engine) and _indexes(engine, "roster_requests") == before
+
+
+def test_0018_downgrades_and_upgrades(engine: sa.Engine) -> None:
+    """Below 0018 only the saved reports table is gone; upgrading to head brings it back with its unique key."""
+    try:
+        command.downgrade(_alembic_config(engine), "0018")  # later migrations' tables are not this test's
+        tables = set(sa.inspect(engine).get_table_names())
+        assert "saved_reports" in tables
+        command.downgrade(_alembic_config(engine), _below("0018", engine))
+        assert set(sa.inspect(engine).get_table_names()) == tables - {"saved_reports"}
+    finally:
+        upgrade(engine)
+    assert current_revision(engine) == _head(engine)
+    uniques = sa.inspect(engine).get_unique_constraints("saved_reports")
+    assert [u["column_names"] for u in uniques] == [["owner", "name"]]

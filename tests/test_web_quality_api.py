@@ -58,7 +58,9 @@ def test_draw_verifies_and_a_tampered_stored_draw_fails(client: TestClient, cloc
     """The stored draw re-runs to a match; changing a selected call in the database makes it differ."""
     h = drawn(client, clock)
     assert client.get("/api/qa/draws/week10/verify", headers=h["amy"]).json()["matches"] is True
-    csv_text = client.get("/api/qa/draws/week10/eligible.csv", headers=h["amy"]).text
+    raw = client.get("/api/qa/draws/week10/eligible.csv", headers=h["amy"]).content
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel on Chinese Windows reads it as UTF-8
+    csv_text = raw.decode("utf-8-sig")
     assert csv_text.splitlines()[0] == "call_id,agent,queue,started_at,duration_s,outcome"
     assert len(csv_text.splitlines()) == 26
     with engine.begin() as conn:

@@ -57,7 +57,7 @@ def test_agent_files_an_appeal_through_the_form(client: TestClient, clock: Clock
                                                           "reason": "not arguing"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/qa/appeals/")
     page = client.get(r.headers["location"]).text
-    assert 'id="disputed">arguing<' in page
+    assert 'id="disputed"><span data-item="arguing">Arguing with the caller 与客户争辩</span><' in page  # its label
 
 
 def test_qa_corrects_through_the_form_until_decided(client: TestClient, clock: Clock) -> None:

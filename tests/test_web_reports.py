@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,30 +19,36 @@ from openpyxl import load_workbook
 
 from callops.cli import cli
 from callops.config import Settings
-from callops.records import Role
+from callops.records import Outcome, Role
 from callops.store.records import insert_calls, insert_intervals
 from callops.store.schema import users
 from callops.web import create_app
-from test_store_kpi_query import hand_day
+from test_store_kpi_query import hand_day, inbound
 from test_web_app import login, password_hash
 
 KPI_QUERY = "from=2026-03-01&to=2026-03-03&grain=day&by=queue&tz=Asia/Shanghai&compare_previous=true"
 
 
-@pytest.fixture
-def client(engine: sa.Engine) -> Iterator[TestClient]:
+@contextmanager
+def hand_day_site(engine: sa.Engine, people: list[tuple[str, Role, str | None, str]]) -> Iterator[TestClient]:
+    """The app over the hand-computed day with ``people`` as (user name, role, agent id, locale)."""
     calls, states = hand_day()
     with engine.begin() as conn:
         conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
                                        "agent_id": agent, "locale": locale, "tz": "Asia/Shanghai", "active": True}
-                                      for name, role, agent, locale in [("boss", Role.MANAGER, None, "en"),
-                                                                         ("amy", Role.AGENT, "a1", "en")]])
+                                      for name, role, agent, locale in people])
         insert_calls(conn, calls)
         insert_intervals(conn, states)
     url = engine.url.render_as_string(hide_password=False)
     with TestClient(create_app(Settings(database_url=url, secret_key="test-secret",
                                         site_tz="Asia/Shanghai"))) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def client(engine: sa.Engine) -> Iterator[TestClient]:
+    with hand_day_site(engine, [("boss", Role.MANAGER, None, "en"), ("amy", Role.AGENT, "a1", "en")]) as site:
+        yield site
 
 
 def test_api_gives_the_cli_numbers(client: TestClient, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,18 +78,60 @@ def test_api_refuses_agents_and_bad_input(client: TestClient) -> None:
 
 
 def test_builder_exports_csv_and_xlsx(client: TestClient) -> None:
-    """The builder shows the rows and its CSV and XLSX exports carry the same values."""
-    login(client, "boss")
+    """The builder's exports open in Excel: CSV with a UTF-8 BOM (or GB18030 on request), headers in the user's
+    language naming the zone, rates as percentages; XLSX with numbers formatted as counts and percentages."""
+    token = login(client, "boss")
     page = client.get(f"/reports/builder?{KPI_QUERY}")
     assert page.status_code == 200 and 'id="report-rows"' in page.text and 'id="export-xlsx"' in page.text
-    text = client.get(f"/reports/export?format=csv&{KPI_QUERY}").text
-    assert text.splitlines()[0].startswith("period,queue,offered,answered")
+    raw = client.get(f"/reports/export?format=csv&{KPI_QUERY}")
+    assert raw.content.startswith(b"\xef\xbb\xbf") and raw.headers["content-type"] == "text/csv; charset=utf-8"
+    header, *lines = list(csv.reader(io.StringIO(raw.content.decode("utf-8-sig"))))
+    assert header[:4] == ["Period (Asia/Shanghai)", "Queue", "Offered", "Answered"]
+    sales = dict(zip(header, next(r for r in lines if r[1] == "sales"), strict=True))
+    assert sales["Offered"] == "7" and sales["Service level"] == "28.6%"
     book = load_workbook(io.BytesIO(client.get(f"/reports/export?format=xlsx&{KPI_QUERY}").content))
     sheet = book.active
     assert sheet is not None
-    header = [c.value for c in sheet[1]]
-    row = {h: c.value for h, c in zip(header, sheet[2], strict=True)}
-    assert row["offered"] == 7 and row["queue"] == "sales"
+    titles = [str(c.value) for c in sheet[1]]
+    row = dict(zip(titles, sheet[2], strict=True))
+    assert row["Offered"].value == 7 and row["Queue"].value == "sales" and row["Offered"].number_format == "#,##0"
+    assert row["Service level"].value == pytest.approx(2 / 7) and row["Service level"].number_format == "0.0%"
+    client.post("/language", data={"locale": "zh-CN", "next": "/reports", "csrf_token": token})
+    gb = client.get(f"/reports/export?format=csv&encoding=gb18030&{KPI_QUERY}")
+    assert gb.headers["content-type"] == "text/csv; charset=gb18030" and not gb.content.startswith(b"\xef\xbb\xbf")
+    assert gb.content.decode("gb18030").startswith("周期 (Asia/Shanghai),队列,呼入量,接听量")
+    bad = client.get(f"/reports/export?format=csv&encoding=latin-9&{KPI_QUERY}")
+    assert bad.status_code == 400 and "encoding" in bad.text
+
+
+def test_builder_reads_like_a_report(client: TestClient, engine: sa.Engine) -> None:
+    """KPIs are picked by name, the result has a chart, a totals row computed from measures (not a sum of
+    rates), pages of 100 rows, links to the calls of a row, and FCR beside its base, blank when that is small."""
+    login(client, "boss")
+    first = client.get("/reports/builder")  # nothing run yet; the range offered ends on the latest day with data
+    assert 'name="from" value="2026-03-01"' in first.text and 'name="to" value="2026-03-10"' in first.text
+    assert 'id="report-rows"' not in first.text
+    page = client.get("/reports/builder?from=2026-03-02&to=2026-03-02&grain=15min&dim=queue&kpi=offered"
+                      "&kpi=service_level&kpi=fcr")
+    assert page.status_code == 200
+    assert 'value="service_level" checked> Service level' in page.text and 'id="report-chart"' in page.text
+    totals = re.search(r'<tr class="totals" id="report-totals">(.*?)</tr>', page.text)
+    assert totals is not None and "Totals" in totals.group(1)
+    api = client.get("/api/reports/kpi?from=2026-03-02&to=2026-03-02&grain=total&kpis=offered,service_level").json()
+    assert api[0]["offered"] == 7 and f"{api[0]['service_level'] * 100:.1f}%" in totals.group(1)
+    assert 'href="/calls?from=2026-03-02T09%3A00%2B08%3A00&amp;to=2026-03-02T09%3A15%2B08%3A00&amp;queue=sales"' \
+        in page.text
+    assert "First-contact resolution" in page.text and "FCR base" in page.text  # blank: base under 30
+    with engine.begin() as conn:  # one call every 15 minutes from 2026-03-04 00:00 Shanghai: 250 rows
+        start = dt.datetime(2026, 3, 3, 16, 0, tzinfo=dt.UTC)
+        insert_calls(conn, [inbound(Outcome.ANSWERED, 5, at=start + dt.timedelta(minutes=15 * i), agent="a1")
+                            for i in range(250)])
+    long = client.get("/reports/builder?from=2026-03-04&to=2026-03-06&grain=15min&kpi=offered")
+    assert long.text.count("<tr>") == 101 and 'id="report-pager"' in long.text and "Page 1 of 3" in long.text
+    assert "Rows 1–100 of 250" in long.text
+    third = client.get("/reports/builder?from=2026-03-04&to=2026-03-06&grain=15min&kpi=offered&page=3")
+    body = third.text.split('id="report-rows"')[1].split("</tbody>")[0]
+    assert "Page 3 of 3" in third.text and "2026-03-06T14:15" in body and "2026-03-04T00:00" not in body
 
 
 def test_dashboard_scorecards_and_period_pages(client: TestClient) -> None:
@@ -103,3 +155,16 @@ def test_catalogs_have_the_same_report_keys() -> None:
     en = json.loads((folder / "reports.en.json").read_text(encoding="utf-8"))
     zh = json.loads((folder / "reports.zh-CN.json").read_text(encoding="utf-8"))
     assert en.keys() == zh.keys()
+
+
+def test_builder_answers_bad_input_on_its_form(client: TestClient) -> None:
+    """A range past the work limit or ending before it starts is a 400 on the builder itself: the reason beside
+    the field, every choice kept (dates, grain, dimensions, KPIs)."""
+    login(client, "boss")
+    huge = client.get("/reports/builder?from=2025-01-01&to=2025-12-31&grain=15min&dim=queue&dim=agent"
+                      "&kpi=service_level")
+    assert huge.status_code == 400 and 'id="error-grain"' in huge.text and "limit is 2,000,000" in huge.text
+    assert 'value="2025-12-31"' in huge.text and '<option value="15min" selected>' in huge.text
+    assert 'value="agent" checked' in huge.text and 'value="service_level" checked' in huge.text
+    backwards = client.get("/reports/builder?from=2026-03-03&to=2026-03-01")
+    assert backwards.status_code == 400 and 'id="error-to"' in backwards.text and 'value="2026-03-03"' in backwards.text

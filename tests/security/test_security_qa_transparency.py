@@ -31,10 +31,10 @@ def test_agents_see_other_agents_only_as_pseudonyms(client: TestClient, clock: C
     colleague's call."""
     h = drawn(client, clock)
     staff_rows = list(csv.DictReader(io.StringIO(client.get("/api/qa/draws/week10/eligible.csv",
-                                                            headers=h["qa1"]).text)))
+                                                            headers=h["qa1"]).content.decode("utf-8-sig"))))
     assert {r["agent"] for r in staff_rows} == {"A1", "A2"}
     amy_rows = list(csv.DictReader(io.StringIO(client.get("/api/qa/draws/week10/eligible.csv",
-                                                          headers=h["amy"]).text)))
+                                                          headers=h["amy"]).content.decode("utf-8-sig"))))
     agents = {r["agent"] for r in amy_rows}
     assert "A1" in agents and "A2" not in agents and len(agents) == 2
     pseudonym = next(a for a in agents if a != "A1")

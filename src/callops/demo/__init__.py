@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from callops.demo.quality import load_demo_quality
 from callops.ingest import ImportReport, import_files
 from callops.records import Role
 from callops.store.directory import agents_from_calls, assign_unteamed, list_queues, list_teams, save_team
@@ -63,4 +64,5 @@ def load_demo(engine: sa.Engine) -> ImportReport:
             if user.username not in existing:
                 add_user(conn, user.username, password=user.password, role=user.role, agent_id=user.agent_id,
                          tz=DEMO_TZ, locale="zh-CN")
+    load_demo_quality(engine)
     return report

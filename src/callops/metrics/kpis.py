@@ -52,6 +52,7 @@ class Kpi:
     formula: str
     numerator: Linear
     denominator: Linear | Literal["sl_denominator"] | None = None
+    min_base: str | None = None  # a report option: a denominator below it makes the ratio unknown (None)
 
     def compute(self, measures: Mapping[str, float | None], options: KpiOptions) -> float | None:
         num = self.numerator.evaluate(measures)
@@ -60,7 +61,7 @@ class Kpi:
         den_expr = _SL_DENOMINATORS[options.sl_denominator] if self.denominator == "sl_denominator" \
             else self.denominator
         den = den_expr.evaluate(measures)
-        if not den:
+        if not den or (self.min_base is not None and den < options.param(self.min_base)):
             return None
         return num / den
 
@@ -113,7 +114,10 @@ KPIS: tuple[Kpi, ...] = (
         _m("ivr_self_service", "ivr_hangup", "offered")),
     Kpi("fcr", "一次性问题解决率", "First-contact resolution", "fraction",
         "answered calls with a known caller and no inbound call from that caller within N days after "
-        "(default 7) / answered calls with a known caller", _m("fcr_no_repeat"), _m("fcr_eligible")),
+        "(default 7) / answered calls with a known caller; blank when fewer than the minimum base (0 in the CLI, "
+        "30 in the web pages) had a known caller", _m("fcr_no_repeat"), _m("fcr_eligible"), min_base="fcr_min_base"),
+    Kpi("fcr_base", "一次性解决率基数", "FCR base (answered calls with a caller id)", "count",
+        "answered calls with a known caller: what FCR divides by", _m("fcr_eligible")),
     Kpi("fcr_flag", "一次性问题解决率(坐席标记)", "FCR by resolved flag", "fraction",
         "answered calls the agent marked resolved / answered calls with the flag set", _m("resolved"),
         _m("resolved_flagged")),

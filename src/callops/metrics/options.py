@@ -24,6 +24,7 @@ class KpiOptions:
     sl_denominator: SlDenominator = SlDenominator.OFFERED
     short_abandon_s: float = 0.0  # abandons with wait < this are short; 0 = none
     fcr_days: int = 7  # a repeat call from the same caller within this many days breaks FCR
+    fcr_min_base: int = 0  # FCR is blank (None) when fewer answered calls than this had a caller id
 
     def __post_init__(self) -> None:
         if self.sl_threshold_s < 0:
@@ -32,11 +33,14 @@ class KpiOptions:
             raise InvalidInput("must be 0 or more seconds", field="short-abandon")
         if self.fcr_days < 1:
             raise InvalidInput("must be 1 or more days", field="fcr-days")
+        if self.fcr_min_base < 0:
+            raise InvalidInput("must be 0 or more calls", field="fcr-min-base")
 
     def param(self, name: str) -> float:
         """The value of a :class:`~callops.metrics.expressions.Param` named ``name``."""
         values = {"sl_threshold_s": self.sl_threshold_s, "short_abandon_s": self.short_abandon_s,
-                  "fcr_window_s": self.fcr_days * 86_400.0}
+                  "fcr_window_s": self.fcr_days * 86_400.0,
+                  "fcr_min_base": float(self.fcr_min_base)}
         if name not in values:
             raise KeyError(f"no report option {name!r}")
         return values[name]

@@ -127,7 +127,7 @@ def kpi_request_from_text(*, start: str | None, end: str | None, tz: str | None,
                           by: str | None = None, kpis: str | None = None, sl_threshold: float = 20.0,
                           sl_denominator: str | SlDenominator = SlDenominator.OFFERED, short_abandon: float = 0.0,
                           fcr_days: int = 7, compare_previous: bool = False,
-                          scenario: str | None = None) -> KpiRequest:
+                          scenario: str | None = None, fcr_min_base: int = 0) -> KpiRequest:
     """The checked request; a bad value is InvalidInput naming its option or query parameter."""
     first, last = parse_span(start, end)
     try:
@@ -136,7 +136,7 @@ def kpi_request_from_text(*, start: str | None, end: str | None, tz: str | None,
         allowed = ", ".join(d.value for d in SlDenominator)
         raise InvalidInput(f"{sl_denominator!r} is not one of {allowed}", field="sl-denominator") from None
     options = KpiOptions(sl_threshold_s=sl_threshold, sl_denominator=denominator, short_abandon_s=short_abandon,
-                         fcr_days=fcr_days)
+                         fcr_days=fcr_days, fcr_min_base=fcr_min_base)
     return KpiRequest(start=first, end=last, grain=parse_grain(grain), tz=report_zone(tz, site_tz),
                       dims=parse_dims(by), kpis=parse_kpis(kpis), options=options, compare_previous=compare_previous,
                       scenario=scenario or None)

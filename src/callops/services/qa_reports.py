@@ -8,16 +8,15 @@ bias is ``callops.quality.rater_bias`` on (agent, QA, score) of the same evaluat
 
 from __future__ import annotations
 
-import csv
-import io
+import datetime as dt
 import math
 import statistics
+import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from callops.cell_text import safe_row
 from callops.errors import InvalidInput
 from callops.quality import (
     AppealState,
@@ -30,13 +29,14 @@ from callops.quality import (
     rater_bias,
     rating_table,
 )
+from callops.services.spreadsheet_export import ColumnKind
 from callops.store.directory import list_agents
 from callops.store.qa_library import library
 from callops.store.qa_recognition import agent_handling, agents_of_calls
 from callops.store.qa_reviews import StoredEvaluation, evaluation_keys, list_appeals, load_evaluations
 
 __all__ = ["Distribution", "AppealRate", "Calibration", "RaterBias", "Recognition", "QaReport", "qa_report",
-           "evaluations_csv", "BIAS_ALPHA", "BIAS_MIN_EFFECT_SD"]
+           "EVALUATION_COLUMNS", "evaluation_rows", "BIAS_ALPHA", "BIAS_MIN_EFFECT_SD"]
 
 BIAS_ALPHA = 0.01  # flag when the adjusted p (q) is below this ...
 BIAS_MIN_EFFECT_SD = 0.5  # ... and the effect is at least this many residual SDs (the CLI's defaults)
@@ -204,9 +204,11 @@ def qa_report(conn: sa.Connection) -> QaReport:
     teams = {a.agent_id: a.team or "–" for a in list_agents(conn)}
     cur = [(s, s.evaluation.current.result) for s in evaluations]
     items = []
-    for _, result in cur:
+    for s, result in cur:
+        labels = {i.item_id: i.label for i in s.evaluation.form.items}  # people read labels, not ids
         for item in result.items:
-            items.append((item.item_id, item.earned - item.deducted, item.deducted == 0 and not item.critical))
+            items.append((labels.get(item.item_id, item.item_id), item.earned - item.deducted,
+                          item.deducted == 0 and not item.critical))
     weeks = []
     for s, result in cur:
         year, week, _ = s.evaluation.versions[0].created_at.isocalendar()
@@ -226,17 +228,26 @@ def qa_report(conn: sa.Connection) -> QaReport:
     )
 
 
-def evaluations_csv(conn: sa.Connection) -> str:
-    """One row per evaluation at its current version, for spreadsheets."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["evaluation_key", "call_id", "agent", "evaluator", "scorecard", "version", "score", "passed",
-                     "critical_failed", "targeted", "decided", "scored_at", "current_at"])
+EVALUATION_COLUMNS: tuple[tuple[str, ColumnKind], ...] = (
+    ("evaluation_key", "text"), ("call_id", "count"), ("agent", "text"), ("evaluator", "text"),
+    ("scorecard", "text"), ("version", "count"), ("score", "number"), ("passed", "text"),
+    ("critical_failed", "text"), ("targeted", "text"), ("decided", "text"), ("scored_at", "text"),
+    ("current_at", "text"))
+
+
+def evaluation_rows(conn: sa.Connection, *, tz: zoneinfo.ZoneInfo) -> list[dict[str, object]]:
+    """One row per evaluation at its current version (keys of ``EVALUATION_COLUMNS``), times in ``tz``."""
+
+    def local(at: dt.datetime) -> str:
+        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
+    rows: list[dict[str, object]] = []
     for s in load_evaluations(conn, evaluation_keys(conn)):
         ev = s.evaluation
         r = ev.current.result
-        writer.writerow(safe_row([ev.evaluation_id, s.call_pk, ev.agent, ev.evaluator,
-                                  f"{ev.form.form_id} v{ev.form.version}", ev.current.version, f"{r.score:g}",
-                                  r.passed, r.critical_failed, s.targeted, ev.decided,
-                                  ev.versions[0].created_at.isoformat(), ev.current.created_at.isoformat()]))
-    return out.getvalue()
+        rows.append({"evaluation_key": ev.evaluation_id, "call_id": s.call_pk, "agent": ev.agent,
+                     "evaluator": ev.evaluator, "scorecard": f"{ev.form.form_id} v{ev.form.version}",
+                     "version": ev.current.version, "score": r.score, "passed": r.passed,
+                     "critical_failed": r.critical_failed, "targeted": s.targeted, "decided": ev.decided,
+                     "scored_at": local(ev.versions[0].created_at), "current_at": local(ev.current.created_at)})
+    return rows

@@ -18,7 +18,7 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "users", "login_failures", "imports", "live_events", "live_feeds", "person_spells", "coaching_sessions",
            "campaigns", "campaign_contacts", "contact_consents", "dnc_numbers", "contact_attempts",
            "rosters", "roster_shifts", "roster_changes", "sites", "audit_log", "import_jobs", "roster_inputs",
-           "roster_rule_sets", "roster_jobs", "roster_requests"]
+           "roster_rule_sets", "roster_jobs", "roster_requests", "saved_reports"]
 
 metadata = sa.MetaData(
     naming_convention={
@@ -636,4 +636,26 @@ roster_requests = sa.Table(  # an agent's shift swap or time off: asked, accepte
     sa.Index(None, "roster_id", "status"),
     sa.Index(None, "agent"),
     sa.Index(None, "other_agent"),
+)
+
+
+saved_reports = sa.Table(
+    "saved_reports", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("owner", sa.String(80), nullable=False),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),  # the builder's query without its range
+    sa.Column("start_day", sa.Date),  # the range of an unscheduled report; scheduled ones cover the last period
+    sa.Column("end_day", sa.Date),
+    sa.Column("schedule", sa.String(10), nullable=False),  # none, daily, weekly
+    sa.Column("delivery", sa.String(10), nullable=False),  # none, folder, email
+    sa.Column("recipients", sa.String(500), nullable=False, default=""),
+    sa.Column("file_format", sa.String(10), nullable=False),  # csv, csv-gb18030, xlsx
+    sa.Column("locale", sa.String(10), nullable=False),
+    sa.Column("tz", sa.String(64), nullable=False),
+    sa.Column("created_at", EpochMillis, nullable=False),
+    sa.Column("last_period", sa.String(40)),  # the last period delivered: 1999-01-04 or 1999-W01
+    sa.Column("last_run_at", EpochMillis),
+    sa.Column("last_error", sa.Text),
+    sa.UniqueConstraint("owner", "name"),
 )

@@ -9,6 +9,7 @@ from starlette.responses import HTMLResponse
 
 from callops.permissions import Permission, allowed
 from callops.records import Outcome
+from callops.services.qa_access import is_qa
 from callops.store.directory import list_agents, list_queues
 from callops.store.records import bounded_count, get_call
 from callops.web.access import check_call_visible, scope_filter, shown_number
@@ -17,6 +18,7 @@ from callops.web.deps import ConnDep, CurrentUser, ViewerDep
 from callops.web.filters import CallQueryDep, PagingDep
 from callops.web.nav import NavItem
 from callops.web.rendering import render
+from callops.web.routes._quality_shared import ClockDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,8 +51,11 @@ def calls_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewe
 
 
 @router.get("/calls/{call_id}", response_class=HTMLResponse)
-def call_page(request: Request, call_id: int, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
+def call_page(request: Request, call_id: int, conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
+              now: ClockDep) -> HTMLResponse:
     call = get_call(conn, call_id)
     check_call_visible(conn, user, call)
-    return render(request, viewer, "call.html", {"call_id": call_id, "call": call,
+    # a QA (or an agent on QA duty) may score a call that reached an agent other than themselves
+    may_evaluate = bool(call.agent) and call.agent != user.agent_id and is_qa(conn, user, now)
+    return render(request, viewer, "call.html", {"call_id": call_id, "call": call, "may_evaluate": may_evaluate,
                                                  "caller": shown_number(user, call.caller_number)})

@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 
 from callops.errors import InvalidInput, NotFound, PermissionDenied
 from callops.permissions import Permission, allowed
@@ -27,7 +27,7 @@ from callops.services.qa_access import (
     set_transparency,
 )
 from callops.services.qa_recordings import AUDIO_TYPES, check_can_hear, require_file, set_recordings_dir
-from callops.services.qa_reports import evaluations_csv, qa_report
+from callops.services.qa_reports import EVALUATION_COLUMNS, evaluation_rows, qa_report
 from callops.services.qa_reviews import (
     accept,
     agent_note,
@@ -51,13 +51,14 @@ from callops.services.qa_sampling import (
 )
 from callops.services.qa_transparency import redacted_draw
 from callops.services.qa_work import my_queue
+from callops.services.spreadsheet_export import Column, csv_encoding, table_csv
 from callops.services.team_scope import team_scope
 from callops.store.qa_forms import list_scorecards, save_scorecard, scorecard_from_json, scorecard_to_json
 from callops.store.qa_library import library, list_duty, nominate, pick, vote
 from callops.store.qa_reviews import evaluation_keys, list_appeals, list_audit, load_call, load_evaluations
 from callops.store.qa_sampling import StoredDraw, StoredRule, get_draw, get_rule, list_rules
 from callops.store.users import User
-from callops.web.deps import AgentLabelDep, ConnDep, CurrentUser
+from callops.web.deps import AgentLabelDep, ConnDep, CurrentUser, ViewerDep
 from callops.web.downloads import attachment
 from callops.web.routes._quality_shared import (
     AnswerIn,
@@ -213,9 +214,11 @@ def api_draw_record(name: str, conn: ConnDep, user: CurrentUser, label: AgentLab
 @router.get("/draws/{name}/eligible.csv")
 def api_draw_eligible(name: str, conn: ConnDep, user: CurrentUser, label: AgentLabelDep) -> Response:
     """The frozen eligible calls, as ``callops qa verify-draw --calls`` reads them (for agents, other agents
-    pseudonymous)."""
-    return PlainTextResponse(eligible_csv(redacted_draw(get_draw(conn, name), label)), media_type="text/csv",
-                             headers=attachment(f"{name}-eligible.csv"))
+    pseudonymous): UTF-8 with a BOM so Excel shows it right; the headers and UTC times stay as the verifier
+    reads them."""
+    text = eligible_csv(redacted_draw(get_draw(conn, name), label))  # a BOM for Excel; verify-draw skips it
+    return Response(("\ufeff" + text).encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers=attachment(f"{name}-eligible.csv"))
 
 
 class QueueItemOut(BaseModel):
@@ -541,8 +544,19 @@ def api_reports(conn: ConnDep, user: CurrentUser) -> dict[str, Any]:
 
 
 @router.get("/reports/evaluations.csv")
-def api_reports_csv(conn: ConnDep, user: CurrentUser) -> Response:
+def api_reports_csv(conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
+                    encoding: Annotated[str | None, Query(description="utf-8 (with BOM, default) or gb18030")]
+                    = None) -> Response:
+    """One row per evaluation for Excel: headers in the reader's language, times in their zone, UTF-8 with a
+    BOM (or GB18030)."""
     _staff(user)
-    return PlainTextResponse(evaluations_csv(conn), media_type="text/csv",
-                             headers=attachment("qa-evaluations.csv"))
+    codec = csv_encoding(encoding)
+    zone = viewer.tz.key
+    columns = [Column(key, viewer.t(f"qa.csv.{key}") + (f" ({zone})" if key.endswith("_at") else ""), kind)
+               for key, kind in EVALUATION_COLUMNS]
+    rows = [{k: (viewer.t("qa.yes") if v else viewer.t("qa.no")) if isinstance(v, bool) else v
+             for k, v in row.items()} for row in evaluation_rows(conn, tz=viewer.tz)]
+    charset = "gb18030" if codec == "gb18030" else "utf-8"
+    return Response(table_csv(rows, columns, encoding=codec), media_type=f"text/csv; charset={charset}",
+                    headers=attachment("qa-evaluations.csv"))
 

@@ -8,7 +8,7 @@ simulation run (``callops simulate --save``); pages then show a "simulated data"
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import HTMLResponse, Response
 
+from callops.errors import InvalidInput
 from callops.metrics import (
     CALL_DIMENSIONS,
     DEFAULT_KPIS,
@@ -27,15 +28,16 @@ from callops.metrics import (
     SlDenominator,
     kpi,
     kpi_request_from_text,
-    parse_dims,
     parse_span,
     report_zone,
 )
 from callops.permissions import Permission
-from callops.services.report_files import rows_to_csv, rows_to_xlsx
+from callops.services.report_files import columns_of
+from callops.services.spreadsheet_export import Column, csv_encoding, kpi_columns, kpi_label, table_csv, table_xlsx
 from callops.services.team_scope import team_scope
 from callops.store.call_volume import last_day_with_calls
 from callops.store.kpi_query import agent_report, kpi_report
+from callops.store.queue_targets import QueueTargets, queue_targets
 from callops.store.records import CallFilter
 from callops.store.scenarios import SavedScenario, get_scenario, list_scenarios
 from callops.store.users import User
@@ -44,6 +46,7 @@ from callops.web.downloads import attachment
 from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render
+from callops.web.report_tables import PAGE_ROWS, drill_href, page_of, row_cells
 from callops.web.viewer import Viewer
 
 router = APIRouter()
@@ -52,9 +55,11 @@ NAV = (NavItem("nav.reports", "/reports", permission=Permission.VIEW_REPORTS, or
                description_key="reports.card"),)
 
 ReportsUser = Annotated[User, require(Permission.VIEW_REPORTS)]
-DASHBOARD_KPIS = ("offered", "answered", "service_level", "asa_s", "abandon_rate", "aht_s")
+DASHBOARD_KPIS = ("offered", "answered", "service_level", "asa_s", "abandon_rate", "aht_s", "occupancy")
+QUEUE_SPLIT_KPIS = ("offered", "answered", "service_level", "abandon_rate", "asa_s", "aht_s")
 PERIOD_KPIS = ("offered", "answered", "abandoned", "answer_rate", "service_level", "abandon_rate", "loss_rate",
                "asa_s", "aht_s", "longest_wait_s")
+FCR_MIN_BASE = 30  # the pages leave FCR blank below this many answered calls with a caller id
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,16 +78,31 @@ class KpiParams:
     fcr_days: int
     compare_previous: bool
     scenario: str | None
+    fcr_min_base: int | None = None  # None: 0 in the API (as the CLI), FCR_MIN_BASE on the pages
 
     def request(self, site_tz: str) -> KpiRequest:
         return kpi_request_from_text(start=self.start, end=self.end, tz=self.tz, site_tz=site_tz, grain=self.grain,
                                      by=self.by, kpis=self.kpis, sl_threshold=self.sl_threshold,
                                      sl_denominator=self.sl_denominator, short_abandon=self.short_abandon,
                                      fcr_days=self.fcr_days, compare_previous=self.compare_previous,
-                                     scenario=self.scenario)
+                                     scenario=self.scenario, fcr_min_base=self.fcr_min_base or 0)
+
+    def query(self) -> dict[str, str]:
+        """The parameters as a query string's items (what a saved report stores, without its range)."""
+        out = {"grain": self.grain, "by": self.by or "", "tz": self.tz or "", "kpis": self.kpis or "",
+               "sl_threshold": f"{self.sl_threshold:g}", "sl_denominator": self.sl_denominator.value,
+               "short_abandon": f"{self.short_abandon:g}", "fcr_days": str(self.fcr_days),
+               "compare_previous": "true" if self.compare_previous else "", "scenario": self.scenario or ""}
+        return {k: v for k, v in out.items() if v}
 
 
 ScenarioQuery = Annotated[str | None, Query(description="A saved simulation scenario to report (default: real calls)")]
+
+
+def _joined(text: str | None, items: list[str] | None) -> str | None:
+    """A comma-separated list and repeated parameters as one comma-separated list (None when empty)."""
+    keys = [k.strip() for k in [*(text or "").split(","), *(items or [])]]
+    return ",".join(dict.fromkeys(k for k in keys if k)) or None
 
 
 def _kpi_params(
@@ -95,9 +115,16 @@ def _kpi_params(
     kpis: Annotated[str | None, Query(description="KPI keys, comma-separated")] = None,
     sl_threshold: float = 20.0, sl_denominator: SlDenominator = SlDenominator.OFFERED, short_abandon: float = 0.0,
     fcr_days: int = 7, compare_previous: bool = False, scenario: ScenarioQuery = None,
+    kpi_list: Annotated[list[str] | None, Query(alias="kpi", description="KPI keys, one per parameter (the "
+                                                "builder's check boxes); added to kpis")] = None,
+    dim_list: Annotated[list[str] | None, Query(alias="dim", description="Dimensions, one per parameter; added "
+                                                "to by")] = None,
+    fcr_min_base: Annotated[int | None, Query(ge=0, le=1_000_000, description="FCR is blank below this many "
+                                              "answered calls with a caller id (default 0; 30 on pages)")] = None,
 ) -> KpiParams:
-    return KpiParams(start, end, grain, by, tz, kpis, sl_threshold, sl_denominator, short_abandon, fcr_days,
-                     compare_previous, scenario or None)
+    return KpiParams(start, end, grain, _joined(by, dim_list), tz, _joined(kpis, kpi_list), sl_threshold,
+                     sl_denominator, short_abandon, fcr_days,
+                     compare_previous, scenario or None, fcr_min_base)
 
 
 KpiParamsDep = Annotated[KpiParams, Depends(_kpi_params)]
@@ -189,17 +216,15 @@ def _show(viewer: Viewer) -> Any:
 
 def _label(viewer: Viewer) -> Any:
     def label(key: str) -> str:
-        if key in {k.key for k in KPIS}:
-            definition = kpi(key)
-            return definition.zh if viewer.locale == "zh-CN" else definition.en
-        return viewer.t(f"reports.col.{key}") if key in CALL_DIMENSIONS or key == "period" else key
+        return kpi_label(key, locale=viewer.locale, t=viewer.t)
 
     return label
 
 
-def _page(request: Request, viewer: Viewer, template: str, data: ReportData, context: dict[str, Any]) -> HTMLResponse:
+def _page(request: Request, viewer: Viewer, template: str, data: ReportData, context: dict[str, Any], *,
+          status_code: int = 200) -> HTMLResponse:
     return render(request, viewer, template, {"show": _show(viewer), "label": _label(viewer), "data": data,
-                                              **context})
+                                              **context}, status_code=status_code)
 
 
 def _kpi(conn: ConnDep, user: User, request: KpiRequest) -> list[ReportRow]:
@@ -221,16 +246,42 @@ def _one(conn: ConnDep, user: User, data: ReportData, start: dt.date, end: dt.da
 _HALF_HOURS = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 1440, 30))
 
 
-def _intervals(conn: ConnDep, user: User, data: ReportData, day: dt.date, tz: str) -> dict[str, int]:
-    rows = _kpi(conn, user, KpiRequest(start=day, end=day, grain=Grain.MIN30, tz=tz, kpis=("offered",),
-                                       agent_states=False, scenario=data.name))
-    return {r.period[-5:]: int(r.kpis["offered"] or 0) for r in rows}
+def _intervals(conn: ConnDep, user: User, data: ReportData, day: dt.date, tz: str) -> dict[str, Mapping[str, Any]]:
+    rows = _kpi(conn, user, KpiRequest(start=day, end=day, grain=Grain.MIN30, tz=tz,
+                                       kpis=("offered", "service_level"), agent_states=False, scenario=data.name))
+    return {r.period[-5:]: r.kpis for r in rows}
+
+
+def _dashboard_chart(viewer: Viewer, today: dt.date, week_ago: dt.date, now: Mapping[str, Mapping[str, Any]],
+                     then: Mapping[str, Mapping[str, Any]], target: QueueTargets) -> dict[str, Any]:
+    """Offered calls by 30-minute interval today (bars) and a week ago (line), today's service level (right
+    axis, percent) and the service-level target as a dashed line."""
+    labels = sorted(set(now) | set(then) | set(_HALF_HOURS))
+    label = _label(viewer)
+
+    def percent(x: str) -> float | None:
+        value = now.get(x, {}).get("service_level")
+        return None if value is None else round(float(value) * 100, 1)
+
+    return {"type": "bar", "data": {"labels": labels, "datasets": [
+        {"label": viewer.fmt.date(today), "data": [now.get(x, {}).get("offered", 0) for x in labels], "yAxisID": "y"},
+        {"label": viewer.fmt.date(week_ago), "data": [then.get(x, {}).get("offered", 0) for x in labels],
+         "type": "line", "yAxisID": "y"},
+        {"label": f"{label('service_level')} (%)", "data": [percent(x) for x in labels], "type": "line",
+         "yAxisID": "rate", "spanGaps": True},
+        {"label": viewer.t("reports.sl_target_line", target=viewer.fmt.percent(target.sl_target, 0)),
+         "data": [round(target.sl_target * 100, 1)] * len(labels), "type": "line", "yAxisID": "rate",
+         "borderDash": [6, 4], "pointRadius": 0}]},
+        "options": {"maintainAspectRatio": False, "scales": {
+            "y": {"beginAtZero": True, "position": "left"},
+            "rate": {"beginAtZero": True, "max": 100, "position": "right", "grid": {"drawOnChartArea": False}}}}}
 
 
 @router.get("/reports", response_class=HTMLResponse, include_in_schema=False)
 def dashboard(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep,
               data: ReportDataDep) -> HTMLResponse:
-    """Today (the latest day with data) and this week against last week; volume by 30-minute interval."""
+    """Today (the latest day with data) and this week against last week, occupancy, the split by queue (judged
+    against each queue's targets), and volume and service level by 30-minute interval against the SL target."""
     today = _latest_day(conn, viewer, data)
     context: dict[str, Any] = {"today": today, "kpis": DASHBOARD_KPIS}
     if today is not None:
@@ -244,40 +295,137 @@ def dashboard(request: Request, conn: ConnDep, user: ReportsUser, viewer: Viewer
             last_week=_one(conn, user, data, monday - dt.timedelta(days=7), week_ago, tz, DASHBOARD_KPIS),
             monday=monday, week_ago=week_ago)
         now, then = _intervals(conn, user, data, today, tz), _intervals(conn, user, data, week_ago, tz)
-        labels = sorted(set(now) | set(then) | set(_HALF_HOURS))
-        context["chart"] = {"type": "bar", "data": {"labels": labels, "datasets": [
-            {"label": viewer.fmt.date(today), "data": [now.get(x, 0) for x in labels]},
-            {"label": viewer.fmt.date(week_ago), "data": [then.get(x, 0) for x in labels], "type": "line"}]},
-            "options": {"scales": {"y": {"beginAtZero": True}}, "maintainAspectRatio": False}}
-        context["intervals"] = [(x, now.get(x, 0), then.get(x, 0)) for x in labels]
+        targets = queue_targets(conn)
+        context["chart"] = _dashboard_chart(viewer, today, week_ago, now, then, QueueTargets())
+        context["intervals"] = [(x, now.get(x, {}).get("offered", 0), then.get(x, {}).get("offered", 0))
+                                for x in sorted(set(now) | set(then) | set(_HALF_HOURS))]
+        split = _kpi(conn, user, KpiRequest(start=today, end=today, grain=Grain.TOTAL, tz=tz, dims=("queue",),
+                                            kpis=QUEUE_SPLIT_KPIS, agent_states=False, scenario=data.name))
+        context["split_keys"] = ["queue", *QUEUE_SPLIT_KPIS]
+        context["split"] = [row_cells({"queue": dict(r.dims)["queue"] or "–", **r.kpis}, context["split_keys"],
+                                      show=_show(viewer), targets=targets, href=None) for r in split]
+        context["defaults_used"] = not any(t.from_queue for t in targets.values())
     return _page(request, viewer, "reports/dashboard.html", data, context)
+
+
+def _chart(viewer: Viewer, rows: Sequence[ReportRow], keys: Sequence[str], *, by_dims: bool) -> dict[str, Any] | None:
+    """Bars of the first count KPI and a line of the first rate (right axis, percent) over the periods, or over
+    the dimension values of a whole-range report."""
+    count = next((k for k in keys if kpi(k).unit == "count"), None)
+    rate = next((k for k in keys if kpi(k).unit == "fraction"), None)
+    if not rows or (count is None and rate is None):
+        return None
+    rows = rows[:_CHART_POINTS]
+    labels = [" · ".join(str(v) for _, v in r.dims) if by_dims else r.period for r in rows]
+    label = _label(viewer)
+    datasets: list[dict[str, Any]] = []
+    if count is not None:
+        datasets.append({"label": label(count), "data": [r.kpis.get(count) for r in rows], "yAxisID": "y"})
+    if rate is not None:
+        datasets.append({"label": label(rate) + " (%)", "type": "line", "yAxisID": "rate", "data": [
+            None if r.kpis.get(rate) is None else round(float(r.kpis[rate] or 0) * 100, 1) for r in rows]})
+    return {"type": "bar", "data": {"labels": labels, "datasets": datasets}, "options": {
+        "maintainAspectRatio": False, "scales": {"y": {"beginAtZero": True, "position": "left"},
+                                                 "rate": {"beginAtZero": True, "max": 100, "position": "right",
+                                                          "grid": {"drawOnChartArea": False}}}}}
+
+
+_CHART_POINTS = 400
+
+
+def _for_pages(params: KpiParams) -> KpiParams:
+    """The parameters as the builder and its exports read them: the default KPIs when none are chosen, FCR's
+    base beside FCR, and FCR blank below ``FCR_MIN_BASE`` unless the query says otherwise."""
+    chosen = [k.strip() for k in (params.kpis or "").split(",") if k.strip()] or list(DEFAULT_KPIS)
+    if "fcr" in chosen and "fcr_base" not in chosen:
+        chosen.insert(chosen.index("fcr") + 1, "fcr_base")
+    return replace(params, kpis=",".join(chosen),
+                   fcr_min_base=FCR_MIN_BASE if params.fcr_min_base is None else params.fcr_min_base)
 
 
 @router.get("/reports/builder", response_class=HTMLResponse, include_in_schema=False)
 def builder(request: Request, conn: ConnDep, settings: SettingsDep, user: ReportsUser, viewer: ViewerDep,
-            params: KpiParamsDep, data: ReportDataDep) -> HTMLResponse:
-    """Choose grain, dimensions, KPIs and range; the result table exports to CSV and XLSX."""
-    rows: list[dict[str, Any]] | None = None
-    if params.start and params.end:
-        rows = [r.as_dict() for r in _kpi(conn, user, params.request(viewer.tz.key))]
-    chosen = [k.strip() for k in (params.kpis or "").split(",") if k.strip()] or list(DEFAULT_KPIS)
+            params: KpiParamsDep, data: ReportDataDep,
+            page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
+    """Choose grain, dimensions, KPIs (by name) and range; the result has a chart, a totals row, pages of
+    ``PAGE_ROWS`` rows and links to the calls behind each row; all rows export to CSV and XLSX."""
+    params = _for_pages(params)
+    chosen = (params.kpis or "").split(",")
+    context: dict[str, Any] = {"rows": None, "error": None}
+    try:
+        if params.start and params.end:
+            context.update(_builder_result(request, conn, user, viewer, params, page))
+    except InvalidInput as exc:  # answered on the form, with everything chosen kept
+        context.update(rows=None, error=exc)
+    if not params.start and not params.end:  # a first visit: offer the month up to the latest day with data
+        latest = _latest_day(conn, viewer, data)
+        if latest is not None:
+            params = replace(params, start=latest.replace(day=1).isoformat(), end=latest.isoformat())
     return _page(request, viewer, "reports/builder.html", data, {
-        "rows": rows, "params": params, "grains": [g.value for g in Grain], "dims": CALL_DIMENSIONS,
-        "all_kpis": [k.key for k in KPIS], "chosen": chosen, "chosen_dims": parse_dims(params.by),
-        "query": request.url.query, "site_tz": settings.site_tz})
+        **context, "params": params, "grains": [g.value for g in Grain], "dims": CALL_DIMENSIONS,
+        "all_kpis": [(k.key, _label(viewer)(k.key), k.formula) for k in KPIS], "chosen": chosen,
+        "chosen_dims": [d.strip() for d in (params.by or "").split(",") if d.strip()],
+        "query": urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"]),
+        "site_tz": settings.site_tz, "page_rows": PAGE_ROWS}, status_code=400 if context["error"] else 200)
+
+
+def _builder_result(request: Request, conn: ConnDep, user: User, viewer: Viewer, params: KpiParams,
+                    page: int) -> dict[str, Any]:
+    """The builder's result: one page of rows, the totals row, the chart and the paging links."""
+    context: dict[str, Any] = {}
+    req = params.request(viewer.tz.key)
+    rows = _kpi(conn, user, req)
+    page, first_index, pages = page_of(len(rows), page)
+    targets = queue_targets(conn)
+    show = _show(viewer)
+    keys = list(rows[0].as_dict()) if rows else []
+    shown = rows[first_index:first_index + PAGE_ROWS]
+    context.update(
+        rows=[row_cells(r.as_dict(), keys, show=show, targets=targets,
+                        href=drill_href(r, grain=req.grain, zone=req.tz, first=req.start, last=req.end,
+                                        scenario=req.scenario)) for r in shown],
+        keys=keys, page=page, pages=pages, row_count=len(rows), first_row=first_index + 1,
+        last_row=first_index + len(shown), zone=req.tz, defaults_used=not any(t.from_queue for t in
+                                                                               targets.values()))
+    if len(rows) > 1:
+        totals = _kpi(conn, user, replace(req, grain=Grain.TOTAL, dims=()))
+        if totals:
+            total = {**totals[0].as_dict(), "period": viewer.t("reports.totals")}
+            total.update({d: "" for d in req.dims})
+            context["totals"] = row_cells(total, keys, show=lambda k, v: v if k == "period" else show(k, v),
+                                          targets={}, href=None)
+    chart_rows = rows if req.grain == Grain.TOTAL or not req.dims else \
+        _kpi(conn, user, replace(req, dims=(), compare_previous=False))
+    context["chart"] = _chart(viewer, chart_rows, req.kpis, by_dims=req.grain == Grain.TOTAL and bool(req.dims))
+    context["page_link"] = lambda n: "/reports/builder?" + urlencode(
+        [(k, v) for k, v in request.query_params.multi_items() if k != "page"] + [("page", str(n))])
+    return context
+
+
+def export_columns(viewer: Viewer, rows: Sequence[dict[str, Any]], zone: str) -> list[Column]:
+    """The export's columns: headers in the viewer's language, the period's zone named."""
+    return kpi_columns(columns_of(rows), label=_label(viewer), previous=viewer.t("reports.previous"), zone=zone,
+                       seconds=viewer.t("reports.unit_seconds"))
 
 
 @router.get("/reports/export", include_in_schema=False)
 def export(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep, params: KpiParamsDep,
-           format: Literal["csv", "xlsx"] = "csv") -> Response:
-    """The builder's result as a CSV or XLSX download."""
-    rows = [r.as_dict() for r in _kpi(conn, user, params.request(viewer.tz.key))]
+           format: Literal["csv", "xlsx"] = "csv",
+           encoding: Annotated[str | None, Query(description="utf-8 (with BOM, default) or gb18030")] = None,
+           ) -> Response:
+    """The builder's result, every row, as a CSV (UTF-8 with BOM, or GB18030) or XLSX download."""
+    params = _for_pages(params)
+    codec = csv_encoding(encoding)
+    req = params.request(viewer.tz.key)
+    rows = [r.as_dict() for r in _kpi(conn, user, req)]
+    columns = export_columns(viewer, rows, req.tz)
     name = "-".join(["callops-kpi", *([params.scenario] if params.scenario else []), str(params.start),
                      str(params.end)])
     if format == "xlsx":
-        return Response(rows_to_xlsx(rows, sheet="kpi"), headers=attachment(f"{name}.xlsx"),
+        return Response(table_xlsx(rows, columns, sheet="kpi"), headers=attachment(f"{name}.xlsx"),
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return Response(rows_to_csv(rows), media_type="text/csv; charset=utf-8",
+    charset = "gb18030" if codec == "gb18030" else "utf-8"
+    return Response(table_csv(rows, columns, encoding=codec), media_type=f"text/csv; charset={charset}",
                     headers=attachment(f"{name}.csv"))
 
 

@@ -1,7 +1,7 @@
 """import jobs started from the web import page
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-03 13:50:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import callops.store.types
 
 revision = '0019'
-down_revision = '0016'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
