@@ -27,6 +27,8 @@ class Permission(StrEnum):
     DECIDE_APPEALS = "decide_appeals"  # supervisor's decision
     VIEW_AGENTS = "view_agents"
     SUPERVISE_FLOOR = "supervise_floor"  # set another agent's state on the live floor, the wallboard thresholds
+    WORK_TICKETS = "work_tickets"  # the service desk: an agent their own tickets, a lead their teams'
+    VIEW_ALL_TICKETS = "view_all_tickets"  # every ticket, callback and complaint report
 
 
 _P = Permission
@@ -43,6 +45,12 @@ MATRIX: dict[Role, frozenset[Permission]] = {
                                _P.SUPERVISE_FLOOR}),
     Role.AGENT: frozenset(),
 }
+
+
+# The service desk (issue 16): agents work their own tickets, leads their teams', managers every ticket.
+for _role in (Role.MANAGER, Role.TEAM_LEAD, Role.AGENT):
+    MATRIX[_role] = MATRIX[_role] | {_P.WORK_TICKETS}
+MATRIX[Role.MANAGER] = MATRIX[Role.MANAGER] | {_P.VIEW_ALL_TICKETS}
 
 
 def allowed(role: Role, permission: Permission) -> bool:
