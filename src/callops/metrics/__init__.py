@@ -4,7 +4,7 @@ Engines (SQLite, PostgreSQL, DuckDB; see ``callops.store.kpi_query``) compute ad
 per finest bucket; this package combines them into periods and computes every KPI from them.
 """
 
-from callops.metrics.evaluate import combine_measures, evaluate_measures, holds
+from callops.metrics.evaluate import combine_measures, evaluate_measures, evaluate_samples, holds
 from callops.metrics.expressions import All, Always, AnyOf, Compare, IsNull, IsTrue, NotNull, OneOf, Param, Predicate
 from callops.metrics.grains import (
                                     Grain,
@@ -56,5 +56,5 @@ __all__ = [
     "combine_measures", "compute_kpis", "evaluate_measures", "holds", "kpi", "local_range_ms", "measure",
     "measures_for", "offset_segments", "parse_grain", "period_label", "period_start", "report_rows", "roll_up",
     "shift_back", "shift_forward", "zone",
-    "TICKET_KPIS", "TICKET_DIMENSIONS", "SAMPLES", "Sample", "is_ticket_kpi", "sample", "samples_for",
+    "TICKET_KPIS", "TICKET_DIMENSIONS", "evaluate_samples", "SAMPLES", "Sample", "is_ticket_kpi", "sample", "samples_for",
 ]

@@ -26,7 +26,8 @@ from callops.metrics.options import KpiOptions, SlDenominator
 from callops.metrics.zones import zone
 
 __all__ = ["CALL_DIMENSIONS", "DIMENSION_FANOUT", "KpiRequest", "MAX_REPORT_CELLS", "MAX_REPORT_DAYS",
-           "STATE_DIMENSIONS", "TICKET_DIMENSIONS", "kpi_request_from_text", "parse_dims", "parse_kpis", "parse_span", "report_zone"]
+           "STATE_DIMENSIONS", "TICKET_DIMENSIONS", "kpi_request_from_text", "parse_dims", "parse_kpis", "parse_span",
+           "report_zone"]
 
 CALL_DIMENSIONS = ("queue", "call_type", "team", "agent", "priority", "source")
 STATE_DIMENSIONS = ("team", "agent")

@@ -237,7 +237,7 @@ def change_ticket(conn: sa.Connection, user: User, ticket_id: int, change: Ticke
     if change.state is not None:
         target = change.state
         check_transition(ticket.state, target)
-        if target is TicketState.ASSIGNED and not (values.get("owner") or ticket.owner):
+        if target is TicketState.ASSIGNED and (values["owner"] if "owner" in values else ticket.owner) is None:
             raise InvalidInput("an assigned ticket needs an owner: give owner", field="owner")
         values["state"] = target.value
         if ticket.first_response_at is None:
