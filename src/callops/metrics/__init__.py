@@ -56,5 +56,6 @@ __all__ = [
     "combine_measures", "compute_kpis", "evaluate_measures", "holds", "kpi", "local_range_ms", "measure",
     "measures_for", "offset_segments", "parse_grain", "period_label", "period_start", "report_rows", "roll_up",
     "shift_back", "shift_forward", "zone",
-    "TICKET_KPIS", "TICKET_DIMENSIONS", "evaluate_samples", "SAMPLES", "Sample", "is_ticket_kpi", "sample", "samples_for",
+    "TICKET_KPIS", "TICKET_DIMENSIONS", "evaluate_samples", "SAMPLES", "Sample", "is_ticket_kpi", "sample",
+    "samples_for",
 ]
