@@ -58,3 +58,41 @@ def list_tickets_command(state: str | None, category: str | None, limit: int, as
     else:
         echo_table(rows, ["id", "ref", "state", "category", "priority", "owner", "opened_at", "contacts",
                           "escalated"])
+
+
+@tickets.command("plan-callbacks")
+@click.option("--within-min", type=click.FloatRange(1, 7 * 24 * 60), default=30, show_default=True,
+              help="Call an abandoned caller back within this many minutes.")
+@click.option("--lookback-h", type=click.FloatRange(0, 7 * 24, min_open=True), default=24, show_default=True,
+              help="Missed calls of the last this many hours.")
+@click.option("--at", "at_text", help="Plan as of this ISO time with offset (default: now).")
+def plan_callbacks_command(within_min: float, lookback_h: float, at_text: str | None) -> None:
+    """Callbacks for abandoned calls and IVR callback requests whose callers did not get through since
+    (one per number; re-planning adds none twice)."""
+    from callops.cli._outbound_input import instant
+    from callops.services.desk_callbacks import plan_callbacks
+
+    now = instant(at_text) if at_text else dt.datetime.now(dt.UTC)
+    with _context.engine().begin() as conn:
+        added = plan_callbacks(conn, now=now, within_min=within_min, lookback_h=lookback_h)
+    click.echo(f"planned {added} callbacks")
+
+
+@tickets.command("callbacks")
+@click.option("--overdue", is_flag=True, help="Only callbacks past their due time.")
+@click.option("--at", "at_text", help="As of this ISO time with offset (default: now).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def callbacks_command(overdue: bool, at_text: str | None, as_json: bool) -> None:
+    """Open callbacks, earliest due first (at most 100)."""
+    from callops.cli._outbound_input import instant
+    from callops.store.desk_callbacks import list_callbacks
+
+    now = instant(at_text) if at_text else dt.datetime.now(dt.UTC)
+    with _context.engine().connect() as conn:
+        rows = [{"id": c.id, "phone": c.phone, "source": c.source.value, "due_at": c.due_at.isoformat(),
+                 "overdue": c.due_at < now, "owner": c.owner, "attempts": c.attempts}
+                for c in list_callbacks(conn, due_before=now if overdue else None)]
+    if as_json:
+        echo_json(rows)
+    else:
+        echo_table(rows, ["id", "phone", "source", "due_at", "overdue", "owner", "attempts"])

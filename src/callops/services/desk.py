@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from callops.desk import (
     BusinessCalendar,
+    CallbackSource,
     Category,
     EscalationRules,
     Priority,
@@ -42,6 +43,7 @@ from callops.store.desk import (
     list_tickets,
     update_ticket,
 )
+from callops.store.desk_callbacks import add_callback
 from callops.store.directory import led_agents
 from callops.store.users import User
 
@@ -58,6 +60,7 @@ class DeskRules:
     calendar: BusinessCalendar = BusinessCalendar()
     sla: SlaPolicy = SlaPolicy()
     escalation: EscalationRules = EscalationRules()
+    followup_min: float = 4 * 60  # business minutes after resolution: the satisfaction callback (回访)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,12 +211,13 @@ def change_ticket(conn: sa.Connection, user: User, ticket_id: int, change: Ticke
     scope = desk_scope(conn, user)
     values: dict[str, object] = {}
     events: list[_Event] = []
+    owner_now = ticket.owner
     if change.owner is not None:
         owner = change.owner.strip() or None
         if scope is not None and owner is not None and owner not in scope:
             raise PermissionDenied(f"this user cannot give tickets to {owner}")
         if owner != ticket.owner:
-            values["owner"] = owner
+            values["owner"] = owner_now = owner
             events.append(_Event("update", {"owner": [ticket.owner, owner]}))
     for name in ("priority", "category"):
         new = getattr(change, name)
@@ -237,7 +241,7 @@ def change_ticket(conn: sa.Connection, user: User, ticket_id: int, change: Ticke
     if change.state is not None:
         target = change.state
         check_transition(ticket.state, target)
-        if target is TicketState.ASSIGNED and (values["owner"] if "owner" in values else ticket.owner) is None:
+        if target is TicketState.ASSIGNED and owner_now is None:
             raise InvalidInput("an assigned ticket needs an owner: give owner", field="owner")
         values["state"] = target.value
         if ticket.first_response_at is None:
@@ -258,5 +262,9 @@ def change_ticket(conn: sa.Connection, user: User, ticket_id: int, change: Ticke
     for event in events:
         add_event(conn, ticket.id, at=now, actor=user.username, kind=event.kind, from_state=event.from_state,
                   to_state=event.to_state, detail=event.detail)
+    if change.state is TicketState.RESOLVED and ticket.phone is not None:
+        add_callback(conn, phone=ticket.phone, customer_id=ticket.customer_id, source=CallbackSource.TICKET,
+                     due_at=rules.calendar.add_business_minutes(now, rules.followup_min), now=now,
+                     owner=owner_now, ticket_id=ticket.id)
     _escalate(conn, get_ticket(conn, ticket.id), actor=user.username, now=now, rules=rules)
     return get_ticket(conn, ticket.id)
