@@ -4,6 +4,7 @@ file, business-hours SLAs, complaint escalation, callbacks and first-contact res
 No I/O: the store (``callops.store.desk``) persists, the services (``callops.services.desk``) orchestrate.
 """
 
+from callops.desk.calendar import DAY_NAMES, BusinessCalendar
 from callops.desk.callbacks import (
     MAX_ATTEMPTS,
     AttemptOutcome,
@@ -15,7 +16,6 @@ from callops.desk.callbacks import (
     is_overdue,
     plan_missed_callbacks,
 )
-from callops.desk.calendar import DAY_NAMES, BusinessCalendar
 from callops.desk.escalation import NOTIFIED, Escalation, EscalationReason, EscalationRules, assess
 from callops.desk.sla import Due, SlaPolicy, SlaTarget
 from callops.desk.ticket_csv import MAX_TICKET_ROWS, TICKET_COLUMNS, TicketRow, read_tickets_csv

@@ -47,7 +47,7 @@ from callops.store.desk_callbacks import add_callback
 from callops.store.directory import led_agents
 from callops.store.users import User
 
-__all__ = ["TicketFilter", "NewTicket", "TicketChange", "DeskRules", "desk_scope", "import_ticket_rows",
+__all__ = ["DEFAULT_RULES", "TicketFilter", "NewTicket", "TicketChange", "DeskRules", "desk_scope", "import_ticket_rows",
            "ticket_page", "open_ticket", "change_ticket", "visible_ticket", "MAX_PAGE"]
 
 MAX_PAGE = 200  # tickets per page: the bound on one request's work
@@ -61,6 +61,9 @@ class DeskRules:
     sla: SlaPolicy = SlaPolicy()
     escalation: EscalationRules = EscalationRules()
     followup_min: float = 4 * 60  # business minutes after resolution: the satisfaction callback (回访)
+
+
+DEFAULT_RULES = DeskRules()
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +158,7 @@ def _escalate(conn: sa.Connection, ticket: Ticket, *, actor: str, now: dt.dateti
 
 
 def open_ticket(conn: sa.Connection, user: User, new: NewTicket, *, now: dt.datetime,
-                rules: DeskRules = DeskRules()) -> Ticket:
+                rules: DeskRules = DEFAULT_RULES) -> Ticket:
     """A new ticket with its SLA due times and an ``opened`` event; escalated at once when the rules say so."""
     scope = desk_scope(conn, user)
     owner = (new.owner or "").strip() or None
@@ -204,7 +207,7 @@ class _Event:
 
 
 def change_ticket(conn: sa.Connection, user: User, ticket_id: int, change: TicketChange, *, now: dt.datetime,
-                  rules: DeskRules = DeskRules()) -> Ticket:
+                  rules: DeskRules = DEFAULT_RULES) -> Ticket:
     """Apply ``change``: a state move the current state cannot make is a TransitionError (nothing written);
     every change is one event in the same transaction."""
     ticket = visible_ticket(conn, user, ticket_id, for_update=True)

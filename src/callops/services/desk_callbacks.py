@@ -18,7 +18,15 @@ from callops.desk import (
     plan_missed_callbacks,
 )
 from callops.errors import InvalidInput, PermissionDenied
-from callops.services.desk import DeskRules, NewTicket, TicketChange, change_ticket, desk_scope, open_ticket
+from callops.services.desk import (
+    DEFAULT_RULES,
+    DeskRules,
+    NewTicket,
+    TicketChange,
+    change_ticket,
+    desk_scope,
+    open_ticket,
+)
 from callops.store.desk import Ticket, customers_for_phones
 from callops.store.desk_callbacks import (
     Callback,
@@ -96,7 +104,7 @@ class ContactSaved:
 
 
 def save_contact(conn: sa.Connection, user: User, form: ContactForm, *, now: dt.datetime,
-                 rules: DeskRules = DeskRules()) -> ContactSaved:
+                 rules: DeskRules = DEFAULT_RULES) -> ContactSaved:
     """Save the contact form in the caller's transaction: a ticket resolved on this contact, a new open ticket,
     or another contact on ``ticket_id`` (with the notes); a callback when asked."""
     if form.ticket_id is not None and (form.open_ticket or form.resolved):
