@@ -47,8 +47,8 @@ from callops.store.desk_callbacks import add_callback
 from callops.store.directory import led_agents
 from callops.store.users import User
 
-__all__ = ["DEFAULT_RULES", "TicketFilter", "NewTicket", "TicketChange", "DeskRules", "desk_scope", "import_ticket_rows",
-           "ticket_page", "open_ticket", "change_ticket", "visible_ticket", "MAX_PAGE"]
+__all__ = ["DEFAULT_RULES", "TicketFilter", "NewTicket", "TicketChange", "DeskRules", "desk_scope",
+           "import_ticket_rows", "ticket_page", "open_ticket", "change_ticket", "visible_ticket", "MAX_PAGE"]
 
 MAX_PAGE = 200  # tickets per page: the bound on one request's work
 
