@@ -102,6 +102,7 @@ HAND_EXPECTED: dict[str, float | None] = {
     "successful_contacts": 2, "conversions": 1, "refusal_rate": 1 / 3, "outbound_talk_s": 170.0,
     "work_hours": 2.0, "efficiency": 1.0,
     "tickets": 5, "complaints": 3, "escalated_share": 1 / 3, "fcr_ticket": 2 / 3, "median_resolution_h": 3.0,
+    "repeat_complaints": 2,
 }
 # The service desk's tickets of the day: three complaints (one escalated), three resolved (after 1, 3, 10 h).
 HAND_TICKETS: list[dict[str, object]] = [

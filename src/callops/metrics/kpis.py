@@ -165,6 +165,8 @@ TICKET_KPIS: tuple[Kpi, ...] = (  # the service desk (issue 16); a ticket counts
         _m("resolved_tickets")),
     Kpi("median_resolution_h", "解决时长中位数", "Median time to resolve", "hours",
         "median of hours from opened to resolved, over resolved tickets", Linear(()), median="resolution_h"),
+    Kpi("repeat_complaints", "重复投诉量", "Repeat complaints", "count",
+        "complaints the customer contacted us about twice or more (contacts >= 2)", _m("repeat_complaints")),
 )
 KPIS += TICKET_KPIS
 

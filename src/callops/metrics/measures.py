@@ -120,6 +120,7 @@ TICKET_MEASURES: tuple[Measure, ...] = (
     _tickets("escalated_complaints", All((_COMPLAINT, IsTrue("escalated")))),
     _tickets("resolved_tickets", _RESOLVED),
     _tickets("resolved_first_contact", All((_RESOLVED, Compare("contacts", "<=", 1.0)))),
+    _tickets("repeat_complaints", All((_COMPLAINT, Compare("contacts", ">=", 2.0)))),
 )
 MEASURES += TICKET_MEASURES
 

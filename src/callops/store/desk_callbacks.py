@@ -181,7 +181,7 @@ def customer_timeline(conn: sa.Connection, customer: Customer, *, limit: int = 5
     callback_query = (sa.select(b.id, b.due_at, b.source, b.status, b.owner, b.attempts, b.outcome)
              .where(b.customer_id == customer.id).order_by(b.due_at.desc()).limit(limit))
     for br in conn.execute(callback_query):
-        items.append(TimelineItem(br.due_at, "callback", str(r.id), {
+        items.append(TimelineItem(br.due_at, "callback", str(br.id), {
             "source": br.source, "status": br.status, "owner": br.owner, "attempts": br.attempts,
             "outcome": br.outcome}))
     items.sort(key=lambda i: i.at, reverse=True)
