@@ -570,6 +570,7 @@ tickets = sa.Table(
     sa.Index(None, "opened_at"),
     sa.Index(None, "state", "opened_at"),
     sa.Index(None, "category", "opened_at"),
+    sa.Index(None, "state", "category", "opened_at"),
     sa.Index(None, "owner", "state"),
     sa.Index(None, "customer_id", "opened_at"),
 )

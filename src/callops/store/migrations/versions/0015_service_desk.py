@@ -70,6 +70,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_tickets_opened_at'), ['opened_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_owner_state'), ['owner', 'state'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_state_opened_at'), ['state', 'opened_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_state_category_opened_at'), ['state', 'category', 'opened_at'],
+                              unique=False)
 
     op.create_table('callbacks',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -130,6 +132,7 @@ def downgrade() -> None:
 
     op.drop_table('callbacks')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tickets_state_category_opened_at'))
         batch_op.drop_index(batch_op.f('ix_tickets_state_opened_at'))
         batch_op.drop_index(batch_op.f('ix_tickets_owner_state'))
         batch_op.drop_index(batch_op.f('ix_tickets_opened_at'))
