@@ -145,3 +145,19 @@ def test_cookie_sessions_need_the_csrf_token(client: TestClient) -> None:
     assert client.patch(f"/api/tickets/{tid}", json={"state": "in_progress"}).status_code == 403
     assert client.patch(f"/api/tickets/{tid}", json={"state": "in_progress"},
                         headers={"X-CSRF-Token": body["csrf_token"]}).status_code == 200
+
+
+def test_the_sweep_escalates_complaints_past_due(client: TestClient, engine: sa.Engine) -> None:
+    """Without any change to it, a complaint past its 8 business hours is escalated by the sweep (level 1, by
+    ``sla``), once; an inquiry past due is not."""
+    from callops.services.desk import escalate_past_due
+
+    amy = bearer(client, "amy")
+    complaint = _open(client, amy, category="complaint")["id"]
+    _open(client, amy, category="inquiry")
+    with engine.begin() as conn:
+        assert escalate_past_due(conn, now=NOW + dt.timedelta(hours=1)) == 0
+        assert escalate_past_due(conn, now=NOW + dt.timedelta(days=1)) == 1
+        assert escalate_past_due(conn, now=NOW + dt.timedelta(days=1)) == 0
+    ticket = client.get(f"/api/tickets/{complaint}", headers=amy).json()
+    assert ticket["escalation_level"] == 1 and ticket["events"][-1]["actor"] == "sla"

@@ -96,3 +96,16 @@ def callbacks_command(overdue: bool, at_text: str | None, as_json: bool) -> None
         echo_json(rows)
     else:
         echo_table(rows, ["id", "phone", "source", "due_at", "overdue", "owner", "attempts"])
+
+
+@tickets.command("escalate")
+@click.option("--at", "at_text", help="As of this ISO time with offset (default: now).")
+def escalate_command(at_text: str | None) -> None:
+    """Escalate open complaints past their resolution SLA (team lead, then manager); run it on a schedule."""
+    from callops.cli._outbound_input import instant
+    from callops.services.desk import escalate_past_due
+
+    now = instant(at_text) if at_text else dt.datetime.now(dt.UTC)
+    with _context.engine().begin() as conn:
+        raised = escalate_past_due(conn, now=now)
+    click.echo(f"escalated {raised} complaints")

@@ -41,6 +41,7 @@ from callops.store.desk import (
     import_tickets,
     insert_ticket,
     list_tickets,
+    open_complaints_past_due,
     update_ticket,
 )
 from callops.store.desk_callbacks import add_callback
@@ -48,7 +49,8 @@ from callops.store.directory import led_agents
 from callops.store.users import User
 
 __all__ = ["DEFAULT_RULES", "TicketFilter", "NewTicket", "TicketChange", "DeskRules", "desk_scope",
-           "import_ticket_rows", "ticket_page", "open_ticket", "change_ticket", "visible_ticket", "MAX_PAGE"]
+           "import_ticket_rows", "ticket_page", "open_ticket", "change_ticket", "visible_ticket", "MAX_PAGE",
+           "escalate_past_due"]
 
 MAX_PAGE = 200  # tickets per page: the bound on one request's work
 
@@ -155,6 +157,20 @@ def _escalate(conn: sa.Connection, ticket: Ticket, *, actor: str, now: dt.dateti
         update_ticket(conn, ticket.id, {"escalated": True, "escalation_level": found.level, "updated_at": now})
         add_event(conn, ticket.id, at=now, actor=actor, kind="escalated",
                   detail={"level": found.level, "notified": found.notified, "reasons": list(found.reasons)})
+
+
+MAX_SWEEP = 10_000  # complaints one escalation sweep looks at
+
+
+def escalate_past_due(conn: sa.Connection, *, now: dt.datetime, rules: DeskRules = DEFAULT_RULES) -> int:
+    """Escalate open complaints past their resolution due time (the sweep a scheduler runs, e.g. every few
+    minutes); returns how many rose a level. Each rise is an ``escalated`` event by ``sla``."""
+    raised = 0
+    for ticket in open_complaints_past_due(conn, now=now, limit=MAX_SWEEP):
+        before = ticket.escalation_level
+        _escalate(conn, ticket, actor="sla", now=now, rules=rules)
+        raised += get_ticket(conn, ticket.id).escalation_level > before
+    return raised
 
 
 def open_ticket(conn: sa.Connection, user: User, new: NewTicket, *, now: dt.datetime,

@@ -17,7 +17,8 @@ from callops.store.imports import finish_import, lock_for_writing, start_import
 from callops.store.schema import customer_phones, customers, ticket_events, tickets
 
 __all__ = ["Ticket", "TicketImport", "customers_for_phones", "import_tickets", "get_ticket", "ticket_row",
-           "insert_ticket", "update_ticket", "add_event", "ticket_events_of", "TicketEvent", "list_tickets"]
+           "insert_ticket", "update_ticket", "add_event", "ticket_events_of", "TicketEvent", "list_tickets",
+           "open_complaints_past_due"]
 
 _CHUNK = 900  # values per IN (...): below SQLite's variable limit
 
@@ -200,4 +201,15 @@ def list_tickets(conn: sa.Connection, *, state: TicketState | None = None, categ
     if scope is not None:
         query = query.where(sa.or_(t.owner.is_(None), t.owner.in_(sorted(scope))) if scope else t.owner.is_(None))
     query = query.order_by(t.opened_at.desc(), t.id.desc()).limit(limit)
+    return [ticket_row(r) for r in conn.execute(query)]
+
+
+def open_complaints_past_due(conn: sa.Connection, *, now: dt.datetime, limit: int) -> list[Ticket]:
+    """Open complaints whose resolution is due before ``now`` and not yet escalated to the top level, oldest due
+    first, at most ``limit``."""
+    t = tickets.c
+    open_states = [s.value for s in TicketState if s not in {TicketState.RESOLVED, TicketState.CLOSED}]
+    query = (sa.select(tickets).where(t.category == Category.COMPLAINT.value, t.state.in_(open_states),
+                                      t.resolution_due_at < now, t.escalation_level < 2)
+             .order_by(t.resolution_due_at, t.id).limit(limit))
     return [ticket_row(r) for r in conn.execute(query)]
