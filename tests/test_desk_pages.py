@@ -81,3 +81,30 @@ def test_list_filters_callbacks_and_complaint_report_in_chinese(client: TestClie
     qa = TestClient(client.app)
     _login(qa, "qa1")
     assert qa.get("/desk").status_code == 403
+
+
+def test_linking_a_number_merges_customers(client: TestClient, engine: sa.Engine) -> None:
+    """Linking the second customer's number to the first moves their tickets and removes the second; a bad
+    number is shown again at its field; only view_pii may set the name."""
+    amy = bearer(client, "amy")
+    first = client.post("/api/tickets", json={"category": "inquiry", "phone": "13800138000"}, headers=amy).json()
+    second = client.post("/api/tickets", json={"category": "complaint", "phone": "010-8888 6666"},
+                         headers=amy).json()
+    token = _login(client, "boss")
+    path = f"/desk/customers/{first['customer_id']}"
+    bad = client.post(f"{path}/phones", data={"csrf_token": token, "phone": "999"})
+    assert bad.status_code == 400 and 'id="link-phone-error"' in bad.text and 'value="999"' in bad.text
+    linked = client.post(f"{path}/phones", data={"csrf_token": token, "phone": "01088886666"},
+                         follow_redirects=False)
+    assert linked.status_code == 303
+    with engine.connect() as conn:
+        owners = set(conn.execute(sa.select(tickets.c.customer_id)).scalars())
+        left = set(conn.execute(sa.select(customers.c.id)).scalars())
+    assert owners == {first["customer_id"]} and left == {first["customer_id"]}
+    assert second["customer_id"] != first["customer_id"]
+    assert client.post(path, data={"csrf_token": token, "name": "王先生", "notes": "VIP"},
+                       follow_redirects=False).status_code == 303
+    assert "王先生" in client.get(path).text
+    agent = TestClient(client.app)
+    agent_token = _login(agent, "amy")
+    assert agent.post(path, data={"csrf_token": agent_token, "name": "x", "notes": ""}).status_code == 403

@@ -17,7 +17,9 @@ from callops.desk import (
     after_attempt,
     plan_missed_callbacks,
 )
+from callops.dialer.phones import PhoneError, normalise_phone
 from callops.errors import InvalidInput, PermissionDenied
+from callops.permissions import Permission, allowed
 from callops.services.desk import (
     DEFAULT_RULES,
     DeskRules,
@@ -39,10 +41,11 @@ from callops.store.desk_callbacks import (
     missed_calls,
     set_callback_attempt,
 )
+from callops.store.desk_customers import link_phone, set_customer_details
 from callops.store.users import User
 
 __all__ = ["plan_callbacks", "due_callbacks", "record_attempt", "ContactForm", "ContactSaved", "save_contact",
-           "MAX_LOOKBACK_H"]
+           "MAX_LOOKBACK_H", "link_customer_phone", "edit_customer"]
 
 MAX_LOOKBACK_H = 7 * 24
 
@@ -131,3 +134,26 @@ def save_contact(conn: sa.Connection, user: User, form: ContactForm, *, now: dt.
                                    source=CallbackSource.AGENT, due_at=form.callback_at, now=now,
                                    owner=user.agent_id, ticket_id=ticket.id if ticket else None)
     return ContactSaved(ticket, callback_id)
+
+
+def link_customer_phone(conn: sa.Connection, user: User, customer_id: int, phone_text: str, *,
+                        now: dt.datetime) -> int | None:
+    """Link a number (any accepted spelling) to the customer, merging the customer who had it; the merged
+    customer's id, or None."""
+    desk_scope(conn, user)
+    try:
+        phone = normalise_phone(phone_text)
+    except PhoneError as exc:
+        raise InvalidInput(str(exc), field="phone") from None
+    return link_phone(conn, customer_id, phone, now=now)
+
+
+def edit_customer(conn: sa.Connection, user: User, customer_id: int, *, name: str, notes: str) -> None:
+    """Set the customer's name and notes (PII: view_pii)."""
+    if not allowed(user.role, Permission.VIEW_PII):
+        raise PermissionDenied("a customer's name and notes need the right view_pii")
+    if len(name) > 200:
+        raise InvalidInput("at most 200 characters", field="name")
+    if len(notes) > 4000:
+        raise InvalidInput("at most 4000 characters", field="notes")
+    set_customer_details(conn, customer_id, name=name.strip() or None, notes=notes.strip() or None)

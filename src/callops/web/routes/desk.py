@@ -27,7 +27,14 @@ from callops.services.desk import (
     ticket_page,
     visible_ticket,
 )
-from callops.services.desk_callbacks import ContactForm, due_callbacks, record_attempt, save_contact
+from callops.services.desk_callbacks import (
+    ContactForm,
+    due_callbacks,
+    edit_customer,
+    link_customer_phone,
+    record_attempt,
+    save_contact,
+)
 from callops.store.desk import ticket_events_of
 from callops.store.desk_callbacks import customer_timeline, get_customer
 from callops.store.kpi_query import kpi_report
@@ -107,16 +114,50 @@ async def ticket_change(request: Request, ticket_id: int, conn: ConnDep, user: C
     return RedirectResponse(f"/desk/tickets/{ticket_id}", status_code=303)
 
 
-@router.get("/desk/customers/{customer_id}", response_class=HTMLResponse)
-def customer_page(request: Request, customer_id: int, conn: ConnDep, user: CurrentUser,
-                  viewer: ViewerDep) -> HTMLResponse:
-    """The customer's calls, tickets and callbacks on one timeline, newest first."""
+def _customer_page(request: Request, conn: ConnDep, user: User, viewer: Viewer, customer_id: int, *,
+                   error: InvalidInput | None = None, typed: dict[str, str] | None = None) -> HTMLResponse:
     desk_scope(conn, user)
     customer = get_customer(conn, customer_id)
     items = customer_timeline(conn, customer, limit=100)
     return render(request, viewer, "desk/customer.html", {
         "customer": customer, "name": _pii(user, customer.name), "notes": _pii(user, customer.notes),
-        "phones": [shown_number(user, p) for p in customer.phones], "items": items})
+        "phones": [shown_number(user, p) for p in customer.phones], "items": items, "error": error,
+        "typed": typed or {}, "may_edit": allowed(user.role, Permission.VIEW_PII)},
+        status_code=400 if error else 200)
+
+
+@router.get("/desk/customers/{customer_id}", response_class=HTMLResponse)
+def customer_page(request: Request, customer_id: int, conn: ConnDep, user: CurrentUser,
+                  viewer: ViewerDep) -> HTMLResponse:
+    """The customer's calls, tickets and callbacks on one timeline, newest first."""
+    return _customer_page(request, conn, user, viewer, customer_id)
+
+
+@router.post("/desk/customers/{customer_id}/phones")
+async def customer_link(request: Request, customer_id: int, conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
+                        now: NowDep) -> Response:
+    """Link a number to the customer; the customer who had it is merged into this one."""
+    phone = _text(await request.form(), "phone")
+    try:
+        link_customer_phone(conn, user, customer_id, phone, now=now)
+    except InvalidInput as exc:
+        conn.rollback()
+        return _customer_page(request, conn, user, viewer, customer_id, error=exc, typed={"phone": phone})
+    return RedirectResponse(f"/desk/customers/{customer_id}", status_code=303)
+
+
+@router.post("/desk/customers/{customer_id}")
+async def customer_edit(request: Request, customer_id: int, conn: ConnDep, user: CurrentUser,
+                        viewer: ViewerDep) -> Response:
+    """The customer's name and notes (view_pii)."""
+    form = await request.form()
+    typed = {"name": _text(form, "name"), "notes": _text(form, "notes")}
+    try:
+        edit_customer(conn, user, customer_id, name=typed["name"], notes=typed["notes"])
+    except InvalidInput as exc:
+        conn.rollback()
+        return _customer_page(request, conn, user, viewer, customer_id, error=exc, typed=typed)
+    return RedirectResponse(f"/desk/customers/{customer_id}", status_code=303)
 
 
 def _contact_page(request: Request, viewer: Viewer, *, typed: dict[str, str], error: InvalidInput | None,
