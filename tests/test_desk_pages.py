@@ -108,3 +108,30 @@ def test_linking_a_number_merges_customers(client: TestClient, engine: sa.Engine
     agent = TestClient(client.app)
     agent_token = _login(agent, "amy")
     assert agent.post(path, data={"csrf_token": agent_token, "name": "x", "notes": ""}).status_code == 403
+
+
+def test_contact_form_pops_the_current_callers_card(client: TestClient, engine: sa.Engine) -> None:
+    """A call answered at A1 from a known customer pops their card and recent ticket on the agent's form, the
+    number masked for the agent; saving with the number left blank files the ticket under the live caller."""
+    import datetime as dt
+
+    from callops.live import LiveEvent, LiveEventKind
+    from callops.store.live_events import append_events
+
+    amy = bearer(client, "amy")
+    old = client.post("/api/tickets", json={"category": "inquiry", "phone": "13800138000"}, headers=amy).json()
+    at = NOW - dt.timedelta(minutes=3)
+    with engine.begin() as conn:
+        append_events(conn, [LiveEvent(LiveEventKind.CALL_OFFERED, at, "pbx", call_id="c-1", queue="Q",
+                                       caller="13800138000"),
+                             LiveEvent(LiveEventKind.CALL_ANSWERED, at + dt.timedelta(seconds=20), "pbx",
+                                       call_id="c-1", queue="Q", agent="A1")], now=NOW)
+    token = _login(client, "amy")
+    form = client.get("/desk/contact")
+    assert 'id="caller-card"' in form.text and f"/desk/tickets/{old['id']}" in form.text
+    assert "+86*******8000" in form.text and "13800138000" not in form.text
+    saved = client.post("/desk/contact", data={"csrf_token": token, "phone": "", "live_call": "c-1",
+                                               "category": "complaint", "outcome": "open"}, follow_redirects=False)
+    assert saved.status_code == 303
+    made = client.get(f"/api/tickets/{saved.headers['location'].rsplit('/', 1)[1]}", headers=amy).json()
+    assert made["customer_id"] == old["customer_id"]

@@ -32,6 +32,10 @@ from callops.services.desk import (
 from callops.store.desk import Ticket, customers_for_phones
 from callops.store.desk_callbacks import (
     Callback,
+    Customer,
+    TimelineItem,
+    customer_timeline,
+    get_customer,
     add_callback,
     add_planned_callbacks,
     answered_times,
@@ -42,10 +46,12 @@ from callops.store.desk_callbacks import (
     set_callback_attempt,
 )
 from callops.store.desk_customers import link_phone, set_customer_details
+from callops.store.desk_pop import LiveCaller, current_caller
 from callops.store.users import User
 
 __all__ = ["plan_callbacks", "due_callbacks", "record_attempt", "ContactForm", "ContactSaved", "save_contact",
-           "MAX_LOOKBACK_H", "link_customer_phone", "edit_customer"]
+           "MAX_LOOKBACK_H", "link_customer_phone", "edit_customer",
+           "CallerCard", "caller_card"]
 
 MAX_LOOKBACK_H = 7 * 24
 
@@ -157,3 +163,31 @@ def edit_customer(conn: sa.Connection, user: User, customer_id: int, *, name: st
     if len(notes) > 4000:
         raise InvalidInput("at most 4000 characters", field="notes")
     set_customer_details(conn, customer_id, name=name.strip() or None, notes=notes.strip() or None)
+
+
+@dataclass(frozen=True, slots=True)
+class CallerCard:
+    """What the agent screen pops for the current call: the number, the customer and their recent history."""
+
+    call: LiveCaller
+    phone: str | None  # E.164, None when the PBX gave no usable number
+    customer: Customer | None
+    recent: list[TimelineItem]
+
+
+def caller_card(conn: sa.Connection, user: User, *, now: dt.datetime) -> CallerCard | None:
+    """The card of the caller on this agent's current (or last, within the hour) call; None without one."""
+    desk_scope(conn, user)
+    if not user.agent_id:
+        return None
+    call = current_caller(conn, user.agent_id, now=now)
+    if call is None:
+        return None
+    try:
+        phone = normalise_phone(call.caller) if call.caller else None
+    except PhoneError:
+        phone = None
+    customer_id = customer_of_phone(conn, phone) if phone else None
+    customer = get_customer(conn, customer_id) if customer_id is not None else None
+    recent = customer_timeline(conn, customer, limit=5) if customer is not None else []
+    return CallerCard(call, phone, customer, recent)

@@ -28,7 +28,9 @@ from callops.services.desk import (
     visible_ticket,
 )
 from callops.services.desk_callbacks import (
+    CallerCard,
     ContactForm,
+    caller_card,
     due_callbacks,
     edit_customer,
     link_customer_phone,
@@ -161,17 +163,28 @@ async def customer_edit(request: Request, customer_id: int, conn: ConnDep, user:
 
 
 def _contact_page(request: Request, viewer: Viewer, *, typed: dict[str, str], error: InvalidInput | None,
-                  status: int = 200) -> HTMLResponse:
-    return render(request, viewer, "desk/contact.html", {"typed": typed, "error": error,
+                  card: CallerCard | None = None, user: User | None = None, status: int = 200) -> HTMLResponse:
+    shown = None
+    if card is not None and user is not None:
+        shown = {"phone": shown_number(user, card.phone or card.call.caller), "customer": card.customer,
+                 "name": _pii(user, card.customer.name) if card.customer else None, "recent": card.recent,
+                 "call": card.call}
+    return render(request, viewer, "desk/contact.html", {"typed": typed, "error": error, "card": shown,
                                                           "categories": list(Category)}, status_code=status)
 
 
 @router.get("/desk/contact", response_class=HTMLResponse)
-def contact_form(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
+def contact_form(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep,
                  phone: Annotated[str | None, Query(max_length=40)] = None) -> HTMLResponse:
-    """The agent's form after a contact; ``?phone=`` fills the caller's number (the live agent page links it)."""
-    desk_scope(conn, user)
-    return _contact_page(request, viewer, typed={"phone": phone or "", "outcome": "resolved"}, error=None)
+    """The agent's form after a contact, with the card of the caller on the agent's current (or last) call from
+    the live feed; ``?phone=`` fills a number by hand (a call the PBX did not announce)."""
+    card = caller_card(conn, user, now=now)
+    typed = {"phone": phone or "", "outcome": "resolved", "live_call": ""}
+    if card is not None and not phone:
+        typed["live_call"] = card.call.call_id  # the number stays on the server unless the user may see it
+        if allowed(user.role, Permission.VIEW_PII):
+            typed["phone"] = card.phone or card.call.caller or ""
+    return _contact_page(request, viewer, typed=typed, error=None, card=card, user=user)
 
 
 def _local_instant(text: str, viewer: Viewer, *, field: str) -> dt.datetime | None:
@@ -189,7 +202,13 @@ async def contact_save(request: Request, conn: ConnDep, user: CurrentUser, viewe
                        now: NowDep) -> Response:
     """Save the contact: resolved now, a ticket opened, or another contact on a ticket; a callback if set."""
     form = await request.form()
-    typed = {k: _text(form, k) for k in ("phone", "category", "notes", "outcome", "ticket_id", "callback_at")}
+    typed = {k: _text(form, k) for k in ("phone", "category", "notes", "outcome", "ticket_id", "callback_at",
+                                         "live_call")}
+    phone = typed["phone"]
+    if not phone and typed["live_call"]:
+        card = caller_card(conn, user, now=now)
+        if card is not None and card.call.call_id == typed["live_call"]:
+            phone = card.phone or ""
     try:
         outcome = typed["outcome"]
         if outcome not in {"resolved", "open", "update"}:
@@ -203,7 +222,7 @@ async def contact_save(request: Request, conn: ConnDep, user: CurrentUser, viewe
             raise InvalidInput("at most 4000 characters", field="notes")
         saved = save_contact(conn, user, ContactForm(
             category=parse_choice(Category, typed["category"] or "other", field="category"),
-            phone=typed["phone"] or None, notes=typed["notes"], resolved=outcome == "resolved",
+            phone=phone or None, notes=typed["notes"], resolved=outcome == "resolved",
             open_ticket=outcome == "open", ticket_id=ticket_id,
             callback_at=_local_instant(typed["callback_at"], viewer, field="callback_at")), now=now)
     except (InvalidInput, PermissionDenied) as exc:
