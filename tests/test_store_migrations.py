@@ -98,6 +98,7 @@ def test_0015_downgrades_and_upgrades(engine: sa.Engine) -> None:
         command.downgrade(_alembic_config(engine), _below("0015", engine))
         assert set(sa.inspect(engine).get_table_names()) == tables - desk
         assert "ix_calls_caller_number_started_at" not in _indexes(engine, "calls")
+        assert "ix_live_events_call_id_at" not in _indexes(engine, "live_events")
     finally:
         upgrade(engine)
     assert current_revision(engine) == _head(engine) and _indexes(engine, "tickets") == before

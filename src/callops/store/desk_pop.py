@@ -1,7 +1,7 @@
 """The caller of an agent's current (or last) call, from the live event log: what the agent screen pops.
 
 The agent's latest ringing/answered event (``live_events (agent, at)`` index) names the call; the call's
-``call_offered`` event, found among the events of the hour before by the ``(at)`` index, names the caller.
+``call_offered`` event (``live_events (call_id, at)`` index, migration 0015) names the caller.
 """
 
 from __future__ import annotations

@@ -609,7 +609,8 @@ callbacks = sa.Table(  # 回访: from tickets, abandoned calls and the IVR's cal
     sa.Index(None, "owner", "status", "due_at"),
 )
 
-# The customer timeline reads a caller's calls by number.
+# The customer timeline reads a caller's calls by number; the agent screen's pop finds a live call's caller by id.
 sa.Index("ix_calls_caller_number_started_at", calls.c.caller_number, calls.c.started_at)
+sa.Index("ix_live_events_call_id_at", live_events.c.call_id, live_events.c.at)
 
 __all__ += ["customers", "customer_phones", "tickets", "ticket_events", "callbacks"]

@@ -114,10 +114,14 @@ def upgrade() -> None:
 
     with op.batch_alter_table('calls', schema=None) as batch_op:
         batch_op.create_index('ix_calls_caller_number_started_at', ['caller_number', 'started_at'], unique=False)
+    with op.batch_alter_table('live_events', schema=None) as batch_op:
+        batch_op.create_index('ix_live_events_call_id_at', ['call_id', 'at'], unique=False)
 
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('live_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_live_events_call_id_at')
     with op.batch_alter_table('calls', schema=None) as batch_op:
         batch_op.drop_index('ix_calls_caller_number_started_at')
 
