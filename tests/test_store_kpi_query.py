@@ -92,7 +92,7 @@ def _sources(engine: sa.Engine, tmp_path: Path) -> list[Source]:
 
 def _store_hand_tickets(engine: sa.Engine) -> None:
     """The hand-computed day's tickets, opened at T0 (resolved after their ``resolution_h``)."""
-    rows = [TicketRow(f"H{i}", None, Category(t["category"]), T0,
+    rows = [TicketRow(f"H{i}", None, Category(str(t["category"])), T0,
                       None if t["resolution_h"] is None else T0 + dt.timedelta(hours=float(str(t["resolution_h"]))),
                       bool(t["escalated"]), int(str(t["contacts"])), i + 2) for i, t in enumerate(HAND_TICKETS)]
     with engine.begin() as conn:
