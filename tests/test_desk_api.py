@@ -161,3 +161,27 @@ def test_the_sweep_escalates_complaints_past_due(client: TestClient, engine: sa.
         assert escalate_past_due(conn, now=NOW + dt.timedelta(days=1)) == 0
     ticket = client.get(f"/api/tickets/{complaint}", headers=amy).json()
     assert ticket["escalation_level"] == 1 and ticket["events"][-1]["actor"] == "sla"
+
+
+def test_callbacks_and_customer_api(client: TestClient, clock: Clock) -> None:
+    """Resolving a ticket lists its satisfaction callback, overdue after its due time; attempts move it; the
+    customer's timeline hides the name from an agent and shows it to the manager."""
+    amy = bearer(client, "amy")
+    made = _open(client, amy)
+    client.patch(f"/api/tickets/{made['id']}", json={"state": "resolved"}, headers=amy)
+    [callback] = client.get("/api/callbacks", headers=amy).json()
+    assert callback["source"] == "ticket" and callback["overdue"] is False
+    assert client.get("/api/callbacks?overdue=true", headers=amy).json() == []
+    clock.now = NOW + dt.timedelta(days=1)
+    assert [c["id"] for c in client.get("/api/callbacks?overdue=true", headers=amy).json()] == [callback["id"]]
+    tried = client.post(f"/api/callbacks/{callback['id']}/attempts", json={"outcome": "busy"}, headers=amy)
+    assert tried.status_code == 200 and tried.json()["attempts"] == 1 and tried.json()["status"] == "open"
+    bad = client.post(f"/api/callbacks/{callback['id']}/attempts", json={"outcome": "maybe"}, headers=amy)
+    assert bad.status_code == 400 and bad.json()["field"] == "outcome"
+    done = client.post(f"/api/callbacks/{callback['id']}/attempts", json={"outcome": "reached"}, headers=amy)
+    assert done.json()["status"] == "done"
+    customer = client.get(f"/api/customers/{made['customer_id']}", headers=amy).json()
+    assert customer["phones"] != ["+8613800138000"] and {i["kind"] for i in customer["timeline"]} == {"ticket",
+                                                                                                    "callback"}
+    boss = client.get(f"/api/customers/{made['customer_id']}", headers=bearer(client, "boss")).json()
+    assert boss["phones"] == ["+8613800138000"]
