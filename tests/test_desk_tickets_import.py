@@ -89,7 +89,7 @@ def test_a_bad_row_names_line_and_field_and_writes_nothing(db_url: str, engine: 
     assert code == 1 and "line 4" in out and "field phone" in out
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(tickets)).scalar_one() == 0
-    for broken, field in (("2026-03-01T10:00:00", "opened_at"), ("maybe", "escalated"), ("0", "contacts"),
+    for broken, field in (("2026-03-01T10:00:00", "opened_at"), ("maybe", "escalated"), ("-1", "contacts"),
                           ("gossip", "category")):
         row = {"opened_at": f"K9,,inquiry,{broken},,false,1\n", "escalated": f"K9,,inquiry,2026-03-01T10:00:00Z,,"
                f"{broken},1\n", "contacts": f"K9,,inquiry,2026-03-01T10:00:00Z,,false,{broken}\n",

@@ -101,16 +101,18 @@ HAND_EXPECTED: dict[str, float | None] = {
     "occupancy": 3600 / 5400, "utilisation": 3600 / 7200, "away_s": 1800.0, "dials": 5, "connects": 3,
     "successful_contacts": 2, "conversions": 1, "refusal_rate": 1 / 3, "outbound_talk_s": 170.0,
     "work_hours": 2.0, "efficiency": 1.0,
-    "tickets": 5, "complaints": 3, "escalated_share": 1 / 3, "fcr_ticket": 2 / 3, "median_resolution_h": 3.0,
+    "tickets": 6, "complaints": 3, "escalated_share": 1 / 3, "fcr_ticket": 2 / 4, "median_resolution_h": 2.5,
     "repeat_complaints": 2,
 }
-# The service desk's tickets of the day: three complaints (one escalated), three resolved (after 1, 3, 10 h).
+# The service desk's tickets of the day: three complaints (one escalated), four resolved (after 1, 2, 3, 10 h),
+# one of them opened without a customer contact (contacts 0: not a first-contact resolution).
 HAND_TICKETS: list[dict[str, object]] = [
     {"category": "complaint", "escalated": True, "contacts": 2, "resolved_ms": 1, "resolution_h": 10.0},
     {"category": "complaint", "escalated": False, "contacts": 1, "resolved_ms": 1, "resolution_h": 1.0},
     {"category": "complaint", "escalated": False, "contacts": 4, "resolved_ms": None, "resolution_h": None},
     {"category": "inquiry", "escalated": False, "contacts": 1, "resolved_ms": 1, "resolution_h": 3.0},
     {"category": "suggestion", "escalated": True, "contacts": 1, "resolved_ms": None, "resolution_h": None},
+    {"category": "other", "escalated": False, "contacts": 0, "resolved_ms": 1, "resolution_h": 2.0},
 ]
 
 

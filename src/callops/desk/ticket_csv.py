@@ -2,7 +2,8 @@
 
 Datetimes are ISO with a UTC offset (``2026-03-02T09:15:00+08:00``); ``resolved_at`` is empty while the
 ticket is open; ``escalated`` is true/false (1/0, yes/no too); ``contacts`` counts the customer's contacts
-about the ticket (at least 1). Phones go through :func:`callops.dialer.phones.normalise_phone`. The first bad
+about the ticket (0 for a ticket opened without a customer contact; ``fcr_ticket`` counts ``contacts = 1``).
+Phones go through :func:`callops.dialer.phones.normalise_phone`. The first bad
 row raises InvalidInput naming file, line (the header is line 1) and field; nothing is returned half-read.
 """
 
@@ -71,8 +72,8 @@ def _row(raw: dict[str, str], line: int) -> TicketRow:
         contacts = int(raw["contacts"].strip())
     except ValueError:
         raise InvalidInput(f"{raw['contacts']!r} is not a whole number", field="contacts") from None
-    if not 1 <= contacts <= MAX_CONTACTS:
-        raise InvalidInput(f"{contacts} is not between 1 and {MAX_CONTACTS}", field="contacts")
+    if not 0 <= contacts <= MAX_CONTACTS:
+        raise InvalidInput(f"{contacts} is not between 0 and {MAX_CONTACTS}", field="contacts")
     return TicketRow(ref, phone, category, opened_at, resolved_at, flag in _TRUE, contacts, line)
 
 

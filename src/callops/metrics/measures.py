@@ -119,7 +119,8 @@ TICKET_MEASURES: tuple[Measure, ...] = (
     _tickets("complaints", _COMPLAINT),
     _tickets("escalated_complaints", All((_COMPLAINT, IsTrue("escalated")))),
     _tickets("resolved_tickets", _RESOLVED),
-    _tickets("resolved_first_contact", All((_RESOLVED, Compare("contacts", "<=", 1.0)))),
+    _tickets("resolved_first_contact",
+             All((_RESOLVED, Compare("contacts", ">=", 1.0), Compare("contacts", "<=", 1.0)))),
     _tickets("repeat_complaints", All((_COMPLAINT, Compare("contacts", ">=", 2.0)))),
 )
 MEASURES += TICKET_MEASURES
