@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from callops.errors import InvalidInput
-from callops.metrics import KPIS, KpiOptions, SlDenominator, compute_kpis, evaluate_measures, kpi, measures_for
+from callops.metrics import (
+    KPIS,
+    KpiOptions,
+    SlDenominator,
+    compute_kpis,
+    evaluate_measures,
+    evaluate_samples,
+    kpi,
+    measures_for,
+    samples_for,
+)
 from callops.metrics.measures import Table
 
 
@@ -22,12 +32,15 @@ def seed_003_rows() -> list[dict[str, object]]:
 
 
 def _kpis(rows: list[dict[str, object]], keys: list[str], options: KpiOptions | None = None,
-          states: list[dict[str, object]] | None = None) -> dict[str, float | None]:
+          states: list[dict[str, object]] | None = None,
+          tickets: list[dict[str, object]] | None = None) -> dict[str, float | None]:
     opts = options or KpiOptions()
     names = measures_for(keys)
     measures = evaluate_measures(names, rows, opts)
     measures.update(evaluate_measures(names, states or [], opts, table=Table.AGENT_INTERVALS))
-    return compute_kpis(measures, keys, opts)
+    measures.update(evaluate_measures(names, tickets or [], opts, table=Table.TICKETS))
+    samples = evaluate_samples(samples_for(keys), tickets or [], opts, table=Table.TICKETS)
+    return compute_kpis(measures, keys, opts, samples)
 
 
 def test_seed_003_worked_example() -> None:
@@ -88,13 +101,25 @@ HAND_EXPECTED: dict[str, float | None] = {
     "occupancy": 3600 / 5400, "utilisation": 3600 / 7200, "away_s": 1800.0, "dials": 5, "connects": 3,
     "successful_contacts": 2, "conversions": 1, "refusal_rate": 1 / 3, "outbound_talk_s": 170.0,
     "work_hours": 2.0, "efficiency": 1.0,
+    "tickets": 6, "complaints": 3, "escalated_share": 1 / 3, "fcr_ticket": 2 / 4, "median_resolution_h": 2.5,
+    "repeat_complaints": 2,
 }
+# The service desk's tickets of the day: three complaints (one escalated), four resolved (after 1, 2, 3, 10 h),
+# one of them opened without a customer contact (contacts 0: not a first-contact resolution).
+HAND_TICKETS: list[dict[str, object]] = [
+    {"category": "complaint", "escalated": True, "contacts": 2, "resolved_ms": 1, "resolution_h": 10.0},
+    {"category": "complaint", "escalated": False, "contacts": 1, "resolved_ms": 1, "resolution_h": 1.0},
+    {"category": "complaint", "escalated": False, "contacts": 4, "resolved_ms": None, "resolution_h": None},
+    {"category": "inquiry", "escalated": False, "contacts": 1, "resolved_ms": 1, "resolution_h": 3.0},
+    {"category": "suggestion", "escalated": True, "contacts": 1, "resolved_ms": None, "resolution_h": None},
+    {"category": "other", "escalated": False, "contacts": 0, "resolved_ms": 1, "resolution_h": 2.0},
+]
 
 
 def test_every_kpi_has_a_hand_computed_value() -> None:
     """Each defined KPI matches its value worked out by hand on the fixture day (short abandon < 5 s)."""
     assert set(HAND_EXPECTED) == {k.key for k in KPIS}
-    got = _kpis(HAND_CALLS, list(HAND_EXPECTED), KpiOptions(short_abandon_s=5.0), HAND_STATES)
+    got = _kpis(HAND_CALLS, list(HAND_EXPECTED), KpiOptions(short_abandon_s=5.0), HAND_STATES, HAND_TICKETS)
     for key, value in HAND_EXPECTED.items():
         assert got[key] == pytest.approx(value), key
 

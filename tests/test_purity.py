@@ -16,7 +16,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src"
 ROOT = SRC / "callops"
 PURE_PACKAGES = ["queueing", "forecast", "scheduling", "routing", "simulation", "quality", "metrics", "live",
-                 "dialer", "people"]
+                 "dialer", "people", "desk"]
 PURE_MODULES = ["records", "errors", "permissions", "dates", "login_throttle", "config", "deadline"]
 FORBIDDEN = ("sqlalchemy", "fastapi", "starlette", "duckdb", "click", "alembic", "psycopg", "uvicorn", "pydantic",
              "jinja2", "openpyxl", "callops.store", "callops.web", "callops.ingest", "callops.cli",

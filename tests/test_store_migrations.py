@@ -152,3 +152,21 @@ def test_0018_downgrades_and_upgrades(engine: sa.Engine) -> None:
     assert current_revision(engine) == _head(engine)
     uniques = sa.inspect(engine).get_unique_constraints("saved_reports")
     assert [u["column_names"] for u in uniques] == [["owner", "name"]]
+
+
+def test_0015_downgrades_and_upgrades(engine: sa.Engine) -> None:
+    """Below 0015 the service desk's tables and the calls-by-caller index are gone; upgrading brings them back."""
+    desk = {"customers", "customer_phones", "tickets", "ticket_events", "callbacks"}
+    before = _indexes(engine, "tickets")
+    assert before["ix_tickets_state_category_opened_at"] == ["state", "category", "opened_at"]
+    assert _indexes(engine, "calls")["ix_calls_caller_number_started_at"] == ["caller_number", "started_at"]
+    try:
+        command.downgrade(_alembic_config(engine), "0015")  # later migrations' tables are not this test's
+        tables = set(sa.inspect(engine).get_table_names())
+        command.downgrade(_alembic_config(engine), _below("0015", engine))
+        assert set(sa.inspect(engine).get_table_names()) == tables - desk
+        assert "ix_calls_caller_number_started_at" not in _indexes(engine, "calls")
+        assert "ix_live_events_call_id_at" not in _indexes(engine, "live_events")
+    finally:
+        upgrade(engine)
+    assert current_revision(engine) == _head(engine) and _indexes(engine, "tickets") == before

@@ -30,6 +30,8 @@ class Permission(StrEnum):
     MANAGE_DIRECTORY = "manage_directory"  # teams, agents and skills, queues and targets, sites (/admin)
     VIEW_AUDIT = "view_audit"  # the administration audit log (/admin/audit)
     APPROVE_SHIFT_CHANGES = "approve_shift_changes"  # approve swaps and time off (a team lead: their teams only)
+    WORK_TICKETS = "work_tickets"  # the service desk: an agent their own tickets, a lead their teams'
+    VIEW_ALL_TICKETS = "view_all_tickets"  # every ticket, callback and complaint report
 
 
 _P = Permission
@@ -47,6 +49,12 @@ MATRIX: dict[Role, frozenset[Permission]] = {
                                _P.SUPERVISE_FLOOR, _P.APPROVE_SHIFT_CHANGES}),
     Role.AGENT: frozenset(),
 }
+
+
+# The service desk (issue 16): agents work their own tickets, leads their teams', managers every ticket.
+for _role in (Role.MANAGER, Role.TEAM_LEAD, Role.AGENT):
+    MATRIX[_role] = MATRIX[_role] | {_P.WORK_TICKETS}
+MATRIX[Role.MANAGER] = MATRIX[Role.MANAGER] | {_P.VIEW_ALL_TICKETS}
 
 
 def allowed(role: Role, permission: Permission) -> bool:

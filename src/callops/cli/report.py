@@ -10,8 +10,8 @@ import click
 from callops.cli import _context
 from callops.cli._tabular import FORMATS, write_rows
 from callops.errors import InvalidInput
-from callops.metrics import KpiOptions, SlDenominator, kpi_request_from_text, parse_span, report_zone
-from callops.store.kpi_query import ParquetSource, Source, agent_report, kpi_report
+from callops.metrics import KpiOptions, SlDenominator, kpi_request_from_text, parse_kpis, parse_span, report_zone
+from callops.store.kpi_query import ParquetSource, Source, agent_report, kpi_report, stored_span
 
 
 def register(group: click.Group) -> None:
@@ -27,8 +27,9 @@ def _source(engine_name: str, parquet: Path | None) -> Source:
 
 
 _common = [
-    click.option("--from", "start", required=True, help="First day, inclusive (YYYY-MM-DD, in --tz)."),
-    click.option("--to", "end", required=True, help="Last day, inclusive (YYYY-MM-DD, in --tz)."),
+    click.option("--from", "start", help="First day, inclusive (YYYY-MM-DD, in --tz); `report kpi` without "
+                                         "--from and --to covers the days with stored data."),
+    click.option("--to", "end", help="Last day, inclusive (YYYY-MM-DD, in --tz)."),
     click.option("--tz", help="Report time zone (default: the site's, CALLOPS_TZ)."),
     click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True),
     click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (xlsx needs it)."),
@@ -66,10 +67,17 @@ def report() -> None:
 @click.option("--by", "by", help="Dimensions, comma-separated: queue, call_type, team, agent, priority, source.")
 @click.option("--kpis", help="KPI keys, comma-separated (default: every inbound KPI).")
 @click.option("--compare-previous", is_flag=True, help="Add prev_<kpi> columns: the period one step earlier.")
-def report_kpi(start: str, end: str, tz: str | None, fmt: str, out: Path | None, engine_name: str,
+def report_kpi(start: str | None, end: str | None, tz: str | None, fmt: str, out: Path | None, engine_name: str,
                parquet: Path | None, sl_threshold: float, sl_denominator: str, short_abandon: float, fcr_days: int,
                scenario: str | None, grain: str, by: str | None, kpis: str | None, compare_previous: bool) -> None:
-    """KPIs per period (and per --by dimension values) for the inclusive dates --from..--to."""
+    """KPIs per period (and per --by dimension values) for the inclusive dates --from..--to (both omitted: from
+    the first to the last day with stored data for the KPIs asked: calls, agent states, tickets)."""
+    if start is None and end is None:
+        zone_name = report_zone(tz, _context.settings().site_tz)
+        span = stored_span(_source(engine_name, parquet), tz=zone_name, kpis=parse_kpis(kpis), scenario=scenario)
+        if span is None:
+            raise InvalidInput("no stored data for these KPIs: give --from and --to", field="from")
+        start, end = span[0].isoformat(), span[1].isoformat()
     request = kpi_request_from_text(start=start, end=end, tz=tz, site_tz=_context.settings().site_tz, grain=grain,
                                     by=by, kpis=kpis, sl_threshold=sl_threshold, sl_denominator=sl_denominator,
                                     short_abandon=short_abandon, fcr_days=fcr_days,
@@ -80,7 +88,7 @@ def report_kpi(start: str, end: str, tz: str | None, fmt: str, out: Path | None,
 
 @report.command("agents")
 @_with_common
-def report_agents(start: str, end: str, tz: str | None, fmt: str, out: Path | None, engine_name: str,
+def report_agents(start: str | None, end: str | None, tz: str | None, fmt: str, out: Path | None, engine_name: str,
                   parquet: Path | None, sl_threshold: float, sl_denominator: str, short_abandon: float,
                   fcr_days: int, scenario: str | None) -> None:
     """Per-agent table (seed 000): inbound handling, occupancy, away time by reason, outbound results."""

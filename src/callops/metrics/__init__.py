@@ -4,7 +4,7 @@ Engines (SQLite, PostgreSQL, DuckDB; see ``callops.store.kpi_query``) compute ad
 per finest bucket; this package combines them into periods and computes every KPI from them.
 """
 
-from callops.metrics.evaluate import combine_measures, evaluate_measures, holds
+from callops.metrics.evaluate import combine_measures, evaluate_measures, evaluate_samples, holds
 from callops.metrics.expressions import All, Always, AnyOf, Compare, IsNull, IsTrue, NotNull, OneOf, Param, Predicate
 from callops.metrics.grains import (
                                     Grain,
@@ -15,8 +15,20 @@ from callops.metrics.grains import (
                                     shift_back,
                                     shift_forward,
 )
-from callops.metrics.kpis import AGENT_KPIS, DEFAULT_KPIS, KPIS, Kpi, Linear, compute_kpis, kpi, measures_for
-from callops.metrics.measures import ANSWERED, MEASURES, OFFERED, Measure, Table, measure
+from callops.metrics.kpis import (
+    AGENT_KPIS,
+    DEFAULT_KPIS,
+    KPIS,
+    TICKET_KPIS,
+    Kpi,
+    Linear,
+    compute_kpis,
+    is_ticket_kpi,
+    kpi,
+    measures_for,
+    samples_for,
+)
+from callops.metrics.measures import ANSWERED, MEASURES, OFFERED, SAMPLES, Measure, Sample, Table, measure, sample
 from callops.metrics.options import KpiOptions, SlDenominator
 from callops.metrics.request import (
     CALL_DIMENSIONS,
@@ -24,6 +36,7 @@ from callops.metrics.request import (
     MAX_REPORT_CELLS,
     MAX_REPORT_DAYS,
     STATE_DIMENSIONS,
+    TICKET_DIMENSIONS,
     KpiRequest,
     kpi_request_from_text,
     parse_dims,
@@ -43,4 +56,6 @@ __all__ = [
     "combine_measures", "compute_kpis", "evaluate_measures", "holds", "kpi", "local_range_ms", "measure",
     "measures_for", "offset_segments", "parse_grain", "period_label", "period_start", "report_rows", "roll_up",
     "shift_back", "shift_forward", "zone",
+    "TICKET_KPIS", "TICKET_DIMENSIONS", "evaluate_samples", "SAMPLES", "Sample", "is_ticket_kpi", "sample",
+    "samples_for",
 ]

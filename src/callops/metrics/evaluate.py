@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from callops.metrics.expressions import All, Always, AnyOf, Compare, IsNull, IsTrue, NotNull, OneOf, Param, Predicate
-from callops.metrics.measures import Table, measure
+from callops.metrics.measures import Table, measure, sample
 from callops.metrics.options import KpiOptions
 
-__all__ = ["holds", "evaluate_measures", "combine_measures"]
+__all__ = ["holds", "evaluate_measures", "combine_measures", "evaluate_samples"]
 
 Row = Mapping[str, object]
 
@@ -86,3 +86,15 @@ def combine_measures(parts: Iterable[Mapping[str, float | None]]) -> dict[str, f
             else:
                 out[name] = current + value
     return out
+
+
+def evaluate_samples(names: Sequence[str], rows: Iterable[Row], options: KpiOptions, *,
+                     table: Table) -> dict[str, tuple[float, ...]]:
+    """The values of the samples ``names`` (of ``table``) over ``rows``, for medians."""
+    wanted = [sample(n) for n in names if sample(n).table is table]
+    out: dict[str, list[float]] = {s.name: [] for s in wanted}
+    for row in rows:
+        for s in wanted:
+            if holds(s.when, row, options):
+                out[s.name].append(_number(row.get(s.value)))
+    return {name: tuple(values) for name, values in out.items()}

@@ -2,6 +2,7 @@
 
 A KPI is ``numerator / denominator`` where each side is a weighted sum of measures (a count KPI has
 no denominator). A ratio is ``None`` when its denominator is 0: a rate of nothing is unknown, not 0.
+A median KPI (``median=``) is the median of a sample's values over the period (None for no values).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Literal
 from callops.errors import InvalidInput
 from callops.metrics.options import KpiOptions, SlDenominator
 
-__all__ = ["Kpi", "Linear", "KPIS", "kpi", "compute_kpis", "measures_for", "DEFAULT_KPIS", "AGENT_KPIS"]
+__all__ = ["Kpi", "Linear", "KPIS", "kpi", "compute_kpis", "measures_for", "DEFAULT_KPIS", "AGENT_KPIS",
+           "TICKET_KPIS", "samples_for", "is_ticket_kpi"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +55,12 @@ class Kpi:
     numerator: Linear
     denominator: Linear | Literal["sl_denominator"] | None = None
     min_base: str | None = None  # a report option: a denominator below it makes the ratio unknown (None)
+    median: str | None = None  # a sample's name: the KPI is the median of its values
 
-    def compute(self, measures: Mapping[str, float | None], options: KpiOptions) -> float | None:
+    def compute(self, measures: Mapping[str, float | None], options: KpiOptions,
+                samples: Mapping[str, Sequence[float]] | None = None) -> float | None:
+        if self.median is not None:
+            return _median((samples or {}).get(self.median, ()))
         num = self.numerator.evaluate(measures)
         if self.denominator is None or num is None:
             return num
@@ -73,6 +79,14 @@ class Kpi:
         elif self.denominator is not None:
             sides.append(self.denominator)
         return tuple(dict.fromkeys(name for side in sides for name, _ in side.terms))
+
+
+def _median(values: Sequence[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 _HANDLE = _m("talk_s", "hold_s", "acw_s")
@@ -145,6 +159,21 @@ KPIS: tuple[Kpi, ...] = (
         Linear((("successful_contacts", 3600.0),)), _m("logged_in_s")),
 )
 
+TICKET_KPIS: tuple[Kpi, ...] = (  # the service desk (issue 16); a ticket counts on the day it was opened
+    Kpi("tickets", "工单量", "Tickets", "count", "tickets opened", _m("tickets")),
+    Kpi("complaints", "投诉量", "Complaints", "count", "tickets of category complaint opened", _m("complaints")),
+    Kpi("escalated_share", "投诉升级率", "Escalated share", "fraction", "escalated complaints / complaints",
+        _m("escalated_complaints"), _m("complaints")),
+    Kpi("fcr_ticket", "一次性解决率(工单)", "FCR by tickets", "fraction",
+        "resolved tickets with one contact (contacts = 1) / resolved tickets", _m("resolved_first_contact"),
+        _m("resolved_tickets")),
+    Kpi("median_resolution_h", "解决时长中位数", "Median time to resolve", "hours",
+        "median of hours from opened to resolved, over resolved tickets", Linear(()), median="resolution_h"),
+    Kpi("repeat_complaints", "重复投诉量", "Repeat complaints", "count",
+        "complaints the customer contacted us about twice or more (contacts >= 2)", _m("repeat_complaints")),
+)
+KPIS += TICKET_KPIS
+
 _BY_KEY = {k.key: k for k in KPIS}
 
 DEFAULT_KPIS: tuple[str, ...] = (
@@ -166,12 +195,22 @@ def measures_for(keys: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for key in keys for name in kpi(key).measures))
 
 
-def compute_kpis(measures: Mapping[str, float | None], keys: Sequence[str],
-                 options: KpiOptions) -> dict[str, float | None]:
-    """The KPIs ``keys`` from one bucket's (or one total's) measures; counts come back as ``int``."""
+def samples_for(keys: Sequence[str]) -> tuple[str, ...]:
+    """The samples (value lists, for medians) that the KPIs ``keys`` need."""
+    return tuple(dict.fromkeys(m for key in keys if (m := kpi(key).median) is not None))
+
+
+def is_ticket_kpi(key: str) -> bool:
+    """Whether ``key`` is computed from tickets (the service desk) rather than calls or agent states."""
+    return any(k.key == key for k in TICKET_KPIS)
+
+
+def compute_kpis(measures: Mapping[str, float | None], keys: Sequence[str], options: KpiOptions,
+                 samples: Mapping[str, Sequence[float]] | None = None) -> dict[str, float | None]:
+    """The KPIs ``keys`` from one bucket's (or one total's) measures and samples; counts come back as ``int``."""
     out: dict[str, float | None] = {}
     for key in keys:
         definition = kpi(key)
-        value = definition.compute(measures, options)
+        value = definition.compute(measures, options, samples)
         out[key] = round(value) if value is not None and definition.unit == "count" else value
     return out

@@ -6,7 +6,12 @@ finest buckets, and every ratio is computed once, from measures, in :mod:`callop
 
 Rows of ``calls`` carry the columns of the store's ``calls`` table plus ``next_contact_gap_s``
 (seconds until the same caller's next inbound call; NULL when none). Rows of ``agent_intervals``
-carry ``state``, ``reason`` and ``duration_s``.
+carry ``state``, ``reason`` and ``duration_s``. Rows of ``tickets`` (the service desk, issue 16) carry
+``category``, ``escalated``, ``contacts``, ``resolved_ms`` and ``resolution_h``; a ticket counts in the
+bucket of its ``opened_at``.
+
+A median is not additive: a :class:`Sample` keeps the values themselves, per bucket, and a median KPI is
+computed from the values of the whole period.
 """
 
 from __future__ import annotations
@@ -15,15 +20,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from callops.metrics.expressions import All, AnyOf, Compare, IsNull, IsTrue, NotNull, OneOf, Param, Predicate
+from callops.metrics.expressions import All, Always, AnyOf, Compare, IsNull, IsTrue, NotNull, OneOf, Param, Predicate
 from callops.records import AgentState, Outcome
 
-__all__ = ["Measure", "Table", "MEASURES", "measure", "OFFERED", "ANSWERED"]
+__all__ = ["Measure", "Table", "MEASURES", "measure", "OFFERED", "ANSWERED", "Sample", "SAMPLES", "sample",
+           "TICKET_MEASURES"]
 
 
 class Table(StrEnum):
     CALLS = "calls"
     AGENT_INTERVALS = "agent_intervals"
+    TICKETS = "tickets"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +107,48 @@ MEASURES: tuple[Measure, ...] = (
     _states("away_s", OneOf("state", (AgentState.AWAY.value,))),
 )
 
+def _tickets(name: str, when: Predicate) -> Measure:
+    return Measure(name, Table.TICKETS, "count", when)
+
+
+_COMPLAINT = OneOf("category", ("complaint",))
+_RESOLVED = NotNull("resolved_ms")
+
+TICKET_MEASURES: tuple[Measure, ...] = (
+    _tickets("tickets", Always()),
+    _tickets("complaints", _COMPLAINT),
+    _tickets("escalated_complaints", All((_COMPLAINT, IsTrue("escalated")))),
+    _tickets("resolved_tickets", _RESOLVED),
+    _tickets("resolved_first_contact",
+             All((_RESOLVED, Compare("contacts", ">=", 1.0), Compare("contacts", "<=", 1.0)))),
+    _tickets("repeat_complaints", All((_COMPLAINT, Compare("contacts", ">=", 2.0)))),
+)
+MEASURES += TICKET_MEASURES
+
 _BY_NAME = {m.name: m for m in MEASURES}
 
 
 def measure(name: str) -> Measure:
     """The measure named ``name``."""
     return _BY_NAME[name]
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """The values of ``value`` over the rows of ``table`` where ``when`` holds: for medians (not additive)."""
+
+    name: str
+    table: Table
+    when: Predicate
+    value: str
+
+
+SAMPLES: tuple[Sample, ...] = (
+    Sample("resolution_h", Table.TICKETS, _RESOLVED, "resolution_h"),
+)
+_SAMPLES_BY_NAME = {s.name: s for s in SAMPLES}
+
+
+def sample(name: str) -> Sample:
+    """The sample named ``name``."""
+    return _SAMPLES_BY_NAME[name]

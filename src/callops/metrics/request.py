@@ -21,15 +21,17 @@ from dataclasses import dataclass, field
 from callops.dates import require_date
 from callops.errors import InvalidInput
 from callops.metrics.grains import Grain, parse_grain
-from callops.metrics.kpis import DEFAULT_KPIS, kpi
+from callops.metrics.kpis import DEFAULT_KPIS, is_ticket_kpi, kpi
 from callops.metrics.options import KpiOptions, SlDenominator
 from callops.metrics.zones import zone
 
 __all__ = ["CALL_DIMENSIONS", "DIMENSION_FANOUT", "KpiRequest", "MAX_REPORT_CELLS", "MAX_REPORT_DAYS",
-           "STATE_DIMENSIONS", "kpi_request_from_text", "parse_dims", "parse_kpis", "parse_span", "report_zone"]
+           "STATE_DIMENSIONS", "TICKET_DIMENSIONS", "kpi_request_from_text", "parse_dims", "parse_kpis", "parse_span",
+           "report_zone"]
 
 CALL_DIMENSIONS = ("queue", "call_type", "team", "agent", "priority", "source")
 STATE_DIMENSIONS = ("team", "agent")
+TICKET_DIMENSIONS = ("team", "agent")  # a ticket's owner and the owner's team
 
 MAX_REPORT_DAYS = 3660  # ten years
 MAX_REPORT_CELLS = 2_000_000  # engine buckets x assumed groups
@@ -58,6 +60,7 @@ class KpiRequest:
 
     def __post_init__(self) -> None:
         _check_span(self.start, self.end)
+        _check_ticket_kpis(self)
         cells = self.work_cells
         if cells > MAX_REPORT_CELLS:
             raise InvalidInput(
@@ -76,6 +79,22 @@ class KpiRequest:
         buckets = self.span_days * (_DAY_MS // self.grain.bucket_ms)
         groups: int = DIMENSION_FANOUT ** len(self.dims)
         return buckets * (2 if self.compare_previous else 1) * groups
+
+
+def _check_ticket_kpis(request: KpiRequest) -> None:
+    """Ticket KPIs mix with call KPIs in one request, split only by dimensions tickets have, and never of a
+    simulation scenario (scenarios simulate calls, not tickets)."""
+    tickets = [k for k in request.kpis if is_ticket_kpi(k)]
+    if not tickets:
+        return
+    other = [d for d in request.dims if d not in TICKET_DIMENSIONS]
+    if other:
+        raise InvalidInput(f"the ticket KPIs {', '.join(tickets)} split only by {', '.join(TICKET_DIMENSIONS)}, "
+                           f"not by {', '.join(other)}: drop those dimensions or report tickets separately",
+                           field="by")
+    if request.scenario is not None:
+        raise InvalidInput(f"the ticket KPIs {', '.join(tickets)} come from real tickets only, not from a "
+                           "simulation scenario", field="scenario")
 
 
 def _check_span(start: dt.date, end: dt.date) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from callops.metrics.evaluate import combine_measures
 from callops.metrics.grains import Grain, bucket_start, period_label, period_start, shift_forward
-from callops.metrics.kpis import compute_kpis, measures_for
+from callops.metrics.kpis import compute_kpis, measures_for, samples_for
 from callops.metrics.measures import measure
 from callops.metrics.options import KpiOptions
 
@@ -25,6 +25,7 @@ class BucketMeasures:
     bucket_local_ms: int
     dims: tuple[Dim, ...]
     measures: Mapping[str, float | None]
+    samples: Mapping[str, tuple[float, ...]] = field(default_factory=dict)  # values for medians
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +47,24 @@ class ReportRow:
 def roll_up(buckets: Iterable[BucketMeasures], *, grain: Grain,
             range_start: dt.date) -> dict[Key, dict[str, float | None]]:
     """Buckets combined into ``grain`` periods, per dimension values."""
+    return {key: combined for key, (combined, _) in _rolled(buckets, grain=grain, range_start=range_start).items()}
+
+
+Samples = dict[str, list[float]]
+
+
+def _rolled(buckets: Iterable[BucketMeasures], *, grain: Grain,
+            range_start: dt.date) -> dict[Key, tuple[dict[str, float | None], Samples]]:
+    """Measures combined and samples joined into ``grain`` periods, per dimension values."""
     grouped: dict[Key, list[Mapping[str, float | None]]] = {}
+    values: dict[Key, Samples] = {}
     for b in buckets:
         key = (period_start(bucket_start(b.bucket_local_ms), grain, range_start=range_start), b.dims)
         grouped.setdefault(key, []).append(b.measures)
-    return {key: combine_measures(parts) for key, parts in grouped.items()}
+        joined = values.setdefault(key, {})
+        for name, part in b.samples.items():
+            joined.setdefault(name, []).extend(part)
+    return {key: (combine_measures(parts), values[key]) for key, parts in grouped.items()}
 
 
 def _filled(values: Mapping[str, float | None], names: Sequence[str]) -> dict[str, float | None]:
@@ -65,17 +79,21 @@ def report_rows(current: Iterable[BucketMeasures], *, grain: Grain, dim_names: S
     """One row per period and dimension values, sorted; with ``previous``, each row carries the KPIs of
     the period one step earlier (see :func:`~callops.metrics.grains.shift_back`) for the same dimensions."""
     names = measures_for(kpi_keys)
-    now = roll_up(current, grain=grain, range_start=range_start)
-    before: dict[Key, dict[str, float | None]] | None = None
+    wanted_samples = samples_for(kpi_keys)
+    now = _rolled(current, grain=grain, range_start=range_start)
+    before: dict[Key, tuple[dict[str, float | None], Samples]] | None = None
     if previous is not None:
-        rolled = roll_up(previous, grain=grain, range_start=previous_range_start or range_start)
+        rolled = _rolled(previous, grain=grain, range_start=previous_range_start or range_start)
         before = {(shift_forward(start, grain, span_days=span_days), dims): m for (start, dims), m in rolled.items()}
     rows = []
-    for (start, dims), values in now.items():
+    for (start, dims), (values, samples) in now.items():
         prev = None
         if before is not None:
-            prev = compute_kpis(_filled(before.get((start, dims), {}), names), kpi_keys, options)
+            prev_values, prev_samples = before.get((start, dims), ({}, {}))
+            prev = compute_kpis(_filled(prev_values, names), kpi_keys, options,
+                                {n: prev_samples.get(n, []) for n in wanted_samples})
         rows.append(ReportRow(period_label(start, grain), start, tuple(zip(dim_names, dims, strict=True)),
-                              compute_kpis(_filled(values, names), kpi_keys, options), prev))
+                              compute_kpis(_filled(values, names), kpi_keys, options,
+                                           {n: samples.get(n, []) for n in wanted_samples}), prev))
     rows.sort(key=lambda r: (r.period_start, tuple((v is None, str(v)) for _, v in r.dims)))
     return rows

@@ -46,17 +46,23 @@ from callops.metrics import (
     Predicate,
     ReportRow,
     Table,
+    is_ticket_kpi,
     local_range_ms,
     measure,
     measures_for,
     offset_segments,
     report_rows,
+    sample,
+    samples_for,
     shift_back,
+    zone,
 )
+from callops.store.desk_kpi import ticket_base
 from callops.store.records import of_scenario
-from callops.store.schema import agent_intervals, agents, calls, scenarios
+from callops.store.schema import agent_intervals, agents, calls, scenarios, tickets
+from callops.store.types import from_millis
 
-__all__ = ["ParquetSource", "Source", "kpi_report", "query_buckets", "call_buckets_sql", "agent_report",
+__all__ = ["ParquetSource", "Source", "kpi_report", "stored_span", "query_buckets", "call_buckets_sql", "agent_report",
            "away_by_reason", "AGENT_REPORT_KPIS", "state_buckets_sql"]
 
 
@@ -245,6 +251,51 @@ def state_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Gr
                             options=options)
 
 
+def _samples_select(base: sa.Subquery, time_col: str, names: Sequence[str], dims: Sequence[str], *, lo_ms: int,
+                    hi_ms: int, grain: Grain, tz: str, options: KpiOptions) -> sa.Select[Any]:
+    """SELECT bucket, dims..., one value per sample (NULL where its condition fails) for each row of ``base``
+    before ``hi_ms`` where some sample's condition holds: the values medians are computed from."""
+    b = base.c
+    bucket = _bucket(_local_ms(b[time_col], tz, lo_ms, hi_ms), grain.bucket_ms).label("bucket")
+    wanted = [sample(n) for n in names]
+    conds = [_predicate(s.when, b, options) for s in wanted]
+    values = [sa.case((cond, b[s.value])).label(s.name) for s, cond in zip(wanted, conds, strict=True)]
+    return (sa.select(bucket, *(b[d] for d in dims), *values)
+            .where(b[time_col] < sa.literal(hi_ms, sa.BigInteger), sa.or_(*conds)))
+
+
+def _sample_buckets(rows: Sequence[Sequence[Any]], n_dims: int, names: Sequence[str]) -> list[BucketMeasures]:
+    grouped: dict[tuple[int, tuple[Any, ...]], dict[str, list[float]]] = {}
+    for row in rows:
+        dims = tuple(v if v is None or isinstance(v, str) else int(v) for v in row[1:1 + n_dims])
+        values = grouped.setdefault((int(row[0]), dims), {n: [] for n in names})
+        for name, value in zip(names, row[1 + n_dims:], strict=True):
+            if value is not None:
+                values[name].append(float(value))
+    return [BucketMeasures(bucket, dims, {}, {n: tuple(v) for n, v in values.items()})
+            for (bucket, dims), values in grouped.items()]
+
+
+def _ticket_buckets(source: Source, names: Sequence[str], samples: Sequence[str], *, lo_ms: int, hi_ms: int,
+                    grain: Grain, tz: str, dims: Sequence[str], options: KpiOptions,
+                    only_agents: frozenset[str] | None) -> list[BucketMeasures]:
+    """Ticket measures and samples per bucket of the local day (or finer) each ticket was opened."""
+    if isinstance(source, ParquetSource):
+        raise InvalidInput("ticket KPIs are read from the store database, not from Parquet: use --engine db",
+                           field="engine")
+    base = ticket_base(lo_ms=lo_ms, upper_ms=hi_ms, dims=dims, only_agents=only_agents)
+    out: list[BucketMeasures] = []
+    if names:
+        sql = _measures_select(base, "opened_ms", [measure(n) for n in names], dims, lo_ms=lo_ms, hi_ms=hi_ms,
+                               grain=grain, tz=tz, options=options)
+        out += _to_buckets(_execute(source, sql), len(dims), names)
+    if samples:
+        sql = _samples_select(base, "opened_ms", samples, dims, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz,
+                              options=options)
+        out += _sample_buckets(_execute(source, sql), len(dims), samples)
+    return out
+
+
 def _execute(source: Source, statement: sa.Select[Any]) -> list[Sequence[Any]]:
     if isinstance(source, ParquetSource):
         return source.execute(statement)
@@ -265,14 +316,19 @@ def _to_buckets(rows: Sequence[Sequence[Any]], n_dims: int, names: Sequence[str]
 
 def query_buckets(source: Source, names: Sequence[str], *, start: dt.date, end: dt.date, grain: Grain, tz: str,
                   dims: Sequence[str], options: KpiOptions, scenario: str | None = None,
-                  only_agents: frozenset[str] | None = None) -> list[BucketMeasures]:
-    """Measures ``names`` per engine bucket and dimension values, from calls and (where the dimensions
-    allow) agent state intervals, for the inclusive local dates ``start``..``end``; real records, or
-    ``scenario``'s."""
+                  only_agents: frozenset[str] | None = None, samples: Sequence[str] = ()) -> list[BucketMeasures]:
+    """Measures ``names`` (and the values of ``samples``, for medians) per engine bucket and dimension values,
+    from calls, (where the dimensions allow) agent state intervals and tickets, for the inclusive local dates
+    ``start``..``end``; real records, or ``scenario``'s."""
     lo_ms, hi_ms = local_range_ms(start, end, tz)
     call_names = [n for n in names if measure(n).table is Table.CALLS]
     state_names = [n for n in names if measure(n).table is Table.AGENT_INTERVALS]
+    ticket_names = [n for n in names if measure(n).table is Table.TICKETS]
+    ticket_samples = [n for n in samples if sample(n).table is Table.TICKETS]
     out: list[BucketMeasures] = []
+    if ticket_names or ticket_samples:
+        out += _ticket_buckets(source, ticket_names, ticket_samples, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz,
+                               dims=dims, options=options, only_agents=only_agents)
     if call_names:
         sql = call_buckets_sql(call_names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims, options=options,
                                scenario=scenario, only_agents=only_agents)
@@ -300,12 +356,14 @@ def kpi_report(source: Source, request: KpiRequest) -> list[ReportRow]:
     keys = list(request.kpis)
     lo_ms, hi_ms = local_range_ms(request.start, request.end, request.tz)
     if (request.agent_states and all(d in STATE_DIMENSIONS for d in request.dims)
+            and not all(is_ticket_kpi(k) for k in keys)  # a tickets-only report stays tickets-only
             and _has_agent_states(source, lo_ms, hi_ms, request.scenario)):
         keys += [k for k in AGENT_KPIS if k not in keys]
     names = measures_for(keys)
+    samples = samples_for(keys)
     grain, tz, dims, options, scenario = request.grain, request.tz, request.dims, request.options, request.scenario
     current = query_buckets(source, names, start=request.start, end=request.end, grain=grain, tz=tz, dims=dims,
-                            options=options, scenario=scenario, only_agents=request.agents)
+                            options=options, scenario=scenario, only_agents=request.agents, samples=samples)
     previous = None
     prev_start = None
     if request.compare_previous:
@@ -313,10 +371,37 @@ def kpi_report(source: Source, request: KpiRequest) -> list[ReportRow]:
         prev_start = shift_back(request.start, request.grain, span_days=span)
         prev_end = shift_back(request.end, request.grain, span_days=span)
         previous = query_buckets(source, names, start=prev_start, end=prev_end, grain=grain, tz=tz, dims=dims,
-                                 options=options, scenario=scenario, only_agents=request.agents)
+                                 options=options, scenario=scenario, only_agents=request.agents, samples=samples)
     return report_rows(current, grain=request.grain, dim_names=request.dims, kpi_keys=keys, options=request.options,
                        range_start=request.start, previous=previous, previous_range_start=prev_start,
                        span_days=request.span_days)
+
+
+def stored_span(source: Source, *, tz: str, kpis: Sequence[str],
+                scenario: str | None = None) -> tuple[dt.date, dt.date] | None:
+    """The first and last local day in ``tz`` with records the KPIs ``kpis`` read (calls, or tickets for ticket
+    KPIs; both when mixed); None when there are none."""
+    bounds: list[int] = []
+    queries: list[Any] = []  # SELECT min, max per table
+    if any(not is_ticket_kpi(k) for k in kpis):
+        started = sa.type_coerce(calls.c.started_at, sa.BigInteger)
+        queries.append(sa.select(sa.func.min(started), sa.func.max(started)).where(
+            of_scenario(calls.c.scenario, scenario)))
+    if any(is_ticket_kpi(k) for k in kpis):
+        if isinstance(source, ParquetSource):
+            raise InvalidInput("ticket KPIs are read from the store database, not from Parquet: use --engine db",
+                               field="engine")
+        opened = sa.type_coerce(tickets.c.opened_at, sa.BigInteger)
+        queries.append(sa.select(sa.func.min(opened), sa.func.max(opened)))
+    for query in queries:
+        bounds += [int(v) for v in _execute(source, query)[0] if v is not None]
+    if not bounds:
+        return None
+    first, last = min(bounds), max(bounds)
+    def day(ms: int) -> dt.date:
+        return from_millis(ms).astimezone(zone(tz)).date()
+
+    return day(first), day(last)
 
 
 AGENT_REPORT_KPIS: tuple[str, ...] = (

@@ -18,7 +18,8 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "users", "login_failures", "imports", "live_events", "live_feeds", "person_spells", "coaching_sessions",
            "campaigns", "campaign_contacts", "contact_consents", "dnc_numbers", "contact_attempts",
            "rosters", "roster_shifts", "roster_changes", "sites", "audit_log", "import_jobs", "roster_inputs",
-           "roster_rule_sets", "roster_jobs", "roster_requests", "saved_reports"]
+           "roster_rule_sets", "roster_jobs", "roster_requests", "saved_reports", "customers", "customer_phones",
+           "tickets", "ticket_events", "callbacks"]
 
 metadata = sa.MetaData(
     naming_convention={
@@ -659,3 +660,94 @@ saved_reports = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.UniqueConstraint("owner", "name"),
 )
+
+
+# Service desk (issue 16): customers keyed by normalised phone numbers, tickets with their audited events,
+# callbacks (回访). See callops.desk for the rules and docs/desk.md.
+customers = sa.Table(  # name and notes are PII (view_pii)
+    "customers", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200)),
+    sa.Column("notes", sa.Text),
+    sa.Column("created_at", EpochMillis, nullable=False),
+)
+
+customer_phones = sa.Table(  # E.164 numbers (callops.dialer.phones.normalise_phone); linking merges customers
+    "customer_phones", metadata,
+    sa.Column("phone", sa.String(32), primary_key=True),
+    sa.Column("customer_id", sa.BigInteger, sa.ForeignKey("customers.id", ondelete="CASCADE"), nullable=False,
+              index=True),
+    sa.Column("added_at", EpochMillis, nullable=False),
+)
+
+tickets = sa.Table(
+    "tickets", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("ref", sa.String(80), nullable=False, unique=True),  # the ticket's key (imported or T<id>)
+    sa.Column("customer_id", sa.BigInteger, sa.ForeignKey("customers.id")),
+    sa.Column("phone", sa.String(32)),
+    sa.Column("category", sa.String(40), nullable=False),
+    sa.Column("priority", sa.String(10), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("owner", sa.String(80)),  # an agent id
+    sa.Column("team", sa.String(80)),
+    sa.Column("department", sa.String(80)),  # another department it waits for (seed 003's interfaces)
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("opened_at", EpochMillis, nullable=False),
+    sa.Column("first_response_at", EpochMillis),
+    sa.Column("response_due_at", EpochMillis),
+    sa.Column("resolution_due_at", EpochMillis),
+    sa.Column("resolved_at", EpochMillis),
+    sa.Column("closed_at", EpochMillis),
+    sa.Column("escalated", sa.Boolean, nullable=False),
+    sa.Column("escalation_level", sa.SmallInteger, nullable=False),
+    sa.Column("wants_escalation", sa.Boolean, nullable=False),
+    sa.Column("contacts", sa.Integer, nullable=False),
+    sa.Column("updated_at", EpochMillis, nullable=False),
+    sa.Column("import_id", sa.BigInteger),
+    sa.Index(None, "opened_at"),
+    sa.Index(None, "state", "opened_at"),
+    sa.Index(None, "category", "opened_at"),
+    sa.Index(None, "state", "category", "opened_at"),
+    sa.Index(None, "owner", "state"),
+    sa.Index(None, "customer_id", "opened_at"),
+)
+
+ticket_events = sa.Table(  # every change of a ticket: who, when, what (one transaction with the change)
+    "ticket_events", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("ticket_id", sa.BigInteger, sa.ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("at", EpochMillis, nullable=False),
+    sa.Column("actor", sa.String(80), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # opened, transition, note, update, escalated, imported
+    sa.Column("from_state", sa.String(20)),
+    sa.Column("to_state", sa.String(20)),
+    sa.Column("detail", sa.JSON, nullable=False),
+    sa.Index(None, "ticket_id", "at"),
+)
+
+callbacks = sa.Table(  # 回访: from tickets, abandoned calls and the IVR's callback option
+    "callbacks", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("customer_id", sa.BigInteger, sa.ForeignKey("customers.id")),
+    sa.Column("phone", sa.String(32), nullable=False),
+    sa.Column("ticket_id", sa.BigInteger, sa.ForeignKey("tickets.id", ondelete="CASCADE")),
+    sa.Column("call_id", sa.BigInteger),  # the abandoned or IVR call it answers
+    sa.Column("source", sa.String(20), nullable=False),  # ticket, abandoned, ivr, agent
+    sa.Column("due_at", EpochMillis, nullable=False),
+    sa.Column("owner", sa.String(80)),
+    sa.Column("status", sa.String(20), nullable=False),  # open, done, failed, cancelled
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("outcome", sa.String(40)),
+    sa.Column("created_at", EpochMillis, nullable=False),
+    sa.Column("done_at", EpochMillis),
+    sa.UniqueConstraint("source", "call_id"),
+    sa.Index(None, "status", "due_at"),
+    sa.Index(None, "customer_id", "due_at"),
+    sa.Index(None, "owner", "status", "due_at"),
+)
+
+# The customer timeline reads a caller's calls by number; the agent screen's pop finds a live call's caller by id.
+sa.Index("ix_calls_caller_number_started_at", calls.c.caller_number, calls.c.started_at)
+sa.Index("ix_live_events_call_id_at", live_events.c.call_id, live_events.c.at)
+

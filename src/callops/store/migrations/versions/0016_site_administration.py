@@ -1,7 +1,7 @@
 """site administration: sites, queue targets and site, the general audit log
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-03 13:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import callops.store.types
 
 revision = '0016'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
