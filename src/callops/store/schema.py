@@ -544,8 +544,8 @@ def _kpi_dims(with_agent: bool) -> list[sa.Column[object]]:
 
 
 def _kpi_buckets(name: str, with_agent: bool) -> sa.Table:
-    measures = [sa.Column(m.name, sa.BigInteger if m.agg == "count" else sa.Float, nullable=m.agg == "max")
-                for m in STORED]
+    measures = [sa.Column(m.name, sa.Float if m.agg == "max" else sa.BigInteger, nullable=m.agg == "max")
+                for m in STORED]  # counts; sums in whole milliseconds; maxima in seconds
     return sa.Table(name, metadata, *_kpi_dims(with_agent), *measures, sa.Index(None, "scenario", "bucket_at"))
 
 

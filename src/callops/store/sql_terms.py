@@ -22,6 +22,7 @@ from callops.metrics import (
     OneOf,
     Param,
     Predicate,
+    measure,
     offset_segments,
 )
 
@@ -58,13 +59,16 @@ def predicate_sql(pred: Predicate, cols: sa.ColumnCollection[str, Any], options:
 
 
 def aggregate_sql(m: Measure, cols: sa.ColumnCollection[str, Any], options: KpiOptions) -> Any:
-    """The aggregate of measure ``m`` over rows with the columns ``cols``, labelled with its name."""
+    """The aggregate of measure ``m`` over rows with the columns ``cols``, labelled with its name. Sums are of
+    whole milliseconds, so every engine and every order of adding (calls, pre-aggregates) gives the same
+    integer; :func:`to_buckets` turns them back into seconds."""
     cond = predicate_sql(m.when, cols, options)
     if m.agg == "count":
         return sa.func.sum(sa.case((cond, 1), else_=0)).label(m.name)
     value = sa.func.coalesce(cols[m.value or ""], 0.0)
-    if m.agg == "sum":
-        return sa.func.sum(sa.case((cond, value), else_=0.0)).label(m.name)
+    if m.agg == "sum":  # whole milliseconds: integer sums are exact in any order (to_buckets divides)
+        millis = sa.cast(sa.func.round(value * sa.literal(1000.0, sa.Float)), sa.BigInteger)
+        return sa.func.sum(sa.case((cond, millis), else_=0)).label(m.name)
     return sa.func.max(sa.case((cond, value))).label(m.name)
 
 
@@ -84,10 +88,11 @@ def bucket_sql(local: Any, width_ms: int) -> Any:
 
 
 def to_buckets(rows: Sequence[Sequence[Any]], n_dims: int, names: Sequence[str]) -> list[BucketMeasures]:
-    """Rows ``bucket, dims..., measures...`` as bucket measures."""
+    """Rows ``bucket, dims..., measures...`` as bucket measures (sums from milliseconds to seconds)."""
     out = []
     for row in rows:
-        values = {n: (None if v is None else float(v)) for n, v in zip(names, row[1 + n_dims:], strict=True)}
+        values = {n: (None if v is None else float(v) / 1000 if measure(n).agg == "sum" else float(v))
+                  for n, v in zip(names, row[1 + n_dims:], strict=True)}
         dims = tuple(v if v is None or isinstance(v, str) else int(v) for v in row[1:1 + n_dims])
         out.append(BucketMeasures(int(row[0]), dims, values))
     return out
