@@ -136,7 +136,8 @@ def _teams(engine: sa.Engine) -> None:
 @pytest.mark.parametrize(("tz", "first", "days"), ZONES, ids=[z[0] for z in ZONES])
 def test_generated_calls_across_dst_read_the_same(engine: sa.Engine, tz: str, first: dt.date, days: int) -> None:
     """Generated calls written in several transactions (so upkeep merges into existing buckets) report the same
-    from both read models at every grain in a zone whose offset or DST change is a multiple of 15 minutes."""
+    from both read models at every grain in a zone whose offset or DST change is a multiple of 15 minutes, with
+    preset thresholds (stored counts) and other bin edges (histograms)."""
     _teams(engine)
     start = dt.datetime.combine(first, dt.time(), dt.UTC)
     calls = list(generated_calls(start, days, 900, seed=7))
@@ -145,11 +146,13 @@ def test_generated_calls_across_dst_read_the_same(engine: sa.Engine, tz: str, fi
             insert_calls(conn, calls[part::3])
     end = first + dt.timedelta(days=days - 1)
     assert fits_zone(tz, *(int(dt.datetime.combine(d, dt.time(), dt.UTC).timestamp() * 1000) for d in (first, end)))
-    for grain in (Grain.MIN15, Grain.MIN30, Grain.MIN60, Grain.DAY, Grain.WEEK, Grain.MONTH, Grain.YEAR,
-                  Grain.TOTAL):
+    presets, edges = KpiOptions(sl_threshold_s=120.0, short_abandon_s=20.0), KpiOptions(sl_threshold_s=130.0,
+                                                                                        short_abandon_s=7.0)
+    for n, grain in enumerate((Grain.MIN15, Grain.MIN30, Grain.MIN60, Grain.DAY, Grain.WEEK, Grain.MONTH,
+                               Grain.YEAR, Grain.TOTAL)):
         for dims in ((), ("queue", "agent"), ("team",)):
             request = KpiRequest(start=first, end=end, grain=grain, tz=tz, dims=dims, kpis=ALL_KPIS,
-                                 options=KpiOptions(sl_threshold_s=120.0, short_abandon_s=20.0))
+                                 options=presets if n % 2 else edges)  # stored counts, or histograms
             fast, slow = _both(engine, request)
             assert slow
             _assert_same(fast, slow)

@@ -4,7 +4,9 @@ The store keeps, per 15-minute UTC bucket and dimension values, every call measu
 reads no report option (:data:`STORED`): offered, answered, sums of wait and handle time, maxima, ...
 Measures that compare one column with an option (``answered_within_t``: wait <= T, ``short_abandoned``:
 wait < S) come from a histogram of that column over the measure's other conditions (:data:`BINNED`).
-Everything else (``fcr_no_repeat``: it depends on the caller's *next* call, which a later write changes)
+The common thresholds (:data:`PRESET_THRESHOLDS`: 0, 5, ... 300 s) are also
+stored as counts of their own (:data:`PRESETS`), so the usual report reads no histogram. Everything else
+(``fcr_no_repeat``: it depends on the caller's *next* call, which a later write changes)
 is read from the calls table.
 
 Histogram bins are 1 s wide up to 120 s, 10 s to 600 s, 60 s to 3600 s and 3600 s beyond. A value is
@@ -25,8 +27,8 @@ from callops.metrics.expressions import All, AnyOf, Compare, Param, Predicate
 from callops.metrics.measures import MEASURES, Measure, Table, measure
 from callops.metrics.options import KpiOptions
 
-__all__ = ["BUCKET_MS", "BIN_STEPS", "Binned", "STORED", "BINNED", "ReadPlan", "bin_edge", "exact_threshold",
-           "plan_reads", "zone_fits"]
+__all__ = ["BUCKET_MS", "BIN_STEPS", "Binned", "STORED", "BINNED", "PRESETS", "PRESET_THRESHOLDS", "ReadPlan",
+           "bin_edge", "exact_threshold", "plan_reads", "preset_column", "zone_fits"]
 
 BUCKET_MS = 15 * 60_000  # the stored bucket: 15 minutes of UTC
 BIN_STEPS: tuple[tuple[float, int], ...] = ((120.0, 1), (600.0, 10), (3600.0, 60), (math.inf, 3600))
@@ -76,6 +78,20 @@ BINNED: tuple[Binned, ...] = tuple(
 _BINNED_BY_NAME = {b.name: b for b in BINNED}
 _STORED_NAMES = frozenset(m.name for m in STORED)
 
+# Thresholds common enough to keep as counts beside the stored measures (the histograms answer the others)
+PRESET_THRESHOLDS: tuple[int, ...] = (0, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300)
+
+
+def preset_column(name: str, threshold: int) -> str:
+    """The stored column of binned measure ``name`` at a preset threshold, e.g. ``answered_within_t_at_20``."""
+    return f"{name}_at_{threshold}"
+
+
+PRESETS: tuple[Measure, ...] = tuple(
+    Measure(preset_column(b.name, t), Table.CALLS, "count", All((b.base, Compare(b.column, b.op, float(t)))))
+    for b in BINNED for t in PRESET_THRESHOLDS)
+"""Binned measures at the preset thresholds, as measures of their own: the same predicate with the value in."""
+
 
 def bin_edge(value: float | None, rounding: Literal["ceil", "floor"]) -> int:
     """The stored bin of ``value`` (NULL reads as 0, as in measures): the reference the SQL is tested against."""
@@ -106,25 +122,29 @@ def zone_fits(offsets_ms: Sequence[int], transitions_ms: Sequence[int], lo_ms: i
 
 @dataclass(frozen=True, slots=True)
 class ReadPlan:
-    """Where each wanted call measure is read from."""
+    """Where each wanted call measure is read from: stored columns (measure, column), histograms, or calls."""
 
-    stored: tuple[str, ...]
+    stored: tuple[tuple[str, str], ...]
     binned: tuple[Binned, ...]
     calls: tuple[str, ...]
 
 
 def plan_reads(names: Sequence[str], options: KpiOptions) -> ReadPlan:
-    """Split the call measures ``names`` between the stored columns, the histograms and the calls table."""
-    stored: list[str] = []
+    """Split the call measures ``names`` between the stored columns (a binned measure at a preset threshold
+    too), the histograms (other thresholds on a bin edge) and the calls table."""
+    stored: list[tuple[str, str]] = []
     binned: list[Binned] = []
     rest: list[str] = []
     for name in names:
         if measure(name).table is not Table.CALLS:
             continue
         b = _BINNED_BY_NAME.get(name)
+        threshold = options.param(b.param) if b is not None else None
         if name in _STORED_NAMES:
-            stored.append(name)
-        elif b is not None and exact_threshold(options.param(b.param)):
+            stored.append((name, name))
+        elif threshold is not None and threshold in PRESET_THRESHOLDS:
+            stored.append((name, preset_column(name, int(threshold))))
+        elif b is not None and threshold is not None and exact_threshold(threshold):
             binned.append(b)
         else:
             rest.append(name)

@@ -23,14 +23,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from callops.metrics import Grain, KpiOptions, local_range_ms, measure, offset_segments
-from callops.metrics.preaggregates import BIN_STEPS, BINNED, BUCKET_MS, STORED, Binned, ReadPlan, zone_fits
+from callops.metrics.preaggregates import BIN_STEPS, BINNED, BUCKET_MS, PRESETS, STORED, Binned, ReadPlan, zone_fits
 from callops.store.schema import KPI_LEVELS, agents, calls
 from callops.store.sql_terms import aggregate_sql, bucket_sql, local_ms_sql, of_scenario, predicate_sql
 
 __all__ = ["TouchedBuckets", "refresh", "forget_scenario", "rebuild", "aggregate_reads", "fits_zone"]
 
+_Scope = tuple[str | None, int, int] | None  # (scenario, lo_ms, hi_ms) of the buckets to fill; None: all
 _RUN_GAP = 96  # touched buckets at most a day apart are recomputed as one range
 _OPTIONS = KpiOptions()  # stored measures read no option
+_COLUMNS = (*STORED, *PRESETS)  # the measure columns of the bucket tables
 
 
 class TouchedBuckets:
@@ -92,22 +94,44 @@ def _bin_sql(value: Any, b: Binned) -> Any:
     raise AssertionError("the last bin is unbounded")
 
 
-def _fill(conn: sa.Connection, where: Any) -> None:
-    """Aggregate the calls matching ``where`` into every level's tables."""
+def _within(table: sa.Table, column: Any, scope: _Scope) -> list[Any]:
+    """The rows of ``table`` in ``scope`` (everything when it is None), ``column`` being their start."""
+    if scope is None:
+        return []
+    scenario, lo, hi = scope
+    return [of_scenario(table.c.scenario, scenario), column >= sa.literal(lo, sa.BigInteger),
+            column < sa.literal(hi, sa.BigInteger)]
+
+
+def _fill(conn: sa.Connection, scope: _Scope) -> None:
+    """Aggregate the calls in ``scope`` into the finest level from ``calls``, then each coarser level from the
+    finest (sums of whole milliseconds, counts and maxima combine exactly)."""
     c = calls.c
+    (fine, fine_bins), coarser = KPI_LEVELS[-1], KPI_LEVELS[:-1]
+    where = _within(calls, _started(), scope)
     bucket = bucket_sql(_started(), BUCKET_MS).label("bucket_at")
-    for buckets, bins in KPI_LEVELS:
-        dims = [c[d] for d in _dim_names(buckets)]
-        groups = [bucket, c.scenario, *dims]
-        measures = [aggregate_sql(m, c, _OPTIONS) for m in STORED]
-        select = sa.select(*groups, *measures).where(where).group_by(*groups)
-        conn.execute(buckets.insert().from_select([*(g.name for g in groups), *(m.name for m in STORED)], select))
-        for b in BINNED:
-            edge = _bin_sql(c[b.column], b).label("bin")
-            select = (sa.select(*groups, sa.literal(b.kind, sa.SmallInteger).label("kind"), edge,
-                                sa.func.count().label("n"))
-                      .where(where, predicate_sql(b.base, c, _OPTIONS)).group_by(*groups, edge))
-            conn.execute(bins.insert().from_select([*(g.name for g in groups), "kind", "bin", "n"], select))
+    groups = [bucket, c.scenario, *(c[d] for d in _dim_names(fine))]
+    select = (sa.select(*groups, *(aggregate_sql(m, c, _OPTIONS) for m in _COLUMNS)).where(*where)
+              .group_by(*groups))
+    conn.execute(fine.insert().from_select([*(g.name for g in groups), *(m.name for m in _COLUMNS)], select))
+    for b in BINNED:
+        edge = _bin_sql(c[b.column], b).label("bin")
+        select = (sa.select(*groups, sa.literal(b.kind, sa.SmallInteger).label("kind"), edge,
+                            sa.func.count().label("n"))
+                  .where(*where, predicate_sql(b.base, c, _OPTIONS)).group_by(*groups, edge))
+        conn.execute(fine_bins.insert().from_select([*(g.name for g in groups), "kind", "bin", "n"], select))
+    for buckets, bins in coarser:
+        f = fine.c
+        keys = [f.bucket_at, f.scenario, *(f[d] for d in _dim_names(buckets))]
+        sums = [(sa.func.max(f[m.name]) if m.agg == "max" else sa.func.sum(f[m.name])).label(m.name)
+                for m in _COLUMNS]
+        select = sa.select(*keys, *sums).where(*_within(fine, f.bucket_at, scope)).group_by(*keys)
+        conn.execute(buckets.insert().from_select([*(k.name for k in keys), *(m.name for m in _COLUMNS)], select))
+        w = fine_bins.c
+        keys = [w.bucket_at, w.scenario, *(w[d] for d in _dim_names(bins)), w.kind, w.bin]
+        select = (sa.select(*keys, sa.func.sum(w.n).label("n")).where(*_within(fine_bins, w.bucket_at, scope))
+                  .group_by(*keys))
+        conn.execute(bins.insert().from_select([*(k.name for k in keys), "n"], select))
 
 
 def _clear(conn: sa.Connection, scenario: str | None, lo_ms: int | None = None, hi_ms: int | None = None) -> None:
@@ -121,11 +145,9 @@ def _clear(conn: sa.Connection, scenario: str | None, lo_ms: int | None = None, 
 
 def refresh(conn: sa.Connection, touched: TouchedBuckets) -> None:
     """Recompute the pre-aggregates of the touched buckets from ``calls`` (call it in the writing transaction)."""
-    started = _started()
     for scenario, lo, hi in touched.runs():
         _clear(conn, scenario, lo, hi)
-        _fill(conn, sa.and_(of_scenario(calls.c.scenario, scenario), started >= sa.literal(lo, sa.BigInteger),
-                            started < sa.literal(hi, sa.BigInteger)))
+        _fill(conn, (scenario, lo, hi))
 
 
 def forget_scenario(conn: sa.Connection, scenario: str) -> None:
@@ -138,7 +160,7 @@ def rebuild(conn: sa.Connection) -> dict[str, int]:
     for tables in KPI_LEVELS:
         for table in tables:
             conn.execute(table.delete())
-    _fill(conn, sa.true())
+    _fill(conn, None)
     return {t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
             for tables in KPI_LEVELS for t in tables}
 
@@ -201,8 +223,9 @@ def aggregate_reads(plan: ReadPlan, *, start: Any, end: Any, grain: Grain, tz: s
     out: list[tuple[sa.Select[Any], tuple[str, ...]]] = []
     if plan.stored:
         t = level.buckets.c
-        cols = [(sa.func.max(t[n]) if measure(n).agg == "max" else sa.func.sum(t[n])).label(n) for n in plan.stored]
-        out.append((_select(level.buckets, cols, **kw), plan.stored))
+        cols = [(sa.func.max(t[col]) if measure(n).agg == "max" else sa.func.sum(t[col])).label(n)
+                for n, col in plan.stored]
+        out.append((_select(level.buckets, cols, **kw), tuple(n for n, _ in plan.stored)))
     if plan.binned:
         w = level.bins.c
         cols = []

@@ -39,6 +39,9 @@ __all__ = ["create_app", "app_from_env", "STATIC_DIR"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _log = logging.getLogger(__name__)
+# Sync handlers run on AnyIO's worker threads (40 by default) and each holds at most one pooled connection: a pool
+# of as many connections means a handler never waits for one (the overflow serves the live floor's own threads).
+WORKER_THREADS = 40
 
 
 def _version() -> str:
@@ -55,7 +58,7 @@ def create_app(settings: Settings, *, clock: Callable[[], dt.datetime] = utc_now
     """
     settings.validate()
     engine = make_engine(settings.database_url, pool_timeout_s=settings.db_pool_timeout_s,
-                         busy_timeout_s=settings.db_busy_timeout_s)
+                         busy_timeout_s=settings.db_busy_timeout_s, pool_size=WORKER_THREADS)
     secret = settings.secret_key or _development_secret(engine)
 
     @asynccontextmanager
