@@ -9,15 +9,17 @@ Baseline, side by side in the same run: the same server reading only the calls t
 how every KPI was computed before the pre-aggregates); the ratio of p95s is printed. Run:
 
     .venv/bin/python benchmarks/bench_web_load.py [--users 20] [--requests 600] [--seconds 90]
-    .venv/bin/python benchmarks/bench_web_load.py --url postgresql://postgres@127.0.0.1/callops_bench --users 100
+    .venv/bin/python benchmarks/bench_web_load.py --postgres postgresql://postgres@127.0.0.1/postgres --users 100
 
-The database at --url is migrated and gets the demo month (idempotent); without --url a temporary SQLite file.
+The database at --url is migrated and gets the demo month (idempotent); --postgres ADMIN_URL creates a scratch
+database on that server for the run and drops it after; with neither, a temporary SQLite file.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import socket
 import statistics
@@ -25,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 ENDPOINTS = {
@@ -119,9 +123,32 @@ def _prepare(url: str) -> None:
     engine.dispose()
 
 
+@contextlib.contextmanager
+def _scratch_postgres(admin_url: str | None) -> Iterator[str | None]:
+    """A database created on the server of ``admin_url`` for this run, dropped after it; None without a URL."""
+    if admin_url is None:
+        yield None
+        return
+    import sqlalchemy as sa
+
+    from callops.store import make_engine
+
+    name = f"callops_load_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="database URL (default: a temporary SQLite file with the demo month)")
+    parser.add_argument("--postgres", help="admin URL of a PostgreSQL server: run on a scratch database there")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--requests", type=int, default=600, help="requests in all, per read model")
     parser.add_argument("--seconds", type=float, default=90.0, help="at most this long per read model")
@@ -132,8 +159,8 @@ def main() -> None:
     if args.serve:
         _serve(args.serve, args.read_model)
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.url or f"sqlite:///{Path(tmp) / 'load.db'}"
+    with tempfile.TemporaryDirectory() as tmp, _scratch_postgres(args.postgres) as scratch:
+        url = args.url or scratch or f"sqlite:///{Path(tmp) / 'load.db'}"
         _prepare(url)
         env = {**os.environ, "CALLOPS_DATABASE_URL": url, "CALLOPS_SECRET_KEY": "bench-" + "k" * 40}
         results = {}
