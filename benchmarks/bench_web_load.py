@@ -66,7 +66,7 @@ async def _load(base: str, users: int, requests: int, seconds: float) -> dict[st
     import httpx
 
     async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
-        for _ in range(100):  # wait for the server
+        for _ in range(600):  # wait for the server (a minute on a loaded machine)
             try:
                 await client.get("/static/css/callops.css")
                 break

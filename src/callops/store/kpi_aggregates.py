@@ -84,7 +84,7 @@ def _portable(x: Any, rounding: str) -> Any:
 def _bin_sql(value: Any, b: Binned) -> Any:
     """The SQL of :func:`callops.metrics.preaggregates.bin_edge`."""
     v = sa.func.coalesce(value, 0.0)
-    whens = []
+    whens: list[tuple[Any, Any]] = []
     for limit, step in BIN_STEPS:
         scaled = _portable(v / sa.literal(float(step), sa.Float), b.rounding) * step
         if limit == float("inf"):
