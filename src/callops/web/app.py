@@ -26,6 +26,7 @@ from callops.store.site_secret import shared_secret
 from callops.web import routes
 from callops.web.body_limit import BodyLimit
 from callops.web.csrf import verify_csrf
+from callops.web.deps import WORKER_THREADS
 from callops.web.discovery import discover_routes
 from callops.web.error_handlers import install_error_handlers
 from callops.web.i18n import load_catalogs
@@ -39,9 +40,6 @@ __all__ = ["create_app", "app_from_env", "STATIC_DIR"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _log = logging.getLogger(__name__)
-# Sync handlers run on AnyIO's worker threads (40 by default) and each holds at most one pooled connection: a pool
-# of as many connections means a handler never waits for one (the overflow serves the live floor's own threads).
-WORKER_THREADS = 40
 
 
 def _version() -> str:
