@@ -31,7 +31,7 @@ DEMO_TZ = "Asia/Jerusalem"
 
 
 def _assert_same(fast: Sequence[ReportRow], slow: Sequence[ReportRow]) -> None:
-    """Row for row, value for value, to the last bit (sums are of whole milliseconds: no float-order drift)."""
+    """Row for row, value for value, to the last bit (sums are of whole microseconds: no float-order drift)."""
     assert [(r.period, r.dims) for r in fast] == [(r.period, r.dims) for r in slow]
     assert list(fast) == list(slow)
 

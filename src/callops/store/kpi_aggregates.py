@@ -105,7 +105,7 @@ def _within(table: sa.Table, column: Any, scope: _Scope) -> list[Any]:
 
 def _fill(conn: sa.Connection, scope: _Scope) -> None:
     """Aggregate the calls in ``scope`` into the finest level from ``calls``, then each coarser level from the
-    finest (sums of whole milliseconds, counts and maxima combine exactly)."""
+    finest (sums of whole microseconds, counts and maxima combine exactly)."""
     c = calls.c
     (fine, fine_bins), coarser = KPI_LEVELS[-1], KPI_LEVELS[:-1]
     where = _within(calls, _started(), scope)

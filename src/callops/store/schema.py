@@ -545,7 +545,7 @@ def _kpi_dims(with_agent: bool) -> list[sa.Column[object]]:
 
 def _kpi_buckets(name: str, with_agent: bool) -> sa.Table:
     measures = [sa.Column(m.name, sa.Float if m.agg == "max" else sa.BigInteger, nullable=m.agg == "max")
-                for m in (*STORED, *PRESETS)]  # counts; sums in whole milliseconds; maxima in seconds
+                for m in (*STORED, *PRESETS)]  # counts; sums in whole microseconds; maxima in seconds
     return sa.Table(name, metadata, *_kpi_dims(with_agent), *measures, sa.Index(None, "scenario", "bucket_at"))
 
 

@@ -26,7 +26,10 @@ from callops.metrics import (
     offset_segments,
 )
 
-__all__ = ["of_scenario", "predicate_sql", "aggregate_sql", "local_ms_sql", "bucket_sql", "to_buckets"]
+__all__ = ["SUM_SCALE", "of_scenario", "predicate_sql", "aggregate_sql", "local_ms_sql", "bucket_sql", "to_buckets"]
+
+
+SUM_SCALE = 1_000_000.0  # sums of seconds are added as whole microseconds
 
 
 def of_scenario(column: sa.Column[Any], scenario: str | None) -> sa.ColumnElement[bool]:
@@ -60,14 +63,14 @@ def predicate_sql(pred: Predicate, cols: sa.ColumnCollection[str, Any], options:
 
 def aggregate_sql(m: Measure, cols: sa.ColumnCollection[str, Any], options: KpiOptions) -> Any:
     """The aggregate of measure ``m`` over rows with the columns ``cols``, labelled with its name. Sums are of
-    whole milliseconds, so every engine and every order of adding (calls, pre-aggregates) gives the same
+    whole microseconds, so every engine and every order of adding (calls, pre-aggregates) gives the same
     integer; :func:`to_buckets` turns them back into seconds."""
     cond = predicate_sql(m.when, cols, options)
     if m.agg == "count":
         return sa.func.sum(sa.case((cond, 1), else_=0)).label(m.name)
     value = sa.func.coalesce(cols[m.value or ""], 0.0)
-    if m.agg == "sum":  # whole milliseconds: integer sums are exact in any order (to_buckets divides)
-        millis = sa.cast(sa.func.round(value * sa.literal(1000.0, sa.Float)), sa.BigInteger)
+    if m.agg == "sum":  # whole microseconds: integer sums are exact in any order (to_buckets divides)
+        millis = sa.cast(sa.func.round(value * sa.literal(SUM_SCALE, sa.Float)), sa.BigInteger)
         return sa.func.sum(sa.case((cond, millis), else_=0)).label(m.name)
     return sa.func.max(sa.case((cond, value))).label(m.name)
 
@@ -88,10 +91,10 @@ def bucket_sql(local: Any, width_ms: int) -> Any:
 
 
 def to_buckets(rows: Sequence[Sequence[Any]], n_dims: int, names: Sequence[str]) -> list[BucketMeasures]:
-    """Rows ``bucket, dims..., measures...`` as bucket measures (sums from milliseconds to seconds)."""
+    """Rows ``bucket, dims..., measures...`` as bucket measures (sums from microseconds to seconds)."""
     out = []
     for row in rows:
-        values = {n: (None if v is None else float(v) / 1000 if measure(n).agg == "sum" else float(v))
+        values = {n: (None if v is None else float(v) / SUM_SCALE if measure(n).agg == "sum" else float(v))
                   for n, v in zip(names, row[1 + n_dims:], strict=True)}
         dims = tuple(v if v is None or isinstance(v, str) else int(v) for v in row[1:1 + n_dims])
         out.append(BucketMeasures(int(row[0]), dims, values))
