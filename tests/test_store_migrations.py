@@ -3,6 +3,8 @@ agent intervals by scenario and start (as 0001 did calls) and 0007 adds the logi
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -170,3 +172,31 @@ def test_0015_downgrades_and_upgrades(engine: sa.Engine) -> None:
     finally:
         upgrade(engine)
     assert current_revision(engine) == _head(engine) and _indexes(engine, "tickets") == before
+
+
+def test_0017_downgrades_and_upgrades_and_fills_the_aggregates(engine: sa.Engine) -> None:
+    """Below 0017 the KPI pre-aggregate tables are gone; upgrading brings them back filled from the stored calls."""
+    from callops.metrics import Grain, KpiRequest
+    from callops.records import Call, Direction, Outcome
+    from callops.store.kpi_query import kpi_report
+    from callops.store.records import insert_calls
+
+    at = dt.datetime(2026, 5, 4, 8, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        insert_calls(conn, [Call(source="m", source_call_id=str(i), direction=Direction.INBOUND,
+                                 outcome=Outcome.ANSWERED, queue="q", queue_entered_at=at,
+                                 answered_at=at + dt.timedelta(seconds=i), ended_at=at + dt.timedelta(minutes=5))
+                            for i in range(30)])
+    aggregates = {"kpi_buckets", "kpi_buckets_queue", "kpi_wait_bins", "kpi_wait_bins_queue"}
+    try:
+        command.downgrade(_alembic_config(engine), "0017")  # later migrations' tables are not this test's
+        tables = set(sa.inspect(engine).get_table_names())
+        command.downgrade(_alembic_config(engine), _below("0017", engine))
+        assert set(sa.inspect(engine).get_table_names()) == tables - aggregates
+    finally:
+        upgrade(engine)
+    assert current_revision(engine) == _head(engine)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT sum(answered) FROM kpi_buckets_queue")).scalar_one() == 30
+    request = KpiRequest(start=at.date(), end=at.date(), grain=Grain.DAY, tz="UTC")
+    assert kpi_report(engine, request) == kpi_report(engine, request, read_model="calls")

@@ -24,3 +24,16 @@ def db_upgrade(revision: str) -> None:
     engine = _context.engine(create=True)
     upgrade(engine, revision)
     click.echo(f"database at revision {current_revision(engine)}")
+
+
+@db.command("rebuild-aggregates")
+def db_rebuild_aggregates() -> None:
+    """Recompute the KPI pre-aggregates from the stored calls (one transaction).
+
+    Every write of calls keeps them up to date; run this after changing calls outside callops."""
+    from callops.store.kpi_aggregates import rebuild
+
+    with _context.engine().begin() as conn:
+        counts = rebuild(conn)
+    for table, rows in counts.items():
+        click.echo(f"{table}: {rows:,} rows")

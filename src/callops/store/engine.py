@@ -13,12 +13,13 @@ _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def make_engine(url: str, *, pool_timeout_s: float | None = None, busy_timeout_s: float | None = None,
-                **kwargs: Any) -> sa.Engine:
+                pool_size: int | None = None, **kwargs: Any) -> sa.Engine:
     """An engine for ``url``; SQLite gets foreign keys and WAL so pages read while imports write.
 
     ``pool_timeout_s``: how long a checkout waits for a pooled connection before ``sqlalchemy.exc.TimeoutError``
     (the web app answers 503). ``busy_timeout_s``: how long a statement waits for another writer's lock (SQLite's busy
-    timeout, PostgreSQL's ``lock_timeout``) before failing (the web app answers 503).
+    timeout, PostgreSQL's ``lock_timeout``) before failing (the web app answers 503). ``pool_size``: connections
+    kept open (not for an in-memory SQLite database, which has one).
     """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -26,6 +27,8 @@ def make_engine(url: str, *, pool_timeout_s: float | None = None, busy_timeout_s
     on_file = parsed.get_backend_name() != "sqlite" or parsed.database not in (None, "", ":memory:")
     if pool_timeout_s is not None and on_file:
         kwargs.setdefault("pool_timeout", pool_timeout_s)
+    if pool_size is not None and on_file:
+        kwargs.setdefault("pool_size", pool_size)
     if busy_timeout_s is not None and parsed.get_backend_name() == "sqlite":
         kwargs.setdefault("connect_args", {}).setdefault("timeout", busy_timeout_s)
     elif busy_timeout_s is not None and parsed.get_backend_name() == "postgresql" and busy_timeout_s > 0:

@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -29,40 +29,32 @@ from callops.errors import InvalidInput, NotFound
 from callops.metrics import (
     AGENT_KPIS,
     STATE_DIMENSIONS,
-    All,
-    Always,
-    AnyOf,
     BucketMeasures,
-    Compare,
     Grain,
-    IsNull,
-    IsTrue,
     KpiOptions,
     KpiRequest,
     Measure,
-    NotNull,
-    OneOf,
-    Param,
-    Predicate,
     ReportRow,
     Table,
     is_ticket_kpi,
     local_range_ms,
     measure,
     measures_for,
-    offset_segments,
     report_rows,
     sample,
     samples_for,
     shift_back,
     zone,
 )
+from callops.metrics.preaggregates import plan_reads
 from callops.store.desk_kpi import ticket_base
-from callops.store.records import of_scenario
+from callops.store.kpi_aggregates import aggregate_reads
 from callops.store.schema import agent_intervals, agents, calls, scenarios, tickets
+from callops.store.sql_terms import aggregate_sql, bucket_sql, local_ms_sql, of_scenario, predicate_sql, to_buckets
 from callops.store.types import from_millis
 
-__all__ = ["ParquetSource", "Source", "kpi_report", "stored_span", "query_buckets", "call_buckets_sql", "agent_report",
+__all__ = ["ParquetSource", "Source", "ReadModel", "kpi_report", "stored_span", "query_buckets", "call_buckets_sql",
+           "agent_report",
            "away_by_reason", "AGENT_REPORT_KPIS", "state_buckets_sql"]
 
 
@@ -106,6 +98,7 @@ class ParquetSource:
 
 
 Source = sa.Engine | sa.Connection | ParquetSource
+ReadModel = Literal["aggregates", "calls"]  # where call measures are read: the pre-aggregates, or only calls
 # DuckDB speaks PostgreSQL's SQL; "named" keeps a literal % from being escaped as %%.
 _DUCKDB_AS_PG = postgresql.dialect(paramstyle="named")  # type: ignore[no-untyped-call]  # untyped in SQLAlchemy
 
@@ -117,62 +110,15 @@ def _quote(text: str) -> str:
 # --- translation of measure definitions into SQL ---------------------------------------------------
 
 
-def _predicate(pred: Predicate, cols: sa.ColumnCollection[str, Any], options: KpiOptions) -> Any:
-    match pred:
-        case Always():
-            return sa.true()
-        case OneOf(column, values):
-            return cols[column].in_(values)
-        case Compare(column, op, value):
-            left = sa.func.coalesce(cols[column], 0.0)
-            right = sa.literal(options.param(value.name) if isinstance(value, Param) else value, sa.Float)
-            return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
-        case IsNull(column):
-            return cols[column].is_(None)
-        case NotNull(column):
-            return cols[column].is_not(None)
-        case IsTrue(column):
-            return cols[column] == sa.true()
-        case All(parts):
-            return sa.and_(*(_predicate(p, cols, options) for p in parts))
-        case AnyOf(parts):
-            return sa.or_(*(_predicate(p, cols, options) for p in parts))
-    raise TypeError(f"not a predicate: {pred!r}")
-
-
-def _aggregate(m: Measure, cols: sa.ColumnCollection[str, Any], options: KpiOptions) -> Any:
-    cond = _predicate(m.when, cols, options)
-    if m.agg == "count":
-        return sa.func.sum(sa.case((cond, 1), else_=0)).label(m.name)
-    value = sa.func.coalesce(cols[m.value or ""], 0.0)
-    if m.agg == "sum":
-        return sa.func.sum(sa.case((cond, value), else_=0.0)).label(m.name)
-    return sa.func.max(sa.case((cond, value))).label(m.name)
-
-
 def _measures_select(base: sa.Subquery, time_col: str, wanted: Sequence[Measure], dims: Sequence[str], *,
                      lo_ms: int, hi_ms: int, grain: Grain, tz: str, options: KpiOptions) -> sa.Select[Any]:
     """Aggregate ``wanted`` measures over the rows of ``base`` before ``hi_ms``, by local bucket and ``dims``."""
     b = base.c
-    bucket = _bucket(_local_ms(b[time_col], tz, lo_ms, hi_ms), grain.bucket_ms).label("bucket")
+    bucket = bucket_sql(local_ms_sql(b[time_col], tz, lo_ms, hi_ms), grain.bucket_ms).label("bucket")
     dim_cols = [b[d] for d in dims]
-    return (sa.select(bucket, *dim_cols, *(_aggregate(m, b, options) for m in wanted))
+    return (sa.select(bucket, *dim_cols, *(aggregate_sql(m, b, options) for m in wanted))
             .where(b[time_col] < sa.literal(hi_ms, sa.BigInteger))
             .group_by(bucket, *dim_cols))
-
-
-def _local_ms(utc: Any, tz: str, lo_ms: int, hi_ms: int) -> Any:
-    """``utc`` (epoch ms) plus the zone's offset at that instant, as a CASE over the range's transitions."""
-    segments = offset_segments(tz, lo_ms, hi_ms)
-    if len(segments) == 1:
-        return utc + sa.literal(segments[0].offset_ms, sa.BigInteger)
-    whens = [(utc < sa.literal(nxt.start_ms, sa.BigInteger), sa.literal(seg.offset_ms, sa.BigInteger))
-             for seg, nxt in zip(segments, segments[1:], strict=False)]
-    return utc + sa.case(*whens, else_=sa.literal(segments[-1].offset_ms, sa.BigInteger))
-
-
-def _bucket(local: Any, width_ms: int) -> Any:
-    return local - local % sa.literal(width_ms, sa.BigInteger)
 
 
 def _check_scenario(source: Source, scenario: str | None) -> None:
@@ -256,9 +202,9 @@ def _samples_select(base: sa.Subquery, time_col: str, names: Sequence[str], dims
     """SELECT bucket, dims..., one value per sample (NULL where its condition fails) for each row of ``base``
     before ``hi_ms`` where some sample's condition holds: the values medians are computed from."""
     b = base.c
-    bucket = _bucket(_local_ms(b[time_col], tz, lo_ms, hi_ms), grain.bucket_ms).label("bucket")
+    bucket = bucket_sql(local_ms_sql(b[time_col], tz, lo_ms, hi_ms), grain.bucket_ms).label("bucket")
     wanted = [sample(n) for n in names]
-    conds = [_predicate(s.when, b, options) for s in wanted]
+    conds = [predicate_sql(s.when, b, options) for s in wanted]
     values = [sa.case((cond, b[s.value])).label(s.name) for s, cond in zip(wanted, conds, strict=True)]
     return (sa.select(bucket, *(b[d] for d in dims), *values)
             .where(b[time_col] < sa.literal(hi_ms, sa.BigInteger), sa.or_(*conds)))
@@ -288,7 +234,7 @@ def _ticket_buckets(source: Source, names: Sequence[str], samples: Sequence[str]
     if names:
         sql = _measures_select(base, "opened_ms", [measure(n) for n in names], dims, lo_ms=lo_ms, hi_ms=hi_ms,
                                grain=grain, tz=tz, options=options)
-        out += _to_buckets(_execute(source, sql), len(dims), names)
+        out += to_buckets(_execute(source, sql), len(dims), names)
     if samples:
         sql = _samples_select(base, "opened_ms", samples, dims, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz,
                               options=options)
@@ -305,21 +251,18 @@ def _execute(source: Source, statement: sa.Select[Any]) -> list[Sequence[Any]]:
     return [tuple(r) for r in source.execute(statement)]
 
 
-def _to_buckets(rows: Sequence[Sequence[Any]], n_dims: int, names: Sequence[str]) -> list[BucketMeasures]:
-    out = []
-    for row in rows:
-        values = {n: (None if v is None else float(v)) for n, v in zip(names, row[1 + n_dims:], strict=True)}
-        dims = tuple(v if v is None or isinstance(v, str) else int(v) for v in row[1:1 + n_dims])
-        out.append(BucketMeasures(int(row[0]), dims, values))
-    return out
-
-
 def query_buckets(source: Source, names: Sequence[str], *, start: dt.date, end: dt.date, grain: Grain, tz: str,
                   dims: Sequence[str], options: KpiOptions, scenario: str | None = None,
-                  only_agents: frozenset[str] | None = None, samples: Sequence[str] = ()) -> list[BucketMeasures]:
+                  only_agents: frozenset[str] | None = None, samples: Sequence[str] = (),
+                  read_model: ReadModel = "aggregates") -> list[BucketMeasures]:
     """Measures ``names`` (and the values of ``samples``, for medians) per engine bucket and dimension values,
     from calls, (where the dimensions allow) agent state intervals and tickets, for the inclusive local dates
-    ``start``..``end``; real records, or ``scenario``'s."""
+    ``start``..``end``; real records, or ``scenario``'s.
+
+    With ``read_model="aggregates"`` (the default) call measures come from the KPI pre-aggregates
+    (:mod:`callops.store.kpi_aggregates`) wherever they answer exactly, and from ``calls`` otherwise: a
+    Parquet source, a zone whose offsets are not on 15-minute boundaries, ``fcr_no_repeat``, a threshold off
+    the histogram's bin edges. ``read_model="calls"`` reads only the calls table (the reference)."""
     lo_ms, hi_ms = local_range_ms(start, end, tz)
     call_names = [n for n in names if measure(n).table is Table.CALLS]
     state_names = [n for n in names if measure(n).table is Table.AGENT_INTERVALS]
@@ -329,14 +272,22 @@ def query_buckets(source: Source, names: Sequence[str], *, start: dt.date, end: 
     if ticket_names or ticket_samples:
         out += _ticket_buckets(source, ticket_names, ticket_samples, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz,
                                dims=dims, options=options, only_agents=only_agents)
+    if call_names and read_model == "aggregates" and not isinstance(source, ParquetSource):
+        plan = plan_reads(call_names, options)
+        reads = aggregate_reads(plan, start=start, end=end, grain=grain, tz=tz, dims=dims, options=options,
+                                scenario=scenario, only_agents=only_agents)
+        if reads:
+            for statement, read_names in reads:
+                out += to_buckets(_execute(source, statement), len(dims), read_names)
+            call_names = list(plan.calls)
     if call_names:
         sql = call_buckets_sql(call_names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims, options=options,
                                scenario=scenario, only_agents=only_agents)
-        out += _to_buckets(_execute(source, sql), len(dims), call_names)
+        out += to_buckets(_execute(source, sql), len(dims), call_names)
     if state_names and all(d in STATE_DIMENSIONS for d in dims):
         sql = state_buckets_sql(state_names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims,
                                 options=options, scenario=scenario, only_agents=only_agents)
-        out += _to_buckets(_execute(source, sql), len(dims), state_names)
+        out += to_buckets(_execute(source, sql), len(dims), state_names)
     return out
 
 
@@ -349,7 +300,7 @@ def _has_agent_states(source: Source, lo_ms: int, hi_ms: int, scenario: str | No
     return bool(_execute(source, probe)[0][0])
 
 
-def kpi_report(source: Source, request: KpiRequest) -> list[ReportRow]:
+def kpi_report(source: Source, request: KpiRequest, *, read_model: ReadModel = "aggregates") -> list[ReportRow]:
     """The KPI report: one row per period and dimension values, optionally against the previous period.
     Raises NotFound for a scenario that was never saved."""
     _check_scenario(source, request.scenario)
@@ -363,7 +314,8 @@ def kpi_report(source: Source, request: KpiRequest) -> list[ReportRow]:
     samples = samples_for(keys)
     grain, tz, dims, options, scenario = request.grain, request.tz, request.dims, request.options, request.scenario
     current = query_buckets(source, names, start=request.start, end=request.end, grain=grain, tz=tz, dims=dims,
-                            options=options, scenario=scenario, only_agents=request.agents, samples=samples)
+                            options=options, scenario=scenario, only_agents=request.agents, samples=samples,
+                            read_model=read_model)
     previous = None
     prev_start = None
     if request.compare_previous:
@@ -371,7 +323,8 @@ def kpi_report(source: Source, request: KpiRequest) -> list[ReportRow]:
         prev_start = shift_back(request.start, request.grain, span_days=span)
         prev_end = shift_back(request.end, request.grain, span_days=span)
         previous = query_buckets(source, names, start=prev_start, end=prev_end, grain=grain, tz=tz, dims=dims,
-                                 options=options, scenario=scenario, only_agents=request.agents, samples=samples)
+                                 options=options, scenario=scenario, only_agents=request.agents, samples=samples,
+                                 read_model=read_model)
     return report_rows(current, grain=request.grain, dim_names=request.dims, kpi_keys=keys, options=request.options,
                        range_start=request.start, previous=previous, previous_range_start=prev_start,
                        span_days=request.span_days)
@@ -430,7 +383,8 @@ def away_by_reason(source: Source, *, start: dt.date, end: dt.date, tz: str,
 
 
 def agent_report(source: Source, *, start: dt.date, end: dt.date, tz: str, options: KpiOptions | None = None,
-                 scenario: str | None = None, only_agents: frozenset[str] | None = None) -> list[dict[str, object]]:
+                 scenario: str | None = None, only_agents: frozenset[str] | None = None,
+                 read_model: ReadModel = "aggregates") -> list[dict[str, object]]:
     """The per-agent table of seed 000: inbound handling, agent states, outbound results, away by reason;
     real records, or ``scenario``'s; with ``only_agents``, only those agents' rows."""
     request = KpiRequest(start=start, end=end, grain=Grain.TOTAL, tz=tz, dims=("agent",), kpis=AGENT_REPORT_KPIS,
@@ -438,7 +392,7 @@ def agent_report(source: Source, *, start: dt.date, end: dt.date, tz: str, optio
     away = away_by_reason(source, start=start, end=end, tz=tz, scenario=scenario)
     reasons = sorted({r for by_reason in away.values() for r in by_reason})
     rows = []
-    for row in kpi_report(source, request):
+    for row in kpi_report(source, request, read_model=read_model):
         agent = dict(row.dims)["agent"]
         if agent is None:
             continue

@@ -16,6 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from callops.records import AgentInterval, Call
+from callops.store.kpi_aggregates import TouchedBuckets
+from callops.store.kpi_aggregates import refresh as refresh_aggregates
 from callops.store.records import _CALL_COLUMNS, _INTERVAL_COLUMNS, _call_row, _existing, _ms
 from callops.store.schema import agent_intervals, calls
 
@@ -73,6 +75,10 @@ def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int) -> 
     rows = list(prepared.rows.values())
     for start in range(0, len(rows), _BATCH):
         conn.exec_driver_sql(sql, rows[start:start + _BATCH])
+    if prepared.table is calls and rows:
+        touched = TouchedBuckets()
+        touched.add_rows(rows, prepared.columns.index("scenario"), prepared.columns.index("started_at"))
+        refresh_aggregates(conn, touched)  # the KPI pre-aggregates, in the same transaction
     return len(rows)
 
 

@@ -8,7 +8,7 @@ and left alone, so re-importing a file adds nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,10 @@ import sqlalchemy as sa
 
 from callops.errors import NotFound
 from callops.records import AgentInterval, Call, Direction, IssueCategory, Outcome
+from callops.store.kpi_aggregates import TouchedBuckets
+from callops.store.kpi_aggregates import refresh as refresh_aggregates
 from callops.store.schema import agent_intervals, calls
+from callops.store.sql_terms import of_scenario
 from callops.store.types import to_millis
 
 __all__ = ["COUNT_CAP", "WriteCounts", "insert_calls", "insert_intervals", "CallFilter", "find_calls", "count_calls",
@@ -151,9 +154,21 @@ def _insert_new(conn: sa.Connection, table: sa.Table, columns: Sequence[str], ke
 
 
 def insert_calls(conn: sa.Connection, records: Iterable[Call], *, import_id: int | None = None) -> WriteCounts:
-    """Insert calls not stored yet; duplicates (same source and id) are counted, not written."""
-    return _insert_new(conn, calls, _CALL_COLUMNS, ("source", "source_call_id"),
-                       (_call_row(c, import_id) for c in records))
+    """Insert calls not stored yet; duplicates (same source and id) are counted, not written. The KPI
+    pre-aggregates of the buckets the calls fall in are recomputed in the same transaction."""
+    touched = TouchedBuckets()
+    at = _CALL_COLUMNS.index("scenario"), _CALL_COLUMNS.index("started_at")
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for c in records:
+            row = _call_row(c, import_id)
+            touched.add(row[at[0]], row[at[1]])
+            yield row
+
+    counts = _insert_new(conn, calls, _CALL_COLUMNS, ("source", "source_call_id"), rows())
+    if counts.inserted:
+        refresh_aggregates(conn, touched)
+    return counts
 
 
 def insert_intervals(conn: sa.Connection, records: Iterable[AgentInterval], *,
@@ -161,11 +176,6 @@ def insert_intervals(conn: sa.Connection, records: Iterable[AgentInterval], *,
     rows = ((r.source, r.scenario, r.agent, r.state.value, _ms(r.start_at), _ms(r.end_at), r.reason, r.queue,
              import_id) for r in records)
     return _insert_new(conn, agent_intervals, _INTERVAL_COLUMNS, ("source", "agent", "state", "start_at"), rows)
-
-
-def of_scenario(column: sa.Column[Any], scenario: str | None) -> sa.ColumnElement[bool]:
-    """The rows of ``scenario``: real records (``scenario IS NULL``) for None, else that saved scenario's."""
-    return column.is_(None) if scenario is None else column == scenario
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from callops.errors import InvalidInput, NotFound
 from callops.records import AgentInterval, Call
+from callops.store.kpi_aggregates import forget_scenario
 from callops.store.records import insert_calls, insert_intervals
 from callops.store.schema import agent_intervals, calls, scenarios
 
@@ -46,6 +47,7 @@ def check_scenario_name(name: str, *, field: str = "name") -> None:
 
 def _delete_rows(conn: sa.Connection, name: str) -> None:
     conn.execute(calls.delete().where(calls.c.scenario == name))
+    forget_scenario(conn, name)
     conn.execute(agent_intervals.delete().where(agent_intervals.c.scenario == name))
     conn.execute(scenarios.delete().where(scenarios.c.name == name))
 

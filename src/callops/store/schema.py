@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from callops.metrics.preaggregates import PRESETS, STORED
 from callops.store.types import EpochMillis
 
 __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", "agent_skills", "forecasts",
@@ -19,7 +20,8 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "campaigns", "campaign_contacts", "contact_consents", "dnc_numbers", "contact_attempts",
            "rosters", "roster_shifts", "roster_changes", "sites", "audit_log", "import_jobs", "roster_inputs",
            "roster_rule_sets", "roster_jobs", "roster_requests", "saved_reports", "customers", "customer_phones",
-           "tickets", "ticket_events", "callbacks"]
+           "tickets", "ticket_events", "callbacks",
+           "kpi_buckets", "kpi_buckets_queue", "kpi_wait_bins", "kpi_wait_bins_queue", "KPI_LEVELS"]
 
 metadata = sa.MetaData(
     naming_convention={
@@ -751,3 +753,37 @@ callbacks = sa.Table(  # 回访: from tickets, abandoned calls and the IVR's cal
 sa.Index("ix_calls_caller_number_started_at", calls.c.caller_number, calls.c.started_at)
 sa.Index("ix_live_events_call_id_at", live_events.c.call_id, live_events.c.at)
 
+# --- KPI pre-aggregates (callops.store.kpi_aggregates keeps them; `callops db rebuild-aggregates`) ----------
+# Per 15-minute UTC bucket (``bucket_at``, epoch ms) and dimension values: one column per stored measure
+# (callops.metrics.preaggregates.STORED), and wait-time histograms (``kind`` numbers BINNED). Two levels: with
+# the agent (agent and team reports, a team lead's scope) and without (queue-level reports, the dashboard).
+
+
+def _kpi_dims(with_agent: bool) -> list[sa.Column[object]]:
+    dims: list[sa.Column[object]] = [
+        sa.Column("bucket_at", sa.BigInteger, nullable=False), sa.Column("scenario", sa.String(80)),
+        sa.Column("queue", sa.String(80)), sa.Column("call_type", sa.String(80)),
+        sa.Column("priority", sa.SmallInteger, nullable=False), sa.Column("source", sa.String(40), nullable=False)]
+    if with_agent:
+        dims.append(sa.Column("agent", sa.String(80)))
+    return dims
+
+
+def _kpi_buckets(name: str, with_agent: bool) -> sa.Table:
+    measures = [sa.Column(m.name, sa.Float if m.agg == "max" else sa.BigInteger, nullable=m.agg == "max")
+                for m in (*STORED, *PRESETS)]  # counts; sums in whole microseconds; maxima in seconds
+    return sa.Table(name, metadata, *_kpi_dims(with_agent), *measures, sa.Index(None, "scenario", "bucket_at"))
+
+
+def _kpi_wait_bins(name: str, with_agent: bool) -> sa.Table:
+    return sa.Table(name, metadata, *_kpi_dims(with_agent), sa.Column("kind", sa.SmallInteger, nullable=False),
+                    sa.Column("bin", sa.Integer, nullable=False), sa.Column("n", sa.BigInteger, nullable=False),
+                    sa.Index(None, "scenario", "bucket_at"))
+
+
+kpi_buckets = _kpi_buckets("kpi_buckets", True)
+kpi_buckets_queue = _kpi_buckets("kpi_buckets_queue", False)
+kpi_wait_bins = _kpi_wait_bins("kpi_wait_bins", True)
+kpi_wait_bins_queue = _kpi_wait_bins("kpi_wait_bins_queue", False)
+KPI_LEVELS: tuple[tuple[sa.Table, sa.Table], ...] = (
+    (kpi_buckets_queue, kpi_wait_bins_queue), (kpi_buckets, kpi_wait_bins))  # coarsest first

@@ -26,6 +26,7 @@ from callops.store.site_secret import shared_secret
 from callops.web import routes
 from callops.web.body_limit import BodyLimit
 from callops.web.csrf import verify_csrf
+from callops.web.deps import WORKER_THREADS
 from callops.web.discovery import discover_routes
 from callops.web.error_handlers import install_error_handlers
 from callops.web.i18n import load_catalogs
@@ -56,7 +57,7 @@ def create_app(settings: Settings, *, clock: Callable[[], dt.datetime] = utc_now
     """
     settings.validate()
     engine = make_engine(settings.database_url, pool_timeout_s=settings.db_pool_timeout_s,
-                         busy_timeout_s=settings.db_busy_timeout_s)
+                         busy_timeout_s=settings.db_busy_timeout_s, pool_size=WORKER_THREADS)
     secret = settings.secret_key or _development_secret(engine)
 
     @asynccontextmanager

@@ -11,11 +11,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import anyio
 import sqlalchemy as sa
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from callops import permissions
 from callops.config import Settings
@@ -29,7 +31,7 @@ from callops.web.state import WebState, web_state
 from callops.web.viewer import Viewer, viewer_for
 
 __all__ = ["AgentLabelDep", "ConnDep", "CurrentUser", "DeadlineDep", "EngineDep", "NotAuthenticated", "NowDep",
-           "OptionalUser", "SettingsDep", "StateDep", "ViewerDep", "request_user", "require"]
+           "OptionalUser", "SettingsDep", "StateDep", "ViewerDep", "WORKER_THREADS", "request_user", "require"]
 
 
 class NotAuthenticated(Exception):
@@ -71,17 +73,38 @@ def _job_deadline(settings: SettingsDep) -> Deadline:
 DeadlineDep = Annotated[Deadline, Depends(_job_deadline)]  # the wall-clock limit of this request's heavy work
 
 
-def _connection(engine: EngineDep) -> Iterator[sa.Connection]:
+# Sync handlers run on AnyIO's worker threads (40 by default); the app's pool keeps as many connections (its overflow
+# serves the live floor's own threads), and as many requests at a time hold one (``_connection``).
+WORKER_THREADS = 40
+
+
+def _db_slots(request: Request) -> anyio.Semaphore:
+    """The app's slots for requests holding a connection: as many as the pool keeps (``WORKER_THREADS``)."""
+    slots = getattr(request.app.state, "db_slots", None)
+    if slots is None:
+        slots = request.app.state.db_slots = anyio.Semaphore(WORKER_THREADS)
+    return slots
+
+
+async def _connection(request: Request, engine: EngineDep) -> AsyncIterator[sa.Connection]:
     """The request's one connection and its transaction boundary: committed when the handler returns, rolled
     back when it raises (an error page or 4xx from an exception handler then leaves nothing half-written).
-    Handlers never commit; one that answers an error without raising calls ``conn.rollback()`` first."""
-    with engine.connect() as conn:
+    Handlers never commit; one that answers an error without raising calls ``conn.rollback()`` first.
+
+    A request waits for a slot on the event loop (holding no thread and no connection) before it takes a
+    connection; there are as many slots as pooled connections, so it then never waits on the pool, however
+    many users ask at once."""
+    async with _db_slots(request):
+        conn = await run_in_threadpool(engine.connect)
         try:
-            yield conn
-        except BaseException:
-            conn.rollback()
-            raise
-        conn.commit()
+            try:
+                yield conn
+            except BaseException:
+                await run_in_threadpool(conn.rollback)
+                raise
+            await run_in_threadpool(conn.commit)
+        finally:
+            await run_in_threadpool(conn.close)
 
 
 ConnDep = Annotated[sa.Connection, Depends(_connection, scope="function")]  # exits before the response is sent

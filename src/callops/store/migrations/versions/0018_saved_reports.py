@@ -1,7 +1,7 @@
 """saved and scheduled reports
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-03 13:50:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import callops.store.types
 
 revision = '0018'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,254 @@
+"""KPI pre-aggregates: the same report as the calls table gives, kept by every write of calls, rebuilt on demand.
+
+Both read models run on the demo month and on generated calls around DST changes (New York, Berlin, Lord
+Howe's 30-minute change, Kathmandu's +5:45), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from callops.cli import cli
+from callops.metrics import KPIS, Grain, KpiOptions, KpiRequest, ReportRow, SlDenominator
+from callops.metrics.preaggregates import BINNED, bin_edge
+from callops.records import Agent, Call, Direction, Outcome
+from callops.store.directory import save_agent, save_team
+from callops.store.kpi_aggregates import fits_zone, rebuild
+from callops.store.kpi_query import agent_report, kpi_report
+from callops.store.record_batches import insert_prepared, prepare_calls
+from callops.store.records import insert_calls
+from callops.store.scenarios import delete_scenario, save_scenario
+from callops.store.schema import KPI_LEVELS, kpi_wait_bins
+
+ALL_KPIS = tuple(k.key for k in KPIS)
+DEMO_TZ = "Asia/Jerusalem"
+
+
+def _assert_same(fast: Sequence[ReportRow], slow: Sequence[ReportRow]) -> None:
+    """Row for row, value for value, to the last bit (sums are of whole microseconds: no float-order drift)."""
+    assert [(r.period, r.dims) for r in fast] == [(r.period, r.dims) for r in slow]
+    assert list(fast) == list(slow)
+
+
+def _both(engine: sa.Engine, request: KpiRequest) -> tuple[list[ReportRow], list[ReportRow]]:
+    return kpi_report(engine, request), kpi_report(engine, request, read_model="calls")
+
+
+# --- the demo month ---------------------------------------------------------------------------------
+
+DEMO_CASES = [
+    dict(grain=Grain.MIN15, dims=("queue",)),
+    dict(grain=Grain.MIN30, dims=()),
+    dict(grain=Grain.DAY, dims=("queue", "call_type"), compare_previous=True),
+    dict(grain=Grain.WEEK, dims=("agent",)),
+    dict(grain=Grain.MONTH, dims=("team",)),
+    dict(grain=Grain.TOTAL, dims=("priority", "source"), options=KpiOptions(sl_threshold_s=0.0, short_abandon_s=5.0)),
+    dict(grain=Grain.DAY, dims=(), options=KpiOptions(sl_threshold_s=130.0, short_abandon_s=600.0,
+                                                      sl_denominator=SlDenominator.OFFERED_MINUS_SHORT)),
+    dict(grain=Grain.DAY, dims=("queue",), options=KpiOptions(sl_threshold_s=20.5)),  # off the bin edges: calls
+    dict(grain=Grain.YEAR, dims=("queue",)),
+]
+
+
+@pytest.mark.parametrize("case", DEMO_CASES, ids=lambda c: f"{c['grain'].value}-{'+'.join(c['dims']) or 'all'}")
+def test_demo_month_reads_the_same_from_both(demo_engine: sa.Engine, case: dict[str, Any]) -> None:
+    """Every KPI of the demo month, at grains from 15 minutes to a year, by each dimension, with several
+    service-level and short-abandon thresholds: the pre-aggregates give exactly what the calls table gives."""
+    request = KpiRequest(start=dt.date(1999, 1, 1), end=dt.date(1999, 1, 31), tz=DEMO_TZ, kpis=ALL_KPIS, **case)
+    fast, slow = _both(demo_engine, request)
+    assert sum(r.kpis["offered"] or 0 for r in slow) > 20_000
+    _assert_same(fast, slow)
+
+
+def test_demo_team_lead_scope_and_agent_table(demo_engine: sa.Engine) -> None:
+    """A team lead's scope (only some agents) and the per-agent table agree on both read models."""
+    with demo_engine.connect() as conn:
+        agents = sorted(r[0] for r in conn.execute(sa.text("SELECT DISTINCT agent FROM calls WHERE agent IS NOT NULL")))
+    scope = frozenset(agents[:3])
+    request = KpiRequest(start=dt.date(1999, 1, 4), end=dt.date(1999, 1, 10), grain=Grain.DAY, tz=DEMO_TZ,
+                         kpis=ALL_KPIS, agents=scope, dims=("queue",))
+    fast, slow = _both(demo_engine, request)
+    assert fast and fast == slow
+    none = KpiRequest(start=dt.date(1999, 1, 4), end=dt.date(1999, 1, 4), grain=Grain.DAY, tz=DEMO_TZ,
+                      agents=frozenset())
+    assert kpi_report(demo_engine, none) == kpi_report(demo_engine, none, read_model="calls")
+    kw: dict[str, Any] = {"start": dt.date(1999, 1, 1), "end": dt.date(1999, 1, 31), "tz": DEMO_TZ}
+    assert agent_report(demo_engine, **kw) == agent_report(demo_engine, **kw, read_model="calls")
+
+
+# --- generated calls around DST changes -------------------------------------------------------------
+
+_OUTCOMES = [Outcome.ANSWERED] * 12 + [Outcome.ABANDONED] * 3 + [
+    Outcome.TRANSFERRED, Outcome.TIMEOUT, Outcome.CALLBACK, Outcome.IVR_SELF_SERVICE, Outcome.IVR_HANGUP]
+
+
+def generated_calls(first: dt.datetime, days: int, per_day: int, *, seed: int, scenario: str | None = None,
+                    source: str = "gen") -> Iterator[Call]:
+    """Inbound and outbound calls spread over ``days`` from ``first`` (UTC), waits with millisecond fractions."""
+    rng = random.Random(seed)
+    for n in range(days * per_day):
+        at = first + dt.timedelta(milliseconds=rng.randrange(days * 86_400_000))
+        if rng.random() < 0.15:
+            outcome = rng.choice([Outcome.ANSWERED, Outcome.NO_ANSWER, Outcome.BUSY])
+            yield Call(source=source, source_call_id=f"o{seed}-{n}", direction=Direction.OUTBOUND, outcome=outcome,
+                       agent=rng.choice(["a1", "a2", "a3"]), answered_at=at if outcome.answered else None,
+                       ended_at=at + dt.timedelta(seconds=60), talk_s=rng.randrange(0, 300_000) / 1000,
+                       disposition=rng.choice([None, "contacted", "converted", "refused"]), scenario=scenario)
+            continue
+        outcome = rng.choice(_OUTCOMES)
+        ivr = outcome in (Outcome.IVR_SELF_SERVICE, Outcome.IVR_HANGUP)
+        wait = rng.choice([0, 20, 120, 600, 3600]) + rng.choice([0.0, 0.001, -0.001]) if rng.random() < 0.2 \
+            else rng.randrange(0, 900_000) / 1000
+        wait = max(wait, 0.0)
+        times: dict[str, Any] = {"ivr_entered_at": at, "ended_at": at + dt.timedelta(seconds=30)} if ivr else {
+            "queue_entered_at": at, "ended_at": at + dt.timedelta(seconds=wait + 200)}
+        if outcome.answered:
+            times["answered_at"] = at + dt.timedelta(seconds=wait)
+        yield Call(source=source, source_call_id=f"i{seed}-{n}", direction=Direction.INBOUND, outcome=outcome,
+                   queue=rng.choice(["sales", "care", None]), call_type=rng.choice(["new", "billing"]),
+                   caller_number=rng.choice([None, *(str(i) for i in range(40))]), priority=rng.choice([0, 0, 1]),
+                   agent=rng.choice(["a1", "a2", "a3", "a4"]) if outcome.answered else None,
+                   talk_s=rng.randrange(0, 600_000) / 1000 if outcome.answered else 0.0,
+                   hold_s=rng.randrange(0, 60_000) / 1000 if outcome.answered else 0.0,
+                   acw_s=rng.randrange(0, 90_000) / 1000 if outcome.answered else 0.0,
+                   issue_resolved=rng.choice([None, True, False]) if outcome.answered else None,
+                   csat=rng.choice([None, None, 1, 3, 5]), scenario=scenario, **times)
+
+
+# (zone, first UTC day, days): each range holds a DST change (Lord Howe's is 30 minutes) or a +5:45 offset
+ZONES = [("America/New_York", dt.date(2026, 3, 6), 4), ("Europe/Berlin", dt.date(2026, 10, 23), 4),
+         ("Australia/Lord_Howe", dt.date(2026, 4, 3), 4), ("Asia/Kathmandu", dt.date(2026, 6, 1), 3)]
+
+
+def _teams(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        save_team(conn, "A")
+        save_agent(conn, Agent(agent_id="a1", name="a1", team="A"))
+        save_agent(conn, Agent(agent_id="a2", name="a2", team="A"))
+
+
+@pytest.mark.parametrize(("tz", "first", "days"), ZONES, ids=[z[0] for z in ZONES])
+def test_generated_calls_across_dst_read_the_same(engine: sa.Engine, tz: str, first: dt.date, days: int) -> None:
+    """Generated calls written in several transactions (so upkeep merges into existing buckets) report the same
+    from both read models at every grain in a zone whose offset or DST change is a multiple of 15 minutes, with
+    preset thresholds (stored counts) and other bin edges (histograms)."""
+    _teams(engine)
+    start = dt.datetime.combine(first, dt.time(), dt.UTC)
+    calls = list(generated_calls(start, days, 900, seed=7))
+    for part in range(3):
+        with engine.begin() as conn:
+            insert_calls(conn, calls[part::3])
+    end = first + dt.timedelta(days=days - 1)
+    assert fits_zone(tz, *(int(dt.datetime.combine(d, dt.time(), dt.UTC).timestamp() * 1000) for d in (first, end)))
+    presets, edges = KpiOptions(sl_threshold_s=120.0, short_abandon_s=20.0), KpiOptions(sl_threshold_s=130.0,
+                                                                                        short_abandon_s=7.0)
+    for n, grain in enumerate((Grain.MIN15, Grain.MIN30, Grain.MIN60, Grain.DAY, Grain.WEEK, Grain.MONTH,
+                               Grain.YEAR, Grain.TOTAL)):
+        for dims in ((), ("queue", "agent"), ("team",)):
+            request = KpiRequest(start=first, end=end, grain=grain, tz=tz, dims=dims, kpis=ALL_KPIS,
+                                 options=presets if n % 2 else edges)  # stored counts, or histograms
+            fast, slow = _both(engine, request)
+            assert slow
+            _assert_same(fast, slow)
+
+
+def test_a_zone_off_the_quarter_hour_reads_calls(engine: sa.Engine) -> None:
+    """Liberia kept -0:44:30 until 1972: the buckets do not fit, so the report reads the calls table."""
+    first = dt.date(1971, 3, 1)
+    with engine.begin() as conn:
+        insert_calls(conn, generated_calls(dt.datetime(1971, 3, 1, tzinfo=dt.UTC), 2, 300, seed=3))
+    lo = int(dt.datetime(1971, 3, 1, tzinfo=dt.UTC).timestamp() * 1000)
+    assert not fits_zone("Africa/Monrovia", lo, lo + 86_400_000)
+    request = KpiRequest(start=first, end=first + dt.timedelta(days=1), grain=Grain.MIN15, tz="Africa/Monrovia",
+                         kpis=ALL_KPIS)
+    fast, slow = _both(engine, request)
+    assert slow and fast == slow
+
+
+# --- upkeep ----------------------------------------------------------------------------------------
+
+
+def _tables(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
+    out = {}
+    with engine.connect() as conn:
+        for tables in KPI_LEVELS:
+            for t in tables:
+                rows = [tuple(r) for r in conn.execute(sa.select(t))]
+                out[t.name] = sorted(rows, key=lambda r: tuple((v is None, str(v)) for v in r))
+    return out
+
+
+def test_every_write_keeps_what_a_rebuild_gives(engine: sa.Engine) -> None:
+    """Imports (insert_prepared), single inserts, a repeated insert, a scenario saved, replaced and deleted: the
+    tables then hold exactly what `rebuild` computes from calls."""
+    start = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO imports (format, files, imported_at, inserted, duplicates, rejected, "
+                             "skipped) VALUES ('t', 't', 0, 0, 0, 0, 0)"))
+        import_id = int(conn.execute(sa.text("SELECT max(id) FROM imports")).scalar_one())
+        insert_prepared(conn, prepare_calls(generated_calls(start, 3, 400, seed=1)), import_id)
+    with engine.begin() as conn:
+        insert_calls(conn, generated_calls(start + dt.timedelta(days=1), 1, 200, seed=2))
+        insert_calls(conn, generated_calls(start + dt.timedelta(days=1), 1, 200, seed=2))  # duplicates: nothing new
+    with engine.begin() as conn:
+        for seed in (5, 6):  # saved, then replaced
+            save_scenario(conn, "what-if", definition={}, replications=1, seed=seed, summary={},
+                          records=generated_calls(start, 2, 300, seed=seed, scenario="what-if", source="sim"),
+                          now=start)
+        save_scenario(conn, "gone", definition={}, replications=1, seed=9, summary={},
+                      records=generated_calls(start, 1, 100, seed=9, scenario="gone", source="sim"), now=start)
+        delete_scenario(conn, "gone")
+    kept = _tables(engine)
+    assert kept["kpi_buckets"] and kept["kpi_wait_bins_queue"]
+    assert {r[1] for r in kept["kpi_buckets"]} == {None, "what-if"}
+    with engine.begin() as conn:
+        rebuild(conn)
+    assert _tables(engine) == kept
+
+
+def test_histogram_bins_match_the_reference(engine: sa.Engine) -> None:
+    """The bins SQL stores (answered: upper edge; abandoned: lower edge) are bin_edge's on every engine,
+    across the 1 s / 10 s / 60 s / 3600 s steps, a NULL wait included."""
+    waits = [None, 0.0, 0.001, 19.999, 20.0, 20.001, 119.5, 120.0, 120.001, 125.0, 599.999, 600.0, 600.5,
+             3599.0, 3600.0, 3600.001, 7300.25]
+    at = dt.datetime(2026, 5, 4, 8, tzinfo=dt.UTC)
+    records = []
+    for i, wait in enumerate(waits):
+        for outcome in (Outcome.ANSWERED, Outcome.ABANDONED):
+            queued = None if wait is None else at - dt.timedelta(seconds=wait)
+            records.append(Call(source="b", source_call_id=f"{outcome.value}{i}", direction=Direction.INBOUND,
+                                outcome=outcome, queue_entered_at=queued, ended_at=at,
+                                answered_at=at if outcome.answered and queued else None))
+    with engine.begin() as conn:
+        insert_calls(conn, records)
+        stored: dict[tuple[int, int], int] = {}
+        for r in conn.execute(sa.select(kpi_wait_bins)):  # calls start in two buckets: add them up
+            stored[(r.kind, r.bin)] = stored.get((r.kind, r.bin), 0) + r.n
+    expected: dict[tuple[int, int], int] = {}
+    for b in BINNED:
+        for wait in waits:
+            key = (b.kind, bin_edge(wait, b.rounding))
+            expected[key] = expected.get(key, 0) + 1
+    assert stored == expected
+
+
+def test_cli_rebuilds_the_aggregates(engine: sa.Engine, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`callops db rebuild-aggregates` refills emptied tables and says how many rows each holds."""
+    with engine.begin() as conn:
+        insert_calls(conn, generated_calls(dt.datetime(2026, 5, 1, tzinfo=dt.UTC), 1, 200, seed=4))
+    before = _tables(engine)
+    with engine.begin() as conn:
+        for tables in KPI_LEVELS:
+            for t in tables:
+                conn.execute(t.delete())
+    monkeypatch.setenv("CALLOPS_DATABASE_URL", db_url)
+    result = CliRunner().invoke(cli, ["db", "rebuild-aggregates"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert f"kpi_buckets: {len(before['kpi_buckets']):,} rows" in result.output
+    assert _tables(engine) == before
