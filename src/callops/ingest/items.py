@@ -5,11 +5,14 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from callops.records import AgentInterval, Call
 
-__all__ = ["Rejection", "Skip", "Notice", "Item", "ParseContext", "Parser"]
+if TYPE_CHECKING:
+    from callops.ingest.columnar import Lines
+
+__all__ = ["Rejection", "Skip", "Skips", "Notice", "Rows", "Item", "ParseContext", "Parser", "ColumnarParser"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,25 @@ class Notice:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class Skips:
+    """``count`` lines not imported for one reason (a columnar parser counts them column-wise)."""
+
+    reason: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """Records already in stored form (``callops.store.record_batches.CALL_FIELDS`` / ``INTERVAL_FIELDS``),
+    each with the line that completed it, in line order: what a columnar parser yields instead of records."""
+
+    calls: list[tuple[Any, ...]]
+    call_lines: list[int]
+    intervals: list[tuple[Any, ...]] = field(default_factory=list)
+    interval_lines: list[int] = field(default_factory=list)
+
+
 Item = Call | AgentInterval | Rejection | Skip | Notice
 
 
@@ -51,3 +73,5 @@ class ParseContext:
 
 
 Parser = Callable[[Iterator[tuple[int, str]], ParseContext], Iterator[Item]]
+ColumnarParser = Callable[["Lines", ParseContext], Iterator[Item | Rows | Skips]]
+"""A whole file's lines (``callops.ingest.columnar.Lines``) in; records as rows, and messages, out."""

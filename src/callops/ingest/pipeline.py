@@ -25,34 +25,43 @@ import itertools
 import time
 import zoneinfo
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 
 from callops.cell_text import safe_row
 from callops.errors import Conflict, InvalidInput
-from callops.ingest.formats import parser_for
-from callops.ingest.items import Notice, ParseContext, Rejection, Skip
+from callops.ingest.columnar import Lines, read_lines
+from callops.ingest.formats import columnar_parser_for, parser_for
+from callops.ingest.items import Item, Notice, ParseContext, Parser, Rejection, Rows, Skip, Skips
 from callops.ingest.textfile import decoded_lines, open_binary
 from callops.records import AgentInterval, Call
 from callops.store.imports import finish_import, lock_for_writing, start_import
 from callops.store.record_batches import (
+    call_key,
+    call_span,
     changed_since,
     drop_stored,
     insert_prepared,
+    interval_key,
+    interval_span,
     prepare_calls,
     prepare_intervals,
+    row_of_call,
+    row_of_interval,
     write_marker,
 )
 
-__all__ = ["ImportReport", "import_files", "DEFAULT_NOT_BEFORE"]
+__all__ = ["ImportReport", "import_files", "DEFAULT_NOT_BEFORE", "Progress"]
 
 DEFAULT_NOT_BEFORE = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
-_R = TypeVar("_R")
+Progress = Callable[[str, int, int], None]
+"""Told (stage, done, total): ``read`` counts files, ``write`` counts rows."""
 _FUTURE_SLACK = dt.timedelta(days=1)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(slots=True)
@@ -81,42 +90,66 @@ class ImportReport:
 
 
 class _Collected:
-    """The records of one import, keyed as the store keys them, with repeats merged."""
+    """The records of one import as stored rows, keyed as the store keys them, with repeats merged."""
 
-    def __init__(self, report: ImportReport) -> None:
+    def __init__(self, report: ImportReport, not_before: dt.datetime, not_after: dt.datetime) -> None:
         self.report = report
-        self.calls: dict[tuple[str, str], Call] = {}
-        self.intervals: dict[tuple[str, str, str, dt.datetime], AgentInterval] = {}
-        self.first: dt.datetime | None = None
-        self.last: dt.datetime | None = None
+        self.calls: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self.intervals: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self.first_ms: int | None = None
+        self.last_ms: int | None = None
+        self.not_before, self.not_after = not_before, not_after
+        self.window_ms = (_millis(not_before), _millis(not_after))
 
-    def add(self, record: Call | AgentInterval) -> None:
-        if isinstance(record, Call):
-            key_c = (record.source, record.source_call_id)
-            seen_c = self.calls.get(key_c)
-            if seen_c is None:
-                self.calls[key_c] = record
-                self.report.calls += 1
-            else:
-                self._merged("call id repeated with identical content" if seen_c == record
-                             else "call id repeated with different content: the first kept")
-            return
-        key_i = (record.source, record.agent, record.state.value, record.start_at)
-        seen_i = self.intervals.get(key_i)
-        if seen_i is None:
-            self.intervals[key_i] = record
+    def outside(self, file: str, line: int, row: tuple[Any, ...], *, call: bool) -> Rejection | None:
+        """The rejection of a row dated outside the accepted window (None when inside), naming ``line``."""
+        start, end = call_span(row) if call else interval_span(row)
+        if self.window_ms[0] <= start and end <= self.window_ms[1]:
+            return None
+        what = row[1] if call else f"{row[2]} {row[3]}"
+        return Rejection(file, line, "time", f"{what}: {_at_ms(start):%Y-%m-%d %H:%M} is outside the accepted window "
+                                             f"{self.not_before:%Y-%m-%d} to {self.not_after:%Y-%m-%d} (a clock or "
+                                             "zone fault?)")
+
+    def add_call(self, row: tuple[Any, ...]) -> None:
+        self._span(*call_span(row))
+        key = call_key(row)
+        seen = self.calls.get(key)
+        if seen is None:
+            self.calls[key] = row
+            self.report.calls += 1
+        else:
+            self._merged("call id repeated with identical content" if seen == row
+                         else "call id repeated with different content: the first kept")
+
+    def add_interval(self, row: tuple[Any, ...]) -> None:
+        self._span(*interval_span(row))
+        key = interval_key(row)
+        seen = self.intervals.get(key)
+        if seen is None:
+            self.intervals[key] = row
             self.report.agent_intervals += 1
         else:
-            self._merged("agent interval repeated with identical content" if seen_i == record
+            self._merged("agent interval repeated with identical content" if seen == row
                          else "agent interval with the same agent, state and start: the first kept")
 
     def _merged(self, reason: str) -> None:
         self.report.merged += 1
         self.report.merge_reasons[reason] = self.report.merge_reasons.get(reason, 0) + 1
 
-    def span(self, start: dt.datetime, end: dt.datetime) -> None:
-        self.first = start if self.first is None or start < self.first else self.first
-        self.last = end if self.last is None or end > self.last else self.last
+    def _span(self, start: int, end: int) -> None:
+        if self.first_ms is None or start < self.first_ms:
+            self.first_ms = start
+        if self.last_ms is None or end > self.last_ms:
+            self.last_ms = end
+
+
+def _millis(moment: dt.datetime) -> int:
+    return (moment - _EPOCH) // dt.timedelta(milliseconds=1)
+
+
+def _at_ms(ms: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(milliseconds=ms)
 
 
 def _window(options: Mapping[str, Any]) -> tuple[dt.datetime, dt.datetime]:
@@ -130,17 +163,16 @@ def _window(options: Mapping[str, Any]) -> tuple[dt.datetime, dt.datetime]:
     return not_before, not_after
 
 
-def _times(record: Call | AgentInterval) -> tuple[dt.datetime | None, dt.datetime | None]:
-    if isinstance(record, Call):
-        return record.started_at, record.ended_at or record.answered_at or record.started_at
-    return record.start_at, record.end_at
-
-
 def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
                  skip_invalid: bool = False, dry_run: bool = False, rejects_path: Path | None = None,
-                 options: Mapping[str, Any] | None = None, encoding: str = "utf-8") -> ImportReport:
-    """Import ``paths`` in format ``fmt`` as one transaction; see the module docstring."""
+                 options: Mapping[str, Any] | None = None, encoding: str = "utf-8", columnar: bool = True,
+                 progress: Progress | None = None) -> ImportReport:
+    """Import ``paths`` in format ``fmt`` as one transaction; see the module docstring.
+
+    ``columnar=False`` reads every file line by line (the path the columnar one falls back to);
+    ``progress(stage, done, total)`` is told how far reading and writing are."""
     parse = parser_for(fmt)
+    parse_columns = columnar_parser_for(fmt) if columnar else None
     try:
         zone = zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
@@ -149,8 +181,9 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
     not_before, not_after = _window(options)
     report = ImportReport(dry_run=dry_run)
     rejections: list[Rejection] = []
-    collected = _Collected(report)
+    collected = _Collected(report, not_before, not_after)
     skips: Counter[str] = Counter()
+    tell = progress or _silent
 
     def reject(item: Rejection) -> None:
         if not skip_invalid:
@@ -158,59 +191,36 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
         rejections.append(item)
         report.rejected += 1
 
-    for path in paths:
+    def note(item: Notice) -> None:
+        where = f"{item.file}, line {item.line}" if item.line else item.file
+        report.notices.append(f"{where}: {item.message}")
+
+    def skipped(reason: str, count: int = 1) -> None:
+        report.skipped += count
+        skips[reason] += count
+
+    for done, path in enumerate(paths):
+        tell("read", done, len(paths))
         name = str(path)
         ctx = ParseContext(file=name, tz=zone, options=options)
-        current = [0]
-        lines_read = [0]
-
-        def lines(file: str = name, where: list[int] = current, count: list[int] = lines_read,
-                  source: Path = path) -> Iterator[tuple[int, str]]:
-            with open_binary(source) as raw:
-                for entry in decoded_lines(raw, file, encoding=encoding):
-                    if isinstance(entry, Rejection):
-                        reject(entry)
-                        continue
-                    where[0] = entry[0]
-                    if entry[1].strip():
-                        count[0] += 1
-                    yield entry
-
-        stream = lines()
-        head = _up_to_text(stream)
-        if not head or not head[-1][1].strip():  # nothing but blank lines: no parser sees it
-            report.notices.append(f"{name}: empty file, nothing to import")
-            continue
         before = (report.calls + report.agent_intervals + report.merged, report.rejected)
-        for item in parse(itertools.chain(head, stream), ctx):
-            if isinstance(item, Call | AgentInterval):
-                start, end = _times(item)
-                if start is not None and end is not None:
-                    if start < not_before or end > not_after:
-                        what = item.source_call_id if isinstance(item, Call) else f"{item.agent} {item.state.value}"
-                        reject(Rejection(name, current[0], "time",
-                                         f"{what}: {start:%Y-%m-%d %H:%M} is outside the accepted window "
-                                         f"{not_before:%Y-%m-%d} to {not_after:%Y-%m-%d} (a clock or zone fault?)"))
-                        continue
-                    collected.span(start, end)
-                collected.add(item)
-            elif isinstance(item, Skip):
-                report.skipped += 1
-                skips[item.reason] += 1
-            elif isinstance(item, Notice):
-                where = f"{item.file}, line {item.line}" if item.line else item.file
-                report.notices.append(f"{where}: {item.message}")
-            else:
-                reject(item)
-        if (report.calls + report.agent_intervals + report.merged, report.rejected) == before:
-            report.notices.append(f"{name}: empty file, nothing to import" if lines_read[0] == 0 else
-                                  f"{name}: no calls or agent states in {lines_read[0]} line(s)")
+        table = read_lines(path, encoding=encoding) if parse_columns is not None else None
+        if parse_columns is not None and table is not None:
+            texts = _columnar_file(parse_columns(table, ctx), table, name, collected, reject, note, skipped)
+        else:
+            texts = _streamed_file(parse, path, ctx, encoding, collected, reject, note, skipped)
+        if texts is None:
+            report.notices.append(f"{name}: empty file, nothing to import")
+        elif (report.calls + report.agent_intervals + report.merged, report.rejected) == before:
+            report.notices.append(f"{name}: empty file, nothing to import" if texts == 0 else
+                                  f"{name}: no calls or agent states in {texts} line(s)")
+    tell("read", len(paths), len(paths))
     report.skip_reasons = dict(skips.most_common())
-    if collected.first is not None and collected.last is not None:
-        report.notices.append(f"records span {collected.first:%Y-%m-%d %H:%M} to {collected.last:%Y-%m-%d %H:%M} "
-                              "UTC")
+    if collected.first_ms is not None and collected.last_ms is not None:
+        report.notices.append(f"records span {_at_ms(collected.first_ms):%Y-%m-%d %H:%M} to "
+                              f"{_at_ms(collected.last_ms):%Y-%m-%d %H:%M} UTC")
     if collected.calls or collected.intervals:
-        _store(engine, fmt, paths, collected, report)
+        _store(engine, fmt, paths, collected, report, tell)
     if rejections:
         target = rejects_path or Path(f"{Path(paths[0]).name}.rejects.csv")
         _write_rejects(target, rejections)
@@ -218,10 +228,94 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
     return report
 
 
-def _drained(records: dict[Any, _R]) -> Iterator[_R]:
-    """The values of ``records``, each removed as it is handed out (last first)."""
-    while records:
-        yield records.popitem()[1]
+def _silent(stage: str, done: int, total: int) -> None:
+    """No progress shown."""
+
+
+def _streamed_file(parse: Parser, path: Path, ctx: ParseContext, encoding: str, collected: _Collected,
+                   reject: Callable[[Rejection], None], note: Callable[[Notice], None],
+                   skipped: Callable[[str], None]) -> int | None:
+    """One file read line by line into ``collected``; how many lines were not blank (None: nothing but blank
+    lines, so no parser saw it)."""
+    name = ctx.file
+    current = [0]
+    lines_read = [0]
+
+    def lines() -> Iterator[tuple[int, str]]:
+        with open_binary(path) as raw:
+            for entry in decoded_lines(raw, name, encoding=encoding):
+                if isinstance(entry, Rejection):
+                    reject(entry)
+                    continue
+                current[0] = entry[0]
+                if entry[1].strip():
+                    lines_read[0] += 1
+                yield entry
+
+    stream = lines()
+    head = _up_to_text(stream)
+    if not head or not head[-1][1].strip():  # nothing but blank lines: no parser sees it
+        return None
+    for item in parse(itertools.chain(head, stream), ctx):
+        if isinstance(item, Call):
+            row = row_of_call(item)
+            bad = collected.outside(name, current[0], row, call=True)
+            if bad is None:
+                collected.add_call(row)
+            else:
+                reject(bad)
+        elif isinstance(item, AgentInterval):
+            row = row_of_interval(item)
+            bad = collected.outside(name, current[0], row, call=False)
+            if bad is None:
+                collected.add_interval(row)
+            else:
+                reject(bad)
+        elif isinstance(item, Skip):
+            skipped(item.reason)
+        elif isinstance(item, Notice):
+            note(item)
+        else:
+            reject(item)
+    return lines_read[0]
+
+
+def _columnar_file(items: Iterator[Item | Rows | Skips], table: Lines, name: str, collected: _Collected,
+                   reject: Callable[[Rejection], None], note: Callable[[Notice], None],
+                   skipped: Callable[[str, int], None]) -> int | None:
+    """One file's columnar parse into ``collected``; its rejections (bad lines and rows outside the window)
+    are raised or kept in line order, as the line-by-line path meets them."""
+    texts = int((~table.blank).sum())
+    if texts == 0:
+        return None
+    bad: list[Rejection] = []
+    for item in items:
+        if isinstance(item, Rows):
+            for row, line in zip(item.calls, item.call_lines, strict=True):
+                outside = collected.outside(name, line, row, call=True)
+                if outside is None:
+                    collected.add_call(row)
+                else:
+                    bad.append(outside)
+            for row, line in zip(item.intervals, item.interval_lines, strict=True):
+                outside = collected.outside(name, line, row, call=False)
+                if outside is None:
+                    collected.add_interval(row)
+                else:
+                    bad.append(outside)
+        elif isinstance(item, Skips):
+            skipped(item.reason, item.count)
+        elif isinstance(item, Skip):
+            skipped(item.reason, 1)
+        elif isinstance(item, Notice):
+            note(item)
+        elif isinstance(item, Rejection):
+            bad.append(item)
+        else:
+            raise TypeError(f"a columnar parser yielded {type(item).__name__}")
+    for rejection in sorted(bad, key=lambda r: r.line):
+        reject(rejection)
+    return texts
 
 
 def _up_to_text(stream: Iterator[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -234,11 +328,19 @@ def _up_to_text(stream: Iterator[tuple[int, str]]) -> list[tuple[int, str]]:
     return head
 
 
-def _store(engine: sa.Engine, fmt: str, paths: Sequence[Path], collected: _Collected, report: ImportReport) -> None:
+def _store(engine: sa.Engine, fmt: str, paths: Sequence[Path], collected: _Collected, report: ImportReport,
+           tell: Progress) -> None:
     """The short write: rows prepared and checked against the store first, then one transaction that
     holds the write lock only while the new rows go in."""
-    # each record is dropped as its stored row is made, so the two forms never both fill memory
-    prepared = [prepare_calls(_drained(collected.calls)), prepare_intervals(_drained(collected.intervals))]
+    prepared = [prepare_calls(collected.calls.values()), prepare_intervals(collected.intervals.values())]
+    collected.calls.clear()
+    collected.intervals.clear()
+    total = sum(len(p.rows) for p in prepared)
+    written = [0]
+
+    def batch(count: int) -> None:
+        written[0] += count
+        tell("write", written[0], total)
     try:
         with engine.connect() as conn:
             stored = sum(drop_stored(conn, p) for p in prepared)
@@ -249,7 +351,8 @@ def _store(engine: sa.Engine, fmt: str, paths: Sequence[Path], collected: _Colle
             if changed_since(conn, marker):  # someone wrote in between: check again under the lock
                 stored += sum(drop_stored(conn, p) for p in prepared)
             import_id = start_import(conn, fmt, [str(p) for p in paths])
-            report.inserted = sum(insert_prepared(conn, p, import_id) for p in prepared)
+            tell("write", 0, total)
+            report.inserted = sum(insert_prepared(conn, p, import_id, on_batch=batch) for p in prepared)
             report.duplicates = stored
             finish_import(conn, import_id, inserted=report.inserted, duplicates=report.duplicates,
                           rejected=report.rejected, skipped=report.skipped)

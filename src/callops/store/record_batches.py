@@ -9,8 +9,10 @@ only when another connection committed in between (``changed_since``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,10 +21,18 @@ from callops.records import AgentInterval, Call
 from callops.store.records import _CALL_COLUMNS, _INTERVAL_COLUMNS, _call_row, _existing, _ms
 from callops.store.schema import agent_intervals, calls
 
-__all__ = ["Prepared", "prepare_calls", "prepare_intervals", "drop_stored", "insert_prepared", "write_marker",
-           "changed_since"]
+__all__ = ["Prepared", "CALL_FIELDS", "INTERVAL_FIELDS", "call_key", "interval_key", "row_of_call", "row_of_interval",
+           "call_rows", "interval_rows", "call_span", "interval_span", "prepare_calls", "prepare_intervals",
+           "drop_stored", "insert_prepared", "write_marker", "changed_since"]
 
 _BATCH = 50_000
+CALL_FIELDS: tuple[str, ...] = _CALL_COLUMNS[:-1]  # a stored call row, in this order (the import id follows)
+INTERVAL_FIELDS: tuple[str, ...] = _INTERVAL_COLUMNS[:-1]
+_CALL_DEFAULTS = {"priority": 0, "talk_s": 0.0, "hold_s": 0.0, "acw_s": 0.0}
+call_key = itemgetter(0, 1)  # source, source_call_id
+interval_key = itemgetter(0, 2, 3, 4)  # source, agent, state, start_at
+_STARTED, _ENDED, _ANSWERED = (CALL_FIELDS.index(n) for n in ("started_at", "ended_at", "answered_at"))
+_START, _END = INTERVAL_FIELDS.index("start_at"), INTERVAL_FIELDS.index("end_at")
 
 
 @dataclass(slots=True)
@@ -35,23 +45,60 @@ class Prepared:
     rows: dict[tuple[Any, ...], tuple[Any, ...]]
 
 
-def prepare_calls(records: Iterable[Call]) -> Prepared:
-    columns = _CALL_COLUMNS[:-1]
-    at = columns.index("source"), columns.index("source_call_id")
-    rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    for call in records:
-        row = _call_row(call, None)[:-1]
-        rows.setdefault((row[at[0]], row[at[1]]), row)
-    return Prepared(calls, columns, ("source", "source_call_id"), rows)
+def row_of_call(call: Call) -> tuple[Any, ...]:
+    """The stored row of ``call`` (columns ``CALL_FIELDS``; datetimes as epoch milliseconds)."""
+    return _call_row(call, None)[:-1]
 
 
-def prepare_intervals(records: Iterable[AgentInterval]) -> Prepared:
-    rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    for r in records:
-        start = _ms(r.start_at)
-        row = (r.source, r.scenario, r.agent, r.state.value, start, _ms(r.end_at), r.reason, r.queue)
-        rows.setdefault((r.source, r.agent, r.state.value, start), row)
-    return Prepared(agent_intervals, _INTERVAL_COLUMNS[:-1], ("source", "agent", "state", "start_at"), rows)
+def row_of_interval(r: AgentInterval) -> tuple[Any, ...]:
+    return (r.source, r.scenario, r.agent, r.state.value, _ms(r.start_at), _ms(r.end_at), r.reason, r.queue)
+
+
+def _zipped(names: Sequence[str], columns: Mapping[str, Sequence[Any]], count: int,
+            defaults: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    unknown = set(columns) - set(names)
+    if unknown:
+        raise ValueError(f"not stored columns: {', '.join(sorted(unknown))}")
+    return list(zip(*(columns[n] if n in columns else itertools.repeat(defaults.get(n), count) for n in names),
+                    strict=False))
+
+
+def call_rows(columns: Mapping[str, Sequence[Any]], count: int) -> list[tuple[Any, ...]]:
+    """Stored call rows from columns named as ``CALL_FIELDS`` (values in stored form: epoch milliseconds,
+    enum values); a column not given is its default (None, 0 or 0.0) in every row."""
+    return _zipped(CALL_FIELDS, columns, count, _CALL_DEFAULTS)
+
+
+def interval_rows(columns: Mapping[str, Sequence[Any]], count: int) -> list[tuple[Any, ...]]:
+    return _zipped(INTERVAL_FIELDS, columns, count, {})
+
+
+def call_span(row: tuple[Any, ...]) -> tuple[int, int]:
+    """(first, last) moment of a stored call row in epoch milliseconds: started, and ended (else answered)."""
+    end = row[_ENDED] if row[_ENDED] is not None else row[_ANSWERED] if row[_ANSWERED] is not None else row[_STARTED]
+    return row[_STARTED], end
+
+
+def interval_span(row: tuple[Any, ...]) -> tuple[int, int]:
+    return row[_START], row[_END]
+
+
+def prepare_calls(rows: Iterable[tuple[Any, ...]]) -> Prepared:
+    """Stored call rows by key (the first of a repeated key kept), in the order of their start: the inserts then
+    append to the time indexes instead of splitting pages all over them."""
+    return Prepared(calls, CALL_FIELDS, ("source", "source_call_id"), _by_key(rows, call_key, _STARTED))
+
+
+def prepare_intervals(rows: Iterable[tuple[Any, ...]]) -> Prepared:
+    return Prepared(agent_intervals, INTERVAL_FIELDS, ("source", "agent", "state", "start_at"),
+                    _by_key(rows, interval_key, _START))
+
+
+def _by_key(rows: Iterable[tuple[Any, ...]], key: Any, start: int) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    by_key: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for row in rows:
+        by_key.setdefault(key(row), row)
+    return dict(sorted(by_key.items(), key=lambda item: item[1][start]))
 
 
 def drop_stored(conn: sa.Connection, prepared: Prepared) -> int:
@@ -64,15 +111,20 @@ def drop_stored(conn: sa.Connection, prepared: Prepared) -> int:
     return len(stored)
 
 
-def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int) -> int:
-    """Insert every prepared row tagged with ``import_id``; how many were inserted."""
+def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int, *,
+                    on_batch: Callable[[int], None] | None = None) -> int:
+    """Insert every prepared row tagged with ``import_id``; how many were inserted. ``on_batch`` is told
+    the size of each batch once it is in."""
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     names = ", ".join(f'"{c}"' for c in (*prepared.columns, "import_id"))
     values = ", ".join([mark] * len(prepared.columns) + [str(int(import_id))])
     sql = f'INSERT INTO "{prepared.table.name}" ({names}) VALUES ({values})'
     rows = list(prepared.rows.values())
     for start in range(0, len(rows), _BATCH):
-        conn.exec_driver_sql(sql, rows[start:start + _BATCH])
+        chunk = rows[start:start + _BATCH]
+        conn.exec_driver_sql(sql, chunk)
+        if on_batch is not None:
+            on_batch(len(chunk))
     return len(rows)
 
 
