@@ -114,18 +114,42 @@ def drop_stored(conn: sa.Connection, prepared: Prepared) -> int:
 def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int, *,
                     on_batch: Callable[[int], None] | None = None) -> int:
     """Insert every prepared row tagged with ``import_id``; how many were inserted. ``on_batch`` is told
-    the size of each batch once it is in."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    the size of each batch once it is in. PostgreSQL takes the rows through ``COPY``; others through the
+    driver's executemany, in batches of ``_BATCH`` rows."""
     names = ", ".join(f'"{c}"' for c in (*prepared.columns, "import_id"))
+    rows = list(prepared.rows.values())
+    if conn.dialect.name == "postgresql":
+        _copy(conn, f'COPY "{prepared.table.name}" ({names}) FROM STDIN', rows, import_id, on_batch)
+        return len(rows)
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     values = ", ".join([mark] * len(prepared.columns) + [str(int(import_id))])
     sql = f'INSERT INTO "{prepared.table.name}" ({names}) VALUES ({values})'
-    rows = list(prepared.rows.values())
     for start in range(0, len(rows), _BATCH):
         chunk = rows[start:start + _BATCH]
         conn.exec_driver_sql(sql, chunk)
         if on_batch is not None:
             on_batch(len(chunk))
     return len(rows)
+
+
+def _copy(conn: sa.Connection, statement: str, rows: list[tuple[Any, ...]], import_id: int,
+          on_batch: Callable[[int], None] | None) -> None:
+    """Rows through psycopg's ``COPY ... FROM STDIN`` on the transaction's own connection; a unique-key
+    clash is the same ``IntegrityError`` an INSERT raises through SQLAlchemy."""
+    import psycopg  # the PostgreSQL driver; imported only where it is used
+
+    driver: Any = conn.connection.driver_connection
+    try:
+        with driver.cursor() as cursor:
+            for start in range(0, len(rows), _BATCH):
+                chunk = rows[start:start + _BATCH]
+                with cursor.copy(statement) as copy:
+                    for row in chunk:
+                        copy.write_row((*row, import_id))
+                if on_batch is not None:
+                    on_batch(len(chunk))
+    except psycopg.IntegrityError as exc:
+        raise sa.exc.IntegrityError(statement, None, exc) from exc
 
 
 def write_marker(conn: sa.Connection) -> int | None:
