@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
+import io
 import random
 import shutil
 import sys
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from callops.cli._progress import StageProgress, for_terminal
 from callops.errors import InvalidInput
 from callops.ingest import import_files
 from callops.ingest.columnar import read_lines
@@ -255,3 +257,30 @@ def test_postgresql_copy_stores_what_sqlite_stores(engine: sa.Engine, template: 
     with engine.connect() as conn, pytest.raises(sa.exc.IntegrityError):
         (_, call), = find_calls(conn, CallFilter(), limit=1)
         insert_prepared(conn, prepare_calls([row_of_call(call)]), 1)
+
+
+def test_progress_bar_shows_stages_after_the_delay_only(template: Path, tmp_path: Path) -> None:
+    """The CLI's progress display stays silent for a quick import and, once past its delay, draws one bar
+    per stage (reading the file, writing the rows) up to their totals; JSON output never gets one."""
+    path = tmp_path / "p.queue_log"
+    path.write_text("\n".join(queue_log_lines(200)) + "\n")
+    db = tmp_path / "p.db"
+    shutil.copyfile(template, db)
+    eng = make_engine(f"sqlite:///{db}")
+    seen: list[tuple[str, int, int]] = []
+    quiet = io.StringIO()
+    silent = StageProgress(after_s=3600, file=quiet)
+    report = import_files(eng, [path], fmt="asterisk-queue-log", tz="UTC",
+                          progress=lambda *a: (seen.append(a), silent(*a)))
+    silent.close()
+    assert quiet.getvalue() == ""
+    assert seen[0][0] == f"reading {path}" and seen[-1] == ("writing", report.inserted, report.inserted)
+    shown = io.StringIO()
+    loud = StageProgress(after_s=0, file=shown)
+    for stage, done, total in seen:
+        loud(stage, done, total)
+    assert (loud.stage, loud.shown) == ("writing", report.inserted)
+    loud.close()
+    assert f"reading {path}" in shown.getvalue() and "writing" in shown.getvalue()  # a non-terminal gets labels
+    assert for_terminal(as_json=True) is None
+    eng.dispose()

@@ -70,6 +70,7 @@ class ParseContext:
     file: str  # the name used in messages
     tz: zoneinfo.ZoneInfo  # zone of local clock times in the source
     options: Mapping[str, Any] = field(default_factory=dict)  # format-specific, e.g. a CSV mapping
+    progress: Callable[[int, int], None] | None = None  # told (lines read, lines in the file) now and then
 
 
 Parser = Callable[[Iterator[tuple[int, str]], ParseContext], Iterator[Item]]

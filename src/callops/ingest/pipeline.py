@@ -59,7 +59,8 @@ __all__ = ["ImportReport", "import_files", "DEFAULT_NOT_BEFORE", "Progress"]
 
 DEFAULT_NOT_BEFORE = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
 Progress = Callable[[str, int, int], None]
-"""Told (stage, done, total): ``read`` counts files, ``write`` counts rows."""
+"""Told (stage, done, total): ``reading FILE`` counts the file's lines (files read as columns), ``writing``
+counts rows."""
 _FUTURE_SLACK = dt.timedelta(days=1)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -199,14 +200,16 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
         report.skipped += count
         skips[reason] += count
 
-    for done, path in enumerate(paths):
-        tell("read", done, len(paths))
+    for path in paths:
         name = str(path)
-        ctx = ParseContext(file=name, tz=zone, options=options)
+        stage = f"reading {name}"
+        ctx = ParseContext(file=name, tz=zone, options=options,
+                           progress=lambda done, total, stage=stage: tell(stage, done, total))
         before = (report.calls + report.agent_intervals + report.merged, report.rejected)
         table = read_lines(path, encoding=encoding) if parse_columns is not None else None
         if parse_columns is not None and table is not None:
             texts = _columnar_file(parse_columns(table, ctx), table, name, collected, reject, note, skipped)
+            tell(stage, len(table), len(table))
         else:
             texts = _streamed_file(parse, path, ctx, encoding, collected, reject, note, skipped)
         if texts is None:
@@ -214,7 +217,6 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
         elif (report.calls + report.agent_intervals + report.merged, report.rejected) == before:
             report.notices.append(f"{name}: empty file, nothing to import" if texts == 0 else
                                   f"{name}: no calls or agent states in {texts} line(s)")
-    tell("read", len(paths), len(paths))
     report.skip_reasons = dict(skips.most_common())
     if collected.first_ms is not None and collected.last_ms is not None:
         report.notices.append(f"records span {_at_ms(collected.first_ms):%Y-%m-%d %H:%M} to "
@@ -340,7 +342,7 @@ def _store(engine: sa.Engine, fmt: str, paths: Sequence[Path], collected: _Colle
 
     def batch(count: int) -> None:
         written[0] += count
-        tell("write", written[0], total)
+        tell("writing", written[0], total)
     try:
         with engine.connect() as conn:
             stored = sum(drop_stored(conn, p) for p in prepared)
@@ -351,7 +353,7 @@ def _store(engine: sa.Engine, fmt: str, paths: Sequence[Path], collected: _Colle
             if changed_since(conn, marker):  # someone wrote in between: check again under the lock
                 stored += sum(drop_stored(conn, p) for p in prepared)
             import_id = start_import(conn, fmt, [str(p) for p in paths])
-            tell("write", 0, total)
+            tell("writing", 0, total)
             report.inserted = sum(insert_prepared(conn, p, import_id, on_batch=batch) for p in prepared)
             report.duplicates = stored
             finish_import(conn, import_id, inserted=report.inserted, duplicates=report.duplicates,

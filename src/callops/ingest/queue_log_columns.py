@@ -40,6 +40,7 @@ __all__ = ["parse_columns"]
 _STATE, _PLAIN, _RING = 0, 1, 2  # must go through the state machine / a plain skip / a skip whose data1 is checked
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _LAST_EPOCH_S = 32_503_680_000  # as the line reader: before the year 3000
+_TELL_EVERY = 50_000  # lines between progress reports
 
 
 def _millis(epoch_s: float) -> int:
@@ -157,7 +158,11 @@ def parse_columns(lines: Lines, ctx: ParseContext) -> Iterator[Item | Rows | Ski
     visit |= comment & sweep
     texts = lines.texts
     fed_before = (fed - 1).tolist()
+    told = 0
     for i in np.flatnonzero(visit).tolist():
+        if ctx.progress is not None and i - told >= _TELL_EVERY:
+            told = i
+            ctx.progress(i, len(texts))
         reader.fed = fed_before[i]
         reader.line = i + 1
         produced = reader.feed(i + 1, texts[i])
