@@ -30,7 +30,7 @@ from callops.ingest.asterisk_queue_log import (
     QueueLogReader,
     _at,
 )
-from callops.ingest.columnar import Lines, ascii_trim, field, field_counts, fields
+from callops.ingest.columnar import Lines, ascii_trim
 from callops.ingest.items import Item, ParseContext, Rows, Skips
 from callops.records import AgentState, Direction, Outcome
 from callops.store.record_batches import call_rows, interval_rows
@@ -129,23 +129,27 @@ def _event_kinds(raw_events: pa.Array) -> tuple[npt.NDArray[np.int64], npt.NDArr
 
 def parse_columns(lines: Lines, ctx: ParseContext) -> Iterator[Item | Rows | Skips]:
     """The columnar form of ``asterisk_queue_log.parse``."""
-    split = fields(lines.array, "|")
-    counts = field_counts(split)
+    # epoch, event and data1 of every line with at least the five fixed fields (null for shorter lines)
+    parts = pc.extract_regex(lines.array, r"^(?P<epoch>[^|]*)\|[^|]*\|[^|]*\|[^|]*\|(?P<event>[^|]*)"
+                                          r"(?:\|(?P<data1>[^|]*))?")
+    shaped = _flags(pc.is_valid(parts))
     text = ~lines.blank
     comment = _flags(pc.starts_with(lines.array, "#")) & text
-    epochs = field(split, 0)
+    epochs = pc.struct_field(parts, "epoch")
     plain_epoch = _flags(pc.match_substring_regex(epochs, r"^[0-9]{1,11}(\.[0-9]{1,6})?$"))
     epoch_s = np.asarray(pc.cast(pc.if_else(pa.array(plain_epoch), epochs, "0"), pa.float64())
                          .to_numpy(zero_copy_only=False), dtype=np.float64)
     plain_epoch &= epoch_s < _LAST_EPOCH_S
-    codes, kinds, reasons = _event_kinds(field(split, 4))
+    codes, kinds, reasons = _event_kinds(pc.struct_field(parts, "event"))
     kind = kinds[codes]
-    ring_ok = _flags(pc.match_substring_regex(ascii_trim(field(split, 5)), "^[0-9]+$"))
+    ring_ok = _flags(pc.match_substring_regex(ascii_trim(pc.struct_field(parts, "data1")), "^[0-9]+$"))
+    del parts, epochs, epoch_s
     fed = np.cumsum(text)  # the line reader's count of lines fed, this one included
     sweep = text & (fed % _SWEEP_EVERY == 0)
-    counted = text & ~comment & (counts >= 5) & plain_epoch & ((kind == _PLAIN) | ((kind == _RING) & ring_ok))
+    counted = text & ~comment & shaped & plain_epoch & ((kind == _PLAIN) | ((kind == _RING) & ring_ok))
     counted &= ~sweep
     visit = text & ~comment & ~counted
+    pa.default_memory_pool().release_unused()
 
     comments = int((comment & ~sweep).sum())
     if comments:
