@@ -212,6 +212,7 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
             tell(stage, len(table), len(table))
         else:
             texts = _streamed_file(parse, path, ctx, encoding, collected, reject, note, skipped)
+        del table  # the file's lines are not needed past its parse
         if texts is None:
             report.notices.append(f"{name}: empty file, nothing to import")
         elif (report.calls + report.agent_intervals + report.merged, report.rejected) == before:
@@ -334,8 +335,9 @@ def _store(engine: sa.Engine, fmt: str, paths: Sequence[Path], collected: _Colle
            tell: Progress) -> None:
     """The short write: rows prepared and checked against the store first, then one transaction that
     holds the write lock only while the new rows go in."""
-    prepared = [prepare_calls(collected.calls.values()), prepare_intervals(collected.intervals.values())]
-    collected.calls.clear()
+    prepared = [prepare_calls(collected.calls)]
+    collected.calls.clear()  # each keyed form is dropped once its sorted copy is made
+    prepared.append(prepare_intervals(collected.intervals))
     collected.intervals.clear()
     total = sum(len(p.rows) for p in prepared)
     written = [0]

@@ -41,6 +41,7 @@ _STATE, _PLAIN, _RING = 0, 1, 2  # must go through the state machine / a plain s
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _LAST_EPOCH_S = 32_503_680_000  # as the line reader: before the year 3000
 _TELL_EVERY = 50_000  # lines between progress reports
+_ROWS_EVERY = 50_000  # finished records kept before they are handed on as rows
 
 
 def _millis(epoch_s: float) -> int:
@@ -172,5 +173,7 @@ def parse_columns(lines: Lines, ctx: ParseContext) -> Iterator[Item | Rows | Ski
         produced = reader.feed(i + 1, texts[i])
         if produced:
             yield from produced
+        if len(reader.call_fields) + len(reader.interval_fields) >= _ROWS_EVERY:
+            yield reader.rows()  # handed on in pieces: the short and the stored form never both fill memory
     yield reader.rows()
     yield from reader.close()

@@ -83,21 +83,27 @@ def interval_span(row: tuple[Any, ...]) -> tuple[int, int]:
     return row[_START], row[_END]
 
 
-def prepare_calls(rows: Iterable[tuple[Any, ...]]) -> Prepared:
-    """Stored call rows by key (the first of a repeated key kept), in the order of their start: the inserts then
-    append to the time indexes instead of splitting pages all over them."""
+def prepare_calls(rows: Iterable[tuple[Any, ...]] | Mapping[tuple[Any, ...], tuple[Any, ...]]) -> Prepared:
+    """Stored call rows by key (the first of a repeated key kept; a mapping is taken as already keyed by
+    ``call_key``), in the order of their start: the inserts then append to the time indexes instead of
+    splitting pages all over them."""
     return Prepared(calls, CALL_FIELDS, ("source", "source_call_id"), _by_key(rows, call_key, _STARTED))
 
 
-def prepare_intervals(rows: Iterable[tuple[Any, ...]]) -> Prepared:
+def prepare_intervals(rows: Iterable[tuple[Any, ...]] | Mapping[tuple[Any, ...], tuple[Any, ...]]) -> Prepared:
+    """As ``prepare_calls``, keyed by ``interval_key``."""
     return Prepared(agent_intervals, INTERVAL_FIELDS, ("source", "agent", "state", "start_at"),
                     _by_key(rows, interval_key, _START))
 
 
-def _by_key(rows: Iterable[tuple[Any, ...]], key: Any, start: int) -> dict[tuple[Any, ...], tuple[Any, ...]]:
-    by_key: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    for row in rows:
-        by_key.setdefault(key(row), row)
+def _by_key(rows: Iterable[tuple[Any, ...]] | Mapping[tuple[Any, ...], tuple[Any, ...]], key: Any,
+            start: int) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    if isinstance(rows, Mapping):
+        by_key = rows
+    else:
+        by_key = {}
+        for row in rows:
+            by_key.setdefault(key(row), row)
     return dict(sorted(by_key.items(), key=lambda item: item[1][start]))
 
 
