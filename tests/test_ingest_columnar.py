@@ -74,7 +74,8 @@ def _both(template: Path, folder: Path, paths: list[Path], fmt: str, tz: str = "
 
 def _assert_same(template: Path, folder: Path, paths: list[Path], fmt: str, tz: str = "UTC",
                  **options: Any) -> dict[str, Any]:
-    (_, new, new_rows, new_rejects), (_, old, old_rows, old_rejects) = _both(template, folder, paths, fmt, tz, **options)
+    both = _both(template, folder, paths, fmt, tz, **options)
+    (_, new, new_rows, new_rejects), (_, old, old_rows, old_rejects) = both
     assert new == old
     assert new_rows == old_rows
     assert new_rejects == old_rejects
@@ -181,7 +182,8 @@ def test_gb18030_and_gzip_files_are_read_as_columns(tmp_path: Path) -> None:
     packed.write_bytes(gzip.compress(text.encode("utf-8")))
     for path, encoding in ((plain, "gb18030"), (packed, "utf-8")):
         lines = read_lines(path, encoding=encoding)
-        assert lines is not None and lines.texts[0].split("|")[2] == "销售" and list(lines.blank) == [False, True, False]
+        assert lines is not None and lines.texts[0].split("|")[2] == "销售"
+        assert list(lines.blank) == [False, True, False]
 
 
 def test_files_the_columns_do_not_read_fall_back_to_the_line_reader(template: Path, tmp_path: Path) -> None:
@@ -215,9 +217,9 @@ def test_first_bad_line_is_named_the_same_both_ways(template: Path, tmp_path: Pa
         db = tmp_path / f"{columnar}.db"
         shutil.copyfile(template, db)
         eng = make_engine(f"sqlite:///{db}")
-        for options in ({}, {"options": {"not_before": dt.datetime(2001, 1, 1, tzinfo=dt.UTC)}}):
+        for options in ({}, {"not_before": dt.datetime(2001, 1, 1, tzinfo=dt.UTC)}):
             with pytest.raises(InvalidInput) as caught:
-                import_files(eng, [path], fmt="asterisk-queue-log", tz="UTC", columnar=columnar, **options)
+                import_files(eng, [path], fmt="asterisk-queue-log", tz="UTC", columnar=columnar, options=options)
             errors.append((caught.value.line, caught.value.field, str(caught.value)))
         assert _stored(eng) == ([], [])
         eng.dispose()
@@ -270,8 +272,12 @@ def test_progress_bar_shows_stages_after_the_delay_only(template: Path, tmp_path
     seen: list[tuple[str, int, int]] = []
     quiet = io.StringIO()
     silent = StageProgress(after_s=3600, file=quiet)
-    report = import_files(eng, [path], fmt="asterisk-queue-log", tz="UTC",
-                          progress=lambda *a: (seen.append(a), silent(*a)))
+
+    def watch(stage: str, done: int, total: int) -> None:
+        seen.append((stage, done, total))
+        silent(stage, done, total)
+
+    report = import_files(eng, [path], fmt="asterisk-queue-log", tz="UTC", progress=watch)
     silent.close()
     assert quiet.getvalue() == ""
     assert seen[0][0] == f"reading {path}" and seen[-1] == ("writing", report.inserted, report.inserted)

@@ -36,12 +36,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.compute as _compute
 
 from callops.ingest.columnar import Lines, ascii_trim, field, field_counts, fields
 from callops.ingest.items import Item, Notice, ParseContext, Rejection, Rows, Skip, Skips
 from callops.records import Call, Direction, Outcome
 from callops.store.record_batches import call_rows, row_of_call
+
+# pyarrow-stubs type each compute kernel by overloads that refuse the array kinds used here (large strings,
+# struct fields, boolean masks); Arrow checks the arrays at run time.
+pc: Any = _compute
 
 __all__ = ["parse", "parse_columns", "SOURCE", "COLUMNS"]
 
@@ -233,7 +237,7 @@ def parse_columns(lines: Lines, ctx: ParseContext) -> Iterator[Item | Rows | Ski
     calls: dict[int, tuple[Any, ...]] = {}
     found: list[Item] = []
     phantoms = int((fast & (built.pop("phantom") == 1)).sum())
-    negative = {name: list(np.flatnonzero(fast & (built.pop(f"negative_{name}") == 1)) + 2) for name in _SIGNED}
+    negative = {name: (np.flatnonzero(fast & (built.pop(f"negative_{name}") == 1)) + 2).tolist() for name in _SIGNED}
     for i in np.flatnonzero(~fast & ~blank):
         number, text = int(i) + 2, lines.texts[i + 1]
         cols_i = text.split("\t")
@@ -269,17 +273,17 @@ def parse_columns(lines: Lines, ctx: ParseContext) -> Iterator[Item | Rows | Ski
                                                     f"({_SIGNED_MEANS[name]}): lines {shown}")
 
 
-def _flags(array: pa.Array) -> npt.NDArray[np.bool_]:
+def _flags(array: pa.Array[Any]) -> npt.NDArray[np.bool_]:
     return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _ints(array: pa.Array, ok: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+def _ints(array: pa.Array[Any], ok: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
     """The whole numbers of ``array`` where ``ok`` (checked digits, at most 9 of them), 0 elsewhere."""
     safe = pc.if_else(pa.array(ok), array, "0")
     return np.asarray(pc.cast(safe, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def _clock_columns(array: pa.Array) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+def _clock_columns(array: pa.Array[Any]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """(seconds after midnight, valid, is 0:00:00) of trimmed ``H:MM:SS`` clock times, as ``_seconds_of_day``."""
     shaped = _flags(pc.match_substring_regex(array, "^[0-9]{1,9}:[0-9]{1,9}:[0-9]{1,9}$"))
     parts = fields(pc.if_else(pa.array(shaped), array, "0:0:0"), ":")
@@ -288,7 +292,7 @@ def _clock_columns(array: pa.Array) -> tuple[npt.NDArray[np.int64], npt.NDArray[
     return h * 3600 + m * 60 + s, valid, _flags(pc.equal(array, "0:00:00"))
 
 
-def _columns(cols: dict[str, pa.Array], candidate: npt.NDArray[np.bool_], ctx: ParseContext,
+def _columns(cols: dict[str, pa.Array[Any]], candidate: npt.NDArray[np.bool_], ctx: ParseContext,
              ) -> tuple[npt.NDArray[np.bool_], dict[str, Any]]:
     """Which rows the vectorised checks vouch for, and their stored columns (plus flags popped by the caller)."""
     ok = candidate.copy()
@@ -346,10 +350,10 @@ def _columns(cols: dict[str, pa.Array], candidate: npt.NDArray[np.bool_], ctx: P
     keep = ok & ~phantom
     take = np.flatnonzero(keep)
     s, q, a = served[take], queued[take], (midnight_s * 1000)[take]
-    vru_line = cols["vru+line"].take(pa.array(take))
-    kind = cols["type"].take(pa.array(take)).to_pylist()
-    customer = cols["customer_id"].take(pa.array(take)).to_pylist()
-    agent = cols["server"].take(pa.array(take)).to_pylist()
+    vru_line = pc.take(cols["vru+line"], take)
+    kind: list[str] = pc.take(cols["type"], take).to_pylist()
+    customer = pc.take(cols["customer_id"], take).to_pylist()
+    agent = pc.take(cols["server"], take).to_pylist()
     ms = {name: (values[take] * 1000 + a) for name, values in
           (("entry", entry), ("ivr_out", np.maximum(vru_exit, entry)), ("q_start", q_start), ("ser_start", ser_start),
            ("ended", ended))}
@@ -357,7 +361,7 @@ def _columns(cols: dict[str, pa.Array], candidate: npt.NDArray[np.bool_], ctx: P
     entered = ms["entry"].tolist()
     built: dict[str, Any] = {
         "source": [SOURCE] * len(take),
-        "source_call_id": pc.binary_join_element_wise(vru_line, cols["call_id"].take(pa.array(take)),
+        "source_call_id": pc.binary_join_element_wise(vru_line, pc.take(cols["call_id"], take),
                                                          pa.scalar("-", pa.large_string())).to_pylist(),
         "direction": [Direction.INBOUND.value] * len(take),
         "outcome": np.where(s, Outcome.ANSWERED.value,

@@ -16,13 +16,18 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.compute as _compute
 
 from callops.ingest.textfile import ENCODINGS, MAX_LINE_BYTES, open_binary
+
+# pyarrow-stubs type each compute kernel by overloads that refuse the array kinds used here (large strings,
+# struct fields, boolean masks); Arrow checks the arrays at run time.
+pc: Any = _compute
 
 __all__ = ["Lines", "read_lines", "fields", "field", "field_counts", "ascii_trim", "MAX_COLUMNAR_BYTES"]
 
@@ -36,7 +41,7 @@ _NEWLINE = 10
 class Lines:
     """The lines of one file, without their ends; ``texts[i]`` is line ``i + 1``."""
 
-    array: pa.Array  # large_string, one value per line
+    array: pa.Array[Any]  # large_string, one value per line
     texts: list[str]
     blank: npt.NDArray[np.bool_]  # the line is empty or only whitespace
 
@@ -74,12 +79,13 @@ def read_lines(path: Path, *, encoding: str = "utf-8", max_bytes: int = MAX_COLU
         texts = [t.rstrip("\r") for t in texts]
     ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE).astype(np.int64) + 1
     offsets = np.concatenate(([bom], ends[: len(texts)], [len(data)] if len(ends) < len(texts) else []))
-    raw = pa.LargeStringArray.from_buffers(len(texts), pa.py_buffer(offsets.astype(np.int64)), pa.py_buffer(data))
-    array = pc.utf8_rtrim(raw, characters="\r\n")
+    joined = pa.LargeStringArray.from_buffers(len(texts), pa.py_buffer(offsets.astype(np.int64).tobytes()),
+                                              pa.py_buffer(data))
+    array: pa.Array[Any] = pc.utf8_rtrim(joined, characters="\r\n")
     return Lines(array, texts, _blank(array, texts))
 
 
-def _blank(array: pa.Array, texts: list[str]) -> npt.NDArray[np.bool_]:
+def _blank(array: pa.Array[Any], texts: list[str]) -> npt.NDArray[np.bool_]:
     """Which lines ``str.strip`` leaves empty: decided by Arrow for lines with a printable ASCII character or
     none at all, by Python for the rare rest (other whitespace is not the same in both)."""
     graphic = _numpy(pc.match_substring_regex(array, "[!-~]"))
@@ -89,28 +95,32 @@ def _blank(array: pa.Array, texts: list[str]) -> npt.NDArray[np.bool_]:
     return blank
 
 
-def _numpy(flags: pa.Array) -> npt.NDArray[np.bool_]:
+def _numpy(flags: pa.Array[Any]) -> npt.NDArray[np.bool_]:
     return np.asarray(flags.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def fields(array: pa.Array, separator: str) -> pa.Array:
+def fields(array: pa.Array[Any], separator: str) -> pa.LargeListArray[Any]:
     """Each line split on ``separator`` (a list array, one list per line)."""
-    return pc.split_pattern(array, separator)
+    split: pa.LargeListArray[Any] = pc.split_pattern(array, separator)
+    return split
 
 
-def field(split: pa.Array, index: int) -> pa.Array:
+def field(split: pa.LargeListArray[Any], index: int) -> pa.Array[Any]:
     """Field ``index`` of every line of ``split`` (from ``fields``); null where the line has fewer fields."""
     offsets = np.asarray(split.offsets.to_numpy(), dtype=np.int64)
     present = np.diff(offsets) > index
     at = np.where(present, offsets[:-1] - offsets[0] + index, 0)
-    return pc.take(split.flatten(), pa.array(at, mask=~present))
+    taken: pa.Array[Any] = pc.take(split.flatten(), pa.array(at, mask=~present))
+    return taken
 
 
-def field_counts(split: pa.Array) -> npt.NDArray[np.int64]:
+def field_counts(split: pa.LargeListArray[Any]) -> npt.NDArray[np.int64]:
     """How many fields each line of ``split`` has."""
-    return np.diff(np.asarray(split.offsets.to_numpy(), dtype=np.int64))
+    offsets: npt.NDArray[np.int64] = np.asarray(split.offsets.to_numpy(), dtype=np.int64)
+    return np.diff(offsets)
 
 
-def ascii_trim(array: pa.Array) -> pa.Array:
+def ascii_trim(array: pa.Array[Any]) -> pa.Array[Any]:
     """``array`` without leading and trailing ASCII whitespace (what ``str.strip`` removes from ASCII text)."""
-    return pc.utf8_trim(array, characters=_ASCII_SPACE)
+    trimmed: pa.Array[Any] = pc.utf8_trim(array, characters=_ASCII_SPACE)
+    return trimmed

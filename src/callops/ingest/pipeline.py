@@ -203,8 +203,7 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
     for path in paths:
         name = str(path)
         stage = f"reading {name}"
-        ctx = ParseContext(file=name, tz=zone, options=options,
-                           progress=lambda done, total, stage=stage: tell(stage, done, total))
+        ctx = ParseContext(file=name, tz=zone, options=options, progress=_telling(tell, stage))
         before = (report.calls + report.agent_intervals + report.merged, report.rejected)
         table = read_lines(path, encoding=encoding) if parse_columns is not None else None
         if parse_columns is not None and table is not None:
@@ -233,6 +232,13 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
 
 def _silent(stage: str, done: int, total: int) -> None:
     """No progress shown."""
+
+
+def _telling(tell: Progress, stage: str) -> Callable[[int, int], None]:
+    """A parser's (done, total) reports passed on as ``stage``."""
+    def told(done: int, total: int) -> None:
+        tell(stage, done, total)
+    return told
 
 
 def _streamed_file(parse: Parser, path: Path, ctx: ParseContext, encoding: str, collected: _Collected,

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.compute as _compute
 
 from callops.ingest.asterisk_queue_log import (
     _AGENT_EVENTS,
@@ -34,6 +34,10 @@ from callops.ingest.columnar import Lines, ascii_trim
 from callops.ingest.items import Item, ParseContext, Rows, Skips
 from callops.records import AgentState, Direction, Outcome
 from callops.store.record_batches import call_rows, interval_rows
+
+# pyarrow-stubs type each compute kernel by overloads that refuse the array kinds used here (large strings,
+# struct fields, boolean masks); Arrow checks the arrays at run time.
+pc: Any = _compute
 
 __all__ = ["parse_columns"]
 
@@ -105,11 +109,11 @@ class _RowReader(QueueLogReader):
         return made
 
 
-def _flags(array: pa.Array) -> npt.NDArray[np.bool_]:
+def _flags(array: pa.Array[Any]) -> npt.NDArray[np.bool_]:
     return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _event_kinds(raw_events: pa.Array) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8], list[str]]:
+def _event_kinds(raw_events: pa.Array[Any]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8], list[str]]:
     """Per line, the code of its event text; per code, its kind and the reason a skip of it is counted under
     (decided in Python per distinct text, so whitespace and case are read exactly as the line reader does)."""
     encoded = pc.dictionary_encode(pc.fill_null(raw_events, ""))
