@@ -11,6 +11,11 @@ transaction of batched inserts, which holds SQLite's write lock for the insert a
 million rows, not the whole parse). A second import of the same files at the same time waits for the
 lock and finds everything stored; if it cannot get the lock it stops with one clear line.
 
+``anonymous-bank`` and ``asterisk-queue-log`` files are read as columns (``columnar.py`` and each format's
+``parse_columns``), which yield stored rows; other formats, and files the columnar reader declines (a
+byte outside the encoding, a very long line, a huge file), are read line by line into records, made
+rows here. Either way the same rows, counts, notices and rejections come out.
+
 Lines that make no record are counted as ``skipped``, grouped by reason in the summary. Records dated
 outside the accepted window (default 1990-01-01 to a day from now; options ``not_before`` /
 ``not_after``) are refused like any bad line, naming the line that completed them. A file with nothing

@@ -1,8 +1,10 @@
 """Writing a whole import's records with the write lock held as briefly as possible.
 
-``prepare_*`` turn records into stored rows with no database at hand; ``drop_stored`` removes the rows
-whose key is stored already (a read: on SQLite in WAL mode it waits for no writer);
-``insert_prepared`` writes what is left with the driver's executemany, the import id written inline.
+``row_of_*`` and ``*_rows`` make stored rows (columns ``CALL_FIELDS`` / ``INTERVAL_FIELDS``) from records
+or from columns; ``prepare_*`` key them and sort them by time, with no database at hand; ``drop_stored``
+removes the rows whose key is stored already (a read: on SQLite in WAL mode it waits for no writer);
+``insert_prepared`` writes what is left (executemany in batches; ``COPY`` on PostgreSQL), the import id
+written inline.
 The import pipeline reads and drops before it takes the write lock, and drops again under the lock
 only when another connection committed in between (``changed_since``).
 """
