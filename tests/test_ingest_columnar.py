@@ -77,6 +77,7 @@ def _assert_same(template: Path, folder: Path, paths: list[Path], fmt: str, tz: 
     both = _both(template, folder, paths, fmt, tz, **options)
     (_, new, new_rows, new_rejects), (_, old, old_rows, old_rejects) = both
     assert new == old
+    assert list(new["skip_reasons"].items()) == list(old["skip_reasons"].items())  # the same order too
     assert new_rows == old_rows
     assert new_rejects == old_rejects
     return new

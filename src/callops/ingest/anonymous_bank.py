@@ -236,7 +236,7 @@ def parse_columns(lines: Lines, ctx: ParseContext) -> Iterator[Item | Rows | Ski
     fast, built = _columns(cols, width & ~blank, ctx)
     calls: dict[int, tuple[Any, ...]] = {}
     found: list[Item] = []
-    phantoms = int((fast & (built.pop("phantom") == 1)).sum())
+    phantom_lines = (np.flatnonzero(fast & (built.pop("phantom") == 1)) + 2).tolist()
     negative = {name: (np.flatnonzero(fast & (built.pop(f"negative_{name}") == 1)) + 2).tolist() for name in _SIGNED}
     for i in np.flatnonzero(~fast & ~blank):
         number, text = int(i) + 2, lines.texts[i + 1]
@@ -253,7 +253,7 @@ def parse_columns(lines: Lines, ctx: ParseContext) -> Iterator[Item | Rows | Ski
             if cols_i[index].strip().startswith("-"):
                 negative[name].append(number)
         if call is None:
-            phantoms += 1
+            phantom_lines.append(number)
         else:
             calls[number] = row_of_call(call)
     made = np.flatnonzero(fast & (built.pop("kept") == 1))
@@ -263,8 +263,8 @@ def parse_columns(lines: Lines, ctx: ParseContext) -> Iterator[Item | Rows | Ski
     order = sorted(calls)
     yield Rows([calls[n] for n in order], order)
     yield from found
-    if phantoms:
-        yield Skips("PHANTOM (virtual call)", phantoms)
+    if phantom_lines:
+        yield Skips("PHANTOM (virtual call)", len(phantom_lines), min(phantom_lines))
     for name, numbers in negative.items():
         if numbers:
             numbers.sort()

@@ -45,10 +45,12 @@ class Notice:
 
 @dataclass(frozen=True, slots=True)
 class Skips:
-    """``count`` lines not imported for one reason (a columnar parser counts them column-wise)."""
+    """``count`` lines not imported for one reason, the first of them ``line`` (a columnar parser counts
+    them column-wise)."""
 
     reason: str
     count: int
+    line: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -321,6 +321,13 @@ def _columnar_file(items: Iterator[Item | Rows | Skips], table: Lines, name: str
     if texts == 0:
         return None
     bad: list[Rejection] = []
+    skips: dict[str, list[int]] = {}  # reason -> [first line, count]: told in the order the line reader meets them
+
+    def skip(reason: str, count: int, line: int) -> None:
+        seen = skips.setdefault(reason, [line, 0])
+        seen[0] = min(seen[0], line)
+        seen[1] += count
+
     for item in items:
         if isinstance(item, Rows):
             for row, line in zip(item.calls, item.call_lines, strict=True):
@@ -336,15 +343,17 @@ def _columnar_file(items: Iterator[Item | Rows | Skips], table: Lines, name: str
                 else:
                     bad.append(outside)
         elif isinstance(item, Skips):
-            skipped(item.reason, item.count)
+            skip(item.reason, item.count, item.line)
         elif isinstance(item, Skip):
-            skipped(item.reason, 1)
+            skip(item.reason, 1, item.line)
         elif isinstance(item, Notice):
             note(item)
         elif isinstance(item, Rejection):
             bad.append(item)
         else:
             raise TypeError(f"a columnar parser yielded {type(item).__name__}")
+    for reason, (_, count) in sorted(skips.items(), key=lambda kv: kv[1][0]):
+        skipped(reason, count)
     for rejection in sorted(bad, key=lambda r: r.line):
         reject(rejection)
     return texts

@@ -156,12 +156,13 @@ def parse_columns(lines: Lines, ctx: ParseContext) -> Iterator[Item | Rows | Ski
     visit = text & ~comment & ~counted
     pa.default_memory_pool().release_unused()
 
-    comments = int((comment & ~sweep).sum())
-    if comments:
-        yield Skips("comment line", comments)
-    per_code = np.bincount(codes[counted], minlength=len(reasons))
-    for code in np.flatnonzero(per_code):
-        yield Skips(reasons[code], int(per_code[code]))
+    counted_comments = np.flatnonzero(comment & ~sweep)
+    if len(counted_comments):
+        yield Skips("comment line", len(counted_comments), int(counted_comments[0]) + 1)
+    at = np.flatnonzero(counted)
+    found, first, count = np.unique(codes[at], return_index=True, return_counts=True)
+    for code, k, n in zip(found.tolist(), first.tolist(), count.tolist(), strict=True):
+        yield Skips(reasons[code], n, int(at[k]) + 1)
 
     reader = _RowReader(ctx)
     visit |= comment & sweep
