@@ -188,13 +188,14 @@ def test_gb18030_and_gzip_files_are_read_as_columns(tmp_path: Path) -> None:
 
 
 def test_files_the_columns_do_not_read_fall_back_to_the_line_reader(template: Path, tmp_path: Path) -> None:
-    """A byte outside the encoding or a very long line: read_lines declines, and the import still names the
-    exact line (the line reader's message) without writing anything."""
+    """A byte outside the encoding, a very long line or a file over the size cap: read_lines declines, and
+    the import still names the exact line (the line reader's message) without writing anything."""
     bad = tmp_path / "bad.queue_log"
     bad.write_bytes(b"1767225700|c1|q|NONE|ENTERQUEUE||1|1\n1767225701|c1|q|NONE|ABANDON|\xa5|1|9\n")
     long = tmp_path / "long.queue_log"
     long.write_text("1767225700|c1|q|NONE|ENTERQUEUE||1|1\n1767225701|c1|q|NONE|INFO|" + "x" * 600_000 + "\n")
     assert read_lines(bad) is None and read_lines(long) is None
+    assert read_lines(bad, encoding="latin-1") is not None and read_lines(bad, encoding="latin-1", max_bytes=50) is None
     db = tmp_path / "f.db"
     shutil.copyfile(template, db)
     eng = make_engine(f"sqlite:///{db}")

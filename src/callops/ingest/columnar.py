@@ -31,7 +31,8 @@ pc: Any = _compute
 
 __all__ = ["Lines", "read_lines", "fields", "field", "field_counts", "ascii_trim", "MAX_COLUMNAR_BYTES"]
 
-MAX_COLUMNAR_BYTES = 512 << 20  # a larger file (after gunzip) is streamed line by line instead
+MAX_COLUMNAR_BYTES = 64 << 20  # a larger file (after gunzip) is read line by line: the columns of a 57 MB
+# queue_log peak at about 750 MB, so this cap keeps one file under 1 GB
 _ASCII_SPACE = " \t\r\n\x0b\x0c"
 _BOM = "\ufeff".encode()
 _NEWLINE = 10
