@@ -10,6 +10,7 @@ import click
 
 from callops.cli import _context
 from callops.cli._output import echo_json
+from callops.cli._progress import for_terminal
 from callops.errors import InvalidInput
 from callops.ingest import FORMATS, import_files
 from callops.ingest.freeswitch_cc import TEMPLATES
@@ -48,7 +49,10 @@ def register(group: click.Group) -> None:
 def import_(files: tuple[Path, ...], fmt: str, tz: str | None, mapping: Path | None, dry_run: bool,
             skip_invalid: bool, rejects: Path | None, encoding: str, not_before: str | None, not_after: str | None,
             aliases: tuple[str, ...], rules: Path | None, template: str | None, explain: bool, as_json: bool) -> None:
-    """Import FILES (plain or gzip) as one transaction; re-importing adds nothing."""
+    """Import FILES (plain or gzip) as one transaction; re-importing adds nothing.
+
+    A progress bar appears on stderr when the import takes more than two seconds (not with --json, nor when
+    stderr is not a terminal)."""
     settings = _context.settings()
     zone = tz or settings.site_tz
     if fmt == "auto":
@@ -79,8 +83,14 @@ def import_(files: tuple[Path, ...], fmt: str, tz: str | None, mapping: Path | N
     engine = _context.engine(create=not dry_run)  # a dry run needs the database it checks against
     if not dry_run:
         _context.schema_for_writing(engine)
-    report = import_files(engine, list(files), fmt=fmt, tz=zone, skip_invalid=skip_invalid,
-                          dry_run=dry_run, rejects_path=rejects, options=options, encoding=encoding)
+    progress = for_terminal(as_json=as_json)
+    try:
+        report = import_files(engine, list(files), fmt=fmt, tz=zone, skip_invalid=skip_invalid,
+                              dry_run=dry_run, rejects_path=rejects, options=options, encoding=encoding,
+                              progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     if as_json:
         echo_json(report.as_dict())
         return

@@ -31,11 +31,23 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterator
+from typing import Any
 
-from callops.ingest.items import Item, Notice, ParseContext, Rejection, Skip
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as _compute
+
+from callops.ingest.columnar import Lines, ascii_trim, field, field_counts, fields
+from callops.ingest.items import Item, Notice, ParseContext, Rejection, Rows, Skip, Skips
 from callops.records import Call, Direction, Outcome
+from callops.store.record_batches import call_rows, row_of_call
 
-__all__ = ["parse", "SOURCE", "COLUMNS"]
+# pyarrow-stubs type each compute kernel by overloads that refuse the array kinds used here (large strings,
+# struct fields, boolean masks); Arrow checks the arrays at run time.
+pc: Any = _compute
+
+__all__ = ["parse", "parse_columns", "SOURCE", "COLUMNS"]
 
 _SIGNED = {"vru_time": 8, "q_time": 11, "ser_time": 15}  # durations a clock fault can make negative
 _SIGNED_MEANS = {"vru_time": "VRU exit kept at the entry", "q_time": "wait counted as 0",
@@ -200,3 +212,180 @@ def parse(lines: Iterator[tuple[int, str]], ctx: ParseContext) -> Iterator[Item]
             shown = ", ".join(str(n) for n in numbers[:10]) + (" ..." if len(numbers) > 10 else "")
             yield Notice(ctx.file, numbers[0], f"{len(numbers)} row(s) with a negative {name} ({_SIGNED_MEANS[name]}): "
                                                f"lines {shown}")
+
+
+# --- the columnar reader: every row checked and built column-wise; a row the vectorised checks do not
+# --- vouch for (a bad field, or text whose whitespace or digits only Python reads) goes through ``_row``,
+# --- which names its field exactly as the line reader does.
+
+_CLOCKS = ("vru_entry", "vru_exit", "q_start", "q_exit", "ser_start", "ser_exit")
+_GRAPHIC_ENDS = "^[!-~](.*[!-~])?$"  # starts and ends with a printable ASCII character: ASCII trim == str.strip
+
+
+def parse_columns(lines: Lines, ctx: ParseContext) -> Iterator[Item | Rows | Skips]:
+    """The columnar form of ``parse``: the same calls, skips, notices and rejections from a whole file."""
+    header = [h.strip() for h in lines.texts[0].split("\t")] if len(lines) else []
+    if header != list(COLUMNS):
+        yield Rejection(ctx.file, 1, None, f"not an Anonymous Bank header; expected the 17 columns {' '.join(COLUMNS)}",
+                        lines.texts[0] if len(lines) else "")
+        return
+    split = fields(lines.array.slice(1), "\t")
+    width = field_counts(split) == len(COLUMNS)
+    blank = lines.blank[1:]
+    cols = {name: ascii_trim(field(split, i)) for i, name in enumerate(COLUMNS)}
+    fast, built = _columns(cols, width & ~blank, ctx)
+    calls: dict[int, tuple[Any, ...]] = {}
+    found: list[Item] = []
+    phantom_lines = (np.flatnonzero(fast & (built.pop("phantom") == 1)) + 2).tolist()
+    negative = {name: (np.flatnonzero(fast & (built.pop(f"negative_{name}") == 1)) + 2).tolist() for name in _SIGNED}
+    for i in np.flatnonzero(~fast & ~blank):
+        number, text = int(i) + 2, lines.texts[i + 1]
+        cols_i = text.split("\t")
+        if len(cols_i) != len(COLUMNS):
+            found.append(Rejection(ctx.file, number, None, f"{len(cols_i)} columns, expected {len(COLUMNS)}", text))
+            continue
+        try:
+            call = _row(cols_i, ctx)
+        except _Bad as bad:
+            found.append(Rejection(ctx.file, number, bad.field, bad.reason, text))
+            continue
+        for name, index in _SIGNED.items():
+            if cols_i[index].strip().startswith("-"):
+                negative[name].append(number)
+        if call is None:
+            phantom_lines.append(number)
+        else:
+            calls[number] = row_of_call(call)
+    made = np.flatnonzero(fast & (built.pop("kept") == 1))
+    rows = call_rows(built, len(made))
+    for number, row in zip((made + 2).tolist(), rows, strict=True):
+        calls[number] = row
+    order = sorted(calls)
+    yield Rows([calls[n] for n in order], order)
+    yield from found
+    if phantom_lines:
+        yield Skips("PHANTOM (virtual call)", len(phantom_lines), min(phantom_lines))
+    for name, numbers in negative.items():
+        if numbers:
+            numbers.sort()
+            shown = ", ".join(str(n) for n in numbers[:10]) + (" ..." if len(numbers) > 10 else "")
+            yield Notice(ctx.file, int(numbers[0]), f"{len(numbers)} row(s) with a negative {name} "
+                                                    f"({_SIGNED_MEANS[name]}): lines {shown}")
+
+
+def _flags(array: pa.Array[Any]) -> npt.NDArray[np.bool_]:
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _ints(array: pa.Array[Any], ok: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """The whole numbers of ``array`` where ``ok`` (checked digits, at most 9 of them), 0 elsewhere."""
+    safe = pc.if_else(pa.array(ok), array, "0")
+    return np.asarray(pc.cast(safe, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _clock_columns(array: pa.Array[Any]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """(seconds after midnight, valid, is 0:00:00) of trimmed ``H:MM:SS`` clock times, as ``_seconds_of_day``."""
+    shaped = _flags(pc.match_substring_regex(array, "^[0-9]{1,9}:[0-9]{1,9}:[0-9]{1,9}$"))
+    parts = fields(pc.if_else(pa.array(shaped), array, "0:0:0"), ":")
+    h, m, s = (_ints(field(parts, k), shaped) for k in range(3))
+    valid = shaped & (h <= 23) & (m <= 59) & (s <= 59)
+    return h * 3600 + m * 60 + s, valid, _flags(pc.equal(array, "0:00:00"))
+
+
+def _columns(cols: dict[str, pa.Array[Any]], candidate: npt.NDArray[np.bool_], ctx: ParseContext,
+             ) -> tuple[npt.NDArray[np.bool_], dict[str, Any]]:
+    """Which rows the vectorised checks vouch for, and their stored columns (plus flags popped by the caller)."""
+    ok = candidate.copy()
+    outcome = cols["outcome"]
+    ok &= _flags(pc.is_in(outcome, pa.array(["AGENT", "HANG", "PHANTOM"])))
+    for name in ("vru+line", "customer_id", "type"):
+        ok &= _flags(pc.match_substring_regex(cols[name], _GRAPHIC_ENDS))
+    ok &= _flags(pc.match_substring_regex(cols["call_id"], "^[0-9]+$"))
+    ok &= _flags(pc.match_substring_regex(cols["priority"], "^[0-9]$"))
+    server = cols["server"]
+    ok &= _flags(pc.or_(pc.equal(server, ""), pc.match_substring_regex(server, _GRAPHIC_ENDS)))
+    clocks = {}
+    for name in _CLOCKS:
+        seconds, valid, zero = _clock_columns(cols[name])
+        ok &= valid
+        clocks[name] = (seconds, zero)
+    durations = {}
+    for name in _SIGNED:
+        shaped = _flags(pc.match_substring_regex(cols[name], "^-?[0-9]{1,9}$"))
+        ok &= shaped
+        durations[name] = _ints(cols[name], shaped)
+    midnight_s = np.zeros(len(ok), dtype=np.int64)
+    dates = pc.dictionary_encode(pc.fill_null(cols["date"], ""))
+    codes = np.asarray(dates.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    known = np.zeros(len(dates.dictionary), dtype=bool)
+    at_midnight = np.zeros(len(dates.dictionary), dtype=np.int64)
+    for k, value in enumerate(dates.dictionary.to_pylist()):
+        try:
+            day = _date(value)
+        except _Bad:
+            continue
+        known[k] = True
+        at_midnight[k] = int(dt.datetime(day.year, day.month, day.day, tzinfo=ctx.tz).timestamp())
+    ok &= known[codes]
+    midnight_s = at_midnight[codes]
+
+    entry, _ = clocks["vru_entry"]
+    q_clock, q_zero = clocks["q_start"]
+    ser_clock, ser_zero = clocks["ser_start"]
+    vru_s = durations["vru_time"]
+    q_s = np.maximum(durations["q_time"], 0)
+    ser_s = np.maximum(durations["ser_time"], 0)
+    outcomes = np.asarray(pc.fill_null(outcome, "").to_numpy(zero_copy_only=False), dtype=object)
+    served = outcomes == "AGENT"
+    phantom = outcomes == "PHANTOM"
+    queued = ~q_zero
+    vru_exit = entry + vru_s
+    q_start = _nearest_columns(q_clock, vru_exit)
+    q_exit = q_start + q_s
+    before_service = np.where(queued, q_exit, vru_exit)
+    ser_start = np.where(ser_zero & (ser_s == 0), before_service, _nearest_columns(ser_clock, before_service))
+    ended = np.where(served, ser_start + ser_s, np.where(queued, q_exit, vru_exit))
+    wait = np.where(served, ser_start, q_exit) - q_start
+
+    keep = ok & ~phantom
+    take = np.flatnonzero(keep)
+    s, q, a = served[take], queued[take], (midnight_s * 1000)[take]
+    vru_line = pc.take(cols["vru+line"], take)
+    kind: list[str] = pc.take(cols["type"], take).to_pylist()
+    customer = pc.take(cols["customer_id"], take).to_pylist()
+    agent = pc.take(cols["server"], take).to_pylist()
+    ms = {name: (values[take] * 1000 + a) for name, values in
+          (("entry", entry), ("ivr_out", np.maximum(vru_exit, entry)), ("q_start", q_start), ("ser_start", ser_start),
+           ("ended", ended))}
+    served_l, queued_l = s.tolist(), q.tolist()
+    entered = ms["entry"].tolist()
+    built: dict[str, Any] = {
+        "source": [SOURCE] * len(take),
+        "source_call_id": pc.binary_join_element_wise(vru_line, pc.take(cols["call_id"], take),
+                                                         pa.scalar("-", pa.large_string())).to_pylist(),
+        "direction": [Direction.INBOUND.value] * len(take),
+        "outcome": np.where(s, Outcome.ANSWERED.value,
+                            np.where(q, Outcome.ABANDONED.value, Outcome.IVR_HANGUP.value)).tolist(),
+        "queue": kind,
+        "call_type": [_BUSINESS_LINES.get(k, k) for k in kind],
+        "caller_number": [None if c == "0" else c for c in customer],
+        "priority": _ints(cols["priority"], ok)[take].tolist(),
+        "started_at": entered,
+        "ivr_entered_at": entered,
+        "ivr_exited_at": ms["ivr_out"].tolist(),
+        "queue_entered_at": [v if k else None for v, k in zip(ms["q_start"].tolist(), queued_l, strict=True)],
+        "answered_at": [v if k else None for v, k in zip(ms["ser_start"].tolist(), served_l, strict=True)],
+        "ended_at": ms["ended"].tolist(),
+        "wait_s": [max(0.0, float(w)) if k else (0.0 if v else None)
+                   for w, k, v in zip(wait[take].tolist(), queued_l, served_l, strict=True)],
+        "agent": [g if v and g and g not in _NO_AGENT else None for g, v in zip(agent, served_l, strict=True)],
+        "talk_s": np.where(s, ser_s[take], 0).astype(float).tolist(),
+    }
+    negatives = {f"negative_{name}": _flags(pc.starts_with(cols[name], "-")).astype(np.int8) for name in _SIGNED}
+    return ok, {**built, **negatives, "phantom": phantom.astype(np.int8), "kept": keep.astype(np.int8)}
+
+
+def _nearest_columns(clock_s: npt.NDArray[np.int64], around_s: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``_nearest`` column-wise (the same float division and round-half-even)."""
+    days = np.round((around_s - clock_s) / _DAY).astype(np.int64)
+    return clock_s + days * _DAY

@@ -158,6 +158,7 @@ class QueueLogReader:
         self.agents: dict[str, _Agent] = {}
         self.entries: dict[str, tuple[int, float]] = {}  # callid@queue -> (entries so far, last seen)
         self.names: dict[str, str] = {}  # family key -> stored agent name
+        self.resolved: dict[str, str] = {}  # logged text -> stored agent name
         aliases = ctx.options.get("agent_aliases") or {}
         self.aliases: Mapping[str, str] = aliases if isinstance(aliases, Mapping) else {}
         self.out: list[Item] = []  # what the current line produced
@@ -200,7 +201,14 @@ class QueueLogReader:
 
     # --- agents ------------------------------------------------------------------------------
     def agent_name(self, logged: str) -> str:
-        """The one name of the agent behind ``logged`` (interface, member name or Agent/N)."""
+        """The one name of the agent behind ``logged`` (interface, member name or Agent/N); a name once
+        resolved always resolves the same way, so each logged text is resolved once."""
+        known = self.resolved.get(logged)
+        if known is None:
+            known = self.resolved[logged] = self._resolve(logged)
+        return known
+
+    def _resolve(self, logged: str) -> str:
         name = logged.strip()
         if name in self.aliases:
             return str(self.aliases[name])
@@ -224,13 +232,27 @@ class QueueLogReader:
         if state is agent.state and reason == agent.reason:
             return
         if agent.state is not _LOGGED_OUT and now_s > agent.since_s:
-            self.out.append(AgentInterval(source=SOURCE, agent=name, state=agent.state,
-                                          start_at=_at(agent.since_s), end_at=_at(now_s), reason=agent.reason))
+            self.emit_interval(name, agent.state, agent.reason, agent.since_s, now_s)
         agent.state, agent.reason, agent.since_s = state, reason, now_s
         if state is _LOGGED_OUT:
             del self.agents[name]
 
+    def emit_interval(self, name: str, state: AgentState, reason: str | None, start_s: float, end_s: float) -> None:
+        """An agent interval is complete (the bulk reader keeps rows instead)."""
+        self.out.append(AgentInterval(source=SOURCE, agent=name, state=state, start_at=_at(start_s), end_at=_at(end_s),
+                                      reason=reason))
+
     # --- calls -------------------------------------------------------------------------------
+    def emit_call(self, call: OpenCall, end_s: float, outcome: Outcome, talk_s: float,
+                  transfer_target: str | None) -> None:
+        """A call is complete (the bulk reader keeps rows instead)."""
+        entered = call.entered_s
+        self.out.append(Call(
+            source=SOURCE, source_call_id=call.call_id, direction=_INBOUND, outcome=outcome, queue=call.queue,
+            caller_number=call.caller, queue_entered_at=_at(entered) if entered is not None else None,
+            answered_at=_at(call.answered_s) if call.answered_s is not None else None, ended_at=_at(end_s),
+            agent=call.agent, talk_s=talk_s, transfer_target=transfer_target))
+
     def enter(self, number: int, key: str, queue: str, now_s: float, *, entered_s: float | None,
               caller: str | None = None) -> OpenCall:
         count, _ = self.entries.get(key, (0, now_s))
@@ -244,12 +266,7 @@ class QueueLogReader:
     def finish(self, key: str, call: OpenCall, now_s: float, outcome: Outcome, *, talk_s: float = 0.0,
                transfer_target: str | None = None) -> None:
         del self.calls[key]
-        entered = call.entered_s
-        self.out.append(Call(
-            source=SOURCE, source_call_id=call.call_id, direction=_INBOUND, outcome=outcome, queue=call.queue,
-            caller_number=call.caller, queue_entered_at=_at(entered) if entered is not None else None,
-            answered_at=_at(call.answered_s) if call.answered_s is not None else None, ended_at=_at(now_s),
-            agent=call.agent, talk_s=float(talk_s), transfer_target=transfer_target))
+        self.emit_call(call, now_s, outcome, float(talk_s), transfer_target)
         if call.agent is not None and call.answered_s is not None:
             agent = self.agents.get(call.agent)
             if agent is not None and agent.calls > 0:

@@ -1,13 +1,14 @@
-"""The import formats by name; each is a module with a ``parse(lines, ctx)`` generator."""
+"""The import formats by name; each is a module with a ``parse(lines, ctx)`` generator. The formats whose
+files are read as columns (``COLUMNAR``) also have a module with ``parse_columns(lines, ctx)``."""
 
 from __future__ import annotations
 
 import importlib
 
 from callops.errors import InvalidInput
-from callops.ingest.items import Parser
+from callops.ingest.items import ColumnarParser, Parser
 
-__all__ = ["FORMATS", "parser_for"]
+__all__ = ["FORMATS", "COLUMNAR", "parser_for", "columnar_parser_for"]
 
 FORMATS: dict[str, str] = {
     "anonymous-bank": "callops.ingest.anonymous_bank",
@@ -24,4 +25,19 @@ def parser_for(name: str) -> Parser:
         raise InvalidInput(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}", field="--format")
     module = importlib.import_module(FORMATS[name])
     parse: Parser = module.parse
+    return parse
+
+
+COLUMNAR: dict[str, str] = {
+    "anonymous-bank": "callops.ingest.anonymous_bank",
+    "asterisk-queue-log": "callops.ingest.queue_log_columns",
+}
+
+
+def columnar_parser_for(name: str) -> ColumnarParser | None:
+    """The format's columnar parser (``parse_columns(lines, ctx)``), or None when its files are read line by line."""
+    parser_for(name)
+    if name not in COLUMNAR:
+        return None
+    parse: ColumnarParser = importlib.import_module(COLUMNAR[name]).parse_columns
     return parse

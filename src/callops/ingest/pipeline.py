@@ -11,16 +11,24 @@ transaction of batched inserts, which holds SQLite's write lock for the insert a
 million rows, not the whole parse). A second import of the same files at the same time waits for the
 lock and finds everything stored; if it cannot get the lock it stops with one clear line.
 
+``anonymous-bank`` and ``asterisk-queue-log`` files are read as columns (``columnar.py`` and each format's
+``parse_columns``), which yield stored rows; other formats, and files the columnar reader declines (a
+byte outside the encoding, a very long line, a huge file), are read line by line into records, made
+rows here. Either way the same rows, counts, notices and rejections come out.
+
 Lines that make no record are counted as ``skipped``, grouped by reason in the summary. Records dated
 outside the accepted window (default 1990-01-01 to a day from now; options ``not_before`` /
 ``not_after``) are refused like any bad line, naming the line that completed them. A file with nothing
-to import gives a notice; an import with nothing at all to write writes no import record.
+to import gives a notice, and an empty file (no lines, or only blank ones) is refused like a bad line in every
+format; an import with nothing at all to write writes no import record.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import gc
 import itertools
 import time
 import zoneinfo
@@ -28,32 +36,39 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 
 from callops.cell_text import safe_row
 from callops.errors import Conflict, InvalidInput
-from callops.ingest.formats import parser_for
-from callops.ingest.items import Notice, ParseContext, Rejection, Skip
+from callops.ingest.columnar import Lines, read_lines
+from callops.ingest.formats import columnar_parser_for, parser_for
+from callops.ingest.items import Item, Notice, ParseContext, Parser, Rejection, Rows, Skip, Skips
 from callops.ingest.textfile import decoded_lines, reading
 from callops.records import AgentInterval, Call
 from callops.store.imports import finish_import, lock_for_writing, start_import
 from callops.store.record_batches import (
+    call_key,
+    call_span,
     changed_since,
     drop_stored,
     insert_prepared,
+    interval_key,
+    interval_span,
     prepare_calls,
     prepare_intervals,
+    row_of_call,
+    row_of_interval,
     write_marker,
 )
 
 __all__ = ["ImportReport", "ImportProgress", "ProgressCallback", "import_files", "DEFAULT_NOT_BEFORE"]
 
 DEFAULT_NOT_BEFORE = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
-_R = TypeVar("_R")
-_FUTURE_SLACK = dt.timedelta(days=1)
 _EMPTY = "empty file (no lines, or only blank ones): nothing to import; is it the right file?"
+_FUTURE_SLACK = dt.timedelta(days=1)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(slots=True)
@@ -84,58 +99,116 @@ class ImportReport:
 @dataclass(frozen=True, slots=True)
 class ImportProgress:
     """How far an import is: ``phase`` "reading" (``done_bytes`` of ``total_bytes`` of the files on disk read,
-    compressed bytes for a gzip) then "writing" (the one transaction), with the records collected so far and
-    the characters of text read (what a gzip expanded to: a caller can stop an import that grows too large)."""
+    compressed bytes for a gzip; ``file``: the one being read) then "writing" (``written`` of ``to_write`` rows
+    in the one transaction), with the records collected so far and the characters of text read line by line
+    (what a gzip expanded to: a caller can stop an import that grows too large)."""
 
     phase: str
     done_bytes: int
     total_bytes: int
     records: int
     text_chars: int = 0
+    file: str = ""
+    written: int = 0
+    to_write: int = 0
 
 
 ProgressCallback = Callable[[ImportProgress], None]
-PROGRESS_EVERY_LINES = 5000  # how often reading reports progress: every so many lines
+PROGRESS_EVERY_LINES = 5000  # how often reading line by line reports progress: every so many lines
 PROGRESS_EVERY_CHARS = 16 << 20  # ... or so much text, whichever comes first
 
 
-class _Collected:
-    """The records of one import, keyed as the store keys them, with repeats merged."""
+class _Tracker:
+    """Turns what an import has done into ``ImportProgress`` for ``progress`` (nothing when it is None)."""
 
-    def __init__(self, report: ImportReport) -> None:
+    def __init__(self, progress: ProgressCallback | None, paths: Sequence[Path], report: ImportReport) -> None:
+        self.progress = progress
         self.report = report
-        self.calls: dict[tuple[str, str], Call] = {}
-        self.intervals: dict[tuple[str, str, str, dt.datetime], AgentInterval] = {}
-        self.first: dt.datetime | None = None
-        self.last: dt.datetime | None = None
+        self.total_bytes = sum(_size(Path(p)) for p in paths) if progress is not None else 0
+        self.done_bytes = 0  # the bytes of the files finished
+        self.text_chars = 0
+        self.file = ""
 
-    def add(self, record: Call | AgentInterval) -> None:
-        if isinstance(record, Call):
-            key_c = (record.source, record.source_call_id)
-            seen_c = self.calls.get(key_c)
-            if seen_c is None:
-                self.calls[key_c] = record
-                self.report.calls += 1
-            else:
-                self._merged("call id repeated with identical content" if seen_c == record
-                             else "call id repeated with different content: the first kept")
-            return
-        key_i = (record.source, record.agent, record.state.value, record.start_at)
-        seen_i = self.intervals.get(key_i)
-        if seen_i is None:
-            self.intervals[key_i] = record
+    def reading(self, position: int) -> None:
+        """Reading the current file, ``position`` bytes into it."""
+        if self.progress is not None:
+            self.progress(ImportProgress("reading", self.done_bytes + position, self.total_bytes, self._records(),
+                                         self.text_chars, self.file))
+
+    def file_done(self, path: Path) -> None:
+        self.done_bytes += _size(path)
+        self.reading(0)
+
+    def writing(self, written: int, to_write: int) -> None:
+        if self.progress is not None:
+            self.progress(ImportProgress("writing", self.total_bytes, self.total_bytes, self._records(),
+                                         self.text_chars, "", written, to_write))
+
+    def _records(self) -> int:
+        return self.report.calls + self.report.agent_intervals
+
+
+class _Collected:
+    """The records of one import as stored rows, keyed as the store keys them, with repeats merged."""
+
+    def __init__(self, report: ImportReport, not_before: dt.datetime, not_after: dt.datetime) -> None:
+        self.report = report
+        self.calls: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self.intervals: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self.first_ms: int | None = None
+        self.last_ms: int | None = None
+        self.not_before, self.not_after = not_before, not_after
+        self.window_ms = (_millis(not_before), _millis(not_after))
+
+    def outside(self, file: str, line: int, row: tuple[Any, ...], *, call: bool) -> Rejection | None:
+        """The rejection of a row dated outside the accepted window (None when inside), naming ``line``."""
+        start, end = call_span(row) if call else interval_span(row)
+        if self.window_ms[0] <= start and end <= self.window_ms[1]:
+            return None
+        what = row[1] if call else f"{row[2]} {row[3]}"
+        return Rejection(file, line, "time", f"{what}: {_at_ms(start):%Y-%m-%d %H:%M} is outside the accepted window "
+                                             f"{self.not_before:%Y-%m-%d} to {self.not_after:%Y-%m-%d} (a clock or "
+                                             "zone fault?)")
+
+    def add_call(self, row: tuple[Any, ...]) -> None:
+        self._span(*call_span(row))
+        key = call_key(row)
+        seen = self.calls.get(key)
+        if seen is None:
+            self.calls[key] = row
+            self.report.calls += 1
+        else:
+            self._merged("call id repeated with identical content" if seen == row
+                         else "call id repeated with different content: the first kept")
+
+    def add_interval(self, row: tuple[Any, ...]) -> None:
+        self._span(*interval_span(row))
+        key = interval_key(row)
+        seen = self.intervals.get(key)
+        if seen is None:
+            self.intervals[key] = row
             self.report.agent_intervals += 1
         else:
-            self._merged("agent interval repeated with identical content" if seen_i == record
+            self._merged("agent interval repeated with identical content" if seen == row
                          else "agent interval with the same agent, state and start: the first kept")
 
     def _merged(self, reason: str) -> None:
         self.report.merged += 1
         self.report.merge_reasons[reason] = self.report.merge_reasons.get(reason, 0) + 1
 
-    def span(self, start: dt.datetime, end: dt.datetime) -> None:
-        self.first = start if self.first is None or start < self.first else self.first
-        self.last = end if self.last is None or end > self.last else self.last
+    def _span(self, start: int, end: int) -> None:
+        if self.first_ms is None or start < self.first_ms:
+            self.first_ms = start
+        if self.last_ms is None or end > self.last_ms:
+            self.last_ms = end
+
+
+def _millis(moment: dt.datetime) -> int:
+    return (moment - _EPOCH) // dt.timedelta(milliseconds=1)
+
+
+def _at_ms(ms: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(milliseconds=ms)
 
 
 def _window(options: Mapping[str, Any]) -> tuple[dt.datetime, dt.datetime]:
@@ -149,22 +222,18 @@ def _window(options: Mapping[str, Any]) -> tuple[dt.datetime, dt.datetime]:
     return not_before, not_after
 
 
-def _times(record: Call | AgentInterval) -> tuple[dt.datetime | None, dt.datetime | None]:
-    if isinstance(record, Call):
-        return record.started_at, record.ended_at or record.answered_at or record.started_at
-    return record.start_at, record.end_at
-
-
 def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
                  skip_invalid: bool = False, dry_run: bool = False, rejects_path: Path | None = None,
-                 options: Mapping[str, Any] | None = None, encoding: str = "utf-8",
+                 options: Mapping[str, Any] | None = None, encoding: str = "utf-8", columnar: bool = True,
                  progress: ProgressCallback | None = None, names: Sequence[str] | None = None) -> ImportReport:
     """Import ``paths`` in format ``fmt`` as one transaction; see the module docstring.
 
-    ``progress`` is called every few thousand lines while reading and once before writing (``ImportProgress``);
-    an exception it raises stops the import with nothing written. ``names``: what messages call each file
-    (default: its path), e.g. the name an uploaded file had on the user's computer."""
+    ``columnar=False`` reads every file line by line (the path the columnar one falls back to).
+    ``progress`` is told how far reading and writing are (``ImportProgress``); an exception it raises stops
+    the import with nothing written. ``names``: what messages call each file (default: its path), e.g. the
+    name an uploaded file had on the user's computer."""
     parse = parser_for(fmt)
+    parse_columns = columnar_parser_for(fmt) if columnar else None
     try:
         zone = zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
@@ -173,8 +242,11 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
     not_before, not_after = _window(options)
     report = ImportReport(dry_run=dry_run)
     rejections: list[Rejection] = []
-    collected = _Collected(report)
+    collected = _Collected(report, not_before, not_after)
     skips: Counter[str] = Counter()
+    tracker = _Tracker(progress, paths, report)
+    if names is not None and len(names) != len(paths):
+        raise InvalidInput(f"{len(names)} names for {len(paths)} files", field="names")
 
     def reject(item: Rejection) -> None:
         if not skip_invalid:
@@ -182,83 +254,59 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
         rejections.append(item)
         report.rejected += 1
 
-    total_bytes = _total_bytes(paths) if progress is not None else 0
-    done_bytes = 0
-    text_chars = [0]
-    next_report = [PROGRESS_EVERY_CHARS]
+    def note(item: Notice) -> None:
+        where = f"{item.file}, line {item.line}" if item.line else item.file
+        report.notices.append(f"{where}: {item.message}")
 
-    def report_progress(phase: str, done: int) -> None:
-        if progress is not None:
-            progress(ImportProgress(phase, done, total_bytes, report.calls + report.agent_intervals, text_chars[0]))
+    def skipped(reason: str, count: int = 1) -> None:
+        report.skipped += count
+        skips[reason] += count
 
-    if names is not None and len(names) != len(paths):
-        raise InvalidInput(f"{len(names)} names for {len(paths)} files", field="names")
-    for index, path in enumerate(paths):
-        name = str(path) if names is None else names[index]
-        ctx = ParseContext(file=name, tz=zone, options=options)
-        current = [0]
-        lines_read = [0]
-
-        def lines(file: str = name, where: list[int] = current, count: list[int] = lines_read,
-                  source: Path = path, before: int = done_bytes) -> Iterator[tuple[int, str]]:
-            with reading(source) as (raw, position):
-                for entry in decoded_lines(raw, file, encoding=encoding):
-                    if isinstance(entry, Rejection):
-                        reject(entry)
-                        continue
-                    where[0] = entry[0]
-                    text_chars[0] += len(entry[1]) + 1
-                    if entry[1].strip():
-                        count[0] += 1
-                    if entry[0] % PROGRESS_EVERY_LINES == 0 or text_chars[0] >= next_report[0]:
-                        next_report[0] = text_chars[0] + PROGRESS_EVERY_CHARS
-                        report_progress("reading", before + position())
-                    yield entry
-
-        stream = lines()
-        rejected_before = report.rejected
-        head = _up_to_text(stream)
-        if not head or not head[-1][1].strip():  # nothing but blank lines: no parser sees it
-            if report.rejected == rejected_before:  # refused the same way in every format
-                reject(Rejection(name, len(head) or 1, None, _EMPTY))
-            continue
-        before = (report.calls + report.agent_intervals + report.merged, report.rejected)
-        for item in parse(itertools.chain(head, stream), ctx):
-            if isinstance(item, Call | AgentInterval):
-                start, end = _times(item)
-                if start is not None and end is not None:
-                    if start < not_before or end > not_after:
-                        what = item.source_call_id if isinstance(item, Call) else f"{item.agent} {item.state.value}"
-                        reject(Rejection(name, current[0], "time",
-                                         f"{what}: {start:%Y-%m-%d %H:%M} is outside the accepted window "
-                                         f"{not_before:%Y-%m-%d} to {not_after:%Y-%m-%d} (a clock or zone fault?)"))
-                        continue
-                    collected.span(start, end)
-                collected.add(item)
-            elif isinstance(item, Skip):
-                report.skipped += 1
-                skips[item.reason] += 1
-            elif isinstance(item, Notice):
-                where = f"{item.file}, line {item.line}" if item.line else item.file
-                report.notices.append(f"{where}: {item.message}")
+    with _no_cycle_collection():
+        for index, path in enumerate(paths):
+            name = str(path) if names is None else names[index]
+            tracker.file = name
+            ctx = ParseContext(file=name, tz=zone, options=options, progress=_telling(tracker, path))
+            before = (report.calls + report.agent_intervals + report.merged, report.rejected)
+            table = read_lines(path, encoding=encoding) if parse_columns is not None else None
+            if parse_columns is not None and table is not None:
+                texts = _columnar_file(parse_columns(table, ctx), table, name, collected, reject, note, skipped)
             else:
-                reject(item)
-        if (report.calls + report.agent_intervals + report.merged, report.rejected) == before:
-            report.notices.append(f"{name}: no calls or agent states in {lines_read[0]} line(s)")
-        done_bytes += _size(path)
-        report_progress("reading", done_bytes)
+                texts = _streamed_file(parse, path, ctx, encoding, collected, reject, note, skipped, tracker)
+            del table  # the file's lines are not needed past its parse
+            if texts is None:  # nothing but blank lines: refused the same way in every format
+                if report.rejected == before[1]:
+                    reject(Rejection(name, 1, None, _EMPTY))
+            elif (report.calls + report.agent_intervals + report.merged, report.rejected) == before:
+                report.notices.append(f"{name}: no calls or agent states in {texts} line(s)")
+            tracker.file_done(path)
     report.skip_reasons = dict(skips.most_common())
-    if collected.first is not None and collected.last is not None:
-        report.notices.append(f"records span {collected.first:%Y-%m-%d %H:%M} to {collected.last:%Y-%m-%d %H:%M} "
-                              "UTC")
+    if collected.first_ms is not None and collected.last_ms is not None:
+        report.notices.append(f"records span {_at_ms(collected.first_ms):%Y-%m-%d %H:%M} to "
+                              f"{_at_ms(collected.last_ms):%Y-%m-%d %H:%M} UTC")
     if collected.calls or collected.intervals:
-        report_progress("writing", total_bytes)
-        _store(engine, fmt, [str(p) for p in paths] if names is None else list(names), collected, report)
+        with _no_cycle_collection():
+            _store(engine, fmt, [str(p) for p in paths] if names is None else list(names), collected, report,
+                   tracker)
     if rejections:
         target = rejects_path or Path(f"{Path(paths[0]).name}.rejects.csv")
         _write_rejects(target, rejections)
         report.rejects_file = str(target)
     return report
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused: an import allocates millions of tuples that form no cycles, and each
+    full collection walks everything alive (a file's lines, the rows so far): 19 s of a 59-s parse of a
+    million-line queue_log on a loaded machine. Restored as it was afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _size(path: Path) -> int:
@@ -268,14 +316,113 @@ def _size(path: Path) -> int:
         return 0  # reading it names the problem
 
 
-def _total_bytes(paths: Sequence[Path]) -> int:
-    return sum(_size(Path(p)) for p in paths)
+def _telling(tracker: _Tracker, path: Path) -> Callable[[int, int], None]:
+    """A columnar parser's (lines done, lines in the file) reports as bytes into the file."""
+    size = _size(path)
+
+    def told(done: int, total: int) -> None:
+        tracker.reading(size * done // max(total, 1))
+    return told
 
 
-def _drained(records: dict[Any, _R]) -> Iterator[_R]:
-    """The values of ``records``, each removed as it is handed out (last first)."""
-    while records:
-        yield records.popitem()[1]
+def _streamed_file(parse: Parser, path: Path, ctx: ParseContext, encoding: str, collected: _Collected,
+                   reject: Callable[[Rejection], None], note: Callable[[Notice], None],
+                   skipped: Callable[[str], None], tracker: _Tracker) -> int | None:
+    """One file read line by line into ``collected``; how many lines were not blank (None: nothing but blank
+    lines, so no parser saw it). Progress every few thousand lines, counting the text read."""
+    name = ctx.file
+    current = [0]
+    lines_read = [0]
+
+    def lines() -> Iterator[tuple[int, str]]:
+        next_report = tracker.text_chars + PROGRESS_EVERY_CHARS
+        with reading(path) as (raw, position):
+            for entry in decoded_lines(raw, name, encoding=encoding):
+                if isinstance(entry, Rejection):
+                    reject(entry)
+                    continue
+                current[0] = entry[0]
+                tracker.text_chars += len(entry[1]) + 1
+                if entry[1].strip():
+                    lines_read[0] += 1
+                if entry[0] % PROGRESS_EVERY_LINES == 0 or tracker.text_chars >= next_report:
+                    next_report = tracker.text_chars + PROGRESS_EVERY_CHARS
+                    tracker.reading(position())
+                yield entry
+
+    stream = lines()
+    head = _up_to_text(stream)
+    if not head or not head[-1][1].strip():  # nothing but blank lines: no parser sees it
+        return None
+    for item in parse(itertools.chain(head, stream), ctx):
+        if isinstance(item, Call):
+            row = row_of_call(item)
+            bad = collected.outside(name, current[0], row, call=True)
+            if bad is None:
+                collected.add_call(row)
+            else:
+                reject(bad)
+        elif isinstance(item, AgentInterval):
+            row = row_of_interval(item)
+            bad = collected.outside(name, current[0], row, call=False)
+            if bad is None:
+                collected.add_interval(row)
+            else:
+                reject(bad)
+        elif isinstance(item, Skip):
+            skipped(item.reason)
+        elif isinstance(item, Notice):
+            note(item)
+        else:
+            reject(item)
+    return lines_read[0]
+
+
+def _columnar_file(items: Iterator[Item | Rows | Skips], table: Lines, name: str, collected: _Collected,
+                   reject: Callable[[Rejection], None], note: Callable[[Notice], None],
+                   skipped: Callable[[str, int], None]) -> int | None:
+    """One file's columnar parse into ``collected``; its rejections (bad lines and rows outside the window)
+    are raised or kept in line order, as the line-by-line path meets them."""
+    texts = int((~table.blank).sum())
+    if texts == 0:
+        return None
+    bad: list[Rejection] = []
+    skips: dict[str, list[int]] = {}  # reason -> [first line, count]: told in the order the line reader meets them
+
+    def skip(reason: str, count: int, line: int) -> None:
+        seen = skips.setdefault(reason, [line, 0])
+        seen[0] = min(seen[0], line)
+        seen[1] += count
+
+    for item in items:
+        if isinstance(item, Rows):
+            for row, line in zip(item.calls, item.call_lines, strict=True):
+                outside = collected.outside(name, line, row, call=True)
+                if outside is None:
+                    collected.add_call(row)
+                else:
+                    bad.append(outside)
+            for row, line in zip(item.intervals, item.interval_lines, strict=True):
+                outside = collected.outside(name, line, row, call=False)
+                if outside is None:
+                    collected.add_interval(row)
+                else:
+                    bad.append(outside)
+        elif isinstance(item, Skips):
+            skip(item.reason, item.count, item.line)
+        elif isinstance(item, Skip):
+            skip(item.reason, 1, item.line)
+        elif isinstance(item, Notice):
+            note(item)
+        elif isinstance(item, Rejection):
+            bad.append(item)
+        else:
+            raise TypeError(f"a columnar parser yielded {type(item).__name__}")
+    for reason, (_, count) in sorted(skips.items(), key=lambda kv: kv[1][0]):
+        skipped(reason, count)
+    for rejection in sorted(bad, key=lambda r: r.line):
+        reject(rejection)
+    return texts
 
 
 def _up_to_text(stream: Iterator[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -288,11 +435,20 @@ def _up_to_text(stream: Iterator[tuple[int, str]]) -> list[tuple[int, str]]:
     return head
 
 
-def _store(engine: sa.Engine, fmt: str, files: list[str], collected: _Collected, report: ImportReport) -> None:
+def _store(engine: sa.Engine, fmt: str, files: list[str], collected: _Collected, report: ImportReport,
+           tracker: _Tracker) -> None:
     """The short write: rows prepared and checked against the store first, then one transaction that
     holds the write lock only while the new rows go in."""
-    # each record is dropped as its stored row is made, so the two forms never both fill memory
-    prepared = [prepare_calls(_drained(collected.calls)), prepare_intervals(_drained(collected.intervals))]
+    prepared = [prepare_calls(collected.calls)]
+    collected.calls.clear()  # each keyed form is dropped once its sorted copy is made
+    prepared.append(prepare_intervals(collected.intervals))
+    collected.intervals.clear()
+    total = sum(len(p.rows) for p in prepared)
+    written = [0]
+
+    def batch(count: int) -> None:
+        written[0] += count
+        tracker.writing(written[0], total)
     try:
         with engine.connect() as conn:
             stored = sum(drop_stored(conn, p) for p in prepared)
@@ -303,7 +459,8 @@ def _store(engine: sa.Engine, fmt: str, files: list[str], collected: _Collected,
             if changed_since(conn, marker):  # someone wrote in between: check again under the lock
                 stored += sum(drop_stored(conn, p) for p in prepared)
             import_id = start_import(conn, fmt, files)
-            report.inserted = sum(insert_prepared(conn, p, import_id) for p in prepared)
+            tracker.writing(0, total)
+            report.inserted = sum(insert_prepared(conn, p, import_id, on_batch=batch) for p in prepared)
             report.duplicates = stored
             finish_import(conn, import_id, inserted=report.inserted, duplicates=report.duplicates,
                           rejected=report.rejected, skipped=report.skipped)

@@ -1,16 +1,20 @@
 """Writing a whole import's records with the write lock held as briefly as possible.
 
-``prepare_*`` turn records into stored rows with no database at hand; ``drop_stored`` removes the rows
-whose key is stored already (a read: on SQLite in WAL mode it waits for no writer);
-``insert_prepared`` writes what is left with the driver's executemany, the import id written inline.
+``row_of_*`` and ``*_rows`` make stored rows (columns ``CALL_FIELDS`` / ``INTERVAL_FIELDS``) from records
+or from columns; ``prepare_*`` key them and sort them by time, with no database at hand; ``drop_stored``
+removes the rows whose key is stored already (a read: on SQLite in WAL mode it waits for no writer);
+``insert_prepared`` writes what is left (executemany in batches; ``COPY`` on PostgreSQL), the import id
+written inline.
 The import pipeline reads and drops before it takes the write lock, and drops again under the lock
 only when another connection committed in between (``changed_since``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,10 +25,18 @@ from callops.store.kpi_aggregates import refresh as refresh_aggregates
 from callops.store.records import _CALL_COLUMNS, _INTERVAL_COLUMNS, _call_row, _existing, _ms
 from callops.store.schema import agent_intervals, calls
 
-__all__ = ["Prepared", "prepare_calls", "prepare_intervals", "drop_stored", "insert_prepared", "write_marker",
-           "changed_since"]
+__all__ = ["Prepared", "CALL_FIELDS", "INTERVAL_FIELDS", "call_key", "interval_key", "row_of_call", "row_of_interval",
+           "call_rows", "interval_rows", "call_span", "interval_span", "prepare_calls", "prepare_intervals",
+           "drop_stored", "insert_prepared", "write_marker", "changed_since"]
 
 _BATCH = 50_000
+CALL_FIELDS: tuple[str, ...] = _CALL_COLUMNS[:-1]  # a stored call row, in this order (the import id follows)
+INTERVAL_FIELDS: tuple[str, ...] = _INTERVAL_COLUMNS[:-1]
+_CALL_DEFAULTS = {"priority": 0, "talk_s": 0.0, "hold_s": 0.0, "acw_s": 0.0}
+call_key = itemgetter(0, 1)  # source, source_call_id
+interval_key = itemgetter(0, 2, 3, 4)  # source, agent, state, start_at
+_STARTED, _ENDED, _ANSWERED = (CALL_FIELDS.index(n) for n in ("started_at", "ended_at", "answered_at"))
+_START, _END = INTERVAL_FIELDS.index("start_at"), INTERVAL_FIELDS.index("end_at")
 
 
 @dataclass(slots=True)
@@ -37,23 +49,66 @@ class Prepared:
     rows: dict[tuple[Any, ...], tuple[Any, ...]]
 
 
-def prepare_calls(records: Iterable[Call]) -> Prepared:
-    columns = _CALL_COLUMNS[:-1]
-    at = columns.index("source"), columns.index("source_call_id")
-    rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    for call in records:
-        row = _call_row(call, None)[:-1]
-        rows.setdefault((row[at[0]], row[at[1]]), row)
-    return Prepared(calls, columns, ("source", "source_call_id"), rows)
+def row_of_call(call: Call) -> tuple[Any, ...]:
+    """The stored row of ``call`` (columns ``CALL_FIELDS``; datetimes as epoch milliseconds)."""
+    return _call_row(call, None)[:-1]
 
 
-def prepare_intervals(records: Iterable[AgentInterval]) -> Prepared:
-    rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    for r in records:
-        start = _ms(r.start_at)
-        row = (r.source, r.scenario, r.agent, r.state.value, start, _ms(r.end_at), r.reason, r.queue)
-        rows.setdefault((r.source, r.agent, r.state.value, start), row)
-    return Prepared(agent_intervals, _INTERVAL_COLUMNS[:-1], ("source", "agent", "state", "start_at"), rows)
+def row_of_interval(r: AgentInterval) -> tuple[Any, ...]:
+    return (r.source, r.scenario, r.agent, r.state.value, _ms(r.start_at), _ms(r.end_at), r.reason, r.queue)
+
+
+def _zipped(names: Sequence[str], columns: Mapping[str, Sequence[Any]], count: int,
+            defaults: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    unknown = set(columns) - set(names)
+    if unknown:
+        raise ValueError(f"not stored columns: {', '.join(sorted(unknown))}")
+    return list(zip(*(columns[n] if n in columns else itertools.repeat(defaults.get(n), count) for n in names),
+                    strict=False))
+
+
+def call_rows(columns: Mapping[str, Sequence[Any]], count: int) -> list[tuple[Any, ...]]:
+    """Stored call rows from columns named as ``CALL_FIELDS`` (values in stored form: epoch milliseconds,
+    enum values); a column not given is its default (None, 0 or 0.0) in every row."""
+    return _zipped(CALL_FIELDS, columns, count, _CALL_DEFAULTS)
+
+
+def interval_rows(columns: Mapping[str, Sequence[Any]], count: int) -> list[tuple[Any, ...]]:
+    return _zipped(INTERVAL_FIELDS, columns, count, {})
+
+
+def call_span(row: tuple[Any, ...]) -> tuple[int, int]:
+    """(first, last) moment of a stored call row in epoch milliseconds: started, and ended (else answered)."""
+    end = row[_ENDED] if row[_ENDED] is not None else row[_ANSWERED] if row[_ANSWERED] is not None else row[_STARTED]
+    return row[_STARTED], end
+
+
+def interval_span(row: tuple[Any, ...]) -> tuple[int, int]:
+    return row[_START], row[_END]
+
+
+def prepare_calls(rows: Iterable[tuple[Any, ...]] | Mapping[tuple[Any, ...], tuple[Any, ...]]) -> Prepared:
+    """Stored call rows by key (the first of a repeated key kept; a mapping is taken as already keyed by
+    ``call_key``), in the order of their start: the inserts then append to the time indexes instead of
+    splitting pages all over them."""
+    return Prepared(calls, CALL_FIELDS, ("source", "source_call_id"), _by_key(rows, call_key, _STARTED))
+
+
+def prepare_intervals(rows: Iterable[tuple[Any, ...]] | Mapping[tuple[Any, ...], tuple[Any, ...]]) -> Prepared:
+    """As ``prepare_calls``, keyed by ``interval_key``."""
+    return Prepared(agent_intervals, INTERVAL_FIELDS, ("source", "agent", "state", "start_at"),
+                    _by_key(rows, interval_key, _START))
+
+
+def _by_key(rows: Iterable[tuple[Any, ...]] | Mapping[tuple[Any, ...], tuple[Any, ...]], key: Any,
+            start: int) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    if isinstance(rows, Mapping):
+        by_key = rows
+    else:
+        by_key = {}
+        for row in rows:
+            by_key.setdefault(key(row), row)
+    return dict(sorted(by_key.items(), key=lambda item: item[1][start]))
 
 
 def drop_stored(conn: sa.Connection, prepared: Prepared) -> int:
@@ -66,20 +121,49 @@ def drop_stored(conn: sa.Connection, prepared: Prepared) -> int:
     return len(stored)
 
 
-def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int) -> int:
-    """Insert every prepared row tagged with ``import_id``; how many were inserted."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int, *,
+                    on_batch: Callable[[int], None] | None = None) -> int:
+    """Insert every prepared row tagged with ``import_id``; how many were inserted. ``on_batch`` is told
+    the size of each batch once it is in. PostgreSQL takes the rows through ``COPY``; others through the
+    driver's executemany, in batches of ``_BATCH`` rows."""
     names = ", ".join(f'"{c}"' for c in (*prepared.columns, "import_id"))
-    values = ", ".join([mark] * len(prepared.columns) + [str(int(import_id))])
-    sql = f'INSERT INTO "{prepared.table.name}" ({names}) VALUES ({values})'
     rows = list(prepared.rows.values())
-    for start in range(0, len(rows), _BATCH):
-        conn.exec_driver_sql(sql, rows[start:start + _BATCH])
+    if conn.dialect.name == "postgresql":
+        _copy(conn, f'COPY "{prepared.table.name}" ({names}) FROM STDIN', rows, import_id, on_batch)
+    else:
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        values = ", ".join([mark] * len(prepared.columns) + [str(int(import_id))])
+        sql = f'INSERT INTO "{prepared.table.name}" ({names}) VALUES ({values})'
+        for start in range(0, len(rows), _BATCH):
+            chunk = rows[start:start + _BATCH]
+            conn.exec_driver_sql(sql, chunk)
+            if on_batch is not None:
+                on_batch(len(chunk))
     if prepared.table is calls and rows:
         touched = TouchedBuckets()
         touched.add_rows(rows, prepared.columns.index("scenario"), prepared.columns.index("started_at"))
         refresh_aggregates(conn, touched)  # the KPI pre-aggregates, in the same transaction
     return len(rows)
+
+
+def _copy(conn: sa.Connection, statement: str, rows: list[tuple[Any, ...]], import_id: int,
+          on_batch: Callable[[int], None] | None) -> None:
+    """Rows through psycopg's ``COPY ... FROM STDIN`` on the transaction's own connection; a unique-key
+    clash is the same ``IntegrityError`` an INSERT raises through SQLAlchemy."""
+    import psycopg  # the PostgreSQL driver; imported only where it is used
+
+    driver: Any = conn.connection.driver_connection
+    try:
+        with driver.cursor() as cursor:
+            for start in range(0, len(rows), _BATCH):
+                chunk = rows[start:start + _BATCH]
+                with cursor.copy(statement) as copy:
+                    for row in chunk:
+                        copy.write_row((*row, import_id))
+                if on_batch is not None:
+                    on_batch(len(chunk))
+    except psycopg.IntegrityError as exc:
+        raise sa.exc.IntegrityError(statement, None, exc) from exc
 
 
 def write_marker(conn: sa.Connection) -> int | None:

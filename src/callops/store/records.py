@@ -99,6 +99,16 @@ def _existing(conn: sa.Connection, table: sa.Table, key_cols: Sequence[str], key
                 rows = conn.exec_driver_sql(sql, (*prefix, lasts[start:start + 10_000]))
                 found.update(tuple(r) for r in rows)
         return found
+    if conn.dialect.name == "sqlite":  # plain SQL: compiling a 900-value IN list per chunk cost more than the query
+        names = ", ".join(f'"{c}"' for c in key_cols)
+        conds = "".join(f'"{c}" = ? AND ' for c in key_cols[:-1])
+        for prefix, lasts in by_prefix.items():
+            for start in range(0, len(lasts), 900):
+                chunk = lasts[start:start + 900]
+                sql = (f'SELECT {names} FROM "{table.name}" WHERE {conds}"{key_cols[-1]}" '
+                       f'IN ({", ".join("?" * len(chunk))})')
+                found.update(tuple(r) for r in conn.exec_driver_sql(sql, (*prefix, *chunk)))
+        return found
     cols = [_raw(table.c[name]) for name in key_cols]
     for prefix, lasts in by_prefix.items():
         for start in range(0, len(lasts), 900):

@@ -1,0 +1,120 @@
+"""Import speed and memory: callops (columnar import into SQLite) vs DuckDB read_csv vs pandas read_csv.
+
+Run: .venv/bin/python benchmarks/import_columnar.py [--lines 1000000] [--rounds 3] [--line-reader]
+
+The same files for all three: a generated Asterisk queue_log of --lines lines (the generator of
+bench_import.py: queue and agent events, a realistic mix) and the six Anonymous Bank months from
+../shared/data/anonymous-bank-1999 (skipped when absent). Each run is its own process, so its peak RSS
+(VmHWM) is its own; the rounds interleave callops, DuckDB and pandas so machine load hits all alike, and
+the minimum of the rounds is printed with the ratio to DuckDB. DuckDB and pandas read every column into
+memory (an Arrow table, a DataFrame); callops parses, checks, builds the calls and agent intervals and
+writes them to a fresh SQLite database in one transaction (``write`` is the time the write lock was held).
+``--line-reader`` adds callops's line-by-line reader (the fallback path) as a fourth contender.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_import import DATA, peak_rss_mb, write_queue_log  # noqa: E402
+
+SETS = {  # name: (format, zone, separator, header)
+    "queue_log": ("asterisk-queue-log", "UTC", "|", False),
+    "anonymous-bank": ("anonymous-bank", "Asia/Jerusalem", "\t", True),
+}
+
+
+def child(kind: str, name: str, folder: Path, paths: list[str]) -> dict[str, float]:
+    """One run in this process: seconds and peak RSS (and for callops, the write and counts)."""
+    fmt, tz, sep, header = SETS[name]
+    out: dict[str, float] = {}
+    start = time.perf_counter()
+    if kind in {"callops", "callops-lines"}:
+        from callops.ingest import import_files
+        from callops.store import make_engine, upgrade
+
+        db = folder / f"{kind}.db"
+        db.unlink(missing_ok=True)
+        engine = make_engine(f"sqlite:///{db}")
+        upgrade(engine)
+        start = time.perf_counter()
+        report = import_files(engine, [Path(p) for p in paths], fmt=fmt, tz=tz, columnar=kind == "callops")
+        out.update(write_s=report.write_s, rows=report.inserted)
+        engine.dispose()
+        db.unlink()
+    elif kind == "duckdb":
+        import duckdb
+
+        con = duckdb.connect()
+        files = ", ".join(f"'{p}'" for p in paths)
+        table = con.sql(f"SELECT * FROM read_csv([{files}], delim='{sep}', header={header}, all_varchar=true, "
+                        "null_padding=true, quote='')").to_arrow_table()
+        out["rows"] = table.num_rows
+    else:
+        import pandas as pd
+
+        frames = [pd.read_csv(p, sep=sep, header=0 if header else None, dtype=str, quoting=3,
+                              names=None if header else list(range(12))) for p in paths]
+        out["rows"] = sum(len(f) for f in frames)
+    out["seconds"] = time.perf_counter() - start
+    out["rss_mb"] = peak_rss_mb()
+    return out
+
+
+def run(kind: str, name: str, folder: Path, paths: list[Path]) -> dict[str, float]:
+    done = subprocess.run([sys.executable, __file__, "--child", kind, name, str(folder), *map(str, paths)],
+                          check=True, capture_output=True, text=True)
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def compare(name: str, paths: list[Path], folder: Path, rounds: int, kinds: list[str]) -> None:
+    best: dict[str, dict[str, float]] = {}
+    for _ in range(rounds):
+        for kind in kinds:
+            got = run(kind, name, folder, paths)
+            if kind not in best or got["seconds"] < best[kind]["seconds"]:
+                best[kind] = got
+            best[kind]["rss_mb"] = max(best[kind]["rss_mb"], got["rss_mb"])
+    floor = best["duckdb"]["seconds"]
+    print(f"{name} ({len(paths)} file(s)), min of {rounds} interleaved runs:")
+    for kind in kinds:
+        got = best[kind]
+        extra = (f", write lock held {got['write_s']:.2f} s ({int(got['rows']):,} rows stored)"
+                 if "write_s" in got else f" ({int(got['rows']):,} rows read)")
+        print(f"  {kind:14} {got['seconds']:6.2f} s  {got['seconds'] / floor:5.1f}x DuckDB  "
+              f"peak RSS {got['rss_mb']:5.0f} MB{extra}")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        print(json.dumps(child(sys.argv[2], sys.argv[3], Path(sys.argv[4]), sys.argv[5:])))
+        return
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--line-reader", action="store_true", help="also time the line-by-line reader")
+    args = parser.parse_args()
+    kinds = ["callops", "duckdb", "pandas", *(["callops-lines"] if args.line_reader else [])]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        log = folder / "queue_log"
+        write_queue_log(log, args.lines)
+        compare("queue_log", [log], folder, args.rounds, kinds)
+        months = sorted(DATA.glob("calls_1999-0[1-6].txt.gz")) if DATA.is_dir() else []
+        if len(months) == 6:
+            compare("anonymous-bank", months, folder, args.rounds, kinds)
+        else:
+            print(f"anonymous-bank: skipped, {DATA} is absent")
+
+
+if __name__ == "__main__":
+    main()
