@@ -21,9 +21,9 @@ import sqlalchemy as sa
 from callops.cli._progress import StageProgress, for_terminal
 from callops.errors import InvalidInput
 from callops.ingest import import_files
-from callops.ingest.pipeline import ImportProgress
 from callops.ingest.columnar import read_lines
 from callops.ingest.formats import COLUMNAR
+from callops.ingest.pipeline import ImportProgress
 from callops.store.engine import make_engine, upgrade
 from callops.store.record_batches import insert_prepared, prepare_calls, row_of_call
 from callops.store.records import CallFilter, find_calls

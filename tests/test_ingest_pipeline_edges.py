@@ -110,11 +110,12 @@ def test_gzip_of_an_empty_file_is_refused_like_the_plain_one(engine: sa.Engine, 
 
 
 def test_progress_is_reported_while_reading_and_before_writing(engine: sa.Engine, tmp_path: Path) -> None:
-    """The progress callback sees reading advance over the file's bytes, then the write; its counts are real."""
+    """Read line by line, the progress callback sees reading advance over the file's bytes, then the write; its
+    counts are real."""
     path = tmp_path / "queue_log.gz"
     path.write_bytes(gzip.compress(("\n".join(_queue_log(6000)) + "\n").encode()))
     seen: list[ImportProgress] = []
-    report = import_files(engine, [path], fmt="asterisk-queue-log", tz="UTC", progress=seen.append)
+    report = import_files(engine, [path], fmt="asterisk-queue-log", tz="UTC", progress=seen.append, columnar=False)
     reading = [p for p in seen if p.phase == "reading"]
     assert len(reading) >= 3 and all(p.total_bytes == path.stat().st_size for p in seen)
     assert [p.done_bytes for p in reading] == sorted(p.done_bytes for p in reading)

@@ -21,7 +21,7 @@ from callops.records import Agent, Call, Direction, Outcome
 from callops.store.directory import save_agent, save_team
 from callops.store.kpi_aggregates import fits_zone, rebuild
 from callops.store.kpi_query import agent_report, kpi_report
-from callops.store.record_batches import insert_prepared, prepare_calls
+from callops.store.record_batches import insert_prepared, prepare_calls, row_of_call
 from callops.store.records import insert_calls
 from callops.store.scenarios import delete_scenario, save_scenario
 from callops.store.schema import KPI_LEVELS, kpi_wait_bins
@@ -192,7 +192,7 @@ def test_every_write_keeps_what_a_rebuild_gives(engine: sa.Engine) -> None:
         conn.execute(sa.text("INSERT INTO imports (format, files, imported_at, inserted, duplicates, rejected, "
                              "skipped) VALUES ('t', 't', 0, 0, 0, 0, 0)"))
         import_id = int(conn.execute(sa.text("SELECT max(id) FROM imports")).scalar_one())
-        insert_prepared(conn, prepare_calls(generated_calls(start, 3, 400, seed=1)), import_id)
+        insert_prepared(conn, prepare_calls(row_of_call(c) for c in generated_calls(start, 3, 400, seed=1)), import_id)
     with engine.begin() as conn:
         insert_calls(conn, generated_calls(start + dt.timedelta(days=1), 1, 200, seed=2))
         insert_calls(conn, generated_calls(start + dt.timedelta(days=1), 1, 200, seed=2))  # duplicates: nothing new

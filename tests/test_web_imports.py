@@ -92,7 +92,7 @@ def test_demo_extract_previews_then_imports_once(client: TestClient, engine: sa.
     assert started.status_code == 303
     job = int(started.headers["location"].rsplit("/", 1)[1])
     result = wait_for(planner, job)
-    assert result["status"] == "done" and result["percent"] == 100, result
+    assert result["status"] == "done" and result["percent"] == 100, (result, result.get("error"))
     inserted = result["result"]["inserted"]
     assert inserted == _count(engine) and inserted + result["result"]["skipped"] == 300
     assert result["result"]["rejected"] == 0 and result["rejects_url"] is None

@@ -101,7 +101,9 @@ class ImportProgress:
     """How far an import is: ``phase`` "reading" (``done_bytes`` of ``total_bytes`` of the files on disk read,
     compressed bytes for a gzip; ``file``: the one being read) then "writing" (``written`` of ``to_write`` rows
     in the one transaction), with the records collected so far and the characters of text read line by line
-    (what a gzip expanded to: a caller can stop an import that grows too large)."""
+    (what a gzip expanded to: a caller can stop an import that grows too large). "writing" with ``written``
+    0 comes before the write lock is taken; the later ones come while it is held, so a listener must not
+    write to the same SQLite database then (it would wait for the import's own lock)."""
 
     phase: str
     done_bytes: int
@@ -270,6 +272,8 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
             before = (report.calls + report.agent_intervals + report.merged, report.rejected)
             table = read_lines(path, encoding=encoding) if parse_columns is not None else None
             if parse_columns is not None and table is not None:
+                tracker.text_chars += sum(map(len, table.texts)) + len(table)  # as the line reader counts it
+                tracker.reading(0)
                 texts = _columnar_file(parse_columns(table, ctx), table, name, collected, reject, note, skipped)
             else:
                 texts = _streamed_file(parse, path, ctx, encoding, collected, reject, note, skipped, tracker)
@@ -454,12 +458,12 @@ def _store(engine: sa.Engine, fmt: str, files: list[str], collected: _Collected,
             stored = sum(drop_stored(conn, p) for p in prepared)
             marker = write_marker(conn)
             conn.rollback()  # end the read; the write below starts from the lock
+            tracker.writing(0, total)  # told before the lock: a listener may write (its own connection)
             lock_for_writing(conn)
             began = time.perf_counter()
             if changed_since(conn, marker):  # someone wrote in between: check again under the lock
                 stored += sum(drop_stored(conn, p) for p in prepared)
             import_id = start_import(conn, fmt, files)
-            tracker.writing(0, total)
             report.inserted = sum(insert_prepared(conn, p, import_id, on_batch=batch) for p in prepared)
             report.duplicates = stored
             finish_import(conn, import_id, inserted=report.inserted, duplicates=report.duplicates,

@@ -57,6 +57,8 @@ def run_import_job(engine: sa.Engine, spec: ImportJobSpec, *, clock: Callable[[]
             raise InvalidInput(f"the file unpacks to more than {spec.max_text_chars:,} characters of text, the "
                                "most one web import reads; nothing was written: import it on the server with "
                                "callops import", file=spec.file_name)
+        if step.phase == "writing" and step.written > 0:
+            return  # the import holds the write lock now: a write from here would wait on it
         now = time.monotonic()
         if step.phase == "reading" and now - last[0] < PROGRESS_EVERY_S:
             return
