@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from callops.errors import CallopsError, Conflict, Infeasible, InvalidInput, NotFound, PermissionDenied
 from callops.web.deps import NotAuthenticated
+from callops.web.form_input import validation_message
 from callops.web.login_guard import SignInBusy
 from callops.web.rendering import render
 from callops.web.state import web_state
@@ -73,6 +74,9 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     loc = [str(part) for part in first.get("loc", ())]
     field = loc[-1] if loc else None
     message = f"field {field}: {first.get('msg', 'invalid value')}" if field else "invalid request"
+    if not is_api(request) and first:  # a page says it in the viewer's language
+        t = viewer_for(request, getattr(request.state, "user", None)).t
+        message = t("form.field_error", field=field or "-", message=validation_message(first, t))
     details = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")} for e in exc.errors()]
     return _respond(request, 400, {"error": "invalid_input", "message": message, "reason": first.get("msg"),
                                    "file": None, "line": None, "field": field, "details": details})
