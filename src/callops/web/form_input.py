@@ -25,7 +25,8 @@ from callops.errors import Conflict, Infeasible, InvalidInput, NotFound
 from callops.web.i18n import Translator
 
 __all__ = ["FORM_ERRORS", "NOT_A_NUMBER", "REASON_PATTERNS", "TOO_LONG", "FormValues", "FormValuesDep", "Rate",
-           "field_errors", "form_values", "rate_readings", "read_number", "read_rate", "reason_message", "validation_message"]
+           "field_errors", "form_values", "rate_readings", "read_number", "read_rate", "reason_message",
+           "validation_message"]
 
 # what a form handler catches to re-render itself (a permission error still answers 403)
 FORM_ERRORS = (InvalidInput, NotFound, Conflict, Infeasible, ValidationError)
@@ -36,7 +37,8 @@ FormValues = dict[str, str]
 NOT_A_NUMBER = "not a number"
 TOO_LONG = "too long"
 # reasons raised at the edge (web forms, dates), with their message keys; a reason not matched shows as raised
-REASON_PATTERNS = ((re.compile(rf"^{NOT_A_NUMBER}$"), "error.not_a_number"), (re.compile(rf"^{TOO_LONG}$"), "error.too_long"),
+REASON_PATTERNS = ((re.compile(rf"^{NOT_A_NUMBER}$"), "error.not_a_number"),
+                   (re.compile(rf"^{TOO_LONG}$"), "error.too_long"),
                    (re.compile(r"is not a date \(YYYY-MM-DD\)$"), "error.v.date_parsing"),
                    (re.compile(r"is not a date \(YYYY-MM-DD\) or an ISO datetime$"), "error.v.datetime_parsing"),
                    (re.compile(r"^a name has at most \d+ characters"), "error.name_too_long"),

@@ -30,6 +30,7 @@ from callops.store.users import User
 from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
 from callops.web.filters import parse_date
 from callops.web.form_input import FORM_ERRORS, FormValuesDep, field_errors, rate_readings, read_number, read_rate
+from callops.web.i18n import Translator
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.routes.simulation import MAX_CALLS, MAX_REPLICATIONS
@@ -52,48 +53,38 @@ HISTORY_DAYS = 35
 HOLIDAYS = ("CN", "US", "IL", "none")
 
 
-def _number(values: dict[str, str], key: str) -> float | None:
-    text = values.get(key, "").strip()
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError as exc:
-        raise InvalidInput(f"{text!r} is not a number", field=key) from exc
-
-
-def _calculate(values: dict[str, str]) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str | None]:
+def _calculate(values: dict[str, str],
+               t: Translator) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str | None]:
     """(staffing answer, what-if answer for the typed agents, error message) for the calculator's values."""
     try:
         common: dict[str, Any] = {
-            "calls": _number(values, "calls"), "interval_min": int(_number(values, "interval_min") or 30),
-            "aht_s": _number(values, "aht_s"), "sl_time_s": _number(values, "sl_time_s") or 0.0,
-            "patience_s": _number(values, "patience_s")}
-        need = StaffingIn.model_validate(common | {
-            "service_level": _number(values, "service_level"), "shrinkage": _number(values, "shrinkage") or 0.0,
-            "distressing_share": _number(values, "distressing_share") or 0.0,
-            "recovery_s": _number(values, "recovery_s") or 0.0})
+            "calls": read_number(values, "calls"), "interval_min": int(read_number(values, "interval_min") or 30),
+            "aht_s": read_number(values, "aht_s"), "sl_time_s": read_number(values, "sl_time_s") or 0.0,
+            "patience_s": read_number(values, "patience_s")}
+        rates = {field: read_rate(values, field, default=0.0).value for field in ("shrinkage", "distressing_share")}
+        sl_text = values.get("service_level", "").strip()
+        need = StaffingIn.model_validate(common | rates | {
+            "service_level": read_rate(values, "service_level", default=0.0).value if sl_text else None,
+            "recovery_s": read_number(values, "recovery_s") or 0.0})
         staffing = staffing_answer(calls=need.calls, interval_s=need.interval_s, aht_s=need.aht_s,
                                    targets=need.targets(), patience_s=need.patience_s, shrinkage=need.shrinkage,
                                    distressing_share=need.distressing_share, recovery_s=need.recovery_s)
-        agents = _number(values, "agents")
+        agents = read_number(values, "agents")
         what_if = None
         if agents is not None:
             given = ErlangIn.model_validate(common | {"agents": int(agents)})
             what_if = erlang_answer(calls=given.calls, interval_s=given.interval_s, aht_s=given.aht_s,
                                     agents=given.agents, sl_time_s=given.sl_time_s, patience_s=given.patience_s)
         return staffing, what_if, None
-    except InvalidInput as exc:
-        return None, None, str(exc)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        return None, None, f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    except FORM_ERRORS as exc:
+        field, message = next(iter(field_errors(exc, t, CALCULATOR_DEFAULTS).items()))
+        return None, None, t("form.field_error", field=field, message=message) if field else message
 
 
 @router.get("/workforce", response_class=HTMLResponse)
 def calculator_page(request: Request, user: Planner, viewer: ViewerDep) -> HTMLResponse:
     values = {key: request.query_params.get(key, default) for key, default in CALCULATOR_DEFAULTS.items()}
-    staffing, what_if, error = _calculate(values)
+    staffing, what_if, error = _calculate(values, viewer.t)
     return render(request, viewer, "workforce/calculator.html", {
         "values": values, "staffing": staffing, "what_if": what_if, "error": error, "tab": "calculator"})
 
@@ -204,7 +195,8 @@ def create_plan_form(request: Request, conn: ConnDep, settings: SettingsDep, use
                               tz=settings.site_tz, history=spec, created_by=user.username)
     except FORM_ERRORS as exc:
         conn.rollback()
-        return _plans_page(request, conn, settings, viewer, values=values, errors=field_errors(exc, viewer.t, PLAN_FIELDS), status_code=400)
+        errors = field_errors(exc, viewer.t, PLAN_FIELDS)
+        return _plans_page(request, conn, settings, viewer, values=values, errors=errors, status_code=400)
     return RedirectResponse(f"/workforce/plans/{quote(plan.name, safe='')}?version={plan.version}", status_code=303)
 
 
