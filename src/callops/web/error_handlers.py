@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from callops.errors import CallopsError, Conflict, Infeasible, InvalidInput, NotFound, PermissionDenied
 from callops.web.deps import NotAuthenticated
-from callops.web.form_input import validation_message
+from callops.web.form_input import reason_message, validation_message
 from callops.web.login_guard import SignInBusy
 from callops.web.rendering import render
 from callops.web.state import web_state
@@ -65,6 +65,11 @@ async def _callops_error(request: Request, exc: Exception) -> Response:
     body: dict[str, Any] = {"error": _kind(exc), "message": str(exc)}
     if isinstance(exc, InvalidInput):
         body.update(reason=exc.reason, file=exc.file, line=exc.line, field=exc.field)
+    if not is_api(request):  # a page says what it knows in the viewer's language (API messages stay English)
+        t = viewer_for(request, getattr(request.state, "user", None)).t
+        reason = reason_message(exc.reason if isinstance(exc, InvalidInput) else str(exc), t)
+        field = exc.field if isinstance(exc, InvalidInput) else None
+        body["message"] = t("form.field_error", field=field, message=reason) if field else reason
     return _respond(request, exc.http_status, body)
 
 

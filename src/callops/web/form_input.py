@@ -42,7 +42,12 @@ REASON_PATTERNS = ((re.compile(rf"^{NOT_A_NUMBER}$"), "error.not_a_number"),
                    (re.compile(r"is not a date \(YYYY-MM-DD\)$"), "error.v.date_parsing"),
                    (re.compile(r"is not a date \(YYYY-MM-DD\) or an ISO datetime$"), "error.v.datetime_parsing"),
                    (re.compile(r"^a name has at most \d+ characters"), "error.name_too_long"),
-                   (re.compile(r"^a name cannot hold "), "error.name_characters"))
+                   (re.compile(r"^a name cannot hold "), "error.name_characters"),
+                   (re.compile(r"^give a whole number of calls from 1 to 100000$"), "error.calls_count"),
+                   (re.compile(r"is not a time zone$"), "error.time_zone"),
+                   (re.compile(r"^the range ends \(.*\) before it starts"), "error.range_order"),
+                   (re.compile(r"^rule (?P<rule>.+): filed at (?P<at>\S+), after the filing deadline (?P<deadline>\S+) "
+                               r"\((?P<notice>.+) before the period starts\)$"), "error.rule_deadline"))
 
 
 async def form_values(request: Request) -> FormValues:
@@ -140,8 +145,9 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
 def reason_message(reason: str, t: Translator) -> str:
     """An ``InvalidInput`` reason in the viewer's language when the edge knows it, else as raised."""
     for pattern, key in REASON_PATTERNS:
-        if pattern.search(reason) and key in t.messages:
-            return t(key)
+        found = pattern.search(reason)
+        if found and key in t.messages:
+            return t(key, **found.groupdict())
     return reason
 
 
@@ -154,7 +160,7 @@ def field_errors(exc: Exception, t: Translator, fields: Collection[str] = ()) ->
     elif isinstance(exc, InvalidInput):
         found = [(exc.field or "", reason_message(exc.reason, t))]
     else:
-        found = [("", str(exc))]
+        found = [("", reason_message(str(exc), t))]
     out: dict[str, str] = {}
     for field, message in found:
         name = field.replace("-", "_")
