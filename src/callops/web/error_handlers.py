@@ -138,7 +138,10 @@ async def _database_error(request: Request, exc: Exception) -> Response:
 async def _out_of_range(request: Request, exc: Exception) -> Response:
     """A number too large for the database (a huge id or count that got past the edge): 400, not 500."""
     _log.warning("out-of-range value on %s %s: %s", request.method, request.url.path, exc)
-    return _respond(request, 400, {"error": "invalid_input", "message": "a number in the request is out of range",
+    message = "a number in the request is out of range"
+    if not is_api(request):
+        message = viewer_for(request, getattr(request.state, "user", None)).t("error.out_of_range")
+    return _respond(request, 400, {"error": "invalid_input", "message": message,
                                    "reason": "out of range", "file": None, "line": None, "field": None})
 
 

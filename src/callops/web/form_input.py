@@ -47,7 +47,10 @@ REASON_PATTERNS = ((re.compile(rf"^{NOT_A_NUMBER}$"), "error.not_a_number"),
                    (re.compile(r"is not a time zone$"), "error.time_zone"),
                    (re.compile(r"^the range ends \(.*\) before it starts"), "error.range_order"),
                    (re.compile(r"^rule (?P<rule>.+): filed at (?P<at>\S+), after the filing deadline (?P<deadline>\S+) "
-                               r"\((?P<notice>.+) before the period starts\)$"), "error.rule_deadline"))
+                               r"\((?P<notice>.+) before the period starts\)$"), "error.rule_deadline"),
+                   (re.compile(r"^give both from and to \(YYYY-MM-DD, inclusive\)$"), "error.both_dates"),
+                   (re.compile(r"^this user is not linked to an agent$"), "error.no_agent"),
+                   (re.compile(r"^no people record for (?P<who>.+)$"), "error.no_people_record"))
 
 
 async def form_values(request: Request) -> FormValues:
