@@ -2,20 +2,24 @@
 
 The routes come from the app's route table (every module of ``callops.web.routes``). For each route and each of
 its parameters (path, query, form field, JSON body field, uploaded file) the crawler sends each value of
-``BAD_VALUES`` in that parameter while the others get a plain ``1``; the answer must be below 500 and must not
-echo a script tag unescaped. The database is the demo month on SQLite, loaded once for the module.
+``BAD_VALUES`` in that parameter while the others get a value the handler accepts (their default, a day for
+date-like names, else ``1``); the answer must be below 500 and a page must not echo a script tag unescaped.
+Handlers that read their form themselves get the fields of the page forms that post to them. The work is bounded:
+at most ``MAX_PER_ROUTE`` (parameter, value) pairs per route, spread so that every value is still used, fewer on
+routes that hash passwords, forecast or simulate. The database is the demo month on SQLite, loaded once.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
-import httpx
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -43,7 +47,13 @@ BAD_VALUES: dict[str, str | bytes] = {
 }
 # Routes whose every call would end the crawler's own session or stream forever.
 SKIPPED = {("POST", "/logout"), ("POST", "/api/logout"), ("GET", "/live/stream"), ("GET", "/api/live/stream")}
-BUDGET_S = 120.0  # the whole crawl; it takes about a quarter of that on an idle machine
+BUDGET_S = 90.0  # CPU seconds for the whole crawl (about 30 here), so a loaded machine does not fail it
+MAX_PER_ROUTE = 40  # bad (parameter, value) pairs sent to one route, spread over its parameters and the values
+# routes whose every call costs a password hash, a forecast or a simulation: fewer pairs
+EXPENSIVE = {"/login", "/api/login", "/account/password", "/api/me/password", "/workforce/forecast",
+             "/api/workforce/forecast", "/simulation", "/simulation/replay", "/api/simulation/replay",
+             "/api/simulation/run", "/workforce/plans", "/api/workforce/plans", "/qa/scorecard/edit"}
+MAX_PER_EXPENSIVE_ROUTE = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +94,48 @@ def _params(route: APIRoute) -> list[Param]:
     return out
 
 
+_FORM = re.compile(r'(?is)<form\b[^>]*method="post"[^>]*action="([^"]+)"[^>]*>(.*?)</form>')
+_FIELD = re.compile(r'(?is)<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*>')
+_VALUE = re.compile(r'\bvalue="([^"]*)"')
+
+
+def page_forms(client: TestClient, routes: list[tuple[str, APIRoute]]) -> dict[str, list[Param]]:
+    """The fields of the POST forms on every page without path parameters, by the path they post to, each with
+    the value the page puts in it: the parameters of handlers that read their form themselves."""
+    forms: dict[str, list[Param]] = {}
+    for method, route in routes:
+        if method != "GET" or "{" in route.path or route.path.startswith("/api"):
+            continue
+        response = client.get(route.path)
+        for action, inner in _FORM.findall(response.text if "html" in response.headers.get("content-type", "")
+                                           else ""):
+            fields = forms.setdefault(html.unescape(action), [])
+            for tag in re.finditer(r"(?is)<(?:input|select|textarea)\b[^>]*>", inner):
+                name = _FIELD.match(tag.group(0))
+                value = _VALUE.search(tag.group(0))
+                if name and name.group(1) != "csrf_token" and all(f.name != name.group(1) for f in fields):
+                    fields.append(Param("form", name.group(1), html.unescape(value.group(1)) if value else "1"))
+    return forms
+
+
+def probes(params: list[Param], most: int) -> list[tuple[Param, str]]:
+    """At most ``most`` (parameter, bad value label) pairs: every parameter gets its share, each starting at a
+    different value so that together they still use every value."""
+    labels = list(BAD_VALUES)
+    if not params:
+        return []
+    if len(params) > most:  # a long form: every few fields
+        params = params[::-(-len(params) // most)]
+    share = max(1, min(len(labels), most // len(params)))
+    return [(param, labels[(k * share + j) % len(labels)]) for k, param in enumerate(params) for j in range(share)]
+
+
 def _text(value: str | bytes) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 def _request(client: TestClient, method: str, route: APIRoute, params: list[Param], bad: Param,
-             value: str | bytes) -> httpx.Response:
+             value: str | bytes) -> Any:
     path = route.path
     for p in params:
         if p.where == "path":
@@ -130,7 +176,7 @@ def _routes() -> list[tuple[str, APIRoute]]:
     for module in discover_routes(route_package):
         for route in module.router.routes:
             if isinstance(route, APIRoute):
-                found += [(method, route) for method in sorted(route.methods - {"HEAD"})
+                found += [(method, route) for method in sorted((route.methods or set()) - {"HEAD"})
                           if (method, route.path) not in SKIPPED]
     # sign-in routes last: their failed passwords throttle this client's address, and nothing needs a session after
     return sorted(found, key=lambda pair: pair[1].path.endswith("/login"))
@@ -165,30 +211,37 @@ def test_route_table_is_crawled() -> None:
 def test_no_bad_value_gives_a_500(admin: TestClient) -> None:
     """Each bad value in each parameter of each route answers below 500 and never reflects a raw script tag."""
     failures: list[str] = []
-    started = time.monotonic()
+    started = time.process_time()  # the app runs in this process's threads: its work counts
     calls = 0
-    for method, route in _routes():
+    routes = _routes()
+    forms = page_forms(admin, routes)
+    for method, route in routes:
         params = _params(route)
-        for param in params:
-            for label, value in BAD_VALUES.items():
-                response = _request(admin, method, route, params, param, value)
-                calls += 1
-                where = f"{method} {route.path} {param.where}:{param.name}={label}"
-                if response.status_code >= 500:
-                    failures.append(f"{where} -> {response.status_code}")
-                elif "html" in response.headers.get("content-type", "") and SCRIPT in response.text:
-                    failures.append(f"{where} -> script tag reflected unescaped")
-                if route.path.endswith("/login"):
-                    continue
-                if response.status_code == 401 or response.headers.get("location", "").startswith("/login"):
-                    _login(admin)  # a bad value that ended the session (a password change) must not hide the rest
-        assert time.monotonic() - started < BUDGET_S, f"the crawl ran past {BUDGET_S} s after {calls} calls"
+        if method == "POST" and not any(p.where in ("form", "json", "file") for p in params):
+            params += forms.get(route.path, [])
+        most = MAX_PER_EXPENSIVE_ROUTE if route.path in EXPENSIVE else MAX_PER_ROUTE
+        for param, label in probes(params, most):
+            response = _request(admin, method, route, params, param, BAD_VALUES[label])
+            calls += 1
+            where = f"{method} {route.path} {param.where}:{param.name}={label}"
+            if response.status_code >= 500:
+                failures.append(f"{where} -> {response.status_code}")
+            elif "html" in response.headers.get("content-type", "") and SCRIPT in response.text:
+                failures.append(f"{where} -> script tag reflected unescaped")
+            if route.path.endswith("/login"):
+                continue
+            if response.status_code == 401 or response.headers.get("location", "").startswith("/login"):
+                _login(admin)  # a bad value that ended the session (a password change) must not hide the rest
+        assert time.process_time() - started < BUDGET_S, f"the crawl took over {BUDGET_S} CPU s after {calls} calls"
     assert calls > 500
     assert not failures, "\n".join(failures)
 
 
 def test_crawler_values_reach_the_handlers(admin: TestClient) -> None:
-    """The bad values are not all stopped before the handler: some answer the field's own 400."""
+    """The bad values are not all stopped before the handler: some answer the field's own 400; the fields of
+    handlers that read their form themselves are found on the pages that post to them."""
+    forms = page_forms(admin, _routes())
+    assert {"a_calls", "replications", "seed"} <= {p.name for p in forms["/simulation"]}
     response = admin.get("/api/reports/agents", params={"from": "", "to": "2026-01-31"})
     assert response.status_code == 400 and response.json()["field"] == "from"
     response = admin.get("/calls/" + "9" * 20)

@@ -65,7 +65,7 @@ def _pages() -> list[str]:
     paths = []
     for module in discover_routes(route_package):
         for route in module.router.routes:
-            if (isinstance(route, APIRoute) and "GET" in route.methods and "{" not in route.path
+            if (isinstance(route, APIRoute) and "GET" in (route.methods or set()) and "{" not in route.path
                     and not route.path.startswith("/api") and not route.path.endswith((".csv", ".json"))
                     and not route.path.endswith("/stream")  # server-sent events never end
                     and route.path not in ("/docs", "/login", "/logout")):
