@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from test_browser_web import _log_in
+from browser_harness import log_in as _log_in
 
 
 def _overflow(page: Page) -> int:
