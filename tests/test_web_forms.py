@@ -137,6 +137,6 @@ def test_field_errors_translate_by_type_and_send_unknown_fields_to_the_top() -> 
     assert field_errors(caught.value, zh, ("share", "name")) == {"share": "不能大于 1", "name": "最多 3 个字符"}
     en = catalogs.translator("en")
     assert field_errors(caught.value, en, ("name",)) == {"name": "at most 3 characters",
-                                                         "": "share: must be at most 1"}
+                                                         "": "field share: must be at most 1"}
     assert field_errors(InvalidInput("'x' is not a date (YYYY-MM-DD)", field="history-from"), en,
                         ("history_from",)) == {"history_from": "a date as YYYY-MM-DD, please"}

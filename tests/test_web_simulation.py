@@ -132,7 +132,7 @@ def test_page_in_chinese_and_errors_shown(client: TestClient) -> None:
     response = manager.post("/simulation", data={"a_calls": "abc", "a_aht_s": "180", "a_agents": "14",
                                                  "csrf_token": manager.headers["X-CSRF-Token"]})
     assert response.status_code == 400
-    assert "a_calls：请输入数字" in response.text and 'value="abc"' in response.text
+    assert "字段 a_calls：请输入数字" in response.text and 'value="abc"' in response.text
 
 
 def test_page_runs_a_scenario_file_from_the_text_area(client: TestClient) -> None:
@@ -288,7 +288,7 @@ def test_page_saves_scenario_a_and_links_the_reports(client: TestClient, engine:
     assert report.status_code == 200 and 'id="scenario-banner"' in report.text
 
     bad = planner.post("/simulation", data=form | {"save": "a/b"})
-    assert bad.status_code == 400 and "save: " in bad.text and 'value="a/b"' in bad.text
+    assert bad.status_code == 400 and "field save" in bad.text and 'value="a/b"' in bad.text
 
     manager = switch_user(client, "max")
     chinese = manager.post("/simulation", data=form | {"save": "page-zh",
