@@ -55,3 +55,25 @@ def test_plan_form_keeps_what_was_typed(page: Page, site: str) -> None:
     page.fill("#build-shrinkage", "30%")
     page.click("#build-submit")
     expect(page).to_have_url(f"{site}/workforce/plans/browser-plan?version=1")
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+
+
+def test_simulation_refuses_a_picture_and_keeps_results_across_languages(page: Page, site: str) -> None:
+    """A PNG chosen as a scenario file is refused with a message, the YAML box stays empty; after a run, switching
+    the language shows the same results in the other language instead of an empty form."""
+    _log_in(page, site, "planner", "planner-demo-1")
+    page.goto(f"{site}/simulation")
+    page.set_input_files("#sim-a-file", files=[{"name": "chart.png", "mimeType": "image/png", "buffer": PNG}])
+    expect(page.locator("#sim-a-file-status")).to_contain_text("YAML")
+    expect(page.locator("#sim-a-yaml")).to_have_value("")
+    page.fill("#sim-a-hours", "2")
+    page.fill("#sim-replications", "2")
+    page.click("#sim-submit")
+    expect(page.locator("#sim-results")).to_be_visible()
+    first = page.locator("#sim-results td.num").first.text_content()
+    page.click("#lang-en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#sim-results")).to_be_visible()
+    assert page.locator("#sim-results td.num").first.text_content() == first
