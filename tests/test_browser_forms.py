@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from browser_harness import log_in as _log_in
 
@@ -65,7 +65,8 @@ def test_simulation_refuses_a_picture_and_keeps_results_across_languages(page: P
     the language shows the same results in the other language instead of an empty form."""
     _log_in(page, site, "planner", "planner-demo-1")
     page.goto(f"{site}/simulation")
-    page.set_input_files("#sim-a-file", files=[{"name": "chart.png", "mimeType": "image/png", "buffer": PNG}])
+    picture: FilePayload = {"name": "chart.png", "mimeType": "image/png", "buffer": PNG}
+    page.set_input_files("#sim-a-file", files=[picture])
     expect(page.locator("#sim-a-file-status")).to_contain_text("YAML")
     expect(page.locator("#sim-a-yaml")).to_have_value("")
     page.fill("#sim-a-hours", "2")
