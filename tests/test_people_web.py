@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,6 +90,9 @@ def test_edit_is_validated_and_audited(client: TestClient, engine: sa.Engine) ->
     bad = dict(form, end_on=["2023-12-01", ""], exit_reason=["pay", ""])
     refused = client.post("/people/a1", data=bad, follow_redirects=False)
     assert refused.status_code == 400 and "field end_on" in refused.text
+    # the edit form comes back as typed, the error above it naming the row
+    assert 'id="person-form"' in refused.text and 'value="2023-12-01"' in refused.text
+    assert re.search(r'id="form-error"[^>]*>row \d+, field end_on', refused.text)
     unknown = dict(form, team=["ghost", "t2"])
     assert client.post("/people/a1", data=unknown, follow_redirects=False).status_code == 400
     with engine.connect() as conn:

@@ -49,7 +49,9 @@ def _expected(calls: list[Call], scenario: str | None = None) -> list[AgentActiv
         out.append(AgentActivity(agent=agent, calls=len(theirs), answered=sum(c.outcome.answered for c in theirs),
                                  talk_s=sum(c.talk_s or 0 for c in theirs),
                                  handle_s=sum((c.talk_s or 0) + (c.hold_s or 0) + (c.acw_s or 0) for c in theirs),
-                                 first_at=min(starts), last_at=max(starts)))
+                                 first_at=min(starts), last_at=max(starts),
+                                 transferred=sum(c.outcome is Outcome.TRANSFERRED for c in theirs),
+                                 outbound=sum(c.direction is Direction.OUTBOUND for c in theirs)))
     return sorted(out, key=lambda a: (-a.calls, a.agent))
 
 

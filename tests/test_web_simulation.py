@@ -132,7 +132,7 @@ def test_page_in_chinese_and_errors_shown(client: TestClient) -> None:
     response = manager.post("/simulation", data={"a_calls": "abc", "a_aht_s": "180", "a_agents": "14",
                                                  "csrf_token": manager.headers["X-CSRF-Token"]})
     assert response.status_code == 400
-    assert "not a number" in response.text and 'value="abc"' in response.text
+    assert "字段 a_calls：请输入数字" in response.text and 'value="abc"' in response.text
 
 
 def test_page_runs_a_scenario_file_from_the_text_area(client: TestClient) -> None:

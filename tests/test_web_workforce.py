@@ -57,7 +57,7 @@ def test_calculator_erlang_a_recovery_and_errors(planner: TestClient) -> None:
     html = planner.get("/workforce", params={"patience_s": "300", "agents": "14"}).text
     assert cell(html, "out-model") == "Erlang A" and cell(html, "whatif-abandon") == "1.4%"
     html = planner.get("/workforce", params={"aht_s": "abc"}).text
-    assert "not a number" in cell(html, "calc-error")
+    assert cell(html, "calc-error") == "field aht_s: a number, please"
 
 
 def test_forecast_page_has_chart_band_and_accuracy(planner: TestClient, engine: sa.Engine) -> None:

@@ -140,6 +140,22 @@ def show(name: str, version: int | None, as_json: bool) -> None:
     echo_table(_totals_rows(p))
 
 
+@plan.command("delete")
+@click.argument("name")
+@click.option("--version", type=click.IntRange(min=1), help="Delete only this version (default: every version).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def delete(name: str, version: int | None, yes: bool) -> None:
+    """Delete the plan NAME (every version, or one); the forecasts it was built from stay."""
+    from callops.store.plans import delete_plan
+
+    what = f"plan {name}" + (f" version {version}" if version else " (every version)")
+    if not yes:
+        click.confirm(f"delete {what}?", abort=True)
+    with _context.engine().begin() as conn:
+        count = delete_plan(conn, name, version)
+    click.echo(f"deleted {what}: {count} version(s)")
+
+
 @plan.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_(as_json: bool) -> None:

@@ -86,13 +86,21 @@ class SamplingRule:
     description: str = ""
 
 
+def _span(span: dt.timedelta) -> str:
+    """``1 day``, ``2 days``, ``6 h``: a notice period as a person writes it (not ``1 day, 0:00:00``)."""
+    if span % dt.timedelta(days=1) == dt.timedelta(0):
+        days = span // dt.timedelta(days=1)
+        return f"{days} day" + ("" if days == 1 else "s")
+    return f"{span.total_seconds() / 3600:g} h"
+
+
 def check_filing(rule: SamplingRule, *, min_notice: dt.timedelta = MIN_NOTICE) -> None:
     """Raise Conflict unless the rule was filed at least ``min_notice`` before its period."""
     deadline = rule.period_start - min_notice
     if rule.filed_at > deadline:
         raise Conflict(
             f"rule {rule.rule_id}: filed at {rule.filed_at.isoformat()}, after the filing deadline "
-            f"{deadline.isoformat()} ({min_notice} before the period starts)"
+            f"{deadline.isoformat()} ({_span(min_notice)} before the period starts)"
         )
 
 

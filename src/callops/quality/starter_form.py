@@ -21,14 +21,15 @@ def starter_scorecard() -> Scorecard:
                 "Standard greeting 标准问候语",
                 ItemKind.YES_NO,
                 points=5,
-                description="Greets with the center's greeting and own work number within 3 s.",
+                description="Greets with the center's greeting and own work number within 3 s. 3 "
+                            "秒内使用中心标准问候语并报工号。",
             ),
             ScorecardItem(
                 "verify",
                 "Identity verified 核实身份",
                 ItemKind.YES_NO,
                 points=5,
-                description="Verifies the caller before discussing the account.",
+                description="Verifies the caller before discussing the account. 先核实来电人身份，再谈账户。",
             ),
         ),
     )
@@ -42,7 +43,8 @@ def starter_scorecard() -> Scorecard:
                 ItemKind.WEIGHTED,
                 points=15,
                 scale_max=5,
-                description="Picks the information out of the caller's words; 5 = nothing asked twice.",
+                description="Picks the information out of the caller's words; 5 = nothing asked twice. "
+                            "从客户话语中抓住信息；5 分 = 不重复提问。",
             ),
             ScorecardItem(
                 "solution",
@@ -50,7 +52,8 @@ def starter_scorecard() -> Scorecard:
                 ItemKind.WEIGHTED,
                 points=15,
                 scale_max=5,
-                description="The answer is correct and complete; 5 = first-contact resolution.",
+                description="The answer is correct and complete; 5 = first-contact resolution. "
+                            "答复正确完整；5 分 = 首次解决。",
             ),
         ),
     )
@@ -64,8 +67,9 @@ def starter_scorecard() -> Scorecard:
                 ItemKind.DEDUCTION,
                 points=10,
                 cap=20,
-                description="Contradicts or argues with the caller instead of explaining.",
-                examples=("'That is not what you said.'", "Raising the voice over the caller."),
+                description="Contradicts or argues with the caller instead of explaining. 反驳、争辩而不解释。",
+                examples=("'That is not what you said.' “您刚才可不是这么说的。”",
+                          "Raising the voice over the caller. 提高嗓门压过客户。"),
             ),
             ScorecardItem(
                 "interrogating",
@@ -73,8 +77,8 @@ def starter_scorecard() -> Scorecard:
                 ItemKind.DEDUCTION,
                 points=5,
                 cap=10,
-                description="Questions in an accusing tone.",
-                examples=("'Why didn't you read the SMS?'",),
+                description="Questions in an accusing tone. 用指责的语气发问。",
+                examples=("'Why didn't you read the SMS?' “您为什么不看短信？”",),
             ),
             ScorecardItem(
                 "coldness",
@@ -82,7 +86,8 @@ def starter_scorecard() -> Scorecard:
                 ItemKind.DEDUCTION,
                 points=5,
                 cap=10,
-                description="Flat, impatient or mechanical delivery; no acknowledgement of feelings.",
+                description="Flat, impatient or mechanical delivery; no acknowledgement of feelings. "
+                            "语气平淡、不耐烦或机械，不体谅客户情绪。",
             ),
             ScorecardItem(
                 "monologue",
@@ -90,7 +95,8 @@ def starter_scorecard() -> Scorecard:
                 ItemKind.DEDUCTION,
                 points=5,
                 cap=10,
-                description="Talks over the caller or reads a script without checking understanding.",
+                description="Talks over the caller or reads a script without checking understanding. "
+                            "抢话，或照本宣科不确认客户是否理解。",
             ),
             ScorecardItem(
                 "speech_rate",
@@ -99,15 +105,17 @@ def starter_scorecard() -> Scorecard:
                 points=2,
                 cap=6,
                 description="Per stretch of 30 s spoken faster than 250 or slower "
-                "than 180 characters a minute (normal speech is 280-350).",
+                "than 180 characters a minute (normal speech is 280-350). "
+                "每 30 秒语速高于 250 或低于 180 字/分钟（正常语速 280-350）。",
             ),
             ScorecardItem(
                 "over_marketing",
-                "More than two marketing attempts after a refusal",
+                "More than two marketing attempts after a refusal 客户拒绝后营销超过两次",
                 ItemKind.DEDUCTION,
                 points=5,
                 cap=15,
-                description="Each attempt beyond the second after the customer says no.",
+                description="Each attempt beyond the second after the customer says no. "
+                            "客户拒绝后，第二次之后的每次营销。",
             ),
         ),
     )
@@ -119,13 +127,14 @@ def starter_scorecard() -> Scorecard:
                 "abuse",
                 "Abusive language 辱骂客户",
                 ItemKind.CRITICAL,
-                description="Any insult or swearing at the caller fails the evaluation.",
+                description="Any insult or swearing at the caller fails the evaluation. 任何辱骂客户的言语即判不合格。",
             ),
             ScorecardItem(
                 "privacy",
                 "Disclosed personal data 泄露客户信息",
                 ItemKind.CRITICAL,
-                description="Gives account or personal data to an unverified caller.",
+                description="Gives account or personal data to an unverified caller. "
+                            "向未核实身份的来电人透露账户或个人信息。",
             ),
         ),
     )

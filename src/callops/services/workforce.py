@@ -49,6 +49,8 @@ __all__ = [
     "MAX_HISTORY_POINTS",
     "SITE_CALENDAR",
     "Place",
+    "NAME_MAX_CHARS",
+    "check_name",
     "check_history_span",
     "HistoryForecast",
     "HistorySpec",
@@ -291,6 +293,7 @@ def create_forecast(
     created_by: str | None = None,
 ) -> SavedForecast:
     """Forecast from the history in ``spec`` and store it as the next version of ``name``."""
+    name = check_name(name)
     made = forecast_history(
         conn,
         queue=spec.queue,
@@ -304,6 +307,24 @@ def create_forecast(
         overrides=spec.overrides,
     )
     return save_forecast(conn, saved_forecast(made, name=name, aht_s=aht_s, created_by=created_by), now=now)
+
+
+NAME_MAX_CHARS = 120
+
+
+def check_name(name: str, *, field: str = "name") -> str:
+    """A plan or forecast name as stored: trimmed, 1 to 120 characters, no ``/`` or ``@`` (``NAME@VERSION`` and
+    page addresses use them) and no control characters."""
+    text = name.strip()
+    if not text:
+        raise InvalidInput("give a name", field=field)
+    if len(text) > NAME_MAX_CHARS:
+        raise InvalidInput(f"a name has at most {NAME_MAX_CHARS} characters ({len(text):,} given)", field=field)
+    bad = sorted({ch for ch in text if ch in "/@\\" or not ch.isprintable()})
+    if bad:
+        shown = " ".join(repr(ch) for ch in bad[:5])
+        raise InvalidInput(f"a name cannot hold {shown}", field=field)
+    return text
 
 
 def create_plan(
@@ -323,16 +344,16 @@ def create_plan(
 
     From history the forecast is stored first, under the plan's name. Returns both as stored.
     """
-    if (forecast_ref is None) == (history is None):
-        raise InvalidInput("give either a saved forecast or a history range to plan from", field="forecast")
-    if forecast_ref is not None:
+    name = check_name(name)
+    if forecast_ref is not None and history is None:
         forecast_name, version = parse_ref(forecast_ref)
         forecast = load_forecast(conn, forecast_name, version)
-    else:
-        assert history is not None
+    elif history is not None and forecast_ref is None:
         forecast = create_forecast(
             conn, history, name=name, grain_min=targets.interval_min, tz=tz, now=now, aht_s=aht_s,
             created_by=created_by,
         )
+    else:
+        raise InvalidInput("give either a saved forecast or a history range to plan from", field="forecast")
     plan = plan_forecast(forecast, targets, name=name, aht_s=aht_s, note=note, created_by=created_by)
     return forecast, save_plan(conn, plan, now=now)

@@ -11,7 +11,7 @@ from callops.scheduling import PlanInterval, StaffingPlan, StaffingTargets
 from callops.store.engine import new_id
 from callops.store.schema import staffing_plan_intervals, staffing_plans
 
-__all__ = ["save_plan", "load_plan", "list_plans"]
+__all__ = ["save_plan", "load_plan", "list_plans", "delete_plan"]
 
 
 def save_plan(conn: sa.Connection, plan: StaffingPlan, *, now: dt.datetime) -> StaffingPlan:
@@ -55,3 +55,19 @@ def list_plans(conn: sa.Connection) -> list[tuple[str, int, dt.datetime, str | N
                       staffing_plans.c.queue).order_by(staffing_plans.c.created_at.desc(),
                                                        staffing_plans.c.version.desc())
     return [(r.name, r.version, r.created_at, r.queue) for r in conn.execute(query)]
+
+
+def delete_plan(conn: sa.Connection, name: str, version: int | None = None) -> int:
+    """Delete the plan ``name`` (every version, or only ``version``); returns how many versions went.
+
+    The forecasts it was built from stay. Deleting nothing is ``NotFound``.
+    """
+    where = staffing_plans.c.name == name
+    if version is not None:
+        where = sa.and_(where, staffing_plans.c.version == version)
+    ids = [row.id for row in conn.execute(sa.select(staffing_plans.c.id).where(where))]
+    if not ids:
+        raise NotFound(f"no staffing plan {name!r}" + (f" version {version}" if version else ""))
+    conn.execute(staffing_plan_intervals.delete().where(staffing_plan_intervals.c.plan_id.in_(ids)))
+    conn.execute(staffing_plans.delete().where(staffing_plans.c.id.in_(ids)))
+    return len(ids)

@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from callops.errors import CallopsError, Conflict, Infeasible, InvalidInput, NotFound, PermissionDenied, TimeLimit
 from callops.web.deps import NotAuthenticated
+from callops.web.form_input import reason_message, validation_message
 from callops.web.login_guard import SignInBusy
 from callops.web.rendering import render
 from callops.web.state import web_state
@@ -66,6 +67,11 @@ async def _callops_error(request: Request, exc: Exception) -> Response:
         body.update(reason=exc.reason, file=exc.file, line=exc.line, field=exc.field)
     if isinstance(exc, TimeLimit):
         body["limit_s"] = exc.limit_s
+    if not is_api(request):  # a page says what it knows in the viewer's language (API messages stay English)
+        t = viewer_for(request, getattr(request.state, "user", None)).t
+        reason = reason_message(exc.reason if isinstance(exc, InvalidInput) else str(exc), t)
+        field = exc.field if isinstance(exc, InvalidInput) else None
+        body["message"] = t("form.field_error", field=field, message=reason) if field else reason
     return _respond(request, exc.http_status, body)
 
 
@@ -75,6 +81,9 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     loc = [str(part) for part in first.get("loc", ())]
     field = loc[-1] if loc else None
     message = f"field {field}: {first.get('msg', 'invalid value')}" if field else "invalid request"
+    if not is_api(request) and first:  # a page says it in the viewer's language
+        t = viewer_for(request, getattr(request.state, "user", None)).t
+        message = t("form.field_error", field=field or "-", message=validation_message(first, t))
     details = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")} for e in exc.errors()]
     return _respond(request, 400, {"error": "invalid_input", "message": message, "reason": first.get("msg"),
                                    "file": None, "line": None, "field": field, "details": details})
@@ -131,7 +140,10 @@ async def _database_error(request: Request, exc: Exception) -> Response:
 async def _out_of_range(request: Request, exc: Exception) -> Response:
     """A number too large for the database (a huge id or count that got past the edge): 400, not 500."""
     _log.warning("out-of-range value on %s %s: %s", request.method, request.url.path, exc)
-    return _respond(request, 400, {"error": "invalid_input", "message": "a number in the request is out of range",
+    message = "a number in the request is out of range"
+    if not is_api(request):
+        message = viewer_for(request, getattr(request.state, "user", None)).t("error.out_of_range")
+    return _respond(request, 400, {"error": "invalid_input", "message": message,
                                    "reason": "out of range", "file": None, "line": None, "field": None})
 
 

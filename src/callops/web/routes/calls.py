@@ -7,20 +7,24 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
+from callops.errors import InvalidInput
 from callops.permissions import Permission, allowed
 from callops.records import Outcome
 from callops.services.qa_access import is_qa
 from callops.store.directory import list_agents, list_queues
 from callops.store.records import bounded_count, get_call
 from callops.web.access import check_call_visible, scope_filter, shown_number
-from callops.web.call_pages import page_calls
+from callops.web.call_pages import CallPage, page_calls
 from callops.web.deps import ConnDep, CurrentUser, ViewerDep
 from callops.web.filters import CallQueryDep, PagingDep
+from callops.web.form_input import field_errors
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.routes._quality_shared import ClockDep
 
 router = APIRouter(include_in_schema=False)
+
+CALL_FILTERS = ("from", "to", "queue", "agent", "outcome", "call_type")
 
 NAV = (NavItem("nav.calls", "/calls", order=10, description_key="home.card_calls"),)
 
@@ -28,9 +32,14 @@ NAV = (NavItem("nav.calls", "/calls", order=10, description_key="home.card_calls
 @router.get("/calls", response_class=HTMLResponse)
 def calls_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, query: CallQueryDep,
                paging: PagingDep) -> HTMLResponse:
-    flt = scope_filter(conn, user, query.to_filter(viewer.tz))
-    page = page_calls(conn, flt, paging)
-    count, more = bounded_count(conn, flt)
+    errors: dict[str, str] = {}
+    try:
+        flt = scope_filter(conn, user, query.to_filter(viewer.tz))
+    except InvalidInput as exc:  # a bad filter answers on the filter form, what was typed kept
+        errors = field_errors(exc, viewer.t, CALL_FILTERS)
+        flt = None
+    page = page_calls(conn, flt, paging) if flt is not None else CallPage(rows=[], next_cursor=None, prev_cursor=None)
+    count, more = bounded_count(conn, flt) if flt is not None else (0, False)
     sees_all = allowed(user.role, Permission.VIEW_ALL_CALLS)
 
     def link(cursor: str | None, direction: str) -> str | None:
@@ -42,12 +51,12 @@ def calls_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewe
     return render(request, viewer, "calls.html", {
         "query": query, "page": page, "count": count, "more": more, "sees_all": sees_all,
         "queues": [q.name for q in list_queues(conn)],
-        "agents": ([a.agent_id for a in list_agents(conn) if flt.agents is None or a.agent_id in flt.agents]
-                   if sees_all else []),
+        "agents": ([a.agent_id for a in list_agents(conn)
+                    if flt is None or flt.agents is None or a.agent_id in flt.agents] if sees_all else []),
         "outcomes": [o.value for o in Outcome], "number": lambda n: shown_number(user, n),
         "next_link": link(page.next_cursor, "next"), "prev_link": link(page.prev_cursor, "prev"),
-        "first_page": paging.cursor is None,
-    })
+        "first_page": paging.cursor is None, "errors": errors,
+    }, status_code=400 if errors else 200)
 
 
 @router.get("/calls/{call_id}", response_class=HTMLResponse)

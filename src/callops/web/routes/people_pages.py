@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
@@ -32,6 +33,7 @@ from callops.store.people_signals import warning_report
 from callops.store.users import User
 from callops.web.deps import ConnDep, CurrentUser, NowDep, SettingsDep, ViewerDep, require
 from callops.web.filters import parse_date
+from callops.web.form_input import FORM_ERRORS, field_errors
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.routes.people_api import CoachingIn, coaching_visible, record_coaching, team_load, warning_teams
@@ -87,17 +89,19 @@ def people_dashboard(request: Request, conn: ConnDep, user: Annotated[User, requ
 
 
 def _record(request: Request, conn: ConnDep, viewer: ViewerDep, person: str, *, editable: bool,
-            today: dt.date) -> HTMLResponse:
+            today: dt.date, typed: list[dict[str, str]] | None = None, error: str | None = None) -> HTMLResponse:
+    """The person's record; with ``typed`` (rows as posted) and ``error``, the edit form as it was sent (400)."""
     stints = person_stints(conn, person)
     if not stints and not editable:
         raise NotFound(f"no people record for {person!r}")
     return render(request, viewer, "people/person.html", {
-        "person": person, "spells": stints_to_dicts(stints), "stints": stints, "editable": editable,
+        "person": person, "spells": typed if typed is not None else stints_to_dicts(stints), "stints": stints,
+        "editable": editable, "errors": {"": error} if error else {},
         "audit": person_audit(conn, person) if editable else [], "teams": [t.name for t in list_teams(conn)],
         "positions": [p.value for p in Position], "reasons": [r.value for r in ExitReason],
         "today": today,
         "sessions": [c.as_dict() for c in list_sessions(conn, agent=person)],
-    })
+    }, status_code=400 if error else 200)
 
 
 @router.get("/people/warning", response_class=HTMLResponse)
@@ -214,10 +218,21 @@ async def person_save(request: Request, person: str, conn: ConnDep,
     if not person.strip() or len(person) > 72:
         raise InvalidInput("a person id is 1-72 characters", field="person")
     form = await request.form()
-    values = {f: [v if isinstance(v, str) else "" for v in form.getlist(f)] for f in FIELDS}
-    rows = [HistoryRow(line=r.line, person=person, start_on=r.start_on, end_on=r.end_on, exit_reason=r.exit_reason,
-                       team=r.team, position=r.position, contract=r.contract, destination=r.destination)
-            for r in _form_rows(values)]
-    stints = build_stints(rows, known_teams=team_names(conn), file="form", column=_FORM_COLUMNS).get(person, [])
-    save_people(conn, {person: stints}, actor=user.username, now=now, action="person.edited")
-    return RedirectResponse(f"/people/{person}", status_code=303)
+    values = {f: [v[:200] if isinstance(v, str) else "" for v in form.getlist(f)] for f in FIELDS}
+    try:
+        rows = [HistoryRow(line=r.line, person=person, start_on=r.start_on, end_on=r.end_on,
+                           exit_reason=r.exit_reason, team=r.team, position=r.position, contract=r.contract,
+                           destination=r.destination) for r in _form_rows(values)]
+        stints = build_stints(rows, known_teams=team_names(conn), file="form", column=_FORM_COLUMNS).get(person, [])
+        save_people(conn, {person: stints}, actor=user.username, now=now, action="person.edited")
+    except FORM_ERRORS as exc:  # the form comes back as typed, the error above it naming row and field
+        conn.rollback()
+        count = min(max((len(v) for v in values.values()), default=0), MAX_FORM_ROWS)
+        typed = [{f: values[f][i] if i < len(values[f]) else "" for f in FIELDS} for i in range(count)]
+        typed = [row for row in typed if any(v.strip() for f, v in row.items() if f != "position")]
+        message = next(iter(field_errors(exc, viewer.t, FIELDS).values()))
+        if isinstance(exc, InvalidInput) and exc.field and exc.line is not None:
+            message = viewer.t("form.row_error", line=exc.line, field=exc.field, message=message)
+        return _record(request, conn, viewer, person, editable=True, today=now.astimezone(viewer.tz).date(),
+                       typed=typed, error=message)
+    return RedirectResponse(f"/people/{quote(person, safe='')}", status_code=303)

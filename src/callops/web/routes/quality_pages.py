@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -56,7 +57,9 @@ from callops.store.qa_library import library, list_duty, nominate, pick, vote
 from callops.store.qa_reviews import evaluation_keys, list_appeals, list_audit, load_call, load_evaluations
 from callops.store.qa_sampling import get_draw, get_rule, list_rules
 from callops.store.users import list_users
+from callops.web.audit_text import appeal_step
 from callops.web.deps import AgentLabelDep, ConnDep, CurrentUser, ViewerDep
+from callops.web.form_input import FORM_ERRORS, TOO_LONG, FormValuesDep, field_errors, read_number
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.routes._quality_shared import ClockDep, answers_from_form
@@ -89,25 +92,47 @@ def qa_home(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDe
         "may_manage": allowed(user.role, Permission.MANAGE_QA)})
 
 
+RULE_FORM = {"rule_id": "", "description": "", "period_start": "", "period_end": "", "timezone": "Asia/Shanghai",
+             "per": "agent_week", "pick_kind": "nth", "n": "2", "longer_than_s": "60", "after": ""}
+
+
+def _rules_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, *,
+                values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                status_code: int = 200) -> HTMLResponse:
+    return render(request, viewer, "quality/rules.html", {
+        "rules": list_rules(conn), "form": RULE_FORM | (values or {}), "errors": errors or {},
+        "may_file": allowed(user.role, Permission.MANAGE_QA) or allowed(user.role, Permission.EVALUATE_CALLS)},
+        status_code=status_code)
+
+
 @router.get("/qa/rules", response_class=HTMLResponse)
 def rules_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
-    return render(request, viewer, "quality/rules.html", {
-        "rules": list_rules(conn),
-        "may_file": allowed(user.role, Permission.MANAGE_QA) or allowed(user.role, Permission.EVALUATE_CALLS)})
+    return _rules_page(request, conn, user, viewer)
 
 
 @router.post("/qa/rules")
-def rules_file(conn: ConnDep, user: CurrentUser, now: ClockDep, rule_id: Annotated[str, Form(max_length=120)],
-               period_start: Annotated[str, Form()], period_end: Annotated[str, Form()],
-               timezone: Annotated[str, Form()], per: Annotated[str, Form()], pick_kind: Annotated[str, Form()],
-               n: Annotated[int, Form(ge=1)], longer_than_s: Annotated[float, Form(ge=0)] = 0.0,
-               after: Annotated[str, Form()] = "", description: Text = "") -> Response:
+def rules_file(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: ClockDep,
+               values: FormValuesDep) -> Response:
     """Dates are local days in the rule's zone; the period runs from the start day to the end day inclusive."""
-    published = rule_from_form(rule_id=rule_id, period_start=period_start, period_end=period_end, timezone=timezone,
-                               per=per, pick_kind=pick_kind, n=n, longer_than_s=longer_than_s, after=after,
-                               description=description)
-    stored = file_rule(conn, user, published, now=now)
-    return _see_other(f"/qa/rules/{stored.rule.rule_id}")
+    text = RULE_FORM | {key: value for key, value in values.items() if key in RULE_FORM}
+    try:
+        for field, most in (("rule_id", 120), ("description", 4000), ("timezone", 80), ("after", 20)):
+            if len(text[field]) > most:
+                raise InvalidInput(TOO_LONG, field=field)
+        n = read_number(text, "n")
+        if n is None or not n.is_integer() or not 1 <= n <= 100_000:
+            raise InvalidInput("give a whole number of calls from 1 to 100000", field="n")
+        published = rule_from_form(rule_id=text["rule_id"], period_start=text["period_start"],
+                                   period_end=text["period_end"], timezone=text["timezone"], per=text["per"],
+                                   pick_kind=text["pick_kind"], n=int(n),
+                                   longer_than_s=read_number(text, "longer_than_s", default=0.0) or 0.0,
+                                   after=text["after"], description=text["description"])
+        stored = file_rule(conn, user, published, now=now)
+    except FORM_ERRORS as exc:
+        conn.rollback()
+        return _rules_page(request, conn, user, viewer, values=text,
+                           errors=field_errors(exc, viewer.t, RULE_FORM), status_code=400)
+    return _see_other(f"/qa/rules/{quote(stored.rule.rule_id, safe='')}")
 
 
 @router.get("/qa/rules/{name}", response_class=HTMLResponse)
@@ -270,7 +295,7 @@ def appeal_page(request: Request, appeal_id: str, conn: ConnDep, user: CurrentUs
         "may_accept": role is Role.TEAM_LEAD and appeal.state.value == "filed",
         "may_view": panel_role is not None and appeal.state.value == "under_review" and panel_role not in viewed,
         "may_decide": role is Role.MANAGER and appeal.state.value == "under_review" and len(viewed) == 3,
-        "recording": _recording(conn, file.call.recording_ref)})
+        "recording": _recording(conn, file.call.recording_ref), "step": lambda e: appeal_step(e, viewer.t)})
 
 
 @router.post("/qa/appeals/{appeal_id}/accept")

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse
 
@@ -30,6 +30,7 @@ from callops.simulation import METRICS, QUEUE_METRICS, Result, Scenario, parse_s
 from callops.store.scenarios import SavedScenario, check_scenario_name, delete_scenario, list_scenarios
 from callops.store.users import User
 from callops.web.deps import ConnDep, DeadlineDep, SettingsDep, ViewerDep, require
+from callops.web.form_input import FORM_ERRORS, field_errors, read_number
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.routes.simulation_models import SavedScenarioOut, SimulationRunOut
@@ -253,10 +254,7 @@ def _scenario_from_form(values: dict[str, str], side: str) -> ScenarioIn:
         text = values[key].strip()
         if not text:
             continue
-        try:
-            numbers[key] = float(text)
-        except ValueError as exc:
-            raise InvalidInput(f"{text!r} is not a number", field=f"{side}_{key}") from exc
+        numbers[key] = read_number({f"{side}_{key}": text}, f"{side}_{key}")
     for key in ("interval_min", "agents"):
         if key in numbers:
             numbers[key] = int(numbers[key])
@@ -310,18 +308,15 @@ async def simulation_run_page(request: Request, conn: ConnDep, user: Simulator, 
         # the replications are CPU work: off the event loop, so other requests are served meanwhile
         runs = await run_in_threadpool(run, body, deadline)
         saved = await run_in_threadpool(_save_first, conn, body, runs, user)
-    except InvalidInput as exc:
+    except FORM_ERRORS as exc:
         conn.rollback()
-        return _page(request, viewer, form, error=str(exc), status_code=400)
+        return _page(request, viewer, form, error=" ".join(field_errors(exc, viewer.t).values()), status_code=400)
     except TimeLimit as exc:
         conn.rollback()
         return _page(request, viewer, form, error=str(exc), status_code=exc.http_status)
-    except ValidationError as exc:
+    except ValueError:  # replications or seed not a whole number
         conn.rollback()
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        return _page(request, viewer, form, error=f"{where}: {first['msg']}", status_code=400)
-    except ValueError as exc:
-        conn.rollback()
-        return _page(request, viewer, form, error=str(exc), status_code=400)
+        field = "replications" if not (form.get("replications") or "5").strip().isdigit() else "seed"
+        message = viewer.t("form.field_error", field=field, message=viewer.t("error.v.int_parsing"))
+        return _page(request, viewer, form, error=message, status_code=400)
     return _page(request, viewer, form, runs, saved=saved)

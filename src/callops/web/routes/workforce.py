@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Request
 from pydantic import ValidationError
@@ -31,10 +31,12 @@ from callops.services.workforce import (
     place_of,
 )
 from callops.services.workforce_json import erlang_answer, staffing_answer
-from callops.store.plans import list_plans, load_plan
+from callops.store.plans import delete_plan, list_plans, load_plan
 from callops.store.users import User
 from callops.web.deps import ConnDep, DeadlineDep, SettingsDep, ViewerDep, require
 from callops.web.filters import parse_date
+from callops.web.form_input import FORM_ERRORS, FormValuesDep, field_errors, rate_readings, read_number, read_rate
+from callops.web.i18n import Translator
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.routes.simulation import MAX_CALLS, MAX_REPLICATIONS
@@ -57,48 +59,38 @@ HISTORY_DAYS = 35
 HOLIDAYS = (SITE_CALENDAR, "CN", "US", "IL", "none")
 
 
-def _number(values: dict[str, str], key: str) -> float | None:
-    text = values.get(key, "").strip()
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError as exc:
-        raise InvalidInput(f"{text!r} is not a number", field=key) from exc
-
-
-def _calculate(values: dict[str, str]) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str | None]:
+def _calculate(values: dict[str, str],
+               t: Translator) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str | None]:
     """(staffing answer, what-if answer for the typed agents, error message) for the calculator's values."""
     try:
         common: dict[str, Any] = {
-            "calls": _number(values, "calls"), "interval_min": int(_number(values, "interval_min") or 30),
-            "aht_s": _number(values, "aht_s"), "sl_time_s": _number(values, "sl_time_s") or 0.0,
-            "patience_s": _number(values, "patience_s")}
-        need = StaffingIn.model_validate(common | {
-            "service_level": _number(values, "service_level"), "shrinkage": _number(values, "shrinkage") or 0.0,
-            "distressing_share": _number(values, "distressing_share") or 0.0,
-            "recovery_s": _number(values, "recovery_s") or 0.0})
+            "calls": read_number(values, "calls"), "interval_min": int(read_number(values, "interval_min") or 30),
+            "aht_s": read_number(values, "aht_s"), "sl_time_s": read_number(values, "sl_time_s") or 0.0,
+            "patience_s": read_number(values, "patience_s")}
+        rates = {field: read_rate(values, field, default=0.0).value for field in ("shrinkage", "distressing_share")}
+        sl_text = values.get("service_level", "").strip()
+        need = StaffingIn.model_validate(common | rates | {
+            "service_level": read_rate(values, "service_level", default=0.0).value if sl_text else None,
+            "recovery_s": read_number(values, "recovery_s") or 0.0})
         staffing = staffing_answer(calls=need.calls, interval_s=need.interval_s, aht_s=need.aht_s,
                                    targets=need.targets(), patience_s=need.patience_s, shrinkage=need.shrinkage,
                                    distressing_share=need.distressing_share, recovery_s=need.recovery_s)
-        agents = _number(values, "agents")
+        agents = read_number(values, "agents")
         what_if = None
         if agents is not None:
             given = ErlangIn.model_validate(common | {"agents": int(agents)})
             what_if = erlang_answer(calls=given.calls, interval_s=given.interval_s, aht_s=given.aht_s,
                                     agents=given.agents, sl_time_s=given.sl_time_s, patience_s=given.patience_s)
         return staffing, what_if, None
-    except InvalidInput as exc:
-        return None, None, str(exc)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        return None, None, f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    except FORM_ERRORS as exc:
+        field, message = next(iter(field_errors(exc, t, CALCULATOR_DEFAULTS).items()))
+        return None, None, t("form.field_error", field=field, message=message) if field else message
 
 
 @router.get("/workforce", response_class=HTMLResponse)
 def calculator_page(request: Request, user: Planner, viewer: ViewerDep) -> HTMLResponse:
     values = {key: request.query_params.get(key, default) for key, default in CALCULATOR_DEFAULTS.items()}
-    staffing, what_if, error = _calculate(values)
+    staffing, what_if, error = _calculate(values, viewer.t)
     return render(request, viewer, "workforce/calculator.html", {
         "values": values, "staffing": staffing, "what_if": what_if, "error": error, "tab": "calculator"})
 
@@ -152,41 +144,84 @@ def forecast_page(request: Request, conn: ConnDep, settings: SettingsDep, user: 
     return render(request, viewer, "workforce/forecast.html", context)
 
 
+PLAN_FORM = {"name": "", "queue": "", "horizon": "14d", "holidays": SITE_CALENDAR, "interval_min": "30",
+             "service_level": "0.8", "sl_time_s": "20", "shrinkage": "0.3", "patience_s": "",
+             "distressing_share": "0", "recovery_s": "0"}
+PLAN_FIELDS = (*PLAN_FORM, "history_from", "history_to")
+PLAN_RATES = ("service_level", "shrinkage", "distressing_share")  # typed as 0.8, 80 or 80 %
+
+
+def _plans_page(request: Request, conn: ConnDep, settings: SettingsDep, viewer: ViewerDep, *,
+                values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                status_code: int = 200) -> HTMLResponse:
+    """The saved plans and the build form: its defaults, or what was typed with the errors beside the fields."""
+    place = place_of(conn, None, fallback_tz=settings.site_tz)  # the data's zone and calendar, not the server's
+    last = place.last_day
+    form = PLAN_FORM | {"history_from": (last - dt.timedelta(days=HISTORY_DAYS - 1)).isoformat() if last else "",
+                        "history_to": last.isoformat() if last else ""}
+    return render(request, viewer, "workforce/plans.html", {
+        "plans": list_plans(conn), "tab": "plans", "form": form | (values or {}), "errors": errors or {},
+        "readings": rate_readings(values or {}, PLAN_RATES, viewer.t), "holiday_choices": HOLIDAYS,
+        "place": place}, status_code=status_code)
+
+
 @router.get("/workforce/plans", response_class=HTMLResponse)
 def plans_page(request: Request, conn: ConnDep, settings: SettingsDep, user: Planner,
                viewer: ViewerDep) -> HTMLResponse:
-    place = place_of(conn, None, fallback_tz=settings.site_tz)
-    last = place.last_day
-    defaults = {"from": (last - dt.timedelta(days=HISTORY_DAYS - 1)).isoformat() if last else "",
-                "to": last.isoformat() if last else ""}
-    return render(request, viewer, "workforce/plans.html", {"plans": list_plans(conn), "tab": "plans",
-                                                            "defaults": defaults, "holiday_choices": HOLIDAYS,
-                                                            "place": place})
+    return _plans_page(request, conn, settings, viewer)
+
+
+def _plan_from_form(values: dict[str, str]) -> tuple[PlanIn, HistorySpec]:
+    """The build form's text as a plan body and its history; rates read as typed (0.8, 80 or 80 %)."""
+    from callops.forecast import parse_horizon
+
+    start = parse_date(values.get("history_from"), field="history_from")
+    end = parse_date(values.get("history_to"), field="history_to")
+    if start is None:
+        raise InvalidInput("give the first day of history", field="history_from")
+    if end is None:
+        raise InvalidInput("give the last day of history", field="history_to")
+    rates = {field: read_rate(values, field, default=float(PLAN_FORM[field])).value for field in PLAN_RATES}
+    numbers = {field: read_number(values, field, default=float(PLAN_FORM[field]))
+               for field in ("interval_min", "sl_time_s", "recovery_s")}
+    body = PlanIn.model_validate(rates | numbers | {
+        "name": values.get("name", ""), "patience_s": read_number(values, "patience_s"),
+        "interval_min": values.get("interval_min", "30").strip() or "30"})
+    holidays = values.get("holidays", SITE_CALENDAR).strip() or SITE_CALENDAR
+    if holidays not in HOLIDAYS:
+        raise InvalidInput(f"give one of {', '.join(HOLIDAYS)}", field="holidays")
+    try:
+        horizon = parse_horizon(values.get("horizon", "14d").strip() or "14d")
+    except InvalidInput as exc:
+        raise InvalidInput(exc.reason, field="horizon") from exc
+    spec = HistorySpec(start=start, end=end, horizon_days=horizon, queue=values.get("queue", "").strip() or None,
+                       holidays=None if holidays == "none" else holidays)
+    return body, spec
 
 
 @router.post("/workforce/plans")
-def create_plan_form(request: Request, conn: ConnDep, settings: SettingsDep, user: Planner,
-                     name: Annotated[str, Form()], history_from: Annotated[str, Form()],
-                     history_to: Annotated[str, Form()], queue: Annotated[str, Form()] = "",
-                     horizon: Annotated[str, Form()] = "14d", interval_min: Annotated[int, Form()] = 30,
-                     service_level: Annotated[float, Form()] = 0.8, sl_time_s: Annotated[float, Form()] = 20.0,
-                     shrinkage: Annotated[float, Form()] = 0.3, patience_s: Annotated[str, Form()] = "",
-                     distressing_share: Annotated[float, Form()] = 0.0,
-                     recovery_s: Annotated[float, Form()] = 0.0,
-                     holidays: Annotated[str, Form()] = SITE_CALENDAR) -> Response:
-    from callops.forecast import parse_horizon
+def create_plan_form(request: Request, conn: ConnDep, settings: SettingsDep, user: Planner, viewer: ViewerDep,
+                     values: FormValuesDep) -> Response:
+    try:
+        body, spec = _plan_from_form(values)
+        _, plan = create_plan(conn, body.targets(), name=body.name, now=dt.datetime.now(dt.UTC),
+                              tz=settings.site_tz, history=spec, created_by=user.username)
+    except FORM_ERRORS as exc:
+        conn.rollback()
+        errors = field_errors(exc, viewer.t, PLAN_FIELDS)
+        return _plans_page(request, conn, settings, viewer, values=values, errors=errors, status_code=400)
+    return RedirectResponse(f"/workforce/plans/{quote(plan.name, safe='')}?version={plan.version}", status_code=303)
 
-    start, end = parse_date(history_from, field="history_from"), parse_date(history_to, field="history_to")
-    if start is None or end is None:
-        raise InvalidInput("give the first and last day of history", field="history_from")
-    body = PlanIn(name=name, interval_min=interval_min, service_level=service_level, sl_time_s=sl_time_s,
-                  shrinkage=shrinkage, patience_s=float(patience_s) if patience_s.strip() else None,
-                  distressing_share=distressing_share, recovery_s=recovery_s)
-    spec = HistorySpec(start=start, end=end, horizon_days=parse_horizon(horizon), queue=queue.strip() or None,
-                       holidays=None if holidays.lower() == "none" else holidays.upper())
-    _, plan = create_plan(conn, body.targets(), name=body.name, now=dt.datetime.now(dt.UTC), tz=settings.site_tz,
-                          history=spec, created_by=user.username)
-    return RedirectResponse(f"/workforce/plans/{plan.name}?version={plan.version}", status_code=303)
+
+@router.post("/workforce/plans/{name}/delete")
+def delete_plan_form(name: str, conn: ConnDep, user: Planner,
+                     version: Annotated[str, Form(max_length=20)] = "") -> Response:
+    """Delete one version of the plan (``version``) or, without it, every version."""
+    number = version.strip()
+    if number and not (number.isdigit() and len(number) < 10):
+        raise InvalidInput("a version is 1, 2, ...", field="version")
+    delete_plan(conn, name, int(number) if number else None)
+    return RedirectResponse("/workforce/plans", status_code=303)
 
 
 @router.get("/workforce/plans/compare", response_class=HTMLResponse)

@@ -27,7 +27,7 @@ from callops.services.workforce_json import (
     staffing_answer,
 )
 from callops.store.forecasts import list_forecasts, load_forecast
-from callops.store.plans import list_plans, load_plan
+from callops.store.plans import delete_plan, list_plans, load_plan
 from callops.store.users import User
 from callops.web.deps import ConnDep, DeadlineDep, SettingsDep, require
 from callops.web.routes.simulation import MAX_CALLS
@@ -145,6 +145,13 @@ def api_plan(name: str, conn: ConnDep, settings: SettingsDep, user: Planner,
              version: int | None = None) -> dict[str, Any]:
     """A saved plan with every interval and its totals (default: the newest version)."""
     return plan_json(load_plan(conn, name, version), tz=zoneinfo.ZoneInfo(settings.site_tz))
+
+
+@router.delete("/plans/{name}")
+def api_delete_plan(name: str, conn: ConnDep, user: Planner,
+                    version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> dict[str, Any]:
+    """Delete the plan (every version, or only ``version``); its forecasts stay. ``callops plan delete``."""
+    return {"name": name, "deleted_versions": delete_plan(conn, name, version)}
 
 
 @router.post("/plans/{name}/simulate", response_model=PlanCheckOut, response_model_exclude_unset=True)

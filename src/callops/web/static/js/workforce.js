@@ -14,6 +14,8 @@
     var el = form.elements[name];
     return el && el.value.trim() !== "" ? Number(el.value) : null;
   }
+  // a rate typed as 80 means 80 % (as on the server: callops.web.form_input.read_rate)
+  function rate(name) { var v = value(name); return v !== null && v > 1 ? v / 100 : v; }
   function percent(x) { return x === null || x === undefined ? "–" : (x * 100).toFixed(1) + "%"; }
   function secs(x) { return x === null || x === undefined ? "–" : x.toFixed(1) + " " + seconds; }
   function put(id, text) { var el = document.getElementById(id); if (el) { el.textContent = text; } }
@@ -33,8 +35,8 @@
     var mine = ++sequence;
     var common = {calls: value("calls"), interval_min: value("interval_min"), aht_s: value("aht_s"),
                   sl_time_s: value("sl_time_s") || 0, patience_s: value("patience_s")};
-    var need = Object.assign({}, common, {service_level: value("service_level"), shrinkage: value("shrinkage") || 0,
-                                          distressing_share: value("distressing_share") || 0,
+    var need = Object.assign({}, common, {service_level: rate("service_level"), shrinkage: rate("shrinkage") || 0,
+                                          distressing_share: rate("distressing_share") || 0,
                                           recovery_s: value("recovery_s") || 0});
     var agents = value("agents");
     var asks = [post("/api/workforce/staffing", need)];
@@ -65,6 +67,8 @@
       if (mine !== sequence) { return; }
       errorBox.textContent = error.message;
       errorBox.hidden = false;
+      // old numbers must not stand beside a new error: blank them
+      results.querySelectorAll("td.num").forEach(function (cell) { cell.textContent = "–"; });
       results.setAttribute("data-state", "error");
     });
   }
