@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import sqlalchemy as sa
 
+from callops.deadline import Deadline
 from callops.errors import InvalidInput
 from callops.scheduling import (
     ForecastPoint,
@@ -154,8 +155,10 @@ def forecast_history(
     holidays: str | None = SITE_CALENDAR,
     levels: Sequence[int] = (80, 95),
     overrides: Sequence[str] = (),
+    deadline: Deadline | None = None,
 ) -> HistoryForecast:
-    """Forecast ``horizon_days`` after ``end`` from the offered calls of ``queue`` (None: all) in the store.
+    """Forecast ``horizon_days`` after ``end`` from the offered calls of ``queue`` (None: all) in the store;
+    a ``deadline`` bounds the model search (a web request's wall-clock limit).
 
     Days and intervals are those of the queue's site zone (``tz`` when it has no site): ``made.tz`` says which.
     """
@@ -177,6 +180,7 @@ def forecast_history(
         levels=levels,
         holidays=holidays,
         overrides=[parse_override(text, None) for text in overrides],
+        deadline=deadline,
     )
     starts = tuple(to_datetimes(run.forecast.starts, None))
     try:
@@ -291,6 +295,7 @@ def create_forecast(
     now: dt.datetime,
     aht_s: float | None = None,
     created_by: str | None = None,
+    deadline: Deadline | None = None,
 ) -> SavedForecast:
     """Forecast from the history in ``spec`` and store it as the next version of ``name``."""
     name = check_name(name)
@@ -305,6 +310,7 @@ def create_forecast(
         model=spec.model,
         holidays=spec.holidays,
         overrides=spec.overrides,
+        deadline=deadline,
     )
     return save_forecast(conn, saved_forecast(made, name=name, aht_s=aht_s, created_by=created_by), now=now)
 

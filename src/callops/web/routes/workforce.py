@@ -112,7 +112,7 @@ def _forecast_context(made: HistoryForecast, zone: zoneinfo.ZoneInfo, viewer: Vi
 
 @router.get("/workforce/forecast", response_class=HTMLResponse)
 def forecast_page(request: Request, conn: ConnDep, settings: SettingsDep, user: Planner, viewer: ViewerDep,
-                  queue: str | None = None, grain: int = 30, horizon: str = "14d",
+                  deadline: DeadlineDep, queue: str | None = None, grain: int = 30, horizon: str = "14d",
                   holidays: str = SITE_CALENDAR, model: str = "auto") -> HTMLResponse:
     from callops.forecast import MODELS
 
@@ -135,10 +135,11 @@ def forecast_page(request: Request, conn: ConnDep, settings: SettingsDep, user: 
                 raise InvalidInput(f"no model {model!r}", field="model")
             made = forecast_history(conn, queue=queue or None, start=first, end=last, tz=settings.site_tz,
                                     grain_min=grain, horizon_days=parse_horizon(horizon), model=model,
-                                    holidays=holidays)
-        except InvalidInput as exc:
+                                    holidays=holidays, deadline=deadline)
+        except (InvalidInput, TimeLimit) as exc:
             context["error"] = str(exc)
-            context["error_key"] = "wf.too_short_for_auto" if exc.field == "model" and model == "auto" else None
+            too_short = isinstance(exc, InvalidInput) and exc.field == "model" and model == "auto"
+            context["error_key"] = "wf.too_short_for_auto" if too_short else None
         else:
             context.update(_forecast_context(made, zone, viewer))
     return render(request, viewer, "workforce/forecast.html", context)

@@ -71,7 +71,7 @@ def api_staffing(body: StaffingIn, user: Planner) -> dict[str, Any]:
 
 
 @router.get("/forecast", response_model=ForecastRunOut)
-def api_forecast(conn: ConnDep, settings: SettingsDep, user: Planner,
+def api_forecast(conn: ConnDep, settings: SettingsDep, user: Planner, deadline: DeadlineDep,
                  history_from: Annotated[dt.date, Query()], history_to: Annotated[dt.date, Query()],
                  queue: str | None = None, grain_min: int = 30, horizon: str = "14d", model: str = "auto",
                  holidays: str = "site") -> dict[str, Any]:
@@ -81,7 +81,7 @@ def api_forecast(conn: ConnDep, settings: SettingsDep, user: Planner,
                      holidays=holidays).spec()
     made = forecast_history(conn, queue=spec.queue, start=spec.start, end=spec.end, tz=settings.site_tz,
                             grain_min=grain_min, horizon_days=spec.horizon_days, model=spec.model,
-                            holidays=spec.holidays)
+                            holidays=spec.holidays, deadline=deadline)
     zone = zoneinfo.ZoneInfo(made.tz)
     history = [{"interval_start": s.replace(tzinfo=zone).isoformat(), "calls": float(c),
                 "aht_s": float(a) if math.isfinite(a) else None}
@@ -93,10 +93,12 @@ def api_forecast(conn: ConnDep, settings: SettingsDep, user: Planner,
 
 
 @router.post("/forecast", status_code=201, response_model=ForecastOut)
-def api_save_forecast(body: ForecastIn, conn: ConnDep, settings: SettingsDep, user: Planner) -> dict[str, Any]:
+def api_save_forecast(body: ForecastIn, conn: ConnDep, settings: SettingsDep, user: Planner,
+                      deadline: DeadlineDep) -> dict[str, Any]:
     """Forecast from the store's history and save it as the next version of ``name``."""
     saved = create_forecast(conn, body.spec(), name=body.name, grain_min=body.grain_min, tz=settings.site_tz,
-                            now=dt.datetime.now(dt.UTC), aht_s=body.aht_s, created_by=user.username)
+                            now=dt.datetime.now(dt.UTC), aht_s=body.aht_s, created_by=user.username,
+                            deadline=deadline)
     return forecast_json(saved, tz=zoneinfo.ZoneInfo(saved.tz))
 
 
