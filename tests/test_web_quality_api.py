@@ -93,6 +93,10 @@ def test_a_team_lead_reaches_only_the_evaluations_and_appeals_of_their_teams(cli
     assert client.post(f"/api/qa/appeals/{appeal}/accept", headers=h["lead2"]).status_code == 404
     assert client.post(f"/api/qa/appeals/{appeal}/accept", headers=h["lead"]).status_code == 200
     assert len(client.get("/api/qa/evaluations", headers=h["boss"]).json()) == 1  # a manager's reach is the site
+    assert client.get("/api/qa/reports", headers=h["lead"]).json()["evaluations"] == 1
+    assert client.get("/api/qa/reports", headers=h["lead2"]).json()["evaluations"] == 0
+    rows = client.get("/api/qa/reports/evaluations.csv", headers=h["lead2"]).text.lstrip("\ufeff").splitlines()
+    assert len(rows) == 1  # the header alone
 
 
 def test_full_appeal_path_keeps_the_old_version(client: TestClient, clock: Clock) -> None:
@@ -184,6 +188,23 @@ def test_qa_duty_lets_an_agent_score_others(client: TestClient, clock: Clock) ->
     assert made.status_code == 201 and made.json()["targeted"] is True
     own = client.post("/api/qa/evaluations", json={"call_id": a1_call, "answers": ANSWERS}, headers=h["amy"])
     assert own.status_code == 403
+
+
+def test_a_team_lead_sees_other_teams_agents_in_a_draw_as_pseudonyms(client: TestClient, clock: Clock) -> None:
+    """The draw's eligible calls name A1 and A2 to the lead of their team and to a manager; a lead of no team sees
+    pseudonyms, as an agent sees others'."""
+    h = drawn(client, clock)
+    h["lead2"] = bearer(client, "lead2")
+
+    def agents_in(name: str) -> set[str]:
+        text = client.get("/api/qa/draws/week10/eligible.csv", headers=h[name]).text
+        header, *rows = text.lstrip("\ufeff").splitlines()
+        column = header.split(",").index("agent")
+        return {row.split(",")[column] for row in rows}
+
+    assert agents_in("boss") == agents_in("lead") == {"A1", "A2"}
+    hidden = agents_in("lead2")
+    assert len(hidden) == 2 and all(a.startswith("agent-") for a in hidden)
 
 
 def test_dice_need_two_matching_entries(client: TestClient, clock: Clock) -> None:

@@ -199,8 +199,9 @@ def _recognition(conn: sa.Connection) -> tuple[Recognition, ...]:
     return tuple(out)
 
 
-def qa_report(conn: sa.Connection) -> QaReport:
-    evaluations = load_evaluations(conn, evaluation_keys(conn))
+def qa_report(conn: sa.Connection, *, agents: frozenset[str] | None = None) -> QaReport:
+    """The report over every evaluation, or over those of ``agents`` (a team lead's teams)."""
+    evaluations = load_evaluations(conn, evaluation_keys(conn, agents=agents))
     teams = {a.agent_id: a.team or "–" for a in list_agents(conn)}
     cur = [(s, s.evaluation.current.result) for s in evaluations]
     items = []
@@ -224,7 +225,7 @@ def qa_report(conn: sa.Connection) -> QaReport:
         appeals_by_agent=_rates(evaluations, lambda s: s.evaluation.agent, conn),
         calibration=_calibration(evaluations),
         rater_bias=_rater_bias(evaluations),
-        recognition=_recognition(conn),
+        recognition=tuple(r for r in _recognition(conn) if agents is None or r.agent in agents),
     )
 
 
@@ -235,14 +236,16 @@ EVALUATION_COLUMNS: tuple[tuple[str, ColumnKind], ...] = (
     ("current_at", "text"))
 
 
-def evaluation_rows(conn: sa.Connection, *, tz: zoneinfo.ZoneInfo) -> list[dict[str, object]]:
-    """One row per evaluation at its current version (keys of ``EVALUATION_COLUMNS``), times in ``tz``."""
+def evaluation_rows(conn: sa.Connection, *, tz: zoneinfo.ZoneInfo,
+                    agents: frozenset[str] | None = None) -> list[dict[str, object]]:
+    """One row per evaluation at its current version (keys of ``EVALUATION_COLUMNS``), times in ``tz``; only
+    ``agents``' evaluations when given (a team lead's teams)."""
 
     def local(at: dt.datetime) -> str:
         return at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
 
     rows: list[dict[str, object]] = []
-    for s in load_evaluations(conn, evaluation_keys(conn)):
+    for s in load_evaluations(conn, evaluation_keys(conn, agents=agents)):
         ev = s.evaluation
         r = ev.current.result
         rows.append({"evaluation_key": ev.evaluation_id, "call_id": s.call_pk, "agent": ev.agent,

@@ -33,14 +33,16 @@ def pseudonym_key(secret: str) -> bytes:
     return hashlib.sha256(b"callops-agent-pseudonyms\x00" + secret.encode("utf-8")).digest()
 
 
-def agent_labeller(user: User, key: bytes) -> AgentLabel:
-    """How ``user`` sees an agent id: as is for staff and for their own id, else as a pseudonym."""
-    if sees_everything(user):
+def agent_labeller(user: User, key: bytes, scope: frozenset[str] | None = None) -> AgentLabel:
+    """How ``user`` sees an agent id: as is for staff (a team lead: for the agents of their teams, ``scope``)
+    and for their own id, else as a pseudonym."""
+    if sees_everything(user) and scope is None:
         return lambda agent: agent
     own = user.agent_id
+    known = (scope or frozenset()) if sees_everything(user) else frozenset()
 
     def label(agent: str | None) -> str | None:
-        if agent is None or agent == own:
+        if agent is None or agent == own or agent in known:
             return agent
         return "agent-" + hmac.new(key, agent.encode("utf-8"), hashlib.sha256).hexdigest()[:10]
 

@@ -25,6 +25,7 @@ from callops.deadline import Deadline
 from callops.errors import NotFound
 from callops.permissions import Permission
 from callops.services.qa_transparency import AgentLabel, agent_labeller
+from callops.services.team_scope import team_scope
 from callops.store.users import User, get_user
 from callops.web.sessions import bearer_token, end_session, session_claim, touch_session
 from callops.web.state import WebState, web_state
@@ -160,8 +161,9 @@ def _viewer(request: Request, user: OptionalUser) -> Viewer:
 ViewerDep = Annotated[Viewer, Depends(_viewer)]
 
 
-def _agent_label(state: StateDep, user: CurrentUser) -> AgentLabel:
-    return agent_labeller(user, state.pseudonym_key)
+def _agent_label(state: StateDep, user: CurrentUser, conn: ConnDep) -> AgentLabel:
+    """A team lead sees the agents of their teams by id and the others as pseudonyms, as agents do."""
+    return agent_labeller(user, state.pseudonym_key, team_scope(conn, user))
 
 
 AgentLabelDep = Annotated[AgentLabel, Depends(_agent_label)]  # how this user sees agent ids (QA transparency)

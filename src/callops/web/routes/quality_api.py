@@ -535,7 +535,7 @@ def _staff(user: User) -> None:
 def api_reports(conn: ConnDep, user: CurrentUser) -> dict[str, Any]:
     """Score distributions by agent, team, QA, item and week; appeal rates; calibration (alpha, ICC)."""
     _staff(user)
-    report = qa_report(conn)
+    report = qa_report(conn, agents=team_scope(conn, user))
     out = asdict(report)
     for key in ("appeals_by_qa", "appeals_by_agent"):
         for row, rate in zip(out[key], getattr(report, key), strict=True):
@@ -555,7 +555,7 @@ def api_reports_csv(conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
     columns = [Column(key, viewer.t(f"qa.csv.{key}") + (f" ({zone})" if key.endswith("_at") else ""), kind)
                for key, kind in EVALUATION_COLUMNS]
     rows = [{k: (viewer.t("qa.yes") if v else viewer.t("qa.no")) if isinstance(v, bool) else v
-             for k, v in row.items()} for row in evaluation_rows(conn, tz=viewer.tz)]
+             for k, v in row.items()} for row in evaluation_rows(conn, tz=viewer.tz, agents=team_scope(conn, user))]
     charset = "gb18030" if codec == "gb18030" else "utf-8"
     return Response(table_csv(rows, columns, encoding=codec), media_type=f"text/csv; charset={charset}",
                     headers=attachment("qa-evaluations.csv"))

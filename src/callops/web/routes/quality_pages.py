@@ -340,7 +340,7 @@ async def appeal_decide(request: Request, appeal_id: str, conn: ConnDep, user: C
 def reports_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
     if not allowed(user.role, Permission.VIEW_REPORTS):
         raise PermissionDenied(f"the {user.role.value} role lacks the right view_reports")
-    report = qa_report(conn)
+    report = qa_report(conn, agents=team_scope(conn, user))
     chart = {"type": "line", "data": {"labels": [d.key for d in report.by_week], "datasets": [
         {"label": viewer.t("qa.mean_score"), "data": [round(d.mean, 1) for d in report.by_week]}]},
         "options": {"maintainAspectRatio": False, "scales": {"y": {"min": 0, "max": 100}}}}
