@@ -155,8 +155,8 @@ def test_0014_downgrades_and_upgrades(engine: sa.Engine) -> None:
     from callops.store.engine import _alembic_config
 
     outbound = {"campaigns", "campaign_contacts", "contact_consents", "dnc_numbers", "contact_attempts"}
-    tables = set(sa.inspect(engine).get_table_names())
-    assert outbound <= tables
+    before = set(sa.inspect(engine).get_table_names())
+    assert outbound <= before
     try:
         command.downgrade(_alembic_config(engine), "0014")  # later migrations' tables are not this test's
         tables = set(sa.inspect(engine).get_table_names())
@@ -164,4 +164,4 @@ def test_0014_downgrades_and_upgrades(engine: sa.Engine) -> None:
         assert set(sa.inspect(engine).get_table_names()) == tables - outbound
     finally:
         upgrade(engine)
-    assert set(sa.inspect(engine).get_table_names()) == tables
+    assert set(sa.inspect(engine).get_table_names()) == before
