@@ -64,7 +64,7 @@ def replay_log(conn: sa.Connection, acd: LiveAcd, *, since: dt.datetime) -> int:
 
 
 def run_acd(engine: sa.Engine, acd: LiveAcd, *, after_id: int | None = None, bus: EventBus | None = None,
-            poll_s: float = 0.005, tick_s: float = 1.0, stop: Callable[[], bool] = lambda: False,
+            poll_s: float = 0.001, tick_s: float = 1.0, stop: Callable[[], bool] = lambda: False,
             clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> AcdRun:
     """Route until ``stop()``: read the events after ``after_id`` (None: from the log's end), apply them,
     append the decisions, publish their id on ``bus``; every ``tick_s`` apply the ring timeouts."""
