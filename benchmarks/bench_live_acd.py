@@ -4,13 +4,13 @@ Run: .venv/bin/python benchmarks/bench_live_acd.py [--calls-per-s 200] [--agents
                                                     [--hours 1] [--db URL]
 
 1. End to end, two processes as deployed: ``callops live route`` (its own process, polling the log every 1 ms,
-   ``ACD_POLL`` to change it; no Redis) routes for --agents agents on 5 queues; this process is the PBX and its phones: it appends each
-   call offered (Poisson, --calls-per-s) in its own transaction, reads the router's call_ringing decisions
-   from the log, and reports each call answered after 0.5 s and ended after an exponential talk time (mean
-   3.3 s: 200 calls/s to 1,000 agents is a load test, not a floor). Latency per call offered to a free agent:
-   the decision's append time minus the offer's (both stamped by ``append_events``, milliseconds), p50/p99.
-   Baseline, side by side: the same decisions taken in-core (``LiveAcd.apply`` with no database), whose time
-   is the floor the log adds to.
+   ``ACD_POLL`` to change it; no Redis) routes for --agents agents on 5 queues; this process is the PBX and its
+   phones: it appends each call offered (Poisson, --calls-per-s) in its own transaction, reads the router's
+   call_ringing decisions from the log, and reports each call answered after 0.5 s and ended after an
+   exponential talk time (mean 3.3 s: 200 calls/s to 1,000 agents is a load test, not a floor). Latency per call
+   offered to a free agent: the decision's append time minus the offer's (both stamped by ``append_events``,
+   milliseconds), p50/p99. Baseline, side by side: the same decisions taken in-core (``LiveAcd.apply`` with no
+   database), whose time is the floor the log adds to.
 2. Memory over --hours of simulated time at the same rate, in-core: tracemalloc's current size every
    10 simulated minutes; flat means the last sample is within a few per cent of the first.
 """
