@@ -27,9 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
+
+from scratch_postgres import scratch_postgres
 
 ENDPOINTS = {
     "dashboard": "/reports",
@@ -123,28 +123,6 @@ def _prepare(url: str) -> None:
     engine.dispose()
 
 
-@contextlib.contextmanager
-def _scratch_postgres(admin_url: str | None) -> Iterator[str | None]:
-    """A database created on the server of ``admin_url`` for this run, dropped after it; None without a URL."""
-    if admin_url is None:
-        yield None
-        return
-    import sqlalchemy as sa
-
-    from callops.store import make_engine
-
-    name = f"callops_load_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="database URL (default: a temporary SQLite file with the demo month)")
@@ -159,7 +137,8 @@ def main() -> None:
     if args.serve:
         _serve(args.serve, args.read_model)
         return
-    with tempfile.TemporaryDirectory() as tmp, _scratch_postgres(args.postgres) as scratch:
+    with tempfile.TemporaryDirectory() as tmp, (scratch_postgres(args.postgres, "callops_load") if args.postgres
+                                                else contextlib.nullcontext(None)) as scratch:
         url = args.url or scratch or f"sqlite:///{Path(tmp) / 'load.db'}"
         _prepare(url)
         env = {**os.environ, "CALLOPS_DATABASE_URL": url, "CALLOPS_SECRET_KEY": "bench-" + "k" * 40}

@@ -18,10 +18,10 @@ import argparse
 import random
 import statistics
 import time
-import uuid
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from scratch_postgres import scratch_postgres
 
 from callops.desk import Category, TicketState
 from callops.store import make_engine, upgrade
@@ -103,35 +103,33 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
-    admin = make_engine(args.admin_url, isolation_level="AUTOCOMMIT")
-    name = f"callops_bench_desk_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(admin.url.set(database=name).render_as_string(hide_password=False))
-    try:
-        upgrade(engine)
-        t0 = time.perf_counter()
-        with engine.begin() as conn:
-            fill(conn, tickets=args.tickets, calls=args.calls, customers=args.customers)
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text("VACUUM ANALYZE"))
-        print(f"PostgreSQL {engine.dialect.server_version_info}: {args.tickets:,} tickets, {args.calls:,} calls, "
-              f"{args.customers:,} customers, filled in {time.perf_counter() - t0:.0f} s; {args.repeat} runs each")
-        with engine.connect() as conn:
-            indexed = measure(conn, random.Random(1), args.customers, args.repeat)
-            for ix in DESK_INDEXES:
-                conn.execute(sa.text(f'DROP INDEX "{ix}"'))
-            baseline = measure(conn, random.Random(1), args.customers, max(5, args.repeat // 4))
-            conn.rollback()  # the indexes come back
-        print(f"{'query':28} {'indexed p50/p95 ms':>20} {'baseline p50/p95 ms':>20} {'p95 ratio':>10}")
-        for key, (p50, p95) in indexed.items():
-            b50, b95 = baseline[key]
-            print(f"{key:28} {p50:9.2f} /{p95:8.2f} {b50:9.1f} /{b95:8.1f} {b95 / p95:9.0f}x")
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(args.admin_url, "callops_bench_desk") as url:
+        engine = make_engine(url)
+        try:
+            _run(engine, args)
+        finally:
+            engine.dispose()
+
+
+def _run(engine: sa.Engine, args: argparse.Namespace) -> None:
+    upgrade(engine)
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        fill(conn, tickets=args.tickets, calls=args.calls, customers=args.customers)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("VACUUM ANALYZE"))
+    print(f"PostgreSQL {engine.dialect.server_version_info}: {args.tickets:,} tickets, {args.calls:,} calls, "
+          f"{args.customers:,} customers, filled in {time.perf_counter() - t0:.0f} s; {args.repeat} runs each")
+    with engine.connect() as conn:
+        indexed = measure(conn, random.Random(1), args.customers, args.repeat)
+        for ix in DESK_INDEXES:
+            conn.execute(sa.text(f'DROP INDEX "{ix}"'))
+        baseline = measure(conn, random.Random(1), args.customers, max(5, args.repeat // 4))
+        conn.rollback()  # the indexes come back
+    print(f"{'query':28} {'indexed p50/p95 ms':>20} {'baseline p50/p95 ms':>20} {'p95 ratio':>10}")
+    for key, (p50, p95) in indexed.items():
+        b50, b95 = baseline[key]
+        print(f"{key:28} {p50:9.2f} /{p95:8.2f} {b50:9.1f} /{b95:8.1f} {b95 / p95:9.0f}x")
 
 
 if __name__ == "__main__":

@@ -17,9 +17,9 @@ import datetime as dt
 import random
 import statistics
 import time
-import uuid
 
 import sqlalchemy as sa
+from scratch_postgres import scratch_postgres
 
 from callops.dialer.phones import normalise_phone
 from callops.store import make_engine, upgrade
@@ -81,32 +81,30 @@ def main() -> None:
     args = parser.parse_args()
     seconds = args.minutes * 60
     calls = args.events_per_s * seconds // 4  # four events per call
-    admin = make_engine(args.admin_url, isolation_level="AUTOCOMMIT")
-    name = f"callops_bench_pop_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(admin.url.set(database=name).render_as_string(hide_password=False))
-    try:
-        upgrade(engine)
-        t0 = time.perf_counter()
-        with engine.begin() as conn:
-            fill(conn, calls=calls, seconds=seconds, customers=args.customers)
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text("VACUUM ANALYZE"))
-        print(f"{calls * 4:,} live events ({args.events_per_s}/s for {args.minutes} min), {args.customers:,} "
-              f"customers; filled in {time.perf_counter() - t0:.0f} s; {args.repeat} cards")
-        with engine.connect() as conn:
-            p50, p95 = timed(conn, random.Random(3), args.repeat)
-            conn.execute(sa.text('DROP INDEX "ix_live_events_call_id_at"'))
-            b50, b95 = timed(conn, random.Random(3), max(5, args.repeat // 5))
-            conn.rollback()
-        print(f"card with the (call_id, at) index: p50 {p50:.2f} ms, p95 {p95:.2f} ms")
-        print(f"baseline without it:               p50 {b50:.1f} ms, p95 {b95:.1f} ms; p95 ratio {b95 / p95:.0f}x")
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(args.admin_url, "callops_bench_pop") as url:
+        engine = make_engine(url)
+        try:
+            _run(engine, args, calls=calls, seconds=seconds)
+        finally:
+            engine.dispose()
+
+
+def _run(engine: sa.Engine, args: argparse.Namespace, *, calls: int, seconds: int) -> None:
+    upgrade(engine)
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        fill(conn, calls=calls, seconds=seconds, customers=args.customers)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("VACUUM ANALYZE"))
+    print(f"{calls * 4:,} live events ({args.events_per_s}/s for {args.minutes} min), {args.customers:,} "
+          f"customers; filled in {time.perf_counter() - t0:.0f} s; {args.repeat} cards")
+    with engine.connect() as conn:
+        p50, p95 = timed(conn, random.Random(3), args.repeat)
+        conn.execute(sa.text('DROP INDEX "ix_live_events_call_id_at"'))
+        b50, b95 = timed(conn, random.Random(3), max(5, args.repeat // 5))
+        conn.rollback()
+    print(f"card with the (call_id, at) index: p50 {p50:.2f} ms, p95 {p95:.2f} ms")
+    print(f"baseline without it:               p50 {b50:.1f} ms, p95 {b95:.1f} ms; p95 ratio {b95 / p95:.0f}x")
 
 
 if __name__ == "__main__":
