@@ -17,9 +17,10 @@ with warnings.catch_warnings():
 
 from callops.config import Settings
 from callops.records import Role
-from callops.store.schema import agents, teams, users
+from callops.store.schema import agents, teams
 from callops.web import create_app
-from quality_site import PASSWORD, Clock, password_hash
+from quality_site import Clock
+from test_web_app import PASSWORD, insert_users
 
 NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
 
@@ -34,9 +35,7 @@ def desk_site(engine: sa.Engine, clock: Clock) -> Iterator[TestClient]:
         conn.execute(teams.insert(), [{"name": "T1", "lead": "lead"}, {"name": "T2", "lead": None}])
         conn.execute(agents.insert(), [{"agent_id": a, "name": a, "team": t, "active": True}
                                        for a, t in (("A1", "T1"), ("A2", "T1"), ("C1", "T2"))])
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "agent_id": agent, "locale": "en", "tz": "Asia/Shanghai", "active": True}
-                                      for name, role, agent in USERS])
+        insert_users(conn, [(name, role, agent, "en") for name, role, agent in USERS])
     app = create_app(Settings(database_url=engine.url.render_as_string(hide_password=False), secret_key="t"),
                      clock=clock)
     with TestClient(app) as test_client:

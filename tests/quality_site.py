@@ -5,14 +5,12 @@ sample (file, freeze, randomness, draw) and a first evaluation. Each test module
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from starlette.exceptions import StarletteDeprecationWarning
 
 with warnings.catch_warnings():
@@ -25,15 +23,9 @@ from callops.store.directory import save_agent, save_team
 from callops.store.records import insert_calls
 from callops.store.schema import users
 from callops.web import create_app
+from test_web_app import PASSWORD, password_hash
 
 UTC = dt.UTC
-PASSWORD = "s3cret-pass"
-
-
-@functools.cache
-def password_hash() -> str:
-    """One cheap argon2 hash of PASSWORD for every test (verification reads its cost from the hash)."""
-    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 
 START = dt.datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
 

@@ -26,9 +26,8 @@ from callops.scheduling.work_rules import WorkSystem
 from callops.store.directory import save_agent, save_team
 from callops.store.roster_builds import RosterInputs, save_inputs
 from callops.store.rosters import publish_roster, save_roster
-from callops.store.schema import users
 from callops.web import create_app
-from test_web_app import password_hash
+from test_web_app import insert_users
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 MONDAY = dt.date(2026, 12, 7)
@@ -69,9 +68,7 @@ def seed(engine: sa.Engine, *, publish: bool = True, locale: str = "en") -> int:
         save_team(conn, "t2", lead=None)
         for agent in PATTERN:
             save_agent(conn, Agent(agent, agent.lower(), team="t2" if agent == "A4" else "t1"))
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "agent_id": agent, "locale": locale, "tz": "Asia/Shanghai", "active": True}
-                                      for name, role, agent in USERS])
+        insert_users(conn, [(name, role, agent, locale) for name, role, agent in USERS])
         stored = save_roster(conn, "week50", week_shifts(), first_day=MONDAY, last_day=MONDAY + dt.timedelta(days=6),
                              tz="Asia/Shanghai", summary={"status": "FEASIBLE"}, now=NOW, by="pat")
         save_inputs(conn, stored.roster_id, week_inputs())

@@ -17,7 +17,8 @@ with warnings.catch_warnings():
 
 from callops.store.schema import ticket_events, tickets
 from desk_site import NOW, bearer, desk_site
-from quality_site import PASSWORD, Clock
+from quality_site import Clock
+from test_web_app import PASSWORD
 
 
 @pytest.fixture

@@ -19,19 +19,16 @@ from callops.records import Call, Direction, Outcome, Role
 from callops.store.audit_log import list_entries
 from callops.store.directory import get_queue, inactive_agents, list_agents
 from callops.store.records import insert_calls
-from callops.store.schema import users
 from callops.store.sites import get_site
 from callops.web import create_app
-from test_web_app import login, password_hash
+from test_web_app import insert_users, login
 
 
 @pytest.fixture
 def client(engine: sa.Engine) -> Iterator[TestClient]:
     rows = [("root", Role.ADMIN, "en"), ("boss", Role.MANAGER, "zh-CN"), ("pat", Role.PLANNER, "en")]
     with engine.begin() as conn:
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "locale": locale, "tz": "Asia/Shanghai", "active": True}
-                                      for name, role, locale in rows])
+        insert_users(conn, [(name, role, None, locale) for name, role, locale in rows])
     url = engine.url.render_as_string(hide_password=False)
     with TestClient(create_app(Settings(database_url=url, secret_key="test-secret"))) as test_client:
         yield test_client

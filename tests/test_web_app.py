@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -46,9 +46,19 @@ CALLS = [
 
 
 @functools.cache
+@functools.cache
 def password_hash() -> str:
-    """One argon2 hash of PASSWORD for every test (hashing costs 0.1 s; store/users tests cover add_user)."""
-    return PasswordHasher().hash(PASSWORD)
+    """One cheap argon2 hash of PASSWORD for every test (verification reads its cost from the hash; store/users
+    tests cover add_user with the real cost)."""
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+
+
+def insert_users(conn: sa.Connection, rows: Iterable[tuple[str, Role, str | None, str]], *,
+                 tz: str = "Asia/Shanghai") -> None:
+    """Active users (name, role, agent id, locale) who sign in with PASSWORD."""
+    conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
+                                   "agent_id": agent,
+                                   "locale": locale, "tz": tz, "active": True} for name, role, agent, locale in rows])
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 
 from callops.config import Settings
 from callops.records import Role
-from callops.store.schema import calls, users
+from callops.store.schema import calls
 from callops.web import create_app
-from test_web_app import login, password_hash
+from test_web_app import insert_users, login
 
 DEMO = Path(__file__).resolve().parents[1] / "src" / "callops" / "demo" / "calls_1999-01.txt.gz"
 LIMIT = 256 * 1024
@@ -35,11 +35,8 @@ def demo_extract(rows: int) -> bytes:
 def client(engine: sa.Engine) -> Iterator[TestClient]:
     """The app over ``engine`` with an importing planner (English), a manager (Chinese) and an agent."""
     with engine.begin() as conn:
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "agent_id": None, "locale": locale, "tz": "Asia/Shanghai", "active": True}
-                                      for name, role, locale in (("pat", Role.PLANNER, "en"),
-                                                                 ("max", Role.MANAGER, "zh-CN"),
-                                                                 ("amy", Role.AGENT, "en"))])
+        insert_users(conn, [("pat", Role.PLANNER, None, "en"), ("max", Role.MANAGER, None, "zh-CN"),
+                            ("amy", Role.AGENT, None, "en")])
     url = engine.url.render_as_string(hide_password=False)
     with TestClient(create_app(Settings(database_url=url, secret_key="test-secret",
                                         import_max_bytes=LIMIT))) as test_client:

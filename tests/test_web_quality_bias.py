@@ -14,7 +14,8 @@ from callops.quality import ScoredEvaluation, rater_bias
 from callops.records import Role
 from callops.services.qa_reports import BIAS_ALPHA, BIAS_MIN_EFFECT_SD
 from callops.store.schema import users
-from quality_site import ANSWERS, Clock, bearer, login_form, new_clock, password_hash, qa_site
+from quality_site import ANSWERS, Clock, bearer, login_form, new_clock, qa_site
+from test_web_app import password_hash
 
 
 @pytest.fixture

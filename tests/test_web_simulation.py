@@ -16,9 +16,8 @@ from fastapi.testclient import TestClient
 from callops.cli import cli
 from callops.config import Settings
 from callops.records import Role
-from callops.store.schema import users
 from callops.web import create_app
-from test_web_app import login, password_hash
+from test_web_app import insert_users, login
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "examples" / "scenarios"
 SINGLE = {"calls": 100, "interval_min": 30, "aht_s": 180, "patience_s": 300, "agents": 14, "hours": 8}
@@ -28,11 +27,8 @@ SINGLE = {"calls": 100, "interval_min": 30, "aht_s": 180, "patience_s": 300, "ag
 def client(engine: sa.Engine) -> Iterator[TestClient]:
     """The app over ``engine`` with a planner (English), a manager (Chinese) and an agent."""
     with engine.begin() as conn:
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "agent_id": None, "locale": locale, "tz": "Asia/Shanghai", "active": True}
-                                      for name, role, locale in (("pat", Role.PLANNER, "en"),
-                                                                 ("max", Role.MANAGER, "zh-CN"),
-                                                                 ("amy", Role.AGENT, "en"))])
+        insert_users(conn, [("pat", Role.PLANNER, None, "en"), ("max", Role.MANAGER, None, "zh-CN"),
+                            ("amy", Role.AGENT, None, "en")])
     url = engine.url.render_as_string(hide_password=False)
     with TestClient(create_app(Settings(database_url=url, secret_key="test-secret"))) as test_client:
         yield test_client
