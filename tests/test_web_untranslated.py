@@ -1,19 +1,14 @@
 """No English left in the zh-CN interface: every page, as each demo role, and the common error answers.
 
-A visible line (a text node outside scripts and styles, or a placeholder) fails when it holds no Chinese and a
-word that is neither on the short allow-list of codes, units and product names nor a value of the data itself
-(agent ids and names, queues, call types, user and team names): such a line is a message nobody translated.
+The check itself (what counts as an untranslated line) is in untranslated_check.py, shared with the browser walk.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
@@ -21,49 +16,28 @@ import callops.web.routes as route_package
 from browser_harness import demo_database
 from callops.config import Settings
 from callops.demo import DEMO_USERS
-from callops.ingest.formats import FORMATS
-from callops.ingest.freeswitch_cc import TEMPLATES
 from callops.store import make_engine
-from callops.store.schema import agents, audit_log, calls, qa_sampling_rules, queues, sites, teams, users
 from callops.web import create_app
 from callops.web.discovery import discover_routes
 from test_web_app import csrf_of
+from untranslated_check import ALLOWED, data_words, untranslated, visible_lines
 
-# codes, units and names that read the same in Chinese
-ALLOWED = {
-    "callops", "English", "min", "s", "h", "ms", "UTC", "GMT", "Erlang", "A", "B", "C", "WAPE", "MASE", "CSAT",
-    "FCR", "ASA", "AHT", "SL", "KPI", "API", "CSV", "XLSX", "YAML", "JSON", "PNG", "PDF", "ID", "IVR", "ACD",
-    "CN", "US", "IL", "NAME", "n", "x", "OK", "m", "v", "W",  # W: an ISO week, 1999-W02
-    "UTF", "GBK", "GB", "Latin",  # encodings
-    *FORMATS, *TEMPLATES,  # import formats and FreeSWITCH templates are codes the user picks
-}
-_ID = re.compile(r"^[0-9a-f]{8,}…?$|^[^@\s]+@[^@\s]+\.[a-z]+$")  # an evaluation key or rule hash; an e-mail address
 # words that other open work of issue 14 translates, per page (none left); pages left out wholly, with why
 PENDING: dict[str, set[str]] = {}
 PENDING_PAGES: dict[str, str] = {}
 ERROR_PAGES = ("/calls?from=zz", "/calls?from=1999-01-05&to=1999-01-02", "/reports/export?from=&to=1999-01-02",
                "/workforce?aht_s=abc", "/calls/99999999999999999999")
 
-_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
-_WORD = re.compile(r"[A-Za-z][A-Za-z_'-]*")
-
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, set[str]]]:
     url = demo_database(tmp_path_factory.mktemp("zh"))
     engine = make_engine(url)
-    with engine.connect() as conn:
-        data = {str(v) for table, column in ((agents, "agent_id"), (agents, "name"), (queues, "name"),
-                                             (teams, "name"), (users, "username"), (teams, "lead"))
-                for v in conn.execute(sa.select(table.c[column]).distinct()).scalars() if v}
-        data |= {str(v) for v in conn.execute(sa.select(calls.c.call_type).distinct()).scalars() if v}
-        data |= {str(v) for table, column in ((sites, "name"), (sites, "tz"), (qa_sampling_rules, "name"),
-                                              (audit_log, "actor"))
-                 for v in conn.execute(sa.select(table.c[column]).distinct()).scalars() if v}
+    data = data_words(engine)
     engine.dispose()
     with TestClient(create_app(Settings(database_url=url, secret_key="zh-test")),
                     raise_server_exceptions=False) as client:
-        yield client, {word for value in data for word in _WORD.findall(value)}
+        yield client, data
 
 
 def _pages() -> list[str]:
@@ -76,24 +50,6 @@ def _pages() -> list[str]:
                     and route.path not in ("/docs", "/login", "/logout")):
                 paths.append(route.path)
     return sorted(set(paths))
-
-
-def visible_lines(page: str) -> list[str]:
-    """The page's text nodes and placeholders, one per line, unescaped (a text area's placeholder is an example of
-    the file it takes, YAML code, and is left out)."""
-    body = re.sub(r"(?is)<(script|style|pre|code)\b[^>]*>.*?</\1>", "\n", page)
-    body = re.sub(r"(?is)(<textarea\b[^>]*?)\splaceholder=\"[^\"]*\"", r"\1", body)
-    placeholders = re.findall(r'placeholder="([^"]*)"', body)
-    text = re.sub(r"(?s)<[^>]+>", "\n", body)
-    return [line.strip() for line in html.unescape(text + "\n" + "\n".join(placeholders)).split("\n")
-            if line.strip()]
-
-
-def untranslated(lines: list[str], known: set[str]) -> list[str]:
-    """Lines without Chinese that hold a word neither allowed nor a value of the data."""
-    return [line for line in lines
-            if not _CJK.search(line) and not _ID.match(line)
-            and any(w not in known and w.strip("'-") not in known for w in _WORD.findall(line))]
 
 
 def test_the_check_flags_english_and_passes_codes_and_data() -> None:

@@ -6,6 +6,8 @@ Every template extends ``base.html`` and can use:
 - ``fmt``: ``fmt.number(x, 1)``, ``fmt.percent(r)``, ``fmt.duration(s)``, ``fmt.datetime(at, zone=True)``;
 - ``user`` (a ``callops.store.users.User`` or None), ``locale``, ``zone_label``;
 - ``csrf_token``: put ``{{ csrf_field() }}`` inside every POST form;
+- ``say(error)``: an ``InvalidInput`` (or any error) as a message in the viewer's language where the edge knows
+  its reason (``callops.web.form_input.REASON_PATTERNS``), else as raised;
 - ``nav``: the entries this user may open.
 """
 
@@ -21,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from callops.web.csrf import CSRF_FIELD
+from callops.web.form_input import reason_message
 from callops.web.i18n import LOCALES
 from callops.web.nav import visible_items
 from callops.web.sessions import csrf_token
@@ -50,10 +53,13 @@ def render(request: Request, viewer: Viewer, template: str, context: Mapping[str
     def csrf_field() -> Markup:
         return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, escape(token))
 
+    def say(error: Exception) -> str:
+        return reason_message(str(getattr(error, "reason", error)), viewer.t)
+
     full: dict[str, Any] = {
         "user": viewer.user, "viewer": viewer, "t": viewer.t, "fmt": viewer.fmt, "locale": viewer.locale,
         "locales": LOCALES, "zone_label": viewer.fmt.zone_label(), "csrf_token": token, "csrf_field": csrf_field,
-        "nav": nav, "current_path": request.url.path, "debug": state.settings.debug,
+        "say": say, "nav": nav, "current_path": request.url.path, "debug": state.settings.debug,
     }
     full.update(context or {})
     response = state.templates.TemplateResponse(request, template, full, status_code=status_code)

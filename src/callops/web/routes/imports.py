@@ -148,15 +148,16 @@ async def _upload(request: Request, raw: FormData, conn: sa.Connection, engine: 
     action = raw.get("action")
     staged: Staged | None = None
     try:
-        _checked_form(form)
-        file = raw.get("file")
+        file = raw.get("file")  # staged before the choices are checked: a bad zone or format keeps the upload
         if isinstance(file, UploadFile) and (file.filename or file.size):
             staged = await stage_upload(file, user_id=user.id, max_bytes=settings.import_max_bytes)
             form["staged"] = staged.token
         elif form["staged"]:
             staged = staged_file(form["staged"], user_id=user.id)
         else:
+            _checked_form(form)
             raise UploadProblem("no_file", "file")
+        _checked_form(form)
         options = _options(form, form["format"])
         guess, fmt, preview = check_upload(staged, fmt=form["format"], zone=form["zone"], encoding=form["encoding"],
                                            options=options)
