@@ -119,9 +119,7 @@ def _import(walk: Walk) -> None:
     counted = sum(int(page.locator(f"#imp-{what}").inner_text().replace(",", "")) for what in ("inserted",
                                                                                                   "duplicates"))
     assert counted > 0  # the first walk inserts the calls, the later ones find them already there
-    # the importer's own notices and skip reasons are still English sentences from callops.ingest (pending:
-    # message codes that the page translates, noted on issue 14); everything around them is checked
-    walk.check("/imports/job", data="#imp-notices, #imp-skip-reasons")
+    walk.check("/imports/job")  # the importer's notices and skip reasons too (callops.web.import_messages)
 
 
 def _report_and_export(walk: Walk) -> None:

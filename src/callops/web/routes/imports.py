@@ -37,6 +37,7 @@ from callops.store.import_jobs import ImportJob, create_job, get_job, job_reject
 from callops.store.users import User
 from callops.web.deps import ConnDep, EngineDep, NowDep, SettingsDep, ViewerDep, require
 from callops.web.downloads import attachment
+from callops.web.import_messages import say_import
 from callops.web.import_uploads import (
     UPLOAD_PATH,
     Staged,
@@ -185,7 +186,8 @@ async def _upload(request: Request, raw: FormData, conn: sa.Connection, engine: 
 def job_page(request: Request, job_id: JobId, conn: ConnDep, user: Importer, viewer: ViewerDep,
              now: NowDep) -> HTMLResponse:
     job = get_job(conn, job_id)
-    return render(request, viewer, "imports/job.html", {"job": job, "status": job.shown_status(now)})
+    return render(request, viewer, "imports/job.html", {"job": job, "status": job.shown_status(now),
+                                                        "say_import": lambda text: say_import(text, viewer.t)})
 
 
 @router.get("/imports/{job_id}/rejects.csv", include_in_schema=False)
