@@ -21,9 +21,8 @@ from callops.config import Settings
 from callops.records import Agent, Call, Direction, Outcome, Role
 from callops.store.directory import save_agent, save_team
 from callops.store.records import insert_calls
-from callops.store.schema import users
 from callops.web import create_app
-from test_web_app import PASSWORD, password_hash
+from test_web_app import PASSWORD, insert_users
 
 UTC = dt.UTC
 
@@ -64,9 +63,7 @@ def qa_site(engine: sa.Engine, clock: Clock) -> Iterator[TestClient]:
             ("amy", Role.AGENT, "A1"), ("bob", Role.AGENT, "A2"), ("root", Role.ADMIN, None),
             ("lead2", Role.TEAM_LEAD, None)]  # lead2 leads no team
     with engine.begin() as conn:
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "agent_id": agent, "locale": "en", "tz": "UTC", "active": True}
-                                      for name, role, agent in rows])
+        insert_users(conn, [(name, role, agent, "en") for name, role, agent in rows], tz="UTC")
         insert_calls(conn, week_calls())
         save_team(conn, "floor", lead="lead")  # the lead's rights reach the agents of the teams they lead
         for agent_id, name in (("A1", "Amy"), ("A2", "Bob")):

@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from callops.records import Call, Direction, Outcome, Role
 from callops.store.records import insert_calls
-from callops.store.schema import users
+from test_web_app import PASSWORD as PASSWORD  # the security tests sign in with it
+from test_web_app import insert_users
 
-PASSWORD = "s3cret-pass"
 SECRET = "test-secret-for-the-security-suite-0123456789"
 ROLES = {"admin": (Role.ADMIN, None), "boss": (Role.MANAGER, None), "lead": (Role.TEAM_LEAD, None),
          "qa": (Role.QA, None), "amy": (Role.AGENT, "A1"), "bob": (Role.AGENT, "A2")}
-
-
-@functools.cache
-def password_hash() -> str:
-    """A real argon2id hash of PASSWORD with light parameters: these tests are about concurrency and sessions,
-    not hashing cost (verification follows the parameters stored in the hash)."""
-    return PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
 
 
 def _call(n: int, at: dt.datetime, agent: str, queue: str = "PS") -> Call:
@@ -37,9 +28,7 @@ def _call(n: int, at: dt.datetime, agent: str, queue: str = "PS") -> Call:
 
 def seed(engine: sa.Engine) -> str:
     with engine.begin() as conn:
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "agent_id": agent, "locale": "en", "tz": "Asia/Shanghai", "active": True}
-                                      for name, (role, agent) in ROLES.items()])
+        insert_users(conn, [(name, role, agent, "en") for name, (role, agent) in ROLES.items()])
         start = dt.datetime(2026, 1, 5, 2, 0, tzinfo=dt.UTC)
         insert_calls(conn, [_call(n, start + dt.timedelta(hours=n), "A1" if n % 2 else "A2") for n in range(1, 9)])
     return engine.url.render_as_string(hide_password=False)

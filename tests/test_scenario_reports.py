@@ -26,10 +26,9 @@ from callops.store.kpi_query import ParquetSource, Source, agent_report, kpi_rep
 from callops.store.parquet_export import export_parquet
 from callops.store.records import insert_calls
 from callops.store.scenarios import save_scenario
-from callops.store.schema import users
 from callops.web import create_app
 from test_store_kpi_query import inbound
-from test_web_app import login, password_hash
+from test_web_app import insert_users, login
 
 NAME = "small-run"
 SEED = 3
@@ -161,10 +160,7 @@ def test_cli_saves_lists_and_reports_a_scenario(db_url: str, engine: sa.Engine,
 @pytest.fixture
 def client(engine: sa.Engine, saved: tuple[list[Call], list[AgentInterval]]) -> Iterator[TestClient]:
     with engine.begin() as conn:
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "agent_id": agent, "locale": "en", "tz": "UTC", "active": True}
-                                      for name, role, agent in [("boss", Role.MANAGER, None),
-                                                                ("amy", Role.AGENT, "r1")]])
+        insert_users(conn, [("boss", Role.MANAGER, None, "en"), ("amy", Role.AGENT, "r1", "en")], tz="UTC")
     url = engine.url.render_as_string(hide_password=False)
     with TestClient(create_app(Settings(database_url=url, secret_key="test-secret", site_tz="UTC"))) as test_client:
         yield test_client

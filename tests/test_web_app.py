@@ -67,9 +67,7 @@ def app_url(engine: sa.Engine) -> str:
     rows = [("boss", Role.MANAGER, None, "en"), ("lead", Role.TEAM_LEAD, None, "zh-CN"),
             ("amy", Role.AGENT, "A1", "en")]
     with engine.begin() as conn:
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "agent_id": agent, "locale": locale, "tz": "Asia/Shanghai", "active": True}
-                                      for name, role, agent, locale in rows])
+        insert_users(conn, rows)
         save_team(conn, "floor", lead="lead")
         for agent in ("A1", "A2"):
             save_agent(conn, Agent(agent, agent, team="floor"))

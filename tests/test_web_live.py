@@ -18,9 +18,9 @@ from callops.live.events import LiveEvent, LiveEventKind
 from callops.records import Agent, Role
 from callops.store.directory import save_agent, save_team
 from callops.store.live_events import append_events
-from callops.store.schema import agent_intervals, live_events, users
+from callops.store.schema import agent_intervals, live_events
 from callops.web import create_app
-from test_web_app import login, password_hash
+from test_web_app import insert_users, login
 
 TZ = "Asia/Shanghai"
 NOW = dt.datetime(2026, 12, 3, 10, 0, tzinfo=zoneinfo.ZoneInfo(TZ)).astimezone(dt.UTC)
@@ -48,12 +48,9 @@ FLOOR = [
 @pytest.fixture
 def client(engine: sa.Engine) -> Iterator[TestClient]:
     with engine.begin() as conn:
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "agent_id": agent, "locale": "en", "tz": TZ, "active": True}
-                                      for name, role, agent in (
-                                          ("boss", Role.MANAGER, None), ("lead", Role.TEAM_LEAD, None),
-                                          ("pat", Role.PLANNER, None), ("amy", Role.AGENT, "A9"),
-                                          ("lead2", Role.TEAM_LEAD, None))])
+        insert_users(conn, [("boss", Role.MANAGER, None, "en"), ("lead", Role.TEAM_LEAD, None, "en"),
+                            ("pat", Role.PLANNER, None, "en"), ("amy", Role.AGENT, "A9", "en"),
+                            ("lead2", Role.TEAM_LEAD, None, "en")], tz=TZ)
         save_team(conn, "floor", lead="lead")  # lead's team: A1 and A9; lead2 leads none
         for agent in ("A1", "A9"):
             save_agent(conn, Agent(agent, agent, team="floor"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -13,18 +12,16 @@ from contextlib import ExitStack
 import httpx2
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from callops.config import Settings
 from callops.login_throttle import FailureScope, ThrottlePolicy
 from callops.records import Role
 from callops.store.login_failures import recent_failures, record_failure
-from callops.store.schema import users
 from callops.web import create_app
 from callops.web.login_guard import Attempt, LoginGuard, LoginThrottled
+from test_web_app import PASSWORD, insert_users
 
-PASSWORD = "s3cret-pass"
 WRONG = "wrong-pass"
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 HERE, THERE, PROXY = "198.51.100.1", "198.51.100.2", "10.0.0.2"
@@ -45,11 +42,6 @@ class Clock:
         self.now += dt.timedelta(**delta)
 
 
-@functools.cache
-def password_hash() -> str:
-    return PasswordHasher().hash(PASSWORD)
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock(T0)
@@ -59,11 +51,7 @@ def clock() -> Clock:
 def make_client(engine: sa.Engine, clock: Clock) -> Iterator[MakeClient]:
     """Clients of one app over ``engine`` (users boss and amy), each from its own address."""
     with engine.begin() as conn:
-        conn.execute(users.insert(), [
-            {"username": "boss", "password_hash": password_hash(), "role": Role.MANAGER.value, "locale": "en",
-             "active": True},
-            {"username": "amy", "password_hash": password_hash(), "role": Role.AGENT.value, "agent_id": "A1",
-             "locale": "en", "active": True}])
+        insert_users(conn, [("boss", Role.MANAGER, None, "en"), ("amy", Role.AGENT, "A1", "en")])
     url = engine.url.render_as_string(hide_password=False)
     apps = {}
     with ExitStack() as stack:

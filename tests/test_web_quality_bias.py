@@ -13,9 +13,8 @@ from fastapi.testclient import TestClient
 from callops.quality import ScoredEvaluation, rater_bias
 from callops.records import Role
 from callops.services.qa_reports import BIAS_ALPHA, BIAS_MIN_EFFECT_SD
-from callops.store.schema import users
 from quality_site import ANSWERS, Clock, bearer, login_form, new_clock, qa_site
-from test_web_app import password_hash
+from test_web_app import insert_users
 
 
 @pytest.fixture
@@ -33,9 +32,7 @@ def client(engine: sa.Engine, clock: Clock) -> Iterator[TestClient]:
 def _score_same_calls(client: TestClient, engine: sa.Engine) -> dict[str, dict[str, str]]:
     """Three QAs score the same three calls of each agent; qa3 deducts 10 more points everywhere."""
     with engine.begin() as conn:
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": Role.QA.value,
-                                       "agent_id": None, "locale": "en", "tz": "UTC", "active": True}
-                                      for name in ("qa2", "qa3")])
+        insert_users(conn, [(name, Role.QA, None, "en") for name in ("qa2", "qa3")], tz="UTC")
     h = {name: bearer(client, name) for name in ("boss", "qa1", "qa2", "qa3", "lead")}
     listed = client.get("/api/calls", headers=h["boss"]).json()["items"]
     for agent, solution in (("A1", 5), ("A2", 4)):

@@ -17,9 +17,8 @@ from callops.config import Settings
 from callops.records import Agent, Call, Direction, Outcome, Role
 from callops.store.directory import save_agent, save_team
 from callops.store.records import insert_calls
-from callops.store.schema import users
 from callops.web import create_app
-from test_web_app import login, password_hash
+from test_web_app import insert_users, login
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = "2026-03-02"
@@ -42,12 +41,8 @@ def client(engine: sa.Engine, db_url: str) -> Iterator[TestClient]:
         save_agent(conn, Agent("a1", "Amy", team="t1"))
         save_agent(conn, Agent("b1", "Bob", team="t2"))
         insert_calls(conn, [_call(i + 10 * k, agent) for k, (agent, n) in enumerate(CALLS.items()) for i in range(n)])
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "agent_id": agent, "locale": "en", "tz": "Asia/Shanghai", "active": True}
-                                      for name, role, agent in (("boss", Role.MANAGER, None),
-                                                                ("lead1", Role.TEAM_LEAD, None),
-                                                                ("idle", Role.TEAM_LEAD, None),
-                                                                ("amy", Role.AGENT, "a1"))])
+        insert_users(conn, [("boss", Role.MANAGER, None, "en"), ("lead1", Role.TEAM_LEAD, None, "en"),
+                            ("idle", Role.TEAM_LEAD, None, "en"), ("amy", Role.AGENT, "a1", "en")])
     with TestClient(create_app(Settings(database_url=db_url, secret_key="test-secret"))) as test_client:
         yield test_client
 

@@ -15,9 +15,8 @@ from fastapi.testclient import TestClient
 from callops.config import Settings
 from callops.records import Call, Direction, Outcome, Role
 from callops.store.records import insert_calls
-from callops.store.schema import users
 from callops.web import create_app
-from test_web_app import login, password_hash
+from test_web_app import insert_users, login
 
 TZ = "Asia/Shanghai"
 FIRST_DAY = dt.date(2026, 2, 2)  # a Monday
@@ -54,9 +53,7 @@ HISTORY = {"queue": "PS", "history_from": "2026-02-02", "history_to": "2026-03-0
 def workforce_site(engine: sa.Engine) -> Iterator[TestClient]:
     """The app over ``engine`` with a planner and an agent (tests that need calls load them)."""
     with engine.begin() as conn:
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "agent_id": None, "locale": "en", "tz": TZ, "active": True}
-                                      for name, role in (("pat", Role.PLANNER), ("amy", Role.AGENT))])
+        insert_users(conn, [("pat", Role.PLANNER, None, "en"), ("amy", Role.AGENT, None, "en")], tz=TZ)
     url = engine.url.render_as_string(hide_password=False)
     with TestClient(create_app(Settings(database_url=url, secret_key="test-secret", site_tz=TZ))) as test_client:
         yield test_client

