@@ -21,13 +21,17 @@ START = dt.datetime(2026, 3, 2, 0, 0, tzinfo=CST)
 
 
 def test_journey_yaml_is_validated_naming_the_field() -> None:
-    journey = load_journey("name: welcome\ntouches:\n - {after: 1d, channel: sms, purpose: care}\n"
-                           " - {after: 36h, channel: call}\n")
+    journey = load_journey(
+        "name: welcome\ntouches:\n - {after: 1d, channel: sms, purpose: care}\n - {after: 36h, channel: call}\n"
+    )
     assert journey.campaign == "welcome" and [t.after_s for t in journey.touches] == [86400, 129600]
-    for text, field in (("touches:\n - {after: 1w, channel: sms}\n", "touches[0].after"),
-                        ("touches:\n - {after: 1d, channel: fax}\n", "touches[0].channel"),
-                        ("touches:\n - {after: 1d, channel: sms}\n - {after: 0h, channel: sms}\n", "touches[1].after"),
-                        ("touches: []\n", "touches"), ("name: x\nsteps: []\n", "steps")):
+    for text, field in (
+        ("touches:\n - {after: 1w, channel: sms}\n", "touches[0].after"),
+        ("touches:\n - {after: 1d, channel: fax}\n", "touches[0].channel"),
+        ("touches:\n - {after: 1d, channel: sms}\n - {after: 0h, channel: sms}\n", "touches[1].after"),
+        ("touches: []\n", "touches"),
+        ("name: x\nsteps: []\n", "steps"),
+    ):
         with pytest.raises(JourneyError) as err:
             load_journey(text)
         assert err.value.field == field, text
@@ -35,8 +39,9 @@ def test_journey_yaml_is_validated_naming_the_field() -> None:
         load_journey("a: &x [1]\nb: *x\n")
 
 
-def _row(member: str, at: dt.datetime, outcome: Outcome, *, channel: Channel = Channel.CALL,
-         campaign: str = "spring") -> HistoryRow:
+def _row(
+    member: str, at: dt.datetime, outcome: Outcome, *, channel: Channel = Channel.CALL, campaign: str = "spring"
+) -> HistoryRow:
     return HistoryRow(member, f"+861380013{int(member[1:]):04d}", channel, at, outcome, campaign)
 
 
@@ -46,8 +51,10 @@ def test_answer_rates_shrink_to_the_pool_and_pick_the_best_open_hour() -> None:
     after Monday 09:30 is 19:00 local, and never an hour outside the calling window."""
     monday = dt.datetime(2026, 3, 2, tzinfo=CST)
     rows = [_row("m1", monday + dt.timedelta(hours=19, minutes=i), Outcome.SUCCESS) for i in range(2)]
-    rows += [_row("m1", monday - dt.timedelta(days=7) + dt.timedelta(hours=10, minutes=i), Outcome.NO_ANSWER)
-             for i in range(3)]
+    rows += [
+        _row("m1", monday - dt.timedelta(days=7) + dt.timedelta(hours=10, minutes=i), Outcome.NO_ANSWER)
+        for i in range(3)
+    ]
     rows += [_row("m2", monday + dt.timedelta(hours=10), Outcome.REFUSED)]
     history = ContactHistory.from_rows(rows, default_zone="Asia/Shanghai")
     rates = learn_answer_rates(history, strength=4.0, pool_strength=20.0)
@@ -60,8 +67,11 @@ def test_answer_rates_shrink_to_the_pool_and_pick_the_best_open_hour() -> None:
     assert got == pytest.approx([(2 + 4 * day_19) / 6, 4 * day_10 / 7, pool_19, overall])
     tuesday_19 = rates.rate(np.array([0]), np.array([24 + 19]))[0]  # no call then: the pool shifted by m1's 19:00
     assert tuesday_19 == pytest.approx(overall + day_19 - pool_19) and tuesday_19 > overall
-    assert list(hour_of_week(np.array([int((monday + dt.timedelta(hours=19)).timestamp())]),
-                             np.array(["Asia/Shanghai"], dtype=object))) == [19]
+    assert list(
+        hour_of_week(
+            np.array([int((monday + dt.timedelta(hours=19)).timestamp())]), np.array(["Asia/Shanghai"], dtype=object)
+        )
+    ) == [19]
     after = int((monday + dt.timedelta(hours=9, minutes=30)).timestamp())
     best = best_times(rates, history, np.array([0]), np.array([after]), china_default())
     assert dt.datetime.fromtimestamp(int(best[0]), CST) == monday + dt.timedelta(hours=19)
@@ -80,19 +90,33 @@ def _population() -> list[HistoryRow]:
         rows.append(_row(m, bought - dt.timedelta(days=20, hours=-8), Outcome.CALLBACK))  # answered at 19:00
         rows.append(_row(m, bought - dt.timedelta(days=13), Outcome.NO_ANSWER))  # not at 11:00
     rows.append(_row("m05", START + dt.timedelta(hours=-5), Outcome.SUCCESS))  # a repurchase: leaves the journey
-    rows.append(_row("m01", START - dt.timedelta(days=1), Outcome.SUCCESS, channel=Channel.SMS,
-                     campaign="other"))  # an SMS from another campaign: the weekly SMS cap defers the first touch
+    rows.append(
+        _row("m01", START - dt.timedelta(days=1), Outcome.SUCCESS, channel=Channel.SMS, campaign="other")
+    )  # an SMS from another campaign: the weekly SMS cap defers the first touch
     return rows
 
 
 def test_journey_plan_breaks_no_rule_and_keeps_spacing_and_capacity() -> None:
-    policy = policy_from_mapping({"caps": [{"channel": "call", "limit": 5, "window": "24h"},
-                                           {"channel": "call", "limit": 3, "window": "5min"},
-                                           {"channel": "sms", "limit": 1, "window": "7d"}]})
+    policy = policy_from_mapping(
+        {
+            "caps": [
+                {"channel": "call", "limit": 5, "window": "24h"},
+                {"channel": "call", "limit": 3, "window": "5min"},
+                {"channel": "sms", "limit": 1, "window": "7d"},
+            ]
+        }
+    )
     rows = _population()
     dnc = frozenset({"+8613800130006"})
-    plan = plan_journeys(rows, DEFAULT_JOURNEY, policy, start=START, days=60,
-                         per_hour={Channel.CALL: 8, Channel.SMS: 100, Channel.EMAIL: 100}, dnc_numbers=dnc)
+    plan = plan_journeys(
+        rows,
+        DEFAULT_JOURNEY,
+        policy,
+        start=START,
+        days=60,
+        per_hour={Channel.CALL: 8, Channel.SMS: 100, Channel.EMAIL: 100},
+        dnc_numbers=dnc,
+    )
     assert plan.members_in_journey == 29  # m05 repurchased
     touched = {p.member for p in plan.touches}
     assert "m05" not in touched and len(touched) == 29
@@ -105,12 +129,22 @@ def test_journey_plan_breaks_no_rule_and_keeps_spacing_and_capacity() -> None:
     per_slot: Counter[tuple[Channel, int]] = Counter()
     for p in plan.touches:  # in time order: each checked against the history and the touches planned before it
         past = [r for r in by_member[p.member] if r.at < p.planned_at]
-        verdict = check_member_loop(p.member, past, "Asia/Shanghai", policy, p.planned_at, holidays=holidays,
-                                    channel=p.channel, campaign=DEFAULT_JOURNEY.campaign, no_consent=False,
-                                    dnc=p.phone in dnc and p.channel is Channel.CALL)
+        verdict = check_member_loop(
+            p.member,
+            past,
+            "Asia/Shanghai",
+            policy,
+            p.planned_at,
+            holidays=holidays,
+            channel=p.channel,
+            campaign=DEFAULT_JOURNEY.campaign,
+            no_consent=False,
+            dnc=p.phone in dnc and p.channel is Channel.CALL,
+        )
         violations += not verdict["allowed"]
-        by_member[p.member].append(HistoryRow(p.member, p.phone, p.channel, p.planned_at, Outcome.NO_ANSWER,
-                                              DEFAULT_JOURNEY.campaign))
+        by_member[p.member].append(
+            HistoryRow(p.member, p.phone, p.channel, p.planned_at, Outcome.NO_ANSWER, DEFAULT_JOURNEY.campaign)
+        )
         per_slot[(p.channel, int(p.planned_at.timestamp()) // 900)] += 1
         assert p.planned_at >= p.due_at
     assert violations == 0

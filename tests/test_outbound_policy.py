@@ -32,16 +32,21 @@ from test_cli_contacts import HISTORY
 from test_web_app import insert_users, login
 
 NOW = dt.datetime(2026, 3, 2, 7, 1, tzinfo=dt.UTC)  # 15:01 in Beijing
-STRICT = {**policy_to_mapping(china_default()), "caps": [{"channel": "call", "limit": 2, "window": "24h"}],
-          "refusal_cap": 0}
+STRICT = {
+    **policy_to_mapping(china_default()),
+    "caps": [{"channel": "call", "limit": 2, "window": "24h"}],
+    "refusal_cap": 0,
+}
 
 
 def test_policy_round_trips_through_yaml_and_the_form() -> None:
     """A policy dumped as YAML or shown in the form reads back equal; the form's text reaches the validator."""
-    policy = load_policy("timezone: Asia/Shanghai\ncalling_window: {start: '09:00', end: '20:30'}\ncaps:\n"
-                         " - {channel: sms, limit: 3, window: 7d}\n - {channel: call, limit: 4, window: 24h}\n"
-                         "refusal_cap: 1\nquiet_after_abandon_h: 48.5\nholidays: ['2026-10-01']\n"
-                         "holiday_calendar: CN\n")
+    policy = load_policy(
+        "timezone: Asia/Shanghai\ncalling_window: {start: '09:00', end: '20:30'}\ncaps:\n"
+        " - {channel: sms, limit: 3, window: 7d}\n - {channel: call, limit: 4, window: 24h}\n"
+        "refusal_cap: 1\nquiet_after_abandon_h: 48.5\nholidays: ['2026-10-01']\n"
+        "holiday_calendar: CN\n"
+    )
     assert load_policy(dump_policy(policy)) == policy
     form = mapping_from_form(form_values(policy_to_mapping(policy)))
     assert policy_from_mapping(form.settings) == policy
@@ -50,9 +55,19 @@ def test_policy_round_trips_through_yaml_and_the_form() -> None:
 
 def test_form_errors_name_the_form_field() -> None:
     """The validator's setting names map back to the form's fields, cap rows counted with blanks skipped."""
-    values = {"timezone": "Asia/Shanghai", "window_start": "21:00", "window_end": "08:00", "refusal_cap": "2",
-              "quiet_after_abandon_h": "72", "cap_2_channel": "call", "cap_2_limit": "5", "cap_2_window": "24h",
-              "cap_5_channel": "call", "cap_5_limit": "9", "cap_5_window": "5min"}
+    values = {
+        "timezone": "Asia/Shanghai",
+        "window_start": "21:00",
+        "window_end": "08:00",
+        "refusal_cap": "2",
+        "quiet_after_abandon_h": "72",
+        "cap_2_channel": "call",
+        "cap_2_limit": "5",
+        "cap_2_window": "24h",
+        "cap_5_channel": "call",
+        "cap_5_limit": "9",
+        "cap_5_window": "5min",
+    }
     form = mapping_from_form(values)
     with pytest.raises(PolicyError) as err:
         policy_from_mapping(form.settings)
@@ -66,8 +81,9 @@ def test_form_errors_name_the_form_field() -> None:
     with pytest.raises(PolicyError) as err:
         policy_from_mapping(form.settings)
     assert form_field(err.value.field, form.cap_rows) == "cap_5_limit"
-    form = mapping_from_form({**values, "window_start": "08:00", "window_end": "21:00", "refusal_cap": "-1",
-                              "cap_5_limit": "3"})
+    form = mapping_from_form(
+        {**values, "window_start": "08:00", "window_end": "21:00", "refusal_cap": "-1", "cap_5_limit": "3"}
+    )
     with pytest.raises(PolicyError) as err:
         policy_from_mapping(form.settings)
     assert form_field(err.value.field, form.cap_rows) == "refusal_cap"
@@ -82,8 +98,9 @@ def test_saved_versions_are_audited(engine: sa.Engine) -> None:
     assert (first.version, second.version) == (1, 2)
     with engine.begin() as conn:
         with pytest.raises(InvalidInput) as err:
-            save_site_policy(conn, {**STRICT, "calling_window": {"start": "22:00", "end": "07:00"}}, actor="boss",
-                             at=NOW)
+            save_site_policy(
+                conn, {**STRICT, "calling_window": {"start": "22:00", "end": "07:00"}}, actor="boss", at=NOW
+            )
         assert err.value.field == "calling_window.end"
     with engine.connect() as conn:
         policy, stored = policy_in_force(conn)
@@ -100,8 +117,9 @@ def _cli(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def test_cli_policy_set_show_and_check(engine: sa.Engine, db_url: str, tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_policy_set_show_and_check(
+    engine: sa.Engine, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Without a stored policy `contacts check` prints exactly what it prints without a database; `policy set`
     refuses a contradictory file naming the field; once set, `check` follows it (and says so on stderr)."""
     history = tmp_path / "history.csv"
@@ -117,8 +135,10 @@ def test_cli_policy_set_show_and_check(engine: sa.Engine, db_url: str, tmp_path:
     assert load_policy(shown.stdout) == china_default()
 
     bad = tmp_path / "bad.yaml"
-    bad.write_text("caps:\n - {channel: call, limit: 5, window: 24h}\n - {channel: call, limit: 8, window: 5min}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "caps:\n - {channel: call, limit: 5, window: 24h}\n - {channel: call, limit: 8, window: 5min}\n",
+        encoding="utf-8",
+    )
     refused = CliRunner().invoke(cli, ["contacts", "policy", "set", str(bad)])
     assert refused.exit_code != 0 and "caps[1].limit" in refused.output
     good = tmp_path / "good.yaml"
@@ -142,11 +162,18 @@ def test_cli_policy_set_show_and_check(engine: sa.Engine, db_url: str, tmp_path:
 def client(engine: sa.Engine) -> Iterator[TestClient]:
     with engine.begin() as conn:
         insert_users(conn, [("boss", Role.MANAGER, None, "en"), ("pat", Role.PLANNER, None, "zh-CN")])
-        camp = create_campaign(conn, name="spring", purpose="sales", mode="predictive", caller_number="4008123123",
-                               now=NOW)
+        camp = create_campaign(
+            conn, name="spring", purpose="sales", mode="predictive", caller_number="4008123123", now=NOW
+        )
         at = NOW - dt.timedelta(hours=3)
-        record_attempts(conn, camp, [AttemptIn("m1", "+8613800138001", Channel.CALL, at + dt.timedelta(minutes=i),
-                                               Outcome.NO_ANSWER) for i in range(2)])
+        record_attempts(
+            conn,
+            camp,
+            [
+                AttemptIn("m1", "+8613800138001", Channel.CALL, at + dt.timedelta(minutes=i), Outcome.NO_ANSWER)
+                for i in range(2)
+            ],
+        )
     url = engine.url.render_as_string(hide_password=False)
     settings = Settings(database_url=url, secret_key="test-secret")
     with TestClient(create_app(settings, clock=lambda: NOW)) as test_client:
@@ -187,8 +214,9 @@ def test_policy_page_refuses_a_bad_form_and_saves_a_good_one(client: TestClient)
     contradiction = {**values, "cap_2_channel": "call", "cap_2_limit": "9", "cap_2_window": "1h"}
     response = client.post("/outbound/policy", data={"csrf_token": token, **contradiction}, follow_redirects=False)
     assert response.status_code == 400 and "contradicts" in _error(response.text, "cap_2_limit")
-    response = client.post("/outbound/policy", data={"csrf_token": token, **values, "quiet_after_abandon_h": "x"},
-                           follow_redirects=False)
+    response = client.post(
+        "/outbound/policy", data={"csrf_token": token, **values, "quiet_after_abandon_h": "x"}, follow_redirects=False
+    )
     assert response.status_code == 400 and _error(response.text, "quiet_after_abandon_h")
     assert "No version saved yet" in client.get("/outbound/policy").text
 

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import click
 
-from callops.cli._context import actor, engine, settings
+from callops.cli._context import actor, engine
 from callops.cli._outbound_input import instant as _instant
 from callops.cli._outbound_input import read_text as _read
+from callops.cli._outbound_input import site_policy
 from callops.cli._output import echo_json, echo_table
 from callops.dialer import (
     Channel,
     ContactHistory,
-    ContactPolicy,
     PolicyError,
     Purpose,
     check_contacts,
@@ -33,7 +33,6 @@ from callops.dialer import (
 from callops.dialer.policy import dump_policy, policy_from_mapping, policy_to_mapping
 from callops.errors import InvalidInput
 from callops.services.contact_policy import save_site_policy, stored_policy
-from callops.store.engine import missing_database
 
 
 def register(group: click.Group) -> None:
@@ -66,7 +65,7 @@ def check(policy_path: Path | None, history_path: Path, at_text: str, channel: s
     """For each member in the history: allowed now, or the binding rule and the earliest allowed time."""
     at = _instant(at_text)
     try:
-        policy = load_policy(_read(policy_path)) if policy_path else _site_policy()
+        policy = load_policy(_read(policy_path)) if policy_path else site_policy()
     except PolicyError as exc:
         raise InvalidInput(exc.reason, file=str(policy_path), field=exc.field) from None
     rows = read_history_csv(_read(history_path), file=str(history_path))
@@ -84,19 +83,6 @@ def check(policy_path: Path | None, history_path: Path, at_text: str, channel: s
         echo_json(out)
     else:
         echo_table(out, ["member", "allowed", "rule", "next_allowed_at"])
-
-
-def _site_policy() -> ContactPolicy:
-    """The site's stored policy when the configured database has one (noted on stderr), else the China default."""
-    if missing_database(settings().database_url) is not None:
-        return china_default()
-    with engine().connect() as conn:
-        stored = stored_policy(conn)
-    if stored is None:
-        return china_default()
-    click.echo(f"using the site's contact policy version {stored.version} (saved by {stored.saved_by} "
-               f"at {stored.saved_at.isoformat()}); --policy FILE overrides it", err=True)
-    return policy_from_mapping(stored.settings)
 
 
 @contacts.group("policy")

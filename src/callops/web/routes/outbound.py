@@ -27,6 +27,7 @@ from callops.dialer import (
 )
 from callops.dialer.policy import ContactPolicy, policy_to_mapping
 from callops.dialer.policy_form import CAP_ROWS, FIELDS, form_field, form_values, mapping_from_form
+from callops.dialer.repurchase import GOOD_RATIO, repurchase_ratio
 from callops.errors import InvalidInput
 from callops.permissions import Permission, allowed
 from callops.services.contact_policy import policy_in_force, save_site_policy
@@ -39,6 +40,7 @@ from callops.store.campaigns import (
     list_campaigns,
     member_listings,
     outbound_report,
+    sales_for_repurchase,
 )
 from callops.store.contact_policy import policy_versions
 from callops.store.users import User
@@ -189,3 +191,31 @@ def save_policy_form(request: Request, conn: ConnDep, user: Annotated[User, requ
     return RedirectResponse(f"/outbound/policy?saved={saved.version}", status_code=303)
 
 
+
+
+MAX_REPURCHASE_MONTHS = 36
+
+
+@router.get("/outbound/repurchase", response_class=HTMLResponse)
+def repurchase_page(request: Request, conn: ConnDep, user: Annotated[User, require(Permission.VIEW_REPORTS)],
+                    viewer: ViewerDep, now: NowDep, months: str = "12", campaign: str = "") -> HTMLResponse:
+    """Repeat-purchase : first-purchase sales per month and campaign over the last ``months`` months (in the
+    viewer's zone), against seed 004's 9 to 1."""
+    if not months.strip().isdigit() or not 1 <= int(months) <= MAX_REPURCHASE_MONTHS:
+        raise InvalidInput(f"give a whole number of months from 1 to {MAX_REPURCHASE_MONTHS}", field="months")
+    names = [c.name for c in list_campaigns(conn)]
+    chosen = campaign.strip() or None
+    if chosen is not None and chosen not in names:
+        raise InvalidInput(f"no campaign named {chosen!r}", field="campaign")
+    zone = viewer.fmt.tz_name
+    local_now = now.astimezone(viewer.fmt.tz)
+    first_of_month = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    year, month = divmod(first_of_month.year * 12 + first_of_month.month - 1 - (int(months) - 1), 12)
+    start = first_of_month.replace(year=year, month=month + 1)
+    end = now + dt.timedelta(seconds=1)
+    report = repurchase_ratio(sales_for_repurchase(conn, start=start, end=end, campaign=chosen), start=start,
+                              end=end, zone=zone, campaign=chosen)
+    return render(request, viewer, "outbound/repurchase.html", {
+        "report": report, "months": int(months), "campaign": chosen or "", "campaigns": names,
+        "good_ratio": GOOD_RATIO, "start": start,
+    })
