@@ -228,6 +228,8 @@ def test_policy_page_refuses_a_bad_form_and_saves_a_good_one(client: TestClient)
     member = client.get("/outbound/members/m1")
     assert 'data-channel="call" data-rule="calls_per_24h"' in member.text
     assert "at most 2 (Call) in 24h" in member.text
+    audit = client.get("/admin/audit?entity=contact_policy")
+    assert audit.status_code == 200 and "contact_policy.saved" in audit.text and "contact policy" in audit.text
 
     client.post("/logout", data={"csrf_token": token})
     token = login(client, "pat")
