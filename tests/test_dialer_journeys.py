@@ -164,3 +164,20 @@ def test_journey_plan_breaks_no_rule_and_keeps_spacing_and_capacity() -> None:
     assert first_sms.planned_at >= START + dt.timedelta(days=6)  # the day before blocks SMS for 7 days
     m06 = [p.touch for p in plan.touches if p.member == "m06"]
     assert m06 == [0]  # the SMS went; the call is blocked for good, so the journey stops there
+
+
+def test_a_popular_best_hour_keeps_only_its_capacity() -> None:
+    """20 members due at 10:00 all answer best at 19:00, but calls are 4 an hour: 19:00-20:00 keeps 4 of them
+    and the rest keep their earliest time that day instead of spilling into the next."""
+    journey = load_journey("name: j\ntouches:\n - {after: 1d, channel: call}\n")
+    rows = []
+    for i in range(20):
+        m = f"m{i:02d}"
+        rows.append(_row(m, START - dt.timedelta(days=1) + dt.timedelta(hours=10), Outcome.SUCCESS))
+        rows += [_row(m, START - dt.timedelta(days=d) + dt.timedelta(hours=19), Outcome.CALLBACK) for d in (3, 5)]
+        rows += [_row(m, START - dt.timedelta(days=d) + dt.timedelta(hours=12), Outcome.NO_ANSWER) for d in (4, 6)]
+    plan = plan_journeys(rows, journey, china_default(), start=START, days=1, per_hour={Channel.CALL: 4})
+    hours = Counter(p.planned_at.astimezone(CST).hour for p in plan.touches)
+    assert len(plan.touches) == 20 and plan.left_out == {}
+    assert hours[19] == 4 and all(p.planned_at < START + dt.timedelta(days=1) for p in plan.touches)
+    assert sum(n for h, n in hours.items() if 10 <= h < 19) == 16

@@ -136,10 +136,12 @@ def best_times(
     policy: ContactPolicy,
     *,
     horizon_h: int = 24,
+    until_s: IntArray | None = None,
 ) -> IntArray:
     """For each member, the best time at or after ``after_s`` within ``horizon_h`` hours: ``after_s`` itself if
     its hour is the best, else the start of the best later local hour; hours outside the calling window (or on a
-    holiday) are never chosen, and with none open ``after_s`` is returned unchanged."""
+    holiday) are never chosen, nor hours starting at or after ``until_s`` (e.g. the end of the planned day); with none
+    left ``after_s`` is returned unchanged."""
     if len(member) == 0:
         return np.zeros(0, dtype=np.int64)
     zones = history.zones[member]
@@ -155,6 +157,8 @@ def best_times(
     flat_zones = np.repeat(zones, horizon_h)
     opened, _ = next_window_open(flat, flat_zones, policy)
     is_open = (opened == flat).reshape(candidates.shape)
+    if until_s is not None:
+        is_open &= candidates < until_s[:, None]
     score = rates.rate(np.repeat(member, horizon_h), hour_of_week(flat, flat_zones)).reshape(candidates.shape)
     score = np.where(is_open, score, -1.0)
     pick = np.argmax(score, axis=1)

@@ -19,8 +19,9 @@ predecessor (or the purchase), and never before the sum of the spacings from the
 ``plan_journeys`` plans the touches due in a horizon, day by day: each day, the members whose next touch is due
 that day get it at a time the contact policy allows (``planner.plan_attempts`` on that touch's channel, with the
 touches planned on earlier days counted in the caps, so no member is over-contacted across journeys, campaigns and
-channels), within each channel's capacity per hour; calls go at the member's best hour of the day
-(``best_time``). A member gets at most one touch a day; a touch that finds no room rolls to the next day.
+channels), within each channel's capacity per hour; calls go at the member's best hour of the day they are due
+(``best_time``, not past that day's end; when more members pick an hour than it has calls, those who gain least
+keep their earliest time). A member gets at most one touch a day; a touch that finds no room rolls to the next day.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
-from callops.dialer.best_time import best_times, learn_answer_rates
+from callops.dialer.best_time import AnswerRates, best_times, hour_of_week, learn_answer_rates
 from callops.dialer.consent import ConsentRecord, consent_missing, on_dnc
 from callops.dialer.contact_check import NEVER, check_contacts
 from callops.dialer.history import CHANNEL_CODES, OUTCOME_CODES, ContactHistory, HistoryRow
@@ -221,19 +222,20 @@ def plan_journeys(
         raise ValueError(f"days must be 1 to {MAX_DAYS}")
     if any(v < 1 for v in per_hour.values()):
         raise ValueError("each channel's touches per hour must be at least 1")
-    base_rows = list(rows)
-    planned_rows: list[HistoryRow] = []
     planned: list[PlannedTouch] = []
-    extra = list(phones or {})
     why: dict[str, str] = {}
     entered: set[str] = set()
-    # answer rates from the real attempts only (planned touches have no outcome yet); planned rows add no member,
-    # so member indices agree with each day's history
-    learned = _history(base_rows, policy, extra, phones)
+    # the members never change (touches go to members who bought), so one history of the real attempts is
+    # extended each day with the touches planned so far; the answer rates come from the real attempts only
+    learned = _history(rows, policy, list(phones or {}), phones)
+    index = {str(m): i for i, m in enumerate(learned.members)}
     rates = learn_answer_rates(learned) if best_time else None
+    added_member: list[int] = []
+    added_at: list[int] = []
+    added_channel: list[int] = []
     for day in range(days):
         day_start = start + dt.timedelta(days=day)
-        history = _history(base_rows + planned_rows, policy, extra, phones)
+        history = _extended(learned, added_member, added_at, added_channel, journey.campaign)
         first, made, last, repurchased = _state(history, journey)
         active = (first < NEVER) & ~repurchased & (made < len(journey.touches))
         entered.update(str(m) for m in history.members[active])
@@ -250,9 +252,13 @@ def plan_journeys(
             if not members.any():
                 continue
             not_before = np.maximum(due, int(day_start.timestamp()))
-            if rates is not None and touch.channel is Channel.CALL and len(learned.members) == len(history.members):
+            if rates is not None and touch.channel is Channel.CALL:
                 idx = np.flatnonzero(members)
-                not_before[idx] = best_times(rates, history, idx, not_before[idx], policy)
+                within_day = np.full(len(idx), day_end_s, dtype=np.int64)
+                best = best_times(rates, history, idx, not_before[idx], policy, until_s=within_day)
+                not_before[idx] = _within_capacity(
+                    rates, history, idx, not_before[idx], best, per_hour.get(Channel.CALL, 1_000_000)
+                )
             no_consent = consent_missing(history, consents, channel=touch.channel, purpose=touch.purpose, at=day_start)
             dnc = on_dnc(history, dnc_numbers) if touch.channel is Channel.CALL else None
             hourly = per_hour.get(touch.channel, 1_000_000)
@@ -269,7 +275,7 @@ def plan_journeys(
                 not_before_s=not_before,
                 channel=touch.channel,
             )
-            index = {str(m): i for i, m in enumerate(history.members)}
+            unplaced_mask = members.copy()
             for a in made_plan.attempts:
                 i = index[a.member]
                 planned.append(
@@ -283,12 +289,12 @@ def plan_journeys(
                         dt.datetime.fromtimestamp(int(due[i]), dt.UTC),
                     )
                 )
-                planned_rows.append(
-                    HistoryRow(a.member, a.phone, touch.channel, a.planned_at, Outcome.NO_ANSWER, journey.campaign)
-                )
+                added_member.append(i)
+                added_at.append(int(a.planned_at.timestamp()))
+                added_channel.append(CHANNEL_CODES[touch.channel])
+                unplaced_mask[i] = False
                 why.pop(a.member, None)
-            placed = {a.member for a in made_plan.attempts}
-            unplaced = np.flatnonzero(members & ~np.isin(history.members, np.asarray(sorted(placed), dtype=object)))
+            unplaced = np.flatnonzero(unplaced_mask)
             if len(unplaced):
                 decisions = check_contacts(
                     history,
@@ -304,6 +310,54 @@ def plan_journeys(
                     why[str(history.members[i])] = str(decisions.rule[i]) if permanent else "capacity_or_horizon"
     return JourneyPlan(
         tuple(sorted(planned, key=lambda p: (p.planned_at, p.member))), len(entered), dict(Counter(why.values()))
+    )
+
+
+def _within_capacity(
+    rates: AnswerRates,
+    history: ContactHistory,
+    idx: npt.NDArray[np.int64],
+    earliest: npt.NDArray[np.int64],
+    best: npt.NDArray[np.int64],
+    per_hour: int,
+) -> npt.NDArray[np.int64]:
+    """The best times, except that an hour chosen by more members than it has calls keeps only those who gain
+    most over their earliest time; the others go back to their earliest time (so a popular hour does not push
+    them to the next day)."""
+    gain = rates.rate(idx, hour_of_week(best, history.zones[idx])) - rates.rate(
+        idx, hour_of_week(earliest, history.zones[idx])
+    )
+    hour = best // 3600
+    order = np.lexsort((-gain, hour))
+    ranked_hour = hour[order]
+    starts = np.searchsorted(ranked_hour, ranked_hour, side="left")
+    rank = np.arange(len(order)) - starts
+    keep = np.empty(len(order), dtype=bool)
+    keep[order] = rank < per_hour
+    return np.where(keep, best, earliest)
+
+
+def _extended(
+    base: ContactHistory, member: list[int], at_s: list[int], channel: list[int], campaign: str
+) -> ContactHistory:
+    """``base`` with the planned touches added as unanswered attempts of ``campaign``, sorted by member and time."""
+    if not member:
+        return base
+    campaigns = base.campaigns if campaign in set(base.campaigns.tolist()) else np.append(base.campaigns, campaign)
+    code = int(np.flatnonzero(campaigns == campaign)[0])
+    member_idx = np.concatenate([base.member_idx, np.asarray(member, dtype=np.int64)])
+    times = np.concatenate([base.at_s, np.asarray(at_s, dtype=np.int64)])
+    order = np.lexsort((times, member_idx))
+    return ContactHistory(
+        members=base.members,
+        phones=base.phones,
+        zones=base.zones,
+        campaigns=np.asarray(campaigns, dtype=object),
+        member_idx=member_idx[order],
+        at_s=times[order],
+        channel=np.concatenate([base.channel, np.asarray(channel, dtype=np.int8)])[order],
+        outcome=np.concatenate([base.outcome, np.full(len(member), OUTCOME_CODES[Outcome.NO_ANSWER], np.int8)])[order],
+        campaign_idx=np.concatenate([base.campaign_idx, np.full(len(member), code, np.int64)])[order],
     )
 
 
