@@ -104,7 +104,7 @@ def policy_show(as_json: bool) -> None:
         return
     if stored:
         click.echo(f"# version {stored.version}, saved by {stored.saved_by} at {stored.saved_at.isoformat()}"
-                   + (f": {stored.note}" if stored.note else ""))
+                   + (f": {' '.join(stored.note.split())}" if stored.note else ""))
     else:
         click.echo("# no stored policy: the China default applies")
     click.echo(dump_policy(policy), nl=False)
