@@ -1,13 +1,20 @@
-"""Input helpers of the outbound commands (contacts, campaign): bounded UTF-8 files and ISO instants."""
+"""Input helpers of the outbound commands (contacts, campaign): bounded UTF-8 files, ISO instants and the site's
+contact policy in force."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-from callops.errors import InvalidInput
+import click
 
-__all__ = ["read_text", "instant", "MAX_FILE_BYTES"]
+from callops.cli._context import engine, settings
+from callops.dialer.policy import ContactPolicy, china_default, policy_from_mapping
+from callops.errors import InvalidInput
+from callops.services.contact_policy import stored_policy
+from callops.store.engine import missing_database
+
+__all__ = ["read_text", "instant", "site_policy", "MAX_FILE_BYTES"]
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -31,3 +38,17 @@ def instant(value: str, *, field: str = "--at") -> dt.datetime:
     if at.tzinfo is None:
         raise InvalidInput(f"{value!r} has no UTC offset (write e.g. 2026-03-02T10:00:00+08:00)", field=field)
     return at
+
+
+def site_policy() -> ContactPolicy:
+    """The site's stored policy when the configured database has one (noted on stderr), else the China default
+    (also without a database: a command given only files behaves as it always did)."""
+    if missing_database(settings().database_url) is not None:
+        return china_default()
+    with engine().connect() as conn:
+        stored = stored_policy(conn)
+    if stored is None:
+        return china_default()
+    click.echo(f"using the site's contact policy version {stored.version} (saved by {stored.saved_by} "
+               f"at {stored.saved_at.isoformat()}); --policy FILE overrides it", err=True)
+    return policy_from_mapping(stored.settings)

@@ -1,6 +1,9 @@
 """``callops campaign``: outbound campaigns, their contact lists and attempts, plans and reports.
 
-``plan`` works on a stored campaign, or on files alone (``--contacts`` and ``--history``) without a database.
+``plan`` works on a stored campaign, or on files alone (``--contacts`` and ``--history``) without a database;
+``journey`` plans the member journeys (first purchase -> repurchase) and ``repurchase`` reports repeat-purchase
+sales against first-purchase sales, both on the stored attempts or a history file. Without ``--policy`` the
+site's stored contact policy applies when there is one, else the China default.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 import numpy as np
@@ -17,13 +21,13 @@ import numpy as np
 from callops.cli._context import engine
 from callops.cli._outbound_input import instant as _instant
 from callops.cli._outbound_input import read_text as _read
+from callops.cli._outbound_input import site_policy
 from callops.cli._output import echo_json, echo_table
 from callops.dialer import (
     Channel,
     ContactHistory,
     PolicyError,
     Purpose,
-    china_default,
     consent_missing,
     load_policy,
     on_dnc,
@@ -32,8 +36,11 @@ from callops.dialer import (
     read_history_csv,
 )
 from callops.dialer.contact_list import CONTACT_FIELDS, ContactRow, read_contact_rows
+from callops.dialer.history import HistoryRow
+from callops.dialer.journeys import DEFAULT_JOURNEY, MAX_DAYS, Journey, JourneyError, load_journey, plan_journeys
 from callops.dialer.planner import plan_attempts
 from callops.dialer.policy import ContactPolicy
+from callops.dialer.repurchase import GOOD_RATIO, Sale, repurchase_ratio
 from callops.dialer.retry import parse_retry, retry_gate
 from callops.errors import InvalidInput
 from callops.store.campaigns import (
@@ -50,7 +57,9 @@ from callops.store.campaigns import (
     history_for,
     list_campaigns,
     outbound_report,
+    purchasers_history,
     record_attempts,
+    sales_for_repurchase,
 )
 from callops.yaml_input import load_yaml
 
@@ -239,7 +248,7 @@ def dnc(path: Path, source: str) -> None:
 
 def _policy(path: Path | None) -> ContactPolicy:
     try:
-        return load_policy(_read(path)) if path else china_default()
+        return load_policy(_read(path)) if path else site_policy()
     except PolicyError as exc:
         raise InvalidInput(exc.reason, file=str(path), field=exc.field) from None
 
@@ -339,3 +348,103 @@ def report(name: str, start_text: str, end_text: str, as_json: bool) -> None:
                     *out["agents"]],
                    ["agent", "dials", "connects", "right_party_contacts", "successes", "conversion", "refusal_rate",
                     "abandon_rate"])
+
+
+def _period(start_text: str, end_text: str) -> tuple[dt.datetime, dt.datetime]:
+    start, end = _instant(start_text, field="--start"), _instant(end_text, field="--end")
+    if end <= start or end - start > dt.timedelta(days=366 * 3):
+        raise InvalidInput("the end must be after the start and within three years of it", field="--end")
+    return start, end
+
+
+@campaign.command("repurchase")
+@click.option("--start", "start_text", required=True, help="ISO time with offset.")
+@click.option("--end", "end_text", required=True, help="ISO time with offset (exclusive).")
+@click.option("--campaign", "campaign_name", help="Count only this campaign's sales (default: every campaign).")
+@click.option("--zone", default="Asia/Shanghai", show_default=True, help="The zone of the months.")
+@click.option("--history", "history_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the attempts from this history CSV instead of the database.")
+@click.option("--json", "as_json", is_flag=True)
+def repurchase(start_text: str, end_text: str, campaign_name: str | None, zone: str, history_path: Path | None,
+               as_json: bool) -> None:
+    """Repeat-purchase sales : first-purchase sales per campaign and month (a sale is a successful call; a
+    member's first ever sale is the first purchase, every later one a repurchase; seed 004's good ratio is 9)."""
+    start, end = _period(start_text, end_text)
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"{zone!r} is not a time zone", field="--zone") from None
+    if history_path:
+        rows = read_history_csv(_read(history_path), file=str(history_path))
+        sales = [Sale(r.member, r.at, r.campaign) for r in rows
+                 if r.channel is Channel.CALL and r.outcome.value == "success" and r.at < end]
+    else:
+        with engine().connect() as conn:
+            if campaign_name:
+                get_campaign(conn, campaign_name)
+            sales = sales_for_repurchase(conn, start=start, end=end, campaign=campaign_name)
+    out = {"start": start.isoformat(), "end": end.isoformat(), "zone": zone, "good_ratio": GOOD_RATIO,
+           **repurchase_ratio(sales, start=start, end=end, zone=zone, campaign=campaign_name)}
+    if as_json:
+        echo_json(out)
+    else:
+        echo_table([*out["rows"], {"campaign": "(all)", "month": "(period)", **out["total"]}],
+                   ["campaign", "month", "first", "repeat", "ratio"])
+
+
+def _journey(path: Path | None) -> Journey:
+    if path is None:
+        return DEFAULT_JOURNEY
+    try:
+        return load_journey(_read(path))
+    except JourneyError as exc:
+        raise InvalidInput(exc.reason, file=str(path), field=exc.field) from None
+
+
+@campaign.command("journey")
+@click.option("--start", "start_text", required=True, help="Plan from this instant (ISO with offset).")
+@click.option("--days", type=click.IntRange(1, MAX_DAYS), default=30, show_default=True)
+@click.option("--journey", "journey_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Journey YAML {name, campaign, touches: [{after, channel, purpose}]} (default: the repurchase "
+                   "journey in docs/outbound.md).")
+@click.option("--calls-per-hour", type=click.IntRange(1, 1_000_000), default=40, show_default=True,
+              help="Calls the agents can make in an hour.")
+@click.option("--sms-per-hour", type=click.IntRange(1, 10_000_000), default=10_000, show_default=True)
+@click.option("--emails-per-hour", type=click.IntRange(1, 10_000_000), default=10_000, show_default=True)
+@click.option("--policy", "policy_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--history", "history_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Plan from this history CSV instead of the database's attempts.")
+@click.option("--consent", "consent_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dnc", "dnc_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--no-best-time", is_flag=True, help="Call at the earliest allowed time, not the member's best hour.")
+@click.option("--json", "as_json", is_flag=True)
+def journey(start_text: str, days: int, journey_path: Path | None, calls_per_hour: int, sms_per_hour: int,
+            emails_per_hour: int, policy_path: Path | None, history_path: Path | None, consent_path: Path | None,
+            dnc_path: Path | None, no_best_time: bool, as_json: bool) -> None:
+    """Plan the member journeys' touches due in the next --days: each member who bought gets the journey's next
+    touch when it is due, at a time the contact policy allows (counting every other contact), calls at their best
+    hour, within each channel's capacity; prints the planned touches."""
+    start = _instant(start_text, field="--start")
+    plan_of = _journey(journey_path)
+    policy = _policy(policy_path)
+    rows: list[HistoryRow]
+    if history_path:
+        rows = read_history_csv(_read(history_path), file=str(history_path))
+        consents = read_consent_csv(_read(consent_path), file=str(consent_path)) if consent_path else []
+        numbers = read_dnc_text(_read(dnc_path), file=str(dnc_path)) if dnc_path else frozenset()
+    else:
+        with engine().connect() as conn:
+            rows = purchasers_history(conn)
+            members = sorted({r.member for r in rows})
+            consents = consents_for(conn, members)
+            numbers = dnc_among(conn, [r.phone for r in rows if r.phone])
+    made = plan_journeys(rows, plan_of, policy, start=start, days=days, consents=consents, dnc_numbers=numbers,
+                         per_hour={Channel.CALL: calls_per_hour, Channel.SMS: sms_per_hour,
+                                   Channel.EMAIL: emails_per_hour}, best_time=not no_best_time)
+    out = [{"member": t.member, "phone": t.phone, "touch": t.touch + 1, "channel": t.channel.value,
+            "purpose": t.purpose.value, "planned_at": t.planned_at.isoformat(), "due_at": t.due_at.isoformat(),
+            "campaign": plan_of.campaign} for t in made.touches]
+    click.echo(f"members in the journey: {made.members_in_journey}"
+               + ("; not planned: " + ", ".join(f"{k} {v}" for k, v in sorted(made.left_out.items()))
+                  if made.left_out else ""), err=True)
+    echo_json(out) if as_json else echo_table(out, ["member", "touch", "channel", "purpose", "planned_at"])

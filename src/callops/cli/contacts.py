@@ -1,13 +1,20 @@
-"""``callops contacts check``: may each member of a contact history be contacted now, and if not, why not."""
+"""``callops contacts check``: may each member of a contact history be contacted now, and if not, why not;
+``callops contacts policy show|set``: the site's stored contact policy.
+
+Without ``--policy`` the check uses the site's stored policy when the database (CALLOPS_DATABASE_URL) has one,
+and says so on stderr; otherwise the China default, exactly as without a database."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
 
+from callops.cli._context import actor, engine
 from callops.cli._outbound_input import instant as _instant
 from callops.cli._outbound_input import read_text as _read
+from callops.cli._outbound_input import site_policy
 from callops.cli._output import echo_json, echo_table
 from callops.dialer import (
     Channel,
@@ -23,7 +30,9 @@ from callops.dialer import (
     read_dnc_text,
     read_history_csv,
 )
+from callops.dialer.policy import dump_policy, policy_from_mapping, policy_to_mapping
 from callops.errors import InvalidInput
+from callops.services.contact_policy import save_site_policy, stored_policy
 
 
 def register(group: click.Group) -> None:
@@ -56,7 +65,7 @@ def check(policy_path: Path | None, history_path: Path, at_text: str, channel: s
     """For each member in the history: allowed now, or the binding rule and the earliest allowed time."""
     at = _instant(at_text)
     try:
-        policy = load_policy(_read(policy_path)) if policy_path else china_default()
+        policy = load_policy(_read(policy_path)) if policy_path else site_policy()
     except PolicyError as exc:
         raise InvalidInput(exc.reason, file=str(policy_path), field=exc.field) from None
     rows = read_history_csv(_read(history_path), file=str(history_path))
@@ -74,3 +83,43 @@ def check(policy_path: Path | None, history_path: Path, at_text: str, channel: s
         echo_json(out)
     else:
         echo_table(out, ["member", "allowed", "rule", "next_allowed_at"])
+
+
+@contacts.group("policy")
+def policy_group() -> None:
+    """The site's contact policy (used by the member pages, `contacts check` and `campaign plan`)."""
+
+
+@policy_group.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (version, saved_by, saved_at, settings).")
+def policy_show(as_json: bool) -> None:
+    """Print the policy in force as YAML (`policy set` reads it back); the China default when none is saved."""
+    with engine().connect() as conn:
+        stored = stored_policy(conn)
+    policy = policy_from_mapping(stored.settings) if stored else china_default()
+    if as_json:
+        echo_json({"version": stored.version if stored else None, "saved_by": stored.saved_by if stored else None,
+                   "saved_at": stored.saved_at.isoformat() if stored else None,
+                   "settings": policy_to_mapping(policy)})
+        return
+    if stored:
+        click.echo(f"# version {stored.version}, saved by {stored.saved_by} at {stored.saved_at.isoformat()}"
+                   + (f": {' '.join(stored.note.split())}" if stored.note else ""))
+    else:
+        click.echo("# no stored policy: the China default applies")
+    click.echo(dump_policy(policy), nl=False)
+
+
+@policy_group.command("set")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--note", default="", help="Why the policy changed (kept with the version, at most 200 characters).")
+def policy_set(path: Path, note: str) -> None:
+    """Validate the policy YAML at PATH and save it as the site's next version (audited)."""
+    try:
+        policy = load_policy(_read(path))
+    except PolicyError as exc:
+        raise InvalidInput(exc.reason, file=str(path), field=exc.field) from None
+    with engine().begin() as conn:
+        saved = save_site_policy(conn, policy_to_mapping(policy), actor=actor(), at=dt.datetime.now(dt.UTC),
+                                 note=note)
+    click.echo(f"saved the contact policy as version {saved.version}")

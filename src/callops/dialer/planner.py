@@ -55,6 +55,7 @@ def plan_attempts(
     dnc: npt.NDArray[np.bool_] | None = None,
     not_before_s: npt.NDArray[np.int64] | None = None,
     done: npt.NDArray[np.bool_] | None = None,
+    channel: Channel = Channel.CALL,
 ) -> CampaignPlan:
     """One call attempt for each member flagged in ``members`` between ``start`` and ``end``.
 
@@ -66,7 +67,7 @@ def plan_attempts(
     start_s, end_s = int(start.timestamp()), int(end.timestamp())
     if (end_s - start_s) // slot_s > MAX_SLOTS or end_s <= start_s:
         raise ValueError(f"the horizon must be after the start and at most {MAX_SLOTS} slots")
-    decisions = check_contacts(history, policy, start, channel=Channel.CALL, campaign=campaign,
+    decisions = check_contacts(history, policy, start, channel=channel, campaign=campaign,
                                no_consent=no_consent, dnc=dnc)
     next_s = decisions.next_allowed_s
     if not_before_s is not None:

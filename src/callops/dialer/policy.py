@@ -31,7 +31,8 @@ import yaml
 
 from callops.dialer.records import Channel
 
-__all__ = ["Cap", "ContactPolicy", "PolicyError", "china_default", "load_policy", "policy_from_mapping"]
+__all__ = ["Cap", "ContactPolicy", "PolicyError", "china_default", "dump_policy", "load_policy", "policy_from_mapping",
+           "policy_to_mapping"]
 
 MAX_POLICY_BYTES = 64_000
 MAX_HOLIDAYS = 2_000
@@ -157,6 +158,31 @@ def policy_from_mapping(data: Mapping[str, Any]) -> ContactPolicy:
         quiet_after_abandon_s=int(round(float(quiet) * 3600)), holidays=frozenset(days),
         holiday_calendar=calendar,
     )
+
+
+def policy_to_mapping(policy: ContactPolicy) -> dict[str, Any]:
+    """The settings ``policy_from_mapping`` reads back to an equal policy (plain JSON/YAML values)."""
+    quiet_h = policy.quiet_after_abandon_s / 3600
+    out: dict[str, Any] = {
+        "timezone": policy.timezone,
+        "calling_window": {"start": _hhmm(policy.window_start_min), "end": _hhmm(policy.window_end_min)},
+        "caps": [{"channel": c.channel.value, "limit": c.limit, "window": c.label} for c in policy.caps],
+        "refusal_cap": policy.refusal_cap,
+        "quiet_after_abandon_h": int(quiet_h) if float(quiet_h).is_integer() else quiet_h,
+        "holidays": [d.isoformat() for d in sorted(policy.holidays)],
+    }
+    if policy.holiday_calendar is not None:
+        out["holiday_calendar"] = policy.holiday_calendar
+    return out
+
+
+def dump_policy(policy: ContactPolicy) -> str:
+    """The policy as YAML that ``load_policy`` reads back to an equal policy."""
+    return yaml.safe_dump(policy_to_mapping(policy), sort_keys=False, allow_unicode=True, default_flow_style=None)
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _minutes(value: Any, field: str) -> int:

@@ -20,13 +20,15 @@ import sqlalchemy as sa
 from callops.dialer import Channel, ConsentRecord, HistoryRow, Outcome, PhoneError, Purpose, normalise_phone
 from callops.dialer.contact_list import ContactRow
 from callops.dialer.outbound_sim import max_window_rate
+from callops.dialer.repurchase import Sale
 from callops.dialer.retry import parse_retry
 from callops.errors import Conflict, InvalidInput, NotFound
 from callops.store.schema import campaign_contacts, campaigns, contact_attempts, contact_consents, dnc_numbers
 
 __all__ = ["Campaign", "AttemptIn", "MODES", "create_campaign", "get_campaign", "list_campaigns", "add_contacts",
            "campaign_contacts_of", "add_consents", "consents_for", "add_dnc", "dnc_among", "record_attempts",
-           "history_for", "outbound_report", "campaign_progress", "member_listings"]
+           "history_for", "outbound_report", "campaign_progress", "member_listings", "sales_for_repurchase",
+           "purchasers_history"]
 
 MODES = ("preview", "progressive", "predictive")
 _NAME = re.compile(r"^[\w.\-]{1,80}$")
@@ -281,3 +283,41 @@ def member_listings(conn: sa.Connection, member: str) -> list[tuple[str, Contact
         campaigns, campaigns.c.id == campaign_contacts.c.campaign_id).where(campaign_contacts.c.member == member)
         .order_by(campaigns.c.name))
     return [(r.name, ContactRow(r.member, r.phone, r.zone, r.name_1, r.email)) for r in rows]
+
+
+def sales_for_repurchase(conn: sa.Connection, *, start: dt.datetime, end: dt.datetime,
+                         campaign: str | None = None) -> list[Sale]:
+    """The successful calls of every member who bought in [start, end) (in ``campaign`` if named), with all their
+    earlier successful calls in any campaign (to tell a first purchase from a repurchase)."""
+    sold = (sa.select(contact_attempts.c.member).distinct()
+            .join(campaigns, campaigns.c.id == contact_attempts.c.campaign_id)
+            .where(contact_attempts.c.outcome == Outcome.SUCCESS.value,
+                   contact_attempts.c.channel == Channel.CALL.value,
+                   contact_attempts.c.at >= start, contact_attempts.c.at < end))
+    if campaign is not None:
+        sold = sold.where(campaigns.c.name == campaign)
+    members = sorted(m for (m,) in conn.execute(sold))
+    query = (sa.select(contact_attempts.c.member, contact_attempts.c.at, campaigns.c.name)
+             .join(campaigns, campaigns.c.id == contact_attempts.c.campaign_id)
+             .where(contact_attempts.c.outcome == Outcome.SUCCESS.value,
+                    contact_attempts.c.channel == Channel.CALL.value, contact_attempts.c.at < end))
+    out: list[Sale] = []
+    for lo in range(0, len(members), _CHUNK):
+        out.extend(Sale(r.member, r.at, r.name) for r in conn.execute(
+            query.where(contact_attempts.c.member.in_(members[lo:lo + _CHUNK]))))
+    return out
+
+
+MAX_PURCHASERS = 2_000_000
+
+
+def purchasers_history(conn: sa.Connection) -> list[HistoryRow]:
+    """Every attempt on the members who have bought (a successful call in any campaign): the journeys' input."""
+    members = sorted(m for (m,) in conn.execute(
+        sa.select(contact_attempts.c.member).distinct().where(
+            contact_attempts.c.outcome == Outcome.SUCCESS.value, contact_attempts.c.channel == Channel.CALL.value)
+        .limit(MAX_PURCHASERS + 1)))
+    if len(members) > MAX_PURCHASERS:
+        raise InvalidInput(f"more than {MAX_PURCHASERS} members have bought: plan their journeys from files in parts",
+                           field="members")
+    return history_for(conn, members)

@@ -17,7 +17,7 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "qa_sampling_rules", "qa_draws", "qa_evaluations", "qa_notes", "qa_appeals", "qa_audit", "qa_nominations",
            "qa_votes", "qa_duty", "site_settings",
            "users", "login_failures", "imports", "live_events", "live_feeds", "person_spells", "coaching_sessions",
-           "campaigns", "campaign_contacts", "contact_consents", "dnc_numbers", "contact_attempts",
+           "campaigns", "campaign_contacts", "contact_consents", "dnc_numbers", "contact_attempts", "contact_policies",
            "rosters", "roster_shifts", "roster_changes", "sites", "audit_log", "import_jobs", "roster_inputs",
            "roster_rule_sets", "roster_jobs", "roster_requests", "saved_reports", "customers", "customer_phones",
            "tickets", "ticket_events", "callbacks",
@@ -531,6 +531,16 @@ contact_attempts = sa.Table(
     sa.Index("ix_contact_attempts_campaign_id_at", "campaign_id", "at"),
     sa.Index("ix_contact_attempts_member_at", "member", "at"),
     sa.UniqueConstraint("campaign_id", "member", "channel", "at"),
+)
+
+# The site's contact policy (issue 13): every saved version kept, the newest in force (migration 0021).
+contact_policies = sa.Table(
+    "contact_policies", metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("settings", sa.JSON, nullable=False),  # the mapping dialer.policy.policy_from_mapping reads
+    sa.Column("saved_at", EpochMillis, nullable=False),
+    sa.Column("saved_by", sa.String(80), nullable=False),
+    sa.Column("note", sa.String(200), nullable=False),
 )
 
 

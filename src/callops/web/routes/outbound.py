@@ -1,29 +1,36 @@
-"""Outbound pages: the campaigns, a campaign (progress, pacing, abandon gauge against the cap) and a member
-(contact history across channels and campaigns, consent, and why not now).
+"""Outbound pages: the campaigns, a campaign (progress, pacing, abandon gauge against the cap), a member
+(contact history across channels and campaigns, consent, and why not now) and the site's contact policy.
 
-Reads only; campaigns are made with ``callops campaign``. The why-not uses the China default policy at the
-request's time. Phone numbers are masked for roles without VIEW_PII.
+Campaigns are made with ``callops campaign``. The why-not uses the site's policy in force (the stored one, else
+the China default) at the request's time. The policy page shows it to roles with VIEW_REPORTS and lets roles
+with MANAGE_DIRECTORY save a new version: every field is validated by the policy's one validator (the YAML
+loader's), a bad value answers 400 with the form as typed and the error beside its field. Phone numbers are
+masked for roles without VIEW_PII.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from callops.dialer import (
     Channel,
     ContactHistory,
     Purpose,
     check_contacts,
-    china_default,
     consent_missing,
     on_dnc,
 )
+from callops.dialer.policy import ContactPolicy, policy_to_mapping
+from callops.dialer.policy_form import CAP_ROWS, FIELDS, form_field, form_values, mapping_from_form
+from callops.dialer.repurchase import GOOD_RATIO, repurchase_ratio
 from callops.errors import InvalidInput
-from callops.permissions import Permission
+from callops.permissions import Permission, allowed
+from callops.services.contact_policy import policy_in_force, save_site_policy
 from callops.store.campaigns import (
     campaign_progress,
     consents_for,
@@ -33,10 +40,14 @@ from callops.store.campaigns import (
     list_campaigns,
     member_listings,
     outbound_report,
+    sales_for_repurchase,
 )
+from callops.store.contact_policy import policy_versions
 from callops.store.users import User
 from callops.web.access import shown_number
 from callops.web.deps import ConnDep, NowDep, ViewerDep, require
+from callops.web.form_input import FormValuesDep, reason_message
+from callops.web.i18n import Translator
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 
@@ -86,7 +97,7 @@ def member_page(request: Request, member: str, conn: ConnDep,
     listings = member_listings(conn, member)
     attempts = sorted(history_for(conn, [member]), key=lambda r: r.at, reverse=True)
     consents = consents_for(conn, [member])
-    policy = china_default()
+    policy, _ = policy_in_force(conn)
     why = None
     if listings or attempts:
         phone = listings[0][1].phone if listings else attempts[0].phone
@@ -104,7 +115,107 @@ def member_page(request: Request, member: str, conn: ConnDep,
     return render(request, viewer, "outbound/member.html", {
         "member": member, "listings": [(n, shown_number(user, c.phone), c) for n, c in listings],
         "attempts": [(a, shown_number(user, a.phone)) for a in attempts[:MAX_MEMBER_ATTEMPTS]],
-        "consents": consents, "why": why, "now": now,
+        "consents": consents, "why": why, "now": now, "rule_labels": rule_labels(policy, viewer.t),
     })
 
 
+def rule_labels(policy: ContactPolicy, t: Translator) -> dict[str, str]:
+    """What each rule name means under ``policy``, in the viewer's language."""
+    labels = {name: t(f"outbound.rule.{name}") for name in ("dnc", "consent", "refusal_cap", "holiday")}
+    labels["quiet_after_abandon"] = t("outbound.rule.quiet", hours=f"{policy.quiet_after_abandon_s / 3600:g}")
+    labels["calling_window"] = t("outbound.rule.window", start=f"{policy.window_start_min // 60:02d}:"
+                                 f"{policy.window_start_min % 60:02d}", end=f"{policy.window_end_min // 60:02d}:"
+                                 f"{policy.window_end_min % 60:02d}")
+    for cap in policy.caps:
+        labels[cap.name] = t("outbound.rule.cap", limit=cap.limit, channel=t(f"outbound.channel.{cap.channel.value}"),
+                             window=cap.label)
+    return labels
+
+
+POLICY_VERSIONS_SHOWN = 20
+# the policy validator's reasons (dialer.policy, English) with their message keys in the viewer's language
+_POLICY_REASONS = ((re.compile(r"the window would never open$"), "outbound.perr.window_never_opens"),
+                   (re.compile(r"the rules contradict$"), "outbound.perr.caps_contradict"),
+                   (re.compile(r"is not a time HH:MM$"), "outbound.perr.time"),
+                   (re.compile(r"must be a whole number from 0$"), "outbound.perr.whole_number"),
+                   (re.compile(r"is not a length like"), "outbound.perr.length"),
+                   (re.compile(r"^longer than a year$"), "outbound.perr.length"),
+                   (re.compile(r"^unknown zone|must be an IANA zone name"), "outbound.perr.zone"),
+                   (re.compile(r"must be a number of hours"), "outbound.perr.hours"),
+                   (re.compile(r"is not a date YYYY-MM-DD$|must be a list of at most \d+ dates"),
+                    "outbound.perr.date"),
+                   (re.compile(r"is not one of call, sms, email$"), "outbound.perr.channel"),
+                   (re.compile(r"^a second cap named"), "outbound.perr.duplicate_cap"),
+                   (re.compile(r"two-letter country code"), "outbound.perr.calendar"),
+                   (re.compile(r"^at most \d+ characters$"), "outbound.perr.note"))
+
+
+def _policy_reason(reason: str, t: Translator) -> str:
+    for pattern, key in _POLICY_REASONS:
+        if pattern.search(reason):
+            return t(key)
+    return reason_message(reason, t)
+
+
+def _policy_page(request: Request, conn: ConnDep, user: User, viewer: ViewerDep, *, values: dict[str, str],
+                 errors: dict[str, str], status_code: int = 200) -> HTMLResponse:
+    policy, stored = policy_in_force(conn)
+    return render(request, viewer, "outbound/policy.html", {
+        "values": values, "errors": errors, "stored": stored, "versions": policy_versions(
+            conn, limit=POLICY_VERSIONS_SHOWN), "cap_rows": range(CAP_ROWS), "can_edit": allowed(
+            user.role, Permission.MANAGE_DIRECTORY), "rule_labels": rule_labels(policy, viewer.t),
+        "policy": policy,
+    }, status_code=status_code)
+
+
+@router.get("/outbound/policy", response_class=HTMLResponse)
+def policy_page(request: Request, conn: ConnDep, user: Annotated[User, require(Permission.VIEW_REPORTS)],
+                viewer: ViewerDep) -> HTMLResponse:
+    policy, _ = policy_in_force(conn)
+    return _policy_page(request, conn, user, viewer, values=form_values(policy_to_mapping(policy)), errors={})
+
+
+@router.post("/outbound/policy", response_class=HTMLResponse)
+def save_policy_form(request: Request, conn: ConnDep, user: Annotated[User, require(Permission.MANAGE_DIRECTORY)],
+                     viewer: ViewerDep, now: NowDep, values: FormValuesDep) -> Response:
+    typed = {k: v for k, v in values.items() if k in (*FIELDS, "note")}
+    form = mapping_from_form(typed)
+    try:
+        saved = save_site_policy(conn, form.settings, actor=user.username, at=now, note=typed.get("note", "").strip())
+    except InvalidInput as exc:
+        field = "note" if exc.field == "note" else form_field(exc.field, form.cap_rows)
+        message = _policy_reason(exc.reason, viewer.t)
+        errors = {field: message} if field else {"": viewer.t("form.field_error", field=exc.field or "",
+                                                              message=message)}
+        return _policy_page(request, conn, user, viewer, values=typed, errors=errors, status_code=400)
+    return RedirectResponse(f"/outbound/policy?saved={saved.version}", status_code=303)
+
+
+
+
+MAX_REPURCHASE_MONTHS = 36
+
+
+@router.get("/outbound/repurchase", response_class=HTMLResponse)
+def repurchase_page(request: Request, conn: ConnDep, user: Annotated[User, require(Permission.VIEW_REPORTS)],
+                    viewer: ViewerDep, now: NowDep, months: str = "12", campaign: str = "") -> HTMLResponse:
+    """Repeat-purchase : first-purchase sales per month and campaign over the last ``months`` months (in the
+    viewer's zone), against seed 004's 9 to 1."""
+    if not months.strip().isdigit() or not 1 <= int(months) <= MAX_REPURCHASE_MONTHS:
+        raise InvalidInput(f"give a whole number of months from 1 to {MAX_REPURCHASE_MONTHS}", field="months")
+    names = [c.name for c in list_campaigns(conn)]
+    chosen = campaign.strip() or None
+    if chosen is not None and chosen not in names:
+        raise InvalidInput(f"no campaign named {chosen!r}", field="campaign")
+    zone = viewer.fmt.tz_name
+    local_now = now.astimezone(viewer.fmt.tz)
+    first_of_month = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    year, month = divmod(first_of_month.year * 12 + first_of_month.month - 1 - (int(months) - 1), 12)
+    start = first_of_month.replace(year=year, month=month + 1)
+    end = now + dt.timedelta(seconds=1)
+    report = repurchase_ratio(sales_for_repurchase(conn, start=start, end=end, campaign=chosen), start=start,
+                              end=end, zone=zone, campaign=chosen)
+    return render(request, viewer, "outbound/repurchase.html", {
+        "report": report, "months": int(months), "campaign": chosen or "", "campaigns": names,
+        "good_ratio": GOOD_RATIO, "start": start,
+    })
