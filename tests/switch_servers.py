@@ -58,7 +58,12 @@ class _Server:
         self.received: list[str] = []  # raw text of every action/command after the log-in
         self.logins: list[str] = []
         self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
         self.port = 0
+
+    def opened(self, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        self._writers.append(writer)
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         raise NotImplementedError
@@ -72,6 +77,9 @@ class _Server:
         if self._server is not None:
             self._server.close()
             self._server = None
+        for writer in self._writers:
+            writer.close()
+        await asyncio.sleep(0)
 
 
 async def _read_ami(reader: asyncio.StreamReader) -> tuple[str, dict[str, str]] | None:
@@ -100,7 +108,7 @@ class AmiActionServer(_Server):
         self.secret = secret
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.connections += 1
+        self.opened(writer)
         writer.write(b"Asterisk Call Manager/5.0.2\r\n")
         login = await _read_ami(reader)
         if login is None:
@@ -163,7 +171,7 @@ class EslCommandServer(_Server):
             lines.append(line)
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.connections += 1
+        self.opened(writer)
         writer.write(b"Content-Type: auth/request\n\n")
         auth = await self._command(reader)
         if auth is None:
@@ -225,3 +233,4 @@ def in_thread(server: _Server) -> Iterator[int]:
         asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
+        loop.close()

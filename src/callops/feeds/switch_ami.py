@@ -155,6 +155,7 @@ class AmiSwitch(ConnectedSwitch):
             for future in table.values():
                 if not future.done():
                     future.set_exception(SwitchUnavailable(reason))
+                    future.exception()  # retrieved: a command no longer awaiting it must not log it
             table.clear()
 
     async def execute(self, command: SwitchCommand) -> SwitchResult:

@@ -134,6 +134,7 @@ class EslSwitch(ConnectedSwitch):
         for future in [*self._replies, *self._jobs.values()]:
             if not future.done():
                 future.set_exception(SwitchUnavailable(reason))
+                future.exception()  # retrieved: a command no longer awaiting it must not log it
         self._replies.clear()
         self._jobs.clear()
 
