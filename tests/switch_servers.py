@@ -196,7 +196,7 @@ class EslCommandServer(_Server):
             self.received.append(command)
             job = next((line.split(": ", 1)[1] for line in command.splitlines() if line.startswith("Job-UUID: ")), "")
             answer = self.script(command)
-            if answer == CLOSE:
+            if isinstance(answer, str):  # CLOSE
                 break
             reply, body = answer
             writer.write(

@@ -5,8 +5,11 @@ failures, timeouts, a dropped connection and the reconnect after it, a refused l
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 
-from tests.switch_servers import (
+from callops.feeds.switch import Originate, Redirect, SwitchResult
+from callops.feeds.switch_ami import AmiSwitch
+from switch_servers import (
     AMI_SECRET,
     ANSWERED,
     BUSY,
@@ -20,9 +23,6 @@ from tests.switch_servers import (
     AmiScript,
     asyncio_run,
 )
-
-from callops.feeds.switch import Originate, Redirect, SwitchResult
-from callops.feeds.switch_ami import AmiSwitch
 
 CALL = Originate(
     "PJSIP/13800138001@trunk",
@@ -133,7 +133,7 @@ def test_no_answer_in_time_is_a_timeout_and_the_next_command_still_works() -> No
 def test_a_dropped_connection_is_reported_and_the_next_command_reconnects() -> None:
     """Dropped after the action was written: reported as disconnected, never sent again; the next one logs in
     again on a new connection and succeeds."""
-    answers = iter([CLOSE, [REDIRECTED]])
+    answers: Iterator[list[str] | str] = iter([CLOSE, [REDIRECTED]])
     redirect = Redirect("PJSIP/trunk-0000001a", "agents", "7002")
 
     async def run() -> tuple[AmiActionServer, AmiSwitch, list[SwitchResult]]:

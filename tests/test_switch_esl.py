@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-
-from tests.switch_servers import CLOSE, ESL_PASSWORD, EslCommandServer, EslScript, asyncio_run
+from collections.abc import Iterator
 
 from callops.feeds.switch import Originate, Redirect, SwitchResult
 from callops.feeds.switch_esl import EslSwitch
+from switch_servers import CLOSE, ESL_PASSWORD, EslCommandServer, EslScript, asyncio_run
 
 CALL = Originate(
     "sofia/gateway/trunk/13800138001",
@@ -98,7 +98,7 @@ def test_a_job_result_that_never_comes_is_a_timeout() -> None:
 
 
 def test_a_dropped_connection_is_reported_and_the_next_command_reconnects() -> None:
-    answers = iter([CLOSE, OK_JOB])
+    answers: Iterator[tuple[str, str | None] | str] = iter([CLOSE, OK_JOB])
     server, (first, second) = asyncio_run(_with(lambda c: next(answers), CALL, CALL))
     assert (first.ok, first.reason) == (False, "disconnected")
     assert second.ok and server.connections == 2 and len(server.received) == 2

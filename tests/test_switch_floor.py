@@ -16,16 +16,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from tests.switch_servers import (
-    AMI_SECRET,
-    ANSWERED,
-    BUSY,
-    NO_CHANNEL,
-    QUEUED,
-    REDIRECTED,
-    AmiActionServer,
-    in_thread,
-)
 
 from callops.cli import cli
 from callops.dialer import Channel, Outcome, china_default
@@ -48,6 +38,16 @@ from callops.store.campaigns import (
 )
 from callops.store.directory import save_agent, save_queue
 from callops.store.live_events import append_events, feed_position
+from switch_servers import (
+    AMI_SECRET,
+    ANSWERED,
+    BUSY,
+    NO_CHANNEL,
+    QUEUED,
+    REDIRECTED,
+    AmiActionServer,
+    in_thread,
+)
 
 K = LiveEventKind
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
