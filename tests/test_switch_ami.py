@@ -44,7 +44,6 @@ def _switch(port: int, secret: str = AMI_SECRET) -> AmiSwitch:
         connect_timeout_s=2,
         backoff_min_s=0.01,
         backoff_max_s=0.05,
-        connect_tries=2,
     )
 
 
@@ -189,3 +188,37 @@ def test_values_that_would_inject_a_second_action_are_refused_before_sending() -
     server, _, results = asyncio_run(_with(lambda a: [QUEUED, ANSWERED], evil, bad_variable, short_ring))
     assert [r.reason for r in results] == ["invalid", "invalid", "invalid"]
     assert server.received == [] and server.connections == 0
+
+
+def test_a_pbx_that_comes_back_is_reached_after_the_back_off_and_commands_between_fail_fast() -> None:
+    redirect = Redirect("PJSIP/trunk-0000001a", "agents", "7002")
+
+    async def run() -> tuple[list[SwitchResult], AmiActionServer]:
+        server = AmiActionServer(lambda a: [REDIRECTED])
+        port = await server.start()
+        await server.stop()  # the PBX is down
+        switch = AmiSwitch(
+            "127.0.0.1",
+            port,
+            username="callops",
+            secret=AMI_SECRET,
+            answer_timeout_s=0.5,
+            backoff_min_s=0.3,
+            backoff_max_s=5,
+            max_wait_s=0.1,
+        )
+        try:
+            down = await switch.execute(redirect)  # tries, fails: next try in 0.3 s
+            soon = await switch.execute(redirect)  # within the back-off: fails at once, no connection try
+            await server.start()  # the PBX is back on the same port
+            await asyncio.sleep(0.35)
+            back = await switch.execute(redirect)
+        finally:
+            await switch.close()
+            await server.stop()
+        return [down, soon, back], server
+
+    (down, soon, back), server = asyncio_run(run())
+    assert (down.reason, soon.reason) == ("unavailable", "unavailable")
+    assert "cannot connect" in down.detail and "next try in" in soon.detail
+    assert back.ok and server.connections == 1 and len(server.received) == 1

@@ -33,7 +33,6 @@ def _switch(port: int, password: str = ESL_PASSWORD) -> EslSwitch:
         connect_timeout_s=2,
         backoff_min_s=0.01,
         backoff_max_s=0.05,
-        connect_tries=2,
     )
 
 

@@ -223,6 +223,34 @@ def test_progressive_dialing_one_call_per_ready_agent_within_the_policy(engine: 
     assert [(r["member"], r["outcome"]) for r in due.log] == [("m2", "busy")]
 
 
+def test_a_pbx_down_or_refusing_dials_nobody_and_records_nothing(engine: sa.Engine) -> None:
+    _campaign(engine, ready=("7001",))
+    settings = DialSettings(campaign="spring", agents=["7001"], policy=china_default(), poll_s=0.02)
+    server = AmiActionServer(_by_phone)
+    with in_thread(server) as port:
+        pass  # the port is free again: nothing listens there
+    runner = SwitchRunner(_ami(port))
+    deadline = time.monotonic() + 1.5
+    try:
+        down = run_progressive(
+            engine, runner, settings, clock=lambda: AT.astimezone(dt.UTC), stop=lambda: time.monotonic() > deadline
+        )
+    finally:
+        runner.close()
+    assert down.dials == 0 and down.outcomes["unavailable"] >= 1 and set(down.outcomes) == {"unavailable"}
+    refusing = AmiActionServer(_by_phone, secret="other")
+    with in_thread(refusing) as port:
+        runner = SwitchRunner(_ami(port))
+        try:
+            refused = run_progressive(engine, runner, settings, clock=lambda: AT.astimezone(dt.UTC))
+        finally:
+            runner.close()
+    assert refused.dials == 0 and refused.stopped_by is not None and "Authentication failed" in refused.stopped_by
+    assert refusing.received == []
+    with engine.connect() as conn:
+        assert history_for(conn, ["m1", "m2", "m3"]) == []
+
+
 def test_ring_time_under_15_s_and_empty_agents_are_refused() -> None:
     with pytest.raises(InvalidInput, match="at least 15") as ring:
         DialSettings(campaign="spring", agents=["7001"], policy=china_default(), ring_s=10)

@@ -161,3 +161,5 @@ def dial(
             f"{run.dials} dials: "
             + (", ".join(f"{k} {v}" for k, v in sorted(run.outcomes.items())) or "no contact allowed now")
         )
+    if run.stopped_by is not None:
+        raise InvalidInput(f"the PBX refused the log-in ({run.stopped_by}); nothing more was dialed", field="--switch")

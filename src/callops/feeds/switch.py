@@ -166,7 +166,7 @@ class ConnectedSwitch:
         answer_timeout_s: float = 10.0,
         backoff_min_s: float = 0.5,
         backoff_max_s: float = 30.0,
-        connect_tries: int = 3,
+        max_wait_s: float = 1.0,
     ) -> None:
         self.host = host
         self.port = port
@@ -174,7 +174,8 @@ class ConnectedSwitch:
         self.answer_timeout_s = answer_timeout_s
         self.backoff_min_s = backoff_min_s
         self.backoff_max_s = backoff_max_s
-        self.connect_tries = connect_tries
+        self.max_wait_s = max_wait_s
+        self._retry_at = 0.0  # loop time of the next connection try after a failure
         self.sessions = 0  # successful log-ins
         self.failures = 0  # failed connects or log-ins in a row
         self.last_problem: str | None = None
@@ -207,28 +208,34 @@ class ConnectedSwitch:
         return self._writer is not None and self._task is not None and not self._task.done()
 
     async def connection(self) -> asyncio.StreamWriter:
-        """The logged-in connection, opened (with back-off between tries) when there is none; ``SwitchUnavailable`` when
-        ``connect_tries`` tries in a row fail."""
+        """The logged-in connection, opened when there is none. After a failed try the next one waits its
+        back-off (0.5 s, 1 s, 2 s ... ``backoff_max_s``): a command arriving sooner waits for it when it is due
+        within ``max_wait_s``, else fails at once with ``SwitchUnavailable`` (commands never pile up behind a
+        PBX that is down)."""
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
             if self.connected and self._writer is not None:
                 return self._writer
-            for _ in range(self.connect_tries):
-                if self.failures:
-                    await asyncio.sleep(min(self.backoff_max_s, self.backoff_min_s * 2 ** (self.failures - 1)))
-                try:
-                    return await self._open()
-                except PermissionError as exc:
-                    self._note_failure(f"refused: {exc}")
-                    raise SwitchUnavailable(self.last_problem or "refused") from None
-                except (OSError, TimeoutError, asyncio.IncompleteReadError, SwitchUnavailable) as exc:
-                    self._note_failure(f"cannot connect to {self.host}:{self.port}: {exc or type(exc).__name__}")
+            loop = asyncio.get_running_loop()
+            wait = self._retry_at - loop.time()
+            if wait > self.max_wait_s:
+                raise SwitchUnavailable(f"{self.last_problem}; next try in {wait:.1f} s")
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                return await self._open()
+            except PermissionError as exc:
+                self._note_failure(f"refused: {exc}", loop.time())
+            except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
+                self._note_failure(f"cannot connect to {self.host}:{self.port}: {exc or type(exc).__name__}",
+                                   loop.time())
             raise SwitchUnavailable(self.last_problem or "cannot connect")
 
-    def _note_failure(self, problem: str) -> None:
+    def _note_failure(self, problem: str, now: float) -> None:
         self.failures += 1
         self.last_problem = problem
+        self._retry_at = now + min(self.backoff_max_s, self.backoff_min_s * 2 ** (self.failures - 1))
 
     async def _open(self) -> asyncio.StreamWriter:
         reader, writer = await asyncio.wait_for(

@@ -86,12 +86,14 @@ class DialSettings:
 
 @dataclass(slots=True)
 class DialRun:
-    """What a run did: dials placed, outcomes by name, calls connected per agent, dials in order."""
+    """What a run did: dials placed (commands the PBX received), outcomes by name (``unavailable``: the PBX could
+    not be reached, the contact waits for the next try), calls connected per agent, each result in order."""
 
     dials: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     connected: Counter[str] = field(default_factory=Counter)
     log: list[dict[str, object]] = field(default_factory=list)
+    stopped_by: str | None = None  # why the run stopped early (the PBX refused the log-in)
 
 
 def eligible_contacts(
@@ -177,11 +179,21 @@ def run_progressive(
     dialed: set[str] = set()
     queue: list[ContactRow] = []
     refreshed = -1e9
+    hold_until = 0.0  # after the switch could not be reached: no new dial before this (monotonic)
     while not stop():
         for agent, (future, contact, at) in list(ringing.items()):
             if future.done():
                 del ringing[agent]
-                _finish(engine, campaign, run, agent, contact, at, future.result(), connected_at, report)
+                result = future.result()
+                _finish(engine, campaign, run, agent, contact, at, result, connected_at, report)
+                if result.reason in ("unavailable", "refused"):  # never reached the PBX: not a dial
+                    run.dials -= 1
+                    dialed.discard(contact.member)
+                    queue.insert(0, contact)
+                    hold_until = time.monotonic() + 1.0
+                    run.stopped_by = result.detail if result.reason == "refused" else None
+        if run.stopped_by is not None:  # a refused log-in does not mend itself
+            break
         if settings.max_calls is not None and run.dials >= settings.max_calls and not ringing:
             break
         with engine.connect() as conn:
@@ -198,7 +210,7 @@ def run_progressive(
             refreshed = time.monotonic()
         if until_idle and refreshed > 0 and not queue and not ringing:
             break
-        for agent in idle:
+        for agent in idle if time.monotonic() >= hold_until else []:
             if settings.max_calls is not None and run.dials >= settings.max_calls:
                 break
             chosen = _next_contact(engine, campaign, settings.policy, queue, now)

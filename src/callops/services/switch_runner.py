@@ -152,7 +152,7 @@ class RingOnSwitch:
             calls=0,
             rejected=max(0, failed),
             last_problem=self.last_problem,
-            status="following" if result.reason not in ("disconnected", "refused") else "reconnecting",
+            status="following" if result.reason not in ("disconnected", "refused", "unavailable") else "reconnecting",
         )
         try:
             with self.engine.begin() as conn:
