@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 
-from callops.feeds.switch import Originate, Redirect, SwitchResult
+import pytest
+
+from callops.feeds.switch import Originate, Redirect, SwitchResult, SwitchUrl, parse_switch_url
 from callops.feeds.switch_ami import AmiSwitch
 from switch_servers import (
     AMI_SECRET,
@@ -222,3 +224,28 @@ def test_a_pbx_that_comes_back_is_reached_after_the_back_off_and_commands_betwee
     assert (down.reason, soon.reason) == ("unavailable", "unavailable")
     assert "cannot connect" in down.detail and "next try in" in soon.detail
     assert back.ok and server.connections == 1 and len(server.received) == 1
+
+
+def test_switch_urls_are_read_with_the_secret_from_the_url_or_the_environment() -> None:
+    assert parse_switch_url("ami://callops:s%40cret@pbx.example:5039") == SwitchUrl(
+        "ami", "pbx.example", 5039, "callops", "s@cret"
+    )
+    assert parse_switch_url("esl://fs.example", env={"CALLOPS_ESL_PASSWORD": "ClueCon"}) == SwitchUrl(
+        "esl", "fs.example", 8021, "", "ClueCon"
+    )
+    assert parse_switch_url("sim://").scheme == "sim"
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("http://pbx", "must be ami://"),
+        ("ami://:x@pbx", "needs a user"),
+        ("ami://u@pbx", "CALLOPS_AMI_SECRET"),
+        ("ami://u:x@pbx:99999", "port"),
+        ("esl://:a%0Ab@fs", "line breaks"),
+    ],
+)
+def test_bad_switch_urls_say_what_is_wrong(url: str, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        parse_switch_url(url, env={})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import threading
 import time
 import zoneinfo
@@ -298,3 +299,55 @@ def test_cli_campaign_dial_over_ami(
     assert len(server.received) == 1 and "Timeout: 15000\r\n" in server.received[0]
     bad = CliRunner().invoke(cli, ["campaign", "dial", "spring", "--agents", "7001", "--switch", "http://x"])
     assert bad.exit_code != 0 and "--switch" in bad.output
+
+
+def test_cli_live_route_with_a_switch_redirects_calls_offered_while_it_runs(
+    engine: sa.Engine, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with engine.begin() as conn:
+        save_queue(conn, "sales")
+        save_agent(conn, Agent("7001", "Amy", skills={"sales": 1}))
+    monkeypatch.setenv("CALLOPS_DATABASE_URL", db_url)
+    monkeypatch.delenv("CALLOPS_REDIS_URL", raising=False)
+    server = AmiActionServer(lambda action: [REDIRECTED])
+
+    def offer() -> None:  # once the router has started
+        time.sleep(1.0)
+        with engine.begin() as conn:
+            append_events(
+                conn,
+                [
+                    _event(K.AGENT_STATE, agent="7001", state="ready", source="web"),
+                    _event(K.CALL_OFFERED, call_id="c-1", queue="sales", data={"channel": "PJSIP/trunk-00000031"}),
+                ],
+            )
+
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    writer = threading.Thread(target=offer)
+    try:
+        with in_thread(server) as port:
+            writer.start()
+            result = CliRunner().invoke(
+                cli,
+                [
+                    "live",
+                    "route",
+                    "--switch",
+                    f"ami://callops:{AMI_SECRET}@127.0.0.1:{port}",
+                    "--agent-context",
+                    "from-acd",
+                    "--agent-exten",
+                    "SIP-{agent}",
+                    "--exit-after",
+                    "3",
+                ],
+                catch_exceptions=False,
+            )
+            writer.join(10)
+    finally:
+        signal.signal(signal.SIGINT, handlers[0])
+        signal.signal(signal.SIGTERM, handlers[1])
+    assert result.exit_code == 0, result.output
+    assert "switch: 1 rings sent (ok 1)" in result.stdout
+    (action,) = server.received
+    assert "Channel: PJSIP/trunk-00000031\r\nContext: from-acd\r\nExten: SIP-7001\r\n" in action
