@@ -11,6 +11,7 @@ import pytest
 
 from callops.feeds.switch import Originate, Redirect, SwitchResult, SwitchUrl, parse_switch_url
 from callops.feeds.switch_ami import AmiSwitch
+from callops.feeds.switch_sim import SimulatedSwitch
 from switch_servers import (
     AMI_SECRET,
     ANSWERED,
@@ -249,3 +250,20 @@ def test_switch_urls_are_read_with_the_secret_from_the_url_or_the_environment() 
 def test_bad_switch_urls_say_what_is_wrong(url: str, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         parse_switch_url(url, env={})
+
+
+def test_the_simulated_switch_is_seeded_and_answers_every_kind_of_command() -> None:
+    async def draws(seed: int) -> list[SwitchResult]:
+        sim = SimulatedSwitch(answer_rate=0.3, busy_rate=0.1, speed=1e6, seed=seed)
+        out = [await sim.execute(CALL) for _ in range(400)]
+        out.append(await sim.execute(Redirect("PJSIP/trunk-1", "agents", "7001")))
+        return out
+
+    first, again = asyncio_run(draws(7)), asyncio_run(draws(7))
+    assert [r.reason for r in first] == [r.reason for r in again]
+    reasons = [r.reason for r in first[:400]]
+    assert 0.22 < reasons.count(None) / 400 < 0.38 and 0.05 < reasons.count("busy") / 400 < 0.15
+    assert reasons.count("no_answer") == 400 - reasons.count(None) - reasons.count("busy")
+    assert first[-1].ok and first[-1].answered is None
+    with pytest.raises(ValueError):
+        SimulatedSwitch(answer_rate=0.8, busy_rate=0.3)

@@ -129,7 +129,14 @@ class RingOnSwitch:
                     channel = offered_channel(conn, call_id)
                 return Redirect(channel or call_id, command.context, command.exten, command.priority)
 
-            future = self.runner.submit(command, before=with_channel)
+            try:
+                future = self.runner.submit(command, before=with_channel)
+            except RuntimeError as exc:  # the switch's loop is closed (stopping): counted, never raised
+                with self._lock:
+                    self.sent += 1
+                    self.results["error"] += 1
+                self.report(f"ring {agent} for {call_id}: not sent: {exc}")
+                continue
             with self._lock:
                 self.sent += 1
                 self._pending.add(future)
