@@ -85,7 +85,7 @@ def route(strategy: str, wrap_up: str, ring_timeout_s: float, poll_s: float, tz:
             runner.close()
     click.echo(f"stopped after event {run.last_id}: {run.read} events read, {run.decisions} decisions appended")
     if ringer is not None:
-        done = ", ".join(f"{k} {v}" for k, v in sorted(ringer.results.items())) or "none answered"
+        done = ", ".join(f"{k} {v}" for k, v in sorted(ringer.results.items())) or "no result yet"
         click.echo(f"switch: {ringer.sent} rings sent ({done})")
     for reason, count in sorted(run.ignored.items()):
         click.echo(f"  ignored {count}: {reason}")
