@@ -23,6 +23,7 @@ from callops.dialer import Channel, Outcome, china_default
 from callops.dialer.contact_list import ContactRow
 from callops.errors import InvalidInput
 from callops.feeds.switch_ami import AmiSwitch
+from callops.feeds.switch_esl import EslSwitch
 from callops.live.events import LiveEvent, LiveEventKind
 from callops.records import Agent
 from callops.services.campaign_dial import DialSettings, run_progressive
@@ -43,10 +44,12 @@ from switch_servers import (
     AMI_SECRET,
     ANSWERED,
     BUSY,
+    ESL_PASSWORD,
     NO_CHANNEL,
     QUEUED,
     REDIRECTED,
     AmiActionServer,
+    EslCommandServer,
     in_thread,
 )
 
@@ -351,3 +354,33 @@ def test_cli_live_route_with_a_switch_redirects_calls_offered_while_it_runs(
     assert "switch: 1 rings sent (ok 1)" in result.stdout
     (action,) = server.received
     assert "Channel: PJSIP/trunk-00000031\r\nContext: from-acd\r\nExten: SIP-7001\r\n" in action
+
+
+def test_progressive_dialing_over_freeswitch_records_a_no_answer(engine: sa.Engine) -> None:
+    _campaign(engine, ready=("7001",))
+    server = EslCommandServer(lambda command: ("+OK Job-UUID: {job}", "-ERR NO_ANSWER\n"))
+    settings = DialSettings(
+        campaign="spring",
+        agents=["7001"],
+        policy=china_default(),
+        destination="sofia/gateway/trunk/{phone}",
+        agent_context="default",
+        max_calls=1,
+        poll_s=0.02,
+    )
+    with in_thread(server) as port:
+        runner = SwitchRunner(EslSwitch("127.0.0.1", port, password=ESL_PASSWORD, answer_timeout_s=2))
+        try:
+            run = run_progressive(engine, runner, settings, clock=lambda: AT.astimezone(dt.UTC))
+        finally:
+            runner.close()
+    assert run.dials == 1 and run.outcomes == {"no_answer": 1}
+    (command,) = server.received
+    member = str(run.log[0]["member"])
+    assert command.startswith(
+        "bgapi originate {CALLOPS_AGENT=7001,CALLOPS_CAMPAIGN=spring,CALLOPS_MEMBER="
+        f"{member},originate_timeout=30,origination_caller_id_number=+864008123123}}"
+        f"sofia/gateway/trunk/86138001380{member[1:].zfill(2)} 7001 XML default\nJob-UUID: "
+    )
+    with engine.connect() as conn:
+        assert [(h.member, h.outcome.value) for h in history_for(conn, ["m1", "m2"])] == [(member, "no_answer")]
