@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from callops.cli import cli
-from callops.dialer import Channel, Outcome, china_default
+from callops.dialer import Channel, Outcome, china_default, policy_from_mapping
 from callops.dialer.contact_list import ContactRow
 from callops.errors import InvalidInput
 from callops.feeds.switch_ami import AmiSwitch
@@ -384,3 +384,17 @@ def test_progressive_dialing_over_freeswitch_records_a_no_answer(engine: sa.Engi
     )
     with engine.connect() as conn:
         assert [(h.member, h.outcome.value) for h in history_for(conn, ["m1", "m2"])] == [(member, "no_answer")]
+
+
+def test_no_dial_on_a_holiday_of_the_policy(engine: sa.Engine) -> None:
+    _campaign(engine, ready=("7001",))
+    server = AmiActionServer(_by_phone)
+    holiday = policy_from_mapping({"holidays": ["2026-03-02"]})
+    settings = DialSettings(campaign="spring", agents=["7001"], policy=holiday, poll_s=0.02)
+    with in_thread(server) as port:
+        runner = SwitchRunner(_ami(port))
+        try:
+            run = run_progressive(engine, runner, settings, clock=lambda: AT.astimezone(dt.UTC))
+        finally:
+            runner.close()
+    assert run.dials == 0 and server.received == []

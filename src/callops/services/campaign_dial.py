@@ -25,7 +25,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from callops.dialer import Channel, ContactHistory, check_member_loop, consent_missing, on_dnc
-from callops.dialer.contact_check import check_contacts
+from callops.dialer.contact_check import check_contacts, holiday_dates
 from callops.dialer.contact_list import ContactRow
 from callops.dialer.policy import ContactPolicy
 from callops.dialer.records import Outcome
@@ -151,7 +151,7 @@ def _still_allowed(
         contact.zone,
         policy,
         now,
-        holidays=frozenset(),
+        holidays=frozenset(d.item() for d in holiday_dates(policy, range(now.year - 1, now.year + 2))),
         channel=Channel.CALL,
         campaign=campaign.name,
         no_consent=False,
