@@ -302,6 +302,24 @@ def test_cli_campaign_dial_over_ami(
     assert len(server.received) == 1 and "Timeout: 15000\r\n" in server.received[0]
     bad = CliRunner().invoke(cli, ["campaign", "dial", "spring", "--agents", "7001", "--switch", "http://x"])
     assert bad.exit_code != 0 and "--switch" in bad.output
+    refusing = AmiActionServer(_by_phone, secret="other")
+    with in_thread(refusing) as port:
+        refused = CliRunner().invoke(
+            cli,
+            [
+                "campaign",
+                "dial",
+                "spring",
+                "--agents",
+                "7001",
+                "--policy",
+                str(policy),
+                "--switch",
+                f"ami://callops:{AMI_SECRET}@127.0.0.1:{port}",
+            ],
+        )
+    assert refused.exit_code == 1 and "the PBX refused the log-in" in refused.output
+    assert "--switch" in refused.output and refusing.received == []
 
 
 def test_cli_live_route_with_a_switch_redirects_calls_offered_while_it_runs(
