@@ -228,8 +228,9 @@ class ConnectedSwitch:
             except PermissionError as exc:
                 self._note_failure(f"refused: {exc}", loop.time())
             except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
-                self._note_failure(f"cannot connect to {self.host}:{self.port}: {exc or type(exc).__name__}",
-                                   loop.time())
+                self._note_failure(
+                    f"cannot connect to {self.host}:{self.port}: {exc or type(exc).__name__}", loop.time()
+                )
             raise SwitchUnavailable(self.last_problem or "cannot connect")
 
     def _note_failure(self, problem: str, now: float) -> None:
