@@ -32,17 +32,27 @@ def register(group: click.Group) -> None:
 @click.option("--poll", "poll_s", type=click.FloatRange(0.0005, 5.0), default=0.001, show_default=True,
               help="Seconds between looks at the log when no bus wakes the router (1 ms: about 1 % of a core).")
 @click.option("--tz", default=None, help="Zone whose day is replayed on start (default: the site's zone).")
+@click.option("--switch", "switch_url", default=None, envvar="CALLOPS_SWITCH",
+              help="Ring each chosen agent on the PBX: ami://USER:SECRET@HOST:PORT (Asterisk Redirect) or "
+                   "esl://:PASSWORD@HOST:PORT (FreeSWITCH uuid_transfer); a secret left out is read from "
+                   "CALLOPS_AMI_SECRET / CALLOPS_ESL_PASSWORD. Default: decisions are only logged.")
+@click.option("--agent-context", default="agents", show_default=True,
+              help="With --switch: the dialplan context the caller is moved to.")
+@click.option("--agent-exten", default="{agent}", show_default=True,
+              help="With --switch: the extension that rings an agent; {agent} is the agent id.")
 @click.option("--exit-after", "exit_after_s", type=click.FloatRange(0.1, 86_400 * 7), default=None,
               help="Stop after this many seconds (scripts; default: run until stopped).")
 def route(strategy: str, wrap_up: str, ring_timeout_s: float, poll_s: float, tz: str | None,
-          exit_after_s: float | None) -> None:
+          switch_url: str | None, agent_context: str, agent_exten: str, exit_after_s: float | None) -> None:
     """Route live calls: each call offered to a queue rings an agent with that skill (a call_ringing event).
 
     Queues and agents with their skills come from the directory. On start, today's log is replayed to rebuild
     who is ready, ringing and on a call; then every new event is routed as it is appended. A switch adapter
-    or the practice floor acts on the decisions and reports answered, ended and abandoned calls back.
+    or the practice floor acts on the decisions and reports answered, ended and abandoned calls back; with
+    --switch callops rings the agent itself (the caller's channel is the call's data.channel, else its id).
     """
     from callops.services.live_acd import acd_from_directory, replay_log, run_acd
+    from callops.services.switch_runner import RingOnSwitch, SwitchRunner, switch_from_url
 
     settings = _context.settings()
     zone = live_zone(tz, settings.site_tz)
@@ -59,11 +69,23 @@ def route(strategy: str, wrap_up: str, ring_timeout_s: float, poll_s: float, tz:
     waiting = sum(acd.waiting().values())
     click.echo(f"routing {len(acd.router.queues)} queues, {len(acd.router.agents)} agents "
                f"(replayed today's log to event {last}: {waiting} calls waiting); stop with Ctrl-C", err=True)
+    runner = ringer = None
+    if switch_url:
+        runner = SwitchRunner(switch_from_url(switch_url))
+        ringer = RingOnSwitch(runner, engine, context=agent_context, exten=agent_exten,
+                              report=lambda message: click.echo(f"switch: {message}", err=True))
+        click.echo(f"ringing agents on {ringer.feed}", err=True)
     bus = bus_for(settings.redis_url)
     try:
-        run = run_acd(engine, acd, after_id=last, bus=bus, poll_s=poll_s, stop=stop.is_set)
+        run = run_acd(engine, acd, after_id=last, bus=bus, poll_s=poll_s, stop=stop.is_set, sink=ringer)
     finally:
         bus.close()
+        if ringer is not None and runner is not None:
+            ringer.wait(5.0)
+            runner.close()
     click.echo(f"stopped after event {run.last_id}: {run.read} events read, {run.decisions} decisions appended")
+    if ringer is not None:
+        done = ", ".join(f"{k} {v}" for k, v in sorted(ringer.results.items())) or "no result yet"
+        click.echo(f"switch: {ringer.sent} rings sent ({done})")
     for reason, count in sorted(run.ignored.items()):
         click.echo(f"  ignored {count}: {reason}")

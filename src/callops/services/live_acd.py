@@ -65,9 +65,11 @@ def replay_log(conn: sa.Connection, acd: LiveAcd, *, since: dt.datetime) -> int:
 
 def run_acd(engine: sa.Engine, acd: LiveAcd, *, after_id: int | None = None, bus: EventBus | None = None,
             poll_s: float = 0.001, tick_s: float = 1.0, stop: Callable[[], bool] = lambda: False,
-            clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> AcdRun:
+            clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+            sink: Callable[[list[LiveEvent]], None] | None = None) -> AcdRun:
     """Route until ``stop()``: read the events after ``after_id`` (None: from the log's end), apply them,
-    append the decisions, publish their id on ``bus``; every ``tick_s`` apply the ring timeouts."""
+    append the decisions, publish their id on ``bus``; every ``tick_s`` apply the ring timeouts. ``sink``, when
+    given, is handed each batch of decisions once they are in the log (the switch adapter executes them)."""
     run = AcdRun()
     if after_id is None:
         with engine.connect() as conn:
@@ -79,7 +81,8 @@ def run_acd(engine: sa.Engine, acd: LiveAcd, *, after_id: int | None = None, bus
         while not stop():
             batch = cursor.read(reader, limit=5_000)
             reader.rollback()  # no snapshot held between looks: the next one sees the newest appends
-            _route(engine, acd, batch, run, bus, poll_s, tick_due=time.monotonic() >= next_tick, clock=clock)
+            _route(engine, acd, batch, run, bus, poll_s, tick_due=time.monotonic() >= next_tick, clock=clock,
+                   sink=sink)
             if time.monotonic() >= next_tick:
                 next_tick = time.monotonic() + tick_s
     run.ignored = dict(acd.ignored)
@@ -87,7 +90,8 @@ def run_acd(engine: sa.Engine, acd: LiveAcd, *, after_id: int | None = None, bus
 
 
 def _route(engine: sa.Engine, acd: LiveAcd, batch: list[tuple[int, LiveEvent]], run: AcdRun, bus: EventBus | None,
-           poll_s: float, *, tick_due: bool, clock: Callable[[], dt.datetime]) -> None:
+           poll_s: float, *, tick_due: bool, clock: Callable[[], dt.datetime],
+           sink: Callable[[list[LiveEvent]], None] | None = None) -> None:
     """Apply one batch (and the ring timeouts when due), append the decisions; wait a little when idle."""
     decisions = []
     for event_id, event in batch:
@@ -102,6 +106,8 @@ def _route(engine: sa.Engine, acd: LiveAcd, batch: list[tuple[int, LiveEvent]], 
         run.decisions += len(decisions)
         if bus is not None:
             bus.publish(last)
+        if sink is not None:
+            sink(decisions)
     if not batch:
         if bus is not None:  # woken by the next append; the poll covers writers without a bus
             bus.wait(run.last_id, poll_s * 20)
