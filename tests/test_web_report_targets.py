@@ -148,3 +148,34 @@ def test_chinese_pages_and_drill_filters_answer_on_the_form(client: TestClient) 
         assert "请输入 0 到 86,400 之间的秒数" in wrong.text and f'value="{value}"' in wrong.text
     note = client.get("/calls?kpi=sl_missed&sl_threshold=60&queue=support")
     assert note.status_code == 200 and "未在 60 秒内接听" in note.text
+
+
+def test_a_saved_report_keeps_the_thresholds_choice(client: TestClient) -> None:
+    """A saved by-queue report's file has the builder's numbers: each queue's threshold, or the fixed one."""
+    token = login(client, "boss")
+    found = {}
+    for basis, expected in (("queue", "80.0%"), ("fixed", "20.0%")):
+        saved = client.post(
+            "/reports/saved",
+            data={
+                "name": f"By queue {basis}",
+                "query": f"{BY_QUEUE}&sl_basis={basis}",
+                "file_format": "csv",
+                "csrf_token": token,
+            },
+            follow_redirects=False,
+        )
+        assert saved.status_code == 303, saved.text
+        listing = client.get("/reports/saved").text
+        mine = re.search(rf'id="report-(\d+)">\s*<td><a href="[^"]*">By queue {basis}<', listing)
+        assert mine is not None
+        report_id = mine.group(1)
+        raw = client.get(f"/reports/saved/{report_id}/download").content.decode("utf-8-sig")
+        header, *lines = list(csv.reader(io.StringIO(raw)))
+        found[basis] = dict(zip(header, next(r for r in lines if r[1] == "support"), strict=True))["Service level"]
+        assert found[basis] == expected, basis
+    bad = client.post(
+        "/reports/saved",
+        data={"name": "Odd", "query": f"{BY_QUEUE}&sl_basis=median", "file_format": "csv", "csrf_token": token},
+    )
+    assert bad.status_code == 400 and "sl_basis" in bad.text
