@@ -4,6 +4,7 @@ and report values that open the calls they count, in English and Chinese (real S
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 import re
@@ -14,9 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from callops.config import Settings
+from callops.metrics import Grain, ReportRow
 from callops.records import Role
 from callops.store import make_engine, upgrade
 from callops.web import create_app
+from callops.web.report_tables import drill_params, kpi_href
 from callops.web.routes.reports import PERIOD_KPIS, QUEUE_SPLIT_KPIS
 from report_targets_site import load_two_queues
 from test_web_app import insert_users, login
@@ -179,3 +182,22 @@ def test_a_saved_report_keeps_the_thresholds_choice(client: TestClient) -> None:
         data={"name": "Odd", "query": f"{BY_QUEUE}&sl_basis=median", "file_format": "csv", "csrf_token": token},
     )
     assert bad.status_code == 400 and "sl_basis" in bad.text
+
+
+def test_no_link_where_the_calls_page_cannot_filter() -> None:
+    """A row of calls without a queue, by team, or of a simulated scenario links nowhere (a link would show
+    other calls); a KPI that counts no calls (ASA) has no link, the period and offered do."""
+    start = dt.datetime(2026, 3, 2)
+
+    def params_of(scenario: str | None = None, **dims: str | None) -> dict[str, str] | None:
+        row = ReportRow("2026-03-02", start, tuple(dims.items()), {"offered": 3})
+        return drill_params(row, grain=Grain.DAY, zone="UTC", first=start.date(), last=start.date(), scenario=scenario)
+
+    assert params_of(queue=None) is None and params_of(team="north") is None
+    assert params_of("busy-monday", queue="sales") is None
+    params = params_of(queue="sales")
+    assert params == {"from": "2026-03-02T00:00+00:00", "to": "2026-03-03T00:00+00:00", "queue": "sales"}
+    assert kpi_href(params, "asa_s", sl_threshold_s=20) is None
+    assert kpi_href(params, "offered", sl_threshold_s=20) == (
+        "/calls?from=2026-03-02T00%3A00%2B00%3A00&to=2026-03-03T00%3A00%2B00%3A00&queue=sales&kpi=offered"
+    )

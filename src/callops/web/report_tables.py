@@ -49,16 +49,17 @@ def _period_end(start: dt.datetime, grain: Grain, last: dt.date) -> dt.datetime:
 def drill_params(row: ReportRow, *, grain: Grain, zone: str, first: dt.date, last: dt.date,
                  scenario: str | None) -> dict[str, str] | None:
     """The Calls page's filters for this row's period and dimension values; None when a dimension (team,
-    priority, source) is one the Calls page cannot filter by, or a simulated scenario is shown."""
+    priority, source) is one the Calls page cannot filter by, a dimension value is missing (calls of no
+    queue), or a simulated scenario is shown."""
     dims = dict(row.dims)
-    if scenario or any(name not in _DRILL_DIMS for name in dims):
-        return None
+    if scenario or any(name not in _DRILL_DIMS or value is None for name, value in dims.items()):
+        return None  # the Calls page cannot filter by these dimensions, nor for "no queue" / "no agent"
     tz = zoneinfo.ZoneInfo(zone)
     lower = max(row.period_start, dt.datetime.combine(first, dt.time()))
     upper = min(_period_end(row.period_start, grain, last), dt.datetime.combine(last + dt.timedelta(days=1), dt.time()))
     params = {"from": lower.replace(tzinfo=tz).isoformat(timespec="minutes"),
               "to": upper.replace(tzinfo=tz).isoformat(timespec="minutes")}
-    params.update({name: str(value) for name, value in dims.items() if value is not None})
+    params.update({name: str(value) for name, value in dims.items()})
     return params
 
 
