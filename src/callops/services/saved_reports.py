@@ -34,9 +34,11 @@ from callops.errors import CallopsError, InvalidInput
 from callops.metrics import Grain, kpi_request_from_text
 from callops.permissions import Permission, allowed
 from callops.records import Role
+from callops.services.queue_service_level import kpi_report_at_queue_thresholds, queue_thresholds
 from callops.services.spreadsheet_export import kpi_columns, kpi_label, table_csv, table_xlsx
 from callops.store.directory import led_agents
 from callops.store.kpi_query import kpi_report
+from callops.store.queue_targets import queue_targets
 from callops.store.saved_reports import SavedReport, list_saved_reports, mark_delivered, mark_failed
 from callops.store.users import find_user
 
@@ -118,7 +120,13 @@ def render_report(conn: sa.Connection, report: SavedReport, *, first: dt.date, l
         short_abandon=float(p.get("short_abandon", 0)), fcr_days=int(p.get("fcr_days", 7)),
         compare_previous=p.get("compare_previous") == "true", scenario=p.get("scenario") or None,
         fcr_min_base=int(p.get("fcr_min_base", 30)))
-    rows = [r.as_dict() for r in kpi_report(conn, replace(request, agents=_scope(conn, report.owner)))]
+    scoped = replace(request, agents=_scope(conn, report.owner))
+    if "queue" in request.dims and p.get("sl_basis", "queue") == "queue":  # as the builder: each queue's own T
+        thresholds = queue_thresholds(queue_targets(conn), request.options.sl_threshold_s)
+        found = kpi_report_at_queue_thresholds(conn, scoped, thresholds)
+    else:
+        found = kpi_report(conn, scoped)
+    rows = [r.as_dict() for r in found]
     keys = list(dict.fromkeys(k for row in rows for k in row)) or ["period", *request.dims, *request.kpis]
     columns = kpi_columns(keys, label=lambda key: kpi_label(key, locale=report.locale, t=t),
                           previous=t("reports.previous"), zone=request.tz, seconds=t("reports.unit_seconds"))

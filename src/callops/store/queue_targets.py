@@ -1,6 +1,7 @@
-"""The targets a report colours its values against: per queue, the service-level threshold (``sl_threshold_s``,
-always there) and the target percentages where the ``queues`` table has them (columns added by the site
-administration pages); where a queue has none, the house defaults: 80 % service level, 5 % abandon rate."""
+"""The targets a report colours its values against, per queue (the ``queues`` table, migration 0016, edited on
+``/admin/queues``): the service-level threshold T (``sl_threshold_s``), the service-level target and the abandon
+target (stored as percentages, read as fractions). A queue not in the table, or a report row without a queue,
+uses the house defaults: 80 % answered within 20 s, at most 5 % abandoned."""
 
 from __future__ import annotations
 
@@ -10,50 +11,29 @@ import sqlalchemy as sa
 
 from callops.store.schema import queues
 
-__all__ = ["DEFAULT_ABANDON_TARGET", "DEFAULT_SL_TARGET", "QueueTargets", "queue_targets"]
+__all__ = ["DEFAULT_ABANDON_TARGET", "DEFAULT_SL_TARGET", "DEFAULT_SL_THRESHOLD_S", "QueueTargets", "queue_targets"]
 
 DEFAULT_SL_TARGET = 0.80
 DEFAULT_ABANDON_TARGET = 0.05
-
-# names a target column may have; values above 1 are percentages (80), at most 1 fractions (0.8)
-_SL_COLUMNS = ("sl_target", "sl_target_pct", "service_level_target", "sl_target_percent")
-_ABANDON_COLUMNS = ("abandon_target", "abandon_target_pct", "abandon_rate_target", "abandon_target_percent")
+DEFAULT_SL_THRESHOLD_S = 20
 
 
 @dataclass(frozen=True, slots=True)
 class QueueTargets:
     sl_target: float = DEFAULT_SL_TARGET  # service level at or above this is good
     abandon_target: float = DEFAULT_ABANDON_TARGET  # abandon rate at or below this is good
-    sl_threshold_s: int = 20
-    from_queue: bool = False  # False: the house defaults (the queue has no target columns or values)
-
-
-def _fraction(value: object) -> float | None:
-    if value is None:
-        return None
-    number = float(str(value))
-    return number / 100 if number > 1 else number
-
-
-def _column(names: tuple[str, ...]) -> sa.Column[object] | None:
-    for name in names:
-        if name in queues.c:
-            column: sa.Column[object] = queues.c[name]
-            return column
-    return None
+    sl_threshold_s: int = DEFAULT_SL_THRESHOLD_S
+    from_queue: bool = False  # False: the house defaults (no such queue, or its targets are the defaults)
 
 
 def queue_targets(conn: sa.Connection) -> dict[str, QueueTargets]:
     """Every configured queue's targets by name (queues not configured use ``QueueTargets()``)."""
-    sl_col, abandon_col = _column(_SL_COLUMNS), _column(_ABANDON_COLUMNS)
-    cols: list[sa.ColumnElement[object]] = [queues.c.name, queues.c.sl_threshold_s]
-    cols += [c for c in (sl_col, abandon_col) if c is not None]
     out = {}
-    for row in conn.execute(sa.select(*cols)).mappings():
-        sl = _fraction(row[sl_col.name]) if sl_col is not None else None
-        abandon = _fraction(row[abandon_col.name]) if abandon_col is not None else None
-        out[str(row["name"])] = QueueTargets(
-            sl_target=DEFAULT_SL_TARGET if sl is None else sl,
-            abandon_target=DEFAULT_ABANDON_TARGET if abandon is None else abandon,
-            sl_threshold_s=int(row["sl_threshold_s"]), from_queue=sl is not None or abandon is not None)
+    for row in conn.execute(sa.select(queues.c.name, queues.c.sl_threshold_s, queues.c.sl_target_pct,
+                                      queues.c.abandon_target_pct)):
+        target = QueueTargets(sl_target=float(row.sl_target_pct) / 100,
+                              abandon_target=float(row.abandon_target_pct) / 100,
+                              sl_threshold_s=int(row.sl_threshold_s))
+        out[str(row.name)] = QueueTargets(target.sl_target, target.abandon_target, target.sl_threshold_s,
+                                          from_queue=target != QueueTargets())
     return out

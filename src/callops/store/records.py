@@ -200,6 +200,10 @@ class CallFilter:
     call_type: str | None = None
     scenario: str | None = None  # None: real calls only
     agents: frozenset[str] | None = None  # None: any agent; a set: only these agents' calls (a team lead's scope)
+    # the calls a KPI counts (a report's drill-down): inbound calls with one of these outcomes, and with
+    # ``missed_sl_s`` only those not answered within that many seconds (service level's misses)
+    kpi_outcomes: frozenset[Outcome] | None = None
+    missed_sl_s: float | None = None
 
     def where(self) -> sa.ColumnElement[bool]:
         c = calls.c
@@ -219,6 +223,12 @@ class CallFilter:
             conds.append(c.outcome == self.outcome.value)
         if self.call_type:
             conds.append(c.call_type == self.call_type)
+        if self.kpi_outcomes is not None:
+            conds.append(c.direction == Direction.INBOUND.value)
+            conds.append(c.outcome.in_(sorted(o.value for o in self.kpi_outcomes)))
+        if self.missed_sl_s is not None:
+            answered = [o.value for o in Outcome if o.answered]
+            conds.append(sa.or_(c.outcome.not_in(answered), c.wait_s.is_(None), c.wait_s > self.missed_sl_s))
         return sa.and_(*conds)
 
 

@@ -16,6 +16,7 @@ from fastapi import Depends, Query
 
 from callops.dates import parse_date
 from callops.errors import InvalidInput
+from callops.metrics.call_sets import CallSet, call_set_outcomes
 from callops.records import Outcome
 from callops.store.records import CallFilter
 from callops.store.types import from_millis, to_millis
@@ -24,6 +25,8 @@ __all__ = ["CallQuery", "CallQueryDep", "Cursor", "Paging", "PagingDep", "format
            "parse_date", "parse_moment"]
 
 Cursor = tuple[dt.datetime, int]
+DEFAULT_SL_THRESHOLD_S = 20
+MAX_SL_THRESHOLD_S = 86_400
 
 
 def _blank_to_none(value: str | None) -> str | None:
@@ -56,6 +59,33 @@ class CallQuery:
     agent: str | None = None
     outcome: str | None = None
     call_type: str | None = None
+    kpi: str | None = None  # the calls a KPI counts (callops.metrics.call_sets.CallSet): a report's drill-down
+    sl_threshold: str | None = None  # T in seconds for kpi=sl_missed (default 20)
+
+    def call_set(self) -> CallSet | None:
+        """The ``kpi`` filter, checked (None when not given)."""
+        if not self.kpi:
+            return None
+        try:
+            return CallSet(self.kpi)
+        except ValueError:
+            allowed = ", ".join(s.value for s in CallSet)
+            raise InvalidInput(f"{self.kpi!r} is not a set of calls a KPI counts; use one of {allowed}",
+                               field="kpi") from None
+
+    def threshold_s(self) -> float | None:
+        """The service-level threshold of ``kpi=sl_missed`` (whole or decimal seconds, 0 to 86,400)."""
+        if self.call_set() is not CallSet.SL_MISSED:
+            return None
+        if not self.sl_threshold:
+            return float(DEFAULT_SL_THRESHOLD_S)
+        try:
+            value = float(self.sl_threshold)
+        except ValueError:
+            raise InvalidInput(f"{self.sl_threshold!r} is not a number of seconds", field="sl_threshold") from None
+        if not 0 <= value <= MAX_SL_THRESHOLD_S:
+            raise InvalidInput(f"must be 0 to {MAX_SL_THRESHOLD_S:,} seconds", field="sl_threshold")
+        return value
 
     def to_filter(self, tz: zoneinfo.ZoneInfo) -> CallFilter:
         start = parse_moment(self.date_from, tz, field="from", end=False) if self.date_from else None
@@ -70,13 +100,17 @@ class CallQuery:
                 allowed = ", ".join(o.value for o in Outcome)
                 raise InvalidInput(f"{self.outcome!r} is not an outcome; use one of {allowed}",
                                    field="outcome") from exc
+        call_set = self.call_set()
         return CallFilter(start_at=start, end_at=end, queue=self.queue, agent=self.agent, outcome=outcome,
-                          call_type=self.call_type)
+                          call_type=self.call_type,
+                          kpi_outcomes=None if call_set is None else call_set_outcomes(call_set),
+                          missed_sl_s=self.threshold_s())
 
     def params(self) -> dict[str, str]:
         """The non-empty filters as query parameters (for next/previous links)."""
         pairs = {"from": self.date_from, "to": self.date_to, "queue": self.queue, "agent": self.agent,
-                 "outcome": self.outcome, "call_type": self.call_type}
+                 "outcome": self.outcome, "call_type": self.call_type, "kpi": self.kpi,
+                 "sl_threshold": self.sl_threshold if self.kpi == CallSet.SL_MISSED.value else None}
         return {k: v for k, v in pairs.items() if v}
 
 
@@ -87,10 +121,15 @@ def _call_query(
     agent: Annotated[str | None, Query(max_length=80)] = None,
     outcome: Annotated[str | None, Query(description=", ".join(o.value for o in Outcome))] = None,
     call_type: Annotated[str | None, Query(max_length=80)] = None,
+    kpi: Annotated[str | None, Query(max_length=40, description="only the calls a KPI counts: "
+                                     + ", ".join(s.value for s in CallSet))] = None,
+    sl_threshold: Annotated[str | None, Query(max_length=40, description="seconds, for kpi=sl_missed "
+                                              "(default 20)")] = None,
 ) -> CallQuery:
     return CallQuery(date_from=_blank_to_none(date_from), date_to=_blank_to_none(date_to),
                      queue=_blank_to_none(queue), agent=_blank_to_none(agent), outcome=_blank_to_none(outcome),
-                     call_type=_blank_to_none(call_type))
+                     call_type=_blank_to_none(call_type), kpi=_blank_to_none(kpi),
+                     sl_threshold=_blank_to_none(sl_threshold))
 
 
 CallQueryDep = Annotated[CallQuery, Depends(_call_query)]

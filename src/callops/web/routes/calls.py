@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
 from callops.errors import InvalidInput
+from callops.metrics.call_sets import CallSet
 from callops.permissions import Permission, allowed
 from callops.records import Outcome
 from callops.services.qa_access import is_qa
@@ -24,7 +25,9 @@ from callops.web.routes._quality_shared import ClockDep
 
 router = APIRouter(include_in_schema=False)
 
-CALL_FILTERS = ("from", "to", "queue", "agent", "outcome", "call_type")
+CALL_FILTERS = ("from", "to", "queue", "agent", "outcome", "call_type", "kpi", "sl_threshold")
+# the message keys of the drill-down filters' errors (their reasons are raised in English at the edge)
+_FILTER_MESSAGES = {"kpi": "reports.calls.bad_kpi", "sl_threshold": "reports.calls.bad_threshold"}
 
 NAV = (NavItem("nav.calls", "/calls", order=10, description_key="home.card_calls"),)
 
@@ -37,6 +40,7 @@ def calls_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewe
         flt = scope_filter(conn, user, query.to_filter(viewer.tz))
     except InvalidInput as exc:  # a bad filter answers on the filter form, what was typed kept
         errors = field_errors(exc, viewer.t, CALL_FILTERS)
+        errors.update({name: viewer.t(key) for name, key in _FILTER_MESSAGES.items() if name in errors})
         flt = None
     page = page_calls(conn, flt, paging) if flt is not None else CallPage(rows=[], next_cursor=None, prev_cursor=None)
     count, more = bounded_count(conn, flt) if flt is not None else (0, False)
@@ -55,7 +59,8 @@ def calls_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewe
                     if flt is None or flt.agents is None or a.agent_id in flt.agents] if sees_all else []),
         "outcomes": [o.value for o in Outcome], "number": lambda n: shown_number(user, n),
         "next_link": link(page.next_cursor, "next"), "prev_link": link(page.prev_cursor, "prev"),
-        "first_page": paging.cursor is None, "errors": errors,
+        "first_page": paging.cursor is None, "errors": errors, "call_sets": [c.value for c in CallSet],
+        "typed_moment": lambda value: bool(value) and len(value) != 10,
     }, status_code=400 if errors else 200)
 
 

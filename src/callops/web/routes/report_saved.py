@@ -45,7 +45,7 @@ router = APIRouter()
 ReportsUser = Annotated[User, require(Permission.VIEW_REPORTS)]
 # the builder's parameters a saved report keeps (its range is kept apart, and dropped when scheduled)
 _KEPT = ("grain", "by", "dim", "tz", "kpis", "kpi", "sl_threshold", "sl_denominator", "short_abandon", "fcr_days",
-         "compare_previous", "scenario", "fcr_min_base")
+         "compare_previous", "scenario", "fcr_min_base", "sl_basis")
 _MAX_QUERY_CHARS = 4000
 
 
@@ -64,6 +64,8 @@ def _params(query: str) -> tuple[dict[str, str], str | None, str | None]:
         elif key in _KEPT:
             params[key] = value
     params.update({k: ",".join(dict.fromkeys(v)) for k, v in lists.items() if v})
+    if params.get("sl_basis", "queue") not in ("queue", "fixed"):
+        raise InvalidInput(f"sl_basis {params['sl_basis']!r} is not queue or fixed", field="query")
     values = dict(pairs)
     return params, values.get("from") or None, values.get("to") or None
 

@@ -32,6 +32,7 @@ from callops.metrics import (
     report_zone,
 )
 from callops.permissions import Permission
+from callops.services.queue_service_level import QueueThresholds, kpi_report_at_queue_thresholds, queue_thresholds
 from callops.services.report_files import columns_of
 from callops.services.spreadsheet_export import Column, csv_encoding, kpi_columns, kpi_label, table_csv, table_xlsx
 from callops.services.team_scope import team_scope
@@ -46,7 +47,7 @@ from callops.web.downloads import attachment
 from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render
-from callops.web.report_tables import PAGE_ROWS, drill_href, page_of, row_cells
+from callops.web.report_tables import PAGE_ROWS, Cell, drill_params, judge, kpi_href, page_of, row_cells
 from callops.web.viewer import Viewer
 
 router = APIRouter()
@@ -227,9 +228,42 @@ def _page(request: Request, viewer: Viewer, template: str, data: ReportData, con
                                               **context}, status_code=status_code)
 
 
-def _kpi(conn: ConnDep, user: User, request: KpiRequest) -> list[ReportRow]:
-    """The KPI report ``user`` may see: a team lead's covers only the agents of their teams."""
-    return kpi_report(conn, replace(request, agents=team_scope(conn, user)))
+def _kpi(conn: ConnDep, user: User, request: KpiRequest, thresholds: QueueThresholds | None = None) -> list[ReportRow]:
+    """The KPI report ``user`` may see: a team lead's covers only the agents of their teams. With
+    ``thresholds``, service level at each queue's own threshold (by queue, or the queues combined)."""
+    scoped = replace(request, agents=team_scope(conn, user))
+    if thresholds is None:
+        return kpi_report(conn, scoped)
+    return kpi_report_at_queue_thresholds(conn, scoped, thresholds)
+
+
+SlBasis = Annotated[Literal["queue", "fixed"], Query(description="queue: service level at each queue's own "
+                                                     "threshold where the report is by queue (default); fixed: "
+                                                     "at sl_threshold for every row")]
+
+
+def _site_thresholds(targets: Mapping[str, QueueTargets]) -> QueueThresholds:
+    """Each queue's threshold; calls of no known queue at the house default."""
+    return queue_thresholds(targets, float(QueueTargets().sl_threshold_s))
+
+
+def _threshold_note(viewer: Viewer, thresholds: QueueThresholds, queues: Sequence[object]) -> str:
+    """Which threshold the service level of a by-queue table used, named per queue."""
+    shown = sorted({str(q) for q in queues if q is not None})
+    parts = [viewer.t("reports.threshold_of", queue=q, t=f"{thresholds.of(q):g}") for q in shown]
+    if not parts:
+        return viewer.t("reports.threshold_all", t=f"{thresholds.default_s:g}")
+    return viewer.t("reports.threshold_by_queue", list="; ".join(parts))
+
+
+def _common_target(targets: Mapping[str, QueueTargets], queues: Sequence[object]) -> QueueTargets | None:
+    """The one target the queues share (totals are judged against it), else None (totals not judged)."""
+    found = {targets.get(str(q), QueueTargets()) for q in queues if q is not None}
+    shared = {(t.sl_target, t.abandon_target) for t in found}
+    if len(shared) != 1:
+        return None
+    sl, abandon = next(iter(shared))
+    return QueueTargets(sl_target=sl, abandon_target=abandon)
 
 
 def _latest_day(conn: ConnDep, viewer: Viewer, data: ReportData) -> dt.date | None:
@@ -237,25 +271,27 @@ def _latest_day(conn: ConnDep, viewer: Viewer, data: ReportData) -> dt.date | No
 
 
 def _one(conn: ConnDep, user: User, data: ReportData, start: dt.date, end: dt.date, tz: str,
-         keys: Sequence[str]) -> dict[str, Any]:
+         keys: Sequence[str], thresholds: QueueThresholds) -> dict[str, Any]:
     rows = _kpi(conn, user, KpiRequest(start=start, end=end, grain=Grain.TOTAL, tz=tz, kpis=tuple(keys),
-                                       agent_states=False, scenario=data.name))
+                                       agent_states=False, scenario=data.name), thresholds)
     return dict(rows[0].kpis) if rows else {}
 
 
 _HALF_HOURS = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 1440, 30))
 
 
-def _intervals(conn: ConnDep, user: User, data: ReportData, day: dt.date, tz: str) -> dict[str, Mapping[str, Any]]:
+def _intervals(conn: ConnDep, user: User, data: ReportData, day: dt.date, tz: str,
+               thresholds: QueueThresholds) -> dict[str, Mapping[str, Any]]:
     rows = _kpi(conn, user, KpiRequest(start=day, end=day, grain=Grain.MIN30, tz=tz,
-                                       kpis=("offered", "service_level"), agent_states=False, scenario=data.name))
+                                       kpis=("offered", "service_level"), agent_states=False, scenario=data.name),
+                thresholds)
     return {r.period[-5:]: r.kpis for r in rows}
 
 
 def _dashboard_chart(viewer: Viewer, today: dt.date, week_ago: dt.date, now: Mapping[str, Mapping[str, Any]],
                      then: Mapping[str, Mapping[str, Any]], target: QueueTargets) -> dict[str, Any]:
     """Offered calls by 30-minute interval today (bars) and a week ago (line), today's service level (right
-    axis, percent) and the service-level target as a dashed line."""
+    axis, percent; each queue at its own threshold) and the service-level target as a dashed line."""
     labels = sorted(set(now) | set(then) | set(_HALF_HOURS))
     label = _label(viewer)
 
@@ -288,24 +324,48 @@ def dashboard(request: Request, conn: ConnDep, user: ReportsUser, viewer: Viewer
         tz = viewer.tz.key
         monday = today - dt.timedelta(days=today.weekday())
         week_ago = today - dt.timedelta(days=7)
-        context.update(
-            day=_one(conn, user, data, today, today, tz, DASHBOARD_KPIS),
-            day_before=_one(conn, user, data, week_ago, week_ago, tz, DASHBOARD_KPIS),
-            week=_one(conn, user, data, monday, today, tz, DASHBOARD_KPIS),
-            last_week=_one(conn, user, data, monday - dt.timedelta(days=7), week_ago, tz, DASHBOARD_KPIS),
-            monday=monday, week_ago=week_ago)
-        now, then = _intervals(conn, user, data, today, tz), _intervals(conn, user, data, week_ago, tz)
         targets = queue_targets(conn)
-        context["chart"] = _dashboard_chart(viewer, today, week_ago, now, then, QueueTargets())
+        thresholds = _site_thresholds(targets)
+        context.update(
+            day=_one(conn, user, data, today, today, tz, DASHBOARD_KPIS, thresholds),
+            day_before=_one(conn, user, data, week_ago, week_ago, tz, DASHBOARD_KPIS, thresholds),
+            week=_one(conn, user, data, monday, today, tz, DASHBOARD_KPIS, thresholds),
+            last_week=_one(conn, user, data, monday - dt.timedelta(days=7), week_ago, tz, DASHBOARD_KPIS, thresholds),
+            monday=monday, week_ago=week_ago)
+        now = _intervals(conn, user, data, today, tz, thresholds)
+        then = _intervals(conn, user, data, week_ago, tz, thresholds)
+        split = _kpi(conn, user, KpiRequest(start=today, end=today, grain=Grain.TOTAL, tz=tz, dims=("queue",),
+                                            kpis=QUEUE_SPLIT_KPIS, agent_states=False, scenario=data.name),
+                     thresholds)
+        queues = [dict(r.dims)["queue"] for r in split]
+        line = _target_line(targets, split)
+        context["chart"] = _dashboard_chart(viewer, today, week_ago, now, then, line)
+        context["target_line"] = line
+        context["target_line_weighted"] = _common_target(targets, queues) is None
         context["intervals"] = [(x, now.get(x, {}).get("offered", 0), then.get(x, {}).get("offered", 0))
                                 for x in sorted(set(now) | set(then) | set(_HALF_HOURS))]
-        split = _kpi(conn, user, KpiRequest(start=today, end=today, grain=Grain.TOTAL, tz=tz, dims=("queue",),
-                                            kpis=QUEUE_SPLIT_KPIS, agent_states=False, scenario=data.name))
         context["split_keys"] = ["queue", *QUEUE_SPLIT_KPIS]
-        context["split"] = [row_cells({"queue": dict(r.dims)["queue"] or "–", **r.kpis}, context["split_keys"],
-                                      show=_show(viewer), targets=targets, href=None) for r in split]
-        context["defaults_used"] = not any(t.from_queue for t in targets.values())
+        context["split"] = [(row_cells({"queue": queue or "–", **r.kpis}, context["split_keys"], show=_show(viewer),
+                                       targets=targets, sl_threshold_s=thresholds.of(queue),
+                                       drill=drill_params(r, grain=Grain.TOTAL, zone=tz, first=today, last=today,
+                                                          scenario=data.name)), thresholds.of(queue))
+                            for r, queue in zip(split, queues, strict=True)]
+        context["threshold_note"] = _threshold_note(viewer, thresholds, queues)
+        context["defaults_used"] = not any(targets.get(str(q), QueueTargets()).from_queue for q in queues)
     return _page(request, viewer, "reports/dashboard.html", data, context)
+
+
+def _target_line(targets: Mapping[str, QueueTargets], split: Sequence[ReportRow]) -> QueueTargets:
+    """The service-level target the dashboard draws: the queues' shared target, else their targets weighted by
+    today's offered calls (the house default when nothing was offered)."""
+    queues = [dict(r.dims)["queue"] for r in split]
+    shared = _common_target(targets, queues)
+    if shared is not None:
+        return shared
+    offered = [(targets.get(str(q), QueueTargets()).sl_target, float(r.kpis.get("offered") or 0))
+               for q, r in zip(queues, split, strict=True)]
+    total = sum(n for _, n in offered)
+    return QueueTargets(sl_target=sum(t * n for t, n in offered) / total) if total else QueueTargets()
 
 
 def _chart(viewer: Viewer, rows: Sequence[ReportRow], keys: Sequence[str], *, by_dims: bool) -> dict[str, Any] | None:
@@ -345,7 +405,7 @@ def _for_pages(params: KpiParams) -> KpiParams:
 
 @router.get("/reports/builder", response_class=HTMLResponse, include_in_schema=False)
 def builder(request: Request, conn: ConnDep, settings: SettingsDep, user: ReportsUser, viewer: ViewerDep,
-            params: KpiParamsDep, data: ReportDataDep,
+            params: KpiParamsDep, data: ReportDataDep, sl_basis: SlBasis = "queue",
             page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
     """Choose grain, dimensions, KPIs (by name) and range; the result has a chart, a totals row, pages of
     ``PAGE_ROWS`` rows and links to the calls behind each row; all rows export to CSV and XLSX."""
@@ -354,7 +414,7 @@ def builder(request: Request, conn: ConnDep, settings: SettingsDep, user: Report
     context: dict[str, Any] = {"rows": None, "error": None}
     try:
         if params.start and params.end:
-            context.update(_builder_result(request, conn, user, viewer, params, page))
+            context.update(_builder_result(request, conn, user, viewer, params, page, sl_basis))
     except InvalidInput as exc:  # answered on the form, with everything chosen kept
         context.update(rows=None, error=exc)
     if not params.start and not params.end:  # a first visit: offer the month up to the latest day with data
@@ -366,36 +426,61 @@ def builder(request: Request, conn: ConnDep, settings: SettingsDep, user: Report
         "all_kpis": [(k.key, _label(viewer)(k.key), k.formula) for k in KPIS], "chosen": chosen,
         "chosen_dims": [d.strip() for d in (params.by or "").split(",") if d.strip()],
         "query": urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"]),
-        "site_tz": settings.site_tz, "page_rows": PAGE_ROWS}, status_code=400 if context["error"] else 200)
+        "site_tz": settings.site_tz, "page_rows": PAGE_ROWS, "sl_basis": sl_basis},
+        status_code=400 if context["error"] else 200)
+
+
+def _builder_thresholds(req: KpiRequest, targets: Mapping[str, QueueTargets],
+                        sl_basis: str) -> QueueThresholds | None:
+    """Each queue's own threshold for a report by queue (unless ``sl_basis`` is fixed); None: the request's."""
+    if sl_basis != "queue" or "queue" not in req.dims:
+        return None
+    return queue_thresholds(targets, req.options.sl_threshold_s)
 
 
 def _builder_result(request: Request, conn: ConnDep, user: User, viewer: Viewer, params: KpiParams,
-                    page: int) -> dict[str, Any]:
+                    page: int, sl_basis: str) -> dict[str, Any]:
     """The builder's result: one page of rows, the totals row, the chart and the paging links."""
     context: dict[str, Any] = {}
     req = params.request(viewer.tz.key)
-    rows = _kpi(conn, user, req)
-    page, first_index, pages = page_of(len(rows), page)
     targets = queue_targets(conn)
+    thresholds = _builder_thresholds(req, targets, sl_basis)
+    rows = _kpi(conn, user, req, thresholds)
+    page, first_index, pages = page_of(len(rows), page)
     show = _show(viewer)
     keys = list(rows[0].as_dict()) if rows else []
     shown = rows[first_index:first_index + PAGE_ROWS]
+
+    def threshold(row: ReportRow) -> float:
+        return req.options.sl_threshold_s if thresholds is None else thresholds.of(dict(row.dims).get("queue"))
+
+    queues = [dict(r.dims)["queue"] for r in rows] if "queue" in req.dims else []
     context.update(
-        rows=[row_cells(r.as_dict(), keys, show=show, targets=targets,
-                        href=drill_href(r, grain=req.grain, zone=req.tz, first=req.start, last=req.end,
-                                        scenario=req.scenario)) for r in shown],
+        rows=[row_cells(r.as_dict(), keys, show=show, targets=targets, sl_threshold_s=threshold(r),
+                        drill=drill_params(r, grain=req.grain, zone=req.tz, first=req.start, last=req.end,
+                                           scenario=req.scenario)) for r in shown],
         keys=keys, page=page, pages=pages, row_count=len(rows), first_row=first_index + 1,
-        last_row=first_index + len(shown), zone=req.tz, defaults_used=not any(t.from_queue for t in
-                                                                               targets.values()))
+        last_row=first_index + len(shown), zone=req.tz,
+        defaults_used=not any(targets.get(str(q), QueueTargets()).from_queue for q in queues),
+        threshold_note=(viewer.t("reports.threshold_all", t=f"{req.options.sl_threshold_s:g}") if thresholds is None
+                        else _threshold_note(viewer, thresholds, queues)))
     if len(rows) > 1:
-        totals = _kpi(conn, user, replace(req, grain=Grain.TOTAL, dims=()))
+        totals = _kpi(conn, user, replace(req, grain=Grain.TOTAL, dims=()), thresholds)
         if totals:
             total = {**totals[0].as_dict(), "period": viewer.t("reports.totals")}
             total.update({d: "" for d in req.dims})
-            context["totals"] = row_cells(total, keys, show=lambda k, v: v if k == "period" else show(k, v),
-                                          targets={}, href=None)
+            common = _common_target(targets, queues) if queues else QueueTargets()
+            mixed = thresholds is not None and len({thresholds.of(q) for q in queues}) > 1
+            cells = row_cells(total, keys, show=lambda k, v: v if k == "period" else show(k, v),
+                              targets={"": common or QueueTargets()}, sl_threshold_s=req.options.sl_threshold_s,
+                              drill=drill_params(totals[0], grain=Grain.TOTAL, zone=req.tz, first=req.start,
+                                                 last=req.end, scenario=req.scenario))
+            # not judged when the queues' targets differ; no missed-SL link when their thresholds do
+            context["totals"] = [Cell(c.text, c.judged if common is not None else None,
+                                      None if mixed and key == "service_level" else c.href)
+                                 for key, c in zip(keys, cells, strict=True)]
     chart_rows = rows if req.grain == Grain.TOTAL or not req.dims else \
-        _kpi(conn, user, replace(req, dims=(), compare_previous=False))
+        _kpi(conn, user, replace(req, dims=(), compare_previous=False), thresholds)
     context["chart"] = _chart(viewer, chart_rows, req.kpis, by_dims=req.grain == Grain.TOTAL and bool(req.dims))
     context["page_link"] = lambda n: "/reports/builder?" + urlencode(
         [(k, v) for k, v in request.query_params.multi_items() if k != "page"] + [("page", str(n))])
@@ -412,12 +497,12 @@ def export_columns(viewer: Viewer, rows: Sequence[dict[str, Any]], zone: str) ->
 def export(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep, params: KpiParamsDep,
            format: Literal["csv", "xlsx"] = "csv",
            encoding: Annotated[str | None, Query(description="utf-8 (with BOM, default) or gb18030")] = None,
-           ) -> Response:
+           sl_basis: SlBasis = "queue") -> Response:
     """The builder's result, every row, as a CSV (UTF-8 with BOM, or GB18030) or XLSX download."""
     params = _for_pages(params)
     codec = csv_encoding(encoding)
     req = params.request(viewer.tz.key)
-    rows = [r.as_dict() for r in _kpi(conn, user, req)]
+    rows = [r.as_dict() for r in _kpi(conn, user, req, _builder_thresholds(req, queue_targets(conn), sl_basis))]
     columns = export_columns(viewer, rows, req.tz)
     name = "-".join(["callops-kpi", *([params.scenario] if params.scenario else []), str(params.start),
                      str(params.end)])
@@ -456,6 +541,24 @@ def _period_range(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
     return first, nxt - dt.timedelta(days=1)
 
 
+def _period_totals(row: ReportRow, targets: Mapping[str, QueueTargets], thresholds: QueueThresholds,
+                   queues: Sequence[object], *, first: dt.date, last: dt.date, tz: str,
+                   scenario: str | None) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """Per KPI of a period's totals: (this period judged, previous judged, link to this period's calls). Judged
+    only when the queues share one target; the missed-SL link only when they share one threshold."""
+    common = _common_target(targets, queues)
+    used = {thresholds.of(q) for q in queues} or {thresholds.default_s}
+    params = drill_params(row, grain=Grain.TOTAL, zone=tz, first=first, last=last, scenario=scenario)
+    out = {}
+    for key in PERIOD_KPIS:
+        href = None if key == "service_level" and len(used) > 1 else kpi_href(params, key,
+                                                                            sl_threshold_s=min(used))
+        previous = None if row.previous is None else row.previous.get(key)
+        out[key] = (None if common is None else judge(key, row.kpis.get(key), common),
+                    None if common is None else judge(key, previous, common), href)
+    return out
+
+
 @router.get("/reports/{kind}", response_class=HTMLResponse, include_in_schema=False)
 def period_report(request: Request, kind: Literal["daily", "weekly", "monthly"], conn: ConnDep, user: ReportsUser,
                   viewer: ViewerDep, data: ReportDataDep, date: str | None = None) -> HTMLResponse:
@@ -467,21 +570,38 @@ def period_report(request: Request, kind: Literal["daily", "weekly", "monthly"],
         tz = viewer.tz.key
         first, last = _period_range(kind, day)
         grain = _PERIODS[kind]
+        targets = queue_targets(conn)
+        thresholds = _site_thresholds(targets)
         total = _kpi(conn, user, KpiRequest(start=first, end=last, grain=grain, tz=tz, kpis=PERIOD_KPIS,
-                                            compare_previous=True, agent_states=False, scenario=data.name))
+                                            compare_previous=True, agent_states=False, scenario=data.name),
+                     thresholds)
         by_queue = _kpi(conn, user, KpiRequest(start=first, end=last, grain=Grain.TOTAL, tz=tz, dims=("queue",),
-                                               kpis=PERIOD_KPIS, agent_states=False, scenario=data.name))
+                                               kpis=PERIOD_KPIS, agent_states=False, scenario=data.name),
+                        thresholds)
         series_grain = Grain.MIN30 if kind == "daily" else Grain.DAY
         series = _kpi(conn, user, KpiRequest(start=first, end=last, grain=series_grain, tz=tz,
                                              kpis=("offered", "service_level"), agent_states=False,
-                                             scenario=data.name))
+                                             scenario=data.name), thresholds)
         volume = {r.period[-5:] if kind == "daily" else r.period: r.kpis["offered"] for r in series}
         if kind == "daily":
             volume = {x: volume.get(x, 0) for x in sorted(set(volume) | set(_HALF_HOURS))}
-        context.update(first=first, last=last, total=total[0] if total else None, by_queue=by_queue,
-                       series=series, chart={"type": "bar", "data": {
-                           "labels": list(volume), "datasets": [{"label": _label(viewer)("offered"),
-                                                                 "data": list(volume.values())}]},
-                           "options": {"scales": {"y": {"beginAtZero": True}}, "maintainAspectRatio": False}},
-                       prev_day=first - dt.timedelta(days=1), next_day=last + dt.timedelta(days=1))
+        queues = [dict(r.dims)["queue"] for r in by_queue]
+        queue_keys = ["queue", *PERIOD_KPIS]
+        context.update(
+            first=first, last=last, total=total[0] if total else None, queue_keys=queue_keys,
+            by_queue=[(row_cells({"queue": queue or "–", **r.kpis}, queue_keys, show=_show(viewer), targets=targets,
+                                 sl_threshold_s=thresholds.of(queue),
+                                 drill=drill_params(r, grain=Grain.TOTAL, zone=tz, first=first, last=last,
+                                                    scenario=data.name)), thresholds.of(queue))
+                      for r, queue in zip(by_queue, queues, strict=True)],
+            threshold_note=_threshold_note(viewer, thresholds, queues),
+            defaults_used=not any(targets.get(str(q), QueueTargets()).from_queue for q in queues),
+            series=series, chart={"type": "bar", "data": {
+                "labels": list(volume), "datasets": [{"label": _label(viewer)("offered"),
+                                                      "data": list(volume.values())}]},
+                "options": {"scales": {"y": {"beginAtZero": True}}, "maintainAspectRatio": False}},
+            prev_day=first - dt.timedelta(days=1), next_day=last + dt.timedelta(days=1))
+        if total:
+            context["totals"] = _period_totals(total[0], targets, thresholds, queues, first=first, last=last,
+                                               tz=tz, scenario=data.name)
     return _page(request, viewer, "reports/period.html", data, context)
