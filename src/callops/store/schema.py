@@ -810,9 +810,6 @@ desk_contacts = sa.Table(  # each saved contact form: what the agent recorded an
 # The customer timeline reads a caller's calls by number; the agent screen's pop finds a live call's caller by id.
 sa.Index("ix_calls_caller_number_started_at", calls.c.caller_number, calls.c.started_at)
 sa.Index("ix_live_events_call_id_at", live_events.c.call_id, live_events.c.at)
-# The N-day repeat rule of FCR by tickets looks for the same customer's next ticket in the same category.
-sa.Index("ix_tickets_customer_id_category_opened_at", tickets.c.customer_id, tickets.c.category,
-         tickets.c.opened_at)
 
 # --- KPI pre-aggregates (callops.store.kpi_aggregates keeps them; `callops db rebuild-aggregates`) ----------
 # Per 15-minute UTC bucket (``bucket_at``, epoch ms) and dimension values: one column per stored measure

@@ -91,12 +91,9 @@ def upgrade() -> None:
     op.create_index(op.f('ix_desk_contacts_agent_saved_at'), 'desk_contacts', ['agent', 'saved_at'], unique=False)
     with op.batch_alter_table('tickets') as batch:
         batch.add_column(sa.Column('category_key', sa.String(length=40), nullable=True))
-    op.create_index('ix_tickets_customer_id_category_opened_at', 'tickets', ['customer_id', 'category', 'opened_at'],
-                    unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index('ix_tickets_customer_id_category_opened_at', table_name='tickets')
     with op.batch_alter_table('tickets') as batch:
         batch.drop_column('category_key')
     op.drop_index(op.f('ix_desk_contacts_agent_saved_at'), table_name='desk_contacts')
