@@ -30,6 +30,8 @@ def desk_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         conn.execute(teams.insert().values(name="T1", lead="lead"))
         conn.execute(agents.insert().values(agent_id="A1", name="Amy", team="T1", active=True))
         add_user(conn, "amy", password=PASSWORD, role=Role.AGENT, agent_id="A1", locale="en")
+        add_user(conn, "root", password=PASSWORD, role=Role.ADMIN, locale="zh-CN")
+        add_user(conn, "qa", password=PASSWORD, role=Role.QA, locale="zh-CN")
     engine.dispose()
     with serve(create_app(Settings(database_url=url, secret_key="browser-test"))) as base:
         yield base
@@ -65,4 +67,42 @@ def test_agent_records_a_complaint_and_resolves_it(page: Page, desk_site: str) -
     expect(page.locator("#timeline .kind-callback")).to_have_count(1)  # the satisfaction follow-up
     page.goto(f"{desk_site}/desk?category=complaint")
     expect(page.locator("#tickets tbody tr")).to_have_count(1)
+    assert page.foreign_requests == []  # type: ignore[attr-defined]  # set by the page fixture
+
+
+def test_admin_grows_the_tree_qa_writes_a_script_the_agent_finds_it_in_chinese(page: Page, desk_site: str) -> None:
+    """The admin and QA in Chinese: the admin adds a second-level complaint category (a bad key first, refused
+    beside its field with the labels kept); QA adds a script under it; the agent picks the category on the
+    contact form and finds the script with its length and reading time at 180-250 characters a minute."""
+    log_in(page, desk_site, "root", PASSWORD)
+    page.goto(f"{desk_site}/desk/categories")
+    expect(page.locator("h1")).to_have_text("分类树")
+    page.fill("#new-key", "账单")
+    page.select_option("#new-parent", "complaint")
+    page.fill("#new-label-en", "Billing dispute")
+    page.fill("#new-label-zh", "账单争议")
+    page.click("#add-category-submit")
+    expect(page.locator("#key-error")).to_be_visible()
+    expect(page.locator("#new-label-zh")).to_have_value("账单争议")
+    page.fill("#new-key", "billing_dispute")
+    page.click("#add-category-submit")
+    expect(page.locator("#cat-billing_dispute")).to_contain_text("投诉")
+    page.context.clear_cookies()
+    log_in(page, desk_site, "qa", PASSWORD)
+    page.goto(f"{desk_site}/desk/scripts")
+    page.select_option("#new-category", "billing_dispute")
+    page.fill("#new-title", "账单争议安抚")
+    page.fill("#new-body", "您好，非常抱歉给您带来不便。我已记录您的账单问题，会在两小时内回电。")
+    page.click("#add-script-submit")
+    expect(page.locator("article.script")).to_have_count(1)
+    page.context.clear_cookies()
+    log_in(page, desk_site, "amy", PASSWORD)
+    page.goto(f"{desk_site}/desk/contact")
+    page.select_option("#category", "billing_dispute")
+    page.fill("#script-q", "账单")
+    page.click("#script-search-submit")
+    found = page.locator("#scripts-panel article.script")
+    expect(found).to_have_count(1)
+    expect(found.locator(".reading")).to_contain_text("30 characters")
+    expect(found.locator(".reading")).to_contain_text("180–250")
     assert page.foreign_requests == []  # type: ignore[attr-defined]  # set by the page fixture
