@@ -163,14 +163,17 @@ async def customer_edit(request: Request, customer_id: int, conn: ConnDep, user:
     return RedirectResponse(f"/desk/customers/{customer_id}", status_code=303)
 
 
+def card_view(user: User, card: CallerCard) -> dict[str, Any]:
+    """What ``desk/_card.html`` shows of a caller card: the number masked and the name hidden without view_pii."""
+    return {"phone": shown_number(user, card.phone or card.call.caller), "customer": card.customer,
+            "name": _pii(user, card.customer.name) if card.customer else None, "recent": card.recent,
+            "call": card.call}
+
+
 def _contact_page(request: Request, conn: ConnDep, viewer: Viewer, *, typed: dict[str, str],
                   error: InvalidInput | None, card: CallerCard | None = None, user: User | None = None,
                   status: int = 200, q: str = "", script_category: str = "", notice: str = "") -> HTMLResponse:
-    shown = None
-    if card is not None and user is not None:
-        shown = {"phone": shown_number(user, card.phone or card.call.caller), "customer": card.customer,
-                 "name": _pii(user, card.customer.name) if card.customer else None, "recent": card.recent,
-                 "call": card.call}
+    shown = card_view(user, card) if card is not None and user is not None else None
     tree = category_tree(conn)
     scripts = None
     if user is not None and (q or script_category):
