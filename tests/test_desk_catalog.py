@@ -90,6 +90,7 @@ def test_category_tree_admin_page_audit_and_retirement(client: TestClient, engin
     assert refused.status_code == 400 and 'id="category-error"' in refused.text and "again" in refused.text
     api = client.get(f"/api/tickets/{tid}", headers=bearer(client, "amy")).json()
     assert (api["category"], api["category_key"]) == ("complaint", "billing_dispute")
+    assert 'id="ticket-category">Billing</dd>' in amy.get(f"/desk/tickets/{tid}").text  # its node's new label
     with engine.connect() as conn:
         actions = list(conn.execute(sa.select(audit_log.c.action).where(audit_log.c.entity == "desk_category")
                                     .order_by(audit_log.c.id)).scalars())

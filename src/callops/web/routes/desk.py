@@ -76,20 +76,26 @@ def desk_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewer
         "categories": list(Category), "chosen": {"state": state or "", "category": category or "",
                                                   "escalated": escalated or ""},
         "callbacks": [(c, shown_number(user, c.phone)) for c in due_callbacks(conn, user, now=now, limit=20)],
-        "now": now, "open_states": OPEN_STATES})
+        "now": now, "open_states": OPEN_STATES, "labels": _labels(conn, viewer)})
 
 
-def _ticket_context(conn: ConnDep, user: User, ticket_id: int) -> dict[str, Any]:
+def _labels(conn: ConnDep, viewer: Viewer) -> dict[str, str]:
+    """Each category node's label in the viewer's language (a ticket shows its node's, else its kind's)."""
+    return {n.key: n.label(viewer.locale) for n in category_tree(conn).nodes.values()}
+
+
+def _ticket_context(conn: ConnDep, user: User, ticket_id: int, viewer: Viewer) -> dict[str, Any]:
     ticket = visible_ticket(conn, user, ticket_id)
-    return {"ticket": ticket, "phone": shown_number(user, ticket.phone), "events": ticket_events_of(conn, ticket_id),
-            "targets": sorted(allowed_targets(ticket.state)), "priorities": list(Priority)}
+    return {"ticket": ticket, "labels": _labels(conn, viewer), "phone": shown_number(user, ticket.phone),
+            "events": ticket_events_of(conn, ticket_id), "targets": sorted(allowed_targets(ticket.state)),
+            "priorities": list(Priority)}
 
 
 @router.get("/desk/tickets/{ticket_id}", response_class=HTMLResponse)
 def ticket_detail(request: Request, ticket_id: int, conn: ConnDep, user: CurrentUser,
                   viewer: ViewerDep) -> HTMLResponse:
-    return render(request, viewer, "desk/ticket.html", {**_ticket_context(conn, user, ticket_id), "error": None,
-                                                        "typed": {}})
+    return render(request, viewer, "desk/ticket.html", {**_ticket_context(conn, user, ticket_id, viewer),
+                                                        "error": None, "typed": {}})
 
 
 def _text(form: FormData, name: str) -> str:
@@ -112,7 +118,7 @@ async def ticket_change(request: Request, ticket_id: int, conn: ConnDep, user: C
         change_ticket(conn, user, ticket_id, change, now=now)
     except InvalidInput as exc:
         conn.rollback()
-        return render(request, viewer, "desk/ticket.html", {**_ticket_context(conn, user, ticket_id),
+        return render(request, viewer, "desk/ticket.html", {**_ticket_context(conn, user, ticket_id, viewer),
                                                             "error": exc, "typed": typed}, status_code=400)
     return RedirectResponse(f"/desk/tickets/{ticket_id}", status_code=303)
 
