@@ -79,6 +79,9 @@ def test_category_tree_admin_page_audit_and_retirement(client: TestClient, engin
     assert amy.get("/desk/categories").status_code == 403
     form = amy.get("/desk/contact")
     assert 'value="billing_dispute"' in form.text and "↳ Billing" in form.text
+    by_api = client.post("/api/tickets", json={"category": "Billing-Dispute", "phone": "13800138000"},
+                         headers=bearer(client, "amy")).json()
+    assert (by_api["category"], by_api["category_key"]) == ("complaint", "billing_dispute")
     saved = amy.post("/desk/contact", data={"csrf_token": amy_token, "phone": "13800138000",
                                             "category": "billing_dispute", "outcome": "open"}, follow_redirects=False)
     assert saved.status_code == 303
@@ -100,6 +103,11 @@ def test_category_tree_admin_page_audit_and_retirement(client: TestClient, engin
             == "billing_dispute"
     assert actions == ["desk_category.added", "desk_category.renamed", "desk_category.retired"]
     assert retired is not None
+    audit = boss.get("/admin/audit?entity=desk_category")
+    assert audit.status_code == 200 and "category renamed" in audit.text
+    amy_api = bearer(client, "amy")
+    again = client.post("/api/tickets", json={"category": "billing_dispute", "phone": "13800138000"}, headers=amy_api)
+    assert again.status_code == 400 and again.json()["field"] == "category"
     listed = boss.get("/desk/categories")
     assert 'id="restore-billing_dispute"' in listed.text
     lone = boss.post("/desk/categories/nope", data={"csrf_token": token, "label_en": "x", "label_zh": "y"})
