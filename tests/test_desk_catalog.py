@@ -270,3 +270,28 @@ def test_fcr_by_tickets_with_the_n_day_repeat_rule(client: TestClient, engine: s
     assert results["7"]["fcr_ticket"] == 1.0 and results["7"]["fcr_ticket_base"] == 2
     assert results["7"]["fcr_ticket_repeat"] == 0.5  # R1 repeated by R2 within 7 days; R3 not; R4 outside
     assert results["2"]["fcr_ticket_repeat"] == 1.0
+
+
+def test_0023_downgrades_and_upgrades_seeding_the_six_categories(engine: sa.Engine) -> None:
+    """Below 0023 the tree, scripts, surveys and saved contacts are gone and tickets have no category_key;
+    upgrading brings them back with the six top-level categories of seed 003 seeded in both languages."""
+    from alembic import command
+
+    from callops.store import upgrade
+    from callops.store.engine import _alembic_config
+
+    try:
+        command.downgrade(_alembic_config(engine), "0020")
+        tables = set(sa.inspect(engine).get_table_names())
+        assert not tables & {"desk_categories", "desk_scripts", "csat_surveys", "desk_contacts"}
+        assert "category_key" not in {c["name"] for c in sa.inspect(engine).get_columns("tickets")}
+    finally:
+        upgrade(engine)
+    with engine.connect() as conn:
+        seeded = conn.execute(sa.select(desk_categories.c.key, desk_categories.c.kind, desk_categories.c.label_zh,
+                                        desk_categories.c.parent).order_by(desk_categories.c.sort)).all()
+    assert [tuple(r) for r in seeded] == [("inquiry", "inquiry", "咨询", None),
+                                          ("complaint", "complaint", "投诉", None),
+                                          ("suggestion", "suggestion", "建议", None),
+                                          ("repair_order", "repair_order", "报修/订单", None),
+                                          ("transfer", "transfer", "转接", None), ("other", "other", "其他", None)]
