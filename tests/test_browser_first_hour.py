@@ -18,7 +18,8 @@ pytestmark = pytest.mark.browser
 
 FIRST_HOUR = ("/", "/imports", "/reports", "/reports/builder", "/reports/daily", "/calls", "/agents", "/workforce",
               "/workforce/forecast", "/workforce/plans", "/simulation", "/qa", "/qa/evaluations", "/qa/reports",
-              "/admin", "/admin/queues", "/admin/audit", "/live", "/live/agent", "/desk", "/rosters", "/rosters/me",
+              "/admin", "/admin/queues", "/admin/audit", "/live", "/live/agent", "/desk", "/desk/contact",
+              "/desk/categories", "/desk/scripts", "/rosters", "/rosters/me",
               "/people", "/outbound")
 _FITS = "document.documentElement.scrollWidth <= window.innerWidth + 1"
 

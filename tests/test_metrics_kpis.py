@@ -33,12 +33,14 @@ def seed_003_rows() -> list[dict[str, object]]:
 
 def _kpis(rows: list[dict[str, object]], keys: list[str], options: KpiOptions | None = None,
           states: list[dict[str, object]] | None = None,
-          tickets: list[dict[str, object]] | None = None) -> dict[str, float | None]:
+          tickets: list[dict[str, object]] | None = None,
+          contacts: list[dict[str, object]] | None = None) -> dict[str, float | None]:
     opts = options or KpiOptions()
     names = measures_for(keys)
     measures = evaluate_measures(names, rows, opts)
     measures.update(evaluate_measures(names, states or [], opts, table=Table.AGENT_INTERVALS))
     measures.update(evaluate_measures(names, tickets or [], opts, table=Table.TICKETS))
+    measures.update(evaluate_measures(names, contacts or [], opts, table=Table.DESK_CONTACTS))
     samples = evaluate_samples(samples_for(keys), tickets or [], opts, table=Table.TICKETS)
     return compute_kpis(measures, keys, opts, samples)
 
@@ -102,24 +104,34 @@ HAND_EXPECTED: dict[str, float | None] = {
     "successful_contacts": 2, "conversions": 1, "refusal_rate": 1 / 3, "outbound_talk_s": 170.0,
     "work_hours": 2.0, "efficiency": 1.0,
     "tickets": 6, "complaints": 3, "escalated_share": 1 / 3, "fcr_ticket": 2 / 4, "median_resolution_h": 2.5,
-    "repeat_complaints": 2,
+    "repeat_complaints": 2, "csat_responses": 2, "fcr_ticket_repeat": 1 / 3, "fcr_ticket_base": 3,
+    "desk_contacts": 3, "desk_acw_s": 60.0,
 }
 # The service desk's tickets of the day: three complaints (one escalated), four resolved (after 1, 2, 3, 10 h),
-# one of them opened without a customer contact (contacts 0: not a first-contact resolution).
+# one of them opened without a customer contact (contacts 0: not a first-contact resolution). With the N-day
+# rule (7 days): three resolved tickets have a customer; the one-contact complaint's customer opened another
+# complaint 3 days later (a repeat), the one-contact inquiry's did not: 1 / 3.
+_C = {"customer_id": None, "next_issue_gap_s": None}
 HAND_TICKETS: list[dict[str, object]] = [
-    {"category": "complaint", "escalated": True, "contacts": 2, "resolved_ms": 1, "resolution_h": 10.0},
-    {"category": "complaint", "escalated": False, "contacts": 1, "resolved_ms": 1, "resolution_h": 1.0},
-    {"category": "complaint", "escalated": False, "contacts": 4, "resolved_ms": None, "resolution_h": None},
-    {"category": "inquiry", "escalated": False, "contacts": 1, "resolved_ms": 1, "resolution_h": 3.0},
-    {"category": "suggestion", "escalated": True, "contacts": 1, "resolved_ms": None, "resolution_h": None},
-    {"category": "other", "escalated": False, "contacts": 0, "resolved_ms": 1, "resolution_h": 2.0},
+    {**_C, "category": "complaint", "escalated": True, "contacts": 2, "resolved_ms": 1, "resolution_h": 10.0,
+     "customer_id": 1},
+    {**_C, "category": "complaint", "escalated": False, "contacts": 1, "resolved_ms": 1, "resolution_h": 1.0,
+     "customer_id": 2, "next_issue_gap_s": 3 * 86400.0},
+    {**_C, "category": "complaint", "escalated": False, "contacts": 4, "resolved_ms": None, "resolution_h": None},
+    {**_C, "category": "inquiry", "escalated": False, "contacts": 1, "resolved_ms": 1, "resolution_h": 3.0,
+     "customer_id": 3},
+    {**_C, "category": "suggestion", "escalated": True, "contacts": 1, "resolved_ms": None, "resolution_h": None},
+    {**_C, "category": "other", "escalated": False, "contacts": 0, "resolved_ms": 1, "resolution_h": 2.0},
 ]
+# The agent's saved contact forms: two after a live call (45 s and 75 s of after-call work), one without.
+HAND_CONTACTS: list[dict[str, object]] = [{"acw_s": 45.0}, {"acw_s": 75.0}, {"acw_s": None}]
 
 
 def test_every_kpi_has_a_hand_computed_value() -> None:
     """Each defined KPI matches its value worked out by hand on the fixture day (short abandon < 5 s)."""
     assert set(HAND_EXPECTED) == {k.key for k in KPIS}
-    got = _kpis(HAND_CALLS, list(HAND_EXPECTED), KpiOptions(short_abandon_s=5.0), HAND_STATES, HAND_TICKETS)
+    got = _kpis(HAND_CALLS, list(HAND_EXPECTED), KpiOptions(short_abandon_s=5.0), HAND_STATES, HAND_TICKETS,
+                HAND_CONTACTS)
     for key, value in HAND_EXPECTED.items():
         assert got[key] == pytest.approx(value), key
 

@@ -18,7 +18,8 @@ from callops.store.directory import save_agent, save_team
 from callops.store.kpi_query import ParquetSource, Source, agent_report, kpi_report
 from callops.store.parquet_export import export_parquet
 from callops.store.records import insert_calls, insert_intervals
-from test_metrics_kpis import HAND_EXPECTED, HAND_TICKETS
+from callops.store.schema import desk_contacts
+from test_metrics_kpis import HAND_CONTACTS, HAND_EXPECTED, HAND_TICKETS
 
 TZ = "Asia/Shanghai"
 DAY = dt.date(2026, 3, 2)
@@ -90,13 +91,24 @@ def _sources(engine: sa.Engine, tmp_path: Path) -> list[Source]:
     return [engine, ParquetSource(tmp_path / "pq")]
 
 
+def _phone(customer: object) -> str | None:
+    return None if customer is None else f"+861380000000{customer}"
+
+
 def _store_hand_tickets(engine: sa.Engine) -> None:
-    """The hand-computed day's tickets, opened at T0 (resolved after their ``resolution_h``)."""
-    rows = [TicketRow(f"H{i}", None, Category(str(t["category"])), T0,
+    """The hand-computed day's tickets, opened at T0 (resolved after their ``resolution_h``), a customer's later
+    ticket where the day's has a ``next_issue_gap_s`` (outside the day), and the day's saved contact forms."""
+    rows = [TicketRow(f"H{i}", _phone(t["customer_id"]), Category(str(t["category"])), T0,
                       None if t["resolution_h"] is None else T0 + dt.timedelta(hours=float(str(t["resolution_h"]))),
                       bool(t["escalated"]), int(str(t["contacts"])), i + 2) for i, t in enumerate(HAND_TICKETS)]
+    rows += [TicketRow(f"L{i}", _phone(t["customer_id"]), Category(str(t["category"])),
+                       T0 + dt.timedelta(seconds=float(str(t["next_issue_gap_s"]))), None, False, 1, 100 + i)
+             for i, t in enumerate(HAND_TICKETS) if t["next_issue_gap_s"] is not None]
     with engine.begin() as conn:
         import_tickets(conn, rows, file="hand", now=T0)
+        conn.execute(desk_contacts.insert(), [
+            {"agent": "a1", "username": "t", "category": "inquiry", "resolved": True, "saved_at": T0,
+             "acw_s": c["acw_s"], "call_ended_at": None if c["acw_s"] is None else T0} for c in HAND_CONTACTS])
 
 
 def test_every_kpi_matches_the_hand_computed_day(engine: sa.Engine, tmp_path: Path) -> None:

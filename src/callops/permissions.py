@@ -32,6 +32,7 @@ class Permission(StrEnum):
     APPROVE_SHIFT_CHANGES = "approve_shift_changes"  # approve swaps and time off (a team lead: their teams only)
     WORK_TICKETS = "work_tickets"  # the service desk: an agent their own tickets, a lead their teams'
     VIEW_ALL_TICKETS = "view_all_tickets"  # every ticket, callback and complaint report
+    EDIT_SCRIPTS = "edit_scripts"  # the desk's knowledge scripts (admin, manager, QA)
 
 
 _P = Permission
@@ -55,6 +56,8 @@ MATRIX: dict[Role, frozenset[Permission]] = {
 for _role in (Role.MANAGER, Role.TEAM_LEAD, Role.AGENT):
     MATRIX[_role] = MATRIX[_role] | {_P.WORK_TICKETS}
 MATRIX[Role.MANAGER] = MATRIX[Role.MANAGER] | {_P.VIEW_ALL_TICKETS}
+for _role in (Role.MANAGER, Role.QA):
+    MATRIX[_role] = MATRIX[_role] | {_P.EDIT_SCRIPTS}
 
 
 def allowed(role: Role, permission: Permission) -> bool:

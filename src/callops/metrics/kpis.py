@@ -135,7 +135,10 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("fcr_flag", "一次性问题解决率(坐席标记)", "FCR by resolved flag", "fraction",
         "answered calls the agent marked resolved / answered calls with the flag set", _m("resolved"),
         _m("resolved_flagged")),
-    Kpi("csat", "客户满意度", "CSAT", "score", "sum of survey scores / surveyed calls", _m("csat_sum"),
+    Kpi("csat", "客户满意度", "CSAT", "score",
+        "sum of post-call survey scores (1-5) / surveyed inbound calls (the call's csat: set by the CDR or by a "
+        "survey imported or entered on the desk)", _m("csat_sum"), _m("csat_responses")),
+    Kpi("csat_responses", "满意度评价量", "CSAT responses", "count", "inbound calls with a post-call survey score",
         _m("csat_responses")),
     Kpi("occupancy", "占用率", "Occupancy", "fraction",
         "handling time (on call, hold, after-call work, outbound) / (handling + ready time)",
@@ -171,6 +174,17 @@ TICKET_KPIS: tuple[Kpi, ...] = (  # the service desk (issue 16); a ticket counts
         "median of hours from opened to resolved, over resolved tickets", Linear(()), median="resolution_h"),
     Kpi("repeat_complaints", "重复投诉量", "Repeat complaints", "count",
         "complaints the customer contacted us about twice or more (contacts >= 2)", _m("repeat_complaints")),
+    Kpi("fcr_ticket_repeat", "一次性解决率(工单,N天不重复)", "FCR by tickets, no repeat in N days", "fraction",
+        "resolved tickets of a known customer with one contact and no ticket of the same customer and category "
+        "opened within N days after (--fcr-days, default 7) / resolved tickets of a known customer",
+        _m("fcr_ticket_no_repeat"), _m("fcr_ticket_eligible")),
+    Kpi("fcr_ticket_base", "一次性解决率(工单)基数", "FCR by tickets base (resolved, known customer)", "count",
+        "resolved tickets of a known customer: what fcr_ticket_repeat divides by", _m("fcr_ticket_eligible")),
+    Kpi("desk_contacts", "登记来电量", "Contacts recorded", "count",
+        "contact forms saved on the agent screen (counted on the day saved)", _m("desk_contacts")),
+    Kpi("desk_acw_s", "话后处理时长(表单)", "After-call work (form)", "seconds",
+        "seconds from the live call's end to the save of its contact form / forms with a known call end",
+        _m("desk_acw_s"), _m("desk_acw_measured")),
 )
 KPIS += TICKET_KPIS
 

@@ -7,8 +7,10 @@ finest buckets, and every ratio is computed once, from measures, in :mod:`callop
 Rows of ``calls`` carry the columns of the store's ``calls`` table plus ``next_contact_gap_s``
 (seconds until the same caller's next inbound call; NULL when none). Rows of ``agent_intervals``
 carry ``state``, ``reason`` and ``duration_s``. Rows of ``tickets`` (the service desk, issue 16) carry
-``category``, ``escalated``, ``contacts``, ``resolved_ms`` and ``resolution_h``; a ticket counts in the
-bucket of its ``opened_at``.
+``category``, ``escalated``, ``contacts``, ``customer_id``, ``resolved_ms``, ``resolution_h`` and
+``next_issue_gap_s`` (seconds until the same customer's next ticket of the same category); a ticket counts in the
+bucket of its ``opened_at``. Rows of ``desk_contacts`` (the agent's saved contact forms) carry ``acw_s`` and
+count in the bucket of their ``saved_at``.
 
 A median is not additive: a :class:`Sample` keeps the values themselves, per bucket, and a median KPI is
 computed from the values of the whole period.
@@ -24,13 +26,15 @@ from callops.metrics.expressions import All, Always, AnyOf, Compare, IsNull, IsT
 from callops.records import AgentState, Outcome
 
 __all__ = ["Measure", "Table", "MEASURES", "measure", "OFFERED", "ANSWERED", "Sample", "SAMPLES", "sample",
-           "TICKET_MEASURES"]
+           "TICKET_MEASURES",
+           "DESK_CONTACT_MEASURES"]
 
 
 class Table(StrEnum):
     CALLS = "calls"
     AGENT_INTERVALS = "agent_intervals"
     TICKETS = "tickets"
+    DESK_CONTACTS = "desk_contacts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +126,23 @@ TICKET_MEASURES: tuple[Measure, ...] = (
     _tickets("resolved_first_contact",
              All((_RESOLVED, Compare("contacts", ">=", 1.0), Compare("contacts", "<=", 1.0)))),
     _tickets("repeat_complaints", All((_COMPLAINT, Compare("contacts", ">=", 2.0)))),
+    # FCR with the N-day repeat rule: a resolved ticket of a known customer, one contact, and no ticket of the
+    # same customer and category opened within fcr_window_s after it (next_issue_gap_s: NULL when none)
+    _tickets("fcr_ticket_eligible", All((_RESOLVED, NotNull("customer_id")))),
+    _tickets("fcr_ticket_no_repeat", All((_RESOLVED, NotNull("customer_id"), Compare("contacts", ">=", 1.0),
+                                          Compare("contacts", "<=", 1.0), AnyOf((
+                                              IsNull("next_issue_gap_s"),
+                                              Compare("next_issue_gap_s", ">", Param("fcr_window_s"))))))),
 )
 MEASURES += TICKET_MEASURES
+
+# The agent's saved contact forms (desk_contacts): after-call work measured from the call's end to the save
+DESK_CONTACT_MEASURES: tuple[Measure, ...] = (
+    Measure("desk_contacts", Table.DESK_CONTACTS, "count", Always()),
+    Measure("desk_acw_measured", Table.DESK_CONTACTS, "count", NotNull("acw_s")),
+    Measure("desk_acw_s", Table.DESK_CONTACTS, "sum", NotNull("acw_s"), "acw_s"),
+)
+MEASURES += DESK_CONTACT_MEASURES
 
 _BY_NAME = {m.name: m for m in MEASURES}
 

@@ -131,6 +131,7 @@ class NewTicket:
     department: str | None = None
     wants_escalation: bool = False
     resolved: bool = False  # resolved on this first contact
+    category_key: str | None = None  # the node of the category tree (its kind is ``category``)
 
 
 def _phone(text: str | None) -> str | None:
@@ -195,7 +196,7 @@ def open_ticket(conn: sa.Connection, user: User, new: NewTicket, *, now: dt.date
         "first_response_at": now if new.resolved else None, "response_due_at": due.response_at,
         "resolution_due_at": due.resolution_at, "resolved_at": now if new.resolved else None, "closed_at": None,
         "escalated": False, "escalation_level": 0, "wants_escalation": wants, "contacts": 1, "updated_at": now,
-        "import_id": None})
+        "import_id": None, "category_key": new.category_key})
     add_event(conn, ticket_id, at=now, actor=user.username, kind="opened", to_state=state.value,
               detail={"notes": _check_text(new.notes, field="notes", limit=4000)} if new.notes else {})
     _escalate(conn, get_ticket(conn, ticket_id), actor=user.username, now=now, rules=rules)

@@ -45,6 +45,7 @@ from callops.store.desk_callbacks import (
     missed_calls,
     set_callback_attempt,
 )
+from callops.store.desk_catalog import call_ended_at, insert_contact
 from callops.store.desk_customers import link_phone, set_customer_details
 from callops.store.desk_pop import LiveCaller, current_caller
 from callops.store.users import User
@@ -54,6 +55,7 @@ __all__ = ["plan_callbacks", "due_callbacks", "record_attempt", "ContactForm", "
            "CallerCard", "caller_card"]
 
 MAX_LOOKBACK_H = 7 * 24
+ACW_LOOKBACK = dt.timedelta(hours=1)  # a call that ended longer ago than this before the save measures no ACW
 
 
 def plan_callbacks(conn: sa.Connection, *, now: dt.datetime, within_min: float = 30,
@@ -104,12 +106,16 @@ class ContactForm:
     ticket_id: int | None = None
     callback_at: dt.datetime | None = None
     wants_escalation: bool = False
+    category_key: str | None = None  # the node of the category tree (its kind is ``category``)
+    live_call: str | None = None  # the live call the form is about, checked to be this agent's
 
 
 @dataclass(frozen=True, slots=True)
 class ContactSaved:
     ticket: Ticket | None
     callback_id: int | None
+    contact_id: int
+    acw_s: float | None  # after-call work: from the live call's end to this save; None without a known end
 
 
 def save_contact(conn: sa.Connection, user: User, form: ContactForm, *, now: dt.datetime,
@@ -127,7 +133,8 @@ def save_contact(conn: sa.Connection, user: User, form: ContactForm, *, now: dt.
                                                                          or None), now=now, rules=rules)
     elif form.open_ticket or form.resolved:
         ticket = open_ticket(conn, user, NewTicket(category=form.category, phone=form.phone, notes=form.notes,
-                                                   wants_escalation=form.wants_escalation, resolved=form.resolved),
+                                                   wants_escalation=form.wants_escalation, resolved=form.resolved,
+                                                   category_key=form.category_key),
                              now=now, rules=rules)
     else:
         raise InvalidInput("choose resolved, open a ticket, or a ticket to update", field="outcome")
@@ -139,7 +146,14 @@ def save_contact(conn: sa.Connection, user: User, form: ContactForm, *, now: dt.
         callback_id = add_callback(conn, phone=phone, customer_id=customer_of_phone(conn, phone),
                                    source=CallbackSource.AGENT, due_at=form.callback_at, now=now,
                                    owner=user.agent_id, ticket_id=ticket.id if ticket else None)
-    return ContactSaved(ticket, callback_id)
+    ended = call_ended_at(conn, form.live_call, since=now - ACW_LOOKBACK, until=now) if form.live_call else None
+    acw_s = (now - ended).total_seconds() if ended is not None else None
+    contact_id = insert_contact(conn, {
+        "agent": user.agent_id, "username": user.username, "live_call_id": form.live_call,
+        "phone": ticket.phone if ticket is not None else None, "category": form.category.value,
+        "category_key": form.category_key, "ticket_id": ticket.id if ticket is not None else None,
+        "resolved": form.resolved, "call_ended_at": ended, "saved_at": now, "acw_s": acw_s})
+    return ContactSaved(ticket, callback_id, contact_id, acw_s)
 
 
 def link_customer_phone(conn: sa.Connection, user: User, customer_id: int, phone_text: str, *,

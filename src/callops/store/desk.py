@@ -47,6 +47,7 @@ class Ticket:
     wants_escalation: bool
     contacts: int
     updated_at: dt.datetime
+    category_key: str | None = None  # the node of the category tree; None: filed under the kind itself
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready: datetimes as ISO UTC."""
@@ -82,7 +83,8 @@ def ticket_row(row: sa.Row[Any]) -> Ticket:
         opened_at=m["opened_at"], first_response_at=m["first_response_at"], response_due_at=m["response_due_at"],
         resolution_due_at=m["resolution_due_at"], resolved_at=m["resolved_at"], closed_at=m["closed_at"],
         escalated=bool(m["escalated"]), escalation_level=int(m["escalation_level"]),
-        wants_escalation=bool(m["wants_escalation"]), contacts=int(m["contacts"]), updated_at=m["updated_at"])
+        wants_escalation=bool(m["wants_escalation"]), contacts=int(m["contacts"]), updated_at=m["updated_at"],
+        category_key=m["category_key"])
 
 
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:

@@ -47,7 +47,7 @@ from callops.metrics import (
     zone,
 )
 from callops.metrics.preaggregates import plan_reads
-from callops.store.desk_kpi import ticket_base
+from callops.store.desk_kpi import contact_base, ticket_base
 from callops.store.kpi_aggregates import aggregate_reads
 from callops.store.schema import agent_intervals, agents, calls, scenarios, tickets
 from callops.store.sql_terms import aggregate_sql, bucket_sql, local_ms_sql, of_scenario, predicate_sql, to_buckets
@@ -229,7 +229,8 @@ def _ticket_buckets(source: Source, names: Sequence[str], samples: Sequence[str]
     if isinstance(source, ParquetSource):
         raise InvalidInput("ticket KPIs are read from the store database, not from Parquet: use --engine db",
                            field="engine")
-    base = ticket_base(lo_ms=lo_ms, upper_ms=hi_ms, dims=dims, only_agents=only_agents)
+    window = int(options.param("fcr_window_s") * 1000) if "fcr_ticket_no_repeat" in names else None
+    base = ticket_base(lo_ms=lo_ms, upper_ms=hi_ms, dims=dims, only_agents=only_agents, repeat_window_ms=window)
     out: list[BucketMeasures] = []
     if names:
         sql = _measures_select(base, "opened_ms", [measure(n) for n in names], dims, lo_ms=lo_ms, hi_ms=hi_ms,
@@ -240,6 +241,19 @@ def _ticket_buckets(source: Source, names: Sequence[str], samples: Sequence[str]
                               options=options)
         out += _sample_buckets(_execute(source, sql), len(dims), samples)
     return out
+
+
+def _contact_buckets(source: Source, names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Grain, tz: str,
+                     dims: Sequence[str], options: KpiOptions,
+                     only_agents: frozenset[str] | None) -> list[BucketMeasures]:
+    """Contact-form measures (after-call work from the form) per bucket of the local time each was saved."""
+    if isinstance(source, ParquetSource):
+        raise InvalidInput("desk KPIs are read from the store database, not from Parquet: use --engine db",
+                           field="engine")
+    base = contact_base(lo_ms=lo_ms, upper_ms=hi_ms, dims=dims, only_agents=only_agents)
+    sql = _measures_select(base, "saved_ms", [measure(n) for n in names], dims, lo_ms=lo_ms, hi_ms=hi_ms,
+                           grain=grain, tz=tz, options=options)
+    return to_buckets(_execute(source, sql), len(dims), names)
 
 
 def _execute(source: Source, statement: sa.Select[Any]) -> list[Sequence[Any]]:
@@ -268,7 +282,11 @@ def query_buckets(source: Source, names: Sequence[str], *, start: dt.date, end: 
     state_names = [n for n in names if measure(n).table is Table.AGENT_INTERVALS]
     ticket_names = [n for n in names if measure(n).table is Table.TICKETS]
     ticket_samples = [n for n in samples if sample(n).table is Table.TICKETS]
+    contact_names = [n for n in names if measure(n).table is Table.DESK_CONTACTS]
     out: list[BucketMeasures] = []
+    if contact_names:
+        out += _contact_buckets(source, contact_names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims,
+                                options=options, only_agents=only_agents)
     if ticket_names or ticket_samples:
         out += _ticket_buckets(source, ticket_names, ticket_samples, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz,
                                dims=dims, options=options, only_agents=only_agents)

@@ -20,7 +20,8 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "campaigns", "campaign_contacts", "contact_consents", "dnc_numbers", "contact_attempts", "contact_policies",
            "rosters", "roster_shifts", "roster_changes", "sites", "audit_log", "import_jobs", "roster_inputs",
            "roster_rule_sets", "roster_jobs", "roster_requests", "saved_reports", "customers", "customer_phones",
-           "tickets", "ticket_events", "callbacks",
+           "tickets", "ticket_events", "callbacks", "desk_categories", "desk_scripts", "csat_surveys",
+           "desk_contacts",
            "kpi_buckets", "kpi_buckets_queue", "kpi_wait_bins", "kpi_wait_bins_queue", "KPI_LEVELS"]
 
 metadata = sa.MetaData(
@@ -717,6 +718,7 @@ tickets = sa.Table(
     sa.Column("contacts", sa.Integer, nullable=False),
     sa.Column("updated_at", EpochMillis, nullable=False),
     sa.Column("import_id", sa.BigInteger),
+    sa.Column("category_key", sa.String(40)),  # the node of the category tree (desk_categories); NULL: top level
     sa.Index(None, "opened_at"),
     sa.Index(None, "state", "opened_at"),
     sa.Index(None, "category", "opened_at"),
@@ -757,6 +759,62 @@ callbacks = sa.Table(  # 回访: from tickets, abandoned calls and the IVR's cal
     sa.Index(None, "status", "due_at"),
     sa.Index(None, "customer_id", "due_at"),
     sa.Index(None, "owner", "status", "due_at"),
+)
+
+# The desk's configurable category tree (two levels; each node has a kind, one of the six fixed categories that
+# SLAs, escalation and the ticket KPIs use), knowledge scripts per category, post-call surveys, and the agent's
+# saved contact forms with the after-call work they measured (migration 0023).
+desk_categories = sa.Table(
+    "desk_categories", metadata,
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("parent", sa.String(40), sa.ForeignKey("desk_categories.key")),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("label_en", sa.String(80), nullable=False),
+    sa.Column("label_zh", sa.String(80), nullable=False),
+    sa.Column("sort", sa.Integer, nullable=False),
+    sa.Column("created_at", EpochMillis, nullable=False),
+    sa.Column("retired_at", EpochMillis),  # retired: no longer offered; tickets keep it
+)
+
+desk_scripts = sa.Table(  # short answers / scripts per category, searchable from the agent screen
+    "desk_scripts", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("category_key", sa.String(40), sa.ForeignKey("desk_categories.key"), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("language", sa.String(10), nullable=False),  # zh-CN or en: decides the reading-time unit
+    sa.Column("updated_at", EpochMillis, nullable=False),
+    sa.Column("updated_by", sa.String(80), nullable=False),
+    sa.Column("retired_at", EpochMillis),
+    sa.Index(None, "category_key", "retired_at"),
+)
+
+csat_surveys = sa.Table(  # one post-call survey per call; its score is also the call's csat (the KPI reads that)
+    "csat_surveys", metadata,
+    sa.Column("call_id", sa.BigInteger, sa.ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("score", sa.SmallInteger, nullable=False),
+    sa.Column("channel", sa.String(10), nullable=False),  # ivr or sms
+    sa.Column("at", EpochMillis, nullable=False),
+    sa.Column("entered_by", sa.String(80), nullable=False),  # import or the agent's user name
+    sa.Column("import_id", sa.BigInteger),
+)
+
+desk_contacts = sa.Table(  # each saved contact form: what the agent recorded and the after-call work it ended
+    "desk_contacts", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("agent", sa.String(80)),
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("live_call_id", sa.String(120)),
+    sa.Column("phone", sa.String(32)),
+    sa.Column("category", sa.String(40), nullable=False),
+    sa.Column("category_key", sa.String(40)),
+    sa.Column("ticket_id", sa.BigInteger, sa.ForeignKey("tickets.id", ondelete="SET NULL")),
+    sa.Column("resolved", sa.Boolean, nullable=False),
+    sa.Column("call_ended_at", EpochMillis),
+    sa.Column("saved_at", EpochMillis, nullable=False),
+    sa.Column("acw_s", sa.Float),  # saved_at - call_ended_at; NULL when the call's end is unknown
+    sa.Index(None, "saved_at"),
+    sa.Index(None, "agent", "saved_at"),
 )
 
 # The customer timeline reads a caller's calls by number; the agent screen's pop finds a live call's caller by id.

@@ -37,6 +37,7 @@ from callops.services.desk_callbacks import (
     record_attempt,
     save_contact,
 )
+from callops.services.desk_catalog import MAX_QUERY, category_tree, enter_survey, find_scripts, resolve_category
 from callops.store.desk import ticket_events_of
 from callops.store.desk_callbacks import customer_timeline, get_customer
 from callops.store.kpi_query import kpi_report
@@ -75,20 +76,26 @@ def desk_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewer
         "categories": list(Category), "chosen": {"state": state or "", "category": category or "",
                                                   "escalated": escalated or ""},
         "callbacks": [(c, shown_number(user, c.phone)) for c in due_callbacks(conn, user, now=now, limit=20)],
-        "now": now, "open_states": OPEN_STATES})
+        "now": now, "open_states": OPEN_STATES, "labels": _labels(conn, viewer)})
 
 
-def _ticket_context(conn: ConnDep, user: User, ticket_id: int) -> dict[str, Any]:
+def _labels(conn: ConnDep, viewer: Viewer) -> dict[str, str]:
+    """Each category node's label in the viewer's language (a ticket shows its node's, else its kind's)."""
+    return {n.key: n.label(viewer.locale) for n in category_tree(conn).nodes.values()}
+
+
+def _ticket_context(conn: ConnDep, user: User, ticket_id: int, viewer: Viewer) -> dict[str, Any]:
     ticket = visible_ticket(conn, user, ticket_id)
-    return {"ticket": ticket, "phone": shown_number(user, ticket.phone), "events": ticket_events_of(conn, ticket_id),
-            "targets": sorted(allowed_targets(ticket.state)), "priorities": list(Priority)}
+    return {"ticket": ticket, "labels": _labels(conn, viewer), "phone": shown_number(user, ticket.phone),
+            "events": ticket_events_of(conn, ticket_id), "targets": sorted(allowed_targets(ticket.state)),
+            "priorities": list(Priority)}
 
 
 @router.get("/desk/tickets/{ticket_id}", response_class=HTMLResponse)
 def ticket_detail(request: Request, ticket_id: int, conn: ConnDep, user: CurrentUser,
                   viewer: ViewerDep) -> HTMLResponse:
-    return render(request, viewer, "desk/ticket.html", {**_ticket_context(conn, user, ticket_id), "error": None,
-                                                        "typed": {}})
+    return render(request, viewer, "desk/ticket.html", {**_ticket_context(conn, user, ticket_id, viewer),
+                                                        "error": None, "typed": {}})
 
 
 def _text(form: FormData, name: str) -> str:
@@ -111,7 +118,7 @@ async def ticket_change(request: Request, ticket_id: int, conn: ConnDep, user: C
         change_ticket(conn, user, ticket_id, change, now=now)
     except InvalidInput as exc:
         conn.rollback()
-        return render(request, viewer, "desk/ticket.html", {**_ticket_context(conn, user, ticket_id),
+        return render(request, viewer, "desk/ticket.html", {**_ticket_context(conn, user, ticket_id, viewer),
                                                             "error": exc, "typed": typed}, status_code=400)
     return RedirectResponse(f"/desk/tickets/{ticket_id}", status_code=303)
 
@@ -162,29 +169,66 @@ async def customer_edit(request: Request, customer_id: int, conn: ConnDep, user:
     return RedirectResponse(f"/desk/customers/{customer_id}", status_code=303)
 
 
-def _contact_page(request: Request, viewer: Viewer, *, typed: dict[str, str], error: InvalidInput | None,
-                  card: CallerCard | None = None, user: User | None = None, status: int = 200) -> HTMLResponse:
-    shown = None
-    if card is not None and user is not None:
-        shown = {"phone": shown_number(user, card.phone or card.call.caller), "customer": card.customer,
-                 "name": _pii(user, card.customer.name) if card.customer else None, "recent": card.recent,
-                 "call": card.call}
-    return render(request, viewer, "desk/contact.html", {"typed": typed, "error": error, "card": shown,
-                                                          "categories": list(Category)}, status_code=status)
+def card_view(user: User, card: CallerCard) -> dict[str, Any]:
+    """What ``desk/_card.html`` shows of a caller card: the number masked and the name hidden without view_pii."""
+    return {"phone": shown_number(user, card.phone or card.call.caller), "customer": card.customer,
+            "name": _pii(user, card.customer.name) if card.customer else None, "recent": card.recent,
+            "call": card.call}
+
+
+def _contact_page(request: Request, conn: ConnDep, viewer: Viewer, *, typed: dict[str, str],
+                  error: InvalidInput | None, card: CallerCard | None = None, user: User | None = None,
+                  status: int = 200, q: str = "", script_category: str = "", notice: str = "") -> HTMLResponse:
+    shown = card_view(user, card) if card is not None and user is not None else None
+    tree = category_tree(conn)
+    scripts = None
+    if user is not None and (q or script_category):
+        scripts = find_scripts(conn, user, query=q, category=script_category or None, limit=10)
+    return render(request, viewer, "desk/contact.html", {
+        "typed": typed, "error": error, "card": shown, "categories": tree.ordered(),
+        "labels": {n.key: n.label(viewer.locale) for n in tree.nodes.values()}, "q": q,
+        "script_category": script_category, "scripts": scripts, "notice": notice}, status_code=status)
 
 
 @router.get("/desk/contact", response_class=HTMLResponse)
 def contact_form(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep,
-                 phone: Annotated[str | None, Query(max_length=40)] = None) -> HTMLResponse:
+                 phone: Annotated[str | None, Query(max_length=40)] = None,
+                 q: Annotated[str, Query(max_length=MAX_QUERY)] = "", sc: _Text = None,
+                 saved: _Text = None) -> HTMLResponse:
     """The agent's form after a contact, with the card of the caller on the agent's current (or last) call from
-    the live feed; ``?phone=`` fills a number by hand (a call the PBX did not announce)."""
+    the live feed; ``?phone=`` fills a number by hand (a call the PBX did not announce); ``?q=`` and ``?sc=``
+    search the knowledge scripts (words, category)."""
     card = caller_card(conn, user, now=now)
     typed = {"phone": phone or "", "outcome": "resolved", "live_call": ""}
     if card is not None and not phone:
         typed["live_call"] = card.call.call_id  # the number stays on the server unless the user may see it
+        typed["csat_call"] = card.call.call_id
         if allowed(user.role, Permission.VIEW_PII):
             typed["phone"] = card.phone or card.call.caller or ""
-    return _contact_page(request, viewer, typed=typed, error=None, card=card, user=user)
+    try:
+        return _contact_page(request, conn, viewer, typed=typed, error=None, card=card, user=user, q=q,
+                             script_category=sc or "", notice=saved or "")
+    except InvalidInput as exc:
+        return _contact_page(request, conn, viewer, typed=typed, error=exc, card=card, user=user, status=400,
+                             q=q, script_category="")
+
+
+@router.post("/desk/csat")
+async def csat_entry(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
+                     now: NowDep) -> Response:
+    """A post-call survey result typed on the agent screen (call id, score 1-5, ivr or sms); it becomes the
+    call's csat. A bad value re-renders the form with the error beside its field."""
+    form = await request.form()
+    typed = {k: _text(form, k) for k in ("csat_call", "csat_score", "csat_channel")}
+    try:
+        enter_survey(conn, user, call=typed["csat_call"], score=typed["csat_score"],
+                     channel=typed["csat_channel"] or "sms", now=now)
+    except InvalidInput as exc:
+        conn.rollback()
+        error = InvalidInput(exc.reason, field=f"csat_{exc.field}" if exc.field else None)
+        return _contact_page(request, conn, viewer, typed={"outcome": "resolved", **typed}, error=error, user=user,
+                             status=400)
+    return RedirectResponse("/desk/contact?saved=csat", status_code=303)
 
 
 def _local_instant(text: str, viewer: Viewer, *, field: str) -> dt.datetime | None:
@@ -205,10 +249,13 @@ async def contact_save(request: Request, conn: ConnDep, user: CurrentUser, viewe
     typed = {k: _text(form, k) for k in ("phone", "category", "notes", "outcome", "ticket_id", "callback_at",
                                          "live_call")}
     phone = typed["phone"]
-    if not phone and typed["live_call"]:
+    live_call = None
+    if typed["live_call"]:
         card = caller_card(conn, user, now=now)
         if card is not None and card.call.call_id == typed["live_call"]:
-            phone = card.phone or ""
+            live_call = card.call.call_id  # only the agent's own current (or last) call measures ACW
+            if not phone:
+                phone = card.phone or ""
     try:
         outcome = typed["outcome"]
         if outcome not in {"resolved", "open", "update"}:
@@ -220,8 +267,9 @@ async def contact_save(request: Request, conn: ConnDep, user: CurrentUser, viewe
             ticket_id = int(typed["ticket_id"])
         if len(typed["notes"]) > 4000:
             raise InvalidInput("at most 4000 characters", field="notes")
+        kind, key = resolve_category(conn, typed["category"])
         saved = save_contact(conn, user, ContactForm(
-            category=parse_choice(Category, typed["category"] or "other", field="category"),
+            category=kind, category_key=key, live_call=live_call,
             phone=phone or None, notes=typed["notes"], resolved=outcome == "resolved",
             open_ticket=outcome == "open", ticket_id=ticket_id,
             callback_at=_local_instant(typed["callback_at"], viewer, field="callback_at")), now=now)
@@ -229,7 +277,7 @@ async def contact_save(request: Request, conn: ConnDep, user: CurrentUser, viewe
         conn.rollback()
         if isinstance(exc, PermissionDenied):
             raise
-        return _contact_page(request, viewer, typed=typed, error=exc, status=400)
+        return _contact_page(request, conn, viewer, typed=typed, error=exc, user=user, status=400)
     target = f"/desk/tickets/{saved.ticket.id}" if saved.ticket is not None else "/desk"
     return RedirectResponse(target, status_code=303)
 
@@ -254,7 +302,7 @@ async def callback_attempt(request: Request, callback_id: int, conn: ConnDep, us
 
 
 COMPLAINT_KPIS = ("complaints", "repeat_complaints", "escalated_share", "median_resolution_h", "tickets",
-                  "fcr_ticket")
+                  "fcr_ticket", "fcr_ticket_repeat", "desk_contacts", "desk_acw_s", "csat", "csat_responses")
 
 
 @router.get("/desk/complaints", response_class=HTMLResponse)

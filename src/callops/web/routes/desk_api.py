@@ -26,6 +26,7 @@ from callops.services.desk import (
     ticket_page,
     visible_ticket,
 )
+from callops.services.desk_catalog import resolve_category
 from callops.store.desk import Ticket, ticket_events_of
 from callops.store.users import User
 from callops.web.deps import ConnDep, CurrentUser, NowDep
@@ -84,6 +85,7 @@ class TicketOut(BaseModel):
     wants_escalation: bool
     contacts: int
     updated_at: str
+    category_key: str | None = None  # the node of the category tree (category is its kind)
 
 
 class EventOut(BaseModel):
@@ -123,7 +125,8 @@ def api_tickets(conn: ConnDep, user: CurrentUser, state: Annotated[str | None, Q
 @router.post("", response_model=TicketOut, status_code=201)
 def api_open_ticket(body: TicketIn, conn: ConnDep, user: CurrentUser, now: NowDep) -> TicketOut:
     """Open a ticket (work_tickets): SLA due times from its category, escalated when the rules say so."""
-    new = NewTicket(category=parse_choice(Category, body.category, field="category"), phone=body.phone,
+    kind, key = resolve_category(conn, body.category)
+    new = NewTicket(category=kind, category_key=key, phone=body.phone,
                     priority=parse_choice(Priority, body.priority, field="priority"), subject=body.subject,
                     notes=body.notes, owner=body.owner, team=body.team, department=body.department,
                     wants_escalation=body.wants_escalation, resolved=body.resolved)
