@@ -351,3 +351,51 @@ def nesting_list(on: dt.datetime | None, agent: str | None, fmt: str) -> None:
         echo_json(rows)
     else:
         echo_table([{**r, "skills": ", ".join(f"{k}={v}" for k, v in dict(r["skills"]).items())} for r in rows])  # type: ignore[call-overload]
+
+
+@people.command("ramp-table")
+@click.option("--set", "table_text", help="The site's table: WEEK=FRACTION, ... (e.g. 1=0.3,2=0.5,3=0.8).")
+@click.option("--clear", is_flag=True, help="Drop the site's table: measured from recent hires, else the default.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def people_ramp_table(table_text: str | None, clear: bool, fmt: str) -> None:
+    """The ramp table staffing counts new hires by: a fraction of an experienced agent per week of tenure."""
+    from callops.people.ramp_fraction import parse_ramp_table
+    from callops.services.people_staffing import ramp_table, set_ramp_table
+
+    if table_text is not None and clear:
+        raise InvalidInput("give --set or --clear, not both", field="--clear")
+    actor, now = f"cli:{getpass.getuser()}", dt.datetime.now(dt.UTC)
+    with _context.engine().begin() as conn:
+        if table_text is not None:
+            set_ramp_table(conn, parse_ramp_table(table_text, field="--set"), actor=actor, now=now)
+        elif clear:
+            set_ramp_table(conn, None, actor=actor, now=now)
+        table = ramp_table(conn, today=_today(), tz=zoneinfo.ZoneInfo(_context.settings().site_tz))
+    if fmt == "json":
+        echo_json(table.as_dict())
+    else:
+        click.echo(f"source: {table.source}" + (f" (experienced AHT {table.reference_aht_s} s)"
+                                                 if table.reference_aht_s else ""))
+        echo_table([{"week": w, "fraction": f, "measured": w in table.measured_weeks}
+                    for w, f in enumerate(table.fractions, 1)])
+
+
+@people.command("effective")
+@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="The day (default: today).")
+@click.option("--queue", help="Only agents with this skill (a staffing plan's queue).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def people_effective(on: dt.datetime | None, queue: str | None, fmt: str) -> None:
+    """Effective headcount: active agents, new hires counted by the ramp table's fraction of their tenure week."""
+    from callops.services.people_staffing import effective_staff, ramp_table
+
+    day = on.date() if on else _today()
+    with _context.engine().connect() as conn:
+        table = ramp_table(conn, today=_today(), tz=zoneinfo.ZoneInfo(_context.settings().site_tz))
+        staff = effective_staff(conn, on=day, queue=queue, table=table)
+    body = {**staff.as_dict(), "ramp_source": table.source}
+    if fmt == "json":
+        echo_json(body)
+    else:
+        click.echo(f"{day}: {staff.headcount} agents, {staff.new_hires} new hires, effective {staff.effective} "
+                   f"(ramp table: {table.source})")
+        echo_table([{"person": p, "week": w, "fraction": f} for p, w, f in staff.people if f < 1])
