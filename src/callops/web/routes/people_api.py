@@ -12,17 +12,19 @@ from pydantic import BaseModel, Field
 
 from callops.errors import InvalidInput, NotFound, PermissionDenied
 from callops.people import attrition, survival_curves
+from callops.people.activity_slots import activity_slots
 from callops.people.nesting import NestingPlan
 from callops.people.ramp import MAX_WEEKS, ramp_curves
 from callops.people.tenure import exits_by_reason, released_destinations, tenure_distribution
 from callops.permissions import Permission, allowed
 from callops.records import Role
-from callops.store.directory import get_agent, list_teams
+from callops.store.directory import get_agent, list_agents, list_teams
 from callops.store.people import load_stints, person_audit, person_stints, stints_to_dicts
 from callops.store.people_activity import load_weeks, ramp_totals
 from callops.store.people_coaching import CoachingKind, add_session, list_sessions
 from callops.store.people_nesting import list_nesting, remove_nesting, save_nesting
 from callops.store.people_signals import warning_report
+from callops.store.rosters import published_shifts
 from callops.store.users import User
 from callops.web.deps import ConnDep, CurrentUser, NowDep, SettingsDep, ViewerDep, require
 from callops.web.filters import parse_date
@@ -120,6 +122,30 @@ def team_load(conn: ConnDep, user: User, *, first: dt.date, last: dt.date,
     teams = warning_teams(conn, user)
     return [w.as_dict() for w in load_weeks(conn, _members(conn, teams, first=first, last=last),
                                             date_from=first, date_to=last, tz=tz)]
+
+
+def team_activities(conn: ConnDep, user: User, *, first: dt.date, days: int,
+                    tz: zoneinfo.ZoneInfo) -> list[dict[str, object]]:
+    """The team activity slots (seed 003's huddle) in the published rosters of the people this user may follow
+    (as warning_teams; a lead's: by their people records or the directory's team), from ``first`` for ``days``."""
+    teams = warning_teams(conn, user)
+    start = dt.datetime.combine(first, dt.time(), tz)
+    end = start + dt.timedelta(days=days)
+    shifts = published_shifts(conn, start.astimezone(dt.UTC), end.astimezone(dt.UTC))
+    people = None
+    if teams is not None:
+        last = first + dt.timedelta(days=days - 1)
+        people = set(_members(conn, teams, first=first, last=last))
+        people |= {a.agent_id for team in teams for a in list_agents(conn, team=team)}
+    return [s.as_dict() for s in activity_slots(shifts, people, tz=tz)]
+
+
+@router.get("/activities")
+def api_activities(conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep, settings: SettingsDep,
+                   days: Annotated[int, Query(ge=1, le=31)] = 7) -> list[dict[str, object]]:
+    """Team activity slots from today for ``days`` (at most 31): day, start, end, kind, agents."""
+    zone = zoneinfo.ZoneInfo(settings.site_tz)
+    return team_activities(conn, user, first=now.astimezone(zone).date(), days=days, tz=zone)
 
 
 @router.get("/load")

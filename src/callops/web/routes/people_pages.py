@@ -44,6 +44,7 @@ from callops.web.routes.people_api import (
     nesting_visible,
     record_coaching,
     set_nesting,
+    team_activities,
     team_load,
     warning_teams,
 )
@@ -136,9 +137,12 @@ def team_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewer
     """A lead's page (managers see every team): emotional load of the last four weeks and coaching sessions."""
     last = parse_date(to, field="to") or now.astimezone(viewer.tz).date()
     first = last - dt.timedelta(days=27)
-    load = team_load(conn, user, first=first, last=last, tz=zoneinfo.ZoneInfo(settings.site_tz))
+    zone = zoneinfo.ZoneInfo(settings.site_tz)
+    load = team_load(conn, user, first=first, last=last, tz=zone)
+    today = now.astimezone(zone).date()
     return render(request, viewer, "people/team.html", {
         "load": load, "first": first, "last": last, "sessions": coaching_visible(conn, user),
+        "activities": team_activities(conn, user, first=today, days=7, tz=zone),
         "kinds": [k.value for k in CoachingKind], "today": now.astimezone(viewer.tz).date()})
 
 
