@@ -169,3 +169,33 @@ def test_plan_page_shows_effective_headcount_and_cli(
     assert bad.exit_code != 0 and "--set" in bad.output
     shown = json.loads(runner.invoke(cli, ["people", "ramp-table", "--clear", "--format", "json"]).output)
     assert shown["source"] == "default" and len(shown["weeks"]) == len(DEFAULT_RAMP)
+
+
+def test_measured_from_stored_calls(engine: sa.Engine) -> None:
+    """Two hires answer 40 calls a week: 360 s in week 1, 240 s in week 2, 180 s from week 13 (experienced) —
+    the measured table says 0.5 and 0.75; weeks without calls keep the default."""
+    import zoneinfo
+
+    from callops.people import Position, Spell, Stint
+    from callops.records import Call, Direction, Outcome
+    from callops.store.records import insert_calls
+
+    tz = zoneinfo.ZoneInfo(TZ)
+    hire = dt.date(2025, 1, 6)
+    handle = {1: 360.0, 2: 240.0, **{w: 180.0 for w in range(13, 27)}}
+    calls = []
+    for person in ("h1", "h2"):
+        for week, handle_s in handle.items():
+            for i in range(20):
+                at = dt.datetime.combine(hire + dt.timedelta(weeks=week - 1, days=i % 5), dt.time(9, i), tz)
+                calls.append(Call("test", f"{person}-{week}-{i}", Direction.INBOUND, Outcome.ANSWERED, queue="PS",
+                                  queue_entered_at=at, answered_at=at, ended_at=at + dt.timedelta(seconds=handle_s),
+                                  agent=person, talk_s=handle_s))
+    with engine.begin() as conn:
+        save_team(conn, "t1")
+        save_people(conn, {p: [Stint(p, (Spell(hire, None, "t1", Position.AGENT),))] for p in ("h1", "h2")},
+                    actor="test", now=NOW)
+        insert_calls(conn, calls)
+        table = ramp_table(conn, today=dt.date(2025, 12, 1), tz=tz)
+    assert table.source == "measured" and table.reference_aht_s == 180.0
+    assert table.fractions[:3] == (0.5, 0.75, DEFAULT_RAMP[2]) and table.measured_weeks == (1, 2)
