@@ -188,13 +188,28 @@ def test_measured_from_stored_calls(engine: sa.Engine) -> None:
         for week, handle_s in handle.items():
             for i in range(20):
                 at = dt.datetime.combine(hire + dt.timedelta(weeks=week - 1, days=i % 5), dt.time(9, i), tz)
-                calls.append(Call("test", f"{person}-{week}-{i}", Direction.INBOUND, Outcome.ANSWERED, queue="PS",
-                                  queue_entered_at=at, answered_at=at, ended_at=at + dt.timedelta(seconds=handle_s),
-                                  agent=person, talk_s=handle_s))
+                calls.append(
+                    Call(
+                        "test",
+                        f"{person}-{week}-{i}",
+                        Direction.INBOUND,
+                        Outcome.ANSWERED,
+                        queue="PS",
+                        queue_entered_at=at,
+                        answered_at=at,
+                        ended_at=at + dt.timedelta(seconds=handle_s),
+                        agent=person,
+                        talk_s=handle_s,
+                    )
+                )
     with engine.begin() as conn:
         save_team(conn, "t1")
-        save_people(conn, {p: [Stint(p, (Spell(hire, None, "t1", Position.AGENT),))] for p in ("h1", "h2")},
-                    actor="test", now=NOW)
+        save_people(
+            conn,
+            {p: [Stint(p, (Spell(hire, None, "t1", Position.AGENT),))] for p in ("h1", "h2")},
+            actor="test",
+            now=NOW,
+        )
         insert_calls(conn, calls)
         table = ramp_table(conn, today=dt.date(2025, 12, 1), tz=tz)
     assert table.source == "measured" and table.reference_aht_s == 180.0

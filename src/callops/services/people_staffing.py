@@ -51,8 +51,9 @@ def ramp_table(conn: sa.Connection, *, today: dt.date, tz: zoneinfo.ZoneInfo) ->
     first = last - dt.timedelta(days=MEASURE_DAYS)
     hires = sorted((s for s in load_stints(conn) if first <= s.hire_on <= last), key=lambda s: s.hire_on)
     pooled = ramp_handle_by_week(conn, hires[-MEASURE_HIRES:], tz=tz, weeks=REFERENCE_WEEKS)
-    table = measured_ramp_table([RampPoint("all", week, 0, n, round(handle / n, 3) if n else None, None, 0, None)
-                                 for week, n, handle in pooled])
+    table = measured_ramp_table(
+        [RampPoint("all", week, 0, n, round(handle / n, 3) if n else None, None, 0, None) for week, n, handle in pooled]
+    )
     with _lock:
         if len(_measured) >= _CACHE_SIZE:
             _measured.clear()
