@@ -46,10 +46,12 @@ def route(strategy: str, wrap_up: str, ring_timeout_s: float, poll_s: float, tz:
           switch_url: str | None, agent_context: str, agent_exten: str, exit_after_s: float | None) -> None:
     """Route live calls: each call offered to a queue rings an agent with that skill (a call_ringing event).
 
-    Queues and agents with their skills come from the directory. On start, today's log is replayed to rebuild
-    who is ready, ringing and on a call; then every new event is routed as it is appended. A switch adapter
-    or the practice floor acts on the decisions and reports answered, ended and abandoned calls back; with
-    --switch callops rings the agent itself (the caller's channel is the call's data.channel, else its id).
+    Queues and agents with their skills come from the directory (a new hire in nesting: the skills of their
+    nesting plan, as of the day it starts; restart to pick up plans changed since). On start, today's log is
+    replayed to rebuild who is ready, ringing and on a call; then every new event is routed as it is appended.
+    A switch adapter or the practice floor acts on the decisions and reports answered, ended and abandoned calls
+    back; with --switch callops rings the agent itself (the caller's channel is the call's data.channel, else its
+    id).
     """
     from callops.services.live_acd import acd_from_directory, replay_log, run_acd
     from callops.services.switch_runner import RingOnSwitch, SwitchRunner, switch_from_url
@@ -61,7 +63,7 @@ def route(strategy: str, wrap_up: str, ring_timeout_s: float, poll_s: float, tz:
                                ring_timeout_s=ring_timeout_s)
     today = dt.datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
     with engine.connect() as conn:
-        acd = acd_from_directory(conn, acd_settings)
+        acd = acd_from_directory(conn, acd_settings, on=dt.datetime.now(zone).date())  # nesting plans of today
         last = replay_log(conn, acd, since=today)
     stop = stop_on_signals()
     if exit_after_s is not None:

@@ -14,11 +14,13 @@ from callops.cli import _context
 from callops.cli._output import echo_json, echo_table
 from callops.errors import InvalidInput
 from callops.people import Grain, GroupBy, Stint, SurvivalBy, attrition, history_rows, survival_curves
+from callops.people.nesting import NestingPlan, parse_skill_levels
 from callops.people.ramp import ramp_curves
 from callops.people.tenure import exits_by_reason, released_destinations, tenure_distribution
 from callops.store.people import import_history, load_stints, person_audit, person_stints, stints_to_dicts
 from callops.store.people_activity import load_weeks, ramp_totals
 from callops.store.people_coaching import CoachingKind, add_session, list_sessions
+from callops.store.people_nesting import list_nesting, remove_nesting, save_nesting
 from callops.store.people_signals import warning_report
 from callops.yaml_input import load_yaml
 
@@ -75,7 +77,7 @@ def _today() -> dt.date:
 
 @click.group()
 def people() -> None:
-    """People records (PII), attrition, tenure and survival of tenure (seeds 000, 001, 003)."""
+    """People records (PII), attrition, tenure, survival of tenure, nesting (seeds 000, 001, 003)."""
 
 
 @people.command("import")
@@ -300,3 +302,100 @@ def coaching_list(agent: str | None, lead: str | None, fmt: str) -> None:
     with _context.engine().connect() as conn:
         rows = [s.as_dict() for s in list_sessions(conn, agent=agent, lead=lead)]
     echo_json(rows) if fmt == "json" else echo_table(rows)
+
+
+@people.group("nesting")
+def nesting() -> None:
+    """Nesting: a new hire's easier skills (which the live router uses) and their buddy, for a span of days."""
+
+
+@nesting.command("set")
+@click.argument("agent")
+@click.option("--from", "date_from", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day.")
+@click.option("--to", "date_to", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="First day after the nesting.")
+@click.option("--skill", "skills", multiple=True, required=True,
+              help="SKILL=LEVEL (1-10) the agent takes while nesting (repeatable); other skills are not routed.")
+@click.option("--buddy", help="The experienced agent they sit with.")
+@click.option("--note", default="")
+def nesting_set(agent: str, date_from: dt.datetime, date_to: dt.datetime, skills: tuple[str, ...],
+                buddy: str | None, note: str) -> None:
+    """Set AGENT's nesting from --from up to --to (audited; replaces a plan starting the same day)."""
+    plan = NestingPlan(person=agent, starts_on=date_from.date(), ends_on=date_to.date(),
+                       skills=parse_skill_levels(",".join(skills)), buddy=buddy or None, note=note)
+    with _context.engine().begin() as conn:
+        changed = save_nesting(conn, plan, actor=f"cli:{getpass.getuser()}", now=dt.datetime.now(dt.UTC))
+    click.echo(f"nesting of {agent} from {plan.starts_on} to {plan.ends_on} " + ("saved" if changed else "unchanged"))
+
+
+@nesting.command("remove")
+@click.argument("agent")
+@click.option("--from", "date_from", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Its first day.")
+def nesting_remove(agent: str, date_from: dt.datetime) -> None:
+    """Remove AGENT's nesting starting --from (audited)."""
+    with _context.engine().begin() as conn:
+        remove_nesting(conn, agent, date_from.date(), actor=f"cli:{getpass.getuser()}", now=dt.datetime.now(dt.UTC))
+    click.echo(f"nesting of {agent} from {date_from.date()} removed")
+
+
+@nesting.command("list")
+@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Only the plans active that day.")
+@click.option("--agent")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def nesting_list(on: dt.datetime | None, agent: str | None, fmt: str) -> None:
+    """Nesting plans by agent and first day."""
+    with _context.engine().connect() as conn:
+        plans = list_nesting(conn, person=agent, on=on.date() if on else None)
+    rows = [p.as_dict() for p in plans]
+    if fmt == "json":
+        echo_json(rows)
+    else:
+        echo_table([{**r, "skills": ", ".join(f"{k}={v}" for k, v in dict(r["skills"]).items())} for r in rows])  # type: ignore[call-overload]
+
+
+@people.command("ramp-table")
+@click.option("--set", "table_text", help="The site's table: WEEK=FRACTION, ... (e.g. 1=0.3,2=0.5,3=0.8).")
+@click.option("--clear", is_flag=True, help="Drop the site's table: measured from recent hires, else the default.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def people_ramp_table(table_text: str | None, clear: bool, fmt: str) -> None:
+    """The ramp table staffing counts new hires by: a fraction of an experienced agent per week of tenure."""
+    from callops.people.ramp_fraction import parse_ramp_table
+    from callops.services.people_staffing import ramp_table, set_ramp_table
+
+    if table_text is not None and clear:
+        raise InvalidInput("give --set or --clear, not both", field="--clear")
+    actor, now = f"cli:{getpass.getuser()}", dt.datetime.now(dt.UTC)
+    with _context.engine().begin() as conn:
+        if table_text is not None:
+            set_ramp_table(conn, parse_ramp_table(table_text, field="--set"), actor=actor, now=now)
+        elif clear:
+            set_ramp_table(conn, None, actor=actor, now=now)
+        table = ramp_table(conn, today=_today(), tz=zoneinfo.ZoneInfo(_context.settings().site_tz))
+    if fmt == "json":
+        echo_json(table.as_dict())
+    else:
+        click.echo(f"source: {table.source}" + (f" (experienced AHT {table.reference_aht_s} s)"
+                                                 if table.reference_aht_s else ""))
+        echo_table([{"week": w, "fraction": f, "measured": w in table.measured_weeks}
+                    for w, f in enumerate(table.fractions, 1)])
+
+
+@people.command("effective")
+@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="The day (default: today).")
+@click.option("--queue", help="Only agents with this skill (a staffing plan's queue).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def people_effective(on: dt.datetime | None, queue: str | None, fmt: str) -> None:
+    """Effective headcount: active agents, new hires counted by the ramp table's fraction of their tenure week."""
+    from callops.services.people_staffing import effective_staff, ramp_table
+
+    day = on.date() if on else _today()
+    with _context.engine().connect() as conn:
+        table = ramp_table(conn, today=_today(), tz=zoneinfo.ZoneInfo(_context.settings().site_tz))
+        staff = effective_staff(conn, on=day, queue=queue, table=table)
+    body = {**staff.as_dict(), "ramp_source": table.source}
+    if fmt == "json":
+        echo_json(body)
+    else:
+        click.echo(f"{day}: {staff.headcount} agents, {staff.new_hires} new hires, effective {staff.effective} "
+                   f"(ramp table: {table.source})")
+        echo_table([{"person": p, "week": w, "fraction": f} for p, w, f in staff.people if f < 1])

@@ -5,7 +5,8 @@ calls waiting and the longest wait, offered / answered / abandoned / timed out t
 last 15 and 30 minutes, the service level (answered within the queue's threshold T over the calls
 whose wait is decided: answered, abandoned or timed out) and ASA; per agent the state, reason,
 queues and time in state. ``Thresholds`` turn a snapshot into alerts (SL below target for N
-minutes, longest wait over X s, an agent away longer than Y min, a call longer than Z min).
+minutes, longest wait over X s, an agent away longer than Y min, a call longer than Z min, a streak
+of N hard calls within M minutes -- see ``callops.live.hard_calls``).
 
 "Today" is the local day in the floor's zone; counters restart at local midnight. Memory holds
 the calls in progress, the agents and the last 30 minutes of ends per queue.
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from callops.live.events import LiveEvent, LiveEventKind
+from callops.live.hard_calls import HardCallLog, is_hard_call_end, streak_count
 from callops.records import AgentState
 
 __all__ = ["Floor", "Thresholds", "Alert", "QueueView", "AgentView", "FloorSnapshot", "WINDOWS_MIN"]
@@ -125,7 +127,7 @@ class AgentView:
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    kind: str  # sl_low, long_wait, long_away, long_call
+    kind: str  # sl_low, long_wait, long_away, long_call, hard_streak
     subject: str  # the queue or agent
     value: float
     limit: float
@@ -137,6 +139,7 @@ class FloorSnapshot:
     queues: tuple[QueueView, ...]
     agents: tuple[AgentView, ...]
     alerts: tuple[Alert, ...] = ()
+    hard_call_ends_ms: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # per agent, last 8 hours
 
 
 def _rate(num: int, den: int) -> float | None:
@@ -155,6 +158,7 @@ class Floor:
         self.agents: dict[str, _Agent] = {}
         self.day: dt.date | None = None
         self.applied = 0
+        self.hard = HardCallLog()
 
     # --- folding -----------------------------------------------------------------------------------
     def _roll(self, at: dt.datetime) -> bool:
@@ -226,6 +230,8 @@ class Floor:
             self.waiting.pop(key, None)
             talk = self.talking.pop(key, None)
             name = talk.agent if talk is not None else event.agent
+            if name:
+                self.hard.call_ended(name, key, at_ms, hard=is_hard_call_end(event.data))
             if name and name in self.agents:
                 agent = self.agents[name]
                 if agent.call == key or agent.call is None:
@@ -305,6 +311,7 @@ class Floor:
         else:
             agent.base, agent.reason = state, event.reason
             if agent.call is not None and agent.call.endswith(f"|agent:{name}"):
+                self.hard.call_ended(name, f"{agent.call}@{at_ms}", at_ms, hard=False)
                 agent.call = None  # the source reports call states itself: its next state ends the call
             if agent.ringing is not None and agent.ringing.endswith(f"|agent:{name}"):
                 agent.ringing = None
@@ -312,6 +319,8 @@ class Floor:
                 agent.call = agent.ringing = None
                 if queues is None:
                     agent.queues.clear()
+        if state == AgentState.RECOVERY.value:
+            self.hard.recovery(name)
         self._show(agent, at_ms)
 
     # --- reading -----------------------------------------------------------------------------------
@@ -341,7 +350,8 @@ class Floor:
         names = sorted(set(self.days) | set(count) | set(by_queue))
         queues = tuple(self._queue_view(q, now_ms, count.get(q, 0), longest.get(q, 0.0), by_queue.get(q, {}))
                        for q in names)
-        return FloorSnapshot(as_of=now, queues=queues, agents=tuple(agents))
+        hard = {name: tuple(calls.hard_ms) for name, calls in self.hard.agents.items() if calls.hard_ms}
+        return FloorSnapshot(as_of=now, queues=queues, agents=tuple(agents), hard_call_ends_ms=hard)
 
     def _queue_view(self, queue: str, now_ms: int, waiting: int, longest_s: float,
                     agents: dict[str, int]) -> QueueView:
@@ -382,6 +392,8 @@ class Thresholds:
     longest_wait_s: float = 60.0
     away_minutes: float = 15.0
     call_minutes: float = 20.0
+    streak_calls: float = 3.0  # hard calls (distressing: complaint / abusive, or recovery taken) ...
+    streak_minutes: float = 30.0  # ... within this many minutes alert the lead (0 calls: never)
     _below_since: dict[str, dt.datetime] = field(default_factory=dict)
 
     def evaluate(self, snap: FloorSnapshot) -> FloorSnapshot:
@@ -404,4 +416,10 @@ class Thresholds:
                 alerts.append(Alert("long_away", a.agent, round(a.in_state_s / 60, 1), self.away_minutes))
             if a.on_call_s is not None and a.on_call_s > self.call_minutes * 60:
                 alerts.append(Alert("long_call", a.agent, round(a.on_call_s / 60, 1), self.call_minutes))
-        return FloorSnapshot(snap.as_of, snap.queues, snap.agents, tuple(alerts))
+        if self.streak_calls >= 1:
+            now_ms = _ms(snap.as_of)
+            for agent, ends in sorted(snap.hard_call_ends_ms.items()):
+                n = streak_count(list(ends), now_ms, self.streak_minutes)
+                if n >= self.streak_calls:
+                    alerts.append(Alert("hard_streak", agent, float(n), self.streak_calls))
+        return FloorSnapshot(snap.as_of, snap.queues, snap.agents, tuple(alerts), snap.hard_call_ends_ms)

@@ -15,7 +15,7 @@ from callops.errors import InvalidInput
 from callops.metrics.options import KpiOptions, SlDenominator
 
 __all__ = ["Kpi", "Linear", "KPIS", "kpi", "compute_kpis", "measures_for", "DEFAULT_KPIS", "AGENT_KPIS",
-           "TICKET_KPIS", "samples_for", "is_ticket_kpi"]
+           "TICKET_KPIS", "samples_for", "is_ticket_kpi", "PEOPLE_KPIS", "PEOPLE_MEASURES", "is_people_kpi"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +188,23 @@ TICKET_KPIS: tuple[Kpi, ...] = (  # the service desk (issue 16); a ticket counts
 )
 KPIS += TICKET_KPIS
 
-_BY_KEY = {k.key: k for k in KPIS}
+# People records (issue 15): measured per calendar period (month, quarter, year), not summed from day buckets,
+# so they are kept out of KPIS (the call / agent / ticket KPIs a report may mix); ``kpi()`` knows them.
+PEOPLE_KPIS: tuple[Kpi, ...] = (
+    Kpi("headcount", "在职人数", "Headcount", "count",
+        "people employed on the period's last day (someone leaving on day d counts up to d - 1)",
+        _m("headcount_end")),
+    Kpi("hires", "入职人数", "Hires", "count", "stints whose hire date falls in the period", _m("hires")),
+    Kpi("exits", "离职人数", "Exits", "count", "stints whose exit date falls in the period", _m("exits")),
+    Kpi("voluntary_exits", "主动离职人数", "Voluntary exits", "count",
+        "exits for a voluntary reason (pay, monotony, no growth, study, health, other)", _m("voluntary_exits")),
+    Kpi("attrition_rate", "流失率", "Attrition rate", "fraction",
+        "exits / mean(headcount on the first day, headcount on the last day)", _m("exits"),
+        Linear((("headcount_start", 0.5), ("headcount_end", 0.5)))),
+)
+PEOPLE_MEASURES: tuple[str, ...] = ("headcount_start", "headcount_end", "hires", "exits", "voluntary_exits")
+
+_BY_KEY = {k.key: k for k in (*KPIS, *PEOPLE_KPIS)}
 
 DEFAULT_KPIS: tuple[str, ...] = (
     "offered", "answered", "abandoned", "short_abandoned", "lost", "answer_rate", "service_level",
@@ -217,6 +233,11 @@ def samples_for(keys: Sequence[str]) -> tuple[str, ...]:
 def is_ticket_kpi(key: str) -> bool:
     """Whether ``key`` is computed from tickets (the service desk) rather than calls or agent states."""
     return any(k.key == key for k in TICKET_KPIS)
+
+
+def is_people_kpi(key: str) -> bool:
+    """Whether ``key`` is computed from people records (month, quarter or year periods) rather than summed rows."""
+    return any(k.key == key for k in PEOPLE_KPIS)
 
 
 def compute_kpis(measures: Mapping[str, float | None], keys: Sequence[str], options: KpiOptions,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from callops.dates import require_date
 from callops.errors import InvalidInput
 from callops.metrics.grains import Grain, parse_grain
-from callops.metrics.kpis import DEFAULT_KPIS, is_ticket_kpi, kpi
+from callops.metrics.kpis import DEFAULT_KPIS, is_people_kpi, is_ticket_kpi, kpi
 from callops.metrics.options import KpiOptions, SlDenominator
 from callops.metrics.zones import zone
 
@@ -61,6 +61,7 @@ class KpiRequest:
     def __post_init__(self) -> None:
         _check_span(self.start, self.end)
         _check_ticket_kpis(self)
+        _check_people_kpis(self)
         cells = self.work_cells
         if cells > MAX_REPORT_CELLS:
             raise InvalidInput(
@@ -95,6 +96,27 @@ def _check_ticket_kpis(request: KpiRequest) -> None:
     if request.scenario is not None:
         raise InvalidInput(f"the ticket KPIs {', '.join(tickets)} come from real tickets only, not from a "
                            "simulation scenario", field="scenario")
+
+
+def _check_people_kpis(request: KpiRequest) -> None:
+    """People KPIs (headcount, hires, exits, attrition) are measured per month, quarter or year from people
+    records: alone in a request, without dimensions, scenario or comparison."""
+    people = [k for k in request.kpis if is_people_kpi(k)]
+    if not people:
+        return
+    if len(people) != len(request.kpis):
+        others = [k for k in request.kpis if not is_people_kpi(k)]
+        raise InvalidInput(f"the people KPIs {', '.join(people)} are reported on their own, not with "
+                           f"{', '.join(others)}", field="kpis")
+    if request.grain not in (Grain.MONTH, Grain.QUARTER, Grain.YEAR):
+        raise InvalidInput(f"the people KPIs are measured per month, quarter or year, not {request.grain.value}",
+                           field="grain")
+    if request.dims:
+        raise InvalidInput("the people KPIs split by nothing here (callops people attrition --by team does)",
+                           field="by")
+    if request.scenario is not None or request.compare_previous:
+        raise InvalidInput("the people KPIs come from real people records, without scenario or comparison",
+                           field="scenario" if request.scenario is not None else "compare_previous")
 
 
 def _check_span(start: dt.date, end: dt.date) -> None:

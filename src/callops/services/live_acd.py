@@ -23,6 +23,7 @@ from callops.live.events import LiveEvent
 from callops.routing.config import AgentConfig, QueueConfig
 from callops.store.directory import list_agents, list_queues
 from callops.store.live_events import LogCursor, append_events, events_since, last_event_id
+from callops.store.people_nesting import routing_skills
 
 __all__ = ["AcdRun", "acd_from_directory", "replay_log", "run_acd"]
 
@@ -37,15 +38,20 @@ class AcdRun:
     ignored: dict[str, int] = field(default_factory=dict)
 
 
-def acd_from_directory(conn: sa.Connection, settings: AcdSettings | None = None) -> LiveAcd:
-    """The ACD over the directory's queues and active agents with their skills."""
+def acd_from_directory(conn: sa.Connection, settings: AcdSettings | None = None, *,
+                       on: dt.date | None = None) -> LiveAcd:
+    """The ACD over the directory's queues and active agents with their skills; with ``on`` (the local day
+    routed), an agent in a nesting period (``callops.people.nesting``) has the nesting plan's skills instead."""
     queues = [QueueConfig(name=q.name, skill=q.name) for q in list_queues(conn)]
     if not queues:
         raise InvalidInput("the directory has no queues: add them (callops agents, or an import) first",
                            field="queues")
     names = {q.name for q in queues}
-    agents = [AgentConfig(a.agent_id, {s: lvl for s, lvl in a.skills.items() if s in names})
-              for a in list_agents(conn)]
+    directory = {a.agent_id: a.skills for a in list_agents(conn)}
+    if on is not None:
+        directory = routing_skills(conn, directory, on=on)
+    agents = [AgentConfig(agent, {s: lvl for s, lvl in skills.items() if s in names})
+              for agent, skills in directory.items()]
     if not any(a.skills for a in agents):
         raise InvalidInput("no agent has a skill named like a queue: give agents skills first", field="agents")
     return LiveAcd(queues, agents, settings)

@@ -36,6 +36,7 @@ from callops.metrics import (
     Measure,
     ReportRow,
     Table,
+    is_people_kpi,
     is_ticket_kpi,
     local_range_ms,
     measure,
@@ -322,6 +323,13 @@ def kpi_report(source: Source, request: KpiRequest, *, read_model: ReadModel = "
     """The KPI report: one row per period and dimension values, optionally against the previous period.
     Raises NotFound for a scenario that was never saved."""
     _check_scenario(source, request.scenario)
+    if any(is_people_kpi(k) for k in request.kpis):  # people records, per calendar period (KpiRequest checks)
+        if isinstance(source, ParquetSource):
+            raise InvalidInput("people KPIs are read from the store database, not from Parquet: use --engine db",
+                               field="engine")
+        from callops.store.people_kpi import people_kpi_rows
+
+        return people_kpi_rows(source, request)
     keys = list(request.kpis)
     lo_ms, hi_ms = local_range_ms(request.start, request.end, request.tz)
     if (request.agent_states and all(d in STATE_DIMENSIONS for d in request.dims)
@@ -352,6 +360,10 @@ def stored_span(source: Source, *, tz: str, kpis: Sequence[str],
                 scenario: str | None = None) -> tuple[dt.date, dt.date] | None:
     """The first and last local day in ``tz`` with records the KPIs ``kpis`` read (calls, or tickets for ticket
     KPIs; both when mixed); None when there are none."""
+    if kpis and all(is_people_kpi(k) for k in kpis) and not isinstance(source, ParquetSource):
+        from callops.store.people_kpi import people_span
+
+        return people_span(source, today=dt.datetime.now(zone(tz)).date())
     bounds: list[int] = []
     queries: list[Any] = []  # SELECT min, max per table
     if any(not is_ticket_kpi(k) for k in kpis):

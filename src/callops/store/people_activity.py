@@ -18,13 +18,14 @@ from callops.people.ramp import MAX_WEEKS, WeekTotals
 from callops.people.records import Stint
 from callops.records import AgentState, IssueCategory, Outcome
 from callops.store.schema import agent_intervals, calls, qa_evaluations
-from callops.store.types import to_millis
+from callops.store.types import from_millis, to_millis
 
-__all__ = ["ramp_totals", "load_weeks", "MAX_LOAD_DAYS", "MAX_LOAD_PEOPLE"]
+__all__ = ["ramp_totals", "ramp_handle_by_week", "load_weeks", "MAX_LOAD_DAYS", "MAX_LOAD_PEOPLE"]
 
 MAX_LOAD_DAYS = 92
 MAX_LOAD_PEOPLE = 500
 _WEEK_MS = 7 * 86_400_000
+_JOIN_CHUNK = 100  # stints per query
 _ANSWERED = (Outcome.ANSWERED.value, Outcome.TRANSFERRED.value)
 
 
@@ -76,6 +77,38 @@ def ramp_totals(conn: sa.Connection, stints: Sequence[Stint], *, tz: zoneinfo.Zo
                            resolved=int(s[2]), resolved_known=int(s[3]), qa_scores=int(s[4]), qa_total=s[5])
                 for w, s in sorted(sums.items())]
     return out
+
+
+def ramp_handle_by_week(conn: sa.Connection, stints: Sequence[Stint], *, tz: zoneinfo.ZoneInfo,
+                        weeks: int) -> list[tuple[int, int, float]]:
+    """(week of tenure, answered calls, handle seconds) pooled over ``stints``, weeks 1..``weeks``: one query per
+    100 stints (by the (agent, started_at) index), each call's week from its agent's hire instant (what the
+    measured ramp table needs; no QA or FCR)."""
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise InvalidInput(f"weeks must be 1-{MAX_WEEKS}", field="weeks")
+    rows = []
+    for stint in stints:
+        start = _midnight(stint.hire_on, tz)
+        end = _midnight(stint.hire_on + dt.timedelta(weeks=weeks), tz)
+        if stint.exit_on is not None:
+            end = min(end, _midnight(stint.exit_on, tz))
+        if end > start:
+            rows.append((stint.person, to_millis(start), to_millis(end)))
+    pooled: dict[int, list[float]] = {}
+    for first in range(0, len(rows), _JOIN_CHUNK):
+        chunk = {p: (a, b) for p, a, b in rows[first:first + _JOIN_CHUNK]}
+        handle = calls.c.talk_s + calls.c.hold_s + calls.c.acw_s
+        query = (sa.select(calls.c.agent, _ms(calls.c.started_at), handle)
+                 .where(calls.c.agent.in_(sorted(chunk)), calls.c.scenario.is_(None), calls.c.outcome.in_(_ANSWERED),
+                        calls.c.started_at >= from_millis(min(a for a, _ in chunk.values())),
+                        calls.c.started_at < from_millis(max(b for _, b in chunk.values()))))
+        for agent, started_ms, handle_s in conn.execute(query):
+            lo, hi = chunk[agent]
+            if lo <= started_ms < hi:
+                slot = pooled.setdefault((started_ms - lo) // _WEEK_MS + 1, [0, 0.0])
+                slot[0] += 1
+                slot[1] += float(handle_s or 0)
+    return [(w, int(n), h) for w, (n, h) in sorted(pooled.items())]
 
 
 def load_weeks(conn: sa.Connection, persons: Sequence[str], *, date_from: dt.date, date_to: dt.date,

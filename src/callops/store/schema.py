@@ -21,7 +21,7 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "rosters", "roster_shifts", "roster_changes", "sites", "audit_log", "import_jobs", "roster_inputs",
            "roster_rule_sets", "roster_jobs", "roster_requests", "saved_reports", "customers", "customer_phones",
            "tickets", "ticket_events", "callbacks", "desk_categories", "desk_scripts", "csat_surveys",
-           "desk_contacts",
+           "desk_contacts", "nesting_plans",
            "kpi_buckets", "kpi_buckets_queue", "kpi_wait_bins", "kpi_wait_bins_queue", "KPI_LEVELS"]
 
 metadata = sa.MetaData(
@@ -471,6 +471,18 @@ coaching_sessions = sa.Table(  # seed 004: QA as help; an evaluation leads to co
     sa.Column("created_by", sa.String(80), nullable=False),
     sa.Column("created_at", EpochMillis, nullable=False),
     sa.Index(None, "agent", "held_on"),
+)
+
+nesting_plans = sa.Table(  # a new hire's nesting: easier skills and a buddy for [starts_on, ends_on) (issue 15)
+    "nesting_plans", metadata,
+    sa.Column("person", sa.String(80), sa.ForeignKey("agents.agent_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("starts_on", sa.Date, primary_key=True),
+    sa.Column("ends_on", sa.Date, nullable=False),
+    sa.Column("skills", sa.JSON, nullable=False),  # {skill: level} while nesting
+    sa.Column("buddy", sa.String(80)),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("created_by", sa.String(80), nullable=False),
+    sa.Column("created_at", EpochMillis, nullable=False),
 )
 
 # Outbound (issue 13): campaigns, their contact lists, consent and do-not-call records, attempts.

@@ -97,7 +97,8 @@ class LiveFloor:
 
     def set_thresholds(self, values: dict[str, Any]) -> None:
         with self.lock:
-            for name in ("sl_target", "sl_minutes", "longest_wait_s", "away_minutes", "call_minutes"):
+            for name in ("sl_target", "sl_minutes", "longest_wait_s", "away_minutes", "call_minutes", "streak_calls",
+                         "streak_minutes"):
                 if name in values:
                     setattr(self.thresholds, name, float(values[name]))
 

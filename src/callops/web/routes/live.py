@@ -25,6 +25,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 
 from callops import permissions
 from callops.errors import InvalidInput, PermissionDenied
+from callops.live.hard_calls import KEEP_MINUTES
 from callops.permissions import Permission
 from callops.records import AgentState
 from callops.services.intraday import plan_intraday, plan_move
@@ -50,7 +51,7 @@ _STREAM_TICK_S = 0.2
 _STREAM_REFRESH_S = 2.0
 
 
-_AGENT_ALERTS = frozenset({"long_away", "long_call"})
+_AGENT_ALERTS = frozenset({"long_away", "long_call", "hard_streak"})
 
 
 def _snapshot_json(floor: LiveFloor, now: dt.datetime, feeds: list[dict[str, Any]],
@@ -64,7 +65,8 @@ def _snapshot_json(floor: LiveFloor, now: dt.datetime, feeds: list[dict[str, Any
         "queues": [{**asdict(q), "windows": [asdict(w) for w in q.windows]} for q in snap.queues],
         "agents": [asdict(a) for a in agents], "alerts": [asdict(a) for a in alerts],
         "thresholds": {k: getattr(floor.thresholds, k) for k in
-                       ("sl_target", "sl_minutes", "longest_wait_s", "away_minutes", "call_minutes")},
+                       ("sl_target", "sl_minutes", "longest_wait_s", "away_minutes", "call_minutes",
+                       "streak_calls", "streak_minutes")},
         "feeds": feeds,
     }
 
@@ -109,7 +111,8 @@ class LiveFloorOut(BaseModel):
     agents: list[dict[str, Any]] = Field(description="agent, state, reason, queues, in_state_s, ...")
     alerts: list[dict[str, Any]]
     thresholds: dict[str, Number] = Field(
-        description="sl_target, sl_minutes, longest_wait_s, away_minutes, call_minutes")
+        description="sl_target, sl_minutes, longest_wait_s, away_minutes, call_minutes, streak_calls, "
+                    "streak_minutes")
     feeds: list[dict[str, Any]] = Field(description="the live feeds and when each last delivered")
 
 
@@ -194,12 +197,15 @@ class ThresholdsIn(BaseModel):
     longest_wait_s: float = Field(ge=0, le=86_400)
     away_minutes: float = Field(ge=0, le=24 * 60)
     call_minutes: float = Field(ge=0, le=24 * 60)
+    streak_calls: int = Field(default=3, ge=0, le=100, description="hard calls in a streak (0: no alert)")
+    streak_minutes: float = Field(default=30, ge=1, le=KEEP_MINUTES, description="within this many minutes")
 
 
 @router.put("/api/live/thresholds", tags=["live"])
 def api_thresholds(request: Request, body: ThresholdsIn, conn: ConnDep,
                    user: Annotated[User, require(Permission.SUPERVISE_FLOOR)]) -> dict[str, float]:
-    """When the board colours and alerts: SL below target for N minutes, longest wait, away and call lengths."""
+    """When the board colours and alerts: SL below target for N minutes, longest wait, away and call lengths, and
+    a streak of ``streak_calls`` hard (distressing) calls within ``streak_minutes`` for one agent."""
     values = body.model_dump()
     floor = live_floor(request, conn)
     set_setting(conn, THRESHOLDS_KEY, values)

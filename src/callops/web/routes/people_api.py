@@ -1,4 +1,5 @@
-"""API: the people JSON of the CLI (attrition, survival, tenure, exits) and one person's record; view_pii only."""
+"""API: the people JSON of the CLI (attrition, survival, tenure, exits) and one person's record (view_pii); the
+warning list, emotional load, coaching and nesting plans (managers; leads for their teams)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from callops.errors import NotFound, PermissionDenied
+from callops.errors import InvalidInput, NotFound, PermissionDenied
 from callops.people import attrition, survival_curves
+from callops.people.activity_slots import activity_slots
+from callops.people.nesting import NestingPlan
 from callops.people.ramp import MAX_WEEKS, ramp_curves
 from callops.people.tenure import exits_by_reason, released_destinations, tenure_distribution
 from callops.permissions import Permission, allowed
 from callops.records import Role
-from callops.store.directory import list_teams
+from callops.store.directory import get_agent, list_agents, list_teams
 from callops.store.people import load_stints, person_audit, person_stints, stints_to_dicts
 from callops.store.people_activity import load_weeks, ramp_totals
 from callops.store.people_coaching import CoachingKind, add_session, list_sessions
+from callops.store.people_nesting import list_nesting, remove_nesting, save_nesting
 from callops.store.people_signals import warning_report
+from callops.store.rosters import published_shifts
 from callops.store.users import User
 from callops.web.deps import ConnDep, CurrentUser, NowDep, SettingsDep, ViewerDep, require
 from callops.web.filters import parse_date
@@ -119,6 +124,30 @@ def team_load(conn: ConnDep, user: User, *, first: dt.date, last: dt.date,
                                             date_from=first, date_to=last, tz=tz)]
 
 
+def team_activities(conn: ConnDep, user: User, *, first: dt.date, days: int,
+                    tz: zoneinfo.ZoneInfo) -> list[dict[str, object]]:
+    """The team activity slots (seed 003's huddle) in the published rosters of the people this user may follow
+    (as warning_teams; a lead's: by their people records or the directory's team), from ``first`` for ``days``."""
+    teams = warning_teams(conn, user)
+    start = dt.datetime.combine(first, dt.time(), tz)
+    end = start + dt.timedelta(days=days)
+    shifts = published_shifts(conn, start.astimezone(dt.UTC), end.astimezone(dt.UTC))
+    people = None
+    if teams is not None:
+        last = first + dt.timedelta(days=days - 1)
+        people = set(_members(conn, teams, first=first, last=last))
+        people |= {a.agent_id for team in teams for a in list_agents(conn, team=team)}
+    return [s.as_dict() for s in activity_slots(shifts, people, tz=tz)]
+
+
+@router.get("/activities")
+def api_activities(conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep, settings: SettingsDep,
+                   days: Annotated[int, Query(ge=1, le=31)] = 7) -> list[dict[str, object]]:
+    """Team activity slots from today for ``days`` (at most 31): day, start, end, kind, agents."""
+    zone = zoneinfo.ZoneInfo(settings.site_tz)
+    return team_activities(conn, user, first=now.astimezone(zone).date(), days=days, tz=zone)
+
+
 @router.get("/load")
 def api_load(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep,
              settings: SettingsDep, to: _Text = None) -> list[dict[str, object]]:
@@ -183,6 +212,72 @@ def record_coaching(conn: ConnDep, user: User, body: CoachingIn, *, now: dt.date
 def api_add_coaching(body: CoachingIn, conn: ConnDep, user: CurrentUser, now: NowDep) -> dict[str, int]:
     session_id = record_coaching(conn, user, body, now=now)
     return {"id": session_id}
+
+
+class NestingIn(BaseModel):
+    person: str = Field(min_length=1, max_length=80)
+    starts_on: dt.date
+    ends_on: dt.date = Field(description="the first day after the nesting")
+    skills: dict[Annotated[str, Field(min_length=1, max_length=80)], int] = Field(
+        min_length=1, max_length=50, description="skill (queue) -> level 1-10 routed while nesting")
+    buddy: str | None = Field(default=None, max_length=80)
+    note: str = Field(default="", max_length=500)
+
+
+def _may_follow(conn: ConnDep, teams: set[str] | None, person: str, day: dt.date) -> bool:
+    """Whether ``person`` is in ``teams`` on ``day`` (by their people record, else the directory's team)."""
+    if teams is None:
+        return True
+    if person in _members(conn, teams, first=day, last=day):
+        return True
+    try:
+        return get_agent(conn, person).team in teams
+    except NotFound:
+        return False
+
+
+def nesting_visible(conn: ConnDep, user: User) -> list[NestingPlan]:
+    """Nesting plans this user may read: every one (view_pii), a lead's teams' agents'; else 403."""
+    teams = warning_teams(conn, user)
+    plans = list_nesting(conn)
+    if teams is None:
+        return plans
+    return [p for p in plans if _may_follow(conn, teams, p.person, p.starts_on)]
+
+
+def set_nesting(conn: ConnDep, user: User, body: NestingIn, *, now: dt.datetime) -> bool:
+    """A manager for anyone, a lead for the agents of their teams; audited as nesting.set."""
+    teams = warning_teams(conn, user)
+    if not _may_follow(conn, teams, body.person, body.starts_on):
+        raise PermissionDenied(f"{body.person} is not in a team you lead on {body.starts_on}")
+    plan = NestingPlan(person=body.person.strip(), starts_on=body.starts_on, ends_on=body.ends_on,
+                       skills=dict(body.skills), buddy=(body.buddy or "").strip() or None, note=body.note.strip())
+    return save_nesting(conn, plan, actor=user.username, now=now)
+
+
+@router.get("/nesting")
+def api_nesting(conn: ConnDep, user: CurrentUser) -> list[dict[str, object]]:
+    """Nesting plans (a new hire's routed skills and buddy) this user may read: managers all, leads their teams'."""
+    return [p.as_dict() for p in nesting_visible(conn, user)]
+
+
+@router.post("/nesting")
+def api_set_nesting(body: NestingIn, conn: ConnDep, user: CurrentUser, now: NowDep) -> dict[str, object]:
+    """Create or replace the plan of ``person`` starting ``starts_on``; ``changed`` false when it was already so."""
+    return {"changed": set_nesting(conn, user, body, now=now)}
+
+
+@router.delete("/nesting/{person}/{starts_on}")
+def api_remove_nesting(person: str, starts_on: str, conn: ConnDep, user: CurrentUser,
+                       now: NowDep) -> dict[str, object]:
+    """Remove a plan (audited as nesting.removed)."""
+    day = parse_date(starts_on, field="starts_on")
+    if day is None or len(person) > 80:
+        raise InvalidInput("a person and a first day (YYYY-MM-DD)", field="starts_on")
+    if not _may_follow(conn, warning_teams(conn, user), person, day):
+        raise PermissionDenied(f"{person} is not in a team you lead on {day}")
+    remove_nesting(conn, person, day, actor=user.username, now=now)
+    return {"removed": True}
 
 
 # last: a path parameter would swallow the fixed paths above

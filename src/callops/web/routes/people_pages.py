@@ -22,6 +22,7 @@ from callops.people import (
     survival_curves,
 )
 from callops.people.hr_csv import parse_position, parse_reason
+from callops.people.nesting import parse_skill_levels
 from callops.people.ramp import ramp_curves
 from callops.people.tenure import exits_by_reason, released_destinations, tenure_distribution
 from callops.permissions import Permission
@@ -33,12 +34,23 @@ from callops.store.people_signals import warning_report
 from callops.store.users import User
 from callops.web.deps import ConnDep, CurrentUser, NowDep, SettingsDep, ViewerDep, require
 from callops.web.filters import parse_date
-from callops.web.form_input import FORM_ERRORS, field_errors
+from callops.web.form_input import FORM_ERRORS, FormValuesDep, field_errors
 from callops.web.nav import NavItem
 from callops.web.rendering import render
-from callops.web.routes.people_api import CoachingIn, coaching_visible, record_coaching, team_load, warning_teams
+from callops.web.routes.people_api import (
+    CoachingIn,
+    NestingIn,
+    coaching_visible,
+    nesting_visible,
+    record_coaching,
+    set_nesting,
+    team_activities,
+    team_load,
+    warning_teams,
+)
 from callops.web.routes.people_charts import attrition_chart, ramp_chart, survival_chart, tenure_chart
 from callops.web.routes.people_query import people_query
+from callops.web.viewer import Viewer
 
 router = APIRouter(include_in_schema=False)
 
@@ -125,9 +137,12 @@ def team_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewer
     """A lead's page (managers see every team): emotional load of the last four weeks and coaching sessions."""
     last = parse_date(to, field="to") or now.astimezone(viewer.tz).date()
     first = last - dt.timedelta(days=27)
-    load = team_load(conn, user, first=first, last=last, tz=zoneinfo.ZoneInfo(settings.site_tz))
+    zone = zoneinfo.ZoneInfo(settings.site_tz)
+    load = team_load(conn, user, first=first, last=last, tz=zone)
+    today = now.astimezone(zone).date()
     return render(request, viewer, "people/team.html", {
         "load": load, "first": first, "last": last, "sessions": coaching_visible(conn, user),
+        "activities": team_activities(conn, user, first=today, days=7, tz=zone),
         "kinds": [k.value for k in CoachingKind], "today": now.astimezone(viewer.tz).date()})
 
 
@@ -154,6 +169,47 @@ async def team_coaching(request: Request, conn: ConnDep, user: CurrentUser, now:
         raise InvalidInput(str(first["msg"]), field=".".join(str(p) for p in first["loc"])) from None
     record_coaching(conn, user, body, now=now)
     return RedirectResponse("/people/team", status_code=303)
+
+
+NESTING_FIELDS = ("person", "starts_on", "ends_on", "skills", "buddy", "note")
+
+
+def _nesting_page(request: Request, conn: ConnDep, user: User, viewer: Viewer, now: dt.datetime, *,
+                  values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                  saved: str | None = None) -> HTMLResponse:
+    today = now.astimezone(viewer.tz).date()
+    plans = [{**p.as_dict(), "active": p.active_on(today), "skills_text": ", ".join(
+        f"{k}={v}" for k, v in sorted(p.skills.items()))} for p in nesting_visible(conn, user)]
+    typed = values or {"starts_on": today.isoformat(), "ends_on": (today + dt.timedelta(days=28)).isoformat()}
+    return render(request, viewer, "people/nesting.html", {
+        "plans": plans, "values": typed, "errors": errors or {}, "saved": saved, "today": today},
+        status_code=400 if errors else 200)
+
+
+@router.get("/people/nesting", response_class=HTMLResponse)
+def nesting_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep,
+                 saved: Annotated[str | None, Query(max_length=80)] = None) -> HTMLResponse:
+    """Nesting and buddies: a new hire's easier skills (routed while it lasts) and their buddy; managers see
+    everyone, leads their teams' agents, others 403."""
+    return _nesting_page(request, conn, user, viewer, now, saved=saved)
+
+
+@router.post("/people/nesting", response_class=HTMLResponse)
+def nesting_save(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep,
+                 values: FormValuesDep) -> Response:
+    """The nesting form; the rules of POST /api/people/nesting. Errors come back next to their fields."""
+    typed = {f: values.get(f, "")[:600] for f in NESTING_FIELDS}
+    try:
+        body = NestingIn.model_validate({
+            "person": typed["person"].strip(), "starts_on": typed["starts_on"].strip(),
+            "ends_on": typed["ends_on"].strip(), "skills": parse_skill_levels(typed["skills"]),
+            "buddy": typed["buddy"].strip() or None, "note": typed["note"]})
+        set_nesting(conn, user, body, now=now)
+    except FORM_ERRORS as exc:
+        conn.rollback()
+        return _nesting_page(request, conn, user, viewer, now, values=typed,
+                             errors=field_errors(exc, viewer.t, NESTING_FIELDS))
+    return RedirectResponse("/people/nesting?saved=" + quote(body.person, safe=""), status_code=303)
 
 
 @router.get("/people/me", response_class=HTMLResponse)

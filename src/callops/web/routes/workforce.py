@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from callops.errors import InvalidInput, TimeLimit
 from callops.permissions import Permission, allowed
 from callops.scheduling import StaffingPlan, compare_plan_totals, plan_totals, recovery_agents
+from callops.services.people_staffing import plan_staff
 from callops.services.plan_check import PlanCheck, check_plan
 from callops.services.workforce import (
     SITE_CALENDAR,
@@ -42,6 +43,7 @@ from callops.web.rendering import render
 from callops.web.routes.simulation import MAX_CALLS, MAX_REPLICATIONS
 from callops.web.routes.workforce_charts import comparison_chart, forecast_chart, plan_chart, simulation_chart
 from callops.web.routes.workforce_models import ErlangIn, PlanIn, PlanSimulationIn, StaffingIn
+from callops.web.state import web_state
 from callops.web.viewer import Viewer
 
 router = APIRouter(include_in_schema=False)
@@ -254,7 +256,9 @@ def _plan_page(request: Request, conn: ConnDep, user: User, viewer: Viewer, plan
         "chart": plan_chart(viewer.t, viewer.tz, plan),
         "can_simulate": allowed(user.role, Permission.RUN_SIMULATIONS), "max_replications": MAX_REPLICATIONS,
         "sim_form": {"replications": "10", "seed": "1"} | (form or {}), "sim_error": error, "check": check,
-        "sim_chart": simulation_chart(viewer.t, viewer.tz, check) if check else None}, status_code=status_code)
+        "sim_chart": simulation_chart(viewer.t, viewer.tz, check) if check else None,
+        "staff": plan_staff(conn, plan, tz=viewer.tz, today=web_state(request).clock().astimezone(viewer.tz).date())},
+        status_code=status_code)
 
 
 @router.get("/workforce/plans/{name}", response_class=HTMLResponse)

@@ -163,7 +163,7 @@
     e.preventDefault();
     const out = document.getElementById("live-th-result");
     const body = {};
-    for (const k of ["sl_target", "sl_minutes", "longest_wait_s", "away_minutes", "call_minutes"]) body[k] = Number(thForm.elements[k].value);
+    for (const k of ["sl_target", "sl_minutes", "longest_wait_s", "away_minutes", "call_minutes", "streak_calls", "streak_minutes"]) body[k] = Number(thForm.elements[k].value);
     try { await send("PUT", "/api/live/thresholds", body); out.textContent = i18n.saved; }
     catch (err) { out.textContent = i18n.failed + ": " + err.message; }
   });
