@@ -79,8 +79,12 @@ def _recompute_aggregates() -> None:
     """The upkeep imports did before the column-wise increments: recompute the touched buckets from calls."""
     from callops.store import kpi_aggregates, record_batches
 
+    class Touched(kpi_aggregates.TouchedBuckets):
+        def close(self) -> None:
+            pass
+
     def touched_only(rows: Any, columns: Any) -> Any:
-        touched = kpi_aggregates.TouchedBuckets()
+        touched = Touched()
         touched.add_rows(rows, columns.index("scenario"), columns.index("started_at"))
         return touched
 
