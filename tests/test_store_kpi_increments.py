@@ -9,7 +9,6 @@ import random
 from pathlib import Path
 
 import sqlalchemy as sa
-from tests.test_store_kpi_aggregates import _tables, generated_calls
 
 from callops.ingest import import_files
 from callops.store.kpi_aggregates import rebuild
@@ -23,6 +22,7 @@ from callops.store.record_batches import (
     row_of_call,
 )
 from callops.store.schema import KPI_LEVELS, kpi_buckets_queue
+from test_store_kpi_aggregates import _tables, generated_calls
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
