@@ -9,7 +9,9 @@ bench_import.py: queue and agent events, a realistic mix) and the six Anonymous 
 the minimum of the rounds is printed with the ratio to DuckDB. DuckDB and pandas read every column into
 memory (an Arrow table, a DataFrame); callops parses, checks, builds the calls and agent intervals and
 writes them to a fresh SQLite database in one transaction (``write`` is the time the write lock was held).
-``--line-reader`` adds callops's line-by-line reader (the fallback path) as a fourth contender.
+``--line-reader`` adds callops's line-by-line reader (the fallback path) as a fourth contender;
+``--recompute`` adds callops with the pre-aggregate upkeep imports had before (the touched buckets
+recomputed from ``calls`` in the transaction) instead of the column-wise increment.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -37,9 +40,12 @@ def child(kind: str, name: str, folder: Path, paths: list[str]) -> dict[str, flo
     fmt, tz, sep, header = SETS[name]
     out: dict[str, float] = {}
     start = time.perf_counter()
-    if kind in {"callops", "callops-lines"}:
+    if kind in {"callops", "callops-lines", "callops-recompute"}:
         from callops.ingest import import_files
         from callops.store import make_engine, upgrade
+
+        if kind == "callops-recompute":
+            _recompute_aggregates()
 
         db = folder / f"{kind}.db"
         db.unlink(missing_ok=True)
@@ -69,6 +75,22 @@ def child(kind: str, name: str, folder: Path, paths: list[str]) -> dict[str, flo
     return out
 
 
+def _recompute_aggregates() -> None:
+    """The upkeep imports did before the column-wise increments: recompute the touched buckets from calls."""
+    from callops.store import kpi_aggregates, record_batches
+
+    class Touched(kpi_aggregates.TouchedBuckets):
+        def close(self) -> None:
+            pass
+
+    def touched_only(rows: Any, columns: Any) -> Any:
+        touched = Touched()
+        touched.add_rows(rows, columns.index("scenario"), columns.index("started_at"))
+        return touched
+
+    record_batches.__dict__.update(increment_of=touched_only, apply_increment=kpi_aggregates.refresh)
+
+
 def run(kind: str, name: str, folder: Path, paths: list[Path]) -> dict[str, float]:
     done = subprocess.run([sys.executable, __file__, "--child", kind, name, str(folder), *map(str, paths)],
                           check=True, capture_output=True, text=True)
@@ -90,7 +112,7 @@ def compare(name: str, paths: list[Path], folder: Path, rounds: int, kinds: list
         got = best[kind]
         extra = (f", write lock held {got['write_s']:.2f} s ({int(got['rows']):,} rows stored)"
                  if "write_s" in got else f" ({int(got['rows']):,} rows read)")
-        print(f"  {kind:14} {got['seconds']:6.2f} s  {got['seconds'] / floor:5.1f}x DuckDB  "
+        print(f"  {kind:17} {got['seconds']:6.2f} s  {got['seconds'] / floor:5.1f}x DuckDB  "
               f"peak RSS {got['rss_mb']:5.0f} MB{extra}")
 
 
@@ -102,15 +124,21 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--line-reader", action="store_true", help="also time the line-by-line reader")
+    parser.add_argument("--recompute", action="store_true",
+                        help="also time callops with the old upkeep (touched buckets recomputed from calls)")
+    parser.add_argument("--no-bank", action="store_true", help="only the queue_log")
     args = parser.parse_args()
-    kinds = ["callops", "duckdb", "pandas", *(["callops-lines"] if args.line_reader else [])]
+    kinds = ["callops", "duckdb", "pandas", *(["callops-lines"] if args.line_reader else []),
+             *(["callops-recompute"] if args.recompute else [])]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         log = folder / "queue_log"
         write_queue_log(log, args.lines)
         compare("queue_log", [log], folder, args.rounds, kinds)
         months = sorted(DATA.glob("calls_1999-0[1-6].txt.gz")) if DATA.is_dir() else []
-        if len(months) == 6:
+        if args.no_bank:
+            pass
+        elif len(months) == 6:
             compare("anonymous-bank", months, folder, args.rounds, kinds)
         else:
             print(f"anonymous-bank: skipped, {DATA} is absent")

@@ -10,8 +10,8 @@ then ``rebuild`` fills the pre-aggregates, timed) and into Parquet in the store'
 
 Engines: callops on SQLite reading the pre-aggregates (what the pages do now) and reading only the calls
 table (``read_model="calls"``, what they did before); callops over the Parquet export with DuckDB (2 threads);
-pandas over the same Parquet, already in memory (its load time printed apart); polars is not compared (not
-installed here).
+pandas and polars over the same Parquet, already in memory (their load times printed apart); polars is a dev
+dependency, and the row is left out where it is not installed.
 The report rows of every engine are checked against the pre-aggregates' (counts exactly, rates to 1e-9).
 Run:  .venv/bin/python benchmarks/kpi_preaggregates.py [--rows 1000000]
 """
@@ -187,6 +187,55 @@ def _pandas_report(folder: Path) -> tuple[Report, float]:
     return report, loaded
 
 
+def _polars_report(folder: Path) -> tuple[Report, float]:
+    """The pandas report's KPIs with polars over the calls in memory (the same flags, local buckets, group-by)."""
+    import polars as pl
+
+    began = time.perf_counter()
+    df = pl.read_parquet(folder / "calls.parquet", columns=["started_at", "outcome", "queue", "wait_s", "talk_s",
+                                                            "hold_s", "acw_s"])
+    offered = pl.col("outcome").is_in(["answered", "abandoned", "timeout", "transferred", "callback"])
+    answered = pl.col("outcome").is_in(["answered", "transferred"])
+    wait = pl.col("wait_s").fill_null(0.0).fill_nan(0.0)
+    df = df.with_columns(
+        pl.from_epoch("started_at", time_unit="ms").dt.replace_time_zone("UTC").dt.convert_time_zone(TZ)
+        .dt.replace_time_zone(None).alias("local"),
+        offered.alias("offered"), answered.alias("answered"), (pl.col("outcome") == "abandoned").alias("abandoned"),
+        (answered & (wait <= 20)).alias("within_t"),
+        pl.when(answered).then(wait).otherwise(0.0).alias("answered_wait_s"),
+        pl.when(answered).then(pl.col("talk_s") + pl.col("hold_s") + pl.col("acw_s")).otherwise(0.0).alias("handle_s"),
+        pl.when(offered).then(wait).otherwise(None).alias("offered_wait_s"),
+    ).drop("started_at", "outcome", "wait_s", "talk_s", "hold_s", "acw_s").rechunk()
+    loaded = time.perf_counter() - began
+
+    def report(request: KpiRequest) -> list[ReportRow]:
+        lo = dt.datetime.combine(request.start, dt.time())
+        hi = dt.datetime.combine(request.end + dt.timedelta(days=1), dt.time())
+        part = df.filter((pl.col("local") >= lo) & (pl.col("local") < hi))
+        every = {Grain.MONTH: "1mo", Grain.MIN30: "30m"}.get(request.grain)
+        period = pl.col("local").dt.truncate(every) if every else pl.lit(lo)
+        g = part.group_by([period.alias("period"), *request.dims]).agg(
+            pl.col("offered").sum(), pl.col("answered").sum(), pl.col("abandoned").sum(), pl.col("within_t").sum(),
+            pl.col("answered_wait_s").sum(), pl.col("handle_s").sum(), pl.col("offered_wait_s").max())
+        out = []
+        for r in g.iter_rows(named=True):
+            offered, answered = int(r["offered"]), int(r["answered"])
+            kpis = {"offered": offered, "answered": answered, "abandoned": int(r["abandoned"]),
+                    "answer_rate": answered / offered if offered else None,
+                    "service_level": r["within_t"] / offered if offered else None,
+                    "abandon_rate": r["abandoned"] / offered if offered else None,
+                    "loss_rate": (offered - answered) / offered if offered else None,
+                    "asa_s": r["answered_wait_s"] / answered if answered else None,
+                    "aht_s": r["handle_s"] / answered if answered else None,
+                    "longest_wait_s": r["offered_wait_s"]}
+            start = r["period"]
+            out.append(ReportRow(str(start), start, tuple((d, r[d]) for d in request.dims),
+                                 {k: kpis[k] for k in request.kpis}))
+        return out
+
+    return report, loaded
+
+
 def _callops(source: Any, read_model: str) -> Report:
     from callops.store.kpi_query import kpi_report
 
@@ -251,10 +300,12 @@ def main() -> None:
         results["DuckDB over Parquet"] = _time(_callops(ParquetSource(folder, threads=2), "calls"))
         pandas_report, pandas_load = _pandas_report(folder)
         results["pandas (in memory)"] = _time(pandas_report)
-        if importlib.util.find_spec("polars") is None:  # not a dependency
+        polars_load = None
+        if importlib.util.find_spec("polars") is None:  # not a dependency: `pip install polars` to compare it
             print("polars: not installed, not compared")
         else:
-            print("polars: installed, but no polars version of the reports is written yet")
+            polars_report, polars_load = _polars_report(folder)
+            results["polars (in memory)"] = _time(polars_report)
         engine.dispose()
     reference = results["pre-aggregates (SQLite)"]
     for name, r in results.items():
@@ -268,6 +319,8 @@ def main() -> None:
         print(f"{name:26} {r['dash p50'] * 1000:11.1f} ms {r['dash p95'] * 1000:11.1f} ms {r['year'] * 1000:18.1f} ms "
               f"{base['dash p95'] / r['dash p95']:13.1f}x / {base['year'] / r['year']:.1f}x")
     print(f"pandas read and prepared the Parquet in {pandas_load:.1f} s (not in its times above)")
+    if polars_load is not None:
+        print(f"polars read and prepared the Parquet in {polars_load:.1f} s (not in its times above)")
     print(f"load average before/after: {load_before:.2f} / {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
 

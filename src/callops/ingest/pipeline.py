@@ -56,6 +56,7 @@ from callops.store.record_batches import (
     insert_prepared,
     interval_key,
     interval_span,
+    prepare_aggregates,
     prepare_calls,
     prepare_intervals,
     row_of_call,
@@ -458,6 +459,8 @@ def _store(engine: sa.Engine, fmt: str, files: list[str], collected: _Collected,
             stored = sum(drop_stored(conn, p) for p in prepared)
             marker = write_marker(conn)
             conn.rollback()  # end the read; the write below starts from the lock
+            for p in prepared:
+                prepare_aggregates(p)  # column-wise, before the lock: the transaction only merges them
             tracker.writing(0, total)  # told before the lock: a listener may write (its own connection)
             lock_for_writing(conn)
             began = time.perf_counter()

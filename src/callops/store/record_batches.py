@@ -3,8 +3,9 @@
 ``row_of_*`` and ``*_rows`` make stored rows (columns ``CALL_FIELDS`` / ``INTERVAL_FIELDS``) from records
 or from columns; ``prepare_*`` key them and sort them by time, with no database at hand; ``drop_stored``
 removes the rows whose key is stored already (a read: on SQLite in WAL mode it waits for no writer);
+``prepare_aggregates`` aggregates the call rows for the KPI pre-aggregates column-wise (no database);
 ``insert_prepared`` writes what is left (executemany in batches; ``COPY`` on PostgreSQL), the import id
-written inline.
+written inline, and merges the aggregates into the pre-aggregate tables (:mod:`callops.store.kpi_increments`).
 The import pipeline reads and drops before it takes the write lock, and drops again under the lock
 only when another connection committed in between (``changed_since``).
 """
@@ -20,14 +21,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from callops.records import AgentInterval, Call
-from callops.store.kpi_aggregates import TouchedBuckets
-from callops.store.kpi_aggregates import refresh as refresh_aggregates
+from callops.store.kpi_increments import Increment, apply_increment, increment_of
 from callops.store.records import _CALL_COLUMNS, _INTERVAL_COLUMNS, _call_row, _existing, _ms
 from callops.store.schema import agent_intervals, calls
 
 __all__ = ["Prepared", "CALL_FIELDS", "INTERVAL_FIELDS", "call_key", "interval_key", "row_of_call", "row_of_interval",
            "call_rows", "interval_rows", "call_span", "interval_span", "prepare_calls", "prepare_intervals",
-           "drop_stored", "insert_prepared", "write_marker", "changed_since"]
+           "drop_stored", "prepare_aggregates", "insert_prepared", "write_marker", "changed_since"]
 
 _BATCH = 50_000
 CALL_FIELDS: tuple[str, ...] = _CALL_COLUMNS[:-1]  # a stored call row, in this order (the import id follows)
@@ -47,6 +47,7 @@ class Prepared:
     columns: tuple[str, ...]  # the row's columns; import_id follows
     key_cols: tuple[str, ...]
     rows: dict[tuple[Any, ...], tuple[Any, ...]]
+    aggregates: Increment | None = None  # calls only: what the rows add to the KPI pre-aggregates
 
 
 def row_of_call(call: Call) -> tuple[Any, ...]:
@@ -118,7 +119,17 @@ def drop_stored(conn: sa.Connection, prepared: Prepared) -> int:
     stored = _existing(conn, prepared.table, prepared.key_cols, list(prepared.rows))
     for key in stored:
         prepared.rows.pop(key, None)
+    if stored and prepared.aggregates is not None:
+        prepared.aggregates.close()  # made for rows that are no longer to be inserted
+        prepared.aggregates = None
     return len(stored)
+
+
+def prepare_aggregates(prepared: Prepared) -> None:
+    """Aggregate the prepared call rows for the KPI pre-aggregates (column-wise, no database): done before
+    the write lock, so that the transaction only merges them. Nothing for other tables."""
+    if prepared.table is calls and prepared.aggregates is None:
+        prepared.aggregates = increment_of(list(prepared.rows.values()), prepared.columns)
 
 
 def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int, *,
@@ -140,9 +151,13 @@ def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int, *,
             if on_batch is not None:
                 on_batch(len(chunk))
     if prepared.table is calls and rows:
-        touched = TouchedBuckets()
-        touched.add_rows(rows, prepared.columns.index("scenario"), prepared.columns.index("started_at"))
-        refresh_aggregates(conn, touched)  # the KPI pre-aggregates, in the same transaction
+        if prepared.aggregates is None:
+            prepared.aggregates = increment_of(rows, prepared.columns)
+        try:
+            apply_increment(conn, prepared.aggregates)  # the KPI pre-aggregates, in the same transaction
+        finally:
+            prepared.aggregates.close()
+            prepared.aggregates = None
     return len(rows)
 
 
