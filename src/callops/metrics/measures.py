@@ -24,13 +24,15 @@ from callops.metrics.expressions import All, Always, AnyOf, Compare, IsNull, IsT
 from callops.records import AgentState, Outcome
 
 __all__ = ["Measure", "Table", "MEASURES", "measure", "OFFERED", "ANSWERED", "Sample", "SAMPLES", "sample",
-           "TICKET_MEASURES"]
+           "TICKET_MEASURES",
+           "ROSTER_MEASURES"]
 
 
 class Table(StrEnum):
     CALLS = "calls"
     AGENT_INTERVALS = "agent_intervals"
     TICKETS = "tickets"
+    ROSTER = "roster"  # published roster against agent states, per agent and bucket (callops.store.roster_kpi)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,13 @@ TICKET_MEASURES: tuple[Measure, ...] = (
     _tickets("repeat_complaints", All((_COMPLAINT, Compare("contacts", ">=", 2.0)))),
 )
 MEASURES += TICKET_MEASURES
+
+# --- rosters: adherence and conformance (issue 11) ---------------------------------------------------------
+# Rows of ``roster`` are one agent's share of one bucket, computed by callops.scheduling.adherence (the same
+# counting as ``callops adherence``): seconds on shift, seconds in the scheduled state, seconds logged in.
+ROSTER_MEASURES: tuple[Measure, ...] = tuple(
+    Measure(name, Table.ROSTER, "sum", Always(), name) for name in ("scheduled_s", "in_adherence_s", "roster_worked_s"))
+MEASURES += ROSTER_MEASURES
 
 _BY_NAME = {m.name: m for m in MEASURES}
 
