@@ -231,9 +231,28 @@ def test_roster_page_simulates_against_saved_plans(engine: sa.Engine) -> None:
         assert bad.status_code == 400 and 'id="error-replications"' in bad.text and 'value="500"' in bad.text
         gone = client.get("/rosters/saved/week50/simulate", params={"plan": "nope"})
         assert gone.status_code == 400 and 'id="error-plan"' in gone.text
+        api = client.get("/api/rosters/saved/week50/simulate", params={"plan": "mon-calls@1", "replications": 3})
+        assert api.status_code == 200, api.text
+        data = api.json()
+        assert data["version"] == 1 and set(data["skills"]) == {"sales"} and data["intervals"][0]["skill"] == "sales"
+        bad_api = client.get("/api/rosters/saved/week50/simulate", params={"plan": "nope"})
+        assert bad_api.status_code == 400 and "plan" in bad_api.text
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE users SET locale = 'zh-CN' WHERE username = 'pat'"))
     with roster_app(engine) as client:
         login(client, "pat")
         zh = client.get("/rosters/saved/week50/simulate", params={"plan": "mon-calls@1", "replications": "2"})
         assert zh.status_code == 200 and "各技能服务水平" in zh.text
+
+
+def test_openapi_describes_the_simulation_answer() -> None:
+    """/openapi.json names the fields of the roster simulation answer."""
+    from typing import Any
+
+    from callops.config import Settings
+    from callops.web import create_app
+
+    schema: dict[str, Any] = create_app(Settings(database_url="sqlite://", secret_key="s")).openapi()
+    answer = schema["paths"]["/api/rosters/saved/{name}/simulate"]["get"]["responses"]["200"]["content"]
+    ref = answer["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert {"skills", "intervals", "intervals_short"} <= set(schema["components"]["schemas"][ref]["properties"])
