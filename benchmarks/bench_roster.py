@@ -18,6 +18,7 @@ build and solve times are printed beside ours, with the ratio.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -34,6 +35,7 @@ from tests.roster_law import violations  # noqa: E402
 from callops.cli.roster import result_json  # noqa: E402
 from callops.scheduling.roster_check import check_roster  # noqa: E402
 from callops.scheduling.roster_inputs import parse_agents, parse_requirements  # noqa: E402
+from callops.scheduling.roster_model import RosterShift  # noqa: E402
 from callops.scheduling.roster_problem import build_problem  # noqa: E402
 from callops.scheduling.roster_solver import RosterResult, SolveOptions, solve_roster  # noqa: E402
 from callops.scheduling.work_rules import china_rules  # noqa: E402
@@ -67,13 +69,14 @@ def agents_csv(n: int, first: dt.date, days: int, seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_callops(agents: str, reqs: str, first: dt.date, days: int, limit: float) -> tuple[RosterResult, float]:
+def run_callops(agents: str, reqs: str, first: dt.date, days: int, limit: float,
+                drop: bool = True) -> tuple[RosterResult, float]:
     rules = china_rules()
     started = time.perf_counter()
     problem = build_problem(rules=rules, agents=parse_agents(agents),
                             requirements=parse_requirements(reqs, tz=TZ, interval_min=30), first_day=first,
                             last_day=first + dt.timedelta(days=days - 1), tz=TZ)
-    result = solve_roster(problem, SolveOptions(time_limit_s=limit))
+    result = solve_roster(problem, SolveOptions(time_limit_s=limit, drop_overstaffing=drop))
     return result, time.perf_counter() - started
 
 
@@ -116,6 +119,39 @@ def run_pyworkforce(result: RosterResult, agents: str, first: dt.date, days: int
             f"no weekly hours, nights or breaks)")
 
 
+def compare_trim(result: RosterResult, agents: str, reqs: str, first: dt.date, days: int) -> None:
+    """The drop pass applied to the solved (undropped) roster: stage-1 cost plus named penalties, before and
+    after, on the same roster; the gap of each against the solver's bound."""
+    from callops.scheduling.roster_breaks import coverage_rows
+    from callops.scheduling.roster_trim import drop_overstaffing, roster_penalties
+
+    p = build_problem(rules=china_rules(), agents=parse_agents(agents),
+                      requirements=parse_requirements(reqs, tz=TZ, interval_min=30), first_day=first,
+                      last_day=first + dt.timedelta(days=days - 1), tz=TZ)
+    im, w = p.rules.interval_min, p.rules.weights
+
+    def cost(shifts: list[RosterShift]) -> tuple[float, float, float]:
+        rows = coverage_rows(p, shifts)
+        short = sum(max(0.0, r.required - r.scheduled) for r in rows)
+        over = sum(max(0.0, r.scheduled - r.required) for r in rows)
+        paid = sum(s.worked_min * (p.rules.pay.holiday if p.is_holiday(s.start_at.astimezone(TZ).date()) else 1.0)
+                   for s in shifts)
+        total = paid + w.shortfall * im * short + w.overstaffing * im * over + sum(roster_penalties(p, shifts).values())
+        return total, paid / 60, short
+
+    before = list(result.roster.shifts)
+    started = time.perf_counter()
+    after = drop_overstaffing(p, before)
+    pass_s = time.perf_counter() - started
+    (c0, h0, s0), (c1, h1, s1) = cost(before), cost(after)
+    print(f"drop pass on the same roster ({pass_s:.2f} s): {len(before)} -> {len(after)} shifts, paid hours "
+          f"{h0:,.1f} -> {h1:,.1f}, shortfall {s0:g} -> {s1:g}, cost {c0:,.0f} -> {c1:,.0f} (ratio {c1 / c0:.3f}); "
+          f"gap to the bound {result.bound:,.0f}: {(c0 - result.bound) / c0:.2%} -> {(c1 - result.bound) / c1:.2%}")
+    data = json.loads(json.dumps(result_json(dataclasses.replace(result, roster=dataclasses.replace(
+        result.roster, shifts=tuple(after))))))
+    print(f"  hard-rule violations after the pass: independent checker {len(violations(data, agents))}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--agents", type=int, default=300)
@@ -124,12 +160,15 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--first", default="2026-12-07", help="First day (a Monday).")
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--compare-trim", action="store_true",
+                    help="Solve without the final pass that drops overstaffing shifts, then apply it to that same "
+                         "roster and print the cost of both (one solve: the pass's effect without solver noise).")
     args = ap.parse_args()
     first = dt.date.fromisoformat(args.first)
     peak = round(args.agents * 0.33)
     agents = agents_csv(args.agents, first, args.days, args.seed)
     reqs = requirements_csv(first, args.days, peak, args.seed)
-    result, wall = run_callops(agents, reqs, first, args.days, args.time_limit)
+    result, wall = run_callops(agents, reqs, first, args.days, args.time_limit, drop=not args.compare_trim)
     data = json.loads(json.dumps(result_json(result)))
     product = check_roster(result.roster.shifts, parse_agents(agents), china_rules(), tz=TZ)
     independent = violations(data, agents)
@@ -142,6 +181,8 @@ def main() -> None:
     print(f"  hard-rule violations: product checker {len(product)}, independent checker {len(independent)}")
     for line in result.explanations[:3]:
         print(f"  {line}")
+    if args.compare_trim:
+        compare_trim(result, agents, reqs, first, args.days)
     if not args.no_baseline:
         print(run_pyworkforce(result, agents, first, args.days, args.time_limit))
 

@@ -34,13 +34,15 @@ def seed_003_rows() -> list[dict[str, object]]:
 def _kpis(rows: list[dict[str, object]], keys: list[str], options: KpiOptions | None = None,
           states: list[dict[str, object]] | None = None,
           tickets: list[dict[str, object]] | None = None,
-          contacts: list[dict[str, object]] | None = None) -> dict[str, float | None]:
+          contacts: list[dict[str, object]] | None = None,
+          roster: list[dict[str, object]] | None = None) -> dict[str, float | None]:
     opts = options or KpiOptions()
     names = measures_for(keys)
     measures = evaluate_measures(names, rows, opts)
     measures.update(evaluate_measures(names, states or [], opts, table=Table.AGENT_INTERVALS))
     measures.update(evaluate_measures(names, tickets or [], opts, table=Table.TICKETS))
     measures.update(evaluate_measures(names, contacts or [], opts, table=Table.DESK_CONTACTS))
+    measures.update(evaluate_measures(names, roster or [], opts, table=Table.ROSTER))
     samples = evaluate_samples(samples_for(keys), tickets or [], opts, table=Table.TICKETS)
     return compute_kpis(measures, keys, opts, samples)
 
@@ -106,7 +108,14 @@ HAND_EXPECTED: dict[str, float | None] = {
     "tickets": 6, "complaints": 3, "escalated_share": 1 / 3, "fcr_ticket": 2 / 4, "median_resolution_h": 2.5,
     "repeat_complaints": 2, "csat_responses": 2, "fcr_ticket_repeat": 1 / 3, "fcr_ticket_base": 3,
     "desk_contacts": 3, "desk_acw_s": 60.0,
+    "adherence": 6300 / 7200, "conformance": 7500 / 7200, "scheduled_s": 7200.0, "in_adherence_s": 6300.0,
 }
+# Two agents' shares of the day against the published roster (issue 11): one on shift 3,600 s, 3,000 s of it
+# in the scheduled state, logged in 3,600 s; the other 3,600 s, 3,300 s in adherence, logged in 3,900 s.
+HAND_ROSTER: list[dict[str, object]] = [
+    {"scheduled_s": 3600.0, "in_adherence_s": 3000.0, "roster_worked_s": 3600.0},
+    {"scheduled_s": 3600.0, "in_adherence_s": 3300.0, "roster_worked_s": 3900.0},
+]
 # The service desk's tickets of the day: three complaints (one escalated), four resolved (after 1, 2, 3, 10 h),
 # one of them opened without a customer contact (contacts 0: not a first-contact resolution). With the N-day
 # rule (7 days): three resolved tickets have a customer; the one-contact complaint's customer opened another
@@ -131,7 +140,7 @@ def test_every_kpi_has_a_hand_computed_value() -> None:
     """Each defined KPI matches its value worked out by hand on the fixture day (short abandon < 5 s)."""
     assert set(HAND_EXPECTED) == {k.key for k in KPIS}
     got = _kpis(HAND_CALLS, list(HAND_EXPECTED), KpiOptions(short_abandon_s=5.0), HAND_STATES, HAND_TICKETS,
-                HAND_CONTACTS)
+                HAND_CONTACTS, HAND_ROSTER)
     for key, value in HAND_EXPECTED.items():
         assert got[key] == pytest.approx(value), key
 

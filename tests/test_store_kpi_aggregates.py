@@ -15,7 +15,16 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from callops.cli import cli
-from callops.metrics import KPIS, Grain, KpiOptions, KpiRequest, ReportRow, SlDenominator, is_ticket_kpi
+from callops.metrics import (
+    KPIS,
+    Grain,
+    KpiOptions,
+    KpiRequest,
+    ReportRow,
+    SlDenominator,
+    is_roster_kpi,
+    is_ticket_kpi,
+)
 from callops.metrics.preaggregates import BINNED, bin_edge
 from callops.records import Agent, Call, Direction, Outcome
 from callops.store.directory import save_agent, save_team
@@ -26,7 +35,8 @@ from callops.store.records import insert_calls
 from callops.store.scenarios import delete_scenario, save_scenario
 from callops.store.schema import KPI_LEVELS, kpi_wait_bins
 
-ALL_KPIS = tuple(k.key for k in KPIS if not is_ticket_kpi(k.key))  # the call and agent KPIs: tickets have no aggregates
+# the call and agent KPIs: tickets and rosters (adherence) have no aggregates
+ALL_KPIS = tuple(k.key for k in KPIS if not is_ticket_kpi(k.key) and not is_roster_kpi(k.key))
 DEMO_TZ = "Asia/Jerusalem"
 
 

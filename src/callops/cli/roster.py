@@ -259,3 +259,68 @@ def check(roster_file: str, agents_file: str, rules_file: str | None, tz: str, a
         click.echo("no violations")
     if rows:
         sys.exit(1)
+
+
+@roster.command("simulate")
+@click.argument("roster_file", required=False)
+@click.option("--saved", help="A saved roster NAME[@VERSION] instead of ROSTER_FILE (needs the database).")
+@click.option("--agents", "agents_file", help="CSV of the agents and their skills (with ROSTER_FILE; without it "
+                                              "every agent serves every skill).")
+@click.option("--workload", "workload_file", help="CSV interval_start,calls,aht_s[,skill] (local times).")
+@click.option("--plan", "plans", multiple=True, help="A saved staffing plan NAME[@VERSION] as the workload of its "
+                                                     "queue (repeat for each skill); instead of --workload.")
+@click.option("--tz", default="Asia/Shanghai", show_default=True, help="The site's time zone.")
+@click.option("--replications", type=int, default=10, show_default=True)
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--target", type=float, default=0.8, show_default=True, help="Service-level target (fraction).")
+@click.option("--sl-time", type=float, default=20.0, show_default=True, help="Service-level time T, seconds.")
+@click.option("--patience", type=float, help="Callers' mean patience, seconds (default: nobody abandons).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def simulate_command(roster_file: str | None, saved: str | None, agents_file: str | None, workload_file: str | None,
+                     plans: tuple[str, ...], tz: str, replications: int, seed: int, target: float, sl_time: float,
+                     patience: float | None, as_json: bool) -> None:
+    """Check a roster by simulation: its agents (breaks taken out) staff each skill; per interval and skill the
+    simulated service level with its 95 % interval against the target."""
+    from callops.services.roster_simulation import (
+        check_roster_by_simulation,
+        roster_simulation_json,
+        simulate_saved,
+        workload_from_plans,
+    )
+    from callops.simulation.from_roster import parse_workload
+
+    zone = _zone(tz)
+    if (roster_file is None) == (saved is None):
+        raise InvalidInput("give a ROSTER file or --saved NAME[@VERSION]", field="ROSTER")
+    if (workload_file is None) == (not plans):
+        raise InvalidInput("give --workload FILE.csv or --plan NAME (one per skill)", field="--workload")
+    if plans or saved is not None:
+        from callops.cli import _context
+
+        with _context.engine().connect() as conn:
+            workload = (workload_from_plans(conn, plans) if plans
+                        else parse_workload(_read(str(workload_file), "--workload"), tz=zone, file=str(workload_file)))
+            if saved is not None:
+                name, _, version = saved.partition("@")
+                if version and not version.isdigit():
+                    raise InvalidInput(f"{version!r} is not a version number", field="--saved")
+                sim = simulate_saved(conn, name, int(version) if version else None, workload,
+                                     replications=replications, seed=seed, target=target, sl_time_s=sl_time,
+                                     patience_s=patience)
+    else:
+        workload = parse_workload(_read(str(workload_file), "--workload"), tz=zone, file=str(workload_file))
+    if saved is None:
+        _, shifts = _roster_file(str(roster_file))
+        agents = parse_agents(_read(agents_file, "--agents"), file=agents_file) if agents_file else []
+        sim = check_roster_by_simulation(shifts, agents, workload, interval_min=30, replications=replications,
+                                         seed=seed, target=target, sl_time_s=sl_time, patience_s=patience)
+    data = roster_simulation_json(sim, tz=zone)
+    if as_json:
+        echo_json(data)
+        return
+    echo_table([{"skill": k, **v} for k, v in data["skills"].items()])
+    short = [r for r in data["intervals"] if r["short"]]
+    click.echo(f"{data['intervals_short']} interval-skills below the target ({data['intervals_clearly_short']} "
+               "clearly, the whole 95 % interval below)")
+    if short:
+        echo_table(short)

@@ -15,7 +15,8 @@ from callops.errors import InvalidInput
 from callops.metrics.options import KpiOptions, SlDenominator
 
 __all__ = ["Kpi", "Linear", "KPIS", "kpi", "compute_kpis", "measures_for", "DEFAULT_KPIS", "AGENT_KPIS",
-           "TICKET_KPIS", "samples_for", "is_ticket_kpi", "PEOPLE_KPIS", "PEOPLE_MEASURES", "is_people_kpi"]
+           "TICKET_KPIS", "samples_for", "is_ticket_kpi", "PEOPLE_KPIS", "PEOPLE_MEASURES", "is_people_kpi",
+           "ROSTER_KPIS", "is_roster_kpi"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +205,22 @@ PEOPLE_KPIS: tuple[Kpi, ...] = (
 )
 PEOPLE_MEASURES: tuple[str, ...] = ("headcount_start", "headcount_end", "hires", "exits", "voluntary_exits")
 
+# --- rosters: adherence (遵时率) and conformance against the newest published roster (issue 11) -----------
+ROSTER_KPIS: tuple[Kpi, ...] = (
+    Kpi("adherence", "遵时率", "Adherence", "fraction",
+        "seconds on shift in the scheduled state (on the phones while scheduled to work, off them during a break "
+        "or the huddle) / seconds on shift, against the newest published roster", _m("in_adherence_s"),
+        _m("scheduled_s")),
+    Kpi("conformance", "出勤符合率", "Conformance", "fraction",
+        "seconds logged in (any state but logged out, on shift or not) / seconds on shift", _m("roster_worked_s"),
+        _m("scheduled_s")),
+    Kpi("scheduled_s", "排班时长", "Scheduled time", "seconds",
+        "seconds on shift in the newest published roster, breaks included", _m("scheduled_s")),
+    Kpi("in_adherence_s", "遵时时长", "Time in adherence", "seconds",
+        "seconds on shift in the scheduled state", _m("in_adherence_s")),
+)
+KPIS += ROSTER_KPIS
+
 _BY_KEY = {k.key: k for k in (*KPIS, *PEOPLE_KPIS)}
 
 DEFAULT_KPIS: tuple[str, ...] = (
@@ -238,6 +255,11 @@ def is_ticket_kpi(key: str) -> bool:
 def is_people_kpi(key: str) -> bool:
     """Whether ``key`` is computed from people records (month, quarter or year periods) rather than summed rows."""
     return any(k.key == key for k in PEOPLE_KPIS)
+
+
+def is_roster_kpi(key: str) -> bool:
+    """Whether ``key`` is computed from the published rosters and agent states (adherence, conformance)."""
+    return any(k.key == key for k in ROSTER_KPIS)
 
 
 def compute_kpis(measures: Mapping[str, float | None], keys: Sequence[str], options: KpiOptions,

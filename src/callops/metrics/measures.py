@@ -27,7 +27,7 @@ from callops.records import AgentState, Outcome
 
 __all__ = ["Measure", "Table", "MEASURES", "measure", "OFFERED", "ANSWERED", "Sample", "SAMPLES", "sample",
            "TICKET_MEASURES",
-           "DESK_CONTACT_MEASURES"]
+           "DESK_CONTACT_MEASURES", "ROSTER_MEASURES"]
 
 
 class Table(StrEnum):
@@ -35,6 +35,7 @@ class Table(StrEnum):
     AGENT_INTERVALS = "agent_intervals"
     TICKETS = "tickets"
     DESK_CONTACTS = "desk_contacts"
+    ROSTER = "roster"  # published roster against agent states, per agent and bucket (callops.store.roster_kpi)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +144,13 @@ DESK_CONTACT_MEASURES: tuple[Measure, ...] = (
     Measure("desk_acw_s", Table.DESK_CONTACTS, "sum", NotNull("acw_s"), "acw_s"),
 )
 MEASURES += DESK_CONTACT_MEASURES
+
+# --- rosters: adherence and conformance (issue 11) ---------------------------------------------------------
+# Rows of ``roster`` are one agent's share of one bucket, computed by callops.scheduling.adherence (the same
+# counting as ``callops adherence``): seconds on shift, seconds in the scheduled state, seconds logged in.
+ROSTER_MEASURES: tuple[Measure, ...] = tuple(
+    Measure(name, Table.ROSTER, "sum", Always(), name) for name in ("scheduled_s", "in_adherence_s", "roster_worked_s"))
+MEASURES += ROSTER_MEASURES
 
 _BY_NAME = {m.name: m for m in MEASURES}
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from callops.dates import require_date
 from callops.errors import InvalidInput
 from callops.metrics.grains import Grain, parse_grain
-from callops.metrics.kpis import DEFAULT_KPIS, is_people_kpi, is_ticket_kpi, kpi
+from callops.metrics.kpis import DEFAULT_KPIS, is_people_kpi, is_roster_kpi, is_ticket_kpi, kpi
 from callops.metrics.options import KpiOptions, SlDenominator
 from callops.metrics.zones import zone
 
@@ -62,6 +62,7 @@ class KpiRequest:
         _check_span(self.start, self.end)
         _check_ticket_kpis(self)
         _check_people_kpis(self)
+        _check_roster_kpis(self)
         cells = self.work_cells
         if cells > MAX_REPORT_CELLS:
             raise InvalidInput(
@@ -117,6 +118,20 @@ def _check_people_kpis(request: KpiRequest) -> None:
     if request.scenario is not None or request.compare_previous:
         raise InvalidInput("the people KPIs come from real people records, without scenario or comparison",
                            field="scenario" if request.scenario is not None else "compare_previous")
+
+
+def _check_roster_kpis(request: KpiRequest) -> None:
+    """Adherence and conformance split only by agent and team (the roster names agents), from real states."""
+    roster = [k for k in request.kpis if is_roster_kpi(k)]
+    if not roster:
+        return
+    other = [d for d in request.dims if d not in STATE_DIMENSIONS]
+    if other:
+        raise InvalidInput(f"the roster KPIs {', '.join(roster)} split only by {', '.join(STATE_DIMENSIONS)}, "
+                           f"not by {', '.join(other)}: drop those dimensions or report them separately", field="by")
+    if request.scenario is not None:
+        raise InvalidInput(f"the roster KPIs {', '.join(roster)} compare the published rosters with real agent "
+                           "states, not with a simulation scenario", field="scenario")
 
 
 def _check_span(start: dt.date, end: dt.date) -> None:

@@ -14,14 +14,16 @@ Per agent and period, from the roster's shifts and the agent state intervals:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from callops.scheduling.roster_model import RosterShift
 
-__all__ = ["AdherenceException", "AdherenceRow", "StateSpan", "adherence", "total"]
+__all__ = ["AdherenceException", "AdherenceRow", "StateSpan", "adherence", "adherence_by_bucket", "total"]
 
 PHONE_STATES = frozenset({"ready", "ringing", "on_call", "hold", "after_call_work", "recovery", "outbound"})
 
@@ -139,3 +141,35 @@ def _exception(out: list[AdherenceException], agent: str, a: dt.datetime, b: dt.
 def total(rows: Sequence[AdherenceRow]) -> AdherenceRow:
     return AdherenceRow(None, sum(r.scheduled_s for r in rows), sum(r.in_adherence_s for r in rows),
                         sum(r.worked_s for r in rows))
+
+
+def adherence_by_bucket(shifts: Iterable[RosterShift], states: Iterable[StateSpan],
+                        bounds: Sequence[dt.datetime]) -> dict[int, list[AdherenceRow]]:
+    """Rows per agent for each bucket ``i`` = [bounds[i], bounds[i + 1]) (``bounds`` ascending), counted as
+    :func:`adherence` counts one period, so the buckets of a period add up to it. Buckets without anything
+    scheduled or worked, and agents with neither in a bucket, are left out."""
+    if len(bounds) < 2:
+        return {}
+    last = len(bounds) - 1
+    shifts_in: dict[int, list[RosterShift]] = defaultdict(list)
+    states_in: dict[int, list[StateSpan]] = defaultdict(list)
+
+    def spanned(start_at: dt.datetime, end_at: dt.datetime) -> range:
+        first = max(0, bisect.bisect_right(bounds, start_at) - 1)
+        stop = min(last, bisect.bisect_left(bounds, end_at))
+        return range(first, stop)
+
+    for shift in shifts:
+        for i in spanned(shift.start_at, shift.end_at):
+            shifts_in[i].append(shift)
+    for span in states:
+        for i in spanned(span.start_at, span.end_at):
+            states_in[i].append(span)
+    out: dict[int, list[AdherenceRow]] = {}
+    for i in sorted(shifts_in.keys() | states_in.keys()):
+        rows, _ = adherence(shifts_in.get(i, ()), states_in.get(i, ()), start_at=bounds[i], end_at=bounds[i + 1],
+                            min_exception_s=math.inf)
+        kept = [r for r in rows if r.scheduled_s > 0 or r.worked_s > 0]
+        if kept:
+            out[i] = kept
+    return out

@@ -25,19 +25,24 @@ class Violation:
 
 def check_roster(shifts: Sequence[RosterShift], agents: Sequence[RosterAgent], rules: WorkRules, *,
                  tz: zoneinfo.ZoneInfo, week_start: dt.date | None = None,
-                 last_day: dt.date | None = None) -> list[Violation]:
+                 last_day: dt.date | None = None, context: Sequence[RosterShift] = ()) -> list[Violation]:
     """Every hard rule per agent. Weeks are 7-day blocks from ``week_start`` (the roster's first day);
-    comprehensive periods count the working days from there to ``last_day`` (default: the last shift's)."""
+    comprehensive periods count the working days from there to ``last_day`` (default: the last shift's).
+
+    ``context``: the same agents' shifts of the days before and after the roster (other published rosters),
+    checked together with ``shifts``: rest between the last shift before and the first one of the roster, days
+    and nights in a row, and the 7-day blocks and periods (extended both ways from ``week_start``) that reach
+    across the roster's edges. Context shifts of agents not in ``agents`` are left out."""
     from callops.forecast.calendar import holiday_calendar
 
     by_agent: dict[str, list[RosterShift]] = defaultdict(list)
-    for s in shifts:
-        by_agent[s.agent].append(s)
     known = {a.agent: a for a in agents}
+    for s in [*shifts, *(c for c in context if c.agent in known)]:
+        by_agent[s.agent].append(s)
     out: list[Violation] = []
     if not shifts:
         return out
-    days = sorted({s.start_at.astimezone(tz).date() for s in shifts})
+    days = sorted({s.start_at.astimezone(tz).date() for mine in by_agent.values() for s in mine})
     days = [min(days[0], week_start or days[0]), max(days[-1], last_day or days[-1])]
     first = week_start or days[0]
     cal = holiday_calendar(rules.country, days[0], days[-1])

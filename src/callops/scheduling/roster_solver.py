@@ -40,6 +40,7 @@ from callops.scheduling.roster_breaks import coverage_rows, place_breaks
 from callops.scheduling.roster_explain import explain_shortfall
 from callops.scheduling.roster_model import ANY_SKILL, Roster, RosterAgent, RosterBreak, RosterShift
 from callops.scheduling.roster_problem import AgentGroup, RosterProblem, shift_is_night
+from callops.scheduling.roster_trim import drop_overstaffing, roster_penalties
 from callops.scheduling.shift_templates import ShiftTemplate
 from callops.scheduling.work_rules import WorkSystem
 
@@ -57,6 +58,7 @@ class SolveOptions:
     previous: Roster | None = None  # warm start: last week's roster, matched weekday by weekday
     earliest_start_at: dt.datetime | None = None  # intraday: no new shift starts before this
     seed: int = 0
+    drop_overstaffing: bool = True  # finally take off shifts that only overstaff (roster_trim)
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,8 +463,12 @@ def solve_roster(p: RosterProblem, opts: SolveOptions = SolveOptions()) -> Roste
         for shift in new_shifts:
             fixed.setdefault(shift.agent, {})[p.day_index(shift.start_at.astimezone(p.tz).date())] = shift
         problem = dataclasses.replace(p, fixed=fixed)
-    shifts = new_shifts
-    all_shifts = [*shifts, *(s for by_day in p.fixed.values() for s in by_day.values())]
+    kept_fixed = [s for by_day in p.fixed.values() for s in by_day.values()]
+    trim = opts.drop_overstaffing and opts.previous is None
+    shifts = drop_overstaffing(p, new_shifts, kept_fixed) if trim else new_shifts
+    # the penalties of the roster as returned (after every round and the drop), not the last round's model's
+    penalties = {**penalties, **roster_penalties(p, shifts)}
+    all_shifts = [*shifts, *kept_fixed]
     coverage = coverage_rows(p, all_shifts)
     required = sum(r.required for r in coverage)
     shortfall = sum(max(0.0, r.required - r.scheduled) for r in coverage)

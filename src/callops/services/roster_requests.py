@@ -19,7 +19,7 @@ from callops.permissions import Permission, allowed, require
 from callops.scheduling.roster_check import Violation
 from callops.scheduling.roster_edits import introduced, swapped, without
 from callops.scheduling.roster_model import RosterShift
-from callops.services.roster_views import check_shifts, coverage
+from callops.services.roster_views import check_shifts, coverage, edge_shifts
 from callops.services.team_scope import team_scope
 from callops.store.roster_builds import load_inputs
 from callops.store.roster_requests import (
@@ -109,8 +109,10 @@ def _breaks(conn: sa.Connection, roster: StoredRoster, req: RosterRequest) -> li
                        "no change to it can be checked against the rules; rebuild it (web or roster solve --save)")
     after = _changed(roster, req)
     involved = set(req.agents)
-    before = [v for v in check_shifts(roster, inputs, roster.shifts) if v.agent in involved]
-    return [v for v in introduced(before, check_shifts(roster, inputs, after)) if v.agent in involved]
+    around = edge_shifts(conn, roster, involved)  # the weeks before and after, from the other published rosters
+    before = [v for v in check_shifts(roster, inputs, roster.shifts, context=around) if v.agent in involved]
+    return [v for v in introduced(before, check_shifts(roster, inputs, after, context=around))
+            if v.agent in involved]
 
 
 def _refuse(conn: sa.Connection, req: RosterRequest, violations: list[Violation], *, expected: tuple[str, ...],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -20,9 +20,9 @@ from callops.scheduling.roster_problem import build_problem
 from callops.scheduling.work_rules import WorkRules, china_rules
 from callops.services.roster_rules import parse_rules
 from callops.store.roster_builds import RosterInputs, load_inputs
-from callops.store.rosters import StoredRoster
+from callops.store.rosters import StoredRoster, neighbour_shifts
 
-__all__ = ["CoveragePoint", "RosterView", "check_shifts", "coverage", "roster_view", "rules_of"]
+__all__ = ["CoveragePoint", "RosterView", "check_shifts", "coverage", "edge_shifts", "roster_view", "rules_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +54,23 @@ def rules_of(inputs: RosterInputs) -> WorkRules:
 
 
 def check_shifts(roster: StoredRoster, inputs: RosterInputs, shifts: Sequence[RosterShift],
-                 rules: WorkRules | None = None) -> list[Violation]:
-    """Every hard rule on ``shifts`` (the roster's or a changed copy), with the roster's weeks and days."""
+                 rules: WorkRules | None = None, *, context: Sequence[RosterShift] = ()) -> list[Violation]:
+    """Every hard rule on ``shifts`` (the roster's or a changed copy), with the roster's weeks and days, and with
+    ``context`` (the shifts of other published rosters around it, see :func:`edge_shifts`) across its edges."""
     return check_roster(shifts, inputs.agents, rules or rules_of(inputs), tz=zoneinfo.ZoneInfo(roster.tz),
-                        week_start=roster.first_day, last_day=roster.last_day)
+                        week_start=roster.first_day, last_day=roster.last_day, context=context)
+
+
+EDGE_DAYS = 14  # how far before and after a roster the other rosters' shifts are checked with it
+
+
+def edge_shifts(conn: sa.Connection, roster: StoredRoster, agents: Collection[str]) -> list[RosterShift]:
+    """The shifts of ``agents`` in the other published rosters within :data:`EDGE_DAYS` days before and after
+    ``roster`` (on its days too, when rosters overlap)."""
+    zone = zoneinfo.ZoneInfo(roster.tz)
+    start = dt.datetime.combine(roster.first_day - dt.timedelta(days=EDGE_DAYS), dt.time(), zone)
+    end = dt.datetime.combine(roster.last_day + dt.timedelta(days=EDGE_DAYS + 1), dt.time(), zone)
+    return neighbour_shifts(conn, agents, start, end, other_than=roster.name)
 
 
 def coverage(roster: StoredRoster, inputs: RosterInputs, shifts: Sequence[RosterShift],

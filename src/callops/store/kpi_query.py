@@ -37,6 +37,7 @@ from callops.metrics import (
     ReportRow,
     Table,
     is_people_kpi,
+    is_roster_kpi,
     is_ticket_kpi,
     local_range_ms,
     measure,
@@ -257,6 +258,23 @@ def _contact_buckets(source: Source, names: Sequence[str], *, lo_ms: int, hi_ms:
     return to_buckets(_execute(source, sql), len(dims), names)
 
 
+def _roster_buckets(source: Source, names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Grain, tz: str,
+                    dims: Sequence[str], only_agents: frozenset[str] | None) -> list[BucketMeasures]:
+    """Adherence measures (issue 11): published rosters against agent states, counted by
+    :mod:`callops.store.roster_kpi`; the store database only (a Parquet export has no rosters)."""
+    from callops.store.roster_kpi import roster_buckets
+
+    if isinstance(source, ParquetSource):
+        raise InvalidInput("adherence and conformance are read from the store database (rosters are not exported "
+                           "to Parquet): use --engine db", field="engine")
+    if isinstance(source, sa.Engine):
+        with source.connect() as conn:
+            return roster_buckets(conn, names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims,
+                                  only_agents=only_agents)
+    return roster_buckets(source, names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims,
+                          only_agents=only_agents)
+
+
 def _execute(source: Source, statement: sa.Select[Any]) -> list[Sequence[Any]]:
     if isinstance(source, ParquetSource):
         return source.execute(statement)
@@ -288,6 +306,10 @@ def query_buckets(source: Source, names: Sequence[str], *, start: dt.date, end: 
     if contact_names:
         out += _contact_buckets(source, contact_names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims,
                                 options=options, only_agents=only_agents)
+    roster_names = [n for n in names if measure(n).table is Table.ROSTER]
+    if roster_names:
+        out += _roster_buckets(source, roster_names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims,
+                               only_agents=only_agents)
     if ticket_names or ticket_samples:
         out += _ticket_buckets(source, ticket_names, ticket_samples, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz,
                                dims=dims, options=options, only_agents=only_agents)
@@ -333,7 +355,7 @@ def kpi_report(source: Source, request: KpiRequest, *, read_model: ReadModel = "
     keys = list(request.kpis)
     lo_ms, hi_ms = local_range_ms(request.start, request.end, request.tz)
     if (request.agent_states and all(d in STATE_DIMENSIONS for d in request.dims)
-            and not all(is_ticket_kpi(k) for k in keys)  # a tickets-only report stays tickets-only
+            and not all(is_ticket_kpi(k) or is_roster_kpi(k) for k in keys)  # tickets-only, rosters-only stay so
             and _has_agent_states(source, lo_ms, hi_ms, request.scenario)):
         keys += [k for k in AGENT_KPIS if k not in keys]
     names = measures_for(keys)

@@ -7,6 +7,7 @@ the newest published version of each roster that overlap a period.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from callops.store.engine import new_id
 from callops.store.schema import agent_intervals, roster_changes, roster_shifts, rosters
 
 __all__ = ["StoredRoster", "list_rosters", "load_roster", "load_roster_id", "publish_roster", "published_shifts",
-           "roster_history", "save_roster", "state_spans"]
+           "roster_history", "save_roster", "state_spans", "neighbour_shifts"]
 
 MAX_SHIFTS = 200_000
 
@@ -129,6 +130,34 @@ def published_shifts(conn: sa.Connection, start_at: dt.datetime, end_at: dt.date
     out: list[RosterShift] = []
     for head in heads:
         out.extend(s for s in _shifts(conn, head.id, head.tz) if s.end_at > start_at and s.start_at < end_at)
+    return out
+
+
+def neighbour_shifts(conn: sa.Connection, agents: Collection[str], start_at: dt.datetime, end_at: dt.datetime, *,
+                     other_than: str) -> list[RosterShift]:
+    """Shifts of ``agents`` starting in [start_at, end_at) in the newest published version of every roster but
+    ``other_than``: what a change to that roster is checked against across its edges."""
+    if not agents:
+        return []
+    newest = (sa.select(rosters.c.name, sa.func.max(rosters.c.version).label("version"))
+              .where(rosters.c.published_at.is_not(None), rosters.c.name != other_than)
+              .group_by(rosters.c.name).subquery())
+    heads = (sa.select(rosters.c.id, rosters.c.tz)
+             .join(newest, sa.and_(newest.c.name == rosters.c.name, newest.c.version == rosters.c.version))
+             .subquery())
+    rows = conn.execute(
+        sa.select(roster_shifts, heads.c.tz).join(heads, heads.c.id == roster_shifts.c.roster_id)
+        .where(roster_shifts.c.agent.in_(sorted(agents)), roster_shifts.c.start_at >= start_at,
+               roster_shifts.c.start_at < end_at)
+        .order_by(roster_shifts.c.start_at, roster_shifts.c.agent))
+    import zoneinfo
+
+    out: list[RosterShift] = []
+    for r in rows:
+        zone = zoneinfo.ZoneInfo(r.tz)
+        out.append(RosterShift(r.agent, r.start_at.astimezone(zone), r.end_at.astimezone(zone), tuple(
+            RosterBreak(_at(b["start_at_ms"]).astimezone(zone), _at(b["end_at_ms"]).astimezone(zone), b["kind"],
+                        bool(b["paid"])) for b in r.breaks)))
     return out
 
 
