@@ -20,7 +20,7 @@ from callops.store.schema import audit_log
 
 __all__ = ["ENTITIES", "AuditEntry", "count_entries", "list_entries", "write_entry"]
 
-ENTITIES = ("user", "team", "agent", "queue", "site")
+ENTITIES = ("user", "team", "agent", "queue", "site", "plan")
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from callops.errors import InvalidInput, TimeLimit
 from callops.permissions import Permission, allowed
 from callops.scheduling import StaffingPlan, compare_plan_totals, plan_totals, recovery_agents
 from callops.services.plan_check import PlanCheck, check_plan
+from callops.services.plan_deletion import delete_plan_audited
 from callops.services.workforce import (
     SITE_CALENDAR,
     HistoryForecast,
@@ -31,9 +32,9 @@ from callops.services.workforce import (
     place_of,
 )
 from callops.services.workforce_json import erlang_answer, staffing_answer
-from callops.store.plans import delete_plan, list_plans, load_plan
+from callops.store.plans import list_plans, load_plan
 from callops.store.users import User
-from callops.web.deps import ConnDep, DeadlineDep, SettingsDep, ViewerDep, require
+from callops.web.deps import ConnDep, DeadlineDep, NowDep, SettingsDep, ViewerDep, require
 from callops.web.filters import parse_date
 from callops.web.form_input import FORM_ERRORS, FormValuesDep, field_errors, rate_readings, read_number, read_rate
 from callops.web.i18n import Translator
@@ -215,13 +216,13 @@ def create_plan_form(request: Request, conn: ConnDep, settings: SettingsDep, use
 
 
 @router.post("/workforce/plans/{name}/delete")
-def delete_plan_form(name: str, conn: ConnDep, user: Planner,
+def delete_plan_form(name: str, conn: ConnDep, user: Planner, now: NowDep,
                      version: Annotated[str, Form(max_length=20)] = "") -> Response:
     """Delete one version of the plan (``version``) or, without it, every version."""
     number = version.strip()
     if number and not (number.isdigit() and len(number) < 10):
         raise InvalidInput("a version is 1, 2, ...", field="version")
-    delete_plan(conn, name, int(number) if number else None)
+    delete_plan_audited(conn, name, int(number) if number else None, actor=user.username, at=now)
     return RedirectResponse("/workforce/plans", status_code=303)
 
 
