@@ -3,6 +3,7 @@ and zh-CN), what was typed kept, nothing stored; a step the state has moved past
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import re
@@ -105,6 +106,8 @@ def test_evaluation_form_names_the_bad_answer_and_keeps_the_others(client: TestC
     assert _messages(r.text)["err-v_listening"] == "a number, please"
     assert 'value="four"' in r.text and 'value="warm hello"' in r.text and 'value="1:05, 2:xx"' in r.text
     assert re.search(r'<option value="no" selected>', r.text)  # verify: "no" as chosen, not the default
+    r = client.post(f"/qa/evaluate/{call_id}", data=data | {"v_listening": "7", "t_solution": ""})
+    assert r.status_code == 400 and _messages(r.text)["err-v_listening"] == "a value from 0 to 5, please"
     r = client.post(f"/qa/evaluate/{call_id}", data=data | {"v_listening": "4"})
     assert r.status_code == 400 and _messages(r.text)["err-t_solution"] == "“2:xx” is not a time mark like 75 or 1:15"
     assert client.post(f"/qa/evaluate/{call_id}", data=data | {"v_listening": "4", "t_solution": "65"},
@@ -205,3 +208,30 @@ def test_duty_days_are_checked_on_the_settings_form(client: TestClient, clock: C
                                                "last_day": "2026-03-10"})
     assert r.status_code == 400 and "err-first_day" in _messages(r.text) and 'value="9 March"' in r.text
     assert "bob" not in client.get("/qa/settings").text.split('id="duty-table"')[1].split("</table>")[0]
+
+
+def test_refusals_raised_by_the_domain_read_in_both_languages() -> None:
+    """The messages the QA domain and services raise (taken from real raises, not copied) match a catalog pattern in
+    English and zh-CN, so a page never shows them raw."""
+    from callops.errors import CallopsError
+    from callops.quality import starter_scorecard
+    from callops.web.form_input import reason_message
+    from callops.web.i18n import load_catalogs
+    from callops.web.routes._quality_shared import answers_from_form, parse_time_marks
+
+    form = starter_scorecard()
+    raised: list[str] = []
+    for attempt in (lambda: dataclasses.replace(form, title=" "), lambda: dataclasses.replace(form, pass_score=-1),
+                    lambda: parse_time_marks("9:xx", "greeting"), lambda: parse_time_marks("-3", "greeting"),
+                    lambda: answers_from_form(form, {"v_greeting": "maybe"}),
+                    lambda: answers_from_form(form, {"v_greeting": "yes", "v_verify": "yes", "v_listening": "x"})):
+        with pytest.raises(CallopsError) as caught:
+            attempt()
+        raised.append(getattr(caught.value, "reason", str(caught.value)))
+    catalogs = load_catalogs()
+    for locale in ("en", "zh-CN"):
+        t = catalogs.translator(locale)
+        shown = [reason_message(reason, t) for reason in raised]
+        assert all(text != reason for text, reason in zip(shown, raised, strict=True) if locale == "zh-CN"), shown
+        assert all(text and "{" not in text for text in shown), shown
+    assert reason_message(raised[1], catalogs.translator("zh-CN")).startswith("及格分必须在 0 到 100")

@@ -48,6 +48,21 @@ _RAW = (
     (r"^days look like 2026-03-02$", "refusal.day_format"),
     (r"^the last day is before the first$", "refusal.last_before_first"),
     (r"^no user '(?P<who>.*)'$", "refusal.no_user"),
+    # QA: scoring and the scorecard editor (quality/scorecards.py)
+    (r"^item (?P<item>\S+): (?P<value>\S+) is outside 0\.\.(?P<most>\S+)$", "refusal.score_range"),
+    (r"^item (?P<item>\S+): occurrences must be a whole number >= 0$", "refusal.occurrences"),
+    (r"^item (?P<item>\S+) is not answered$", "refusal.not_answered"),
+    (r"^form \S+: give the form a title$", "refusal.sc_title"),
+    (r"^form \S+: the total (?P<total>\S+) must be above 0$", "refusal.sc_total"),
+    (r"^form \S+: the pass score (?P<score>\S+) must lie in 0\.\.(?P<total>\S+)$", "refusal.sc_pass"),
+    (r"^form \S+: add at least one item$", "refusal.sc_items"),
+    (r"^form \S+: every (section|item) needs an id$", "refusal.sc_id"),
+    (r"^form \S+ v\d+: (section|item) ids repeat: (?P<ids>.+)$", "refusal.sc_repeat"),
+    (r"^item (?P<item>\S+): give it a label$", "refusal.sc_label"),
+    (r"^item (?P<item>\S+): points, cap and scale must be positive$", "refusal.sc_points"),
+    (r"^form \S+: positive items give (?P<positive>\S+) > total (?P<total>\S+)$", "refusal.sc_positive"),
+    # people: the coaching form (web/routes/people_pages.py)
+    (r"^linked calls are call ids separated by spaces or commas$", "refusal.linked_calls"),
     # live agent state (services/live_agent_state.py, routing/agent_states.py, web/routes/live.py)
     (r"^(?P<state>\S+) is set by the phone system, not by a person$", "refusal.phone_state"),
     (r"^at most (?P<n>\d+) characters$", "refusal.at_most_chars"),

@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from callops.dates import parse_date
 from callops.errors import CallopsError, Conflict, InvalidInput, NotFound, PermissionDenied
 from callops.permissions import Permission, allowed
-from callops.quality import DEFAULT_APPEAL_DEADLINE, Decision, ItemKind, plan_capacity, rule_to_mapping
+from callops.quality import DEFAULT_APPEAL_DEADLINE, Decision, ItemKind, Scorecard, plan_capacity, rule_to_mapping
 from callops.records import Role
 from callops.services.qa_access import (
     agents_see_others,
@@ -60,6 +60,7 @@ from callops.store.users import list_users
 from callops.web.audit_text import appeal_step
 from callops.web.deps import AgentLabelDep, ConnDep, CurrentUser, ViewerDep
 from callops.web.form_input import FORM_ERRORS, NOT_A_NUMBER, TOO_LONG, FormValuesDep, field_errors, read_number
+from callops.web.i18n import Translator
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.routes._quality_shared import ClockDep, answer_fields, answers_from_form
@@ -83,6 +84,14 @@ def _see_other(path: str) -> Response:
 def _status(exc: Exception) -> int:
     """A refused form's status: 409 for a conflict (the state moved on), 400 for a bad value."""
     return exc.http_status if isinstance(exc, CallopsError) else 400
+
+
+def _answer_errors(exc: Exception, t: Translator, form: Scorecard, *, only: set[str] | None = None,
+                   extra: tuple[str, ...] = ()) -> dict[str, str]:
+    """``field_errors`` for an evaluation form: a scoring error naming an item goes beside that item's value."""
+    if isinstance(exc, InvalidInput) and exc.field in {i.item_id for i in form.items}:
+        exc = InvalidInput(exc.reason, field=f"v_{exc.field}")
+    return field_errors(exc, t, (*answer_fields(form, only=only), *extra))
 
 
 def _check_lengths(values: dict[str, str], limits: dict[str, int]) -> None:
@@ -222,7 +231,7 @@ def evaluate_submit(request: Request, call_id: int, conn: ConnDep, user: Current
         stored = score_call(conn, user, call_id, answers, now=now, scorecard=form.form.form_id)
     except FORM_ERRORS as exc:
         conn.rollback()
-        errors = field_errors(exc, viewer.t, answer_fields(form.form))
+        errors = _answer_errors(exc, viewer.t, form.form)
         return _evaluate_page(request, conn, user, viewer, now, call_id, values=values, errors=errors,
                               status_code=_status(exc))
     return _see_other(f"/qa/evaluations/{stored.evaluation.evaluation_id}")
@@ -260,7 +269,7 @@ def correct_submit(request: Request, key: str, conn: ConnDep, user: CurrentUser,
         correct_evaluation(conn, user, key, answers, reason=values.get("reason", ""), now=now)
     except FORM_ERRORS as exc:
         conn.rollback()
-        errors = field_errors(exc, viewer.t, (*answer_fields(stored.evaluation.form), "reason"))
+        errors = _answer_errors(exc, viewer.t, stored.evaluation.form, extra=("reason",))
         return _correct_page(request, conn, user, viewer, key, values=values, errors=errors,
                              status_code=_status(exc))
     return _see_other(f"/qa/evaluations/{key}")
@@ -389,6 +398,7 @@ def appeal_step_form(request: Request, appeal_id: str, step: str, conn: ConnDep,
     if step not in ("accept", "return", "view", "decide"):
         raise NotFound(f"no appeal step {step!r}")
     fields: tuple[str, ...] = ()
+    scorecard: tuple[Scorecard, set[str]] | None = None
     try:
         _check_lengths(values, {"reason": 4000, "comment": 4000})
         if step == "accept":
@@ -403,7 +413,8 @@ def appeal_step_form(request: Request, appeal_id: str, step: str, conn: ConnDep,
         else:
             appeal, file = open_appeal(conn, user, appeal_id)
             form = file.stored.evaluation.form
-            fields = ("decision", "comment", *answer_fields(form, only=set(appeal.disputed_items)))
+            fields = ("decision", "comment")
+            scorecard = (form, set(appeal.disputed_items))
             decision = _decision(values.get("decision", ""))
             corrected = None
             if decision is not Decision.REJECTED:
@@ -412,7 +423,8 @@ def appeal_step_form(request: Request, appeal_id: str, step: str, conn: ConnDep,
                    comment=values.get("comment", ""), now=now)
     except FORM_ERRORS as exc:
         conn.rollback()
-        errors = field_errors(exc, viewer.t, fields)
+        errors = field_errors(exc, viewer.t, fields) if scorecard is None else _answer_errors(
+            exc, viewer.t, scorecard[0], only=scorecard[1], extra=fields)
         if step == "view" and "decision" in errors:
             errors["view"] = errors.pop("decision")
         return _appeal_page(request, conn, user, viewer, now, appeal_id, failed=step, values=values,
