@@ -61,6 +61,22 @@ _RAW = (
     (r"^item (?P<item>\S+): give it a label$", "refusal.sc_label"),
     (r"^item (?P<item>\S+): points, cap and scale must be positive$", "refusal.sc_points"),
     (r"^form \S+: positive items give (?P<positive>\S+) > total (?P<total>\S+)$", "refusal.sc_positive"),
+    # desk: tickets, customers, contacts and callbacks (desk/, services/desk*.py, dialer/phones.py)
+    (r"^an assigned ticket needs an owner: give owner$", "refusal.desk_owner"),
+    (r"^nothing to change: give state, owner", "refusal.desk_nothing"),
+    (r"^callback (?P<callback>\d+) is (?P<status>\S+), not open$", "refusal.callback_closed"),
+    (r"^either update an existing ticket or open a new one$", "refusal.ticket_either"),
+    (r"^the callback must be in the future$", "refusal.callback_future"),
+    (r"^choose resolved, open a ticket, or a ticket to update$", "refusal.contact_outcome"),
+    (r"^a callback needs the customer's phone number$", "refusal.callback_phone"),
+    (r"^empty phone number$", "refusal.phone_empty"),
+    (r"^'(?P<phone>.*)' is not a (valid|phone) number", "refusal.phone_bad"),
+    (r"^'(?P<phone>.*)' is neither a Chinese mobile", "refusal.phone_cn"),
+    (
+        r"^a ticket in state (?P<current>\S+) cannot move to (?P<target>\S+); from \S+ it can move to (?P<allowed>.+)$",
+        "refusal.ticket_move",
+    ),
+    (r"^'.*' is not one of (?P<choices>.+)$", "refusal.choice"),
     # people: the coaching form (web/routes/people_pages.py)
     (r"^linked calls are call ids separated by spaces or commas$", "refusal.linked_calls"),
     # live agent state (services/live_agent_state.py, routing/agent_states.py, web/routes/live.py)
