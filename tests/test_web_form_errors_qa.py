@@ -235,3 +235,25 @@ def test_refusals_raised_by_the_domain_read_in_both_languages() -> None:
         assert all(text != reason for text, reason in zip(shown, raised, strict=True) if locale == "zh-CN"), shown
         assert all(text and "{" not in text for text in shown), shown
     assert reason_message(raised[1], catalogs.translator("zh-CN")).startswith("及格分必须在 0 到 100")
+
+
+@pytest.mark.parametrize(("locale", "early", "first"),
+                         [("en", "the period of rule week10 has not ended; freeze after it ends",
+                           "freeze the eligible calls of rule week10 first"),
+                          ("zh-CN", "规则 week10 的抽样期尚未结束，请在结束后冻结",
+                           "请先冻结规则 week10 的可抽取电话")])
+def test_rule_steps_taken_too_early_answer_on_the_rule_page(client: TestClient, locale: str, early: str,
+                                                            first: str) -> None:
+    """Freezing before the period ends and entering randomness before the freeze are 409 on the rule's page, in
+    the viewer's language, with the typed randomness kept."""
+    from quality_site import RULE, bearer
+
+    assert client.post("/api/qa/rules", json=RULE, headers=bearer(client, "qa1")).status_code == 201
+    token = login_form(client, "qa1")
+    if locale == "zh-CN":
+        _chinese(client, token)
+    r = client.post("/qa/rules/week10/freeze", data={"csrf_token": token})
+    assert r.status_code == 409 and _messages(r.text)["form-error"] == early
+    r = client.post("/qa/rules/week10/random", data={"csrf_token": token, "value": "3 6 1 4", "source": "beacon"})
+    assert r.status_code == 409 and _messages(r.text)["form-error"] == first
+    assert client.post("/qa/rules/week10/dance", data={"csrf_token": token}).status_code == 404

@@ -24,6 +24,17 @@ _RAW = (
     (r"^a new version needs a reason$", "refusal.version_reason"),
     (r"^evaluation (?P<evaluation>\S+) is decided; nobody edits it$", "refusal.decided_no_edit"),
     (r"^evaluation (?P<evaluation>\S+) is decided; it cannot be appealed again$", "refusal.decided_no_appeal"),
+    # QA: the rule's public draw (services/qa_sampling.py, quality/draws.py)
+    (r"^the period of rule '(?P<rule>.+)' ends at (?P<at>\S+); freeze after that$", "refusal.freeze_early"),
+    (r"^the eligible calls cannot be frozen before the period ends \((?P<at>\S+)\)$", "refusal.freeze_before_end"),
+    (r"^enter the dice or beacon value \(1-200 characters\)$", "refusal.random_value"),
+    (r"^the source is dice or beacon$", "refusal.random_source"),
+    (r"^freeze the eligible calls of rule '(?P<rule>.+)' first$", "refusal.freeze_first"),
+    (r"^the public randomness must arrive after the freeze$", "refusal.random_after_freeze"),
+    (r"^the public randomness of rule '(?P<rule>.+)' is entered already$", "refusal.random_entered"),
+    (r"^enter the public randomness of rule '(?P<rule>.+)' before drawing$", "refusal.random_before_draw"),
+    (r"^rule '(?P<rule>.+)' has no secret seed on this server$", "refusal.no_seed"),
+    (r"^the stored draw does not re-run: (?P<detail>.+)$", "refusal.draw_rerun"),
     # QA: notes, appeals and the panel (services/qa_reviews.py, quality/appeals.py)
     (r"^the comment is empty$", "refusal.comment_empty"),
     (r"^the note is empty$", "refusal.note_empty"),

@@ -160,6 +160,12 @@ def rules_file(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewe
 def rule_page(request: Request, name: str, conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
               now: ClockDep, label: AgentLabelDep) -> HTMLResponse:
     """The rule and its public draw: commitment, eligible hash, randomness, selection, seed, verification."""
+    return _rule_page(request, conn, user, viewer, now, label, name)
+
+
+def _rule_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewer, now: dt.datetime,
+               label: AgentLabelDep, name: str, *, values: dict[str, str] | None = None,
+               errors: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
     stored = get_rule(conn, name)
     try:
         draw = get_draw(conn, name)
@@ -172,26 +178,34 @@ def rule_page(request: Request, name: str, conn: ConnDep, user: CurrentUser, vie
                if r.action == "rule.random_entry"]
     return render(request, viewer, "quality/rule.html", {
         "stored": stored, "published": rule_to_mapping(stored.rule), "draw": draw, "check": check,
-        "may_run": may_run, "period_over": now >= stored.rule.period_end, "entries": entries})
+        "may_run": may_run, "period_over": now >= stored.rule.period_end, "entries": entries,
+        "values": values or {}, "errors": errors or {}}, status_code=status_code)
 
 
-@router.post("/qa/rules/{name}/freeze")
-def rule_freeze(name: str, conn: ConnDep, user: CurrentUser, now: ClockDep) -> Response:
-    freeze_rule(conn, user, name, now=now)
-    return _see_other(f"/qa/rules/{name}")
-
-
-@router.post("/qa/rules/{name}/random")
-def rule_random(name: str, conn: ConnDep, user: CurrentUser, now: ClockDep,
-                value: Annotated[str, Form(max_length=200)], source: Annotated[str, Form()] = "dice") -> Response:
-    enter_randomness(conn, user, name, value, now=now, source=source)
-    return _see_other(f"/qa/rules/{name}")
-
-
-@router.post("/qa/rules/{name}/draw")
-def rule_draw(name: str, conn: ConnDep, user: CurrentUser, now: ClockDep) -> Response:
-    draw_rule(conn, user, name, now=now)
-    return _see_other(f"/qa/rules/{name}")
+@router.post("/qa/rules/{name}/{step}")
+def rule_step(request: Request, name: str, step: str, conn: ConnDep, user: CurrentUser, viewer: ViewerDep,
+              now: ClockDep, label: AgentLabelDep, values: FormValuesDep) -> Response:
+    """Freeze the eligible calls, enter the public randomness (dice or beacon), or run the draw; a step refused
+    (too early, entered already, a bad value) is answered on the rule's page, the typed value kept."""
+    if step not in ("freeze", "random", "draw"):
+        raise NotFound(f"no rule step {step!r}")
+    try:
+        if step == "freeze":
+            freeze_rule(conn, user, name, now=now)
+        elif step == "random":
+            _check_lengths(values, {"value": 200, "source": 20})
+            enter_randomness(conn, user, name, values.get("value", ""), now=now,
+                             source=values.get("source", "") or "dice")
+        else:
+            draw_rule(conn, user, name, now=now)
+    except FORM_ERRORS as exc:
+        conn.rollback()
+        errors = field_errors(exc, viewer.t, ("value", "source", "public_random"))
+        if "public_random" in errors:
+            errors["value"] = errors.pop("public_random")
+        return _rule_page(request, conn, user, viewer, now, label, name, values=values, errors=errors,
+                          status_code=_status(exc))
+    return _see_other(f"/qa/rules/{quote(name, safe='')}")
 
 
 # --- evaluating --------------------------------------------------------------------------------------
