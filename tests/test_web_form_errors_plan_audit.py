@@ -1,5 +1,6 @@
 """Deleting a plan is an administrative change like the others: the page, the API and `callops plan delete` each
-write one audit entry naming who deleted which versions; deleting nothing writes none."""
+write one audit entry naming who deleted which versions; deleting nothing writes none. The plan page's simulation
+form names a bad value in the viewer's language."""
 
 from __future__ import annotations
 
@@ -41,3 +42,13 @@ def test_plan_deletes_are_audited(planner: TestClient, engine: sa.Engine, monkey
         ("pat", "week", "plan.deleted", {"versions": [1]}, None),
         ("pat", "week", "plan.deleted", {"versions": [2]}, None)]
     assert len(entries) == 3 and entries[2].actor.startswith("cli") and entries[2].before == {"versions": [3, 4]}
+
+
+def test_plan_simulation_form_speaks_the_viewers_language(planner: TestClient) -> None:
+    assert planner.post("/workforce/plans", data=PLAN, follow_redirects=False).status_code == 303
+    token = planner.headers["X-CSRF-Token"]
+    planner.post("/language", data={"locale": "zh-CN", "csrf_token": token, "next": "/workforce/plans"})
+    bad = planner.post("/workforce/plans/week/simulate", data={"replications": "5000", "seed": "1"})
+    assert bad.status_code == 400
+    error = bad.text.split('id="sim-error">', 1)[1].split("<", 1)[0]
+    assert error.startswith("字段 replications：不能大于") and 'value="5000"' in bad.text

@@ -257,3 +257,13 @@ def test_rule_steps_taken_too_early_answer_on_the_rule_page(client: TestClient, 
     r = client.post("/qa/rules/week10/random", data={"csrf_token": token, "value": "3 6 1 4", "source": "beacon"})
     assert r.status_code == 409 and _messages(r.text)["form-error"] == first
     assert client.post("/qa/rules/week10/dance", data={"csrf_token": token}).status_code == 404
+
+
+def test_scorecard_editor_without_its_version_comes_back_as_typed(client: TestClient, clock: Clock) -> None:
+    """A posted editor form missing the version it started from is answered on the editor (400), the typed title
+    kept and the reason in the viewer's language, instead of a bare error page."""
+    token = login_form(client, "boss")
+    _chinese(client, token)
+    r = client.post("/qa/scorecard/edit", data={"csrf_token": token, "title": "我的评分表"})
+    assert r.status_code == 400
+    assert "表单缺少起始版本；请检查后再次保存" in r.text and 'value="我的评分表"' in r.text

@@ -72,6 +72,7 @@ _RAW = (
     (r"^item (?P<item>\S+): give it a label$", "refusal.sc_label"),
     (r"^item (?P<item>\S+): points, cap and scale must be positive$", "refusal.sc_points"),
     (r"^form \S+: positive items give (?P<positive>\S+) > total (?P<total>\S+)$", "refusal.sc_positive"),
+    (r"^the editor's form lacks the version it started from$", "refusal.sc_based_on"),
     # desk: tickets, customers, contacts and callbacks (desk/, services/desk*.py, dialer/phones.py)
     (r"^an assigned ticket needs an owner: give owner$", "refusal.desk_owner"),
     (r"^nothing to change: give state, owner", "refusal.desk_nothing"),

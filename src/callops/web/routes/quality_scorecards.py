@@ -115,9 +115,10 @@ async def editor_save(request: Request, conn: ConnDep, user: CurrentUser, viewer
     draft = draft_from_form({name: str(value) for name, value in data.items()})
     current = ensure_starter_scorecard(conn, now=now)
     try:
-        based_on = int(str(data.get("based_on", "")))
-    except ValueError:
-        raise InvalidInput("the editor's form lacks the version it started from", field="based_on") from None
+        based_on = int(str(data.get("based_on", ""))[:20])
+    except ValueError:  # answered on the editor, as typed: saving again starts from the current version
+        refused = InvalidInput("the editor's form lacks the version it started from", field="based_on")
+        return _editor(request, viewer, draft, based_on=current.form.version, refused=refused, status_code=400)
     try:
         form = scorecard_from_draft(draft, current.form)
         stored = save_scorecard(conn, form, by=user.username, now=now, after_version=based_on)

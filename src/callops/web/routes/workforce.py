@@ -36,7 +36,15 @@ from callops.store.plans import list_plans, load_plan
 from callops.store.users import User
 from callops.web.deps import ConnDep, DeadlineDep, NowDep, SettingsDep, ViewerDep, require
 from callops.web.filters import parse_date
-from callops.web.form_input import FORM_ERRORS, FormValuesDep, field_errors, rate_readings, read_number, read_rate
+from callops.web.form_input import (
+    FORM_ERRORS,
+    FormValuesDep,
+    field_errors,
+    rate_readings,
+    read_number,
+    read_rate,
+    reason_message,
+)
 from callops.web.i18n import Translator
 from callops.web.nav import NavItem
 from callops.web.rendering import render
@@ -275,12 +283,11 @@ def simulate_plan_form(request: Request, name: str, conn: ConnDep, user: Simulat
         body = PlanSimulationIn.model_validate({"replications": replications.strip(), "seed": seed.strip()})
         check = check_plan(plan, replications=body.replications, seed=body.seed, max_calls=MAX_CALLS,
                            deadline=deadline)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        return _plan_page(request, conn, user, viewer, plan, form=form, error=f"{where}: {first['msg']}",
-                          status_code=400)
-    except (InvalidInput, TimeLimit) as exc:
-        return _plan_page(request, conn, user, viewer, plan, form=form, error=str(exc), status_code=exc.http_status)
+    except (ValidationError, InvalidInput) as exc:  # in the viewer's language, naming the field
+        error = " ".join(field_errors(exc, viewer.t).values())
+        return _plan_page(request, conn, user, viewer, plan, form=form, error=error, status_code=400)
+    except TimeLimit as exc:
+        return _plan_page(request, conn, user, viewer, plan, form=form, error=reason_message(str(exc), viewer.t),
+                          status_code=exc.http_status)
     form = {"replications": str(body.replications), "seed": str(body.seed)}
     return _plan_page(request, conn, user, viewer, plan, form=form, check=check)
