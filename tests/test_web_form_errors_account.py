@@ -31,23 +31,38 @@ def _messages(page: str) -> dict[str, str]:
     return {key: html.unescape(text) for key, text in found}
 
 
-@pytest.mark.parametrize(("user", "mismatch", "wrong", "short"),
-                         [("boss", "The two new passwords differ.", "The current password is wrong.",
-                           "The new password needs 8 to 200 characters."),
-                          ("lead", "两次输入的新密码不一致。", "当前密码错误。", "新密码需要 8 至 200 个字符。")])
-def test_each_refusal_sits_beside_its_field(client: TestClient, user: str, mismatch: str, wrong: str,
-                                           short: str) -> None:
+@pytest.mark.parametrize(
+    ("user", "mismatch", "wrong", "short"),
+    [
+        (
+            "boss",
+            "The two new passwords differ.",
+            "The current password is wrong.",
+            "The new password needs 8 to 200 characters.",
+        ),
+        ("lead", "两次输入的新密码不一致。", "当前密码错误。", "新密码需要 8 至 200 个字符。"),
+    ],
+)
+def test_each_refusal_sits_beside_its_field(
+    client: TestClient, user: str, mismatch: str, wrong: str, short: str
+) -> None:
     token = login(client, user)
     new = "a-new-password-9"
-    r = client.post("/account/password", data={"csrf_token": token, "current_password": PASSWORD,
-                                               "new_password": new, "confirm_password": new + "x"})
+    r = client.post(
+        "/account/password",
+        data={"csrf_token": token, "current_password": PASSWORD, "new_password": new, "confirm_password": new + "x"},
+    )
     assert r.status_code == 400 and _messages(r.text)["err-confirm_password"] == mismatch
     assert new not in r.text and PASSWORD not in r.text  # passwords are not echoed back
-    r = client.post("/account/password", data={"csrf_token": token, "current_password": "not-it",
-                                               "new_password": new, "confirm_password": new})
+    r = client.post(
+        "/account/password",
+        data={"csrf_token": token, "current_password": "not-it", "new_password": new, "confirm_password": new},
+    )
     assert r.status_code == 400 and _messages(r.text)["err-current_password"] == wrong
-    r = client.post("/account/password", data={"csrf_token": token, "current_password": PASSWORD,
-                                               "new_password": "short", "confirm_password": "short"})
+    r = client.post(
+        "/account/password",
+        data={"csrf_token": token, "current_password": PASSWORD, "new_password": "short", "confirm_password": "short"},
+    )
     assert r.status_code == 400 and _messages(r.text)["err-new_password"] == short
     r = client.post("/account/password", data={"csrf_token": token})  # no fields at all: still the form
     assert r.status_code == 400 and 'id="password-submit"' in r.text and "err-current_password" in _messages(r.text)

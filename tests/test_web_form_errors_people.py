@@ -18,8 +18,15 @@ from callops.store.people_coaching import list_sessions
 from callops.web import create_app
 from test_web_app import insert_users, login
 
-FORM = {"agent": "a1", "held_on": "2024-04-03", "kind": "recognition", "topic": "Complaints", "call_ids": "",
-        "actions": "Take the recovery minute", "follow_up_on": "2024-04-17"}
+FORM = {
+    "agent": "a1",
+    "held_on": "2024-04-03",
+    "kind": "recognition",
+    "topic": "Complaints",
+    "call_ids": "",
+    "actions": "Take the recovery minute",
+    "follow_up_on": "2024-04-17",
+}
 
 
 @pytest.fixture
@@ -37,12 +44,16 @@ def _messages(page: str) -> dict[str, str]:
     return {key: html.unescape(text) for key, text in found}
 
 
-@pytest.mark.parametrize(("user", "date_error", "calls_error"),
-                         [("boss", "a date as YYYY-MM-DD, please",
-                           "linked calls are call ids separated by spaces or commas"),
-                          ("chief", "请输入日期，格式 YYYY-MM-DD", "关联电话请填写电话编号，用空格或逗号分隔")])
-def test_coaching_form_keeps_what_was_typed(client: TestClient, engine: sa.Engine, user: str, date_error: str,
-                                            calls_error: str) -> None:
+@pytest.mark.parametrize(
+    ("user", "date_error", "calls_error"),
+    [
+        ("boss", "a date as YYYY-MM-DD, please", "linked calls are call ids separated by spaces or commas"),
+        ("chief", "请输入日期，格式 YYYY-MM-DD", "关联电话请填写电话编号，用空格或逗号分隔"),
+    ],
+)
+def test_coaching_form_keeps_what_was_typed(
+    client: TestClient, engine: sa.Engine, user: str, date_error: str, calls_error: str
+) -> None:
     token = login(client, user)
     r = client.post("/people/team/coaching", data=FORM | {"csrf_token": token, "held_on": "someday"})
     assert r.status_code == 400 and _messages(r.text)["err-held_on"] == date_error

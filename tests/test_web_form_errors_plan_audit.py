@@ -15,8 +15,18 @@ from callops.cli import cli
 from callops.store.audit_log import list_entries
 from workforce_site import as_planner, load_history, workforce_site
 
-PLAN = {"name": "week", "queue": "PS", "history_from": "2026-02-02", "history_to": "2026-03-01", "horizon": "7d",
-        "interval_min": "30", "sl_time_s": "20", "recovery_s": "0", "service_level": "80%", "shrinkage": "30"}
+PLAN = {
+    "name": "week",
+    "queue": "PS",
+    "history_from": "2026-02-02",
+    "history_to": "2026-03-01",
+    "horizon": "7d",
+    "interval_min": "30",
+    "sl_time_s": "20",
+    "recovery_s": "0",
+    "service_level": "80%",
+    "shrinkage": "30",
+}
 
 
 @pytest.fixture
@@ -29,8 +39,9 @@ def planner(engine: sa.Engine) -> Iterator[TestClient]:
 def test_plan_deletes_are_audited(planner: TestClient, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     for _ in range(4):
         assert planner.post("/workforce/plans", data=PLAN, follow_redirects=False).status_code == 303
-    assert planner.post("/workforce/plans/week/delete", data={"version": "1"},
-                        follow_redirects=False).status_code == 303
+    assert (
+        planner.post("/workforce/plans/week/delete", data={"version": "1"}, follow_redirects=False).status_code == 303
+    )
     assert planner.delete("/api/workforce/plans/week", params={"version": 2}).status_code == 200
     assert planner.delete("/api/workforce/plans/week", params={"version": 2}).status_code == 404
     monkeypatch.setenv("CALLOPS_DATABASE_URL", engine.url.render_as_string(hide_password=False))
@@ -40,7 +51,8 @@ def test_plan_deletes_are_audited(planner: TestClient, engine: sa.Engine, monkey
         entries = list(reversed(list_entries(conn, entity="plan")))
     assert [(e.actor, e.key, e.action, e.before, e.after) for e in entries[:2]] == [
         ("pat", "week", "plan.deleted", {"versions": [1]}, None),
-        ("pat", "week", "plan.deleted", {"versions": [2]}, None)]
+        ("pat", "week", "plan.deleted", {"versions": [2]}, None),
+    ]
     assert len(entries) == 3 and entries[2].actor.startswith("cli") and entries[2].before == {"versions": [3, 4]}
 
 

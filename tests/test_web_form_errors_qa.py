@@ -38,17 +38,25 @@ def _chinese(client: TestClient, token: str) -> None:
 
 
 def _appeal(client: TestClient, key: str, token: str) -> str:
-    filed = client.post(f"/qa/evaluations/{key}/appeal", data={"csrf_token": token, "items": ["arguing"],
-                                                               "reason": "I did not argue"}, follow_redirects=False)
+    filed = client.post(
+        f"/qa/evaluations/{key}/appeal",
+        data={"csrf_token": token, "items": ["arguing"], "reason": "I did not argue"},
+        follow_redirects=False,
+    )
     assert filed.status_code == 303, filed.text
     return filed.headers["location"].removeprefix("/qa/appeals/")
 
 
-@pytest.mark.parametrize(("locale", "due_error", "text_error"),
-                         [("en", "a follow-up is due in the future", "the note is empty"),
-                          ("zh-CN", "跟进日期须在将来", "辅导记录不能为空")])
-def test_coaching_note_errors_beside_their_fields(client: TestClient, clock: Clock, locale: str, due_error: str,
-                                                  text_error: str) -> None:
+@pytest.mark.parametrize(
+    ("locale", "due_error", "text_error"),
+    [
+        ("en", "a follow-up is due in the future", "the note is empty"),
+        ("zh-CN", "跟进日期须在将来", "辅导记录不能为空"),
+    ],
+)
+def test_coaching_note_errors_beside_their_fields(
+    client: TestClient, clock: Clock, locale: str, due_error: str, text_error: str
+) -> None:
     """A follow-up day in the past and an empty note are refused beside their fields, the rest kept, nothing
     stored."""
     h = drawn(client, clock)
@@ -56,26 +64,35 @@ def test_coaching_note_errors_beside_their_fields(client: TestClient, clock: Clo
     token = login_form(client, "qa1")
     if locale == "zh-CN":
         _chinese(client, token)
-    r = client.post(f"/qa/evaluations/{key}/note", data={"csrf_token": token, "kind": "coaching",
-                                                         "text": "slow down on the greeting", "due": "2026-03-01"})
+    r = client.post(
+        f"/qa/evaluations/{key}/note",
+        data={"csrf_token": token, "kind": "coaching", "text": "slow down on the greeting", "due": "2026-03-01"},
+    )
     assert r.status_code == 400
     assert _messages(r.text)["err-due"] == due_error
     assert 'value="slow down on the greeting"' in r.text and 'value="2026-03-01"' in r.text
-    r = client.post(f"/qa/evaluations/{key}/note", data={"csrf_token": token, "kind": "coaching", "text": "  ",
-                                                         "due": "2026-03-20"})
+    r = client.post(
+        f"/qa/evaluations/{key}/note", data={"csrf_token": token, "kind": "coaching", "text": "  ", "due": "2026-03-20"}
+    )
     assert r.status_code == 400 and _messages(r.text)["err-text"] == text_error
     assert 'value="2026-03-20"' in r.text
-    r = client.post(f"/qa/evaluations/{key}/note", data={"csrf_token": token, "kind": "coaching", "text": "x",
-                                                         "due": "20 March"})
+    r = client.post(
+        f"/qa/evaluations/{key}/note", data={"csrf_token": token, "kind": "coaching", "text": "x", "due": "20 March"}
+    )
     assert r.status_code == 400 and "err-due" in _messages(r.text)
     assert client.get(f"/api/qa/evaluations/{key}", headers=h["qa1"]).json()["notes"] == []
 
 
-@pytest.mark.parametrize(("locale", "items_error", "comment_error"),
-                         [("en", "tick at least one disputed item", "the comment is empty"),
-                          ("zh-CN", "请至少勾选一个有异议的项目", "评论不能为空")])
-def test_the_agents_appeal_and_comment_keep_what_was_typed(client: TestClient, clock: Clock, locale: str,
-                                                           items_error: str, comment_error: str) -> None:
+@pytest.mark.parametrize(
+    ("locale", "items_error", "comment_error"),
+    [
+        ("en", "tick at least one disputed item", "the comment is empty"),
+        ("zh-CN", "请至少勾选一个有异议的项目", "评论不能为空"),
+    ],
+)
+def test_the_agents_appeal_and_comment_keep_what_was_typed(
+    client: TestClient, clock: Clock, locale: str, items_error: str, comment_error: str
+) -> None:
     """An appeal with no disputed item comes back with the reason typed; an empty comment is named."""
     h = drawn(client, clock)
     key = evaluate_first(client, h, "A1")
@@ -99,8 +116,16 @@ def test_evaluation_form_names_the_bad_answer_and_keeps_the_others(client: TestC
     queue = client.get("/api/qa/queue", headers=h["qa1"]).json()
     call_id = next(i["call_id"] for i in queue["items"] if i["agent"] == "A2")
     token = login_form(client, "qa1")
-    data = {"csrf_token": token, "v_greeting": "yes", "v_verify": "no", "v_listening": "four", "v_solution": "5",
-            "v_arguing": "0", "c_greeting": "warm hello", "t_solution": "1:05, 2:xx"}
+    data = {
+        "csrf_token": token,
+        "v_greeting": "yes",
+        "v_verify": "no",
+        "v_listening": "four",
+        "v_solution": "5",
+        "v_arguing": "0",
+        "c_greeting": "warm hello",
+        "t_solution": "1:05, 2:xx",
+    }
     r = client.post(f"/qa/evaluate/{call_id}", data=data)
     assert r.status_code == 400
     assert _messages(r.text)["err-v_listening"] == "a number, please"
@@ -110,8 +135,12 @@ def test_evaluation_form_names_the_bad_answer_and_keeps_the_others(client: TestC
     assert r.status_code == 400 and _messages(r.text)["err-v_listening"] == "a value from 0 to 5, please"
     r = client.post(f"/qa/evaluate/{call_id}", data=data | {"v_listening": "4"})
     assert r.status_code == 400 and _messages(r.text)["err-t_solution"] == "“2:xx” is not a time mark like 75 or 1:15"
-    assert client.post(f"/qa/evaluate/{call_id}", data=data | {"v_listening": "4", "t_solution": "65"},
-                       follow_redirects=False).status_code == 303
+    assert (
+        client.post(
+            f"/qa/evaluate/{call_id}", data=data | {"v_listening": "4", "t_solution": "65"}, follow_redirects=False
+        ).status_code
+        == 303
+    )
     _chinese(client, token)
     again = client.post(f"/qa/evaluate/{call_id}", data=data | {"v_listening": "3", "t_solution": ""})
     assert again.status_code == 409
@@ -123,8 +152,16 @@ def test_correction_without_a_reason_keeps_the_new_answers(client: TestClient, c
     h = drawn(client, clock)
     key = evaluate_first(client, h, "A1")
     token = login_form(client, "qa1")
-    data = {"csrf_token": token, "v_greeting": "yes", "v_verify": "yes", "v_listening": "4", "v_solution": "5",
-            "v_arguing": "0", "c_arguing": "misheard the tone", "reason": " "}
+    data = {
+        "csrf_token": token,
+        "v_greeting": "yes",
+        "v_verify": "yes",
+        "v_listening": "4",
+        "v_solution": "5",
+        "v_arguing": "0",
+        "c_arguing": "misheard the tone",
+        "reason": " ",
+    }
     r = client.post(f"/qa/evaluations/{key}/correct", data=data)
     assert r.status_code == 400
     assert _messages(r.text)["err-reason"] == "a new version needs a reason"
@@ -144,30 +181,38 @@ def test_appeal_steps_answer_on_the_appeal_page(client: TestClient, clock: Clock
     token = login_form(client, "lead")
     r = client.post(f"/qa/appeals/{appeal_id}/return", data={"csrf_token": token, "reason": ""})
     assert r.status_code == 400 and _messages(r.text)["err-reason"] == "say why the appeal is returned"
-    assert client.post(f"/qa/appeals/{appeal_id}/accept", data={"csrf_token": token},
-                       follow_redirects=False).status_code == 303
+    assert (
+        client.post(f"/qa/appeals/{appeal_id}/accept", data={"csrf_token": token}, follow_redirects=False).status_code
+        == 303
+    )
     again = client.post(f"/qa/appeals/{appeal_id}/accept", data={"csrf_token": token})
     assert again.status_code == 409
     assert _messages(again.text)["form-error"] == f"appeal {appeal_id} is no longer at this step; reload the page"
-    r = client.post(f"/qa/appeals/{appeal_id}/view", data={"csrf_token": token, "view": "maybe",
-                                                           "comment": "looks fine to me"})
+    r = client.post(
+        f"/qa/appeals/{appeal_id}/view", data={"csrf_token": token, "view": "maybe", "comment": "looks fine to me"}
+    )
     assert r.status_code == 400 and _messages(r.text)["err-view"] == "choose upheld, partly or rejected"
     assert 'value="looks fine to me"' in r.text
     client.cookies.clear()
     token = login_form(client, "boss")
     _chinese(client, token)
-    r = client.post(f"/qa/appeals/{appeal_id}/decide", data={"csrf_token": token, "decision": "upheld",
-                                                             "v_arguing": "0", "comment": "agreed"})
+    r = client.post(
+        f"/qa/appeals/{appeal_id}/decide",
+        data={"csrf_token": token, "decision": "upheld", "v_arguing": "0", "comment": "agreed"},
+    )
     assert r.status_code == 409
     assert _messages(r.text)["form-error"].startswith("评审组尚未完成")
     assert client.get(f"/api/qa/appeals/{appeal_id}", headers=h["boss"]).json()["appeal"]["state"] == "under_review"
 
 
-@pytest.mark.parametrize(("locale", "no_call", "voted"),
-                         [("en", "there is no call 99999999", "you voted for this call already"),
-                          ("zh-CN", "没有编号为 99999999 的电话", "您已为这通电话投过票")])
-def test_library_nomination_and_votes(client: TestClient, clock: Clock, locale: str, no_call: str,
-                                      voted: str) -> None:
+@pytest.mark.parametrize(
+    ("locale", "no_call", "voted"),
+    [
+        ("en", "there is no call 99999999", "you voted for this call already"),
+        ("zh-CN", "没有编号为 99999999 的电话", "您已为这通电话投过票"),
+    ],
+)
+def test_library_nomination_and_votes(client: TestClient, clock: Clock, locale: str, no_call: str, voted: str) -> None:
     """A call number that is not one, an unknown call and an empty reason are named beside their fields with the
     other field kept; a second vote is answered on the library page (409)."""
     h = drawn(client, clock)
@@ -181,31 +226,45 @@ def test_library_nomination_and_votes(client: TestClient, clock: Clock, locale: 
     assert r.status_code == 400 and _messages(r.text)["err-call_id"] == no_call
     r = client.post("/qa/library", data={"csrf_token": token, "call_id": str(call_id), "reason": ""})
     assert r.status_code == 400 and "err-reason" in _messages(r.text) and f'value="{call_id}"' in r.text
-    assert client.post("/qa/library", data={"csrf_token": token, "call_id": str(call_id), "reason": "calm"},
-                       follow_redirects=False).status_code == 303
-    assert client.post(f"/qa/library/{call_id}/vote", data={"csrf_token": token},
-                       follow_redirects=False).status_code == 303
+    assert (
+        client.post(
+            "/qa/library", data={"csrf_token": token, "call_id": str(call_id), "reason": "calm"}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post(f"/qa/library/{call_id}/vote", data={"csrf_token": token}, follow_redirects=False).status_code
+        == 303
+    )
     again = client.post(f"/qa/library/{call_id}/vote", data={"csrf_token": token})
     assert again.status_code == 409 and _messages(again.text)["form-error"] == voted
 
 
-@pytest.mark.parametrize(("locale", "order_error"), [("en", "the last day is before the first"),
-                                                     ("zh-CN", "结束日期早于开始日期")])
-def test_duty_days_are_checked_on_the_settings_form(client: TestClient, clock: Clock, locale: str,
-                                                    order_error: str) -> None:
+@pytest.mark.parametrize(
+    ("locale", "order_error"), [("en", "the last day is before the first"), ("zh-CN", "结束日期早于开始日期")]
+)
+def test_duty_days_are_checked_on_the_settings_form(
+    client: TestClient, clock: Clock, locale: str, order_error: str
+) -> None:
     drawn(client, clock)
     token = login_form(client, "boss")
     if locale == "zh-CN":
         _chinese(client, token)
-    r = client.post("/qa/settings/duty", data={"csrf_token": token, "username": "bob", "first_day": "2026-03-09",
-                                               "last_day": "2026-03-08"})
+    r = client.post(
+        "/qa/settings/duty",
+        data={"csrf_token": token, "username": "bob", "first_day": "2026-03-09", "last_day": "2026-03-08"},
+    )
     assert r.status_code == 400 and _messages(r.text)["err-last_day"] == order_error
     assert 'value="2026-03-09"' in r.text and "<option selected>bob</option>" in r.text
-    r = client.post("/qa/settings/duty", data={"csrf_token": token, "username": "nobody", "first_day": "2026-03-09",
-                                               "last_day": "2026-03-10"})
+    r = client.post(
+        "/qa/settings/duty",
+        data={"csrf_token": token, "username": "nobody", "first_day": "2026-03-09", "last_day": "2026-03-10"},
+    )
     assert r.status_code == 400 and "err-username" in _messages(r.text)
-    r = client.post("/qa/settings/duty", data={"csrf_token": token, "username": "bob", "first_day": "9 March",
-                                               "last_day": "2026-03-10"})
+    r = client.post(
+        "/qa/settings/duty",
+        data={"csrf_token": token, "username": "bob", "first_day": "9 March", "last_day": "2026-03-10"},
+    )
     assert r.status_code == 400 and "err-first_day" in _messages(r.text) and 'value="9 March"' in r.text
     assert "bob" not in client.get("/qa/settings").text.split('id="duty-table"')[1].split("</table>")[0]
 
@@ -221,10 +280,14 @@ def test_refusals_raised_by_the_domain_read_in_both_languages() -> None:
 
     form = starter_scorecard()
     raised: list[str] = []
-    for attempt in (lambda: dataclasses.replace(form, title=" "), lambda: dataclasses.replace(form, pass_score=-1),
-                    lambda: parse_time_marks("9:xx", "greeting"), lambda: parse_time_marks("-3", "greeting"),
-                    lambda: answers_from_form(form, {"v_greeting": "maybe"}),
-                    lambda: answers_from_form(form, {"v_greeting": "yes", "v_verify": "yes", "v_listening": "x"})):
+    for attempt in (
+        lambda: dataclasses.replace(form, title=" "),
+        lambda: dataclasses.replace(form, pass_score=-1),
+        lambda: parse_time_marks("9:xx", "greeting"),
+        lambda: parse_time_marks("-3", "greeting"),
+        lambda: answers_from_form(form, {"v_greeting": "maybe"}),
+        lambda: answers_from_form(form, {"v_greeting": "yes", "v_verify": "yes", "v_listening": "x"}),
+    ):
         with pytest.raises(CallopsError) as caught:
             attempt()
         raised.append(getattr(caught.value, "reason", str(caught.value)))
@@ -237,13 +300,20 @@ def test_refusals_raised_by_the_domain_read_in_both_languages() -> None:
     assert reason_message(raised[1], catalogs.translator("zh-CN")).startswith("及格分必须在 0 到 100")
 
 
-@pytest.mark.parametrize(("locale", "early", "first"),
-                         [("en", "the period of rule week10 has not ended; freeze after it ends",
-                           "freeze the eligible calls of rule week10 first"),
-                          ("zh-CN", "规则 week10 的抽样期尚未结束，请在结束后冻结",
-                           "请先冻结规则 week10 的可抽取电话")])
-def test_rule_steps_taken_too_early_answer_on_the_rule_page(client: TestClient, locale: str, early: str,
-                                                            first: str) -> None:
+@pytest.mark.parametrize(
+    ("locale", "early", "first"),
+    [
+        (
+            "en",
+            "the period of rule week10 has not ended; freeze after it ends",
+            "freeze the eligible calls of rule week10 first",
+        ),
+        ("zh-CN", "规则 week10 的抽样期尚未结束，请在结束后冻结", "请先冻结规则 week10 的可抽取电话"),
+    ],
+)
+def test_rule_steps_taken_too_early_answer_on_the_rule_page(
+    client: TestClient, locale: str, early: str, first: str
+) -> None:
     """Freezing before the period ends and entering randomness before the freeze are 409 on the rule's page, in
     the viewer's language, with the typed randomness kept."""
     from quality_site import RULE, bearer
