@@ -74,8 +74,6 @@ NAV = (
     NavItem("nav.qa_reports", "/qa/reports", Permission.VIEW_REPORTS, order=52),
 )
 
-Text = Annotated[str, Form(max_length=4000)]
-
 
 def _see_other(path: str) -> Response:
     return RedirectResponse(path, status_code=303)
