@@ -68,7 +68,7 @@ _RAW = (
     (r"^form \S+: the pass score (?P<score>\S+) must lie in 0\.\.(?P<total>\S+)$", "refusal.sc_pass"),
     (r"^form \S+: add at least one item$", "refusal.sc_items"),
     (r"^form \S+: every (section|item) needs an id$", "refusal.sc_id"),
-    (r"^form \S+ v\d+: (section|item) ids repeat: (?P<ids>.+)$", "refusal.sc_repeat"),
+    (r"^form \S+ v\d+: (?P<what>section|item) ids repeat: (?P<ids>.+)$", "refusal.sc_repeat"),
     (r"^item (?P<item>\S+): give it a label$", "refusal.sc_label"),
     (r"^item (?P<item>\S+): points, cap and scale must be positive$", "refusal.sc_points"),
     (r"^form \S+: positive items give (?P<positive>\S+) > total (?P<total>\S+)$", "refusal.sc_positive"),
