@@ -127,7 +127,7 @@ def test_agent_buttons_and_lead_follow_the_state_machine_into_intervals(client: 
     assert page.status_code == 200 and "press-ready" in page.text
     acw = client.post("/live/agent", data={"state": "after_call_work", "csrf_token": client.headers["X-CSRF-Token"]},
                       follow_redirects=False)
-    assert acw.status_code == 303 and "error=" in acw.headers["location"]  # logged_out -> after_call_work: no
+    assert acw.status_code == 400 and 'id="live-agent-error"' in acw.text  # logged_out -> after_call_work: no
     assert client.post("/api/live/agents/A9/state", json={"state": "ready"}).status_code == 200
     away = client.post("/api/live/agents/A9/state", json={"state": "away"})
     assert away.status_code == 400 and away.json()["field"] == "reason"

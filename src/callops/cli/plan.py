@@ -146,13 +146,14 @@ def show(name: str, version: int | None, as_json: bool) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def delete(name: str, version: int | None, yes: bool) -> None:
     """Delete the plan NAME (every version, or one); the forecasts it was built from stay."""
-    from callops.store.plans import delete_plan
+    from callops.services.plan_deletion import delete_plan_audited
 
     what = f"plan {name}" + (f" version {version}" if version else " (every version)")
     if not yes:
         click.confirm(f"delete {what}?", abort=True)
     with _context.engine().begin() as conn:
-        count = delete_plan(conn, name, version)
+        count = delete_plan_audited(conn, name, version, actor=_context.actor(),
+                                    at=dt.datetime.now(dt.UTC))
     click.echo(f"deleted {what}: {count} version(s)")
 
 

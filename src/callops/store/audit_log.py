@@ -20,7 +20,7 @@ from callops.store.schema import audit_log
 
 __all__ = ["ENTITIES", "AuditEntry", "count_entries", "list_entries", "write_entry"]
 
-ENTITIES = ("user", "team", "agent", "queue", "site", "contact_policy", "desk_category", "desk_script")
+ENTITIES = ("user", "team", "agent", "queue", "site", "plan", "contact_policy", "desk_category", "desk_script")
 
 
 @dataclass(frozen=True, slots=True)

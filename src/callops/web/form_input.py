@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from callops.errors import Conflict, Infeasible, InvalidInput, NotFound
 from callops.web.i18n import Translator
+from callops.web.refusals import REFUSALS
 
 __all__ = ["FORM_ERRORS", "NOT_A_NUMBER", "REASON_PATTERNS", "TOO_LONG", "FormValues", "FormValuesDep", "Rate",
            "field_errors", "form_values", "rate_readings", "read_number", "read_rate", "reason_message",
@@ -146,8 +147,9 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 def reason_message(reason: str, t: Translator) -> str:
-    """An ``InvalidInput`` reason in the viewer's language when the edge knows it, else as raised."""
-    for pattern, key in REASON_PATTERNS:
+    """An ``InvalidInput`` reason in the viewer's language when the edge or ``refusals`` knows it, else as
+    raised."""
+    for pattern, key in (*REASON_PATTERNS, *REFUSALS):
         found = pattern.search(reason)
         if found and key in t.messages:
             return t(key, **found.groupdict())

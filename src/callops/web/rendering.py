@@ -6,8 +6,7 @@ Every template extends ``base.html`` and can use:
 - ``fmt``: ``fmt.number(x, 1)``, ``fmt.percent(r)``, ``fmt.duration(s)``, ``fmt.datetime(at, zone=True)``;
 - ``user`` (a ``callops.store.users.User`` or None), ``locale``, ``zone_label``;
 - ``csrf_token``: put ``{{ csrf_field() }}`` inside every POST form;
-- ``say(error)``: an ``InvalidInput`` (or any error) as a message in the viewer's language where the edge knows
-  its reason (``callops.web.form_input.REASON_PATTERNS``), else as raised;
+- ``refusal(reason)``: an ``InvalidInput`` reason in the viewer's language (``form_input.reason_message``);
 - ``nav``: the entries this user may open.
 """
 
@@ -53,13 +52,11 @@ def render(request: Request, viewer: Viewer, template: str, context: Mapping[str
     def csrf_field() -> Markup:
         return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, escape(token))
 
-    def say(error: Exception) -> str:
-        return reason_message(str(getattr(error, "reason", error)), viewer.t)
-
     full: dict[str, Any] = {
         "user": viewer.user, "viewer": viewer, "t": viewer.t, "fmt": viewer.fmt, "locale": viewer.locale,
         "locales": LOCALES, "zone_label": viewer.fmt.zone_label(), "csrf_token": token, "csrf_field": csrf_field,
-        "say": say, "nav": nav, "current_path": request.url.path, "debug": state.settings.debug,
+        "nav": nav, "current_path": request.url.path, "debug": state.settings.debug,
+        "refusal": lambda reason: reason_message(str(reason), viewer.t),
     }
     full.update(context or {})
     response = state.templates.TemplateResponse(request, template, full, status_code=status_code)

@@ -8,6 +8,7 @@ the precision the store keeps.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
@@ -19,8 +20,8 @@ from callops.quality import Answer, Appeal, ItemKind, Scorecard
 from callops.services.qa_reviews import EvaluationFile
 from callops.store.qa_reviews import Note, StoredEvaluation
 
-__all__ = ["ClockDep", "AnswerIn", "answers_in", "answers_from_form", "EvaluationOut", "AppealOut", "NoteOut",
-           "evaluation_out", "appeal_out", "parse_time_marks", "EvidenceOut", "evidence_out"]
+__all__ = ["ClockDep", "AnswerIn", "answers_in", "answer_fields", "answers_from_form", "EvaluationOut", "AppealOut",
+           "NoteOut", "evaluation_out", "appeal_out", "parse_time_marks", "EvidenceOut", "evidence_out"]
 
 
 def _now(request: Request) -> dt.datetime:
@@ -57,10 +58,18 @@ def parse_time_marks(text: str, item_id: str) -> tuple[float, ...]:
                 value = float(part)
         except ValueError:
             raise InvalidInput(f"{part!r} is not a time mark like 75 or 1:15", field=f"t_{item_id}") from None
+        if not math.isfinite(value):
+            raise InvalidInput(f"{part!r} is not a time mark like 75 or 1:15", field=f"t_{item_id}")
         if value < 0:
             raise InvalidInput("time marks are not negative", field=f"t_{item_id}")
         marks.append(value)
     return tuple(marks)
+
+
+def answer_fields(form: Scorecard, *, only: set[str] | None = None) -> tuple[str, ...]:
+    """The evaluation form's field names for ``form``'s items: ``v_<item>``, ``t_<item>``, ``c_<item>``."""
+    return tuple(f"{prefix}_{item.item_id}" for item in form.items if only is None or item.item_id in only
+                 for prefix in ("v", "t", "c"))
 
 
 def answers_from_form(form: Scorecard, data: Mapping[str, Any], *, only: set[str] | None = None) -> dict[str, Answer]:
@@ -82,6 +91,8 @@ def answers_from_form(form: Scorecard, data: Mapping[str, Any], *, only: set[str
                 value = float(raw)
             except ValueError:
                 raise InvalidInput(f"{raw!r} is not a number", field=f"v_{item.item_id}") from None
+        if not math.isfinite(value):
+            raise InvalidInput(f"{raw!r} is not a number", field=f"v_{item.item_id}")
         out[item.item_id] = Answer(value, str(data.get(f"c_{item.item_id}", "")).strip(),
                                    parse_time_marks(str(data.get(f"t_{item.item_id}", "")), item.item_id))
     return out

@@ -18,7 +18,7 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -36,10 +36,12 @@ from callops.store.plans import list_plans
 from callops.store.qa_library import set_setting
 from callops.store.users import User
 from callops.web.deps import ConnDep, CurrentUser, NowDep, ViewerDep, request_user, require
+from callops.web.form_input import FORM_ERRORS, FormValuesDep, field_errors
 from callops.web.live_floor import THRESHOLDS_KEY, LiveFloor, live_floor
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.state import web_state
+from callops.web.viewer import Viewer
 
 router = APIRouter()
 
@@ -292,40 +294,82 @@ async def live_stream(request: Request) -> Response:
 
 
 # --- pages ---------------------------------------------------------------------------------------------
-@router.get("/live", response_class=HTMLResponse, include_in_schema=False)
-def live_page(request: Request, conn: ConnDep, user: Annotated[User, require(Permission.VIEW_AGENTS)],
-              viewer: ViewerDep, big: int = 0) -> HTMLResponse:
+Supervisor = Annotated[User, require(Permission.VIEW_AGENTS)]
+STATE_FIELDS = ("agent", "state", "reason")
+
+
+def _wallboard(request: Request, conn: sa.Connection, user: User, viewer: Viewer, *, big: bool = False,
+               values: dict[str, str] | None = None, errors: dict[str, str] | None = None, saved: bool = False,
+               status_code: int = 200) -> HTMLResponse:
     live_floor(request, conn)
     return render(request, viewer, "live/wallboard.html", {
-        "big": bool(big), "may_supervise": permissions.allowed(user.role, Permission.SUPERVISE_FLOOR),
-        "person_states": [s.value for s in PERSON_STATES], "plans": sorted({p[0] for p in list_plans(conn)})})
+        "big": big, "may_supervise": permissions.allowed(user.role, Permission.SUPERVISE_FLOOR),
+        "person_states": [s.value for s in PERSON_STATES], "plans": sorted({p[0] for p in list_plans(conn)}),
+        "values": values or {}, "errors": errors or {}, "saved": saved}, status_code=status_code)
 
 
-@router.get("/live/agent", response_class=HTMLResponse, include_in_schema=False)
-def agent_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep,
-               error: str | None = None) -> HTMLResponse:
+@router.get("/live", response_class=HTMLResponse, include_in_schema=False)
+def live_page(request: Request, conn: ConnDep, user: Supervisor, viewer: ViewerDep, big: int = 0,
+              saved: str = "") -> HTMLResponse:
+    return _wallboard(request, conn, user, viewer, big=bool(big), saved=saved == "1")
+
+
+def _state(text: str) -> AgentState:
+    try:
+        return AgentState(text)
+    except ValueError:
+        raise InvalidInput(f"unknown state {text[:40]!r}", field="state") from None
+
+
+@router.post("/live/state", include_in_schema=False)
+def set_state_form(request: Request, conn: ConnDep, user: Supervisor, viewer: ViewerDep, now: NowDep,
+                   values: FormValuesDep) -> Response:
+    """The lead's form on the wallboard: set an agent's state with a reason. A refused change comes back on the
+    wallboard beside its field, in the viewer's language, with what was typed kept."""
+    try:
+        if len(values.get("reason", "")) > REASON_MAX:
+            raise InvalidInput(f"at most {REASON_MAX} characters", field="reason")
+        _apply_state(request, conn, user, values.get("agent", ""), _state(values.get("state", "")),
+                     values.get("reason", "") or None, now)
+    except FORM_ERRORS as exc:
+        conn.rollback()
+        return _wallboard(request, conn, user, viewer, values=values, errors=field_errors(exc, viewer.t, STATE_FIELDS),
+                          status_code=400)
+    return RedirectResponse("/live?saved=1", status_code=303)
+
+
+def _agent_page(request: Request, conn: sa.Connection, user: User, viewer: Viewer, now: dt.datetime, *,
+                values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                status_code: int = 200) -> HTMLResponse:
     floor = live_floor(request, conn)
     mine = None
     if user.agent_id:
         mine = next((a for a in floor.snapshot(now).agents if a.agent == user.agent_id), None)
     return render(request, viewer, "live/agent.html", {
-        "agent_id": user.agent_id, "mine": mine, "error": error, "reason_max": REASON_MAX,
-        "reasons": ("toilet", "meeting", "coaching", "system", "lunch")})
+        "agent_id": user.agent_id, "mine": mine, "reason_max": REASON_MAX,
+        "reasons": ("toilet", "meeting", "coaching", "system", "lunch"), "values": values or {},
+        "errors": errors or {}}, status_code=status_code)
+
+
+@router.get("/live/agent", response_class=HTMLResponse, include_in_schema=False)
+def agent_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep) -> HTMLResponse:
+    return _agent_page(request, conn, user, viewer, now)
 
 
 @router.post("/live/agent", include_in_schema=False)
-def agent_press(request: Request, conn: ConnDep, user: CurrentUser, now: NowDep,
-                state: Annotated[str, Form()], reason: Annotated[str, Form()] = "") -> Response:
+def agent_press(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep,
+                values: FormValuesDep) -> Response:
+    """The agent's own buttons; a refused change (the state machine, a missing reason) comes back on the page in
+    the agent's language."""
     if not user.agent_id:
         raise PermissionDenied("this user has no agent id")
     try:
-        chosen = AgentState(state)
-    except ValueError:
-        raise InvalidInput(f"unknown state {state!r}", field="state") from None
-    try:
-        _apply_state(request, conn, user, user.agent_id, chosen, reason, now)
-    except InvalidInput as exc:
-        from urllib.parse import quote
-
-        return RedirectResponse(f"/live/agent?error={quote(str(exc))}", status_code=303)
+        if len(values.get("reason", "")) > REASON_MAX:
+            raise InvalidInput(f"at most {REASON_MAX} characters", field="reason")
+        _apply_state(request, conn, user, user.agent_id, _state(values.get("state", "")),
+                     values.get("reason", "") or None, now)
+    except FORM_ERRORS as exc:
+        conn.rollback()
+        return _agent_page(request, conn, user, viewer, now, values=values,
+                           errors=field_errors(exc, viewer.t, ("state", "reason")), status_code=400)
     return RedirectResponse("/live/agent", status_code=303)

@@ -8,10 +8,9 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from pydantic import ValidationError
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from callops.errors import Infeasible, InvalidInput, NotFound, PermissionDenied
+from callops.errors import CallopsError, Infeasible, InvalidInput, NotFound, PermissionDenied
 from callops.people import (
     ExitReason,
     HistoryRow,
@@ -135,6 +134,12 @@ def warning_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Vie
 def team_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep,
               settings: SettingsDep, to: Annotated[str | None, Query(max_length=20)] = None) -> HTMLResponse:
     """A lead's page (managers see every team): emotional load of the last four weeks and coaching sessions."""
+    return _team_page(request, conn, user, viewer, now, settings, to=to)
+
+
+def _team_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewer, now: dt.datetime,
+               settings: SettingsDep, *, to: str | None = None, values: dict[str, str] | None = None,
+               errors: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
     last = parse_date(to, field="to") or now.astimezone(viewer.tz).date()
     first = last - dt.timedelta(days=27)
     zone = zoneinfo.ZoneInfo(settings.site_tz)
@@ -143,32 +148,43 @@ def team_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewer
     return render(request, viewer, "people/team.html", {
         "load": load, "first": first, "last": last, "sessions": coaching_visible(conn, user),
         "activities": team_activities(conn, user, first=today, days=7, tz=zone),
-        "kinds": [k.value for k in CoachingKind], "today": now.astimezone(viewer.tz).date()})
+        "kinds": [k.value for k in CoachingKind], "today": now.astimezone(viewer.tz).date(),
+        "values": values or {}, "errors": errors or {}}, status_code=status_code)
+
+
+COACHING_FIELDS = ("agent", "held_on", "kind", "topic", "call_ids", "actions", "follow_up_on")
 
 
 @router.post("/people/team/coaching")
-async def team_coaching(request: Request, conn: ConnDep, user: CurrentUser, now: NowDep) -> Response:
-    """The coaching form of the team page; the same rules as POST /api/people/coaching."""
-    form = await request.form()
-
-    def text(name: str) -> str:
-        value = form.get(name)
-        return value.strip() if isinstance(value, str) else ""
-
+def team_coaching(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep,
+                  settings: SettingsDep, values: FormValuesDep) -> Response:
+    """The coaching form of the team page; the same rules as POST /api/people/coaching. A bad value comes back on
+    the form, beside its field, with everything typed kept."""
+    text = {field: values.get(field, "").strip() for field in COACHING_FIELDS}
     try:
-        calls = tuple(int(v) for v in text("call_ids").replace(",", " ").split())
-    except ValueError:
-        raise InvalidInput("linked calls are call ids separated by spaces or commas", field="call_ids") from None
-    try:
+        try:
+            calls = [int(v) for v in text["call_ids"].replace(",", " ").split()]
+        except ValueError:
+            raise InvalidInput("linked calls are call ids separated by spaces or commas", field="call_ids") from None
+        if any(not 1 <= call < 2**63 for call in calls):
+            raise InvalidInput("linked calls are call ids separated by spaces or commas", field="call_ids")
         body = CoachingIn.model_validate({
-            "agent": text("agent"), "held_on": text("held_on"), "kind": text("kind") or "coaching",
-            "topic": text("topic"), "call_ids": list(calls), "actions": text("actions"),
-            "follow_up_on": text("follow_up_on") or None})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InvalidInput(str(first["msg"]), field=".".join(str(p) for p in first["loc"])) from None
-    record_coaching(conn, user, body, now=now)
+            "agent": text["agent"], "held_on": text["held_on"], "kind": text["kind"] or "coaching",
+            "topic": text["topic"], "call_ids": calls, "actions": text["actions"],
+            "follow_up_on": text["follow_up_on"] or None})
+        try:
+            record_coaching(conn, user, body, now=now)
+        except NotFound as missing:  # no people record for the agent: the agent field is wrong
+            raise InvalidInput(str(missing), field="agent") from None
+    except FORM_ERRORS as exc:
+        conn.rollback()
+        return _team_page(request, conn, user, viewer, now, settings, values=text,
+                          errors=field_errors(exc, viewer.t, COACHING_FIELDS), status_code=_refused_status(exc))
     return RedirectResponse("/people/team", status_code=303)
+
+
+def _refused_status(exc: Exception) -> int:
+    return exc.http_status if isinstance(exc, CallopsError) else 400
 
 
 NESTING_FIELDS = ("person", "starts_on", "ends_on", "skills", "buddy", "note")

@@ -25,6 +25,7 @@ from callops.store.qa_forms import (
     scorecard_versions,
 )
 from callops.web.deps import ConnDep, CurrentUser, ViewerDep
+from callops.web.form_input import reason_message
 from callops.web.rendering import render
 from callops.web.routes._quality_shared import ClockDep
 from callops.web.scorecard_form import (
@@ -90,7 +91,9 @@ def _editor(request: Request, viewer: Viewer, draft: ScorecardDraft, *, based_on
         "template_item": ItemDraft("__ITEM__"), "template_section": template_section,
         "template_section_item": template_section.next_item(),
         "based_on": based_on, "problems": problems, "refused": refused, "conflict": conflict,
-        "invalid": {p.field for p in problems}}, status_code=status_code)
+        "invalid": {p.field for p in problems},
+        "refused_text": reason_message(refused.reason, viewer.t) if refused is not None else ""},
+        status_code=status_code)
 
 
 @router.get("/qa/scorecard/edit", response_class=HTMLResponse)
@@ -112,9 +115,10 @@ async def editor_save(request: Request, conn: ConnDep, user: CurrentUser, viewer
     draft = draft_from_form({name: str(value) for name, value in data.items()})
     current = ensure_starter_scorecard(conn, now=now)
     try:
-        based_on = int(str(data.get("based_on", "")))
-    except ValueError:
-        raise InvalidInput("the editor's form lacks the version it started from", field="based_on") from None
+        based_on = int(str(data.get("based_on", ""))[:20])
+    except ValueError:  # answered on the editor, as typed: saving again starts from the current version
+        refused = InvalidInput("the editor's form lacks the version it started from", field="based_on")
+        return _editor(request, viewer, draft, based_on=current.form.version, refused=refused, status_code=400)
     try:
         form = scorecard_from_draft(draft, current.form)
         stored = save_scorecard(conn, form, by=user.username, now=now, after_version=based_on)

@@ -22,6 +22,7 @@ from callops.permissions import Permission, allowed
 from callops.scheduling import StaffingPlan, compare_plan_totals, plan_totals, recovery_agents
 from callops.services.people_staffing import plan_staff
 from callops.services.plan_check import PlanCheck, check_plan
+from callops.services.plan_deletion import delete_plan_audited
 from callops.services.workforce import (
     SITE_CALENDAR,
     HistoryForecast,
@@ -32,11 +33,19 @@ from callops.services.workforce import (
     place_of,
 )
 from callops.services.workforce_json import erlang_answer, staffing_answer
-from callops.store.plans import delete_plan, list_plans, load_plan
+from callops.store.plans import list_plans, load_plan
 from callops.store.users import User
-from callops.web.deps import ConnDep, DeadlineDep, SettingsDep, ViewerDep, require
+from callops.web.deps import ConnDep, DeadlineDep, NowDep, SettingsDep, ViewerDep, require
 from callops.web.filters import parse_date
-from callops.web.form_input import FORM_ERRORS, FormValuesDep, field_errors, rate_readings, read_number, read_rate
+from callops.web.form_input import (
+    FORM_ERRORS,
+    FormValuesDep,
+    field_errors,
+    rate_readings,
+    read_number,
+    read_rate,
+    reason_message,
+)
 from callops.web.i18n import Translator
 from callops.web.nav import NavItem
 from callops.web.rendering import render
@@ -217,13 +226,13 @@ def create_plan_form(request: Request, conn: ConnDep, settings: SettingsDep, use
 
 
 @router.post("/workforce/plans/{name}/delete")
-def delete_plan_form(name: str, conn: ConnDep, user: Planner,
+def delete_plan_form(name: str, conn: ConnDep, user: Planner, now: NowDep,
                      version: Annotated[str, Form(max_length=20)] = "") -> Response:
     """Delete one version of the plan (``version``) or, without it, every version."""
     number = version.strip()
     if number and not (number.isdigit() and len(number) < 10):
         raise InvalidInput("a version is 1, 2, ...", field="version")
-    delete_plan(conn, name, int(number) if number else None)
+    delete_plan_audited(conn, name, int(number) if number else None, actor=user.username, at=now)
     return RedirectResponse("/workforce/plans", status_code=303)
 
 
@@ -278,12 +287,11 @@ def simulate_plan_form(request: Request, name: str, conn: ConnDep, user: Simulat
         body = PlanSimulationIn.model_validate({"replications": replications.strip(), "seed": seed.strip()})
         check = check_plan(plan, replications=body.replications, seed=body.seed, max_calls=MAX_CALLS,
                            deadline=deadline)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        return _plan_page(request, conn, user, viewer, plan, form=form, error=f"{where}: {first['msg']}",
-                          status_code=400)
-    except (InvalidInput, TimeLimit) as exc:
-        return _plan_page(request, conn, user, viewer, plan, form=form, error=str(exc), status_code=exc.http_status)
+    except (ValidationError, InvalidInput) as exc:  # in the viewer's language, naming the field
+        error = " ".join(field_errors(exc, viewer.t).values())
+        return _plan_page(request, conn, user, viewer, plan, form=form, error=error, status_code=400)
+    except TimeLimit as exc:
+        return _plan_page(request, conn, user, viewer, plan, form=form, error=reason_message(str(exc), viewer.t),
+                          status_code=exc.http_status)
     form = {"replications": str(body.replications), "seed": str(body.seed)}
     return _plan_page(request, conn, user, viewer, plan, form=form, check=check)

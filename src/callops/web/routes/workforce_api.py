@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query
 from callops.permissions import Permission
 from callops.scheduling import compare_plan_totals
 from callops.services.plan_check import check_plan, plan_check_json
+from callops.services.plan_deletion import delete_plan_audited
 from callops.services.workforce import create_forecast, create_plan, forecast_history, load_plan_ref
 from callops.services.workforce_json import (
     comparison_json,
@@ -27,9 +28,9 @@ from callops.services.workforce_json import (
     staffing_answer,
 )
 from callops.store.forecasts import list_forecasts, load_forecast
-from callops.store.plans import delete_plan, list_plans, load_plan
+from callops.store.plans import list_plans, load_plan
 from callops.store.users import User
-from callops.web.deps import ConnDep, DeadlineDep, SettingsDep, require
+from callops.web.deps import ConnDep, DeadlineDep, NowDep, SettingsDep, require
 from callops.web.routes.simulation import MAX_CALLS
 from callops.web.routes.workforce_models import (
     ErlangIn,
@@ -150,10 +151,11 @@ def api_plan(name: str, conn: ConnDep, settings: SettingsDep, user: Planner,
 
 
 @router.delete("/plans/{name}")
-def api_delete_plan(name: str, conn: ConnDep, user: Planner,
+def api_delete_plan(name: str, conn: ConnDep, user: Planner, now: NowDep,
                     version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> dict[str, Any]:
-    """Delete the plan (every version, or only ``version``); its forecasts stay. ``callops plan delete``."""
-    return {"name": name, "deleted_versions": delete_plan(conn, name, version)}
+    """Delete the plan (every version, or only ``version``); its forecasts stay; audited. ``callops plan delete``."""
+    count = delete_plan_audited(conn, name, version, actor=user.username, at=now)
+    return {"name": name, "deleted_versions": count}
 
 
 @router.post("/plans/{name}/simulate", response_model=PlanCheckOut, response_model_exclude_unset=True)

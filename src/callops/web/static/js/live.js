@@ -147,17 +147,8 @@
     if (!response.ok) throw new Error(data.message || response.statusText);
     return data;
   }
-  const setForm = document.getElementById("live-set-form");
-  if (setForm) setForm.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const out = document.getElementById("live-set-result");
-    const agent = setForm.elements.agent.value.trim();
-    try {
-      await send("POST", "/api/live/agents/" + encodeURIComponent(agent) + "/state",
-        {state: setForm.elements.state.value, reason: setForm.elements.reason.value || null});
-      out.textContent = i18n.saved;
-    } catch (err) { out.textContent = i18n.failed + ": " + err.message; }
-  });
+  // the set-state form posts as a plain form (/live/state): a refused change comes back beside its field,
+  // in the viewer's language, with what was typed kept
   const thForm = document.getElementById("live-thresholds");
   if (thForm && supervise) thForm.addEventListener("submit", async (e) => {
     e.preventDefault();
