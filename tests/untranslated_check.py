@@ -24,6 +24,7 @@ ALLOWED = {
     "FCR", "ASA", "AHT", "SL", "KPI", "API", "CSV", "XLSX", "YAML", "JSON", "PNG", "PDF", "ID", "IVR", "ACD",
     "CN", "US", "IL", "NAME", "n", "x", "OK", "m", "v", "W",  # W: an ISO week, 1999-W02
     "UTF", "GBK", "GB", "Latin",  # encodings
+    "HH", "MM",  # a time's format, HH:MM
     *FORMATS, *TEMPLATES,  # import formats and FreeSWITCH templates are codes the user picks
 }
 _ID = re.compile(r"^[0-9a-f]{8,}…?$|^[^@\s]+@[^@\s]+\.[a-z]+$")  # an evaluation key or rule hash; an e-mail address
