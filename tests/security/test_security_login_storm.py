@@ -15,8 +15,8 @@ from security_site import PASSWORD, MakeApp, api_login, bearer
 
 
 def test_fifty_concurrent_logins_while_a_signed_in_user_keeps_working(make_app: MakeApp) -> None:
-    """50 sign-ins at once against a real uvicorn (SQLite and PostgreSQL): none answers 5xx other than a quick
-    503 with Retry-After, none hangs, and a signed-in user's /api/me keeps answering 200 throughout."""
+    """50 sign-ins at once against a real uvicorn (SQLite and PostgreSQL): none answers 5xx (a sign-in that found
+    every slot taken is a 429 with Retry-After), none hangs, and a signed-in user's /api/me keeps answering 200."""
     app = make_app()
     with serve(app) as site, httpx.Client(base_url=site, timeout=60) as me:
         token = me.post("/api/login", json={"username": "boss", "password": PASSWORD}).json()["token"]
@@ -46,8 +46,8 @@ def test_fifty_concurrent_logins_while_a_signed_in_user_keeps_working(make_app: 
         stop.set()
         worker.join(timeout=60)
     statuses = [s for s, _, _ in results]
-    assert set(statuses) <= {200, 401, 429, 503}, statuses
-    assert all(retry is not None for s, _, retry in results if s in (429, 503))
+    assert set(statuses) <= {200, 401, 429}, statuses
+    assert all(retry is not None for s, _, retry in results if s == 429)
     assert 200 in statuses and 401 in statuses
     assert elapsed < 25, f"the storm took {elapsed:.1f} s"
     assert me_results and all(status == 200 for status, _ in me_results), me_results

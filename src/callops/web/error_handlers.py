@@ -148,8 +148,12 @@ async def _out_of_range(request: Request, exc: Exception) -> Response:
 
 
 async def _sign_in_busy(request: Request, exc: Exception) -> Response:
+    """Every sign-in slot stayed taken: 429 with Retry-After. Sign-ins are throttled like the lockouts of
+    login_guard (429), never answered as a server error: a storm of wrong passwords is the caller's doing."""
     _log.warning("sign-in refused on %s: %s", request.url.path, exc)
-    return _busy(request, str(exc))
+    response = _respond(request, 429, {"error": "busy", "message": str(exc)})
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)
+    return response
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:

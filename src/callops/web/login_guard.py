@@ -55,7 +55,7 @@ class LoginThrottled(Exception):
 
 
 class SignInBusy(Exception):
-    """Every sign-in slot stayed taken for ``SIGN_IN_WAIT_S``: 503 with Retry-After."""
+    """Every sign-in slot stayed taken for ``SIGN_IN_WAIT_S``: 429 with Retry-After."""
 
 
 class SignInSlots:
