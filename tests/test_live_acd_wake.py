@@ -25,8 +25,10 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 NEVER = 3600.0  # a tick or a safety poll that cannot come within a test
 
 
-def _event(kind: LiveEventKind, s: float, **kw: str) -> LiveEvent:
-    return LiveEvent(kind=kind, at=T0 + dt.timedelta(seconds=s), source=kw.pop("source", "pbx"), **kw)
+def _event(kind: LiveEventKind, s: float, *, source: str = "pbx", call_id: str | None = None,
+           queue: str | None = None, agent: str | None = None, state: str | None = None) -> LiveEvent:
+    return LiveEvent(kind=kind, at=T0 + dt.timedelta(seconds=s), source=source, call_id=call_id, queue=queue,
+                     agent=agent, state=state)
 
 
 def _floor(engine: sa.Engine) -> int:
@@ -43,7 +45,7 @@ class Router:
     """``run_acd`` on its own thread until stopped; the result once it has stopped."""
 
     def __init__(self, engine: sa.Engine, bus: EventBus | None, *, safety_poll_s: float, tick_s: float = NEVER,
-                 poll_s: float = 0.001) -> None:
+                 poll_s: float = 0.001, hot_s: float = 0.0) -> None:
         with engine.connect() as conn:
             self.acd = acd_from_directory(conn)
             self.after = replay_log(conn, self.acd, since=T0)
@@ -52,7 +54,8 @@ class Router:
 
         def target() -> None:
             self.run = run_acd(engine, self.acd, after_id=self.after, bus=bus, poll_s=poll_s,
-                               safety_poll_s=safety_poll_s, tick_s=tick_s, stop=self._stop.is_set)
+                               safety_poll_s=safety_poll_s, hot_s=hot_s, tick_s=tick_s,
+                               stop=self._stop.is_set)
 
         self.thread = threading.Thread(target=target, daemon=True)
         self.thread.start()

@@ -35,6 +35,9 @@ def register(group: click.Group) -> None:
 @click.option("--safety-poll", "safety_poll_s", type=click.FloatRange(0.01, 60.0), default=0.25, show_default=True,
               help="With Redis, the router sleeps until a writer's wake-up and still looks at the log this often, "
                    "so a lost wake-up only delays a decision.")
+@click.option("--hot", "hot_s", type=click.FloatRange(0.0, 5.0), default=0.1, show_default=True,
+              help="With Redis: for this many seconds after events arrive, also look every --poll (a busy floor "
+                   "routes at polling speed; an idle one sleeps until woken). 0: wake-ups only.")
 @click.option("--tz", default=None, help="Zone whose day is replayed on start (default: the site's zone).")
 @click.option("--switch", "switch_url", default=None, envvar="CALLOPS_SWITCH",
               help="Ring each chosen agent on the PBX: ami://USER:SECRET@HOST:PORT (Asterisk Redirect) or "
@@ -46,7 +49,8 @@ def register(group: click.Group) -> None:
               help="With --switch: the extension that rings an agent; {agent} is the agent id.")
 @click.option("--exit-after", "exit_after_s", type=click.FloatRange(0.1, 86_400 * 7), default=None,
               help="Stop after this many seconds (scripts; default: run until stopped).")
-def route(strategy: str, wrap_up: str, ring_timeout_s: float, poll_s: float, safety_poll_s: float, tz: str | None,
+def route(strategy: str, wrap_up: str, ring_timeout_s: float, poll_s: float, safety_poll_s: float, hot_s: float,
+          tz: str | None,
           switch_url: str | None, agent_context: str, agent_exten: str, exit_after_s: float | None) -> None:
     """Route live calls: each call offered to a queue rings an agent with that skill (a call_ringing event).
 
@@ -83,11 +87,12 @@ def route(strategy: str, wrap_up: str, ring_timeout_s: float, poll_s: float, saf
         click.echo(f"ringing agents on {ringer.feed}", err=True)
     # the writers are other processes: only Redis can wake the router; without it, it polls every --poll
     bus = bus_for(settings.redis_url) if settings.redis_url else None
-    click.echo(f"waiting on Redis wake-ups, safety poll every {safety_poll_s:g} s" if bus is not None
+    click.echo(f"waiting on Redis wake-ups (polling {poll_s:g} s for {hot_s:g} s after events), safety poll "
+               f"every {safety_poll_s:g} s" if bus is not None
                else f"polling the log every {poll_s:g} s (no CALLOPS_REDIS_URL)", err=True)
     try:
         run = run_acd(engine, acd, after_id=last, bus=bus, poll_s=poll_s, safety_poll_s=safety_poll_s,
-                      stop=stop.is_set, sink=ringer)
+                      hot_s=hot_s, stop=stop.is_set, sink=ringer)
     finally:
         if bus is not None:
             bus.close()

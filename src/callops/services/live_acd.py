@@ -53,13 +53,19 @@ class _Wait:
 
     LAG_S = 2.0  # longer than LogCursor's gap wait: an id heard of but unreadable this long is not ours
 
-    def __init__(self, bus: EventBus | None, poll_s: float, safety_poll_s: float) -> None:
+    def __init__(self, bus: EventBus | None, poll_s: float, safety_poll_s: float, hot_s: float) -> None:
         self.bus = bus
         self.poll_s = poll_s
         self.safety_poll_s = safety_poll_s
+        self.hot_s = hot_s
         self.heard = 0  # the newest id the bus told of
         self._lag_since: float | None = None
-        self.timed_out = False  # the last wait ran out without a wake-up
+        self.hot_until = 0.0  # monotonic: till then the wait is cut to poll_s (events came a moment ago)
+        self.timed_out = False  # the last safety wait ran out without a wake-up
+
+    def found(self) -> None:
+        """A look found events: more are likely to follow at once (a busy floor)."""
+        self.hot_until = time.monotonic() + self.hot_s
 
     def idle(self, read_up_to: int, run: AcdRun, *, until: float) -> None:
         """Nothing new was read (the cursor stands at ``read_up_to``): wait for the next append or ``until``
@@ -80,13 +86,14 @@ class _Wait:
                 return
             self.heard = read_up_to
         self._lag_since = None
-        heard = self.bus.wait(read_up_to, min(self.safety_poll_s, left))
+        hot = time.monotonic() < self.hot_until
+        heard = self.bus.wait(read_up_to, min(self.poll_s if hot else self.safety_poll_s, left))
         if heard > read_up_to:
             run.woken += 1
             self.heard = max(self.heard, heard)
             self.timed_out = False
         else:
-            self.timed_out = True
+            self.timed_out = not hot  # a hot wait running out is a poll, not a wake-up lost
 
 
 def acd_from_directory(conn: sa.Connection, settings: AcdSettings | None = None, *,
@@ -121,7 +128,7 @@ def replay_log(conn: sa.Connection, acd: LiveAcd, *, since: dt.datetime) -> int:
 
 
 def run_acd(engine: sa.Engine, acd: LiveAcd, *, after_id: int | None = None, bus: EventBus | None = None,
-            poll_s: float = 0.001, safety_poll_s: float = 0.25, tick_s: float = 1.0,
+            poll_s: float = 0.001, safety_poll_s: float = 0.25, hot_s: float = 0.1, tick_s: float = 1.0,
             stop: Callable[[], bool] = lambda: False,
             clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
             sink: Callable[[list[LiveEvent]], None] | None = None) -> AcdRun:
@@ -130,7 +137,9 @@ def run_acd(engine: sa.Engine, acd: LiveAcd, *, after_id: int | None = None, bus
     given, is handed each batch of decisions once they are in the log (the switch adapter executes them).
 
     Idle, it waits on ``bus`` until the log grows, looking at the log at least every ``safety_poll_s`` (and at
-    each tick); without a bus it looks every ``poll_s``. ``stop`` is checked after each wait."""
+    each tick); for ``hot_s`` after a look that found events the wait on the bus is cut to ``poll_s`` (on a
+    busy floor the next event is a moment away: a look is cheaper than the wake-up's trip). Without a bus it
+    looks every ``poll_s``. ``stop`` is checked after each wait."""
     run = AcdRun()
     if after_id is None:
         with engine.connect() as conn:
@@ -138,14 +147,15 @@ def run_acd(engine: sa.Engine, acd: LiveAcd, *, after_id: int | None = None, bus
     run.last_id = after_id
     next_tick = time.monotonic() + tick_s
     cursor = LogCursor(after_id)  # in id order, never over an append still committing
-    wait = _Wait(bus, poll_s, safety_poll_s)
+    wait = _Wait(bus, poll_s, safety_poll_s, hot_s)
     with engine.connect() as reader:  # one connection for the reads; each read ends its transaction at once
         while not stop():
             batch = cursor.read(reader, limit=5_000)
             reader.rollback()  # no snapshot held between looks: the next one sees the newest appends
             run.looks += 1
-            if batch and wait.timed_out:
-                run.caught_by_poll += 1
+            if batch:
+                run.caught_by_poll += wait.timed_out
+                wait.found()
             wait.timed_out = False
             _route(engine, acd, batch, run, bus, tick_due=time.monotonic() >= next_tick, clock=clock, sink=sink)
             if time.monotonic() >= next_tick:
