@@ -36,8 +36,9 @@ __all__ = ["AcdRun", "acd_from_directory", "replay_log", "run_acd"]
 @dataclass(slots=True)
 class AcdRun:
     """What a run did: events read, decisions appended, the last event id read, events ignored by reason; and
-    how it waited: ``looks`` at the log, ``woken`` by the bus, ``caught_by_poll`` (looks after a wait that ran
-    out — the safety poll or a ring-timeout tick — that found events: wake-ups that were lost or never sent)."""
+    how it waited: ``looks`` at the log, ``woken`` by the bus, ``caught_by_poll`` (looks after a full safety
+    poll's wait that ran out and found events: wake-ups that were lost or never sent; without a bus, every look
+    that finds events)."""
 
     read: int = 0
     decisions: int = 0
@@ -92,8 +93,8 @@ class _Wait:
             run.woken += 1
             self.heard = max(self.heard, heard)
             self.timed_out = False
-        else:
-            self.timed_out = not hot  # a hot wait running out is a poll, not a wake-up lost
+        else:  # a hot wait or one cut short by the tick running out is a poll, not a wake-up lost
+            self.timed_out = not hot and left >= self.safety_poll_s
 
 
 def acd_from_directory(conn: sa.Connection, settings: AcdSettings | None = None, *,
