@@ -1,15 +1,15 @@
 """callops as the ACD under load: event appended -> routing decision appended, and memory over an hour.
 
 Run: .venv/bin/python benchmarks/bench_live_acd.py [--calls-per-s 200] [--agents 1000] [--seconds 20]
-                                                    [--hours 1] [--db URL] [--modes poll,wake,wake-only]
+                                                    [--hours 1] [--db URL] [--modes poll,wake,wake-hot]
                                                     [--idle-seconds 5] [--rounds 1]
 
 1. End to end, two processes as deployed, once per mode, side by side: ``callops live route`` (its own
    process) routes for --agents agents on 5 queues; ``poll``: no Redis, the router looks at the log every 1 ms
    (``ACD_POLL`` to change it); ``wake``: ``CALLOPS_REDIS_URL`` set (--redis), the PBX publishes each append's
    id on Redis after it commits (from a thread, coalescing, so both modes offer the same load) and the router
-   sleeps until woken (safety poll 0.25 s), looking every 1 ms for 0.1 s after events (``--hot``);
-   ``wake-only``: the same with ``--hot 0``. Before the load, the
+   sleeps until woken (safety poll 0.25 s), as ``live route`` does by default; ``wake-hot``: the same, also
+   looking every 1 ms for 0.1 s after events (``--hot 0.1``). Before the load, the
    router's CPU is sampled (/proc) over --idle-seconds with nothing happening: the idle cost of each way of
    waiting. This process is the PBX and its
    phones: it appends each call offered (Poisson, --calls-per-s) in its own transaction, reads the router's
@@ -134,7 +134,7 @@ def _cpu_s(pid: int) -> float:
 
 
 def end_to_end(url: str, agents: int, rate: float, seconds: float, *, redis_url: str | None = None,
-               idle_s: float = 5.0, hot_s: float = 0.1) -> dict[str, float]:
+               idle_s: float = 5.0, hot_s: float = 0.0) -> dict[str, float]:
     engine = make_engine(url)
     upgrade(engine)
     with engine.begin() as conn:
@@ -271,16 +271,16 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=1.0)
     parser.add_argument("--db", default=None, help="database URL (default: a new SQLite file per mode; a "
                         "PostgreSQL database is emptied of live events before each mode)")
-    parser.add_argument("--modes", default="poll,wake,wake-only",
-                        help="poll (1 ms, no Redis), wake (Redis wake-ups, polling 0.1 s after events: the "
-                             "default of live route with Redis), wake-only (--hot 0)")
+    parser.add_argument("--modes", default="poll,wake,wake-hot",
+                        help="poll (1 ms, no Redis), wake (Redis wake-ups: live route's default with Redis), "
+                             "wake-hot (also polling 1 ms for 0.1 s after events, --hot 0.1)")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="Redis URL for the wake mode")
     parser.add_argument("--idle-seconds", type=float, default=5.0, help="router CPU sampled idle this long")
     parser.add_argument("--rounds", type=int, default=1, help="rounds of the modes, alternating; medians reported")
     args = parser.parse_args()
     modes = args.modes.split(",")
     for mode in modes:
-        if mode not in ("poll", "wake", "wake-only"):
+        if mode not in ("poll", "wake", "wake-hot"):
             parser.error(f"--modes: unknown mode {mode!r}")
     runs: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
     for round_ in range(args.rounds):  # the modes alternate, so a busier moment of the machine hits both
@@ -293,7 +293,7 @@ def main() -> None:
                       f"{args.seconds:g} s on {url.split(':')[0]}")
                 e2e = end_to_end(url, args.agents, args.calls_per_s, args.seconds,
                                  redis_url=args.redis if mode != "poll" else None, idle_s=args.idle_seconds,
-                                 hot_s=0.0 if mode == "wake-only" else 0.1)
+                                 hot_s=0.1 if mode == "wake-hot" else 0.0)
             runs[mode].append(e2e)
             print(f"  {e2e['offered']:.0f} calls offered, {e2e['routed_at_once']:.0f} routed by their offer: "
                   f"append -> decision p50 {e2e['p50']:.1f} ms, p99 {e2e['p99']:.1f} ms, max {e2e['max']:.0f} ms; "

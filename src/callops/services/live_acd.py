@@ -129,7 +129,7 @@ def replay_log(conn: sa.Connection, acd: LiveAcd, *, since: dt.datetime) -> int:
 
 
 def run_acd(engine: sa.Engine, acd: LiveAcd, *, after_id: int | None = None, bus: EventBus | None = None,
-            poll_s: float = 0.001, safety_poll_s: float = 0.25, hot_s: float = 0.1, tick_s: float = 1.0,
+            poll_s: float = 0.001, safety_poll_s: float = 0.25, hot_s: float = 0.0, tick_s: float = 1.0,
             stop: Callable[[], bool] = lambda: False,
             clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
             sink: Callable[[list[LiveEvent]], None] | None = None) -> AcdRun:
