@@ -2,9 +2,14 @@
 
 The queues and agents come from the directory (a queue's skill is its name; an agent serves the queues
 whose names are among its skills). On start the log of the current day is replayed to rebuild the state
-(decisions dropped: they are in the log already); then new events are read as they are appended — woken by
-the fan-out bus when there is one, else by a short poll — and each batch's decisions are appended in one
-transaction.
+(decisions dropped: they are in the log already); then new events are read as they are appended, and each
+batch's decisions are appended in one transaction.
+
+Waiting for the next event: with a fan-out bus (``callops.feeds.bus``; every writer publishes the new last id
+after its append commits) the loop sleeps until the bus says the log grew past what it has read, and looks at
+the log at least every ``safety_poll_s`` anyway, so a wake-up that is lost (Redis down, a writer without a
+bus) only delays a decision, never loses it. The wake carries nothing the ACD trusts: it only says "look";
+what is routed is what the log holds. Without a bus the loop polls the log every ``poll_s``.
 """
 
 from __future__ import annotations
@@ -30,12 +35,66 @@ __all__ = ["AcdRun", "acd_from_directory", "replay_log", "run_acd"]
 
 @dataclass(slots=True)
 class AcdRun:
-    """What a run did: events read, decisions appended, the last event id read, events ignored by reason."""
+    """What a run did: events read, decisions appended, the last event id read, events ignored by reason; and
+    how it waited: ``looks`` at the log, ``woken`` by the bus, ``caught_by_poll`` (looks after a full safety
+    poll's wait that ran out and found events: wake-ups that were lost or never sent; without a bus, every look
+    that finds events)."""
 
     read: int = 0
     decisions: int = 0
     last_id: int = 0
     ignored: dict[str, int] = field(default_factory=dict)
+    looks: int = 0
+    woken: int = 0
+    caught_by_poll: int = 0
+
+
+class _Wait:
+    """The idle wait of the ACD loop: on the bus with the safety poll as its timeout, or a plain poll."""
+
+    LAG_S = 2.0  # longer than LogCursor's gap wait: an id heard of but unreadable this long is not ours
+
+    def __init__(self, bus: EventBus | None, poll_s: float, safety_poll_s: float, hot_s: float) -> None:
+        self.bus = bus
+        self.poll_s = poll_s
+        self.safety_poll_s = safety_poll_s
+        self.hot_s = hot_s
+        self.heard = 0  # the newest id the bus told of
+        self._lag_since: float | None = None
+        self.hot_until = 0.0  # monotonic: till then the wait is cut to poll_s (events came a moment ago)
+        self.timed_out = False  # the last safety wait ran out without a wake-up
+
+    def found(self) -> None:
+        """A look found events: more are likely to follow at once (a busy floor)."""
+        self.hot_until = time.monotonic() + self.hot_s
+
+    def idle(self, read_up_to: int, run: AcdRun, *, until: float) -> None:
+        """Nothing new was read (the cursor stands at ``read_up_to``): wait for the next append or ``until``
+        (monotonic; the next ring-timeout tick), whichever is first."""
+        left = max(0.0, until - time.monotonic())
+        if self.bus is None:
+            time.sleep(min(self.poll_s, left))
+            self.timed_out = True
+            return
+        if self.heard > read_up_to:
+            # the bus told of an id the cursor cannot read yet (on PostgreSQL an earlier id still committing;
+            # or another log publishing on the channel): poll until it is read, and after LAG_S stop believing it
+            now = time.monotonic()
+            if self._lag_since is None:
+                self._lag_since = now
+            if now - self._lag_since < self.LAG_S:
+                time.sleep(min(self.poll_s, left))
+                return
+            self.heard = read_up_to
+        self._lag_since = None
+        hot = time.monotonic() < self.hot_until
+        heard = self.bus.wait(read_up_to, min(self.poll_s if hot else self.safety_poll_s, left))
+        if heard > read_up_to:
+            run.woken += 1
+            self.heard = max(self.heard, heard)
+            self.timed_out = False
+        else:  # a hot wait or one cut short by the tick running out is a poll, not a wake-up lost
+            self.timed_out = not hot and left >= self.safety_poll_s
 
 
 def acd_from_directory(conn: sa.Connection, settings: AcdSettings | None = None, *,
@@ -70,12 +129,18 @@ def replay_log(conn: sa.Connection, acd: LiveAcd, *, since: dt.datetime) -> int:
 
 
 def run_acd(engine: sa.Engine, acd: LiveAcd, *, after_id: int | None = None, bus: EventBus | None = None,
-            poll_s: float = 0.001, tick_s: float = 1.0, stop: Callable[[], bool] = lambda: False,
+            poll_s: float = 0.001, safety_poll_s: float = 0.25, hot_s: float = 0.0, tick_s: float = 1.0,
+            stop: Callable[[], bool] = lambda: False,
             clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
             sink: Callable[[list[LiveEvent]], None] | None = None) -> AcdRun:
     """Route until ``stop()``: read the events after ``after_id`` (None: from the log's end), apply them,
     append the decisions, publish their id on ``bus``; every ``tick_s`` apply the ring timeouts. ``sink``, when
-    given, is handed each batch of decisions once they are in the log (the switch adapter executes them)."""
+    given, is handed each batch of decisions once they are in the log (the switch adapter executes them).
+
+    Idle, it waits on ``bus`` until the log grows, looking at the log at least every ``safety_poll_s`` (and at
+    each tick); for ``hot_s`` after a look that found events the wait on the bus is cut to ``poll_s`` (on a
+    busy floor the next event is a moment away: a look is cheaper than the wake-up's trip). Without a bus it
+    looks every ``poll_s``. ``stop`` is checked after each wait."""
     run = AcdRun()
     if after_id is None:
         with engine.connect() as conn:
@@ -83,22 +148,29 @@ def run_acd(engine: sa.Engine, acd: LiveAcd, *, after_id: int | None = None, bus
     run.last_id = after_id
     next_tick = time.monotonic() + tick_s
     cursor = LogCursor(after_id)  # in id order, never over an append still committing
+    wait = _Wait(bus, poll_s, safety_poll_s, hot_s)
     with engine.connect() as reader:  # one connection for the reads; each read ends its transaction at once
         while not stop():
             batch = cursor.read(reader, limit=5_000)
             reader.rollback()  # no snapshot held between looks: the next one sees the newest appends
-            _route(engine, acd, batch, run, bus, poll_s, tick_due=time.monotonic() >= next_tick, clock=clock,
-                   sink=sink)
+            run.looks += 1
+            if batch:
+                run.caught_by_poll += wait.timed_out
+                wait.found()
+            wait.timed_out = False
+            _route(engine, acd, batch, run, bus, tick_due=time.monotonic() >= next_tick, clock=clock, sink=sink)
             if time.monotonic() >= next_tick:
                 next_tick = time.monotonic() + tick_s
+            if not batch:
+                wait.idle(cursor.last_id, run, until=next_tick)
     run.ignored = dict(acd.ignored)
     return run
 
 
 def _route(engine: sa.Engine, acd: LiveAcd, batch: list[tuple[int, LiveEvent]], run: AcdRun, bus: EventBus | None,
-           poll_s: float, *, tick_due: bool, clock: Callable[[], dt.datetime],
+           *, tick_due: bool, clock: Callable[[], dt.datetime],
            sink: Callable[[list[LiveEvent]], None] | None = None) -> None:
-    """Apply one batch (and the ring timeouts when due), append the decisions; wait a little when idle."""
+    """Apply one batch (and the ring timeouts when due), append the decisions and publish their last id."""
     decisions = []
     for event_id, event in batch:
         decisions += acd.apply(event)
@@ -114,8 +186,3 @@ def _route(engine: sa.Engine, acd: LiveAcd, batch: list[tuple[int, LiveEvent]], 
             bus.publish(last)
         if sink is not None:
             sink(decisions)
-    if not batch:
-        if bus is not None:  # woken by the next append; the poll covers writers without a bus
-            bus.wait(run.last_id, poll_s * 20)
-        else:
-            time.sleep(poll_s)
