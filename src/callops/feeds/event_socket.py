@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -21,7 +21,7 @@ from callops.live.callcenter_events import CallcenterEvents
 from callops.live.events import LiveEvent
 from callops.records import Call
 
-__all__ = ["CallcenterFeed", "read_message"]
+__all__ = ["CallcenterFeed", "esl_login", "read_message"]
 
 _MAX_BODY = 1 << 20
 
@@ -57,6 +57,33 @@ async def read_message(reader: asyncio.StreamReader) -> tuple[dict[str, str], st
     return headers, body
 
 
+async def _esl_command(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, command: str,
+                       refused: Callable[[str], Exception], closed: Callable[[str], Exception]) -> None:
+    writer.write(f"{command}\n\n".encode())
+    await writer.drain()
+    while True:
+        message = await read_message(reader)
+        if message is None:
+            raise closed(f"the connection closed after {command.split()[0]!r}")
+        headers, _body = message
+        if headers.get("Content-Type") == "command/reply":
+            reply = headers.get("Reply-Text", "")
+            if not reply.startswith("+OK"):
+                raise refused(reply or "no reply text")
+            return
+
+
+async def esl_login(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, password: str, events: str, *,
+                    refused: Callable[[str], Exception], closed: Callable[[str], Exception] | None = None) -> None:
+    """The event socket's greeting, ``auth`` and ``event plain EVENTS``: a refusal raises ``refused(reason)``, the
+    connection closing in between ``closed(reason)`` (by default ``refused``)."""
+    greeting = await read_message(reader)
+    if greeting is None or greeting[0].get("Content-Type") != "auth/request":
+        raise refused("not a FreeSWITCH event socket (no auth/request)")
+    for command in (f"auth {password}", f"event plain {events}"):
+        await _esl_command(reader, writer, command, refused, closed or refused)
+
+
 class CallcenterFeed(SocketFeed):
     protocol = "freeswitch-esl"
 
@@ -65,26 +92,8 @@ class CallcenterFeed(SocketFeed):
         self.password = password
         self.calls = CallcenterEvents(f"esl:{host}:{port}")
 
-    async def _command(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, command: str) -> None:
-        writer.write(f"{command}\n\n".encode())
-        await writer.drain()
-        while True:
-            message = await read_message(reader)
-            if message is None:
-                raise FeedRefused(f"the connection closed after {command.split()[0]!r}")
-            headers, _body = message
-            if headers.get("Content-Type") == "command/reply":
-                reply = headers.get("Reply-Text", "")
-                if not reply.startswith("+OK"):
-                    raise FeedRefused(reply or "no reply text")
-                return
-
     async def handshake(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        greeting = await read_message(reader)
-        if greeting is None or greeting[0].get("Content-Type") != "auth/request":
-            raise FeedRefused("not a FreeSWITCH event socket (no auth/request)")
-        await self._command(reader, writer, f"auth {self.password}")
-        await self._command(reader, writer, "event plain CUSTOM callcenter::info")
+        await esl_login(reader, writer, self.password, "CUSTOM callcenter::info", refused=FeedRefused)
 
     async def blocks(self, reader: asyncio.StreamReader) -> AsyncIterator[Mapping[str, str]]:
         while True:

@@ -18,7 +18,7 @@ import uuid
 from collections import deque
 from typing import Any
 
-from callops.feeds.event_socket import _headers, read_message
+from callops.feeds.event_socket import _headers, esl_login, read_message
 from callops.feeds.switch import (
     ConnectedSwitch,
     Originate,
@@ -88,25 +88,8 @@ class EslSwitch(ConnectedSwitch):
         self._replies: deque[asyncio.Future[str]] = deque()
         self._jobs: dict[str, asyncio.Future[str]] = {}
 
-    async def _login_command(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, text: str) -> None:
-        writer.write(f"{text}\n\n".encode())
-        await writer.drain()
-        while True:
-            message = await read_message(reader)
-            if message is None:
-                raise OSError(f"the connection closed after {text.split()[0]!r}")
-            if message[0].get("Content-Type") == "command/reply":
-                reply = message[0].get("Reply-Text", "")
-                if not reply.startswith("+OK"):
-                    raise PermissionError(reply or "no reply text")
-                return
-
     async def login(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        greeting = await read_message(reader)
-        if greeting is None or greeting[0].get("Content-Type") != "auth/request":
-            raise PermissionError("not a FreeSWITCH event socket (no auth/request)")
-        await self._login_command(reader, writer, f"auth {self.password}")
-        await self._login_command(reader, writer, "event plain BACKGROUND_JOB")
+        await esl_login(reader, writer, self.password, "BACKGROUND_JOB", refused=PermissionError, closed=OSError)
 
     async def dispatch(self, reader: asyncio.StreamReader) -> None:
         while True:
