@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 
 from callops.ingest import import_files
+from callops.ingest.preview import preview_file
 from callops.store import make_engine, upgrade
 from callops.web.i18n import Translator, load_catalogs
 from callops.web.import_messages import say_import
+from callops.yaml_input import load_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CATALOGS = load_catalogs()
@@ -49,6 +51,31 @@ def test_the_parts_are_kept_and_english_reads_as_before() -> None:
     assert say_import("records span 2013-04-23 12:26 to 2013-04-23 12:46 UTC", zh) == (
         "记录时间范围：2013-04-23 12:26 至 2013-04-23 12:46（UTC）")
     assert say_import("RINGNOANSWER: ring attempts are not stored", zh) == "RINGNOANSWER：不保存"
+
+
+def test_the_rejections_of_the_bad_line_fixtures_read_in_chinese(tmp_path: Path) -> None:
+    """Every reason the importers give for the bad lines of the fixtures (real importer output) has a pattern."""
+    zh = translator("zh-CN")
+    mapping = load_yaml((FIXTURES / "csv" / "crm-export.yaml").read_text(encoding="utf-8"), file="crm-export.yaml")
+    reasons: list[str] = []
+    for fmt, path, options in (("asterisk-queue-log", FIXTURES / "asterisk_queue_log" / "bad_line.queue_log", {}),
+                               ("csv", FIXTURES / "csv" / "bad_line.csv", {"mapping": mapping})):
+        preview = preview_file(path, fmt=fmt, tz="UTC", options=options)
+        reasons += [rejection.reason for rejection in preview.rejections]
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    reasons += [r.reason for r in preview_file(empty, fmt="asterisk-queue-log", tz="UTC").rejections]
+    assert reasons
+    for reason in reasons:
+        said = say_import(reason, zh)
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in said), reason
+
+
+def test_a_rejection_keeps_the_value_it_names() -> None:
+    zh = translator("zh-CN")
+    assert say_import("'abc' is not a number", zh) == "'abc' 不是数字"
+    assert say_import("'99:99' is not a time of day H:MM:SS", zh) == "'99:99' 不是 H:MM:SS 格式的时刻"
+    assert say_import("'X' is not one of ANSWERED, BUSY", zh) == "'X' 不是可选值之一：ANSWERED, BUSY"
 
 
 def test_a_sentence_no_pattern_knows_is_shown_as_raised() -> None:

@@ -1,4 +1,4 @@
-"""The importer's notices and skip reasons in the viewer's language.
+"""The importer's notices, skip reasons and rejection reasons in the viewer's language.
 
 ``callops.ingest`` reports in English sentences (the CLI prints them as they are); the web pages show them
 through ``say_import``, which matches each sentence against the patterns below and renders the message key
@@ -48,12 +48,40 @@ IMPORT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^not a customer call: (?P<rule>.+)$", "imports.msg.not_customer_call"),
         (r"^b-leg of a call already read \(bleg_uuid\)$", "imports.msg.b_leg"),
         (r"^filtered out by the mapping: (?P<condition>.+) does not hold$", "imports.msg.filtered"),
+        # a rejected line's reason (the preview's rejections, the job page)
+        (r"^empty file \(no lines, or only blank ones\): nothing to import", "imports.msg.empty_file"),
+        (r"^empty$", "imports.msg.empty"),
+        (r"^empty for an ANSWERED leg$", "imports.msg.empty_answered"),
+        (r"^empty, and no uuid$", "imports.msg.empty_no_uuid"),
+        (r"^missing$", "imports.msg.missing"),
+        (r"^ends before it starts$", "imports.msg.ends_before"),
+        (r"^before (?P<other>\w+)$", "imports.msg.before"),
+        (r"^(?P<value>.+?) is not a number$", "imports.msg.not_number"),
+        (r"^(?P<value>.+?) is not a whole number of seconds$", "imports.msg.not_seconds"),
+        (r"^(?P<value>.+?) is not a Unix time(?: in seconds)?$", "imports.msg.not_unix"),
+        (r"^(?P<value>.+?) is not a date YYMMDD(?: \(.*\))?$", "imports.msg.not_yymmdd"),
+        (r"^(?P<value>.+?) is not a time YYYY-MM-DD HH:MM:SS$", "imports.msg.not_datetime"),
+        (r"^(?P<value>.+?) is not a time in format (?P<fmt>.+)$", "imports.msg.not_format"),
+        (r"^(?P<value>.+?) is not a time of day H:MM:SS$", "imports.msg.not_time_of_day"),
+        (r"^(?P<value>.+?) is not a valid time \((?P<why>.*)\)$", "imports.msg.not_valid_time"),
+        (r"^(?P<value>.+?) is not one of (?P<choices>.+)$", "imports.msg.not_one_of"),
+        (r"^(?P<value>.+?) is not AGENT, HANG or PHANTOM$", "imports.msg.not_bank_outcome"),
+        (r"^(?P<value>.+?) is not a priority digit \(0, 1 or 2\)$", "imports.msg.not_priority"),
+        (r"^(?P<event>\S+) needs an agent$", "imports.msg.needs_agent"),
+        (r"^(?P<n>\d+) fields, expected at least 5 \(epoch\|callid\|queue\|agent\|event\)$",
+         "imports.msg.few_fields"),
+        (r"^(?P<value>.+?) is not a direction; add it to values\.direction$", "imports.msg.not_direction"),
+        (r"^(?P<value>.+?) is not an outcome; add it to values\.outcome$", "imports.msg.not_outcome"),
+        (r"^(?P<value>.+?) is out of range$", "imports.msg.out_of_range"),
+        (r"^(?P<value>.+?) is not in the value map for (?P<name>\S+)", "imports.msg.not_in_map"),
+        (r"^no outcome rule matches the row and no outcome column or constant is mapped$",
+         "imports.msg.no_outcome_rule"),
     )
 )
 
 
 def say_import(text: str, t: Translator) -> str:
-    """``text`` (an importer notice or skip reason) in the viewer's language where a pattern knows it."""
+    """``text`` (an importer notice, skip or rejection reason) in the viewer's language where a pattern knows it."""
     for pattern, key in IMPORT_PATTERNS:
         found = pattern.search(text)
         if found and key in t.messages:

@@ -84,6 +84,7 @@ def _page(request: Request, viewer: Viewer, conn: sa.Connection, settings: Setti
         "site_tz": settings.site_tz, "limit_bytes": settings.import_max_bytes,
         "limit_text": size_text(settings.import_max_bytes), "upload_path": UPLOAD_PATH,
         "problem": problem, "message": message, "preview": preview, "staged": staged,
+        "say_import": lambda text: say_import(text, viewer.t),
         "jobs": recent_jobs(conn), "now": now, "preview_lines": PREVIEW_LINES, "preview_rows": preview_rows or []},
         status_code=problem.status if problem is not None else 200)
 
