@@ -25,7 +25,7 @@ def test_log_in_filter_calls_and_switch_language(page: Page, site: str) -> None:
     page.fill("#f-to", "1999-01-10")
     page.select_option("#f-outcome", "abandoned")
     page.click("#apply-filters")
-    expect(page).to_have_url(f"{site}/calls?from=1999-01-10&to=1999-01-10&queue=&agent=&outcome=abandoned&call_type=")
+    expect(page).to_have_url(f"{site}/calls?from=1999-01-10&to=1999-01-10&queue=&agent=&outcome=abandoned&call_type=&kpi=&sl_threshold=")
     badges = page.locator("#calls-table tbody .badge")
     assert badges.count() > 0
     assert set(badges.all_inner_texts()) == {"放弃"}
