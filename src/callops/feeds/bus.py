@@ -79,7 +79,7 @@ class RedisBus:
 
         while not self._stop.is_set():
             try:
-                pubsub = self._client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+                pubsub = self._client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(self.channel)
                 self._ready.set()
                 while not self._stop.is_set():
