@@ -32,6 +32,7 @@ from callops.dialer.phones import PhoneError, normalise_phone
 from callops.errors import InvalidInput, PermissionDenied
 from callops.permissions import Permission, allowed
 from callops.records import Role
+from callops.services.team_scope import team_scope
 from callops.store.desk import (
     Ticket,
     TicketImport,
@@ -45,7 +46,6 @@ from callops.store.desk import (
     update_ticket,
 )
 from callops.store.desk_callbacks import add_callback
-from callops.store.directory import led_agents
 from callops.store.users import User
 
 __all__ = ["DEFAULT_RULES", "TicketFilter", "NewTicket", "TicketChange", "DeskRules", "desk_scope",
@@ -91,9 +91,9 @@ def desk_scope(conn: sa.Connection, user: User) -> frozenset[str] | None:
         return None
     if not allowed(user.role, Permission.WORK_TICKETS):
         raise PermissionDenied(f"the {user.role.value} role lacks the right {Permission.WORK_TICKETS.value}")
-    if user.role is Role.TEAM_LEAD:
-        return led_agents(conn, user.username) | ({user.agent_id} if user.agent_id else set())
-    return frozenset({user.agent_id}) if user.agent_id else frozenset()
+    own = frozenset({user.agent_id}) if user.agent_id else frozenset()
+    team = team_scope(conn, user)  # the house's one rule: a team lead reaches the teams they lead
+    return own if team is None else team | own
 
 
 def visible_ticket(conn: sa.Connection, user: User, ticket_id: int, *, for_update: bool = False) -> Ticket:
