@@ -24,7 +24,8 @@ import sqlalchemy as sa
 from callops.errors import InvalidInput
 from callops.feeds.bus import EventBus
 from callops.live.acd import AcdSettings, LiveAcd
-from callops.live.events import LiveEvent
+from callops.live.events import LiveEvent, LiveEventKind
+from callops.records import AgentState
 from callops.routing.config import AgentConfig, QueueConfig
 from callops.store.directory import list_agents, list_queues
 from callops.store.live_events import LogCursor, append_events, events_since, last_event_id
@@ -116,16 +117,32 @@ def acd_from_directory(conn: sa.Connection, settings: AcdSettings | None = None,
     return LiveAcd(queues, agents, settings)
 
 
-def replay_log(conn: sa.Connection, acd: LiveAcd, *, since: dt.datetime) -> int:
-    """Apply the events from ``since`` on (decisions dropped); the last event id applied (0: none)."""
+def replay_log(conn: sa.Connection, acd: LiveAcd, *, since: dt.datetime,
+               unlogged: list[LiveEvent] | None = None) -> int:
+    """Apply the events from ``since`` on (decisions dropped: they are in the log); the last event id applied
+    (0: none). With ``unlogged``, the ringing decisions the log lacks and that still stand at the end (calls
+    offered while no router ran) are put there, for the caller to append."""
     last = 0
+    made: dict[tuple[str | None, str | None], LiveEvent] = {}
+    own = acd.settings.source
     while True:
         batch = events_since(conn, since, after_id=last)
         if not batch:
-            return last
+            break
         for event_id, event in batch:
-            acd.apply(event)
+            if event.source == own and event.kind is LiveEventKind.CALL_RINGING:
+                made.pop((event.call_id, event.agent), None)  # logged when it was made
+            for decision in acd.apply(event):
+                if decision.kind is LiveEventKind.CALL_RINGING:
+                    made[(decision.call_id, decision.agent)] = decision
             last = event_id
+    if unlogged is not None:
+        for decision in made.values():
+            call = acd.calls.get(decision.call_id or "")
+            if call is not None and call.agent is not None and call.agent.agent_id == decision.agent \
+                    and call.agent.state is AgentState.RINGING and call.agent.call is call:
+                unlogged.append(decision)
+    return last
 
 
 def run_acd(engine: sa.Engine, acd: LiveAcd, *, after_id: int | None = None, bus: EventBus | None = None,
