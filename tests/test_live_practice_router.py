@@ -99,3 +99,4 @@ def test_the_practice_floor_is_routed_by_live_route(engine: sa.Engine, db_url: s
     assert set(last_state.values()) == {"logged_out"}
     # and the router understood every event the floor wrote
     assert "ignored" not in router_out, router_out
+    assert "0 directory changes routed with" in router_out  # the directory stood still: nothing re-read in vain

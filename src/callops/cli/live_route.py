@@ -43,6 +43,10 @@ def register(group: click.Group) -> None:
 @click.option("--wake/--no-wake", default=True, show_default=True,
               help="Sleep until a writer's wake-up (Redis when CALLOPS_REDIS_URL is set, else NOTIFY on PostgreSQL); "
                    "--no-wake: poll the log every --poll.")
+@click.option("--directory-check", "directory_check_s", type=click.FloatRange(0.0, 3600.0), default=5.0,
+              show_default=True,
+              help="Seconds between looks at the directory (queues, agents, skills, the day's nesting plans): a "
+                   "change, or a new local day, is routed with from then on; 0: read only at start.")
 @click.option("--tz", default=None, help="Zone whose day is replayed on start (default: the site's zone).")
 @click.option("--switch", "switch_url", default=None, envvar="CALLOPS_SWITCH",
               help="Ring each chosen agent on the PBX: ami://USER:SECRET@HOST:PORT (Asterisk Redirect) or "
@@ -55,18 +59,20 @@ def register(group: click.Group) -> None:
 @click.option("--exit-after", "exit_after_s", type=click.FloatRange(0.1, 86_400 * 7), default=None,
               help="Stop after this many seconds (scripts; default: run until stopped).")
 def route(strategy: str, wrap_up: str, ring_timeout_s: float, poll_s: float, safety_poll_s: float, hot_s: float,
-          wake: bool, tz: str | None,
+          wake: bool, directory_check_s: float, tz: str | None,
           switch_url: str | None, agent_context: str, agent_exten: str, exit_after_s: float | None) -> None:
     """Route live calls: each call offered to a queue rings an agent with that skill (a call_ringing event).
 
     Queues and agents with their skills come from the directory (a new hire in nesting: the skills of their
-    nesting plan, as of the day it starts; restart to pick up plans changed since). On start, today's log is
+    nesting plan on the local day), looked at again every --directory-check seconds: a change (an agent or a
+    skill added, a nesting plan saved) or a new day is routed with from then on, with nobody's state lost. On
+    start, today's log is
     replayed to rebuild who is ready, ringing and on a call; then every new event is routed as it is appended.
     A switch adapter or the practice floor acts on the decisions and reports answered, ended and abandoned calls
     back; with --switch callops rings the agent itself (the caller's channel is the call's data.channel, else its
     id).
     """
-    from callops.services.live_acd import acd_from_directory, replay_log, run_acd
+    from callops.services.live_acd import DirectoryWatch, acd_from_directory, replay_log, run_acd
     from callops.services.switch_runner import RingOnSwitch, SwitchRunner, switch_from_url
     from callops.store.live_events import append_events
 
@@ -76,8 +82,9 @@ def route(strategy: str, wrap_up: str, ring_timeout_s: float, poll_s: float, saf
     acd_settings = AcdSettings(strategy=Strategy(strategy), auto_ready=wrap_up == "auto",
                                ring_timeout_s=ring_timeout_s)
     today = dt.datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
+    day = dt.datetime.now(zone).date()
     with engine.connect() as conn:
-        acd = acd_from_directory(conn, acd_settings, on=dt.datetime.now(zone).date())  # nesting plans of today
+        acd = acd_from_directory(conn, acd_settings, on=day)  # nesting plans of today
         unlogged: list[LiveEvent] = []
         last = replay_log(conn, acd, since=today, unlogged=unlogged)
     if unlogged:  # calls offered while no router ran: ring for them now (the log is what the switch acts on)
@@ -107,9 +114,13 @@ def route(strategy: str, wrap_up: str, ring_timeout_s: float, poll_s: float, saf
                f"every {safety_poll_s:g} s" if bus is not None
                else f"polling the log every {poll_s:g} s (no wake-up: " + (
                    "--no-wake)" if not wake else "no CALLOPS_REDIS_URL, not PostgreSQL)"), err=True)
+    watch = None
+    if directory_check_s > 0:
+        watch = DirectoryWatch(zone, check_s=directory_check_s)
+        watch.start(acd, day)
     try:
         run = run_acd(engine, acd, after_id=last, bus=bus, poll_s=poll_s, safety_poll_s=safety_poll_s,
-                      hot_s=hot_s, stop=stop.is_set, sink=ringer)
+                      hot_s=hot_s, stop=stop.is_set, sink=ringer, directory=watch)
     finally:
         if bus is not None:
             bus.close()
@@ -117,7 +128,10 @@ def route(strategy: str, wrap_up: str, ring_timeout_s: float, poll_s: float, saf
             ringer.wait(5.0)
             runner.close()
     click.echo(f"stopped after event {run.last_id}: {run.read} events read, {run.decisions} decisions appended; "
-               f"{run.looks} looks at the log, {run.woken} wake-ups, {run.caught_by_poll} caught by a poll")
+               f"{run.looks} looks at the log, {run.woken} wake-ups, {run.caught_by_poll} caught by a poll; "
+               f"{run.reloads} directory changes routed with")
+    for problem in dict.fromkeys(watch.problems if watch is not None else []):
+        click.echo(f"  {problem}")
     if ringer is not None:
         done = ", ".join(f"{k} {v}" for k, v in sorted(ringer.results.items())) or "no result yet"
         click.echo(f"switch: {ringer.sent} rings sent ({done})")
