@@ -1,7 +1,7 @@
 """callops as the ACD under load: event appended -> routing decision appended, and memory over an hour.
 
 Run: .venv/bin/python benchmarks/bench_live_acd.py [--calls-per-s 200] [--agents 1000] [--seconds 20]
-                                                    [--hours 1] [--db URL] [--modes poll,wake,wake-hot]
+                                                    [--hours 1] [--db URL] [--modes poll,wake,wake-hot,notify]
                                                     [--idle-seconds 5] [--rounds 1]
 
 1. End to end, two processes as deployed, once per mode, side by side: ``callops live route`` (its own
@@ -9,7 +9,10 @@ Run: .venv/bin/python benchmarks/bench_live_acd.py [--calls-per-s 200] [--agents
    (``ACD_POLL`` to change it); ``wake``: ``CALLOPS_REDIS_URL`` set (--redis), the PBX publishes each append's
    id on Redis after it commits (from a thread, coalescing, so both modes offer the same load) and the router
    sleeps until woken (safety poll 0.25 s), as ``live route`` does by default; ``wake-hot``: the same, also
-   looking every 1 ms for 0.1 s after events (``--hot 0.1``). Before the load, the
+   looking every 1 ms for 0.1 s after events (``--hot 0.1``); ``notify`` (PostgreSQL only, ``--db``): no Redis,
+   the PBX sends ``pg_notify`` after each commit (``PgNotifyBus``, from the same publishing thread) and the
+   router sleeps on ``LISTEN``, as ``live route`` does by default on PostgreSQL (``poll`` passes ``--no-wake``
+   so it polls there too). Before the load, the
    router's CPU is sampled (/proc) over --idle-seconds with nothing happening: the idle cost of each way of
    waiting. This process is the PBX and its
    phones: it appends each call offered (Poisson, --calls-per-s) in its own transaction, reads the router's

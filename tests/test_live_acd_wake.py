@@ -115,6 +115,7 @@ def test_a_lost_wake_up_is_caught_by_the_safety_poll(engine: sa.Engine) -> None:
     bus = LocalBus()
     router = Router(engine, bus, safety_poll_s=0.2)
     try:
+        time.sleep(0.5)  # the router is waiting (not still starting: its first look would find the offer at once)
         offered = _offer(engine, "lost", 2, publish=None)
         assert _await_ringing(engine, offered - 1, 1) == [("lost", "A1")]
     finally:
