@@ -1,6 +1,7 @@
-"""The practice floor through `callops live route`, two processes on SQLite: the floor plays the PBX and the
-people (`live practice --router live`), the router decides who takes each call. Every call answered was rung
-by the router first (source acd), the floor itself rings nobody, and its counts add up against the log."""
+"""The practice floor through `callops live route`, two processes (SQLite: both poll; PostgreSQL: they wake
+each other by NOTIFY): the floor plays the PBX and the people (`live practice --router live`), the router
+decides who takes each call. Every call answered was rung by the router first (source acd), the floor itself
+rings nobody, and its counts add up against the log."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from callops.live.events import LiveEventKind
@@ -41,8 +41,7 @@ def _callops() -> str:
 
 
 def test_the_practice_floor_is_routed_by_live_route(engine: sa.Engine, db_url: str, tmp_path: Path) -> None:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("the two-process run is on SQLite (the router polls); PostgreSQL wake-ups: test_live_acd_wake")
+    postgres = engine.dialect.name == "postgresql"  # there both sleep on LISTEN and wake each other by NOTIFY
     scenario = tmp_path / "drill.yaml"
     scenario.write_text(SCENARIO, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "CALLOPS_REDIS_URL"}
@@ -58,7 +57,8 @@ def test_the_practice_floor_is_routed_by_live_route(engine: sa.Engine, db_url: s
                               text=True)
     assert router.stderr is not None
     assert router.stderr.readline().startswith("routing 2 queues, 7 agents")
-    assert router.stderr.readline().startswith("polling the log")  # routing from here on
+    how = router.stderr.readline()  # routing from here on
+    assert how.startswith("waiting on PostgreSQL NOTIFY" if postgres else "polling the log"), how
     floor = subprocess.Popen([_callops(), "live", "practice", "--scenario", str(scenario), "--router", "live",
                               "--add-to-directory", "--speed", "60", "--seed", "4"],
                              env=env, stderr=subprocess.PIPE, text=True)
@@ -100,3 +100,7 @@ def test_the_practice_floor_is_routed_by_live_route(engine: sa.Engine, db_url: s
     # and the router understood every event the floor wrote
     assert "ignored" not in router_out, router_out
     assert "0 directory changes routed with" in router_out  # the directory stood still: nothing re-read in vain
+    if postgres:
+        woken = re.search(r"(\d+) wake-ups, (\d+) caught by a poll", router_out)
+        assert woken is not None and int(woken.group(1)) > 0, router_out
+        assert "woken by PostgreSQL NOTIFY" in floor_err
