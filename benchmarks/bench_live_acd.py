@@ -1,7 +1,7 @@
 """callops as the ACD under load: event appended -> routing decision appended, and memory over an hour.
 
 Run: .venv/bin/python benchmarks/bench_live_acd.py [--calls-per-s 200] [--agents 1000] [--seconds 20]
-                                                    [--hours 1] [--db URL] [--modes poll,wake,wake-hot]
+                                                    [--hours 1] [--db URL] [--modes poll,wake,wake-hot,notify]
                                                     [--idle-seconds 5] [--rounds 1]
 
 1. End to end, two processes as deployed, once per mode, side by side: ``callops live route`` (its own
@@ -9,7 +9,10 @@ Run: .venv/bin/python benchmarks/bench_live_acd.py [--calls-per-s 200] [--agents
    (``ACD_POLL`` to change it); ``wake``: ``CALLOPS_REDIS_URL`` set (--redis), the PBX publishes each append's
    id on Redis after it commits (from a thread, coalescing, so both modes offer the same load) and the router
    sleeps until woken (safety poll 0.25 s), as ``live route`` does by default; ``wake-hot``: the same, also
-   looking every 1 ms for 0.1 s after events (``--hot 0.1``). Before the load, the
+   looking every 1 ms for 0.1 s after events (``--hot 0.1``); ``notify`` (PostgreSQL only, ``--db``): no Redis,
+   the PBX sends ``pg_notify`` after each commit (``PgNotifyBus``, from the same publishing thread) and the
+   router sleeps on ``LISTEN``, as ``live route`` does by default on PostgreSQL (``poll`` passes ``--no-wake``
+   so it polls there too). Before the load, the
    router's CPU is sampled (/proc) over --idle-seconds with nothing happening: the idle cost of each way of
    waiting. This process is the PBX and its
    phones: it appends each call offered (Poisson, --calls-per-s) in its own transaction, reads the router's
@@ -41,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
-from callops.feeds.bus import RedisBus
+from callops.feeds.bus import PgNotifyBus, RedisBus
 from callops.live.acd import LiveAcd
 from callops.live.events import LiveEvent, LiveEventKind
 from callops.records import Agent
@@ -96,7 +99,7 @@ class _Publisher:
     """The PBX's wake-ups, sent from a thread so a slow Redis round trip (0.2–1 ms on the shared machine) never
     holds the PBX's own schedule up; the bus only carries the newest id, so ids published meanwhile coalesce."""
 
-    def __init__(self, bus: RedisBus) -> None:
+    def __init__(self, bus: RedisBus | PgNotifyBus) -> None:
         self.bus = bus
         self._cond = threading.Condition()
         self._newest = self._sent = 0
@@ -134,7 +137,7 @@ def _cpu_s(pid: int) -> float:
 
 
 def end_to_end(url: str, agents: int, rate: float, seconds: float, *, redis_url: str | None = None,
-               idle_s: float = 5.0, hot_s: float = 0.0) -> dict[str, float]:
+               idle_s: float = 5.0, hot_s: float = 0.0, notify: bool = False) -> dict[str, float]:
     engine = make_engine(url)
     upgrade(engine)
     with engine.begin() as conn:
@@ -147,10 +150,14 @@ def end_to_end(url: str, agents: int, rate: float, seconds: float, *, redis_url:
     env.pop("CALLOPS_REDIS_URL", None)
     if redis_url:
         env["CALLOPS_REDIS_URL"] = redis_url
-    bus = _Publisher(RedisBus(redis_url)) if redis_url else None  # the PBX only publishes
+    # the PBX only publishes: on Redis, or with NOTIFY on PostgreSQL
+    publisher: RedisBus | PgNotifyBus | None = (RedisBus(redis_url) if redis_url
+                                                else PgNotifyBus(url) if notify else None)
+    bus = _Publisher(publisher) if publisher is not None else None
+    wake = ["--wake"] if redis_url or notify else ["--no-wake"]  # poll: never woken, even on PostgreSQL
     router = subprocess.Popen([str(Path(sys.executable).with_name("callops")), "live", "route", "--poll", POLL,
-                               "--hot", str(hot_s), "--tz", "UTC", "--exit-after", str(seconds + idle_s + 9)], env=env,
-                              stderr=subprocess.PIPE, text=True)
+                               "--hot", str(hot_s), *wake, "--tz", "UTC", "--exit-after", str(seconds + idle_s + 9)],
+                              env=env, stderr=subprocess.PIPE, text=True)
     assert router.stderr is not None
     print("  router:", router.stderr.readline().strip())  # it has replayed the log
     print("  router:", router.stderr.readline().strip())  # how it waits (subscribed to Redis, if so): routing
@@ -273,15 +280,18 @@ def main() -> None:
                         "PostgreSQL database is emptied of live events before each mode)")
     parser.add_argument("--modes", default="poll,wake,wake-hot",
                         help="poll (1 ms, no Redis), wake (Redis wake-ups: live route's default with Redis), "
-                             "wake-hot (also polling 1 ms for 0.1 s after events, --hot 0.1)")
+                             "wake-hot (also polling 1 ms for 0.1 s after events, --hot 0.1), notify (PostgreSQL "
+                             "NOTIFY/LISTEN without Redis: live route's default on PostgreSQL; needs --db)")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="Redis URL for the wake mode")
     parser.add_argument("--idle-seconds", type=float, default=5.0, help="router CPU sampled idle this long")
     parser.add_argument("--rounds", type=int, default=1, help="rounds of the modes, alternating; medians reported")
     args = parser.parse_args()
     modes = args.modes.split(",")
     for mode in modes:
-        if mode not in ("poll", "wake", "wake-hot"):
+        if mode not in ("poll", "wake", "wake-hot", "notify"):
             parser.error(f"--modes: unknown mode {mode!r}")
+        if mode == "notify" and not (args.db or "").startswith("postgresql"):
+            parser.error("--modes notify needs --db postgresql+psycopg://...")
     runs: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
     for round_ in range(args.rounds):  # the modes alternate, so a busier moment of the machine hits both
         for mode in modes if round_ % 2 == 0 else modes[::-1]:
@@ -292,8 +302,9 @@ def main() -> None:
                 print(f"round {round_ + 1}, {mode}: {args.calls_per_s:g} calls/s to {args.agents} agents for "
                       f"{args.seconds:g} s on {url.split(':')[0]}")
                 e2e = end_to_end(url, args.agents, args.calls_per_s, args.seconds,
-                                 redis_url=args.redis if mode != "poll" else None, idle_s=args.idle_seconds,
-                                 hot_s=0.1 if mode == "wake-hot" else 0.0)
+                                 redis_url=args.redis if mode in ("wake", "wake-hot") else None,
+                                 idle_s=args.idle_seconds, hot_s=0.1 if mode == "wake-hot" else 0.0,
+                                 notify=mode == "notify")
             runs[mode].append(e2e)
             print(f"  {e2e['offered']:.0f} calls offered, {e2e['routed_at_once']:.0f} routed by their offer: "
                   f"append -> decision p50 {e2e['p50']:.1f} ms, p99 {e2e['p99']:.1f} ms, max {e2e['max']:.0f} ms; "
@@ -302,11 +313,12 @@ def main() -> None:
     for mode, r in results.items():
         print(f"{mode}, median of {args.rounds} rounds: p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, idle CPU "
               f"{r['idle_cpu'] * 100:.2f} % of a core")
-    if "poll" in results and "wake" in results:
-        poll, wake = results["poll"], results["wake"]
-        print(f"side by side (medians), poll {POLL} s | wake: p50 {poll['p50']:.1f} | {wake['p50']:.1f} ms, "
-              f"p99 {poll['p99']:.1f} | {wake['p99']:.1f} ms (ratio {poll['p99'] / wake['p99']:.2f}x), "
-              f"idle CPU {poll['idle_cpu'] * 100:.2f} | {wake['idle_cpu'] * 100:.2f} % of a core")
+    for other in ("wake", "notify"):
+        if "poll" in results and other in results:
+            poll, wake = results["poll"], results[other]
+            print(f"side by side (medians), poll {POLL} s | {other}: p50 {poll['p50']:.1f} | {wake['p50']:.1f} ms, "
+                  f"p99 {poll['p99']:.1f} | {wake['p99']:.1f} ms (ratio {poll['p99'] / wake['p99']:.2f}x), "
+                  f"idle CPU {poll['idle_cpu'] * 100:.2f} | {wake['idle_cpu'] * 100:.2f} % of a core")
     e2e = results[list(results)[-1]]
     core = in_core(args.agents, args.calls_per_s, args.hours)
     print(f"in-core baseline over {args.hours:g} simulated h: {core['events']:,.0f} events, apply p50 "

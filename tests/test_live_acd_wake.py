@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from callops.feeds.bus import EventBus, LocalBus, RedisBus
+from callops.feeds.bus import EventBus, LocalBus, PgNotifyBus, RedisBus, wake_bus
 from callops.live.events import LiveEvent, LiveEventKind
 from callops.records import Agent
 from callops.services.live_acd import AcdRun, acd_from_directory, replay_log, run_acd
@@ -115,6 +115,7 @@ def test_a_lost_wake_up_is_caught_by_the_safety_poll(engine: sa.Engine) -> None:
     bus = LocalBus()
     router = Router(engine, bus, safety_poll_s=0.2)
     try:
+        time.sleep(0.5)  # the router is waiting (not still starting: its first look would find the offer at once)
         offered = _offer(engine, "lost", 2, publish=None)
         assert _await_ringing(engine, offered - 1, 1) == [("lost", "A1")]
     finally:
@@ -161,3 +162,51 @@ def test_the_router_is_woken_through_redis(engine: sa.Engine) -> None:
         writer.close()
     assert run.decisions == 2 and run.caught_by_poll == 0 and run.woken >= 1
     assert writer.errors == 0 and router_bus.errors == 0
+
+
+def test_the_router_is_woken_through_postgresql_notify(engine: sa.Engine) -> None:
+    """On PostgreSQL without Redis: the writer's PgNotifyBus sends NOTIFY after its append commits, the router's
+    LISTENs on its own connection; the safety poll is an hour away, so the decisions came from NOTIFY."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("NOTIFY/LISTEN is PostgreSQL's")
+    url = engine.url.render_as_string(hide_password=False)
+    channel = f"callops_test_{uuid.uuid4().hex[:12]}"
+    _floor(engine)
+    router_bus = PgNotifyBus(url, channel=channel).start()
+    writer = PgNotifyBus(url, channel=channel)  # the feed's process: publishes only, never listens
+    router = Router(engine, router_bus, safety_poll_s=NEVER)
+    try:
+        first = _offer(engine, "n1", 2, writer.publish)
+        assert _await_ringing(engine, first - 1, 1) == [("n1", "A1")]
+        time.sleep(0.3)  # idle: a 1 ms poll would look ~300 times here
+        _offer(engine, "n2", 3, writer.publish)
+        assert _await_ringing(engine, first - 1, 2) == [("n1", "A1"), ("n2", "A2")]
+    finally:
+        run = router.stop(writer)  # the stop wake-up goes through NOTIFY too
+        router_bus.close()
+        writer.close()
+    assert run.decisions == 2 and run.caught_by_poll == 0 and run.woken >= 1 and run.looks <= 20, run
+    assert writer.errors == 0 and router_bus.errors == 0
+    assert writer._listener is None  # a writer holds no listening connection
+
+
+def test_wake_bus_picks_redis_then_notify_then_nothing(engine: sa.Engine) -> None:
+    """What ``live route`` waits on: Redis when configured, NOTIFY on PostgreSQL, none on SQLite (it polls)."""
+    url = engine.url.render_as_string(hide_password=False)
+    bus = wake_bus(None, url)
+    try:
+        assert isinstance(bus, PgNotifyBus) if engine.dialect.name == "postgresql" else bus is None
+    finally:
+        if bus is not None:
+            bus.close()
+    redis_bus = wake_bus(REDIS_URL, url)
+    assert isinstance(redis_bus, RedisBus)
+    redis_bus.close()
+
+
+def test_a_notify_bus_that_cannot_connect_counts_errors_and_never_fails_the_writer() -> None:
+    bus = PgNotifyBus("postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
+    bus.publish(5)  # nothing listens on port 1: counted, not raised
+    assert bus.errors == 1
+    assert bus.wait(4, 0.01) == 5  # the in-process side still works
+    bus.close()

@@ -49,7 +49,7 @@ def follow(file: Path, fmt: str, tz: str | None, poll_s: float, batch_lines: int
     settings = _context.settings()
     zone = live_zone(tz, settings.site_tz)
     stop = stop_on_signals()
-    bus = bus_for(settings.redis_url)
+    bus = bus_for(settings.redis_url, settings.database_url)
     follower = QueueLogFollower(_context.engine(), file, tz=zone, bus=bus, poll_s=poll_s, batch_lines=batch_lines,
                                 stop=stop, idle_exit_s=idle_exit_s,
                                 on_problem=lambda message: click.echo(f"{file}: {message}", err=True))
@@ -94,7 +94,7 @@ def ami(address: str, username: str, secret: str) -> None:
     from callops.feeds.ami import AmiFeed
 
     host, port = _address(address)
-    bus = bus_for(_context.settings().redis_url)
+    bus = bus_for(_context.settings().redis_url, _context.settings().database_url)
     try:
         _run_feed(AmiFeed(_context.engine(), host, port, username=username, secret=secret, bus=bus))
     finally:
@@ -110,7 +110,7 @@ def esl(address: str, password: str) -> None:
     from callops.feeds.event_socket import CallcenterFeed
 
     host, port = _address(address)
-    bus = bus_for(_context.settings().redis_url)
+    bus = bus_for(_context.settings().redis_url, _context.settings().database_url)
     try:
         _run_feed(CallcenterFeed(_context.engine(), host, port, password=password, bus=bus))
     finally:

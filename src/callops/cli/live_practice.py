@@ -13,12 +13,12 @@ from typing import Any
 import click
 
 from callops.cli import _context
-from callops.cli._live_group import live_group
+from callops.cli._live_group import live_group, stop_on_signals
 from callops.errors import InvalidInput
-from callops.feeds.bus import bus_for
+from callops.feeds.bus import PgNotifyBus, RedisBus, bus_for, wake_bus
 from callops.feeds.event_log_sink import EventLogSink
 from callops.live.events import EventSink, LiveEvent
-from callops.simulation import parse_scenario
+from callops.simulation import Scenario, parse_scenario
 from callops.simulation.realtime import MAX_SPEED, run_practice
 
 EXTENDS = "live"  # loaded right after cli/live.py, which adds the group
@@ -81,10 +81,19 @@ def _fan_out(sinks: list[EventSink]) -> EventSink:
               help="Print each live event as a JSON line on stdout.")
 @click.option("--log/--no-log", "to_log", default=True, show_default=True,
               help="Append each live event to the event log, so the wallboard (/live) shows the floor.")
+@click.option("--router", type=click.Choice(["simulator", "live"]), default="simulator", show_default=True,
+              help="simulator: the simulator routes the calls; live: the practice floor plays only the PBX and the "
+                   "people, and `callops live route` (run it with --wrap-up manual) routes them.")
+@click.option("--add-to-directory", is_flag=True,
+              help="With --router live: add the scenario's queues and agents the directory lacks (the router "
+                   "routes to the directory's agents).")
 def practice(scenario_path: str, speed: float, seed: int, until_s: float | None, start_text: str | None,
-             jsonl: bool, to_log: bool) -> None:
+             jsonl: bool, to_log: bool, router: str, add_to_directory: bool) -> None:
     """Run SCENARIO on the wall clock (the practice floor): its live events go to the event log (the
-    wallboard shows them) and, with --jsonl, to stdout; a summary goes to stderr at the end (or on Ctrl-C)."""
+    wallboard shows them) and, with --jsonl, to stdout; a summary goes to stderr at the end (or on Ctrl-C).
+
+    With --router live, `callops live route` decides who takes each call: the floor offers the calls, logs the
+    agents in and out, and answers each call the router rings an agent for."""
     try:
         text = Path(scenario_path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -98,8 +107,16 @@ def practice(scenario_path: str, speed: float, seed: int, until_s: float | None,
             raise click.BadParameter(f"{start_text!r} is not an ISO 8601 time", param_hint="--start") from exc
         if start_at.tzinfo is None:
             raise click.BadParameter("give the time zone, e.g. 2026-01-05T09:00+08:00", param_hint="--start")
+    if router == "live":
+        if not to_log:
+            raise click.BadParameter("the router reads the event log: --router live needs --log", param_hint="--no-log")
+        _through_router(scenario, speed=speed, seed=seed, until_s=until_s, start_at=start_at, jsonl=jsonl,
+                        add=add_to_directory)
+        return
+    if add_to_directory:
+        raise click.BadParameter("only with --router live", param_hint="--add-to-directory")
     sinks: list[EventSink] = [jsonl_sink(sys.stdout)] if jsonl else []
-    bus = bus_for(_context.settings().redis_url) if to_log else None
+    bus = bus_for(_context.settings().redis_url, _context.settings().database_url) if to_log else None
     if bus is not None:
         sinks.append(EventLogSink(_context.engine(), bus))
     try:
@@ -115,3 +132,39 @@ def practice(scenario_path: str, speed: float, seed: int, until_s: float | None,
             bus.close()
     click.echo(f"practice floor: {run.events} events over {run.simulated_s:.0f} simulated seconds at x{speed:g}, "
                f"at worst {run.late_s:.3f} s late", err=True)
+
+
+def _through_router(scenario: Scenario, *, speed: float, seed: int, until_s: float | None,
+                    start_at: dt.datetime | None, jsonl: bool, add: bool) -> None:
+    """The practice floor as the PBX and the people, routed by `callops live route` (another process)."""
+    from callops.services.practice_floor import check_directory, run_practice_pbx
+
+    settings = _context.settings()
+    engine = _context.engine()
+    with engine.begin() as conn:
+        queues, agents = check_directory(conn, scenario, add=add)
+    if queues or agents:
+        click.echo(f"added {queues} queues and {agents} agents to the directory", err=True)
+    bus = wake_bus(settings.redis_url, settings.database_url)
+    if isinstance(bus, PgNotifyBus):
+        bus.start()
+    stop = stop_on_signals()
+    click.echo(f"practice floor x{speed:g}: the PBX and the people of {scenario.name}; `callops live route` "
+               f"routes (" + ("woken by " + ("Redis" if isinstance(bus, RedisBus) else "PostgreSQL NOTIFY")
+                               if bus is not None else "polling the log") + ")", err=True)
+    try:
+        run = run_practice_pbx(engine, scenario, speed=speed, seed=seed, until_s=until_s, start_at=start_at, bus=bus,
+                               also=jsonl_sink(sys.stdout) if jsonl else None, stop=stop.is_set)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
+    finally:
+        if bus is not None:
+            bus.close()
+    c = run.counts
+    click.echo(f"practice floor: {run.events} events over {run.simulated_s:.0f} simulated seconds at x{speed:g}; "
+               f"{c.offered} calls offered, {c.rung} rung by the router, {c.answered} answered, {c.ended} ended, "
+               f"{c.abandoned} abandoned, {c.timed_out} timed out, {c.open} still open; "
+               f"{run.decisions_read} router events read", err=True)
+    for what, count in sorted(c.not_acted_on.items()):
+        click.echo(f"  {count} decisions {what}", err=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from callops.errors import InvalidInput
@@ -98,6 +98,51 @@ class LiveAcd:
                 out.append(self._event(K.AGENT_STATE, at, call=None, agent=agent, state=AgentState.AWAY,
                                        reason=RING_NO_ANSWER, data={"call_id": self._ids[call.call_id]}))
                 out += self._no_answer(agent, call, at, now)
+        return out
+
+    def reconfigure(self, queues: Sequence[QueueConfig], agents: Sequence[AgentConfig], at: dt.datetime,
+                    *, states: Mapping[str, LiveEvent] | None = None) -> list[LiveEvent]:
+        """Route with new queues and agents from now on (the directory or a nesting plan changed, or a new day
+        began), keeping the floor as it is: every agent's state and time in it, the calls waiting in their order,
+        ringing and on a call. A ready agent who now serves a queue with a caller waiting rings at once (the
+        decisions are returned). An agent no longer listed keeps the call in hand but takes no new one; a queue no
+        longer listed stays (its calls are still routed) until a restart. ``states``: the last ``agent_state``
+        event of agents new to the router (they may have pressed ready before it knew them), applied now."""
+        now = (at - _EPOCH).total_seconds()
+        old = self.router
+        listed = {q.name for q in queues}
+        keep_queues = [*queues, *(q.config for name, q in old.queues.items() if name not in listed)]
+        named = {a.agent_id for a in agents}
+        gone = [AgentConfig(a.agent_id, {}) for a in old.agents
+                if a.agent_id not in named and (a.state is not AgentState.LOGGED_OUT or a.call is not None)]
+        router = Router(keep_queues, [*agents, *gone], strategy=old.strategy, head_start_s=old.head_start_s)
+        for agent in router.agents:
+            was = old.by_id.get(agent.agent_id)
+            if was is None:
+                continue
+            agent.state, agent.state_index, agent.next_states = was.state, was.state_index, was.next_states
+            agent.since, agent.reason, agent.calls, agent.leaving = was.since, was.reason, was.calls, was.leaving
+            agent.totals = was.totals
+            agent.call = was.call
+            if agent.call is not None:
+                agent.call.agent = agent
+        ready = sorted((a for a in router.agents if a.state is AgentState.READY), key=lambda a: a.since)
+        for agent in ready:  # longest idle first, as they stood in the old idle queues
+            agent.idle_queue.append(agent)
+        for name, queue in old.queues.items():
+            target = router.queues[name]
+            target.calls.extend(call for call in queue.calls if call.waiting)
+            target.size = queue.size
+        self.router = router
+        out: list[LiveEvent] = []
+        for agent in ready:
+            call = router.ready(agent, now)  # a waiting call it now serves: it rings
+            if call is not None:
+                out.append(self._ringing(call, agent, at))
+        for agent_id, event in (states or {}).items():
+            if agent_id in router.by_id and old.by_id.get(agent_id) is None and event.kind is K.AGENT_STATE:
+                out += self.apply(LiveEvent(kind=event.kind, at=at, source=event.source, agent=agent_id,
+                                            state=event.state, reason=event.reason))
         return out
 
     # -- what each kind does ----------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from callops.store.records import of_scenario
 from callops.store.schema import agent_skills, agents, calls, queues, sites, teams
 
 __all__ = ["QueueRow", "TeamRow", "assign_unteamed", "save_team", "list_teams", "save_agent", "get_agent",
-           "list_agents", "inactive_agents", "save_queue", "get_queue", "list_queues", "agents_from_calls",
-           "led_agents"]
+           "list_agents", "active_skills", "queue_names", "inactive_agents", "save_queue", "get_queue", "list_queues",
+           "agents_from_calls", "led_agents"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +110,24 @@ def list_agents(conn: sa.Connection, *, team: str | None = None, include_inactiv
     rows = list(conn.execute(query))
     skills = _skills(conn, [r.agent_id for r in rows])
     return [Agent(agent_id=r.agent_id, name=r.name, team=r.team, skills=skills.get(r.agent_id, {})) for r in rows]
+
+
+def active_skills(conn: sa.Connection) -> dict[str, dict[str, int]]:
+    """Every active agent with their skills ({} for none), by id: one query (the router re-reads it often)."""
+    out: dict[str, dict[str, int]] = {}
+    rows = conn.execute(sa.select(agents.c.agent_id, agent_skills.c.skill, agent_skills.c.level)
+                        .select_from(agents.outerjoin(agent_skills)).where(agents.c.active)
+                        .order_by(agents.c.agent_id))
+    for agent_id, skill, level in rows:
+        skills = out.setdefault(str(agent_id), {})
+        if skill is not None:
+            skills[str(skill)] = int(level)
+    return out
+
+
+def queue_names(conn: sa.Connection) -> list[str]:
+    """The queues' names, sorted."""
+    return [str(name) for name in conn.execute(sa.select(queues.c.name).order_by(queues.c.name)).scalars()]
 
 
 def inactive_agents(conn: sa.Connection) -> frozenset[str]:

@@ -123,7 +123,8 @@ def live_floor(request: Request, conn: sa.Connection) -> LiveFloor:
         if isinstance(found, LiveFloor):
             return found
         state = web_state(request)
-        floor = LiveFloor(state.engine, zoneinfo.ZoneInfo(state.settings.site_tz), bus_for(state.settings.redis_url))
+        bus = bus_for(state.settings.redis_url, state.settings.database_url)
+        floor = LiveFloor(state.engine, zoneinfo.ZoneInfo(state.settings.site_tz), bus)
         from callops.store.qa_library import get_setting
 
         saved = get_setting(conn, THRESHOLDS_KEY, {})
