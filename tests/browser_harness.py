@@ -1,4 +1,5 @@
-"""What the headless-Chromium tests share: serving an app on a free port, and the demo database.
+"""What the headless-Chromium tests share: serving an app on a free port, the demo database, signing in
+through the login form and switching the page's language.
 
 The Playwright browser and the page fixture live in conftest.py (one Playwright for the whole run);
 this module holds the plain helpers they and the browser test modules call.
@@ -16,12 +17,12 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from callops.demo import load_demo
 from callops.store import make_engine, upgrade
 
-__all__ = ["CHROMIUM_ARGS", "chromium_path", "demo_database", "log_in", "serve"]
+__all__ = ["CHROMIUM_ARGS", "chromium_path", "demo_database", "log_in", "serve", "switch_language"]
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -73,3 +74,9 @@ def log_in(page: Page, site: str, username: str, password: str) -> None:
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("#login-submit")
+
+
+def switch_language(page: Page, locale: str) -> None:
+    """Pick ``locale`` (``en`` or ``zh-CN``) with the header's language switch and wait for the page in it."""
+    page.click(f"#lang-{locale}")
+    expect(page.locator("html")).to_have_attribute("lang", locale)

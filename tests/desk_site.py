@@ -20,7 +20,7 @@ from callops.records import Role
 from callops.store.schema import agents, teams
 from callops.web import create_app
 from quality_site import Clock
-from test_web_app import PASSWORD, insert_users
+from web_sign_in import PASSWORD, insert_users
 
 NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
 
@@ -40,6 +40,11 @@ def desk_site(engine: sa.Engine, clock: Clock) -> Iterator[TestClient]:
                      clock=clock)
     with TestClient(app) as test_client:
         yield test_client
+
+
+def api_login(client: TestClient, username: str) -> str:
+    """Sign ``client`` in through the API's session login; returns the session's CSRF token."""
+    return str(client.post("/api/login", json={"username": username, "password": PASSWORD}).json()["csrf_token"])
 
 
 def bearer(client: TestClient, username: str) -> dict[str, str]:

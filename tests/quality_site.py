@@ -22,7 +22,7 @@ from callops.records import Agent, Call, Direction, Outcome, Role
 from callops.store.directory import save_agent, save_team
 from callops.store.records import insert_calls
 from callops.web import create_app
-from test_web_app import PASSWORD, insert_users
+from web_sign_in import PASSWORD, insert_users
 
 UTC = dt.UTC
 

@@ -27,7 +27,7 @@ from callops.store.directory import save_agent, save_team
 from callops.store.roster_builds import RosterInputs, save_inputs
 from callops.store.rosters import publish_roster, save_roster
 from callops.web import create_app
-from test_web_app import insert_users
+from web_sign_in import insert_users
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 MONDAY = dt.date(2026, 12, 7)

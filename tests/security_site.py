@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from callops.records import Call, Direction, Outcome, Role
 from callops.store.records import insert_calls
-from test_web_app import PASSWORD as PASSWORD  # the security tests sign in with it
-from test_web_app import insert_users
+from web_sign_in import PASSWORD as PASSWORD  # the security tests sign in with it
+from web_sign_in import insert_users
 
 SECRET = "test-secret-for-the-security-suite-0123456789"
 ROLES = {"admin": (Role.ADMIN, None), "boss": (Role.MANAGER, None), "lead": (Role.TEAM_LEAD, None),

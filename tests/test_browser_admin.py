@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from browser_harness import log_in
+from browser_harness import log_in, switch_language
 
 pytestmark = pytest.mark.browser
 
@@ -69,10 +69,10 @@ def _walk(page: Page, site: str, tag: str) -> None:
 def test_admin_walk_in_english_and_chinese(page: Page, site: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, site, "admin", "admin-demo-1")  # the demo admin reads zh-CN
-    page.click("#lang-en")
+    switch_language(page, "en")
     _walk(page, site, "en")
     expect(page.locator("h1")).to_have_text("Audit log")
-    page.click("#lang-zh-CN")
+    switch_language(page, "zh-CN")
     expect(page.locator("h1")).to_have_text("审计日志")
     _walk(page, site, "zh")
     expect(page.locator("#audit-table")).to_contain_text("班组")

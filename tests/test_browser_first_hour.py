@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
-from browser_harness import log_in
+from browser_harness import log_in, switch_language
 from callops.demo import DEMO_USERS
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,7 @@ def test_the_first_hour_fits_and_speaks_both_languages(page: Page, site: str, ro
     opened: dict[str, int] = {}
     for locale in ("en", "zh-CN"):
         page.goto(f"{site}/")
-        page.click(f"#lang-{locale}")
+        switch_language(page, locale)
         for path in FIRST_HOUR:
             response = page.goto(f"{site}{path}")
             assert response is not None and response.status < 500, (role, locale, path)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Response, expect
 
-from browser_harness import demo_database, log_in, serve
+from browser_harness import demo_database, log_in, serve, switch_language
 from callops.config import Settings
 from callops.demo import DEMO_USERS
 from callops.permissions import Permission, allowed
@@ -228,7 +228,7 @@ def test_the_first_hour_walked(page: Page, walk_site: tuple[str, set[str]], role
     page.set_viewport_size({"width": 1280, "height": 900})
     walk = Walk(page, site, known, role, locale)
     log_in(page, site, role, next(user.password for user in DEMO_USERS if user.username == role))
-    page.click(f"#lang-{locale}")
+    switch_language(page, locale)
     walk.check("/")
     _import(walk)
     _report_and_export(walk)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from browser_harness import demo_database, log_in, serve
+from browser_harness import demo_database, log_in, serve, switch_language
 from callops.config import Settings
 from callops.store import make_engine
 from callops.store.directory import save_queue
@@ -65,7 +65,7 @@ def test_coloured_report_and_drill_down(page: Page, target_site: str) -> None:
     expect(ps.locator(f"td:nth-child({SL_COLUMN})")).to_have_class(re.compile("judged-bad"))  # 76 % at 30 s
     assert _width(page) <= 1280
 
-    page.click("#lang-en")
+    switch_language(page, "en")
     expect(page.locator("#threshold-note")).to_contain_text("NE 60 s")
     api = page.request.get(
         f"{target_site}/api/reports/kpi?from={DAY}&to={DAY}&grain=total&by=queue"

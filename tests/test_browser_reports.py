@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from browser_harness import log_in as _log_in
+from browser_harness import switch_language
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +37,7 @@ def test_builder_reads_like_a_report_in_both_languages(page: Page, site: str) ->
     assert _page_width(page) <= 1280  # week x queue scrolls inside its card, not the page
     assert page.locator("#report-rows td.judged-good, #report-rows td.judged-bad").count() > 0
 
-    page.click("#lang-en")
+    switch_language(page, "en")
     expect(page.locator("#report-rows thead")).to_contain_text("Service level")
     expect(page.locator("#report-totals")).to_contain_text("Totals")
     expect(page.locator("#target-note")).to_contain_text("80 %")

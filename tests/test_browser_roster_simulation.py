@@ -17,7 +17,7 @@ from callops.store import make_engine, upgrade
 from callops.store.plans import save_plan
 from callops.web import create_app
 from roster_web_site import MONDAY, NOW, TZ, seed
-from test_web_app import PASSWORD
+from web_sign_in import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,7 @@ from callops.store.schema import agent_intervals
 from callops.web import create_app
 from roster_site import requirements_csv
 from roster_web_site import MONDAY, NOW, at, seed
-from test_web_app import PASSWORD
+from web_sign_in import PASSWORD
 
 pytestmark = pytest.mark.browser
 

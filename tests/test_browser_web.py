@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from browser_harness import log_in as _log_in
+from browser_harness import switch_language
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +33,7 @@ def test_log_in_filter_calls_and_switch_language(page: Page, site: str) -> None:
     first_started = page.locator("#calls-table tbody tr td").first.inner_text()
     assert first_started.startswith("1999-01-10 ")
 
-    page.click("#lang-en")
+    switch_language(page, "en")
     expect(page.locator("h1")).to_have_text("Calls")
     assert set(page.locator("#calls-table tbody .badge").all_inner_texts()) == {"Abandoned"}
     expect(page.locator("#f-outcome")).to_have_value("abandoned")

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from callops.cli import cli
 from callops.store.records import insert_calls
-from test_store_kpi_query import hand_day
+from kpi_hand_day import hand_day
 
 BANK = "anonymous-bank-1999"
 

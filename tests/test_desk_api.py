@@ -18,7 +18,7 @@ with warnings.catch_warnings():
 from callops.store.schema import ticket_events, tickets
 from desk_site import NOW, bearer, desk_site
 from quality_site import Clock
-from test_web_app import PASSWORD
+from web_sign_in import PASSWORD
 
 
 @pytest.fixture

@@ -24,9 +24,8 @@ from callops.records import Call, Direction, Outcome
 from callops.store.live_events import append_events
 from callops.store.records import insert_calls
 from callops.store.schema import audit_log, calls, csat_surveys, desk_categories, desk_contacts, tickets
-from desk_site import NOW, bearer, desk_site
+from desk_site import NOW, api_login, bearer, desk_site
 from quality_site import Clock
-from test_desk_pages import _login
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -41,7 +40,7 @@ def client(engine: sa.Engine) -> Iterator[TestClient]:
 
 def _as(client: TestClient, username: str) -> tuple[TestClient, str]:
     other = TestClient(client.app)
-    return other, _login(other, username)
+    return other, api_login(other, username)
 
 
 def _call(n: int, agent: str, minutes_ago: int) -> Call:

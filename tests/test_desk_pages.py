@@ -17,9 +17,8 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from callops.store.schema import customers, tickets
-from desk_site import NOW, bearer, desk_site
+from desk_site import NOW, api_login, bearer, desk_site
 from quality_site import Clock
-from test_web_app import PASSWORD
 
 
 @pytest.fixture
@@ -28,14 +27,10 @@ def client(engine: sa.Engine) -> Iterator[TestClient]:
         yield test_client
 
 
-def _login(client: TestClient, username: str) -> str:
-    return str(client.post("/api/login", json={"username": username, "password": PASSWORD}).json()["csrf_token"])
-
-
 def test_contact_form_to_ticket_to_timeline(client: TestClient, engine: sa.Engine) -> None:
     """An agent records a complaint as an open ticket with a callback; the ticket page moves it; an illegal move
     re-renders with the error at the state and the note kept; the timeline masks the name for the agent."""
-    token = _login(client, "amy")
+    token = api_login(client, "amy")
     bad = client.post("/desk/contact", data={"csrf_token": token, "phone": "12345", "category": "complaint",
                                              "notes": "账单错误", "outcome": "open"})
     assert bad.status_code == 400 and 'id="phone-error"' in bad.text and "账单错误" in bad.text
@@ -59,7 +54,7 @@ def test_contact_form_to_ticket_to_timeline(client: TestClient, engine: sa.Engin
     assert timeline.status_code == 200 and "王先生" not in timeline.text and "•••" in timeline.text
     assert len(re.findall(r'class="kind-callback"', timeline.text)) == 2  # promised + satisfaction follow-up
     boss = TestClient(client.app)
-    _login(boss, "boss")
+    api_login(boss, "boss")
     assert "王先生" in boss.get(f"/desk/customers/{customer}").text
 
 
@@ -69,18 +64,18 @@ def test_list_filters_callbacks_and_complaint_report_in_chinese(client: TestClie
     amy = bearer(client, "amy")
     for category in ("complaint", "inquiry"):
         client.post("/api/tickets", json={"category": category, "phone": "13800138000"}, headers=amy)
-    token = _login(client, "amy")
+    token = api_login(client, "amy")
     client.post("/language", data={"csrf_token": token, "locale": "zh-CN"})
     listed = client.get("/desk?category=complaint")
     assert listed.status_code == 200 and "服务台" in listed.text and listed.text.count('href="/desk/tickets/') == 1
     assert client.get("/desk?state=sleeping").status_code == 400
     lead = TestClient(client.app)
-    _login(lead, "lead")
+    api_login(lead, "lead")
     report = lead.get("/desk/complaints?by=team")
     cells = re.findall(r"<td>(T1)</td>\s*<td class=\"num\">(\d+)</td>", report.text)
     assert report.status_code == 200 and cells == [("T1", "1")]
     qa = TestClient(client.app)
-    _login(qa, "qa1")
+    api_login(qa, "qa1")
     assert qa.get("/desk").status_code == 403
 
 
@@ -91,7 +86,7 @@ def test_linking_a_number_merges_customers(client: TestClient, engine: sa.Engine
     first = client.post("/api/tickets", json={"category": "inquiry", "phone": "13800138000"}, headers=amy).json()
     second = client.post("/api/tickets", json={"category": "complaint", "phone": "010-8888 6666"},
                          headers=amy).json()
-    token = _login(client, "boss")
+    token = api_login(client, "boss")
     path = f"/desk/customers/{first['customer_id']}"
     bad = client.post(f"{path}/phones", data={"csrf_token": token, "phone": "999"})
     assert bad.status_code == 400 and 'id="link-phone-error"' in bad.text and 'value="999"' in bad.text
@@ -107,7 +102,7 @@ def test_linking_a_number_merges_customers(client: TestClient, engine: sa.Engine
                        follow_redirects=False).status_code == 303
     assert "王先生" in client.get(path).text
     agent = TestClient(client.app)
-    agent_token = _login(agent, "amy")
+    agent_token = api_login(agent, "amy")
     assert agent.post(path, data={"csrf_token": agent_token, "name": "x", "notes": ""}).status_code == 403
 
 
@@ -127,7 +122,7 @@ def test_contact_form_pops_the_current_callers_card(client: TestClient, engine: 
                                        caller="13800138000"),
                              LiveEvent(LiveEventKind.CALL_ANSWERED, at + dt.timedelta(seconds=20), "pbx",
                                        call_id="c-1", queue="Q", agent="A1")], now=NOW)
-    token = _login(client, "amy")
+    token = api_login(client, "amy")
     form = client.get("/desk/contact")
     assert 'id="caller-card"' in form.text and f"/desk/tickets/{old['id']}" in form.text
     assert "+86*******8000" in form.text and "13800138000" not in form.text

@@ -14,7 +14,7 @@ from callops.dialer import Channel, ContactHistory, HistoryRow, Outcome, check_m
 from callops.dialer.best_time import best_times, hour_of_week, learn_answer_rates
 from callops.dialer.contact_check import holiday_dates
 from callops.dialer.journeys import DEFAULT_JOURNEY, JourneyError, load_journey, plan_journeys
-from callops.dialer.policy import china_default
+from callops.dialer.policy import PolicyError, china_default, load_policy
 
 CST = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2026, 3, 2, 0, 0, tzinfo=CST)
@@ -181,3 +181,15 @@ def test_a_popular_best_hour_keeps_only_its_capacity() -> None:
     assert len(plan.touches) == 20 and plan.left_out == {}
     assert hours[19] == 4 and all(p.planned_at < START + dt.timedelta(days=1) for p in plan.touches)
     assert sum(n for h, n in hours.items() if 10 <= h < 19) == 16
+
+
+def test_journey_and_policy_yaml_go_through_the_one_loader() -> None:
+    """A journey and a policy refuse an alias bomb the same way (the line named) and a file over 64 kB."""
+    bomb = "name: j\ncampaign: c\na: &a [x, x]\nb: [*a, *a]\n"
+    with pytest.raises(JourneyError, match=r"aliases \(\*a\).*line 4") as journey:
+        load_journey(bomb)
+    with pytest.raises(PolicyError, match=r"aliases \(\*a\).*line 4") as policy:
+        load_policy(bomb)
+    assert journey.value.reason == policy.value.reason
+    with pytest.raises(JourneyError, match="larger than 64,000 bytes"):
+        load_journey("# " + "x" * 64_000)

@@ -17,6 +17,7 @@ from callops.metrics import (
     samples_for,
 )
 from callops.metrics.measures import Table
+from kpi_hand_day import HAND_CONTACTS, HAND_EXPECTED, HAND_ROSTER, HAND_TICKETS
 
 
 def _row(outcome: str, *, direction: str = "inbound", wait_s: float | None = 0.0, **kw: object) -> dict[str, object]:
@@ -97,43 +98,6 @@ HAND_STATES = [
     {"state": "after_call_work", "duration_s": 600.0}, {"state": "away", "reason": "lunch", "duration_s": 1800.0},
     {"state": "logged_out", "duration_s": 5000.0},
 ]
-HAND_EXPECTED: dict[str, float | None] = {
-    "offered": 7, "answered": 3, "abandoned": 2, "short_abandoned": 1, "lost": 4, "answer_rate": 3 / 7,
-    "service_level": 2 / 7, "abandon_rate": 2 / 7, "loss_rate": 4 / 7, "asa_s": 40 / 3, "avg_abandon_s": 22.0,
-    "longest_wait_s": 300.0, "aht_s": 450 / 3, "avg_talk_s": 120.0, "avg_hold_s": 10.0, "avg_acw_s": 20.0,
-    "transfer_rate": 1 / 3, "ivr_containment": 1 / 9, "fcr": 2 / 3, "fcr_base": 3, "fcr_flag": 1 / 2, "csat": 4.0,
-    "occupancy": 3600 / 5400, "utilisation": 3600 / 7200, "away_s": 1800.0, "dials": 5, "connects": 3,
-    "successful_contacts": 2, "conversions": 1, "refusal_rate": 1 / 3, "outbound_talk_s": 170.0,
-    "work_hours": 2.0, "efficiency": 1.0,
-    "tickets": 6, "complaints": 3, "escalated_share": 1 / 3, "fcr_ticket": 2 / 4, "median_resolution_h": 2.5,
-    "repeat_complaints": 2, "csat_responses": 2, "fcr_ticket_repeat": 1 / 3, "fcr_ticket_base": 3,
-    "desk_contacts": 3, "desk_acw_s": 60.0,
-    "adherence": 6300 / 7200, "conformance": 7500 / 7200, "scheduled_s": 7200.0, "in_adherence_s": 6300.0,
-}
-# Two agents' shares of the day against the published roster (issue 11): one on shift 3,600 s, 3,000 s of it
-# in the scheduled state, logged in 3,600 s; the other 3,600 s, 3,300 s in adherence, logged in 3,900 s.
-HAND_ROSTER: list[dict[str, object]] = [
-    {"scheduled_s": 3600.0, "in_adherence_s": 3000.0, "roster_worked_s": 3600.0},
-    {"scheduled_s": 3600.0, "in_adherence_s": 3300.0, "roster_worked_s": 3900.0},
-]
-# The service desk's tickets of the day: three complaints (one escalated), four resolved (after 1, 2, 3, 10 h),
-# one of them opened without a customer contact (contacts 0: not a first-contact resolution). With the N-day
-# rule (7 days): three resolved tickets have a customer; the one-contact complaint's customer opened another
-# complaint 3 days later (a repeat), the one-contact inquiry's did not: 1 / 3.
-_C = {"customer_id": None, "next_issue_gap_s": None}
-HAND_TICKETS: list[dict[str, object]] = [
-    {**_C, "category": "complaint", "escalated": True, "contacts": 2, "resolved_ms": 1, "resolution_h": 10.0,
-     "customer_id": 1},
-    {**_C, "category": "complaint", "escalated": False, "contacts": 1, "resolved_ms": 1, "resolution_h": 1.0,
-     "customer_id": 2, "next_issue_gap_s": 3 * 86400.0},
-    {**_C, "category": "complaint", "escalated": False, "contacts": 4, "resolved_ms": None, "resolution_h": None},
-    {**_C, "category": "inquiry", "escalated": False, "contacts": 1, "resolved_ms": 1, "resolution_h": 3.0,
-     "customer_id": 3},
-    {**_C, "category": "suggestion", "escalated": True, "contacts": 1, "resolved_ms": None, "resolution_h": None},
-    {**_C, "category": "other", "escalated": False, "contacts": 0, "resolved_ms": 1, "resolution_h": 2.0},
-]
-# The agent's saved contact forms: two after a live call (45 s and 75 s of after-call work), one without.
-HAND_CONTACTS: list[dict[str, object]] = [{"acw_s": 45.0}, {"acw_s": 75.0}, {"acw_s": None}]
 
 
 def test_every_kpi_has_a_hand_computed_value() -> None:

@@ -28,8 +28,8 @@ from callops.store.audit_log import list_entries
 from callops.store.campaigns import AttemptIn, create_campaign, record_attempts
 from callops.store.contact_policy import policy_versions
 from callops.web import create_app
-from test_cli_contacts import HISTORY
-from test_web_app import insert_users, login
+from contact_history import HISTORY
+from web_sign_in import insert_users, login
 
 NOW = dt.datetime(2026, 3, 2, 7, 1, tzinfo=dt.UTC)  # 15:01 in Beijing
 STRICT = {

@@ -20,7 +20,7 @@ from callops.dialer.repurchase import Sale, repurchase_ratio
 from callops.records import Role
 from callops.store.campaigns import AttemptIn, create_campaign, record_attempts, sales_for_repurchase
 from callops.web import create_app
-from test_web_app import insert_users, login
+from web_sign_in import insert_users, login
 
 CST = dt.timezone(dt.timedelta(hours=8))
 JAN = dt.datetime(2026, 1, 1, tzinfo=CST)

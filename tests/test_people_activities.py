@@ -12,12 +12,12 @@ from fastapi.testclient import TestClient
 from callops.people.activity_slots import activity_slots
 from callops.scheduling.roster_model import RosterBreak, RosterShift
 from callops.store.rosters import publish_roster, save_roster
-from test_people_nesting import (
+from people_site import (
     NOW,
     directory,  # noqa: F401  # the fixture it builds on
 )
-from test_people_nesting import client as nesting_app  # noqa: F401  # a fixture: team t1 (lead), new1, vet1; other in t2
-from test_web_app import login
+from people_site import client as nesting_app  # noqa: F401  # a fixture: team t1 (lead), new1, vet1; other in t2
+from web_sign_in import login
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 

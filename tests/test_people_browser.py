@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from browser_harness import log_in, serve
+from browser_harness import log_in, serve, switch_language
 from callops.config import Settings
 from callops.people import build_stints, read_history_csv
 from callops.records import Role
@@ -17,7 +17,7 @@ from callops.store.directory import save_team
 from callops.store.people import save_people
 from callops.store.users import add_user
 from callops.web import create_app
-from test_people_store import HR
+from people_site import HR
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +56,7 @@ def test_dashboard_draws_and_a_record_edit_is_audited(page: Page, people_site: s
     expect(page.locator("#audit-table tbody tr")).to_have_count(2)
     assert page.foreign_requests == [], f"requests left the app: {page.foreign_requests}"  # type: ignore[attr-defined]
     page.goto(f"{people_site}/people?from=2024-01-01&to=2024-12-31&grain=quarter")
-    page.click("#lang-zh-CN")
+    switch_language(page, "zh-CN")
     expect(page.locator("h1")).to_have_text("人员")
     expect(page.locator("#reasons-table")).to_contain_text("学习深造")
     expect(page.locator("#attrition-table tbody tr")).to_have_count(4)
@@ -83,6 +83,6 @@ def test_nesting_form_keeps_input_on_error_and_lists_the_plan(page: Page, people
     expect(row).to_have_count(1)
     expect(row.first).to_contain_text("billing=2, general=1")
     expect(row.first).to_contain_text("a3")
-    page.click("#lang-zh-CN")
+    switch_language(page, "zh-CN")
     expect(page.locator("h1")).to_have_text("新人带教（跟岗与师傅）")
     expect(page.locator("#nesting-table thead")).to_contain_text("师傅")

@@ -15,7 +15,7 @@ from callops.cli import cli
 from callops.errors import InvalidInput
 from callops.metrics import Grain, KpiRequest, kpi
 from callops.store.directory import save_team
-from test_people_store import HR
+from people_site import HR
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,19 +14,16 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from callops.cli import cli
-from callops.config import Settings
 from callops.errors import InvalidInput, NotFound
 from callops.people.nesting import NestingPlan, check_plan, nesting_skills, parse_skill_levels
-from callops.records import Agent, Role
 from callops.services.live_acd import acd_from_directory
-from callops.store.directory import save_agent, save_queue, save_team
 from callops.store.people_nesting import list_nesting, remove_nesting, routing_skills, save_nesting
 from callops.store.qa_reviews import list_audit
-from callops.store.schema import users
-from callops.web import create_app
-from test_web_app import login, password_hash
+from people_site import NOW
+from people_site import client as client  # noqa: F401  # the fixture: the nesting app
+from people_site import directory as directory  # noqa: F401  # the fixture: teams t1 (lead), t2; new1, vet1, other
+from web_sign_in import login
 
-NOW = dt.datetime(2026, 12, 3, 8, 0, tzinfo=dt.UTC)
 DAY = dt.date(2026, 12, 1)
 
 
@@ -59,19 +55,6 @@ def test_pure_rules() -> None:
     assert nesting_skills(own, [p], DAY + dt.timedelta(days=28)) == own  # the first day after: their own
 
 
-@pytest.fixture
-def directory(engine: sa.Engine) -> sa.Engine:
-    with engine.begin() as conn:
-        save_team(conn, "t1", lead="lead")
-        save_team(conn, "t2")
-        for name in ("general", "billing"):
-            save_queue(conn, name)
-        save_agent(conn, Agent("new1", "New", team="t1", skills={"general": 5, "billing": 5}))
-        save_agent(conn, Agent("vet1", "Vet", team="t1", skills={"general": 9, "billing": 9}))
-        save_agent(conn, Agent("other", "Other", team="t2", skills={"general": 3}))
-    return engine
-
-
 def test_store_audit_overlap_and_routing(directory: sa.Engine) -> None:
     with directory.begin() as conn:
         assert save_nesting(conn, plan(), actor="boss", now=NOW)
@@ -98,33 +81,6 @@ def test_store_audit_overlap_and_routing(directory: sa.Engine) -> None:
         assert list_nesting(conn) == [] and list_audit(conn, subject="person:new1")[-1].action == "nesting.removed"
         with pytest.raises(NotFound):
             remove_nesting(conn, "new1", DAY, actor="boss", now=NOW)
-
-
-@pytest.fixture
-def client(directory: sa.Engine, db_url: str) -> Iterator[TestClient]:
-    with directory.begin() as conn:
-        conn.execute(
-            users.insert(),
-            [
-                {
-                    "username": name,
-                    "password_hash": password_hash(),
-                    "role": role.value,
-                    "agent_id": agent,
-                    "locale": locale,
-                    "tz": "Asia/Shanghai",
-                    "active": True,
-                }
-                for name, role, agent, locale in (
-                    ("boss", Role.MANAGER, None, "en"),
-                    ("lead", Role.TEAM_LEAD, None, "zh-CN"),
-                    ("amy", Role.AGENT, "new1", "en"),
-                )
-            ],
-        )
-    app = create_app(Settings(database_url=db_url, secret_key="test-secret"), clock=lambda: NOW)
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 def test_api_and_page_for_managers_and_the_agents_lead(client: TestClient, directory: sa.Engine) -> None:

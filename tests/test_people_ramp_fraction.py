@@ -34,7 +34,7 @@ from callops.store.plans import save_plan
 from callops.store.qa_reviews import list_audit
 from callops.store.schema import users
 from callops.web import create_app
-from test_web_app import login, password_hash
+from web_sign_in import login, password_hash
 
 NOW = dt.datetime(2026, 12, 3, 2, 0, tzinfo=dt.UTC)
 PLAN_DAY = dt.datetime(2026, 12, 6, 16, 0, tzinfo=dt.UTC)  # 2026-12-07 00:00 in Asia/Shanghai

@@ -8,20 +8,15 @@ import zoneinfo
 import pytest
 import sqlalchemy as sa
 
-from callops.people import ExitReason, Position, Spell, Stint
-from callops.records import AgentInterval, AgentState, Call, Direction, IssueCategory, Outcome
-from callops.store.directory import save_team
-from callops.store.people import save_people
+from callops.people import Position, Spell, Stint
+from callops.records import AgentState, Call, Direction, IssueCategory, Outcome
 from callops.store.people_signals import _slope_per_30_days, stint_signals, warning_report
 from callops.store.records import insert_calls, insert_intervals
 from callops.store.schema import qa_appeals
+from people_site import interval, save_forty
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 DAY = dt.datetime(2024, 3, 10, 9, 0, tzinfo=TZ)
-
-
-def _interval(agent: str, state: AgentState, start: dt.datetime, seconds: float) -> AgentInterval:
-    return AgentInterval("test", agent, state, start, start + dt.timedelta(seconds=seconds))
 
 
 def _call(i: int, agent: str | None, at: dt.datetime, *, complaint: bool, outcome: Outcome = Outcome.ANSWERED) -> Call:
@@ -33,12 +28,12 @@ def _call(i: int, agent: str | None, at: dt.datetime, *, complaint: bool, outcom
 def test_signals_of_one_stint(engine: sa.Engine) -> None:
     stint = Stint("a1", (Spell(dt.date(2023, 1, 20), None, "t1", Position.AGENT),))
     with engine.begin() as conn:
-        insert_intervals(conn, [_interval("a1", AgentState.READY, DAY, 6 * 3600),
-                                _interval("a1", AgentState.AWAY, DAY + dt.timedelta(hours=6), 3600),
-                                _interval("a1", AgentState.BREAK, DAY + dt.timedelta(hours=7), 3600),
-                                _interval("a1", AgentState.RECOVERY, DAY + dt.timedelta(hours=8), 60),
-                                _interval("a1", AgentState.LOGGED_OUT, DAY + dt.timedelta(hours=9), 36000),
-                                _interval("a1", AgentState.AWAY, DAY - dt.timedelta(days=200), 36000)])  # outside
+        insert_intervals(conn, [interval("a1", AgentState.READY, DAY, 6 * 3600),
+                                interval("a1", AgentState.AWAY, DAY + dt.timedelta(hours=6), 3600),
+                                interval("a1", AgentState.BREAK, DAY + dt.timedelta(hours=7), 3600),
+                                interval("a1", AgentState.RECOVERY, DAY + dt.timedelta(hours=8), 60),
+                                interval("a1", AgentState.LOGGED_OUT, DAY + dt.timedelta(hours=9), 36000),
+                                interval("a1", AgentState.AWAY, DAY - dt.timedelta(days=200), 36000)])  # outside
         insert_calls(conn, [_call(1, "a1", DAY, complaint=True), _call(2, "a1", DAY, complaint=True),
                             _call(3, "a1", DAY, complaint=False), _call(4, "a1", DAY, complaint=False),
                             _call(5, None, DAY, complaint=True, outcome=Outcome.ABANDONED),
@@ -60,29 +55,6 @@ def test_qa_trend_is_points_per_30_days() -> None:
     points = [(base + dt.timedelta(days=d), 90 - d / 15) for d in (0, 15, 30, 60)]
     assert _slope_per_30_days(points) == pytest.approx(-2.0)
     assert _slope_per_30_days(points[:2]) is None
-
-
-def save_forty(conn: sa.Connection) -> None:
-    """40 people in t1/t2 hired in 2023: the more away time, the sooner they left; one in four still employed."""
-    people: dict[str, list[Stint]] = {}
-    intervals = []
-    for i in range(40):
-        hire = dt.date(2023, 1, 1) + dt.timedelta(days=i)
-        away = (i % 10) / 10 * 3600
-        leaves = i % 4 != 0
-        exit_on = hire + dt.timedelta(days=400 - int(away / 15)) if leaves else None
-        team = "t1" if i % 2 else "t2"
-        people[f"p{i:02d}"] = [Stint(f"p{i:02d}", (Spell(hire, exit_on, team, Position.AGENT),),
-                                     exit_reason=ExitReason.PAY if leaves else None)]
-        last = exit_on or dt.date(2024, 6, 30)
-        at = dt.datetime.combine(last - dt.timedelta(days=10), dt.time(9), TZ)
-        intervals += [_interval(f"p{i:02d}", AgentState.READY, at, 6 * 3600),
-                      _interval(f"p{i:02d}", AgentState.AWAY, at + dt.timedelta(hours=6), away + 60)]
-    for team in ("t1", "t2"):
-        if not conn.execute(sa.text("SELECT 1 FROM teams WHERE name = :n"), {"n": team}).first():
-            save_team(conn, team)
-    save_people(conn, people, actor="test", now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    insert_intervals(conn, intervals)
 
 
 def test_warning_report_lists_employed_agents_by_risk(engine: sa.Engine) -> None:

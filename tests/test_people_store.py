@@ -15,14 +15,7 @@ from callops.store.directory import save_team
 from callops.store.people import load_stints
 from callops.store.qa_reviews import list_audit
 from callops.store.schema import agents, person_spells
-
-HR = """person,hire_date,exit_date,exit_reason,team,position
-a1,2024-01-01,,,t1,agent
-a2,2024-01-15,2024-03-01,pay,t1,agent
-a3,2023-06-01,2024-02-01,,t1,agent
-a3,2024-02-01,,,t2,senior
-a4,2023-01-01,2024-02-10,转岗,t2,agent
-"""
+from people_site import HR
 
 
 @pytest.fixture

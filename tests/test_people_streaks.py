@@ -14,7 +14,8 @@ from callops.live.events import LiveEvent, LiveEventKind
 from callops.live.hard_calls import HardCallLog, is_hard_call_end
 from callops.live.wallboard import Floor, Thresholds
 from callops.store.live_events import append_events
-from test_web_live import client as live_floor_app  # noqa: F401  # a fixture: the live floor app, a lead, a manager
+from live_floor_site import as_user, event_ago
+from live_floor_site import client as live_floor_app  # noqa: F401  # a fixture: the live floor app, a lead, a manager
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 K = LiveEventKind
@@ -116,18 +117,13 @@ def test_the_lead_sees_their_teams_streak_alerts_on_the_floor(
 ) -> None:
     """Over HTTP: thresholds take streak_calls / streak_minutes (validated); a lead sees the streaks of their
     team's agents only, a manager everyone's."""
-    from test_web_live import NOW, SRC, as_user
-
-    def old(kind: LiveEventKind, seconds_ago: float, **kw: Any) -> LiveEvent:
-        return LiveEvent(kind, NOW - dt.timedelta(seconds=seconds_ago), SRC, **kw)
-
     hard = {"issue_category": "complaint"}
     events = []
     for i, agent in enumerate(("A1", "A1", "A2", "A2")):
         t = 1500 - i * 200
         events += [
-            old(K.CALL_ANSWERED, t, call_id=f"h{i}@sales", queue="sales", agent=agent),
-            old(K.CALL_ENDED, t - 60, call_id=f"h{i}@sales", queue="sales", agent=agent, data=hard),
+            event_ago(K.CALL_ANSWERED, t, call_id=f"h{i}@sales", queue="sales", agent=agent),
+            event_ago(K.CALL_ENDED, t - 60, call_id=f"h{i}@sales", queue="sales", agent=agent, data=hard),
         ]
     with engine.begin() as conn:
         append_events(conn, events)

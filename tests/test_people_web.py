@@ -19,8 +19,8 @@ from callops.store.directory import save_team
 from callops.store.people import person_audit
 from callops.store.schema import users
 from callops.web import create_app
-from test_people_store import HR
-from test_web_app import login, password_hash
+from people_site import HR, save_forty
+from web_sign_in import login, password_hash
 
 
 @pytest.fixture
@@ -103,8 +103,6 @@ def test_edit_is_validated_and_audited(client: TestClient, engine: sa.Engine) ->
 
 
 def test_warning_is_for_managers_and_own_leads_only(client: TestClient, engine: sa.Engine) -> None:
-    from test_people_signals import save_forty
-
     with engine.begin() as conn:
         save_forty(conn)
     login(client, "amy")

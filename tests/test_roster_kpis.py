@@ -307,7 +307,7 @@ def test_reports_page_and_api_show_adherence(engine: sa.Engine, db_url: str) -> 
     from callops.config import Settings
     from callops.records import Role
     from callops.web import create_app
-    from test_web_app import insert_users, login
+    from web_sign_in import insert_users, login
 
     _store_week(engine)
     with engine.begin() as conn:

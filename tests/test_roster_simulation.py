@@ -198,7 +198,7 @@ def test_roster_page_simulates_against_saved_plans(engine: sa.Engine) -> None:
     from callops.scheduling.staffing_plan import PlanInterval, StaffingPlan, StaffingTargets
     from callops.store.plans import save_plan
     from roster_web_site import MONDAY, roster_app, seed
-    from test_web_app import login
+    from web_sign_in import login
 
     seed(engine)
     calls = [

@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 from callops.cli import cli
 from callops.records import Role
 from callops.store.saved_reports import list_saved_reports
-from test_web_app import login
-from test_web_reports import hand_day_site
+from kpi_hand_day import hand_day_site
+from web_sign_in import login
 
 BUILDER_QUERY = "from=2026-03-01&to=2026-03-03&grain=day&dim=queue&kpi=offered&kpi=service_level&kpi=asa_s"
 NOW = "2026-03-03T07:00+08:00"  # the daily report covers 2026-03-02, the weekly one 2026-02-23..03-01

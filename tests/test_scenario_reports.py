@@ -27,8 +27,8 @@ from callops.store.parquet_export import export_parquet
 from callops.store.records import insert_calls
 from callops.store.scenarios import save_scenario
 from callops.web import create_app
-from test_store_kpi_query import inbound
-from test_web_app import insert_users, login
+from kpi_hand_day import inbound
+from web_sign_in import insert_users, login
 
 NAME = "small-run"
 SEED = 3

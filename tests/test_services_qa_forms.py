@@ -8,7 +8,7 @@ import zoneinfo
 import pytest
 import sqlalchemy as sa
 
-from callops.errors import InvalidInput, NotFound, PermissionDenied
+from callops.errors import InvalidInput, PermissionDenied
 from callops.records import Role
 from callops.services.qa_access import grant_qa_duty_days
 from callops.services.qa_sampling import rule_from_form
@@ -45,8 +45,9 @@ def test_duty_days_are_checked_in_the_service(engine: sa.Engine) -> None:
         with pytest.raises(InvalidInput) as caught:
             grant_qa_duty_days(conn, boss, "amy", first_day="03/02", last_day="2026-03-02", tz=SHANGHAI)
         assert caught.value.field == "first_day"
-        with pytest.raises(NotFound):
+        with pytest.raises(InvalidInput) as unknown:
             grant_qa_duty_days(conn, boss, "nobody", first_day="2026-03-02", last_day="2026-03-02", tz=SHANGHAI)
+        assert unknown.value.field == "username" and "nobody" in unknown.value.reason
         agent = User(id=0, username="amy", role=Role.AGENT)
         with pytest.raises(PermissionDenied):
             grant_qa_duty_days(conn, agent, "amy", first_day="2026-03-02", last_day="2026-03-02", tz=SHANGHAI)

@@ -6,8 +6,7 @@ Howe's 30-minute change, Kathmandu's +5:45), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
-import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -34,6 +33,7 @@ from callops.store.record_batches import insert_prepared, prepare_calls, row_of_
 from callops.store.records import insert_calls
 from callops.store.scenarios import delete_scenario, save_scenario
 from callops.store.schema import KPI_LEVELS, kpi_wait_bins
+from generated_calls import aggregate_tables, generated_calls
 
 # the call and agent KPIs: tickets and rosters (adherence) have no aggregates
 ALL_KPIS = tuple(k.key for k in KPIS if not is_ticket_kpi(k.key) and not is_roster_kpi(k.key))
@@ -94,43 +94,6 @@ def test_demo_team_lead_scope_and_agent_table(demo_engine: sa.Engine) -> None:
 
 # --- generated calls around DST changes -------------------------------------------------------------
 
-_OUTCOMES = [Outcome.ANSWERED] * 12 + [Outcome.ABANDONED] * 3 + [
-    Outcome.TRANSFERRED, Outcome.TIMEOUT, Outcome.CALLBACK, Outcome.IVR_SELF_SERVICE, Outcome.IVR_HANGUP]
-
-
-def generated_calls(first: dt.datetime, days: int, per_day: int, *, seed: int, scenario: str | None = None,
-                    source: str = "gen") -> Iterator[Call]:
-    """Inbound and outbound calls spread over ``days`` from ``first`` (UTC), waits with millisecond fractions."""
-    rng = random.Random(seed)
-    for n in range(days * per_day):
-        at = first + dt.timedelta(milliseconds=rng.randrange(days * 86_400_000))
-        if rng.random() < 0.15:
-            outcome = rng.choice([Outcome.ANSWERED, Outcome.NO_ANSWER, Outcome.BUSY])
-            yield Call(source=source, source_call_id=f"o{seed}-{n}", direction=Direction.OUTBOUND, outcome=outcome,
-                       agent=rng.choice(["a1", "a2", "a3"]), answered_at=at if outcome.answered else None,
-                       ended_at=at + dt.timedelta(seconds=60), talk_s=rng.randrange(0, 300_000) / 1000,
-                       disposition=rng.choice([None, "contacted", "converted", "refused"]), scenario=scenario)
-            continue
-        outcome = rng.choice(_OUTCOMES)
-        ivr = outcome in (Outcome.IVR_SELF_SERVICE, Outcome.IVR_HANGUP)
-        wait = rng.choice([0, 20, 120, 600, 3600]) + rng.choice([0.0, 0.001, -0.001]) if rng.random() < 0.2 \
-            else rng.randrange(0, 900_000) / 1000
-        wait = max(wait, 0.0)
-        times: dict[str, Any] = {"ivr_entered_at": at, "ended_at": at + dt.timedelta(seconds=30)} if ivr else {
-            "queue_entered_at": at, "ended_at": at + dt.timedelta(seconds=wait + 200)}
-        if outcome.answered:
-            times["answered_at"] = at + dt.timedelta(seconds=wait)
-        yield Call(source=source, source_call_id=f"i{seed}-{n}", direction=Direction.INBOUND, outcome=outcome,
-                   queue=rng.choice(["sales", "care", None]), call_type=rng.choice(["new", "billing"]),
-                   caller_number=rng.choice([None, *(str(i) for i in range(40))]), priority=rng.choice([0, 0, 1]),
-                   agent=rng.choice(["a1", "a2", "a3", "a4"]) if outcome.answered else None,
-                   talk_s=rng.randrange(0, 600_000) / 1000 if outcome.answered else 0.0,
-                   hold_s=rng.randrange(0, 60_000) / 1000 if outcome.answered else 0.0,
-                   acw_s=rng.randrange(0, 90_000) / 1000 if outcome.answered else 0.0,
-                   issue_resolved=rng.choice([None, True, False]) if outcome.answered else None,
-                   csat=rng.choice([None, None, 1, 3, 5]), scenario=scenario, **times)
-
-
 # (zone, first UTC day, days): each range holds a DST change (Lord Howe's is 30 minutes) or a +5:45 offset
 ZONES = [("America/New_York", dt.date(2026, 3, 6), 4), ("Europe/Berlin", dt.date(2026, 10, 23), 4),
          ("Australia/Lord_Howe", dt.date(2026, 4, 3), 4), ("Asia/Kathmandu", dt.date(2026, 6, 1), 3)]
@@ -184,16 +147,6 @@ def test_a_zone_off_the_quarter_hour_reads_calls(engine: sa.Engine) -> None:
 # --- upkeep ----------------------------------------------------------------------------------------
 
 
-def _tables(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
-    out = {}
-    with engine.connect() as conn:
-        for tables in KPI_LEVELS:
-            for t in tables:
-                rows = [tuple(r) for r in conn.execute(sa.select(t))]
-                out[t.name] = sorted(rows, key=lambda r: tuple((v is None, str(v)) for v in r))
-    return out
-
-
 def test_every_write_keeps_what_a_rebuild_gives(engine: sa.Engine) -> None:
     """Imports (insert_prepared), single inserts, a repeated insert, a scenario saved, replaced and deleted: the
     tables then hold exactly what `rebuild` computes from calls."""
@@ -214,12 +167,12 @@ def test_every_write_keeps_what_a_rebuild_gives(engine: sa.Engine) -> None:
         save_scenario(conn, "gone", definition={}, replications=1, seed=9, summary={},
                       records=generated_calls(start, 1, 100, seed=9, scenario="gone", source="sim"), now=start)
         delete_scenario(conn, "gone")
-    kept = _tables(engine)
+    kept = aggregate_tables(engine)
     assert kept["kpi_buckets"] and kept["kpi_wait_bins_queue"]
     assert {r[1] for r in kept["kpi_buckets"]} == {None, "what-if"}
     with engine.begin() as conn:
         rebuild(conn)
-    assert _tables(engine) == kept
+    assert aggregate_tables(engine) == kept
 
 
 def test_histogram_bins_match_the_reference(engine: sa.Engine) -> None:
@@ -252,7 +205,7 @@ def test_cli_rebuilds_the_aggregates(engine: sa.Engine, db_url: str, monkeypatch
     """`callops db rebuild-aggregates` refills emptied tables and says how many rows each holds."""
     with engine.begin() as conn:
         insert_calls(conn, generated_calls(dt.datetime(2026, 5, 1, tzinfo=dt.UTC), 1, 200, seed=4))
-    before = _tables(engine)
+    before = aggregate_tables(engine)
     with engine.begin() as conn:
         for tables in KPI_LEVELS:
             for t in tables:
@@ -261,4 +214,4 @@ def test_cli_rebuilds_the_aggregates(engine: sa.Engine, db_url: str, monkeypatch
     result = CliRunner().invoke(cli, ["db", "rebuild-aggregates"], catch_exceptions=False)
     assert result.exit_code == 0
     assert f"kpi_buckets: {len(before['kpi_buckets']):,} rows" in result.output
-    assert _tables(engine) == before
+    assert aggregate_tables(engine) == before

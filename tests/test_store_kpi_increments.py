@@ -22,17 +22,17 @@ from callops.store.record_batches import (
     row_of_call,
 )
 from callops.store.schema import KPI_LEVELS, kpi_buckets_queue
-from test_store_kpi_aggregates import _tables, generated_calls
+from generated_calls import aggregate_tables, generated_calls
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _rebuilt_equals_kept(engine: sa.Engine) -> dict[str, int]:
     """Assert the stored pre-aggregates equal a rebuild's; the row count of each table."""
-    kept = _tables(engine)
+    kept = aggregate_tables(engine)
     with engine.begin() as conn:
         rebuild(conn)
-    assert _tables(engine) == kept
+    assert aggregate_tables(engine) == kept
     return {name: len(rows) for name, rows in kept.items()}
 
 
@@ -93,7 +93,7 @@ def test_imports_repeated_and_overlapping_keep_what_a_rebuild_gives(engine: sa.E
 def test_dry_run_leaves_no_aggregates(engine: sa.Engine, tmp_path: Path) -> None:
     report = import_files(engine, [_queue_log(tmp_path / "q", 0, 50)], fmt="asterisk-queue-log", tz="UTC", dry_run=True)
     assert report.inserted > 0 and not report.written
-    assert all(not rows for rows in _tables(engine).values())
+    assert all(not rows for rows in aggregate_tables(engine).values())
 
 
 def test_increments_in_overlapping_parts_with_scenarios(engine: sa.Engine) -> None:

@@ -12,70 +12,17 @@ import sqlalchemy as sa
 from callops.desk import Category, TicketRow
 from callops.errors import InvalidInput
 from callops.metrics import KPIS, Grain, KpiOptions, KpiRequest, is_roster_kpi, is_ticket_kpi
-from callops.records import Agent, AgentInterval, AgentState, Call, Direction, Outcome
+from callops.records import Agent, AgentInterval, Call, Outcome
 from callops.store.desk import import_tickets
 from callops.store.directory import save_agent, save_team
 from callops.store.kpi_query import ParquetSource, Source, agent_report, kpi_report
 from callops.store.parquet_export import export_parquet
 from callops.store.records import insert_calls, insert_intervals
 from callops.store.schema import desk_contacts
-from test_metrics_kpis import HAND_CONTACTS, HAND_EXPECTED, HAND_TICKETS
+from kpi_hand_day import HAND_CONTACTS, HAND_EXPECTED, HAND_TICKETS, T0, hand_day, inbound
 
 TZ = "Asia/Shanghai"
 DAY = dt.date(2026, 3, 2)
-T0 = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai
-_n = iter(range(1, 1_000_000))
-
-
-def inbound(outcome: Outcome, wait_s: float | None, *, at: dt.datetime = T0, **kw: object) -> Call:
-    """An inbound call queued at ``at`` that waited ``wait_s`` (None: ended in the IVR)."""
-    n = next(_n)
-    if wait_s is None:
-        times: dict[str, object] = {"ivr_entered_at": at, "ended_at": at + dt.timedelta(seconds=30)}
-    elif outcome.answered:
-        times = {"queue_entered_at": at, "answered_at": at + dt.timedelta(seconds=wait_s),
-                 "ended_at": at + dt.timedelta(seconds=wait_s + 300)}
-    else:
-        times = {"queue_entered_at": at, "ended_at": at + dt.timedelta(seconds=wait_s)}
-    return Call(source="t", source_call_id=str(n), direction=Direction.INBOUND, outcome=outcome, queue="sales",
-                **times, **kw)  # type: ignore[arg-type]
-
-
-def outbound(outcome: Outcome, *, talk_s: float = 0.0, disposition: str | None = None) -> Call:
-    n = next(_n)
-    answered = T0 if outcome.answered else None
-    return Call(source="t", source_call_id=str(n), direction=Direction.OUTBOUND, outcome=outcome, agent="a1",
-                answered_at=answered, ended_at=T0 + dt.timedelta(seconds=talk_s + 20), talk_s=talk_s,
-                disposition=disposition)
-
-
-def hand_day() -> tuple[list[Call], list[AgentInterval]]:
-    """The hand-computed day of test_metrics_kpis as real records (repeat calls placed to match its gaps)."""
-    calls = [
-        inbound(Outcome.ANSWERED, 10, agent="a1", talk_s=100, hold_s=20, acw_s=30, caller_number="1", csat=5,
-                issue_resolved=True),
-        inbound(Outcome.ANSWERED, 30, agent="a1", talk_s=200, acw_s=10, caller_number="2", csat=3,
-                issue_resolved=False),
-        inbound(Outcome.TRANSFERRED, 0, agent="a2", talk_s=60, hold_s=10, acw_s=20, caller_number="3"),
-        inbound(Outcome.ABANDONED, 40), inbound(Outcome.ABANDONED, 4), inbound(Outcome.TIMEOUT, 300),
-        inbound(Outcome.CALLBACK, 60),
-        inbound(Outcome.IVR_SELF_SERVICE, None, at=T0 + dt.timedelta(hours=1), caller_number="2"),  # a repeat
-        inbound(Outcome.IVR_HANGUP, None),
-        inbound(Outcome.IVR_HANGUP, None, at=T0 + dt.timedelta(days=8), caller_number="3"),  # outside range, 8 days
-        outbound(Outcome.ANSWERED, talk_s=90, disposition="converted"),
-        outbound(Outcome.ANSWERED, talk_s=30, disposition="refused"),
-        outbound(Outcome.ANSWERED, talk_s=50, disposition="contacted"),
-        outbound(Outcome.NO_ANSWER), outbound(Outcome.BUSY),
-    ]
-    spans = [(AgentState.READY, 1800, None), (AgentState.ON_CALL, 3000, None),
-             (AgentState.AFTER_CALL_WORK, 600, None), (AgentState.AWAY, 1800, "lunch"),
-             (AgentState.LOGGED_OUT, 5000, None)]
-    states, at = [], T0
-    for state, seconds, reason in spans:
-        states.append(AgentInterval(source="t", agent="a1", state=state, start_at=at,
-                                    end_at=at + dt.timedelta(seconds=seconds), reason=reason))
-        at += dt.timedelta(seconds=seconds)
-    return calls, states
 
 
 def _store(engine: sa.Engine, calls: list[Call], states: Sequence[AgentInterval] = ()) -> None:

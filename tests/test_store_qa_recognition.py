@@ -8,7 +8,7 @@ from callops.records import Outcome
 from callops.store.qa_recognition import AgentHandling, agent_handling, agents_of_calls
 from callops.store.records import insert_calls
 from callops.store.schema import calls
-from test_store_kpi_query import inbound
+from kpi_hand_day import inbound
 
 
 def test_agent_handling_counts_real_answered_calls(engine: sa.Engine) -> None:

@@ -21,7 +21,7 @@ from callops.store.directory import get_queue, inactive_agents, list_agents
 from callops.store.records import insert_calls
 from callops.store.sites import get_site
 from callops.web import create_app
-from test_web_app import insert_users, login
+from web_sign_in import insert_users, login
 
 
 @pytest.fixture

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
@@ -18,10 +16,9 @@ from callops.config import Settings
 from callops.records import Agent, Call, Direction, Outcome, Role
 from callops.store.directory import save_agent, save_team
 from callops.store.records import insert_calls
-from callops.store.schema import users
 from callops.web import create_app
+from web_sign_in import PASSWORD, csrf_of, insert_users, login
 
-PASSWORD = "s3cret-pass"
 UTC = dt.UTC
 
 
@@ -45,22 +42,6 @@ CALLS = [
 ]
 
 
-@functools.cache
-@functools.cache
-def password_hash() -> str:
-    """One cheap argon2 hash of PASSWORD for every test (verification reads its cost from the hash; store/users
-    tests cover add_user with the real cost)."""
-    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
-
-
-def insert_users(conn: sa.Connection, rows: Iterable[tuple[str, Role, str | None, str]], *,
-                 tz: str = "Asia/Shanghai") -> None:
-    """Active users (name, role, agent id, locale) who sign in with PASSWORD."""
-    conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                   "agent_id": agent,
-                                   "locale": locale, "tz": tz, "active": True} for name, role, agent, locale in rows])
-
-
 @pytest.fixture
 def app_url(engine: sa.Engine) -> str:
     """The ``engine`` database with users of three roles and eight calls; the lead leads A1's and A2's team."""
@@ -79,21 +60,6 @@ def app_url(engine: sa.Engine) -> str:
 def client(app_url: str) -> Iterator[TestClient]:
     with TestClient(create_app(Settings(database_url=app_url, secret_key="test-secret"))) as test_client:
         yield test_client
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
-
-
-def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
-    """Log in through the form; returns the new session's CSRF token."""
-    token = csrf_of(client.get("/login").text)
-    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token,
-                                           "next": "/calls"}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return csrf_of(client.get("/").text)
 
 
 def ids_of(client: TestClient, url: str) -> list[str]:

@@ -30,7 +30,7 @@ from browser_harness import demo_database
 from callops.config import Settings
 from callops.web import create_app
 from callops.web.discovery import discover_routes
-from test_web_app import csrf_of
+from web_sign_in import csrf_of
 
 SCRIPT = "<script>alert(1)</script>"
 BAD_VALUES: dict[str, str | bytes] = {

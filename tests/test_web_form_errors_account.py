@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from callops.config import Settings
 from callops.records import Role
 from callops.web import create_app
-from test_web_app import PASSWORD, insert_users, login
+from web_sign_in import PASSWORD, insert_users, login
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from desk_site import NOW, desk_site
 from quality_site import Clock
-from test_web_app import PASSWORD
+from web_sign_in import PASSWORD
 
 
 @pytest.fixture

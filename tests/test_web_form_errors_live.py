@@ -17,8 +17,8 @@ from callops.store.directory import save_agent, save_team
 from callops.store.live_events import append_events
 from callops.store.schema import live_events, users
 from callops.web import create_app
-from test_web_app import login, password_hash
-from test_web_live import FLOOR, NOW, TZ
+from live_floor_site import FLOOR, NOW, TZ
+from web_sign_in import login, password_hash
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from callops.records import Role
 from callops.store.directory import save_team
 from callops.store.people_coaching import list_sessions
 from callops.web import create_app
-from test_web_app import insert_users, login
+from web_sign_in import insert_users, login
 
 FORM = {
     "agent": "a1",

@@ -18,7 +18,7 @@ from callops.config import Settings
 from callops.records import Role
 from callops.store.schema import calls
 from callops.web import create_app
-from test_web_app import insert_users, login
+from web_sign_in import insert_users, login
 
 DEMO = Path(__file__).resolve().parents[1] / "src" / "callops" / "demo" / "calls_1999-01.txt.gz"
 LIMIT = 256 * 1024

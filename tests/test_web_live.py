@@ -6,64 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 import zoneinfo
-from collections.abc import Iterator
-from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from callops.config import Settings
-from callops.live.events import LiveEvent, LiveEventKind
-from callops.records import Agent, Role
-from callops.store.directory import save_agent, save_team
 from callops.store.live_events import append_events
 from callops.store.schema import agent_intervals, live_events
-from callops.web import create_app
-from test_web_app import insert_users, login
-
-TZ = "Asia/Shanghai"
-NOW = dt.datetime(2026, 12, 3, 10, 0, tzinfo=zoneinfo.ZoneInfo(TZ)).astimezone(dt.UTC)
-K = LiveEventKind
-SRC = "asterisk:/var/log/asterisk/queue_log"
-
-
-def _ev(kind: LiveEventKind, seconds_ago: float, **kw: Any) -> LiveEvent:
-    return LiveEvent(kind, NOW - dt.timedelta(seconds=seconds_ago), SRC, **kw)
-
-
-FLOOR = [
-    _ev(K.AGENT_STATE, 3600, agent="A1", queue="sales", state="ready", data={"queues": "sales"}),
-    _ev(K.AGENT_STATE, 3600, agent="A2", queue="sales", state="ready", data={"queues": "sales"}),
-    _ev(K.CALL_OFFERED, 300, call_id="c1@sales", queue="sales"),
-    _ev(K.CALL_ANSWERED, 290, call_id="c1@sales", queue="sales", agent="A1"),  # 10 s wait: within 20 s
-    _ev(K.CALL_OFFERED, 200, call_id="c2@sales", queue="sales"),
-    _ev(K.CALL_ABANDONED, 160, call_id="c2@sales", queue="sales"),  # 40 s wait
-    _ev(K.CALL_OFFERED, 30, call_id="c3@sales", queue="sales"),  # still waiting, 30 s
-    _ev(K.CALL_OFFERED, 86_400, call_id="old@sales", queue="sales"),  # yesterday: not today's count
-    _ev(K.CALL_ABANDONED, 86_390, call_id="old@sales", queue="sales"),
-]
-
-
-@pytest.fixture
-def client(engine: sa.Engine) -> Iterator[TestClient]:
-    with engine.begin() as conn:
-        insert_users(conn, [("boss", Role.MANAGER, None, "en"), ("lead", Role.TEAM_LEAD, None, "en"),
-                            ("pat", Role.PLANNER, None, "en"), ("amy", Role.AGENT, "A9", "en"),
-                            ("lead2", Role.TEAM_LEAD, None, "en")], tz=TZ)
-        save_team(conn, "floor", lead="lead")  # lead's team: A1 and A9; lead2 leads none
-        for agent in ("A1", "A9"):
-            save_agent(conn, Agent(agent, agent, team="floor"))
-        append_events(conn, FLOOR)
-    url = engine.url.render_as_string(hide_password=False)
-    app = create_app(Settings(database_url=url, secret_key="test-secret", site_tz=TZ), clock=lambda: NOW)
-    with TestClient(app) as test_client:
-        yield test_client
-
-
-def as_user(client: TestClient, name: str) -> TestClient:
-    client.headers["X-CSRF-Token"] = login(client, name)
-    return client
+from live_floor_site import NOW, TZ, K, as_user, event_ago
+from live_floor_site import client as client  # noqa: F401  # the fixture: the app over FLOOR
 
 
 def test_api_live_queues_follows_the_contract(client: TestClient, engine: sa.Engine) -> None:
@@ -75,7 +25,7 @@ def test_api_live_queues_follows_the_contract(client: TestClient, engine: sa.Eng
                                "answered_today": 1, "abandoned_today": 1, "service_level_today": 0.5,
                                "agents": {"on_call": 1, "ready": 1}}]
     with engine.begin() as conn:  # appended by another process: seen within the poll interval
-        append_events(conn, [_ev(K.CALL_ANSWERED, 1, call_id="c3@sales", queue="sales", agent="A2")])
+        append_events(conn, [event_ago(K.CALL_ANSWERED, 1, call_id="c3@sales", queue="sales", agent="A2")])
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         queue = client.get("/api/live/queues").json()["queues"][0]

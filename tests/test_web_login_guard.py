@@ -20,7 +20,7 @@ from callops.records import Role
 from callops.store.login_failures import recent_failures, record_failure
 from callops.web import create_app
 from callops.web.login_guard import Attempt, LoginGuard, LoginThrottled
-from test_web_app import PASSWORD, insert_users
+from web_sign_in import PASSWORD, insert_users
 
 WRONG = "wrong-pass"
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)

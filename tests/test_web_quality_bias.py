@@ -14,7 +14,7 @@ from callops.quality import ScoredEvaluation, rater_bias
 from callops.records import Role
 from callops.services.qa_reports import BIAS_ALPHA, BIAS_MIN_EFFECT_SD
 from quality_site import ANSWERS, Clock, bearer, login_form, new_clock, qa_site
-from test_web_app import insert_users
+from web_sign_in import insert_users
 
 
 @pytest.fixture

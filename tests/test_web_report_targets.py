@@ -22,7 +22,7 @@ from callops.web import create_app
 from callops.web.report_tables import drill_params, kpi_href
 from callops.web.routes.reports import PERIOD_KPIS, QUEUE_SPLIT_KPIS
 from report_targets_site import load_two_queues
-from test_web_app import insert_users, login
+from web_sign_in import insert_users, login
 
 BY_QUEUE = "from=2026-03-02&to=2026-03-02&grain=day&dim=queue&kpi=offered&kpi=service_level&kpi=abandon_rate"
 

@@ -8,7 +8,6 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,31 +17,12 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from callops.cli import cli
-from callops.config import Settings
 from callops.records import Outcome, Role
-from callops.store.records import insert_calls, insert_intervals
-from callops.store.schema import users
-from callops.web import create_app
-from test_store_kpi_query import hand_day, inbound
-from test_web_app import login, password_hash
+from callops.store.records import insert_calls
+from kpi_hand_day import hand_day_site, inbound
+from web_sign_in import login
 
 KPI_QUERY = "from=2026-03-01&to=2026-03-03&grain=day&by=queue&tz=Asia/Shanghai&compare_previous=true"
-
-
-@contextmanager
-def hand_day_site(engine: sa.Engine, people: list[tuple[str, Role, str | None, str]]) -> Iterator[TestClient]:
-    """The app over the hand-computed day with ``people`` as (user name, role, agent id, locale)."""
-    calls, states = hand_day()
-    with engine.begin() as conn:
-        conn.execute(users.insert(), [{"username": name, "password_hash": password_hash(), "role": role.value,
-                                       "agent_id": agent, "locale": locale, "tz": "Asia/Shanghai", "active": True}
-                                      for name, role, agent, locale in people])
-        insert_calls(conn, calls)
-        insert_intervals(conn, states)
-    url = engine.url.render_as_string(hide_password=False)
-    with TestClient(create_app(Settings(database_url=url, secret_key="test-secret",
-                                        site_tz="Asia/Shanghai"))) as test_client:
-        yield test_client
 
 
 @pytest.fixture

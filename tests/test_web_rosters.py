@@ -19,7 +19,7 @@ from callops.store.rosters import load_roster, roster_history
 from callops.store.schema import agent_intervals
 from roster_site import requirements_csv
 from roster_web_site import MONDAY, NOW, at, roster_app, seed, week_inputs
-from test_web_app import login
+from web_sign_in import login
 
 
 @pytest.fixture

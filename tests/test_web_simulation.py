@@ -17,7 +17,7 @@ from callops.cli import cli
 from callops.config import Settings
 from callops.records import Role
 from callops.web import create_app
-from test_web_app import insert_users, login
+from web_sign_in import insert_users, login
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "examples" / "scenarios"
 SINGLE = {"calls": 100, "interval_min": 30, "aht_s": 180, "patience_s": 300, "agents": 14, "hours": 8}

@@ -22,7 +22,7 @@ from callops.records import Role
 from callops.store.history import queue_histories, queued_calls
 from callops.store.schema import users
 from callops.web import create_app
-from test_web_app import login, password_hash
+from web_sign_in import login, password_hash
 
 QUERY = {"queue": "PS", "from": "1999-01-03", "to": "1999-01-14", "weekdays": "7,1,2,3,4", "replications": "2",
          "seed": "3"}

@@ -18,7 +18,7 @@ from callops.records import Agent, Call, Direction, Outcome, Role
 from callops.store.directory import save_agent, save_team
 from callops.store.records import insert_calls
 from callops.web import create_app
-from test_web_app import insert_users, login
+from web_sign_in import insert_users, login
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = "2026-03-02"

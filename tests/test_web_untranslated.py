@@ -19,8 +19,8 @@ from callops.demo import DEMO_USERS
 from callops.store import make_engine
 from callops.web import create_app
 from callops.web.discovery import discover_routes
-from test_web_app import csrf_of
 from untranslated_check import ALLOWED, data_words, untranslated, visible_lines
+from web_sign_in import csrf_of
 
 # words that other open work of issue 14 translates, per page (none left); pages left out wholly, with why
 PENDING: dict[str, set[str]] = {}

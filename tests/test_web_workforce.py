@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from test_web_app import csrf_of, login
+from web_sign_in import csrf_of, login
 from workforce_site import HISTORY, as_planner, load_history, workforce_site
 
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from callops.cli import cli
-from test_web_app import login
+from web_sign_in import login
 from workforce_site import HISTORY, TZ, as_planner, load_history, workforce_site
 
 

@@ -16,7 +16,7 @@ from callops.config import Settings
 from callops.records import Call, Direction, Outcome, Role
 from callops.store.records import insert_calls
 from callops.web import create_app
-from test_web_app import insert_users, login
+from web_sign_in import insert_users, login
 
 TZ = "Asia/Shanghai"
 FIRST_DAY = dt.date(2026, 2, 2)  # a Monday

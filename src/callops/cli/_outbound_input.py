@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from callops.cli._context import engine, settings
-from callops.dialer.policy import ContactPolicy, china_default, policy_from_mapping
+from callops.dialer.policy import ContactPolicy, china_default
 from callops.errors import InvalidInput
-from callops.services.contact_policy import stored_policy
+from callops.services.contact_policy import policy_in_force
 from callops.store.engine import missing_database
 
 __all__ = ["read_text", "instant", "site_policy", "MAX_FILE_BYTES"]
@@ -46,9 +46,8 @@ def site_policy() -> ContactPolicy:
     if missing_database(settings().database_url) is not None:
         return china_default()
     with engine().connect() as conn:
-        stored = stored_policy(conn)
-    if stored is None:
-        return china_default()
-    click.echo(f"using the site's contact policy version {stored.version} (saved by {stored.saved_by} "
-               f"at {stored.saved_at.isoformat()}); --policy FILE overrides it", err=True)
-    return policy_from_mapping(stored.settings)
+        policy, stored = policy_in_force(conn)
+    if stored is not None:
+        click.echo(f"using the site's contact policy version {stored.version} (saved by {stored.saved_by} "
+                   f"at {stored.saved_at.isoformat()}); --policy FILE overrides it", err=True)
+    return policy

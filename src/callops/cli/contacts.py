@@ -22,7 +22,6 @@ from callops.dialer import (
     PolicyError,
     Purpose,
     check_contacts,
-    china_default,
     consent_missing,
     load_policy,
     on_dnc,
@@ -30,9 +29,9 @@ from callops.dialer import (
     read_dnc_text,
     read_history_csv,
 )
-from callops.dialer.policy import dump_policy, policy_from_mapping, policy_to_mapping
+from callops.dialer.policy import dump_policy, policy_to_mapping
 from callops.errors import InvalidInput
-from callops.services.contact_policy import save_site_policy, stored_policy
+from callops.services.contact_policy import policy_in_force, save_site_policy
 
 
 def register(group: click.Group) -> None:
@@ -95,8 +94,7 @@ def policy_group() -> None:
 def policy_show(as_json: bool) -> None:
     """Print the policy in force as YAML (`policy set` reads it back); the China default when none is saved."""
     with engine().connect() as conn:
-        stored = stored_policy(conn)
-    policy = policy_from_mapping(stored.settings) if stored else china_default()
+        policy, stored = policy_in_force(conn)
     if as_json:
         echo_json({"version": stored.version if stored else None, "saved_by": stored.saved_by if stored else None,
                    "saved_at": stored.saved_at.isoformat() if stored else None,

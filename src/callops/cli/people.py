@@ -15,13 +15,21 @@ from callops.cli._output import echo_json, echo_table
 from callops.errors import InvalidInput
 from callops.people import Grain, GroupBy, Stint, SurvivalBy, attrition, history_rows, survival_curves
 from callops.people.nesting import NestingPlan, parse_skill_levels
-from callops.people.ramp import ramp_curves
 from callops.people.tenure import exits_by_reason, released_destinations, tenure_distribution
-from callops.store.people import import_history, load_stints, person_audit, person_stints, stints_to_dicts
-from callops.store.people_activity import load_weeks, ramp_totals
-from callops.store.people_coaching import CoachingKind, add_session, list_sessions
-from callops.store.people_nesting import list_nesting, remove_nesting, save_nesting
-from callops.store.people_signals import warning_report
+from callops.services.people_records import (
+    CoachingKind,
+    add_coaching,
+    all_stints,
+    coaching_sessions,
+    early_warning,
+    emotional_load,
+    hire_ramp,
+    import_people,
+    nesting_plans,
+    read_person,
+    remove_nesting_plan,
+    save_nesting_plan,
+)
 from callops.yaml_input import load_yaml
 
 
@@ -97,7 +105,7 @@ def people_import(file: Path, mapping: Path | None, dry_run: bool, as_json: bool
     rows = history_rows(_cells(file), file=str(file), mapping=columns)
     now = dt.datetime.now(dt.UTC)
     with _context.engine().connect() as conn, conn.begin() as tx:
-        report = import_history(conn, rows, file=str(file), actor=f"cli:{getpass.getuser()}", now=now,
+        report = import_people(conn, rows, file=str(file), actor=f"cli:{getpass.getuser()}", now=now,
                                 column=columns)
         if dry_run:
             tx.rollback()
@@ -118,8 +126,8 @@ def people_import(file: Path, mapping: Path | None, dry_run: bool, as_json: bool
 def people_show(person: str, fmt: str) -> None:
     """A person's spells (position, team, contract, exit) and the audit of changes."""
     with _context.engine().connect() as conn:
-        rows = stints_to_dicts(person_stints(conn, person))
-        audit = person_audit(conn, person)
+        record = read_person(conn, person)
+        rows, audit = record.spells, record.audit
     if not rows:
         raise InvalidInput(f"no people record for {person!r}", field="person")
     if fmt == "json":
@@ -144,7 +152,7 @@ def people_attrition(date_from: dt.datetime, date_to: dt.datetime, grain: str, b
     hired on or before it whose exit date is after it (leaving on day d: counted up to d - 1).
     """
     with _context.engine().connect() as conn:
-        stints = load_stints(conn)
+        stints = all_stints(conn)
     group = GroupBy(by) if by else None
     rows = [r.as_dict(group_key=group.value if group else None)
             for r in attrition(stints, date_from=date_from.date(), date_to=date_to.date(), grain=Grain(grain),
@@ -160,7 +168,7 @@ def people_survival(by: str | None, as_of: dt.datetime | None, fmt: str) -> None
     """Kaplan–Meier survival of tenure in days with 95 % bands, at each exit time (lifelines)."""
     day = as_of.date() if as_of else _today()
     with _context.engine().connect() as conn:
-        stints = load_stints(conn)
+        stints = all_stints(conn)
     curves = survival_curves(stints, as_of=day, by=SurvivalBy(by) if by else None)
     if fmt == "json":
         echo_json([c.as_dict() for c in curves])
@@ -177,7 +185,7 @@ def people_tenure(as_of: dt.datetime | None, fmt: str) -> None:
     """Tenure of the people employed on a day, in bands (seed 001: two years or more, 8 %)."""
     day = as_of.date() if as_of else _today()
     with _context.engine().connect() as conn:
-        stints = load_stints(conn)
+        stints = all_stints(conn)
     rows = [b.as_dict() for b in tenure_distribution(stints, as_of=day)]
     echo_json(rows) if fmt == "json" else echo_table(rows)
 
@@ -189,7 +197,7 @@ def people_tenure(as_of: dt.datetime | None, fmt: str) -> None:
 def people_exits(date_from: dt.datetime, date_to: dt.datetime, fmt: str) -> None:
     """Exits by reason (loss or planned release) and where released people went."""
     with _context.engine().connect() as conn:
-        stints = load_stints(conn)
+        stints = all_stints(conn)
     first, last = date_from.date(), date_to.date()
     reasons = [r.as_dict() for r in exits_by_reason(stints, date_from=first, date_to=last)]
     places = released_destinations(stints, date_from=first, date_to=last)
@@ -211,7 +219,7 @@ def people_warning(as_of: dt.datetime | None, teams: tuple[str, ...], fmt: str) 
     """
     day = as_of.date() if as_of else _today()
     with _context.engine().connect() as conn:
-        report = warning_report(conn, as_of=day, tz=zoneinfo.ZoneInfo(_context.settings().site_tz),
+        report = early_warning(conn, as_of=day, tz=zoneinfo.ZoneInfo(_context.settings().site_tz),
                                 teams=set(teams) if teams else None)
     if fmt == "json":
         echo_json(report)
@@ -236,9 +244,9 @@ def people_ramp(date_from: dt.datetime, date_to: dt.datetime, weeks: int, fmt: s
     if last < first:
         raise InvalidInput(f"--to {last} is before --from {first}", field="--to")
     with _context.engine().connect() as conn:
-        stints = [s for s in load_stints(conn) if first <= s.hire_on <= last]
-        totals = ramp_totals(conn, stints, tz=zoneinfo.ZoneInfo(_context.settings().site_tz), weeks=weeks)
-    rows = [p.as_dict() for p in ramp_curves(totals)]
+        stints = [s for s in all_stints(conn) if first <= s.hire_on <= last]
+        curves = hire_ramp(conn, stints, tz=zoneinfo.ZoneInfo(_context.settings().site_tz), weeks=weeks)
+    rows = [p.as_dict() for p in curves]
     echo_json(rows) if fmt == "json" else echo_table(rows)
 
 
@@ -251,11 +259,11 @@ def people_load(date_from: dt.datetime, date_to: dt.datetime, team: str | None, 
     """Emotional load per agent and week: complaint calls, longest streak, recovery taken vs due (at most 92 days)."""
     first, last = date_from.date(), date_to.date()
     with _context.engine().connect() as conn:
-        stints = load_stints(conn)
+        stints = all_stints(conn)
         persons = sorted({s.person for s in stints if s.hire_on <= last and (s.exit_on is None or s.exit_on > first)
                           and (team is None or _team_at_end(s, last) == team)})
-        weeks = load_weeks(conn, persons, date_from=first, date_to=last,
-                           tz=zoneinfo.ZoneInfo(_context.settings().site_tz))
+        weeks = emotional_load(conn, persons, first=first, last=last,
+                               tz=zoneinfo.ZoneInfo(_context.settings().site_tz))
     rows = [w.as_dict() for w in weeks]
     echo_json(rows) if fmt == "json" else echo_table(rows)
 
@@ -286,7 +294,7 @@ def coaching_add(agent: str, lead: str, held_on: dt.datetime, kind: str, topic: 
                  evaluation_keys: tuple[str, ...], actions: str, follow_up: dt.datetime | None) -> None:
     """Record a session with AGENT (audited)."""
     with _context.engine().begin() as conn:
-        session_id = add_session(conn, agent=agent, lead=lead, held_on=held_on.date(), kind=CoachingKind(kind),
+        session_id = add_coaching(conn, agent=agent, lead=lead, held_on=held_on.date(), kind=CoachingKind(kind),
                                  topic=topic, call_ids=call_ids, evaluation_keys=evaluation_keys, actions=actions,
                                  follow_up_on=follow_up.date() if follow_up else None,
                                  actor=f"cli:{getpass.getuser()}", now=dt.datetime.now(dt.UTC))
@@ -300,7 +308,7 @@ def coaching_add(agent: str, lead: str, held_on: dt.datetime, kind: str, topic: 
 def coaching_list(agent: str | None, lead: str | None, fmt: str) -> None:
     """Sessions, newest first."""
     with _context.engine().connect() as conn:
-        rows = [s.as_dict() for s in list_sessions(conn, agent=agent, lead=lead)]
+        rows = [s.as_dict() for s in coaching_sessions(conn, agent=agent, lead=lead)]
     echo_json(rows) if fmt == "json" else echo_table(rows)
 
 
@@ -324,7 +332,7 @@ def nesting_set(agent: str, date_from: dt.datetime, date_to: dt.datetime, skills
     plan = NestingPlan(person=agent, starts_on=date_from.date(), ends_on=date_to.date(),
                        skills=parse_skill_levels(",".join(skills)), buddy=buddy or None, note=note)
     with _context.engine().begin() as conn:
-        changed = save_nesting(conn, plan, actor=f"cli:{getpass.getuser()}", now=dt.datetime.now(dt.UTC))
+        changed = save_nesting_plan(conn, plan, actor=f"cli:{getpass.getuser()}", now=dt.datetime.now(dt.UTC))
     click.echo(f"nesting of {agent} from {plan.starts_on} to {plan.ends_on} " + ("saved" if changed else "unchanged"))
 
 
@@ -334,7 +342,8 @@ def nesting_set(agent: str, date_from: dt.datetime, date_to: dt.datetime, skills
 def nesting_remove(agent: str, date_from: dt.datetime) -> None:
     """Remove AGENT's nesting starting --from (audited)."""
     with _context.engine().begin() as conn:
-        remove_nesting(conn, agent, date_from.date(), actor=f"cli:{getpass.getuser()}", now=dt.datetime.now(dt.UTC))
+        remove_nesting_plan(conn, agent, date_from.date(), actor=f"cli:{getpass.getuser()}",
+                            now=dt.datetime.now(dt.UTC))
     click.echo(f"nesting of {agent} from {date_from.date()} removed")
 
 
@@ -345,7 +354,7 @@ def nesting_remove(agent: str, date_from: dt.datetime) -> None:
 def nesting_list(on: dt.datetime | None, agent: str | None, fmt: str) -> None:
     """Nesting plans by agent and first day."""
     with _context.engine().connect() as conn:
-        plans = list_nesting(conn, person=agent, on=on.date() if on else None)
+        plans = nesting_plans(conn, person=agent, on=on.date() if on else None)
     rows = [p.as_dict() for p in plans]
     if fmt == "json":
         echo_json(rows)

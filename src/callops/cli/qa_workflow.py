@@ -16,17 +16,18 @@ import sqlalchemy as sa
 from callops.cli._context import engine
 from callops.cli._output import echo_json, echo_table
 from callops.errors import InvalidInput, NotFound
+from callops.services.accounts import User, account
 from callops.services.qa_sampling import (
     draw_rule,
     eligible_csv,
     enter_randomness,
     file_rule,
     freeze_rule,
+    public_draw,
+    rules_and_draws,
     verify_stored,
 )
 from callops.store.qa_reviews import evaluation_keys, list_appeals, load_evaluations
-from callops.store.qa_sampling import get_draw, list_rules
-from callops.store.users import User, list_users
 from callops.yaml_input import load_yaml
 
 __all__ = ["register"]
@@ -50,10 +51,7 @@ def _now() -> dt.datetime:
 
 
 def _user(conn: sa.Connection, username: str) -> User:
-    for user in list_users(conn):
-        if user.username == username:
-            return user
-    raise NotFound(f"no user {username!r}")
+    return account(conn, username)
 
 
 AS_USER = click.option("--as", "as_user", required=True, help="Act as this stored user (their rights apply).")
@@ -70,12 +68,9 @@ def rules_list(as_json: bool) -> None:
     """Filed rules with their seed commitments and how far each has got."""
     with engine().connect() as conn:
         rows = []
-        for stored in list_rules(conn):
-            try:
-                draw = get_draw(conn, stored.rule.rule_id)
-                stage = "drawn" if draw.record else ("randomness" if draw.public_random else "frozen")
-            except NotFound:
-                stage = "filed"
+        for stored, draw in rules_and_draws(conn):
+            stage = "filed" if draw is None else (
+                "drawn" if draw.record else ("randomness" if draw.public_random else "frozen"))
             rows.append({"rule": stored.rule.rule_id, "period_start": stored.rule.period_start.isoformat(),
                          "period_end": stored.rule.period_end.isoformat(), "stage": stage,
                          "seed_commitment": stored.seed_commitment})
@@ -140,7 +135,7 @@ def rules_draw(name: str, as_user: str) -> None:
 def rules_export(name: str, out_dir: Path) -> None:
     """Write NAME-draw.json and NAME-eligible.csv for `callops qa verify-draw`, and say whether it matches."""
     with engine().connect() as conn:
-        draw = get_draw(conn, name)
+        draw = public_draw(conn, name)
     if draw.record_json is None:
         raise NotFound(f"rule {name!r} is not drawn yet")
     targets = [out_dir / f"{name}-draw.json", out_dir / f"{name}-eligible.csv"]

@@ -35,7 +35,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import yaml
 
 from callops.dialer.best_time import AnswerRates, best_times, hour_of_week, learn_answer_rates
 from callops.dialer.consent import ConsentRecord, consent_missing, on_dnc
@@ -45,6 +44,8 @@ from callops.dialer.phones import zone_for_phone
 from callops.dialer.planner import plan_attempts
 from callops.dialer.policy import ContactPolicy
 from callops.dialer.records import Channel, Outcome, Purpose
+from callops.errors import InvalidInput
+from callops.yaml_input import load_yaml, yaml_problem
 
 __all__ = [
     "DEFAULT_JOURNEY",
@@ -149,16 +150,11 @@ DEFAULT_JOURNEY = journey_from_mapping(DEFAULT_JOURNEY_SETTINGS)
 
 
 def load_journey(text: str) -> Journey:
-    """A journey from YAML (at most 64 kB, no anchors or aliases)."""
-    if len(text.encode("utf-8")) > MAX_JOURNEY_BYTES:
-        raise JourneyError(None, f"larger than {MAX_JOURNEY_BYTES} bytes")
+    """A journey from YAML (at most 64 kB, no aliases; read by ``callops.yaml_input`` as every settings file)."""
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise JourneyError(None, "YAML anchors and aliases are not allowed")
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise JourneyError(None, f"not valid YAML: {exc}") from exc
+        data = load_yaml(text, max_bytes=MAX_JOURNEY_BYTES)
+    except InvalidInput as exc:
+        raise JourneyError(None, yaml_problem(exc)) from None
     if not isinstance(data, Mapping):
         raise JourneyError(None, "the journey must be a mapping of settings")
     return journey_from_mapping(data)

@@ -30,6 +30,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from callops.dialer.records import Channel
+from callops.errors import InvalidInput
+from callops.yaml_input import load_yaml, yaml_problem
 
 __all__ = ["Cap", "ContactPolicy", "PolicyError", "china_default", "dump_policy", "load_policy", "policy_from_mapping",
            "policy_to_mapping"]
@@ -95,16 +97,11 @@ def china_default() -> ContactPolicy:
 
 
 def load_policy(text: str) -> ContactPolicy:
-    """A policy from YAML text, bounded: at most 64 kB, no anchors or aliases (no alias bombs)."""
-    if len(text.encode("utf-8")) > MAX_POLICY_BYTES:
-        raise PolicyError(None, f"larger than {MAX_POLICY_BYTES} bytes")
+    """A policy from YAML text, bounded: at most 64 kB, no aliases (no alias bombs; ``callops.yaml_input``)."""
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise PolicyError(None, "YAML anchors and aliases are not allowed in a policy")
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise PolicyError(None, f"not valid YAML: {exc}") from exc
+        data = load_yaml(text, max_bytes=MAX_POLICY_BYTES)
+    except InvalidInput as exc:
+        raise PolicyError(None, yaml_problem(exc)) from None
     if data is None:
         data = {}
     if not isinstance(data, Mapping):

@@ -27,18 +27,20 @@ from callops.services.directory_admin import AlreadyExists
 from callops.store.audit_log import write_entry
 from callops.store.login_failures import clear_failures
 from callops.store.users import (
+    MAX_PASSWORD_CHARS,
     User,
     add_user,
     check_password,
     find_user,
+    list_users,
     revoke_sessions,
     set_active,
     set_password,
     set_role,
 )
 
-__all__ = ["account_fields", "change_own_password", "change_role", "create_account", "end_sessions",
-           "reset_password", "set_enabled", "sign_out_everywhere", "unlock"]
+__all__ = ["MAX_PASSWORD_CHARS", "User", "account_fields", "accounts", "account", "change_own_password", "change_role",
+           "create_account", "end_sessions", "reset_password", "set_enabled", "sign_out_everywhere", "unlock"]
 
 
 def account_fields(user: User) -> dict[str, object]:
@@ -130,3 +132,13 @@ def sign_out_everywhere(conn: sa.Connection, user: User, *, at: dt.datetime) -> 
     """Log out: every session and bearer token of the user ends, not only this browser's."""
     revoke_sessions(conn, user.id)
     _audit(conn, at=at, actor=user.username, action="user.signed_out", user=user)
+
+
+def accounts(conn: sa.Connection) -> list[User]:
+    """Every user account (the admin's list; password hashes never leave the store)."""
+    return list_users(conn)
+
+
+def account(conn: sa.Connection, username: str) -> User:
+    """The account ``username`` (``NotFound`` if there is none)."""
+    return find_user(conn, username)

@@ -11,6 +11,7 @@ A save that changes nothing writes no audit row. Nothing here commits; the calle
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,19 +21,23 @@ from callops.records import Agent
 from callops.store.audit_log import write_entry
 from callops.store.directory import (
     QueueRow,
+    TeamRow,
     get_agent,
     get_queue,
     inactive_agents,
+    list_agents,
+    list_queues,
     list_teams,
     save_agent,
     save_queue,
     save_team,
 )
-from callops.store.sites import Site, get_site, save_site
+from callops.store.sites import Site, get_site, list_sites, save_site
 from callops.store.users import find_user
 
 __all__ = ["AlreadyExists", "parse_skills", "save_agent_audited", "save_queue_audited", "save_site_audited",
-           "save_team_audited"]
+           "save_team_audited", "DirectoryAgents", "directory_agents", "directory_queues", "directory_sites",
+           "directory_teams"]
 
 
 class AlreadyExists(InvalidInput):
@@ -140,3 +145,29 @@ def save_site_audited(conn: sa.Connection, name: str, *, tz: str, holidays: str 
 
 def _site_fields(site: Site) -> dict[str, Any]:
     return {"tz": site.tz, "holidays": site.holidays}
+
+
+# --- the directory as the admin pages and API read it -------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class DirectoryAgents:
+    """Every agent, active or not, and which of them are inactive."""
+
+    agents: list[Agent]
+    inactive: frozenset[str]
+
+
+def directory_agents(conn: sa.Connection) -> DirectoryAgents:
+    return DirectoryAgents(agents=list_agents(conn, include_inactive=True), inactive=inactive_agents(conn))
+
+
+def directory_teams(conn: sa.Connection) -> list[TeamRow]:
+    return list_teams(conn)
+
+
+def directory_queues(conn: sa.Connection) -> list[QueueRow]:
+    return list_queues(conn)
+
+
+def directory_sites(conn: sa.Connection) -> list[Site]:
+    return list_sites(conn)

@@ -7,6 +7,7 @@ QA in that period, and the site setting ``qa.agents_see_others`` lets agents see
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -16,12 +17,12 @@ from callops.permissions import Permission, allowed
 from callops.quality import Actor, Evaluation
 from callops.records import Role
 from callops.services.team_scope import in_team_scope
-from callops.store.qa_library import Duty, get_setting, grant_duty, on_duty, set_setting
+from callops.store.qa_library import Duty, get_setting, grant_duty, list_duty, on_duty, set_setting
 from callops.store.users import User, list_users
 
 __all__ = ["TRANSPARENCY_KEY", "may_reach", "is_qa", "qa_actor", "agent_actor", "member_actor", "require_any",
            "agents_see_others", "check_can_see", "sees_everything", "grant_qa_duty", "grant_qa_duty_days",
-           "set_transparency"]
+           "set_transparency", "QaSettings", "qa_settings", "duty_periods"]
 
 TRANSPARENCY_KEY = "qa.agents_see_others"
 
@@ -104,7 +105,8 @@ def grant_qa_duty(conn: sa.Connection, user: User, username: str, *, start_at: d
 
 def grant_qa_duty_days(conn: sa.Connection, user: User, username: str, *, first_day: str, last_day: str,
                        tz: dt.tzinfo) -> Duty:
-    """QA duty from the first to the last day inclusive, typed as YYYY-MM-DD days in ``tz`` (the settings form)."""
+    """QA duty from the first to the last day inclusive, typed as YYYY-MM-DD days in ``tz`` (the settings form);
+    a bad day or a user name naming nobody is ``InvalidInput`` naming its field."""
     require_any(user, Permission.MANAGE_QA)
     first = require_date(first_day, field="first_day", missing="days look like 2026-03-02")
     last = require_date(last_day, field="last_day", missing="days look like 2026-03-02")
@@ -112,4 +114,28 @@ def grant_qa_duty_days(conn: sa.Connection, user: User, username: str, *, first_
         raise InvalidInput("the last day is before the first", field="last_day")
     start = dt.datetime.combine(first, dt.time(), tz)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz)
-    return grant_qa_duty(conn, user, username, start_at=start, end_at=end)
+    try:
+        return grant_qa_duty(conn, user, username, start_at=start, end_at=end)
+    except NotFound as missing:  # the form's user name names nobody: a bad value of that field
+        raise InvalidInput(str(missing), field="username") from None
+
+
+def duty_periods(conn: sa.Connection) -> list[Duty]:
+    """Every QA duty period granted, the latest start first."""
+    return list_duty(conn)
+
+
+@dataclass(frozen=True, slots=True)
+class QaSettings:
+    """What the QA settings page shows: the transparency right, the duty periods, the agents to rotate in."""
+
+    see_others: bool
+    duty: tuple[Duty, ...]
+    agents: tuple[str, ...]
+
+
+def qa_settings(conn: sa.Connection, user: User) -> QaSettings:
+    """The QA settings (manage_qa): agents seeing others' evaluations, duty periods, agents' user names."""
+    require_any(user, Permission.MANAGE_QA)
+    return QaSettings(see_others=agents_see_others(conn), duty=tuple(list_duty(conn)),
+                      agents=tuple(u.username for u in list_users(conn) if u.role is Role.AGENT))

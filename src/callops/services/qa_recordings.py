@@ -17,9 +17,11 @@ from callops.errors import InvalidInput, NotFound, PermissionDenied
 from callops.records import Call, Role
 from callops.services.qa_access import may_reach
 from callops.store.qa_library import get_setting, set_setting
+from callops.store.qa_reviews import load_call
 from callops.store.users import User
 
 __all__ = ["RECORDINGS_KEY", "AUDIO_TYPES", "recording_kind", "recording_path", "check_can_hear", "set_recordings_dir",
+           "call_recording_file",
            "require_file"]
 
 RECORDINGS_KEY = "qa.recordings_dir"
@@ -85,3 +87,10 @@ def require_file(conn: sa.Connection, call: Call) -> Path:
     if path is None:
         raise NotFound("this call has no recording file the server may serve")
     return path
+
+
+def call_recording_file(conn: sa.Connection, user: User, call_pk: int) -> Path:
+    """The recording file of the stored call ``call_pk``, if ``user`` may hear it and it lies in the folder."""
+    call = load_call(conn, call_pk)
+    check_can_hear(conn, user, call)
+    return require_file(conn, call)

@@ -30,20 +30,32 @@ from callops.quality import (
     revise_evaluation,
 )
 from callops.records import Call, Role
-from callops.services.qa_access import agent_actor, check_can_see, member_actor, qa_actor, require_any
-from callops.services.team_scope import in_team_scope
-from callops.store.qa_forms import ensure_starter_scorecard, latest_scorecard
+from callops.services.qa_access import (
+    agent_actor,
+    agents_see_others,
+    check_can_see,
+    is_qa,
+    member_actor,
+    qa_actor,
+    require_any,
+    sees_everything,
+)
+from callops.services.team_scope import in_team_scope, team_scope
+from callops.store.qa_forms import StoredScorecard, ensure_starter_scorecard, latest_scorecard
 from callops.store.qa_reviews import (
+    AuditRow,
     Note,
     StoredEvaluation,
     add_note,
     evaluation_keys,
     insert_version,
     list_appeals,
+    list_audit,
     list_notes,
     load_appeal,
     load_call,
     load_evaluation,
+    load_evaluations,
     reserve_appeal,
     save_appeal,
     write_appeal_event,
@@ -53,7 +65,9 @@ from callops.store.qa_sampling import list_draws
 from callops.store.users import User
 
 __all__ = ["EvaluationFile", "score_call", "correct_evaluation", "open_evaluation", "agent_note", "coach",
-           "appeal_evaluation", "accept", "send_back", "panel_view", "decide", "open_appeal", "assigned_draw"]
+           "appeal_evaluation", "accept", "send_back", "panel_view", "decide", "open_appeal", "assigned_draw",
+           "scoring_form", "call_to_score", "sees_own_evaluations_only", "visible_evaluations", "visible_appeals",
+           "audit_entries"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,3 +259,46 @@ def decide(conn: sa.Connection, user: User, appeal_id: str, *, decision: Decisio
     write_appeal_event(conn, event)
     return decided, load_evaluation(conn, appeal.evaluation_id)
 
+
+# --- what the pages and the API read -------------------------------------------------------------------
+
+def scoring_form(conn: sa.Connection, *, now: dt.datetime) -> StoredScorecard:
+    """The scorecard a new evaluation uses: the current one (the starter form if none was saved yet)."""
+    return ensure_starter_scorecard(conn, now=now)
+
+
+def call_to_score(conn: sa.Connection, user: User, call_pk: int, *, now: dt.datetime) -> Call:
+    """The call ``user`` is about to score: refused unless they are a QA or on QA duty ``now``."""
+    if not is_qa(conn, user, now):
+        raise PermissionDenied(f"{user.username} is neither a QA nor on QA duty now")
+    return load_call(conn, call_pk)
+
+
+def sees_own_evaluations_only(conn: sa.Connection, user: User) -> bool:
+    """An agent without the site's transparency right (or a role without a staff right) sees only their own."""
+    return not (sees_everything(user) or (user.role is Role.AGENT and agents_see_others(conn)))
+
+
+def visible_evaluations(conn: sa.Connection, user: User, *, agent: str | None = None,
+                        evaluator: str | None = None) -> list[StoredEvaluation]:
+    """Evaluations newest first, optionally of one agent or evaluator: a team lead gets their teams'; an agent
+    their own unless the site lets agents see others' (asking for another agent's is then refused)."""
+    if sees_own_evaluations_only(conn, user):
+        if agent is not None and agent != user.agent_id:
+            raise PermissionDenied("agents see only their own evaluations here")
+        agent = user.agent_id or ""
+    keys = evaluation_keys(conn, agent=agent, evaluator=evaluator, agents=team_scope(conn, user))
+    return load_evaluations(conn, keys)
+
+
+def visible_appeals(conn: sa.Connection, user: User, *, state: str | None = None) -> list[Appeal]:
+    """Appeals oldest first: every one for those who handle appeals (a team lead their teams'), an agent's own
+    for everyone else."""
+    agent = None if allowed(user.role, Permission.HANDLE_APPEALS) else (user.agent_id or "")
+    return list_appeals(conn, agent=agent, status=state, agents=team_scope(conn, user))
+
+
+def audit_entries(conn: sa.Connection, user: User, *, subject: str | None = None) -> list[AuditRow]:
+    """The append-only QA audit log, optionally of one subject (team leads, QAs, supervisors)."""
+    require_any(user, Permission.HANDLE_APPEALS)
+    return list_audit(conn, subject=subject)

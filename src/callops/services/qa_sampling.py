@@ -6,6 +6,7 @@
     draw_rule        runs the SHA-256 counter draw, assigns evaluators, reveals the seed
     verify_stored    re-runs the stored record against the frozen calls (anyone may)
     rule_from_form   the published rule from the page's form fields (local days in the rule's zone)
+    rules, rule_view the filed rules; one rule with its draw, the draw's verification and the random entries
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import datetime as dt
 import io
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -48,6 +50,7 @@ from callops.store.qa_sampling import (
     get_rule,
     insert_freeze,
     insert_rule,
+    list_rules,
     replace_rule,
     set_draw_record,
     set_public_random,
@@ -56,7 +59,8 @@ from callops.store.qa_sampling import (
 from callops.store.users import User, list_users
 
 __all__ = ["rule_from_form", "file_rule", "freeze_rule", "enter_randomness", "draw_rule", "verify_stored",
-           "eligible_csv", "evaluator_pool", "ELIGIBLE_COLUMNS"]
+           "eligible_csv", "evaluator_pool", "ELIGIBLE_COLUMNS", "RuleView", "rules", "rule_view", "StoredRule",
+           "StoredDraw", "rule_and_draw", "rules_and_draws", "public_draw"]
 
 ELIGIBLE_COLUMNS = ("call_id", "agent", "queue", "started_at", "duration_s", "outcome")
 
@@ -206,3 +210,50 @@ def eligible_csv(draw: StoredDraw) -> str:
         row["duration_s"] = str(int(duration)) if duration.is_integer() else repr(duration)
         writer.writerow({k: safe_cell(v) for k, v in row.items()})
     return out.getvalue()
+
+
+def rules(conn: sa.Connection) -> list[StoredRule]:
+    """Every filed rule (the public list: anyone signed in may read it)."""
+    return list_rules(conn)
+
+
+def public_draw(conn: sa.Connection, name: str) -> StoredDraw:
+    """The draw of rule ``name`` (``NotFound`` before the freeze): anyone may read and verify it."""
+    return get_draw(conn, name)
+
+
+def _draw_or_none(conn: sa.Connection, name: str) -> StoredDraw | None:
+    try:
+        return get_draw(conn, name)
+    except NotFound:
+        return None
+
+
+def rule_and_draw(conn: sa.Connection, name: str) -> tuple[StoredRule, StoredDraw | None]:
+    """The rule ``name`` (``NotFound`` if none) and its draw (None before the freeze)."""
+    return get_rule(conn, name), _draw_or_none(conn, name)
+
+
+def rules_and_draws(conn: sa.Connection) -> list[tuple[StoredRule, StoredDraw | None]]:
+    """Every filed rule with its draw (None before the freeze)."""
+    return [(stored, _draw_or_none(conn, stored.rule.rule_id)) for stored in list_rules(conn)]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleView:
+    """One rule's public page: the rule, its draw (None before the freeze), the draw's verification (None
+    before the draw) and who entered public randomness from which source."""
+
+    stored: StoredRule
+    draw: StoredDraw | None
+    check: Verification | None
+    entries: tuple[tuple[str, str], ...]
+
+
+def rule_view(conn: sa.Connection, name: str) -> RuleView:
+    """The rule ``name`` (``NotFound`` if none) and its public draw, verified against the frozen calls."""
+    stored, draw = rule_and_draw(conn, name)
+    check = verify_stored(draw) if draw is not None and draw.record is not None else None
+    entries = tuple((r.actor, str(r.details.get("source", ""))) for r in list_audit(conn, subject=f"rule:{name}")
+                    if r.action == "rule.random_entry")
+    return RuleView(stored=stored, draw=draw, check=check, entries=entries)

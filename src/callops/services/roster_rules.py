@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from callops.errors import InvalidInput
@@ -27,6 +26,7 @@ from callops.scheduling.work_rules import (
     check_consistent,
     parse_clock,
 )
+from callops.yaml_input import load_yaml
 
 __all__ = ["MAX_RULES_BYTES", "parse_rules", "rules_as_dict"]
 
@@ -121,17 +121,7 @@ class _Rules(_Model):
 def _load_yaml(text: str, file: str) -> Any:
     if len(text.encode("utf-8")) > MAX_RULES_BYTES:
         raise InvalidInput(f"rules file is larger than {MAX_RULES_BYTES // 1024} KiB", file=file)
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                mark = event.start_mark
-                raise InvalidInput("YAML anchors and aliases are not allowed in rules", file=file,
-                                   line=mark.line + 1 if mark is not None else None)
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InvalidInput(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=file,
-                           line=None if mark is None else mark.line + 1) from exc
+    return load_yaml(text, file=file)
 
 
 def _set(base: Any, overrides: BaseModel) -> Any:

@@ -5,7 +5,8 @@
 
 ``ConnDep`` is the request's transaction: it commits when the handler returns and rolls back when it raises.
 ``CurrentUser`` answers 401 (API) or redirects to the login page (pages) when nobody is logged in;
-``require`` also answers 403 when the role lacks the right (decided by ``callops.permissions``).
+``require`` also answers 403 when the role lacks the right (decided by ``callops.permissions``). ``User`` (the
+signed-in user's type) is named here too, so a route module needs no store import to annotate one.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from callops.web.state import WebState, web_state
 from callops.web.viewer import Viewer, viewer_for
 
 __all__ = ["AgentLabelDep", "ConnDep", "CurrentUser", "DeadlineDep", "EngineDep", "NotAuthenticated", "NowDep",
-           "OptionalUser", "SettingsDep", "StateDep", "ViewerDep", "WORKER_THREADS", "request_user", "require"]
+           "OptionalUser", "SettingsDep", "StateDep", "User", "ViewerDep", "WORKER_THREADS", "request_user", "require"]
 
 
 class NotAuthenticated(Exception):

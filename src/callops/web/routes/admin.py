@@ -15,11 +15,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from callops.errors import CallopsError
 from callops.permissions import Permission, allowed
-from callops.services.directory_admin import save_site_audited, save_team_audited
-from callops.store.directory import list_teams
-from callops.store.sites import list_sites
-from callops.store.users import User, list_users
-from callops.web.deps import ConnDep, NowDep, ViewerDep, require
+from callops.services.accounts import accounts
+from callops.services.directory_admin import directory_sites, directory_teams, save_site_audited, save_team_audited
+from callops.web.deps import ConnDep, NowDep, User, ViewerDep, require
 from callops.web.nav import NavItem
 from callops.web.routes._admin_forms import admin_render, field_errors, render_form
 
@@ -45,7 +43,7 @@ def admin_index(request: Request, user: Steward, viewer: ViewerDep) -> HTMLRespo
 
 
 def _teams_context(conn: ConnDep) -> dict[str, Any]:
-    return {"teams": list_teams(conn), "users": [u.username for u in list_users(conn)], "section": "teams"}
+    return {"teams": directory_teams(conn), "users": [u.username for u in accounts(conn)], "section": "teams"}
 
 
 @router.get("/admin/teams", response_class=HTMLResponse)
@@ -72,7 +70,7 @@ def save_team_form(request: Request, conn: ConnDep, user: Steward, viewer: Viewe
 
 
 def _sites_context(conn: ConnDep) -> dict[str, Any]:
-    return {"sites": list_sites(conn), "holiday_choices": HOLIDAY_CHOICES, "section": "sites"}
+    return {"sites": directory_sites(conn), "holiday_choices": HOLIDAY_CHOICES, "section": "sites"}
 
 
 @router.get("/admin/sites", response_class=HTMLResponse)

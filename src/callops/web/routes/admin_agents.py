@@ -11,9 +11,15 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from callops.errors import CallopsError
 from callops.records import Agent
-from callops.services.directory_admin import parse_skills, save_agent_audited, save_queue_audited
-from callops.store.directory import inactive_agents, list_agents, list_queues, list_teams
-from callops.store.sites import list_sites
+from callops.services.directory_admin import (
+    directory_agents,
+    directory_queues,
+    directory_sites,
+    directory_teams,
+    parse_skills,
+    save_agent_audited,
+    save_queue_audited,
+)
 from callops.web.deps import ConnDep, NowDep, ViewerDep
 from callops.web.routes._admin_forms import field_errors, parse_int, parse_pct, render_form
 from callops.web.routes.admin import Steward
@@ -26,8 +32,9 @@ def _skills_text(skills: dict[str, int]) -> str:
 
 
 def _agents_context(conn: ConnDep) -> dict[str, Any]:
-    return {"agents": list_agents(conn, include_inactive=True), "inactive": inactive_agents(conn),
-            "teams": [t.name for t in list_teams(conn)], "skills_text": _skills_text, "section": "agents"}
+    found = directory_agents(conn)
+    return {"agents": found.agents, "inactive": found.inactive, "teams": [t.name for t in directory_teams(conn)],
+            "skills_text": _skills_text, "section": "agents"}
 
 
 @router.get("/admin/agents", response_class=HTMLResponse)
@@ -64,7 +71,7 @@ def save_agent_form(request: Request, conn: ConnDep, user: Steward, viewer: View
 
 
 def _queues_context(conn: ConnDep) -> dict[str, Any]:
-    return {"queues": list_queues(conn), "sites": [s.name for s in list_sites(conn)], "section": "queues"}
+    return {"queues": directory_queues(conn), "sites": [s.name for s in directory_sites(conn)], "section": "queues"}
 
 
 @router.get("/admin/queues", response_class=HTMLResponse)

@@ -19,18 +19,19 @@ from pydantic import BaseModel, Field
 
 from callops.permissions import Permission
 from callops.records import Agent, Role
-from callops.services.accounts import account_fields, create_account
+from callops.services.accounts import MAX_PASSWORD_CHARS, account_fields, accounts, create_account
 from callops.services.directory_admin import (
+    directory_agents,
+    directory_queues,
+    directory_sites,
+    directory_teams,
     save_agent_audited,
     save_queue_audited,
     save_site_audited,
     save_team_audited,
 )
 from callops.store.audit_log import list_entries
-from callops.store.directory import inactive_agents, list_agents, list_queues, list_teams
-from callops.store.sites import list_sites
-from callops.store.users import MAX_PASSWORD_CHARS, User, list_users
-from callops.web.deps import ConnDep, NowDep, ViewerDep, require
+from callops.web.deps import ConnDep, NowDep, User, ViewerDep, require
 from callops.web.routes.admin_audit import PAGE_SIZE, audit_query, entry_json
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
@@ -80,7 +81,7 @@ def _user_json(user: User) -> dict[str, Any]:
 @router.get("/users")
 def api_users(conn: ConnDep, user: Admin) -> list[dict[str, Any]]:
     """Every user with role, agent id, language, zone and whether they may sign in."""
-    return [_user_json(u) for u in list_users(conn)]
+    return [_user_json(u) for u in accounts(conn)]
 
 
 @router.post("/users", status_code=201)
@@ -93,7 +94,7 @@ def api_create_user(body: UserIn, conn: ConnDep, user: Admin, now: NowDep) -> di
 
 @router.get("/teams")
 def api_teams(conn: ConnDep, user: Steward) -> list[dict[str, Any]]:
-    return [{"name": t.name, "lead": t.lead, "members": t.members} for t in list_teams(conn)]
+    return [{"name": t.name, "lead": t.lead, "members": t.members} for t in directory_teams(conn)]
 
 
 @router.put("/teams/{name}")
@@ -104,9 +105,9 @@ def api_save_team(name: str, body: TeamIn, conn: ConnDep, user: Steward, now: No
 
 @router.get("/agents")
 def api_agents(conn: ConnDep, user: Steward) -> list[dict[str, Any]]:
-    inactive = inactive_agents(conn)
+    found = directory_agents(conn)
     return [{"agent_id": a.agent_id, "name": a.name, "team": a.team, "skills": a.skills,
-             "active": a.agent_id not in inactive} for a in list_agents(conn, include_inactive=True)]
+             "active": a.agent_id not in found.inactive} for a in found.agents]
 
 
 @router.put("/agents/{agent_id}")
@@ -118,7 +119,7 @@ def api_save_agent(agent_id: str, body: AgentIn, conn: ConnDep, user: Steward, n
 
 @router.get("/queues")
 def api_queues(conn: ConnDep, user: Steward) -> list[dict[str, Any]]:
-    return [q.as_dict() for q in list_queues(conn)]
+    return [q.as_dict() for q in directory_queues(conn)]
 
 
 @router.put("/queues/{name}")
@@ -128,7 +129,7 @@ def api_save_queue(name: str, body: QueueIn, conn: ConnDep, user: Steward, now: 
 
 @router.get("/sites")
 def api_sites(conn: ConnDep, user: Steward) -> list[dict[str, Any]]:
-    return [s.as_dict() for s in list_sites(conn)]
+    return [s.as_dict() for s in directory_sites(conn)]
 
 
 @router.put("/sites/{name}")

@@ -14,8 +14,7 @@ from callops.metrics import local_range_ms
 from callops.permissions import Permission
 from callops.store.audit_log import ENTITIES, AuditEntry, count_entries, list_entries
 from callops.store.types import from_millis
-from callops.store.users import User
-from callops.web.deps import ConnDep, ViewerDep, require
+from callops.web.deps import ConnDep, User, ViewerDep, require
 from callops.web.filters import parse_date
 from callops.web.routes._admin_forms import admin_render
 

@@ -12,9 +12,18 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from callops.errors import CallopsError, InvalidInput
 from callops.permissions import Permission
 from callops.records import Role
-from callops.services.accounts import change_role, create_account, end_sessions, reset_password, set_enabled, unlock
-from callops.store.users import MAX_PASSWORD_CHARS, User, find_user, list_users
-from callops.web.deps import ConnDep, NowDep, ViewerDep, require
+from callops.services.accounts import (
+    MAX_PASSWORD_CHARS,
+    account,
+    accounts,
+    change_role,
+    create_account,
+    end_sessions,
+    reset_password,
+    set_enabled,
+    unlock,
+)
+from callops.web.deps import ConnDep, NowDep, User, ViewerDep, require
 from callops.web.routes._admin_forms import field_errors, render_form
 
 router = APIRouter(include_in_schema=False)
@@ -24,7 +33,7 @@ ACTIONS = ("role", "password", "disable", "enable", "unlock", "sessions")
 
 
 def _context(conn: ConnDep) -> dict[str, Any]:
-    return {"users": list_users(conn), "roles": [r.value for r in Role], "section": "users"}
+    return {"users": accounts(conn), "roles": [r.value for r in Role], "section": "users"}
 
 
 def _role(text: str) -> Role:
@@ -72,7 +81,7 @@ def _user_page(request: Request, conn: ConnDep, viewer: ViewerDep, target: User,
 
 @router.get("/admin/users/{username}", response_class=HTMLResponse)
 def user_page(request: Request, username: str, conn: ConnDep, user: Admin, viewer: ViewerDep) -> HTMLResponse:
-    return _user_page(request, conn, viewer, find_user(conn, username))
+    return _user_page(request, conn, viewer, account(conn, username))
 
 
 @router.post("/admin/users/{username}/{action}")
@@ -80,7 +89,7 @@ def user_action(request: Request, username: str, action: str, conn: ConnDep, use
                 now: NowDep, role: Annotated[str, Form(max_length=20)] = "",
                 agent_id: Annotated[str, Form(max_length=200)] = "",
                 password: Annotated[str, Form(max_length=MAX_PASSWORD_CHARS)] = "") -> Response:
-    target = find_user(conn, username)
+    target = account(conn, username)
     if action not in ACTIONS:
         raise InvalidInput(f"{action!r} is not one of {', '.join(ACTIONS)}", field="action")
     try:

@@ -14,9 +14,8 @@ from callops.services.team_scope import team_scope
 from callops.store.agent_activity import agents_in_calls
 from callops.store.call_volume import last_day_with_calls
 from callops.store.directory import list_agents, list_teams
-from callops.store.users import User
 from callops.web.access import scope_filter
-from callops.web.deps import ConnDep, ViewerDep, require
+from callops.web.deps import ConnDep, User, ViewerDep, require
 from callops.web.filters import CallQueryDep
 from callops.web.nav import NavItem
 from callops.web.rendering import render

@@ -10,9 +10,8 @@ from callops.permissions import Permission
 from callops.services.team_scope import team_scope
 from callops.store.agent_activity import agents_in_calls
 from callops.store.directory import list_agents
-from callops.store.users import User
 from callops.web.access import scope_filter
-from callops.web.deps import ConnDep, ViewerDep, require
+from callops.web.deps import ConnDep, User, ViewerDep, require
 from callops.web.filters import CallQueryDep
 from callops.web.schemas import AgentOut
 

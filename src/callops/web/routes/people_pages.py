@@ -17,28 +17,23 @@ from callops.people import (
     Position,
     Stint,
     attrition,
-    build_stints,
     survival_curves,
 )
 from callops.people.hr_csv import parse_position, parse_reason
 from callops.people.nesting import parse_skill_levels
-from callops.people.ramp import ramp_curves
 from callops.people.tenure import exits_by_reason, released_destinations, tenure_distribution
 from callops.permissions import Permission
-from callops.store.directory import list_teams
-from callops.store.people import load_stints, person_audit, person_stints, save_people, stints_to_dicts, team_names
-from callops.store.people_activity import ramp_totals
-from callops.store.people_coaching import CoachingKind, list_sessions
-from callops.store.people_signals import warning_report
-from callops.store.users import User
-from callops.web.deps import ConnDep, CurrentUser, NowDep, SettingsDep, ViewerDep, require
-from callops.web.filters import parse_date
-from callops.web.form_input import FORM_ERRORS, FormValuesDep, field_errors
-from callops.web.nav import NavItem
-from callops.web.rendering import render
-from callops.web.routes.people_api import (
-    CoachingIn,
-    NestingIn,
+from callops.services.people_records import (
+    CoachingKind,
+    all_stints,
+    coaching_sessions,
+    early_warning,
+    hire_ramp,
+    read_person,
+    save_person,
+    team_choices,
+)
+from callops.services.people_team import (
     coaching_visible,
     nesting_visible,
     record_coaching,
@@ -47,6 +42,12 @@ from callops.web.routes.people_api import (
     team_load,
     warning_teams,
 )
+from callops.web.deps import ConnDep, CurrentUser, NowDep, SettingsDep, User, ViewerDep, require
+from callops.web.filters import parse_date
+from callops.web.form_input import FORM_ERRORS, FormValuesDep, field_errors
+from callops.web.nav import NavItem
+from callops.web.rendering import render
+from callops.web.routes.people_api import CoachingIn, NestingIn, coaching_of, nesting_plan_of
 from callops.web.routes.people_charts import attrition_chart, ramp_chart, survival_chart, tenure_chart
 from callops.web.routes.people_query import people_query
 from callops.web.viewer import Viewer
@@ -79,7 +80,7 @@ def people_dashboard(request: Request, conn: ConnDep, user: Annotated[User, requ
                      survival_by: str | None = None, as_of: str | None = None) -> HTMLResponse:
     query = people_query(today=now.astimezone(viewer.tz).date(), date_from=request.query_params.get("from"),
                          date_to=to, grain=grain, by=by, survival_by=survival_by, as_of=as_of)
-    stints = load_stints(conn)
+    stints = all_stints(conn)
     rows = attrition(stints, date_from=query.date_from, date_to=query.date_to, grain=query.grain, by=query.by)
     curves = survival_curves(stints, as_of=query.as_of, by=query.survival_by)
     bands = tenure_distribution(stints, as_of=query.as_of)
@@ -87,7 +88,7 @@ def people_dashboard(request: Request, conn: ConnDep, user: Annotated[User, requ
     for stint in stints:
         by_person.setdefault(stint.person, []).append(stint)
     hired = [s for s in stints if query.date_from <= s.hire_on <= query.date_to]
-    ramp = ramp_curves(ramp_totals(conn, hired[:RAMP_PEOPLE], tz=zoneinfo.ZoneInfo(settings.site_tz), weeks=13))
+    ramp = hire_ramp(conn, hired[:RAMP_PEOPLE], tz=zoneinfo.ZoneInfo(settings.site_tz), weeks=13)
     return render(request, viewer, "people/dashboard.html", {
         "query": query, "rows": rows, "curves": curves, "bands": bands, "ramp": ramp,
         "ramp_chart": ramp_chart(viewer.t, ramp), "ramp_cut": len(hired) > RAMP_PEOPLE,
@@ -102,16 +103,16 @@ def people_dashboard(request: Request, conn: ConnDep, user: Annotated[User, requ
 def _record(request: Request, conn: ConnDep, viewer: ViewerDep, person: str, *, editable: bool,
             today: dt.date, typed: list[dict[str, str]] | None = None, error: str | None = None) -> HTMLResponse:
     """The person's record; with ``typed`` (rows as posted) and ``error``, the edit form as it was sent (400)."""
-    stints = person_stints(conn, person)
-    if not stints and not editable:
+    record = read_person(conn, person, with_audit=editable)
+    if not record.stints and not editable:
         raise NotFound(f"no people record for {person!r}")
     return render(request, viewer, "people/person.html", {
-        "person": person, "spells": typed if typed is not None else stints_to_dicts(stints), "stints": stints,
+        "person": person, "spells": typed if typed is not None else record.spells, "stints": record.stints,
         "editable": editable, "errors": {"": error} if error else {},
-        "audit": person_audit(conn, person) if editable else [], "teams": [t.name for t in list_teams(conn)],
+        "audit": record.audit, "teams": team_choices(conn),
         "positions": [p.value for p in Position], "reasons": [r.value for r in ExitReason],
         "today": today,
-        "sessions": [c.as_dict() for c in list_sessions(conn, agent=person)],
+        "sessions": [c.as_dict() for c in coaching_sessions(conn, agent=person)],
     }, status_code=400 if error else 200)
 
 
@@ -124,7 +125,7 @@ def warning_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Vie
     report: dict[str, object] | None = None
     problem: str | None = None
     try:
-        report = warning_report(conn, as_of=day, tz=zoneinfo.ZoneInfo(settings.site_tz), teams=teams)
+        report = early_warning(conn, as_of=day, tz=zoneinfo.ZoneInfo(settings.site_tz), teams=teams)
     except Infeasible as exc:
         problem = str(exc)
     return render(request, viewer, "people/warning.html", {"report": report, "problem": problem, "day": day})
@@ -173,7 +174,7 @@ def team_coaching(request: Request, conn: ConnDep, user: CurrentUser, viewer: Vi
             "topic": text["topic"], "call_ids": calls, "actions": text["actions"],
             "follow_up_on": text["follow_up_on"] or None})
         try:
-            record_coaching(conn, user, body, now=now)
+            record_coaching(conn, user, **coaching_of(body), now=now)
         except NotFound as missing:  # no people record for the agent: the agent field is wrong
             raise InvalidInput(str(missing), field="agent") from None
     except FORM_ERRORS as exc:
@@ -220,7 +221,7 @@ def nesting_save(request: Request, conn: ConnDep, user: CurrentUser, viewer: Vie
             "person": typed["person"].strip(), "starts_on": typed["starts_on"].strip(),
             "ends_on": typed["ends_on"].strip(), "skills": parse_skill_levels(typed["skills"]),
             "buddy": typed["buddy"].strip() or None, "note": typed["note"]})
-        set_nesting(conn, user, body, now=now)
+        set_nesting(conn, user, nesting_plan_of(body), now=now)
     except FORM_ERRORS as exc:
         conn.rollback()
         return _nesting_page(request, conn, user, viewer, now, values=typed,
@@ -295,8 +296,7 @@ async def person_save(request: Request, person: str, conn: ConnDep,
         rows = [HistoryRow(line=r.line, person=person, start_on=r.start_on, end_on=r.end_on,
                            exit_reason=r.exit_reason, team=r.team, position=r.position, contract=r.contract,
                            destination=r.destination) for r in _form_rows(values)]
-        stints = build_stints(rows, known_teams=team_names(conn), file="form", column=_FORM_COLUMNS).get(person, [])
-        save_people(conn, {person: stints}, actor=user.username, now=now, action="person.edited")
+        save_person(conn, person, rows, actor=user.username, now=now, column=_FORM_COLUMNS)
     except FORM_ERRORS as exc:  # the form comes back as typed, the error above it naming row and field
         conn.rollback()
         count = min(max((len(v) for v in values.values()), default=0), MAX_FORM_ROWS)

@@ -15,23 +15,18 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from callops.errors import InvalidInput, NotFound, PermissionDenied
-from callops.permissions import Permission, allowed
+from callops.errors import InvalidInput, NotFound
+from callops.permissions import Permission
 from callops.quality import Decision, plan_capacity, rule_to_mapping
-from callops.records import Role
-from callops.services.qa_access import (
-    agents_see_others,
-    grant_qa_duty,
-    require_any,
-    sees_everything,
-    set_transparency,
-)
-from callops.services.qa_recordings import AUDIO_TYPES, check_can_hear, require_file, set_recordings_dir
+from callops.services.qa_access import agents_see_others, duty_periods, grant_qa_duty, require_any, set_transparency
+from callops.services.qa_library import library_calls, nominate_call, pick_call, vote_for_call
+from callops.services.qa_recordings import AUDIO_TYPES, call_recording_file, set_recordings_dir
 from callops.services.qa_reports import EVALUATION_COLUMNS, evaluation_rows, qa_report
 from callops.services.qa_reviews import (
     accept,
     agent_note,
     appeal_evaluation,
+    audit_entries,
     coach,
     correct_evaluation,
     decide,
@@ -40,13 +35,20 @@ from callops.services.qa_reviews import (
     panel_view,
     score_call,
     send_back,
+    visible_appeals,
+    visible_evaluations,
 )
 from callops.services.qa_sampling import (
+    StoredDraw,
+    StoredRule,
     draw_rule,
     eligible_csv,
     enter_randomness,
     file_rule,
     freeze_rule,
+    public_draw,
+    rule_and_draw,
+    rules_and_draws,
     verify_stored,
 )
 from callops.services.qa_transparency import redacted_draw
@@ -54,10 +56,6 @@ from callops.services.qa_work import my_queue
 from callops.services.spreadsheet_export import Column, csv_encoding, table_csv
 from callops.services.team_scope import team_scope
 from callops.store.qa_forms import list_scorecards, save_scorecard, scorecard_from_json, scorecard_to_json
-from callops.store.qa_library import library, list_duty, nominate, pick, vote
-from callops.store.qa_reviews import evaluation_keys, list_appeals, list_audit, load_call, load_evaluations
-from callops.store.qa_sampling import StoredDraw, StoredRule, get_draw, get_rule, list_rules
-from callops.store.users import User
 from callops.web.deps import AgentLabelDep, ConnDep, CurrentUser, ViewerDep
 from callops.web.downloads import attachment
 from callops.web.routes._quality_shared import (
@@ -121,11 +119,7 @@ class RuleOut(BaseModel):
     seed: str | None  # revealed only with the draw
 
 
-def _rule_out(conn: Any, stored: StoredRule) -> RuleOut:
-    try:
-        draw: StoredDraw | None = get_draw(conn, stored.rule.rule_id)
-    except NotFound:
-        draw = None
+def _rule_out(stored: StoredRule, draw: StoredDraw | None) -> RuleOut:
     return RuleOut(name=stored.rule.rule_id, rule=rule_to_mapping(stored.rule), filed_by=stored.filed_by,
                    seed_commitment=stored.seed_commitment, frozen=draw is not None,
                    eligible_hash=None if draw is None else draw.eligible_hash,
@@ -148,7 +142,7 @@ class PublicRandomOut(BaseModel):
 @router.get("/rules", response_model=list[RuleOut])
 def api_rules(conn: ConnDep, user: CurrentUser) -> list[RuleOut]:
     """Published rules with their seed commitments (everyone may read them)."""
-    return [_rule_out(conn, r) for r in list_rules(conn)]
+    return [_rule_out(r, d) for r, d in rules_and_draws(conn)]
 
 
 @router.post("/rules", response_model=RuleOut, status_code=201)
@@ -156,19 +150,19 @@ def api_file_rule(conn: ConnDep, user: CurrentUser, now: ClockDep,
                   body: Annotated[dict[str, Any], Body()]) -> RuleOut:
     """File a rule in its published form (see docs/quality.md); at least a day before its period."""
     stored = file_rule(conn, user, body, now=now)
-    return _rule_out(conn, stored)
+    return _rule_out(*rule_and_draw(conn, stored.rule.rule_id))
 
 
 @router.get("/rules/{name}", response_model=RuleOut)
 def api_rule(name: str, conn: ConnDep, user: CurrentUser) -> RuleOut:
-    return _rule_out(conn, get_rule(conn, name))
+    return _rule_out(*rule_and_draw(conn, name))
 
 
 @router.post("/rules/{name}/freeze", response_model=RuleOut)
 def api_freeze(name: str, conn: ConnDep, user: CurrentUser, now: ClockDep) -> RuleOut:
     """Freeze the eligible calls after the period ends."""
     freeze_rule(conn, user, name, now=now)
-    return _rule_out(conn, get_rule(conn, name))
+    return _rule_out(*rule_and_draw(conn, name))
 
 
 @router.post("/rules/{name}/public-random", response_model=PublicRandomOut)
@@ -176,14 +170,14 @@ def api_public_random(name: str, body: PublicRandomIn, conn: ConnDep, user: Curr
                       now: ClockDep) -> PublicRandomOut:
     """Enter the public randomness after the freeze: dice count once two people typed the same value."""
     _, status = enter_randomness(conn, user, name, body.value, now=now, source=body.source)
-    return PublicRandomOut(status=status, rule=_rule_out(conn, get_rule(conn, name)))
+    return PublicRandomOut(status=status, rule=_rule_out(*rule_and_draw(conn, name)))
 
 
 @router.post("/rules/{name}/draw", response_model=RuleOut)
 def api_draw(name: str, conn: ConnDep, user: CurrentUser, now: ClockDep) -> RuleOut:
     """Draw the sample and assign evaluators; the seed is revealed."""
     draw_rule(conn, user, name, now=now)
-    return _rule_out(conn, get_rule(conn, name))
+    return _rule_out(*rule_and_draw(conn, name))
 
 
 class VerificationOut(BaseModel):
@@ -195,7 +189,7 @@ class VerificationOut(BaseModel):
 @router.get("/draws/{name}/verify", response_model=VerificationOut)
 def api_verify(name: str, conn: ConnDep, user: CurrentUser) -> VerificationOut:
     """Re-run the stored draw from its public inputs; anyone may."""
-    check = verify_stored(get_draw(conn, name))
+    check = verify_stored(public_draw(conn, name))
     return VerificationOut(matches=check.matches,
                            discrepancies=[{"kind": d.kind, "detail": d.detail} for d in check.discrepancies],
                            command=f"callops qa verify-draw {name}-draw.json --calls {name}-eligible.csv")
@@ -204,7 +198,7 @@ def api_verify(name: str, conn: ConnDep, user: CurrentUser) -> VerificationOut:
 @router.get("/draws/{name}/record.json")
 def api_draw_record(name: str, conn: ConnDep, user: CurrentUser, label: AgentLabelDep) -> Response:
     """The public draw record, as ``callops qa verify-draw`` reads it (for agents, other agents pseudonymous)."""
-    draw = redacted_draw(get_draw(conn, name), label)
+    draw = redacted_draw(public_draw(conn, name), label)
     if draw.record_json is None:
         raise NotFound(f"rule {name!r} is not drawn yet")
     return JSONResponse(draw.record_json,
@@ -216,7 +210,7 @@ def api_draw_eligible(name: str, conn: ConnDep, user: CurrentUser, label: AgentL
     """The frozen eligible calls, as ``callops qa verify-draw --calls`` reads them (for agents, other agents
     pseudonymous): UTF-8 with a BOM so Excel shows it right; the headers and UTC times stay as the verifier
     reads them."""
-    text = eligible_csv(redacted_draw(get_draw(conn, name), label))  # a BOM for Excel; verify-draw skips it
+    text = eligible_csv(redacted_draw(public_draw(conn, name), label))  # a BOM for Excel; verify-draw skips it
     return Response(("\ufeff" + text).encode("utf-8"), media_type="text/csv; charset=utf-8",
                     headers=attachment(f"{name}-eligible.csv"))
 
@@ -283,13 +277,7 @@ def api_evaluations(conn: ConnDep, user: CurrentUser, agent: str | None = None,
                     evaluator: str | None = None) -> list[EvaluationOut]:
     """Evaluations newest first; a team lead gets their teams'; an agent their own unless the site lets agents
     see others'."""
-    if not sees_everything(user):
-        if not (user.role is Role.AGENT and agents_see_others(conn)):
-            if agent is not None and agent != user.agent_id:
-                raise PermissionDenied("agents see only their own evaluations here")
-            agent = user.agent_id or ""
-    keys = evaluation_keys(conn, agent=agent, evaluator=evaluator, agents=team_scope(conn, user))
-    return [evaluation_out(s) for s in load_evaluations(conn, keys)]
+    return [evaluation_out(s) for s in visible_evaluations(conn, user, agent=agent, evaluator=evaluator)]
 
 
 @router.get("/evaluations/{key}", response_model=EvaluationFileOut)
@@ -356,8 +344,7 @@ def api_file_appeal(key: str, body: AppealIn, conn: ConnDep, user: CurrentUser, 
 def api_appeals(conn: ConnDep, user: CurrentUser, state: str | None = None) -> list[AppealOut]:
     """Appeals (oldest first): all of them for QAs and supervisors, their teams' for team leads; an agent's own
     for agents."""
-    agent = None if allowed(user.role, Permission.HANDLE_APPEALS) else (user.agent_id or "")
-    return [appeal_out(a) for a in list_appeals(conn, agent=agent, status=state, agents=team_scope(conn, user))]
+    return [appeal_out(a) for a in visible_appeals(conn, user, state=state)]
 
 
 @router.get("/appeals/{appeal_id}", response_model=EvidenceOut)
@@ -404,9 +391,8 @@ class AuditOut(BaseModel):
 @router.get("/audit", response_model=list[AuditOut])
 def api_audit(conn: ConnDep, user: CurrentUser, subject: str | None = None) -> list[AuditOut]:
     """The append-only audit log (team leads, QAs, supervisors)."""
-    require_any(user, Permission.HANDLE_APPEALS)
     return [AuditOut(at=r.at, actor=r.actor, action=r.action, subject=r.subject, details=r.details)
-            for r in list_audit(conn, subject=subject)]
+            for r in audit_entries(conn, user, subject=subject)]
 
 
 # --- library, duty, settings ------------------------------------------------------------------------
@@ -431,35 +417,29 @@ class NominateIn(BaseModel):
 def api_library(conn: ConnDep, user: CurrentUser, label: AgentLabelDep, picked: bool = False) -> list[LibraryOut]:
     """The best-call library: nominations (anonymous), votes, the supervisor's picks first (for agents, other
     agents pseudonymous)."""
-    out = []
-    for e in library(conn, picked_only=picked):
-        out.append(LibraryOut(call_id=e.call_pk, agent=label(load_call(conn, e.call_pk).agent),
-                              nominations=e.nominations, reasons=list(e.reasons), votes=e.votes, picked=e.picked))
-    return out
+    return [LibraryOut(call_id=e.call_pk, agent=label(call.agent), nominations=e.nominations, reasons=list(e.reasons),
+                       votes=e.votes, picked=e.picked) for e, call in library_calls(conn, picked_only=picked)]
 
 
 @router.post("/library", status_code=201, response_model=LibraryOut)
 def api_nominate(body: NominateIn, conn: ConnDep, user: CurrentUser, now: ClockDep,
                  label: AgentLabelDep) -> LibraryOut:
     """Nominate a call (your own or a colleague's) anonymously."""
-    call = load_call(conn, body.call_id)
-    nominate(conn, body.call_id, nominator=user.username, reason=body.reason.strip(), at=now)
-    entry = next(e for e in library(conn) if e.call_pk == body.call_id)
+    entry, call = nominate_call(conn, user, body.call_id, reason=body.reason, now=now)
     return LibraryOut(call_id=entry.call_pk, agent=label(call.agent), nominations=entry.nominations,
                       reasons=list(entry.reasons), votes=entry.votes, picked=entry.picked)
 
 
 @router.post("/library/{call_id}/vote", status_code=204)
 def api_vote(call_id: int, conn: ConnDep, user: CurrentUser, now: ClockDep) -> Response:
-    vote(conn, call_id, voter=user.username, at=now)
+    vote_for_call(conn, user, call_id, now=now)
     return Response(status_code=204)
 
 
 @router.post("/library/{call_id}/pick", status_code=204)
 def api_pick(call_id: int, conn: ConnDep, user: CurrentUser, now: ClockDep) -> Response:
     """The supervisor picks a nominated call for the library (decide_appeals)."""
-    require_any(user, Permission.DECIDE_APPEALS)
-    pick(conn, call_id, by=user.username, at=now)
+    pick_call(conn, user, call_id, now=now)
     return Response(status_code=204)
 
 
@@ -479,7 +459,7 @@ class DutyOut(BaseModel):
 @router.get("/duty", response_model=list[DutyOut])
 def api_duty(conn: ConnDep, user: CurrentUser) -> list[DutyOut]:
     return [DutyOut(username=d.username, start_at=d.start_at, end_at=d.end_at, granted_by=d.granted_by)
-            for d in list_duty(conn)]
+            for d in duty_periods(conn)]
 
 
 @router.post("/duty", response_model=DutyOut, status_code=201)
@@ -519,15 +499,13 @@ def api_recordings_dir(body: RecordingsDirIn, conn: ConnDep, user: CurrentUser) 
 @router.get("/calls/{call_id}/recording")
 def api_recording(call_id: int, conn: ConnDep, user: CurrentUser) -> Response:
     """The call's recording file, when it lies in the recordings folder; staff, the agent, or agents with the right."""
-    call = load_call(conn, call_id)
-    check_can_hear(conn, user, call)
-    path = require_file(conn, call)
+    path = call_recording_file(conn, user, call_id)
     return FileResponse(path, media_type=AUDIO_TYPES[path.suffix.lower()])
 
 
 # --- reports ---------------------------------------------------------------------------------------
 
-def _staff(user: User) -> None:
+def _staff(user: CurrentUser) -> None:
     require_any(user, Permission.VIEW_REPORTS)
 
 

@@ -33,8 +33,7 @@ from callops.store.saved_reports import (
     get_saved_report,
     list_saved_reports,
 )
-from callops.store.users import User
-from callops.web.deps import ConnDep, ViewerDep, require
+from callops.web.deps import ConnDep, User, ViewerDep, require
 from callops.web.downloads import attachment
 from callops.web.rendering import render
 from callops.web.state import web_state

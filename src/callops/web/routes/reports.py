@@ -41,8 +41,7 @@ from callops.store.kpi_query import agent_report, kpi_report
 from callops.store.queue_targets import QueueTargets, queue_targets
 from callops.store.records import CallFilter
 from callops.store.scenarios import SavedScenario, get_scenario, list_scenarios
-from callops.store.users import User
-from callops.web.deps import ConnDep, SettingsDep, ViewerDep, require
+from callops.web.deps import ConnDep, SettingsDep, User, ViewerDep, require
 from callops.web.downloads import attachment
 from callops.web.filters import parse_date
 from callops.web.nav import NavItem

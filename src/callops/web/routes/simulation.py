@@ -28,8 +28,7 @@ from callops.permissions import Permission
 from callops.services.scenario_runs import save_run, scenario_json, single_queue_definition, yaml_definition
 from callops.simulation import METRICS, QUEUE_METRICS, Result, Scenario, parse_scenario, run_scenario, single_queue
 from callops.store.scenarios import SavedScenario, check_scenario_name, delete_scenario, list_scenarios
-from callops.store.users import User
-from callops.web.deps import ConnDep, DeadlineDep, SettingsDep, ViewerDep, require
+from callops.web.deps import ConnDep, DeadlineDep, SettingsDep, User, ViewerDep, require
 from callops.web.form_input import FORM_ERRORS, field_errors, read_number
 from callops.web.nav import NavItem
 from callops.web.rendering import render

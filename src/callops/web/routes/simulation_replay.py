@@ -23,8 +23,7 @@ from callops.permissions import Permission
 from callops.services.replay import ReplayReport, parse_weekdays, replay_history, replay_json
 from callops.simulation import Capacity
 from callops.store.history import QueueHistory, queue_histories
-from callops.store.users import User
-from callops.web.deps import ConnDep, ViewerDep, require
+from callops.web.deps import ConnDep, User, ViewerDep, require
 from callops.web.i18n import Translator
 from callops.web.rendering import render
 from callops.web.routes.simulation import MAX_REPLICATIONS

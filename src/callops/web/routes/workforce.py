@@ -34,8 +34,7 @@ from callops.services.workforce import (
 )
 from callops.services.workforce_json import erlang_answer, staffing_answer
 from callops.store.plans import list_plans, load_plan
-from callops.store.users import User
-from callops.web.deps import ConnDep, DeadlineDep, NowDep, SettingsDep, ViewerDep, require
+from callops.web.deps import ConnDep, DeadlineDep, NowDep, SettingsDep, User, ViewerDep, require
 from callops.web.filters import parse_date
 from callops.web.form_input import (
     FORM_ERRORS,

@@ -29,8 +29,7 @@ from callops.services.workforce_json import (
 )
 from callops.store.forecasts import list_forecasts, load_forecast
 from callops.store.plans import list_plans, load_plan
-from callops.store.users import User
-from callops.web.deps import ConnDep, DeadlineDep, NowDep, SettingsDep, require
+from callops.web.deps import ConnDep, DeadlineDep, NowDep, SettingsDep, User, require
 from callops.web.routes.simulation import MAX_CALLS
 from callops.web.routes.workforce_models import (
     ErlangIn,
