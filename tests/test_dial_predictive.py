@@ -20,7 +20,7 @@ from callops.dialer import Channel, Outcome, china_default
 from callops.dialer.contact_list import ContactRow
 from callops.feeds.switch import Originate, PlayMessage, Redirect
 from callops.feeds.switch_ami import AmiSwitch
-from callops.feeds.switch_esl import EslSwitch
+from callops.feeds.switch_esl import EslSwitch, message_command
 from callops.feeds.switch_sim import SimulatedSwitch
 from callops.live.events import LiveEvent, LiveEventKind
 from callops.services.campaign_dial import DialSettings, eligible_contacts
@@ -37,7 +37,16 @@ from callops.store.campaigns import (
 )
 from callops.store.live_events import append_events
 from callops.store.schema import dial_previews
-from switch_servers import AMI_SECRET, ESL_PASSWORD, QUEUED, REDIRECTED, AmiActionServer, EslCommandServer, in_thread
+from switch_servers import (
+    AMI_SECRET,
+    ESL_PASSWORD,
+    QUEUED,
+    REDIRECTED,
+    AmiActionServer,
+    EslCommandServer,
+    asyncio_run,
+    in_thread,
+)
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 AT = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI).astimezone(dt.UTC)  # inside the calling window
@@ -250,3 +259,17 @@ def test_cli_predictive_over_ami_and_preview_on_the_simulator(
     assert rows[0]["outcome"] == "offered" and rows[-1]["dials"] == 0
     with engine.connect() as conn:
         assert conn.execute(sa.select(dial_previews.c.decision)).scalar_one() == "withdrawn"
+
+
+def test_a_message_that_would_change_the_command_is_refused_before_sending() -> None:
+    """A sound with a comma or space would add dialplan steps to the inline transfer, a channel with a line break
+    a second AMI action: both are refused without a connection."""
+    assert message_command(PlayMessage("5a1b-1", "ivr/sorry.wav", "callops", "callops-message")) == (
+        "uuid_transfer 5a1b-1 playback:ivr/sorry.wav,hangup inline")
+    esl = EslSwitch("127.0.0.1", 1, password=ESL_PASSWORD)
+    for sound in ("sorry.wav,bridge:sofia/x", "sorry wav", ""):
+        result = asyncio_run(esl.execute(PlayMessage("5a1b-1", sound, "callops", "callops-message")))
+        assert not result.ok and result.reason == "invalid"
+    ami = _ami(1)
+    bad = asyncio_run(ami.execute(PlayMessage("PJSIP/x\r\nAction: Hangup", "s", "callops", "callops-message")))
+    assert not bad.ok and bad.reason == "invalid" and esl.sessions == 0 and ami.sessions == 0

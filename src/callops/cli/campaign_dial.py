@@ -13,6 +13,7 @@ from callops.cli._live_group import stop_on_signals
 from callops.cli._outbound_input import read_text
 from callops.dialer import PolicyError, china_default, load_policy
 from callops.errors import InvalidInput
+from callops.store.campaigns import get_campaign
 
 __all__ = ["register"]
 
@@ -39,9 +40,9 @@ def _agents(text: str) -> list[str]:
 @click.option(
     "--mode",
     type=click.Choice(["progressive", "preview", "predictive"]),
-    default="progressive",
-    show_default=True,
-    help="progressive: one call per idle agent; preview: the agent sees the contact on their page (/live/agent) "
+    default=None,
+    help="Default: the campaign's own mode (campaign create --mode). progressive: one call per idle agent; "
+    "preview: the agent sees the contact on their page (/live/agent) "
     "and accepts (dial) or skips; predictive: callops' pacer within the campaign's abandon cap.",
 )
 @click.option(
@@ -123,7 +124,7 @@ def _agents(text: str) -> list[str]:
 def dial(
     name: str,
     agents_text: str,
-    mode: str,
+    mode: str | None,
     switch_url: str,
     destination: str,
     agent_context: str,
@@ -169,6 +170,9 @@ def dial(
         message_sound=message_sound,
         preview_timeout_s=preview_timeout_s,
     )
+    if mode is None:
+        with engine().connect() as conn:
+            mode = get_campaign(conn, name).mode
     transport = switch_from_url(switch_url)
     stop = stop_on_signals()
     if exit_after_s is not None:

@@ -36,6 +36,7 @@ from callops.store.dial_previews import SKIP_REASONS, decide_preview, open_previ
 from callops.store.live_events import list_feeds
 from callops.store.plans import list_plans
 from callops.store.qa_library import set_setting
+from callops.store.switch_log import agent_states_by_id
 from callops.store.users import User
 from callops.web.deps import ConnDep, CurrentUser, NowDep, ViewerDep, request_user, require
 from callops.web.form_input import FORM_ERRORS, FormValuesDep, field_errors
@@ -347,9 +348,12 @@ def _agent_page(request: Request, conn: sa.Connection, user: User, viewer: Viewe
     floor = live_floor(request, conn)
     mine = None
     preview = None
+    refresh = False  # ready without a card: the page reloads itself to show the preview dialer's next card
     if user.agent_id:
         mine = next((a for a in floor.snapshot(now).agents if a.agent == user.agent_id), None)
         card = open_preview(conn, user.agent_id)
+        last = agent_states_by_id(conn, [user.agent_id]).get(user.agent_id)
+        refresh = card is None and last is not None and last[1] == "ready"
         if card is not None:
             preview = {"id": card.id, "campaign": card.campaign, "script": card.script, "member": card.member,
                        "name": card.name if permissions.allowed(user.role, Permission.VIEW_PII) else "",
@@ -360,7 +364,7 @@ def _agent_page(request: Request, conn: sa.Connection, user: User, viewer: Viewe
         "agent_id": user.agent_id, "mine": mine, "reason_max": REASON_MAX,
         "reasons": ("toilet", "meeting", "coaching", "system", "lunch"), "values": values or {},
         "errors": errors or {}, "preview": preview, "skip_reasons": SKIP_REASONS,
-        "refresh": bool(mine and mine.state == "ready" and preview is None)}, status_code=status_code)
+        "refresh": refresh}, status_code=status_code)
 
 
 @router.get("/live/agent", response_class=HTMLResponse, include_in_schema=False)
