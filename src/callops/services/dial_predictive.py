@@ -126,12 +126,17 @@ def run_predictive(
         for line in [x for x in lines if x.future.done()]:
             lines.remove(line)
             result = line.future.result()
-            if result.ok and result.answered and result.channel:
+            if result.ok and result.answered:
                 answered_s = line.resolved_s[0] if line.resolved_s else mono
                 window.run_resolved += 1
                 window.run_live += 1
                 answer_delays.append(answered_s - line.dialed_s)
-                waiting.append(_Waiting(line, result.channel, answered_s))
+                call = _Waiting(line, result.channel or "", answered_s)
+                if result.channel:
+                    waiting.append(call)
+                else:  # answered, but the switch named no call to move: nobody can reach the contact
+                    _abandon(engine, runner, settings, campaign, run, call, window, report,
+                             "the switch reported the answer without a channel")
                 continue
             finish_dial(engine, campaign, run, None, line.contact, line.at, result, connected_at, report)
             if result.reason in ("unavailable", "refused"):  # never reached the PBX: not a dial
@@ -249,7 +254,7 @@ def _abandon(engine: sa.Engine, runner: SwitchRunner, settings: DialSettings, ca
              call: _Waiting, window: _Window, report: Callable[[dict[str, object]], None], why: str) -> None:
     played = runner.submit(
         PlayMessage(call.channel, settings.message_sound, settings.message_context, settings.message_exten)
-    ).result(timeout=30)
+    ).result(timeout=30) if call.channel else SwitchResult(False, "", "invalid", "no channel to play it to")
     window.run_abandons += 1
     run.outcomes["abandoned"] += 1
     contact = call.line.contact
