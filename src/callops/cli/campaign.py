@@ -407,6 +407,8 @@ def _journey(path: Path | None) -> Journey:
 @click.option("--journey", "journey_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Journey YAML {name, campaign, touches: [{after, channel, purpose}]} (default: the repurchase "
                    "journey in docs/outbound.md).")
+@click.option("--campaign", "stored_campaign", default=None,
+              help="Plan with this campaign's stored journey (campaign journeys save) instead of a file.")
 @click.option("--calls-per-hour", type=click.IntRange(1, 1_000_000), default=40, show_default=True,
               help="Calls the agents can make in an hour.")
 @click.option("--sms-per-hour", type=click.IntRange(1, 10_000_000), default=10_000, show_default=True)
@@ -418,14 +420,26 @@ def _journey(path: Path | None) -> Journey:
 @click.option("--dnc", "dnc_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--no-best-time", is_flag=True, help="Call at the earliest allowed time, not the member's best hour.")
 @click.option("--json", "as_json", is_flag=True)
-def journey(start_text: str, days: int, journey_path: Path | None, calls_per_hour: int, sms_per_hour: int,
+def journey(start_text: str, days: int, journey_path: Path | None, stored_campaign: str | None,
+            calls_per_hour: int, sms_per_hour: int,
             emails_per_hour: int, policy_path: Path | None, history_path: Path | None, consent_path: Path | None,
             dnc_path: Path | None, no_best_time: bool, as_json: bool) -> None:
     """Plan the member journeys' touches due in the next --days: each member who bought gets the journey's next
     touch when it is due, at a time the contact policy allows (counting every other contact), calls at their best
     hour, within each channel's capacity; prints the planned touches."""
     start = _instant(start_text, field="--start")
-    plan_of = _journey(journey_path)
+    if stored_campaign is not None:
+        if journey_path is not None:
+            raise InvalidInput("give --journey or --campaign, not both", field="--campaign")
+        from callops.store.campaign_journeys import journey_of
+
+        with engine().connect() as conn:
+            stored = journey_of(conn, get_campaign(conn, stored_campaign))
+        if stored is None:
+            raise InvalidInput(f"campaign {stored_campaign!r} has no stored journey", field="--campaign")
+        plan_of = stored.journey
+    else:
+        plan_of = _journey(journey_path)
     policy = _policy(policy_path)
     rows: list[HistoryRow]
     if history_path:

@@ -13,6 +13,7 @@ from callops.cli._live_group import stop_on_signals
 from callops.cli._outbound_input import read_text
 from callops.dialer import PolicyError, china_default, load_policy
 from callops.errors import InvalidInput
+from callops.store.campaigns import get_campaign
 
 __all__ = ["register"]
 
@@ -38,10 +39,11 @@ def _agents(text: str) -> list[str]:
 @click.option("--agents", "agents_text", required=True, help="Comma-separated agent ids dialing for the campaign.")
 @click.option(
     "--mode",
-    type=click.Choice(["progressive"]),
-    default="progressive",
-    show_default=True,
-    help="progressive: one call per idle agent (preview and predictive are not wired to a switch yet).",
+    type=click.Choice(["progressive", "preview", "predictive"]),
+    default=None,
+    help="Default: the campaign's own mode (campaign create --mode). progressive: one call per idle agent; "
+    "preview: the agent sees the contact on their page (/live/agent) "
+    "and accepts (dial) or skips; predictive: callops' pacer within the campaign's abandon cap.",
 )
 @click.option(
     "--switch",
@@ -76,6 +78,35 @@ def _agents(text: str) -> list[str]:
     help="Seconds each call rings before it counts as no answer (at least 15).",
 )
 @click.option(
+    "--hold-exten",
+    default="callops-hold",
+    show_default=True,
+    help="predictive: where an answered call waits for an agent (in --hold-context).",
+)
+@click.option("--hold-context", default="callops", show_default=True, help="predictive: the hold extension's context.")
+@click.option(
+    "--message",
+    "message_sound",
+    default="callops-abandon",
+    show_default=True,
+    help="predictive: the recorded message a call no agent took within 2 s hears (FreeSWITCH plays it; on Asterisk "
+    "the originate sets it as ${CALLOPS_MESSAGE} for the message extension's dialplan).",
+)
+@click.option(
+    "--message-exten",
+    default="callops-message",
+    show_default=True,
+    help="predictive, Asterisk: the extension (in --hold-context) that plays ${CALLOPS_MESSAGE} and hangs up.",
+)
+@click.option(
+    "--preview-timeout",
+    "preview_timeout_s",
+    type=click.FloatRange(5, 3600),
+    default=None,
+    help="preview: dial the contact anyway when the agent has neither accepted nor skipped after this many "
+    "seconds (default: wait for the agent).",
+)
+@click.option(
     "--policy",
     "policy_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -93,21 +124,30 @@ def _agents(text: str) -> list[str]:
 def dial(
     name: str,
     agents_text: str,
-    mode: str,
+    mode: str | None,
     switch_url: str,
     destination: str,
     agent_context: str,
     agent_exten: str,
     ring_s: float,
+    hold_exten: str,
+    hold_context: str,
+    message_sound: str,
+    message_exten: str,
+    preview_timeout_s: float | None,
     policy_path: Path | None,
     max_calls: int | None,
     exit_after_s: float | None,
     as_json: bool,
 ) -> None:
-    """Dial campaign NAME: one call per idle agent (ready in the live log), each contact allowed by the contact
-    policy and the retry rules at the moment it is dialed, ringing at least 15 s. No answer, busy and failures
-    are recorded as attempts; a connected call's disposition is the agent's to record (campaign attempts)."""
+    """Dial campaign NAME for the agents ready in the live log, each contact allowed by the contact policy and the
+    retry rules at the moment it is dialed, ringing at least 15 s. No answer, busy, failures and abandons are
+    recorded as attempts; a connected call's disposition is the agent's to record (campaign attempts). Preview: a
+    skipped contact is not dialed and not counted as a contact. Predictive: an answered call no agent takes within
+    2 s hears the message and is recorded as abandoned (the 72 h quiet period applies)."""
     from callops.services.campaign_dial import DialSettings, run_progressive
+    from callops.services.dial_predictive import run_predictive
+    from callops.services.dial_preview import run_preview
     from callops.services.switch_runner import SwitchRunner, switch_from_url
 
     try:
@@ -123,7 +163,16 @@ def dial(
         agent_exten=agent_exten,
         ring_s=ring_s,
         max_calls=max_calls,
+        hold_context=hold_context,
+        hold_exten=hold_exten,
+        message_context=hold_context,
+        message_exten=message_exten,
+        message_sound=message_sound,
+        preview_timeout_s=preview_timeout_s,
     )
+    if mode is None:
+        with engine().connect() as conn:
+            mode = get_campaign(conn, name).mode
     transport = switch_from_url(switch_url)
     stop = stop_on_signals()
     if exit_after_s is not None:
@@ -136,7 +185,7 @@ def dial(
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
             click.echo(
-                f"{row['at']} {row['agent']} -> {row['member']} ({row['phone']}): {row['outcome']}"
+                f"{row['at']} {row['agent'] or '-'} -> {row['member']} ({row['phone']}): {row['outcome']}"
                 + ("" if row["outcome"] == "connected" else f" {row['detail']}"),
                 err=False,
             )
@@ -146,7 +195,8 @@ def dial(
     )
     runner = SwitchRunner(transport)
     try:
-        run = run_progressive(engine(), runner, settings, stop=stop.is_set, report=report)
+        dialer = {"progressive": run_progressive, "preview": run_preview, "predictive": run_predictive}[mode]
+        run = dialer(engine(), runner, settings, stop=stop.is_set, report=report)
     finally:
         runner.close()
     summary = {

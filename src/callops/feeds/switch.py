@@ -3,9 +3,11 @@
 Like an httpx transport, every switch is one coroutine, ``execute(command) -> SwitchResult``, so the ACD, the
 dialer and the tests never see a protocol::
 
-    SwitchTransport.execute(Originate | Redirect) -> SwitchResult
-      ├── AmiSwitch        Asterisk Manager Interface: Originate (Async) + OriginateResponse, Redirect
-      ├── EslSwitch        FreeSWITCH Event Socket: bgapi originate / bgapi uuid_transfer + BACKGROUND_JOB
+    SwitchTransport.execute(Originate | Redirect | PlayMessage) -> SwitchResult
+      ├── AmiSwitch        Asterisk Manager Interface: Originate (Async) + OriginateResponse, Redirect (a
+      │                    PlayMessage is a Redirect to the message extension, which plays ${CALLOPS_MESSAGE})
+      ├── EslSwitch        FreeSWITCH Event Socket: bgapi originate / bgapi uuid_transfer + BACKGROUND_JOB (a
+      │                    PlayMessage is uuid_transfer to the inline dialplan playback:SOUND,hangup)
       └── SimulatedSwitch  no PBX: outcomes drawn at random (the default on a fresh install)
 
 ``execute`` never raises for anything the PBX or the network does: a refused login, a dropped connection,
@@ -28,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 __all__ = [
     "Originate",
+    "PlayMessage",
     "Redirect",
     "SwitchCommand",
     "SwitchResult",
@@ -68,7 +71,24 @@ class Redirect:
     priority: int = 1
 
 
-SwitchCommand = Originate | Redirect
+@dataclass(frozen=True, slots=True)
+class PlayMessage:
+    """Play a recorded message to a call already on the PBX, then hang it up: what the predictive dialer does to
+    a live answer no agent was free for (an abandon). FreeSWITCH plays ``sound`` itself (``uuid_transfer`` to the
+    inline dialplan ``playback:SOUND,hangup``); Asterisk has no playback action in AMI, so the call is redirected
+    to ``exten`` in ``context``, whose dialplan plays the sound the originate put in ``${CALLOPS_MESSAGE}``::
+
+        exten => callops-message,1,Playback(${CALLOPS_MESSAGE})
+         same => n,Hangup()
+    """
+
+    channel: str
+    sound: str
+    context: str
+    exten: str
+
+
+SwitchCommand = Originate | Redirect | PlayMessage
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,8 @@
 """The switch adapter on Asterisk: AMI ``Originate`` and ``Redirect`` over the Manager Interface.
 
+A ``PlayMessage`` is sent as a ``Redirect`` to its message extension (AMI cannot play a sound to a channel
+itself); that extension's dialplan plays ``${CALLOPS_MESSAGE}``, a variable the originate set.
+
 The wire (AMI 2.x, as the feed in ``callops.feeds.ami`` reads it): the server greets with one line
 ``Asterisk Call Manager/5.0.x``; each action is ``Key: Value`` lines ending in a blank line, all CRLF, and
 carries an ``ActionID`` that the server copies onto its ``Response: Success|Error`` block. The log-in asks for
@@ -20,6 +23,7 @@ from callops.feeds.ami import read_block
 from callops.feeds.switch import (
     ConnectedSwitch,
     Originate,
+    PlayMessage,
     Redirect,
     SwitchCommand,
     SwitchResult,
@@ -70,6 +74,8 @@ def redirect_action(command: Redirect, action_id: str) -> str:
 
 def _invalid(command: SwitchCommand) -> str | None:
     """Why the command cannot be sent (None: it can)."""
+    if isinstance(command, PlayMessage):
+        command = Redirect(command.channel, command.context, command.exten)
     if isinstance(command, Originate):
         texts = [
             command.destination,
@@ -170,6 +176,8 @@ class AmiSwitch(ConnectedSwitch):
         if isinstance(command, Originate):
             self._outcomes[action_id] = outcome
             text = originate_action(command, action_id)
+        elif isinstance(command, PlayMessage):  # AMI has no playback: the message extension's dialplan plays it
+            text = redirect_action(Redirect(command.channel, command.context, command.exten), action_id)
         else:
             text = redirect_action(command, action_id)
         try:
@@ -184,7 +192,7 @@ class AmiSwitch(ConnectedSwitch):
                 return SwitchResult(False, action_id, "timeout", f"no response in {self.answer_timeout_s:g} s")
             if answer.get("Response") != "Success":
                 return SwitchResult(False, action_id, "error", answer.get("Message", answer.get("Response", "")))
-            if isinstance(command, Redirect):
+            if not isinstance(command, Originate):
                 return SwitchResult(True, action_id, None, answer.get("Message", ""))
             try:
                 event = await asyncio.wait_for(outcome, command.timeout_s + self.answer_timeout_s)

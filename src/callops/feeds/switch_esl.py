@@ -1,5 +1,7 @@
 """The switch adapter on FreeSWITCH: ``bgapi originate`` and ``bgapi uuid_transfer`` over the Event Socket.
 
+A ``PlayMessage`` is ``uuid_transfer UUID playback:SOUND,hangup inline``: the call hears the sound, then hangs up.
+
 The wire (inbound ESL, as the feed in ``callops.feeds.event_socket`` reads it): on connect the server sends
 ``Content-Type: auth/request``; the client sends ``auth PASSWORD`` and ``event plain BACKGROUND_JOB``, each
 ending in a blank line and answered in order by ``Content-Type: command/reply`` with ``Reply-Text: +OK ...``
@@ -22,13 +24,14 @@ from callops.feeds.event_socket import _headers, esl_login, read_message
 from callops.feeds.switch import (
     ConnectedSwitch,
     Originate,
+    PlayMessage,
     Redirect,
     SwitchCommand,
     SwitchResult,
     SwitchUnavailable,
 )
 
-__all__ = ["EslSwitch", "originate_command", "transfer_command"]
+__all__ = ["EslSwitch", "message_command", "originate_command", "transfer_command"]
 
 _SAFE = re.compile(r"[^\s{}(),'\"\\]+")  # one argument of an API command, or a channel variable's value
 _CAUSES = {
@@ -57,8 +60,15 @@ def transfer_command(command: Redirect) -> str:
     return f"uuid_transfer {command.channel} {command.exten} XML {command.context}"
 
 
+def message_command(command: PlayMessage) -> str:
+    """The call moved to an inline dialplan that plays the sound and hangs up."""
+    return f"uuid_transfer {command.channel} playback:{command.sound},hangup inline"
+
+
 def _invalid(command: SwitchCommand) -> str | None:
-    if isinstance(command, Originate):
+    if isinstance(command, PlayMessage):
+        texts = [command.channel, command.sound]
+    elif isinstance(command, Originate):
         texts = [command.destination, *command.variables, *command.variables.values()]
         if command.application:
             texts += [command.application] + ([command.app_data] if command.app_data else [])
@@ -127,7 +137,12 @@ class EslSwitch(ConnectedSwitch):
         if problem is not None:
             return SwitchResult(False, job_id, "invalid", problem)
         is_originate = isinstance(command, Originate)
-        api = originate_command(command) if isinstance(command, Originate) else transfer_command(command)
+        if isinstance(command, Originate):
+            api = originate_command(command)
+        elif isinstance(command, PlayMessage):
+            api = message_command(command)
+        else:
+            api = transfer_command(command)
         loop = asyncio.get_running_loop()
         reply: asyncio.Future[str] = loop.create_future()
         job: asyncio.Future[str] = loop.create_future()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 
-from callops.feeds.switch import Originate, SwitchCommand, SwitchResult
+from callops.feeds.switch import Originate, Redirect, SwitchCommand, SwitchResult
 
 __all__ = ["SimulatedSwitch"]
 
@@ -42,7 +42,7 @@ class SimulatedSwitch:
         command_id = f"sim-{self._count}"
         self.executed.append(command)
         if not isinstance(command, Originate):
-            return SwitchResult(True, command_id, None, "redirected")
+            return SwitchResult(True, command_id, None, "redirected" if isinstance(command, Redirect) else "played")
         draw = self.random.random()
         if draw < self.answer_rate:
             await asyncio.sleep(min(self.answer_after_s, command.timeout_s) / self.speed)

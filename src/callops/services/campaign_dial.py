@@ -46,7 +46,8 @@ from callops.store.campaigns import (
 from callops.store.live_events import last_event_id
 from callops.store.switch_log import agent_states_by_id
 
-__all__ = ["DialSettings", "DialRun", "MIN_RING_S", "eligible_contacts", "run_progressive"]
+__all__ = ["DialSettings", "DialRun", "MIN_RING_S", "eligible_contacts", "finish_dial", "next_contact", "still_allowed",
+           "run_progressive"]
 
 MIN_RING_S = 15.0
 _OUTCOMES = {
@@ -72,6 +73,16 @@ class DialSettings:
     max_calls: int | None = None
     recheck_s: float = 30.0
     poll_s: float = 0.2
+    # predictive: answered calls wait in the hold extension until an agent is free, at most connect_within_s
+    hold_context: str = "callops"
+    hold_exten: str = "callops-hold"
+    message_context: str = "callops"  # AMI: the extension whose dialplan plays ${CALLOPS_MESSAGE} and hangs up
+    message_exten: str = "callops-message"
+    message_sound: str = "callops-abandon"  # the recorded message an abandoned call hears
+    connect_within_s: float = 2.0
+    abandon_window_h: float = 24.0
+    # preview: seconds an agent has to accept or skip before the contact is dialed anyway (None: wait)
+    preview_timeout_s: float | None = None
 
     def __post_init__(self) -> None:
         if self.ring_s < MIN_RING_S:
@@ -82,6 +93,27 @@ class DialSettings:
             raise InvalidInput("the agent extension must contain {agent}", field="--agent-exten")
         if not self.agents:
             raise InvalidInput("name at least one agent", field="--agents")
+        if self.preview_timeout_s is not None and not 5 <= self.preview_timeout_s <= 3600:
+            raise InvalidInput("the preview time-out must be 5..3600 s", field="--preview-timeout")
+        if not 0 < self.connect_within_s <= 2.0:
+            raise InvalidInput("an answered call must reach an agent within at most 2 s", field="connect_within_s")
+
+    def originate(self, campaign: Campaign, contact: ContactRow, agent: str | None) -> Originate:
+        """The call to ``contact``: connected to ``agent``'s extension when answered, or (None: predictive) to the
+        hold extension, where it waits for the dialer to redirect it to an agent or to the message."""
+        variables = {"CALLOPS_CAMPAIGN": campaign.name, "CALLOPS_MEMBER": contact.member}
+        if agent is not None:
+            variables["CALLOPS_AGENT"] = agent
+        else:
+            variables["CALLOPS_MESSAGE"] = self.message_sound
+        return Originate(
+            self.destination.replace("{phone}", contact.phone.lstrip("+")),
+            context=self.agent_context if agent is not None else self.hold_context,
+            exten=self.agent_exten.replace("{agent}", agent) if agent is not None else self.hold_exten,
+            caller_id=campaign.caller_number,
+            timeout_s=self.ring_s,
+            variables=variables,
+        )
 
 
 @dataclass(slots=True)
@@ -141,7 +173,7 @@ def eligible_contacts(
     return [by_member[str(history.members[i])] for i in order if str(history.members[i]) in by_member]
 
 
-def _still_allowed(
+def still_allowed(
     conn: sa.Connection, campaign: Campaign, policy: ContactPolicy, contact: ContactRow, now: dt.datetime
 ) -> bool:
     """The per-member check (independent of the vectorised one) on the member's fresh history."""
@@ -185,7 +217,7 @@ def run_progressive(
             if future.done():
                 del ringing[agent]
                 result = future.result()
-                _finish(engine, campaign, run, agent, contact, at, result, connected_at, report)
+                finish_dial(engine, campaign, run, agent, contact, at, result, connected_at, report)
                 if result.reason in ("unavailable", "refused"):  # never reached the PBX: not a dial
                     run.dials -= 1
                     dialed.discard(contact.member)
@@ -213,19 +245,11 @@ def run_progressive(
         for agent in idle if time.monotonic() >= hold_until else []:
             if settings.max_calls is not None and run.dials >= settings.max_calls:
                 break
-            chosen = _next_contact(engine, campaign, settings.policy, queue, now)
+            chosen = next_contact(engine, campaign, settings.policy, queue, now)
             if chosen is None:
                 break
             dialed.add(chosen.member)
-            command = Originate(
-                settings.destination.replace("{phone}", chosen.phone.lstrip("+")),
-                context=settings.agent_context,
-                exten=settings.agent_exten.replace("{agent}", agent),
-                caller_id=campaign.caller_number,
-                timeout_s=settings.ring_s,
-                variables={"CALLOPS_CAMPAIGN": campaign.name, "CALLOPS_MEMBER": chosen.member, "CALLOPS_AGENT": agent},
-            )
-            ringing[agent] = (runner.submit(command), chosen, now)
+            ringing[agent] = (runner.submit(settings.originate(campaign, chosen, agent)), chosen, now)
             run.dials += 1
         time.sleep(settings.poll_s)
     for agent, (future, contact, at) in ringing.items():  # stopped: wait for the calls already ringing
@@ -233,26 +257,26 @@ def run_progressive(
             result = future.result(timeout=settings.ring_s + 15)
         except concurrent.futures.TimeoutError:
             result = SwitchResult(False, "", "timeout", "stopped before the switch answered")
-        _finish(engine, campaign, run, agent, contact, at, result, connected_at, report)
+        finish_dial(engine, campaign, run, agent, contact, at, result, connected_at, report)
     return run
 
 
-def _next_contact(
+def next_contact(
     engine: sa.Engine, campaign: Campaign, policy: ContactPolicy, queue: list[ContactRow], now: dt.datetime
 ) -> ContactRow | None:
     while queue:
         contact = queue.pop(0)
         with engine.connect() as conn:
-            if _still_allowed(conn, campaign, policy, contact, now):
+            if still_allowed(conn, campaign, policy, contact, now):
                 return contact
     return None
 
 
-def _finish(
+def finish_dial(
     engine: sa.Engine,
     campaign: Campaign,
     run: DialRun,
-    agent: str,
+    agent: str | None,
     contact: ContactRow,
     at: dt.datetime,
     result: SwitchResult,
@@ -273,7 +297,7 @@ def _finish(
     run.log.append(row)
     report(row)
     with engine.begin() as conn:
-        if outcome == "connected":
+        if outcome == "connected" and agent is not None:
             run.connected[agent] += 1
             connected_at[agent] = last_event_id(conn)
         elif outcome not in _NOT_SENT:

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from callops.dialer import Channel, ConsentRecord, HistoryRow, Outcome, PhoneError, Purpose, normalise_phone
 from callops.dialer.contact_list import ContactRow
 from callops.dialer.outbound_sim import max_window_rate
+from callops.dialer.records import LIVE_OUTCOMES
 from callops.dialer.repurchase import Sale
 from callops.dialer.retry import parse_retry
 from callops.errors import Conflict, InvalidInput, NotFound
@@ -27,7 +28,8 @@ from callops.store.schema import campaign_contacts, campaigns, contact_attempts,
 
 __all__ = ["Campaign", "AttemptIn", "MODES", "create_campaign", "get_campaign", "list_campaigns", "add_contacts",
            "campaign_contacts_of", "add_consents", "consents_for", "add_dnc", "dnc_among", "record_attempts",
-           "history_for", "outbound_report", "campaign_progress", "member_listings", "sales_for_repurchase",
+           "history_for", "call_counts", "outbound_report", "campaign_progress", "member_listings",
+           "sales_for_repurchase",
            "purchasers_history"]
 
 MODES = ("preview", "progressive", "predictive")
@@ -220,6 +222,21 @@ def history_for(conn: sa.Connection, members: Sequence[str]) -> list[HistoryRow]
         for r in conn.execute(query.where(contact_attempts.c.member.in_(members[lo:lo + _CHUNK]))):
             out.append(HistoryRow(r.member, r.phone, Channel(r.channel), r.at, Outcome(r.outcome), r.name))
     return out
+
+
+def call_counts(conn: sa.Connection, campaign: Campaign, *, since: dt.datetime,
+                before: dt.datetime) -> tuple[int, int, int]:
+    """The campaign's calls in ``[since, before)``: (calls with an outcome, live answers, abandons) — what the
+    predictive dialer's abandon budget and connect-rate estimate start from."""
+    c = contact_attempts.c
+    live = [o.value for o in LIVE_OUTCOMES]
+    row = conn.execute(sa.select(
+        sa.func.count(),
+        sa.func.coalesce(sa.func.sum(sa.case((c.outcome.in_(live), 1), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((c.outcome == Outcome.ABANDONED.value, 1), else_=0)), 0),
+    ).where(c.campaign_id == campaign.id, c.channel == Channel.CALL.value, c.at >= since, c.at < before,
+            c.outcome != Outcome.FAILED.value)).one()
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 _CONNECTED = (Outcome.SUCCESS, Outcome.REFUSED, Outcome.CALLBACK, Outcome.WRONG_NUMBER)

@@ -18,6 +18,7 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "qa_votes", "qa_duty", "site_settings",
            "users", "login_failures", "imports", "live_events", "live_feeds", "person_spells", "coaching_sessions",
            "campaigns", "campaign_contacts", "contact_consents", "dnc_numbers", "contact_attempts", "contact_policies",
+           "campaign_journeys", "dial_previews",
            "rosters", "roster_shifts", "roster_changes", "sites", "audit_log", "import_jobs", "roster_inputs",
            "roster_rule_sets", "roster_jobs", "roster_requests", "saved_reports", "customers", "customer_phones",
            "tickets", "ticket_events", "callbacks", "desk_categories", "desk_scripts", "csat_surveys",
@@ -554,6 +555,31 @@ contact_policies = sa.Table(
     sa.Column("saved_at", EpochMillis, nullable=False),
     sa.Column("saved_by", sa.String(80), nullable=False),
     sa.Column("note", sa.String(200), nullable=False),
+)
+
+# Each campaign's stored journey (the mapping dialer.journeys.journey_from_mapping reads; migration 0024).
+campaign_journeys = sa.Table(
+    "campaign_journeys", metadata,
+    sa.Column("campaign_id", sa.BigInteger, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("saved_at", EpochMillis, nullable=False),
+    sa.Column("saved_by", sa.String(80), nullable=False),
+)
+
+# The preview dialer's cards (migration 0024): a contact shown to an agent, then accepted (dialed), skipped with a
+# reason (no call: not a contact attempt), timed out (auto-dialed) or withdrawn (the agent left ready, the run ended).
+dial_previews = sa.Table(
+    "dial_previews", metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("campaign_id", sa.BigInteger, sa.ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("agent", sa.String(80), nullable=False),
+    sa.Column("member", sa.String(80), nullable=False),
+    sa.Column("phone", sa.String(32), nullable=False),
+    sa.Column("offered_at", EpochMillis, nullable=False),
+    sa.Column("decision", sa.String(20)),  # NULL while open; accepted | skipped | timeout | withdrawn
+    sa.Column("reason", sa.String(40)),  # a skip's reason
+    sa.Column("decided_at", EpochMillis),
+    sa.Index("ix_dial_previews_agent_decision", "agent", "decision"),
 )
 
 

@@ -99,6 +99,20 @@ _RAW = (
     (r"^the time is before the agent's last state change$", "refusal.state_time"),
     (r"^unknown state '(?P<state>.*)'$", "refusal.unknown_state"),
     (r"^an agent id of 1 to 80 characters$", "refusal.agent_id"),
+    # the preview dialer's card on the agent page (store/dial_previews.py, web/routes/live.py)
+    (r"^a skip needs a reason: one of ", "refusal.preview_skip_reason"),
+    (r"^no preview card \d+ for agent ", "refusal.preview_not_yours"),
+    (r"^this contact was already dialed, skipped or withdrawn$", "refusal.preview_closed"),
+    (r" is not accepted or skipped$", "refusal.preview_decision"),
+    (r"^a preview card number$", "refusal.preview_card"),
+    # a campaign's journey (dialer/journeys.py via the campaign page's form)
+    (r"^'(?P<value>[^']*)' is not a spacing like 36h or 7d$", "refusal.journey_spacing"),
+    (r"^touches must be at least an hour apart$", "refusal.journey_hour_apart"),
+    (r" is not one of call, sms, email$", "refusal.journey_channel"),
+    (r"^must be a list of 1 to \d+ ", "refusal.journey_touches"),
+    (r"^1-80 letters, digits, '-', '_' or '\.'$", "refusal.journey_name"),
+    (r" is not one of sales, care, collections, survey$", "refusal.journey_purpose"),
+    (r"^must have after and channel", "refusal.journey_touch_fields"),
 )
 
 REFUSALS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), key) for pattern, key in _RAW)

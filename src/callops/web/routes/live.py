@@ -2,7 +2,8 @@
 
 - ``GET /live`` (``view_agents``): queues and agents now, alerts, feeds; ``?big=1`` for the wall screen.
 - ``GET /live/stream``: the same as Server-Sent Events, a message within ~0.25 s of a change.
-- ``GET /live/agent``: the signed-in agent's state buttons (ready, away with a reason, after-call work, recovery).
+- ``GET /live/agent``: the signed-in agent's state buttons (ready, away with a reason, after-call work, recovery),
+  and the preview dialer's card when it offers them a contact (``POST /live/agent/preview``: accept or skip).
 - ``GET /api/live/queues`` (logged in): the per-queue contract; ``GET /api/live/floor``: everything the board shows.
 - ``POST /api/live/agents/{agent}/state``: an agent sets their own state; ``supervise_floor`` sets anyone's.
 - ``PUT /api/live/thresholds`` (``supervise_floor``): when the board colours and alerts.
@@ -31,13 +32,16 @@ from callops.records import AgentState
 from callops.services.intraday import plan_intraday, plan_move
 from callops.services.live_agent_state import PERSON_STATES, REASON_MAX, set_agent_state
 from callops.services.team_scope import in_team_scope, team_scope
+from callops.store.dial_previews import SKIP_REASONS, decide_preview, open_preview
 from callops.store.live_events import list_feeds
 from callops.store.plans import list_plans
 from callops.store.qa_library import set_setting
+from callops.store.switch_log import agent_states_by_id
 from callops.store.users import User
 from callops.web.deps import ConnDep, CurrentUser, NowDep, ViewerDep, request_user, require
 from callops.web.form_input import FORM_ERRORS, FormValuesDep, field_errors
 from callops.web.live_floor import THRESHOLDS_KEY, LiveFloor, live_floor
+from callops.web.masking import mask_number
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.state import web_state
@@ -343,12 +347,24 @@ def _agent_page(request: Request, conn: sa.Connection, user: User, viewer: Viewe
                 status_code: int = 200) -> HTMLResponse:
     floor = live_floor(request, conn)
     mine = None
+    preview = None
+    refresh = False  # ready without a card: the page reloads itself to show the preview dialer's next card
     if user.agent_id:
         mine = next((a for a in floor.snapshot(now).agents if a.agent == user.agent_id), None)
+        card = open_preview(conn, user.agent_id)
+        last = agent_states_by_id(conn, [user.agent_id]).get(user.agent_id)
+        refresh = card is None and last is not None and last[1] == "ready"
+        if card is not None:
+            preview = {"id": card.id, "campaign": card.campaign, "script": card.script, "member": card.member,
+                       "name": card.name if permissions.allowed(user.role, Permission.VIEW_PII) else "",
+                       "phone": card.phone if permissions.allowed(user.role, Permission.VIEW_PII)
+                       else mask_number(card.phone), "calls_before": card.calls_before,
+                       "offered_at": card.offered_at}
     return render(request, viewer, "live/agent.html", {
         "agent_id": user.agent_id, "mine": mine, "reason_max": REASON_MAX,
         "reasons": ("toilet", "meeting", "coaching", "system", "lunch"), "values": values or {},
-        "errors": errors or {}}, status_code=status_code)
+        "errors": errors or {}, "preview": preview, "skip_reasons": SKIP_REASONS,
+        "refresh": refresh}, status_code=status_code)
 
 
 @router.get("/live/agent", response_class=HTMLResponse, include_in_schema=False)
@@ -372,4 +388,24 @@ def agent_press(request: Request, conn: ConnDep, user: CurrentUser, viewer: View
         conn.rollback()
         return _agent_page(request, conn, user, viewer, now, values=values,
                            errors=field_errors(exc, viewer.t, ("state", "reason")), status_code=400)
+    return RedirectResponse("/live/agent", status_code=303)
+
+
+@router.post("/live/agent/preview", include_in_schema=False)
+def preview_decide(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep,
+                   values: FormValuesDep) -> Response:
+    """The agent's answer to the preview dialer's card: ``accepted`` (the dialer calls the contact) or ``skipped``
+    with a reason (no call, not a contact attempt). A refused answer comes back on the page beside its field."""
+    if not user.agent_id:
+        raise PermissionDenied("this user has no agent id")
+    try:
+        text = values.get("card", "")
+        if not text.isdigit() or len(text) > 18:
+            raise InvalidInput("a preview card number", field="card")
+        decide_preview(conn, int(text), agent=user.agent_id, decision=values.get("decision", ""),
+                       reason=values.get("skip_reason") or None, now=now)
+    except FORM_ERRORS as exc:
+        conn.rollback()
+        return _agent_page(request, conn, user, viewer, now, values=values,
+                           errors=field_errors(exc, viewer.t, ("card", "decision", "skip_reason")), status_code=400)
     return RedirectResponse("/live/agent", status_code=303)

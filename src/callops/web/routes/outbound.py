@@ -1,4 +1,5 @@
-"""Outbound pages: the campaigns, a campaign (progress, pacing, abandon gauge against the cap), a member
+"""Outbound pages: the campaigns, a campaign (progress, pacing, abandon gauge against the cap, its stored journey
+with the form that edits it for MANAGE_DIRECTORY), a member
 (contact history across channels and campaigns, consent, and why not now) and the site's contact policy.
 
 Campaigns are made with ``callops campaign``. The why-not uses the site's policy in force (the stored one, else
@@ -25,12 +26,16 @@ from callops.dialer import (
     consent_missing,
     on_dnc,
 )
+from callops.dialer.journey_form import TOUCH_ROWS, journey_form_values, mapping_from_journey_form
+from callops.dialer.journey_form import form_field as journey_field
+from callops.dialer.journeys import DEFAULT_JOURNEY_SETTINGS
 from callops.dialer.policy import ContactPolicy, policy_to_mapping
 from callops.dialer.policy_form import CAP_ROWS, FIELDS, form_field, form_values, mapping_from_form
 from callops.dialer.repurchase import GOOD_RATIO, repurchase_ratio
 from callops.errors import InvalidInput
 from callops.permissions import Permission, allowed
 from callops.services.contact_policy import policy_in_force, save_site_policy
+from callops.store.campaign_journeys import journey_of, save_journey
 from callops.store.campaigns import (
     campaign_progress,
     consents_for,
@@ -73,20 +78,53 @@ def outbound_page(request: Request, conn: ConnDep, user: Annotated[User, require
     return render(request, viewer, "outbound/campaigns.html", {"rows": rows})
 
 
-@router.get("/outbound/campaigns/{name}", response_class=HTMLResponse)
-def campaign_page(request: Request, name: str, conn: ConnDep,
-                  user: Annotated[User, require(Permission.VIEW_REPORTS)], viewer: ViewerDep,
-                  now: NowDep) -> HTMLResponse:
+def _campaign_page(request: Request, conn: ConnDep, user: User, viewer: ViewerDep, now: dt.datetime, name: str, *,
+                   values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                   status_code: int = 200) -> HTMLResponse:
     campaign = get_campaign(conn, _checked_name(name, "name"))
     report = outbound_report(conn, campaign, start=now - dt.timedelta(days=REPORT_DAYS), end=now)
     total = report["total"]
     rate = total["max_window_abandon_rate"]
     gauge = None if rate is None else min(rate / campaign.abandon_cap, 2.0)
+    stored = journey_of(conn, campaign)
+    if values is None:
+        values = journey_form_values(stored.settings if stored else {**DEFAULT_JOURNEY_SETTINGS,
+                                                                     "name": campaign.name})
     return render(request, viewer, "outbound/campaign.html", {
         "campaign": campaign, "progress": campaign_progress(conn, campaign), "total": total,
         "agents": report["agents"], "gauge": gauge, "days": REPORT_DAYS,
-        "caller": shown_number(user, campaign.caller_number),
-    })
+        "caller": shown_number(user, campaign.caller_number), "journey": stored, "values": values,
+        "errors": errors or {}, "touch_rows": range(TOUCH_ROWS),
+        "can_edit": allowed(user.role, Permission.MANAGE_DIRECTORY),
+    }, status_code=status_code)
+
+
+@router.get("/outbound/campaigns/{name}", response_class=HTMLResponse)
+def campaign_page(request: Request, name: str, conn: ConnDep,
+                  user: Annotated[User, require(Permission.VIEW_REPORTS)], viewer: ViewerDep,
+                  now: NowDep) -> HTMLResponse:
+    return _campaign_page(request, conn, user, viewer, now, name)
+
+
+@router.post("/outbound/campaigns/{name}/journey", response_class=HTMLResponse)
+def save_journey_form(request: Request, name: str, conn: ConnDep,
+                      user: Annotated[User, require(Permission.MANAGE_DIRECTORY)], viewer: ViewerDep, now: NowDep,
+                      values: FormValuesDep) -> Response:
+    """Store the campaign's journey from the form; a bad value answers 400 with the form as typed and the message
+    beside the field at fault (the validator's ``touches[1].after`` is the second filled row's spacing)."""
+    campaign = get_campaign(conn, _checked_name(name, "name"))
+    typed = {k: v[:80] for k, v in values.items() if k == "journey_name" or k.startswith("touch_")}
+    form = mapping_from_journey_form(typed, campaign=campaign.name)
+    try:
+        save_journey(conn, campaign, form.settings, saved_by=user.username, now=now)
+    except InvalidInput as exc:
+        conn.rollback()
+        field = journey_field(exc.field, form.rows)
+        message = reason_message(exc.reason, viewer.t)
+        errors = {field: message} if field else {"": viewer.t("form.field_error", field=exc.field or "",
+                                                              message=message)}
+        return _campaign_page(request, conn, user, viewer, now, name, values=typed, errors=errors, status_code=400)
+    return RedirectResponse(f"/outbound/campaigns/{campaign.name}?saved=journey#journey", status_code=303)
 
 
 @router.get("/outbound/members/{member}", response_class=HTMLResponse)
