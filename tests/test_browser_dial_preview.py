@@ -27,7 +27,7 @@ from callops.store import make_engine, upgrade
 from callops.store.campaigns import add_contacts, create_campaign
 from callops.store.schema import dial_previews, users
 from callops.web import create_app
-from test_web_app import PASSWORD, password_hash
+from web_sign_in import PASSWORD, password_hash
 
 AT = dt.datetime(2026, 3, 2, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")).astimezone(dt.UTC)
 

@@ -25,7 +25,7 @@ from callops.store.campaign_journeys import journey_of, list_journeys, save_jour
 from callops.store.campaigns import AttemptIn, create_campaign, get_campaign, record_attempts
 from callops.store.schema import users
 from callops.web import create_app
-from test_web_app import login, password_hash
+from web_sign_in import login, password_hash
 
 NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
 JOURNEY = """name: welcome

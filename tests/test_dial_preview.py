@@ -31,7 +31,7 @@ from callops.store.live_events import append_events
 from callops.store.schema import dial_previews, users
 from callops.web import create_app
 from switch_servers import AMI_SECRET, ANSWERED, ESL_PASSWORD, QUEUED, AmiActionServer, EslCommandServer, in_thread
-from test_web_app import login, password_hash
+from web_sign_in import login, password_hash
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 AT = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI).astimezone(dt.UTC)

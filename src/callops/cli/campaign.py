@@ -431,10 +431,10 @@ def journey(start_text: str, days: int, journey_path: Path | None, stored_campai
     if stored_campaign is not None:
         if journey_path is not None:
             raise InvalidInput("give --journey or --campaign, not both", field="--campaign")
-        from callops.store.campaign_journeys import journey_of
+        from callops.services.campaign_journeys import stored_journey
 
         with engine().connect() as conn:
-            stored = journey_of(conn, get_campaign(conn, stored_campaign))
+            stored = stored_journey(conn, stored_campaign)
         if stored is None:
             raise InvalidInput(f"campaign {stored_campaign!r} has no stored journey", field="--campaign")
         plan_of = stored.journey

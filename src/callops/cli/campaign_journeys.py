@@ -13,8 +13,7 @@ from callops.cli._context import engine
 from callops.cli._outbound_input import read_text
 from callops.cli._output import echo_json, echo_table
 from callops.errors import InvalidInput, NotFound
-from callops.store.campaign_journeys import StoredJourney, journey_of, list_journeys, save_journey
-from callops.store.campaigns import get_campaign
+from callops.services.campaign_journeys import StoredJourney, list_journeys, save_stored_journey, stored_journey
 from callops.yaml_input import load_yaml
 
 __all__ = ["register"]
@@ -52,8 +51,8 @@ def save(name: str, path: Path, saved_by: str) -> None:
         raise InvalidInput("the journey must be a mapping of settings", file=str(path))
     with engine().begin() as conn:
         try:
-            stored = save_journey(conn, get_campaign(conn, name), data, saved_by=saved_by,
-                                  now=dt.datetime.now(dt.UTC))
+            stored = save_stored_journey(conn, name, data, saved_by=saved_by,
+                                         now=dt.datetime.now(dt.UTC))
         except InvalidInput as exc:
             raise InvalidInput(exc.reason, file=str(path), field=exc.field) from None
     click.echo(f"saved the journey of {stored.campaign}: {len(stored.journey.touches)} touches")
@@ -74,7 +73,7 @@ def list_command(as_json: bool) -> None:
 def show(name: str, as_json: bool) -> None:
     """Campaign NAME's stored journey as YAML (what `journeys save` reads)."""
     with engine().connect() as conn:
-        stored = journey_of(conn, get_campaign(conn, name))
+        stored = stored_journey(conn, name)
     if stored is None:
         raise NotFound(f"campaign {name!r} has no stored journey (save one with campaign journeys save)")
     if as_json:
