@@ -11,13 +11,16 @@ memory (an Arrow table, a DataFrame); callops parses, checks, builds the calls a
 writes them to a fresh SQLite database in one transaction (``write`` is the time the write lock was held).
 ``--line-reader`` adds callops's line-by-line reader (the fallback path) as a fourth contender;
 ``--recompute`` adds callops with the pre-aggregate upkeep imports had before (the touched buckets
-recomputed from ``calls`` in the transaction) instead of the column-wise increment.
+recomputed from ``calls`` in the transaction) instead of the column-wise increment. ``--before SRC`` adds
+callops imported from another source tree (e.g. ``git archive <commit> src | tar -x -C /tmp/before`` then
+``--before /tmp/before/src``) as ``callops-before``, interleaved with the rest: old and new side by side.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -40,7 +43,8 @@ def child(kind: str, name: str, folder: Path, paths: list[str]) -> dict[str, flo
     fmt, tz, sep, header = SETS[name]
     out: dict[str, float] = {}
     start = time.perf_counter()
-    if kind in {"callops", "callops-lines", "callops-recompute"}:
+    cpu = time.process_time()
+    if kind in {"callops", "callops-before", "callops-lines", "callops-recompute"}:
         from callops.ingest import import_files
         from callops.store import make_engine, upgrade
 
@@ -52,7 +56,8 @@ def child(kind: str, name: str, folder: Path, paths: list[str]) -> dict[str, flo
         engine = make_engine(f"sqlite:///{db}")
         upgrade(engine)
         start = time.perf_counter()
-        report = import_files(engine, [Path(p) for p in paths], fmt=fmt, tz=tz, columnar=kind == "callops")
+        cpu = time.process_time()
+        report = import_files(engine, [Path(p) for p in paths], fmt=fmt, tz=tz, columnar=kind != "callops-lines")
         out.update(write_s=report.write_s, rows=report.inserted)
         engine.dispose()
         db.unlink()
@@ -71,6 +76,7 @@ def child(kind: str, name: str, folder: Path, paths: list[str]) -> dict[str, flo
                               names=None if header else list(range(12))) for p in paths]
         out["rows"] = sum(len(f) for f in frames)
     out["seconds"] = time.perf_counter() - start
+    out["cpu_s"] = time.process_time() - cpu  # every thread's CPU: steadier than wall time on a loaded machine
     out["rss_mb"] = peak_rss_mb()
     return out
 
@@ -91,9 +97,13 @@ def _recompute_aggregates() -> None:
     record_batches.__dict__.update(increment_of=touched_only, apply_increment=kpi_aggregates.refresh)
 
 
+BEFORE: list[str] = []  # the source tree callops-before imports from (set by --before)
+
+
 def run(kind: str, name: str, folder: Path, paths: list[Path]) -> dict[str, float]:
+    env = dict(os.environ, PYTHONPATH=BEFORE[0]) if kind == "callops-before" else None
     done = subprocess.run([sys.executable, __file__, "--child", kind, name, str(folder), *map(str, paths)],
-                          check=True, capture_output=True, text=True)
+                          check=True, capture_output=True, text=True, env=env)
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -113,6 +123,7 @@ def compare(name: str, paths: list[Path], folder: Path, rounds: int, kinds: list
         extra = (f", write lock held {got['write_s']:.2f} s ({int(got['rows']):,} rows stored)"
                  if "write_s" in got else f" ({int(got['rows']):,} rows read)")
         print(f"  {kind:17} {got['seconds']:6.2f} s  {got['seconds'] / floor:5.1f}x DuckDB  "
+              f"(CPU {got['cpu_s']:6.2f} s, {got['cpu_s'] / best['duckdb']['cpu_s']:5.1f}x)  "
               f"peak RSS {got['rss_mb']:5.0f} MB{extra}")
 
 
@@ -127,8 +138,12 @@ def main() -> None:
     parser.add_argument("--recompute", action="store_true",
                         help="also time callops with the old upkeep (touched buckets recomputed from calls)")
     parser.add_argument("--no-bank", action="store_true", help="only the queue_log")
+    parser.add_argument("--before", metavar="SRC", help="also time callops imported from this source tree")
     args = parser.parse_args()
-    kinds = ["callops", "duckdb", "pandas", *(["callops-lines"] if args.line_reader else []),
+    if args.before:
+        BEFORE.append(str(Path(args.before).resolve()))
+    kinds = ["callops", "duckdb", "pandas", *(["callops-before"] if args.before else []),
+             *(["callops-lines"] if args.line_reader else []),
              *(["callops-recompute"] if args.recompute else [])]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
