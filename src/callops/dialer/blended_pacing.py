@@ -69,6 +69,8 @@ class BlendedBudgetPacer:
         a, b = 1.0 + live, 1.0 + r - live
         p_mean = a / (a + b)
         p_hi = min(1.0, p_mean + 1.2816 * math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1.0))))
+        # the handle-time fit to one decimal: its table of P(free within D) is rebuilt a tenth as often
+        v.handle_log_mean, v.handle_log_sd = round(v.handle_log_mean, 1), round(v.handle_log_sd, 1)
         free_mean, free_var = self._inner._free_agents(v)
         steals = min(float(v.idle - view.idle_guaranteed), view.inbound_per_s * max(v.answer_delay_mean_s, 0.0))
         free_mean -= max(steals, 0.0)
