@@ -104,9 +104,15 @@ def _share(raw: Mapping[str, Any], key: str, default: float, *, where: str = "ou
     return float(value)
 
 
-def _number(raw: Mapping[str, Any], key: str, default: float | None, lo: float, hi: float,
-            *, where: str = "outbound") -> float | None:
-    value = raw.get(key, default)
+def _number(raw: Mapping[str, Any], key: str, default: float, lo: float, hi: float,
+            *, where: str = "outbound") -> float:
+    value = _optional_number(raw, key, lo, hi, where=where)
+    return default if value is None else value
+
+
+def _optional_number(raw: Mapping[str, Any], key: str, lo: float, hi: float,
+                     *, where: str = "outbound") -> float | None:
+    value = raw.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= float(value) <= hi:
@@ -160,15 +166,12 @@ def parse_outbound(raw: Any, *, dist: Callable[[Any, str], Distribution], inboun
         raise InvalidInput(f"AMD false positives ({fp:g} of live answers) count as abandons: they alone would "
                            f"reach the abandon cap {cap:g}", field="outbound.amd.false_positive_rate")
     detection = _number(amd_raw, "detection_s", 3.0, 0.0, 10.0, where="outbound.amd")
-    assert detection is not None  # the default is a number
     ring = _number(raw, "ring_s", 20.0, 15.0, 120.0)
     delay = _number(raw, "answer_delay_s", 8.0, 0.5, 60.0)
     grace = _number(raw, "connect_grace_s", 2.0, 0.0, 10.0)
     window_h = _number(raw, "window_h", 24.0, 1.0, 720.0)
     start = _number(raw, "start_min", 0.0, 0.0, horizon_s / 60.0)
-    end = _number(raw, "end_min", None, 0.0, horizon_s / 60.0)
-    assert ring is not None and delay is not None and grace is not None and window_h is not None
-    assert start is not None
+    end = _optional_number(raw, "end_min", 0.0, horizon_s / 60.0)
     if end is not None and end <= start:
         raise InvalidInput(f"end_min {end:g} is not after start_min {start:g}", field="outbound.end_min")
     handle = dist(raw["handle"], "outbound.handle") if raw.get("handle") is not None else _HANDLE
