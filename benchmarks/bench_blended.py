@@ -7,7 +7,8 @@ Part 2, the comparison: progressive, VICIdial-style adaptive and callops on the 
 arrivals): inbound SL, ASA and abandonment beside the outbound abandon rate, worst window, talk share and
 connects per agent hour, for connect rates 15 % and 35 %.
 --scale K multiplies the agents and the inbound arrivals by K (K = 5: 90 blended + 20 outbound-only agents).
-Run: .venv/bin/python benchmarks/bench_blended.py [--seeds 20] [--reps 5] [--scale 1]
+Run: .venv/bin/python benchmarks/bench_blended.py [--seeds 20] [--reps 5] [--scale 1] [--first-seed 0]
+[--connects 0.15,0.25,0.35]   (--reps 0: part 1 only; --seeds 0: part 2 only)
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--first-seed", type=int, default=0, help="part 1 runs seeds first-seed ... + seeds - 1")
+    parser.add_argument("--connects", default="0.15,0.25,0.35", help="part 1's connect rates, comma-separated")
     args = parser.parse_args()
     base = parse_scenario(EXAMPLE.read_text(encoding="utf-8"), file=str(EXAMPLE))
     assert base.outbound is not None
@@ -43,15 +46,18 @@ def main() -> None:
     started = time.process_time()
     if args.seeds:
         print(f"part 1: callops pacing, {args.seeds} seeds each, cap 3 % over the rolling 24 h window")
-    for connect in (0.15, 0.25, 0.35) if args.seeds else ():
+    for connect in [float(c) for c in args.connects.split(",")] if args.seeds else []:
         sc = dataclasses.replace(base, outbound=dataclasses.replace(base.outbound, connect_rate=connect))
         worst = []
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             out = simulate(sc, np.random.SeedSequence(seed)).outbound
             assert out is not None
             worst.append(out.max_window_abandon_rate)
         print(f"  connect {connect:.2f}: {sum(w <= 0.03 for w in worst)}/{len(worst)} seeds within the cap, "
               f"worst window {max(worst):.4f}, mean {float(np.mean(worst)):.4f}")
+    if not args.reps:
+        print(f"CPU {time.process_time() - started:.1f} s")
+        return
     print(f"part 2: side by side, {args.reps} replications, master seed 7")
     print("connect  pacing       inbound SL  ASA s  inb. abandon  out. abandon  worst window  AMD FP  "
           "talk share  outbound share  connects/agent h")
