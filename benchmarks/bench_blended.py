@@ -34,7 +34,9 @@ def main() -> None:
     parser.add_argument("--connects", default="0.15,0.25,0.35", help="part 1's connect rates, comma-separated")
     args = parser.parse_args()
     base = parse_scenario(EXAMPLE.read_text(encoding="utf-8"), file=str(EXAMPLE))
-    assert base.outbound is not None
+    campaign0 = base.outbound
+    if campaign0 is None:
+        raise SystemExit(f"{EXAMPLE} has no outbound campaign")
     if args.scale != 1:
         base = dataclasses.replace(
             base, queues=tuple(dataclasses.replace(q, arrivals_per_interval=tuple(a * args.scale for a in
@@ -47,7 +49,7 @@ def main() -> None:
     if args.seeds:
         print(f"part 1: callops pacing, {args.seeds} seeds each, cap 3 % over the rolling 24 h window")
     for connect in [float(c) for c in args.connects.split(",")] if args.seeds else []:
-        sc = dataclasses.replace(base, outbound=dataclasses.replace(base.outbound, connect_rate=connect))
+        sc = dataclasses.replace(base, outbound=dataclasses.replace(campaign0, connect_rate=connect))
         worst = []
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             out = simulate(sc, np.random.SeedSequence(seed)).outbound
@@ -63,7 +65,7 @@ def main() -> None:
           "talk share  outbound share  connects/agent h")
     for connect in (0.15, 0.35):
         for pacing in ("progressive", "adaptive", "callops"):
-            campaign = dataclasses.replace(base.outbound, connect_rate=connect).with_pacing(pacing)
+            campaign = dataclasses.replace(campaign0, connect_rate=connect).with_pacing(pacing)
             r = run_scenario(dataclasses.replace(base, outbound=campaign), args.reps, 7)
             o = r.outbound
             assert o is not None
