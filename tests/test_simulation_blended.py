@@ -221,3 +221,29 @@ def test_cli_runs_the_three_pacings_on_the_same_seeds() -> None:
     assert table.exit_code == 0 and "progressive" in table.output and "callops" not in table.output
     bad = CliRunner().invoke(cli, ["dialer", "blended", str(EXAMPLE.parent / "bank.yaml")])
     assert bad.exit_code != 0 and "outbound" in bad.output
+
+
+def test_blended_pacer_puts_no_line_at_risk_beyond_its_budget() -> None:
+    """With idle blended agents only, an unreserved line is at risk from the first: without budget the pacer
+    only reserves (leaving idle the blended agents inbound is expected to need); with budget, the unreserved
+    lines never exceed it."""
+    from callops.dialer.blended_pacing import BlendedBudgetPacer, BlendedView
+    from callops.dialer.pacing import FloorView
+
+    def view(idle: int, guaranteed: int, live: float, abandons: float, ringing: int = 0) -> BlendedView:
+        floor = FloorView(now_s=100.0, agents=10, idle=idle, busy_since_s=np.full(10 - idle, 50.0), ringing=ringing,
+                          waiting=0, live_in_window=int(live), abandons_in_window=int(abandons),
+                          live_in_window_staying=int(live), dials_resolved=500, live_resolved=100,
+                          answer_delay_mean_s=10.0, handle_log_mean=5.0, handle_log_sd=0.7, dials_today=500,
+                          drops_today=0, answered_today=100, dials_last_60s=0, drops_last_60s=0)
+        return BlendedView(floor, guaranteed, live, abandons, inbound_per_s=0.05, line_hold_s=23.0)
+
+    pacer = BlendedBudgetPacer(cap=0.03)
+    assert pacer.plan(view(idle=5, guaranteed=0, live=0, abandons=0)) == (5 - math.ceil(0.05 * 23.0), 0)
+    # 2 lines ring for the 2 idle outbound-only agents (not at risk); 3 blended idle, 2 kept for inbound: 1 more
+    assert pacer.plan(view(idle=5, guaranteed=2, live=0, abandons=0, ringing=2)) == (3, 0)
+    reserved, unreserved = pacer.plan(view(idle=5, guaranteed=0, live=2000, abandons=10, ringing=3))
+    budget = math.floor((0.03 * 2000 - 10) / 0.97)
+    assert 0 < unreserved <= budget - 3
+    no_keep = BlendedBudgetPacer(cap=0.03, keep_for_inbound=False)
+    assert no_keep.plan(view(idle=5, guaranteed=0, live=0, abandons=0)) == (5, 0)
