@@ -1,6 +1,9 @@
-"""``callops dialer simulate``: outbound pacing side by side (progressive, VICIdial-style adaptive, callops)."""
+"""``callops dialer simulate``: outbound pacing side by side (progressive, VICIdial-style adaptive, callops);
+``callops dialer blended``: the same pacings for a campaign on the routing core, with inbound calls."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import click
 
@@ -12,6 +15,8 @@ from callops.errors import InvalidInput
 
 _SHARE = click.FloatRange(min=0, max=1)
 MAX_AGENT_HOURS_X_REPS = 200_000
+MAX_BLENDED_REPLICATIONS = 200
+MAX_BLENDED_HOURS_X_REPS = 20_000  # simulated hours over all replications and pacings
 
 
 def register(group: click.Group) -> None:
@@ -20,7 +25,7 @@ def register(group: click.Group) -> None:
 
 @click.group()
 def dialer() -> None:
-    """Outbound dialing: pacing simulations."""
+    """Outbound dialing: pacing simulations (outbound only, and blended with inbound)."""
 
 
 @dialer.command("simulate")
@@ -72,3 +77,58 @@ def simulate(agents: int, hours: float, aht_s: float, connect_rate: float, machi
         "agent_talk_share": summary.agent_talk_share.mean,
         "connects_per_agent_hour": summary.connects_per_agent_hour.mean,
     }])
+
+
+@dialer.command("blended")
+@click.argument("scenario_file", metavar="SCENARIO.yaml")
+@click.option("--pacing", "pacings", type=click.Choice(PACINGS), multiple=True,
+              help="Pacing to run (repeat for several); default: all three, side by side.")
+@click.option("--replications", type=click.IntRange(1, MAX_BLENDED_REPLICATIONS), default=10, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: one object per pacing.")
+def blended(scenario_file: str, pacings: tuple[str, ...], replications: int, seed: int, as_json: bool) -> None:
+    """Run a scenario with an outbound campaign (its `outbound:` mapping) under each pacing on the same seeds:
+    inbound service level, ASA and abandonment beside the campaign's abandon rate (with the AMD false-positive
+    estimate), its worst rolling window, the agents' talk share and connects per agent hour."""
+    from pathlib import Path
+
+    from callops.simulation import parse_scenario, run_scenario
+
+    try:
+        text = Path(scenario_file).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read: {exc.strerror}", file=scenario_file) from exc
+    scenario = parse_scenario(text, file=scenario_file)
+    campaign = scenario.outbound
+    if campaign is None:
+        raise InvalidInput("the scenario has no outbound campaign (an `outbound:` mapping)", file=scenario_file,
+                           field="outbound")
+    if scenario.interval_s * scenario.intervals / 3600.0 * replications * len(pacings or PACINGS) > \
+            MAX_BLENDED_HOURS_X_REPS:
+        raise InvalidInput(f"hours x replications x pacings is more than {MAX_BLENDED_HOURS_X_REPS}; run fewer",
+                           field="--replications")
+    results = []
+    for pacing in pacings or PACINGS:
+        variant = dataclasses.replace(scenario, outbound=campaign.with_pacing(pacing))
+        results.append(run_scenario(variant, replications, seed))
+    if as_json:
+        echo_json([{"pacing": r.outbound.pacing if r.outbound else None, **r.as_dict()} for r in results])
+        return
+    rows = []
+    for r in results:
+        out = r.outbound
+        assert out is not None  # every variant has the campaign
+        rows.append({
+            "pacing": out.pacing,
+            "inbound SL": round(r.metrics["service_level"].mean, 4),
+            "ASA s": round(r.metrics["asa_s"].mean, 2),
+            "inbound abandon": round(r.metrics["p_abandon"].mean, 4),
+            "outbound abandon": round(out.metrics["abandon_rate"].mean, 4),
+            "max": round(out.abandon_rate_max, 4),
+            f"worst {out.window_h:g} h window": round(out.max_window_abandon_rate, 4),
+            "AMD false positives": round(out.counts["amd_false_positives"], 1),
+            "talk share": round(out.metrics["agent_talk_share"].mean, 4),
+            "outbound share": round(out.metrics["outbound_talk_share"].mean, 4),
+            "connects/agent h": round(out.metrics["connects_per_agent_hour"].mean, 2),
+        })
+    echo_table(rows)

@@ -15,6 +15,8 @@ from callops.errors import InvalidInput
 from callops.services.scenario_runs import single_queue_definition, yaml_definition
 from callops.simulation import (
     METRICS,
+    OUTBOUND_COUNTS,
+    OUTBOUND_METRICS,
     OUTCOME_COUNTS,
     QUEUE_METRICS,
     Estimate,
@@ -131,6 +133,22 @@ def _rows(results: list[Result]) -> list[dict[str, object]]:
                 else:
                     row[r.scenario] = f"{q.offered_mean:.1f}" if metric == "offered" else _cell(q.metrics[metric])
             rows.append(row)
+    if any(r.outbound is not None for r in results):  # an outbound campaign: its measures, its counts
+        rows.extend(_outbound_rows(results))
+    return rows
+
+
+def _outbound_rows(results: list[Result]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = [
+        {"metric": "outbound: pacing", **{r.scenario: r.outbound.pacing if r.outbound else "-" for r in results}}]
+    for metric in OUTBOUND_METRICS:
+        rows.append({"metric": f"outbound: {metric}",
+                     **{r.scenario: _cell(r.outbound.metrics[metric]) if r.outbound else "-" for r in results}})
+    rows.append({"metric": "outbound: max_window_abandon_rate",
+                 **{r.scenario: f"{r.outbound.max_window_abandon_rate:.4f}" if r.outbound else "-" for r in results}})
+    for name in OUTBOUND_COUNTS:
+        rows.append({"metric": f"outbound: {name} (per replication)",
+                     **{r.scenario: f"{r.outbound.counts[name]:.1f}" if r.outbound else "-" for r in results}})
     return rows
 
 

@@ -4,7 +4,9 @@ Pure: no database, web or CLI. ``policy`` holds the rules as data, ``history`` t
 ``contact_check`` the vectorised decision with its explanation, ``contact_check_loop`` the per-member
 baseline, ``consent`` consent and do-not-call records, ``phones`` number normalisation and zones;
 ``pacing`` the dialing pacers (progressive, VICIdial-style adaptive, callops' abandon budget),
-``outbound_sim`` the outbound simulator they run in and ``pacing_runs`` its replications.
+``outbound_sim`` the outbound simulator they run in and ``pacing_runs`` its replications; ``blended_pacing``
+callops' pacer for blended agents, used by the campaigns the simulator runs on the routing core
+(``callops.simulation.outbound``).
 """
 
 from callops.dialer.consent import ConsentRecord, consent_missing, on_dnc, read_consent_csv, read_dnc_text

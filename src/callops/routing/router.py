@@ -24,6 +24,7 @@ STATE_INDEX = {state: i for i, state in enumerate(AgentState)}
 _LOGGED_OUT, _READY, _RINGING = AgentState.LOGGED_OUT, AgentState.READY, AgentState.RINGING
 _ON_CALL, _AFTER_CALL_WORK, _AWAY = AgentState.ON_CALL, AgentState.AFTER_CALL_WORK, AgentState.AWAY
 _RECOVERY, _BREAK, _TRAINING = AgentState.RECOVERY, AgentState.BREAK, AgentState.TRAINING
+_OUTBOUND = AgentState.OUTBOUND
 # Per state: its index in ``LiveAgent.totals`` and the states it may go to, as a tuple in the order the router
 # most often makes the move (``in`` on a tuple stops at the first identical member: ready, the usual next
 # state, costs one comparison, less than hashing into a frozenset).
@@ -315,6 +316,38 @@ class Router:
         if self.watch is not None:
             self.watch(agent, _RINGING, _ON_CALL, now)
         call.agent = agent  # under ring-all, whichever ringing agent picked up
+        call.answered_at = now
+        agent.calls += 1
+        return call
+
+    def take_outbound(self, queue_name: str, call: LiveCall, now: float, *, answered: bool) -> LiveAgent | None:
+        """An outbound call needs an agent of the queue ``queue_name`` (a dialer's campaign): the strategy picks one
+        of its ready agents, who goes ``ready -> outbound`` with the call (``None`` when none is ready).
+
+        ``answered``: a live person is on the line (the agent talks from ``now``); otherwise the agent is
+        reserved for a line still ringing and ``connect_reserved`` or ``end_call`` follows. Inbound calls keep
+        their priority because a ready agent never leaves a caller waiting in a queue it serves.
+        """
+        queue = self.queues.get(queue_name)
+        if queue is None:
+            raise InvalidInput(f"unknown queue {queue_name}", field="queue")
+        agent = self._pick_agent(queue)
+        if agent is None:
+            return None
+        self._move(agent, _OUTBOUND, now)
+        agent.call = call
+        call.agent = agent
+        call.queued_at = now
+        if answered:
+            call.answered_at = now
+            agent.calls += 1
+        return agent
+
+    def connect_reserved(self, agent: LiveAgent, now: float) -> LiveCall:
+        """The line an agent was reserved for is answered by a live person: the agent talks from ``now``."""
+        call = agent.call
+        if call is None or agent.state is not _OUTBOUND:
+            raise InvalidInput(f"agent {agent.agent_id} is not reserved for an outbound line", field="state")
         call.answered_at = now
         agent.calls += 1
         return call

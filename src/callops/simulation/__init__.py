@@ -3,6 +3,7 @@
 from callops.simulation.distributions import Distribution, Stream
 from callops.simulation.engine import QueueStats, RunStats, simulate
 from callops.simulation.from_plan import IntervalCheck, compare_with_plan, plan_scenario
+from callops.simulation.outbound import OUTBOUND_PACINGS, Amd, OutboundCampaign, OutboundStats
 from callops.simulation.replay import (
     Capacity,
     HourlyMetrics,
@@ -15,9 +16,12 @@ from callops.simulation.replay import (
 )
 from callops.simulation.replications import (
     METRICS,
+    OUTBOUND_COUNTS,
+    OUTBOUND_METRICS,
     OUTCOME_COUNTS,
     QUEUE_METRICS,
     Estimate,
+    OutboundResult,
     QueueResult,
     Result,
     estimate,
@@ -29,6 +33,13 @@ from callops.simulation.single_queue import single_queue
 
 __all__ = [
     "METRICS",
+    "OUTBOUND_COUNTS",
+    "OUTBOUND_METRICS",
+    "OUTBOUND_PACINGS",
+    "Amd",
+    "OutboundCampaign",
+    "OutboundResult",
+    "OutboundStats",
     "OUTCOME_COUNTS",
     "QUEUE_METRICS",
     "AgentGroup",

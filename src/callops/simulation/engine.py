@@ -28,6 +28,7 @@ from callops.routing import LiveAgent, LiveCall, Router, StateWatch, Strategy, w
 from callops.routing.router import STATE_INDEX
 from callops.simulation.distributions import Distribution, Stream
 from callops.simulation.event_kinds import EventKind
+from callops.simulation.outbound import OutboundDialer, outbound_queue_config
 from callops.simulation.run_stats import QueueStats, RunStats, call_record
 from callops.simulation.scenario import Break, Scenario
 
@@ -94,8 +95,12 @@ class Core:
                 end_at=start_at + dt.timedelta(seconds=end), reason=reason, scenario=name))
 
         agents = [a for g in scenario.groups for a in g.agents()]
+        campaign = scenario.outbound
+        queue_configs = [q.config for q in scenario.queues]
+        if campaign is not None:  # the campaign's agents serve its queue (its live answers wait in the dialer)
+            queue_configs.append(outbound_queue_config(campaign))
         self.router = router = Router(
-            [q.config for q in scenario.queues], agents, strategy=scenario.strategy,
+            queue_configs, agents, strategy=scenario.strategy,
             head_start_s=scenario.head_start_s, rng=choice_rng, sink=sink if record else None, watch=watch)
         groups = scenario.groups
         group_of: list[int] = [gi for gi, g in enumerate(groups) for _ in range(max(g.counts))]
@@ -429,11 +434,30 @@ class Core:
         def on_warmup_end(now: float, _about: None) -> None:
             nonlocal warmup_handling_s, warmup_ready_s
             warmup_handling_s, warmup_ready_s = occupancy_totals(now)
+            if dialer is not None:
+                dialer.mark(now)
 
         def on_horizon(now: float, _about: None) -> None:
             handling, ready = occupancy_totals(now)
             stats.handling_s = handling - warmup_handling_s
             stats.ready_s = ready - warmup_ready_s
+            if dialer is not None:
+                dialer.mark(now)
+
+        # -- an outbound campaign's dialer, only when the scenario has one -----------------------------
+        dialer: OutboundDialer | None = None
+        if campaign is not None:
+            served = {q.config.name for q in scenario.queues
+                      if any(campaign.skill in g.skills and q.config.skill in g.skills for g in groups)}
+            inbound_per_s = [sum(q.arrivals_per_interval[k] for q in scenario.queues if q.config.name in served)
+                             / interval_s for k in range(scenario.intervals)]
+            dialer = OutboundDialer(campaign, router, seed.spawn(1)[0], heap=heap, warmup_s=warmup,
+                                    horizon_s=horizon, inbound_per_s=inbound_per_s, interval_s=interval_s,
+                                    after_work=after_work, free_up=free_up)
+        self.dialer = dialer
+
+        def not_scheduled(now: float, about: Any) -> None:
+            raise RuntimeError(f"no outbound campaign, yet an outbound event at {now}")
 
         by_kind: dict[EventKind, Callable[[float, Any], None]] = {
             EventKind.TALK_END: on_talk_end, EventKind.ACW_END: on_acw_end,
@@ -444,6 +468,12 @@ class Core:
             EventKind.WARMUP_END: on_warmup_end, EventKind.HORIZON: on_horizon, EventKind.IVR_ENTRY: on_ivr_entry,
             EventKind.BREAK_START: on_break_start, EventKind.BREAK_END: on_break_end,
             EventKind.IVR_EXIT: on_ivr_exit,
+            EventKind.OUT_PACE: dialer.on_pace if dialer else not_scheduled,
+            EventKind.OUT_SAMPLE: dialer.on_sample if dialer else not_scheduled,
+            EventKind.OUT_LINE: dialer.on_line if dialer else not_scheduled,
+            EventKind.OUT_GRACE: dialer.on_grace if dialer else not_scheduled,
+            EventKind.OUT_TALK_END: dialer.on_talk_end if dialer else not_scheduled,
+            EventKind.OUT_ACW_END: dialer.on_acw_end if dialer else not_scheduled,
         }
         handlers = [by_kind[kind] for kind in EventKind]  # indexed by kind
 
@@ -463,6 +493,28 @@ class Core:
                         return
                     pop(heap)
                 handlers[kind](now, about)
+
+        if dialer is not None:
+            out_waiting = dialer.waiting
+            match = dialer.match
+
+            def run_until(until: float) -> None:  # the same loop; then live answers waiting take agents now free
+                nonlocal ai, upcoming
+                while heap:
+                    if upcoming < heap[0]:
+                        now, kind, _seq, about = upcoming
+                        if now > until:
+                            return
+                        ai += 1
+                        upcoming = arrivals[ai]
+                    else:
+                        now, kind, _seq, about = heap[0]
+                        if now > until:
+                            return
+                        pop(heap)
+                    handlers[kind](now, about)
+                    if out_waiting:
+                        match(now)
 
         def peek() -> float:
             if not heap:
@@ -491,6 +543,8 @@ class Core:
     def result(self) -> RunStats:
         """The counts once every event is handled (the run's totals added up from the queues')."""
         self.stats.add_up_queues()
+        if self.dialer is not None:
+            self.stats.outbound = self.dialer.result()
         return self.stats
 
 

@@ -30,3 +30,11 @@ class EventKind(IntEnum):
     BREAK_START = 14  # about: (group index, the break); agents of the group go on break
     BREAK_END = 15  # about: the agent; its break is over
     IVR_EXIT = 16  # about: the IVR call number; only on the live floor: a caller ends in the IVR
+    # An outbound campaign's dialer (``callops.simulation.outbound``), only when the scenario has one. After the
+    # inbound kinds, so a scenario without a campaign keeps its ties and its results.
+    OUT_PACE = 17  # about: nothing; the pacer decides how many lines to dial now
+    OUT_SAMPLE = 18  # about: nothing; the pacer's one-second sample (VICIdial-style adaptive)
+    OUT_LINE = 19  # about: the line; its outcome is known (live person, machine, no answer; after AMD)
+    OUT_GRACE = 20  # about: the line; a live answer still without an agent is abandoned
+    OUT_TALK_END = 21  # about: the agent; an outbound conversation ends
+    OUT_ACW_END = 22  # about: the agent; after-call work of an outbound call is over

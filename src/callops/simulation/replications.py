@@ -12,10 +12,11 @@ from callops.deadline import Deadline
 from callops.errors import InvalidInput
 from callops.records import AgentInterval, Call
 from callops.simulation.engine import QueueStats, RunStats, simulate
+from callops.simulation.outbound import OutboundStats
 from callops.simulation.scenario import Scenario
 
-__all__ = ["METRICS", "OUTCOME_COUNTS", "QUEUE_METRICS", "Estimate", "QueueResult", "Result", "estimate",
-           "run_scenario", "scenario_to_records"]
+__all__ = ["METRICS", "OUTBOUND_COUNTS", "OUTBOUND_METRICS", "OUTCOME_COUNTS", "QUEUE_METRICS", "Estimate",
+           "OutboundResult", "QueueResult", "Result", "estimate", "run_scenario", "scenario_to_records"]
 
 METRICS = ("service_level", "p_abandon", "asa_s", "p_wait", "occupancy")
 _RATES = frozenset({"service_level", "p_abandon", "p_wait", "occupancy"})
@@ -23,6 +24,11 @@ QUEUE_METRICS = ("service_level", "p_abandon", "asa_s", "p_wait")  # agents are 
 # What else a replication counts, reported as means per replication: calls the system took out of the queue
 # (capacity, maximum wait), answered calls whose caller took a callback, callers who ended in the IVR.
 OUTCOME_COUNTS = ("timeout", "callback", "ivr_self_service", "ivr_hangup")
+# An outbound campaign's measures per replication (rates and shares; connects per agent hour) and its counts.
+OUTBOUND_METRICS = ("abandon_rate", "abandon_rate_actual", "agent_talk_share", "outbound_talk_share",
+                    "connects_per_agent_hour")
+OUTBOUND_COUNTS = ("dials", "reserved_dials", "live", "connects", "abandons", "amd_false_positives",
+                   "amd_false_positives_estimated", "machines", "no_answers", "refusals")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +56,40 @@ class QueueResult:
 
 
 @dataclass(frozen=True, slots=True)
+class OutboundResult:
+    """The outbound campaign over replications: each measure's mean and 95 % interval, the worst replication's
+    abandon rate, the worst rolling window over all replications, and the counts' means per replication."""
+
+    campaign: str
+    pacing: str
+    abandon_cap: float
+    window_h: float
+    metrics: dict[str, Estimate]
+    abandon_rate_max: float
+    max_window_abandon_rate: float
+    counts: dict[str, float]
+
+    @classmethod
+    def of(cls, campaign: str, pacing: str, abandon_cap: float, window_h: float,
+           runs: list[OutboundStats]) -> OutboundResult:
+        return cls(campaign, pacing, abandon_cap, window_h,
+                   {k: estimate([getattr(r, k) for r in runs], rate=k != "connects_per_agent_hour")
+                    for k in OUTBOUND_METRICS},
+                   max(r.abandon_rate for r in runs), max(r.max_window_abandon_rate for r in runs),
+                   {k: float(np.mean([getattr(r, k) for r in runs])) for k in OUTBOUND_COUNTS})
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"campaign": self.campaign, "pacing": self.pacing, "abandon_cap": self.abandon_cap,
+                                  "window_h": self.window_h}
+        for k, v in self.metrics.items():
+            out[k] = {**v.as_dict(), "max": round(self.abandon_rate_max, 6)} if k == "abandon_rate" else v.as_dict()
+        out["max_window_abandon_rate"] = round(self.max_window_abandon_rate, 6)
+        for k, mean in self.counts.items():
+            out[f"{k}_mean"] = round(mean, 3)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """The scenario's metrics over replications; each replication's ratios weigh equally.
 
@@ -69,6 +109,7 @@ class Result:
     by_interval: dict[str, tuple[float, ...]] = field(default_factory=dict)  # sums over replications
     interval_service_level: tuple[Estimate | None, ...] = ()  # over the replications that had calls there
     outcomes: dict[str, float] = field(default_factory=dict)  # OUTCOME_COUNTS, mean per replication
+    outbound: OutboundResult | None = None  # the scenario's outbound campaign, if it has one
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {k: v.as_dict() for k, v in self.metrics.items()}
@@ -77,6 +118,8 @@ class Result:
             out[f"{name}_mean"] = round(mean, 3)
         if len(self.queues) > 1:
             out["queues"] = {name: q.as_dict() for name, q in self.queues.items()}
+        if self.outbound is not None:
+            out["outbound"] = self.outbound.as_dict()
         out["replications"] = self.replications
         out["scenario"] = self.scenario
         return out
@@ -135,8 +178,13 @@ def run_scenario(scenario: Scenario, replications: int, seed: int, *, deadline: 
                    for k in runs[0].by_interval}
     interval_sl = tuple(_interval_service_level([r.by_interval for r in runs], k) for k in range(scenario.intervals))
     outcomes = {k: float(np.mean([getattr(r, k) for r in runs])) for k in OUTCOME_COUNTS}
+    outbound = None
+    campaign = scenario.outbound
+    if campaign is not None:
+        outbound = OutboundResult.of(campaign.name, campaign.pacing, campaign.abandon_cap, campaign.window_s / 3600.0,
+                                     [r.outbound for r in runs if r.outbound is not None])
     return Result(scenario.name, replications, float(np.mean([r.offered for r in runs])), metrics, queues,
-                  by_interval, interval_sl, outcomes)
+                  by_interval, interval_sl, outcomes, outbound)
 
 
 def _interval_service_level(per_run: list[dict[str, list[float]]], k: int) -> Estimate | None:

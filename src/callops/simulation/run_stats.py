@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from callops.records import AgentInterval, Call, Direction, Outcome
 from callops.routing import LiveCall
+from callops.simulation.outbound import OutboundStats
 
 __all__ = ["QueueStats", "RunStats", "call_record"]
 
@@ -49,6 +50,7 @@ class RunStats:
     by_queue: dict[str, QueueStats] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     intervals: list[AgentInterval] = field(default_factory=list)
+    outbound: OutboundStats | None = None  # the scenario's outbound campaign, if it has one
 
     def add_up_queues(self) -> None:
         """The run's totals are the queues' sums."""

@@ -9,6 +9,7 @@ from typing import Any
 from callops.errors import InvalidInput
 from callops.routing import AgentConfig, IvrFlow, QueueConfig, Strategy, parse_ivr
 from callops.simulation.distributions import Distribution
+from callops.simulation.outbound import OutboundCampaign, parse_outbound
 from callops.yaml_input import load_yaml
 
 __all__ = ["AgentGroup", "Break", "MAX_INTERVALS", "QueueBehaviour", "Scenario", "parse_scenario"]
@@ -88,6 +89,7 @@ class Scenario:
     warmup_s: float = 0.0
     ivr: IvrFlow | None = None
     ivr_arrivals_per_interval: tuple[float, ...] = ()
+    outbound: OutboundCampaign | None = None  # an outbound campaign on the same agents (None: inbound only)
 
 
 def _per_interval(value: Any, intervals: int, where: str, cast: type = float) -> tuple[Any, ...]:
@@ -166,9 +168,12 @@ def _scenario(raw: Mapping[str, Any]) -> Scenario:
     ivr_raw = raw.get("ivr")
     ivr = parse_ivr(ivr_raw, {q.config.name for q in queues}) if ivr_raw else None
     ivr_arrivals = _per_interval(ivr_raw["arrivals"], intervals, "ivr.arrivals") if ivr_raw else ()
+    outbound = parse_outbound(raw["outbound"], dist=_dist, inbound_queues=[q.config.name for q in queues],
+                              group_skills=[g.skills for g in groups], horizon_s=interval_s * intervals) \
+        if raw.get("outbound") is not None else None
     return Scenario(
         name=str(raw.get("name", "scenario")), interval_s=interval_s, intervals=intervals,
         queues=tuple(queues), groups=tuple(groups), strategy=Strategy(raw.get("strategy", "longest_idle")),
         head_start_s={int(k): float(v) for k, v in (raw.get("head_start_s") or {}).items()},
         sl_time_s=float(raw.get("sl_time_s", 20)), warmup_s=float(raw.get("warmup_min", 0)) * 60,
-        ivr=ivr, ivr_arrivals_per_interval=ivr_arrivals)
+        ivr=ivr, ivr_arrivals_per_interval=ivr_arrivals, outbound=outbound)
