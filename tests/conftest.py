@@ -165,3 +165,12 @@ def page(browser: Browser) -> Iterator[Page]:
     yield page
     context.close()
 
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty, migrated SQLite database file to copy (the columnar import tests' fresh databases)."""
+    path = tmp_path_factory.mktemp("template") / "empty.db"
+    eng = make_engine(f"sqlite:///{path}")
+    upgrade(eng)
+    eng.dispose()
+    return path

@@ -4,16 +4,13 @@ falls back to the line reader for files it does not read (a byte not in the enco
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import gzip
 import io
 import random
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -24,64 +21,19 @@ from callops.ingest import import_files
 from callops.ingest.columnar import read_lines
 from callops.ingest.formats import COLUMNAR
 from callops.ingest.pipeline import ImportProgress
-from callops.store.engine import make_engine, upgrade
+from callops.store.engine import make_engine
 from callops.store.record_batches import insert_prepared, prepare_calls, row_of_call
 from callops.store.records import CallFilter, find_calls
-from callops.store.schema import agent_intervals, calls
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from columnar_compare import assert_same as _assert_same  # noqa: E402
+from columnar_compare import stored_rows as _stored  # noqa: E402
 from queue_log_synth import queue_log_lines  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BANK = Path(__file__).resolve().parents[2] / "shared" / "data" / "anonymous-bank-1999"
 QUEUE_LOGS = sorted((FIXTURES / "asterisk_queue_log").rglob("*queue_log"))
 BANK_FILES = sorted((FIXTURES / "anonymous_bank").glob("*.txt"))
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "empty.db"
-    eng = make_engine(f"sqlite:///{path}")
-    upgrade(eng)
-    eng.dispose()
-    return path
-
-
-def _stored(engine: sa.Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """Every stored call and interval, all columns but the row and import ids, in key order (sorted here:
-    PostgreSQL's collation orders text its own way)."""
-    def rows(table: sa.Table, key: tuple[int, ...]) -> list[tuple[Any, ...]]:
-        cols = [c for c in table.c if c.name not in {"id", "import_id"}]
-        with engine.connect() as conn:
-            found = [tuple(r) for r in conn.execute(sa.select(*cols))]
-        return sorted(found, key=lambda r: tuple(r[i] for i in key))
-    return rows(calls, (0, 1)), rows(agent_intervals, (0, 2, 3, 4))
-
-
-def _both(template: Path, folder: Path, paths: list[Path], fmt: str, tz: str = "UTC",
-          **options: Any) -> Iterator[tuple[bool, dict[str, Any], Any, list[list[str]]]]:
-    """Import ``paths`` through each path into its own fresh database: (columnar, report, stored, rejects)."""
-    for columnar in (True, False):
-        db = folder / f"{columnar}.db"
-        shutil.copyfile(template, db)
-        eng = make_engine(f"sqlite:///{db}")
-        rejects = folder / f"{columnar}.rejects.csv"
-        report = import_files(eng, paths, fmt=fmt, tz=tz, skip_invalid=True, rejects_path=rejects,
-                              columnar=columnar, **options)
-        rows = list(csv.reader(rejects.read_text(encoding="utf-8-sig").splitlines())) if rejects.exists() else []
-        yield columnar, report.as_dict() | {"rejects_file": None}, _stored(eng), rows
-        eng.dispose()
-
-
-def _assert_same(template: Path, folder: Path, paths: list[Path], fmt: str, tz: str = "UTC",
-                 **options: Any) -> dict[str, Any]:
-    both = _both(template, folder, paths, fmt, tz, **options)
-    (_, new, new_rows, new_rejects), (_, old, old_rows, old_rejects) = both
-    assert new == old
-    assert list(new["skip_reasons"].items()) == list(old["skip_reasons"].items())  # the same order too
-    assert new_rows == old_rows
-    assert new_rejects == old_rejects
-    return new
 
 
 @pytest.mark.parametrize("path", QUEUE_LOGS + BANK_FILES, ids=lambda p: p.name)

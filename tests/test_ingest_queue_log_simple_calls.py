@@ -18,8 +18,8 @@ from callops.ingest.items import ParseContext, Rows
 from callops.ingest.queue_log_columns import parse_columns
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from columnar_compare import assert_same as _assert_same  # noqa: E402
 from queue_log_synth import queue_log_lines  # noqa: E402
-from test_ingest_columnar import _assert_same, template  # noqa: E402, F401  (the fixture is used by name)
 
 _AGENTS = [f"PJSIP/{7000 + i}" for i in range(12)]
 
