@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from callops.desk import Category
 from callops.desk.categories import CategoryNode
 from callops.desk.csat import SurveyChannel, SurveyRow
+from callops.desk.search_terms import index_terms, query_terms
 from callops.errors import InvalidInput, NotFound
 from callops.store.imports import finish_import, lock_for_writing, start_import
 from callops.store.kpi_aggregates import TouchedBuckets
@@ -80,11 +82,17 @@ def insert_script(conn: sa.Connection, *, category_key: str, title: str, body: s
                   now: dt.datetime, by: str) -> int:
     result = conn.execute(desk_scripts.insert().returning(desk_scripts.c.id).values(
         category_key=category_key, title=title, body=body, language=language, updated_at=now, updated_by=by,
-        retired_at=None))
+        retired_at=None, search_terms=index_terms(title, body)))
     return int(result.scalar_one())
 
 
 def update_script(conn: sa.Connection, script_id: int, values: dict[str, Any]) -> None:
+    """Change a script's columns; a new title or body renews its full-text terms."""
+    if "title" in values or "body" in values:
+        if "title" not in values or "body" not in values:
+            old = get_script(conn, script_id)
+            values = {"title": old.title, "body": old.body, **values}
+        values = {**values, "search_terms": index_terms(values["title"], values["body"])}
     conn.execute(desk_scripts.update().where(desk_scripts.c.id == script_id).values(values))
 
 
@@ -93,20 +101,59 @@ def _like_pattern(word: str) -> str:
     return f"%{escaped}%"
 
 
+def _has_terms(conn: sa.Connection, terms: Sequence[str]) -> sa.ColumnElement[bool]:
+    """Scripts whose full-text terms include every one of ``terms``, through the index of migration 0025."""
+    s = desk_scripts.c
+    if conn.dialect.name == "postgresql":
+        # the very expression of the GIN index (a literal separator, so that a prepared statement still uses it)
+        as_array = sa.func.string_to_array(s.search_terms, sa.literal_column("' '"), type_=ARRAY(sa.Text))
+        return as_array.contains(sa.cast(list(terms), ARRAY(sa.Text)))
+    match = " ".join(f'"{t}"' for t in terms)  # a term is letters and digits only: no quote to escape
+    return s.id.in_(sa.select(sa.literal_column("rowid")).select_from(sa.table("desk_scripts_fts"))
+                    .where(sa.literal_column("desk_scripts_fts").op("MATCH")(match)))
+
+
+def _caseless(word: str) -> bool:
+    return word.lower() == word == word.upper()
+
+
+def _contains(column: sa.ColumnElement[str], word: str) -> sa.ColumnElement[bool]:
+    """``column`` contains ``word``: ILIKE, or LIKE for a word without letter case (Chinese, digits), which
+    gives the same answer without lower-casing every text (on PostgreSQL six times cheaper)."""
+    pattern = _like_pattern(word)
+    return column.like(pattern, escape="\\") if _caseless(word) else column.ilike(pattern, escape="\\")
+
+
+def _term_decides(word: str) -> bool:
+    """Whether the index alone decides that a script contains ``word``: two letters or digits without case
+    (两字 words like 账单) are their own single bigram, so a script holds the term exactly when it holds the word."""
+    return len(word) == 2 and word.isalnum() and _caseless(word)
+
+
 def search_scripts(conn: sa.Connection, *, words: Sequence[str], categories: Sequence[str] | None,
                    include_retired: bool = False, limit: int = MAX_SEARCH) -> list[Script]:
     """Scripts whose title or body contains every word (case-insensitive: ILIKE on PostgreSQL, LIKE on SQLite,
-    which folds ASCII case only), in ``categories`` when given, newest first, at most ``limit``."""
+    which folds ASCII case only), in ``categories`` when given, at most ``limit``: those with more of the words
+    in their title first, then the newest.
+
+    The full-text index (character bigrams, ``callops.desk.search_terms``) picks the candidates when a word has
+    two characters or more, and the ``LIKE`` check decides, so the answer is the one a scan gives."""
     s = desk_scripts.c
     query = sa.select(desk_scripts)
+    terms = query_terms(words)
+    if terms:
+        query = query.where(_has_terms(conn, terms))
+    in_title: sa.ColumnElement[Any] = sa.literal(0)
     for word in words:
-        pattern = _like_pattern(word)
-        query = query.where(sa.or_(s.title.ilike(pattern, escape="\\"), s.body.ilike(pattern, escape="\\")))
+        if not _term_decides(word):
+            query = query.where(sa.or_(_contains(s.title, word), _contains(s.body, word)))
+        in_title = in_title + sa.case((_contains(s.title, word), 1), else_=0)
     if categories is not None:
         query = query.where(s.category_key.in_(list(categories)) if categories else sa.false())
     if not include_retired:
         query = query.where(s.retired_at.is_(None))
-    query = query.order_by(s.updated_at.desc(), s.id.desc()).limit(limit)
+    ranking = [in_title.desc()] if words else []
+    query = query.order_by(*ranking, s.updated_at.desc(), s.id.desc()).limit(limit)
     return [_script(r) for r in conn.execute(query)]
 
 
