@@ -16,15 +16,17 @@ from callops.desk.categories import CategoryNode
 from callops.desk.csat import SurveyChannel, SurveyRow
 from callops.desk.search_terms import index_terms, query_terms
 from callops.errors import InvalidInput, NotFound
+from callops.records import AgentInterval, AgentState
 from callops.store.imports import finish_import, lock_for_writing, start_import
 from callops.store.kpi_aggregates import TouchedBuckets
 from callops.store.kpi_aggregates import refresh as refresh_aggregates
+from callops.store.records import FORM_ACW_SOURCE, form_acw_overlapped, insert_intervals
 from callops.store.schema import calls, csat_surveys, desk_categories, desk_contacts, desk_scripts, live_events
 from callops.store.types import to_millis
 
 __all__ = ["load_categories", "insert_category", "update_category", "Script", "get_script", "insert_script",
            "update_script", "search_scripts", "CsatImport", "import_surveys", "find_call", "record_survey",
-           "call_ended_at", "insert_contact", "MAX_SEARCH"]
+           "call_ended_at", "record_form_acw", "insert_contact", "MAX_SEARCH"]
 
 MAX_SEARCH = 20  # scripts one search returns
 _CHUNK = 900
@@ -261,6 +263,22 @@ def call_ended_at(conn: sa.Connection, call_id: str, *, since: dt.datetime, unti
     return conn.execute(
         sa.select(e.at).where(e.call_id == call_id, e.kind == "call_ended", e.at >= since, e.at <= until)
         .order_by(e.at.desc()).limit(1)).scalar_one_or_none()
+
+
+def record_form_acw(conn: sa.Connection, agent: str, *, start_at: dt.datetime, end_at: dt.datetime) -> bool:
+    """Write ``agent``'s after-call work from the call's end to the form's save as an agent state interval
+    (source ``callops-desk``), unless something else already says what the agent did then: a live event of the
+    agent after the call's end (a state set by the agent or the phone system, another call ringing) or an
+    interval of another source overlapping it. True when written (a second form on the same call adds none)."""
+    e = live_events.c
+    later = conn.execute(sa.select(e.id).where(e.agent == agent, e.at >= start_at, e.at <= end_at,
+                                               e.kind != "call_ended").limit(1)).first()
+    if later is not None or form_acw_overlapped(conn, agent, start_at, end_at):
+        return False
+    written = insert_intervals(conn, [AgentInterval(source=FORM_ACW_SOURCE, agent=agent,
+                                                    state=AgentState.AFTER_CALL_WORK, start_at=start_at,
+                                                    end_at=end_at)])
+    return written.inserted == 1
 
 
 def insert_contact(conn: sa.Connection, values: dict[str, Any]) -> int:
