@@ -45,7 +45,7 @@ from callops.store.desk_callbacks import (
     missed_calls,
     set_callback_attempt,
 )
-from callops.store.desk_catalog import call_ended_at, insert_contact
+from callops.store.desk_catalog import call_ended_at, insert_contact, record_form_acw
 from callops.store.desk_customers import link_phone, set_customer_details
 from callops.store.desk_pop import LiveCaller, current_caller
 from callops.store.users import User
@@ -116,6 +116,7 @@ class ContactSaved:
     callback_id: int | None
     contact_id: int
     acw_s: float | None  # after-call work: from the live call's end to this save; None without a known end
+    acw_interval: bool = False  # that after-call work written as the agent's state interval (record_form_acw)
 
 
 def save_contact(conn: sa.Connection, user: User, form: ContactForm, *, now: dt.datetime,
@@ -153,7 +154,9 @@ def save_contact(conn: sa.Connection, user: User, form: ContactForm, *, now: dt.
         "phone": ticket.phone if ticket is not None else None, "category": form.category.value,
         "category_key": form.category_key, "ticket_id": ticket.id if ticket is not None else None,
         "resolved": form.resolved, "call_ended_at": ended, "saved_at": now, "acw_s": acw_s})
-    return ContactSaved(ticket, callback_id, contact_id, acw_s)
+    interval = (ended is not None and ended < now and user.agent_id is not None
+                and record_form_acw(conn, user.agent_id, start_at=ended, end_at=now))
+    return ContactSaved(ticket, callback_id, contact_id, acw_s, interval)
 
 
 def link_customer_phone(conn: sa.Connection, user: User, customer_id: int, phone_text: str, *,

@@ -5,7 +5,8 @@ or from columns; ``prepare_*`` key them and sort them by time, with no database 
 removes the rows whose key is stored already (a read: on SQLite in WAL mode it waits for no writer);
 ``prepare_aggregates`` aggregates the call rows for the KPI pre-aggregates column-wise (no database);
 ``insert_prepared`` writes what is left (executemany in batches; ``COPY`` on PostgreSQL), the import id
-written inline, and merges the aggregates into the pre-aggregate tables (:mod:`callops.store.kpi_increments`).
+written inline, and merges the aggregates into the pre-aggregate tables (:mod:`callops.store.kpi_increments`);
+agent intervals take the place of the desk form's after-call work they overlap (``drop_overlapped_form_acw``).
 The import pipeline reads and drops before it takes the write lock, and drops again under the lock
 only when another connection committed in between (``changed_since``).
 """
@@ -22,7 +23,15 @@ import sqlalchemy as sa
 
 from callops.records import AgentInterval, Call
 from callops.store.kpi_increments import Increment, apply_increment, increment_of
-from callops.store.records import _CALL_COLUMNS, _INTERVAL_COLUMNS, _call_row, _existing, _ms
+from callops.store.records import (
+    _CALL_COLUMNS,
+    _INTERVAL_COLUMNS,
+    FORM_ACW_SOURCE,
+    _call_row,
+    _existing,
+    _ms,
+    drop_overlapped_form_acw,
+)
 from callops.store.schema import agent_intervals, calls
 
 __all__ = ["Prepared", "CALL_FIELDS", "INTERVAL_FIELDS", "call_key", "interval_key", "row_of_call", "row_of_interval",
@@ -150,6 +159,8 @@ def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int, *,
             conn.exec_driver_sql(sql, chunk)
             if on_batch is not None:
                 on_batch(len(chunk))
+    if prepared.table is agent_intervals and rows:
+        _yield_form_acw(conn, rows)
     if prepared.table is calls and rows:
         if prepared.aggregates is None:
             prepared.aggregates = increment_of(rows, prepared.columns)
@@ -159,6 +170,17 @@ def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int, *,
             prepared.aggregates.close()
             prepared.aggregates = None
     return len(rows)
+
+
+_SOURCE, _SCENARIO, _AGENT = (INTERVAL_FIELDS.index(n) for n in ("source", "scenario", "agent"))
+
+
+def _yield_form_acw(conn: sa.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """The desk form's after-call work gives way to the real intervals just written that overlap it."""
+    real = [r for r in rows if r[_SCENARIO] is None and r[_SOURCE] != FORM_ACW_SOURCE]
+    if real:
+        drop_overlapped_form_acw(conn, {r[_AGENT] for r in real}, min(r[_START] for r in real),
+                                 max(r[_END] for r in real))
 
 
 def _copy(conn: sa.Connection, statement: str, rows: list[tuple[Any, ...]], import_id: int,

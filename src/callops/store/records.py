@@ -22,7 +22,8 @@ from callops.store.schema import agent_intervals, calls
 from callops.store.sql_terms import of_scenario
 from callops.store.types import to_millis
 
-__all__ = ["COUNT_CAP", "WriteCounts", "insert_calls", "insert_intervals", "CallFilter", "find_calls", "count_calls",
+__all__ = ["COUNT_CAP", "WriteCounts", "insert_calls", "insert_intervals", "FORM_ACW_SOURCE",
+           "drop_overlapped_form_acw", "form_acw_overlapped", "CallFilter", "find_calls", "count_calls",
            "bounded_count", "get_call", "call_from_row", "of_scenario"]
 
 COUNT_CAP = 1000
@@ -181,11 +182,66 @@ def insert_calls(conn: sa.Connection, records: Iterable[Call], *, import_id: int
     return counts
 
 
+FORM_ACW_SOURCE = "callops-desk"  # after-call work measured by the desk's contact form (services.desk_callbacks)
+_OVERLAP_LOOKBACK_MS = 86_400_000  # another source's interval is looked for from a day before the desk's
+
+
 def insert_intervals(conn: sa.Connection, records: Iterable[AgentInterval], *,
                      import_id: int | None = None) -> WriteCounts:
-    rows = ((r.source, r.scenario, r.agent, r.state.value, _ms(r.start_at), _ms(r.end_at), r.reason, r.queue,
-             import_id) for r in records)
-    return _insert_new(conn, agent_intervals, _INTERVAL_COLUMNS, ("source", "agent", "state", "start_at"), rows)
+    """Insert intervals not stored yet (same source, agent, state and start: a duplicate). Intervals of a real
+    source other than the desk's form take the place of the form's after-call work they overlap
+    (:func:`drop_overlapped_form_acw`), in the same transaction."""
+    agents: set[str] = set()
+    span = [0, 0]
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for r in records:
+            row = (r.source, r.scenario, r.agent, r.state.value, _ms(r.start_at), _ms(r.end_at), r.reason, r.queue,
+                   import_id)
+            if r.scenario is None and r.source != FORM_ACW_SOURCE:
+                start, end = to_millis(r.start_at), to_millis(r.end_at)
+                span[:] = [min(span[0], start), max(span[1], end)] if agents else [start, end]
+                agents.add(r.agent)
+            yield row
+
+    counts = _insert_new(conn, agent_intervals, _INTERVAL_COLUMNS, ("source", "agent", "state", "start_at"), rows())
+    if counts.inserted and agents:
+        drop_overlapped_form_acw(conn, agents, span[0], span[1])
+    return counts
+
+
+def _other_source_overlaps(d: Any) -> sa.ColumnElement[bool]:
+    """An interval of another real source overlaps the interval ``d`` (one that started at most a day before it)."""
+    o = agent_intervals.alias("o")
+    o_start, o_end = sa.type_coerce(o.c.start_at, sa.BigInteger), sa.type_coerce(o.c.end_at, sa.BigInteger)
+    d_start, d_end = sa.type_coerce(d.start_at, sa.BigInteger), sa.type_coerce(d.end_at, sa.BigInteger)
+    return sa.exists().where(o.c.agent == d.agent, o.c.source != FORM_ACW_SOURCE, o.c.scenario.is_(None),
+                             o_start < d_end, o_end > d_start,
+                             o_start > d_start - sa.literal_column(str(_OVERLAP_LOOKBACK_MS)))
+
+
+def drop_overlapped_form_acw(conn: sa.Connection, agents: Iterable[str], start_ms: int, end_ms: int) -> int:
+    """Delete the desk form's after-call work intervals (``FORM_ACW_SOURCE``) of ``agents`` around
+    ``[start_ms, end_ms]`` that an interval of another source overlaps: the phone system's (or the agent's own
+    state buttons') record of those seconds stands, so no second counts twice. How many were deleted."""
+    a = agent_intervals.c
+    start, end = sa.type_coerce(a.start_at, sa.BigInteger), sa.type_coerce(a.end_at, sa.BigInteger)
+    names = sorted(agents)
+    deleted = 0
+    for at in range(0, len(names), 900):
+        deleted += conn.execute(agent_intervals.delete().where(
+            a.source == FORM_ACW_SOURCE, a.scenario.is_(None), a.agent.in_(names[at:at + 900]),
+            start < end_ms, end > start_ms - _OVERLAP_LOOKBACK_MS, _other_source_overlaps(a))).rowcount
+    return deleted
+
+
+def form_acw_overlapped(conn: sa.Connection, agent: str, start_at: dt.datetime, end_at: dt.datetime) -> bool:
+    """Whether an interval of another real source overlaps ``agent``'s ``[start_at, end_at]``."""
+    o = agent_intervals.c
+    return conn.execute(sa.select(sa.literal(1)).select_from(agent_intervals).where(
+        o.agent == agent, o.source != FORM_ACW_SOURCE, o.scenario.is_(None), o.start_at < end_at,
+        o.end_at > start_at, o.start_at > start_at - dt.timedelta(milliseconds=_OVERLAP_LOOKBACK_MS)).limit(1)
+    ).first() is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "rosters", "roster_shifts", "roster_changes", "sites", "audit_log", "import_jobs", "roster_inputs",
            "roster_rule_sets", "roster_jobs", "roster_requests", "saved_reports", "customers", "customer_phones",
            "tickets", "ticket_events", "callbacks", "desk_categories", "desk_scripts", "csat_surveys",
-           "desk_contacts", "nesting_plans",
+           "desk_contacts", "nesting_plans", "FULLTEXT_OBJECTS", "is_fulltext_object",
            "kpi_buckets", "kpi_buckets_queue", "kpi_wait_bins", "kpi_wait_bins_queue", "KPI_LEVELS"]
 
 metadata = sa.MetaData(
@@ -824,8 +824,22 @@ desk_scripts = sa.Table(  # short answers / scripts per category, searchable fro
     sa.Column("updated_at", EpochMillis, nullable=False),
     sa.Column("updated_by", sa.String(80), nullable=False),
     sa.Column("retired_at", EpochMillis),
+    # callops.desk.search_terms.index_terms(title, body), kept by store.desk_catalog; the full-text index over it
+    # is dialect-specific and lives outside this metadata (FULLTEXT_OBJECTS, migration 0025)
+    sa.Column("search_terms", sa.Text, nullable=False, server_default=""),
     sa.Index(None, "category_key", "retired_at"),
 )
+
+# The scripts' full-text index, made by migration 0025 and unknown to this metadata (autogenerate leaves them
+# alone): on PostgreSQL a GIN index over the terms as an array, on SQLite an FTS5 table (with its shadow tables)
+# kept by triggers on desk_scripts.
+FULLTEXT_OBJECTS = ("ix_desk_scripts_search_terms", "desk_scripts_fts")
+
+
+def is_fulltext_object(name: str | None) -> bool:
+    """Whether a reflected table, index or trigger belongs to the scripts' full-text index."""
+    return name is not None and any(name == n or name.startswith(n + "_") for n in FULLTEXT_OBJECTS)
+
 
 csat_surveys = sa.Table(  # one post-call survey per call; its score is also the call's csat (the KPI reads that)
     "csat_surveys", metadata,
