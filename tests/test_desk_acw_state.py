@@ -24,9 +24,8 @@ from callops.store.live_events import append_events
 from callops.store.record_batches import insert_prepared, prepare_intervals, row_of_interval
 from callops.store.records import FORM_ACW_SOURCE, insert_intervals
 from callops.store.schema import agent_intervals, desk_contacts
-from desk_site import NOW, desk_site
+from desk_site import NOW, api_login, desk_site
 from quality_site import Clock
-from test_desk_pages import _login
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -56,7 +55,7 @@ def _live_call(engine: sa.Engine, *later: LiveEvent) -> None:
 
 def _save_form(client: TestClient) -> None:
     amy = TestClient(client.app)
-    token = _login(amy, "amy")
+    token = api_login(amy, "amy")
     saved = amy.post("/desk/contact", data={"csrf_token": token, "live_call": "L1", "phone": "", "category": "inquiry",
                                             "outcome": "resolved"}, follow_redirects=False)
     assert saved.status_code == 303

@@ -188,8 +188,8 @@ def test_0025_downgrades_and_upgrades_backfilling_the_terms(engine: sa.Engine) -
     with engine.begin() as conn:
         _categories(conn)
     try:
-        command.downgrade(_alembic_config(engine), "0023")
-        assert current_revision(engine) == "0023"
+        command.downgrade(_alembic_config(engine), "0024")
+        assert current_revision(engine) == "0024"
         assert "search_terms" not in {c["name"] for c in sa.inspect(engine).get_columns("desk_scripts")}
         assert not {t for t in sa.inspect(engine).get_table_names() if t.startswith("desk_scripts_fts")}
         with engine.begin() as conn:

@@ -10,7 +10,7 @@ with each script; existing scripts get theirs here. The index over it depends on
   create them again, then ``INSERT INTO desk_scripts_fts(desk_scripts_fts) VALUES ('rebuild')``.
 
 Revision ID: 0025
-Revises: 0023
+Revises: 0024
 Create Date: 2026-12-04 16:00:00
 """
 
@@ -22,7 +22,7 @@ from alembic import op
 from callops.desk.search_terms import index_terms
 
 revision = '0025'
-down_revision = '0023'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
