@@ -12,7 +12,8 @@ hours, cost against its own bound (gap), shortfall, and hard-rule violations by 
 and by the independent checker of the tests. Then pyworkforce's MinHoursRoster (CP-SAT) gets the same
 agents and the same counted shifts per day (our stage 1, as it needs shift counts per day) with the
 same bans, rest-day and rest-between-shift rules it can express, and the same time limit; its model
-build and solve times are printed beside ours, with the ratio.
+build and solve times are printed beside ours, with the ratio. ``--compare-trim`` and ``--compare-fill`` apply
+the drop pass, or the fill pass (then the drop pass), to one roster solved without it and print both costs.
 """
 
 from __future__ import annotations

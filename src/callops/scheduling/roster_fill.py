@@ -84,6 +84,8 @@ def fill_shortfall(p: RosterProblem, shifts: Sequence[RosterShift], fixed: Seque
             if 0 <= i < len(have):
                 have[i] += v
         for key, c in list(cands.items()):
+            if time.perf_counter() >= deadline_at:
+                return out
             if c.shift.start_at < shift.end_at and shift.start_at < c.shift.end_at:
                 again = _shift(p, "", c.shift_start, c.template, have, need_all)
                 gain = _gain(p, again, have, need_all, p.days[c.day])
