@@ -12,7 +12,8 @@ hours, cost against its own bound (gap), shortfall, and hard-rule violations by 
 and by the independent checker of the tests. Then pyworkforce's MinHoursRoster (CP-SAT) gets the same
 agents and the same counted shifts per day (our stage 1, as it needs shift counts per day) with the
 same bans, rest-day and rest-between-shift rules it can express, and the same time limit; its model
-build and solve times are printed beside ours, with the ratio.
+build and solve times are printed beside ours, with the ratio. ``--compare-trim`` and ``--compare-fill`` apply
+the drop pass, or the fill pass (then the drop pass), to one roster solved without it and print both costs.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from callops.scheduling.roster_check import check_roster  # noqa: E402
 from callops.scheduling.roster_inputs import parse_agents, parse_requirements  # noqa: E402
 from callops.scheduling.roster_model import RosterShift  # noqa: E402
 from callops.scheduling.roster_problem import build_problem  # noqa: E402
-from callops.scheduling.roster_solver import RosterResult, SolveOptions, solve_roster  # noqa: E402
+from callops.scheduling.roster_solver import ROUNDS_SHARE, RosterResult, SolveOptions, solve_roster  # noqa: E402
 from callops.scheduling.work_rules import china_rules  # noqa: E402
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -70,13 +71,13 @@ def agents_csv(n: int, first: dt.date, days: int, seed: int) -> str:
 
 
 def run_callops(agents: str, reqs: str, first: dt.date, days: int, limit: float,
-                drop: bool = True) -> tuple[RosterResult, float]:
+                drop: bool = True, fill: bool = True) -> tuple[RosterResult, float]:
     rules = china_rules()
     started = time.perf_counter()
     problem = build_problem(rules=rules, agents=parse_agents(agents),
                             requirements=parse_requirements(reqs, tz=TZ, interval_min=30), first_day=first,
                             last_day=first + dt.timedelta(days=days - 1), tz=TZ)
-    result = solve_roster(problem, SolveOptions(time_limit_s=limit, drop_overstaffing=drop))
+    result = solve_roster(problem, SolveOptions(time_limit_s=limit, drop_overstaffing=drop, fill_shortfall=fill))
     return result, time.perf_counter() - started
 
 
@@ -152,6 +153,42 @@ def compare_trim(result: RosterResult, agents: str, reqs: str, first: dt.date, d
     print(f"  hard-rule violations after the pass: independent checker {len(violations(data, agents))}")
 
 
+def compare_fill(result: RosterResult, agents: str, reqs: str, first: dt.date, days: int, budget_s: float) -> None:
+    """The fill pass (then the drop pass, as the solver runs them) applied to a roster solved without it: cost,
+    shortfall and gap of both, on the same roster."""
+    from callops.scheduling.roster_breaks import coverage_rows
+    from callops.scheduling.roster_fill import fill_shortfall
+    from callops.scheduling.roster_trim import drop_overstaffing, roster_penalties
+
+    p = build_problem(rules=china_rules(), agents=parse_agents(agents),
+                      requirements=parse_requirements(reqs, tz=TZ, interval_min=30), first_day=first,
+                      last_day=first + dt.timedelta(days=days - 1), tz=TZ)
+    im, w = p.rules.interval_min, p.rules.weights
+
+    def cost(shifts: list[RosterShift]) -> tuple[float, float, float]:
+        rows = coverage_rows(p, shifts)
+        short = sum(max(0.0, r.required - r.scheduled) for r in rows)
+        over = sum(max(0.0, r.scheduled - r.required) for r in rows)
+        paid = sum(s.worked_min * (p.rules.pay.holiday if p.is_holiday(s.start_at.astimezone(TZ).date()) else 1.0)
+                   for s in shifts)
+        total = paid + w.shortfall * im * short + w.overstaffing * im * over + sum(roster_penalties(p, shifts).values())
+        return total, paid / 60, short
+
+    before = list(result.roster.shifts)
+    started = time.perf_counter()
+    after = drop_overstaffing(p, fill_shortfall(p, before, deadline_at=started + budget_s))
+    pass_s = time.perf_counter() - started
+    (c0, h0, s0), (c1, h1, s1) = cost(before), cost(after)
+    print(f"fill pass on the same roster ({pass_s:.2f} s of {budget_s:.1f} s): {len(before)} -> {len(after)} shifts, "
+          f"paid hours {h0:,.1f} -> {h1:,.1f}, shortfall {s0:g} -> {s1:g}, cost {c0:,.0f} -> {c1:,.0f} "
+          f"(ratio {c1 / c0:.3f}); gap to the bound {result.bound:,.0f}: {(c0 - result.bound) / c0:.2%} -> "
+          f"{(c1 - result.bound) / c1:.2%}")
+    data = json.loads(json.dumps(result_json(dataclasses.replace(result, roster=dataclasses.replace(
+        result.roster, shifts=tuple(after))))))
+    print(f"  hard-rule violations after the pass: independent checker {len(violations(data, agents))}, product "
+          f"checker {len(check_roster(after, parse_agents(agents), china_rules(), tz=TZ))}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--agents", type=int, default=300)
@@ -163,12 +200,17 @@ def main() -> None:
     ap.add_argument("--compare-trim", action="store_true",
                     help="Solve without the final pass that drops overstaffing shifts, then apply it to that same "
                          "roster and print the cost of both (one solve: the pass's effect without solver noise).")
+    ap.add_argument("--compare-fill", action="store_true",
+                    help="Solve without the pass that adds shifts where still short (the rounds get the whole limit), "
+                         "then apply it (and the drop pass) to that same roster in the share of the limit the solver "
+                         "leaves it, and print the cost of both.")
     args = ap.parse_args()
     first = dt.date.fromisoformat(args.first)
     peak = round(args.agents * 0.33)
     agents = agents_csv(args.agents, first, args.days, args.seed)
     reqs = requirements_csv(first, args.days, peak, args.seed)
-    result, wall = run_callops(agents, reqs, first, args.days, args.time_limit, drop=not args.compare_trim)
+    result, wall = run_callops(agents, reqs, first, args.days, args.time_limit, drop=not args.compare_trim,
+                               fill=not args.compare_fill)
     data = json.loads(json.dumps(result_json(result)))
     product = check_roster(result.roster.shifts, parse_agents(agents), china_rules(), tz=TZ)
     independent = violations(data, agents)
@@ -183,6 +225,9 @@ def main() -> None:
         print(f"  {line}")
     if args.compare_trim:
         compare_trim(result, agents, reqs, first, args.days)
+    if args.compare_fill:
+        # the share of the limit the solver leaves the pass (after its rounds, before the explanation)
+        compare_fill(result, agents, reqs, first, args.days, args.time_limit * (1 - ROUNDS_SHARE - 0.1))
     if not args.no_baseline:
         print(run_pyworkforce(result, agents, first, args.days, args.time_limit))
 

@@ -69,3 +69,34 @@ def test_planner_checks_the_roster_by_simulation(browser: Browser, site: tuple[s
     expect(page.locator("h2", has_text=heading)).to_be_visible()
     expect(page.locator('#sim-skills tr[data-skill="sales"]')).to_have_count(1)
     expect(page.locator("#sim-short-count")).to_be_visible()
+
+
+UPLOAD_ERROR = {"en": "Line 2, column offered: -5 must be 0 or more",
+                "zh-CN": "第 2 行，offered 列：-5 必须大于或等于 0"}
+
+
+def _upload(path: Path, first_offered: int) -> Path:
+    rows = [f"{(dt.datetime.combine(MONDAY, dt.time(8)) + dt.timedelta(minutes=30 * i)).isoformat()},"
+            f"{first_offered if i == 0 else 20},180,service" for i in range(16)]
+    path.write_text("interval_start,offered,aht_s,skill\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_planner_uploads_a_workload_file(browser: Browser, site: tuple[str, str], tmp_path: Path) -> None:
+    """A workload CSV chosen on the form is simulated (its skill in the table, the file named as the workload); a
+    file with a negative count shows the line and column under the file field in the page's language."""
+    base, locale = site
+    page = browser.new_context(locale="zh-CN" if locale == "zh-CN" else "en-US").new_page()
+    log_in(page, base, "pat", PASSWORD)
+    page.goto(f"{base}/rosters/saved/week50/simulate")
+    page.set_input_files("#f-workload", str(_upload(tmp_path / "bad.csv", -5)))
+    page.fill("#f-replications", "2")
+    page.click("#sim-run")
+    expect(page.locator("#error-workload")).to_have_text(UPLOAD_ERROR[locale])
+    expect(page.locator("#sim-skills")).to_have_count(0)
+    page.set_input_files("#f-workload", str(_upload(tmp_path / "good.csv", 20)))
+    page.fill("#f-replications", "2")
+    page.click("#sim-run")
+    expect(page.locator('#sim-skills tr[data-skill="service"]')).to_have_count(1)
+    expect(page.locator("#sim-workload-used")).to_be_visible()
+    expect(page.locator("#error-workload")).to_have_count(0)

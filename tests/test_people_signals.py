@@ -8,10 +8,14 @@ import zoneinfo
 import pytest
 import sqlalchemy as sa
 
-from callops.people import Position, Spell, Stint
-from callops.records import AgentState, Call, Direction, IssueCategory, Outcome
+from callops.people import ExitReason, Position, Spell, Stint
+from callops.records import AgentInterval, AgentState, Call, Direction, IssueCategory, Outcome
+from callops.scheduling.roster_model import RosterShift
+from callops.store.directory import save_team
+from callops.store.people import save_people
 from callops.store.people_signals import _slope_per_30_days, stint_signals, warning_report
 from callops.store.records import insert_calls, insert_intervals
+from callops.store.rosters import publish_roster, save_roster
 from callops.store.schema import qa_appeals
 from people_site import interval, save_forty
 
@@ -70,3 +74,76 @@ def test_warning_report_lists_employed_agents_by_risk(engine: sa.Engine) -> None
     assert risks == sorted(risks, reverse=True)
     assert report["agents"][0]["reasons"][0]["signal"] in coef
     assert {a["team"] for a in only_t1["agents"]} <= {"t1"}
+
+
+def _save_week_roster(conn: sa.Connection, name: str, shifts: list[RosterShift]) -> None:
+    days = sorted(s.start_at.astimezone(TZ).date() for s in shifts)
+    stored = save_roster(conn, name, shifts, first_day=days[0], last_day=days[-1], tz="Asia/Shanghai", summary={},
+                         now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), by="test")
+    publish_roster(conn, name, stored.version, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), by="test")
+
+
+def _worked_days(agent: str, last: dt.date, drop: float) -> tuple[list[RosterShift], list[AgentInterval]]:
+    """Shifts 09:00-17:00 on the 60 days before ``last``; on the phones for all of each shift in the first 30 and
+    for (1 - drop) of it in the last 30 (logged out the rest, so away time stays 0): adherence 1.0, then 1 - drop."""
+    shifts, intervals = [], []
+    for back in range(60, 0, -1):
+        start = dt.datetime.combine(last - dt.timedelta(days=back), dt.time(9), TZ)
+        shifts.append(RosterShift(agent, start, start + dt.timedelta(hours=8)))
+        on_s = 8 * 3600 * (1 - drop if back <= 30 else 1.0)
+        intervals.append(_interval(agent, AgentState.READY, start, on_s))
+        if on_s < 8 * 3600:
+            intervals.append(_interval(agent, AgentState.LOGGED_OUT, start + dt.timedelta(seconds=on_s),
+                                       8 * 3600 - on_s))
+    return shifts, intervals
+
+
+def test_adherence_drop_is_earlier_minus_recent_adherence(engine: sa.Engine) -> None:
+    """On the phones for all of each shift, then for 70 % of it in the last 30 days: the drop is 0.3; an agent
+    without a published roster has none; simulated states do not count."""
+    stint = Stint("a1", (Spell(dt.date(2023, 1, 20), None, "t1", Position.AGENT),))
+    other = Stint("a2", (Spell(dt.date(2023, 1, 20), None, "t1", Position.AGENT),))
+    as_of = dt.date(2024, 3, 31)
+    shifts, intervals = _worked_days("a1", as_of + dt.timedelta(days=1), 0.3)
+    with engine.begin() as conn:
+        _save_week_roster(conn, "spring", shifts)
+        insert_intervals(conn, intervals + [_interval("a2", AgentState.READY, DAY, 3600)])
+        insert_intervals(conn, [AgentInterval("sim", "a1", AgentState.READY, s.start_at, s.end_at,
+                                              scenario="what-if") for s in shifts])
+        values = stint_signals(conn, stint, as_of=as_of, tz=TZ)
+        none = stint_signals(conn, other, as_of=as_of, tz=TZ)
+    assert values["adherence_drop"] == pytest.approx(0.3)
+    assert none["adherence_drop"] is None
+
+
+def test_warning_report_ranks_falling_adherence(engine: sa.Engine) -> None:
+    """40 people whose adherence fell by 0-45 points in their last 30 days; the more it fell, the sooner they
+    left. The model gives falling adherence a positive coefficient and ranks the employed by it."""
+    people: dict[str, list[Stint]] = {}
+    shifts: list[RosterShift] = []
+    intervals: list[AgentInterval] = []
+    as_of = dt.date(2024, 6, 30)
+    drops = {}
+    for i in range(40):
+        hire = dt.date(2023, 1, 1) + dt.timedelta(days=i)
+        drop = (i % 10) / 10 * 0.5
+        leaves = i % 4 != 0
+        exit_on = hire + dt.timedelta(days=400 - int(drop * 200)) if leaves else None
+        person = f"p{i:02d}"
+        drops[person] = drop
+        people[person] = [Stint(person, (Spell(hire, exit_on, "t1", Position.AGENT),),
+                                exit_reason=ExitReason.PAY if leaves else None)]
+        mine, states = _worked_days(person, exit_on or as_of + dt.timedelta(days=1), drop)
+        shifts += mine
+        intervals += states
+    with engine.begin() as conn:
+        save_team(conn, "t1")
+        save_people(conn, people, actor="test", now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        insert_intervals(conn, intervals)
+        _save_week_roster(conn, "year", shifts)
+        report = warning_report(conn, as_of=as_of, tz=TZ)
+    coef = {c["signal"]: c for c in report["model"]["coefficients"]}
+    assert coef["adherence_drop"]["coef"] > 0
+    listed = [a["person"] for a in report["agents"]]
+    assert listed == sorted(listed, key=lambda p: -drops[p])  # the employed: same tenure signals, drops 0-0.4
+    assert report["agents"][0]["reasons"][0]["signal"] == "adherence_drop"

@@ -256,3 +256,67 @@ def test_openapi_describes_the_simulation_answer() -> None:
     answer = schema["paths"]["/api/rosters/saved/{name}/simulate"]["get"]["responses"]["200"]["content"]
     ref = answer["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert {"skills", "intervals", "intervals_short"} <= set(schema["components"]["schemas"][ref]["properties"])
+
+
+def test_offered_and_queue_stand_for_calls_and_skill() -> None:
+    """The queue exports' words read the same as the CLI's; an error names the file's own column."""
+    plain = parse_workload("interval_start,calls,aht_s,skill\n2026-12-07T08:00,3,180,sales\n", tz=TZ)
+    assert parse_workload("interval_start,offered,aht_s,queue\n2026-12-07T08:00,3,180,sales\n", tz=TZ) == plain
+    assert plain == [Workload(at(8), "sales", 3.0, 180.0)]
+    with pytest.raises(InvalidInput) as err:
+        parse_workload("interval_start,offered,aht_s\n2026-12-07T08:00,x,180\n", tz=TZ)
+    assert err.value.line == 2 and err.value.field == "offered"
+
+
+def _upload_csv(offered: str = "20", rows: int = 16, skill: str = "sales") -> bytes:
+    """Monday 08:00 onwards, ``rows`` half hours of ``offered`` calls of 180 s for ``skill`` (the 3rd row's count is
+    ``offered``, the others 20)."""
+    lines = ["interval_start,offered,aht_s,skill"]
+    for i in range(rows):
+        start = (dt.datetime(2026, 12, 7, 8) + dt.timedelta(minutes=30 * i)).isoformat(timespec="minutes")
+        lines.append(f"{start},{offered if i == 1 else '20'},180,{skill}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_roster_page_simulates_an_uploaded_workload(engine: sa.Engine) -> None:
+    """A workload CSV posted on the page is simulated like saved plans (its skill in the table); a bad row is 400
+    with the line and column under the file field, in English and zh-CN; no file and no plan, or both, are named;
+    the form's numbers are still checked."""
+    from roster_web_site import roster_app, seed
+    from test_web_app import login
+
+    seed(engine)
+    with roster_app(engine) as client:
+        client.headers["X-CSRF-Token"] = login(client, "pat")
+        url = "/rosters/saved/week50/simulate"
+        form = {"replications": "3", "target": "0.8", "seed": "7"}
+        page = client.get(url)
+        assert 'id="f-workload"' in page.text and 'enctype="multipart/form-data"' in page.text
+        good = client.post(url, data=form, files={"workload": ("w.csv", _upload_csv(), "text/csv")})
+        assert good.status_code == 200, good.text
+        assert 'data-skill="sales"' in good.text and 'id="sim-workload-used"' in good.text
+        again = client.post(url, data=form, files={"workload": ("w.csv", _upload_csv(), "text/csv")})
+        assert again.text.count("data-skill=") == good.text.count("data-skill=")
+        bad = client.post(url, data=form, files={"workload": ("w.csv", _upload_csv("-4"), "text/csv")})
+        assert bad.status_code == 400 and 'id="error-workload"' in bad.text
+        assert "Line 3, column offered: -4 must be 0 or more" in bad.text
+        header = client.post(url, data=form, files={"workload": ("w.csv", b"start,offered\n", "text/csv")})
+        assert header.status_code == 400 and "the header needs the columns" in header.text
+        nothing = client.post(url, data=form)
+        assert nothing.status_code == 400 and 'id="error-workload"' in nothing.text
+        both = client.post(url, data=form | {"plan": "any@1"},
+                           files={"workload": ("w.csv", _upload_csv(), "text/csv")})
+        assert both.status_code == 400 and "either saved plans or a workload file, not both" in both.text
+        runs = client.post(url, data=form | {"replications": "99"},
+                           files={"workload": ("w.csv", _upload_csv(), "text/csv")})
+        assert runs.status_code == 400 and 'id="error-replications"' in runs.text
+        far = _upload_csv().replace(b"2026-12-07", b"2027-03-01")  # no shift of the roster then
+        off = client.post(url, data=form, files={"workload": ("w.csv", far, "text/csv")})
+        assert off.status_code == 400 and "no shift of the roster is on the phones" in off.text
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE users SET locale = 'zh-CN' WHERE username = 'pat'"))
+    with roster_app(engine) as client:
+        client.headers["X-CSRF-Token"] = login(client, "pat")
+        zh = client.post("/rosters/saved/week50/simulate", data={"replications": "2"},
+                         files={"workload": ("w.csv", _upload_csv("x"), "text/csv")})
+        assert zh.status_code == 400 and "第 3 行，offered 列：&#39;x&#39; 不是数字" in zh.text

@@ -114,3 +114,36 @@ def test_penalties_are_counted_on_the_final_roster() -> None:
         "fairness_holidays": 0.0,
         "equal_hours": 8.0,
     }
+
+
+def test_a_long_shift_whose_end_only_overstaffs_is_shortened() -> None:
+    """B (standard, fixed) works 08:00-17:00 where one is needed 08:00-17:00; C (comprehensive) works 10 hours
+    from 08:00, needed only while B is at a break: C becomes an 8-hour shift inside the old one (2 paid hours
+    saved, no shortfall added, every rule kept). Where 17:00-19:00 is needed too, C's shift stays."""
+    from callops.scheduling.roster_breaks import place_breaks
+    from callops.scheduling.roster_trim import shorten_overstaffing
+    from callops.scheduling.work_rules import WorkSystem
+
+    agents = "agent,contract,skills\nB,standard,\nC,comprehensive,\n"
+    start = at(0, 8)
+
+    def shifts(hours: range) -> tuple[RosterProblem, RosterShift, RosterShift]:
+        p = _problem(agents, _flat(1, hours), 7)
+        long = next(t for t in p.templates[WorkSystem.COMPREHENSIVE] if t.start_min == 480 and t.worked_min == 600)
+        b, c = place_breaks(p, [RosterShift("B", start, start + dt.timedelta(hours=9)),
+                                RosterShift("C", start, start + dt.timedelta(minutes=long.span_min))])
+        return p, b, c
+
+    p, b, c = shifts(range(8, 17))
+    got = shorten_overstaffing(p, [c], [b])
+    assert len(got) == 1 and got[0].worked_min == 480 and start <= got[0].start_at and got[0].end_at <= c.end_at
+    assert any(x.kind == "meal" for x in got[0].breaks)
+    short = [sum(max(0.0, r.required - r.scheduled) for r in coverage_rows(p, [b, x])) for x in (c, got[0])]
+    assert short[1] <= short[0]
+    doc = {"from": MONDAY.isoformat(), "to": (MONDAY + dt.timedelta(days=6)).isoformat(), "shifts": [
+        {"agent": s.agent, "start": s.start_at.isoformat(), "end": s.end_at.isoformat(),
+         "breaks": [{"start": x.start_at.isoformat(), "end": x.end_at.isoformat(), "kind": x.kind} for x in s.breaks]}
+        for s in [b, *got]]}
+    assert violations(doc, agents) == []
+    busy, b, c = shifts(range(8, 19))  # 17:00-19:00 needed as well: only C is there
+    assert shorten_overstaffing(busy, [c], [b]) == [c]

@@ -13,9 +13,10 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from callops.scheduling.roster_model import RosterShift
 from callops.services.roster_builds import STALE_AFTER
 from callops.store.roster_builds import active_job, load_inputs, queue_job, start_job
-from callops.store.rosters import load_roster, roster_history
+from callops.store.rosters import load_roster, publish_roster, roster_history, save_roster
 from callops.store.schema import agent_intervals
 from roster_site import requirements_csv
 from roster_web_site import MONDAY, NOW, at, roster_app, seed, week_inputs
@@ -182,6 +183,24 @@ def test_roster_page_draws_the_gantt_coverage_and_check(client: TestClient) -> N
     day = client.get("/rosters/saved/week50", params={"day": "2026-12-08", "team": "t2"})
     assert day.status_code == 200 and 'data-agent="A4"' in day.text and 'data-agent="A1"' not in day.text
     assert as_user(client, "amy").get("/rosters/saved/week50").status_code == 403
+
+
+def test_roster_page_checks_with_the_published_roster_before_it(client: TestClient, engine: sa.Engine) -> None:
+    """A published week 49 ending with A1 on Sunday until 23:00: week 50's page names the 9 h of rest before A1's
+    Monday 08:00 and says how many shifts of the other rosters it read; the API gives the same."""
+    assert 'data-shifts="0"' in as_user(client, "pat").get("/rosters/saved/week50").text
+    with engine.begin() as conn:
+        stored = save_roster(conn, "week49", [RosterShift("A1", at(-1, 14), at(-1, 23))],
+                             first_day=MONDAY - dt.timedelta(days=7), last_day=MONDAY - dt.timedelta(days=1),
+                             tz="Asia/Shanghai", summary={}, now=NOW, by="pat")
+        publish_roster(conn, "week49", stored.version, now=NOW, by="pat")
+    page = client.get("/rosters/saved/week50")
+    assert page.status_code == 200
+    assert 'data-rule="min_rest_between_shifts"' in page.text and 'data-shifts="1"' in page.text
+    api = client.get("/api/rosters/saved/week50").json()
+    assert api["violations"] == [{"agent": "A1", "rule": "min_rest_between_shifts", "date": "2026-12-07",
+                                  "detail": "9 h < 11 h"}]
+    assert api["context_shifts"] == 1
 
 
 def test_build_runs_in_the_background_and_publishes(client: TestClient, engine: sa.Engine) -> None:

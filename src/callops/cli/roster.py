@@ -13,7 +13,7 @@ import click
 
 from callops.cli._output import echo_json, echo_table
 from callops.errors import InvalidInput
-from callops.scheduling.roster_check import check_roster
+from callops.scheduling.roster_check import Violation, check_roster
 from callops.scheduling.roster_inputs import parse_agents, parse_requirements
 from callops.scheduling.roster_model import Requirement, RosterBreak, RosterShift
 from callops.scheduling.roster_problem import build_problem
@@ -236,20 +236,27 @@ def _shifts_from_json(data: Any, file: str) -> list[RosterShift]:
 
 
 @roster.command("check")
-@click.argument("roster_file")
-@click.option("--agents", "agents_file", required=True, help="CSV of the agents and their contracts.")
+@click.argument("roster_file", required=False)
+@click.option("--saved", help="A saved roster NAME[@VERSION] instead of ROSTER_FILE, checked as its page checks it "
+                              "(with what it was solved from, and the adjacent published rosters; needs the database).")
+@click.option("--agents", "agents_file", help="CSV of the agents and their contracts (with ROSTER_FILE).")
 @click.option("--rules", "rules_file", help="Working-time rules (YAML); default: the China rules.")
 @click.option("--tz", default="Asia/Shanghai", show_default=True, help="The site's time zone.")
+@click.option("--adjacent", is_flag=True, help="Read the published rosters' shifts of the 14 days before and after "
+                                               "ROSTER_FILE's days with it (needs the database): rest, days in a row, "
+                                               "weeks and comprehensive periods across its edges.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def check(roster_file: str, agents_file: str, rules_file: str | None, tz: str, as_json: bool) -> None:
-    """Check a roster (JSON as `roster solve --json` writes it) against every rule; exit 1 on any violation."""
-    zone = _zone(tz)
-    rules = _rules(rules_file)
-    data, shifts = _roster_file(roster_file)
-    agents = parse_agents(_read(agents_file, "--agents"), file=agents_file)
-    week_start = _day(data["from"], "from") if isinstance(data.get("from"), str) else None
-    last_day = _day(data["to"], "to") if isinstance(data.get("to"), str) else None
-    violations = check_roster(shifts, agents, rules, tz=zone, week_start=week_start, last_day=last_day)
+def check(roster_file: str | None, saved: str | None, agents_file: str | None, rules_file: str | None, tz: str,
+          adjacent: bool, as_json: bool) -> None:
+    """Check a roster (JSON as `roster solve --json` writes it, or a saved one) against every rule; exit 1 on any
+    violation."""
+    if (roster_file is None) == (saved is None):
+        raise InvalidInput("give a ROSTER file or --saved NAME[@VERSION]", field="ROSTER")
+    if saved is not None:
+        violations = _check_saved(saved, agents_file=agents_file, rules_file=rules_file)
+    else:
+        violations = _check_file(str(roster_file), agents_file=agents_file, rules_file=rules_file, tz=tz,
+                                 adjacent=adjacent)
     rows = [{"agent": v.agent, "rule": v.rule, "date": v.date.isoformat(), "detail": v.detail} for v in violations]
     if as_json:
         echo_json({"violations": rows})
@@ -259,6 +266,50 @@ def check(roster_file: str, agents_file: str, rules_file: str | None, tz: str, a
         click.echo("no violations")
     if rows:
         sys.exit(1)
+
+
+def _check_saved(saved: str, *, agents_file: str | None, rules_file: str | None) -> list[Violation]:
+    from callops.cli import _context
+    from callops.services.roster_views import roster_view
+    from callops.store.rosters import load_roster
+
+    if agents_file is not None or rules_file is not None:
+        raise InvalidInput("--saved checks against what the roster was solved from; leave out --agents and --rules",
+                           field="--saved")
+    name, _, version = saved.partition("@")
+    if version and not version.isdigit():
+        raise InvalidInput(f"{version!r} is not a version number", field="--saved")
+    with _context.engine().connect() as conn:
+        view = roster_view(conn, load_roster(conn, name, int(version) if version else None))
+    if view.violations is None:
+        raise InvalidInput(f"roster {name} version {view.roster.version} was saved without its agents' contracts; "
+                           "check its JSON with --agents instead", field="--saved")
+    return view.violations
+
+
+def _check_file(roster_file: str, *, agents_file: str | None, rules_file: str | None, tz: str,
+                adjacent: bool) -> list[Violation]:
+    if agents_file is None:
+        raise InvalidInput("give --agents FILE.csv with a ROSTER file", field="--agents")
+    zone = _zone(tz)
+    rules = _rules(rules_file)
+    data, shifts = _roster_file(roster_file)
+    agents = parse_agents(_read(agents_file, "--agents"), file=agents_file)
+    week_start = _day(data["from"], "from") if isinstance(data.get("from"), str) else None
+    last_day = _day(data["to"], "to") if isinstance(data.get("to"), str) else None
+    if not adjacent:
+        return check_roster(shifts, agents, rules, tz=zone, week_start=week_start, last_day=last_day)
+    from callops.cli import _context
+    from callops.services.roster_views import check_in_context, published_around
+
+    if not shifts:
+        return []
+    local_days = sorted(s.start_at.astimezone(zone).date() for s in shifts)
+    first, last = week_start or local_days[0], last_day or local_days[-1]
+    with _context.engine().connect() as conn:
+        around = published_around(conn, {a.agent for a in agents}, tz=zone, first_day=first, last_day=last,
+                                  outside_only=True)
+    return check_in_context(shifts, agents, rules, tz=zone, first_day=first, last_day=last, context=around)
 
 
 @roster.command("simulate")

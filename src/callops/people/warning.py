@@ -8,7 +8,10 @@ while it lasts), each a number or None when the data has none (then the training
 - ``appeals_lost``: appeals decided against the agent;
 - ``distressing_share``: complaint calls / answered calls (seed 001, 004: the hard calls);
 - ``recovery_gap``: 1 - recovery time taken / recovery due after those calls (seed 003: 1-2 min each);
-- ``stuck_12_18``: 1 when tenure is 12-18 months without a promotion or team move (seed 003's 1.5 years).
+- ``stuck_12_18``: 1 when tenure is 12-18 months without a promotion or team move (seed 003's 1.5 years);
+- ``adherence_drop``: falling adherence (遵时率) to the published roster: adherence over the window's days before
+  its last 30, minus adherence over the last 30 (0.1 = ten points lower lately); None without scheduled time in
+  both parts (no roster published for the agent).
 
 The model is explainable: each coefficient is shown with its hazard ratio, 95 % interval and p value;
 an agent's reasons are the signals' contributions coef x (value - training mean), largest first.
@@ -26,7 +29,8 @@ from callops.errors import Infeasible
 __all__ = ["SIGNALS", "TrainingRow", "Coefficient", "WarningModel", "Reason", "Warning", "fit_warning_model",
            "rank_agents", "MIN_EVENTS"]
 
-SIGNALS = ("away_share", "qa_trend", "appeals_lost", "distressing_share", "recovery_gap", "stuck_12_18")
+SIGNALS = ("away_share", "qa_trend", "appeals_lost", "distressing_share", "recovery_gap", "stuck_12_18",
+           "adherence_drop")
 MIN_EVENTS = 10
 
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from callops.scheduling.roster_problem import RosterProblem
     from callops.scheduling.roster_solver import CoverageRow
 
-__all__ = ["coverage_rows", "place_breaks", "presence"]
+__all__ = ["coverage_rows", "place_breaks", "place_breaks_on", "presence"]
 
 _STEP = dt.timedelta(minutes=15)
 
@@ -42,10 +42,21 @@ def presence(p: RosterProblem, shift: RosterShift) -> dict[int, float]:
     return out
 
 
-def place_breaks(p: RosterProblem, shifts: Sequence[RosterShift]) -> list[RosterShift]:
+def place_breaks(p: RosterProblem, shifts: Sequence[RosterShift], *,
+                 base: Sequence[float] | None = None) -> list[RosterShift]:
+    """``shifts`` with their meal and rest breaks placed (a break of a kind a shift has already stays). ``base``:
+    agents on the phones per interval from other shifts (e.g. the rest of the roster), counted with these."""
     size = (len(p.days) + 1) * p.per_day
     need = [sum(p.required[k][i] for k in p.skills) for i in range(size)]
-    have = [0.0] * size
+    have = [0.0] * size if base is None else [base[i] if i < len(base) else 0.0 for i in range(size)]
+    return place_breaks_on(p, shifts, need, have)
+
+
+def place_breaks_on(p: RosterProblem, shifts: Sequence[RosterShift], need: Sequence[float],
+                    have: list[float]) -> list[RosterShift]:
+    """:func:`place_breaks` with the requirement (all skills) and the coverage of other shifts per interval given
+    (``have`` is updated); for callers that place many shifts one at a time."""
+    size = min(len(need), len(have))
     for s in shifts:
         for i, v in presence(p, s).items():
             if 0 <= i < size:

@@ -17,7 +17,9 @@ It follows the shape of OR-Tools' shift_scheduling_sat example, in two models:
    named: unfilled shifts, days asked off, fairness of weekends, nights and holidays (spread between the
    most and the least), equal hours. Warm start: hints from the previous roster, weekday by weekday.
 
-Meal and rest breaks are then placed where coverage dips least (``roster_breaks``). When coverage cannot be
+Meal and rest breaks are then placed where coverage dips least (``roster_breaks``). The rounds take 70 % of
+the time limit; in what is left, ``roster_fill`` adds shifts where the roster is still short for agents who can
+take one under every rule, and ``roster_trim`` drops those that only overstaff. When coverage cannot be
 met, ``roster_explain`` says which rule binds where; the best partial roster is returned all the same.
 """
 
@@ -38,9 +40,10 @@ from ortools.sat.python import cp_model
 
 from callops.scheduling.roster_breaks import coverage_rows, place_breaks
 from callops.scheduling.roster_explain import explain_shortfall
+from callops.scheduling.roster_fill import fill_shortfall
 from callops.scheduling.roster_model import ANY_SKILL, Roster, RosterAgent, RosterBreak, RosterShift
 from callops.scheduling.roster_problem import AgentGroup, RosterProblem, shift_is_night
-from callops.scheduling.roster_trim import drop_overstaffing, roster_penalties
+from callops.scheduling.roster_trim import drop_overstaffing, roster_penalties, shorten_overstaffing
 from callops.scheduling.shift_templates import ShiftTemplate
 from callops.scheduling.work_rules import WorkSystem
 
@@ -49,6 +52,7 @@ __all__ = ["CoverageRow", "RosterResult", "SolveOptions", "solve_roster"]
 SCALE = 20  # objective weights are kept to a twentieth
 UNIT = 2  # coverage is counted in half-minutes
 ROUNDS = 4  # count-and-assign rounds: shifts nobody could take are counted again around those assigned
+ROUNDS_SHARE = 0.7  # of the time limit, for the rounds when the fill pass follows (the explanation takes 0.1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,7 @@ class SolveOptions:
     earliest_start_at: dt.datetime | None = None  # intraday: no new shift starts before this
     seed: int = 0
     drop_overstaffing: bool = True  # finally take off shifts that only overstaff (roster_trim)
+    fill_shortfall: bool = True  # then add shifts where still short, for agents who can take them (roster_fill)
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,8 +443,10 @@ def solve_roster(p: RosterProblem, opts: SolveOptions = SolveOptions()) -> Roste
     counts_status = assign_status = "UNKNOWN"
     penalties: dict[str, float] = {}
     counts_short: dict[str, list[int]] = {}
+    # with the fill pass on, the rounds leave it a share of the time (it covers what they leave short faster)
+    rounds_s = opts.time_limit_s * (ROUNDS_SHARE if opts.fill_shortfall else 1.0)
     for round_ in range(ROUNDS):
-        left = opts.time_limit_s - (time.perf_counter() - started)
+        left = rounds_s - (time.perf_counter() - started)
         if round_ > 0 and left < 1.0:
             break
         share = left / (ROUNDS - round_) if round_ > 0 else left * 0.8
@@ -453,7 +460,7 @@ def solve_roster(p: RosterProblem, opts: SolveOptions = SolveOptions()) -> Roste
         counts_short = {k: list(col) for k, col in data.need.items()}
         for key, cnt in counts.items():
             _take(counts_short, data.cover[key], data.serves[key[0]], cnt)
-        left = opts.time_limit_s - (time.perf_counter() - started)
+        left = rounds_s - (time.perf_counter() - started)
         got, penalties, assign_status = _assign(problem, slots, opts, max(1.0, min(left, share) * 0.9))
         new_shifts = place_breaks(p, [*new_shifts, *got])
         if penalties.get("unfilled_shifts", 0.0) == 0:
@@ -464,8 +471,15 @@ def solve_roster(p: RosterProblem, opts: SolveOptions = SolveOptions()) -> Roste
             fixed.setdefault(shift.agent, {})[p.day_index(shift.start_at.astimezone(p.tz).date())] = shift
         problem = dataclasses.replace(p, fixed=fixed)
     kept_fixed = [s for by_day in p.fixed.values() for s in by_day.values()]
+    explain_s = max(1.0, opts.time_limit_s * 0.1)
+    if opts.fill_shortfall:  # short intervals left: shifts for agents who can still take one, in the time left
+        new_shifts = fill_shortfall(p, new_shifts, kept_fixed, deadline_at=started + opts.time_limit_s - explain_s,
+                                    earliest_start_at=opts.earliest_start_at)
     trim = opts.drop_overstaffing and opts.previous is None
     shifts = drop_overstaffing(p, new_shifts, kept_fixed) if trim else new_shifts
+    if trim:  # then the ends of shifts that only overstaff (a 10-hour shift to an 8-hour one inside it)
+        shifts = shorten_overstaffing(p, shifts, kept_fixed,
+                                      deadline_at=started + opts.time_limit_s - explain_s * 0.5)
     # the penalties of the roster as returned (after every round and the drop), not the last round's model's
     penalties = {**penalties, **roster_penalties(p, shifts)}
     all_shifts = [*shifts, *kept_fixed]
@@ -474,7 +488,7 @@ def solve_roster(p: RosterProblem, opts: SolveOptions = SolveOptions()) -> Roste
     shortfall = sum(max(0.0, r.required - r.scheduled) for r in coverage)
     objective = _cost(p, all_shifts, coverage) + sum(v for k, v in penalties.items() if k != "unfilled_shifts")
     explanations, proven = explain_shortfall(p, counts_short, slots_unfilled=penalties.get("unfilled_shifts", 0.0),
-                                             time_limit_s=max(1.0, opts.time_limit_s * 0.1))
+                                             time_limit_s=explain_s)
     bound = min(bound, objective)
     gap = 0.0 if objective <= 0 else (objective - bound) / objective
     if proven:

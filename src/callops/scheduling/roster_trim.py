@@ -9,6 +9,11 @@ counted (the spread of worked hours in the agent's group, a day asked off no lon
 holidays and nights stay (their fairness spreads are left alone). Only single-skill requirements (shortfall per
 skill needs the skill split of ``coverage_rows``).
 
+:func:`shorten_overstaffing` does the same for the ends of a shift: a shift is replaced by a shorter one of its
+agent's templates lying inside it (a 10-hour comprehensive shift by an 8-hour one, starting with it or ending
+with it) when the hours cut only overstaff. A shift inside the old one keeps every hard rule too (fewer hours,
+more rest, no more night time).
+
 :func:`roster_penalties` counts the assignment's named penalties (days asked off worked, spreads of weekend,
 night and holiday shifts and of worked hours within each group) on a final roster, as CP-SAT's model defines
 them, so the reported objective is that of the roster returned.
@@ -16,14 +21,17 @@ them, so the reported objective is that of the roster returned.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 
-from callops.scheduling.roster_breaks import presence
-from callops.scheduling.roster_model import RosterShift
+from callops.scheduling.roster_breaks import place_breaks_on, presence
+from callops.scheduling.roster_model import RosterBreak, RosterShift
 from callops.scheduling.roster_problem import RosterProblem, shift_is_night
 
-__all__ = ["drop_overstaffing", "roster_penalties"]
+__all__ = ["drop_overstaffing", "roster_penalties", "shorten_overstaffing"]
 
 PENALTIES = ("preferences", "fairness_weekends", "fairness_nights", "fairness_holidays", "equal_hours")
 
@@ -108,3 +116,71 @@ def drop_overstaffing(p: RosterProblem, shifts: Sequence[RosterShift],
         worked[s.agent] -= s.worked_min
         dropped.add(id(s))
     return [s for s in shifts if id(s) not in dropped]
+
+
+def shorten_overstaffing(p: RosterProblem, shifts: Sequence[RosterShift], fixed: Sequence[RosterShift] = (), *,
+                         deadline_at: float | None = None) -> list[RosterShift]:
+    """``shifts`` with each replaced by the cheapest shorter template inside it where the cost falls (see the
+    module): pay-weighted minutes saved against shortfall and overstaffing, and the group's penalties moved.
+    ``deadline_at`` (a ``time.perf_counter()`` value): the shifts not reached by then stay as they are."""
+    if len(p.skills) != 1:
+        return list(shifts)
+    w = p.rules.weights
+    im = p.rules.interval_min
+    size = len(p.days) * p.per_day
+    need = [float(v) for v in p.required[p.skills[0]]]
+    have = [0.0] * len(need)
+    for s in [*shifts, *fixed]:
+        for i, v in presence(p, s).items():
+            if 0 <= i < len(have):
+                have[i] += v
+    system_of = {a.agent: (gi, g.system) for gi, g in enumerate(p.groups) for a in g.agents}
+    out = list(shifts)
+
+    def cost(on: dict[int, float], sign: float) -> float:
+        """Shortfall and overstaffing change of adding (sign 1) or taking off (-1) presence ``on``."""
+        total = 0.0
+        for i, v in on.items():
+            if 0 <= i < size:
+                before, after = have[i], have[i] + sign * v
+                total += w.shortfall * im * (max(0.0, need[i] - after) - max(0.0, need[i] - before))
+                total += w.overstaffing * im * (max(0.0, after - need[i]) - max(0.0, before - need[i]))
+        return total
+
+    for n, s in enumerate(out):
+        if s.agent not in system_of or (deadline_at is not None and time.perf_counter() >= deadline_at):
+            continue
+        gi, system = system_of[s.agent]
+        day = s.start_at.astimezone(p.tz).date()
+        rate = p.rules.pay.holiday if p.is_holiday(day) else 1.0
+        old_on = presence(p, s)
+        removed = cost(old_on, -1.0) - s.worked_min * rate
+        for i, v in old_on.items():
+            if 0 <= i < len(have):
+                have[i] -= v
+        best: tuple[float, RosterShift] | None = None
+        for t in p.templates.get(system, []):
+            start = p.local(day, t.start_min)
+            end = start + dt.timedelta(minutes=t.span_min)
+            if t.span_min >= round((s.end_at - s.start_at).total_seconds() / 60) or start < s.start_at \
+                    or end > s.end_at:
+                continue
+            offs = tuple(RosterBreak(start + dt.timedelta(minutes=o.offset_min),
+                                     start + dt.timedelta(minutes=o.offset_min + o.length_min), o.kind, o.paid)
+                         for o in t.off)
+            short = place_breaks_on(p, [RosterShift(s.agent, start, end, offs)], need, list(have))[0]
+            change = removed + cost(presence(p, short), 1.0) + short.worked_min * rate
+            if change < -1e-9 and (best is None or change < best[0]):
+                best = (change, short)
+        if best is not None:
+            group = dataclasses.replace(p, groups=[p.groups[gi]])
+            mine = {a.agent for a in p.groups[gi].agents}
+            old = [x for x in out if x.agent in mine]
+            new = [best[1] if x is s else x for x in old]
+            moved = sum(roster_penalties(group, new).values()) - sum(roster_penalties(group, old).values())
+            if best[0] + moved < -1e-9:
+                out[n] = best[1]
+        for i, v in presence(p, out[n]).items():
+            if 0 <= i < len(have):
+                have[i] += v
+    return out

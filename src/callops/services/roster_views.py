@@ -15,14 +15,24 @@ import sqlalchemy as sa
 
 from callops.scheduling.roster_breaks import coverage_rows
 from callops.scheduling.roster_check import Violation, check_roster
-from callops.scheduling.roster_model import RosterShift
+from callops.scheduling.roster_model import RosterAgent, RosterShift
 from callops.scheduling.roster_problem import build_problem
 from callops.scheduling.work_rules import WorkRules, china_rules
 from callops.services.roster_rules import parse_rules
 from callops.store.roster_builds import RosterInputs, load_inputs
 from callops.store.rosters import StoredRoster, neighbour_shifts
 
-__all__ = ["CoveragePoint", "RosterView", "check_shifts", "coverage", "edge_shifts", "roster_view", "rules_of"]
+__all__ = [
+    "CoveragePoint",
+    "RosterView",
+    "check_in_context",
+    "check_shifts",
+    "coverage",
+    "edge_shifts",
+    "published_around",
+    "roster_view",
+    "rules_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +53,7 @@ class RosterView:
     violations: list[Violation] | None  # None: no inputs kept to check against
     coverage: list[CoveragePoint]
     interval_min: int
+    context_shifts: int = 0  # shifts of the adjacent published rosters the check read with this one
 
     @property
     def shortfall(self) -> float:
@@ -67,10 +78,38 @@ EDGE_DAYS = 14  # how far before and after a roster the other rosters' shifts ar
 def edge_shifts(conn: sa.Connection, roster: StoredRoster, agents: Collection[str]) -> list[RosterShift]:
     """The shifts of ``agents`` in the other published rosters within :data:`EDGE_DAYS` days before and after
     ``roster`` (on its days too, when rosters overlap)."""
-    zone = zoneinfo.ZoneInfo(roster.tz)
-    start = dt.datetime.combine(roster.first_day - dt.timedelta(days=EDGE_DAYS), dt.time(), zone)
-    end = dt.datetime.combine(roster.last_day + dt.timedelta(days=EDGE_DAYS + 1), dt.time(), zone)
-    return neighbour_shifts(conn, agents, start, end, other_than=roster.name)
+    return published_around(conn, agents, tz=zoneinfo.ZoneInfo(roster.tz), first_day=roster.first_day,
+                            last_day=roster.last_day, other_than=roster.name)
+
+
+def published_around(conn: sa.Connection, agents: Collection[str], *, tz: zoneinfo.ZoneInfo, first_day: dt.date,
+                     last_day: dt.date, other_than: str | None = None,
+                     outside_only: bool = False) -> list[RosterShift]:
+    """The shifts of ``agents`` in the newest published version of every roster but ``other_than``, within
+    :data:`EDGE_DAYS` days before ``first_day`` and after ``last_day``. ``outside_only``: leave out those on
+    ``first_day`` .. ``last_day`` themselves (a roster file checked for those days stands in for them)."""
+    start = dt.datetime.combine(first_day - dt.timedelta(days=EDGE_DAYS), dt.time(), tz)
+    end = dt.datetime.combine(last_day + dt.timedelta(days=EDGE_DAYS + 1), dt.time(), tz)
+    around = neighbour_shifts(conn, agents, start, end, other_than=other_than)
+    if outside_only:
+        around = [s for s in around if not first_day <= s.start_at.astimezone(tz).date() <= last_day]
+    return around
+
+
+def check_in_context(shifts: Sequence[RosterShift], agents: Sequence[RosterAgent], rules: WorkRules, *,
+                     tz: zoneinfo.ZoneInfo, first_day: dt.date, last_day: dt.date,
+                     context: Sequence[RosterShift]) -> list[Violation]:
+    """Every hard rule on ``shifts`` read together with ``context`` (the adjacent published rosters' shifts):
+    rest across the edges, days and nights in a row, the 7-day blocks and the comprehensive-hours periods that
+    reach across them. The violations the context has on its own (the same agent, rule, date and detail without
+    ``shifts``) belong to those rosters and are left out; one that ``shifts`` makes worse (44 h where the other
+    roster alone has 42 h) stays."""
+    mine = check_roster(shifts, agents, rules, tz=tz, week_start=first_day, last_day=last_day, context=context)
+    if not context:
+        return mine
+    theirs = check_roster(context, agents, rules, tz=tz, week_start=first_day, last_day=last_day)
+    known = {(v.agent, v.rule, v.date, v.detail) for v in theirs}
+    return [v for v in mine if (v.agent, v.rule, v.date, v.detail) not in known]
 
 
 def coverage(roster: StoredRoster, inputs: RosterInputs, shifts: Sequence[RosterShift],
@@ -92,5 +131,8 @@ def roster_view(conn: sa.Connection, roster: StoredRoster) -> RosterView:
     if inputs is None:
         return RosterView(roster, None, None, [], 30)
     rules = rules_of(inputs)
-    return RosterView(roster, inputs, check_shifts(roster, inputs, roster.shifts, rules),
-                      coverage(roster, inputs, roster.shifts, rules), rules.interval_min)
+    around = edge_shifts(conn, roster, {a.agent for a in inputs.agents})
+    violations = check_in_context(roster.shifts, inputs.agents, rules, tz=zoneinfo.ZoneInfo(roster.tz),
+                                  first_day=roster.first_day, last_day=roster.last_day, context=around)
+    return RosterView(roster, inputs, violations, coverage(roster, inputs, roster.shifts, rules), rules.interval_min,
+                      len(around))

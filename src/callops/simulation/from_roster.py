@@ -95,11 +95,19 @@ class RosterSimulation:
 
 
 def parse_workload(text: str, *, tz: zoneinfo.ZoneInfo, file: str = "workload") -> list[Workload]:
-    """``interval_start,calls,aht_s[,skill]`` (local times without offset are in ``tz``); errors name the line."""
+    """``interval_start,calls,aht_s[,skill]`` (local times without offset are in ``tz``); errors name the line.
+    ``offered`` may stand for ``calls`` and ``queue`` for ``skill`` (the words of the queue exports)."""
     reader = csv.DictReader(io.StringIO(text))
-    needed = {"interval_start", "calls", "aht_s"}
-    if reader.fieldnames is None or not needed <= set(reader.fieldnames):
-        raise InvalidInput("needs the columns interval_start,calls,aht_s (and optionally skill)", file=file, line=1)
+    names = [(n or "").strip().lower() for n in reader.fieldnames or []]
+    shown = {n: n for n in ("interval_start", "calls", "aht_s")}  # the file's own column names, for the errors
+    for alias, column in (("offered", "calls"), ("queue", "skill")):
+        if alias in names and column not in names:
+            names[names.index(alias)] = column
+            shown[column] = alias
+    if not {"interval_start", "calls", "aht_s"} <= set(names):
+        raise InvalidInput("needs the columns interval_start,calls (or offered),aht_s (and optionally skill)",
+                           file=file, line=1)
+    reader.fieldnames = names
     out: list[Workload] = []
     seen: set[tuple[dt.datetime, str]] = set()
     for n, row in enumerate(reader, start=2):
@@ -109,7 +117,7 @@ def parse_workload(text: str, *, tz: zoneinfo.ZoneInfo, file: str = "workload") 
             start = dt.datetime.fromisoformat((row["interval_start"] or "").strip())
         except ValueError:
             raise InvalidInput(
-                f"{row['interval_start']!r} is not a date and time", file=file, line=n, field="interval_start"
+                f"{row['interval_start']!r} is not a date and time", file=file, line=n, field=shown["interval_start"]
             ) from None
         start = start.replace(tzinfo=tz) if start.tzinfo is None else start
         values: list[float] = []
@@ -117,17 +125,17 @@ def parse_workload(text: str, *, tz: zoneinfo.ZoneInfo, file: str = "workload") 
             try:
                 value = float((row[column] or "").strip())
             except ValueError:
-                raise InvalidInput(f"{row[column]!r} is not a number", file=file, line=n, field=column) from None
+                raise InvalidInput(f"{row[column]!r} is not a number", file=file, line=n, field=shown[column]) from None
             if not value >= 0 or value == float("inf"):
-                raise InvalidInput(f"{value:g} must be 0 or more", file=file, line=n, field=column)
+                raise InvalidInput(f"{value:g} must be 0 or more", file=file, line=n, field=shown[column])
             values.append(value)
         calls, aht_s = values
         if calls > 0 and aht_s <= 0:
-            raise InvalidInput("calls need a positive handle time", file=file, line=n, field="aht_s")
+            raise InvalidInput("calls need a positive handle time", file=file, line=n, field=shown["aht_s"])
         skill = (row.get("skill") or "").strip() or ANY_SKILL
         if (start, skill) in seen:
             raise InvalidInput(
-                f"{start.isoformat()} appears twice for skill {skill}", file=file, line=n, field="interval_start"
+                f"{start.isoformat()} appears twice for skill {skill}", file=file, line=n, field=shown["interval_start"]
             )
         seen.add((start, skill))
         out.append(Workload(start, skill, calls, aht_s))

@@ -2,14 +2,16 @@
 
 Window: the 90 days before the stint's exit date, or before the day after ``as_of`` while it lasts,
 as local days of the site's zone. Real data only (``scenario IS NULL``). What each signal means is
-in ``callops.people.warning``; adherence is not among them because callops stores no schedules per agent.
+in ``callops.people.warning``. ``adherence_drop`` counts adherence as the roster KPI does
+(``callops.scheduling.adherence``: the newest published rosters' shifts against the agent's real states).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,12 +21,17 @@ from callops.people.load import RECOVERY_DUE_S
 from callops.people.records import Stint
 from callops.people.warning import TrainingRow, fit_warning_model, rank_agents
 from callops.records import AgentState, IssueCategory, Outcome
+from callops.scheduling.adherence import StateSpan, adherence, total
+from callops.scheduling.roster_model import RosterShift
 from callops.store.people import load_stints
+from callops.store.rosters import published_shifts
 from callops.store.schema import agent_intervals, calls, qa_appeals, qa_evaluations
 
-__all__ = ["WINDOW_DAYS", "RECOVERY_DUE_S", "MAX_STINTS", "stint_signals", "warning_report"]
+__all__ = ["WINDOW_DAYS", "RECENT_DAYS", "RECOVERY_DUE_S", "MAX_STINTS", "adherence_drop", "stint_signals",
+           "warning_report"]
 
 WINDOW_DAYS = 90
+RECENT_DAYS = 30  # adherence_drop: the window's last 30 days against the days before them
 MAX_STINTS = 5000
 _AWAY = (AgentState.AWAY.value, AgentState.BREAK.value)
 _ANSWERED = (Outcome.ANSWERED.value, Outcome.TRANSFERRED.value)
@@ -41,9 +48,28 @@ def _window(stint: Stint, as_of: dt.date, tz: zoneinfo.ZoneInfo) -> tuple[dt.dat
     return local[0].astimezone(dt.UTC), local[1].astimezone(dt.UTC), end_day
 
 
-def stint_signals(conn: sa.Connection, stint: Stint, *, as_of: dt.date,
-                  tz: zoneinfo.ZoneInfo) -> dict[str, float | None]:
-    """The six signals of one stint over its window (None where the data has nothing to say)."""
+def adherence_drop(shifts: Sequence[RosterShift], states: Sequence[StateSpan], *, start_at: dt.datetime,
+                   cut_at: dt.datetime, end_at: dt.datetime) -> float | None:
+    """Adherence over [start_at, cut_at) minus adherence over [cut_at, end_at): positive when it fell. None unless
+    both parts have scheduled time."""
+    early = total(adherence(shifts, states, start_at=start_at, end_at=cut_at)[0]).adherence
+    late = total(adherence(shifts, states, start_at=cut_at, end_at=end_at)[0]).adherence
+    return None if early is None or late is None else early - late
+
+
+def _agent_states(conn: sa.Connection, person: str, start: dt.datetime, end: dt.datetime) -> list[StateSpan]:
+    ai = agent_intervals
+    rows = conn.execute(
+        sa.select(ai.c.state, ai.c.start_at, ai.c.end_at)
+        .where(ai.c.agent == person, ai.c.scenario.is_(None), ai.c.start_at < end, ai.c.end_at > start)
+        .order_by(ai.c.start_at))
+    return [StateSpan(person, str(r.state), r.start_at, r.end_at) for r in rows]
+
+
+def stint_signals(conn: sa.Connection, stint: Stint, *, as_of: dt.date, tz: zoneinfo.ZoneInfo,
+                  shifts: Mapping[str, Sequence[RosterShift]] | None = None) -> dict[str, float | None]:
+    """The seven signals of one stint over its window (None where the data has nothing to say). ``shifts``: the
+    published shifts by agent (read here when not given; the warning report reads them once for every stint)."""
     start, end, end_day = _window(stint, as_of, tz)
     person = stint.person
     ai = agent_intervals
@@ -70,6 +96,12 @@ def stint_signals(conn: sa.Connection, stint: Stint, *, as_of: dt.date,
     appeals = conn.execute(sa.select(qa_appeals.c.state).where(
         qa_appeals.c.agent == person, qa_appeals.c.decided_at >= start, qa_appeals.c.decided_at < end)).scalars()
     tenure = (end_day - stint.hire_on).days
+    if shifts is None:
+        shifts = _shifts_by_agent(published_shifts(conn, start, end))
+    mine = [sh for sh in shifts.get(person, ()) if sh.end_at > start and sh.start_at < end]
+    cut = max(start, dt.datetime.combine(end_day - dt.timedelta(days=RECENT_DAYS), dt.time(), tz).astimezone(dt.UTC))
+    drop = (adherence_drop(mine, _agent_states(conn, person, start, end), start_at=start, cut_at=cut, end_at=end)
+            if mine else None)
     return {
         "away_share": away_ms / logged_ms if logged_ms > 0 else None,
         "qa_trend": _slope_per_30_days([(at, score) for _, at, score in latest.values()]),
@@ -77,7 +109,15 @@ def stint_signals(conn: sa.Connection, stint: Stint, *, as_of: dt.date,
         "distressing_share": int(complaints) / int(answered) if answered else None,
         "recovery_gap": max(0.0, 1 - recovery_s / due_s) if due_s > 0 else 0.0,
         "stuck_12_18": 1.0 if 365 <= tenure <= 547 and not stint.moved else 0.0,
+        "adherence_drop": drop,
     }
+
+
+def _shifts_by_agent(shifts: Sequence[RosterShift]) -> dict[str, list[RosterShift]]:
+    out: dict[str, list[RosterShift]] = defaultdict(list)
+    for sh in shifts:
+        out[sh.agent].append(sh)
+    return out
 
 
 def _slope_per_30_days(points: Sequence[tuple[dt.datetime, float]]) -> float | None:
@@ -98,7 +138,11 @@ def warning_report(conn: sa.Connection, *, as_of: dt.date, tz: zoneinfo.ZoneInfo
     stints = [s for s in load_stints(conn) if s.hire_on <= as_of]
     if len(stints) > MAX_STINTS:
         raise InvalidInput(f"more than {MAX_STINTS} stints; the warning model reads at most that many", field="as_of")
-    values = {(s.person, s.hire_on): stint_signals(conn, s, as_of=as_of, tz=tz) for s in stints}
+    shifts: dict[str, list[RosterShift]] = {}
+    if stints:  # every published shift of the stints' windows, read once
+        windows = [_window(s, as_of, tz) for s in stints]
+        shifts = _shifts_by_agent(published_shifts(conn, min(w[0] for w in windows), max(w[1] for w in windows)))
+    values = {(s.person, s.hire_on): stint_signals(conn, s, as_of=as_of, tz=tz, shifts=shifts) for s in stints}
     rows = [TrainingRow(s.person, values[(s.person, s.hire_on)], float(s.tenure_days(as_of)),
                         s.exit_on is not None and s.exit_on <= as_of) for s in stints]
     model = fit_warning_model(rows)

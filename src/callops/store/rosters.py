@@ -134,13 +134,14 @@ def published_shifts(conn: sa.Connection, start_at: dt.datetime, end_at: dt.date
 
 
 def neighbour_shifts(conn: sa.Connection, agents: Collection[str], start_at: dt.datetime, end_at: dt.datetime, *,
-                     other_than: str) -> list[RosterShift]:
+                     other_than: str | None) -> list[RosterShift]:
     """Shifts of ``agents`` starting in [start_at, end_at) in the newest published version of every roster but
-    ``other_than``: what a change to that roster is checked against across its edges."""
+    ``other_than`` (None: every roster): what that roster is checked against across its edges."""
     if not agents:
         return []
     newest = (sa.select(rosters.c.name, sa.func.max(rosters.c.version).label("version"))
-              .where(rosters.c.published_at.is_not(None), rosters.c.name != other_than)
+              .where(rosters.c.published_at.is_not(None),
+                     sa.true() if other_than is None else rosters.c.name != other_than)
               .group_by(rosters.c.name).subquery())
     heads = (sa.select(rosters.c.id, rosters.c.tz)
              .join(newest, sa.and_(newest.c.name == rosters.c.name, newest.c.version == rosters.c.version))

@@ -82,6 +82,7 @@ def _roster_out(conn: ConnDep, roster: StoredRoster) -> RosterOut:
                     "breaks": [{"start": b.start_at.isoformat(), "end": b.end_at.isoformat(), "kind": b.kind,
                                 "paid": b.paid} for b in s.breaks]} for s in roster.shifts],
         "violations": None if view.violations is None else [violation_json(v) for v in view.violations],
+        "context_shifts": view.context_shifts,
         "coverage": [{"start": p.start_at.isoformat(), "required": p.required, "scheduled": p.scheduled}
                      for p in view.coverage],
         "shortfall": view.shortfall})

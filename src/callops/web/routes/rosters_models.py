@@ -108,7 +108,10 @@ class RosterOut(BaseModel):
     published_at: str | None
     summary: dict[str, object]
     shifts: list[ShiftOut]
-    violations: list[ViolationOut] | None = Field(description="null: saved without its inputs, so not checkable")
+    violations: list[ViolationOut] | None = Field(
+        description="null: saved without its inputs, so not checkable; checked with the adjacent published rosters")
+    context_shifts: int = Field(description="shifts of the other published rosters (14 days before and after) the "
+                                            "check read with this one")
     coverage: list[CoverageOut]
     shortfall: float
 
