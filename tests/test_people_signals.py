@@ -91,9 +91,9 @@ def _worked_days(agent: str, last: dt.date, drop: float) -> tuple[list[RosterShi
         start = dt.datetime.combine(last - dt.timedelta(days=back), dt.time(9), TZ)
         shifts.append(RosterShift(agent, start, start + dt.timedelta(hours=8)))
         on_s = 8 * 3600 * (1 - drop if back <= 30 else 1.0)
-        intervals.append(_interval(agent, AgentState.READY, start, on_s))
+        intervals.append(interval(agent, AgentState.READY, start, on_s))
         if on_s < 8 * 3600:
-            intervals.append(_interval(agent, AgentState.LOGGED_OUT, start + dt.timedelta(seconds=on_s),
+            intervals.append(interval(agent, AgentState.LOGGED_OUT, start + dt.timedelta(seconds=on_s),
                                        8 * 3600 - on_s))
     return shifts, intervals
 
@@ -107,7 +107,7 @@ def test_adherence_drop_is_earlier_minus_recent_adherence(engine: sa.Engine) -> 
     shifts, intervals = _worked_days("a1", as_of + dt.timedelta(days=1), 0.3)
     with engine.begin() as conn:
         _save_week_roster(conn, "spring", shifts)
-        insert_intervals(conn, intervals + [_interval("a2", AgentState.READY, DAY, 3600)])
+        insert_intervals(conn, intervals + [interval("a2", AgentState.READY, DAY, 3600)])
         insert_intervals(conn, [AgentInterval("sim", "a1", AgentState.READY, s.start_at, s.end_at,
                                               scenario="what-if") for s in shifts])
         values = stint_signals(conn, stint, as_of=as_of, tz=TZ)

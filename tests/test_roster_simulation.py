@@ -283,7 +283,7 @@ def test_roster_page_simulates_an_uploaded_workload(engine: sa.Engine) -> None:
     with the line and column under the file field, in English and zh-CN; no file and no plan, or both, are named;
     the form's numbers are still checked."""
     from roster_web_site import roster_app, seed
-    from test_web_app import login
+    from web_sign_in import login
 
     seed(engine)
     with roster_app(engine) as client:
