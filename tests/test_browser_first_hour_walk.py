@@ -119,7 +119,7 @@ def _import(walk: Walk) -> None:
     counted = sum(int(page.locator(f"#imp-{what}").inner_text().replace(",", "")) for what in ("inserted",
                                                                                                   "duplicates"))
     assert counted > 0  # the first walk inserts the calls, the later ones find them already there
-    walk.check("/imports/job")  # the importer's notices and skip reasons too (callops.web.import_messages)
+    walk.check("/imports/job")  # the importer's notices and skip reasons too (callops.web.reason_keys)
 
 
 def _report_and_export(walk: Walk) -> None:
