@@ -72,7 +72,6 @@ REASON_KEYS: tuple[ReasonKey, ...] = (
     _k(r"is not one of call, sms, email$", "outbound.perr.channel"),
     _k(r"^a second cap named", "outbound.perr.duplicate_cap"),
     _k(r"two-letter country code", "outbound.perr.calendar"),
-
     # QA: evaluating and correcting (web/routes/_quality_shared.py, services/qa_reviews.py, quality/evaluations.py)
     _k(r"^choose yes or no$", "refusal.yes_or_no"),
     _k(r"^'(?P<mark>.*)' is not a time mark like 75 or 1:15$", "refusal.time_mark"),
