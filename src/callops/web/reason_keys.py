@@ -72,6 +72,16 @@ REASON_KEYS: tuple[ReasonKey, ...] = (
     _k(r"is not one of call, sms, email$", "outbound.perr.channel"),
     _k(r"^a second cap named", "outbound.perr.duplicate_cap"),
     _k(r"two-letter country code", "outbound.perr.calendar"),
+    _k(r"^the policy must be a mapping of settings$", "outbound.perr.mapping"),
+    _k(r"^must be \{start: 'HH:MM', end: 'HH:MM'\}$", "outbound.perr.window_shape"),
+    _k(r"^must be a list of at most (?P<most>\d+) \{channel, limit, window\}$", "outbound.perr.caps_list"),
+    _k(r"^must have exactly channel, limit and window$", "outbound.perr.cap_fields"),
+    # files and settings read from YAML (dialer/policy.py, dialer/journeys.py, services/roster_rules.py, ...)
+    _k(r"^larger than (?P<size>\d+ (?:bytes|KiB|MiB))$", "refusal.larger_than"),
+    _k(r"^not valid YAML: (?P<detail>.+)$", "refusal.not_yaml"),
+    _k(r"^YAML anchors and aliases are not allowed", "refusal.yaml_aliases"),
+    _k(r"^unknown setting \(known: (?P<known>.+)\)$", "refusal.unknown_setting"),
+    _k(r"^true or false$", "refusal.true_or_false"),
     # QA: evaluating and correcting (web/routes/_quality_shared.py, services/qa_reviews.py, quality/evaluations.py)
     _k(r"^choose yes or no$", "refusal.yes_or_no"),
     _k(r"^'(?P<mark>.*)' is not a time mark like 75 or 1:15$", "refusal.time_mark"),
@@ -244,6 +254,14 @@ REASON_KEYS: tuple[ReasonKey, ...] = (
     _k(r"^(?P<value>.+?) is not in the value map for (?P<name>\S+)", "imports.msg.not_in_map"),
     _k(r"^no outcome rule matches the row and no outcome column or constant is mapped$",
        "imports.msg.no_outcome_rule"),
+    # the importers' options and mapping files (ingest/asterisk_cdr.py, ingest/mapped_csv.py, ingest/freeswitch_cc.py)
+    _k(r"^the CDR rules must be a mapping of rule name to patterns$", "imports.msg.cdr_rules"),
+    _k(r"^unknown rule '(?P<rule>.*)'; rules are (?P<rules>.+)$", "imports.msg.cdr_unknown_rule"),
+    _k(r"^a list of patterns \(text\) is needed$", "imports.msg.cdr_patterns"),
+    _k(r"^a mapping must be a YAML mapping of keys \(source, columns, \.\.\.\)$", "imports.msg.mapping_shape"),
+    _k(r"^(?P<detail>.+) \(mapping key (?P<name>.+)\)$", "imports.msg.mapping_key"),
+    _k(r"^the row has no time at all$", "imports.msg.no_time"),
+    _k(r"^unknown template '(?P<template>.*)'; choose (?P<choices>.+)$", "imports.msg.unknown_template"),
 )
 
 
