@@ -32,7 +32,7 @@ def _walk(page: Page, site: str, tag: str) -> None:
     page.select_option("#adm-team", f"team-{tag}")
     page.fill("#adm-skills", "billing:11")  # a level beyond 10: refused beside the field, input kept
     page.click("#agent-submit")
-    expect(page.locator("#adm-skills-error")).to_be_visible()
+    expect(page.locator("#err-skills")).to_be_visible()
     expect(page.locator("#adm-skills")).to_have_value("billing:11")
     expect(page.locator("#adm-agent_id")).to_have_value(f"AG-{tag}")
     page.fill("#adm-skills", "billing:5, sales:3")
@@ -51,7 +51,7 @@ def _walk(page: Page, site: str, tag: str) -> None:
     page.goto(f"{site}/admin/queues?edit=q-{tag}")
     page.fill("#adm-sl_target_pct", "180")
     page.click("#queue-submit")
-    expect(page.locator("#adm-sl_target_pct-error")).to_be_visible()
+    expect(page.locator("#err-sl_target_pct")).to_be_visible()
     expect(page.locator("#adm-sl_target_pct")).to_have_value("180")
     page.fill("#adm-sl_target_pct", "85")
     page.click("#queue-submit")
@@ -80,5 +80,5 @@ def test_admin_walk_in_english_and_chinese(page: Page, site: str) -> None:
     page.fill("#adm-name", "site-zh")  # exists already: refused in Chinese beside the name
     page.fill("#adm-tz", "Asia/Shanghai")
     page.click("#site-submit")
-    expect(page.locator("#adm-name-error")).to_contain_text("已存在")
+    expect(page.locator("#err-name")).to_contain_text("已存在")
     assert page.foreign_requests == [], f"requests left the app: {page.foreign_requests}"  # type: ignore[attr-defined]

@@ -106,7 +106,7 @@ def _import(walk: Walk) -> None:
     page.set_input_files("#imp-file", str(QUEUE_LOG))
     page.fill("#imp-zone", "Mars/Olympus")  # not a zone: said beside the field, the file kept
     page.click("#imp-preview")
-    walk.field_error("#imp-error-zone")
+    walk.field_error("#err-zone")
     expect(page.locator("#imp-zone")).to_have_value("Mars/Olympus")
     expect(page.locator("#imp-kept")).to_contain_text(QUEUE_LOG.name)
     walk.check("/imports (bad zone)")
@@ -119,7 +119,7 @@ def _import(walk: Walk) -> None:
     counted = sum(int(page.locator(f"#imp-{what}").inner_text().replace(",", "")) for what in ("inserted",
                                                                                                   "duplicates"))
     assert counted > 0  # the first walk inserts the calls, the later ones find them already there
-    walk.check("/imports/job")  # the importer's notices and skip reasons too (callops.web.import_messages)
+    walk.check("/imports/job")  # the importer's notices and skip reasons too (callops.web.reason_keys)
 
 
 def _report_and_export(walk: Walk) -> None:
@@ -128,7 +128,7 @@ def _report_and_export(walk: Walk) -> None:
         walk.refused("/reports/builder")
         return
     page.goto(f"{walk.site}/reports/builder?from=1999-01-31&to=1999-01-01&grain=week&dim=queue&kpi=offered")
-    walk.field_error("#error-to")  # a range that ends before it starts, beside the field, the dates kept
+    walk.field_error("#err-to")  # a range that ends before it starts, beside the field, the dates kept
     expect(page.locator("input[name=from]")).to_have_value("1999-01-31")
     walk.check("/reports/builder (bad range)")
     page.fill("input[name=from]", "1999-01-01")
@@ -209,13 +209,13 @@ def _admin_change(walk: Walk) -> None:
     before = float(page.locator("#adm-sl_target_pct").input_value().rstrip("%"))
     page.fill("#adm-sl_target_pct", "180")  # a percent over 100: beside the field, kept
     page.click("#queue-submit")
-    walk.field_error("#adm-sl_target_pct-error")
+    walk.field_error("#err-sl_target_pct")
     expect(page.locator("#adm-sl_target_pct")).to_have_value("180")
     walk.check("/admin/queues (bad target)")
     after = 85.0 if before != 85.0 else 80.0
     page.fill("#adm-sl_target_pct", f"{after:g}%")
     page.click("#queue-submit")
-    expect(page.locator("#adm-sl_target_pct-error")).to_have_count(0)
+    expect(page.locator("#err-sl_target_pct")).to_have_count(0)
     page.goto(f"{walk.site}/admin/audit?actor={walk.username}")  # the change is in the audit log, by its author
     expect(page.locator("#audit-table")).to_contain_text(f"{before:.1f} → {after:.1f}")
     walk.check("/admin/audit")

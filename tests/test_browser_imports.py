@@ -88,7 +88,7 @@ def test_chinese_errors_keep_the_form_and_gb18030_reads(page: Page, empty_site: 
     page.set_input_files("#imp-file", str(cdr))
     page.select_option("#imp-format", "asterisk-cdr")
     page.click("#imp-preview")
-    expect(page.locator("#imp-error-encoding")).to_contain_text("不是 UTF-8 文本（第 1 行")
+    expect(page.locator("#err-encoding")).to_contain_text("不是 UTF-8 文本（第 1 行")
     expect(page.locator("#imp-format")).to_have_value("asterisk-cdr")
     expect(page.locator("#imp-kept")).to_contain_text("Master.csv")  # no need to choose the file again
     page.select_option("#imp-encoding", "gb18030")

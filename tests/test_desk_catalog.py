@@ -66,7 +66,7 @@ def test_category_tree_admin_page_audit_and_retirement(client: TestClient, engin
     assert page.status_code == 200 and 'id="cat-complaint"' in page.text and "投诉" in page.text
     bad = boss.post("/desk/categories", data={"csrf_token": token, "key": "Billing Dispute", "parent": "complaint",
                                               "label_en": "Billing dispute", "label_zh": "账单争议"})
-    assert bad.status_code == 400 and 'id="key-error"' in bad.text and "账单争议" in bad.text
+    assert bad.status_code == 400 and 'id="err-key"' in bad.text and "账单争议" in bad.text
     made = boss.post("/desk/categories", data={"csrf_token": token, "key": "billing_dispute", "parent": "complaint",
                                                "label_en": "Billing dispute", "label_zh": "账单争议"},
                      follow_redirects=False)
@@ -89,7 +89,7 @@ def test_category_tree_admin_page_audit_and_retirement(client: TestClient, engin
                      follow_redirects=False).status_code == 303
     refused = amy.post("/desk/contact", data={"csrf_token": amy_token, "phone": "13800138000", "notes": "again",
                                               "category": "billing_dispute", "outcome": "open"})
-    assert refused.status_code == 400 and 'id="category-error"' in refused.text and "again" in refused.text
+    assert refused.status_code == 400 and 'id="err-category"' in refused.text and "again" in refused.text
     api = client.get(f"/api/tickets/{tid}", headers=bearer(client, "amy")).json()
     assert (api["category"], api["category_key"]) == ("complaint", "billing_dispute")
     assert 'id="ticket-category">Billing</dd>' in amy.get(f"/desk/tickets/{tid}").text  # its node's new label
@@ -121,7 +121,7 @@ def test_scripts_edited_by_qa_found_by_agents_with_reading_time(client: TestClie
     assert qa.get("/desk/scripts").status_code == 200
     bad = qa.post("/desk/scripts", data={"csrf_token": token, "category": "complaint", "title": " ",
                                          "body": "您好", "language": "zh-CN"})
-    assert bad.status_code == 400 and 'id="new-title-error"' in bad.text and "您好" in bad.text
+    assert bad.status_code == 400 and 'id="err-new-title"' in bad.text and "您好" in bad.text
     zh_body = "您好，非常抱歉给您带来不便。我已记录您的账单问题，会在两小时内回电。"
     for title, body, language in (("账单投诉安抚", zh_body, "zh-CN"),
                                   ("Billing apology", "We are sorry about the Billing error on your bill.", "en")):
@@ -189,7 +189,7 @@ def test_csat_import_is_atomic_idempotent_and_feeds_the_kpis(client: TestClient,
     amy, token = _as(client, "amy")
     bad = amy.post("/desk/csat", data={"csrf_token": token, "csat_call": "c-2", "csat_score": "9",
                                        "csat_channel": "sms"})
-    assert bad.status_code == 400 and 'id="csat_score-error"' in bad.text and 'value="c-2"' in bad.text
+    assert bad.status_code == 400 and 'id="err-csat_score"' in bad.text and 'value="c-2"' in bad.text
     ok = amy.post("/desk/csat", data={"csrf_token": token, "csat_call": "c-2", "csat_score": "5",
                                       "csat_channel": "sms"}, follow_redirects=False)
     assert ok.status_code == 303 and 'id="csat-saved"' in amy.get(ok.headers["location"]).text

@@ -33,7 +33,7 @@ def test_contact_form_to_ticket_to_timeline(client: TestClient, engine: sa.Engin
     token = api_login(client, "amy")
     bad = client.post("/desk/contact", data={"csrf_token": token, "phone": "12345", "category": "complaint",
                                              "notes": "账单错误", "outcome": "open"})
-    assert bad.status_code == 400 and 'id="phone-error"' in bad.text and "账单错误" in bad.text
+    assert bad.status_code == 400 and 'id="err-phone"' in bad.text and "账单错误" in bad.text
     saved = client.post("/desk/contact", data={"csrf_token": token, "phone": "13800138000", "category": "complaint",
                                                "notes": "账单错误", "outcome": "open",
                                                "callback_at": "2026-03-03T10:00"}, follow_redirects=False)
@@ -45,7 +45,7 @@ def test_contact_form_to_ticket_to_timeline(client: TestClient, engine: sa.Engin
     moved = client.post(path, data={"csrf_token": token, "state": "resolved"}, follow_redirects=False)
     assert moved.status_code == 303
     refused = client.post(path, data={"csrf_token": token, "state": "new", "note": "keep me"})
-    assert refused.status_code == 400 and 'id="state-error"' in refused.text and "keep me" in refused.text
+    assert refused.status_code == 400 and 'id="err-state"' in refused.text and "keep me" in refused.text
     with engine.begin() as conn:
         assert conn.execute(sa.select(tickets.c.state).where(tickets.c.id == tid)).scalar_one() == "resolved"
         customer = conn.execute(sa.select(tickets.c.customer_id).where(tickets.c.id == tid)).scalar_one()
@@ -89,7 +89,7 @@ def test_linking_a_number_merges_customers(client: TestClient, engine: sa.Engine
     token = api_login(client, "boss")
     path = f"/desk/customers/{first['customer_id']}"
     bad = client.post(f"{path}/phones", data={"csrf_token": token, "phone": "999"})
-    assert bad.status_code == 400 and 'id="link-phone-error"' in bad.text and 'value="999"' in bad.text
+    assert bad.status_code == 400 and 'id="err-phone"' in bad.text and 'value="999"' in bad.text
     linked = client.post(f"{path}/phones", data={"csrf_token": token, "phone": "01088886666"},
                          follow_redirects=False)
     assert linked.status_code == 303

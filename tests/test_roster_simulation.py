@@ -228,9 +228,9 @@ def test_roster_page_simulates_against_saved_plans(engine: sa.Engine) -> None:
         assert 'data-skill="sales"' in got.text and 'id="sim-short-count"' in got.text
         assert "interval-skills below the target" in got.text
         bad = client.get("/rosters/saved/week50/simulate", params={"plan": "mon-calls@1", "replications": "500"})
-        assert bad.status_code == 400 and 'id="error-replications"' in bad.text and 'value="500"' in bad.text
+        assert bad.status_code == 400 and 'id="err-replications"' in bad.text and 'value="500"' in bad.text
         gone = client.get("/rosters/saved/week50/simulate", params={"plan": "nope"})
-        assert gone.status_code == 400 and 'id="error-plan"' in gone.text
+        assert gone.status_code == 400 and 'id="err-plan"' in gone.text
         api = client.get("/api/rosters/saved/week50/simulate", params={"plan": "mon-calls@1", "replications": 3})
         assert api.status_code == 200, api.text
         data = api.json()

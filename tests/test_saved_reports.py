@@ -75,9 +75,9 @@ def test_bad_input_stays_on_the_form(client: TestClient, engine: sa.Engine) -> N
     bad = _save(client, token, delivery="email", recipients="ops@example.cn, not-an-address", name="周报")
     assert bad.status_code == 400  # type: ignore[attr-defined]
     text = bad.text  # type: ignore[attr-defined]
-    assert 'id="error-recipients"' in text and "not-an-address" in text and 'value="周报"' in text
+    assert 'id="err-recipients"' in text and "not-an-address" in text and 'value="周报"' in text
     none = _save(client, token, delivery="none")
-    assert none.status_code == 400 and 'id="error-delivery"' in none.text  # type: ignore[attr-defined]
+    assert none.status_code == 400 and 'id="err-delivery"' in none.text  # type: ignore[attr-defined]
     with engine.connect() as conn:
         assert list_saved_reports(conn) == []
 

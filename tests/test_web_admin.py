@@ -39,7 +39,7 @@ def _post(client: TestClient, path: str, token: str, **data: str) -> httpx2.Resp
 
 
 def _field_error(html: str, field: str) -> str:
-    found = re.search(rf'id="adm-{field}-error"[^>]*>([^<]+)<', html)
+    found = re.search(rf'id="err-{field}"[^>]*>([^<]+)<', html)
     assert found, f"no error beside {field}"
     return found.group(1)
 

@@ -43,7 +43,7 @@ def test_desk_refusals_in_the_viewers_language(client: TestClient, locale: str, 
         "/desk/contact",
         data={"csrf_token": token, "phone": "12345", "category": "complaint", "notes": "账单错误", "outcome": "open"},
     )
-    assert bad.status_code == 400 and _error(bad.text, "phone-error").startswith(phone) and "账单错误" in bad.text
+    assert bad.status_code == 400 and _error(bad.text, "err-phone").startswith(phone) and "账单错误" in bad.text
     saved = client.post(
         "/desk/contact",
         data={
@@ -60,5 +60,5 @@ def test_desk_refusals_in_the_viewers_language(client: TestClient, locale: str, 
     path = saved.headers["location"]
     assert client.post(path, data={"csrf_token": token, "state": "resolved"}, follow_redirects=False).status_code == 303
     refused = client.post(path, data={"csrf_token": token, "state": "new", "note": "keep me"})
-    assert refused.status_code == 400 and _error(refused.text, "state-error").startswith(move)
+    assert refused.status_code == 400 and _error(refused.text, "err-state").startswith(move)
     assert "keep me" in refused.text

@@ -128,7 +128,7 @@ def test_evaluation_form_names_the_bad_answer_and_keeps_the_others(client: TestC
     }
     r = client.post(f"/qa/evaluate/{call_id}", data=data)
     assert r.status_code == 400
-    assert _messages(r.text)["err-v_listening"] == "a number, please"
+    assert _messages(r.text)["err-v_listening"] == "'four' is not a number"
     assert 'value="four"' in r.text and 'value="warm hello"' in r.text and 'value="1:05, 2:xx"' in r.text
     assert re.search(r'<option value="no" selected>', r.text)  # verify: "no" as chosen, not the default
     r = client.post(f"/qa/evaluate/{call_id}", data=data | {"v_listening": "7", "t_solution": ""})
@@ -274,8 +274,8 @@ def test_refusals_raised_by_the_domain_read_in_both_languages() -> None:
     English and zh-CN, so a page never shows them raw."""
     from callops.errors import CallopsError
     from callops.quality import starter_scorecard
-    from callops.web.form_input import reason_message
     from callops.web.i18n import load_catalogs
+    from callops.web.reason_keys import say_reason
     from callops.web.routes._quality_shared import answers_from_form, parse_time_marks
 
     form = starter_scorecard()
@@ -294,10 +294,10 @@ def test_refusals_raised_by_the_domain_read_in_both_languages() -> None:
     catalogs = load_catalogs()
     for locale in ("en", "zh-CN"):
         t = catalogs.translator(locale)
-        shown = [reason_message(reason, t) for reason in raised]
+        shown = [say_reason(reason, t) for reason in raised]
         assert all(text != reason for text, reason in zip(shown, raised, strict=True) if locale == "zh-CN"), shown
         assert all(text and "{" not in text for text in shown), shown
-    assert reason_message(raised[1], catalogs.translator("zh-CN")).startswith("及格分必须在 0 到 100")
+    assert say_reason(raised[1], catalogs.translator("zh-CN")).startswith("及格分必须在 0 到 100")
 
 
 @pytest.mark.parametrize(

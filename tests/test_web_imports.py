@@ -148,7 +148,7 @@ def test_bad_uploads_are_refused_naming_the_problem_with_the_form_kept(
     planner = as_user(client, "pat")
     response = upload(planner, content, name, **{"action": "import", **fields})
     assert response.status_code == status, response.text
-    assert f'id="imp-error-{field}"' in response.text and words in response.text
+    assert f'id="err-{field}"' in response.text and words in response.text
     if "zone" in fields:
         assert 'value="Mars/Olympus"' in response.text  # the input is kept on the form
     assert _count(engine) == 0 and "imp-jobs" not in response.text
@@ -203,9 +203,9 @@ def test_job_ids_and_staged_files_that_are_not_yours_are_refused(client: TestCli
     taken = manager.post("/imports/upload", data={"staged": token.group(1), "format": "anonymous-bank",
                                                   "zone": "Asia/Jerusalem", "encoding": "utf-8", "action": "import"},
                          follow_redirects=False)
-    assert taken.status_code == 400 and 'id="imp-error-file"' in taken.text and "不再保留" in taken.text
+    assert taken.status_code == 400 and 'id="err-file"' in taken.text and "不再保留" in taken.text
     forged = manager.post("/imports/upload", data={"staged": "../../etc/passwd", "action": "preview"})
-    assert forged.status_code == 400 and 'id="imp-error-file"' in forged.text
+    assert forged.status_code == 400 and 'id="err-file"' in forged.text
 
 
 def test_a_csv_of_your_own_columns_imports_with_the_mapping_pasted(client: TestClient, engine: sa.Engine) -> None:
@@ -213,7 +213,7 @@ def test_a_csv_of_your_own_columns_imports_with_the_mapping_pasted(client: TestC
     planner = as_user(client, "pat")
     content = (fixtures / "crm-calls.csv").read_bytes()
     broken = upload(planner, content, "crm-calls.csv", mapping="columns: [unclosed")
-    assert broken.status_code == 400 and 'id="imp-error-mapping"' in broken.text
+    assert broken.status_code == 400 and 'id="err-mapping"' in broken.text
     assert "columns: [unclosed</textarea>" in broken.text  # the pasted mapping is kept
     mapping = (fixtures / "crm-export.yaml").read_text()
     page = upload(planner, content, "crm-calls.csv", mapping=mapping)

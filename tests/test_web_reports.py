@@ -143,8 +143,8 @@ def test_builder_answers_bad_input_on_its_form(client: TestClient) -> None:
     login(client, "boss")
     huge = client.get("/reports/builder?from=2025-01-01&to=2025-12-31&grain=15min&dim=queue&dim=agent"
                       "&kpi=service_level")
-    assert huge.status_code == 400 and 'id="error-grain"' in huge.text and "limit is 2,000,000" in huge.text
+    assert huge.status_code == 400 and 'id="err-grain"' in huge.text and "limit is 2,000,000" in huge.text
     assert 'value="2025-12-31"' in huge.text and '<option value="15min" selected>' in huge.text
     assert 'value="agent" checked' in huge.text and 'value="service_level" checked' in huge.text
     backwards = client.get("/reports/builder?from=2026-03-03&to=2026-03-01")
-    assert backwards.status_code == 400 and 'id="error-to"' in backwards.text and 'value="2026-03-03"' in backwards.text
+    assert backwards.status_code == 400 and 'id="err-to"' in backwards.text and 'value="2026-03-03"' in backwards.text

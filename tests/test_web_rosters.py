@@ -276,7 +276,7 @@ def test_bad_api_input_is_400_naming_the_field(client: TestClient) -> None:
     assert not_mine.status_code == 400 and not_mine.json()["field"] == "start"
     no_pick = agent.post("/rosters/requests", data={"roster_id": "1", "start": at(0, 8).isoformat(), "kind": "swap",
                                                     "other": "", "note": "please"})
-    assert no_pick.status_code == 400 and 'id="error-other"' in no_pick.text and 'value="please"' in no_pick.text
+    assert no_pick.status_code == 400 and 'id="err-other"' in no_pick.text and 'value="please"' in no_pick.text
     assert as_user(client, "lee").get("/rosters/adherence", params={"day": "someday"}).status_code == 400
 
 

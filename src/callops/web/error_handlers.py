@@ -24,8 +24,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from callops.errors import CallopsError, Conflict, Infeasible, InvalidInput, NotFound, PermissionDenied, TimeLimit
 from callops.web.deps import NotAuthenticated
-from callops.web.form_input import reason_message, validation_message
+from callops.web.form_input import validation_message
 from callops.web.login_guard import SignInBusy
+from callops.web.reason_keys import say_reason
 from callops.web.rendering import render
 from callops.web.state import web_state
 from callops.web.viewer import viewer_for
@@ -69,7 +70,7 @@ async def _callops_error(request: Request, exc: Exception) -> Response:
         body["limit_s"] = exc.limit_s
     if not is_api(request):  # a page says what it knows in the viewer's language (API messages stay English)
         t = viewer_for(request, getattr(request.state, "user", None)).t
-        reason = reason_message(exc.reason if isinstance(exc, InvalidInput) else str(exc), t)
+        reason = say_reason(exc.reason if isinstance(exc, InvalidInput) else str(exc), t)
         field = exc.field if isinstance(exc, InvalidInput) else None
         body["message"] = t("form.field_error", field=field, message=reason) if field else reason
     return _respond(request, exc.http_status, body)

@@ -4,7 +4,7 @@ A form's POST handler reads the fields as text (``FormValuesDep``), validates th
 re-renders its own page with ``errors=field_errors(exc, viewer.t)`` and the typed ``values`` (status 400), so
 nothing typed is lost and each message sits beside its field (``ui.field_error(errors, "name")`` in the
 template). Messages are in the viewer's language: pydantic errors are translated by their type
-(``error.v.<type>`` in the forms catalogs), ``InvalidInput`` from the edge by its reason (``REASON_PATTERNS``).
+(``error.v.<type>`` in the forms catalogs), an ``InvalidInput`` or a refusal by its reason (``reason_keys``).
 
 Rates (service level, shrinkage, shares) accept ``0.8``, ``80`` and ``80%``: ``read_rate`` says which reading
 it took, and the form shows it (``wf.read_as_percent``).
@@ -13,7 +13,6 @@ it took, and the form shows it (``wf.read_as_percent``).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -23,11 +22,10 @@ from pydantic import ValidationError
 
 from callops.errors import Conflict, Infeasible, InvalidInput, NotFound
 from callops.web.i18n import Translator
-from callops.web.refusals import REFUSALS
+from callops.web.reason_keys import say_reason
 
-__all__ = ["FORM_ERRORS", "NOT_A_NUMBER", "REASON_PATTERNS", "TOO_LONG", "FormValues", "FormValuesDep", "Rate",
-           "field_errors", "form_values", "rate_readings", "read_number", "read_rate", "reason_message",
-           "validation_message"]
+__all__ = ["FORM_ERRORS", "NOT_A_NUMBER", "TOO_LONG", "FormValues", "FormValuesDep", "Rate", "field_errors",
+           "form_values", "rate_readings", "read_number", "read_rate", "validation_message"]
 
 # what a form handler catches to re-render itself (a permission error still answers 403)
 FORM_ERRORS = (InvalidInput, NotFound, Conflict, Infeasible, ValidationError)
@@ -37,21 +35,6 @@ FormValues = dict[str, str]
 
 NOT_A_NUMBER = "not a number"
 TOO_LONG = "too long"
-# reasons raised at the edge (web forms, dates), with their message keys; a reason not matched shows as raised
-REASON_PATTERNS = ((re.compile(rf"^{NOT_A_NUMBER}$"), "error.not_a_number"),
-                   (re.compile(rf"^{TOO_LONG}$"), "error.too_long"),
-                   (re.compile(r"is not a date \(YYYY-MM-DD\)$"), "error.v.date_parsing"),
-                   (re.compile(r"is not a date \(YYYY-MM-DD\) or an ISO datetime$"), "error.v.datetime_parsing"),
-                   (re.compile(r"^a name has at most \d+ characters"), "error.name_too_long"),
-                   (re.compile(r"^a name cannot hold "), "error.name_characters"),
-                   (re.compile(r"^give a whole number of calls from 1 to 100000$"), "error.calls_count"),
-                   (re.compile(r"is not a time zone$"), "error.time_zone"),
-                   (re.compile(r"^the range ends \(.*\) before it starts"), "error.range_order"),
-                   (re.compile(r"^rule (?P<rule>.+): filed at (?P<at>\S+), after the filing deadline (?P<deadline>\S+) "
-                               r"\((?P<notice>.+) before the period starts\)$"), "error.rule_deadline"),
-                   (re.compile(r"^give both from and to \(YYYY-MM-DD, inclusive\)$"), "error.both_dates"),
-                   (re.compile(r"^this user is not linked to an agent$"), "error.no_agent"),
-                   (re.compile(r"^no people record for (?P<who>.+)$"), "error.no_people_record"))
 
 
 async def form_values(request: Request) -> FormValues:
@@ -146,16 +129,6 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
     return names[-1] if names else ""
 
 
-def reason_message(reason: str, t: Translator) -> str:
-    """An ``InvalidInput`` reason in the viewer's language when the edge or ``refusals`` knows it, else as
-    raised."""
-    for pattern, key in (*REASON_PATTERNS, *REFUSALS):
-        found = pattern.search(reason)
-        if found and key in t.messages:
-            return t(key, **found.groupdict())
-    return reason
-
-
 def field_errors(exc: Exception, t: Translator, fields: Collection[str] = ()) -> dict[str, str]:
     """``{field: message}`` for a form's bad values, ``fields`` being the form's own (``history-from`` counts as
     ``history_from``); a message for no field, or for one the form lacks, is under ``""`` (the form's top)."""
@@ -163,9 +136,9 @@ def field_errors(exc: Exception, t: Translator, fields: Collection[str] = ()) ->
     if isinstance(exc, ValidationError):
         found = [(_field_of(error.get("loc", ())), validation_message(error, t)) for error in exc.errors()]
     elif isinstance(exc, InvalidInput):
-        found = [(exc.field or "", reason_message(exc.reason, t))]
+        found = [(exc.field or "", say_reason(exc.reason, t))]
     else:
-        found = [("", reason_message(str(exc), t))]
+        found = [("", say_reason(str(exc), t))]
     out: dict[str, str] = {}
     for field, message in found:
         name = field.replace("-", "_")

@@ -6,7 +6,7 @@ Every template extends ``base.html`` and can use:
 - ``fmt``: ``fmt.number(x, 1)``, ``fmt.percent(r)``, ``fmt.duration(s)``, ``fmt.datetime(at, zone=True)``;
 - ``user`` (a ``callops.store.users.User`` or None), ``locale``, ``zone_label``;
 - ``csrf_token``: put ``{{ csrf_field() }}`` inside every POST form;
-- ``refusal(reason)``: an ``InvalidInput`` reason in the viewer's language (``form_input.reason_message``);
+- ``say_reason(text)``: a refusal or an importer's reason in the viewer's language (``reason_keys.say_reason``);
 - ``nav``: the entries this user may open.
 """
 
@@ -22,9 +22,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from callops.web.csrf import CSRF_FIELD
-from callops.web.form_input import reason_message
 from callops.web.i18n import LOCALES
 from callops.web.nav import visible_items
+from callops.web.reason_keys import say_reason
 from callops.web.sessions import csrf_token
 from callops.web.state import web_state
 from callops.web.viewer import Viewer
@@ -56,7 +56,7 @@ def render(request: Request, viewer: Viewer, template: str, context: Mapping[str
         "user": viewer.user, "viewer": viewer, "t": viewer.t, "fmt": viewer.fmt, "locale": viewer.locale,
         "locales": LOCALES, "zone_label": viewer.fmt.zone_label(), "csrf_token": token, "csrf_field": csrf_field,
         "nav": nav, "current_path": request.url.path, "debug": state.settings.debug,
-        "refusal": lambda reason: reason_message(str(reason), viewer.t),
+        "say_reason": lambda text: say_reason(str(text), viewer.t),
     }
     full.update(context or {})
     response = state.templates.TemplateResponse(request, template, full, status_code=status_code)

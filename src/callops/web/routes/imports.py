@@ -37,7 +37,6 @@ from callops.store.import_jobs import ImportJob, create_job, get_job, job_reject
 from callops.store.users import User
 from callops.web.deps import ConnDep, EngineDep, NowDep, SettingsDep, ViewerDep, require
 from callops.web.downloads import attachment
-from callops.web.import_messages import say_import
 from callops.web.import_uploads import (
     UPLOAD_PATH,
     Staged,
@@ -84,7 +83,6 @@ def _page(request: Request, viewer: Viewer, conn: sa.Connection, settings: Setti
         "site_tz": settings.site_tz, "limit_bytes": settings.import_max_bytes,
         "limit_text": size_text(settings.import_max_bytes), "upload_path": UPLOAD_PATH,
         "problem": problem, "message": message, "preview": preview, "staged": staged,
-        "say_import": lambda text: say_import(text, viewer.t),
         "jobs": recent_jobs(conn), "now": now, "preview_lines": PREVIEW_LINES, "preview_rows": preview_rows or []},
         status_code=problem.status if problem is not None else 200)
 
@@ -187,8 +185,7 @@ async def _upload(request: Request, raw: FormData, conn: sa.Connection, engine: 
 def job_page(request: Request, job_id: JobId, conn: ConnDep, user: Importer, viewer: ViewerDep,
              now: NowDep) -> HTMLResponse:
     job = get_job(conn, job_id)
-    return render(request, viewer, "imports/job.html", {"job": job, "status": job.shown_status(now),
-                                                        "say_import": lambda text: say_import(text, viewer.t)})
+    return render(request, viewer, "imports/job.html", {"job": job, "status": job.shown_status(now)})
 
 
 @router.get("/imports/{job_id}/rejects.csv", include_in_schema=False)

@@ -12,7 +12,6 @@ masked for roles without VIEW_PII.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Request
@@ -51,9 +50,10 @@ from callops.store.contact_policy import policy_versions
 from callops.store.users import User
 from callops.web.access import shown_number
 from callops.web.deps import ConnDep, NowDep, ViewerDep, require
-from callops.web.form_input import FormValuesDep, reason_message
+from callops.web.form_input import FormValuesDep
 from callops.web.i18n import Translator
 from callops.web.nav import NavItem
+from callops.web.reason_keys import say_reason
 from callops.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -120,7 +120,7 @@ def save_journey_form(request: Request, name: str, conn: ConnDep,
     except InvalidInput as exc:
         conn.rollback()
         field = journey_field(exc.field, form.rows)
-        message = reason_message(exc.reason, viewer.t)
+        message = say_reason(exc.reason, viewer.t)
         errors = {field: message} if field else {"": viewer.t("form.field_error", field=exc.field or "",
                                                               message=message)}
         return _campaign_page(request, conn, user, viewer, now, name, values=typed, errors=errors, status_code=400)
@@ -171,30 +171,6 @@ def rule_labels(policy: ContactPolicy, t: Translator) -> dict[str, str]:
 
 
 POLICY_VERSIONS_SHOWN = 20
-# the policy validator's reasons (dialer.policy, English) with their message keys in the viewer's language
-_POLICY_REASONS = ((re.compile(r"the window would never open$"), "outbound.perr.window_never_opens"),
-                   (re.compile(r"the rules contradict$"), "outbound.perr.caps_contradict"),
-                   (re.compile(r"is not a time HH:MM$"), "outbound.perr.time"),
-                   (re.compile(r"must be a whole number from 0$"), "outbound.perr.whole_number"),
-                   (re.compile(r"is not a length like"), "outbound.perr.length"),
-                   (re.compile(r"^longer than a year$"), "outbound.perr.length"),
-                   (re.compile(r"^unknown zone|must be an IANA zone name"), "outbound.perr.zone"),
-                   (re.compile(r"must be a number of hours"), "outbound.perr.hours"),
-                   (re.compile(r"is not a date YYYY-MM-DD$|must be a list of at most \d+ dates"),
-                    "outbound.perr.date"),
-                   (re.compile(r"is not one of call, sms, email$"), "outbound.perr.channel"),
-                   (re.compile(r"^a second cap named"), "outbound.perr.duplicate_cap"),
-                   (re.compile(r"two-letter country code"), "outbound.perr.calendar"),
-                   (re.compile(r"^at most \d+ characters$"), "outbound.perr.note"))
-
-
-def _policy_reason(reason: str, t: Translator) -> str:
-    for pattern, key in _POLICY_REASONS:
-        if pattern.search(reason):
-            return t(key)
-    return reason_message(reason, t)
-
-
 def _policy_page(request: Request, conn: ConnDep, user: User, viewer: ViewerDep, *, values: dict[str, str],
                  errors: dict[str, str], status_code: int = 200) -> HTMLResponse:
     policy, stored = policy_in_force(conn)
@@ -222,7 +198,7 @@ def save_policy_form(request: Request, conn: ConnDep, user: Annotated[User, requ
         saved = save_site_policy(conn, form.settings, actor=user.username, at=now, note=typed.get("note", "").strip())
     except InvalidInput as exc:
         field = "note" if exc.field == "note" else form_field(exc.field, form.cap_rows)
-        message = _policy_reason(exc.reason, viewer.t)
+        message = say_reason(exc.reason, viewer.t)
         errors = {field: message} if field else {"": viewer.t("form.field_error", field=exc.field or "",
                                                               message=message)}
         return _policy_page(request, conn, user, viewer, values=typed, errors=errors, status_code=400)

@@ -25,7 +25,7 @@ from callops.store.qa_forms import (
     scorecard_versions,
 )
 from callops.web.deps import ConnDep, CurrentUser, ViewerDep
-from callops.web.form_input import reason_message
+from callops.web.reason_keys import say_reason
 from callops.web.rendering import render
 from callops.web.routes._quality_shared import ClockDep
 from callops.web.scorecard_form import (
@@ -92,7 +92,7 @@ def _editor(request: Request, viewer: Viewer, draft: ScorecardDraft, *, based_on
         "template_section_item": template_section.next_item(),
         "based_on": based_on, "problems": problems, "refused": refused, "conflict": conflict,
         "invalid": {p.field for p in problems},
-        "refused_text": reason_message(refused.reason, viewer.t) if refused is not None else ""},
+        "refused_text": say_reason(refused.reason, viewer.t) if refused is not None else ""},
         status_code=status_code)
 
 

@@ -43,10 +43,10 @@ from callops.web.form_input import (
     rate_readings,
     read_number,
     read_rate,
-    reason_message,
 )
 from callops.web.i18n import Translator
 from callops.web.nav import NavItem
+from callops.web.reason_keys import say_reason
 from callops.web.rendering import render
 from callops.web.routes.simulation import MAX_CALLS, MAX_REPLICATIONS
 from callops.web.routes.workforce_charts import comparison_chart, forecast_chart, plan_chart, simulation_chart
@@ -290,7 +290,7 @@ def simulate_plan_form(request: Request, name: str, conn: ConnDep, user: Simulat
         error = " ".join(field_errors(exc, viewer.t).values())
         return _plan_page(request, conn, user, viewer, plan, form=form, error=error, status_code=400)
     except TimeLimit as exc:
-        return _plan_page(request, conn, user, viewer, plan, form=form, error=reason_message(str(exc), viewer.t),
+        return _plan_page(request, conn, user, viewer, plan, form=form, error=say_reason(str(exc), viewer.t),
                           status_code=exc.http_status)
     form = {"replications": str(body.replications), "seed": str(body.seed)}
     return _plan_page(request, conn, user, viewer, plan, form=form, check=check)
