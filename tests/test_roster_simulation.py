@@ -298,18 +298,18 @@ def test_roster_page_simulates_an_uploaded_workload(engine: sa.Engine) -> None:
         again = client.post(url, data=form, files={"workload": ("w.csv", _upload_csv(), "text/csv")})
         assert again.text.count("data-skill=") == good.text.count("data-skill=")
         bad = client.post(url, data=form, files={"workload": ("w.csv", _upload_csv("-4"), "text/csv")})
-        assert bad.status_code == 400 and 'id="error-workload"' in bad.text
+        assert bad.status_code == 400 and 'id="err-workload"' in bad.text
         assert "Line 3, column offered: -4 must be 0 or more" in bad.text
         header = client.post(url, data=form, files={"workload": ("w.csv", b"start,offered\n", "text/csv")})
         assert header.status_code == 400 and "the header needs the columns" in header.text
         nothing = client.post(url, data=form)
-        assert nothing.status_code == 400 and 'id="error-workload"' in nothing.text
+        assert nothing.status_code == 400 and 'id="err-workload"' in nothing.text
         both = client.post(url, data=form | {"plan": "any@1"},
                            files={"workload": ("w.csv", _upload_csv(), "text/csv")})
         assert both.status_code == 400 and "either saved plans or a workload file, not both" in both.text
         runs = client.post(url, data=form | {"replications": "99"},
                            files={"workload": ("w.csv", _upload_csv(), "text/csv")})
-        assert runs.status_code == 400 and 'id="error-replications"' in runs.text
+        assert runs.status_code == 400 and 'id="err-replications"' in runs.text
         far = _upload_csv().replace(b"2026-12-07", b"2027-03-01")  # no shift of the roster then
         off = client.post(url, data=form, files={"workload": ("w.csv", far, "text/csv")})
         assert off.status_code == 400 and "no shift of the roster is on the phones" in off.text

@@ -79,7 +79,7 @@ REASON_KEYS: tuple[ReasonKey, ...] = (
     # files and settings read from YAML (dialer/policy.py, dialer/journeys.py, services/roster_rules.py, ...)
     _k(r"^larger than (?P<size>\d+ (?:bytes|KiB|MiB))$", "refusal.larger_than"),
     _k(r"^not valid YAML: (?P<detail>.+)$", "refusal.not_yaml"),
-    _k(r"^YAML anchors and aliases are not allowed", "refusal.yaml_aliases"),
+    _k(r"^YAML aliases \(\*(?P<anchor>[^)]*)\) are not accepted", "refusal.yaml_aliases"),
     _k(r"^unknown setting \(known: (?P<known>.+)\)$", "refusal.unknown_setting"),
     _k(r"^true or false$", "refusal.true_or_false"),
     # QA: evaluating and correcting (web/routes/_quality_shared.py, services/qa_reviews.py, quality/evaluations.py)
@@ -203,10 +203,8 @@ REASON_KEYS: tuple[ReasonKey, ...] = (
     # a campaign's journey (dialer/journeys.py via the campaign page's form)
     _k(r"^'(?P<value>[^']*)' is not a spacing like 36h or 7d$", "refusal.journey_spacing"),
     _k(r"^touches must be at least an hour apart$", "refusal.journey_hour_apart"),
-    _k(r" is not one of call, sms, email$", "refusal.journey_channel"),
     _k(r"^must be a list of 1 to \d+ ", "refusal.journey_touches"),
     _k(r"^1-80 letters, digits, '-', '_' or '\.'$", "refusal.journey_name"),
-    _k(r" is not one of sales, care, collections, survey$", "refusal.journey_purpose"),
     _k(r"^must have after and channel", "refusal.journey_touch_fields"),
     # any role without a right (callops/permissions.py and the services' own checks)
     _k(r"^the (?P<role>\S+) role lacks the right (?P<right>.+)$", "refusal.role_lacks_right"),
