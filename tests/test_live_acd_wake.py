@@ -164,11 +164,11 @@ def test_the_router_is_woken_through_redis(engine: sa.Engine) -> None:
     assert writer.errors == 0 and router_bus.errors == 0
 
 
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)  # NOTIFY/LISTEN is PostgreSQL's
 def test_the_router_is_woken_through_postgresql_notify(engine: sa.Engine) -> None:
     """On PostgreSQL without Redis: the writer's PgNotifyBus sends NOTIFY after its append commits, the router's
     LISTENs on its own connection; the safety poll is an hour away, so the decisions came from NOTIFY."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("NOTIFY/LISTEN is PostgreSQL's")
+    assert engine.dialect.name == "postgresql"
     url = engine.url.render_as_string(hide_password=False)
     channel = f"callops_test_{uuid.uuid4().hex[:12]}"
     _floor(engine)
