@@ -290,3 +290,26 @@ def test_page_saves_scenario_a_and_links_the_reports(client: TestClient, engine:
     chinese = manager.post("/simulation", data=form | {"save": "page-zh",
                                                        "csrf_token": manager.headers["X-CSRF-Token"]})
     assert "已保存场景 page-zh" in chinese.text and "自定义报表" in chinese.text
+
+
+def test_page_shows_the_outbound_campaign_of_a_blended_scenario(client: TestClient) -> None:
+    """A scenario with an outbound campaign gets its table beside the inbound figures: pacing, the abandon rates,
+    the worst rolling window against the cap, talk shares and counts, in English and in Chinese; a scenario
+    without one gets no such table."""
+    text = (SCENARIOS / "blended.yaml").read_text(encoding="utf-8")
+    planner = as_user(client, "pat")
+    form = {"a_yaml": text, "replications": "2", "seed": "3", "csrf_token": planner.headers["X-CSRF-Token"]}
+    html = planner.post("/simulation", data=form).text
+    assert 'id="sim-outbound-table"' in html and "spring · callops" in html
+    rate = re.search(r'id="sim-ob-max_window"><th>[^<]*</th>\s*<td class="num"><span data-within="(yes|no)">'
+                     r'([\d.]+) ?%</span>', html)
+    assert rate, "no worst-window cell"
+    assert (rate.group(1) == "yes") == (float(rate.group(2)) <= 3.0)  # the cap of the file: 3 %
+    dials = re.search(r'id="sim-ob-dials"><th>[^<]*</th>\s*<td class="num">([\d,.]+)</td>', html)
+    assert dials and float(dials.group(1).replace(",", "")) > 0
+    chinese = switch_user(client, "max").post("/simulation", data=form | {
+        "csrf_token": client.headers["X-CSRF-Token"]}).text
+    assert "外呼活动（呼入呼出混合坐席）" in chinese and "最差滚动窗口放弃率" in chinese
+    plain = client.post("/simulation", data=form | {"a_yaml": (SCENARIOS / "bank.yaml").read_text(encoding="utf-8"),
+                                                     "csrf_token": client.headers["X-CSRF-Token"]}).text
+    assert 'id="sim-outbound-table"' not in plain

@@ -26,7 +26,16 @@ from callops.deadline import Deadline
 from callops.errors import InvalidInput, TimeLimit
 from callops.permissions import Permission
 from callops.services.scenario_runs import save_run, scenario_json, single_queue_definition, yaml_definition
-from callops.simulation import METRICS, QUEUE_METRICS, Result, Scenario, parse_scenario, run_scenario, single_queue
+from callops.simulation import (
+    METRICS,
+    OUTBOUND_METRICS,
+    QUEUE_METRICS,
+    Result,
+    Scenario,
+    parse_scenario,
+    run_scenario,
+    single_queue,
+)
 from callops.store.scenarios import SavedScenario, check_scenario_name, delete_scenario, list_scenarios
 from callops.web.deps import ConnDep, DeadlineDep, SettingsDep, User, ViewerDep, require
 from callops.web.form_input import FORM_ERRORS, field_errors, read_number
@@ -36,6 +45,9 @@ from callops.web.routes.simulation_models import SavedScenarioOut, SimulationRun
 
 __all__ = ["MAX_CALLS", "MAX_HOURS", "MAX_REPLICATIONS", "QueueSummary", "RunIn", "ScenarioIn", "ScenarioSummary",
            "SingleQueueIn", "router", "summarize"]
+
+# the outbound campaign's counts the page shows (means per replication; the API and the CLI give all of them)
+SHOWN_OUTBOUND_COUNTS = ("dials", "live", "connects", "abandons", "amd_false_positives", "machines", "refusals")
 
 router = APIRouter(tags=["simulation"])
 
@@ -283,7 +295,7 @@ def _page(request: Request, viewer: Any, form: dict[str, str], runs: list[tuple[
         "report_links": _report_links(saved, viewer.tz) if saved is not None else None,
         "results": results, "error": error, "metrics": METRICS, "queue_metrics": QUEUE_METRICS,
         "per_queue": any(len(r.queues) > 1 for r in results or ()), "max_replications": MAX_REPLICATIONS,
-        "max_hours": MAX_HOURS,
+        "max_hours": MAX_HOURS, "outbound_metrics": OUTBOUND_METRICS, "outbound_counts": SHOWN_OUTBOUND_COUNTS,
         "summaries": [summarize(s, r) for s, r in runs] if runs else None,
         "chart": comparison_chart(results, viewer.t) if results else None}
     return render(request, viewer, "simulation/index.html", context, status_code=status_code)
