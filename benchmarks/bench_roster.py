@@ -71,13 +71,16 @@ def agents_csv(n: int, first: dt.date, days: int, seed: int) -> str:
 
 
 def run_callops(agents: str, reqs: str, first: dt.date, days: int, limit: float,
-                drop: bool = True, fill: bool = True) -> tuple[RosterResult, float]:
+                drop: bool = True, fill: bool = True, workers: int | None = None) -> tuple[RosterResult, float]:
     rules = china_rules()
     started = time.perf_counter()
     problem = build_problem(rules=rules, agents=parse_agents(agents),
                             requirements=parse_requirements(reqs, tz=TZ, interval_min=30), first_day=first,
                             last_day=first + dt.timedelta(days=days - 1), tz=TZ)
-    result = solve_roster(problem, SolveOptions(time_limit_s=limit, drop_overstaffing=drop, fill_shortfall=fill))
+    opts = SolveOptions(time_limit_s=limit, drop_overstaffing=drop, fill_shortfall=fill)
+    if workers is not None:
+        opts = dataclasses.replace(opts, workers=workers)
+    result = solve_roster(problem, opts)
     return result, time.perf_counter() - started
 
 
@@ -197,6 +200,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--first", default="2026-12-07", help="First day (a Monday).")
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="CP-SAT workers for the assignment models (default: the solver's SolveOptions default).")
     ap.add_argument("--compare-trim", action="store_true",
                     help="Solve without the final pass that drops overstaffing shifts, then apply it to that same "
                          "roster and print the cost of both (one solve: the pass's effect without solver noise).")
@@ -210,7 +215,7 @@ def main() -> None:
     agents = agents_csv(args.agents, first, args.days, args.seed)
     reqs = requirements_csv(first, args.days, peak, args.seed)
     result, wall = run_callops(agents, reqs, first, args.days, args.time_limit, drop=not args.compare_trim,
-                               fill=not args.compare_fill)
+                               fill=not args.compare_fill, workers=args.workers)
     data = json.loads(json.dumps(result_json(result)))
     product = check_roster(result.roster.shifts, parse_agents(agents), china_rules(), tz=TZ)
     independent = violations(data, agents)
