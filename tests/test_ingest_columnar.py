@@ -9,6 +9,7 @@ import gzip
 import io
 import random
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -246,3 +247,21 @@ def test_progress_bar_shows_stages_after_the_delay_only(template: Path, tmp_path
     assert f"reading {path}" in shown.getvalue() and "writing" in shown.getvalue()  # a non-terminal gets labels
     assert for_terminal(as_json=True) is None
     eng.dispose()
+
+
+def test_columnar_queue_log_import_does_not_import_pandas(template: Path, tmp_path: Path) -> None:
+    """pyarrow's ``pa.array``, ``pa.scalar`` and ``to_numpy`` import pandas (a second per import process);
+    the columnar queue_log import, the pre-aggregate increment included, builds its arrays from buffers."""
+    db = tmp_path / "fresh.db"
+    shutil.copyfile(template, db)
+    log = tmp_path / "queue_log"
+    log.write_text("\n".join(queue_log_lines(300)) + "\n")
+    probe = ("import sys\nfrom pathlib import Path\nfrom callops.ingest import import_files\n"
+             "from callops.store.engine import make_engine\n"
+             f"report = import_files(make_engine('sqlite:///{db}'), [Path({str(log)!r})], "
+             "fmt='asterisk-queue-log', tz='UTC', columnar=True)\n"
+             "print(report.inserted, 'pandas' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    inserted, pandas_loaded = result.stdout.split()
+    assert int(inserted) > 0
+    assert pandas_loaded == "False"
