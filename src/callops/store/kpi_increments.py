@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import repeat
+from operator import is_, itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -161,21 +162,28 @@ def _arrow_column(values: Sequence[Any], kind: Any) -> Any:
     import pyarrow as pa
 
     n = len(values)
-    missing = np.fromiter((v is None for v in values), dtype=bool, count=n)
-    nulls = int(np.count_nonzero(missing))
+    nulls = values.count(None) if isinstance(values, (list, tuple)) else list(values).count(None)
+    boxed = np.array(values, dtype=object) if nulls else None
+    missing = np.fromiter(map(is_, values, repeat(None)), dtype=bool, count=n) if nulls else \
+        np.zeros(n, dtype=bool)
     validity = pa.py_buffer(np.packbits(~missing, bitorder="little").tobytes()) if nulls else None
     if kind == pa.string():
-        encoded = [b"" if v is None else v.encode("utf-8") for v in values]
+        encoded = [b"" if v is None else v.encode("utf-8") for v in values] if nulls else \
+            [v.encode("utf-8") for v in values]
         offsets = np.zeros(n + 1, dtype=np.int32)
         np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n), out=offsets[1:], dtype=np.int32)
         buffers = [validity, pa.py_buffer(offsets.tobytes()), pa.py_buffer(b"".join(encoded))]
-    elif kind == pa.bool_():
-        data = np.fromiter((bool(v) for v in values), dtype=bool, count=n)
-        buffers = [validity, pa.py_buffer(np.packbits(data, bitorder="little").tobytes())]
     else:
-        dtype = np.float64 if kind == pa.float64() else np.int64
-        data = np.fromiter((0 if v is None else v for v in values), dtype=dtype, count=n)
-        buffers = [validity, pa.py_buffer(data.tobytes())]
+        dtype = bool if kind == pa.bool_() else np.float64 if kind == pa.float64() else np.int64
+        if boxed is not None:
+            boxed[missing] = 0
+            data = boxed.astype(dtype)
+        else:
+            data = np.array(values, dtype=dtype)
+        if dtype is bool:
+            buffers = [validity, pa.py_buffer(np.packbits(data, bitorder="little").tobytes())]
+        else:
+            buffers = [validity, pa.py_buffer(data.tobytes())]
     return pa.Array.from_buffers(kind, n, buffers, null_count=nulls)
 
 
