@@ -30,7 +30,7 @@ from callops.ingest.textfile import ENCODINGS, MAX_LINE_BYTES, open_binary
 pc: Any = _compute
 
 __all__ = ["Lines", "read_lines", "fields", "field", "field_counts", "ascii_trim", "MAX_COLUMNAR_BYTES",
-           "flags", "numbers", "int_array", "bool_array", "text_scalar"]
+           "flags", "numbers", "int_array", "bool_array", "text_array", "text_scalar"]
 
 MAX_COLUMNAR_BYTES = 64 << 20  # a larger file (after gunzip) is read line by line: the columns of a 57 MB
 # queue_log peak at about 750 MB, so this cap keeps one file under 1 GB
@@ -155,12 +155,19 @@ def bool_array(values: npt.NDArray[np.bool_]) -> pa.Array[Any]:
     return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(packed.tobytes())], null_count=0)
 
 
+def text_array(texts: list[str]) -> pa.Array[Any]:
+    """A large_string Arrow array of ``texts`` (no nulls)."""
+    encoded = [t.encode("utf-8") for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    array: pa.Array[Any] = pa.LargeStringArray.from_buffers(len(encoded), pa.py_buffer(offsets.tobytes()),
+                                                            pa.py_buffer(b"".join(encoded)))
+    return array
+
+
 def text_scalar(text: str) -> Any:
     """A large_string Arrow scalar (for the compute kernels' arguments)."""
-    data = text.encode("utf-8")
-    offsets = np.array([0, len(data)], dtype=np.int64)
-    one = pa.LargeStringArray.from_buffers(1, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data))
-    return one[0]
+    return text_array([text])[0]
 
 
 def fields(array: pa.Array[Any], separator: str) -> pa.LargeListArray[Any]:
