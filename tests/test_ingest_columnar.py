@@ -9,6 +9,7 @@ import gzip
 import io
 import random
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -246,3 +247,25 @@ def test_progress_bar_shows_stages_after_the_delay_only(template: Path, tmp_path
     assert f"reading {path}" in shown.getvalue() and "writing" in shown.getvalue()  # a non-terminal gets labels
     assert for_terminal(as_json=True) is None
     eng.dispose()
+
+
+def test_columnar_imports_do_not_import_pandas(template: Path, tmp_path: Path) -> None:
+    """pyarrow's ``pa.array``, ``pa.scalar`` and ``to_numpy`` import pandas (a second per import process);
+    the columnar queue_log and bank imports, the pre-aggregate increment included, build their arrays from
+    buffers."""
+    log = tmp_path / "queue_log"
+    log.write_text("\n".join(queue_log_lines(300)) + "\n")
+    imports = [("queue_log.db", "asterisk-queue-log", "UTC", [log]),
+               ("bank.db", "anonymous-bank", "Asia/Jerusalem", BANK_FILES)]
+    probe = "import sys\nfrom pathlib import Path\nfrom callops.ingest import import_files\n" \
+            "from callops.store.engine import make_engine\n"
+    for name, fmt, tz, paths in imports:
+        shutil.copyfile(template, tmp_path / name)
+        probe += (f"report = import_files(make_engine('sqlite:///{tmp_path / name}'), "
+                  f"[Path(p) for p in {[str(p) for p in paths]!r}], fmt={fmt!r}, tz={tz!r}, columnar=True, "
+                  "skip_invalid=True)\nprint(report.inserted)\n")
+    probe += "print('pandas' in sys.modules)\n"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    *inserted, pandas_loaded = result.stdout.split()
+    assert len(inserted) == 2 and all(int(n) > 0 for n in inserted)
+    assert pandas_loaded == "False"

@@ -38,7 +38,19 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as _compute
 
-from callops.ingest.columnar import Lines, ascii_trim, field, field_counts, fields
+from callops.ingest.columnar import (
+    Lines,
+    ascii_trim,
+    bool_array,
+    field,
+    field_counts,
+    fields,
+    flags,
+    int_array,
+    text_array,
+    text_scalar,
+)
+from callops.ingest.columnar import numbers as arrow_numbers
 from callops.ingest.items import Item, Notice, ParseContext, Rejection, Rows, Skip, Skips
 from callops.records import Call, Direction, Outcome
 from callops.store.record_batches import call_rows, row_of_call
@@ -274,22 +286,22 @@ def parse_columns(lines: Lines, ctx: ParseContext) -> Iterator[Item | Rows | Ski
 
 
 def _flags(array: pa.Array[Any]) -> npt.NDArray[np.bool_]:
-    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return flags(array)
 
 
 def _ints(array: pa.Array[Any], ok: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
     """The whole numbers of ``array`` where ``ok`` (checked digits, at most 9 of them), 0 elsewhere."""
-    safe = pc.if_else(pa.array(ok), array, "0")
-    return np.asarray(pc.cast(safe, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+    safe = pc.if_else(bool_array(ok), array, text_scalar("0"))
+    return np.asarray(arrow_numbers(pc.cast(safe, pa.int64())), dtype=np.int64)
 
 
 def _clock_columns(array: pa.Array[Any]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """(seconds after midnight, valid, is 0:00:00) of trimmed ``H:MM:SS`` clock times, as ``_seconds_of_day``."""
     shaped = _flags(pc.match_substring_regex(array, "^[0-9]{1,9}:[0-9]{1,9}:[0-9]{1,9}$"))
-    parts = fields(pc.if_else(pa.array(shaped), array, "0:0:0"), ":")
+    parts = fields(pc.if_else(bool_array(shaped), array, text_scalar("0:0:0")), ":")
     h, m, s = (_ints(field(parts, k), shaped) for k in range(3))
     valid = shaped & (h <= 23) & (m <= 59) & (s <= 59)
-    return h * 3600 + m * 60 + s, valid, _flags(pc.equal(array, "0:00:00"))
+    return h * 3600 + m * 60 + s, valid, _flags(pc.equal(array, text_scalar("0:00:00")))
 
 
 def _columns(cols: dict[str, pa.Array[Any]], candidate: npt.NDArray[np.bool_], ctx: ParseContext,
@@ -297,13 +309,13 @@ def _columns(cols: dict[str, pa.Array[Any]], candidate: npt.NDArray[np.bool_], c
     """Which rows the vectorised checks vouch for, and their stored columns (plus flags popped by the caller)."""
     ok = candidate.copy()
     outcome = cols["outcome"]
-    ok &= _flags(pc.is_in(outcome, pa.array(["AGENT", "HANG", "PHANTOM"])))
+    ok &= _flags(pc.is_in(outcome, text_array(["AGENT", "HANG", "PHANTOM"])))
     for name in ("vru+line", "customer_id", "type"):
         ok &= _flags(pc.match_substring_regex(cols[name], _GRAPHIC_ENDS))
     ok &= _flags(pc.match_substring_regex(cols["call_id"], "^[0-9]+$"))
     ok &= _flags(pc.match_substring_regex(cols["priority"], "^[0-9]$"))
     server = cols["server"]
-    ok &= _flags(pc.or_(pc.equal(server, ""), pc.match_substring_regex(server, _GRAPHIC_ENDS)))
+    ok &= _flags(pc.or_(pc.equal(server, text_scalar("")), pc.match_substring_regex(server, _GRAPHIC_ENDS)))
     clocks = {}
     for name in _CLOCKS:
         seconds, valid, zero = _clock_columns(cols[name])
@@ -315,8 +327,8 @@ def _columns(cols: dict[str, pa.Array[Any]], candidate: npt.NDArray[np.bool_], c
         ok &= shaped
         durations[name] = _ints(cols[name], shaped)
     midnight_s = np.zeros(len(ok), dtype=np.int64)
-    dates = pc.dictionary_encode(pc.fill_null(cols["date"], ""))
-    codes = np.asarray(dates.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    dates = pc.dictionary_encode(pc.fill_null(cols["date"], text_scalar("")))
+    codes = np.asarray(arrow_numbers(dates.indices), dtype=np.int64)
     known = np.zeros(len(dates.dictionary), dtype=bool)
     at_midnight = np.zeros(len(dates.dictionary), dtype=np.int64)
     for k, value in enumerate(dates.dictionary.to_pylist()):
@@ -335,7 +347,7 @@ def _columns(cols: dict[str, pa.Array[Any]], candidate: npt.NDArray[np.bool_], c
     vru_s = durations["vru_time"]
     q_s = np.maximum(durations["q_time"], 0)
     ser_s = np.maximum(durations["ser_time"], 0)
-    outcomes = np.asarray(pc.fill_null(outcome, "").to_numpy(zero_copy_only=False), dtype=object)
+    outcomes = np.array(pc.fill_null(outcome, text_scalar("")).to_pylist(), dtype=object)
     served = outcomes == "AGENT"
     phantom = outcomes == "PHANTOM"
     queued = ~q_zero
@@ -350,10 +362,11 @@ def _columns(cols: dict[str, pa.Array[Any]], candidate: npt.NDArray[np.bool_], c
     keep = ok & ~phantom
     take = np.flatnonzero(keep)
     s, q, a = served[take], queued[take], (midnight_s * 1000)[take]
-    vru_line = pc.take(cols["vru+line"], take)
-    kind: list[str] = pc.take(cols["type"], take).to_pylist()
-    customer = pc.take(cols["customer_id"], take).to_pylist()
-    agent = pc.take(cols["server"], take).to_pylist()
+    taken = int_array(take)
+    vru_line = pc.take(cols["vru+line"], taken)
+    kind: list[str] = pc.take(cols["type"], taken).to_pylist()
+    customer = pc.take(cols["customer_id"], taken).to_pylist()
+    agent = pc.take(cols["server"], taken).to_pylist()
     ms = {name: (values[take] * 1000 + a) for name, values in
           (("entry", entry), ("ivr_out", np.maximum(vru_exit, entry)), ("q_start", q_start), ("ser_start", ser_start),
            ("ended", ended))}
@@ -361,8 +374,8 @@ def _columns(cols: dict[str, pa.Array[Any]], candidate: npt.NDArray[np.bool_], c
     entered = ms["entry"].tolist()
     built: dict[str, Any] = {
         "source": [SOURCE] * len(take),
-        "source_call_id": pc.binary_join_element_wise(vru_line, pc.take(cols["call_id"], take),
-                                                         pa.scalar("-", pa.large_string())).to_pylist(),
+        "source_call_id": pc.binary_join_element_wise(vru_line, pc.take(cols["call_id"], taken),
+                                                         text_scalar("-")).to_pylist(),
         "direction": [Direction.INBOUND.value] * len(take),
         "outcome": np.where(s, Outcome.ANSWERED.value,
                             np.where(q, Outcome.ABANDONED.value, Outcome.IVR_HANGUP.value)).tolist(),

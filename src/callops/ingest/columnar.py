@@ -29,7 +29,8 @@ from callops.ingest.textfile import ENCODINGS, MAX_LINE_BYTES, open_binary
 # struct fields, boolean masks); Arrow checks the arrays at run time.
 pc: Any = _compute
 
-__all__ = ["Lines", "read_lines", "fields", "field", "field_counts", "ascii_trim", "MAX_COLUMNAR_BYTES"]
+__all__ = ["Lines", "read_lines", "fields", "field", "field_counts", "ascii_trim", "MAX_COLUMNAR_BYTES",
+           "flags", "numbers", "int_array", "bool_array", "text_array", "text_scalar"]
 
 MAX_COLUMNAR_BYTES = 64 << 20  # a larger file (after gunzip) is read line by line: the columns of a 57 MB
 # queue_log peak at about 750 MB, so this cap keeps one file under 1 GB
@@ -89,15 +90,84 @@ def read_lines(path: Path, *, encoding: str = "utf-8", max_bytes: int = MAX_COLU
 def _blank(array: pa.Array[Any], texts: list[str]) -> npt.NDArray[np.bool_]:
     """Which lines ``str.strip`` leaves empty: decided by Arrow for lines with a printable ASCII character or
     none at all, by Python for the rare rest (other whitespace is not the same in both)."""
-    graphic = _numpy(pc.match_substring_regex(array, "[!-~]"))
-    blank = _numpy(pc.match_substring_regex(array, "^[ \t\r\n\x0b\x0c]*$"))
+    graphic = flags(pc.match_substring_regex(array, "[!-~]"))
+    blank = flags(pc.match_substring_regex(array, "^[ \t\r\n\x0b\x0c]*$"))
     for i in np.flatnonzero(~graphic & ~blank):
         blank[i] = not texts[i].strip()
     return blank
 
 
-def _numpy(flags: pa.Array[Any]) -> npt.NDArray[np.bool_]:
-    return np.asarray(flags.to_numpy(zero_copy_only=False), dtype=bool)
+# Arrow <-> numpy by buffers, not by ``Array.to_numpy``, ``pa.array`` or ``pa.scalar``: on pyarrow 26 those
+# import pandas (about a second, per import process) only to ask whether their argument is a pandas object.
+_NUMPY_TYPES: dict[str, Any] = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "int64": np.int64,
+                                "uint8": np.uint8, "uint16": np.uint16, "uint32": np.uint32,
+                                "uint64": np.uint64, "float": np.float32, "double": np.float64}
+
+
+def _bits(buffer: Any, offset: int, length: int) -> npt.NDArray[np.bool_]:
+    packed = np.frombuffer(buffer, dtype=np.uint8, count=(offset + length + 7) // 8)
+    bits: npt.NDArray[np.bool_] = np.unpackbits(packed, bitorder="little")[offset : offset + length].astype(bool)
+    return bits
+
+
+def _valid(array: pa.Array[Any]) -> npt.NDArray[np.bool_] | None:
+    """Where ``array`` is not null (None when it has no nulls)."""
+    if array.null_count == 0:
+        return None
+    return _bits(array.buffers()[0], array.offset, len(array))
+
+
+def flags(array: pa.Array[Any]) -> npt.NDArray[np.bool_]:
+    """A boolean array as numpy, null read as False."""
+    if len(array) == 0:
+        return np.zeros(0, dtype=bool)
+    values = _bits(array.buffers()[1], array.offset, len(array))
+    valid = _valid(array)
+    return values if valid is None else values & valid
+
+
+def numbers(array: pa.Array[Any]) -> npt.NDArray[Any]:
+    """A numeric array as numpy (of its own width), null read as 0."""
+    dtype = np.dtype(_NUMPY_TYPES[str(array.type)])
+    if len(array) == 0:
+        return np.zeros(0, dtype=dtype)
+    buffer: Any = array.buffers()[1]
+    values: npt.NDArray[Any] = np.frombuffer(buffer, dtype=dtype,
+                                             count=array.offset + len(array))[array.offset :]
+    valid = _valid(array)
+    return values if valid is None else np.where(valid, values, 0).astype(dtype)
+
+
+def int_array(values: npt.NDArray[Any], mask: npt.NDArray[np.bool_] | None = None) -> pa.Array[Any]:
+    """An int64 Arrow array of ``values``, null where ``mask`` is True."""
+    data = np.ascontiguousarray(values, dtype=np.int64)
+    validity = None
+    nulls = 0
+    if mask is not None and mask.any():
+        validity = pa.py_buffer(np.packbits(~np.asarray(mask, dtype=bool), bitorder="little").tobytes())
+        nulls = int(np.count_nonzero(mask))
+    return pa.Array.from_buffers(pa.int64(), len(data), [validity, pa.py_buffer(data.tobytes())], null_count=nulls)
+
+
+def bool_array(values: npt.NDArray[np.bool_]) -> pa.Array[Any]:
+    """A boolean Arrow array of ``values`` (no nulls)."""
+    packed = np.packbits(np.asarray(values, dtype=bool), bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(packed.tobytes())], null_count=0)
+
+
+def text_array(texts: list[str]) -> pa.Array[Any]:
+    """A large_string Arrow array of ``texts`` (no nulls)."""
+    encoded = [t.encode("utf-8") for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    array: pa.Array[Any] = pa.LargeStringArray.from_buffers(len(encoded), pa.py_buffer(offsets.tobytes()),
+                                                            pa.py_buffer(b"".join(encoded)))
+    return array
+
+
+def text_scalar(text: str) -> Any:
+    """A large_string Arrow scalar (for the compute kernels' arguments)."""
+    return text_array([text])[0]
 
 
 def fields(array: pa.Array[Any], separator: str) -> pa.LargeListArray[Any]:
@@ -108,16 +178,16 @@ def fields(array: pa.Array[Any], separator: str) -> pa.LargeListArray[Any]:
 
 def field(split: pa.LargeListArray[Any], index: int) -> pa.Array[Any]:
     """Field ``index`` of every line of ``split`` (from ``fields``); null where the line has fewer fields."""
-    offsets = np.asarray(split.offsets.to_numpy(), dtype=np.int64)
+    offsets = np.asarray(numbers(split.offsets), dtype=np.int64)
     present = np.diff(offsets) > index
     at = np.where(present, offsets[:-1] - offsets[0] + index, 0)
-    taken: pa.Array[Any] = pc.take(split.flatten(), pa.array(at, mask=~present))
+    taken: pa.Array[Any] = pc.take(split.flatten(), int_array(at, ~present))
     return taken
 
 
 def field_counts(split: pa.LargeListArray[Any]) -> npt.NDArray[np.int64]:
     """How many fields each line of ``split`` has."""
-    offsets: npt.NDArray[np.int64] = np.asarray(split.offsets.to_numpy(), dtype=np.int64)
+    offsets: npt.NDArray[np.int64] = np.asarray(numbers(split.offsets), dtype=np.int64)
     return np.diff(offsets)
 
 

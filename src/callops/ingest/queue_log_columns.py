@@ -44,7 +44,7 @@ from callops.ingest.asterisk_queue_log import (
 )
 from callops.ingest.asterisk_queue_log import _LEFT as _LEFT_OUTCOME
 from callops.ingest.callers import caller_number
-from callops.ingest.columnar import Lines, ascii_trim, field, fields
+from callops.ingest.columnar import Lines, ascii_trim, bool_array, field, fields, flags, int_array, numbers, text_scalar
 from callops.ingest.items import Item, ParseContext, Rows, Skips
 from callops.records import AgentState, Direction, Outcome
 from callops.store.record_batches import call_rows, interval_rows
@@ -158,11 +158,11 @@ class _RowReader(QueueLogReader):
 
 
 def _flags(array: pa.Array[Any]) -> npt.NDArray[np.bool_]:
-    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return flags(array)
 
 
 def _ints(array: pa.Array[Any]) -> npt.NDArray[np.int64]:
-    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return np.asarray(numbers(array), dtype=np.int64)
 
 
 # a line's part in a simple call (decided per distinct event text)
@@ -188,7 +188,7 @@ def _event_kinds(raw_events: pa.Array[Any]) -> _Events:
     """Per line, the code of its event text; per code, its kind, the reason a skip of it is counted under and
     its part in a call (decided in Python per distinct text, so whitespace and case are read exactly as the
     line reader does)."""
-    encoded = pc.dictionary_encode(pc.fill_null(raw_events, ""))
+    encoded = pc.dictionary_encode(pc.fill_null(raw_events, text_scalar("")))
     codes = _ints(encoded.indices)
     size = len(encoded.dictionary)
     kinds = np.zeros(size, dtype=np.int8)
@@ -271,8 +271,8 @@ def _simple_calls(lines: Lines, events: _Events, candidates: npt.NDArray[np.bool
     at = np.flatnonzero(candidates)  # lines whose event is ENTERQUEUE or a call event, with the five fields
     if len(at) == 0:
         return None
-    split = fields(pc.take(lines.array, pa.array(at)), "|")
-    keys = pc.binary_join_element_wise(field(split, 1), field(split, 2), pa.scalar("@", pa.large_string()))
+    split = fields(pc.take(lines.array, int_array(at)), "|")
+    keys = pc.binary_join_element_wise(field(split, 1), field(split, 2), text_scalar("@"))
     group = _ints(pc.dictionary_encode(keys).indices)
     order = np.argsort(group, kind="stable")  # each call's lines together, in file order
     sorted_group = group[order]
@@ -320,20 +320,20 @@ def _simple_calls(lines: Lines, events: _Events, candidates: npt.NDArray[np.bool
     for index in (6, 8):
         chosen = np.flatnonzero(answered & (talk_at == index))
         if len(chosen):
-            picked = ascii_trim(pc.take(field(split, index), pa.array(end[chosen])))
+            picked = ascii_trim(pc.take(field(split, index), int_array(end[chosen])))
             talk[chosen] = _ints(pc.cast(picked, pa.int64()))
     transfer = end_role == _TRANSFER
     end_lines = at[end]
     calls = _SimpleCalls(
-        ends=end_lines, call_ids=pc.take(keys, pa.array(enter)), queues=pc.take(field(split, 2), pa.array(enter)),
-        callers=pc.take(field(split, 6), pa.array(enter)),
-        agents=pc.take(field(split, 3), pa.array(np.where(answered, connect, 0), mask=~answered)),
+        ends=end_lines, call_ids=pc.take(keys, int_array(enter)), queues=pc.take(field(split, 2), int_array(enter)),
+        callers=pc.take(field(split, 6), int_array(enter)),
+        agents=pc.take(field(split, 3), int_array(np.where(answered, connect, 0), ~answered)),
         entered=epoch_s[at[enter]].astype(np.int64),
         answered=np.where(answered, epoch_s[at[np.maximum(connect, 0)]].astype(np.int64), -1),
         ended=epoch_s[end_lines].astype(np.int64), talk=talk,
         outcomes=np.array(events.outcomes, dtype=object)[events.codes[end_lines]],
-        extens=pc.take(field(split, 5), pa.array(end, mask=~transfer)),
-        contexts=pc.take(field(split, 6), pa.array(end, mask=~transfer)))
+        extens=pc.take(field(split, 5), int_array(end, ~transfer)),
+        contexts=pc.take(field(split, 6), int_array(end, ~transfer)))
     connects = at[connect[answered]]
     return calls, connects, np.concatenate((at[enter], connects, end_lines))
 
@@ -348,8 +348,8 @@ def parse_columns(lines: Lines, ctx: ParseContext) -> Iterator[Item | Rows | Ski
     comment = _flags(pc.starts_with(lines.array, "#")) & text
     epochs = pc.struct_field(parts, "epoch")
     plain_epoch = _flags(pc.match_substring_regex(epochs, r"^[0-9]{1,11}(\.[0-9]{1,6})?$"))
-    epoch_s = np.asarray(pc.cast(pc.if_else(pa.array(plain_epoch), epochs, "0"), pa.float64())
-                         .to_numpy(zero_copy_only=False), dtype=np.float64)
+    epoch_s = np.asarray(numbers(pc.cast(pc.if_else(bool_array(plain_epoch), epochs, text_scalar("0")),
+                                         pa.float64())), dtype=np.float64)
     plain_epoch &= epoch_s < _LAST_EPOCH_S
     events = _event_kinds(pc.struct_field(parts, "event"))
     codes = events.codes

@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import repeat
+from operator import is_, itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -154,6 +155,38 @@ def _arrow_type(column: sa.Column[Any]) -> Any:
     return pa.string()
 
 
+def _arrow_column(values: Sequence[Any], kind: Any) -> Any:
+    """An Arrow array of the Python ``values`` (None is null), built from numpy buffers: ``pa.array`` on a
+    list imports pandas on pyarrow 26 (about a second per import process) only to ask if it is a Series."""
+    import numpy as np
+    import pyarrow as pa
+
+    n = len(values)
+    nulls = values.count(None) if isinstance(values, (list, tuple)) else list(values).count(None)
+    boxed = np.array(values, dtype=object) if nulls else None
+    missing = np.fromiter(map(is_, values, repeat(None)), dtype=bool, count=n) if nulls else \
+        np.zeros(n, dtype=bool)
+    validity = pa.py_buffer(np.packbits(~missing, bitorder="little").tobytes()) if nulls else None
+    if kind == pa.string():
+        encoded = [b"" if v is None else v.encode("utf-8") for v in values] if nulls else \
+            [v.encode("utf-8") for v in values]
+        offsets = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n), out=offsets[1:], dtype=np.int32)
+        buffers = [validity, pa.py_buffer(offsets.tobytes()), pa.py_buffer(b"".join(encoded))]
+    else:
+        dtype = bool if kind == pa.bool_() else np.float64 if kind == pa.float64() else np.int64
+        if boxed is not None:
+            boxed[missing] = 0
+            data = boxed.astype(dtype)
+        else:
+            data = np.array(values, dtype=dtype)
+        if dtype is bool:
+            buffers = [validity, pa.py_buffer(np.packbits(data, bitorder="little").tobytes())]
+        else:
+            buffers = [validity, pa.py_buffer(data.tobytes())]
+    return pa.Array.from_buffers(kind, n, buffers, null_count=nulls)
+
+
 def increment_of(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> Increment:
     """The pre-aggregate rows of the stored call ``rows`` alone (columns named ``columns``), aggregated by DuckDB
     on one thread over just the columns the measures read."""
@@ -166,8 +199,8 @@ def increment_of(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> Incre
     # the wanted columns of every row, transposed in one pass of C loops (not one Python loop per column)
     pick = itemgetter(*(columns.index(n) for n in wanted))
     values = list(zip(*map(pick, rows), strict=True)) if len(wanted) > 1 else [tuple(map(pick, rows))]
-    new_calls = pa.table({name: pa.array(column, type=_arrow_type(calls.c[name]))
-                          for name, column in zip(wanted, values, strict=True)})
+    new_calls = pa.Table.from_arrays([_arrow_column(column, _arrow_type(calls.c[name])) for name, column
+                                      in zip(wanted, values, strict=True)], names=wanted)
     con = duckdb.connect()
     out = Increment(con)
     try:
