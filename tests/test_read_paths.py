@@ -14,9 +14,7 @@ EDGES = [*sorted((SRC / "web" / "routes").glob("*.py")), *sorted((SRC / "cli").g
 BACKLOG = {
     "web/routes/rosters.py", "web/routes/reports.py", "web/routes/live.py", "web/routes/desk.py",
     "web/routes/rosters_simulate.py", "web/routes/rosters_requests.py", "web/routes/rosters_api.py",
-    "web/routes/outbound.py", "web/routes/agents.py", "web/routes/workforce_api.py",
-    "web/routes/rosters_simulate_api.py", "web/routes/rosters_adherence.py", "web/routes/imports.py",
-    "web/routes/home.py", "web/routes/desk_stream.py", "web/routes/desk_callbacks_api.py", "web/routes/desk_api.py",
+    "web/routes/outbound.py", "web/routes/agents.py", "web/routes/workforce_api.py", "web/routes/home.py",
     "web/routes/calls.py", "web/routes/api_agents.py", "web/routes/admin_audit.py", "cli/plan.py", "cli/roster.py",
     "cli/agents.py",
 }

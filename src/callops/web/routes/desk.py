@@ -41,9 +41,8 @@ from callops.services.desk_catalog import MAX_QUERY, category_tree, enter_survey
 from callops.store.desk import ticket_events_of
 from callops.store.desk_callbacks import customer_timeline, get_customer
 from callops.store.kpi_query import kpi_report
-from callops.store.users import User
 from callops.web.access import shown_number
-from callops.web.deps import ConnDep, CurrentUser, NowDep, ViewerDep
+from callops.web.deps import ConnDep, CurrentUser, NowDep, User, ViewerDep
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.viewer import Viewer

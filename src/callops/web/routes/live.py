@@ -37,8 +37,7 @@ from callops.store.live_events import list_feeds
 from callops.store.plans import list_plans
 from callops.store.qa_library import set_setting
 from callops.store.switch_log import agent_states_by_id
-from callops.store.users import User
-from callops.web.deps import ConnDep, CurrentUser, NowDep, ViewerDep, request_user, require
+from callops.web.deps import ConnDep, CurrentUser, NowDep, User, ViewerDep, request_user, require
 from callops.web.form_input import FORM_ERRORS, FormValuesDep, field_errors
 from callops.web.live_floor import THRESHOLDS_KEY, LiveFloor, live_floor
 from callops.web.masking import mask_number

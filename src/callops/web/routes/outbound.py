@@ -47,9 +47,8 @@ from callops.store.campaigns import (
     sales_for_repurchase,
 )
 from callops.store.contact_policy import policy_versions
-from callops.store.users import User
 from callops.web.access import shown_number
-from callops.web.deps import ConnDep, NowDep, ViewerDep, require
+from callops.web.deps import ConnDep, NowDep, User, ViewerDep, require
 from callops.web.form_input import FormValuesDep
 from callops.web.i18n import Translator
 from callops.web.nav import NavItem

@@ -31,8 +31,7 @@ from callops.store.directory import list_agents, list_teams
 from callops.store.plans import list_plans
 from callops.store.roster_builds import get_job, list_jobs, list_rule_sets
 from callops.store.rosters import list_rosters, load_roster, publish_roster, roster_history
-from callops.store.users import User
-from callops.web.deps import ConnDep, NowDep, SettingsDep, StateDep, ViewerDep, require
+from callops.web.deps import ConnDep, NowDep, SettingsDep, StateDep, User, ViewerDep, require
 from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render

@@ -28,8 +28,7 @@ from callops.services.roster_requests import (
 from callops.services.roster_views import roster_view
 from callops.store.roster_builds import RosterJob, get_job
 from callops.store.rosters import StoredRoster, list_rosters, load_roster, publish_roster
-from callops.store.users import User
-from callops.web.deps import ConnDep, CurrentUser, NowDep, SettingsDep, StateDep, require
+from callops.web.deps import ConnDep, CurrentUser, NowDep, SettingsDep, StateDep, User, require
 from callops.web.filters import parse_date
 from callops.web.roster_runner import start_job_thread
 from callops.web.routes.rosters_adherence import adherence_agents

@@ -28,8 +28,7 @@ from callops.services.roster_requests import (
 )
 from callops.store.roster_requests import PublishedRoster, list_requests, published_rosters
 from callops.store.rosters import StoredRoster, load_roster_id
-from callops.store.users import User
-from callops.web.deps import ConnDep, CurrentUser, NowDep, ViewerDep, require
+from callops.web.deps import ConnDep, CurrentUser, NowDep, User, ViewerDep, require
 from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render

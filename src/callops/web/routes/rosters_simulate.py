@@ -22,8 +22,7 @@ from callops.services.roster_simulation import roster_simulation_json, simulate_
 from callops.simulation.from_roster import Workload, parse_workload
 from callops.store.plans import list_plans
 from callops.store.rosters import StoredRoster, load_roster
-from callops.store.users import User
-from callops.web.deps import ConnDep, ViewerDep, require
+from callops.web.deps import ConnDep, User, ViewerDep, require
 from callops.web.i18n import Translator
 from callops.web.rendering import render
 
