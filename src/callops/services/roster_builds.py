@@ -35,7 +35,7 @@ from callops.store.roster_builds import (
 )
 from callops.store.rosters import StoredRoster, save_roster
 
-__all__ = ["BuildRequest", "MAX_BUILD_AGENTS", "MAX_BUILD_DAYS", "MAX_TIME_LIMIT_S", "STALE_AFTER",
+__all__ = ["BuildRequest", "RosterInputs", "MAX_BUILD_AGENTS", "MAX_BUILD_DAYS", "MAX_TIME_LIMIT_S", "STALE_AFTER",
            "build_job", "prepare_build", "result_summary", "save_build", "solve_job"]
 
 MAX_BUILD_AGENTS = 400

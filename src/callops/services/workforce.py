@@ -65,6 +65,7 @@ __all__ = [
     "plan_forecast",
     "saved_forecast",
     "stored_forecast",
+    "stored_plan",
 ]
 
 
@@ -291,6 +292,11 @@ def forecast_versions(conn: sa.Connection) -> list[dict[str, Any]]:
 def stored_forecast(conn: sa.Connection, name: str, version: int | None = None) -> SavedForecast:
     """The saved forecast ``name`` (default: its newest version); NotFound without one."""
     return load_forecast(conn, name, version)
+
+
+def stored_plan(conn: sa.Connection, name: str, version: int | None = None) -> StaffingPlan:
+    """The saved staffing plan ``name`` (default: its newest version); NotFound without one."""
+    return load_plan(conn, name, version)
 
 
 def load_plan_ref(conn: sa.Connection, ref: str) -> StaffingPlan:
