@@ -2,7 +2,8 @@
 ``services.directory_admin``).
 
     scoped_agents(conn, user)        # /agents, /api/agents: the active agents a user's staff rights reach
-    agent_teams(conn)                # /agents: every team, its lead and its count of active agents
+    agent_teams(conn)                # /agents, a roster's page: every team, its lead, its active agents' count
+    team_members(conn, "north")      # a roster's page: the active agents of one team
     call_filter_choices(conn, flt)   # /calls: the queues and agents the filter form offers
     recent_days(conn, flt, tz=..., days=30)  # /agents: the last 30 days up to the last day with calls
 """
@@ -21,7 +22,7 @@ from callops.store.directory import TeamRow, list_agents, list_queues, list_team
 from callops.store.records import CallFilter
 from callops.store.users import User
 
-__all__ = ["FilterChoices", "agent_teams", "call_filter_choices", "recent_days", "scoped_agents"]
+__all__ = ["FilterChoices", "agent_teams", "call_filter_choices", "recent_days", "scoped_agents", "team_members"]
 
 
 def scoped_agents(conn: sa.Connection, user: User) -> list[Agent]:
@@ -32,6 +33,11 @@ def scoped_agents(conn: sa.Connection, user: User) -> list[Agent]:
 
 def agent_teams(conn: sa.Connection) -> list[TeamRow]:
     return list_teams(conn)
+
+
+def team_members(conn: sa.Connection, team: str) -> list[str]:
+    """The ids of team ``team``'s active agents, by id."""
+    return [a.agent_id for a in list_agents(conn, team=team)]
 
 
 @dataclass(frozen=True, slots=True)
