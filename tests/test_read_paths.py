@@ -10,10 +10,9 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "callops"
 EDGES = [*sorted((SRC / "web" / "routes").glob("*.py")), *sorted((SRC / "cli").glob("*.py"))]
 
-# still reading several store modules for one page or command: the next ones to move behind a service
-BACKLOG = {
-    "web/routes/live.py",
-}
+# still reading several store modules for one page or command: the next ones to move behind a service (none
+# left since issue 18's last moves; a module over the rule goes behind a service rather than onto this list)
+BACKLOG: set[str] = set()
 # wire the database itself (engine, migrations, rebuilding aggregates): not a read path
 WIRING = {"cli/_context.py", "cli/db.py"}
 
