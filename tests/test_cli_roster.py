@@ -114,3 +114,33 @@ def test_save_publish_and_adherence(tmp_path: Path, engine: sa.Engine, db_url: s
     assert mine["in_adherence_s"] == span_s - breaks_s
     assert mine["conformance"] == 1.0
     assert {"scheduled_s", "in_adherence_s", "adherence", "conformance"} <= mine.keys()
+
+
+def test_solve_from_a_saved_plan(tmp_path: Path, engine: sa.Engine, db_url: str) -> None:
+    """solve --plan NAME[@VERSION] takes the saved plan's scheduled agents per interval as the requirements (kept
+    with the saved roster); an unknown plan is refused."""
+    from callops.scheduling import StaffingTargets, build_plan
+    from callops.store.plans import save_plan
+
+    zone = dt.timezone(dt.timedelta(hours=8))  # Asia/Shanghai has no DST
+    starts = [dt.datetime(2026, 12, 7, tzinfo=zone) + dt.timedelta(minutes=30 * k) for k in range(48)]
+    calls = [20.0 + 40.0 * (8 <= k // 2 < 20) for k in range(48)]
+    plan = build_plan(name="dec", starts=starts, calls=calls, aht_s=[240.0] * 48,
+                      targets=StaffingTargets(interval_min=30, service_level=0.8))
+    with engine.begin() as conn:
+        save_plan(conn, plan, now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    (tmp_path / "agents.csv").write_text(agents_csv(8, mix=False), encoding="utf-8")
+    runner = CliRunner(env={"CALLOPS_DATABASE_URL": db_url, "CALLOPS_TZ": "Asia/Shanghai"})
+    base = ["roster", "solve", "--agents", str(tmp_path / "agents.csv"), "--from", "2026-12-07", "--to", "2026-12-07",
+            "--time-limit", "3", "--json"]
+    out = runner.invoke(cli, [*base, "--plan", "dec@1", "--save", "from-plan"])
+    assert out.exit_code == 0, out.output
+    needed = [i.scheduled for i in plan.intervals]
+    assert len(set(needed)) > 1 and json.loads(out.output)["required"] == sum(needed)
+    with engine.connect() as conn:
+        stored = load_roster(conn, "from-plan")
+        inputs = load_inputs(conn, stored.roster_id, stored.tz)
+    assert inputs is not None and [r.required for r in inputs.requirements] == needed
+    assert runner.invoke(cli, [*base, "--plan", "dec"]).exit_code == 0
+    missing = runner.invoke(cli, [*base, "--plan", "nope"])
+    assert missing.exit_code != 0 and "nope" in missing.output

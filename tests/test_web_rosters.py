@@ -315,3 +315,13 @@ def test_a_job_cut_off_by_a_restart_says_so_and_does_not_block(client: TestClien
     assert 'id="job-stale"' in page.text and 'http-equiv="refresh"' not in page.text
     with engine.connect() as conn:
         assert active_job(conn, now=NOW, stale_after=STALE_AFTER) is None
+
+
+def test_team_page_picks_a_published_roster_in_view_or_answers_404(client: TestClient) -> None:
+    """The team page charts the first published roster in view by default, the one ``roster`` names when it is
+    in view, and answers 404 for a roster id not in view."""
+    lead = as_user(client, "lee")
+    default, picked = lead.get("/rosters/team"), lead.get("/rosters/team", params={"roster": 1})
+    assert default.status_code == 200 and picked.status_code == 200
+    assert 'id="team-gantt"' in default.text and 'id="team-gantt"' in picked.text
+    assert lead.get("/rosters/team", params={"roster": 999}).status_code == 404

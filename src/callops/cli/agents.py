@@ -141,8 +141,8 @@ def sites_add(name: str, tz: str, holidays: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def sites_list(as_json: bool) -> None:
     """List sites."""
-    from callops.store.sites import list_sites
+    from callops.services.directory_admin import directory_sites
 
     with _context.engine().connect() as conn:
-        rows = [s.as_dict() for s in list_sites(conn)]
+        rows = [s.as_dict() for s in directory_sites(conn)]
     echo_json(rows) if as_json else echo_table(rows)

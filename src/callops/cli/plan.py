@@ -17,9 +17,8 @@ from callops.cli._options import options_named
 from callops.cli._output import echo_json, echo_table
 from callops.dates import require_date
 from callops.scheduling import StaffingPlan, StaffingTargets, compare_plan_totals, plan_totals, recovery_agents
-from callops.services.workforce import HistorySpec, create_plan, load_plan_ref
+from callops.services.workforce import HistorySpec, create_plan, forecast_versions, load_plan_ref
 from callops.services.workforce_json import comparison_json, plan_json
-from callops.store.forecasts import list_forecasts
 from callops.store.plans import list_plans
 
 _POSITIVE = click.FloatRange(min=0, min_open=True)
@@ -175,8 +174,7 @@ def list_(as_json: bool) -> None:
 def forecasts_(as_json: bool) -> None:
     """Saved forecasts (those plans are built from), newest first."""
     with _context.engine().connect() as conn:
-        rows = [{"name": e.name, "version": e.version, "created_at": e.created_at.isoformat(), "queue": e.queue,
-                 "grain_min": e.grain_min, "model": e.model} for e in list_forecasts(conn)]
+        rows = forecast_versions(conn)
     if as_json:
         echo_json(rows)
     else:

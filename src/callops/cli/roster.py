@@ -62,11 +62,11 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
 
 def _plan_requirements(name: str, tz: zoneinfo.ZoneInfo) -> list[Requirement]:
     from callops.cli import _context
-    from callops.store.plans import load_plan
+    from callops.services.workforce import stored_plan
 
     plan_name, _, version = name.partition("@")
     with _context.engine().connect() as conn:
-        plan = load_plan(conn, plan_name, int(version) if version.isdigit() else None)
+        plan = stored_plan(conn, plan_name, int(version) if version.isdigit() else None)
     return [Requirement(i.start_at.astimezone(tz), i.scheduled) for i in plan.intervals]
 
 
@@ -115,8 +115,7 @@ def solve(requirements_file: str | None, plan_name: str | None, agents_file: str
     data = result_json(result)
     if save_as:
         from callops.cli import _context
-        from callops.services.roster_builds import save_build
-        from callops.store.roster_builds import RosterInputs
+        from callops.services.roster_builds import RosterInputs, save_build
 
         inputs = RosterInputs(tuple(agents), tuple(reqs), None if rules_file is None else _read(rules_file, "--rules"))
         with _context.engine().begin() as conn:  # the roster with what it was solved from, for later checks

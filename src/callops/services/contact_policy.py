@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from callops.dialer.policy import ContactPolicy, PolicyError, china_default, policy_from_mapping, policy_to_mapping
 from callops.errors import InvalidInput
 from callops.store.audit_log import write_entry
-from callops.store.contact_policy import StoredPolicy, current_policy, has_policy_table, insert_policy
+from callops.store.contact_policy import StoredPolicy, current_policy, has_policy_table, insert_policy, policy_versions
 
-__all__ = ["MAX_NOTE_CHARS", "policy_in_force", "save_site_policy", "stored_policy"]
+__all__ = ["MAX_NOTE_CHARS", "policy_history", "policy_in_force", "save_site_policy", "stored_policy"]
 
 MAX_NOTE_CHARS = 200
 
@@ -61,3 +61,8 @@ def save_site_policy(
         after={**normalised, "version": saved.version},
     )
     return saved
+
+
+def policy_history(conn: sa.Connection, *, limit: int = 20) -> list[StoredPolicy]:
+    """The stored versions of the site's contact policy, newest first, at most ``limit``."""
+    return policy_versions(conn, limit=limit)

@@ -30,11 +30,13 @@ from callops.desk import (
 )
 from callops.dialer.phones import PhoneError, normalise_phone
 from callops.errors import InvalidInput, PermissionDenied
+from callops.metrics import Grain, KpiRequest, ReportRow
 from callops.permissions import Permission, allowed
 from callops.records import Role
 from callops.services.team_scope import team_scope
 from callops.store.desk import (
     Ticket,
+    TicketEvent,
     TicketImport,
     add_event,
     customers_for_phones,
@@ -43,14 +45,16 @@ from callops.store.desk import (
     insert_ticket,
     list_tickets,
     open_complaints_past_due,
+    ticket_events_of,
     update_ticket,
 )
 from callops.store.desk_callbacks import add_callback
+from callops.store.kpi_query import kpi_report
 from callops.store.users import User
 
 __all__ = ["DEFAULT_RULES", "TicketFilter", "NewTicket", "TicketChange", "DeskRules", "desk_scope",
            "import_ticket_rows", "ticket_page", "open_ticket", "change_ticket", "visible_ticket", "MAX_PAGE",
-           "escalate_past_due"]
+           "escalate_past_due", "ticket_history", "COMPLAINT_KPIS", "complaints_by_owner"]
 
 MAX_PAGE = 200  # tickets per page: the bound on one request's work
 
@@ -288,3 +292,20 @@ def change_ticket(conn: sa.Connection, user: User, ticket_id: int, change: Ticke
                      owner=owner_now, ticket_id=ticket.id)
     _escalate(conn, get_ticket(conn, ticket.id), actor=user.username, now=now, rules=rules)
     return get_ticket(conn, ticket.id)
+
+
+def ticket_history(conn: sa.Connection, ticket_id: int) -> list[TicketEvent]:
+    """The ticket's events (state changes, notes, escalations), oldest first."""
+    return ticket_events_of(conn, ticket_id)
+
+
+COMPLAINT_KPIS = ("complaints", "repeat_complaints", "escalated_share", "median_resolution_h", "tickets",
+                  "fcr_ticket", "fcr_ticket_repeat", "desk_contacts", "desk_acw_s", "csat", "csat_responses")
+
+
+def complaints_by_owner(conn: sa.Connection, *, start: dt.date, end: dt.date, tz: str, by: str,
+                        scope: frozenset[str] | None) -> list[ReportRow]:
+    """The complaint KPIs (``COMPLAINT_KPIS``) per ``by`` (team or agent) over the local days ``start`` to
+    ``end``, from the KPI layer; ``scope`` (a lead's agents, from ``desk_scope``) narrows the agents."""
+    return kpi_report(conn, KpiRequest(start=start, end=end, grain=Grain.TOTAL, tz=tz, dims=(by,),
+                                       kpis=COMPLAINT_KPIS, agent_states=False, agents=scope))

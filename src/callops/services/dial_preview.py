@@ -31,10 +31,18 @@ from callops.services.campaign_dial import (
 )
 from callops.services.switch_runner import SwitchRunner
 from callops.store.campaigns import get_campaign
-from callops.store.dial_previews import close_preview, offer_preview, preview_decisions
+from callops.store.dial_previews import (
+    SKIP_REASONS,
+    PreviewCard,
+    close_preview,
+    decide_preview,
+    offer_preview,
+    open_preview,
+    preview_decisions,
+)
 from callops.store.switch_log import agent_states_by_id
 
-__all__ = ["run_preview"]
+__all__ = ["SKIP_REASONS", "agent_card", "decide_card", "run_preview"]
 
 
 def run_preview(
@@ -140,3 +148,21 @@ def run_preview(
             result = SwitchResult(False, "", "timeout", "stopped before the switch answered")
         finish_dial(engine, campaign, run, agent, contact, at, result, connected_at, report)
     return run
+
+
+# --- the agent's side: the card /live/agent shows, and the agent's decision on it --------------------------
+
+def agent_card(conn: sa.Connection, agent: str) -> tuple[PreviewCard | None, bool]:
+    """The agent's open preview card, and whether their page should wait for the next one (no card open and
+    their last switch state is ``ready``)."""
+    card = open_preview(conn, agent)
+    last = agent_states_by_id(conn, [agent]).get(agent)
+    return card, card is None and last is not None and last[1] == "ready"
+
+
+def decide_card(conn: sa.Connection, card_id: int, *, agent: str, decision: str, reason: str | None,
+                now: dt.datetime) -> None:
+    """The agent's decision on card ``card_id``: ``accepted`` (dial now) or ``skipped`` with one of
+    ``SKIP_REASONS``; InvalidInput naming the field, NotFound for another agent's or an unknown card, Conflict
+    when it is no longer open."""
+    decide_preview(conn, card_id, agent=agent, decision=decision, reason=reason, now=now)

@@ -13,11 +13,11 @@ from callops.errors import InvalidInput
 from callops.live.intraday import Intraday, MoveResult, PlanSlot, intraday, move_agents
 from callops.queueing.staffing import ServiceTargets
 from callops.scheduling.staffing_plan import StaffingPlan
-from callops.store.plans import load_plan
+from callops.store.plans import list_plans, load_plan
 from callops.store.schema import calls
 from callops.store.types import to_millis
 
-__all__ = ["plan_intraday", "plan_move"]
+__all__ = ["plan_intraday", "plan_move", "plan_names"]
 
 
 def _today(plan: StaffingPlan, now: dt.datetime, tz: zoneinfo.ZoneInfo) -> tuple[list[PlanSlot], dt.datetime]:
@@ -78,3 +78,8 @@ def plan_move(conn: sa.Connection, from_plan: str, to_plan: str, agents: int, *,
                        from_agents=ra.planned_agents, to_calls=rb.reforecast_calls, to_aht_s=rb.aht_s,
                        to_agents=rb.planned_agents, interval_s=p1.targets.interval_min * 60,
                        sl_time_s=p2.targets.sl_time_s)
+
+
+def plan_names(conn: sa.Connection) -> list[str]:
+    """The names of the saved staffing plans (any version), sorted: the plans the floor can follow."""
+    return sorted({name for name, _, _, _ in list_plans(conn)})

@@ -22,12 +22,24 @@ from callops.scheduling.roster_problem import build_problem
 from callops.scheduling.roster_solver import RosterResult, SolveOptions, solve_roster
 from callops.scheduling.work_rules import WorkRules, WorkSystem, china_rules
 from callops.services.roster_rules import MAX_RULES_BYTES, parse_rules
-from callops.store.directory import list_agents
-from callops.store.roster_builds import RosterInputs, active_job, queue_job, rule_set_text, save_inputs, save_rule_set
+from callops.store.directory import TeamRow, list_agents, list_teams
+from callops.store.plans import list_plans
+from callops.store.roster_builds import (
+    RosterInputs,
+    RosterJob,
+    active_job,
+    get_job,
+    list_jobs,
+    list_rule_sets,
+    queue_job,
+    rule_set_text,
+    save_inputs,
+    save_rule_set,
+)
 from callops.store.rosters import StoredRoster, save_roster
 
-__all__ = ["BuildRequest", "MAX_BUILD_AGENTS", "MAX_BUILD_DAYS", "MAX_TIME_LIMIT_S", "STALE_AFTER",
-           "prepare_build", "result_summary", "save_build", "solve_job"]
+__all__ = ["BuildChoices", "BuildRequest", "RosterInputs", "MAX_BUILD_AGENTS", "MAX_BUILD_DAYS", "MAX_TIME_LIMIT_S",
+           "STALE_AFTER", "build_choices", "build_job", "prepare_build", "result_summary", "save_build", "solve_job"]
 
 MAX_BUILD_AGENTS = 400
 MAX_BUILD_DAYS = 31
@@ -190,3 +202,25 @@ def save_build(conn: sa.Connection, name: str, result: RosterResult, inputs: Ros
                          last_day=result.roster.last_day, tz=tz, summary=result_summary(result), now=now, by=by)
     save_inputs(conn, stored.roster_id, inputs)
     return stored
+
+
+def build_job(conn: sa.Connection, job_id: int) -> RosterJob:
+    """Roster build job ``job_id`` as it stands (queued, running, done or failed, with its summary or error);
+    NotFound without one."""
+    return get_job(conn, job_id)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildChoices:
+    """What the rosters page's build form offers and shows: the newest build jobs, the saved staffing plans
+    (name, version, created_at, queue), the teams and the stored rules files (name, saved at, by)."""
+
+    jobs: list[RosterJob]
+    plans: list[tuple[str, int, dt.datetime, str | None]]
+    teams: list[TeamRow]
+    rule_sets: list[tuple[str, dt.datetime, str | None]]
+
+
+def build_choices(conn: sa.Connection) -> BuildChoices:
+    return BuildChoices(jobs=list_jobs(conn), plans=list_plans(conn), teams=list_teams(conn),
+                        rule_sets=list_rule_sets(conn))

@@ -37,9 +37,15 @@ from callops.store.rosters import StoredRoster, load_roster_id
 from callops.store.users import User
 
 __all__ = ["MAX_NOTE", "Decision", "accept_swap", "approver_scope", "ask", "decide", "request_json", "requests_for",
-           "shortfall_change", "violation_json", "withdraw"]
+           "roster_by_id", "shortfall_change", "violation_json", "withdraw"]
 
 MAX_NOTE = 500
+
+
+def roster_by_id(conn: sa.Connection, roster_id: int) -> StoredRoster:
+    """The saved roster version ``roster_id`` with its shifts (NotFound without one): the roster a published
+    head names, as the schedule and team pages show it."""
+    return load_roster_id(conn, roster_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,12 +18,14 @@ from callops.deadline import Deadline
 from callops.errors import InvalidInput
 from callops.scheduling.roster_model import ANY_SKILL, RosterAgent, RosterShift
 from callops.simulation.from_roster import RosterSimulation, Workload, simulate_roster
+from callops.store.plans import list_plans
 from callops.store.roster_builds import load_inputs
 from callops.store.rosters import load_roster
 
 __all__ = [
     "MAX_CALLS",
     "MAX_REPLICATIONS",
+    "plan_choices",
     "roster_simulation_json",
     "simulate_saved",
     "workload_from_plans",
@@ -32,6 +34,12 @@ __all__ = [
 
 MAX_REPLICATIONS = 50
 MAX_CALLS = 3_000_000  # simulated calls (workload x replications) one request may cause
+
+
+def plan_choices(conn: sa.Connection) -> list[tuple[str, int, dt.datetime, str | None]]:
+    """(name, version, created_at, queue) of every saved staffing plan, newest first: the workloads a roster
+    may be simulated against."""
+    return list_plans(conn)
 
 
 def workload_from_plans(conn: sa.Connection, refs: Sequence[str]) -> list[Workload]:

@@ -20,7 +20,7 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -36,7 +36,7 @@ from callops.scheduling import (
     handle_time_profile,
 )
 from callops.store.call_volume import last_day_with_calls
-from callops.store.forecasts import load_forecast, save_forecast
+from callops.store.forecasts import list_forecasts, load_forecast, save_forecast
 from callops.store.history import IntervalSeries, arrival_series
 from callops.store.plans import load_plan, save_plan
 from callops.store.records import CallFilter
@@ -58,11 +58,14 @@ __all__ = [
     "create_forecast",
     "create_plan",
     "forecast_history",
+    "forecast_versions",
     "load_plan_ref",
     "parse_ref",
     "place_of",
     "plan_forecast",
     "saved_forecast",
+    "stored_forecast",
+    "stored_plan",
 ]
 
 
@@ -277,6 +280,23 @@ def parse_ref(text: str) -> tuple[str, int | None]:
     if not version.isdigit() or int(version) < 1 or not name:
         raise InvalidInput(f"{text!r} is not NAME or NAME@VERSION (a version is 1, 2, ...)", field="plan")
     return name, int(version)
+
+
+def forecast_versions(conn: sa.Connection) -> list[dict[str, Any]]:
+    """Every saved forecast version, newest first, as the rows ``callops plan forecasts`` and
+    ``/api/workforce/forecasts`` show (name, version, created_at, queue, grain_min, model)."""
+    return [{"name": e.name, "version": e.version, "created_at": e.created_at.isoformat(), "queue": e.queue,
+             "grain_min": e.grain_min, "model": e.model} for e in list_forecasts(conn)]
+
+
+def stored_forecast(conn: sa.Connection, name: str, version: int | None = None) -> SavedForecast:
+    """The saved forecast ``name`` (default: its newest version); NotFound without one."""
+    return load_forecast(conn, name, version)
+
+
+def stored_plan(conn: sa.Connection, name: str, version: int | None = None) -> StaffingPlan:
+    """The saved staffing plan ``name`` (default: its newest version); NotFound without one."""
+    return load_plan(conn, name, version)
 
 
 def load_plan_ref(conn: sa.Connection, ref: str) -> StaffingPlan:

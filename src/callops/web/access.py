@@ -14,7 +14,7 @@ from callops.store.records import CallFilter
 from callops.store.users import User
 from callops.web.masking import mask_number
 
-__all__ = ["scope_filter", "check_call_visible", "shown_number"]
+__all__ = ["scope_filter", "visible_calls", "check_call_visible", "shown_number"]
 
 
 def scope_filter(conn: sa.Connection, user: User, flt: CallFilter) -> CallFilter:
@@ -32,6 +32,11 @@ def scope_filter(conn: sa.Connection, user: User, flt: CallFilter) -> CallFilter
     if flt.agent is not None and flt.agent != user.agent_id:
         raise PermissionDenied(f"the {user.role.value} role sees only its own calls (agent {user.agent_id})")
     return replace(flt, agent=user.agent_id)
+
+
+def visible_calls(conn: sa.Connection, user: User) -> CallFilter:
+    """Every call ``user`` may see, with no other filter (``scope_filter`` of an empty filter)."""
+    return scope_filter(conn, user, CallFilter())
 
 
 def check_call_visible(conn: sa.Connection, user: User, call: Call) -> None:

@@ -24,7 +24,7 @@ from callops.store.live_events import LogCursor, events_since, last_event_id
 from callops.store.schema import queues
 from callops.web.state import web_state
 
-__all__ = ["LiveFloor", "live_floor", "THRESHOLDS_KEY", "POLL_S"]
+__all__ = ["LiveFloor", "live_floor", "save_thresholds", "THRESHOLDS_KEY", "POLL_S"]
 
 _log = logging.getLogger(__name__)
 THRESHOLDS_KEY = "live.thresholds"
@@ -132,3 +132,10 @@ def live_floor(request: Request, conn: sa.Connection) -> LiveFloor:
         floor.start(state.clock(), conn)
         app.state.live_floor = floor
         return floor
+
+
+def save_thresholds(conn: sa.Connection, values: dict[str, Any]) -> None:
+    """Store the board's thresholds (read back when a process starts its board); the caller commits."""
+    from callops.store.qa_library import set_setting
+
+    set_setting(conn, THRESHOLDS_KEY, values)

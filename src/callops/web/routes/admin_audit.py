@@ -10,10 +10,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
 from callops.errors import InvalidInput
-from callops.metrics import local_range_ms
 from callops.permissions import Permission
+from callops.services.audit_trail import audit_window
 from callops.store.audit_log import ENTITIES, AuditEntry, count_entries, list_entries
-from callops.store.types import from_millis
 from callops.web.deps import ConnDep, User, ViewerDep, require
 from callops.web.filters import parse_date
 from callops.web.routes._admin_forms import admin_render
@@ -29,11 +28,7 @@ def audit_query(*, entity: str | None, start: str | None, end: str | None, tz: s
     """The filters as ``list_entries`` keywords: the entity checked, the local days as a UTC range."""
     if entity and entity not in ENTITIES:
         raise InvalidInput(f"{entity!r} is not one of {', '.join(ENTITIES)}", field="entity")
-    first, last = parse_date(start, field="from"), parse_date(end, field="to")
-    since = until = None
-    if first is not None or last is not None:
-        lo_ms, hi_ms = local_range_ms(first or dt.date(1970, 1, 2), last or dt.date(9998, 12, 31), tz)
-        since, until = (from_millis(lo_ms) if first else None), (from_millis(hi_ms) if last else None)
+    since, until = audit_window(parse_date(start, field="from"), parse_date(end, field="to"), tz)
     return {"entity": entity or None, "since": since, "until": until}
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 from typing import Annotated
 
@@ -10,10 +9,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
 from callops.permissions import Permission
-from callops.services.team_scope import team_scope
+from callops.services.agent_directory import agent_teams, recent_days, scoped_agents
 from callops.store.agent_activity import agents_in_calls
-from callops.store.call_volume import last_day_with_calls
-from callops.store.directory import list_agents, list_teams
 from callops.web.access import scope_filter
 from callops.web.deps import ConnDep, User, ViewerDep, require
 from callops.web.filters import CallQueryDep
@@ -34,15 +31,15 @@ def agents_page(request: Request, conn: ConnDep, user: Annotated[User, require(P
                 viewer: ViewerDep, query: CallQueryDep) -> HTMLResponse:
     if query.date_from is None and query.date_to is None:
         # aggregating every call is O(table); by default the page covers the last 30 days of data
-        last_day = last_day_with_calls(conn, scope_filter(conn, user, query.to_filter(viewer.tz)), tz=viewer.tz.key)
-        if last_day is not None:
-            first_day = last_day - dt.timedelta(days=DEFAULT_DAYS - 1)
+        window = recent_days(conn, scope_filter(conn, user, query.to_filter(viewer.tz)), tz=viewer.tz.key,
+                             days=DEFAULT_DAYS)
+        if window is not None:
+            first_day, last_day = window
             query = replace(query, date_from=first_day.isoformat(), date_to=last_day.isoformat())
     flt = scope_filter(conn, user, query.to_filter(viewer.tz))
-    scope = team_scope(conn, user)
-    directory = [a for a in list_agents(conn) if scope is None or a.agent_id in scope]
+    directory = scoped_agents(conn, user)
     return render(request, viewer, "agents.html", {
         "query": query, "activity": agents_in_calls(conn, flt), "directory": directory,
-        "names": {a.agent_id: a.name for a in directory}, "teams": list_teams(conn),
+        "names": {a.agent_id: a.name for a in directory}, "teams": agent_teams(conn),
         "skills": sorted({skill for a in directory for skill in a.skills}),
     })

@@ -7,9 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter
 
 from callops.permissions import Permission
-from callops.services.team_scope import team_scope
+from callops.services.agent_directory import scoped_agents
 from callops.store.agent_activity import agents_in_calls
-from callops.store.directory import list_agents
 from callops.web.access import scope_filter
 from callops.web.deps import ConnDep, User, ViewerDep, require
 from callops.web.filters import CallQueryDep
@@ -23,8 +22,7 @@ def api_agents(conn: ConnDep, user: Annotated[User, require(Permission.VIEW_AGEN
                query: CallQueryDep) -> list[AgentOut]:
     """Every agent of the directory or of the matching calls, with counts over those calls."""
     activity = {a.agent: a for a in agents_in_calls(conn, scope_filter(conn, user, query.to_filter(viewer.tz)))}
-    scope = team_scope(conn, user)
-    directory = {a.agent_id: a for a in list_agents(conn) if scope is None or a.agent_id in scope}
+    directory = {a.agent_id: a for a in scoped_agents(conn, user)}
     out = [AgentOut.of(a.agent_id, name=a.name, team=a.team, skills=dict(a.skills), activity=activity.get(a.agent_id))
            for a in directory.values()]
     out += [AgentOut.of(agent, name=None, team=None, skills={}, activity=act)

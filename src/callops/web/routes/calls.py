@@ -11,8 +11,8 @@ from callops.errors import InvalidInput
 from callops.metrics.call_sets import CallSet
 from callops.permissions import Permission, allowed
 from callops.records import Outcome
+from callops.services.agent_directory import call_filter_choices
 from callops.services.qa_access import is_qa
-from callops.store.directory import list_agents, list_queues
 from callops.store.records import bounded_count, get_call
 from callops.web.access import check_call_visible, scope_filter, shown_number
 from callops.web.call_pages import CallPage, page_calls
@@ -45,6 +45,7 @@ def calls_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewe
     page = page_calls(conn, flt, paging) if flt is not None else CallPage(rows=[], next_cursor=None, prev_cursor=None)
     count, more = bounded_count(conn, flt) if flt is not None else (0, False)
     sees_all = allowed(user.role, Permission.VIEW_ALL_CALLS)
+    choices = call_filter_choices(conn, flt, sees_all=sees_all)
 
     def link(cursor: str | None, direction: str) -> str | None:
         if cursor is None:
@@ -54,9 +55,7 @@ def calls_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: Viewe
 
     return render(request, viewer, "calls.html", {
         "query": query, "page": page, "count": count, "more": more, "sees_all": sees_all,
-        "queues": [q.name for q in list_queues(conn)],
-        "agents": ([a.agent_id for a in list_agents(conn)
-                    if flt is None or flt.agents is None or a.agent_id in flt.agents] if sees_all else []),
+        "queues": choices.queues, "agents": choices.agents,
         "outcomes": [o.value for o in Outcome], "number": lambda n: shown_number(user, n),
         "next_link": link(page.next_cursor, "next"), "prev_link": link(page.prev_cursor, "prev"),
         "first_page": paging.cursor is None, "errors": errors, "call_sets": [c.value for c in CallSet],

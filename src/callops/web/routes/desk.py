@@ -17,13 +17,15 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from callops.desk import OPEN_STATES, AttemptOutcome, Category, Priority, TicketState, allowed_targets, parse_choice
 from callops.errors import InvalidInput, PermissionDenied
-from callops.metrics import Grain, KpiRequest
 from callops.permissions import Permission, allowed
 from callops.services.desk import (
+    COMPLAINT_KPIS,
     TicketChange,
     TicketFilter,
     change_ticket,
+    complaints_by_owner,
     desk_scope,
+    ticket_history,
     ticket_page,
     visible_ticket,
 )
@@ -38,12 +40,9 @@ from callops.services.desk_callbacks import (
     save_contact,
 )
 from callops.services.desk_catalog import MAX_QUERY, category_tree, enter_survey, find_scripts, resolve_category
-from callops.store.desk import ticket_events_of
 from callops.store.desk_callbacks import customer_timeline, get_customer
-from callops.store.kpi_query import kpi_report
-from callops.store.users import User
 from callops.web.access import shown_number
-from callops.web.deps import ConnDep, CurrentUser, NowDep, ViewerDep
+from callops.web.deps import ConnDep, CurrentUser, NowDep, User, ViewerDep
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.viewer import Viewer
@@ -87,7 +86,7 @@ def _labels(conn: ConnDep, viewer: Viewer) -> dict[str, str]:
 def _ticket_context(conn: ConnDep, user: User, ticket_id: int, viewer: Viewer) -> dict[str, Any]:
     ticket = visible_ticket(conn, user, ticket_id)
     return {"ticket": ticket, "labels": _labels(conn, viewer), "phone": shown_number(user, ticket.phone),
-            "events": ticket_events_of(conn, ticket_id), "targets": sorted(allowed_targets(ticket.state)),
+            "events": ticket_history(conn, ticket_id), "targets": sorted(allowed_targets(ticket.state)),
             "priorities": list(Priority)}
 
 
@@ -301,10 +300,6 @@ async def callback_attempt(request: Request, callback_id: int, conn: ConnDep, us
     return RedirectResponse("/desk/callbacks", status_code=303)
 
 
-COMPLAINT_KPIS = ("complaints", "repeat_complaints", "escalated_share", "median_resolution_h", "tickets",
-                  "fcr_ticket", "fcr_ticket_repeat", "desk_contacts", "desk_acw_s", "csat", "csat_responses")
-
-
 @router.get("/desk/complaints", response_class=HTMLResponse)
 def complaints_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: ViewerDep, now: NowDep,
                     days: Annotated[int, Query(ge=1, le=REPORT_DAYS_MAX)] = 30,
@@ -315,8 +310,7 @@ def complaints_page(request: Request, conn: ConnDep, user: CurrentUser, viewer: 
     today = now.astimezone(viewer.tz).date()
     start = today - dt.timedelta(days=days - 1)
     zone = str(viewer.tz)
-    by_owner = kpi_report(conn, KpiRequest(start=start, end=today, grain=Grain.TOTAL, tz=zone, dims=(by,),
-                                           kpis=COMPLAINT_KPIS, agent_states=False, agents=scope))
+    by_owner = complaints_by_owner(conn, start=start, end=today, tz=zone, by=by, scope=scope)
     return render(request, viewer, "desk/complaints.html", {
         "rows": [r.as_dict() for r in by_owner], "by": by, "days": days, "kpis": COMPLAINT_KPIS, "start": start,
         "end": today})

@@ -28,8 +28,7 @@ from callops.services.desk import (
 )
 from callops.services.desk_catalog import resolve_category
 from callops.store.desk import Ticket, ticket_events_of
-from callops.store.users import User
-from callops.web.deps import ConnDep, CurrentUser, NowDep
+from callops.web.deps import ConnDep, CurrentUser, NowDep, User
 from callops.web.masking import mask_number
 
 router = APIRouter(prefix="/api/tickets", tags=["desk"])

@@ -14,9 +14,8 @@ from callops.permissions import Permission, allowed
 from callops.services.desk import desk_scope
 from callops.services.desk_callbacks import due_callbacks, record_attempt
 from callops.store.desk_callbacks import Callback, customer_timeline, get_customer
-from callops.store.users import User
 from callops.web.access import shown_number
-from callops.web.deps import ConnDep, CurrentUser, NowDep
+from callops.web.deps import ConnDep, CurrentUser, NowDep, User
 
 router = APIRouter(prefix="/api", tags=["desk"])
 

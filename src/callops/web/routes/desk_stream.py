@@ -19,8 +19,7 @@ from callops import permissions
 from callops.permissions import Permission
 from callops.services.desk_callbacks import caller_card
 from callops.store.desk_pop import current_caller
-from callops.store.users import User
-from callops.web.deps import request_user
+from callops.web.deps import User, request_user
 from callops.web.routes.desk import card_view
 from callops.web.state import web_state
 from callops.web.viewer import viewer_for

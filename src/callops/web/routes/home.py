@@ -6,8 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
 from callops.store.call_volume import calls_per_day
-from callops.store.records import CallFilter
-from callops.web.access import scope_filter
+from callops.web.access import visible_calls
 from callops.web.deps import ConnDep, CurrentUser, StateDep, ViewerDep
 from callops.web.nav import NavItem, visible_items
 from callops.web.rendering import render
@@ -19,7 +18,7 @@ NAV = (NavItem("nav.home", "/", order=0),)
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, conn: ConnDep, state: StateDep, user: CurrentUser, viewer: ViewerDep) -> HTMLResponse:
-    daily = calls_per_day(conn, scope_filter(conn, user, CallFilter()), tz=viewer.tz.key)
+    daily = calls_per_day(conn, visible_calls(conn, user), tz=viewer.tz.key)
     chart = {
         "type": "bar",
         "data": {"labels": [viewer.fmt.day(day) for day, _ in daily],

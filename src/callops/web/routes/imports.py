@@ -34,8 +34,7 @@ from callops.permissions import Permission
 from callops.records import Call
 from callops.services.import_jobs import ImportJobSpec
 from callops.store.import_jobs import ImportJob, create_job, get_job, job_rejects, recent_jobs
-from callops.store.users import User
-from callops.web.deps import ConnDep, EngineDep, NowDep, SettingsDep, ViewerDep, require
+from callops.web.deps import ConnDep, EngineDep, NowDep, SettingsDep, User, ViewerDep, require
 from callops.web.downloads import attachment
 from callops.web.import_uploads import (
     UPLOAD_PATH,

@@ -29,18 +29,14 @@ from callops.errors import InvalidInput, PermissionDenied
 from callops.live.hard_calls import KEEP_MINUTES
 from callops.permissions import Permission
 from callops.records import AgentState
-from callops.services.intraday import plan_intraday, plan_move
+from callops.services.dial_preview import SKIP_REASONS, agent_card, decide_card
+from callops.services.intraday import plan_intraday, plan_move, plan_names
 from callops.services.live_agent_state import PERSON_STATES, REASON_MAX, set_agent_state
 from callops.services.team_scope import in_team_scope, team_scope
-from callops.store.dial_previews import SKIP_REASONS, decide_preview, open_preview
 from callops.store.live_events import list_feeds
-from callops.store.plans import list_plans
-from callops.store.qa_library import set_setting
-from callops.store.switch_log import agent_states_by_id
-from callops.store.users import User
-from callops.web.deps import ConnDep, CurrentUser, NowDep, ViewerDep, request_user, require
+from callops.web.deps import ConnDep, CurrentUser, NowDep, User, ViewerDep, request_user, require
 from callops.web.form_input import FORM_ERRORS, FormValuesDep, field_errors
-from callops.web.live_floor import THRESHOLDS_KEY, LiveFloor, live_floor
+from callops.web.live_floor import LiveFloor, live_floor, save_thresholds
 from callops.web.masking import mask_number
 from callops.web.nav import NavItem
 from callops.web.rendering import render
@@ -214,7 +210,7 @@ def api_thresholds(request: Request, body: ThresholdsIn, conn: ConnDep,
     a streak of ``streak_calls`` hard (distressing) calls within ``streak_minutes`` for one agent."""
     values = body.model_dump()
     floor = live_floor(request, conn)
-    set_setting(conn, THRESHOLDS_KEY, values)
+    save_thresholds(conn, values)
     conn.commit()  # stored before this process's board uses them
     floor.set_thresholds(values)
     return values
@@ -308,7 +304,7 @@ def _wallboard(request: Request, conn: sa.Connection, user: User, viewer: Viewer
     live_floor(request, conn)
     return render(request, viewer, "live/wallboard.html", {
         "big": big, "may_supervise": permissions.allowed(user.role, Permission.SUPERVISE_FLOOR),
-        "person_states": [s.value for s in PERSON_STATES], "plans": sorted({p[0] for p in list_plans(conn)}),
+        "person_states": [s.value for s in PERSON_STATES], "plans": plan_names(conn),
         "values": values or {}, "errors": errors or {}, "saved": saved}, status_code=status_code)
 
 
@@ -351,9 +347,7 @@ def _agent_page(request: Request, conn: sa.Connection, user: User, viewer: Viewe
     refresh = False  # ready without a card: the page reloads itself to show the preview dialer's next card
     if user.agent_id:
         mine = next((a for a in floor.snapshot(now).agents if a.agent == user.agent_id), None)
-        card = open_preview(conn, user.agent_id)
-        last = agent_states_by_id(conn, [user.agent_id]).get(user.agent_id)
-        refresh = card is None and last is not None and last[1] == "ready"
+        card, refresh = agent_card(conn, user.agent_id)
         if card is not None:
             preview = {"id": card.id, "campaign": card.campaign, "script": card.script, "member": card.member,
                        "name": card.name if permissions.allowed(user.role, Permission.VIEW_PII) else "",
@@ -402,7 +396,7 @@ def preview_decide(request: Request, conn: ConnDep, user: CurrentUser, viewer: V
         text = values.get("card", "")
         if not text.isdigit() or len(text) > 18:
             raise InvalidInput("a preview card number", field="card")
-        decide_preview(conn, int(text), agent=user.agent_id, decision=values.get("decision", ""),
+        decide_card(conn, int(text), agent=user.agent_id, decision=values.get("decision", ""),
                        reason=values.get("skip_reason") or None, now=now)
     except FORM_ERRORS as exc:
         conn.rollback()

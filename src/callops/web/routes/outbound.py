@@ -33,8 +33,8 @@ from callops.dialer.policy_form import CAP_ROWS, FIELDS, form_field, form_values
 from callops.dialer.repurchase import GOOD_RATIO, repurchase_ratio
 from callops.errors import InvalidInput
 from callops.permissions import Permission, allowed
-from callops.services.contact_policy import policy_in_force, save_site_policy
-from callops.store.campaign_journeys import journey_of, save_journey
+from callops.services.campaign_journeys import save_stored_journey, stored_journey
+from callops.services.contact_policy import policy_history, policy_in_force, save_site_policy
 from callops.store.campaigns import (
     campaign_progress,
     consents_for,
@@ -46,10 +46,8 @@ from callops.store.campaigns import (
     outbound_report,
     sales_for_repurchase,
 )
-from callops.store.contact_policy import policy_versions
-from callops.store.users import User
 from callops.web.access import shown_number
-from callops.web.deps import ConnDep, NowDep, ViewerDep, require
+from callops.web.deps import ConnDep, NowDep, User, ViewerDep, require
 from callops.web.form_input import FormValuesDep
 from callops.web.i18n import Translator
 from callops.web.nav import NavItem
@@ -86,7 +84,7 @@ def _campaign_page(request: Request, conn: ConnDep, user: User, viewer: ViewerDe
     total = report["total"]
     rate = total["max_window_abandon_rate"]
     gauge = None if rate is None else min(rate / campaign.abandon_cap, 2.0)
-    stored = journey_of(conn, campaign)
+    stored = stored_journey(conn, campaign.name)
     if values is None:
         values = journey_form_values(stored.settings if stored else {**DEFAULT_JOURNEY_SETTINGS,
                                                                      "name": campaign.name})
@@ -116,7 +114,7 @@ def save_journey_form(request: Request, name: str, conn: ConnDep,
     typed = {k: v[:80] for k, v in values.items() if k == "journey_name" or k.startswith("touch_")}
     form = mapping_from_journey_form(typed, campaign=campaign.name)
     try:
-        save_journey(conn, campaign, form.settings, saved_by=user.username, now=now)
+        save_stored_journey(conn, campaign.name, form.settings, saved_by=user.username, now=now)
     except InvalidInput as exc:
         conn.rollback()
         field = journey_field(exc.field, form.rows)
@@ -175,7 +173,7 @@ def _policy_page(request: Request, conn: ConnDep, user: User, viewer: ViewerDep,
                  errors: dict[str, str], status_code: int = 200) -> HTMLResponse:
     policy, stored = policy_in_force(conn)
     return render(request, viewer, "outbound/policy.html", {
-        "values": values, "errors": errors, "stored": stored, "versions": policy_versions(
+        "values": values, "errors": errors, "stored": stored, "versions": policy_history(
             conn, limit=POLICY_VERSIONS_SHOWN), "cap_rows": range(CAP_ROWS), "can_edit": allowed(
             user.role, Permission.MANAGE_DIRECTORY), "rule_labels": rule_labels(policy, viewer.t),
         "policy": policy,

@@ -33,14 +33,11 @@ from callops.metrics import (
 )
 from callops.permissions import Permission
 from callops.services.queue_service_level import QueueThresholds, kpi_report_at_queue_thresholds, queue_thresholds
+from callops.services.report_data import QueueTargets, ReportData, latest_day, report_data, site_queue_targets
 from callops.services.report_files import columns_of
 from callops.services.spreadsheet_export import Column, csv_encoding, kpi_columns, kpi_label, table_csv, table_xlsx
 from callops.services.team_scope import team_scope
-from callops.store.call_volume import last_day_with_calls
 from callops.store.kpi_query import agent_report, kpi_report
-from callops.store.queue_targets import QueueTargets, queue_targets
-from callops.store.records import CallFilter
-from callops.store.scenarios import SavedScenario, get_scenario, list_scenarios
 from callops.web.deps import ConnDep, SettingsDep, User, ViewerDep, require
 from callops.web.downloads import attachment
 from callops.web.filters import parse_date
@@ -130,26 +127,9 @@ def _kpi_params(
 KpiParamsDep = Annotated[KpiParams, Depends(_kpi_params)]
 
 
-@dataclass(frozen=True, slots=True)
-class ReportData:
-    """What a report page shows: real calls (``scenario`` None) or a saved scenario, and the saved ones to pick."""
-
-    scenario: SavedScenario | None
-    saved: list[SavedScenario]
-
-    @property
-    def name(self) -> str | None:
-        return None if self.scenario is None else self.scenario.name
-
-    @property
-    def query(self) -> str:
-        """``scenario=NAME`` for links that keep the choice; empty for real calls."""
-        return "" if self.scenario is None else urlencode({"scenario": self.scenario.name})
-
-
 def _report_data(conn: ConnDep, scenario: ScenarioQuery = None) -> ReportData:
     """The page's data choice; an unknown scenario is NotFound (404)."""
-    return ReportData(get_scenario(conn, scenario) if scenario else None, list_scenarios(conn))
+    return report_data(conn, scenario)
 
 
 ReportDataDep = Annotated[ReportData, Depends(_report_data)]
@@ -266,7 +246,7 @@ def _common_target(targets: Mapping[str, QueueTargets], queues: Sequence[object]
 
 
 def _latest_day(conn: ConnDep, viewer: Viewer, data: ReportData) -> dt.date | None:
-    return last_day_with_calls(conn, CallFilter(scenario=data.name), tz=viewer.tz.key)
+    return latest_day(conn, data, tz=viewer.tz.key)
 
 
 def _one(conn: ConnDep, user: User, data: ReportData, start: dt.date, end: dt.date, tz: str,
@@ -323,7 +303,7 @@ def dashboard(request: Request, conn: ConnDep, user: ReportsUser, viewer: Viewer
         tz = viewer.tz.key
         monday = today - dt.timedelta(days=today.weekday())
         week_ago = today - dt.timedelta(days=7)
-        targets = queue_targets(conn)
+        targets = site_queue_targets(conn)
         thresholds = _site_thresholds(targets)
         context.update(
             day=_one(conn, user, data, today, today, tz, DASHBOARD_KPIS, thresholds),
@@ -442,7 +422,7 @@ def _builder_result(request: Request, conn: ConnDep, user: User, viewer: Viewer,
     """The builder's result: one page of rows, the totals row, the chart and the paging links."""
     context: dict[str, Any] = {}
     req = params.request(viewer.tz.key)
-    targets = queue_targets(conn)
+    targets = site_queue_targets(conn)
     thresholds = _builder_thresholds(req, targets, sl_basis)
     rows = _kpi(conn, user, req, thresholds)
     page, first_index, pages = page_of(len(rows), page)
@@ -501,7 +481,7 @@ def export(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep
     params = _for_pages(params)
     codec = csv_encoding(encoding)
     req = params.request(viewer.tz.key)
-    rows = [r.as_dict() for r in _kpi(conn, user, req, _builder_thresholds(req, queue_targets(conn), sl_basis))]
+    rows = [r.as_dict() for r in _kpi(conn, user, req, _builder_thresholds(req, site_queue_targets(conn), sl_basis))]
     columns = export_columns(viewer, rows, req.tz)
     name = "-".join(["callops-kpi", *([params.scenario] if params.scenario else []), str(params.start),
                      str(params.end)])
@@ -569,7 +549,7 @@ def period_report(request: Request, kind: Literal["daily", "weekly", "monthly"],
         tz = viewer.tz.key
         first, last = _period_range(kind, day)
         grain = _PERIODS[kind]
-        targets = queue_targets(conn)
+        targets = site_queue_targets(conn)
         thresholds = _site_thresholds(targets)
         total = _kpi(conn, user, KpiRequest(start=first, end=last, grain=grain, tz=tz, kpis=PERIOD_KPIS,
                                             compare_previous=True, agent_states=False, scenario=data.name),

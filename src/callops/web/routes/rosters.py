@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from callops.errors import Conflict, InvalidInput
 from callops.permissions import Permission
 from callops.scheduling.work_rules import WorkSystem
+from callops.services.agent_directory import agent_teams, team_members
 from callops.services.roster_builds import (
     MAX_BUILD_AGENTS,
     MAX_BUILD_DAYS,
@@ -24,15 +25,13 @@ from callops.services.roster_builds import (
     MAX_TIME_LIMIT_S,
     STALE_AFTER,
     BuildRequest,
+    build_choices,
+    build_job,
     prepare_build,
 )
 from callops.services.roster_views import roster_view
-from callops.store.directory import list_agents, list_teams
-from callops.store.plans import list_plans
-from callops.store.roster_builds import get_job, list_jobs, list_rule_sets
 from callops.store.rosters import list_rosters, load_roster, publish_roster, roster_history
-from callops.store.users import User
-from callops.web.deps import ConnDep, NowDep, SettingsDep, StateDep, ViewerDep, require
+from callops.web.deps import ConnDep, NowDep, SettingsDep, StateDep, User, ViewerDep, require
 from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render
@@ -59,9 +58,10 @@ def _list_page(request: Request, conn: ConnDep, viewer: Viewer, *, form: dict[st
     for name, version, created_at, published_at in list_rosters(conn):
         by_name.setdefault(name, []).append((version, created_at, published_at))
     field = error.field if isinstance(error, InvalidInput) else None
+    choices = build_choices(conn)
     return render(request, viewer, "rosters/list.html", {
-        "rosters": sorted(by_name.items()), "jobs": list_jobs(conn), "plans": list_plans(conn),
-        "teams": list_teams(conn), "rule_sets": list_rule_sets(conn), "contracts": [s.value for s in WorkSystem],
+        "rosters": sorted(by_name.items()), "jobs": choices.jobs, "plans": choices.plans,
+        "teams": choices.teams, "rule_sets": choices.rule_sets, "contracts": [s.value for s in WorkSystem],
         "form": DEFAULT_FORM | (form or {}), "error": str(error) if error else None, "error_field": field,
         "limits": {"agents": MAX_BUILD_AGENTS, "days": MAX_BUILD_DAYS, "time_limit_s": MAX_TIME_LIMIT_S}},
         status_code=status_code)
@@ -113,13 +113,13 @@ def job_page(request: Request, job_id: int, conn: ConnDep, user: Planner, viewer
              now: NowDep) -> HTMLResponse:
     """The job's progress; the page refreshes itself while it is queued or running. A job left running past
     ``STALE_AFTER`` was cut off (the server restarted): said so, and no longer refreshed."""
-    job = get_job(conn, job_id)
+    job = build_job(conn, job_id)
     stale = job.status in ("queued", "running") and now - job.created_at > STALE_AFTER
     return render(request, viewer, "rosters/job.html", {"job": job, "stale": stale})
 
 
 def _team_agents(conn: ConnDep, team: str | None) -> list[str] | None:
-    return None if not team else [a.agent_id for a in list_agents(conn, team=team)]
+    return None if not team else team_members(conn, team)
 
 
 @router.get("/rosters/saved/{name}", response_class=HTMLResponse)
@@ -139,7 +139,7 @@ def roster_page(request: Request, name: str, conn: ConnDep, user: Planner, viewe
         "roster": roster, "view": view, "versions": versions, "history": roster_history(conn, name),
         "gantt": gantt(roster.shifts, first_day=first, days=days, tz=zone, agents=agents),
         "coverage": coverage_chart(points, tz=zone, interval_min=view.interval_min), "points": points,
-        "day": shown, "team": team or "", "teams": list_teams(conn),
+        "day": shown, "team": team or "", "teams": agent_teams(conn),
         "days": [roster.first_day + dt.timedelta(days=k) for k in range((roster.last_day - roster.first_day).days + 1)],
         "summary": _summary(roster.summary)})
 

@@ -17,8 +17,7 @@ from callops.scheduling.adherence import total
 from callops.services.roster_adherence import adherence_over
 from callops.services.team_scope import team_scope
 from callops.store.directory import list_agents, list_teams
-from callops.store.users import User
-from callops.web.deps import ConnDep, NowDep, SettingsDep, ViewerDep, require
+from callops.web.deps import ConnDep, NowDep, SettingsDep, User, ViewerDep, require
 from callops.web.filters import parse_date
 from callops.web.rendering import render
 from callops.web.routes.rosters_charts import WIDTH, gantt, state_strip

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse
 from callops.permissions import Permission
 from callops.scheduling.adherence import AdherenceRow
 from callops.services.roster_adherence import adherence_over
-from callops.services.roster_builds import BuildRequest, prepare_build
+from callops.services.roster_builds import BuildRequest, build_job, prepare_build
 from callops.services.roster_requests import (
     Decision,
     accept_swap,
@@ -26,10 +26,8 @@ from callops.services.roster_requests import (
     withdraw,
 )
 from callops.services.roster_views import roster_view
-from callops.store.roster_builds import RosterJob, get_job
 from callops.store.rosters import StoredRoster, list_rosters, load_roster, publish_roster
-from callops.store.users import User
-from callops.web.deps import ConnDep, CurrentUser, NowDep, SettingsDep, StateDep, require
+from callops.web.deps import ConnDep, CurrentUser, NowDep, SettingsDep, StateDep, User, require
 from callops.web.filters import parse_date
 from callops.web.roster_runner import start_job_thread
 from callops.web.routes.rosters_adherence import adherence_agents
@@ -59,7 +57,8 @@ def _iso(at: dt.datetime | None) -> str | None:
     return None if at is None else at.isoformat()
 
 
-def _job(job: RosterJob) -> JobOut:
+def _job(conn: ConnDep, job_id: int) -> JobOut:
+    job = build_job(conn, job_id)
     return JobOut(id=job.job_id, name=job.name, status=job.status, created_at=job.created_at.isoformat(),
                   started_at=_iso(job.started_at), finished_at=_iso(job.finished_at),
                   roster_version=job.roster_version, summary=job.summary, error=job.error)
@@ -109,12 +108,12 @@ def api_build(body: BuildIn, conn: ConnDep, user: Planner, settings: SettingsDep
     form = BuildRequest(**(body.model_dump() | {"time_limit_s": f"{body.time_limit_s:g}"}))
     job_id = prepare_build(conn, form, tz=settings.site_tz, now=now, by=user.username)
     tasks.add_task(start_job_thread, state.engine, job_id, state.clock)
-    return _job(get_job(conn, job_id))
+    return _job(conn, job_id)
 
 
 @router.get("/jobs/{job_id}")
 def api_job(job_id: int, conn: ConnDep, user: Planner) -> JobOut:
-    return _job(get_job(conn, job_id))
+    return _job(conn, job_id)
 
 
 def _decision(decision: Decision, *, created: bool = False) -> JSONResponse:

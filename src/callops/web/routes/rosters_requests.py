@@ -23,13 +23,12 @@ from callops.services.roster_requests import (
     ask,
     decide,
     requests_for,
+    roster_by_id,
     shortfall_change,
     withdraw,
 )
 from callops.store.roster_requests import PublishedRoster, list_requests, published_rosters
-from callops.store.rosters import StoredRoster, load_roster_id
-from callops.store.users import User
-from callops.web.deps import ConnDep, CurrentUser, NowDep, ViewerDep, require
+from callops.web.deps import ConnDep, CurrentUser, NowDep, User, ViewerDep, require
 from callops.web.filters import parse_date
 from callops.web.nav import NavItem
 from callops.web.rendering import render
@@ -60,7 +59,7 @@ def my_schedule(request: Request, conn: ConnDep, user: CurrentUser, viewer: View
     today = now.astimezone(viewer.tz).date()
     blocks: list[dict[str, Any]] = []
     for head in published_rosters(conn, covering=(today - dt.timedelta(days=7), today + dt.timedelta(days=AHEAD_DAYS))):
-        roster = load_roster_id(conn, head.roster_id)
+        roster = roster_by_id(conn, head.roster_id)
         mine = [s for s in roster.shifts if s.agent == agent]
         zone = zoneinfo.ZoneInfo(roster.tz)
         blocks.append({"roster": roster, "shifts": mine, "zone": zone, "gantt": gantt(
@@ -74,7 +73,7 @@ def _new_form(request: Request, conn: ConnDep, viewer: Viewer, user: User, *, ro
               day: str | None, form: dict[str, str] | None = None, error: str | None = None,
               error_field: str | None = None, violations: tuple[Any, ...] = (), status_code: int = 200) -> HTMLResponse:
     agent = _own(user)
-    roster = load_roster_id(conn, roster_id)
+    roster = roster_by_id(conn, roster_id)
     at = parse_start(start, "start")
     mine = next((s for s in roster.shifts if s.agent == agent and s.start_at == at), None)
     if mine is None:
@@ -165,13 +164,10 @@ def _team(request: Request, conn: ConnDep, user: User, viewer: Viewer, now: dt.d
           decision: Decision | None = None, status_code: int = 200) -> HTMLResponse:
     scope = approver_scope(conn, user)
     heads = _team_heads(conn, now.astimezone(viewer.tz).date()) or published_rosters(conn)[:10]
-    chosen: StoredRoster | None = None
-    if roster_id is not None:
-        if not any(h.roster_id == roster_id for h in heads):
-            raise NotFound(f"roster {roster_id} is not a published roster in view")
-        chosen = load_roster_id(conn, roster_id)
-    elif heads:
-        chosen = load_roster_id(conn, heads[0].roster_id)
+    if roster_id is not None and not any(h.roster_id == roster_id for h in heads):
+        raise NotFound(f"roster {roster_id} is not a published roster in view")
+    chosen_id = roster_id if roster_id is not None else (heads[0].roster_id if heads else None)
+    chosen = roster_by_id(conn, chosen_id) if chosen_id is not None else None
     chart = None
     if chosen is not None:
         names = sorted({s.agent for s in chosen.shifts} if scope is None else scope)

@@ -18,12 +18,10 @@ from starlette.responses import HTMLResponse
 
 from callops.errors import InvalidInput, NotFound
 from callops.permissions import Permission
-from callops.services.roster_simulation import roster_simulation_json, simulate_saved, workload_from_plans
+from callops.services.roster_simulation import plan_choices, roster_simulation_json, simulate_saved, workload_from_plans
 from callops.simulation.from_roster import Workload, parse_workload
-from callops.store.plans import list_plans
 from callops.store.rosters import StoredRoster, load_roster
-from callops.store.users import User
-from callops.web.deps import ConnDep, ViewerDep, require
+from callops.web.deps import ConnDep, User, ViewerDep, require
 from callops.web.i18n import Translator
 from callops.web.rendering import render
 
@@ -93,7 +91,7 @@ def _simulate(request: Request, conn: ConnDep, viewer: ViewerDep, roster: Stored
     zone = zoneinfo.ZoneInfo(roster.tz)
     context: dict[str, object] = {
         "roster": roster,
-        "plans": list_plans(conn),
+        "plans": plan_choices(conn),
         "chosen": list(chosen),
         "form": form,
         "result": None,

@@ -13,8 +13,7 @@ from callops.errors import InvalidInput, NotFound
 from callops.permissions import Permission
 from callops.services.roster_simulation import roster_simulation_json, simulate_saved, workload_from_plans
 from callops.store.rosters import load_roster
-from callops.store.users import User
-from callops.web.deps import ConnDep, require
+from callops.web.deps import ConnDep, User, require
 from callops.web.routes.rosters_simulate import MAX_WEB_PLANS, MAX_WEB_REPLICATIONS
 
 router = APIRouter(prefix="/api/rosters", tags=["rosters"])

@@ -19,7 +19,14 @@ from callops.permissions import Permission
 from callops.scheduling import compare_plan_totals
 from callops.services.plan_check import check_plan, plan_check_json
 from callops.services.plan_deletion import delete_plan_audited
-from callops.services.workforce import create_forecast, create_plan, forecast_history, load_plan_ref
+from callops.services.workforce import (
+    create_forecast,
+    create_plan,
+    forecast_history,
+    forecast_versions,
+    load_plan_ref,
+    stored_forecast,
+)
 from callops.services.workforce_json import (
     comparison_json,
     erlang_answer,
@@ -27,7 +34,6 @@ from callops.services.workforce_json import (
     plan_json,
     staffing_answer,
 )
-from callops.store.forecasts import list_forecasts, load_forecast
 from callops.store.plans import list_plans, load_plan
 from callops.web.deps import ConnDep, DeadlineDep, NowDep, SettingsDep, User, require
 from callops.web.routes.simulation import MAX_CALLS
@@ -105,15 +111,14 @@ def api_save_forecast(body: ForecastIn, conn: ConnDep, settings: SettingsDep, us
 @router.get("/forecasts", response_model=list[ForecastEntryOut])
 def api_forecasts(conn: ConnDep, user: Planner) -> list[dict[str, Any]]:
     """Saved forecast versions, newest first."""
-    return [{"name": e.name, "version": e.version, "created_at": e.created_at.isoformat(), "queue": e.queue,
-             "grain_min": e.grain_min, "model": e.model} for e in list_forecasts(conn)]
+    return forecast_versions(conn)
 
 
 @router.get("/forecasts/{name}", response_model=ForecastOut)
 def api_saved_forecast(name: str, conn: ConnDep, settings: SettingsDep, user: Planner,
                        version: int | None = None) -> dict[str, Any]:
     """A saved forecast with its points, accuracy and overrides (default: the newest version)."""
-    return forecast_json(load_forecast(conn, name, version), tz=zoneinfo.ZoneInfo(settings.site_tz))
+    return forecast_json(stored_forecast(conn, name, version), tz=zoneinfo.ZoneInfo(settings.site_tz))
 
 
 @router.post("/plans", status_code=201, response_model=PlanOut)
