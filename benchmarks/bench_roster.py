@@ -37,7 +37,7 @@ from callops.cli.roster import result_json  # noqa: E402
 from callops.scheduling.roster_check import check_roster  # noqa: E402
 from callops.scheduling.roster_inputs import parse_agents, parse_requirements  # noqa: E402
 from callops.scheduling.roster_model import RosterShift  # noqa: E402
-from callops.scheduling.roster_problem import build_problem  # noqa: E402
+from callops.scheduling.roster_problem import RosterProblem, build_problem  # noqa: E402
 from callops.scheduling.roster_solver import ROUNDS_SHARE, RosterResult, SolveOptions, solve_roster  # noqa: E402
 from callops.scheduling.work_rules import china_rules  # noqa: E402
 
@@ -123,31 +123,40 @@ def run_pyworkforce(result: RosterResult, agents: str, first: dt.date, days: int
             f"no weekly hours, nights or breaks)")
 
 
+def _problem(agents: str, reqs: str, first: dt.date, days: int) -> RosterProblem:
+    """The benchmark's roster problem (China rules) from its agents and requirements CSV text."""
+    return build_problem(rules=china_rules(), agents=parse_agents(agents),
+                         requirements=parse_requirements(reqs, tz=TZ, interval_min=30), first_day=first,
+                         last_day=first + dt.timedelta(days=days - 1), tz=TZ)
+
+
+def _roster_cost(p: RosterProblem, shifts: list[RosterShift]) -> tuple[float, float, float]:
+    """(stage-1 cost plus named penalties, paid hours, shortfall in agent-intervals) of ``shifts`` under ``p``."""
+    from callops.scheduling.roster_breaks import coverage_rows
+    from callops.scheduling.roster_trim import roster_penalties
+
+    im, w = p.rules.interval_min, p.rules.weights
+    rows = coverage_rows(p, shifts)
+    short = sum(max(0.0, r.required - r.scheduled) for r in rows)
+    over = sum(max(0.0, r.scheduled - r.required) for r in rows)
+    paid = sum(s.worked_min * (p.rules.pay.holiday if p.is_holiday(s.start_at.astimezone(TZ).date()) else 1.0)
+               for s in shifts)
+    total = paid + w.shortfall * im * short + w.overstaffing * im * over + sum(roster_penalties(p, shifts).values())
+    return total, paid / 60, short
+
+
 def compare_trim(result: RosterResult, agents: str, reqs: str, first: dt.date, days: int) -> None:
     """The drop pass applied to the solved (undropped) roster: stage-1 cost plus named penalties, before and
     after, on the same roster; the gap of each against the solver's bound."""
-    from callops.scheduling.roster_breaks import coverage_rows
-    from callops.scheduling.roster_trim import drop_overstaffing, roster_penalties
+    from callops.scheduling.roster_trim import drop_overstaffing
 
-    p = build_problem(rules=china_rules(), agents=parse_agents(agents),
-                      requirements=parse_requirements(reqs, tz=TZ, interval_min=30), first_day=first,
-                      last_day=first + dt.timedelta(days=days - 1), tz=TZ)
-    im, w = p.rules.interval_min, p.rules.weights
-
-    def cost(shifts: list[RosterShift]) -> tuple[float, float, float]:
-        rows = coverage_rows(p, shifts)
-        short = sum(max(0.0, r.required - r.scheduled) for r in rows)
-        over = sum(max(0.0, r.scheduled - r.required) for r in rows)
-        paid = sum(s.worked_min * (p.rules.pay.holiday if p.is_holiday(s.start_at.astimezone(TZ).date()) else 1.0)
-                   for s in shifts)
-        total = paid + w.shortfall * im * short + w.overstaffing * im * over + sum(roster_penalties(p, shifts).values())
-        return total, paid / 60, short
+    p = _problem(agents, reqs, first, days)
 
     before = list(result.roster.shifts)
     started = time.perf_counter()
     after = drop_overstaffing(p, before)
     pass_s = time.perf_counter() - started
-    (c0, h0, s0), (c1, h1, s1) = cost(before), cost(after)
+    (c0, h0, s0), (c1, h1, s1) = _roster_cost(p, before), _roster_cost(p, after)
     print(f"drop pass on the same roster ({pass_s:.2f} s): {len(before)} -> {len(after)} shifts, paid hours "
           f"{h0:,.1f} -> {h1:,.1f}, shortfall {s0:g} -> {s1:g}, cost {c0:,.0f} -> {c1:,.0f} (ratio {c1 / c0:.3f}); "
           f"gap to the bound {result.bound:,.0f}: {(c0 - result.bound) / c0:.2%} -> {(c1 - result.bound) / c1:.2%}")
@@ -159,29 +168,16 @@ def compare_trim(result: RosterResult, agents: str, reqs: str, first: dt.date, d
 def compare_fill(result: RosterResult, agents: str, reqs: str, first: dt.date, days: int, budget_s: float) -> None:
     """The fill pass (then the drop pass, as the solver runs them) applied to a roster solved without it: cost,
     shortfall and gap of both, on the same roster."""
-    from callops.scheduling.roster_breaks import coverage_rows
     from callops.scheduling.roster_fill import fill_shortfall
-    from callops.scheduling.roster_trim import drop_overstaffing, roster_penalties
+    from callops.scheduling.roster_trim import drop_overstaffing
 
-    p = build_problem(rules=china_rules(), agents=parse_agents(agents),
-                      requirements=parse_requirements(reqs, tz=TZ, interval_min=30), first_day=first,
-                      last_day=first + dt.timedelta(days=days - 1), tz=TZ)
-    im, w = p.rules.interval_min, p.rules.weights
-
-    def cost(shifts: list[RosterShift]) -> tuple[float, float, float]:
-        rows = coverage_rows(p, shifts)
-        short = sum(max(0.0, r.required - r.scheduled) for r in rows)
-        over = sum(max(0.0, r.scheduled - r.required) for r in rows)
-        paid = sum(s.worked_min * (p.rules.pay.holiday if p.is_holiday(s.start_at.astimezone(TZ).date()) else 1.0)
-                   for s in shifts)
-        total = paid + w.shortfall * im * short + w.overstaffing * im * over + sum(roster_penalties(p, shifts).values())
-        return total, paid / 60, short
+    p = _problem(agents, reqs, first, days)
 
     before = list(result.roster.shifts)
     started = time.perf_counter()
     after = drop_overstaffing(p, fill_shortfall(p, before, deadline_at=started + budget_s))
     pass_s = time.perf_counter() - started
-    (c0, h0, s0), (c1, h1, s1) = cost(before), cost(after)
+    (c0, h0, s0), (c1, h1, s1) = _roster_cost(p, before), _roster_cost(p, after)
     print(f"fill pass on the same roster ({pass_s:.2f} s of {budget_s:.1f} s): {len(before)} -> {len(after)} shifts, "
           f"paid hours {h0:,.1f} -> {h1:,.1f}, shortfall {s0:g} -> {s1:g}, cost {c0:,.0f} -> {c1:,.0f} "
           f"(ratio {c1 / c0:.3f}); gap to the bound {result.bound:,.0f}: {(c0 - result.bound) / c0:.2%} -> "
