@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import statistics
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import sqlalchemy as sa
+from desk_list_timeline import _load, timed
 from scratch_postgres import scratch_postgres
 
 from callops.desk.search_terms import index_terms
@@ -108,16 +107,6 @@ def like_scan(conn: sa.Connection, words: Sequence[str], *, limit: int = 20) -> 
     return [int(r) for r in conn.execute(query).scalars()]
 
 
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    times.sort()
-    return statistics.median(times), times[max(0, int(round(0.95 * len(times))) - 1)]
-
-
 def run(engine: sa.Engine, args: argparse.Namespace) -> None:
     upgrade(engine)
     t0 = time.perf_counter()
@@ -134,10 +123,6 @@ def run(engine: sa.Engine, args: argparse.Namespace) -> None:
             print(f"  {' '.join(words):22} {len(everything):8,} {fts[0]:8.1f} /{fts[1]:7.1f} "
                   f"{scan[0]:10.1f} /{scan[1]:8.1f} {scan[1] / fts[1]:8.1f}x")
     print(f"  load average {_load()} after timing")
-
-
-def _load() -> str:
-    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> None:
