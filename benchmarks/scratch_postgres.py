@@ -14,12 +14,13 @@ __all__ = ["scratch_postgres"]
 
 
 @contextlib.contextmanager
-def scratch_postgres(admin_url: str, prefix: str) -> Iterator[str]:
-    """The URL of a new database named ``prefix_<random>`` on ``admin_url``'s server; dropped (forced) afterwards."""
+def scratch_postgres(admin_url: str, prefix: str, *, template: str | None = None) -> Iterator[str]:
+    """The URL of a new database named ``prefix_<random>`` on ``admin_url``'s server (a copy of the database
+    ``template`` when given); dropped (forced) afterwards."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     try:
         yield admin.url.set(database=name).render_as_string(hide_password=False)
     finally:

@@ -320,3 +320,45 @@ def test_roster_page_simulates_an_uploaded_workload(engine: sa.Engine) -> None:
         zh = client.post("/rosters/saved/week50/simulate", data={"replications": "2"},
                          files={"workload": ("w.csv", _upload_csv("x"), "text/csv")})
         assert zh.status_code == 400 and "第 3 行，offered 列：&#39;x&#39; 不是数字" in zh.text
+        long_field = _upload_csv() + b"2026-12-07T16:00,20,180," + b"s" * 200_000 + b"\n"
+        zh_long = client.post("/rosters/saved/week50/simulate", data={"replications": "2"},
+                              files={"workload": ("w.csv", long_field, "text/csv")})
+        assert zh_long.status_code == 400 and "第 18 行：该行无法按 CSV 读取" in zh_long.text
+
+
+def test_api_simulates_a_workload_sent_as_the_body(engine: sa.Engine) -> None:
+    """POST /api/rosters/saved/{name}/simulate takes the workload CSV as its body and answers like the page; a bad
+    row is 400 naming the line and the column, an empty or oversized body names the workload, the query's numbers
+    are checked, and /openapi.json describes the CSV body."""
+    from roster_web_site import roster_app, seed
+    from web_sign_in import login
+
+    seed(engine)
+    url = "/api/rosters/saved/week50/simulate"
+    csv = {"Content-Type": "text/csv"}
+    with roster_app(engine) as client:
+        client.headers["X-CSRF-Token"] = login(client, "pat")
+        good = client.post(url, params={"replications": 3, "seed": 7}, content=_upload_csv(), headers=csv)
+        assert good.status_code == 200, good.text
+        data = good.json()
+        assert data["roster"] == "week50" and set(data["skills"]) == {"sales"}
+        assert len(data["intervals"]) == 16 and all(i["skill"] == "sales" for i in data["intervals"])
+        same = client.post(url, params={"replications": 3, "seed": 7}, content=_upload_csv(), headers=csv)
+        assert same.json() == data  # the same seed, the same answer
+        busier = client.post(url, params={"replications": 3, "seed": 7}, content=_upload_csv("200"), headers=csv)
+        assert busier.json()["intervals"][1]["calls"] == 200 != data["intervals"][1]["calls"]
+        bad = client.post(url, content=_upload_csv("-4"), headers=csv)
+        assert bad.status_code == 400 and bad.json()["line"] == 3 and bad.json()["field"] == "offered"
+        empty = client.post(url, content=b"", headers=csv)
+        assert empty.status_code == 400 and empty.json()["field"] == "workload"
+        long_field = client.post(url, content=b"x" * (300 * 1024), headers=csv)  # over the csv module's field limit
+        assert long_field.status_code == 400 and long_field.json()["line"] == 1
+        big = client.post(url, content=b"x" * (3 * 1024 * 1024), headers=csv)
+        assert big.status_code == 400 and big.json()["field"] == "workload"
+        runs = client.post(url, params={"replications": 99}, content=_upload_csv(), headers=csv)
+        assert runs.status_code == 400 and "replications" in runs.text
+        far = client.post(url, content=_upload_csv().replace(b"2026-12-07", b"2027-03-01"), headers=csv)
+        assert far.status_code == 400 and "no shift of the roster is on the phones" in far.text
+        schema = client.get("/openapi.json").json()
+        body = schema["paths"][url.replace("week50", "{name}")]["post"]["requestBody"]
+        assert "text/csv" in body["content"]

@@ -98,6 +98,13 @@ def parse_workload(text: str, *, tz: zoneinfo.ZoneInfo, file: str = "workload") 
     """``interval_start,calls,aht_s[,skill]`` (local times without offset are in ``tz``); errors name the line.
     ``offered`` may stand for ``calls`` and ``queue`` for ``skill`` (the words of the queue exports)."""
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _workload_rows(reader, tz, file)
+    except csv.Error as exc:  # a field over the csv module's size limit (the line it stopped in): never a 500
+        raise InvalidInput(f"not a CSV row: {exc}", file=file, line=reader.line_num + 1) from None
+
+
+def _workload_rows(reader: csv.DictReader[str], tz: zoneinfo.ZoneInfo, file: str) -> list[Workload]:
     names = [(n or "").strip().lower() for n in reader.fieldnames or []]
     shown = {n: n for n in ("interval_start", "calls", "aht_s")}  # the file's own column names, for the errors
     for alias, column in (("offered", "calls"), ("queue", "skill")):

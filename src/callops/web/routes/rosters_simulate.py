@@ -52,6 +52,7 @@ WORKLOAD_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^no shift of the roster is on the phones during the workload's intervals$", "ro.sim.wl.no_shift"),
         (r"^larger than (?P<kib>\d+) KiB$", "ro.sim.wl.too_large"),
         (r"^not UTF-8 text$", "ro.sim.wl.not_utf8"),
+        (r"^not a CSV row: ", "ro.sim.wl.not_csv"),
         (r"^choose a file$", "ro.sim.wl.missing"),
         (r"^either saved plans or a workload file$", "ro.sim.wl.both"),
     )
