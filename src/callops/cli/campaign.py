@@ -23,6 +23,7 @@ from callops.cli._outbound_input import instant as _instant
 from callops.cli._outbound_input import read_text as _read
 from callops.cli._outbound_input import site_policy
 from callops.cli._output import echo_json, echo_table
+from callops.csv_rows import CheckedDictReader, checked_rows
 from callops.dialer import (
     Channel,
     ContactHistory,
@@ -135,11 +136,11 @@ def _table(path: Path) -> tuple[list[str], list[Sequence[object]]]:
         if not rows:
             raise InvalidInput("the first sheet is empty", file=str(path))
         return [str(h or "") for h in rows[0]], rows[1:]
-    reader = csv.reader(io.StringIO(_read(path)))
-    header = next(reader, None)
-    if header is None:
+    lines = checked_rows(io.StringIO(_read(path)), file=str(path))
+    _, first = next(lines, (1, None))
+    if first is None:
         raise InvalidInput("empty file", file=str(path))
-    return header, [list(r) for r in reader]
+    return first, [r for _, r in lines]
 
 
 def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -185,7 +186,7 @@ def attempts(name: str, path: Path, as_json: bool) -> None:
     with optional agent,talk_s,wrap_s); rows of other campaigns are refused."""
     text = _read(path)
     extra = _attempt_extras(text, str(path))
-    rows = read_history_csv(_strip_columns(text, ("agent", "talk_s", "wrap_s")), file=str(path))
+    rows = read_history_csv(_strip_columns(text, ("agent", "talk_s", "wrap_s"), file=str(path)), file=str(path))
     for i, r in enumerate(rows):
         if r.campaign != name:
             raise InvalidInput(f"campaign {r.campaign!r} is not {name!r}", file=str(path), line=i + 2,
@@ -197,8 +198,8 @@ def attempts(name: str, path: Path, as_json: bool) -> None:
     echo_json(out) if as_json else echo_table([out])
 
 
-def _strip_columns(text: str, columns: tuple[str, ...]) -> str:
-    reader = csv.DictReader(io.StringIO(text))
+def _strip_columns(text: str, columns: tuple[str, ...], *, file: str) -> str:
+    reader = CheckedDictReader(text, file=file)
     keep = [c for c in (reader.fieldnames or []) if c not in columns]
     out = io.StringIO()
     writer = csv.DictWriter(out, keep, extrasaction="ignore", lineterminator="\n")
@@ -210,7 +211,7 @@ def _strip_columns(text: str, columns: tuple[str, ...]) -> str:
 
 def _attempt_extras(text: str, file: str) -> list[tuple[str | None, float, float]]:
     out: list[tuple[str | None, float, float]] = []
-    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+    for line, row in enumerate(CheckedDictReader(text, file=file), start=2):
         values: list[float] = []
         for field in ("talk_s", "wrap_s"):
             raw = (row.get(field) or "0").strip() or "0"

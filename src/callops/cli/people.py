@@ -12,6 +12,7 @@ import click
 
 from callops.cli import _context
 from callops.cli._output import echo_json, echo_table
+from callops.csv_rows import checked_rows
 from callops.errors import InvalidInput
 from callops.people import Grain, GroupBy, Stint, SurvivalBy, attrition, history_rows, survival_curves
 from callops.people.nesting import NestingPlan, parse_skill_levels
@@ -64,7 +65,6 @@ def _cells(path: Path) -> list[list[str]]:
             raise InvalidInput(f"not a readable XLSX file: {exc}", file=str(path)) from exc
         return [["" if v is None else v.date().isoformat() if isinstance(v, dt.datetime) else str(v) for v in row]
                 for row in sheet.iter_rows(values_only=True)]
-    import csv
     import io
 
     raw = path.read_bytes()
@@ -76,7 +76,7 @@ def _cells(path: Path) -> list[list[str]]:
             continue
     else:
         raise InvalidInput("neither UTF-8 nor GB18030 text", file=str(path))
-    return list(csv.reader(io.StringIO(text)))
+    return [row for _, row in checked_rows(io.StringIO(text), file=str(path))]
 
 
 def _today() -> dt.date:

@@ -7,7 +7,6 @@ CALLS.csv (for draws) has the header ``call_id,agent,queue,started_at,duration_s
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import math
@@ -19,6 +18,7 @@ import click
 
 from callops.cell_text import restore_cell
 from callops.cli._output import echo_json, echo_table
+from callops.csv_rows import CheckedDictReader
 from callops.errors import InvalidInput
 from callops.quality import (
     AgreementReport,
@@ -62,15 +62,14 @@ def qa() -> None:
 
 def _rows(path: Path, needed: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number counting the header as 1, row) for each data row; refuses missing columns."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in needed if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InvalidInput(
-                f"no column {missing[0]!r} (columns: {reader.fieldnames})", file=str(path), line=1
-            )
-        for row in reader:  # our CSV exports neutralise formula-like cells with an apostrophe: undo it
-            yield reader.line_num, {k: restore_cell(v) if isinstance(v, str) else v for k, v in row.items()}
+    reader = CheckedDictReader(path.read_text(encoding="utf-8-sig"), file=str(path))
+    missing = [c for c in needed if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InvalidInput(
+            f"no column {missing[0]!r} (columns: {reader.fieldnames})", file=str(path), line=1
+        )
+    for row in reader:  # our CSV exports neutralise formula-like cells with an apostrophe: undo it
+        yield reader.line_num, {k: restore_cell(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def _number(text: str, path: Path, line: int, column: str) -> float:

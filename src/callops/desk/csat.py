@@ -8,12 +8,11 @@ ivr or sms, ``at`` an ISO time with a UTC offset. The first bad row raises Inval
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from enum import StrEnum
 
+from callops.csv_rows import CheckedDictReader
 from callops.errors import InvalidInput
 
 __all__ = ["SurveyChannel", "SurveyRow", "read_csat_csv", "check_score", "CSAT_COLUMNS", "MAX_CSAT_ROWS"]
@@ -68,7 +67,7 @@ def _at(text: str) -> dt.datetime:
 
 def read_csat_csv(text: str, *, file: str = "csat.csv") -> list[SurveyRow]:
     """Every row of ``text``; the first bad one raises naming file, line and field."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = CheckedDictReader(text, file=file)
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in CSAT_COLUMNS if c not in header]
     unknown = [c for c in header if c not in CSAT_COLUMNS + _OPTIONAL]

@@ -9,11 +9,10 @@ row raises InvalidInput naming file, line (the header is line 1) and field; noth
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 
+from callops.csv_rows import CheckedDictReader
 from callops.desk.tickets import Category, parse_choice
 from callops.dialer.phones import PhoneError, normalise_phone
 from callops.errors import InvalidInput
@@ -79,7 +78,7 @@ def _row(raw: dict[str, str], line: int) -> TicketRow:
 
 def read_tickets_csv(text: str, *, file: str = "tickets.csv") -> list[TicketRow]:
     """Every row of ``text``; a bad row, a repeated ticket key or a wrong header raises naming line and field."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = CheckedDictReader(text, file=file)
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in TICKET_COLUMNS if c not in header]
     if missing:

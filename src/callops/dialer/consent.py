@@ -8,9 +8,7 @@ The do-not-call list holds normalised numbers.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -18,6 +16,7 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from callops.csv_rows import CheckedDictReader
 from callops.dialer.history import ContactHistory
 from callops.dialer.phones import PhoneError, normalise_phone
 from callops.dialer.records import Channel, Purpose
@@ -44,7 +43,7 @@ class ConsentRecord:
 
 def read_consent_csv(text: str, *, file: str = "consent.csv") -> list[ConsentRecord]:
     """``member,channel,purpose,status,at[,source]`` with status granted|withdrawn, ``*`` for any channel/purpose."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = CheckedDictReader(text, file=file)
     header = reader.fieldnames or []
     missing = [c for c in CONSENT_COLUMNS if c not in header]
     if missing:

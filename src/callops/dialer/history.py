@@ -7,9 +7,7 @@ Times are whole seconds since the epoch, UTC.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -17,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from callops.csv_rows import CheckedDictReader
 from callops.dialer.phones import PhoneError, normalise_phone, zone_for_phone
 from callops.dialer.records import Channel, Outcome
 from callops.errors import InvalidInput
@@ -126,7 +125,7 @@ class ContactHistory:
 
 def read_history_csv(text: str, *, file: str = "history.csv") -> list[HistoryRow]:
     """Rows of ``member,phone,channel,at,outcome,campaign``; the first bad row raises naming line and field."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = CheckedDictReader(text, file=file)
     header = reader.fieldnames or []
     missing = [c for c in HISTORY_COLUMNS if c not in header]
     if missing:

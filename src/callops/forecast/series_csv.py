@@ -7,11 +7,11 @@ Errors name the file, the line (the header is line 1) and the field.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
+from callops.csv_rows import checked_rows
 from callops.errors import InvalidInput
 from callops.forecast.series import History, history_from_datetimes
 
@@ -21,8 +21,8 @@ START_COLUMNS = ("interval_start", "hour_start", "start", "date")
 
 
 def read_series_csv(lines: Iterable[str], *, source: str, tz: str | None = None) -> History:
-    reader = csv.reader(lines)
-    header = next(reader, None)
+    rows = checked_rows(lines, file=source)
+    _, header = next(rows, (1, None))
     if header is None:
         raise InvalidInput("the file is empty; expected a header interval_start,calls", file=source, line=1)
     names = [h.strip().lstrip("\ufeff").lower() for h in header]
@@ -37,8 +37,7 @@ def read_series_csv(lines: Iterable[str], *, source: str, tz: str | None = None)
     starts: list[dt.datetime] = []
     counts: list[float] = []
     seen: dict[dt.datetime, int] = {}
-    for row in _rows(reader, source):
-        line = reader.line_num
+    for line, row in rows:
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != len(names):
@@ -78,17 +77,3 @@ def read_series_csv(lines: Iterable[str], *, source: str, tz: str | None = None)
         raise InvalidInput("no data rows", file=source, line=2)
     return history_from_datetimes(starts, counts, tz=tz)
 
-
-def _rows(reader: Iterator[list[str]], source: str) -> Iterator[list[str]]:
-    """The reader's rows; a line the csv module cannot split is an InvalidInput naming it."""
-    line = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            bad_line = getattr(reader, "line_num", line + 1)
-            raise InvalidInput(f"not a CSV row: {exc}", file=source, line=bad_line) from None
-        line = getattr(reader, "line_num", line + 1)
-        yield row

@@ -9,13 +9,13 @@ rows give their position history and team moves. Codes may be written in English
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from callops.csv_rows import checked_rows
 from callops.errors import InvalidInput
 from callops.people.records import ExitReason, Position
 
@@ -149,4 +149,4 @@ def history_rows(records: Iterable[Sequence[str]], *, file: str,
 
 def read_history_csv(text: str, *, file: str, mapping: Mapping[str, str] | None = None) -> list[HistoryRow]:
     """A CSV text (UTF-8, header first) into history rows."""
-    return history_rows(csv.reader(io.StringIO(text)), file=file, mapping=mapping)
+    return history_rows((row for _, row in checked_rows(io.StringIO(text), file=file)), file=file, mapping=mapping)

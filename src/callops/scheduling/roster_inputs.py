@@ -8,12 +8,11 @@ names the file, line (the header is line 1) and field. Input is bounded before i
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import zoneinfo
 from collections import defaultdict
 
+from callops.csv_rows import CheckedDictReader
 from callops.errors import InvalidInput
 from callops.scheduling.roster_model import ANY_SKILL, Requirement, RosterAgent
 from callops.scheduling.work_rules import WorkSystem
@@ -25,7 +24,7 @@ MAX_AGENTS = 5_000
 
 
 def _rows(text: str, file: str, required: tuple[str, ...], limit: int) -> tuple[list[str], list[dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = CheckedDictReader(text.lstrip("\ufeff"), file=file)
     header = [h.strip() for h in (reader.fieldnames or [])]
     for name in required:
         if name not in header:

@@ -13,15 +13,14 @@ replications and its 95 % interval over the replications that offered a call the
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from callops.csv_rows import CheckedDictReader
 from callops.deadline import Deadline
 from callops.errors import InvalidInput
 from callops.routing import QueueConfig
@@ -97,14 +96,7 @@ class RosterSimulation:
 def parse_workload(text: str, *, tz: zoneinfo.ZoneInfo, file: str = "workload") -> list[Workload]:
     """``interval_start,calls,aht_s[,skill]`` (local times without offset are in ``tz``); errors name the line.
     ``offered`` may stand for ``calls`` and ``queue`` for ``skill`` (the words of the queue exports)."""
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        return _workload_rows(reader, tz, file)
-    except csv.Error as exc:  # a field over the csv module's size limit (the line it stopped in): never a 500
-        raise InvalidInput(f"not a CSV row: {exc}", file=file, line=reader.line_num + 1) from None
-
-
-def _workload_rows(reader: csv.DictReader[str], tz: zoneinfo.ZoneInfo, file: str) -> list[Workload]:
+    reader = CheckedDictReader(text, file=file)
     names = [(n or "").strip().lower() for n in reader.fieldnames or []]
     shown = {n: n for n in ("interval_start", "calls", "aht_s")}  # the file's own column names, for the errors
     for alias, column in (("offered", "calls"), ("queue", "skill")):

@@ -273,6 +273,7 @@ REASON_KEYS: tuple[ReasonKey, ...] = (
     _k(r"^a mapping must be a YAML mapping of keys \(source, columns, \.\.\.\)$", "imports.msg.mapping_shape"),
     _k(r"^(?P<detail>.+) \(mapping key (?P<name>.+)\)$", "imports.msg.mapping_key"),
     _k(r"^the row has no time at all$", "imports.msg.no_time"),
+    _k(r"not a CSV row: .*$", "error.not_csv_row", located=True),  # csv_rows.py: the csv module could not split it
     _k(r"^unknown template '(?P<template>.*)'; choose (?P<choices>.+)$", "imports.msg.unknown_template"),
 )
 
