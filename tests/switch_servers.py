@@ -234,3 +234,11 @@ def in_thread(server: _Server) -> Iterator[int]:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         loop.close()
+
+
+@contextmanager
+def back_on(server: _Server, port: int) -> Iterator[int]:
+    """``in_thread`` again on the port ``server`` had before it stopped: a PBX that was down and is back."""
+    server.port = port
+    with in_thread(server) as same:
+        yield same

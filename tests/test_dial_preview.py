@@ -30,7 +30,16 @@ from callops.store.dial_previews import decide_preview, offer_preview, open_prev
 from callops.store.live_events import append_events
 from callops.store.schema import dial_previews, users
 from callops.web import create_app
-from switch_servers import AMI_SECRET, ANSWERED, ESL_PASSWORD, QUEUED, AmiActionServer, EslCommandServer, in_thread
+from switch_servers import (
+    AMI_SECRET,
+    ANSWERED,
+    ESL_PASSWORD,
+    QUEUED,
+    AmiActionServer,
+    EslCommandServer,
+    back_on,
+    in_thread,
+)
 from web_sign_in import login, password_hash
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -153,6 +162,48 @@ def test_an_agent_leaving_ready_has_the_card_withdrawn(engine: sa.Engine) -> Non
     assert out[0].dials == 0 and server.received == []
     with engine.connect() as conn:
         assert conn.execute(sa.select(dial_previews.c.decision)).scalar_one() == "withdrawn"
+
+
+def test_a_card_accepted_while_the_pbx_is_down_is_offered_again(engine: sa.Engine) -> None:
+    """The agent accepts, but the PBX cannot be reached: no dial, no attempt, and the same contact comes back to
+    the same agent on a new card (not lost for the run, not passed over for the next contact). Accepted again once
+    the PBX is back, it is dialed and connected."""
+    _campaign(engine)
+    server = AmiActionServer(lambda action: [QUEUED, ANSWERED])
+    with in_thread(server) as port:
+        pass  # the port is free again: the PBX is down
+    settings = DialSettings(campaign="spring", agents=["7001"], policy=china_default(), poll_s=0.02, ring_s=20,
+                            max_calls=1)
+    runner = SwitchRunner(AmiSwitch("127.0.0.1", port, username="callops", secret=AMI_SECRET, answer_timeout_s=2,
+                                    backoff_min_s=0.01, backoff_max_s=0.05))
+    rows: list[dict[str, object]] = []
+    stop = threading.Event()  # only should an assertion fail: the run ends by itself after its one dial
+    worker, out = _in_thread(lambda: run_preview(engine, runner, settings, clock=lambda: AT, report=rows.append,
+                                                 stop=stop.is_set))
+    try:
+        first, member = _card(engine)
+        with engine.begin() as conn:
+            decide_preview(conn, first, agent="7001", decision="accepted", reason=None, now=AT)
+        again, member_again = _card(engine, not_id=first)
+        assert member_again == member
+        with back_on(server, port):
+            with engine.begin() as conn:
+                decide_preview(conn, again, agent="7001", decision="accepted", reason=None, now=AT)
+            worker.join(30)
+    finally:
+        stop.set()
+        worker.join(30)
+        runner.close()
+    (run,) = out
+    assert run.dials == 1 and run.outcomes == {"unavailable": 1, "connected": 1}
+    assert [(r["member"], r["outcome"]) for r in rows] == [
+        (member, "offered"), (member, "unavailable"), (member, "offered"), (member, "connected")]
+    (originate,) = server.received
+    assert f"Variable: CALLOPS_MEMBER={member}\r\n" in originate
+    with engine.connect() as conn:
+        assert history_for(conn, ["m1", "m2"]) == []  # not reached: no attempt; connected: the agent's to record
+        cards = conn.execute(sa.select(dial_previews.c.member, dial_previews.c.decision).order_by(dial_previews.c.id))
+        assert [tuple(r) for r in cards] == [(member, "accepted"), (member, "accepted")]
 
 
 @pytest.fixture

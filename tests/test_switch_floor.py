@@ -26,7 +26,7 @@ from callops.feeds.switch_ami import AmiSwitch
 from callops.feeds.switch_esl import EslSwitch
 from callops.live.events import LiveEvent, LiveEventKind
 from callops.records import Agent
-from callops.services.campaign_dial import DialSettings, run_progressive
+from callops.services.campaign_dial import DialRun, DialSettings, run_progressive
 from callops.services.live_acd import acd_from_directory, replay_log, run_acd
 from callops.services.switch_runner import RingOnSwitch, SwitchRunner
 from callops.store.campaigns import (
@@ -50,6 +50,7 @@ from switch_servers import (
     REDIRECTED,
     AmiActionServer,
     EslCommandServer,
+    back_on,
     in_thread,
 )
 
@@ -253,6 +254,54 @@ def test_a_pbx_down_or_refusing_dials_nobody_and_records_nothing(engine: sa.Engi
     assert refusing.received == []
     with engine.connect() as conn:
         assert history_for(conn, ["m1", "m2", "m3"]) == []
+
+
+def test_a_contact_the_pbx_could_not_be_reached_for_is_dialed_first_when_it_is_back(engine: sa.Engine) -> None:
+    """Progressive: the first dial finds the PBX down, so it is no dial and no attempt, and the same contact stays
+    first in the queue (m2 is not taken in its place): once the PBX is back on its port, m1 is dialed and
+    connected."""
+    _campaign(engine, ready=("7001",))
+    settings = DialSettings(campaign="spring", agents=["7001"], policy=china_default(), poll_s=0.02, max_calls=1)
+    server = AmiActionServer(_by_phone)
+    with in_thread(server) as port:
+        pass  # the port is free again: the PBX is down
+    not_reached = threading.Event()
+    rows: list[dict[str, object]] = []
+
+    def report(row: dict[str, object]) -> None:
+        rows.append(row)
+        if row["outcome"] == "unavailable":
+            not_reached.set()
+
+    runner = SwitchRunner(_ami(port))
+    out: list[DialRun] = []
+    deadline = time.monotonic() + 30  # only should the test fail: the run ends by itself after its one dial
+    worker = threading.Thread(
+        target=lambda: out.append(
+            run_progressive(
+                engine,
+                runner,
+                settings,
+                clock=lambda: AT.astimezone(dt.UTC),
+                report=report,
+                stop=lambda: time.monotonic() > deadline,
+            )
+        )
+    )
+    try:
+        worker.start()
+        assert not_reached.wait(15)
+        with back_on(server, port):
+            worker.join(40)
+    finally:
+        runner.close()
+    (run,) = out
+    assert run.dials == 1 and run.outcomes["connected"] == 1 and set(run.outcomes) == {"unavailable", "connected"}
+    assert {(r["member"], r["outcome"]) for r in rows} == {("m1", "unavailable"), ("m1", "connected")}
+    (originate,) = server.received
+    assert "Variable: CALLOPS_MEMBER=m1\r\n" in originate
+    with engine.connect() as conn:
+        assert history_for(conn, ["m1", "m2", "m3"]) == []  # not reached: no attempt; connected: the agent's
 
 
 def test_ring_time_under_15_s_and_empty_agents_are_refused() -> None:

@@ -8,8 +8,9 @@ dial with the per-member policy check (the calling window may have closed, anoth
 and originated: ring the contact's number for ``ring_s`` (at least 15 s) and, when they answer, connect them to
 the agent's extension. Outcomes the switch reports — no answer, busy, failed — are recorded as the campaign's
 attempts (the policy and the retry rules count them); a connected call's disposition is the agent's to record
-(``callops campaign attempts``). A command that never reached the PBX (it was down or refused us) is not an
-attempt: the contact is skipped for this run and the problem reported.
+(``callops campaign attempts``). A command that never reached the PBX is not a dial and not an attempt: a refused
+log-in stops the run; when the PBX could not be reached the contact is first in the queue again, for whichever agent
+is idle next, after a second with no new dial (``settle_dials`` leaves that choice to each dialing mode).
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ from callops.store.campaigns import (
 from callops.store.live_events import last_event_id
 from callops.store.switch_log import agent_states_by_id
 
-__all__ = ["DialSettings", "DialRun", "MIN_RING_S", "eligible_contacts", "finish_dial", "next_contact", "still_allowed",
-           "run_progressive"]
+__all__ = ["DialSettings", "DialRun", "MIN_RING_S", "eligible_contacts", "finish_dial", "next_contact", "settle_dials",
+           "still_allowed", "run_progressive"]
 
 MIN_RING_S = 15.0
 _OUTCOMES = {
@@ -59,6 +60,8 @@ _OUTCOMES = {
     "error": Outcome.FAILED,
 }
 _NOT_SENT = ("refused", "invalid", "unavailable")
+_NOT_REACHED = ("unavailable", "refused")  # the command never reached the PBX: not a dial
+_UNREACHED_PAUSE_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,18 +215,17 @@ def run_progressive(
     queue: list[ContactRow] = []
     refreshed = -1e9
     hold_until = 0.0  # after the switch could not be reached: no new dial before this (monotonic)
+
+    def requeue(_agent: str, contact: ContactRow) -> None:
+        """No agent saw the contact: first in the queue again, for whichever agent is idle next, and no new dial
+        for a second (the PBX gets a moment to come back)."""
+        nonlocal hold_until
+        dialed.discard(contact.member)
+        queue.insert(0, contact)
+        hold_until = time.monotonic() + _UNREACHED_PAUSE_S
+
     while not stop():
-        for agent, (future, contact, at) in list(ringing.items()):
-            if future.done():
-                del ringing[agent]
-                result = future.result()
-                finish_dial(engine, campaign, run, agent, contact, at, result, connected_at, report)
-                if result.reason in ("unavailable", "refused"):  # never reached the PBX: not a dial
-                    run.dials -= 1
-                    dialed.discard(contact.member)
-                    queue.insert(0, contact)
-                    hold_until = time.monotonic() + 1.0
-                    run.stopped_by = result.detail if result.reason == "refused" else None
+        settle_dials(engine, campaign, run, ringing, connected_at, report, unreached=requeue)
         if run.stopped_by is not None:  # a refused log-in does not mend itself
             break
         if settings.max_calls is not None and run.dials >= settings.max_calls and not ringing:
@@ -252,12 +254,7 @@ def run_progressive(
             ringing[agent] = (runner.submit(settings.originate(campaign, chosen, agent)), chosen, now)
             run.dials += 1
         time.sleep(settings.poll_s)
-    for agent, (future, contact, at) in ringing.items():  # stopped: wait for the calls already ringing
-        try:
-            result = future.result(timeout=settings.ring_s + 15)
-        except concurrent.futures.TimeoutError:
-            result = SwitchResult(False, "", "timeout", "stopped before the switch answered")
-        finish_dial(engine, campaign, run, agent, contact, at, result, connected_at, report)
+    settle_dials(engine, campaign, run, ringing, connected_at, report, unreached=None, wait_s=settings.ring_s + 15)
     return run
 
 
@@ -270,6 +267,40 @@ def next_contact(
             if still_allowed(conn, campaign, policy, contact, now):
                 return contact
     return None
+
+
+def settle_dials(
+    engine: sa.Engine,
+    campaign: Campaign,
+    run: DialRun,
+    ringing: dict[str, tuple[concurrent.futures.Future[SwitchResult], ContactRow, dt.datetime]],
+    connected_at: dict[str, int],
+    report: Callable[[dict[str, object]], None],
+    *,
+    unreached: Callable[[str, ContactRow], None] | None,
+    wait_s: float | None = None,
+) -> None:
+    """Record each dial of ``ringing`` (agent -> the switch's future, contact, when) whose result is in and take it
+    out of ``ringing``; with ``wait_s`` (the run has stopped) wait up to that long for each one still ringing.
+
+    A command that never reached the PBX is not counted in ``run.dials``; a refused log-in sets ``run.stopped_by``
+    (it does not mend itself), and a PBX that could not be reached is handed, with its agent, to ``unreached``: the
+    caller's choice of what becomes of the contact (the dialing modes choose differently; none after a stop)."""
+    for agent, (future, contact, at) in list(ringing.items()):
+        if wait_s is None and not future.done():
+            continue
+        del ringing[agent]
+        try:
+            result = future.result(timeout=wait_s)
+        except concurrent.futures.TimeoutError:
+            result = SwitchResult(False, "", "timeout", "stopped before the switch answered")
+        finish_dial(engine, campaign, run, agent, contact, at, result, connected_at, report)
+        if result.reason in _NOT_REACHED:
+            run.dials -= 1
+            if result.reason == "refused":
+                run.stopped_by = result.detail
+            elif unreached is not None:
+                unreached(agent, contact)
 
 
 def finish_dial(

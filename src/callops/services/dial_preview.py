@@ -7,7 +7,9 @@ check and dialed, connected to the agent's extension when it answers (exactly as
 a reason: no call, nothing written to ``contact_attempts`` (a skip is not a contact: the caps and retry rules do
 not count it), the contact not offered again in this run. With ``preview_timeout_s`` a card still open after that
 long is dialed anyway (``timeout``); an agent who leaves ready with a card open has it withdrawn (the contact goes
-back to the queue), and so are the open cards when the run stops.
+back to the queue), and so are the open cards when the run stops. An accepted card whose call never reached the
+PBX (it could not be reached) is not lost for the run: the same contact is offered to the same agent again on a new
+card.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from callops.services.campaign_dial import (
     DialRun,
     DialSettings,
     eligible_contacts,
-    finish_dial,
     next_contact,
+    settle_dials,
     still_allowed,
 )
 from callops.services.switch_runner import SwitchRunner
@@ -66,15 +68,20 @@ def run_preview(
     dialed: set[str] = set()  # offered in this run (dialed, skipped or on a card)
     queue: list[ContactRow] = []
     refreshed = -1e9
+
+    def offer(agent: str, contact: ContactRow, now: dt.datetime) -> None:
+        with engine.begin() as conn:
+            offered[agent] = (offer_preview(conn, campaign, agent, contact, now=now), contact, time.monotonic())
+        report({"at": now.isoformat(), "agent": agent, "member": contact.member, "phone": contact.phone,
+                "outcome": "offered", "command_id": "", "detail": "on the agent's page"})
+
+    def reoffer(agent: str, contact: ContactRow) -> None:
+        """The agent read the card and wanted the call: the same contact on a new card for them at once, not lost
+        for the run (should they leave ready, it is withdrawn and goes back to the queue, as any card)."""
+        offer(agent, contact, clock())
+
     while not stop():
-        for agent, (future, contact, at) in list(ringing.items()):
-            if future.done():
-                del ringing[agent]
-                result = future.result()
-                finish_dial(engine, campaign, run, agent, contact, at, result, connected_at, report)
-                if result.reason in ("unavailable", "refused"):
-                    run.dials -= 1
-                    run.stopped_by = result.detail if result.reason == "refused" else None
+        settle_dials(engine, campaign, run, ringing, connected_at, report, unreached=reoffer)
         if run.stopped_by is not None:
             break
         now = clock()
@@ -133,20 +140,12 @@ def run_preview(
             if chosen is None:
                 break
             dialed.add(chosen.member)
-            with engine.begin() as conn:
-                offered[agent] = (offer_preview(conn, campaign, agent, chosen, now=now), chosen, time.monotonic())
-            report({"at": now.isoformat(), "agent": agent, "member": chosen.member, "phone": chosen.phone,
-                    "outcome": "offered", "command_id": "", "detail": "on the agent's page"})
+            offer(agent, chosen, now)
         time.sleep(settings.poll_s)
     with engine.begin() as conn:
         for card, _, _ in offered.values():
             close_preview(conn, card, "withdrawn", now=clock())
-    for agent, (future, contact, at) in ringing.items():
-        try:
-            result = future.result(timeout=settings.ring_s + 15)
-        except concurrent.futures.TimeoutError:
-            result = SwitchResult(False, "", "timeout", "stopped before the switch answered")
-        finish_dial(engine, campaign, run, agent, contact, at, result, connected_at, report)
+    settle_dials(engine, campaign, run, ringing, connected_at, report, unreached=None, wait_s=settings.ring_s + 15)
     return run
 
 
