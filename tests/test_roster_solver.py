@@ -150,3 +150,23 @@ def test_unknown_contract_names_the_line() -> None:
     """An agent with an unknown contract is refused naming the line and the field."""
     with pytest.raises(InvalidInput, match="line 3, field contract: unknown contract 'casual'"):
         parse_agents("agent,contract,skills\nA,standard,\nB,casual,\n")
+
+
+def test_counts_without_the_relaxation_still_cover_the_week() -> None:
+    """On a loaded machine the LP can run out of its share of the time and return nothing; the counts are then
+    built greedily from nothing instead of left empty (which gave a 'FEASIBLE' roster of no shifts)."""
+    from callops.scheduling.roster_solver import _counts_data, _round_counts
+
+    rules = china_rules()
+    problem = build_problem(rules=rules, agents=parse_agents(agents_csv(24)),
+                            requirements=parse_requirements(requirements_csv(7, 6), tz=TZ, interval_min=30),
+                            first_day=MONDAY, last_day=MONDAY + dt.timedelta(days=6), tz=TZ)
+    data = _counts_data(problem, SolveOptions())
+    counts = _round_counts(problem, data, {})  # what the LP returns when its time runs out
+    assert counts and all(v > 0 for v in counts.values())
+    covered = [0.0] * len(next(iter(data.need.values())))
+    for key, n in counts.items():
+        for i, m in data.cover[key]:
+            covered[i] += n * m
+    need = [sum(col[i] for col in data.need.values()) for i in range(len(covered))]
+    assert sum(min(c, r) for c, r in zip(covered, need, strict=True)) >= 0.9 * sum(need)

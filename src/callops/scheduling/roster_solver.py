@@ -454,7 +454,7 @@ def solve_roster(p: RosterProblem, opts: SolveOptions = SolveOptions()) -> Roste
         frac, lp_value, status = _relaxation(problem, data, share * 0.4)
         if round_ == 0:
             bound, counts_status = lp_value, status
-        counts = _round_counts(problem, data, frac) if frac else {}
+        counts = _round_counts(problem, data, frac)  # greedy from nothing when the LP ran out of time
         counts = _improve_counts(problem, data, counts, share * 0.15)
         slots = [_Slot(gi, d, ti, cnt) for (gi, d, ti), cnt in sorted(counts.items())]
         counts_short = {k: list(col) for k, col in data.need.items()}
