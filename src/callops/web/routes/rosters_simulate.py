@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import HTMLResponse
 
@@ -174,7 +175,7 @@ async def _upload_text(value: object) -> str:
 async def simulate_form(request: Request, name: str, conn: ConnDep, user: Planner, viewer: ViewerDep,
                         version: int | None = None) -> HTMLResponse:
     """The same form posted (multipart): a workload CSV uploaded as ``workload``, or the saved plans chosen."""
-    roster = load_roster(conn, name, version)
+    roster = await run_in_threadpool(load_roster, conn, name, version)
     zone = zoneinfo.ZoneInfo(roster.tz)
     async with request.form() as data:  # closes the uploaded file's spool
         form = {f: v.strip() if isinstance(v := data.get(f), str) else default
@@ -194,5 +195,6 @@ async def simulate_form(request: Request, name: str, conn: ConnDep, user: Planne
     workload_of: Callable[[], list[Workload]] = (
         (lambda: parse_workload(text, tz=zone, file=WORKLOAD_FILE)) if uploaded else
         (lambda: _plans_workload(conn, chosen)))
-    return _simulate(request, conn, viewer, roster, chosen=chosen, form=form, workload_of=workload_of,
-                     upload_error=error, uploaded=uploaded)
+    # off the event loop: a simulation takes seconds, and every other request waits while the loop is busy
+    return await run_in_threadpool(_simulate, request, conn, viewer, roster, chosen=chosen, form=form,
+                                   workload_of=workload_of, upload_error=error, uploaded=uploaded)

@@ -8,16 +8,18 @@
 from __future__ import annotations
 
 import zoneinfo
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from callops.errors import InvalidInput, NotFound
 from callops.permissions import Permission
 from callops.services.roster_simulation import roster_simulation_json, simulate_saved, workload_from_plans
 from callops.simulation.from_roster import Workload, parse_workload
-from callops.store.rosters import load_roster
+from callops.store.rosters import StoredRoster, load_roster
 from callops.web.deps import ConnDep, User, require
 from callops.web.routes.rosters_simulate import MAX_WEB_PLANS, MAX_WEB_REPLICATIONS, MAX_WORKLOAD_BYTES, WORKLOAD_FILE
 
@@ -54,29 +56,33 @@ class RosterSimulationOut(BaseModel):
     intervals: list[RosterSimIntervalOut]
 
 
+@dataclass
+class SimulationQuery:
+    """The query both forms of the check take (the CLI's options of the same names)."""
+
+    version: int | None = None
+    replications: Annotated[int, Query(ge=2, le=MAX_WEB_REPLICATIONS)] = 10
+    target: Annotated[float, Query(gt=0, le=1)] = 0.8
+    seed: Annotated[int, Query(ge=0)] = 2026
+    sl_time_s: Annotated[float, Query(gt=0, le=3600)] = 20.0
+
+
+SimulationQueryDep = Annotated[SimulationQuery, Depends()]
+
+
 @router.get("/saved/{name}/simulate", response_model=RosterSimulationOut)
-def api_simulate(
-    name: str,
-    conn: ConnDep,
-    user: Planner,
-    plan: Annotated[list[str], Query()],
-    version: int | None = None,
-    replications: Annotated[int, Query(ge=2, le=MAX_WEB_REPLICATIONS)] = 10,
-    target: Annotated[float, Query(gt=0, le=1)] = 0.8,
-    seed: Annotated[int, Query(ge=0)] = 2026,
-    sl_time_s: Annotated[float, Query(gt=0, le=3600)] = 20.0,
-) -> dict[str, Any]:
+def api_simulate(name: str, conn: ConnDep, user: Planner, plan: Annotated[list[str], Query()],
+                 q: SimulationQueryDep) -> dict[str, Any]:
     """Simulate a saved roster version against saved staffing plans (one per skill: the plan's queue): per skill the
     service level with its 95 % interval, and every interval and skill. Bad input answers 400 naming the field."""
     if not plan or len(plan) > MAX_WEB_PLANS:
         raise InvalidInput(f"one to {MAX_WEB_PLANS} plans", field="plan")
-    roster = load_roster(conn, name, version)
+    roster = load_roster(conn, name, q.version)
     try:
         workload = workload_from_plans(conn, plan)
     except NotFound as exc:
         raise InvalidInput(str(exc), field="plan") from None
-    return _answer(conn, roster.name, roster.version, roster.tz, workload, replications=replications, seed=seed,
-                   target=target, sl_time_s=sl_time_s)
+    return _answer(conn, roster, workload, q)
 
 
 _WORKLOAD_BODY = {"required": True, "description": (
@@ -87,24 +93,18 @@ _WORKLOAD_BODY = {"required": True, "description": (
 
 @router.post("/saved/{name}/simulate", response_model=RosterSimulationOut,
              openapi_extra={"requestBody": _WORKLOAD_BODY})
-async def api_simulate_workload(
-    name: str,
-    request: Request,
-    conn: ConnDep,
-    user: Planner,
-    version: int | None = None,
-    replications: Annotated[int, Query(ge=2, le=MAX_WEB_REPLICATIONS)] = 10,
-    target: Annotated[float, Query(gt=0, le=1)] = 0.8,
-    seed: Annotated[int, Query(ge=0)] = 2026,
-    sl_time_s: Annotated[float, Query(gt=0, le=3600)] = 20.0,
-) -> dict[str, Any]:
+async def api_simulate_workload(name: str, request: Request, conn: ConnDep, user: Planner,
+                                q: SimulationQueryDep) -> dict[str, Any]:
     """Simulate a saved roster version against the workload CSV sent as the body (``Content-Type: text/csv``), as
     ``callops roster simulate --workload FILE`` does. A bad file answers 400 with its line and field."""
     text = await _body_text(request)
-    roster = load_roster(conn, name, version)
-    workload = parse_workload(text, tz=zoneinfo.ZoneInfo(roster.tz), file=WORKLOAD_FILE)
-    return _answer(conn, roster.name, roster.version, roster.tz, workload, replications=replications, seed=seed,
-                   target=target, sl_time_s=sl_time_s)
+
+    def work() -> dict[str, Any]:  # off the event loop: a simulation takes seconds
+        roster = load_roster(conn, name, q.version)
+        workload = parse_workload(text, tz=zoneinfo.ZoneInfo(roster.tz), file=WORKLOAD_FILE)
+        return _answer(conn, roster, workload, q)
+
+    return await run_in_threadpool(work)
 
 
 async def _body_text(request: Request) -> str:
@@ -123,8 +123,8 @@ async def _body_text(request: Request) -> str:
     return text
 
 
-def _answer(conn: ConnDep, name: str, version: int, tz: str, workload: list[Workload], *, replications: int,
-            seed: int, target: float, sl_time_s: float) -> dict[str, Any]:
-    sim = simulate_saved(conn, name, version, workload, replications=replications, seed=seed, target=target,
-                         sl_time_s=sl_time_s)
-    return {"roster": name, "version": version} | roster_simulation_json(sim, tz=zoneinfo.ZoneInfo(tz))
+def _answer(conn: ConnDep, roster: StoredRoster, workload: list[Workload], q: SimulationQuery) -> dict[str, Any]:
+    sim = simulate_saved(conn, roster.name, roster.version, workload, replications=q.replications, seed=q.seed,
+                         target=q.target, sl_time_s=q.sl_time_s)
+    return {"roster": roster.name, "version": roster.version} | roster_simulation_json(
+        sim, tz=zoneinfo.ZoneInfo(roster.tz))
