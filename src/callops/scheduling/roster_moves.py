@@ -36,7 +36,7 @@ from callops.scheduling.roster_model import RosterAgent, RosterBreak, RosterShif
 from callops.scheduling.roster_problem import RosterProblem, shift_is_night
 from callops.scheduling.shift_templates import ShiftTemplate
 
-__all__ = ["drop_and_slide", "swap_penalties"]
+__all__ = ["drop_and_slide", "improve_roster", "swap_penalties"]
 
 EPS = 1e-6
 SLIDE_H = 4  # a neighbour moves its start at most this many hours
@@ -213,6 +213,23 @@ class _State:
 
     def paid(self, s: RosterShift) -> float:
         return s.worked_min * (self.p.rules.pay.holiday if self.facts(s)[3] else 1.0)
+
+
+def improve_roster(p: RosterProblem, shifts: Sequence[RosterShift], fixed: Sequence[RosterShift] = (), *,
+                   deadline_at: float, earliest_start_at: dt.datetime | None = None) -> list[RosterShift]:
+    """Both passes, drop and slide first, again while either changes the roster and the deadline allows."""
+    out = list(shifts)
+    while time.perf_counter() < deadline_at:
+        before = out
+        out = drop_and_slide(p, out, fixed, deadline_at=deadline_at, earliest_start_at=earliest_start_at)
+        out = swap_penalties(p, out, fixed, deadline_at=deadline_at, earliest_start_at=earliest_start_at)
+        if sorted(out, key=_order) == sorted(before, key=_order):
+            break
+    return out
+
+
+def _order(s: RosterShift) -> tuple[dt.datetime, str]:
+    return s.start_at, s.agent
 
 
 # -- penalty swaps ---------------------------------------------------------------------------------------------

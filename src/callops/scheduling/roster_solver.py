@@ -19,7 +19,8 @@ It follows the shape of OR-Tools' shift_scheduling_sat example, in two models:
 
 Meal and rest breaks are then placed where coverage dips least (``roster_breaks``). The rounds take 70 % of
 the time limit; in what is left, ``roster_fill`` adds shifts where the roster is still short for agents who can
-take one under every rule, and ``roster_trim`` drops those that only overstaff. When coverage cannot be
+take one under every rule, ``roster_trim`` drops those that only overstaff, and ``roster_moves`` drops shifts whose
+hole neighbouring shifts can slide into and trades shifts that cost a named penalty. When coverage cannot be
 met, ``roster_explain`` says which rule binds where; the best partial roster is returned all the same.
 """
 
@@ -42,6 +43,7 @@ from callops.scheduling.roster_breaks import coverage_rows, place_breaks
 from callops.scheduling.roster_explain import explain_shortfall
 from callops.scheduling.roster_fill import fill_shortfall
 from callops.scheduling.roster_model import ANY_SKILL, Roster, RosterAgent, RosterBreak, RosterShift
+from callops.scheduling.roster_moves import improve_roster
 from callops.scheduling.roster_problem import AgentGroup, RosterProblem, shift_is_night
 from callops.scheduling.roster_trim import drop_overstaffing, roster_penalties, shorten_overstaffing
 from callops.scheduling.shift_templates import ShiftTemplate
@@ -53,6 +55,7 @@ SCALE = 20  # objective weights are kept to a twentieth
 UNIT = 2  # coverage is counted in half-minutes
 ROUNDS = 4  # count-and-assign rounds: shifts nobody could take are counted again around those assigned
 ROUNDS_SHARE = 0.7  # of the time limit, for the rounds when the fill pass follows (the explanation takes 0.1)
+MOVES_SHARE = 0.1  # of the time limit, kept from the fill pass for the local search that follows (roster_moves)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,7 @@ class SolveOptions:
     seed: int = 0
     drop_overstaffing: bool = True  # finally take off shifts that only overstaff (roster_trim)
     fill_shortfall: bool = True  # then add shifts where still short, for agents who can take them (roster_fill)
+    local_moves: bool = True  # last, drop shifts by sliding neighbours and trade penalty shifts (roster_moves)
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,14 +476,19 @@ def solve_roster(p: RosterProblem, opts: SolveOptions = SolveOptions()) -> Roste
         problem = dataclasses.replace(p, fixed=fixed)
     kept_fixed = [s for by_day in p.fixed.values() for s in by_day.values()]
     explain_s = max(1.0, opts.time_limit_s * 0.1)
-    if opts.fill_shortfall:  # short intervals left: shifts for agents who can still take one, in the time left
-        new_shifts = fill_shortfall(p, new_shifts, kept_fixed, deadline_at=started + opts.time_limit_s - explain_s,
-                                    earliest_start_at=opts.earliest_start_at)
     trim = opts.drop_overstaffing and opts.previous is None
+    moves_s = opts.time_limit_s * MOVES_SHARE if trim and opts.local_moves else 0.0
+    if opts.fill_shortfall:  # short intervals left: shifts for agents who can still take one, in the time left
+        new_shifts = fill_shortfall(p, new_shifts, kept_fixed,
+                                    deadline_at=started + opts.time_limit_s - explain_s - moves_s,
+                                    earliest_start_at=opts.earliest_start_at)
     shifts = drop_overstaffing(p, new_shifts, kept_fixed) if trim else new_shifts
     if trim:  # then the ends of shifts that only overstaff (a 10-hour shift to an 8-hour one inside it)
         shifts = shorten_overstaffing(p, shifts, kept_fixed,
                                       deadline_at=started + opts.time_limit_s - explain_s * 0.5)
+    if trim and opts.local_moves:  # then moves on the whole roster, while they find something, before the explanation
+        shifts = improve_roster(p, shifts, kept_fixed, deadline_at=started + opts.time_limit_s - explain_s,
+                                earliest_start_at=opts.earliest_start_at)
     # the penalties of the roster as returned (after every round and the drop), not the last round's model's
     penalties = {**penalties, **roster_penalties(p, shifts)}
     all_shifts = [*shifts, *kept_fixed]
