@@ -249,14 +249,12 @@ def _as(s: RosterShift, agent: str) -> RosterShift:
 
 
 def _costs_penalty(st: _State, s: RosterShift) -> bool:
-    a = st.agent[s.agent]
-    day = st.day(s)
-    p = st.p
-    return ((day in a.prefer_off and (a.agent, day) not in st.fixed_days)
-            or (shift_is_night(s, p.rules, p.tz) and st.at_group_max(a.agent, 1))
-            or (p.is_weekend(day) and st.at_group_max(a.agent, 0))
-            or (p.is_holiday(day) and st.at_group_max(a.agent, 2))
-            or st.at_group_max(a.agent, 3))
+    """A day asked off, or a weekend, night or holiday shift or any shift of the one agent with the most of them
+    (or of hours) in the group: handing it away may lower the named penalties."""
+    day, weekend, night, holiday = st.facts(s)
+    return (((s.agent, day) not in st.fixed_days and day in st.agent[s.agent].prefer_off)
+            or any(flag and st.at_group_max(s.agent, k) for k, flag in enumerate((weekend, night, holiday)))
+            or st.at_group_max(s.agent, 3))
 
 
 def swap_penalties(p: RosterProblem, shifts: Sequence[RosterShift], fixed: Sequence[RosterShift] = (), *,
@@ -379,7 +377,7 @@ def _best_drop(st: _State, s: RosterShift, free: Callable[[RosterShift], bool], 
                              if n is not s and free(n) and n.start_at - reach < last and n.end_at + reach > first
                              and any(st.on(n).get(i, 0.0) < 1.0 - EPS for i in holes)),
                             key=lambda n: (n.start_at, n.agent))
-        slides = _slides(st, neighbours, holes, -saved)
+        slides = _slides(st, neighbours, holes, -saved, free)
         for _, _, n, t in (x for x in slides if x[0] < EPS):
             if time.perf_counter() >= deadline_at:
                 return None
@@ -396,7 +394,7 @@ def _best_drop(st: _State, s: RosterShift, free: Callable[[RosterShift], bool], 
             try:
                 rest = {i: st.need[i] - st.have[i] for i in holes if st.need[i] - st.have[i] > EPS}
                 others = [m for m in neighbours if m.agent != n.agent]
-                for left, _, n2, t2 in _slides(st, others, rest, -saved - v.paid):
+                for left, _, n2, t2 in _slides(st, others, rest, -saved - v.paid, free):
                     if left >= EPS or time.perf_counter() >= deadline_at:
                         break
                     v2 = _variant(st, n2, t2)
@@ -418,12 +416,13 @@ def _best_drop(st: _State, s: RosterShift, free: Callable[[RosterShift], bool], 
     return None
 
 
-def _slides(st: _State, neighbours: Sequence[RosterShift], holes: dict[int, float],
-            budget: float) -> list[tuple[float, float, RosterShift, ShiftTemplate]]:
+def _slides(st: _State, neighbours: Sequence[RosterShift], holes: dict[int, float], budget: float,
+            free: Callable[[RosterShift], bool]) -> list[tuple[float, float, RosterShift, ShiftTemplate]]:
     """Each neighbour moved to each template of its agent's system on its day within ``SLIDE_H`` of its start (the
     same one too: its breaks placed again) that puts it on the phones in ``holes`` (interval: agents short), pays
-    less than ``budget`` more and leaves no interval short where it no longer is: (the hole left were it on the
-    phones all its span but the fixed activity, pay change, neighbour, template), least hole left first."""
+    less than ``budget`` more, leaves no interval short where it no longer is and starts where ``free`` allows:
+    (the hole left were it on the phones all its span but the fixed activity, pay change, neighbour, template),
+    least hole left first."""
     p = st.p
     whole = sum(holes.values())
     out: list[tuple[float, float, RosterShift, ShiftTemplate]] = []
@@ -449,7 +448,10 @@ def _slides(st: _State, neighbours: Sequence[RosterShift], holes: dict[int, floa
                 continue  # it would leave short where it no longer is
             if not any(first <= i < last for i in wanted):
                 continue
-            bare = st.on(_bare(st, n.agent, p.local(day, t.start_min), t))
+            moved = _bare(st, n.agent, p.local(day, t.start_min), t)
+            if not free(moved):  # intraday: no shift moves to before the rebuild's start
+                continue
+            bare = st.on(moved)
             left = sum(max(0.0, h - bare.get(i, 0.0) + old_on.get(i, 0.0)) for i, h in holes.items())
             if left < whole - EPS:
                 out.append((left, paid, n, t))
