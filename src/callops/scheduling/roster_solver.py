@@ -55,7 +55,6 @@ SCALE = 20  # objective weights are kept to a twentieth
 UNIT = 2  # coverage is counted in half-minutes
 ROUNDS = 4  # count-and-assign rounds: shifts nobody could take are counted again around those assigned
 ROUNDS_SHARE = 0.7  # of the time limit, for the rounds when the fill pass follows (the explanation takes 0.1)
-MOVES_SHARE = 0.1  # of the time limit, kept from the fill pass for the local search that follows (roster_moves)
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,17 +475,17 @@ def solve_roster(p: RosterProblem, opts: SolveOptions = SolveOptions()) -> Roste
         problem = dataclasses.replace(p, fixed=fixed)
     kept_fixed = [s for by_day in p.fixed.values() for s in by_day.values()]
     explain_s = max(1.0, opts.time_limit_s * 0.1)
-    trim = opts.drop_overstaffing and opts.previous is None
-    moves_s = opts.time_limit_s * MOVES_SHARE if trim and opts.local_moves else 0.0
     if opts.fill_shortfall:  # short intervals left: shifts for agents who can still take one, in the time left
-        new_shifts = fill_shortfall(p, new_shifts, kept_fixed,
-                                    deadline_at=started + opts.time_limit_s - explain_s - moves_s,
+        new_shifts = fill_shortfall(p, new_shifts, kept_fixed, deadline_at=started + opts.time_limit_s - explain_s,
                                     earliest_start_at=opts.earliest_start_at)
+    trim = opts.drop_overstaffing and opts.previous is None
     shifts = drop_overstaffing(p, new_shifts, kept_fixed) if trim else new_shifts
     if trim:  # then the ends of shifts that only overstaff (a 10-hour shift to an 8-hour one inside it)
         shifts = shorten_overstaffing(p, shifts, kept_fixed,
                                       deadline_at=started + opts.time_limit_s - explain_s * 0.5)
-    if trim and opts.local_moves:  # then moves on the whole roster, while they find something, before the explanation
+    # then moves on the whole roster in what time is left before the explanation (none when filling took it all:
+    # an agent-interval short costs more than any move saves)
+    if trim and opts.local_moves:
         shifts = improve_roster(p, shifts, kept_fixed, deadline_at=started + opts.time_limit_s - explain_s,
                                 earliest_start_at=opts.earliest_start_at)
     # the penalties of the roster as returned (after every round and the drop), not the last round's model's
