@@ -293,6 +293,8 @@ def _best_swap(st: _State, s: RosterShift, templates: dict[str, set[tuple[int, i
     mine_without = [x for x in st.own[a.agent] if x is not s]
     cands: list[tuple[float, str, _Move, dict[str, list[RosterShift]]]] = []
     for b in sorted(movable - {a.agent}):
+        if time.perf_counter() >= deadline_at:
+            return None
         other = st.agent[b]
         if other.skills != a.skills or day in other.unavailable or st.works_on(b, day):
             continue
