@@ -5,21 +5,26 @@ The roster's cost is the solver's: pay-weighted paid minutes, shortfall and over
 the named penalties of :func:`roster_trim.roster_penalties` (days asked off worked, spreads of weekend, night and
 holiday shifts and of worked hours in each group). A move is a few shifts taken out and a few put in; it is taken
 when that cost falls, no interval ends up shorter than it was, and every agent it touches passes the product's
-checker (``roster_check``, with their history and fixed shifts), as the fill pass does.
+checker (``roster_check``, with their history and fixed shifts), as the fill pass does. (Taking a shift away breaks
+no hard rule: they are all upper limits.)
 
-:func:`swap_penalties` hands a shift that costs a penalty (a day its agent asked off; a night, weekend or holiday
-shift of an agent with the most of them in the group; a shift of the agent with the most hours) to another agent
-who does not work that day, or exchanges it for one of that agent's shifts on a day the first agent is free. The
+:func:`swap_penalties` hands a shift that costs a penalty (a day its agent asked off; a night, weekend or
+holiday shift of the one agent with the most of them in the group; a shift of the one agent with the most hours) to
+another agent who does not work that day, or exchanges it for one of that agent's shifts on a day the first agent
+is free. The
 shifts keep their times and breaks, so coverage and pay do not move; only agents with the same skills trade, and
 only shifts that are one of the receiver's own templates.
 
 :func:`drop_and_slide` takes a shift off even where that leaves a few intervals short, and covers the hole by
-moving one or two other shifts of the same days: the same agent and day, a start earlier or later on the grid, or
-another of the agent's shift lengths (a comprehensive agent's 8 h to 10 h). The meal and rest breaks of a moved
-shift are placed again against the rest of the roster. A hole no one or two moves can close leaves the shift where
-it is. Only single-skill requirements (as the other passes).
+moving one or two other shifts near it: each keeps its agent and day and takes another of the agent's templates
+starting up to ``SLIDE_H`` hours earlier or later, or of another length (a comprehensive agent's 8 h as 10 h), or
+the same one with its breaks placed again; its meal and rest are placed against the rest of the roster, and it may
+not leave short an interval it leaves. A hole that one or two such moves cannot close leaves the shift where it
+is. Only single-skill requirements (as the other passes).
 
-Both are deterministic and stop at a ``time.perf_counter()`` deadline, keeping the moves made by then.
+:func:`improve_roster` runs both in turn while either finds something. All are deterministic and stop at a
+``time.perf_counter()`` deadline, keeping the moves made by then; shifts starting before ``earliest_start_at``
+(an intraday rebuild) are neither moved nor taken off, and no shift is moved to before it.
 """
 
 from __future__ import annotations
@@ -49,15 +54,12 @@ CHECKS_PER_SHIFT = 40  # rule checks spent on the cheapest candidates of one shi
 _Counts = tuple[int, int, int, int, int]
 
 
-def _spread(values: Sequence[int]) -> int:
-    return max(values) - min(values) if len(values) >= 2 else 0
-
-
 @dataclass(frozen=True, slots=True)
 class _Move:
+    """Shifts taken out of the roster and shifts put in."""
+
     out: tuple[RosterShift, ...]
     into: tuple[RosterShift, ...]
-    change: float  # the roster's cost after less before
 
 
 class _State:
@@ -303,7 +305,7 @@ def _best_swap(st: _State, s: RosterShift, templates: dict[str, set[tuple[int, i
             own = {a.agent: mine_without, b: [*theirs, _as(s, b)]}
             change = st.penalty_change(own)
             if change < -EPS:
-                cands.append((change, b, _Move((s,), (own[b][-1],), change), own))
+                cands.append((change, b, _Move((s,), (own[b][-1],)), own))
         for t in theirs:
             e = st.day(t)
             if (not free(t) or _key(st, t) not in templates[a.agent] or key not in templates[b]
@@ -313,7 +315,7 @@ def _best_swap(st: _State, s: RosterShift, templates: dict[str, set[tuple[int, i
             own = {a.agent: [*mine_without, mine], b: [*(x for x in theirs if x is not t), yours]}
             change = st.penalty_change(own)
             if change < -EPS:
-                cands.append((change, b, _Move((s, t), (mine, yours), change), own))
+                cands.append((change, b, _Move((s, t), (mine, yours)), own))
     cands.sort(key=lambda c: (c[0], c[1], c[2].into[0].start_at))
     for _, _, move, own in cands[:CHECKS_PER_SHIFT]:
         if time.perf_counter() >= deadline_at:
@@ -510,7 +512,7 @@ def _judge(st: _State, s: RosterShift, variants: Sequence[_Variant], saved: floa
             return None
         if not all(st.keeps_rules(a, ss) for a, ss in own.items() if any(x.agent == a for x in into)):
             return None
-        return _Move(tuple(out), tuple(into), change)
+        return _Move(tuple(out), tuple(into))
     finally:
         if dropped:
             st.add(st.on(s), -1.0)
