@@ -11,9 +11,8 @@ no hard rule: they are all upper limits.)
 :func:`swap_penalties` hands a shift that costs a penalty (a day its agent asked off; a night, weekend or
 holiday shift of the one agent with the most of them in the group; a shift of the one agent with the most hours) to
 another agent who does not work that day, or exchanges it for one of that agent's shifts on a day the first agent
-is free. The
-shifts keep their times and breaks, so coverage and pay do not move; only agents with the same skills trade, and
-only shifts that are one of the receiver's own templates.
+is free. The shifts keep their times and breaks, so coverage and pay do not move; only agents with the same skills
+trade, and only shifts that are one of the receiver's own templates.
 
 :func:`drop_and_slide` takes a shift off even where that leaves a few intervals short, and covers the hole by
 moving one or two other shifts near it: each keeps its agent and day and takes another of the agent's templates
