@@ -161,6 +161,19 @@ def test_no_slide_into_less_than_11_hours_of_rest() -> None:
     assert check_roster(after, parse_agents(agents), p.rules, tz=TZ, context=[sunday]) == []
 
 
+def test_an_intraday_rebuild_leaves_what_started_before_it() -> None:
+    """The same day rebuilt from 07:00: A started at 06:00, so A is neither taken off nor moved; B goes instead, C
+    sliding an hour earlier (11-20: A covers C's meal until 15:00), and no shift moves to before 07:00."""
+    agents = "agent,contract,skills\nA,standard,\nB,standard,\nC,standard,\n"
+    p = _problem(agents, _need(SLIDE_NEED))
+    mine = _shifts(p, [("A", 0, 6), ("B", 0, 8), ("C", 0, 12)])
+    after = drop_and_slide(p, mine, deadline_at=_later(), earliest_start_at=at(0, 7))
+    assert [s for s in after if s.start_at < at(0, 7)] == [mine[0]]
+    assert sorted((s.agent, s.start_at) for s in after) == [("A", at(0, 6)), ("C", at(0, 11))]
+    assert _short(p, after) == 0
+    assert violations(_json(after), agents) == []
+
+
 # -- on a solved week ----------------------------------------------------------------------------------------------
 def test_a_solved_week_costs_less_and_keeps_every_rule() -> None:
     """A week solved without the moves, then improved: cost (pay, shortfall, overstaffing, named penalties) no higher,
