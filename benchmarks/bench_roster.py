@@ -13,7 +13,8 @@ and by the independent checker of the tests. Then pyworkforce's MinHoursRoster (
 agents and the same counted shifts per day (our stage 1, as it needs shift counts per day) with the
 same bans, rest-day and rest-between-shift rules it can express, and the same time limit; its model
 build and solve times are printed beside ours, with the ratio. ``--compare-trim`` and ``--compare-fill`` apply
-the drop pass, or the fill pass (then the drop pass), to one roster solved without it and print both costs.
+the drop pass, or the fill pass (then the drop pass), to one roster solved without it and print both costs;
+``--compare-moves`` does the same for the local-search passes (drop and slide, penalty swaps, both).
 """
 
 from __future__ import annotations
@@ -71,13 +72,14 @@ def agents_csv(n: int, first: dt.date, days: int, seed: int) -> str:
 
 
 def run_callops(agents: str, reqs: str, first: dt.date, days: int, limit: float,
-                drop: bool = True, fill: bool = True, workers: int | None = None) -> tuple[RosterResult, float]:
+                drop: bool = True, fill: bool = True, workers: int | None = None,
+                moves: bool = True) -> tuple[RosterResult, float]:
     rules = china_rules()
     started = time.perf_counter()
     problem = build_problem(rules=rules, agents=parse_agents(agents),
                             requirements=parse_requirements(reqs, tz=TZ, interval_min=30), first_day=first,
                             last_day=first + dt.timedelta(days=days - 1), tz=TZ)
-    opts = SolveOptions(time_limit_s=limit, drop_overstaffing=drop, fill_shortfall=fill)
+    opts = SolveOptions(time_limit_s=limit, drop_overstaffing=drop, fill_shortfall=fill, local_moves=moves)
     if workers is not None:
         opts = dataclasses.replace(opts, workers=workers)
     result = solve_roster(problem, opts)
@@ -188,6 +190,29 @@ def compare_fill(result: RosterResult, agents: str, reqs: str, first: dt.date, d
           f"checker {len(check_roster(after, parse_agents(agents), china_rules(), tz=TZ))}")
 
 
+def compare_moves(result: RosterResult, agents: str, reqs: str, first: dt.date, days: int, budget_s: float) -> None:
+    """The local-search passes (``roster_moves``) applied to a roster solved without them: each pass alone and both
+    as the solver runs them, on the same roster, with cost, paid hours, shortfall, gap and violations."""
+    from callops.scheduling.roster_moves import drop_and_slide, improve_roster, swap_penalties
+
+    p = _problem(agents, reqs, first, days)
+    before = list(result.roster.shifts)
+    c0, h0, s0 = _roster_cost(p, before)
+    for name, run in (("drop and slide", drop_and_slide), ("penalty swaps", swap_penalties),
+                      ("both (improve_roster)", improve_roster)):
+        started = time.perf_counter()
+        after = run(p, before, deadline_at=started + budget_s)
+        pass_s = time.perf_counter() - started
+        c1, h1, s1 = _roster_cost(p, after)
+        data = json.loads(json.dumps(result_json(dataclasses.replace(result, roster=dataclasses.replace(
+            result.roster, shifts=tuple(after))))))
+        print(f"{name} on the same roster ({pass_s:.2f} s of {budget_s:.1f} s): {len(before)} -> {len(after)} shifts, "
+              f"paid hours {h0:,.1f} -> {h1:,.1f}, shortfall {s0:g} -> {s1:g}, cost {c0:,.0f} -> {c1:,.0f} "
+              f"(ratio {c1 / c0:.4f}); gap to the bound {result.bound:,.0f}: {(c0 - result.bound) / c0:.2%} -> "
+              f"{(c1 - result.bound) / c1:.2%}; violations: independent checker {len(violations(data, agents))}, "
+              f"product checker {len(check_roster(after, parse_agents(agents), china_rules(), tz=TZ))}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--agents", type=int, default=300)
@@ -205,13 +230,17 @@ def main() -> None:
                     help="Solve without the pass that adds shifts where still short (the rounds get the whole limit), "
                          "then apply it (and the drop pass) to that same roster in the share of the limit the solver "
                          "leaves it, and print the cost of both.")
+    ap.add_argument("--compare-moves", action="store_true",
+                    help="Solve without the local-search passes (roster_moves), then apply each, and both, to that "
+                         "same roster in the time the solve left of the limit (less the explanation's 10 %%), and "
+                         "print the cost of each.")
     args = ap.parse_args()
     first = dt.date.fromisoformat(args.first)
     peak = round(args.agents * 0.33)
     agents = agents_csv(args.agents, first, args.days, args.seed)
     reqs = requirements_csv(first, args.days, peak, args.seed)
     result, wall = run_callops(agents, reqs, first, args.days, args.time_limit, drop=not args.compare_trim,
-                               fill=not args.compare_fill, workers=args.workers)
+                               fill=not args.compare_fill, workers=args.workers, moves=not args.compare_moves)
     data = json.loads(json.dumps(result_json(result)))
     product = check_roster(result.roster.shifts, parse_agents(agents), china_rules(), tz=TZ)
     independent = violations(data, agents)
@@ -229,6 +258,8 @@ def main() -> None:
     if args.compare_fill:
         # the share of the limit the solver leaves the pass (after its rounds, before the explanation)
         compare_fill(result, agents, reqs, first, args.days, args.time_limit * (1 - ROUNDS_SHARE - 0.1))
+    if args.compare_moves:
+        compare_moves(result, agents, reqs, first, args.days, max(1.0, args.time_limit * 0.9 - wall))
     if not args.no_baseline:
         print(run_pyworkforce(result, agents, first, args.days, args.time_limit))
 

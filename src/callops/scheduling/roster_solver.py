@@ -19,7 +19,8 @@ It follows the shape of OR-Tools' shift_scheduling_sat example, in two models:
 
 Meal and rest breaks are then placed where coverage dips least (``roster_breaks``). The rounds take 70 % of
 the time limit; in what is left, ``roster_fill`` adds shifts where the roster is still short for agents who can
-take one under every rule, and ``roster_trim`` drops those that only overstaff. When coverage cannot be
+take one under every rule, ``roster_trim`` drops those that only overstaff, and ``roster_moves`` drops shifts whose
+hole neighbouring shifts can slide into and trades shifts that cost a named penalty. When coverage cannot be
 met, ``roster_explain`` says which rule binds where; the best partial roster is returned all the same.
 """
 
@@ -42,6 +43,7 @@ from callops.scheduling.roster_breaks import coverage_rows, place_breaks
 from callops.scheduling.roster_explain import explain_shortfall
 from callops.scheduling.roster_fill import fill_shortfall
 from callops.scheduling.roster_model import ANY_SKILL, Roster, RosterAgent, RosterBreak, RosterShift
+from callops.scheduling.roster_moves import improve_roster
 from callops.scheduling.roster_problem import AgentGroup, RosterProblem, shift_is_night
 from callops.scheduling.roster_trim import drop_overstaffing, roster_penalties, shorten_overstaffing
 from callops.scheduling.shift_templates import ShiftTemplate
@@ -64,6 +66,7 @@ class SolveOptions:
     seed: int = 0
     drop_overstaffing: bool = True  # finally take off shifts that only overstaff (roster_trim)
     fill_shortfall: bool = True  # then add shifts where still short, for agents who can take them (roster_fill)
+    local_moves: bool = True  # last, drop shifts by sliding neighbours and trade penalty shifts (roster_moves)
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,6 +483,11 @@ def solve_roster(p: RosterProblem, opts: SolveOptions = SolveOptions()) -> Roste
     if trim:  # then the ends of shifts that only overstaff (a 10-hour shift to an 8-hour one inside it)
         shifts = shorten_overstaffing(p, shifts, kept_fixed,
                                       deadline_at=started + opts.time_limit_s - explain_s * 0.5)
+    # then moves on the whole roster in what time is left before the explanation (none when filling took it all:
+    # an agent-interval short costs more than any move saves)
+    if trim and opts.local_moves:
+        shifts = improve_roster(p, shifts, kept_fixed, deadline_at=started + opts.time_limit_s - explain_s,
+                                earliest_start_at=opts.earliest_start_at)
     # the penalties of the roster as returned (after every round and the drop), not the last round's model's
     penalties = {**penalties, **roster_penalties(p, shifts)}
     all_shifts = [*shifts, *kept_fixed]
