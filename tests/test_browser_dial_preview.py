@@ -1,5 +1,6 @@
 """The preview dialer in Chromium: a ready agent's page shows the card the dialer offers, Call now dials it, and a
-skip without a reason is refused beside the field (in Chinese for a zh-CN agent)."""
+skip without a reason is refused beside the field (in Chinese for a zh-CN agent); a card accepted while the PBX
+cannot be reached comes back saying why."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from browser_harness import log_in, serve
 from callops.config import Settings
 from callops.dialer import china_default
 from callops.dialer.contact_list import ContactRow
+from callops.feeds.switch_ami import AmiSwitch
 from callops.feeds.switch_sim import SimulatedSwitch
 from callops.records import Role
 from callops.services.campaign_dial import DialRun, DialSettings
@@ -27,6 +29,7 @@ from callops.store import make_engine, upgrade
 from callops.store.campaigns import add_contacts, create_campaign
 from callops.store.schema import dial_previews, users
 from callops.web import create_app
+from switch_servers import AMI_SECRET, QUEUED, AmiActionServer, in_thread
 from web_sign_in import PASSWORD, password_hash
 
 AT = dt.datetime(2026, 3, 2, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")).astimezone(dt.UTC)
@@ -98,3 +101,46 @@ def test_the_agent_accepts_the_card_the_dialer_offers(browser: Browser, dial_sit
         rows = {(r.agent, r.decision, r.reason) for r in conn.execute(sa.select(dial_previews))}
     assert rows == {("7001", "accepted", None), ("7002", "skipped", "data_problem")}
     assert re.fullmatch(r"m[12]", offered.split(" ")[0])
+
+
+def test_a_card_accepted_while_the_pbx_is_down_comes_back_saying_why(browser: Browser,
+                                                                      dial_site: tuple[str, sa.Engine]) -> None:
+    """Nothing listens where the PBX should be: Amy (en) and Li (zh-CN) each press Call now, and the same contact
+    comes back on a new card with a notice that the call did not go through, in each one's language; a first card
+    has none."""
+    site, engine = dial_site
+    with in_thread(AmiActionServer(lambda _action: [QUEUED])) as port:
+        pass  # the port is free again: the PBX is down
+    runner = SwitchRunner(AmiSwitch("127.0.0.1", port, username="callops", secret=AMI_SECRET, answer_timeout_s=2,
+                                    backoff_min_s=0.01, backoff_max_s=0.05))
+    stop = threading.Event()
+    out: list[DialRun] = []
+    settings = DialSettings(campaign="spring", agents=["7001", "7002"], policy=china_default(), poll_s=0.05)
+    worker = threading.Thread(target=lambda: out.append(run_preview(engine, runner, settings, clock=lambda: AT,
+                                                                    stop=stop.is_set, until_idle=False)))
+    contexts = [browser.new_context(locale="en-US"), browser.new_context(locale="zh-CN")]
+    try:
+        amy, li = contexts[0].new_page(), contexts[1].new_page()
+        for page, name in ((amy, "amy"), (li, "li")):
+            log_in(page, site, name, PASSWORD)
+            page.goto(f"{site}/live/agent")
+            page.click("#press-ready")
+        worker.start()
+        for page, notice in ((amy, "The call did not go through: the phone system could not be reached. Try again."),
+                             (li, "呼叫未接通：无法连接电话系统，请重试。")):
+            expect(page.locator("#preview-card")).to_be_visible(timeout=15_000)
+            expect(page.locator("#preview-notice")).to_have_count(0)
+            member = page.locator("#preview-member").inner_text()
+            page.click("#preview-accept")
+            expect(page.locator("#preview-notice")).to_have_text(notice, timeout=15_000)  # the page refreshed
+            expect(page.locator("#preview-member")).to_have_text(member)
+            expect(page.locator("#preview-accept")).to_be_visible()
+    finally:
+        stop.set()
+        if worker.is_alive():
+            worker.join(30)
+        runner.close()
+        for context in contexts:
+            context.close()
+    (run,) = out
+    assert run.dials == 0 and run.outcomes == {"unavailable": 2}
