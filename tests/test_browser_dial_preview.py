@@ -9,11 +9,12 @@ import re
 import threading
 import zoneinfo
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from browser_harness import log_in, serve
 from callops.config import Settings
@@ -53,12 +54,11 @@ def dial_site(tmp_path: Path) -> Iterator[tuple[str, sa.Engine]]:
     engine.dispose()
 
 
-def test_the_agent_accepts_the_card_the_dialer_offers(browser: Browser, dial_site: tuple[str, sa.Engine]) -> None:
-    """Amy presses Ready; the dialer's card appears on her page by itself; Call now dials that contact. Li (zh-CN)
-    gets the other contact and is told, in Chinese, to give a reason for a skip."""
-    site, engine = dial_site
-    switch = SimulatedSwitch(answer_rate=1.0, busy_rate=0.0, speed=50)
-    runner = SwitchRunner(switch)
+@contextmanager
+def _preview_run(browser: Browser, engine: sa.Engine,
+                 runner: SwitchRunner) -> Iterator[tuple[Page, Page, threading.Thread, list[DialRun]]]:
+    """Amy's (en) and Li's (zh-CN) pages and a preview run for their agents 7001 and 7002, to be started; on the way
+    out the run is stopped (its result in the list), the runner and the browsers closed."""
     stop = threading.Event()
     out: list[DialRun] = []
     settings = DialSettings(campaign="spring", agents=["7001", "7002"], policy=china_default(), poll_s=0.05)
@@ -66,7 +66,22 @@ def test_the_agent_accepts_the_card_the_dialer_offers(browser: Browser, dial_sit
                                                                     stop=stop.is_set, until_idle=False)))
     contexts = [browser.new_context(locale="en-US"), browser.new_context(locale="zh-CN")]
     try:
-        amy, li = contexts[0].new_page(), contexts[1].new_page()
+        yield contexts[0].new_page(), contexts[1].new_page(), worker, out
+    finally:
+        stop.set()
+        if worker.is_alive():
+            worker.join(30)
+        runner.close()
+        for context in contexts:
+            context.close()
+
+
+def test_the_agent_accepts_the_card_the_dialer_offers(browser: Browser, dial_site: tuple[str, sa.Engine]) -> None:
+    """Amy presses Ready; the dialer's card appears on her page by itself; Call now dials that contact. Li (zh-CN)
+    gets the other contact and is told, in Chinese, to give a reason for a skip."""
+    site, engine = dial_site
+    runner = SwitchRunner(SimulatedSwitch(answer_rate=1.0, busy_rate=0.0, speed=50))
+    with _preview_run(browser, engine, runner) as (amy, li, worker, out):
         log_in(amy, site, "amy", PASSWORD)
         amy.goto(f"{site}/live/agent")
         amy.click("#press-ready")
@@ -87,13 +102,6 @@ def test_the_agent_accepts_the_card_the_dialer_offers(browser: Browser, dial_sit
         li.select_option("#preview-skip-reason", "data_problem")
         li.click("#preview-skip")
         expect(li.locator("#preview-card")).to_have_count(0)
-    finally:
-        stop.set()
-        if worker.is_alive():
-            worker.join(30)
-        runner.close()
-        for context in contexts:
-            context.close()
     (run,) = out
     assert run.dials == 1 and run.outcomes == {"connected": 1, "skipped": 1}
     assert [r["member"] for r in run.log if r["outcome"] == "connected"] == [offered.split(" ")[0]]
@@ -113,14 +121,7 @@ def test_a_card_accepted_while_the_pbx_is_down_comes_back_saying_why(browser: Br
         pass  # the port is free again: the PBX is down
     runner = SwitchRunner(AmiSwitch("127.0.0.1", port, username="callops", secret=AMI_SECRET, answer_timeout_s=2,
                                     backoff_min_s=0.01, backoff_max_s=0.05))
-    stop = threading.Event()
-    out: list[DialRun] = []
-    settings = DialSettings(campaign="spring", agents=["7001", "7002"], policy=china_default(), poll_s=0.05)
-    worker = threading.Thread(target=lambda: out.append(run_preview(engine, runner, settings, clock=lambda: AT,
-                                                                    stop=stop.is_set, until_idle=False)))
-    contexts = [browser.new_context(locale="en-US"), browser.new_context(locale="zh-CN")]
-    try:
-        amy, li = contexts[0].new_page(), contexts[1].new_page()
+    with _preview_run(browser, engine, runner) as (amy, li, worker, out):
         for page, name in ((amy, "amy"), (li, "li")):
             log_in(page, site, name, PASSWORD)
             page.goto(f"{site}/live/agent")
@@ -135,12 +136,5 @@ def test_a_card_accepted_while_the_pbx_is_down_comes_back_saying_why(browser: Br
             expect(page.locator("#preview-notice")).to_have_text(notice, timeout=15_000)  # the page refreshed
             expect(page.locator("#preview-member")).to_have_text(member)
             expect(page.locator("#preview-accept")).to_be_visible()
-    finally:
-        stop.set()
-        if worker.is_alive():
-            worker.join(30)
-        runner.close()
-        for context in contexts:
-            context.close()
     (run,) = out
     assert run.dials == 0 and run.outcomes == {"unavailable": 2}

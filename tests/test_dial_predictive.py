@@ -23,7 +23,7 @@ from callops.feeds.switch_ami import AmiSwitch
 from callops.feeds.switch_esl import EslSwitch, message_command
 from callops.feeds.switch_sim import SimulatedSwitch
 from callops.live.events import LiveEvent, LiveEventKind
-from callops.services.campaign_dial import DialRun, DialSettings, eligible_contacts
+from callops.services.campaign_dial import DialSettings, eligible_contacts
 from callops.services.dial_predictive import run_predictive
 from callops.services.switch_runner import SwitchRunner
 from callops.store.campaigns import (
@@ -45,8 +45,8 @@ from switch_servers import (
     AmiActionServer,
     EslCommandServer,
     asyncio_run,
-    back_on,
     in_thread,
+    through_outage,
 )
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -288,19 +288,13 @@ def test_a_contact_the_pbx_could_not_be_reached_for_is_dialed_first_when_it_is_b
         {"unavailable": not_reached, "connected": connected}[str(row["outcome"])].set()
 
     runner = SwitchRunner(_ami(port))
-    out: list[DialRun] = []
     deadline = time.monotonic() + 30  # only should the test fail: the run stops once the agent is connected
-    worker = threading.Thread(target=lambda: out.append(run_predictive(
-        engine, runner, settings, clock=lambda: AT, report=report,
-        stop=lambda: connected.is_set() or time.monotonic() > deadline)))
     try:
-        worker.start()
-        assert not_reached.wait(15)
-        with back_on(server, port):
-            worker.join(40)
+        run = through_outage(server, port, lambda: run_predictive(
+            engine, runner, settings, clock=lambda: AT, report=report,
+            stop=lambda: connected.is_set() or time.monotonic() > deadline), not_reached)
     finally:
         runner.close()
-    (run,) = out
     assert run.dials == 1 and run.outcomes == {"unavailable": 1, "connected": 1} and run.stopped_by is None
     (member,) = {r["member"] for r in rows}
     assert [r["outcome"] for r in rows] == ["unavailable", "connected"] and rows[1]["agent"] == "7001"

@@ -48,7 +48,7 @@ class PreviewCard:
     name: str
     offered_at: dt.datetime
     calls_before: int  # the member's earlier call attempts, all campaigns
-    reoffered_because: str | None = None  # one of REOFFER_REASONS; None on a first offer
+    reoffered_because: str | None  # one of REOFFER_REASONS; None on a first offer
 
 
 def offer_preview(conn: sa.Connection, campaign: Campaign, agent: str, contact: ContactRow, *,
