@@ -5,7 +5,8 @@ by a script that returns the recorded blocks to send (``{id}`` stands for the ac
 to drop the connection without an answer, or ``[]`` to stay silent. ``EslCommandServer``: ``auth/request``,
 ``auth``, ``event plain BACKGROUND_JOB``, then each ``bgapi`` command answered by ``command/reply`` and a
 ``BACKGROUND_JOB`` event whose body the script gives. Both record the raw text of every action received.
-``in_thread`` runs one on an event loop of its own thread for tests of synchronous code.
+``in_thread`` runs one on an event loop of its own thread for tests of synchronous code; ``back_on`` brings a
+stopped one back on its port, and ``through_outage`` runs a dialer while the PBX is down, then back.
 """
 
 from __future__ import annotations
@@ -242,3 +243,16 @@ def back_on(server: _Server, port: int) -> Iterator[int]:
     server.port = port
     with in_thread(server) as same:
         yield same
+
+
+def through_outage(server: _Server, port: int, run: Callable[[], T], down: threading.Event) -> T:
+    """``run()`` in a thread of its own while nothing listens on ``port``; once ``down`` is set (a dial found the
+    PBX down) ``server`` is back on that port until the run has ended. What the run returned."""
+    out: list[T] = []
+    worker = threading.Thread(target=lambda: out.append(run()))
+    worker.start()
+    assert down.wait(15), "no dial found the PBX down"
+    with back_on(server, port):
+        worker.join(40)
+    (result,) = out
+    return result

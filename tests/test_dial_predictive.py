@@ -46,6 +46,7 @@ from switch_servers import (
     EslCommandServer,
     asyncio_run,
     in_thread,
+    through_outage,
 )
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -259,6 +260,61 @@ def test_cli_predictive_over_ami_and_preview_on_the_simulator(
     assert rows[0]["outcome"] == "offered" and rows[-1]["dials"] == 0
     with engine.connect() as conn:
         assert conn.execute(sa.select(dial_previews.c.decision)).scalar_one() == "withdrawn"
+
+
+def _answer_then_redirect(action: dict[str, str]) -> list[str]:
+    if action["Action"] == "Originate":
+        return [QUEUED, "Event: OriginateResponse\r\nActionID: {id}\r\nResponse: Success\r\n"
+                "Channel: PJSIP/trunk-00000001\r\nReason: 4\r\nUniqueid: 1764720400.1\r\n\r\n"]
+    return [REDIRECTED]
+
+
+def test_a_contact_the_pbx_could_not_be_reached_for_is_dialed_first_when_it_is_back(engine: sa.Engine) -> None:
+    """The first line finds the PBX down: no dial, no attempt, not counted in the abandon window, and the same
+    contact is first in the queue again (the other is not taken in its place). Once the PBX is back on its port that
+    contact is dialed, answers and is redirected to the ready agent; a PBX refusing the log-in stops the run with
+    its reason and receives nothing."""
+    _campaign(engine, contacts=2, cap=0.03)
+    _ready(engine, "7001")
+    settings = DialSettings(campaign="spring", agents=["7001"], policy=china_default(), ring_s=20, poll_s=0.02)
+    server = AmiActionServer(_answer_then_redirect)
+    with in_thread(server) as port:
+        pass  # the port is free again: the PBX is down
+    not_reached, connected = threading.Event(), threading.Event()
+    rows: list[dict[str, object]] = []
+
+    def report(row: dict[str, object]) -> None:
+        rows.append(row)
+        {"unavailable": not_reached, "connected": connected}[str(row["outcome"])].set()
+
+    runner = SwitchRunner(_ami(port))
+    deadline = time.monotonic() + 30  # only should the test fail: the run stops once the agent is connected
+    try:
+        run = through_outage(server, port, lambda: run_predictive(
+            engine, runner, settings, clock=lambda: AT, report=report,
+            stop=lambda: connected.is_set() or time.monotonic() > deadline), not_reached)
+    finally:
+        runner.close()
+    assert run.dials == 1 and run.outcomes == {"unavailable": 1, "connected": 1} and run.stopped_by is None
+    (member,) = {r["member"] for r in rows}
+    assert [r["outcome"] for r in rows] == ["unavailable", "connected"] and rows[1]["agent"] == "7001"
+    originate, redirect = server.received
+    assert f"Variable: CALLOPS_MEMBER={member}\r\n" in originate
+    assert redirect.startswith("Action: Redirect\r\n") and "Exten: 7001\r\n" in redirect
+    with engine.connect() as conn:
+        assert history_for(conn, ["m0", "m1"]) == []  # not reached: no attempt; connected: the agent's to record
+    refusing = AmiActionServer(_answer_then_redirect, secret="other")
+    _ready(engine, "7001")
+    with in_thread(refusing) as port:
+        runner = SwitchRunner(_ami(port))
+        try:
+            refused = run_predictive(engine, runner, settings, clock=lambda: AT,
+                                     stop=lambda: time.monotonic() > deadline)
+        finally:
+            runner.close()
+    assert refused.dials == 0 and refused.outcomes == {"refused": 1}
+    assert refused.stopped_by is not None and "Authentication failed" in refused.stopped_by
+    assert refusing.received == []
 
 
 def test_a_message_that_would_change_the_command_is_refused_before_sending() -> None:

@@ -202,8 +202,9 @@ def test_a_card_accepted_while_the_pbx_is_down_is_offered_again(engine: sa.Engin
     assert f"Variable: CALLOPS_MEMBER={member}\r\n" in originate
     with engine.connect() as conn:
         assert history_for(conn, ["m1", "m2"]) == []  # not reached: no attempt; connected: the agent's to record
-        cards = conn.execute(sa.select(dial_previews.c.member, dial_previews.c.decision).order_by(dial_previews.c.id))
-        assert [tuple(r) for r in cards] == [(member, "accepted"), (member, "accepted")]
+        cards = conn.execute(sa.select(dial_previews.c.member, dial_previews.c.decision,
+                                       dial_previews.c.reoffered_because).order_by(dial_previews.c.id))
+        assert [tuple(r) for r in cards] == [(member, "accepted", None), (member, "accepted", "pbx_unreachable")]
 
 
 @pytest.fixture
@@ -266,3 +267,29 @@ def test_the_card_on_the_agent_page(client: TestClient, engine: sa.Engine, local
     with engine.connect() as conn:
         assert conn.execute(sa.select(dial_previews.c.decision).where(dial_previews.c.id == second)).scalar_one() \
             is None
+
+
+@pytest.mark.parametrize(("locale", "notice"), [
+    ("en", "The call did not go through: the phone system could not be reached. Try again."),
+    ("zh-CN", "呼叫未接通：无法连接电话系统，请重试。"),
+])
+def test_a_card_offered_again_after_the_pbx_was_unreachable_says_why(client: TestClient, engine: sa.Engine,
+                                                                      locale: str, notice: str) -> None:
+    """A first card has no notice; the same contact offered again because the accepted call never reached the PBX
+    says so on the card, in the agent's language, above the same buttons."""
+    _campaign(engine)
+    contact = ContactRow("m1", "+8613800100001", "Asia/Shanghai", "Member 1", "")
+    with engine.begin() as conn:
+        first = offer_preview(conn, get_campaign(conn, "spring"), "7001", contact, now=AT)
+    token = login(client, "amy")
+    if locale != "en":
+        client.post("/language", data={"locale": locale, "csrf_token": token, "next": "/live/agent"})
+    page = client.get("/live/agent").text
+    assert 'id="preview-card"' in page and 'id="preview-notice"' not in page
+    client.post("/live/agent/preview", data={"card": str(first), "decision": "accepted", "csrf_token": token})
+    with engine.begin() as conn:
+        offer_preview(conn, get_campaign(conn, "spring"), "7001", contact, now=AT, reoffered_because="pbx_unreachable")
+    again = client.get("/live/agent").text
+    shown = re.search(r'id="preview-notice"[^>]*>([^<]*)<', again)
+    assert shown is not None and html.unescape(shown.group(1)) == notice
+    assert re.search(r'id="preview-member">m1', again) is not None

@@ -206,3 +206,21 @@ def test_0017_downgrades_and_upgrades_and_fills_the_aggregates(engine: sa.Engine
         assert conn.execute(sa.text("SELECT sum(answered) FROM kpi_buckets_queue")).scalar_one() == 30
     request = KpiRequest(start=at.date(), end=at.date(), grain=Grain.DAY, tz="UTC")
     assert kpi_report(engine, request) == kpi_report(engine, request, read_model="calls")
+
+
+def test_0026_downgrades_and_upgrades(engine: sa.Engine) -> None:
+    """Below 0026 the preview cards have no ``reoffered_because`` and keep their other columns and index; upgrading
+    to head brings the column back, empty."""
+    def columns() -> set[str]:
+        return {c["name"] for c in sa.inspect(engine).get_columns("dial_previews")}
+
+    before = columns()
+    assert "reoffered_because" in before
+    try:
+        command.downgrade(_alembic_config(engine), "0026")  # later migrations are not this test's
+        command.downgrade(_alembic_config(engine), _below("0026", engine))
+        assert columns() == before - {"reoffered_because"}
+        assert _indexes(engine, "dial_previews")["ix_dial_previews_agent_decision"] == ["agent", "decision"]
+    finally:
+        upgrade(engine)
+    assert current_revision(engine) == _head(engine) and columns() == before

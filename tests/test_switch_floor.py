@@ -26,7 +26,7 @@ from callops.feeds.switch_ami import AmiSwitch
 from callops.feeds.switch_esl import EslSwitch
 from callops.live.events import LiveEvent, LiveEventKind
 from callops.records import Agent
-from callops.services.campaign_dial import DialRun, DialSettings, run_progressive
+from callops.services.campaign_dial import DialSettings, run_progressive
 from callops.services.live_acd import acd_from_directory, replay_log, run_acd
 from callops.services.switch_runner import RingOnSwitch, SwitchRunner
 from callops.store.campaigns import (
@@ -50,8 +50,8 @@ from switch_servers import (
     REDIRECTED,
     AmiActionServer,
     EslCommandServer,
-    back_on,
     in_thread,
+    through_outage,
 )
 
 K = LiveEventKind
@@ -274,28 +274,23 @@ def test_a_contact_the_pbx_could_not_be_reached_for_is_dialed_first_when_it_is_b
             not_reached.set()
 
     runner = SwitchRunner(_ami(port))
-    out: list[DialRun] = []
     deadline = time.monotonic() + 30  # only should the test fail: the run ends by itself after its one dial
-    worker = threading.Thread(
-        target=lambda: out.append(
-            run_progressive(
+    try:
+        run = through_outage(
+            server,
+            port,
+            lambda: run_progressive(
                 engine,
                 runner,
                 settings,
                 clock=lambda: AT.astimezone(dt.UTC),
                 report=report,
                 stop=lambda: time.monotonic() > deadline,
-            )
+            ),
+            not_reached,
         )
-    )
-    try:
-        worker.start()
-        assert not_reached.wait(15)
-        with back_on(server, port):
-            worker.join(40)
     finally:
         runner.close()
-    (run,) = out
     assert run.dials == 1 and run.outcomes["connected"] == 1 and set(run.outcomes) == {"unavailable", "connected"}
     assert {(r["member"], r["outcome"]) for r in rows} == {("m1", "unavailable"), ("m1", "connected")}
     (originate,) = server.received

@@ -10,13 +10,15 @@ the agent's extension. Outcomes the switch reports — no answer, busy, failed �
 attempts (the policy and the retry rules count them); a connected call's disposition is the agent's to record
 (``callops campaign attempts``). A command that never reached the PBX is not a dial and not an attempt: a refused
 log-in stops the run; when the PBX could not be reached the contact is first in the queue again, for whichever agent
-is idle next, after a second with no new dial (``settle_dials`` leaves that choice to each dialing mode).
+is idle next, after a second with no new dial. ``finish_dial`` says how a dial ended for all three dialing modes
+(progressive, preview, predictive); what becomes of a contact the PBX could not be reached for is each mode's choice.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import enum
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -47,8 +49,8 @@ from callops.store.campaigns import (
 from callops.store.live_events import last_event_id
 from callops.store.switch_log import agent_states_by_id
 
-__all__ = ["DialSettings", "DialRun", "MIN_RING_S", "eligible_contacts", "finish_dial", "next_contact", "settle_dials",
-           "still_allowed", "run_progressive"]
+__all__ = ["DialEnd", "DialSettings", "DialRun", "MIN_RING_S", "UNREACHED_PAUSE_S", "eligible_contacts", "finish_dial",
+           "next_contact", "settle_dials", "still_allowed", "run_progressive"]
 
 MIN_RING_S = 15.0
 _OUTCOMES = {
@@ -61,7 +63,17 @@ _OUTCOMES = {
 }
 _NOT_SENT = ("refused", "invalid", "unavailable")
 _NOT_REACHED = ("unavailable", "refused")  # the command never reached the PBX: not a dial
-_UNREACHED_PAUSE_S = 1.0
+UNREACHED_PAUSE_S = 1.0  # progressive and predictive: no new dial for this long after the PBX could not be reached
+
+
+class DialEnd(enum.Enum):
+    """How a finished dial ended for the run (``finish_dial``): the PBX received it (a dial), or it never reached
+    the PBX — ``UNREACHED`` (the PBX could not be reached: the caller decides what becomes of the contact) or
+    ``REFUSED`` (the log-in was refused: ``run.stopped_by`` is set, the run stops)."""
+
+    DIALED = "dialed"
+    UNREACHED = "unreached"
+    REFUSED = "refused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +234,7 @@ def run_progressive(
         nonlocal hold_until
         dialed.discard(contact.member)
         queue.insert(0, contact)
-        hold_until = time.monotonic() + _UNREACHED_PAUSE_S
+        hold_until = time.monotonic() + UNREACHED_PAUSE_S
 
     while not stop():
         settle_dials(engine, campaign, run, ringing, connected_at, report, unreached=requeue)
@@ -283,9 +295,9 @@ def settle_dials(
     """Record each dial of ``ringing`` (agent -> the switch's future, contact, when) whose result is in and take it
     out of ``ringing``; with ``wait_s`` (the run has stopped) wait up to that long for each one still ringing.
 
-    A command that never reached the PBX is not counted in ``run.dials``; a refused log-in sets ``run.stopped_by``
-    (it does not mend itself), and a PBX that could not be reached is handed, with its agent, to ``unreached``: the
-    caller's choice of what becomes of the contact (the dialing modes choose differently; none after a stop)."""
+    What each ending means is ``finish_dial``'s; a contact the PBX could not be reached for is handed, with its
+    agent, to ``unreached``: the caller's choice of what becomes of it (the dialing modes choose differently; none
+    after a stop)."""
     for agent, (future, contact, at) in list(ringing.items()):
         if wait_s is None and not future.done():
             continue
@@ -294,13 +306,9 @@ def settle_dials(
             result = future.result(timeout=wait_s)
         except concurrent.futures.TimeoutError:
             result = SwitchResult(False, "", "timeout", "stopped before the switch answered")
-        finish_dial(engine, campaign, run, agent, contact, at, result, connected_at, report)
-        if result.reason in _NOT_REACHED:
-            run.dials -= 1
-            if result.reason == "refused":
-                run.stopped_by = result.detail
-            elif unreached is not None:
-                unreached(agent, contact)
+        end = finish_dial(engine, campaign, run, agent, contact, at, result, connected_at, report)
+        if end is DialEnd.UNREACHED and unreached is not None:
+            unreached(agent, contact)
 
 
 def finish_dial(
@@ -313,7 +321,11 @@ def finish_dial(
     result: SwitchResult,
     connected_at: dict[str, int],
     report: Callable[[dict[str, object]], None],
-) -> None:
+) -> DialEnd:
+    """Log the result of one dial (``agent``: None for a predictive call, which reaches its agent later) and record
+    it as the campaign's attempt unless it connected to an agent or was never sent. A command that never reached the
+    PBX is not a dial: it is taken off ``run.dials``, and a refused log-in sets ``run.stopped_by`` (it does not mend
+    itself); the returned ``DialEnd`` says which it was."""
     outcome = "connected" if result.ok and result.answered else (result.reason or "failed")
     run.outcomes[outcome] += 1
     row: dict[str, object] = {
@@ -346,3 +358,10 @@ def finish_dial(
                     )
                 ],
             )
+    if result.reason not in _NOT_REACHED:
+        return DialEnd.DIALED
+    run.dials -= 1
+    if result.reason == "refused":
+        run.stopped_by = result.detail
+        return DialEnd.REFUSED
+    return DialEnd.UNREACHED

@@ -17,6 +17,10 @@ abandons; the part from the database is read again every ``recheck_s``, counting
 window for another 1/24 of it (the simulator's guard). The pacer never lets ``A + X > cap (L + X)`` with ``X``
 the calls that could still be abandoned, so abandons stay within the campaign's cap of live answers whatever
 happens on the PBX (a call whose redirect to an agent fails is counted as an abandon too).
+
+A command that never reached the PBX is not a dial (``campaign_dial.finish_dial`` decides, for all three dialing
+modes): a refused log-in stops new dials (the calls in flight still reach an agent or the message); when the PBX
+could not be reached the contact is first in the queue again after a second with no new dial, as in progressive.
 """
 
 from __future__ import annotations
@@ -36,7 +40,15 @@ from callops.dialer.contact_list import ContactRow
 from callops.dialer.pacing import BudgetPacer, FloorView
 from callops.dialer.records import Outcome
 from callops.feeds.switch import PlayMessage, Redirect, SwitchResult
-from callops.services.campaign_dial import DialRun, DialSettings, eligible_contacts, finish_dial, next_contact
+from callops.services.campaign_dial import (
+    UNREACHED_PAUSE_S,
+    DialEnd,
+    DialRun,
+    DialSettings,
+    eligible_contacts,
+    finish_dial,
+    next_contact,
+)
 from callops.services.switch_runner import SwitchRunner
 from callops.store.campaigns import AttemptIn, Campaign, call_counts, get_campaign, record_attempts
 from callops.store.live_events import last_event_id
@@ -138,15 +150,13 @@ def run_predictive(
                     _abandon(engine, runner, settings, campaign, run, call, window, report,
                              "the switch reported the answer without a channel")
                 continue
-            finish_dial(engine, campaign, run, None, line.contact, line.at, result, connected_at, report)
-            if result.reason in ("unavailable", "refused"):  # never reached the PBX: not a dial
-                run.dials -= 1
+            end = finish_dial(engine, campaign, run, None, line.contact, line.at, result, connected_at, report)
+            if end is DialEnd.DIALED:
+                window.run_resolved += 1
+            elif end is DialEnd.UNREACHED:  # first in the queue again, and no new dial for a second
                 dialed.discard(line.contact.member)
                 queue.insert(0, line.contact)
-                hold_until = mono + 1.0
-                run.stopped_by = result.detail if result.reason == "refused" else None
-            else:
-                window.run_resolved += 1
+                hold_until = mono + UNREACHED_PAUSE_S
         if run.stopped_by is not None:
             draining = True
         with engine.connect() as conn:

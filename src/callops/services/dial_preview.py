@@ -9,7 +9,7 @@ not count it), the contact not offered again in this run. With ``preview_timeout
 long is dialed anyway (``timeout``); an agent who leaves ready with a card open has it withdrawn (the contact goes
 back to the queue), and so are the open cards when the run stops. An accepted card whose call never reached the
 PBX (it could not be reached) is not lost for the run: the same contact is offered to the same agent again on a new
-card.
+card that says why (``reoffered_because="pbx_unreachable"``: the page tells the agent the call did not go through).
 """
 
 from __future__ import annotations
@@ -69,16 +69,18 @@ def run_preview(
     queue: list[ContactRow] = []
     refreshed = -1e9
 
-    def offer(agent: str, contact: ContactRow, now: dt.datetime) -> None:
+    def offer(agent: str, contact: ContactRow, now: dt.datetime, *, because: str | None = None) -> None:
         with engine.begin() as conn:
-            offered[agent] = (offer_preview(conn, campaign, agent, contact, now=now), contact, time.monotonic())
+            card = offer_preview(conn, campaign, agent, contact, now=now, reoffered_because=because)
+        offered[agent] = (card, contact, time.monotonic())
         report({"at": now.isoformat(), "agent": agent, "member": contact.member, "phone": contact.phone,
-                "outcome": "offered", "command_id": "", "detail": "on the agent's page"})
+                "outcome": "offered", "command_id": "",
+                "detail": "on the agent's page" + ("" if because is None else f", again: {because}")})
 
     def reoffer(agent: str, contact: ContactRow) -> None:
         """The agent read the card and wanted the call: the same contact on a new card for them at once, not lost
         for the run (should they leave ready, it is withdrawn and goes back to the queue, as any card)."""
-        offer(agent, contact, clock())
+        offer(agent, contact, clock(), because="pbx_unreachable")
 
     while not stop():
         settle_dials(engine, campaign, run, ringing, connected_at, report, unreached=reoffer)

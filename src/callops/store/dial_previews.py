@@ -1,7 +1,7 @@
 """The preview dialer's cards (table ``dial_previews``, migration 0024): the dialer offers a contact to an agent,
 the agent's page accepts or skips it, the dialer reads the decision.
 
-    offer_preview(conn, campaign, agent, contact, now=...)      # the card's id
+    offer_preview(conn, campaign, agent, contact, now=...)      # the card's id (reoffered_because=...: again)
     open_preview(conn, agent)                                   # PreviewCard | None: what the agent's page shows
     decide_preview(conn, card_id, agent=..., decision="skipped", reason="not_suitable", now=...)
     close_preview(conn, card_id, "timeout", now=...)            # the dialer: timed out or withdrawn, if still open
@@ -9,7 +9,9 @@ the agent's page accepts or skips it, the dialer reads the decision.
 
 A decision is written only while the card is open (``decision IS NULL`` in the same UPDATE), so an agent's accept
 and the dialer's time-out cannot both win. A skipped card is not a contact attempt: nothing goes to
-``contact_attempts`` and the policy's caps do not count it.
+``contact_attempts`` and the policy's caps do not count it. A card offered again for a reason the agent should be
+told (``REOFFER_REASONS``: the accepted call never reached the PBX) carries it (``reoffered_because``, migration
+0026).
 """
 
 from __future__ import annotations
@@ -25,11 +27,14 @@ from callops.errors import Conflict, InvalidInput, NotFound
 from callops.store.campaigns import Campaign
 from callops.store.schema import campaign_contacts, campaigns, contact_attempts, dial_previews
 
-__all__ = ["SKIP_REASONS", "PreviewCard", "close_preview", "decide_preview", "offer_preview", "open_preview",
-           "preview_decisions", "skipped_counts"]
+__all__ = ["REOFFER_REASONS", "SKIP_REASONS", "PreviewCard", "close_preview", "decide_preview", "offer_preview",
+           "open_preview", "preview_decisions", "skipped_counts"]
 
 SKIP_REASONS = ("recently_contacted", "not_suitable", "data_problem", "other")
 """Why an agent skips a previewed contact (the agent page's choices)."""
+
+REOFFER_REASONS = ("pbx_unreachable",)
+"""Why the dialer offers a card again (the agent page says so on the card)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +48,16 @@ class PreviewCard:
     name: str
     offered_at: dt.datetime
     calls_before: int  # the member's earlier call attempts, all campaigns
+    reoffered_because: str | None  # one of REOFFER_REASONS; None on a first offer
 
 
 def offer_preview(conn: sa.Connection, campaign: Campaign, agent: str, contact: ContactRow, *,
-                  now: dt.datetime) -> int:
+                  now: dt.datetime, reoffered_because: str | None = None) -> int:
+    if reoffered_because is not None and reoffered_because not in REOFFER_REASONS:
+        raise ValueError(f"not a reason to offer a card again: {reoffered_because!r}")
     result = conn.execute(dial_previews.insert().values(campaign_id=campaign.id, agent=agent, member=contact.member,
-                                                        phone=contact.phone, offered_at=now))
+                                                        phone=contact.phone, offered_at=now,
+                                                        reoffered_because=reoffered_because))
     return int(result.inserted_primary_key[0])  # type: ignore[index]  # one row inserted: one key
 
 
@@ -56,8 +65,8 @@ def open_preview(conn: sa.Connection, agent: str) -> PreviewCard | None:
     """The agent's open card (the newest, should a crashed run have left an older one open)."""
     p, c = dial_previews.c, campaign_contacts.c
     row = conn.execute(
-        sa.select(p.id, p.agent, p.member, p.phone, p.offered_at, campaigns.c.name, campaigns.c.script, c.name.label(
-            "contact_name"))
+        sa.select(p.id, p.agent, p.member, p.phone, p.offered_at, p.reoffered_because, campaigns.c.name,
+                  campaigns.c.script, c.name.label("contact_name"))
         .join(campaigns, campaigns.c.id == p.campaign_id)
         .outerjoin(campaign_contacts, sa.and_(c.campaign_id == p.campaign_id, c.member == p.member))
         .where(p.agent == agent, p.decision.is_(None))
@@ -67,7 +76,7 @@ def open_preview(conn: sa.Connection, agent: str) -> PreviewCard | None:
     calls = conn.execute(sa.select(sa.func.count()).where(contact_attempts.c.member == row.member,
                                                           contact_attempts.c.channel == "call")).scalar_one()
     return PreviewCard(int(row.id), row.name, row.script, row.agent, row.member, row.phone, row.contact_name or "",
-                       row.offered_at, int(calls))
+                       row.offered_at, int(calls), row.reoffered_because)
 
 
 def decide_preview(conn: sa.Connection, card_id: int, *, agent: str, decision: str, reason: str | None,

@@ -579,6 +579,7 @@ dial_previews = sa.Table(
     sa.Column("decision", sa.String(20)),  # NULL while open; accepted | skipped | timeout | withdrawn
     sa.Column("reason", sa.String(40)),  # a skip's reason
     sa.Column("decided_at", EpochMillis),
+    sa.Column("reoffered_because", sa.String(20)),  # migration 0026: NULL on a first offer; pbx_unreachable
     sa.Index("ix_dial_previews_agent_decision", "agent", "decision"),
 )
 

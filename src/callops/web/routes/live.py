@@ -3,7 +3,8 @@
 - ``GET /live`` (``view_agents``): queues and agents now, alerts, feeds; ``?big=1`` for the wall screen.
 - ``GET /live/stream``: the same as Server-Sent Events, a message within ~0.25 s of a change.
 - ``GET /live/agent``: the signed-in agent's state buttons (ready, away with a reason, after-call work, recovery),
-  and the preview dialer's card when it offers them a contact (``POST /live/agent/preview``: accept or skip).
+  and the preview dialer's card when it offers them a contact (``POST /live/agent/preview``: accept or skip), with a
+  notice when it is offered again because the accepted call never reached the PBX.
 - ``GET /api/live/queues`` (logged in): the per-queue contract; ``GET /api/live/floor``: everything the board shows.
 - ``POST /api/live/agents/{agent}/state``: an agent sets their own state; ``supervise_floor`` sets anyone's.
 - ``PUT /api/live/thresholds`` (``supervise_floor``): when the board colours and alerts.
@@ -353,7 +354,7 @@ def _agent_page(request: Request, conn: sa.Connection, user: User, viewer: Viewe
                        "name": card.name if permissions.allowed(user.role, Permission.VIEW_PII) else "",
                        "phone": card.phone if permissions.allowed(user.role, Permission.VIEW_PII)
                        else mask_number(card.phone), "calls_before": card.calls_before,
-                       "offered_at": card.offered_at}
+                       "offered_at": card.offered_at, "reoffered_because": card.reoffered_because}
     return render(request, viewer, "live/agent.html", {
         "agent_id": user.agent_id, "mine": mine, "reason_max": REASON_MAX,
         "reasons": ("toilet", "meeting", "coaching", "system", "lunch"), "values": values or {},
