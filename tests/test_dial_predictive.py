@@ -317,6 +317,37 @@ def test_a_contact_the_pbx_could_not_be_reached_for_is_dialed_first_when_it_is_b
     assert refusing.received == []
 
 
+def test_a_dial_that_never_reached_the_pbx_gives_its_place_back_under_max_calls(engine: sa.Engine) -> None:
+    """With ``max_calls=1`` the one dial finds the PBX down: it is not counted, so the run does not end with no
+    dial made; the same contact is dialed once the PBX is back, and the run ends after that one dial."""
+    _campaign(engine, contacts=2, cap=0.03)
+    _ready(engine, "7001")
+    settings = DialSettings(campaign="spring", agents=["7001"], policy=china_default(), ring_s=20, poll_s=0.02,
+                            max_calls=1)
+    server = AmiActionServer(_answer_then_redirect)
+    with in_thread(server) as port:
+        pass  # the port is free again: the PBX is down
+    not_reached = threading.Event()
+    outcomes: list[object] = []
+
+    def report(row: dict[str, object]) -> None:
+        outcomes.append(row["outcome"])
+        if row["outcome"] == "unavailable":
+            not_reached.set()
+
+    runner = SwitchRunner(_ami(port))
+    deadline = time.monotonic() + 30  # only should the test fail: the run ends by itself after its one dial
+    try:
+        run = through_outage(server, port, lambda: run_predictive(
+            engine, runner, settings, clock=lambda: AT, report=report,
+            stop=lambda: time.monotonic() > deadline), not_reached)
+    finally:
+        runner.close()
+    assert time.monotonic() < deadline
+    assert run.dials == 1 and outcomes == ["unavailable", "connected"]
+    assert sum(a.startswith("Action: Originate") for a in server.received) == 1
+
+
 def test_a_message_that_would_change_the_command_is_refused_before_sending() -> None:
     """A sound with a comma or space would add dialplan steps to the inline transfer, a channel with a line break
     a second AMI action: both are refused without a connection."""

@@ -125,12 +125,17 @@ def run_predictive(
     queue: list[ContactRow] = []
     refreshed = -1e9
     hold_until = 0.0
-    draining = False  # stopped (or max_calls reached): no new dial; the calls in flight still reach an agent
+    draining = False  # stopped: no new dial; the calls in flight still reach an agent
+
+    def at_limit() -> bool:  # asked each time: a dial that never reached the PBX gives its place back
+        return settings.max_calls is not None and run.dials >= settings.max_calls
+
     while True:
-        draining = draining or stop() or (settings.max_calls is not None and run.dials >= settings.max_calls)
+        draining = draining or stop()
         mono = time.monotonic()
         now = clock()
-        if not draining and (mono - refreshed > settings.recheck_s or (not queue and mono - refreshed > 1.0)):
+        if not draining and not at_limit() and (mono - refreshed > settings.recheck_s
+                                                or (not queue and mono - refreshed > 1.0)):
             with engine.connect() as conn:
                 window.refresh(conn, campaign, started, now, settings.abandon_window_h)
                 queue = [c for c in eligible_contacts(conn, campaign, settings.policy, now) if c.member not in dialed]
@@ -178,12 +183,12 @@ def run_predictive(
                 waiting.remove(call)
                 _abandon(engine, runner, settings, campaign, run, call, window, report,
                          f"no agent free within {settings.connect_within_s:g} s")
-        if not lines and not waiting and (draining or (until_idle and refreshed > 0 and not queue)):
+        if not lines and not waiting and (draining or at_limit() or (until_idle and refreshed > 0 and not queue)):
             break
-        if not draining and mono >= hold_until and queue:
+        if not draining and not at_limit() and mono >= hold_until and queue:
             view = _view(mono, settings, idle, busy, lines, waiting, window, handle_logs, answer_delays)
             for _ in range(pacer.dials(view)):
-                if settings.max_calls is not None and run.dials >= settings.max_calls:
+                if at_limit():
                     break
                 chosen = next_contact(engine, campaign, settings.policy, queue, now)
                 if chosen is None:
