@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql
 
 from callops.metrics import KpiOptions
 from callops.metrics.preaggregates import BINNED, BUCKET_MS, PRESETS, STORED
+from callops.store.data_generation import raise_generation
 from callops.store.kpi_aggregates import _bin_sql, _dim_names
 from callops.store.schema import KPI_LEVELS, calls
 from callops.store.sql_terms import aggregate_sql, bucket_sql, predicate_sql
@@ -236,7 +237,8 @@ def _combine(names: Sequence[str], n_keys: int, old: tuple[Any, ...], new: tuple
 
 
 def apply_increment(conn: sa.Connection, inc: Increment) -> None:
-    """Merge ``inc`` into the pre-aggregate tables (call it in the transaction that inserts its calls)."""
+    """Merge ``inc`` into the pre-aggregate tables (call it in the transaction that inserts its calls) and raise
+    the data generation."""
     for part in inc.parts:
         table, names, n_keys = part.table, part.columns, part.n_keys
         stored: list[tuple[Any, ...]] = []
@@ -261,6 +263,7 @@ def apply_increment(conn: sa.Connection, inc: Increment) -> None:
         rows = list(merged.values())
         for start in range(0, len(rows), _INSERT_BATCH):
             _insert(conn, table, names, rows[start : start + _INSERT_BATCH])
+    raise_generation(conn)
 
 
 def _insert(conn: sa.Connection, table: sa.Table, names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from callops.records import AgentInterval, Call
+from callops.store.data_generation import raise_generation
 from callops.store.kpi_increments import Increment, apply_increment, increment_of
 from callops.store.records import (
     _CALL_COLUMNS,
@@ -160,6 +161,7 @@ def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int, *,
             if on_batch is not None:
                 on_batch(len(chunk))
     if prepared.table is agent_intervals and rows:
+        raise_generation(conn)
         _yield_form_acw(conn, rows)
     if prepared.table is calls and rows:
         if prepared.aggregates is None:
