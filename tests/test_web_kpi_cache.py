@@ -91,10 +91,10 @@ def test_each_write_path_shows_its_numbers_at_once(client: TestClient, engine: s
     assert _kpi(client, "offered")["offered"] == 4
 
     bank = FIXTURES / "anonymous_bank" / "calls.txt"  # 1999-01: the columnar import path (increments)
-    january = {"start": dt.date(1999, 1, 1), "end": dt.date(1999, 1, 31)}
-    assert _kpi(client, "offered", **january) == {}
+    first, last = dt.date(1999, 1, 1), dt.date(1999, 1, 31)
+    assert _kpi(client, "offered", start=first, end=last) == {}
     import_files(engine, [bank], fmt="anonymous-bank", tz="UTC")
-    assert _kpi(client, "offered", **january)["offered"] > 0
+    assert _kpi(client, "offered", start=first, end=last)["offered"] > 0
 
     at = dt.datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
     before = _kpi(client, "offered,occupancy")
