@@ -16,7 +16,9 @@ from fastapi.testclient import TestClient
 
 from callops.config import Settings
 from callops.ingest import import_files
+from callops.metrics import Grain, KpiRequest, ReportRow
 from callops.records import Agent, AgentInterval, AgentState, Call, Direction, Outcome, Role
+from callops.services.kpi_results import ROWS_PER_ENTRY, KpiResults
 from callops.store.data_generation import data_generation
 from callops.store.directory import save_agent, save_team
 from callops.store.kpi_aggregates import rebuild
@@ -165,3 +167,24 @@ def test_cache_on_and_off_answer_the_same(engine: sa.Engine, db_url: str) -> Non
             assert _page(on, path) == expected, path  # filled
             assert _page(on, path) == expected, path  # from the cache
         assert len(_state(on).kpi_results) > len(paths) and len(_state(off).kpi_results) == 0
+
+
+def _rows(n: int) -> tuple[ReportRow, ...]:
+    return tuple(ReportRow(f"p{i}", dt.datetime(2026, 3, 2), (), {"offered": float(i)}) for i in range(n))
+
+
+def test_kept_reports_are_bounded_by_entries_and_rows() -> None:
+    results = KpiResults(2)
+    keys = [(g, KpiRequest(start=DAY, end=DAY, grain=Grain.TOTAL, tz="UTC"), None) for g in range(4)]
+    results.put(keys[0], _rows(1))
+    results.put(keys[1], _rows(1))
+    assert results.get(keys[0]) is not None  # now the most recently used
+    results.put(keys[2], _rows(1))
+    assert results.get(keys[1]) is None and results.get(keys[0]) is not None and len(results) == 2
+    results.put(keys[3], _rows(2 * ROWS_PER_ENTRY + 1))  # larger than all the rows kept may be: not kept
+    assert results.get(keys[3]) is None and len(results) == 2
+    results.put(keys[3], _rows(2 * ROWS_PER_ENTRY))  # fits only alone
+    assert results.get(keys[3]) is not None and len(results) == 1
+    nothing = KpiResults(0)
+    nothing.put(keys[0], _rows(1))
+    assert len(nothing) == 0

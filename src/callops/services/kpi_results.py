@@ -27,10 +27,11 @@ from callops.services.queue_service_level import QueueThresholds, kpi_report_at_
 from callops.store.data_generation import data_generation
 from callops.store.kpi_query import kpi_report
 
-__all__ = ["KpiReads", "KpiResults", "cacheable"]
+__all__ = ["KpiReads", "KpiResults", "ROWS_PER_ENTRY", "cacheable"]
 
 _Key = tuple[int, KpiRequest, tuple[tuple[tuple[str, float], ...], float] | None]
 _KEPT_TABLES = frozenset({Table.CALLS, Table.AGENT_INTERVALS})
+ROWS_PER_ENTRY = 100  # the rows kept, on average per entry: bounds the memory (a month by day and queue: ~170)
 
 
 def cacheable(request: KpiRequest) -> bool:
@@ -43,11 +44,14 @@ def cacheable(request: KpiRequest) -> bool:
 
 
 class KpiResults:
-    """The most recently used KPI reports of one app, at most ``entries`` (0: none kept); thread-safe."""
+    """The most recently used KPI reports of one app: at most ``entries`` of them (0: none kept) holding at most
+    ``ROWS_PER_ENTRY * entries`` rows together (a larger report is not kept); thread-safe."""
 
     def __init__(self, entries: int) -> None:
         self.entries = entries
+        self.max_rows = ROWS_PER_ENTRY * entries
         self._kept: OrderedDict[_Key, tuple[ReportRow, ...]] = OrderedDict()
+        self._rows = 0
         self._lock = threading.Lock()
 
     def get(self, key: _Key) -> tuple[ReportRow, ...] | None:
@@ -58,13 +62,15 @@ class KpiResults:
             return rows
 
     def put(self, key: _Key, rows: tuple[ReportRow, ...]) -> None:
-        if self.entries <= 0:
+        if len(rows) > self.max_rows:
             return
         with self._lock:
+            old = self._kept.pop(key, None)
+            self._rows += len(rows) - (0 if old is None else len(old))
             self._kept[key] = rows
-            self._kept.move_to_end(key)
-            while len(self._kept) > self.entries:
-                self._kept.popitem(last=False)
+            while len(self._kept) > self.entries or self._rows > self.max_rows:
+                _, dropped = self._kept.popitem(last=False)
+                self._rows -= len(dropped)
 
     def __len__(self) -> int:
         with self._lock:
