@@ -4,7 +4,10 @@ A bounded loopback load test: uvicorn serves the app on 127.0.0.1 in a child pro
 (httpx) each log in once and then alternate GET /reports (the dashboard page) and GET /api/reports/kpi for
 January 1999 by day and queue (every default KPI, FCR included), sending the next request as soon as the last
 one returns, until REQUESTS requests are done or SECONDS have passed. It reports, per endpoint, p50/p95/p99
-latency, errors (any status but 200, or a transport error) and requests per second.
+latency, errors (any status but 200, or a transport error), requests per second, and the server's CPU time per
+request over both endpoints (user + system seconds of the server process during the load / requests): the
+figure other work on a shared machine does not inflate. The server runs one thread at a time (the GIL), so
+with every user waiting on it, latency is about users x that CPU time once the server has a core to itself.
 
 Modes, side by side in the same run (``--modes``, each against a fresh server):
 
@@ -85,8 +88,14 @@ def _distinct(path: str, n: int) -> str:
     return f"{path}&sl_threshold={1 + n % 120}&fcr_days={1 + (n // 120) % 28}"
 
 
-async def _load(base: str, users: int, requests: int, seconds: float,
-                distinct: bool) -> dict[str, dict[str, float]]:
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _load(base: str, users: int, requests: int, seconds: float, distinct: bool,
+                server_pid: int) -> dict[str, dict[str, float]]:
     import httpx
 
     async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
@@ -104,6 +113,7 @@ async def _load(base: str, users: int, requests: int, seconds: float,
         times: dict[str, list[float]] = {name: [] for name in ENDPOINTS}
         errors = dict.fromkeys(ENDPOINTS, 0)
         issued = 0
+        cpu_before = _cpu_s(server_pid)
         started = time.perf_counter()
         deadline = started + seconds
 
@@ -129,7 +139,8 @@ async def _load(base: str, users: int, requests: int, seconds: float,
 
         await asyncio.gather(*(user(i) for i in range(users)))
         wall = time.perf_counter() - started
-    return {name: {"n": len(t), "errors": errors[name], "p50": _percentile(t, 0.5) * 1000,
+        cpu_ms = (_cpu_s(server_pid) - cpu_before) * 1000 / max(1, sum(len(t) for t in times.values()))
+    return {name: {"n": len(t), "errors": errors[name], "p50": _percentile(t, 0.5) * 1000, "cpu_ms": cpu_ms,
                    "p95": _percentile(t, 0.95) * 1000, "p99": _percentile(t, 0.99) * 1000,
                    "mean": statistics.fmean(t) * 1000 if t else float("nan"), "rps": len(t) / wall}
             for name, t in times.items()}
@@ -178,7 +189,7 @@ def main() -> None:
                                       env={**env, "CALLOPS_KPI_CACHE_ENTRIES": str(entries)})
             try:
                 results[mode] = asyncio.run(_load(f"http://127.0.0.1:{port}", args.users, args.requests,
-                                                  args.seconds, distinct))
+                                                  args.seconds, distinct, server.pid))
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -186,11 +197,11 @@ def main() -> None:
     print(f"\n{args.users} concurrent users on {engine_name}, demo month (31 k calls), "
           f"{args.requests} requests or {args.seconds:.0f} s per mode")
     print(f"{'mode':<11} {'endpoint':<15} {'n':>5} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'req/s':>6}")
+          f"{'req/s':>6} {'server CPU ms/req':>17}")
     for mode, by_endpoint in results.items():
         for name, r in by_endpoint.items():
             print(f"{mode:<11} {name:<15} {r['n']:>5} {r['errors']:>6} {r['p50']:>8.1f} {r['p95']:>8.1f} "
-                  f"{r['p99']:>8.1f} {r['rps']:>6.1f}")
+                  f"{r['p99']:>8.1f} {r['rps']:>6.1f} {r['cpu_ms']:>17.1f}")
     if "calls" in results:
         for mode in [m for m in results if m != "calls"]:
             ratios = ", ".join(f"{name} {results['calls'][name]['p95'] / results[mode][name]['p95']:.1f}x"
