@@ -103,7 +103,7 @@ def _joined(text: str | None, items: list[str] | None) -> str | None:
     return ",".join(dict.fromkeys(k for k in keys if k)) or None
 
 
-def _kpi_params(
+async def _kpi_params(
     start: Annotated[str | None, Query(alias="from", description="First day, inclusive (YYYY-MM-DD)")] = None,
     end: Annotated[str | None, Query(alias="to", description="Last day, inclusive (YYYY-MM-DD)")] = None,
     grain: Annotated[str, Query(description="15min, 30min, 60min, hour, day, week, month, quarter, year, total")]
