@@ -7,7 +7,9 @@ of calls or agent states returns, so a cached KPI result is still right exactly 
 The writers are the pre-aggregate upkeep (:mod:`callops.store.kpi_aggregates` ``refresh``, ``forget_scenario``,
 ``rebuild``; :mod:`callops.store.kpi_increments` ``apply_increment``), which every write of calls passes through,
 and the writes of agent state intervals (:mod:`callops.store.records`, :mod:`callops.store.record_batches`).
-On PostgreSQL the row lock orders concurrent writers; a reader never waits for it.
+On PostgreSQL the row lock orders concurrent writers (each upkeep function raises the generation before it
+touches the pre-aggregates, so every writer locks the row first and no two wait on each other); a reader never
+waits for it.
 """
 
 from __future__ import annotations

@@ -148,23 +148,22 @@ def _clear(conn: sa.Connection, scenario: str | None, lo_ms: int | None = None, 
 def refresh(conn: sa.Connection, touched: TouchedBuckets) -> None:
     """Recompute the pre-aggregates of the touched buckets from ``calls`` (call it in the writing transaction)
     and raise the data generation."""
+    raise_generation(conn)
     for scenario, lo, hi in touched.runs():
         _clear(conn, scenario, lo, hi)
         _fill(conn, (scenario, lo, hi))
-    raise_generation(conn)
 
 
 def forget_scenario(conn: sa.Connection, scenario: str) -> None:
     """Drop the pre-aggregates of a scenario whose calls are deleted, and raise the data generation."""
-    _clear(conn, scenario)
     raise_generation(conn)
+    _clear(conn, scenario)
 
 
 def rebuild(conn: sa.Connection) -> dict[str, int]:
     """Recompute every pre-aggregate from ``calls`` and raise the data generation; the rows each table holds."""
-    counts = rebuild_tables(conn)
     raise_generation(conn)
-    return counts
+    return rebuild_tables(conn)
 
 
 def rebuild_tables(conn: sa.Connection) -> dict[str, int]:

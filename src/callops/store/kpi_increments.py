@@ -239,6 +239,7 @@ def _combine(names: Sequence[str], n_keys: int, old: tuple[Any, ...], new: tuple
 def apply_increment(conn: sa.Connection, inc: Increment) -> None:
     """Merge ``inc`` into the pre-aggregate tables (call it in the transaction that inserts its calls) and raise
     the data generation."""
+    raise_generation(conn)
     for part in inc.parts:
         table, names, n_keys = part.table, part.columns, part.n_keys
         stored: list[tuple[Any, ...]] = []
@@ -263,7 +264,6 @@ def apply_increment(conn: sa.Connection, inc: Increment) -> None:
         rows = list(merged.values())
         for start in range(0, len(rows), _INSERT_BATCH):
             _insert(conn, table, names, rows[start : start + _INSERT_BATCH])
-    raise_generation(conn)
 
 
 def _insert(conn: sa.Connection, table: sa.Table, names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:

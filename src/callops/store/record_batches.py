@@ -149,6 +149,8 @@ def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int, *,
     driver's executemany, in batches of ``_BATCH`` rows."""
     names = ", ".join(f'"{c}"' for c in (*prepared.columns, "import_id"))
     rows = list(prepared.rows.values())
+    if prepared.table is agent_intervals and rows:
+        raise_generation(conn)
     if conn.dialect.name == "postgresql":
         _copy(conn, f'COPY "{prepared.table.name}" ({names}) FROM STDIN', rows, import_id, on_batch)
     else:
@@ -161,7 +163,6 @@ def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int, *,
             if on_batch is not None:
                 on_batch(len(chunk))
     if prepared.table is agent_intervals and rows:
-        raise_generation(conn)
         _yield_form_acw(conn, rows)
     if prepared.table is calls and rows:
         if prepared.aggregates is None:
