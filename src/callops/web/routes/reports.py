@@ -1,6 +1,7 @@
 """Reports: the KPI API, a dashboard, a report builder with CSV/XLSX export, agent scorecards, and
 printable daily, weekly and monthly reports. Every number comes from ``callops.store.kpi_query``, the
-same code the ``callops report`` commands run, so CLI, API and pages agree.
+same code the ``callops report`` commands run, so CLI, API and pages agree; the pages and the KPI API keep
+what they answered until the data change (``callops.services.kpi_results``).
 
 Every page and API takes ``scenario``: empty for real calls (the default), or the name of a saved
 simulation run (``callops simulate --save``); pages then show a "simulated data" banner."""
