@@ -2,11 +2,25 @@
 
 A bounded loopback load test: uvicorn serves the app on 127.0.0.1 in a child process; USERS asyncio clients
 (httpx) each log in once and then alternate GET /reports (the dashboard page) and GET /api/reports/kpi for
-January 1999 by day and queue, until REQUESTS requests are done or SECONDS have passed. It reports, per
-endpoint, p50/p95/p99 latency, errors (any status but 200, or a transport error) and requests per second.
+January 1999 by day and queue (every default KPI, FCR included), sending the next request as soon as the last
+one returns, until REQUESTS requests are done or SECONDS have passed. It reports, per endpoint, p50/p95/p99
+latency, errors (any status but 200, or a transport error), requests per second, and the server's CPU time per
+request over both endpoints (user + system seconds of the server process during the load / requests): the
+figure other work on a shared machine does not inflate. The server runs one thread at a time (the GIL), so
+with every user waiting on it, latency is about users x that CPU time once the server has a core to itself.
 
-Baseline, side by side in the same run: the same server reading only the calls table (``read_model="calls"``,
-how every KPI was computed before the pre-aggregates); the ratio of p95s is printed. Run:
+Modes, side by side in the same run (``--modes``, each against a fresh server):
+
+- ``calls``: every KPI from the calls table, no result cache: the baseline, what the server did before the
+  pre-aggregates;
+- ``aggregates``: the pre-aggregates, no result cache (``CALLOPS_KPI_CACHE_ENTRIES=0``): every request computes;
+- ``cache-miss``: the pre-aggregates and the result cache, every month-by-queue request a different one (another
+  service-level threshold on the histogram's bin edges and FCR window: the same work, a new key), so each one is
+  a miss; the dashboard is the same page each time (hits);
+- ``cache``: the pre-aggregates and the result cache, the same two requests over and over (hits after the
+  first; what a site of report users sees between two writes).
+
+The ratio of each mode's p95 to the baseline's is printed. Run:
 
     .venv/bin/python benchmarks/bench_web_load.py [--users 20] [--requests 600] [--seconds 90]
     .venv/bin/python benchmarks/bench_web_load.py --postgres postgresql://postgres@127.0.0.1/postgres --users 100
@@ -35,6 +49,12 @@ ENDPOINTS = {
     "dashboard": "/reports",
     "month by queue": "/api/reports/kpi?from=1999-01-01&to=1999-01-31&grain=day&by=queue&tz=Asia/Jerusalem",
 }
+MODES = {  # mode: (read model, result cache entries, a different month-by-queue request each time)
+    "calls": ("calls", 0, False),
+    "aggregates": ("aggregates", 0, False),
+    "cache-miss": ("aggregates", 256, True),
+    "cache": ("aggregates", 256, False),
+}
 USER, PASSWORD = "manager", "manager-demo-1"
 
 
@@ -62,7 +82,20 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-async def _load(base: str, users: int, requests: int, seconds: float) -> dict[str, dict[str, float]]:
+def _distinct(path: str, n: int) -> str:
+    """The ``n``-th different variant of a KPI request of the same cost: a service-level threshold of 1-120 s (bin
+    edges of the wait histogram) and an FCR window of 1-28 days."""
+    return f"{path}&sl_threshold={1 + n % 120}&fcr_days={1 + (n // 120) % 28}"
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _load(base: str, users: int, requests: int, seconds: float, distinct: bool,
+                server_pid: int) -> dict[str, dict[str, float]]:
     import httpx
 
     async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
@@ -80,6 +113,7 @@ async def _load(base: str, users: int, requests: int, seconds: float) -> dict[st
         times: dict[str, list[float]] = {name: [] for name in ENDPOINTS}
         errors = dict.fromkeys(ENDPOINTS, 0)
         issued = 0
+        cpu_before = _cpu_s(server_pid)
         started = time.perf_counter()
         deadline = started + seconds
 
@@ -91,9 +125,12 @@ async def _load(base: str, users: int, requests: int, seconds: float) -> dict[st
                 issued += 1
                 name = names[turn % len(names)]
                 turn += 1
+                path = ENDPOINTS[name]
+                if distinct and "?" in path:
+                    path = _distinct(path, issued)
                 t0 = time.perf_counter()
                 try:
-                    response = await client.get(ENDPOINTS[name], headers=headers)
+                    response = await client.get(path, headers=headers)
                     ok = response.status_code == 200
                 except httpx.HTTPError:
                     ok = False
@@ -102,7 +139,8 @@ async def _load(base: str, users: int, requests: int, seconds: float) -> dict[st
 
         await asyncio.gather(*(user(i) for i in range(users)))
         wall = time.perf_counter() - started
-    return {name: {"n": len(t), "errors": errors[name], "p50": _percentile(t, 0.5) * 1000,
+        cpu_ms = (_cpu_s(server_pid) - cpu_before) * 1000 / max(1, sum(len(t) for t in times.values()))
+    return {name: {"n": len(t), "errors": errors[name], "p50": _percentile(t, 0.5) * 1000, "cpu_ms": cpu_ms,
                    "p95": _percentile(t, 0.95) * 1000, "p99": _percentile(t, 0.99) * 1000,
                    "mean": statistics.fmean(t) * 1000 if t else float("nan"), "rps": len(t) / wall}
             for name, t in times.items()}
@@ -128,9 +166,9 @@ def main() -> None:
     parser.add_argument("--url", help="database URL (default: a temporary SQLite file with the demo month)")
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server: run on a scratch database there")
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=600, help="requests in all, per read model")
-    parser.add_argument("--seconds", type=float, default=90.0, help="at most this long per read model")
-    parser.add_argument("--read-models", default="calls,aggregates")
+    parser.add_argument("--requests", type=int, default=600, help="requests in all, per mode")
+    parser.add_argument("--seconds", type=float, default=90.0, help="at most this long per mode")
+    parser.add_argument("--modes", default=",".join(MODES), help=f"some of {', '.join(MODES)}")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--read-model", default="aggregates", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -143,29 +181,33 @@ def main() -> None:
         _prepare(url)
         env = {**os.environ, "CALLOPS_DATABASE_URL": url, "CALLOPS_SECRET_KEY": "bench-" + "k" * 40}
         results = {}
-        for read_model in args.read_models.split(","):
+        load_before = os.getloadavg()[0]
+        for mode in args.modes.split(","):
+            read_model, entries, distinct = MODES[mode]
             port = _free_port()
             server = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--read-model", read_model],
-                                      env=env)
+                                      env={**env, "CALLOPS_KPI_CACHE_ENTRIES": str(entries)})
             try:
-                results[read_model] = asyncio.run(_load(f"http://127.0.0.1:{port}", args.users, args.requests,
-                                                        args.seconds))
+                results[mode] = asyncio.run(_load(f"http://127.0.0.1:{port}", args.users, args.requests,
+                                                  args.seconds, distinct, server.pid))
             finally:
                 server.terminate()
                 server.wait(timeout=30)
     engine_name = url.split(":", 1)[0]
     print(f"\n{args.users} concurrent users on {engine_name}, demo month (31 k calls), "
-          f"{args.requests} requests or {args.seconds:.0f} s per read model")
-    print(f"{'read model':<11} {'endpoint':<15} {'n':>5} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'req/s':>6}")
-    for read_model, by_endpoint in results.items():
+          f"{args.requests} requests or {args.seconds:.0f} s per mode")
+    print(f"{'mode':<11} {'endpoint':<15} {'n':>5} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+          f"{'req/s':>6} {'server CPU ms/req':>17}")
+    for mode, by_endpoint in results.items():
         for name, r in by_endpoint.items():
-            print(f"{read_model:<11} {name:<15} {r['n']:>5} {r['errors']:>6} {r['p50']:>8.1f} {r['p95']:>8.1f} "
-                  f"{r['p99']:>8.1f} {r['rps']:>6.1f}")
-    if {"calls", "aggregates"} <= results.keys():
-        for name in ENDPOINTS:
-            ratio = results["calls"][name]["p95"] / results["aggregates"][name]["p95"]
-            print(f"p95 {name}: calls table / pre-aggregates = {ratio:.1f}x")
+            print(f"{mode:<11} {name:<15} {r['n']:>5} {r['errors']:>6} {r['p50']:>8.1f} {r['p95']:>8.1f} "
+                  f"{r['p99']:>8.1f} {r['rps']:>6.1f} {r['cpu_ms']:>17.1f}")
+    if "calls" in results:
+        for mode in [m for m in results if m != "calls"]:
+            ratios = ", ".join(f"{name} {results['calls'][name]['p95'] / results[mode][name]['p95']:.1f}x"
+                               for name in ENDPOINTS)
+            print(f"p95 calls table / {mode}: {ratios}")
+    print(f"load average before/after: {load_before:.2f} / {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

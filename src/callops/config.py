@@ -37,6 +37,7 @@ class Settings:
     max_body_bytes: int = 10 * 1024 * 1024  # larger request bodies are answered 413
     job_time_limit_s: float = 60.0  # heavy work in one request (simulation, plan check, forecast) stops then: 503
     import_max_bytes: int = 200 * 1024 * 1024  # the largest file the web import page takes (plain or gzip as sent)
+    kpi_cache_entries: int = 256  # KPI reports kept per web process until the data change (0: none kept)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -55,6 +56,7 @@ class Settings:
             max_body_bytes=_number(env, "CALLOPS_MAX_BODY_BYTES", 10 * 1024 * 1024, int),
             job_time_limit_s=_number(env, "CALLOPS_JOB_TIME_LIMIT_S", 60.0, float),
             import_max_bytes=_number(env, "CALLOPS_IMPORT_MAX_BYTES", 200 * 1024 * 1024, int),
+            kpi_cache_entries=_number(env, "CALLOPS_KPI_CACHE_ENTRIES", 256, int),
         )
         settings.validate()
         return settings
@@ -82,7 +84,8 @@ class Settings:
                                  ("CALLOPS_DB_BUSY_TIMEOUT_S", self.db_busy_timeout_s, 0.0),
                                  ("CALLOPS_MAX_BODY_BYTES", self.max_body_bytes, 1024),
                                  ("CALLOPS_JOB_TIME_LIMIT_S", self.job_time_limit_s, 0.001),
-                                 ("CALLOPS_IMPORT_MAX_BYTES", self.import_max_bytes, 1024)):
+                                 ("CALLOPS_IMPORT_MAX_BYTES", self.import_max_bytes, 1024),
+                                 ("CALLOPS_KPI_CACHE_ENTRIES", self.kpi_cache_entries, 0)):
             if not low <= value <= 10**9:
                 raise InvalidInput(f"{value!r} is out of range (at least {low})", field=name)
         for proxy in self.trusted_proxies:

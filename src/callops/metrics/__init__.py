@@ -5,7 +5,19 @@ per finest bucket; this package combines them into periods and computes every KP
 """
 
 from callops.metrics.evaluate import combine_measures, evaluate_measures, evaluate_samples, holds
-from callops.metrics.expressions import All, Always, AnyOf, Compare, IsNull, IsTrue, NotNull, OneOf, Param, Predicate
+from callops.metrics.expressions import (
+    All,
+    Always,
+    AnyOf,
+    Compare,
+    IsNull,
+    IsTrue,
+    NotNull,
+    OneOf,
+    Param,
+    Predicate,
+    shared_conditions,
+)
 from callops.metrics.grains import (
                                     Grain,
                                     bucket_start,
@@ -55,7 +67,7 @@ from callops.metrics.zones import OffsetSegment, local_range_ms, offset_segments
 __all__ = [
     "AGENT_KPIS", "ANSWERED", "CALL_DIMENSIONS", "DIMENSION_FANOUT", "KpiRequest", "MAX_REPORT_CELLS",
     "MAX_REPORT_DAYS", "STATE_DIMENSIONS", "kpi_request_from_text", "parse_dims", "parse_kpis", "parse_span",
-    "report_zone", "All", "Always", "AnyOf", "BucketMeasures", "Compare", "DEFAULT_KPIS", "Grain",
+    "report_zone", "shared_conditions", "All", "Always", "AnyOf", "BucketMeasures", "Compare", "DEFAULT_KPIS", "Grain",
     "IsNull", "IsTrue", "KPIS", "Kpi", "KpiOptions", "Linear", "MEASURES", "Measure", "NotNull", "OFFERED",
     "OffsetSegment", "OneOf", "Param", "Predicate", "ReportRow", "SlDenominator", "Table", "bucket_start",
     "combine_measures", "compute_kpis", "evaluate_measures", "holds", "kpi", "local_range_ms", "measure",

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Param", "OneOf", "Compare", "IsNull", "NotNull", "IsTrue", "All", "AnyOf", "Predicate", "Always"]
+__all__ = ["Param", "OneOf", "Compare", "IsNull", "NotNull", "IsTrue", "All", "AnyOf", "Predicate", "Always",
+           "shared_conditions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,3 +74,18 @@ class AnyOf:
 
 
 Predicate = Always | OneOf | Compare | IsNull | NotNull | IsTrue | All | AnyOf
+
+
+def _conjuncts(pred: Predicate) -> list[Predicate]:
+    """``pred`` as the conditions that must all hold (nested ``All`` flattened)."""
+    if isinstance(pred, All):
+        return [c for part in pred.parts for c in _conjuncts(part)]
+    return [] if isinstance(pred, Always) else [pred]
+
+
+def shared_conditions(preds: list[Predicate]) -> tuple[Predicate, ...]:
+    """The conditions every one of ``preds`` requires: a row failing one of them counts in none of them."""
+    if not preds:
+        return ()
+    first, *rest = (_conjuncts(p) for p in preds)
+    return tuple(dict.fromkeys(c for c in first if all(c in other for other in rest)))

@@ -24,10 +24,12 @@ import sqlalchemy as sa
 
 from callops.metrics import Grain, KpiOptions, local_range_ms, measure, offset_segments
 from callops.metrics.preaggregates import BIN_STEPS, BINNED, BUCKET_MS, PRESETS, STORED, Binned, ReadPlan, zone_fits
+from callops.store.data_generation import raise_generation
 from callops.store.schema import KPI_LEVELS, agents, calls
 from callops.store.sql_terms import aggregate_sql, bucket_sql, local_ms_sql, of_scenario, predicate_sql
 
-__all__ = ["TouchedBuckets", "refresh", "forget_scenario", "rebuild", "aggregate_reads", "fits_zone"]
+__all__ = ["TouchedBuckets", "refresh", "forget_scenario", "rebuild", "rebuild_tables", "aggregate_reads",
+           "fits_zone"]
 
 _Scope = tuple[str | None, int, int] | None  # (scenario, lo_ms, hi_ms) of the buckets to fill; None: all
 _RUN_GAP = 96  # touched buckets at most a day apart are recomputed as one range
@@ -144,19 +146,28 @@ def _clear(conn: sa.Connection, scenario: str | None, lo_ms: int | None = None, 
 
 
 def refresh(conn: sa.Connection, touched: TouchedBuckets) -> None:
-    """Recompute the pre-aggregates of the touched buckets from ``calls`` (call it in the writing transaction)."""
+    """Recompute the pre-aggregates of the touched buckets from ``calls`` (call it in the writing transaction)
+    and raise the data generation."""
+    raise_generation(conn)
     for scenario, lo, hi in touched.runs():
         _clear(conn, scenario, lo, hi)
         _fill(conn, (scenario, lo, hi))
 
 
 def forget_scenario(conn: sa.Connection, scenario: str) -> None:
-    """Drop the pre-aggregates of a scenario whose calls are deleted."""
+    """Drop the pre-aggregates of a scenario whose calls are deleted, and raise the data generation."""
+    raise_generation(conn)
     _clear(conn, scenario)
 
 
 def rebuild(conn: sa.Connection) -> dict[str, int]:
-    """Recompute every pre-aggregate from ``calls``; the rows each table holds afterwards."""
+    """Recompute every pre-aggregate from ``calls`` and raise the data generation; the rows each table holds."""
+    raise_generation(conn)
+    return rebuild_tables(conn)
+
+
+def rebuild_tables(conn: sa.Connection) -> dict[str, int]:
+    """:func:`rebuild` without the data generation (migration 0017 runs before its table exists)."""
     for tables in KPI_LEVELS:
         for table in tables:
             conn.execute(table.delete())

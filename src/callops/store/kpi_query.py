@@ -34,6 +34,8 @@ from callops.metrics import (
     KpiOptions,
     KpiRequest,
     Measure,
+    NotNull,
+    OneOf,
     ReportRow,
     Table,
     is_people_kpi,
@@ -45,6 +47,7 @@ from callops.metrics import (
     report_rows,
     sample,
     samples_for,
+    shared_conditions,
     shift_back,
     zone,
 )
@@ -145,6 +148,18 @@ def _of_agents(column: Any, only: frozenset[str] | None) -> Any:
     return column.in_(sorted(only)) if only else sa.false()
 
 
+_GAP_PARTITION = frozenset({"caller_number", "direction"})  # the next contact is looked for within these
+
+
+def _whole_partitions(wanted: Sequence[Measure], options: KpiOptions) -> list[Any]:
+    """Conditions on the next-contact window's partition columns that every wanted measure requires (FCR: an
+    inbound call with a caller id). Rows failing one count in no measure, and dropping them drops whole
+    partitions, so the other rows' next contact is unchanged: the window sorts only the rows that can count."""
+    kept = [p for p in shared_conditions([m.when for m in wanted])
+            if isinstance(p, NotNull | OneOf) and p.column in _GAP_PARTITION]
+    return [predicate_sql(p, calls.c, options) for p in kept]
+
+
 def call_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Grain, tz: str,
                      dims: Sequence[str], options: KpiOptions, scenario: str | None = None,
                      only_agents: frozenset[str] | None = None) -> sa.Select[Any]:
@@ -163,14 +178,16 @@ def call_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Gra
         source = calls.outerjoin(agents, agents.c.agent_id == c.agent)
         columns.append(agents.c.team)
     upper = hi_ms + window_ms if needs_gap else hi_ms
+    narrowing: list[Any] = []
     if needs_gap:
         nxt = sa.func.lead(started).over(partition_by=(c.caller_number, c.direction), order_by=(started, c.id))
         columns.append(((nxt - started) / sa.literal(1000.0, sa.Float)).label("next_contact_gap_s"))
+        narrowing = _whole_partitions(wanted, options)
     else:
         columns.append(sa.null().label("next_contact_gap_s"))
     inner = (sa.select(*columns).select_from(source)
              .where(of_scenario(c.scenario, scenario), started >= sa.literal(lo_ms, sa.BigInteger),
-                    started < sa.literal(upper, sa.BigInteger), _of_agents(c.agent, only_agents))
+                    started < sa.literal(upper, sa.BigInteger), _of_agents(c.agent, only_agents), *narrowing)
              .subquery("base"))
     return _measures_select(inner, "started_ms", wanted, dims, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz,
                             options=options)

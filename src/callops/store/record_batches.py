@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from callops.records import AgentInterval, Call
+from callops.store.data_generation import raise_generation
 from callops.store.kpi_increments import Increment, apply_increment, increment_of
 from callops.store.records import (
     _CALL_COLUMNS,
@@ -148,6 +149,8 @@ def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int, *,
     driver's executemany, in batches of ``_BATCH`` rows."""
     names = ", ".join(f'"{c}"' for c in (*prepared.columns, "import_id"))
     rows = list(prepared.rows.values())
+    if prepared.table is agent_intervals and rows:
+        raise_generation(conn)
     if conn.dialect.name == "postgresql":
         _copy(conn, f'COPY "{prepared.table.name}" ({names}) FROM STDIN', rows, import_id, on_batch)
     else:

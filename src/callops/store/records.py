@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from callops.errors import NotFound
 from callops.records import AgentInterval, Call, Direction, IssueCategory, Outcome
+from callops.store.data_generation import raise_generation
 from callops.store.kpi_aggregates import TouchedBuckets
 from callops.store.kpi_aggregates import refresh as refresh_aggregates
 from callops.store.schema import agent_intervals, calls
@@ -205,8 +206,10 @@ def insert_intervals(conn: sa.Connection, records: Iterable[AgentInterval], *,
             yield row
 
     counts = _insert_new(conn, agent_intervals, _INTERVAL_COLUMNS, ("source", "agent", "state", "start_at"), rows())
-    if counts.inserted and agents:
-        drop_overlapped_form_acw(conn, agents, span[0], span[1])
+    if counts.inserted:
+        raise_generation(conn)
+        if agents:
+            drop_overlapped_form_acw(conn, agents, span[0], span[1])
     return counts
 
 
@@ -232,6 +235,8 @@ def drop_overlapped_form_acw(conn: sa.Connection, agents: Iterable[str], start_m
         deleted += conn.execute(agent_intervals.delete().where(
             a.source == FORM_ACW_SOURCE, a.scenario.is_(None), a.agent.in_(names[at:at + 900]),
             start < end_ms, end > start_ms - _OVERLAP_LOOKBACK_MS, _other_source_overlaps(a))).rowcount
+    if deleted:
+        raise_generation(conn)
     return deleted
 
 

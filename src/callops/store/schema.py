@@ -23,7 +23,8 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "roster_rule_sets", "roster_jobs", "roster_requests", "saved_reports", "customers", "customer_phones",
            "tickets", "ticket_events", "callbacks", "desk_categories", "desk_scripts", "csat_surveys",
            "desk_contacts", "nesting_plans", "FULLTEXT_OBJECTS", "is_fulltext_object",
-           "kpi_buckets", "kpi_buckets_queue", "kpi_wait_bins", "kpi_wait_bins_queue", "KPI_LEVELS"]
+           "kpi_buckets", "kpi_buckets_queue", "kpi_wait_bins", "kpi_wait_bins_queue", "KPI_LEVELS",
+           "data_generation"]
 
 metadata = sa.MetaData(
     naming_convention={
@@ -407,6 +408,12 @@ site_settings = sa.Table(
     "site_settings", metadata,
     sa.Column("key", sa.String(80), primary_key=True),
     sa.Column("value", sa.JSON, nullable=False),
+)
+
+data_generation = sa.Table(  # one row: raised in the transaction of every write KPI reads see (store.data_generation)
+    "data_generation", metadata,
+    sa.Column("id", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("generation", sa.BigInteger, nullable=False),
 )
 
 live_events = sa.Table(  # the durable live event log (callops.live.events), appended before anything acts on it

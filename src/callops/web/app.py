@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from callops.config import Settings
+from callops.services.kpi_results import KpiResults
 from callops.services.qa_transparency import pseudonym_key
 from callops.store import make_engine
 from callops.store.site_secret import shared_secret
@@ -78,6 +79,7 @@ def create_app(settings: Settings, *, clock: Callable[[], dt.datetime] = utc_now
     state = WebState(settings=settings, engine=engine, catalogs=load_catalogs(), templates=make_templates(),
                      tokens=TokenSigner(secret), clock=clock)
     state.pseudonym_key = pseudonym_key(secret)
+    state.kpi_results = KpiResults(settings.kpi_cache_entries)
     app.state.web = state
     app.state.sign_in_slots = SignInSlots()
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,

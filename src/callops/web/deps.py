@@ -40,41 +40,43 @@ class NotAuthenticated(Exception):
     """Nobody is logged in (or the token expired): 401 for the API, the login page for pages."""
 
 
-def _state(request: Request) -> WebState:
+async def _state(request: Request) -> WebState:
     return web_state(request)
 
 
 StateDep = Annotated[WebState, Depends(_state)]
 
 
-def _settings(state: StateDep) -> Settings:
+async def _settings(state: StateDep) -> Settings:
     return state.settings
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
-def _engine(state: StateDep) -> sa.Engine:
+async def _engine(state: StateDep) -> sa.Engine:
     return state.engine
 
 
 EngineDep = Annotated[sa.Engine, Depends(_engine)]
 
 
-def _now(state: StateDep) -> dt.datetime:
+async def _now(state: StateDep) -> dt.datetime:
     return state.clock()
 
 
 NowDep = Annotated[dt.datetime, Depends(_now)]  # the app's clock (``create_app(settings, clock=...)``), UTC
 
 
-def _job_deadline(settings: SettingsDep) -> Deadline:
+async def _job_deadline(settings: SettingsDep) -> Deadline:
     return Deadline(settings.job_time_limit_s)
 
 
 DeadlineDep = Annotated[Deadline, Depends(_job_deadline)]  # the wall-clock limit of this request's heavy work
 
 
+# Dependencies that do no I/O are ``async def``: they run on the event loop, where a sync one would take a hop to a
+# worker thread and back (CPU and a wait for the GIL on every request). Those that query the database stay sync.
 # Sync handlers run on AnyIO's worker threads (40 by default); the app's pool keeps as many connections (its overflow
 # serves the live floor's own threads), and as many requests at a time hold one (``_connection``).
 WORKER_THREADS = 40
@@ -146,7 +148,7 @@ def _optional_user(request: Request, state: StateDep, conn: ConnDep, now: NowDep
 OptionalUser = Annotated[User | None, Depends(_optional_user)]
 
 
-def _current_user(user: OptionalUser) -> User:
+async def _current_user(user: OptionalUser) -> User:
     if user is None:
         raise NotAuthenticated()
     return user
@@ -155,7 +157,7 @@ def _current_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(_current_user)]
 
 
-def _viewer(request: Request, user: OptionalUser) -> Viewer:
+async def _viewer(request: Request, user: OptionalUser) -> Viewer:
     return viewer_for(request, user)
 
 
@@ -173,7 +175,7 @@ AgentLabelDep = Annotated[AgentLabel, Depends(_agent_label)]  # how this user se
 def require(permission: Permission) -> Any:
     """A dependency giving the current user when their role has ``permission``, else 403."""
 
-    def dependency(user: CurrentUser) -> User:
+    async def dependency(user: CurrentUser) -> User:
         permissions.require(user.role, permission)
         return user
 

@@ -12,6 +12,7 @@ from starlette.requests import HTTPConnection
 
 from callops.config import Settings
 from callops.login_throttle import ThrottlePolicy
+from callops.services.kpi_results import KpiResults
 from callops.web.i18n import Catalogs
 from callops.web.nav import NavItem
 from callops.web.sessions import TokenSigner
@@ -35,6 +36,7 @@ class WebState:
     clock: Callable[[], dt.datetime] = utc_now
     login_policy: ThrottlePolicy = ThrottlePolicy()
     pseudonym_key: bytes = b""  # HMAC key of the agent pseudonyms agents see (services/qa_transparency.py)
+    kpi_results: KpiResults = field(default_factory=lambda: KpiResults(0))  # create_app sizes it from the settings
 
 
 def web_state(conn: HTTPConnection) -> WebState:

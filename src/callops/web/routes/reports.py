@@ -1,6 +1,7 @@
 """Reports: the KPI API, a dashboard, a report builder with CSV/XLSX export, agent scorecards, and
 printable daily, weekly and monthly reports. Every number comes from ``callops.store.kpi_query``, the
-same code the ``callops report`` commands run, so CLI, API and pages agree.
+same code the ``callops report`` commands run, so CLI, API and pages agree; the pages and the KPI API keep
+what they answered until the data change (``callops.services.kpi_results``).
 
 Every page and API takes ``scenario``: empty for real calls (the default), or the name of a saved
 simulation run (``callops simulate --save``); pages then show a "simulated data" banner."""
@@ -32,13 +33,14 @@ from callops.metrics import (
     report_zone,
 )
 from callops.permissions import Permission
-from callops.services.queue_service_level import QueueThresholds, kpi_report_at_queue_thresholds, queue_thresholds
+from callops.services.kpi_results import KpiReads
+from callops.services.queue_service_level import QueueThresholds, queue_thresholds
 from callops.services.report_data import QueueTargets, ReportData, latest_day, report_data, site_queue_targets
 from callops.services.report_files import columns_of
 from callops.services.spreadsheet_export import Column, csv_encoding, kpi_columns, kpi_label, table_csv, table_xlsx
 from callops.services.team_scope import team_scope
-from callops.store.kpi_query import agent_report, kpi_report
-from callops.web.deps import ConnDep, SettingsDep, User, ViewerDep, require
+from callops.store.kpi_query import agent_report
+from callops.web.deps import ConnDep, SettingsDep, StateDep, User, ViewerDep, require
 from callops.web.downloads import attachment
 from callops.web.filters import parse_date
 from callops.web.nav import NavItem
@@ -102,7 +104,7 @@ def _joined(text: str | None, items: list[str] | None) -> str | None:
     return ",".join(dict.fromkeys(k for k in keys if k)) or None
 
 
-def _kpi_params(
+async def _kpi_params(
     start: Annotated[str | None, Query(alias="from", description="First day, inclusive (YYYY-MM-DD)")] = None,
     end: Annotated[str | None, Query(alias="to", description="Last day, inclusive (YYYY-MM-DD)")] = None,
     grain: Annotated[str, Query(description="15min, 30min, 60min, hour, day, week, month, quarter, year, total")]
@@ -135,6 +137,15 @@ def _report_data(conn: ConnDep, scenario: ScenarioQuery = None) -> ReportData:
 ReportDataDep = Annotated[ReportData, Depends(_report_data)]
 
 
+def _kpi_reads(conn: ConnDep, state: StateDep, user: ReportsUser) -> KpiReads:
+    """The request's KPI reports: a team lead's cover only the agents of their teams; kept per app process
+    until the data change (``callops.services.kpi_results``)."""
+    return KpiReads(conn, state.kpi_results, team_scope(conn, user))
+
+
+KpiReadsDep = Annotated[KpiReads, Depends(_kpi_reads)]
+
+
 # --- API -------------------------------------------------------------------------------------------
 
 
@@ -156,10 +167,10 @@ class AgentRowOut(BaseModel):
 
 
 @router.get("/api/reports/kpi", tags=["reports"], response_model=list[KpiRowOut])
-def api_kpi(conn: ConnDep, settings: SettingsDep, user: ReportsUser, params: KpiParamsDep) -> list[dict[str, Any]]:
+def api_kpi(reads: KpiReadsDep, settings: SettingsDep, params: KpiParamsDep) -> list[dict[str, Any]]:
     """KPI rows, exactly as ``callops report kpi --format json``: ``period``, the ``by`` columns, then the KPIs
     (rates as fractions; ``prev_<kpi>`` with ``compare_previous``)."""
-    return [r.as_dict() for r in _kpi(conn, user, params.request(settings.site_tz))]
+    return [r.as_dict() for r in reads.report(params.request(settings.site_tz))]
 
 
 @router.get("/api/reports/agents", tags=["reports"], response_model=list[AgentRowOut])
@@ -207,15 +218,6 @@ def _page(request: Request, viewer: Viewer, template: str, data: ReportData, con
                                               **context}, status_code=status_code)
 
 
-def _kpi(conn: ConnDep, user: User, request: KpiRequest, thresholds: QueueThresholds | None = None) -> list[ReportRow]:
-    """The KPI report ``user`` may see: a team lead's covers only the agents of their teams. With
-    ``thresholds``, service level at each queue's own threshold (by queue, or the queues combined)."""
-    scoped = replace(request, agents=team_scope(conn, user))
-    if thresholds is None:
-        return kpi_report(conn, scoped)
-    return kpi_report_at_queue_thresholds(conn, scoped, thresholds)
-
-
 SlBasis = Annotated[Literal["queue", "fixed"], Query(description="queue: service level at each queue's own "
                                                      "threshold where the report is by queue (default); fixed: "
                                                      "at sl_threshold for every row")]
@@ -249,9 +251,9 @@ def _latest_day(conn: ConnDep, viewer: Viewer, data: ReportData) -> dt.date | No
     return latest_day(conn, data, tz=viewer.tz.key)
 
 
-def _one(conn: ConnDep, user: User, data: ReportData, start: dt.date, end: dt.date, tz: str,
+def _one(reads: KpiReads, data: ReportData, start: dt.date, end: dt.date, tz: str,
          keys: Sequence[str], thresholds: QueueThresholds) -> dict[str, Any]:
-    rows = _kpi(conn, user, KpiRequest(start=start, end=end, grain=Grain.TOTAL, tz=tz, kpis=tuple(keys),
+    rows = reads.report(KpiRequest(start=start, end=end, grain=Grain.TOTAL, tz=tz, kpis=tuple(keys),
                                        agent_states=False, scenario=data.name), thresholds)
     return dict(rows[0].kpis) if rows else {}
 
@@ -259,9 +261,9 @@ def _one(conn: ConnDep, user: User, data: ReportData, start: dt.date, end: dt.da
 _HALF_HOURS = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 1440, 30))
 
 
-def _intervals(conn: ConnDep, user: User, data: ReportData, day: dt.date, tz: str,
+def _intervals(reads: KpiReads, data: ReportData, day: dt.date, tz: str,
                thresholds: QueueThresholds) -> dict[str, Mapping[str, Any]]:
-    rows = _kpi(conn, user, KpiRequest(start=day, end=day, grain=Grain.MIN30, tz=tz,
+    rows = reads.report(KpiRequest(start=day, end=day, grain=Grain.MIN30, tz=tz,
                                        kpis=("offered", "service_level"), agent_states=False, scenario=data.name),
                 thresholds)
     return {r.period[-5:]: r.kpis for r in rows}
@@ -293,7 +295,7 @@ def _dashboard_chart(viewer: Viewer, today: dt.date, week_ago: dt.date, now: Map
 
 
 @router.get("/reports", response_class=HTMLResponse, include_in_schema=False)
-def dashboard(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep,
+def dashboard(request: Request, conn: ConnDep, reads: KpiReadsDep, viewer: ViewerDep,
               data: ReportDataDep) -> HTMLResponse:
     """Today (the latest day with data) and this week against last week, occupancy, the split by queue (judged
     against each queue's targets), and volume and service level by 30-minute interval against the SL target."""
@@ -306,14 +308,14 @@ def dashboard(request: Request, conn: ConnDep, user: ReportsUser, viewer: Viewer
         targets = site_queue_targets(conn)
         thresholds = _site_thresholds(targets)
         context.update(
-            day=_one(conn, user, data, today, today, tz, DASHBOARD_KPIS, thresholds),
-            day_before=_one(conn, user, data, week_ago, week_ago, tz, DASHBOARD_KPIS, thresholds),
-            week=_one(conn, user, data, monday, today, tz, DASHBOARD_KPIS, thresholds),
-            last_week=_one(conn, user, data, monday - dt.timedelta(days=7), week_ago, tz, DASHBOARD_KPIS, thresholds),
+            day=_one(reads, data, today, today, tz, DASHBOARD_KPIS, thresholds),
+            day_before=_one(reads, data, week_ago, week_ago, tz, DASHBOARD_KPIS, thresholds),
+            week=_one(reads, data, monday, today, tz, DASHBOARD_KPIS, thresholds),
+            last_week=_one(reads, data, monday - dt.timedelta(days=7), week_ago, tz, DASHBOARD_KPIS, thresholds),
             monday=monday, week_ago=week_ago)
-        now = _intervals(conn, user, data, today, tz, thresholds)
-        then = _intervals(conn, user, data, week_ago, tz, thresholds)
-        split = _kpi(conn, user, KpiRequest(start=today, end=today, grain=Grain.TOTAL, tz=tz, dims=("queue",),
+        now = _intervals(reads, data, today, tz, thresholds)
+        then = _intervals(reads, data, week_ago, tz, thresholds)
+        split = reads.report(KpiRequest(start=today, end=today, grain=Grain.TOTAL, tz=tz, dims=("queue",),
                                             kpis=QUEUE_SPLIT_KPIS, agent_states=False, scenario=data.name),
                      thresholds)
         queues = [dict(r.dims)["queue"] for r in split]
@@ -383,7 +385,7 @@ def _for_pages(params: KpiParams) -> KpiParams:
 
 
 @router.get("/reports/builder", response_class=HTMLResponse, include_in_schema=False)
-def builder(request: Request, conn: ConnDep, settings: SettingsDep, user: ReportsUser, viewer: ViewerDep,
+def builder(request: Request, conn: ConnDep, settings: SettingsDep, reads: KpiReadsDep, viewer: ViewerDep,
             params: KpiParamsDep, data: ReportDataDep, sl_basis: SlBasis = "queue",
             page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
     """Choose grain, dimensions, KPIs (by name) and range; the result has a chart, a totals row, pages of
@@ -393,7 +395,7 @@ def builder(request: Request, conn: ConnDep, settings: SettingsDep, user: Report
     context: dict[str, Any] = {"rows": None, "error": None}
     try:
         if params.start and params.end:
-            context.update(_builder_result(request, conn, user, viewer, params, page, sl_basis))
+            context.update(_builder_result(request, conn, reads, viewer, params, page, sl_basis))
     except InvalidInput as exc:  # answered on the form, with everything chosen kept
         context.update(rows=None, error=exc)
     if not params.start and not params.end:  # a first visit: offer the month up to the latest day with data
@@ -417,14 +419,14 @@ def _builder_thresholds(req: KpiRequest, targets: Mapping[str, QueueTargets],
     return queue_thresholds(targets, req.options.sl_threshold_s)
 
 
-def _builder_result(request: Request, conn: ConnDep, user: User, viewer: Viewer, params: KpiParams,
+def _builder_result(request: Request, conn: ConnDep, reads: KpiReads, viewer: Viewer, params: KpiParams,
                     page: int, sl_basis: str) -> dict[str, Any]:
     """The builder's result: one page of rows, the totals row, the chart and the paging links."""
     context: dict[str, Any] = {}
     req = params.request(viewer.tz.key)
     targets = site_queue_targets(conn)
     thresholds = _builder_thresholds(req, targets, sl_basis)
-    rows = _kpi(conn, user, req, thresholds)
+    rows = reads.report(req, thresholds)
     page, first_index, pages = page_of(len(rows), page)
     show = _show(viewer)
     keys = list(rows[0].as_dict()) if rows else []
@@ -444,7 +446,7 @@ def _builder_result(request: Request, conn: ConnDep, user: User, viewer: Viewer,
         threshold_note=(viewer.t("reports.threshold_all", t=f"{req.options.sl_threshold_s:g}") if thresholds is None
                         else _threshold_note(viewer, thresholds, queues)))
     if len(rows) > 1:
-        totals = _kpi(conn, user, replace(req, grain=Grain.TOTAL, dims=()), thresholds)
+        totals = reads.report(replace(req, grain=Grain.TOTAL, dims=()), thresholds)
         if totals:
             total = {**totals[0].as_dict(), "period": viewer.t("reports.totals")}
             total.update({d: "" for d in req.dims})
@@ -459,7 +461,7 @@ def _builder_result(request: Request, conn: ConnDep, user: User, viewer: Viewer,
                                       None if mixed and key == "service_level" else c.href)
                                  for key, c in zip(keys, cells, strict=True)]
     chart_rows = rows if req.grain == Grain.TOTAL or not req.dims else \
-        _kpi(conn, user, replace(req, dims=(), compare_previous=False), thresholds)
+        reads.report(replace(req, dims=(), compare_previous=False), thresholds)
     context["chart"] = _chart(viewer, chart_rows, req.kpis, by_dims=req.grain == Grain.TOTAL and bool(req.dims))
     context["page_link"] = lambda n: "/reports/builder?" + urlencode(
         [(k, v) for k, v in request.query_params.multi_items() if k != "page"] + [("page", str(n))])
@@ -473,7 +475,7 @@ def export_columns(viewer: Viewer, rows: Sequence[dict[str, Any]], zone: str) ->
 
 
 @router.get("/reports/export", include_in_schema=False)
-def export(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep, params: KpiParamsDep,
+def export(request: Request, conn: ConnDep, reads: KpiReadsDep, viewer: ViewerDep, params: KpiParamsDep,
            format: Literal["csv", "xlsx"] = "csv",
            encoding: Annotated[str | None, Query(description="utf-8 (with BOM, default) or gb18030")] = None,
            sl_basis: SlBasis = "queue") -> Response:
@@ -481,7 +483,7 @@ def export(request: Request, conn: ConnDep, user: ReportsUser, viewer: ViewerDep
     params = _for_pages(params)
     codec = csv_encoding(encoding)
     req = params.request(viewer.tz.key)
-    rows = [r.as_dict() for r in _kpi(conn, user, req, _builder_thresholds(req, site_queue_targets(conn), sl_basis))]
+    rows = [r.as_dict() for r in reads.report(req, _builder_thresholds(req, site_queue_targets(conn), sl_basis))]
     columns = export_columns(viewer, rows, req.tz)
     name = "-".join(["callops-kpi", *([params.scenario] if params.scenario else []), str(params.start),
                      str(params.end)])
@@ -539,7 +541,7 @@ def _period_totals(row: ReportRow, targets: Mapping[str, QueueTargets], threshol
 
 
 @router.get("/reports/{kind}", response_class=HTMLResponse, include_in_schema=False)
-def period_report(request: Request, kind: Literal["daily", "weekly", "monthly"], conn: ConnDep, user: ReportsUser,
+def period_report(request: Request, kind: Literal["daily", "weekly", "monthly"], conn: ConnDep, reads: KpiReadsDep,
                   viewer: ViewerDep, data: ReportDataDep, date: str | None = None) -> HTMLResponse:
     """A printable report of one day, ISO week or month: totals against the previous period, by queue, and
     the volume over the period (30-minute intervals for a day, days otherwise)."""
@@ -551,14 +553,14 @@ def period_report(request: Request, kind: Literal["daily", "weekly", "monthly"],
         grain = _PERIODS[kind]
         targets = site_queue_targets(conn)
         thresholds = _site_thresholds(targets)
-        total = _kpi(conn, user, KpiRequest(start=first, end=last, grain=grain, tz=tz, kpis=PERIOD_KPIS,
+        total = reads.report(KpiRequest(start=first, end=last, grain=grain, tz=tz, kpis=PERIOD_KPIS,
                                             compare_previous=True, agent_states=False, scenario=data.name),
                      thresholds)
-        by_queue = _kpi(conn, user, KpiRequest(start=first, end=last, grain=Grain.TOTAL, tz=tz, dims=("queue",),
+        by_queue = reads.report(KpiRequest(start=first, end=last, grain=Grain.TOTAL, tz=tz, dims=("queue",),
                                                kpis=PERIOD_KPIS, agent_states=False, scenario=data.name),
                         thresholds)
         series_grain = Grain.MIN30 if kind == "daily" else Grain.DAY
-        series = _kpi(conn, user, KpiRequest(start=first, end=last, grain=series_grain, tz=tz,
+        series = reads.report(KpiRequest(start=first, end=last, grain=series_grain, tz=tz,
                                              kpis=("offered", "service_level"), agent_states=False,
                                              scenario=data.name), thresholds)
         volume = {r.period[-5:] if kind == "daily" else r.period: r.kpis["offered"] for r in series}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from callops.store.kpi_aggregates import rebuild
+from callops.store.kpi_aggregates import rebuild_tables
 from callops.store.schema import KPI_LEVELS
 
 revision = '0017'
@@ -26,7 +26,7 @@ def upgrade() -> None:
     for tables in KPI_LEVELS:
         for table in tables:
             table.create(bind)
-    rebuild(bind)
+    rebuild_tables(bind)
 
 
 def downgrade() -> None:

@@ -1,0 +1,190 @@
+"""The web's KPI result cache (callops.services.kpi_results) on SQLite and PostgreSQL: every write path KPI reads
+see raises the data generation, so the same request shows the new numbers right after it; a team lead's and a
+manager's reports never share an entry; with the cache on or off the site answers the same bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from callops.config import Settings
+from callops.ingest import import_files
+from callops.metrics import Grain, KpiRequest, ReportRow
+from callops.records import Agent, AgentInterval, AgentState, Call, Direction, Outcome, Role
+from callops.services.kpi_results import ROWS_PER_ENTRY, KpiResults
+from callops.store.data_generation import data_generation
+from callops.store.directory import save_agent, save_team
+from callops.store.kpi_aggregates import rebuild
+from callops.store.records import insert_calls, insert_intervals
+from callops.store.scenarios import delete_scenario, save_scenario
+from callops.web import create_app
+from callops.web.state import WebState
+from generated_calls import generated_calls
+from web_sign_in import insert_users, login
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DAY = dt.date(2026, 3, 2)
+UTC = dt.UTC
+
+
+def _call(n: int, agent: str, *, scenario: str | None = None) -> Call:
+    start = dt.datetime(2026, 3, 2, 2, n, tzinfo=UTC)
+    return Call(source="test", source_call_id=f"{agent}-{n}", direction=Direction.INBOUND, outcome=Outcome.ANSWERED,
+                queue="sales", queue_entered_at=start, answered_at=start + dt.timedelta(seconds=5),
+                ended_at=start + dt.timedelta(seconds=65), agent=agent, talk_s=60.0, caller_number=f"555{n}",
+                scenario=scenario)
+
+
+def _app(db_url: str, entries: int = 256) -> TestClient:
+    return TestClient(create_app(Settings(database_url=db_url, secret_key="test-secret", site_tz="UTC",
+                                          kpi_cache_entries=entries)))
+
+
+def _state(client: TestClient) -> WebState:
+    state = client.app.state.web  # type: ignore[attr-defined]  # Starlette's app type does not name its state
+    assert isinstance(state, WebState)
+    return state
+
+
+@pytest.fixture
+def client(engine: sa.Engine, db_url: str) -> Iterator[TestClient]:
+    with engine.begin() as conn:
+        save_team(conn, "t1", lead="lead1")
+        save_team(conn, "t2", lead="lead2")
+        save_agent(conn, Agent("a1", "Amy", team="t1"))
+        save_agent(conn, Agent("b1", "Bob", team="t2"))
+        insert_calls(conn, [_call(1, "a1"), _call(2, "a1"), _call(3, "b1")])
+        insert_users(conn, [("boss", Role.MANAGER, None, "en"), ("lead1", Role.TEAM_LEAD, None, "en")])
+    with _app(db_url) as test_client:
+        login(test_client, "boss")
+        yield test_client
+
+
+def _kpi(client: TestClient, kpis: str, *, scenario: str | None = None, start: dt.date = DAY,
+         end: dt.date = DAY) -> dict[str, Any]:
+    params = {"from": start.isoformat(), "to": end.isoformat(), "grain": "total", "kpis": kpis}
+    response = client.get("/api/reports/kpi", params={**params, **({"scenario": scenario} if scenario else {})})
+    assert response.status_code == 200, response.text
+    rows = response.json()
+    return rows[0] if rows else {}
+
+
+def _generation(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        found = data_generation(conn)
+    assert found is not None
+    return found
+
+
+def test_each_write_path_shows_its_numbers_at_once(client: TestClient, engine: sa.Engine) -> None:
+    results = _state(client).kpi_results
+    assert _kpi(client, "offered")["offered"] == 3
+    assert _kpi(client, "offered")["offered"] == 3 and len(results) == 1  # the second answer came from the cache
+
+    with engine.begin() as conn:  # live follow and simulation saves write calls this way
+        insert_calls(conn, [_call(4, "b1")])
+    assert _kpi(client, "offered")["offered"] == 4
+
+    bank = FIXTURES / "anonymous_bank" / "calls.txt"  # 1999-01: the columnar import path (increments)
+    first, last = dt.date(1999, 1, 1), dt.date(1999, 1, 31)
+    assert _kpi(client, "offered", start=first, end=last) == {}
+    import_files(engine, [bank], fmt="anonymous-bank", tz="UTC")
+    assert _kpi(client, "offered", start=first, end=last)["offered"] > 0
+
+    at = dt.datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    before = _kpi(client, "offered,occupancy")
+    with engine.begin() as conn:
+        insert_intervals(conn, [AgentInterval("test", "a1", AgentState.ON_CALL, at, at + dt.timedelta(hours=1))])
+    after = _kpi(client, "offered,occupancy")
+    assert before.get("occupancy") is None and after["occupancy"] is not None
+
+    with engine.begin() as conn:
+        save_scenario(conn, "storm", definition={}, replications=1, seed=1, summary={},
+                      records=[_call(n, "s1", scenario="storm") for n in range(5)], now=at)
+    assert _kpi(client, "offered", scenario="storm")["offered"] == 5
+    with engine.begin() as conn:
+        delete_scenario(conn, "storm")
+    gone = client.get("/api/reports/kpi", params={"from": DAY.isoformat(), "to": DAY.isoformat(), "kpis": "offered",
+                                                  "scenario": "storm"})
+    assert gone.status_code == 404
+
+    raised = _generation(engine)
+    with engine.begin() as conn:
+        rebuild(conn)
+    assert _generation(engine) == raised + 1
+
+
+def test_a_rolled_back_write_leaves_the_generation(client: TestClient, engine: sa.Engine) -> None:
+    raised = _generation(engine)
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        insert_calls(conn, [_call(9, "a1")])
+        raise RuntimeError("the import failed after writing")
+    assert _generation(engine) == raised
+    assert _kpi(client, "offered")["offered"] == 3
+
+
+def test_scopes_never_share_an_entry(client: TestClient) -> None:
+    assert _kpi(client, "offered")["offered"] == 3  # the manager's report is kept first
+    lead = client  # the same app and cache, now signed in as the lead of t1 (agent a1: 2 calls)
+    lead.cookies.clear()
+    login(lead, "lead1")
+    assert _kpi(lead, "offered")["offered"] == 2
+    lead.cookies.clear()
+    login(lead, "boss")
+    assert _kpi(lead, "offered")["offered"] == 3
+    assert len(_state(client).kpi_results) == 2
+
+
+_CSRF = re.compile(r'(name="csrf_token" value="|name="csrf-token" content=")[^"]+"')
+
+
+def _page(client: TestClient, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    return _CSRF.sub(r"\1", response.text)
+
+
+def test_cache_on_and_off_answer_the_same(engine: sa.Engine, db_url: str) -> None:
+    with engine.begin() as conn:
+        insert_calls(conn, generated_calls(dt.datetime(2026, 3, 1, tzinfo=UTC), 14, 60, seed=5))
+        insert_users(conn, [("boss", Role.MANAGER, None, "en")])
+    paths = ["/reports", "/reports/daily?date=2026-03-10", "/reports/monthly?date=2026-03-10",
+             "/api/reports/kpi?from=2026-03-01&to=2026-03-14&grain=day&by=queue",
+             "/api/reports/kpi?from=2026-03-01&to=2026-03-14&grain=60min&by=agent&compare_previous=true",
+             "/reports/builder?from=2026-03-01&to=2026-03-14&grain=day&by=queue&kpi=offered&kpi=service_level"]
+    with _app(db_url, 0) as off, _app(db_url) as on:
+        login(off, "boss")
+        login(on, "boss")
+        for path in paths:
+            expected = _page(off, path)
+            assert _page(on, path) == expected, path  # filled
+            assert _page(on, path) == expected, path  # from the cache
+        assert len(_state(on).kpi_results) > len(paths) and len(_state(off).kpi_results) == 0
+
+
+def _rows(n: int) -> tuple[ReportRow, ...]:
+    return tuple(ReportRow(f"p{i}", dt.datetime(2026, 3, 2), (), {"offered": float(i)}) for i in range(n))
+
+
+def test_kept_reports_are_bounded_by_entries_and_rows() -> None:
+    results = KpiResults(2)
+    keys = [(g, KpiRequest(start=DAY, end=DAY, grain=Grain.TOTAL, tz="UTC"), None) for g in range(4)]
+    results.put(keys[0], _rows(1))
+    results.put(keys[1], _rows(1))
+    assert results.get(keys[0]) is not None  # now the most recently used
+    results.put(keys[2], _rows(1))
+    assert results.get(keys[1]) is None and results.get(keys[0]) is not None and len(results) == 2
+    results.put(keys[3], _rows(2 * ROWS_PER_ENTRY + 1))  # larger than all the rows kept may be: not kept
+    assert results.get(keys[3]) is None and len(results) == 2
+    results.put(keys[3], _rows(2 * ROWS_PER_ENTRY))  # fits only alone
+    assert results.get(keys[3]) is not None and len(results) == 1
+    nothing = KpiResults(0)
+    nothing.put(keys[0], _rows(1))
+    assert len(nothing) == 0
