@@ -136,7 +136,8 @@ def main() -> None:
         engines["SQLite"] = make_engine(f"sqlite:///{args.sqlite}")
     if args.only != "sqlite":
         with admin.connect() as conn:
-            if conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_DATABASE}).first() is None:
+            exists = sa.text("SELECT 1 FROM pg_database WHERE datname = :n")
+            if conn.execute(exists, {"n": PG_DATABASE}).first() is None:
                 conn.execute(sa.text(f'CREATE DATABASE "{PG_DATABASE}"'))
         engines["PostgreSQL"] = make_engine(admin.url.set(database=PG_DATABASE).render_as_string(hide_password=False))
     table = None
