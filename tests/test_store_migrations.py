@@ -209,8 +209,8 @@ def test_0017_downgrades_and_upgrades_and_fills_the_aggregates(engine: sa.Engine
 
 
 def test_0026_downgrades_and_upgrades_and_fills_the_hour_level(engine: sa.Engine) -> None:
-    """Below 0026 only the hour level's two tables are gone; upgrading brings them back filled from the calls,
-    and a day report (UTC: whole hours) reads them and gives what the calls table gives."""
+    """Below 0026 only the hour level's two tables are gone; upgrading brings them back filled (from the
+    15-minute queue level), and a day report (UTC: whole hours) reads them and gives what the calls table gives."""
     from callops.metrics import Grain, KpiRequest
     from callops.records import Call, Direction, Outcome
     from callops.store.kpi_query import kpi_report

@@ -30,7 +30,8 @@ from callops.metrics.preaggregates import BIN_STEPS, BINNED, BUCKET_MS, PRESETS,
 from callops.store.schema import KPI_LEVELS, agents, calls, kpi_bucket_ms
 from callops.store.sql_terms import aggregate_sql, bucket_sql, local_ms_sql, of_scenario, predicate_sql
 
-__all__ = ["TouchedBuckets", "refresh", "forget_scenario", "rebuild", "aggregate_reads", "fits_zone", "read_level"]
+__all__ = ["TouchedBuckets", "refresh", "forget_scenario", "rebuild", "roll_up", "aggregate_reads", "fits_zone",
+           "read_level"]
 
 _Scope = tuple[str | None, int, int] | None  # (scenario, lo_ms, hi_ms) of the buckets to fill; None: all
 _Levels = Sequence[tuple[sa.Table, sa.Table]]  # (buckets, bins) tables, coarsest first
@@ -133,22 +134,29 @@ def _fill(conn: sa.Connection, scope: _Scope, levels: _Levels) -> None:
                             sa.func.count().label("n"))
                   .where(*where, predicate_sql(b.base, c, _OPTIONS)).group_by(*groups, edge))
         conn.execute(fine_bins.insert().from_select([*(g.name for g in groups), "kind", "bin", "n"], select))
-    for (buckets, bins), (finer, finer_bins) in reversed(list(zip(levels, levels[1:], strict=False))):
-        width = kpi_bucket_ms(buckets)
-        f = finer.c
-        at = (f.bucket_at if width == kpi_bucket_ms(finer) else bucket_sql(f.bucket_at, width)).label("bucket_at")
-        keys = [at, f.scenario, *(f[d] for d in _dim_names(buckets))]
-        sums = [(sa.func.max(f[m.name]) if m.agg == "max" else sa.func.sum(f[m.name])).label(m.name)
-                for m in _COLUMNS]
-        select = (sa.select(*keys, *sums).where(*_within(finer, f.bucket_at, _widened(scope, width)))
-                  .group_by(*keys))
-        conn.execute(buckets.insert().from_select([*(k.name for k in keys), *(m.name for m in _COLUMNS)], select))
-        w = finer_bins.c
-        at = (w.bucket_at if width == kpi_bucket_ms(finer) else bucket_sql(w.bucket_at, width)).label("bucket_at")
-        keys = [at, w.scenario, *(w[d] for d in _dim_names(bins)), w.kind, w.bin]
-        select = (sa.select(*keys, sa.func.sum(w.n).label("n"))
-                  .where(*_within(finer_bins, w.bucket_at, _widened(scope, width))).group_by(*keys))
-        conn.execute(bins.insert().from_select([*(k.name for k in keys), "n"], select))
+    for level, finer in reversed(list(zip(levels, levels[1:], strict=False))):
+        roll_up(conn, level, finer, scope)
+
+
+def roll_up(conn: sa.Connection, level: tuple[sa.Table, sa.Table], finer: tuple[sa.Table, sa.Table],
+            scope: _Scope = None) -> None:
+    """Fill the (cleared) rows of ``level`` in ``scope`` (None: all; widened to whole buckets of its width) by
+    adding up the ``finer`` level's: what upkeep does for each coarser level, and how 0026 filled the hours."""
+    (buckets, bins), (finer_buckets, finer_bins) = level, finer
+    width = kpi_bucket_ms(buckets)
+    f = finer_buckets.c
+    at = (f.bucket_at if width == kpi_bucket_ms(finer_buckets) else bucket_sql(f.bucket_at, width)).label("bucket_at")
+    keys = [at, f.scenario, *(f[d] for d in _dim_names(buckets))]
+    sums = [(sa.func.max(f[m.name]) if m.agg == "max" else sa.func.sum(f[m.name])).label(m.name) for m in _COLUMNS]
+    select = (sa.select(*keys, *sums).where(*_within(finer_buckets, f.bucket_at, _widened(scope, width)))
+              .group_by(*keys))
+    conn.execute(buckets.insert().from_select([*(k.name for k in keys), *(m.name for m in _COLUMNS)], select))
+    w = finer_bins.c
+    at = (w.bucket_at if width == kpi_bucket_ms(finer_bins) else bucket_sql(w.bucket_at, width)).label("bucket_at")
+    keys = [at, w.scenario, *(w[d] for d in _dim_names(bins)), w.kind, w.bin]
+    select = (sa.select(*keys, sa.func.sum(w.n).label("n"))
+              .where(*_within(finer_bins, w.bucket_at, _widened(scope, width))).group_by(*keys))
+    conn.execute(bins.insert().from_select([*(k.name for k in keys), "n"], select))
 
 
 def _clear(conn: sa.Connection, scope: _Scope, levels: _Levels) -> None:
