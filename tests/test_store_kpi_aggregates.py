@@ -103,7 +103,7 @@ def test_demo_team_lead_scope_and_agent_table(demo_engine: sa.Engine) -> None:
 # (zone, first UTC day, days): each range holds a DST change (Lord Howe's is 30 minutes) or a +5:45 offset
 ZONES = [("America/New_York", dt.date(2026, 3, 6), 4), ("Europe/Berlin", dt.date(2026, 10, 23), 4),
          ("Australia/Lord_Howe", dt.date(2026, 4, 3), 4), ("Asia/Kathmandu", dt.date(2026, 6, 1), 3)]
-WHOLE_HOURS = {"America/New_York", "Europe/Berlin"}  # these read days and longer from the hour level
+WHOLE_HOURS = {"America/New_York", "Europe/Berlin"}  # these read days and longer by queue from the hour level
 
 
 def _ms(day: dt.date) -> int:
@@ -112,12 +112,15 @@ def _ms(day: dt.date) -> int:
 
 @pytest.mark.parametrize(("tz", "first", "days"), ZONES, ids=[z[0] for z in ZONES])
 def test_reports_read_the_coarsest_level_that_fits(tz: str, first: dt.date, days: int) -> None:
-    """Hourly to yearly grains without the agent read the hour level in whole-hour zones, the 15-minute queue
-    level otherwise and below an hour; agent and team reports read the level with the agent."""
+    """Hourly to yearly grains by queue or in total read the hour level in whole-hour zones, the 15-minute queue
+    level otherwise, below an hour and by call type, priority or source; agent and team reports read the level
+    with the agent."""
     lo, hi = _ms(first), _ms(first + dt.timedelta(days=days))
     hour = kpi_buckets_queue_hour if tz in WHOLE_HOURS else kpi_buckets_queue
     for grain, dims, only, expected in [
-        (Grain.DAY, ("queue",), None, hour), (Grain.MIN60, (), None, hour), (Grain.YEAR, ("source",), None, hour),
+        (Grain.DAY, ("queue",), None, hour), (Grain.MIN60, (), None, hour), (Grain.TOTAL, (), None, hour),
+        (Grain.YEAR, ("source",), None, kpi_buckets_queue), (Grain.DAY, ("queue", "call_type"), None,
+                                                             kpi_buckets_queue),
         (Grain.MIN30, ("queue",), None, kpi_buckets_queue), (Grain.MIN15, (), None, kpi_buckets_queue),
         (Grain.DAY, ("team",), None, kpi_buckets), (Grain.MONTH, ("queue",), frozenset({"a1"}), kpi_buckets),
     ]:
