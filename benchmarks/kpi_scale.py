@@ -102,7 +102,6 @@ def _engine_run(name: str, engine: sa.Engine, rows: int, table: pa.Table | None,
     if have == rows:
         print(f"{name}: reusing the {rows:,} calls already loaded", flush=True)
     else:
-        assert have == 0, f"{name}: the database holds {have:,} calls, not 0 or {rows:,}"
         assert table is not None
         print(f"{name}: loaded {rows:,} calls in {_load(engine, table):.1f} s", flush=True)
     if load_only:
@@ -149,8 +148,13 @@ def main() -> None:
             if conn.execute(exists, {"n": PG_DATABASE}).first() is None:
                 conn.execute(sa.text(f'CREATE DATABASE "{PG_DATABASE}"'))
         engines["PostgreSQL"] = make_engine(admin.url.set(database=PG_DATABASE).render_as_string(hide_password=False))
+    held = {name: _count(e) for name, e in engines.items()}
+    for name, have in held.items():  # another run's kept database: say so, and leave it alone
+        if have not in (-1, 0, args.rows):
+            admin.dispose()
+            sys.exit(f"{name}: the database holds {have:,} calls, not {args.rows:,}: drop it or pass --rows {have}")
     table = None
-    if any(_count(e) != args.rows for e in engines.values()):
+    if any(have != args.rows for have in held.values()):
         began = time.perf_counter()
         table = generate(args.rows)
         print(f"generated {args.rows:,} calls in {time.perf_counter() - began:.1f} s", flush=True)
