@@ -2,8 +2,8 @@
 
 Per UTC bucket, scenario and dimension values, the tables of :data:`~callops.store.schema.KPI_LEVELS` hold
 every stored measure (:data:`callops.metrics.preaggregates.STORED`) and wait-time histograms
-(:data:`~callops.metrics.preaggregates.BINNED`), at three levels: 15 minutes with the agent and without, and
-an hour without the agent.
+(:data:`~callops.metrics.preaggregates.BINNED`), at three levels: 15 minutes by queue, call type, priority
+and source with the agent and without, and an hour by queue alone.
 
 Upkeep recomputes whole buckets: a write of calls names the (scenario, 15-minute bucket) pairs it touched
 (:func:`refresh`), and each run of touched buckets (widened to whole hours for the hour level) is deleted and
@@ -13,9 +13,9 @@ one from the next finer, so inserts, re-imports and deletes all leave exactly wh
 
 Reads (:func:`aggregate_reads`) take the coarsest level that holds the report's dimensions, whose bucket
 divides the grain's and whose buckets fit the zone over the range: the hour level for hourly to yearly
-grains in whole-hour zones, the 15-minute levels for every grain in any zone whose offsets and transitions
-fall on 15-minute boundaries; :func:`callops.store.kpi_query.query_buckets` reads the calls table for the
-rest (other zones, ``fcr``, thresholds off the histogram's bin edges).
+grains in total or by queue in whole-hour zones, the 15-minute levels for every grain in any zone whose
+offsets and transitions fall on 15-minute boundaries; :func:`callops.store.kpi_query.query_buckets` reads
+the calls table for the rest (other zones, ``fcr``, thresholds off the histogram's bin edges).
 """
 
 from __future__ import annotations

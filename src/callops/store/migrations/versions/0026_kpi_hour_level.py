@@ -1,11 +1,11 @@
-"""KPI pre-aggregates: an hour level without the agent, for days to years in whole-hour zones
+"""KPI pre-aggregates: an hour level by queue, for the dashboard and days to years in whole-hour zones
 
 Revision ID: 0026
 Revises: 0025
 Create Date: 2026-12-04 19:00:00
 
 The tables follow ``callops.store.schema`` (``kpi_buckets_queue_hour``, ``kpi_wait_bins_queue_hour``: the
-queue level's columns per UTC hour). They are filled by adding up the 15-minute queue level (which upkeep has
+measure columns and histograms per UTC hour, scenario and queue). They are filled by adding up the 15-minute queue level (which upkeep has
 kept equal to the calls), as upkeep does from here on, not by reading every call again.
 """
 
