@@ -30,7 +30,7 @@ from callops.metrics.preaggregates import BIN_STEPS, BINNED, BUCKET_MS, PRESETS,
 from callops.store.schema import KPI_LEVELS, agents, calls, kpi_bucket_ms
 from callops.store.sql_terms import aggregate_sql, bucket_sql, local_ms_sql, of_scenario, predicate_sql
 
-__all__ = ["TouchedBuckets", "refresh", "forget_scenario", "rebuild", "roll_up", "aggregate_reads", "fits_zone",
+__all__ = ["TouchedBuckets", "refresh", "forget_scenario", "rebuild", "fill_from_finer", "aggregate_reads", "fits_zone",
            "read_level"]
 
 _Scope = tuple[str | None, int, int] | None  # (scenario, lo_ms, hi_ms) of the buckets to fill; None: all
@@ -135,10 +135,10 @@ def _fill(conn: sa.Connection, scope: _Scope, levels: _Levels) -> None:
                   .where(*where, predicate_sql(b.base, c, _OPTIONS)).group_by(*groups, edge))
         conn.execute(fine_bins.insert().from_select([*(g.name for g in groups), "kind", "bin", "n"], select))
     for level, finer in reversed(list(zip(levels, levels[1:], strict=False))):
-        roll_up(conn, level, finer, scope)
+        fill_from_finer(conn, level, finer, scope)
 
 
-def roll_up(conn: sa.Connection, level: tuple[sa.Table, sa.Table], finer: tuple[sa.Table, sa.Table],
+def fill_from_finer(conn: sa.Connection, level: tuple[sa.Table, sa.Table], finer: tuple[sa.Table, sa.Table],
             scope: _Scope = None) -> None:
     """Fill the (cleared) rows of ``level`` in ``scope`` (None: all; widened to whole buckets of its width) by
     adding up the ``finer`` level's: what upkeep does for each coarser level, and how 0026 filled the hours."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from callops.store.kpi_aggregates import roll_up
+from callops.store.kpi_aggregates import fill_from_finer
 from callops.store.schema import (
     kpi_buckets_queue,
     kpi_buckets_queue_hour,
@@ -33,7 +33,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     for table in _LEVEL:
         table.create(bind)
-    roll_up(bind, _LEVEL, (kpi_buckets_queue, kpi_wait_bins_queue))
+    fill_from_finer(bind, _LEVEL, (kpi_buckets_queue, kpi_wait_bins_queue))
 
 
 def downgrade() -> None:
