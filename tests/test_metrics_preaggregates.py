@@ -9,6 +9,7 @@ import pytest
 from callops.metrics import KpiOptions
 from callops.metrics.preaggregates import (
     BINNED,
+    HOUR_MS,
     PRESET_THRESHOLDS,
     STORED,
     bin_edge,
@@ -69,3 +70,12 @@ def test_zone_fits_only_quarter_hours_from_1970() -> None:
     assert zone_fits([10 * 3_600_000 + 2 * q, 11 * 3_600_000], [1_000 * q], 0)  # Lord Howe's 30-minute change
     assert not zone_fits([-(44 * 60 + 30) * 1000], [], 0)  # Monrovia until 1972
     assert not zone_fits([0], [q + 1], 0) and not zone_fits([0], [], -q)
+
+
+def test_zone_fits_the_hour_level_only_in_whole_hours() -> None:
+    h = HOUR_MS
+    assert zone_fits([-5 * h, -4 * h], [1_000 * h], 0, h)  # New York across a DST change
+    assert not zone_fits([(5 * 60 + 45) * 60_000], [], 0, h)  # Kathmandu
+    assert not zone_fits([(5 * 60 + 30) * 60_000], [], 0, h)  # India
+    assert not zone_fits([10 * h + 30 * 60_000, 11 * h], [1_000 * h], 0, h)  # Lord Howe's 30-minute change
+    assert not zone_fits([h], [1_000 * h + 15 * 60_000], 0, h)  # a change off the hour

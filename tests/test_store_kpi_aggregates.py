@@ -27,12 +27,18 @@ from callops.metrics import (
 from callops.metrics.preaggregates import BINNED, bin_edge
 from callops.records import Agent, Call, Direction, Outcome
 from callops.store.directory import save_agent, save_team
-from callops.store.kpi_aggregates import fits_zone, rebuild
+from callops.store.kpi_aggregates import fits_zone, read_level, rebuild
 from callops.store.kpi_query import agent_report, kpi_report
 from callops.store.record_batches import insert_prepared, prepare_calls, row_of_call
 from callops.store.records import insert_calls
 from callops.store.scenarios import delete_scenario, save_scenario
-from callops.store.schema import KPI_LEVELS, kpi_wait_bins
+from callops.store.schema import (
+    KPI_LEVELS,
+    kpi_buckets,
+    kpi_buckets_queue,
+    kpi_buckets_queue_hour,
+    kpi_wait_bins,
+)
 from generated_calls import aggregate_tables, generated_calls
 
 # the call and agent KPIs: tickets and rosters (adherence) have no aggregates
@@ -97,6 +103,32 @@ def test_demo_team_lead_scope_and_agent_table(demo_engine: sa.Engine) -> None:
 # (zone, first UTC day, days): each range holds a DST change (Lord Howe's is 30 minutes) or a +5:45 offset
 ZONES = [("America/New_York", dt.date(2026, 3, 6), 4), ("Europe/Berlin", dt.date(2026, 10, 23), 4),
          ("Australia/Lord_Howe", dt.date(2026, 4, 3), 4), ("Asia/Kathmandu", dt.date(2026, 6, 1), 3)]
+WHOLE_HOURS = {"America/New_York", "Europe/Berlin"}  # these read days and longer by queue from the hour level
+
+
+def _ms(day: dt.date) -> int:
+    return int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp() * 1000)
+
+
+@pytest.mark.parametrize(("tz", "first", "days"), ZONES, ids=[z[0] for z in ZONES])
+def test_reports_read_the_coarsest_level_that_fits(tz: str, first: dt.date, days: int) -> None:
+    """Hourly to yearly grains by queue or in total read the hour level in whole-hour zones, the 15-minute queue
+    level otherwise, below an hour and by call type, priority or source; agent and team reports read the level
+    with the agent."""
+    lo, hi = _ms(first), _ms(first + dt.timedelta(days=days))
+    hour = kpi_buckets_queue_hour if tz in WHOLE_HOURS else kpi_buckets_queue
+    for grain, dims, only, expected in [
+        (Grain.DAY, ("queue",), None, hour), (Grain.MIN60, (), None, hour), (Grain.TOTAL, (), None, hour),
+        (Grain.YEAR, ("source",), None, kpi_buckets_queue), (Grain.DAY, ("queue", "call_type"), None,
+                                                             kpi_buckets_queue),
+        (Grain.MIN30, ("queue",), None, kpi_buckets_queue), (Grain.MIN15, (), None, kpi_buckets_queue),
+        (Grain.DAY, ("team",), None, kpi_buckets), (Grain.MONTH, ("queue",), frozenset({"a1"}), kpi_buckets),
+    ]:
+        level = read_level(dims, only, grain=grain, tz=tz, lo_ms=lo, hi_ms=hi)
+        assert level is not None and level[0] is expected, (grain, dims)
+    assert read_level((), None, grain=Grain.DAY, tz="Africa/Monrovia", lo_ms=0, hi_ms=86_400_000) is None
+    with pytest.raises(ValueError, match="direction"):
+        read_level(("direction",), None, grain=Grain.DAY, tz=tz, lo_ms=lo, hi_ms=hi)
 
 
 def _teams(engine: sa.Engine) -> None:
@@ -118,7 +150,8 @@ def test_generated_calls_across_dst_read_the_same(engine: sa.Engine, tz: str, fi
         with engine.begin() as conn:
             insert_calls(conn, calls[part::3])
     end = first + dt.timedelta(days=days - 1)
-    assert fits_zone(tz, *(int(dt.datetime.combine(d, dt.time(), dt.UTC).timestamp() * 1000) for d in (first, end)))
+    assert fits_zone(tz, _ms(first), _ms(end))
+    assert fits_zone(tz, _ms(first), _ms(end), 3_600_000) == (tz in WHOLE_HOURS)
     presets, edges = KpiOptions(sl_threshold_s=120.0, short_abandon_s=20.0), KpiOptions(sl_threshold_s=130.0,
                                                                                         short_abandon_s=7.0)
     for n, grain in enumerate((Grain.MIN15, Grain.MIN30, Grain.MIN60, Grain.DAY, Grain.WEEK, Grain.MONTH,
@@ -168,8 +201,37 @@ def test_every_write_keeps_what_a_rebuild_gives(engine: sa.Engine) -> None:
                       records=generated_calls(start, 1, 100, seed=9, scenario="gone", source="sim"), now=start)
         delete_scenario(conn, "gone")
     kept = aggregate_tables(engine)
-    assert kept["kpi_buckets"] and kept["kpi_wait_bins_queue"]
-    assert {r[1] for r in kept["kpi_buckets"]} == {None, "what-if"}
+    assert kept["kpi_buckets"] and kept["kpi_wait_bins_queue"] and kept["kpi_wait_bins_queue_hour"]
+    assert {r[1] for r in kept["kpi_buckets"]} == {None, "what-if"} == {r[1] for r in kept["kpi_buckets_queue_hour"]}
+    with engine.begin() as conn:
+        rebuild(conn)
+    assert aggregate_tables(engine) == kept
+
+
+def test_writes_inside_one_hour_add_up_in_its_row(engine: sa.Engine) -> None:
+    """Calls written one transaction at a time into different quarters of the same hours (a refresh touches one
+    quarter, the hour row holds all four) and a scenario's saved and deleted: the hour rows add the quarters."""
+    at = dt.datetime(2026, 5, 4, 9, 50, tzinfo=dt.UTC)
+    calls = list(generated_calls(at, 1, 24 * 16, seed=8))  # about 16 an hour
+    for call in sorted(calls, key=lambda c: c.started_at or at):
+        with engine.begin() as conn:
+            insert_calls(conn, [call])
+    with engine.begin() as conn:
+        save_scenario(conn, "gone", definition={}, replications=1, seed=9, summary={},
+                      records=generated_calls(at, 1, 100, seed=9, scenario="gone", source="sim"), now=at)
+        delete_scenario(conn, "gone")
+    h = kpi_buckets_queue_hour.c
+    with engine.connect() as conn:
+        by_hour = dict(conn.execute(sa.select(h.bucket_at, sa.func.sum(h.offered)).group_by(h.bucket_at)).all())
+        scenarios = set(conn.execute(sa.select(h.scenario).distinct()).scalars())
+    expected: dict[int, int] = {}
+    for call in calls:
+        if call.direction is Direction.INBOUND and call.outcome.offered:
+            assert call.started_at is not None
+            ms = int(call.started_at.timestamp() * 1000)
+            expected[ms - ms % 3_600_000] = expected.get(ms - ms % 3_600_000, 0) + 1
+    assert {k: int(v) for k, v in by_hour.items() if v} == expected and scenarios == {None}
+    kept = aggregate_tables(engine)
     with engine.begin() as conn:
         rebuild(conn)
     assert aggregate_tables(engine) == kept

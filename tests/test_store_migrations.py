@@ -224,3 +224,34 @@ def test_0026_downgrades_and_upgrades(engine: sa.Engine) -> None:
     finally:
         upgrade(engine)
     assert current_revision(engine) == _head(engine) and columns() == before
+
+
+def test_0028_downgrades_and_upgrades_and_fills_the_hour_level(engine: sa.Engine) -> None:
+    """Below 0028 only the hour level's two tables are gone; upgrading brings them back filled (from the
+    15-minute queue level), and a day report (UTC: whole hours) reads them and gives what the calls table gives."""
+    from callops.metrics import Grain, KpiRequest
+    from callops.records import Call, Direction, Outcome
+    from callops.store.kpi_query import kpi_report
+    from callops.store.records import insert_calls
+
+    at = dt.datetime(2026, 5, 4, 8, 50, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        insert_calls(conn, [Call(source="m", source_call_id=str(i), direction=Direction.INBOUND,
+                                 outcome=Outcome.ANSWERED, queue="q", queue_entered_at=at + dt.timedelta(minutes=i),
+                                 answered_at=at + dt.timedelta(minutes=i, seconds=i),
+                                 ended_at=at + dt.timedelta(minutes=i + 5)) for i in range(30)])
+    hour_level = {"kpi_buckets_queue_hour", "kpi_wait_bins_queue_hour"}
+    try:
+        tables = set(sa.inspect(engine).get_table_names())
+        command.downgrade(_alembic_config(engine), "0027")
+        assert set(sa.inspect(engine).get_table_names()) == tables - hour_level
+    finally:
+        upgrade(engine)
+    assert current_revision(engine) == _head(engine)
+    with engine.connect() as conn:
+        per_hour = conn.execute(sa.text("SELECT bucket_at, answered FROM kpi_buckets_queue_hour ORDER BY 1")).all()
+    hour_ms = 3_600_000
+    first = int(at.timestamp() * 1000) // hour_ms * hour_ms
+    assert [tuple(r) for r in per_hour] == [(first, 10), (first + hour_ms, 20)]  # 08:50-08:59, 09:00-09:19
+    request = KpiRequest(start=at.date(), end=at.date(), grain=Grain.DAY, tz="UTC")
+    assert kpi_report(engine, request) == kpi_report(engine, request, read_model="calls")

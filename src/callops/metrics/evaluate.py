@@ -72,6 +72,7 @@ def evaluate_measures(names: Sequence[str], rows: Iterable[Row], options: KpiOpt
 def combine_measures(parts: Iterable[Mapping[str, float | None]]) -> dict[str, float | None]:
     """Measures of several buckets as one: counts and sums add, maxima take the largest."""
     out: dict[str, float | None] = {}
+    is_max: dict[str, bool] = {}  # each name's aggregate, looked up once
     for part in parts:
         for name, value in part.items():
             current = out.get(name)
@@ -81,7 +82,7 @@ def combine_measures(parts: Iterable[Mapping[str, float | None]]) -> dict[str, f
                 continue
             elif current is None:
                 out[name] = value
-            elif measure(name).agg == "max":
+            elif is_max[name] if name in is_max else is_max.setdefault(name, measure(name).agg == "max"):
                 out[name] = max(current, value)
             else:
                 out[name] = current + value

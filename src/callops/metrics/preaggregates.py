@@ -27,10 +27,11 @@ from callops.metrics.expressions import All, AnyOf, Compare, Param, Predicate
 from callops.metrics.measures import MEASURES, Measure, Table, measure
 from callops.metrics.options import KpiOptions
 
-__all__ = ["BUCKET_MS", "BIN_STEPS", "Binned", "STORED", "BINNED", "PRESETS", "PRESET_THRESHOLDS", "ReadPlan",
-           "bin_edge", "exact_threshold", "plan_reads", "preset_column", "zone_fits"]
+__all__ = ["BUCKET_MS", "HOUR_MS", "BIN_STEPS", "Binned", "STORED", "BINNED", "PRESETS", "PRESET_THRESHOLDS",
+           "ReadPlan", "bin_edge", "exact_threshold", "plan_reads", "preset_column", "zone_fits"]
 
 BUCKET_MS = 15 * 60_000  # the stored bucket: 15 minutes of UTC
+HOUR_MS = 60 * 60_000  # the coarser level's bucket, for long ranges: an hour of UTC
 BIN_STEPS: tuple[tuple[float, int], ...] = ((120.0, 1), (600.0, 10), (3600.0, 60), (math.inf, 3600))
 
 
@@ -114,10 +115,11 @@ def exact_threshold(value: float) -> bool:
     return False
 
 
-def zone_fits(offsets_ms: Sequence[int], transitions_ms: Sequence[int], lo_ms: int) -> bool:
-    """Whether 15-minute UTC buckets map whole onto local buckets: every offset and every transition in the
-    range on a 15-minute boundary (Asia/Kathmandu's +5:45 fits; a historical +8:05:43 does not), from 1970 on."""
-    return lo_ms >= 0 and all(x % BUCKET_MS == 0 for x in (*offsets_ms, *transitions_ms))
+def zone_fits(offsets_ms: Sequence[int], transitions_ms: Sequence[int], lo_ms: int, bucket_ms: int = BUCKET_MS) -> bool:
+    """Whether UTC buckets ``bucket_ms`` wide map whole onto local buckets: every offset and every transition in
+    the range on a bucket boundary, from 1970 on. For 15 minutes, Asia/Kathmandu's +5:45 fits and a historical
+    +8:05:43 does not; for an hour, whole-hour zones fit and India's +5:30 or Lord Howe's 30-minute change do not."""
+    return lo_ms >= 0 and all(x % bucket_ms == 0 for x in (*offsets_ms, *transitions_ms))
 
 
 @dataclass(frozen=True, slots=True)

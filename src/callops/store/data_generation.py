@@ -29,5 +29,5 @@ def raise_generation(conn: sa.Connection) -> None:
 
 
 def data_generation(conn: sa.Connection) -> int | None:
-    """The generation committed so far; None on a database without the row (not migrated to 0026)."""
+    """The generation committed so far; None on a database without the row (not migrated to 0027)."""
     return conn.execute(sa.select(_table.c.generation).where(_table.c.id == _ROW)).scalar_one_or_none()

@@ -1,23 +1,26 @@
 """KPI pre-aggregates: the read model KPI reports use, kept in the same transaction as every write of calls.
 
-Per 15-minute UTC bucket, scenario and dimension values, the tables of :data:`~callops.store.schema.KPI_LEVELS`
-hold every stored measure (:data:`callops.metrics.preaggregates.STORED`) and wait-time histograms
-(:data:`~callops.metrics.preaggregates.BINNED`), at two levels: with the agent and without.
+Per UTC bucket, scenario and dimension values, the tables of :data:`~callops.store.schema.KPI_LEVELS` hold
+every stored measure (:data:`callops.metrics.preaggregates.STORED`) and wait-time histograms
+(:data:`~callops.metrics.preaggregates.BINNED`), at three levels: 15 minutes by queue, call type, priority
+and source with the agent and without, and an hour by queue alone.
 
-Upkeep recomputes whole buckets: a write of calls names the (scenario, bucket) pairs it touched
-(:func:`refresh`), and each run of touched buckets is deleted and aggregated again from ``calls`` with one
-``INSERT ... SELECT`` per table, so inserts, re-imports and deletes all leave exactly what a rebuild leaves.
+Upkeep recomputes whole buckets: a write of calls names the (scenario, 15-minute bucket) pairs it touched
+(:func:`refresh`), and each run of touched buckets (widened to whole hours for the hour level) is deleted and
+aggregated again with one ``INSERT ... SELECT`` per table, the finest level from ``calls`` and each coarser
+one from the next finer, so inserts, re-imports and deletes all leave exactly what a rebuild leaves.
 :func:`rebuild` (``callops db rebuild-aggregates``) recomputes everything.
 
-Reads (:func:`aggregate_reads`) answer every grain from 15 minutes to a year in any zone whose offsets and
-transitions in the range fall on 15-minute boundaries; :func:`callops.store.kpi_query.query_buckets` reads the
-calls table for the rest (other zones, ``fcr``, thresholds off the histogram's bin edges).
+Reads (:func:`aggregate_reads`) take the coarsest level that holds the report's dimensions, whose bucket
+divides the grain's and whose buckets fit the zone over the range: the hour level for hourly to yearly
+grains in total or by queue in whole-hour zones, the 15-minute levels for every grain in any zone whose
+offsets and transitions fall on 15-minute boundaries; :func:`callops.store.kpi_query.query_buckets` reads
+the calls table for the rest (other zones, ``fcr``, thresholds off the histogram's bin edges).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,13 +28,14 @@ import sqlalchemy as sa
 from callops.metrics import Grain, KpiOptions, local_range_ms, measure, offset_segments
 from callops.metrics.preaggregates import BIN_STEPS, BINNED, BUCKET_MS, PRESETS, STORED, Binned, ReadPlan, zone_fits
 from callops.store.data_generation import raise_generation
-from callops.store.schema import KPI_LEVELS, agents, calls
+from callops.store.schema import KPI_LEVELS, agents, calls, kpi_bucket_ms
 from callops.store.sql_terms import aggregate_sql, bucket_sql, local_ms_sql, of_scenario, predicate_sql
 
-__all__ = ["TouchedBuckets", "refresh", "forget_scenario", "rebuild", "rebuild_tables", "aggregate_reads",
-           "fits_zone"]
+__all__ = ["TouchedBuckets", "refresh", "forget_scenario", "rebuild", "rebuild_tables", "fill_from_finer",
+           "aggregate_reads", "fits_zone", "read_level"]
 
 _Scope = tuple[str | None, int, int] | None  # (scenario, lo_ms, hi_ms) of the buckets to fill; None: all
+_Levels = Sequence[tuple[sa.Table, sa.Table]]  # (buckets, bins) tables, coarsest first
 _RUN_GAP = 96  # touched buckets at most a day apart are recomputed as one range
 _OPTIONS = KpiOptions()  # stored measures read no option
 _COLUMNS = (*STORED, *PRESETS)  # the measure columns of the bucket tables
@@ -96,6 +100,14 @@ def _bin_sql(value: Any, b: Binned) -> Any:
     raise AssertionError("the last bin is unbounded")
 
 
+def _widened(scope: _Scope, width_ms: int) -> _Scope:
+    """``scope`` grown to whole buckets ``width_ms`` wide."""
+    if scope is None:
+        return None
+    scenario, lo, hi = scope
+    return scenario, lo - lo % width_ms, hi + (-hi) % width_ms
+
+
 def _within(table: sa.Table, column: Any, scope: _Scope) -> list[Any]:
     """The rows of ``table`` in ``scope`` (everything when it is None), ``column`` being their start."""
     if scope is None:
@@ -105,13 +117,14 @@ def _within(table: sa.Table, column: Any, scope: _Scope) -> list[Any]:
             column < sa.literal(hi, sa.BigInteger)]
 
 
-def _fill(conn: sa.Connection, scope: _Scope) -> None:
-    """Aggregate the calls in ``scope`` into the finest level from ``calls``, then each coarser level from the
-    finest (sums of whole microseconds, counts and maxima combine exactly)."""
+def _fill(conn: sa.Connection, scope: _Scope, levels: _Levels) -> None:
+    """Aggregate the calls in ``scope`` into the finest of ``levels`` from ``calls``, then each coarser level
+    from the next finer one (sums of whole microseconds, counts and maxima combine exactly), over whole buckets
+    of its width."""
     c = calls.c
-    (fine, fine_bins), coarser = KPI_LEVELS[-1], KPI_LEVELS[:-1]
-    where = _within(calls, _started(), scope)
-    bucket = bucket_sql(_started(), BUCKET_MS).label("bucket_at")
+    (fine, fine_bins) = levels[-1]
+    where = _within(calls, _started(), _widened(scope, kpi_bucket_ms(fine)))
+    bucket = bucket_sql(_started(), kpi_bucket_ms(fine)).label("bucket_at")
     groups = [bucket, c.scenario, *(c[d] for d in _dim_names(fine))]
     select = (sa.select(*groups, *(aggregate_sql(m, c, _OPTIONS) for m in _COLUMNS)).where(*where)
               .group_by(*groups))
@@ -122,42 +135,57 @@ def _fill(conn: sa.Connection, scope: _Scope) -> None:
                             sa.func.count().label("n"))
                   .where(*where, predicate_sql(b.base, c, _OPTIONS)).group_by(*groups, edge))
         conn.execute(fine_bins.insert().from_select([*(g.name for g in groups), "kind", "bin", "n"], select))
-    for buckets, bins in coarser:
-        f = fine.c
-        keys = [f.bucket_at, f.scenario, *(f[d] for d in _dim_names(buckets))]
-        sums = [(sa.func.max(f[m.name]) if m.agg == "max" else sa.func.sum(f[m.name])).label(m.name)
-                for m in _COLUMNS]
-        select = sa.select(*keys, *sums).where(*_within(fine, f.bucket_at, scope)).group_by(*keys)
-        conn.execute(buckets.insert().from_select([*(k.name for k in keys), *(m.name for m in _COLUMNS)], select))
-        w = fine_bins.c
-        keys = [w.bucket_at, w.scenario, *(w[d] for d in _dim_names(bins)), w.kind, w.bin]
-        select = (sa.select(*keys, sa.func.sum(w.n).label("n")).where(*_within(fine_bins, w.bucket_at, scope))
-                  .group_by(*keys))
-        conn.execute(bins.insert().from_select([*(k.name for k in keys), "n"], select))
+    for level, finer in reversed(list(zip(levels, levels[1:], strict=False))):
+        fill_from_finer(conn, level, finer, scope)
 
 
-def _clear(conn: sa.Connection, scenario: str | None, lo_ms: int | None = None, hi_ms: int | None = None) -> None:
-    for tables in KPI_LEVELS:
+def fill_from_finer(conn: sa.Connection, level: tuple[sa.Table, sa.Table], finer: tuple[sa.Table, sa.Table],
+            scope: _Scope = None) -> None:
+    """Fill the (cleared) rows of ``level`` in ``scope`` (None: all; widened to whole buckets of its width) by
+    adding up the ``finer`` level's: what upkeep does for each coarser level, and how 0026 filled the hours."""
+    (buckets, bins), (finer_buckets, finer_bins) = level, finer
+    width = kpi_bucket_ms(buckets)
+    f = finer_buckets.c
+    at = (f.bucket_at if width == kpi_bucket_ms(finer_buckets) else bucket_sql(f.bucket_at, width)).label("bucket_at")
+    keys = [at, f.scenario, *(f[d] for d in _dim_names(buckets))]
+    sums = [(sa.func.max(f[m.name]) if m.agg == "max" else sa.func.sum(f[m.name])).label(m.name) for m in _COLUMNS]
+    select = (sa.select(*keys, *sums).where(*_within(finer_buckets, f.bucket_at, _widened(scope, width)))
+              .group_by(*keys))
+    conn.execute(buckets.insert().from_select([*(k.name for k in keys), *(m.name for m in _COLUMNS)], select))
+    w = finer_bins.c
+    at = (w.bucket_at if width == kpi_bucket_ms(finer_bins) else bucket_sql(w.bucket_at, width)).label("bucket_at")
+    keys = [at, w.scenario, *(w[d] for d in _dim_names(bins)), w.kind, w.bin]
+    select = (sa.select(*keys, sa.func.sum(w.n).label("n"))
+              .where(*_within(finer_bins, w.bucket_at, _widened(scope, width))).group_by(*keys))
+    conn.execute(bins.insert().from_select([*(k.name for k in keys), "n"], select))
+
+
+def _clear(conn: sa.Connection, scope: _Scope, levels: _Levels) -> None:
+    """Delete the rows of ``levels`` in ``scope`` (None: all), over whole buckets of each table's width."""
+    for tables in levels:
         for table in tables:
-            cond = [of_scenario(table.c.scenario, scenario)]
-            if lo_ms is not None and hi_ms is not None:
-                cond += [table.c.bucket_at >= lo_ms, table.c.bucket_at < hi_ms]
-            conn.execute(table.delete().where(*cond))
+            if scope is None:
+                conn.execute(table.delete())
+                continue
+            widened = _widened(scope, kpi_bucket_ms(table))
+            conn.execute(table.delete().where(*_within(table, table.c.bucket_at, widened)))
 
 
 def refresh(conn: sa.Connection, touched: TouchedBuckets) -> None:
     """Recompute the pre-aggregates of the touched buckets from ``calls`` (call it in the writing transaction)
     and raise the data generation."""
     raise_generation(conn)
-    for scenario, lo, hi in touched.runs():
-        _clear(conn, scenario, lo, hi)
-        _fill(conn, (scenario, lo, hi))
+    for run in touched.runs():
+        _clear(conn, run, KPI_LEVELS)
+        _fill(conn, run, KPI_LEVELS)
 
 
 def forget_scenario(conn: sa.Connection, scenario: str) -> None:
     """Drop the pre-aggregates of a scenario whose calls are deleted, and raise the data generation."""
     raise_generation(conn)
-    _clear(conn, scenario)
+    for tables in KPI_LEVELS:
+        for table in tables:
+            conn.execute(table.delete().where(of_scenario(table.c.scenario, scenario)))
 
 
 def rebuild(conn: sa.Connection) -> dict[str, int]:
@@ -166,37 +194,37 @@ def rebuild(conn: sa.Connection) -> dict[str, int]:
     return rebuild_tables(conn)
 
 
-def rebuild_tables(conn: sa.Connection) -> dict[str, int]:
-    """:func:`rebuild` without the data generation (migration 0017 runs before its table exists)."""
-    for tables in KPI_LEVELS:
-        for table in tables:
-            conn.execute(table.delete())
-    _fill(conn, None)
+def rebuild_tables(conn: sa.Connection, levels: _Levels = KPI_LEVELS) -> dict[str, int]:
+    """:func:`rebuild` of ``levels`` without the data generation (a migration names the levels it made, and 0017
+    runs before the generation's table exists); the rows each table holds afterwards."""
+    _clear(conn, None, levels)
+    _fill(conn, None, levels)
     return {t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
-            for tables in KPI_LEVELS for t in tables}
+            for tables in levels for t in tables}
 
 
 # --- reads -----------------------------------------------------------------------------------------
 
 
-def fits_zone(tz: str, lo_ms: int, hi_ms: int) -> bool:
-    """Whether the 15-minute UTC buckets answer reports in ``tz`` over ``[lo_ms, hi_ms)`` exactly."""
+def fits_zone(tz: str, lo_ms: int, hi_ms: int, bucket_ms: int = BUCKET_MS) -> bool:
+    """Whether UTC buckets ``bucket_ms`` wide answer reports in ``tz`` over ``[lo_ms, hi_ms)`` exactly."""
     segments = offset_segments(tz, lo_ms, hi_ms)
-    return zone_fits([s.offset_ms for s in segments], [lo_ms, hi_ms, *(s.start_ms for s in segments[1:])], lo_ms)
+    return zone_fits([s.offset_ms for s in segments], [lo_ms, hi_ms, *(s.start_ms for s in segments[1:])], lo_ms,
+                     bucket_ms)
 
 
-@dataclass(frozen=True, slots=True)
-class _Level:
-    buckets: sa.Table
-    bins: sa.Table
-
-
-def _level(dims: Sequence[str], only_agents: frozenset[str] | None) -> _Level:
+def read_level(dims: Sequence[str], only_agents: frozenset[str] | None, *, grain: Grain, tz: str, lo_ms: int,
+               hi_ms: int) -> tuple[sa.Table, sa.Table] | None:
+    """The (buckets, bins) tables a report reads: the coarsest level holding its dimensions whose bucket divides
+    the grain's and fits the zone over ``[lo_ms, hi_ms)``; None when none fits (the report reads ``calls``)."""
     needed = {"agent" if d == "team" else d for d in dims} | ({"agent"} if only_agents is not None else set())
+    if not needed <= set(KPI_LEVELS[-1][0].c.keys()):
+        raise ValueError(f"no pre-aggregate level has {sorted(needed)}")
     for buckets, bins in KPI_LEVELS:
-        if needed <= set(buckets.c.keys()):
-            return _Level(buckets, bins)
-    raise ValueError(f"no pre-aggregate level has {sorted(needed)}")
+        width = kpi_bucket_ms(buckets)
+        if needed <= set(buckets.c.keys()) and grain.bucket_ms % width == 0 and fits_zone(tz, lo_ms, hi_ms, width):
+            return buckets, bins
+    return None
 
 
 def _select(table: sa.Table, columns: Sequence[Any], *, lo_ms: int, hi_ms: int, grain: Grain, tz: str,
@@ -226,19 +254,20 @@ def aggregate_reads(plan: ReadPlan, *, start: Any, end: Any, grain: Grain, tz: s
     """Statements ``bucket, dims..., measures...`` answering the stored and binned measures of ``plan``, with the
     measure names of each; empty when the zone does not fit (the caller reads ``calls`` instead)."""
     lo_ms, hi_ms = local_range_ms(start, end, tz)
-    if not fits_zone(tz, lo_ms, hi_ms):
+    level = read_level(dims, only_agents, grain=grain, tz=tz, lo_ms=lo_ms, hi_ms=hi_ms)
+    if level is None:
         return []
-    level = _level(dims, only_agents)
+    buckets, bins = level
     kw: Mapping[str, Any] = {"lo_ms": lo_ms, "hi_ms": hi_ms, "grain": grain, "tz": tz, "dims": dims,
                              "scenario": scenario, "only_agents": only_agents}
     out: list[tuple[sa.Select[Any], tuple[str, ...]]] = []
     if plan.stored:
-        t = level.buckets.c
+        t = buckets.c
         cols = [(sa.func.max(t[col]) if measure(n).agg == "max" else sa.func.sum(t[col])).label(n)
                 for n, col in plan.stored]
-        out.append((_select(level.buckets, cols, **kw), tuple(n for n, _ in plan.stored)))
+        out.append((_select(buckets, cols, **kw), tuple(n for n, _ in plan.stored)))
     if plan.binned:
-        w = level.bins.c
+        w = bins.c
         cols = []
         for b in plan.binned:
             threshold = sa.literal(int(options.param(b.param)), sa.Integer)
@@ -246,5 +275,5 @@ def aggregate_reads(plan: ReadPlan, *, start: Any, end: Any, grain: Grain, tz: s
                    ">=": w.bin >= threshold}[b.op]
             cols.append(sa.func.sum(sa.case((sa.and_(w.kind == b.kind, hit), w.n), else_=0)).label(b.name))
         kinds = [w.kind.in_([b.kind for b in plan.binned])]
-        out.append((_select(level.bins, cols, where=kinds, **kw), tuple(b.name for b in plan.binned)))
+        out.append((_select(bins, cols, where=kinds, **kw), tuple(b.name for b in plan.binned)))
     return out

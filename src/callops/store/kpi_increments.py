@@ -7,10 +7,10 @@ speaks), into the rows each pre-aggregate table would hold for them alone. That 
 run before the write lock is taken.
 
 :func:`apply_increment` then merges the increment into the tables in the writing transaction: the stored
-rows of the touched (scenario, 15-minute bucket) pairs are read, added to the increment (counts and
-whole-microsecond sums add, maxima take the larger, histogram counts add), deleted and written back with
-the new ones. Stored measures are integers or maxima, so the result equals a rebuild from ``calls``
-exactly, whatever the order of imports. A bucket nothing stored yet costs one empty read.
+rows of the touched (scenario, bucket) pairs (15-minute buckets, or the hours holding them) are read, added
+to the increment (counts and whole-microsecond sums add, maxima take the larger, histogram counts add),
+deleted and written back with the new ones. Stored measures are integers or maxima, so the result equals a
+rebuild from ``calls`` exactly, whatever the order of imports. A bucket nothing stored yet costs one empty read.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from callops.metrics import KpiOptions
 from callops.metrics.preaggregates import BINNED, BUCKET_MS, PRESETS, STORED
 from callops.store.data_generation import raise_generation
 from callops.store.kpi_aggregates import _bin_sql, _dim_names
-from callops.store.schema import KPI_LEVELS, calls
+from callops.store.schema import KPI_LEVELS, calls, kpi_bucket_ms
 from callops.store.sql_terms import aggregate_sql, bucket_sql, predicate_sql
 from callops.store.types import EpochMillis
 
@@ -49,6 +49,7 @@ class _Part:
     columns: tuple[str, ...]  # keys first (bucket_at, scenario, dims..., [kind, bin]), then values
     n_keys: int
     relation: str  # the DuckDB table holding this part's rows
+    bucket_ms: int  # the width of the table's buckets
 
 
 class Increment:
@@ -89,7 +90,8 @@ def _q(name: str) -> str:
 def _statements() -> list[tuple[sa.Table, tuple[str, ...], int, str]]:
     """(table, columns, number of key columns, DuckDB SQL) for every table, finest level first: the finest
     aggregates a relation named ``calls`` (into DuckDB tables ``part_0``, ``part_1``); each coarser level adds up
-    those (counts and sums add, maxima take the larger: what ``kpi_aggregates`` does in the database)."""
+    those, over its own bucket width (counts and sums add, maxima take the larger: what ``kpi_aggregates`` does
+    in the database)."""
     c = calls.c
     started = sa.type_coerce(c.started_at, sa.BigInteger)
     (fine, fine_bins), coarser = KPI_LEVELS[-1], KPI_LEVELS[:-1]
@@ -115,7 +117,10 @@ def _statements() -> list[tuple[sa.Table, tuple[str, ...], int, str]]:
     out.append((fine_bins, (*keys, "kind", "bin", "n"), len(keys) + 2, _sql(sa.union_all(*parts))))  # type: ignore[arg-type]
     for buckets, bins in coarser:
         keys = ("bucket_at", "scenario", *_dim_names(buckets))
-        by = ", ".join(_q(k) for k in keys)
+        width = kpi_bucket_ms(buckets)
+        at = _q("bucket_at") if width == BUCKET_MS else f'("bucket_at" - "bucket_at" % {width})'
+        by = ", ".join([at, *(_q(k) for k in keys[1:])])
+        picked = ", ".join([f'{at} AS "bucket_at"', *(_q(k) for k in keys[1:])])
         sums = ", ".join(
             f"max({_q(m.name)}) AS {_q(m.name)}"
             if m.agg == "max"
@@ -123,14 +128,16 @@ def _statements() -> list[tuple[sa.Table, tuple[str, ...], int, str]]:
             for m in _COLUMNS
         )
         out.append(
-            (buckets, (*keys, *(m.name for m in _COLUMNS)), len(keys), f"SELECT {by}, {sums} FROM part_0 GROUP BY {by}")
+            (buckets, (*keys, *(m.name for m in _COLUMNS)), len(keys),
+             f"SELECT {picked}, {sums} FROM part_0 GROUP BY {by}")
         )
         out.append(
             (
                 bins,
                 (*keys, "kind", "bin", "n"),
                 len(keys) + 2,
-                f'SELECT {by}, "kind", "bin", CAST(sum("n") AS BIGINT) AS "n" FROM part_1 GROUP BY {by}, "kind", "bin"',
+                f'SELECT {picked}, "kind", "bin", CAST(sum("n") AS BIGINT) AS "n" FROM part_1 '
+                f'GROUP BY {by}, "kind", "bin"',
             )
         )
     return out
@@ -210,7 +217,7 @@ def increment_of(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> Incre
         for n, (table, names, n_keys, sql) in enumerate(_STATEMENTS):
             relation = f"part_{n}"
             con.execute(f"CREATE TEMP TABLE {relation} AS {sql}")
-            out.parts.append(_Part(table, names, n_keys, relation))
+            out.parts.append(_Part(table, names, n_keys, relation, kpi_bucket_ms(table)))
         for scenario, bucket in con.execute(_TOUCHED).fetchall():
             out.touched.setdefault(scenario, []).append(int(bucket))
         con.unregister("calls")
@@ -244,7 +251,8 @@ def apply_increment(conn: sa.Connection, inc: Increment) -> None:
         table, names, n_keys = part.table, part.columns, part.n_keys
         stored: list[tuple[Any, ...]] = []
         cols = [table.c[n] for n in names]
-        for scenario, buckets in inc.touched.items():
+        for scenario, touched in inc.touched.items():
+            buckets = sorted({b - b % part.bucket_ms for b in touched})  # the table's buckets holding them
             for start in range(0, len(buckets), _IN_CHUNK):
                 where = [_scenario_is(table, scenario), table.c.bucket_at.in_(buckets[start : start + _IN_CHUNK])]
                 got = conn.execute(sa.select(*cols).where(*where)).all()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from callops.metrics.preaggregates import PRESETS, STORED
+from callops.metrics.preaggregates import BUCKET_MS, HOUR_MS, PRESETS, STORED
 from callops.store.types import EpochMillis
 
 __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", "agent_skills", "forecasts",
@@ -23,8 +23,8 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "roster_rule_sets", "roster_jobs", "roster_requests", "saved_reports", "customers", "customer_phones",
            "tickets", "ticket_events", "callbacks", "desk_categories", "desk_scripts", "csat_surveys",
            "desk_contacts", "nesting_plans", "FULLTEXT_OBJECTS", "is_fulltext_object",
-           "kpi_buckets", "kpi_buckets_queue", "kpi_wait_bins", "kpi_wait_bins_queue", "KPI_LEVELS",
-           "data_generation"]
+           "kpi_buckets", "kpi_buckets_queue", "kpi_buckets_queue_hour", "kpi_wait_bins", "kpi_wait_bins_queue",
+           "kpi_wait_bins_queue_hour", "KPI_LEVELS", "kpi_bucket_ms", "data_generation"]
 
 metadata = sa.MetaData(
     naming_convention={
@@ -882,36 +882,50 @@ sa.Index("ix_calls_caller_number_started_at", calls.c.caller_number, calls.c.sta
 sa.Index("ix_live_events_call_id_at", live_events.c.call_id, live_events.c.at)
 
 # --- KPI pre-aggregates (callops.store.kpi_aggregates keeps them; `callops db rebuild-aggregates`) ----------
-# Per 15-minute UTC bucket (``bucket_at``, epoch ms) and dimension values: one column per stored measure
-# (callops.metrics.preaggregates.STORED), and wait-time histograms (``kind`` numbers BINNED). Two levels: with
-# the agent (agent and team reports, a team lead's scope) and without (queue-level reports, the dashboard).
+# Per UTC bucket (``bucket_at``, epoch ms), scenario and dimension values: one column per stored measure
+# (callops.metrics.preaggregates.STORED), and wait-time histograms (``kind`` numbers BINNED). Three levels: per
+# 15 minutes by queue, call type, priority and source with the agent (agent and team reports, a team lead's
+# scope) and without (reports by those dimensions), and per hour by queue alone (the dashboard and reports by
+# queue over days to years in whole-hour zones). Each table's bucket width is in its ``info`` (kpi_bucket_ms).
 
 
-def _kpi_dims(with_agent: bool) -> list[sa.Column[object]]:
-    dims: list[sa.Column[object]] = [
-        sa.Column("bucket_at", sa.BigInteger, nullable=False), sa.Column("scenario", sa.String(80)),
-        sa.Column("queue", sa.String(80)), sa.Column("call_type", sa.String(80)),
-        sa.Column("priority", sa.SmallInteger, nullable=False), sa.Column("source", sa.String(40), nullable=False)]
-    if with_agent:
-        dims.append(sa.Column("agent", sa.String(80)))
-    return dims
+_KPI_DIMS = ("queue", "call_type", "priority", "source", "agent")  # each level keeps some of these
 
 
-def _kpi_buckets(name: str, with_agent: bool) -> sa.Table:
+def _kpi_dims(dims: tuple[str, ...]) -> list[sa.Column[object]]:
+    columns: dict[str, sa.Column[object]] = {
+        "queue": sa.Column("queue", sa.String(80)), "call_type": sa.Column("call_type", sa.String(80)),
+        "priority": sa.Column("priority", sa.SmallInteger, nullable=False),
+        "source": sa.Column("source", sa.String(40), nullable=False), "agent": sa.Column("agent", sa.String(80))}
+    return [sa.Column("bucket_at", sa.BigInteger, nullable=False), sa.Column("scenario", sa.String(80)),
+            *(columns[d] for d in _KPI_DIMS if d in dims)]
+
+
+def _kpi_buckets(name: str, dims: tuple[str, ...], bucket_ms: int) -> sa.Table:
     measures = [sa.Column(m.name, sa.Float if m.agg == "max" else sa.BigInteger, nullable=m.agg == "max")
                 for m in (*STORED, *PRESETS)]  # counts; sums in whole microseconds; maxima in seconds
-    return sa.Table(name, metadata, *_kpi_dims(with_agent), *measures, sa.Index(None, "scenario", "bucket_at"))
+    return sa.Table(name, metadata, *_kpi_dims(dims), *measures, sa.Index(None, "scenario", "bucket_at"),
+                    info={"bucket_ms": bucket_ms})
 
 
-def _kpi_wait_bins(name: str, with_agent: bool) -> sa.Table:
-    return sa.Table(name, metadata, *_kpi_dims(with_agent), sa.Column("kind", sa.SmallInteger, nullable=False),
+def _kpi_wait_bins(name: str, dims: tuple[str, ...], bucket_ms: int) -> sa.Table:
+    return sa.Table(name, metadata, *_kpi_dims(dims), sa.Column("kind", sa.SmallInteger, nullable=False),
                     sa.Column("bin", sa.Integer, nullable=False), sa.Column("n", sa.BigInteger, nullable=False),
-                    sa.Index(None, "scenario", "bucket_at"))
+                    sa.Index(None, "scenario", "bucket_at"), info={"bucket_ms": bucket_ms})
 
 
-kpi_buckets = _kpi_buckets("kpi_buckets", True)
-kpi_buckets_queue = _kpi_buckets("kpi_buckets_queue", False)
-kpi_wait_bins = _kpi_wait_bins("kpi_wait_bins", True)
-kpi_wait_bins_queue = _kpi_wait_bins("kpi_wait_bins_queue", False)
+def kpi_bucket_ms(table: sa.Table) -> int:
+    """The width of a pre-aggregate table's buckets (ms)."""
+    return int(table.info["bucket_ms"])
+
+
+_BY_AGENT, _BY_QUEUE = _KPI_DIMS, _KPI_DIMS[:-1]
+kpi_buckets = _kpi_buckets("kpi_buckets", _BY_AGENT, BUCKET_MS)
+kpi_buckets_queue = _kpi_buckets("kpi_buckets_queue", _BY_QUEUE, BUCKET_MS)
+kpi_buckets_queue_hour = _kpi_buckets("kpi_buckets_queue_hour", ("queue",), HOUR_MS)
+kpi_wait_bins = _kpi_wait_bins("kpi_wait_bins", _BY_AGENT, BUCKET_MS)
+kpi_wait_bins_queue = _kpi_wait_bins("kpi_wait_bins_queue", _BY_QUEUE, BUCKET_MS)
+kpi_wait_bins_queue_hour = _kpi_wait_bins("kpi_wait_bins_queue_hour", ("queue",), HOUR_MS)
 KPI_LEVELS: tuple[tuple[sa.Table, sa.Table], ...] = (
-    (kpi_buckets_queue, kpi_wait_bins_queue), (kpi_buckets, kpi_wait_bins))  # coarsest first
+    (kpi_buckets_queue_hour, kpi_wait_bins_queue_hour), (kpi_buckets_queue, kpi_wait_bins_queue),
+    (kpi_buckets, kpi_wait_bins))  # coarsest first; each level's dimensions are among the next one's
