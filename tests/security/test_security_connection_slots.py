@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import time
 from typing import Any
 
@@ -39,8 +40,9 @@ def test_a_hundred_requests_at_once_never_exhaust_the_pool(make_app: MakeApp) ->
             responses = await asyncio.gather(*(client.get("/login") for _ in range(100)))
         return [r.status_code for r in responses]
 
-    try:
-        statuses = asyncio.run(run())
+    try:  # a thread of its own: the main thread may hold a running loop (Playwright's, when tests share a process)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            statuses = pool.submit(lambda: asyncio.run(run())).result()
     finally:
         engine.dispose()  # no lifespan ran (the transport is bare ASGI)
     assert statuses == [200] * 100
