@@ -25,7 +25,7 @@ from callops.web.i18n import Translator
 from callops.web.reason_keys import say_reason
 
 __all__ = ["FORM_ERRORS", "NOT_A_NUMBER", "TOO_LONG", "FormValues", "FormValuesDep", "Rate", "field_errors",
-           "form_values", "rate_readings", "read_number", "read_rate", "validation_message"]
+           "form_values", "rate_readings", "read_number", "read_rate", "text_of", "validation_message"]
 
 # what a form handler catches to re-render itself (a permission error still answers 403)
 FORM_ERRORS = (InvalidInput, NotFound, Conflict, Infeasible, ValidationError)
@@ -35,6 +35,17 @@ FormValues = dict[str, str]
 
 NOT_A_NUMBER = "not a number"
 TOO_LONG = "too long"
+
+
+def text_of(data: bytes, *, max_bytes: int, field: str) -> str:
+    """An uploaded file's or a request body's bytes as text: at most ``max_bytes`` (read ``max_bytes + 1`` to
+    tell), UTF-8 with its BOM dropped; else an InvalidInput naming ``field``."""
+    if len(data) > max_bytes:
+        raise InvalidInput(f"larger than {max_bytes // 1024} KiB", field=field)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("not UTF-8 text", field=field) from None
 
 
 async def form_values(request: Request) -> FormValues:

@@ -33,6 +33,7 @@ from callops.services.roster_views import roster_view
 from callops.store.rosters import list_rosters, load_roster, publish_roster, roster_history
 from callops.web.deps import ConnDep, NowDep, SettingsDep, StateDep, User, ViewerDep, require
 from callops.web.filters import parse_date
+from callops.web.form_input import text_of
 from callops.web.nav import NavItem
 from callops.web.rendering import render
 from callops.web.roster_runner import start_job_thread
@@ -75,13 +76,7 @@ def rosters_page(request: Request, conn: ConnDep, user: Planner, viewer: ViewerD
 async def _file_text(value: object, field: str) -> str:
     if not isinstance(value, UploadFile):
         return value if isinstance(value, str) else ""
-    data = await value.read(MAX_TEXT_BYTES + 1)
-    if len(data) > MAX_TEXT_BYTES:
-        raise InvalidInput(f"larger than {MAX_TEXT_BYTES // 1024} KiB", field=field)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput("not UTF-8 text", field=field) from None
+    return text_of(await value.read(MAX_TEXT_BYTES + 1), max_bytes=MAX_TEXT_BYTES, field=field)
 
 
 @router.post("/rosters/build", response_class=HTMLResponse)

@@ -23,6 +23,7 @@ from callops.services.roster_simulation import plan_choices, roster_simulation_j
 from callops.simulation.from_roster import Workload, parse_workload
 from callops.store.rosters import StoredRoster, load_roster
 from callops.web.deps import ConnDep, User, ViewerDep, require
+from callops.web.form_input import text_of
 from callops.web.i18n import Translator
 from callops.web.rendering import render
 
@@ -162,13 +163,7 @@ async def _upload_text(value: object) -> str:
     """The uploaded workload file as text: at most :data:`MAX_WORKLOAD_BYTES`, UTF-8 (a BOM is dropped)."""
     if not isinstance(value, UploadFile):
         return ""
-    data = await value.read(MAX_WORKLOAD_BYTES + 1)
-    if len(data) > MAX_WORKLOAD_BYTES:
-        raise InvalidInput(f"larger than {MAX_WORKLOAD_BYTES // 1024} KiB", field="workload")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput("not UTF-8 text", field="workload") from None
+    return text_of(await value.read(MAX_WORKLOAD_BYTES + 1), max_bytes=MAX_WORKLOAD_BYTES, field="workload")
 
 
 @router.post("/rosters/saved/{name}/simulate", response_class=HTMLResponse)

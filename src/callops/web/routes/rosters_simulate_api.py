@@ -21,6 +21,7 @@ from callops.services.roster_simulation import roster_simulation_json, simulate_
 from callops.simulation.from_roster import Workload, parse_workload
 from callops.store.rosters import StoredRoster, load_roster
 from callops.web.deps import ConnDep, User, require
+from callops.web.form_input import text_of
 from callops.web.routes.rosters_simulate import MAX_WEB_PLANS, MAX_WEB_REPLICATIONS, MAX_WORKLOAD_BYTES, WORKLOAD_FILE
 
 router = APIRouter(prefix="/api/rosters", tags=["rosters"])
@@ -109,15 +110,12 @@ async def api_simulate_workload(name: str, request: Request, conn: ConnDep, user
 
 async def _body_text(request: Request) -> str:
     """The body as text: at most :data:`MAX_WORKLOAD_BYTES`, UTF-8 (a BOM is dropped), not empty."""
-    data = b""
-    async for chunk in request.stream():
+    data = bytearray()
+    async for chunk in request.stream():  # stops reading once past the limit
         data += chunk
         if len(data) > MAX_WORKLOAD_BYTES:
-            raise InvalidInput(f"larger than {MAX_WORKLOAD_BYTES // 1024} KiB", field="workload")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput("not UTF-8 text", field="workload") from None
+            break
+    text = text_of(bytes(data), max_bytes=MAX_WORKLOAD_BYTES, field="workload")
     if not text.strip():
         raise InvalidInput("the body is empty: send the workload CSV", field="workload")
     return text
