@@ -20,9 +20,13 @@ Modes, side by side in the same run (``--modes``, each against a fresh server):
 - ``cache``: the pre-aggregates and the result cache, the same two requests over and over (hits after the
   first; what a site of report users sees between two writes).
 
+``--workers 1,2`` runs each mode with one server process and with two (``callops serve --workers``; the server CPU
+is then summed over the processes); ``--think S`` gives each user an exponential pause of mean S seconds before each
+request (a person reading the answer) instead of sending back to back.
+
 The ratio of each mode's p95 to the baseline's is printed. Run:
 
-    .venv/bin/python benchmarks/bench_web_load.py [--users 20] [--requests 600] [--seconds 90]
+    .venv/bin/python benchmarks/bench_web_load.py [--users 20] [--requests 600] [--seconds 90] [--workers 1,2]
     .venv/bin/python benchmarks/bench_web_load.py --postgres postgresql://postgres@127.0.0.1/postgres --users 100
 
 The database at --url is migrated and gets the demo month (idempotent); --postgres ADMIN_URL creates a scratch
@@ -58,17 +62,19 @@ MODES = {  # mode: (read model, result cache entries, a different month-by-queue
 USER, PASSWORD = "manager", "manager-demo-1"
 
 
-def _serve(port: int, read_model: str) -> None:
-    """The child: the app under uvicorn, its KPI reports reading ``read_model``."""
+def _serve(port: int, read_model: str, workers: int) -> None:
+    """The child: the app under uvicorn (``workers`` processes, as ``callops serve --workers``), its KPI reports
+    reading ``read_model`` (the calls-table baseline only in one process: the worker processes import afresh)."""
     import uvicorn
 
+    from callops.cli.serve import UVICORN_OPTIONS
     from callops.store import kpi_query
 
     for function in (kpi_query.kpi_report, kpi_query.agent_report, kpi_query.query_buckets):
         assert function.__kwdefaults__ is not None
         function.__kwdefaults__["read_model"] = read_model  # the baseline: what the server did before
     uvicorn.run("callops.web:app_from_env", factory=True, host="127.0.0.1", port=port, log_level="warning",
-                proxy_headers=False, server_header=False)
+                workers=workers if workers > 1 else None, **UVICORN_OPTIONS)
 
 
 def _free_port() -> int:
@@ -88,14 +94,30 @@ def _distinct(path: str, n: int) -> str:
     return f"{path}&sl_threshold={1 + n % 120}&fcr_days={1 + (n // 120) % 28}"
 
 
+def _stat(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
 def _cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) process ``pid`` has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds (user + system) process ``pid`` and its live children (the worker processes) have used so far
+    (Linux /proc)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = _stat(int(entry.name))
+        if fields is not None and (int(entry.name) == pid or int(fields[1]) == pid):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 async def _load(base: str, users: int, requests: int, seconds: float, distinct: bool,
-                server_pid: int) -> dict[str, dict[str, float]]:
+                server_pid: int, think_s: float) -> dict[str, dict[str, float]]:
+    import random
+
     import httpx
 
     async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
@@ -121,7 +143,10 @@ async def _load(base: str, users: int, requests: int, seconds: float, distinct: 
             nonlocal issued
             names = list(ENDPOINTS)
             turn = index
+            pause = random.Random(index)
             while issued < requests and time.perf_counter() < deadline:
+                if think_s > 0:  # a user reading the last answer: exponential, mean think_s
+                    await asyncio.sleep(pause.expovariate(1 / think_s))
                 issued += 1
                 name = names[turn % len(names)]
                 turn += 1
@@ -169,12 +194,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=600, help="requests in all, per mode")
     parser.add_argument("--seconds", type=float, default=90.0, help="at most this long per mode")
     parser.add_argument("--modes", default=",".join(MODES), help=f"some of {', '.join(MODES)}")
+    parser.add_argument("--workers", default="1", help="server processes, comma-separated to compare (e.g. 1,2): "
+                        "each mode runs once per count; the calls-table mode only with 1")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean think time between a user's requests, seconds (exponential; 0: back to back)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--read-model", default="aggregates", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-workers", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        _serve(args.serve, args.read_model)
+        _serve(args.serve, args.read_model, args.serve_workers)
         return
+    counts = [int(w) for w in args.workers.split(",")]
     with tempfile.TemporaryDirectory() as tmp, (scratch_postgres(args.postgres, "callops_load") if args.postgres
                                                 else contextlib.nullcontext(None)) as scratch:
         url = args.url or scratch or f"sqlite:///{Path(tmp) / 'load.db'}"
@@ -184,23 +215,27 @@ def main() -> None:
         load_before = os.getloadavg()[0]
         for mode in args.modes.split(","):
             read_model, entries, distinct = MODES[mode]
-            port = _free_port()
-            server = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--read-model", read_model],
-                                      env={**env, "CALLOPS_KPI_CACHE_ENTRIES": str(entries)})
-            try:
-                results[mode] = asyncio.run(_load(f"http://127.0.0.1:{port}", args.users, args.requests,
-                                                  args.seconds, distinct, server.pid))
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
+            for workers in counts if read_model != "calls" else [1]:
+                port = _free_port()
+                server = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--read-model",
+                                           read_model, "--serve-workers", str(workers)],
+                                          env={**env, "CALLOPS_KPI_CACHE_ENTRIES": str(entries)})
+                try:
+                    results[mode if len(counts) == 1 else f"{mode} x{workers}"] = asyncio.run(_load(
+                        f"http://127.0.0.1:{port}", args.users, args.requests, args.seconds, distinct, server.pid,
+                        args.think))
+                finally:
+                    server.terminate()
+                    server.wait(timeout=30)
     engine_name = url.split(":", 1)[0]
+    think = f", think time {args.think:g} s (mean)" if args.think > 0 else ", back to back"
     print(f"\n{args.users} concurrent users on {engine_name}, demo month (31 k calls), "
-          f"{args.requests} requests or {args.seconds:.0f} s per mode")
-    print(f"{'mode':<11} {'endpoint':<15} {'n':>5} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+          f"{args.requests} requests or {args.seconds:.0f} s per mode{think}")
+    print(f"{'mode':<14} {'endpoint':<15} {'n':>5} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
           f"{'req/s':>6} {'server CPU ms/req':>17}")
     for mode, by_endpoint in results.items():
         for name, r in by_endpoint.items():
-            print(f"{mode:<11} {name:<15} {r['n']:>5} {r['errors']:>6} {r['p50']:>8.1f} {r['p95']:>8.1f} "
+            print(f"{mode:<14} {name:<15} {r['n']:>5} {r['errors']:>6} {r['p50']:>8.1f} {r['p95']:>8.1f} "
                   f"{r['p99']:>8.1f} {r['rps']:>6.1f} {r['cpu_ms']:>17.1f}")
     if "calls" in results:
         for mode in [m for m in results if m != "calls"]:

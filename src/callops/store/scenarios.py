@@ -93,6 +93,9 @@ def _saved(name: str | None = None) -> sa.Select[Any]:
     return query if name is None else query.where(scenarios.c.name == name)
 
 
+_ALL_SAVED = _saved().order_by(scenarios.c.created_at.desc(), scenarios.c.name)  # built once: every report page
+
+
 def _scenario(row: sa.Row[Any]) -> SavedScenario:
     return SavedScenario(name=row.name, created_at=row.created_at, created_by=row.created_by,
                          definition=row.definition, replications=row.replications, seed=row.seed,
@@ -110,5 +113,4 @@ def get_scenario(conn: sa.Connection, name: str) -> SavedScenario:
 
 def list_scenarios(conn: sa.Connection) -> list[SavedScenario]:
     """Every saved scenario, newest first."""
-    return [_scenario(row) for row in conn.execute(_saved().order_by(scenarios.c.created_at.desc(),
-                                                                      scenarios.c.name))]
+    return [_scenario(row) for row in conn.execute(_ALL_SAVED)]
