@@ -6,8 +6,9 @@ January 1999 by day and queue (every default KPI, FCR included), sending the nex
 one returns, until REQUESTS requests are done or SECONDS have passed. It reports, per endpoint, p50/p95/p99
 latency, errors (any status but 200, or a transport error), requests per second, and the server's CPU time per
 request over both endpoints (user + system seconds of the server process during the load / requests): the
-figure other work on a shared machine does not inflate. The server runs one thread at a time (the GIL), so
-with every user waiting on it, latency is about users x that CPU time once the server has a core to itself.
+figure other work on a shared machine does not inflate; and the load generator's own CPU per request (the clients
+share the machine: on 2 cores they take a large part of one). A server process runs one thread at a time (the
+GIL), so with every user waiting on it, latency is about users x that CPU time once the server has a core to itself.
 
 Modes, side by side in the same run (``--modes``, each against a fresh server):
 
@@ -136,6 +137,7 @@ async def _load(base: str, users: int, requests: int, seconds: float, distinct: 
         errors = dict.fromkeys(ENDPOINTS, 0)
         issued = 0
         cpu_before = _cpu_s(server_pid)
+        client_before = time.process_time()
         started = time.perf_counter()
         deadline = started + seconds
 
@@ -164,8 +166,11 @@ async def _load(base: str, users: int, requests: int, seconds: float, distinct: 
 
         await asyncio.gather(*(user(i) for i in range(users)))
         wall = time.perf_counter() - started
-        cpu_ms = (_cpu_s(server_pid) - cpu_before) * 1000 / max(1, sum(len(t) for t in times.values()))
+        done = max(1, sum(len(t) for t in times.values()))
+        cpu_ms = (_cpu_s(server_pid) - cpu_before) * 1000 / done
+        client_ms = (time.process_time() - client_before) * 1000 / done
     return {name: {"n": len(t), "errors": errors[name], "p50": _percentile(t, 0.5) * 1000, "cpu_ms": cpu_ms,
+                   "client_ms": client_ms,
                    "p95": _percentile(t, 0.95) * 1000, "p99": _percentile(t, 0.99) * 1000,
                    "mean": statistics.fmean(t) * 1000 if t else float("nan"), "rps": len(t) / wall}
             for name, t in times.items()}
@@ -232,11 +237,11 @@ def main() -> None:
     print(f"\n{args.users} concurrent users on {engine_name}, demo month (31 k calls), "
           f"{args.requests} requests or {args.seconds:.0f} s per mode{think}")
     print(f"{'mode':<14} {'endpoint':<15} {'n':>5} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'req/s':>6} {'server CPU ms/req':>17}")
+          f"{'req/s':>6} {'server CPU ms/req':>17} {'client CPU ms/req':>17}")
     for mode, by_endpoint in results.items():
         for name, r in by_endpoint.items():
             print(f"{mode:<14} {name:<15} {r['n']:>5} {r['errors']:>6} {r['p50']:>8.1f} {r['p95']:>8.1f} "
-                  f"{r['p99']:>8.1f} {r['rps']:>6.1f} {r['cpu_ms']:>17.1f}")
+                  f"{r['p99']:>8.1f} {r['rps']:>6.1f} {r['cpu_ms']:>17.1f} {r['client_ms']:>17.1f}")
     if "calls" in results:
         for mode in [m for m in results if m != "calls"]:
             ratios = ", ".join(f"{name} {results['calls'][name]['p95'] / results[mode][name]['p95']:.1f}x"
