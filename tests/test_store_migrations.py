@@ -244,7 +244,7 @@ def test_0028_downgrades_and_upgrades_and_fills_the_hour_level(engine: sa.Engine
     try:
         tables = set(sa.inspect(engine).get_table_names())
         command.downgrade(_alembic_config(engine), "0027")
-        assert set(sa.inspect(engine).get_table_names()) == tables - hour_level
+        assert set(sa.inspect(engine).get_table_names()) == tables - hour_level - {"data_generation_days"}  # 0029
     finally:
         upgrade(engine)
     assert current_revision(engine) == _head(engine)
@@ -255,3 +255,21 @@ def test_0028_downgrades_and_upgrades_and_fills_the_hour_level(engine: sa.Engine
     assert [tuple(r) for r in per_hour] == [(first, 10), (first + hour_ms, 20)]  # 08:50-08:59, 09:00-09:19
     request = KpiRequest(start=at.date(), end=at.date(), grain=Grain.DAY, tz="UTC")
     assert kpi_report(engine, request) == kpi_report(engine, request, read_model="calls")
+
+
+def test_0029_downgrades_and_upgrades_the_days_generation(engine: sa.Engine) -> None:
+    """Below 0029 the day table and the whole column are gone; upgrading brings them back with the whole
+    generation at the current one (every report kept before reads afresh)."""
+    from callops.store.data_generation import data_generation, raise_generation, span_generation
+
+    with engine.begin() as conn:
+        raise_generation(conn, [20_000])
+    try:
+        command.downgrade(_alembic_config(engine), "0028")
+        assert "data_generation_days" not in sa.inspect(engine).get_table_names()
+        assert "whole" not in {c["name"] for c in sa.inspect(engine).get_columns("data_generation")}
+    finally:
+        upgrade(engine)
+    with engine.connect() as conn:
+        now = data_generation(conn)
+        assert now is not None and span_generation(conn, 0, 86_400_000) == (now, 0)

@@ -251,3 +251,41 @@ def test_the_kept_dashboard_follows_writes_targets_scope_and_language(client: Te
                                              "csrf_token": csrf_of(client.get("/reports").text)})
     assert chinese.status_code == 200
     assert "<h1>仪表盘</h1>" in dashboard() and _OFFERED_TODAY.findall(dashboard()) == ["2"]
+
+
+def test_a_report_stays_kept_while_writes_touch_other_days(client: TestClient, engine: sa.Engine) -> None:
+    """A report is keyed by the generation of the days it reads: calls arriving on a later day leave a report of
+    2 March kept (nothing recomputed), but change one whose FCR window or compared period reaches their day."""
+    results = _state(client).kpi_results
+
+    def kpi(params: str) -> list[dict[str, Any]]:
+        response = client.get(f"/api/reports/kpi?grain=total&{params}")
+        assert response.status_code == 200, response.text
+        rows: list[dict[str, Any]] = response.json()
+        return rows
+
+    plain = "from=2026-03-02&to=2026-03-02&kpis=offered"
+    with_fcr = "from=2026-03-02&to=2026-03-02&kpis=offered,fcr&fcr_days=7"
+    compared = "from=2026-03-03&to=2026-03-03&kpis=offered&compare_previous=true"  # against 2 March
+    nine = dt.datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        insert_calls(conn, [Call(source="test", source_call_id="third", direction=Direction.INBOUND,
+                                 outcome=Outcome.ANSWERED, queue="sales", queue_entered_at=nine,
+                                 answered_at=nine + dt.timedelta(seconds=5), ended_at=nine + dt.timedelta(minutes=1),
+                                 agent="b1", talk_s=55.0, caller_number="999")])
+    first = {p: kpi(p) for p in (plain, with_fcr, compared)}
+    assert first[compared][0]["offered"] == 1 and first[compared][0]["prev_offered"] == 3
+    kept = len(results)
+    later = dt.datetime(2026, 3, 5, 9, 0, tzinfo=UTC)  # within FCR's 7 days of 2 March, the same caller again
+    with engine.begin() as conn:
+        insert_calls(conn, [Call(source="test", source_call_id="again", direction=Direction.INBOUND,
+                                 outcome=Outcome.ANSWERED, queue="sales", queue_entered_at=later,
+                                 answered_at=later + dt.timedelta(seconds=5), ended_at=later + dt.timedelta(minutes=1),
+                                 agent="a1", talk_s=55.0, caller_number="5551")])
+    assert kpi(plain) == first[plain] and len(results) == kept  # kept: the same entry answered
+    assert kpi(with_fcr) != first[with_fcr]  # a repeat contact within the window: FCR changed, read afresh
+    assert kpi(compared) == first[compared] and len(results) == kept + 1  # 3 March and 2 March: untouched, kept
+    with engine.begin() as conn:
+        insert_calls(conn, [_call(30, "b1")])  # 2 March again
+    assert kpi(plain)[0]["offered"] == first[plain][0]["offered"] + 1
+    assert kpi(compared)[0]["prev_offered"] == first[compared][0]["prev_offered"] + 1

@@ -6,14 +6,17 @@
     body = reads.report_body(request, encode)         # the rows as ``encode`` wrote them (the API's JSON), kept too
     text = reads.kept_text(page_key, build)           # a page's text made from such reports (the dashboard's body)
 
-A result is kept under the whole request as the report ran it — KPIs, range, grain, zone, dimensions, options,
-scenario, the user's agent scope and the queue thresholds — and the data generation read once per request
-(:mod:`callops.store.data_generation`) before any KPI query. Every write that changes calls or agent states
-raises the generation in its own transaction, so a request never gets rows older than the data it could see.
+A report is kept under the whole request as the report ran it — KPIs, range, grain, zone, dimensions, options,
+scenario, the user's agent scope and the queue thresholds — and the generation of the days it reads
+(:func:`callops.store.data_generation.span_generation` over :func:`callops.store.kpi_query.read_span_ms`), read
+before its KPI queries in the request's one transaction. Every write that changes calls or agent states marks the
+days it touched in its own transaction, so a request never gets rows older than the data it could see, and a report
+of last month stays kept while today's calls arrive.
 
 A report's encoded body (the API's JSON bytes) is kept with its rows, so an API request that hits answers without
-encoding or validating the rows again. A page's text made from kept reports alone is kept the same way, under what
-the page names besides (its language, zone, data choice and targets) and the user's scope.
+encoding or validating the rows again. A page's text made from kept reports is kept the same way under what the
+page names besides (its language, zone, data choice and targets) and the user's scope, and the whole generation
+(any write changes it: the dashboard's "today" is the last day with calls).
 
 Only reports of calls and agent states are kept: ticket, desk-form, roster and people KPIs, and reports by
 team (an agent's team can change without a write of calls) always run.
@@ -31,13 +34,14 @@ import sqlalchemy as sa
 from callops.metrics import KpiRequest, ReportRow, is_people_kpi, is_roster_kpi, is_ticket_kpi, measure, measures_for
 from callops.metrics.measures import Table
 from callops.services.queue_service_level import QueueThresholds, kpi_report_at_queue_thresholds
-from callops.store.data_generation import data_generation
-from callops.store.kpi_query import kpi_report
+from callops.store.data_generation import data_generation, span_generation
+from callops.store.kpi_query import kpi_report, read_span_ms
 
 __all__ = ["BYTES_PER_ENTRY", "KpiReads", "KpiResults", "ROWS_PER_ENTRY", "cacheable"]
 
-# the data generation, the request (or a page's key), the queue thresholds
-_Key = tuple[int, Hashable, tuple[tuple[tuple[str, float], ...], float] | None]
+# the data generation (of the report's days, or the whole one for a page), the request (or a page's key), the queue
+# thresholds
+_Key = tuple[Hashable, Hashable, tuple[tuple[tuple[str, float], ...], float] | None]
 _KEPT_TABLES = frozenset({Table.CALLS, Table.AGENT_INTERVALS})
 ROWS_PER_ENTRY = 100  # the rows kept, on average per entry: bounds the memory (a month by day and queue: ~170)
 BYTES_PER_ENTRY = 64 * 1024  # the encoded bodies kept, on average per entry (a month by day and queue: ~80 KB)
@@ -125,15 +129,17 @@ class KpiReads:
     _ran_unkept: bool = False  # a report that is never kept ran in this request
 
     def _current(self) -> int | None:
-        """The data generation, read on the first kept report's turn and then kept for the request."""
+        """The whole data generation, read on the first kept page's turn and then kept for the request."""
         if not self._read:
             self._generation = data_generation(self.conn) if self.results.entries > 0 else None
             self._read = True
         return self._generation
 
     def _key(self, scoped: KpiRequest, thresholds: QueueThresholds | None) -> _Key | None:
-        """The cache key of ``scoped`` (None: not kept)."""
-        generation = self._current() if cacheable(scoped) else None
+        """The cache key of ``scoped`` (None: not kept), with the generation of the days it reads."""
+        if self.results.entries <= 0 or not cacheable(scoped):
+            return None
+        generation = span_generation(self.conn, *read_span_ms(scoped))
         if generation is None:
             return None
         return (generation, scoped, None if thresholds is None

@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql
 
 from callops.metrics import KpiOptions
 from callops.metrics.preaggregates import BINNED, BUCKET_MS, PRESETS, STORED
-from callops.store.data_generation import raise_generation
+from callops.store.data_generation import DAY_MS, raise_generation
 from callops.store.kpi_aggregates import _bin_sql, _dim_names
 from callops.store.schema import KPI_LEVELS, calls, kpi_bucket_ms
 from callops.store.sql_terms import aggregate_sql, bucket_sql, predicate_sql
@@ -246,7 +246,7 @@ def _combine(names: Sequence[str], n_keys: int, old: tuple[Any, ...], new: tuple
 def apply_increment(conn: sa.Connection, inc: Increment) -> None:
     """Merge ``inc`` into the pre-aggregate tables (call it in the transaction that inserts its calls) and raise
     the data generation."""
-    raise_generation(conn)
+    raise_generation(conn, {b // DAY_MS for buckets in inc.touched.values() for b in buckets})
     for part in inc.parts:
         table, names, n_keys = part.table, part.columns, part.n_keys
         stored: list[tuple[Any, ...]] = []

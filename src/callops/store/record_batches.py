@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from callops.records import AgentInterval, Call
-from callops.store.data_generation import raise_generation
+from callops.store.data_generation import DAY_MS, raise_generation
 from callops.store.kpi_increments import Increment, apply_increment, increment_of
 from callops.store.records import (
     _CALL_COLUMNS,
@@ -150,7 +150,8 @@ def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int, *,
     names = ", ".join(f'"{c}"' for c in (*prepared.columns, "import_id"))
     rows = list(prepared.rows.values())
     if prepared.table is agent_intervals and rows:
-        raise_generation(conn)
+        start = prepared.columns.index("start_at")  # an interval counts in its start's bucket
+        raise_generation(conn, {int(row[start]) // DAY_MS for row in rows})
     if conn.dialect.name == "postgresql":
         _copy(conn, f'COPY "{prepared.table.name}" ({names}) FROM STDIN', rows, import_id, on_batch)
     else:
