@@ -19,11 +19,16 @@ Modes, side by side in the same run (``--modes``, each against a fresh server):
   service-level threshold on the histogram's bin edges and FCR window: the same work, a new key), so each one is
   a miss; the dashboard is the same page each time (hits);
 - ``cache``: the pre-aggregates and the result cache, the same two requests over and over (hits after the
-  first; what a site of report users sees between two writes).
+  first; what a site of report users sees between two writes);
+- ``cache-whole``: as ``cache``, but every report keyed by the whole data generation (what the cache did before the
+  per-day generations: any write, on any day, makes every report run again). With ``--live-writes`` this is the
+  baseline of ``cache``.
 
 ``--workers 1,2`` runs each mode with one server process and with two (``callops serve --workers``; the server CPU
 is then summed over the processes); ``--think S`` gives each user an exponential pause of mean S seconds before each
-request (a person reading the answer) instead of sending back to back.
+request (a person reading the answer) instead of sending back to back; ``--live-writes R`` runs a live writer
+process inserting R calls a second (each its own transaction, as a live follow commits) on 10 February 1999, so
+the dashboard's data keep changing while the month report's days (and FCR's 7 days after them) stay untouched.
 
 The ratio of each mode's p95 to the baseline's is printed. Run:
 
@@ -39,6 +44,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import os
 import socket
 import statistics
@@ -59,6 +65,7 @@ MODES = {  # mode: (read model, result cache entries, a different month-by-queue
     "aggregates": ("aggregates", 0, False),
     "cache-miss": ("aggregates", 256, True),
     "cache": ("aggregates", 256, False),
+    "cache-whole": ("aggregates-whole", 256, False),
 }
 USER, PASSWORD = "manager", "manager-demo-1"
 
@@ -69,8 +76,13 @@ def _serve(port: int, read_model: str, workers: int) -> None:
     import uvicorn
 
     from callops.cli.serve import UVICORN_OPTIONS
+    from callops.services import kpi_results
     from callops.store import kpi_query
+    from callops.store.data_generation import data_generation
 
+    if read_model == "aggregates-whole":  # the baseline of the per-day generations: any write changes every key
+        read_model = "aggregates"
+        kpi_results.span_generation = lambda conn, lo_ms, hi_ms: (data_generation(conn), 0)  # type: ignore[assignment]
     for function in (kpi_query.kpi_report, kpi_query.agent_report, kpi_query.query_buckets):
         assert function.__kwdefaults__ is not None
         function.__kwdefaults__["read_model"] = read_model  # the baseline: what the server did before
@@ -113,6 +125,30 @@ def _cpu_s(pid: int) -> float:
         if fields is not None and (int(entry.name) == pid or int(fields[1]) == pid):
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def _write_live(url: str, rate: float, seconds: float) -> None:
+    """The live writer (a process of its own, as ``callops live follow`` is): ``rate`` calls a second, each in its own
+    transaction, on 10 February 1999 (the dashboard's "today"; the month report's days and its FCR window of 7 days
+    after them untouched), for ``seconds``."""
+    from callops.records import Call, Direction, Outcome
+    from callops.store import make_engine
+    from callops.store.records import insert_calls
+
+    engine = make_engine(url)
+    day = dt.datetime(1999, 2, 10, 8, 0, tzinfo=dt.UTC)
+    started = time.perf_counter()
+    n = 0
+    while time.perf_counter() - started < seconds:
+        at = day + dt.timedelta(seconds=n)
+        with engine.begin() as conn:
+            insert_calls(conn, [Call(source="live-bench", source_call_id=f"live-{time.time_ns()}",
+                                     direction=Direction.INBOUND, outcome=Outcome.ANSWERED, queue="PS",
+                                     queue_entered_at=at, answered_at=at + dt.timedelta(seconds=4),
+                                     ended_at=at + dt.timedelta(minutes=3), agent="LIVE", talk_s=176.0)])
+        n += 1
+        time.sleep(max(0.0, started + n / rate - time.perf_counter()))
+    print(f"live writer: {n} calls in {time.perf_counter() - started:.0f} s")
 
 
 async def _load(base: str, users: int, requests: int, seconds: float, distinct: bool,
@@ -203,12 +239,19 @@ def main() -> None:
                         "each mode runs once per count; the calls-table mode only with 1")
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean think time between a user's requests, seconds (exponential; 0: back to back)")
+    parser.add_argument("--live-writes", type=float, default=0.0,
+                        help="calls a second a live writer process inserts during each mode (on 10 February 1999, "
+                             "in their own transactions; 0: none)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--read-model", default="aggregates", help=argparse.SUPPRESS)
     parser.add_argument("--serve-workers", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--write-live", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         _serve(args.serve, args.read_model, args.serve_workers)
+        return
+    if args.write_live:
+        _write_live(args.write_live, args.live_writes, args.seconds)
         return
     counts = [int(w) for w in args.workers.split(",")]
     with tempfile.TemporaryDirectory() as tmp, (scratch_postgres(args.postgres, "callops_load") if args.postgres
@@ -220,11 +263,15 @@ def main() -> None:
         load_before = os.getloadavg()[0]
         for mode in args.modes.split(","):
             read_model, entries, distinct = MODES[mode]
-            for workers in counts if read_model != "calls" else [1]:
+            for workers in counts if read_model == "aggregates" else [1]:
                 port = _free_port()
                 server = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--read-model",
                                            read_model, "--serve-workers", str(workers)],
                                           env={**env, "CALLOPS_KPI_CACHE_ENTRIES": str(entries)})
+                writer = None
+                if args.live_writes > 0:
+                    writer = subprocess.Popen([sys.executable, __file__, "--write-live", url, "--live-writes",
+                                               str(args.live_writes), "--seconds", str(args.seconds + 60)], env=env)
                 try:
                     results[mode if len(counts) == 1 else f"{mode} x{workers}"] = asyncio.run(_load(
                         f"http://127.0.0.1:{port}", args.users, args.requests, args.seconds, distinct, server.pid,
@@ -232,8 +279,13 @@ def main() -> None:
                 finally:
                     server.terminate()
                     server.wait(timeout=30)
+                    if writer is not None:
+                        writer.terminate()
+                        writer.wait(timeout=30)
     engine_name = url.split(":", 1)[0]
     think = f", think time {args.think:g} s (mean)" if args.think > 0 else ", back to back"
+    if args.live_writes > 0:
+        think += f", {args.live_writes:g} live calls/s written meanwhile"
     print(f"\n{args.users} concurrent users on {engine_name}, demo month (31 k calls), "
           f"{args.requests} requests or {args.seconds:.0f} s per mode{think}")
     print(f"{'mode':<14} {'endpoint':<15} {'n':>5} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
