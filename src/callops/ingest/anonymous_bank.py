@@ -38,18 +38,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as _compute
 
-from callops.ingest.columnar import (
-    Lines,
-    ascii_trim,
-    bool_array,
-    field,
-    field_counts,
-    fields,
-    flags,
-    int_array,
-    text_array,
-    text_scalar,
-)
+from callops.arrow_arrays import bool_array, int_array, text_array
+from callops.ingest.columnar import Lines, ascii_trim, field, field_counts, fields, flags, text_scalar
 from callops.ingest.columnar import numbers as arrow_numbers
 from callops.ingest.items import Item, Notice, ParseContext, Rejection, Rows, Skip, Skips
 from callops.records import Call, Direction, Outcome
