@@ -21,7 +21,9 @@ CASES: list[tuple[list[Any], Any]] = [
     (["support", None, "", "sales"], pa.string()),
     (["客服", "support", None, "Zoë"], pa.string()),  # not ASCII: encoded value by value
     (["a" * 300, "b"], pa.large_string()),
-    ([None, None], pa.string()),
+    ([None, None], pa.string()),  # a column no row fills
+    ([None, None, None], pa.int64()),
+    ([None], pa.bool_()),
     ([], pa.string()),
     ([], pa.int64()),
 ]

@@ -77,6 +77,9 @@ def text_array(texts: Sequence[str | None], *, large: bool = True) -> pa.Array[A
 
 def array_of(values: Sequence[Any], kind: pa.DataType) -> pa.Array[Any]:
     """An Arrow array of type ``kind`` (int64, float64, bool or string) of the Python ``values`` (None is null)."""
+    if values and values.count(None) == len(values):  # a column no row fills (one C pass to know)
+        empty: pa.Array[Any] = pa.nulls(len(values), kind)  # type: ignore[call-overload]  # stubs: NullType only
+        return empty
     if kind == pa.string() or kind == pa.large_string():
         return text_array(values, large=kind == pa.large_string())
     n = len(values)

@@ -182,8 +182,8 @@ def _yield_form_acw(conn: sa.Connection, rows: Sequence[tuple[Any, ...]]) -> Non
     """The desk form's after-call work gives way to the real intervals just written that overlap it."""
     real = [r for r in rows if r[_SCENARIO] is None and r[_SOURCE] != FORM_ACW_SOURCE]
     if real:
-        drop_overlapped_form_acw(conn, {r[_AGENT] for r in real}, min(r[_START] for r in real),
-                                 max(r[_END] for r in real))
+        drop_overlapped_form_acw(conn, set(map(itemgetter(_AGENT), real)), min(map(itemgetter(_START), real)),
+                                 max(map(itemgetter(_END), real)))
 
 
 def _copy(conn: sa.Connection, statement: str, rows: list[tuple[Any, ...]], import_id: int,
