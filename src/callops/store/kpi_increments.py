@@ -201,6 +201,13 @@ def _scenario_is(table: sa.Table, scenario: str | None) -> Any:
     return table.c.scenario.is_(None) if scenario is None else table.c.scenario == scenario
 
 
+def _stored_between(conn: sa.Connection, table: sa.Table, scenario: str | None, first: int, last: int) -> bool:
+    """Whether ``table`` holds a row of ``scenario`` in a bucket from ``first`` to ``last`` (one index probe)."""
+    found = conn.execute(sa.select(sa.literal(1)).select_from(table).where(
+        _scenario_is(table, scenario), table.c.bucket_at.between(first, last)).limit(1)).first()
+    return found is not None
+
+
 def _combine(names: Sequence[str], n_keys: int, old: tuple[Any, ...], new: tuple[Any, ...]) -> tuple[Any, ...]:
     out = list(new[:n_keys])
     for name, a, b in zip(names[n_keys:], old[n_keys:], new[n_keys:], strict=True):
@@ -221,6 +228,8 @@ def apply_increment(conn: sa.Connection, inc: Increment) -> None:
         cols = [table.c[n] for n in names]
         for scenario, touched in inc.touched.items():
             buckets = sorted({b - b % part.bucket_ms for b in touched})  # the table's buckets holding them
+            if not _stored_between(conn, table, scenario, buckets[0], buckets[-1]):
+                continue  # nothing stored in the span they cover (a first import of these days): no bucket to read
             for start in range(0, len(buckets), _IN_CHUNK):
                 where = [_scenario_is(table, scenario), table.c.bucket_at.in_(buckets[start : start + _IN_CHUNK])]
                 got = conn.execute(sa.select(*cols).where(*where)).all()
