@@ -377,6 +377,7 @@ def parse_columns(lines: Lines, ctx: ParseContext) -> Iterator[Item | Rows | Ski
     used = text & ~comment & shaped
     barriers = np.flatnonzero((used & events.restart[codes]) | sweep)
     simple = _simple_calls(lines, events, used & (events.roles[codes] != _NOT_CALL), barriers, epoch_s)
+    pa.default_memory_pool().release_unused()  # the split lines of the calls are gone: hand their memory back
     partner: dict[int, int] = {}  # end line -> CONNECT line of each answered simple call
     if simple is not None:
         calls, connects, every = simple
