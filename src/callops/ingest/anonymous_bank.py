@@ -236,6 +236,8 @@ def parse_columns(lines: Lines, ctx: ParseContext) -> Iterator[Item | Rows | Ski
     blank = lines.blank[1:]
     cols = {name: ascii_trim(field(split, i)) for i, name in enumerate(COLUMNS)}
     fast, built = _columns(cols, width & ~blank, ctx)
+    del split, cols  # the fields are in ``built`` now: their Arrow memory goes back before the rows are made
+    pa.default_memory_pool().release_unused()
     calls: dict[int, tuple[Any, ...]] = {}
     found: list[Item] = []
     phantom_lines = (np.flatnonzero(fast & (built.pop("phantom") == 1)) + 2).tolist()
