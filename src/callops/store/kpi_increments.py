@@ -66,8 +66,8 @@ class Increment:
         return not self.touched
 
     def batches(self, part: _Part, size: int) -> Iterator[list[tuple[Any, ...]]]:
-        """The part's rows as tuples, ``size`` at a time (never all of them in Python at once): fetched as numpy
-        columns (a null is masked), made Python values a slice at a time (``tolist``: int, float, str or None,
+        """The part's rows as tuples, ``size`` at a time: the part is fetched as numpy columns (a null is masked;
+        only the text keys are Python objects), made rows a slice at a time (``tolist``: int, float, str or None,
         what ``fetchall`` gives, in a few C loops instead of one call per row)."""
         if self._con is None:
             return
