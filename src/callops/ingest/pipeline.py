@@ -35,6 +35,7 @@ import zoneinfo
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,8 @@ from callops.ingest.textfile import decoded_lines, reading
 from callops.records import AgentInterval, Call
 from callops.store.imports import finish_import, lock_for_writing, start_import
 from callops.store.record_batches import (
+    CALL_FIELDS,
+    INTERVAL_FIELDS,
     call_key,
     call_span,
     changed_since,
@@ -70,6 +73,8 @@ DEFAULT_NOT_BEFORE = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
 _EMPTY = "empty file (no lines, or only blank ones): nothing to import; is it the right file?"
 _FUTURE_SLACK = dt.timedelta(days=1)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_CALL_START, _CALL_END = itemgetter(CALL_FIELDS.index("started_at")), itemgetter(CALL_FIELDS.index("ended_at"))
+_INTERVAL_START, _INTERVAL_END = (itemgetter(INTERVAL_FIELDS.index(n)) for n in ("start_at", "end_at"))
 
 
 @dataclass(slots=True)
@@ -194,6 +199,36 @@ class _Collected:
         else:
             self._merged("agent interval repeated with identical content" if seen == row
                          else "agent interval with the same agent, state and start: the first kept")
+
+    def add_rows(self, file: str, rows: list[tuple[Any, ...]], lines: list[int], bad: list[Rejection], *,
+                 call: bool) -> None:
+        """Call (or interval) rows with the lines that completed them, as ``outside`` and ``add_call`` (or
+        ``add_interval``) take them one by one, rejections appended to ``bad``; taken in bulk when every row has
+        an end, lies inside the window and has a key neither stored here nor repeated among them (the usual
+        case), with the same result."""
+        if not rows:
+            return
+        start, end, key, kept = (_CALL_START, _CALL_END, call_key, self.calls) if call else \
+            (_INTERVAL_START, _INTERVAL_END, interval_key, self.intervals)
+        ends = list(map(end, rows))
+        first, last = min(map(start, rows)), max(ends) if None not in ends else None
+        keys = list(map(key, rows))
+        if last is None or first < self.window_ms[0] or last > self.window_ms[1] or len(set(keys)) < len(keys) \
+                or not kept.keys().isdisjoint(keys):
+            add = self.add_call if call else self.add_interval
+            for row, line in zip(rows, lines, strict=True):
+                outside = self.outside(file, line, row, call=call)
+                if outside is None:
+                    add(row)
+                else:
+                    bad.append(outside)
+            return
+        kept.update(zip(keys, rows, strict=True))
+        if call:
+            self.report.calls += len(rows)
+        else:
+            self.report.agent_intervals += len(rows)
+        self._span(first, last)
 
     def _merged(self, reason: str) -> None:
         self.report.merged += 1
@@ -401,18 +436,8 @@ def _columnar_file(items: Iterator[Item | Rows | Skips], table: Lines, name: str
 
     for item in items:
         if isinstance(item, Rows):
-            for row, line in zip(item.calls, item.call_lines, strict=True):
-                outside = collected.outside(name, line, row, call=True)
-                if outside is None:
-                    collected.add_call(row)
-                else:
-                    bad.append(outside)
-            for row, line in zip(item.intervals, item.interval_lines, strict=True):
-                outside = collected.outside(name, line, row, call=False)
-                if outside is None:
-                    collected.add_interval(row)
-                else:
-                    bad.append(outside)
+            collected.add_rows(name, item.calls, item.call_lines, bad, call=True)
+            collected.add_rows(name, item.intervals, item.interval_lines, bad, call=False)
         elif isinstance(item, Skips):
             skip(item.reason, item.count, item.line)
         elif isinstance(item, Skip):
