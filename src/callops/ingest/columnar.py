@@ -33,8 +33,8 @@ pc: Any = _compute
 __all__ = ["Lines", "read_lines", "fields", "field", "field_counts", "ascii_trim", "MAX_COLUMNAR_BYTES",
            "flags", "numbers", "text_scalar"]
 
-MAX_COLUMNAR_BYTES = 64 << 20  # a larger file (after gunzip) is read line by line: the columns of a 57 MB
-# queue_log peak at about 750 MB, so this cap keeps one file under 1 GB
+MAX_COLUMNAR_BYTES = 64 << 20  # read_lines' default cap: a larger file (after gunzip) is read line by line (each
+# format's own cap: callops.ingest.formats.COLUMNAR_MAX_BYTES)
 _ASCII_SPACE = " \t\r\n\x0b\x0c"
 _BOM = "\ufeff".encode()
 _NEWLINE = 10

@@ -44,7 +44,7 @@ import sqlalchemy as sa
 from callops.cell_text import safe_row
 from callops.errors import Conflict, InvalidInput
 from callops.ingest.columnar import Lines, read_lines
-from callops.ingest.formats import columnar_parser_for, parser_for
+from callops.ingest.formats import COLUMNAR_MAX_BYTES, columnar_parser_for, parser_for
 from callops.ingest.items import Item, Notice, ParseContext, Parser, Rejection, Rows, Skip, Skips
 from callops.ingest.textfile import decoded_lines, reading
 from callops.records import AgentInterval, Call
@@ -306,7 +306,8 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
             tracker.file = name
             ctx = ParseContext(file=name, tz=zone, options=options, progress=_telling(tracker, path))
             before = (report.calls + report.agent_intervals + report.merged, report.rejected)
-            table = read_lines(path, encoding=encoding) if parse_columns is not None else None
+            table = (read_lines(path, encoding=encoding, max_bytes=COLUMNAR_MAX_BYTES[fmt])
+                     if parse_columns is not None else None)
             if parse_columns is not None and table is not None:
                 tracker.text_chars += sum(map(len, table.texts)) + len(table)  # as the line reader counts it
                 tracker.reading(0)
