@@ -26,8 +26,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from callops.metrics import Grain, KpiOptions, local_range_ms, measure, offset_segments
+from callops.metrics.periods import DAY_MS
 from callops.metrics.preaggregates import BIN_STEPS, BINNED, BUCKET_MS, PRESETS, STORED, Binned, ReadPlan, zone_fits
 from callops.store.data_generation import raise_generation
+from callops.store.kpi_day_reads import day_reads
 from callops.store.schema import KPI_LEVELS, agents, calls, kpi_bucket_ms
 from callops.store.sql_terms import aggregate_sql, bucket_sql, local_ms_sql, of_scenario, predicate_sql
 
@@ -135,8 +137,19 @@ def _fill(conn: sa.Connection, scope: _Scope, levels: _Levels) -> None:
                             sa.func.count().label("n"))
                   .where(*where, predicate_sql(b.base, c, _OPTIONS)).group_by(*groups, edge))
         conn.execute(fine_bins.insert().from_select([*(g.name for g in groups), "kind", "bin", "n"], select))
-    for level, finer in reversed(list(zip(levels, levels[1:], strict=False))):
-        fill_from_finer(conn, level, finer, scope)
+    for n in reversed(range(len(levels) - 1)):
+        fill_from_finer(conn, levels[n], _finer_source(levels, n), scope)
+
+
+def _finer_source(levels: _Levels, n: int) -> tuple[sa.Table, sa.Table]:
+    """The level ``levels[n]`` is filled from: the next one after it holding its dimensions whose bucket divides
+    its own (the day level by call type comes from the 15-minute queue level, not from the hour by queue)."""
+    buckets = levels[n][0]
+    for finer in levels[n + 1:]:
+        if (set(_dim_names(buckets)) <= set(_dim_names(finer[0]))
+                and kpi_bucket_ms(buckets) % kpi_bucket_ms(finer[0]) == 0):
+            return finer
+    raise ValueError(f"no finer level holds what {buckets.name} needs")
 
 
 def fill_from_finer(conn: sa.Connection, level: tuple[sa.Table, sa.Table], finer: tuple[sa.Table, sa.Table],
@@ -255,6 +268,11 @@ def aggregate_reads(plan: ReadPlan, *, start: Any, end: Any, grain: Grain, tz: s
     measure names of each; empty when the zone does not fit (the caller reads ``calls`` instead)."""
     lo_ms, hi_ms = local_range_ms(start, end, tz)
     level = read_level(dims, only_agents, grain=grain, tz=tz, lo_ms=lo_ms, hi_ms=hi_ms)
+    if level is None or kpi_bucket_ms(level[0]) < DAY_MS:
+        composed = day_reads(plan, start=start, end=end, grain=grain, tz=tz, dims=dims, options=options,
+                             scenario=scenario, only_agents=only_agents)
+        if composed is not None:
+            return composed
     if level is None:
         return []
     buckets, bins = level
