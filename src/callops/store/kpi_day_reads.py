@@ -15,6 +15,7 @@ without a whole UTC day, :func:`day_reads` answers None and the caller uses one 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -30,7 +31,7 @@ from callops.store.sql_terms import of_scenario
 __all__ = ["day_reads"]
 
 _Level = tuple[sa.Table, sa.Table]
-_MAX_SELECTS = 64  # per level in the union
+_MAX_SELECTS = 16  # per level in the union: each is built and compiled for every report
 
 
 def _day_level() -> _Level:
@@ -47,12 +48,17 @@ def _edge_level(needed: set[str], periods: Sequence[LocalPeriod], tz: str) -> _L
     return None
 
 
-def _period_sql(column: Any, periods: Sequence[LocalPeriod]) -> Any:
-    """The key of the period a UTC bucket starting at ``column`` lies in."""
-    keys = [sa.literal(p.key_local_ms, sa.BigInteger) for p in periods]
-    if len(periods) == 1:
+def _period_sql(column: Any, periods: Sequence[LocalPeriod], lo_ms: int, hi_ms: int) -> Any:
+    """The key of the period a UTC bucket starting at ``column`` (within ``[lo_ms, hi_ms)``) lies in: a constant
+    for a range inside one period, else a ``CASE`` over the bounds inside the range."""
+    first = bisect.bisect_right([p.hi_ms for p in periods], lo_ms)
+    last = bisect.bisect_left([p.lo_ms for p in periods], hi_ms)
+    overlapping = periods[first:last]
+    keys = [sa.literal(p.key_local_ms, sa.BigInteger) for p in overlapping]
+    if len(overlapping) == 1:
         return keys[0]
-    return sa.case(*((column < sa.literal(p.hi_ms, sa.BigInteger), k) for p, k in zip(periods, keys, strict=False)),
+    return sa.case(*((column < sa.literal(p.hi_ms, sa.BigInteger), k) for p, k in zip(overlapping, keys,
+                                                                                       strict=False)),
                    else_=keys[-1])
 
 
@@ -66,12 +72,12 @@ def _parts(table: sa.Table, ranges: Sequence[tuple[int, int]], periods: Sequence
     out = []
     for first in range(0, len(ranges), per):
         run = ranges[first:first + per]
-        within = [t.bucket_at >= sa.literal(run[0][0], sa.BigInteger),
-                  t.bucket_at < sa.literal(run[-1][1], sa.BigInteger)]
+        lo, hi = run[0][0], run[-1][1]
+        within = [t.bucket_at >= sa.literal(lo, sa.BigInteger), t.bucket_at < sa.literal(hi, sa.BigInteger)]
         if len(run) > 1:
-            within.append(sa.or_(*(sa.and_(t.bucket_at >= sa.literal(lo, sa.BigInteger),
-                                           t.bucket_at < sa.literal(hi, sa.BigInteger)) for lo, hi in run)))
-        out.append(sa.select(_period_sql(t.bucket_at, periods).label("bucket"), *(t[d] for d in dims),
+            within.append(sa.or_(*(sa.and_(t.bucket_at >= sa.literal(a, sa.BigInteger),
+                                           t.bucket_at < sa.literal(b, sa.BigInteger)) for a, b in run)))
+        out.append(sa.select(_period_sql(t.bucket_at, periods, lo, hi).label("bucket"), *(t[d] for d in dims),
                              *(t[c] for c in columns))
                    .where(of_scenario(t.scenario, scenario), *within, *(w(t) for w in where)))
     return out
