@@ -120,12 +120,12 @@ def _rows_of(data: list[Any]) -> list[ReportRow]:
             for period, start, dims, kpis in data]
 
 
-def _before(src: Path, sqlite: Path) -> dict[str, Any]:
+def _before(src: Path, url: str) -> dict[str, Any]:
     """The reports from the pre-aggregates as the code in ``src`` reads them (a child process)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "before.json"
         env = {**os.environ, "PYTHONPATH": str(src)}
-        subprocess.run([sys.executable, __file__, "--sqlite", str(sqlite), "--timings-only", str(out)], env=env,
+        subprocess.run([sys.executable, __file__, "--timings-only", str(out), "--timings-url", url], env=env,
                        check=True)
         data = json.loads(out.read_text())
     for key in list(data):
@@ -135,11 +135,11 @@ def _before(src: Path, sqlite: Path) -> dict[str, Any]:
     return dict(data)
 
 
-def _timings_only(sqlite: Path, out: Path) -> None:
+def _timings_only(url: str, out: Path) -> None:
     """The child of ``--before``: time the reports from the pre-aggregates as they are, write them as JSON."""
     import callops
 
-    engine = make_engine(f"sqlite:///{sqlite}")
+    engine = make_engine(url)
     with engine.connect() as conn:
         result = _time(_callops(conn, "aggregates"), 20, 3)
     engine.dispose()
@@ -150,8 +150,7 @@ def _timings_only(sqlite: Path, out: Path) -> None:
 
 
 def _engine_run(name: str, engine: sa.Engine, rows: int, table: pa.Table | None, load_only: bool,
-                reuse_aggregates: bool, before: Path | None = None,
-                sqlite: Path | None = None) -> dict[str, dict[str, Any]]:
+                reuse_aggregates: bool, before: Path | None = None) -> dict[str, dict[str, Any]]:
     upgrade(engine)
     have = _count(engine)
     if have == rows:
@@ -176,8 +175,8 @@ def _engine_run(name: str, engine: sa.Engine, rows: int, table: pa.Table | None,
     with engine.connect() as conn:
         out[f"pre-aggregates ({name})"] = _time(_callops(conn, "aggregates"), 20, 3)
         print(f"{name}: pre-aggregates timed", flush=True)
-    if before is not None and sqlite is not None and engine.dialect.name == "sqlite":
-        out[f"before ({name})"] = _before(before, sqlite)
+    if before is not None:
+        out[f"before ({name})"] = _before(before, engine.url.render_as_string(hide_password=False))
         print(f"{name}: the pre-aggregates as {out[f'before ({name})']['code']} reads them timed", flush=True)
     with engine.connect() as conn:
         out[f"calls table ({name})"] = _time(_callops(conn, "calls"), 5, 1)
@@ -196,11 +195,12 @@ def main() -> None:
     parser.add_argument("--reuse-aggregates", action="store_true",
                         help="with calls reused, read the pre-aggregates as they are (no rebuild)")
     parser.add_argument("--before", type=Path,
-                        help="another version's src folder: also time its reads of the same pre-aggregates (SQLite)")
-    parser.add_argument("--timings-only", type=Path, help=argparse.SUPPRESS)  # the child of --before
+                        help="another version's src folder: also time its reads of the same pre-aggregates")
+    parser.add_argument("--timings-only", type=Path, help=argparse.SUPPRESS)  # the child of --before: its output
+    parser.add_argument("--timings-url", help=argparse.SUPPRESS)  # and its database
     args = parser.parse_args()
     if args.timings_only is not None:
-        _timings_only(args.sqlite, args.timings_only)
+        _timings_only(args.timings_url, args.timings_only)
         return
     load_before = os.getloadavg()
     engines: dict[str, sa.Engine] = {}
@@ -227,7 +227,7 @@ def main() -> None:
     try:
         for name, engine in engines.items():
             results.update(_engine_run(name, engine, args.rows, table, args.load_only, args.reuse_aggregates,
-                                       args.before, args.sqlite))
+                                       args.before))
             engine.dispose()
     finally:
         if not (args.keep or args.load_only):

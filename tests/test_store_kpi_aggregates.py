@@ -281,7 +281,9 @@ def test_every_write_keeps_what_a_rebuild_gives(engine: sa.Engine) -> None:
         delete_scenario(conn, "gone")
     kept = aggregate_tables(engine)
     assert kept["kpi_buckets"] and kept["kpi_wait_bins_queue"] and kept["kpi_wait_bins_queue_hour"]
+    assert kept["kpi_wait_bins_day"]
     assert {r[1] for r in kept["kpi_buckets"]} == {None, "what-if"} == {r[1] for r in kept["kpi_buckets_queue_hour"]}
+    assert {r[1] for r in kept["kpi_buckets_day"]} == {None, "what-if"}  # "gone" forgotten at the day level too
     with engine.begin() as conn:
         rebuild(conn)
     assert aggregate_tables(engine) == kept
