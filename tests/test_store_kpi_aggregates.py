@@ -42,6 +42,7 @@ from callops.store.scenarios import delete_scenario, save_scenario
 from callops.store.schema import (
     KPI_LEVELS,
     kpi_buckets,
+    kpi_buckets_day,
     kpi_buckets_queue,
     kpi_buckets_queue_hour,
     kpi_wait_bins,
@@ -134,6 +135,9 @@ def test_reports_read_the_coarsest_level_that_fits(tz: str, first: dt.date, days
         level = read_level(dims, only, grain=grain, tz=tz, lo_ms=lo, hi_ms=hi)
         assert level is not None and level[0] is expected, (grain, dims)
     assert read_level((), None, grain=Grain.DAY, tz="Africa/Monrovia", lo_ms=0, hi_ms=86_400_000) is None
+    utc = read_level(("call_type",), None, grain=Grain.MONTH, tz="UTC", lo_ms=lo, hi_ms=hi)  # local days: UTC days
+    assert utc is not None and utc[0] is kpi_buckets_day
+    assert read_level(("queue",), None, grain=Grain.HOUR, tz="UTC", lo_ms=lo, hi_ms=hi) == KPI_LEVELS[1]
     with pytest.raises(ValueError, match="direction"):
         read_level(("direction",), None, grain=Grain.DAY, tz=tz, lo_ms=lo, hi_ms=hi)
 

@@ -2,20 +2,23 @@
 
 Per UTC bucket, scenario and dimension values, the tables of :data:`~callops.store.schema.KPI_LEVELS` hold
 every stored measure (:data:`callops.metrics.preaggregates.STORED`) and wait-time histograms
-(:data:`~callops.metrics.preaggregates.BINNED`), at three levels: 15 minutes by queue, call type, priority
-and source with the agent and without, and an hour by queue alone.
+(:data:`~callops.metrics.preaggregates.BINNED`), at four levels: 15 minutes by queue, call type, priority
+and source with the agent and without, an hour by queue alone, and a UTC day by queue, call type, priority and
+source.
 
 Upkeep recomputes whole buckets: a write of calls names the (scenario, 15-minute bucket) pairs it touched
-(:func:`refresh`), and each run of touched buckets (widened to whole hours for the hour level) is deleted and
-aggregated again with one ``INSERT ... SELECT`` per table, the finest level from ``calls`` and each coarser
-one from the next finer, so inserts, re-imports and deletes all leave exactly what a rebuild leaves.
-:func:`rebuild` (``callops db rebuild-aggregates``) recomputes everything.
+(:func:`refresh`), and each run of touched buckets (widened to whole hours and days for those levels) is deleted
+and aggregated again with one ``INSERT ... SELECT`` per table, the finest level from ``calls`` and each coarser
+one from a finer one holding its dimensions, so inserts, re-imports and deletes all leave exactly what a rebuild
+leaves. :func:`rebuild` (``callops db rebuild-aggregates``) recomputes everything.
 
-Reads (:func:`aggregate_reads`) take the coarsest level that holds the report's dimensions, whose bucket
-divides the grain's and whose buckets fit the zone over the range: the hour level for hourly to yearly
-grains in total or by queue in whole-hour zones, the 15-minute levels for every grain in any zone whose
-offsets and transitions fall on 15-minute boundaries; :func:`callops.store.kpi_query.query_buckets` reads
-the calls table for the rest (other zones, ``fcr``, thresholds off the histogram's bin edges).
+Reads (:func:`aggregate_reads`) take weeks to years and totals (no agent) from the day level's whole UTC days
+plus the ragged edges from a finer level (:mod:`callops.store.kpi_day_reads`) where that is exact; otherwise
+the coarsest level that holds the report's dimensions, whose bucket divides the grain's and whose buckets fit
+the zone over the range: the hour level for hourly to yearly grains in total or by queue in whole-hour zones,
+the 15-minute levels for every grain in any zone whose offsets and transitions fall on 15-minute boundaries;
+:func:`callops.store.kpi_query.query_buckets` reads the calls table for the rest (other zones, ``fcr``,
+thresholds off the histogram's bin edges).
 """
 
 from __future__ import annotations
