@@ -12,8 +12,8 @@ from callops.metrics.periods import DAY_MS, LocalPeriod, PeriodSplit, bounds_fit
 HOUR_MS, QUARTER_MS = 3_600_000, 900_000
 
 
-def _utc(*args: int) -> int:
-    return int(dt.datetime(*args, tzinfo=dt.UTC).timestamp() * 1000)
+def _utc(year: int, month: int, day: int, hour: int = 0) -> int:
+    return int(dt.datetime(year, month, day, hour, tzinfo=dt.UTC).timestamp() * 1000)
 
 
 def test_months_in_shanghai_start_at_16_utc_and_leave_one_edge_day_per_bound() -> None:
