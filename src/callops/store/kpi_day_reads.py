@@ -15,7 +15,6 @@ without a whole UTC day, :func:`day_reads` answers None and the caller uses one 
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -31,7 +30,6 @@ from callops.store.sql_terms import of_scenario
 __all__ = ["day_reads"]
 
 _Level = tuple[sa.Table, sa.Table]
-_MAX_SELECTS = 16  # per level in the union: each is built and compiled for every report
 
 
 def _day_level() -> _Level:
@@ -48,39 +46,27 @@ def _edge_level(needed: set[str], periods: Sequence[LocalPeriod], tz: str) -> _L
     return None
 
 
-def _period_sql(column: Any, periods: Sequence[LocalPeriod], lo_ms: int, hi_ms: int) -> Any:
-    """The key of the period a UTC bucket starting at ``column`` (within ``[lo_ms, hi_ms)``) lies in: a constant
-    for a range inside one period, else a ``CASE`` over the bounds inside the range."""
-    first = bisect.bisect_right([p.hi_ms for p in periods], lo_ms)
-    last = bisect.bisect_left([p.lo_ms for p in periods], hi_ms)
-    overlapping = periods[first:last]
-    keys = [sa.literal(p.key_local_ms, sa.BigInteger) for p in overlapping]
-    if len(overlapping) == 1:
+def _period_sql(column: Any, periods: Sequence[LocalPeriod]) -> Any:
+    """The key of the period a UTC bucket starting at ``column`` lies in (a ``CASE`` over the bounds)."""
+    keys = [sa.literal(p.key_local_ms, sa.BigInteger) for p in periods]
+    if len(periods) == 1:
         return keys[0]
-    return sa.case(*((column < sa.literal(p.hi_ms, sa.BigInteger), k) for p, k in zip(overlapping, keys,
-                                                                                       strict=False)),
+    return sa.case(*((column < sa.literal(p.hi_ms, sa.BigInteger), k) for p, k in zip(periods, keys, strict=False)),
                    else_=keys[-1])
 
 
-def _parts(table: sa.Table, ranges: Sequence[tuple[int, int]], periods: Sequence[LocalPeriod], *,
-           dims: Sequence[str], columns: Sequence[str], scenario: str | None,
-           where: Sequence[Any]) -> list[sa.Select[Any]]:
-    """``SELECT bucket, dims..., columns...`` of the rows in the UTC ranges: one per range (an index range on
-    scenario, bucket_at each), or per run of ranges beyond :data:`_MAX_SELECTS` (SQLite takes 500 in a union)."""
+def _part(table: sa.Table, ranges: Sequence[tuple[int, int]], periods: Sequence[LocalPeriod], *,
+          dims: Sequence[str], columns: Sequence[str], scenario: str | None, where: Sequence[Any]) -> sa.Select[Any]:
+    """``SELECT bucket, dims..., columns...`` of the rows in the UTC ranges: one statement whose ``OR`` of
+    (scenario, range) conditions each engine answers with one index range per term (SQLite's OR by union,
+    PostgreSQL's BitmapOr); statement building and compiling grow with the periods, not with the ranges."""
     t = table.c
-    per = -(-len(ranges) // _MAX_SELECTS)
-    out = []
-    for first in range(0, len(ranges), per):
-        run = ranges[first:first + per]
-        lo, hi = run[0][0], run[-1][1]
-        within = [t.bucket_at >= sa.literal(lo, sa.BigInteger), t.bucket_at < sa.literal(hi, sa.BigInteger)]
-        if len(run) > 1:
-            within.append(sa.or_(*(sa.and_(t.bucket_at >= sa.literal(a, sa.BigInteger),
-                                           t.bucket_at < sa.literal(b, sa.BigInteger)) for a, b in run)))
-        out.append(sa.select(_period_sql(t.bucket_at, periods, lo, hi).label("bucket"), *(t[d] for d in dims),
-                             *(t[c] for c in columns))
-                   .where(of_scenario(t.scenario, scenario), *within, *(w(t) for w in where)))
-    return out
+    scenario_is = of_scenario(t.scenario, scenario)
+    within = [sa.and_(scenario_is, t.bucket_at >= sa.literal(lo, sa.BigInteger),
+                      t.bucket_at < sa.literal(hi, sa.BigInteger)) for lo, hi in ranges]
+    return (sa.select(_period_sql(t.bucket_at, periods).label("bucket"), *(t[d] for d in dims),
+                      *(t[c] for c in columns))
+            .where(within[0] if len(within) == 1 else sa.or_(*within), *(w(t) for w in where)))
 
 
 def day_reads(plan: ReadPlan, *, start: dt.date, end: dt.date, grain: Grain, tz: str, dims: Sequence[str],
@@ -104,9 +90,9 @@ def day_reads(plan: ReadPlan, *, start: dt.date, end: dt.date, grain: Grain, tz:
     kw: dict[str, Any] = {"dims": dims, "scenario": scenario}
 
     def union(which: int, columns: Sequence[str], where: Sequence[Any] = ()) -> sa.Subquery:
-        selects = _parts(day[which], split.whole_days, periods, columns=columns, where=where, **kw)
+        selects = [_part(day[which], split.whole_days, periods, columns=columns, where=where, **kw)]
         if edge is not None:
-            selects += _parts(edge[which], split.edges, periods, columns=columns, where=where, **kw)
+            selects.append(_part(edge[which], split.edges, periods, columns=columns, where=where, **kw))
         return sa.union_all(*selects).subquery("parts")
 
     def grouped(parts: sa.Subquery, aggregates: Sequence[Any]) -> sa.Select[Any]:
