@@ -32,7 +32,7 @@ from callops.metrics import Grain, KpiOptions, local_range_ms, measure, offset_s
 from callops.metrics.periods import DAY_MS
 from callops.metrics.preaggregates import BIN_STEPS, BINNED, BUCKET_MS, PRESETS, STORED, Binned, ReadPlan, zone_fits
 from callops.store.data_generation import raise_generation
-from callops.store.kpi_day_reads import day_reads
+from callops.store.kpi_day_reads import binned_sums, day_reads
 from callops.store.schema import KPI_LEVELS, agents, calls, kpi_bucket_ms
 from callops.store.sql_terms import aggregate_sql, bucket_sql, local_ms_sql, of_scenario, predicate_sql
 
@@ -288,13 +288,7 @@ def aggregate_reads(plan: ReadPlan, *, start: Any, end: Any, grain: Grain, tz: s
                 for n, col in plan.stored]
         out.append((_select(buckets, cols, **kw), tuple(n for n, _ in plan.stored)))
     if plan.binned:
-        w = bins.c
-        cols = []
-        for b in plan.binned:
-            threshold = sa.literal(int(options.param(b.param)), sa.Integer)
-            hit = {"<": w.bin < threshold, "<=": w.bin <= threshold, ">": w.bin > threshold,
-                   ">=": w.bin >= threshold}[b.op]
-            cols.append(sa.func.sum(sa.case((sa.and_(w.kind == b.kind, hit), w.n), else_=0)).label(b.name))
-        kinds = [w.kind.in_([b.kind for b in plan.binned])]
-        out.append((_select(bins, cols, where=kinds, **kw), tuple(b.name for b in plan.binned)))
+        kinds = [bins.c.kind.in_([b.kind for b in plan.binned])]
+        out.append((_select(bins, binned_sums(bins.c, plan.binned, options), where=kinds, **kw),
+                    tuple(b.name for b in plan.binned)))
     return out

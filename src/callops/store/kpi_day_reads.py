@@ -23,11 +23,11 @@ import sqlalchemy as sa
 
 from callops.metrics import Grain, KpiOptions, measure
 from callops.metrics.periods import DAY_MS, LocalPeriod, bounds_fit, local_periods, split_periods
-from callops.metrics.preaggregates import ReadPlan
+from callops.metrics.preaggregates import Binned, ReadPlan
 from callops.store.schema import KPI_LEVELS, kpi_bucket_ms
 from callops.store.sql_terms import of_scenario
 
-__all__ = ["day_reads"]
+__all__ = ["day_reads", "binned_sums"]
 
 _Level = tuple[sa.Table, sa.Table]
 
@@ -109,12 +109,17 @@ def day_reads(plan: ReadPlan, *, start: dt.date, end: dt.date, grain: Grain, tz:
     if plan.binned:
         kinds = sorted({b.kind for b in plan.binned})
         parts = union(1, ["kind", "bin", "n"], [lambda t: t.kind.in_(kinds)])
-        w = parts.c
-        cols = []
-        for b in plan.binned:
-            threshold = sa.literal(int(options.param(b.param)), sa.Integer)
-            hit = {"<": w.bin < threshold, "<=": w.bin <= threshold, ">": w.bin > threshold,
-                   ">=": w.bin >= threshold}[b.op]
-            cols.append(sa.func.sum(sa.case((sa.and_(w.kind == b.kind, hit), w.n), else_=0)).label(b.name))
-        out.append((grouped(parts, cols), tuple(b.name for b in plan.binned)))
+        out.append((grouped(parts, binned_sums(parts.c, plan.binned, options)), tuple(b.name for b in plan.binned)))
+    return out
+
+
+def binned_sums(bins: Any, binned: Sequence[Binned], options: KpiOptions) -> list[Any]:
+    """Each binned measure as the sum of the histogram counts ``n`` of its ``kind`` whose ``bin`` meets its
+    threshold (``bins``: the columns of a histogram table or of a subquery shaped like one)."""
+    out = []
+    for b in binned:
+        threshold = sa.literal(int(options.param(b.param)), sa.Integer)
+        hit = {"<": bins.bin < threshold, "<=": bins.bin <= threshold, ">": bins.bin > threshold,
+               ">=": bins.bin >= threshold}[b.op]
+        out.append(sa.func.sum(sa.case((sa.and_(bins.kind == b.kind, hit), bins.n), else_=0)).label(b.name))
     return out
