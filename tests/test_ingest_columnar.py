@@ -12,15 +12,16 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from callops.cli._progress import StageProgress, for_terminal
 from callops.errors import InvalidInput
-from callops.ingest import import_files
+from callops.ingest import import_files, pipeline
 from callops.ingest.columnar import read_lines
-from callops.ingest.formats import COLUMNAR
+from callops.ingest.formats import COLUMNAR, COLUMNAR_MAX_BYTES
 from callops.ingest.pipeline import ImportProgress
 from callops.store.engine import make_engine
 from callops.store.record_batches import insert_prepared, prepare_calls, row_of_call
@@ -184,8 +185,32 @@ def test_first_bad_line_is_named_the_same_both_ways(template: Path, tmp_path: Pa
 
 
 def test_every_columnar_format_is_compared() -> None:
-    """The formats read as columns are the two this file compares."""
-    assert set(COLUMNAR) == {"anonymous-bank", "asterisk-queue-log"}
+    """The formats read as columns are the two this file compares, each with its own size cap."""
+    assert set(COLUMNAR) == {"anonymous-bank", "asterisk-queue-log"} == set(COLUMNAR_MAX_BYTES)
+
+
+def test_a_file_over_its_formats_cap_is_read_line_by_line(template: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over its format's cap a file goes to the line reader (the cap bounds the columns' memory) and stores the
+    same rows; the other format's cap does not apply to it."""
+    log = tmp_path / "queue_log"
+    log.write_text("\n".join(queue_log_lines(200)) + "\n")
+    columns_read: list[bool] = []
+    real = read_lines
+
+    def watched(path: Path, *, encoding: str = "utf-8", max_bytes: int) -> Any:
+        table = real(path, encoding=encoding, max_bytes=max_bytes)
+        columns_read.append(table is not None)
+        return table
+
+    monkeypatch.setattr(pipeline, "read_lines", watched)
+    monkeypatch.setitem(COLUMNAR_MAX_BYTES, "anonymous-bank", 10)
+    _assert_same(template, tmp_path, [log], "asterisk-queue-log")
+    assert columns_read == [True]  # under its own cap, though over the bank's
+    monkeypatch.setitem(COLUMNAR_MAX_BYTES, "asterisk-queue-log", log.stat().st_size - 1)
+    (tmp_path / "over").mkdir()
+    _assert_same(template, tmp_path / "over", [log], "asterisk-queue-log")
+    assert columns_read == [True, False]
 
 
 @pytest.mark.skipif(not (BANK / "calls_1999-01.txt.gz").exists(), reason="needs ../shared/data/anonymous-bank-1999")
@@ -265,7 +290,8 @@ def test_columnar_imports_do_not_import_pandas(template: Path, tmp_path: Path) -
                   f"[Path(p) for p in {[str(p) for p in paths]!r}], fmt={fmt!r}, tz={tz!r}, columnar=True, "
                   "skip_invalid=True)\nprint(report.inserted)\n")
     probe += "print('pandas' in sys.modules)\n"
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                            cwd=tmp_path)  # the rejects file of bad_date.txt lands there, not in the checkout
     *inserted, pandas_loaded = result.stdout.split()
     assert len(inserted) == 2 and all(int(n) > 0 for n in inserted)
     assert pandas_loaded == "False"

@@ -241,11 +241,11 @@ def test_0028_downgrades_and_upgrades_and_fills_the_hour_level(engine: sa.Engine
                                  answered_at=at + dt.timedelta(minutes=i, seconds=i),
                                  ended_at=at + dt.timedelta(minutes=i + 5)) for i in range(30)])
     hour_level = {"kpi_buckets_queue_hour", "kpi_wait_bins_queue_hour"}
-    day_level = {"kpi_buckets_day", "kpi_wait_bins_day"}  # 0029, above it
+    day_level = {"kpi_buckets_day", "kpi_wait_bins_day"}  # 0030, above it
     try:
         tables = set(sa.inspect(engine).get_table_names())
         command.downgrade(_alembic_config(engine), "0027")
-        assert set(sa.inspect(engine).get_table_names()) == tables - hour_level - day_level
+        assert set(sa.inspect(engine).get_table_names()) == tables - hour_level - day_level - {"data_generation_days"}
     finally:
         upgrade(engine)
     assert current_revision(engine) == _head(engine)
@@ -258,8 +258,26 @@ def test_0028_downgrades_and_upgrades_and_fills_the_hour_level(engine: sa.Engine
     assert kpi_report(engine, request) == kpi_report(engine, request, read_model="calls")
 
 
-def test_0029_downgrades_and_upgrades_and_fills_the_day_level(engine: sa.Engine) -> None:
-    """Below 0029 only the day level's two tables are gone; upgrading brings them back filled (from the
+def test_0029_downgrades_and_upgrades_the_days_generation(engine: sa.Engine) -> None:
+    """Below 0029 the day table and the whole column are gone; upgrading brings them back with the whole
+    generation at the current one (every report kept before reads afresh)."""
+    from callops.store.data_generation import data_generation, raise_generation, span_generation
+
+    with engine.begin() as conn:
+        raise_generation(conn, [20_000])
+    try:
+        command.downgrade(_alembic_config(engine), "0028")
+        assert "data_generation_days" not in sa.inspect(engine).get_table_names()
+        assert "whole" not in {c["name"] for c in sa.inspect(engine).get_columns("data_generation")}
+    finally:
+        upgrade(engine)
+    with engine.connect() as conn:
+        now = data_generation(conn)
+        assert now is not None and span_generation(conn, 0, 86_400_000) == (now, 0)
+
+
+def test_0030_downgrades_and_upgrades_and_fills_the_day_level(engine: sa.Engine) -> None:
+    """Below 0030 only the day level's two tables are gone; upgrading brings them back filled (from the
     15-minute queue level, by call type too), and a month in Shanghai (whole UTC days from the day level, the
     8 hours before its first UTC midnight from the hour level) gives what the calls table gives."""
     from callops.metrics import Grain, KpiRequest
@@ -277,7 +295,7 @@ def test_0029_downgrades_and_upgrades_and_fills_the_day_level(engine: sa.Engine)
     day_level = {"kpi_buckets_day", "kpi_wait_bins_day"}
     try:
         tables = set(sa.inspect(engine).get_table_names())
-        command.downgrade(_alembic_config(engine), "0028")
+        command.downgrade(_alembic_config(engine), "0029")
         assert set(sa.inspect(engine).get_table_names()) == tables - day_level
     finally:
         upgrade(engine)

@@ -18,16 +18,16 @@ from callops.config import Settings
 from callops.ingest import import_files
 from callops.metrics import Grain, KpiRequest, ReportRow
 from callops.records import Agent, AgentInterval, AgentState, Call, Direction, Outcome, Role
-from callops.services.kpi_results import ROWS_PER_ENTRY, KpiResults
+from callops.services.kpi_results import BYTES_PER_ENTRY, ROWS_PER_ENTRY, KpiResults
 from callops.store.data_generation import data_generation
-from callops.store.directory import save_agent, save_team
+from callops.store.directory import save_agent, save_queue, save_team
 from callops.store.kpi_aggregates import rebuild
 from callops.store.records import insert_calls, insert_intervals
 from callops.store.scenarios import delete_scenario, save_scenario
 from callops.web import create_app
 from callops.web.state import WebState
 from generated_calls import generated_calls
-from web_sign_in import insert_users, login
+from web_sign_in import csrf_of, insert_users, login
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DAY = dt.date(2026, 3, 2)
@@ -188,3 +188,104 @@ def test_kept_reports_are_bounded_by_entries_and_rows() -> None:
     nothing = KpiResults(0)
     nothing.put(keys[0], _rows(1))
     assert len(nothing) == 0
+
+
+def test_kept_bodies_are_bounded_by_bytes() -> None:
+    results = KpiResults(4)
+    keys = [(g, KpiRequest(start=DAY, end=DAY, grain=Grain.TOTAL, tz="UTC"), None) for g in range(5)]
+    for key in keys[:3]:
+        results.put(key, _rows(1), b"x" * BYTES_PER_ENTRY)
+    assert results.body(keys[0]) == b"x" * BYTES_PER_ENTRY and len(results) == 3  # keys[0] now the most recent
+    results.put(keys[3], _rows(1), b"y" * (BYTES_PER_ENTRY + 1))  # over the bytes of four entries: keys[1] goes
+    assert results.body(keys[1]) is None and results.body(keys[0]) is not None and len(results) == 3
+    results.put(keys[4], _rows(1), b"z" * (4 * BYTES_PER_ENTRY + 1))  # larger than all the bytes kept may be
+    assert results.get(keys[4]) is None and len(results) == 3
+
+
+def test_an_api_hit_answers_the_kept_body(client: TestClient, engine: sa.Engine) -> None:
+    """The second identical API request is answered from the kept body (the rows are not read again), and a write
+    makes the next one run and encode afresh."""
+    results = _state(client).kpi_results
+    path = f"/api/reports/kpi?from={DAY}&to={DAY}&grain=total&kpis=offered,answered"
+    first = client.get(path)
+    assert first.status_code == 200 and first.headers["content-type"] == "application/json"
+    assert first.json() == [{"period": "total", "offered": 3, "answered": 3}]
+    kept = [results.body(key) for key in list(results._kept)]  # noqa: SLF001  # the one entry, with its body
+    assert kept == [first.content]
+    assert client.get(path).content == first.content and len(results) == 1
+    with engine.begin() as conn:
+        insert_calls(conn, [_call(7, "b1")])
+    assert client.get(path).json() == [{"period": "total", "offered": 4, "answered": 4}]
+    assert len(results) == 2  # a new generation: a new entry (the old one ages out)
+
+
+_OFFERED_TODAY = re.compile(r'data-kpi="offered"><th>[^<]*</th>\s*<td class="num">([^<]*)</td>')
+_SALES_THRESHOLD = re.compile(r'data-queue="sales">.*?data-threshold="([^"]+)"', re.S)
+
+
+def test_the_kept_dashboard_follows_writes_targets_scope_and_language(client: TestClient,
+                                                                      engine: sa.Engine) -> None:
+    """The dashboard's body is kept per data generation, targets, scope and language: each of them changing shows
+    at once, and the same view again is answered from the kept body."""
+    results = _state(client).kpi_results
+
+    def dashboard() -> str:
+        return _page(client, "/reports")
+
+    first = dashboard()
+    assert _OFFERED_TODAY.findall(first) == ["3"] and _SALES_THRESHOLD.findall(first) == ["20"]
+    kept = len(results)
+    assert dashboard() == first and len(results) == kept  # the kept body, nothing new computed
+    with engine.begin() as conn:
+        insert_calls(conn, [_call(8, "b1")])
+    assert _OFFERED_TODAY.findall(dashboard()) == ["4"]
+    with engine.begin() as conn:
+        save_queue(conn, "sales", sl_threshold_s=30)  # a target edit raises no generation: the key holds targets
+    assert _SALES_THRESHOLD.findall(dashboard()) == ["30"]
+    client.cookies.clear()
+    login(client, "lead1")  # agent a1 only
+    assert _OFFERED_TODAY.findall(dashboard()) == ["2"]
+    english = dashboard()
+    assert '<h1>Dashboard</h1>' in english
+    chinese = client.post("/language", data={"locale": "zh-CN", "next": "/reports",
+                                             "csrf_token": csrf_of(client.get("/reports").text)})
+    assert chinese.status_code == 200
+    assert "<h1>仪表盘</h1>" in dashboard() and _OFFERED_TODAY.findall(dashboard()) == ["2"]
+
+
+def test_a_report_stays_kept_while_writes_touch_other_days(client: TestClient, engine: sa.Engine) -> None:
+    """A report is keyed by the generation of the days it reads: calls arriving on a later day leave a report of
+    2 March kept (nothing recomputed), but change one whose FCR window or compared period reaches their day."""
+    results = _state(client).kpi_results
+
+    def kpi(params: str) -> list[dict[str, Any]]:
+        response = client.get(f"/api/reports/kpi?grain=total&{params}")
+        assert response.status_code == 200, response.text
+        rows: list[dict[str, Any]] = response.json()
+        return rows
+
+    plain = "from=2026-03-02&to=2026-03-02&kpis=offered"
+    with_fcr = "from=2026-03-02&to=2026-03-02&kpis=offered,fcr&fcr_days=7"
+    compared = "from=2026-03-03&to=2026-03-03&kpis=offered&compare_previous=true"  # against 2 March
+    nine = dt.datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        insert_calls(conn, [Call(source="test", source_call_id="third", direction=Direction.INBOUND,
+                                 outcome=Outcome.ANSWERED, queue="sales", queue_entered_at=nine,
+                                 answered_at=nine + dt.timedelta(seconds=5), ended_at=nine + dt.timedelta(minutes=1),
+                                 agent="b1", talk_s=55.0, caller_number="999")])
+    first = {p: kpi(p) for p in (plain, with_fcr, compared)}
+    assert first[compared][0]["offered"] == 1 and first[compared][0]["prev_offered"] == 3
+    kept = len(results)
+    later = dt.datetime(2026, 3, 5, 9, 0, tzinfo=UTC)  # within FCR's 7 days of 2 March, the same caller again
+    with engine.begin() as conn:
+        insert_calls(conn, [Call(source="test", source_call_id="again", direction=Direction.INBOUND,
+                                 outcome=Outcome.ANSWERED, queue="sales", queue_entered_at=later,
+                                 answered_at=later + dt.timedelta(seconds=5), ended_at=later + dt.timedelta(minutes=1),
+                                 agent="a1", talk_s=55.0, caller_number="5551")])
+    assert kpi(plain) == first[plain] and len(results) == kept  # kept: the same entry answered
+    assert kpi(with_fcr) != first[with_fcr]  # a repeat contact within the window: FCR changed, read afresh
+    assert kpi(compared) == first[compared] and len(results) == kept + 1  # 3 March and 2 March: untouched, kept
+    with engine.begin() as conn:
+        insert_calls(conn, [_call(30, "b1")])  # 2 March again
+    assert kpi(plain)[0]["offered"] == first[plain][0]["offered"] + 1
+    assert kpi(compared)[0]["prev_offered"] == first[compared][0]["prev_offered"] + 1

@@ -38,18 +38,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as _compute
 
-from callops.ingest.columnar import (
-    Lines,
-    ascii_trim,
-    bool_array,
-    field,
-    field_counts,
-    fields,
-    flags,
-    int_array,
-    text_array,
-    text_scalar,
-)
+from callops.arrow_arrays import bool_array, int_array, text_array
+from callops.ingest.columnar import Lines, ascii_trim, field, field_counts, fields, flags, text_scalar
 from callops.ingest.columnar import numbers as arrow_numbers
 from callops.ingest.items import Item, Notice, ParseContext, Rejection, Rows, Skip, Skips
 from callops.records import Call, Direction, Outcome
@@ -246,6 +236,8 @@ def parse_columns(lines: Lines, ctx: ParseContext) -> Iterator[Item | Rows | Ski
     blank = lines.blank[1:]
     cols = {name: ascii_trim(field(split, i)) for i, name in enumerate(COLUMNS)}
     fast, built = _columns(cols, width & ~blank, ctx)
+    del split, cols  # the fields are in ``built`` now: their Arrow memory goes back before the rows are made
+    pa.default_memory_pool().release_unused()
     calls: dict[int, tuple[Any, ...]] = {}
     found: list[Item] = []
     phantom_lines = (np.flatnonzero(fast & (built.pop("phantom") == 1)) + 2).tolist()

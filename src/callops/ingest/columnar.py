@@ -23,6 +23,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as _compute
 
+from callops.arrow_arrays import int_array, text_array
 from callops.ingest.textfile import ENCODINGS, MAX_LINE_BYTES, open_binary
 
 # pyarrow-stubs type each compute kernel by overloads that refuse the array kinds used here (large strings,
@@ -30,10 +31,10 @@ from callops.ingest.textfile import ENCODINGS, MAX_LINE_BYTES, open_binary
 pc: Any = _compute
 
 __all__ = ["Lines", "read_lines", "fields", "field", "field_counts", "ascii_trim", "MAX_COLUMNAR_BYTES",
-           "flags", "numbers", "int_array", "bool_array", "text_array", "text_scalar"]
+           "flags", "numbers", "text_scalar"]
 
-MAX_COLUMNAR_BYTES = 64 << 20  # a larger file (after gunzip) is read line by line: the columns of a 57 MB
-# queue_log peak at about 750 MB, so this cap keeps one file under 1 GB
+MAX_COLUMNAR_BYTES = 64 << 20  # read_lines' default cap: a larger file (after gunzip) is read line by line (each
+# format's own cap: callops.ingest.formats.COLUMNAR_MAX_BYTES)
 _ASCII_SPACE = " \t\r\n\x0b\x0c"
 _BOM = "\ufeff".encode()
 _NEWLINE = 10
@@ -75,7 +76,7 @@ def read_lines(path: Path, *, encoding: str = "utf-8", max_bytes: int = MAX_COLU
         texts[0] = texts[0][1:]
     if texts and texts[-1] == "":  # the file ends with a line end: no line after it
         texts.pop()
-    if any(len(t) > MAX_LINE_BYTES // 4 for t in texts):
+    if max(map(len, texts), default=0) > MAX_LINE_BYTES // 4:
         return None  # a very long line: the line reader refuses it while reading, naming it
     if b"\r" in data:
         texts = [t.rstrip("\r") for t in texts]
@@ -97,8 +98,8 @@ def _blank(array: pa.Array[Any], texts: list[str]) -> npt.NDArray[np.bool_]:
     return blank
 
 
-# Arrow <-> numpy by buffers, not by ``Array.to_numpy``, ``pa.array`` or ``pa.scalar``: on pyarrow 26 those
-# import pandas (about a second, per import process) only to ask whether their argument is a pandas object.
+# Arrow -> numpy by buffers, not by ``Array.to_numpy``: on pyarrow 26 that imports pandas (about a second, per
+# import process) only to ask whether its argument is a pandas object (numpy -> Arrow: ``callops.arrow_arrays``).
 _NUMPY_TYPES: dict[str, Any] = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "int64": np.int64,
                                 "uint8": np.uint8, "uint16": np.uint16, "uint32": np.uint32,
                                 "uint64": np.uint64, "float": np.float32, "double": np.float64}
@@ -136,33 +137,6 @@ def numbers(array: pa.Array[Any]) -> npt.NDArray[Any]:
                                              count=array.offset + len(array))[array.offset :]
     valid = _valid(array)
     return values if valid is None else np.where(valid, values, 0).astype(dtype)
-
-
-def int_array(values: npt.NDArray[Any], mask: npt.NDArray[np.bool_] | None = None) -> pa.Array[Any]:
-    """An int64 Arrow array of ``values``, null where ``mask`` is True."""
-    data = np.ascontiguousarray(values, dtype=np.int64)
-    validity = None
-    nulls = 0
-    if mask is not None and mask.any():
-        validity = pa.py_buffer(np.packbits(~np.asarray(mask, dtype=bool), bitorder="little").tobytes())
-        nulls = int(np.count_nonzero(mask))
-    return pa.Array.from_buffers(pa.int64(), len(data), [validity, pa.py_buffer(data.tobytes())], null_count=nulls)
-
-
-def bool_array(values: npt.NDArray[np.bool_]) -> pa.Array[Any]:
-    """A boolean Arrow array of ``values`` (no nulls)."""
-    packed = np.packbits(np.asarray(values, dtype=bool), bitorder="little")
-    return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(packed.tobytes())], null_count=0)
-
-
-def text_array(texts: list[str]) -> pa.Array[Any]:
-    """A large_string Arrow array of ``texts`` (no nulls)."""
-    encoded = [t.encode("utf-8") for t in texts]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    array: pa.Array[Any] = pa.LargeStringArray.from_buffers(len(encoded), pa.py_buffer(offsets.tobytes()),
-                                                            pa.py_buffer(b"".join(encoded)))
-    return array
 
 
 def text_scalar(text: str) -> Any:

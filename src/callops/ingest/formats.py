@@ -8,7 +8,7 @@ import importlib
 from callops.errors import InvalidInput
 from callops.ingest.items import ColumnarParser, Parser
 
-__all__ = ["FORMATS", "COLUMNAR", "parser_for", "columnar_parser_for"]
+__all__ = ["FORMATS", "COLUMNAR", "COLUMNAR_MAX_BYTES", "parser_for", "columnar_parser_for"]
 
 FORMATS: dict[str, str] = {
     "anonymous-bank": "callops.ingest.anonymous_bank",
@@ -31,6 +31,15 @@ def parser_for(name: str) -> Parser:
 COLUMNAR: dict[str, str] = {
     "anonymous-bank": "callops.ingest.anonymous_bank",
     "asterisk-queue-log": "callops.ingest.queue_log_columns",
+}
+
+
+# The largest file (after gunzip) each format reads as columns; a larger one is read line by line. Measured peaks
+# (docs/benchmarks.md, "Imports closer to the write floor"): a 68.8 MB queue_log as columns 805 MB, 82.6 MB 922 MB;
+# a 68 MB Anonymous Bank file 1,231 MB (its split fields are wider). The caps keep one file's peak under 1 GB.
+COLUMNAR_MAX_BYTES: dict[str, int] = {
+    "anonymous-bank": 48 << 20,
+    "asterisk-queue-log": 80 << 20,
 }
 
 

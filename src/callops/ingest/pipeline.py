@@ -35,6 +35,7 @@ import zoneinfo
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +44,14 @@ import sqlalchemy as sa
 from callops.cell_text import safe_row
 from callops.errors import Conflict, InvalidInput
 from callops.ingest.columnar import Lines, read_lines
-from callops.ingest.formats import columnar_parser_for, parser_for
+from callops.ingest.formats import COLUMNAR_MAX_BYTES, columnar_parser_for, parser_for
 from callops.ingest.items import Item, Notice, ParseContext, Parser, Rejection, Rows, Skip, Skips
 from callops.ingest.textfile import decoded_lines, reading
 from callops.records import AgentInterval, Call
 from callops.store.imports import finish_import, lock_for_writing, start_import
 from callops.store.record_batches import (
+    CALL_FIELDS,
+    INTERVAL_FIELDS,
     call_key,
     call_span,
     changed_since,
@@ -70,6 +73,8 @@ DEFAULT_NOT_BEFORE = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
 _EMPTY = "empty file (no lines, or only blank ones): nothing to import; is it the right file?"
 _FUTURE_SLACK = dt.timedelta(days=1)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_CALL_START, _CALL_END = itemgetter(CALL_FIELDS.index("started_at")), itemgetter(CALL_FIELDS.index("ended_at"))
+_INTERVAL_START, _INTERVAL_END = (itemgetter(INTERVAL_FIELDS.index(n)) for n in ("start_at", "end_at"))
 
 
 @dataclass(slots=True)
@@ -195,6 +200,36 @@ class _Collected:
             self._merged("agent interval repeated with identical content" if seen == row
                          else "agent interval with the same agent, state and start: the first kept")
 
+    def add_rows(self, file: str, rows: list[tuple[Any, ...]], lines: list[int], bad: list[Rejection], *,
+                 call: bool) -> None:
+        """Call (or interval) rows with the lines that completed them, as ``outside`` and ``add_call`` (or
+        ``add_interval``) take them one by one, rejections appended to ``bad``; taken in bulk when every row has
+        an end, lies inside the window and has a key neither stored here nor repeated among them (the usual
+        case), with the same result."""
+        if not rows:
+            return
+        start, end, key, kept = (_CALL_START, _CALL_END, call_key, self.calls) if call else \
+            (_INTERVAL_START, _INTERVAL_END, interval_key, self.intervals)
+        ends = list(map(end, rows))
+        first, last = min(map(start, rows)), max(ends) if None not in ends else None
+        keys = list(map(key, rows))
+        if last is None or first < self.window_ms[0] or last > self.window_ms[1] or len(set(keys)) < len(keys) \
+                or not kept.keys().isdisjoint(keys):
+            add = self.add_call if call else self.add_interval
+            for row, line in zip(rows, lines, strict=True):
+                outside = self.outside(file, line, row, call=call)
+                if outside is None:
+                    add(row)
+                else:
+                    bad.append(outside)
+            return
+        kept.update(zip(keys, rows, strict=True))
+        if call:
+            self.report.calls += len(rows)
+        else:
+            self.report.agent_intervals += len(rows)
+        self._span(first, last)
+
     def _merged(self, reason: str) -> None:
         self.report.merged += 1
         self.report.merge_reasons[reason] = self.report.merge_reasons.get(reason, 0) + 1
@@ -271,7 +306,8 @@ def import_files(engine: sa.Engine, paths: Sequence[Path], *, fmt: str, tz: str,
             tracker.file = name
             ctx = ParseContext(file=name, tz=zone, options=options, progress=_telling(tracker, path))
             before = (report.calls + report.agent_intervals + report.merged, report.rejected)
-            table = read_lines(path, encoding=encoding) if parse_columns is not None else None
+            table = (read_lines(path, encoding=encoding, max_bytes=COLUMNAR_MAX_BYTES[fmt])
+                     if parse_columns is not None else None)
             if parse_columns is not None and table is not None:
                 tracker.text_chars += sum(map(len, table.texts)) + len(table)  # as the line reader counts it
                 tracker.reading(0)
@@ -401,18 +437,8 @@ def _columnar_file(items: Iterator[Item | Rows | Skips], table: Lines, name: str
 
     for item in items:
         if isinstance(item, Rows):
-            for row, line in zip(item.calls, item.call_lines, strict=True):
-                outside = collected.outside(name, line, row, call=True)
-                if outside is None:
-                    collected.add_call(row)
-                else:
-                    bad.append(outside)
-            for row, line in zip(item.intervals, item.interval_lines, strict=True):
-                outside = collected.outside(name, line, row, call=False)
-                if outside is None:
-                    collected.add_interval(row)
-                else:
-                    bad.append(outside)
+            collected.add_rows(name, item.calls, item.call_lines, bad, call=True)
+            collected.add_rows(name, item.intervals, item.interval_lines, bad, call=False)
         elif isinstance(item, Skips):
             skip(item.reason, item.count, item.line)
         elif isinstance(item, Skip):

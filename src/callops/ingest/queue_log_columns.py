@@ -32,6 +32,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as _compute
 
+from callops.arrow_arrays import bool_array, int_array
 from callops.ingest.asterisk_queue_log import (
     _AGENT_EVENTS,
     _CALL_EVENTS,
@@ -44,7 +45,7 @@ from callops.ingest.asterisk_queue_log import (
 )
 from callops.ingest.asterisk_queue_log import _LEFT as _LEFT_OUTCOME
 from callops.ingest.callers import caller_number
-from callops.ingest.columnar import Lines, ascii_trim, bool_array, field, fields, flags, int_array, numbers, text_scalar
+from callops.ingest.columnar import Lines, ascii_trim, field, fields, flags, numbers, text_scalar
 from callops.ingest.items import Item, ParseContext, Rows, Skips
 from callops.records import AgentState, Direction, Outcome
 from callops.store.record_batches import call_rows, interval_rows
@@ -376,6 +377,7 @@ def parse_columns(lines: Lines, ctx: ParseContext) -> Iterator[Item | Rows | Ski
     used = text & ~comment & shaped
     barriers = np.flatnonzero((used & events.restart[codes]) | sweep)
     simple = _simple_calls(lines, events, used & (events.roles[codes] != _NOT_CALL), barriers, epoch_s)
+    pa.default_memory_pool().release_unused()  # the split lines of the calls are gone: hand their memory back
     partner: dict[int, int] = {}  # end line -> CONNECT line of each answered simple call
     if simple is not None:
         calls, connects, every = simple

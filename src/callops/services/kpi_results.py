@@ -3,11 +3,20 @@
     results = KpiResults(entries=256)                 # one per app (``WebState.kpi_results``)
     reads = KpiReads(conn, results, scope=team_scope(conn, user))   # one per request
     rows = reads.report(request, thresholds)          # kpi_report (at each queue's threshold), or the kept rows
+    body = reads.report_body(request, encode)         # the rows as ``encode`` wrote them (the API's JSON), kept too
+    text = reads.kept_text(page_key, build)           # a page's text made from such reports (the dashboard's body)
 
-A result is kept under the whole request as the report ran it — KPIs, range, grain, zone, dimensions, options,
-scenario, the user's agent scope and the queue thresholds — and the data generation read once per request
-(:mod:`callops.store.data_generation`) before any KPI query. Every write that changes calls or agent states
-raises the generation in its own transaction, so a request never gets rows older than the data it could see.
+A report is kept under the whole request as the report ran it — KPIs, range, grain, zone, dimensions, options,
+scenario, the user's agent scope and the queue thresholds — and the generation of the days it reads
+(:func:`callops.store.data_generation.span_generation` over :func:`callops.store.kpi_query.read_span_ms`), read
+before its KPI queries in the request's one transaction. Every write that changes calls or agent states marks the
+days it touched in its own transaction, so a request never gets rows older than the data it could see, and a report
+of last month stays kept while today's calls arrive.
+
+A report's encoded body (the API's JSON bytes) is kept with its rows, so an API request that hits answers without
+encoding or validating the rows again. A page's text made from kept reports is kept the same way under what the
+page names besides (its language, zone, data choice and targets) and the user's scope, and the whole generation
+(any write changes it: the dashboard's "today" is the last day with calls).
 
 Only reports of calls and agent states are kept: ticket, desk-form, roster and people KPIs, and reports by
 team (an agent's team can change without a write of calls) always run.
@@ -17,6 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
@@ -24,14 +34,23 @@ import sqlalchemy as sa
 from callops.metrics import KpiRequest, ReportRow, is_people_kpi, is_roster_kpi, is_ticket_kpi, measure, measures_for
 from callops.metrics.measures import Table
 from callops.services.queue_service_level import QueueThresholds, kpi_report_at_queue_thresholds
-from callops.store.data_generation import data_generation
-from callops.store.kpi_query import kpi_report
+from callops.store.data_generation import data_generation, span_generation
+from callops.store.kpi_query import kpi_report, read_span_ms
 
-__all__ = ["KpiReads", "KpiResults", "ROWS_PER_ENTRY", "cacheable"]
+__all__ = ["BYTES_PER_ENTRY", "KpiReads", "KpiResults", "ROWS_PER_ENTRY", "cacheable"]
 
-_Key = tuple[int, KpiRequest, tuple[tuple[tuple[str, float], ...], float] | None]
+# the data generation (of the report's days, or the whole one for a page), the request (or a page's key), the queue
+# thresholds
+_Key = tuple[Hashable, Hashable, tuple[tuple[tuple[str, float], ...], float] | None]
 _KEPT_TABLES = frozenset({Table.CALLS, Table.AGENT_INTERVALS})
 ROWS_PER_ENTRY = 100  # the rows kept, on average per entry: bounds the memory (a month by day and queue: ~170)
+BYTES_PER_ENTRY = 64 * 1024  # the encoded bodies kept, on average per entry (a month by day and queue: ~80 KB)
+
+
+@dataclass(slots=True)
+class _Kept:
+    rows: tuple[ReportRow, ...]
+    body: bytes | None = None
 
 
 def cacheable(request: KpiRequest) -> bool:
@@ -45,32 +64,53 @@ def cacheable(request: KpiRequest) -> bool:
 
 class KpiResults:
     """The most recently used KPI reports of one app: at most ``entries`` of them (0: none kept) holding at most
-    ``ROWS_PER_ENTRY * entries`` rows together (a larger report is not kept); thread-safe."""
+    ``ROWS_PER_ENTRY * entries`` rows and ``BYTES_PER_ENTRY * entries`` bytes of encoded bodies together (a larger
+    report or body is not kept); thread-safe."""
 
     def __init__(self, entries: int) -> None:
         self.entries = entries
         self.max_rows = ROWS_PER_ENTRY * entries
-        self._kept: OrderedDict[_Key, tuple[ReportRow, ...]] = OrderedDict()
+        self.max_bytes = BYTES_PER_ENTRY * entries
+        self._kept: OrderedDict[_Key, _Kept] = OrderedDict()
         self._rows = 0
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: _Key) -> tuple[ReportRow, ...] | None:
-        with self._lock:
-            rows = self._kept.get(key)
-            if rows is not None:
-                self._kept.move_to_end(key)
-            return rows
+        kept = self._get(key)
+        return None if kept is None else kept.rows
 
-    def put(self, key: _Key, rows: tuple[ReportRow, ...]) -> None:
-        if len(rows) > self.max_rows:
+    def body(self, key: _Key) -> bytes | None:
+        """The encoded body kept with ``key``'s rows, if any."""
+        kept = self._get(key)
+        return None if kept is None else kept.body
+
+    def _get(self, key: _Key) -> _Kept | None:
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+            return kept
+
+    def put(self, key: _Key, rows: tuple[ReportRow, ...], body: bytes | None = None) -> None:
+        """Keep ``rows`` (and their encoded ``body``) under ``key``, dropping the least recently used beyond the
+        bounds."""
+        if len(rows) > self.max_rows or (body is not None and len(body) > self.max_bytes):
             return
         with self._lock:
             old = self._kept.pop(key, None)
-            self._rows += len(rows) - (0 if old is None else len(old))
-            self._kept[key] = rows
-            while len(self._kept) > self.entries or self._rows > self.max_rows:
+            if old is not None:
+                self._forget(old)
+            self._kept[key] = _Kept(rows, body)
+            self._rows += len(rows)
+            self._bytes += 0 if body is None else len(body)
+            while len(self._kept) > self.entries or self._rows > self.max_rows or self._bytes > self.max_bytes:
                 _, dropped = self._kept.popitem(last=False)
-                self._rows -= len(dropped)
+                self._forget(dropped)
+
+    def _forget(self, kept: _Kept) -> None:
+        self._rows -= len(kept.rows)
+        self._bytes -= 0 if kept.body is None else len(kept.body)
 
     def __len__(self) -> int:
         with self._lock:
@@ -86,27 +126,74 @@ class KpiReads:
     scope: frozenset[str] | None
     _generation: int | None = None
     _read: bool = False
+    _ran_unkept: bool = False  # a report that is never kept ran in this request
 
     def _current(self) -> int | None:
-        """The data generation, read on the first kept report's turn and then kept for the request."""
+        """The whole data generation, read on the first kept page's turn and then kept for the request."""
         if not self._read:
             self._generation = data_generation(self.conn) if self.results.entries > 0 else None
             self._read = True
         return self._generation
 
+    def _key(self, scoped: KpiRequest, thresholds: QueueThresholds | None) -> _Key | None:
+        """The cache key of ``scoped`` (None: not kept), with the generation of the days it reads."""
+        if self.results.entries <= 0 or not cacheable(scoped):
+            return None
+        generation = span_generation(self.conn, *read_span_ms(scoped))
+        if generation is None:
+            return None
+        return (generation, scoped, None if thresholds is None
+                else (tuple(sorted(thresholds.by_queue.items())), thresholds.default_s))
+
+    def _run(self, scoped: KpiRequest, thresholds: QueueThresholds | None) -> list[ReportRow]:
+        if not cacheable(scoped):
+            self._ran_unkept = True
+        return (kpi_report(self.conn, scoped) if thresholds is None
+                else kpi_report_at_queue_thresholds(self.conn, scoped, thresholds))
+
     def report(self, request: KpiRequest, thresholds: QueueThresholds | None = None) -> list[ReportRow]:
         """The KPI report within the scope; with ``thresholds``, service level at each queue's own threshold."""
         scoped = replace(request, agents=self.scope)
-        generation = self._current() if cacheable(scoped) else None
-        key: _Key | None = None
-        if generation is not None:
-            key = (generation, scoped, None if thresholds is None
-                   else (tuple(sorted(thresholds.by_queue.items())), thresholds.default_s))
+        key = self._key(scoped, thresholds)
+        if key is not None:
             kept = self.results.get(key)
             if kept is not None:
                 return list(kept)
-        rows = (kpi_report(self.conn, scoped) if thresholds is None
-                else kpi_report_at_queue_thresholds(self.conn, scoped, thresholds))
+        rows = self._run(scoped, thresholds)
         if key is not None:
             self.results.put(key, tuple(rows))
         return rows
+
+    def report_body(self, request: KpiRequest, encode: Callable[[Sequence[ReportRow]], bytes]) -> bytes:
+        """The KPI report within the scope as ``encode`` writes it; kept with the rows (``encode`` must depend on
+        nothing but the rows: one encoder per app, the API's JSON)."""
+        scoped = replace(request, agents=self.scope)
+        key = self._key(scoped, None)
+        if key is None:
+            return encode(self._run(scoped, None))
+        body = self.results.body(key)
+        if body is not None:
+            return body
+        kept = self.results.get(key)
+        rows = self._run(scoped, None) if kept is None else kept
+        body = encode(rows)
+        self.results.put(key, tuple(rows), body)
+        return body
+
+    def kept_text(self, page: Hashable, build: Callable[[], str]) -> str:
+        """The text ``build`` makes from this request's KPI reports, kept until the data change under ``page`` and
+        the user's scope. ``page`` must name everything else the text depends on (language, zone, the data choice,
+        targets); a text whose reports include one that is never kept is not kept either."""
+        generation = self._current()
+        if generation is None:
+            return build()
+        key: _Key = (generation, ("page", page, self.scope), None)
+        body = self.results.body(key)
+        if body is not None:
+            return body.decode()
+        ran_unkept, self._ran_unkept = self._ran_unkept, False
+        text = build()
+        if not self._ran_unkept:
+            self.results.put(key, (), text.encode())
+        self._ran_unkept = self._ran_unkept or ran_unkept
+        return text

@@ -33,6 +33,11 @@ class ReportData:
         return None if self.scenario is None else self.scenario.name
 
     @property
+    def choice_key(self) -> tuple[object, ...]:
+        """What a page shows of the choice and the saved runs to pick from, as a key for a kept page."""
+        return (self.name, tuple((s.name, s.calls, s.first_call_at, s.last_call_at) for s in self.saved))
+
+    @property
     def query(self) -> str:
         """``scenario=NAME`` for links that keep the choice; empty for real calls."""
         return "" if self.scenario is None else urlencode({"scenario": self.scenario.name})

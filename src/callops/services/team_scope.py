@@ -12,13 +12,18 @@ from callops.records import Role
 from callops.store.directory import led_agents
 from callops.store.users import User
 
-__all__ = ["team_scope", "in_team_scope"]
+__all__ = ["has_team_scope", "team_scope", "in_team_scope"]
+
+
+def has_team_scope(user: User) -> bool:
+    """Whether ``user``'s staff rights stop at some agents (a team lead's), so ``team_scope`` takes a query."""
+    return user.role is Role.TEAM_LEAD
 
 
 def team_scope(conn: sa.Connection, user: User) -> frozenset[str] | None:
     """The agents whose records ``user`` may see through a staff right: None for every agent; for a team
     lead, the agents of the teams whose ``lead`` is their user name (none when they lead no team)."""
-    if user.role is not Role.TEAM_LEAD:
+    if not has_team_scope(user):
         return None
     return led_agents(conn, user.username)
 

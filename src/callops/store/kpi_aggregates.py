@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from callops.metrics import Grain, KpiOptions, local_range_ms, measure, offset_segments
 from callops.metrics.periods import DAY_MS
 from callops.metrics.preaggregates import BIN_STEPS, BINNED, BUCKET_MS, PRESETS, STORED, Binned, ReadPlan, zone_fits
-from callops.store.data_generation import raise_generation
+from callops.store.data_generation import days_of, raise_generation
 from callops.store.kpi_day_reads import binned_sums, day_reads
 from callops.store.schema import KPI_LEVELS, agents, calls, kpi_bucket_ms
 from callops.store.sql_terms import aggregate_sql, bucket_sql, local_ms_sql, of_scenario, predicate_sql
@@ -190,15 +190,17 @@ def _clear(conn: sa.Connection, scope: _Scope, levels: _Levels) -> None:
 def refresh(conn: sa.Connection, touched: TouchedBuckets) -> None:
     """Recompute the pre-aggregates of the touched buckets from ``calls`` (call it in the writing transaction)
     and raise the data generation."""
-    raise_generation(conn)
-    for run in touched.runs():
+    runs = touched.runs()
+    raise_generation(conn, [d for _, lo, hi in runs for d in days_of(lo, hi)])
+    for run in runs:
         _clear(conn, run, KPI_LEVELS)
         _fill(conn, run, KPI_LEVELS)
 
 
-def forget_scenario(conn: sa.Connection, scenario: str) -> None:
-    """Drop the pre-aggregates of a scenario whose calls are deleted, and raise the data generation."""
-    raise_generation(conn)
+def forget_scenario(conn: sa.Connection, scenario: str, days: Iterable[int] | None = None) -> None:
+    """Drop the pre-aggregates of a scenario whose calls are deleted, and raise the data generation of ``days``
+    (the UTC days its calls and agent states were on; None: every day)."""
+    raise_generation(conn, days)
     for tables in KPI_LEVELS:
         for table in tables:
             conn.execute(table.delete().where(of_scenario(table.c.scenario, scenario)))

@@ -18,16 +18,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from operator import is_, itemgetter
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from callops.arrow_arrays import array_of
 from callops.metrics import KpiOptions
 from callops.metrics.preaggregates import BINNED, BUCKET_MS, PRESETS, STORED
-from callops.store.data_generation import raise_generation
+from callops.store.data_generation import DAY_MS, raise_generation
 from callops.store.kpi_aggregates import _bin_sql, _dim_names
 from callops.store.schema import KPI_LEVELS, calls, kpi_bucket_ms
 from callops.store.sql_terms import aggregate_sql, bucket_sql, predicate_sql
@@ -66,12 +66,15 @@ class Increment:
         return not self.touched
 
     def batches(self, part: _Part, size: int) -> Iterator[list[tuple[Any, ...]]]:
-        """The part's rows as tuples, ``size`` at a time (never all of them in Python at once)."""
+        """The part's rows as tuples, ``size`` at a time: the part is fetched as numpy columns (a null is masked;
+        only the text keys are Python objects), made rows a slice at a time (``tolist``: int, float, str or None,
+        what ``fetchall`` gives, in a few C loops instead of one call per row)."""
         if self._con is None:
             return
-        result = self._con.execute(f"SELECT * FROM {part.relation}")
-        while batch := result.fetchmany(size):
-            yield batch
+        columns = list(self._con.execute(f"SELECT * FROM {part.relation}").fetchnumpy().values())
+        count = len(columns[0]) if columns else 0
+        for start in range(0, count, size):
+            yield list(zip(*(c[start : start + size].tolist() for c in columns), strict=True))
 
     def close(self) -> None:
         if self._con is not None:
@@ -144,9 +147,6 @@ def _statements() -> list[tuple[sa.Table, tuple[str, ...], int, str]]:
 
 
 _STATEMENTS = _statements()
-_TOUCHED = _sql(
-    sa.select(calls.c.scenario, bucket_sql(sa.type_coerce(calls.c.started_at, sa.BigInteger), BUCKET_MS)).distinct()
-)
 _READ = frozenset(name for *_, sql in _STATEMENTS for name in re.findall(r"\bcalls\.(\w+)", sql))  # its columns
 
 
@@ -163,38 +163,6 @@ def _arrow_type(column: sa.Column[Any]) -> Any:
     return pa.string()
 
 
-def _arrow_column(values: Sequence[Any], kind: Any) -> Any:
-    """An Arrow array of the Python ``values`` (None is null), built from numpy buffers: ``pa.array`` on a
-    list imports pandas on pyarrow 26 (about a second per import process) only to ask if it is a Series."""
-    import numpy as np
-    import pyarrow as pa
-
-    n = len(values)
-    nulls = values.count(None) if isinstance(values, (list, tuple)) else list(values).count(None)
-    boxed = np.array(values, dtype=object) if nulls else None
-    missing = np.fromiter(map(is_, values, repeat(None)), dtype=bool, count=n) if nulls else \
-        np.zeros(n, dtype=bool)
-    validity = pa.py_buffer(np.packbits(~missing, bitorder="little").tobytes()) if nulls else None
-    if kind == pa.string():
-        encoded = [b"" if v is None else v.encode("utf-8") for v in values] if nulls else \
-            [v.encode("utf-8") for v in values]
-        offsets = np.zeros(n + 1, dtype=np.int32)
-        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n), out=offsets[1:], dtype=np.int32)
-        buffers = [validity, pa.py_buffer(offsets.tobytes()), pa.py_buffer(b"".join(encoded))]
-    else:
-        dtype = bool if kind == pa.bool_() else np.float64 if kind == pa.float64() else np.int64
-        if boxed is not None:
-            boxed[missing] = 0
-            data = boxed.astype(dtype)
-        else:
-            data = np.array(values, dtype=dtype)
-        if dtype is bool:
-            buffers = [validity, pa.py_buffer(np.packbits(data, bitorder="little").tobytes())]
-        else:
-            buffers = [validity, pa.py_buffer(data.tobytes())]
-    return pa.Array.from_buffers(kind, n, buffers, null_count=nulls)
-
-
 def increment_of(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> Increment:
     """The pre-aggregate rows of the stored call ``rows`` alone (columns named ``columns``), aggregated by DuckDB
     on one thread over just the columns the measures read."""
@@ -204,11 +172,9 @@ def increment_of(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> Incre
     import pyarrow as pa
 
     wanted = [n for n in columns if n in _READ]
-    # the wanted columns of every row, transposed in one pass of C loops (not one Python loop per column)
-    pick = itemgetter(*(columns.index(n) for n in wanted))
-    values = list(zip(*map(pick, rows), strict=True)) if len(wanted) > 1 else [tuple(map(pick, rows))]
-    new_calls = pa.Table.from_arrays([_arrow_column(column, _arrow_type(calls.c[name])) for name, column
-                                      in zip(wanted, values, strict=True)], names=wanted)
+    # each wanted column in one C loop over the rows (no tuple of every row's picked values in between)
+    new_calls = pa.Table.from_arrays([array_of(list(map(itemgetter(columns.index(name)), rows)),
+                                               _arrow_type(calls.c[name])) for name in wanted], names=wanted)
     con = duckdb.connect()
     out = Increment(con)
     try:
@@ -218,9 +184,11 @@ def increment_of(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> Incre
             relation = f"part_{n}"
             con.execute(f"CREATE TEMP TABLE {relation} AS {sql}")
             out.parts.append(_Part(table, names, n_keys, relation, kpi_bucket_ms(table)))
-        for scenario, bucket in con.execute(_TOUCHED).fetchall():
-            out.touched.setdefault(scenario, []).append(int(bucket))
         con.unregister("calls")
+        # the finest table's keys start with (bucket_at, scenario): its pairs are those of the calls
+        for scenario, bucket in con.execute(f'SELECT DISTINCT "scenario", "bucket_at" FROM {out.parts[0].relation}'
+                                            ).fetchall():
+            out.touched.setdefault(scenario, []).append(int(bucket))
     except BaseException:
         out.close()
         raise
@@ -231,6 +199,13 @@ def increment_of(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> Incre
 
 def _scenario_is(table: sa.Table, scenario: str | None) -> Any:
     return table.c.scenario.is_(None) if scenario is None else table.c.scenario == scenario
+
+
+def _stored_between(conn: sa.Connection, table: sa.Table, scenario: str | None, first: int, last: int) -> bool:
+    """Whether ``table`` holds a row of ``scenario`` in a bucket from ``first`` to ``last`` (one index probe)."""
+    found = conn.execute(sa.select(sa.literal(1)).select_from(table).where(
+        _scenario_is(table, scenario), table.c.bucket_at.between(first, last)).limit(1)).first()
+    return found is not None
 
 
 def _combine(names: Sequence[str], n_keys: int, old: tuple[Any, ...], new: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -246,13 +221,15 @@ def _combine(names: Sequence[str], n_keys: int, old: tuple[Any, ...], new: tuple
 def apply_increment(conn: sa.Connection, inc: Increment) -> None:
     """Merge ``inc`` into the pre-aggregate tables (call it in the transaction that inserts its calls) and raise
     the data generation."""
-    raise_generation(conn)
+    raise_generation(conn, {b // DAY_MS for buckets in inc.touched.values() for b in buckets})
     for part in inc.parts:
         table, names, n_keys = part.table, part.columns, part.n_keys
         stored: list[tuple[Any, ...]] = []
         cols = [table.c[n] for n in names]
         for scenario, touched in inc.touched.items():
             buckets = sorted({b - b % part.bucket_ms for b in touched})  # the table's buckets holding them
+            if not _stored_between(conn, table, scenario, buckets[0], buckets[-1]):
+                continue  # nothing stored in the span they cover (a first import of these days): no bucket to read
             for start in range(0, len(buckets), _IN_CHUNK):
                 where = [_scenario_is(table, scenario), table.c.bucket_at.in_(buckets[start : start + _IN_CHUNK])]
                 got = conn.execute(sa.select(*cols).where(*where)).all()

@@ -58,8 +58,8 @@ from callops.store.schema import agent_intervals, agents, calls, scenarios, tick
 from callops.store.sql_terms import aggregate_sql, bucket_sql, local_ms_sql, of_scenario, predicate_sql, to_buckets
 from callops.store.types import from_millis
 
-__all__ = ["ParquetSource", "Source", "ReadModel", "kpi_report", "stored_span", "query_buckets", "call_buckets_sql",
-           "agent_report",
+__all__ = ["ParquetSource", "Source", "ReadModel", "kpi_report", "read_span_ms", "stored_span", "query_buckets",
+           "call_buckets_sql", "agent_report",
            "away_by_reason", "AGENT_REPORT_KPIS", "state_buckets_sql"]
 
 
@@ -393,6 +393,20 @@ def kpi_report(source: Source, request: KpiRequest, *, read_model: ReadModel = "
     return report_rows(current, grain=request.grain, dim_names=request.dims, kpi_keys=keys, options=request.options,
                        range_start=request.start, previous=previous, previous_range_start=prev_start,
                        span_days=request.span_days)
+
+
+def read_span_ms(request: KpiRequest) -> tuple[int, int]:
+    """The epoch-ms range of calls and agent states ``kpi_report(request)`` reads: its local days (and the previous
+    period's with ``compare_previous``), and for FCR the window after them where next contacts are looked for."""
+    lo_ms, hi_ms = local_range_ms(request.start, request.end, request.tz)
+    if request.compare_previous:
+        span = request.span_days
+        prev_lo, prev_hi = local_range_ms(shift_back(request.start, request.grain, span_days=span),
+                                          shift_back(request.end, request.grain, span_days=span), request.tz)
+        lo_ms, hi_ms = min(lo_ms, prev_lo), max(hi_ms, prev_hi)
+    if "fcr_no_repeat" in measures_for(list(request.kpis)):
+        hi_ms += int(request.options.param("fcr_window_s") * 1000)
+    return lo_ms, hi_ms
 
 
 def stored_span(source: Source, *, tz: str, kpis: Sequence[str],

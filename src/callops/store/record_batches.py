@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 
 from callops.records import AgentInterval, Call
-from callops.store.data_generation import raise_generation
+from callops.store.data_generation import DAY_MS, raise_generation
 from callops.store.kpi_increments import Increment, apply_increment, increment_of
 from callops.store.records import (
     _CALL_COLUMNS,
@@ -119,7 +120,10 @@ def _by_key(rows: Iterable[tuple[Any, ...]] | Mapping[tuple[Any, ...], tuple[Any
         by_key = {}
         for row in rows:
             by_key.setdefault(key(row), row)
-    return dict(sorted(by_key.items(), key=lambda item: item[1][start]))
+    keys, values = list(by_key), list(by_key.values())
+    # a stable sort by start (ties keep their order, as ``sorted`` keeps them), the order found by numpy
+    order = np.argsort(np.fromiter(map(itemgetter(start), values), dtype=np.int64, count=len(values)), kind="stable")
+    return dict(zip(map(keys.__getitem__, order.tolist()), map(values.__getitem__, order.tolist()), strict=True))
 
 
 def drop_stored(conn: sa.Connection, prepared: Prepared) -> int:
@@ -150,7 +154,8 @@ def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int, *,
     names = ", ".join(f'"{c}"' for c in (*prepared.columns, "import_id"))
     rows = list(prepared.rows.values())
     if prepared.table is agent_intervals and rows:
-        raise_generation(conn)
+        start = prepared.columns.index("start_at")  # an interval counts in its start's bucket
+        raise_generation(conn, {int(row[start]) // DAY_MS for row in rows})
     if conn.dialect.name == "postgresql":
         _copy(conn, f'COPY "{prepared.table.name}" ({names}) FROM STDIN', rows, import_id, on_batch)
     else:
@@ -182,8 +187,8 @@ def _yield_form_acw(conn: sa.Connection, rows: Sequence[tuple[Any, ...]]) -> Non
     """The desk form's after-call work gives way to the real intervals just written that overlap it."""
     real = [r for r in rows if r[_SCENARIO] is None and r[_SOURCE] != FORM_ACW_SOURCE]
     if real:
-        drop_overlapped_form_acw(conn, {r[_AGENT] for r in real}, min(r[_START] for r in real),
-                                 max(r[_END] for r in real))
+        drop_overlapped_form_acw(conn, set(map(itemgetter(_AGENT), real)), min(map(itemgetter(_START), real)),
+                                 max(map(itemgetter(_END), real)))
 
 
 def _copy(conn: sa.Connection, statement: str, rows: list[tuple[Any, ...]], import_id: int,

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from callops.errors import NotFound
 from callops.records import AgentInterval, Call, Direction, IssueCategory, Outcome
-from callops.store.data_generation import raise_generation
+from callops.store.data_generation import DAY_MS, raise_generation
 from callops.store.kpi_aggregates import TouchedBuckets
 from callops.store.kpi_aggregates import refresh as refresh_aggregates
 from callops.store.schema import agent_intervals, calls
@@ -194,11 +194,14 @@ def insert_intervals(conn: sa.Connection, records: Iterable[AgentInterval], *,
     (:func:`drop_overlapped_form_acw`), in the same transaction."""
     agents: set[str] = set()
     span = [0, 0]
+    days: set[int] = set()
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for r in records:
-            row = (r.source, r.scenario, r.agent, r.state.value, _ms(r.start_at), _ms(r.end_at), r.reason, r.queue,
-                   import_id)
+            start_ms = _ms(r.start_at)
+            row = (r.source, r.scenario, r.agent, r.state.value, start_ms, _ms(r.end_at), r.reason, r.queue, import_id)
+            if start_ms is not None:
+                days.add(start_ms // DAY_MS)  # an interval counts in its start's bucket
             if r.scenario is None and r.source != FORM_ACW_SOURCE:
                 start, end = to_millis(r.start_at), to_millis(r.end_at)
                 span[:] = [min(span[0], start), max(span[1], end)] if agents else [start, end]
@@ -207,7 +210,7 @@ def insert_intervals(conn: sa.Connection, records: Iterable[AgentInterval], *,
 
     counts = _insert_new(conn, agent_intervals, _INTERVAL_COLUMNS, ("source", "agent", "state", "start_at"), rows())
     if counts.inserted:
-        raise_generation(conn)
+        raise_generation(conn, days)
         if agents:
             drop_overlapped_form_acw(conn, agents, span[0], span[1])
     return counts
@@ -231,12 +234,20 @@ def drop_overlapped_form_acw(conn: sa.Connection, agents: Iterable[str], start_m
     start, end = sa.type_coerce(a.start_at, sa.BigInteger), sa.type_coerce(a.end_at, sa.BigInteger)
     names = sorted(agents)
     deleted = 0
+    days: set[int] | None = set()  # the deleted intervals' start days (None: not told, every day)
     for at in range(0, len(names), 900):
-        deleted += conn.execute(agent_intervals.delete().where(
+        delete = agent_intervals.delete().where(
             a.source == FORM_ACW_SOURCE, a.scenario.is_(None), a.agent.in_(names[at:at + 900]),
-            start < end_ms, end > start_ms - _OVERLAP_LOOKBACK_MS, _other_source_overlaps(a))).rowcount
+            start < end_ms, end > start_ms - _OVERLAP_LOOKBACK_MS, _other_source_overlaps(a))
+        if conn.dialect.delete_returning and days is not None:
+            starts = [int(r[0]) for r in conn.execute(delete.returning(start))]
+            deleted += len(starts)
+            days.update(s // DAY_MS for s in starts)
+        else:
+            deleted += conn.execute(delete).rowcount
+            days = None
     if deleted:
-        raise_generation(conn)
+        raise_generation(conn, days)
     return deleted
 
 

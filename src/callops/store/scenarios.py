@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from callops.errors import InvalidInput, NotFound
 from callops.records import AgentInterval, Call
+from callops.store.data_generation import DAY_MS
 from callops.store.kpi_aggregates import forget_scenario
 from callops.store.records import insert_calls, insert_intervals
 from callops.store.schema import agent_intervals, calls, scenarios
@@ -45,9 +46,19 @@ def check_scenario_name(name: str, *, field: str = "name") -> None:
         raise InvalidInput(f"scenario name {name!r} must be 1-80 letters, digits, '-', '_' or '.'", field=field)
 
 
+def _days(conn: sa.Connection, name: str) -> set[int]:
+    """The UTC day numbers of scenario ``name``'s calls and agent states (what deleting them changes)."""
+    out: set[int] = set()
+    for table, start in ((calls, "started_at"), (agent_intervals, "start_at")):
+        day = sa.type_coerce(table.c[start], sa.BigInteger) // DAY_MS
+        out.update(int(d) for d in conn.execute(sa.select(day).where(table.c.scenario == name).distinct()).scalars())
+    return out
+
+
 def _delete_rows(conn: sa.Connection, name: str) -> None:
+    days = _days(conn, name)
     conn.execute(calls.delete().where(calls.c.scenario == name))
-    forget_scenario(conn, name)
+    forget_scenario(conn, name, days)
     conn.execute(agent_intervals.delete().where(agent_intervals.c.scenario == name))
     conn.execute(scenarios.delete().where(scenarios.c.name == name))
 
@@ -93,6 +104,9 @@ def _saved(name: str | None = None) -> sa.Select[Any]:
     return query if name is None else query.where(scenarios.c.name == name)
 
 
+_ALL_SAVED = _saved().order_by(scenarios.c.created_at.desc(), scenarios.c.name)  # built once: every report page
+
+
 def _scenario(row: sa.Row[Any]) -> SavedScenario:
     return SavedScenario(name=row.name, created_at=row.created_at, created_by=row.created_by,
                          definition=row.definition, replications=row.replications, seed=row.seed,
@@ -110,5 +124,4 @@ def get_scenario(conn: sa.Connection, name: str) -> SavedScenario:
 
 def list_scenarios(conn: sa.Connection) -> list[SavedScenario]:
     """Every saved scenario, newest first."""
-    return [_scenario(row) for row in conn.execute(_saved().order_by(scenarios.c.created_at.desc(),
-                                                                      scenarios.c.name))]
+    return [_scenario(row) for row in conn.execute(_ALL_SAVED)]

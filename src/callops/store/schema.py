@@ -26,7 +26,7 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "desk_contacts", "nesting_plans", "FULLTEXT_OBJECTS", "is_fulltext_object",
            "kpi_buckets", "kpi_buckets_queue", "kpi_buckets_queue_hour", "kpi_wait_bins", "kpi_wait_bins_queue",
            "kpi_wait_bins_queue_hour", "kpi_buckets_day", "kpi_wait_bins_day", "KPI_LEVELS", "kpi_bucket_ms",
-           "data_generation"]
+           "data_generation", "data_generation_days"]
 
 metadata = sa.MetaData(
     naming_convention={
@@ -415,6 +415,13 @@ site_settings = sa.Table(
 data_generation = sa.Table(  # one row: raised in the transaction of every write KPI reads see (store.data_generation)
     "data_generation", metadata,
     sa.Column("id", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("generation", sa.BigInteger, nullable=False),
+    sa.Column("whole", sa.BigInteger, nullable=False, server_default="0"),  # the last write that may touch any day
+)
+
+data_generation_days = sa.Table(  # per UTC day (epoch ms // 86,400,000): the generation of the last write touching it
+    "data_generation_days", metadata,
+    sa.Column("day", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("generation", sa.BigInteger, nullable=False),
 )
 

@@ -101,14 +101,22 @@ async def _connection(request: Request, engine: EngineDep) -> AsyncIterator[sa.C
     async with _db_slots(request):
         conn = await run_in_threadpool(engine.connect)
         try:
-            try:
-                yield conn
-            except BaseException:
-                await run_in_threadpool(conn.rollback)
-                raise
-            await run_in_threadpool(conn.commit)
-        finally:
-            await run_in_threadpool(conn.close)
+            yield conn
+        except BaseException:
+            await run_in_threadpool(_end, conn, commit=False)
+            raise
+        await run_in_threadpool(_end, conn, commit=True)
+
+
+def _end(conn: sa.Connection, *, commit: bool) -> None:
+    """Commit (or roll back) and give the connection back to the pool: one trip to a worker thread for both."""
+    try:
+        if commit:
+            conn.commit()
+        else:
+            conn.rollback()
+    finally:
+        conn.close()
 
 
 ConnDep = Annotated[sa.Connection, Depends(_connection, scope="function")]  # exits before the response is sent

@@ -14,8 +14,11 @@ from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from markupsafe import Markup
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
 from callops.errors import InvalidInput
@@ -38,13 +41,13 @@ from callops.services.queue_service_level import QueueThresholds, queue_threshol
 from callops.services.report_data import QueueTargets, ReportData, latest_day, report_data, site_queue_targets
 from callops.services.report_files import columns_of
 from callops.services.spreadsheet_export import Column, csv_encoding, kpi_columns, kpi_label, table_csv, table_xlsx
-from callops.services.team_scope import team_scope
+from callops.services.team_scope import has_team_scope, team_scope
 from callops.store.kpi_query import agent_report
 from callops.web.deps import ConnDep, SettingsDep, StateDep, User, ViewerDep, require
 from callops.web.downloads import attachment
 from callops.web.filters import parse_date
 from callops.web.nav import NavItem
-from callops.web.rendering import render
+from callops.web.rendering import render, render_fragment
 from callops.web.report_tables import PAGE_ROWS, Cell, drill_params, judge, kpi_href, page_of, row_cells
 from callops.web.viewer import Viewer
 
@@ -137,10 +140,12 @@ def _report_data(conn: ConnDep, scenario: ScenarioQuery = None) -> ReportData:
 ReportDataDep = Annotated[ReportData, Depends(_report_data)]
 
 
-def _kpi_reads(conn: ConnDep, state: StateDep, user: ReportsUser) -> KpiReads:
+async def _kpi_reads(conn: ConnDep, state: StateDep, user: ReportsUser) -> KpiReads:
     """The request's KPI reports: a team lead's cover only the agents of their teams; kept per app process
-    until the data change (``callops.services.kpi_results``)."""
-    return KpiReads(conn, state.kpi_results, team_scope(conn, user))
+    until the data change (``callops.services.kpi_results``). Only a team lead's scope takes a query (on a worker
+    thread); for everyone else this runs on the event loop."""
+    scope = await run_in_threadpool(team_scope, conn, user) if has_team_scope(user) else None
+    return KpiReads(conn, state.kpi_results, scope)
 
 
 KpiReadsDep = Annotated[KpiReads, Depends(_kpi_reads)]
@@ -166,11 +171,20 @@ class AgentRowOut(BaseModel):
     agent: str
 
 
+_KPI_ROWS_JSON = TypeAdapter(list[dict[str, Any]])
+
+
+def _kpi_rows_json(rows: Sequence[ReportRow]) -> bytes:
+    """The API's body of KPI rows: what FastAPI would write for ``list[KpiRowOut]``, encoded once per kept report."""
+    return _KPI_ROWS_JSON.dump_json([r.as_dict() for r in rows])
+
+
 @router.get("/api/reports/kpi", tags=["reports"], response_model=list[KpiRowOut])
-def api_kpi(reads: KpiReadsDep, settings: SettingsDep, params: KpiParamsDep) -> list[dict[str, Any]]:
+def api_kpi(reads: KpiReadsDep, settings: SettingsDep, params: KpiParamsDep) -> Response:
     """KPI rows, exactly as ``callops report kpi --format json``: ``period``, the ``by`` columns, then the KPIs
     (rates as fractions; ``prev_<kpi>`` with ``compare_previous``)."""
-    return [r.as_dict() for r in reads.report(params.request(settings.site_tz))]
+    return Response(reads.report_body(params.request(settings.site_tz), _kpi_rows_json),
+                    media_type="application/json")
 
 
 @router.get("/api/reports/agents", tags=["reports"], response_model=list[AgentRowOut])
@@ -298,42 +312,52 @@ def _dashboard_chart(viewer: Viewer, today: dt.date, week_ago: dt.date, now: Map
 def dashboard(request: Request, conn: ConnDep, reads: KpiReadsDep, viewer: ViewerDep,
               data: ReportDataDep) -> HTMLResponse:
     """Today (the latest day with data) and this week against last week, occupancy, the split by queue (judged
-    against each queue's targets), and volume and service level by 30-minute interval against the SL target."""
+    against each queue's targets), and volume and service level by 30-minute interval against the SL target.
+    The body is kept until the data change, per language, zone, data choice and targets."""
+    targets = site_queue_targets(conn)
+    page = ("dashboard", viewer.locale, viewer.tz.key, data.choice_key, tuple(sorted(targets.items())))
+    body = reads.kept_text(page, lambda: render_fragment(request, viewer, "reports/_dashboard_body.html", {
+        "show": _show(viewer), "label": _label(viewer), "data": data,
+        **_dashboard_context(conn, reads, viewer, data, targets)}))
+    return _page(request, viewer, "reports/dashboard.html", data, {"body": Markup(body)})
+
+
+def _dashboard_context(conn: sa.Connection, reads: KpiReads, viewer: Viewer, data: ReportData,
+                       targets: Mapping[str, QueueTargets]) -> dict[str, Any]:
     today = _latest_day(conn, viewer, data)
     context: dict[str, Any] = {"today": today, "kpis": DASHBOARD_KPIS}
-    if today is not None:
-        tz = viewer.tz.key
-        monday = today - dt.timedelta(days=today.weekday())
-        week_ago = today - dt.timedelta(days=7)
-        targets = site_queue_targets(conn)
-        thresholds = _site_thresholds(targets)
-        context.update(
-            day=_one(reads, data, today, today, tz, DASHBOARD_KPIS, thresholds),
-            day_before=_one(reads, data, week_ago, week_ago, tz, DASHBOARD_KPIS, thresholds),
-            week=_one(reads, data, monday, today, tz, DASHBOARD_KPIS, thresholds),
-            last_week=_one(reads, data, monday - dt.timedelta(days=7), week_ago, tz, DASHBOARD_KPIS, thresholds),
-            monday=monday, week_ago=week_ago)
-        now = _intervals(reads, data, today, tz, thresholds)
-        then = _intervals(reads, data, week_ago, tz, thresholds)
-        split = reads.report(KpiRequest(start=today, end=today, grain=Grain.TOTAL, tz=tz, dims=("queue",),
-                                            kpis=QUEUE_SPLIT_KPIS, agent_states=False, scenario=data.name),
-                     thresholds)
-        queues = [dict(r.dims)["queue"] for r in split]
-        line = _target_line(targets, split)
-        context["chart"] = _dashboard_chart(viewer, today, week_ago, now, then, line)
-        context["target_line"] = line
-        context["target_line_weighted"] = _common_target(targets, queues) is None
-        context["intervals"] = [(x, now.get(x, {}).get("offered", 0), then.get(x, {}).get("offered", 0))
-                                for x in sorted(set(now) | set(then) | set(_HALF_HOURS))]
-        context["split_keys"] = ["queue", *QUEUE_SPLIT_KPIS]
-        context["split"] = [(row_cells({"queue": queue or "–", **r.kpis}, context["split_keys"], show=_show(viewer),
-                                       targets=targets, sl_threshold_s=thresholds.of(queue),
-                                       drill=drill_params(r, grain=Grain.TOTAL, zone=tz, first=today, last=today,
-                                                          scenario=data.name)), thresholds.of(queue))
-                            for r, queue in zip(split, queues, strict=True)]
-        context["threshold_note"] = _threshold_note(viewer, thresholds, queues)
-        context["defaults_used"] = not any(targets.get(str(q), QueueTargets()).from_queue for q in queues)
-    return _page(request, viewer, "reports/dashboard.html", data, context)
+    if today is None:
+        return context
+    tz = viewer.tz.key
+    monday = today - dt.timedelta(days=today.weekday())
+    week_ago = today - dt.timedelta(days=7)
+    thresholds = _site_thresholds(targets)
+    context.update(
+        day=_one(reads, data, today, today, tz, DASHBOARD_KPIS, thresholds),
+        day_before=_one(reads, data, week_ago, week_ago, tz, DASHBOARD_KPIS, thresholds),
+        week=_one(reads, data, monday, today, tz, DASHBOARD_KPIS, thresholds),
+        last_week=_one(reads, data, monday - dt.timedelta(days=7), week_ago, tz, DASHBOARD_KPIS, thresholds),
+        monday=monday, week_ago=week_ago)
+    now = _intervals(reads, data, today, tz, thresholds)
+    then = _intervals(reads, data, week_ago, tz, thresholds)
+    split = reads.report(KpiRequest(start=today, end=today, grain=Grain.TOTAL, tz=tz, dims=("queue",),
+                                    kpis=QUEUE_SPLIT_KPIS, agent_states=False, scenario=data.name), thresholds)
+    queues = [dict(r.dims)["queue"] for r in split]
+    line = _target_line(targets, split)
+    context["chart"] = _dashboard_chart(viewer, today, week_ago, now, then, line)
+    context["target_line"] = line
+    context["target_line_weighted"] = _common_target(targets, queues) is None
+    context["intervals"] = [(x, now.get(x, {}).get("offered", 0), then.get(x, {}).get("offered", 0))
+                            for x in sorted(set(now) | set(then) | set(_HALF_HOURS))]
+    context["split_keys"] = ["queue", *QUEUE_SPLIT_KPIS]
+    context["split"] = [(row_cells({"queue": queue or "–", **r.kpis}, context["split_keys"], show=_show(viewer),
+                                   targets=targets, sl_threshold_s=thresholds.of(queue),
+                                   drill=drill_params(r, grain=Grain.TOTAL, zone=tz, first=today, last=today,
+                                                      scenario=data.name)), thresholds.of(queue))
+                        for r, queue in zip(split, queues, strict=True)]
+    context["threshold_note"] = _threshold_note(viewer, thresholds, queues)
+    context["defaults_used"] = not any(targets.get(str(q), QueueTargets()).from_queue for q in queues)
+    return context
 
 
 def _target_line(targets: Mapping[str, QueueTargets], split: Sequence[ReportRow]) -> QueueTargets:

@@ -1,7 +1,7 @@
 """KPI pre-aggregates: a UTC-day level by queue, call type, priority and source, for weeks to years in any zone
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-04 22:00:00
 
 The tables follow ``callops.store.schema`` (``kpi_buckets_day``, ``kpi_wait_bins_day``: the measure columns and
@@ -16,8 +16,8 @@ from alembic import op
 from callops.store.kpi_aggregates import fill_from_finer
 from callops.store.schema import kpi_buckets_day, kpi_buckets_queue, kpi_wait_bins_day, kpi_wait_bins_queue
 
-revision = '0029'
-down_revision = '0028'
+revision = '0030'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 
