@@ -2,7 +2,7 @@
 
 Run: nice -n 10 .venv/bin/python benchmarks/kpi_scale.py --rows 10000000 --sqlite /tmp/kpi_scale.db \
          --postgres postgresql://postgres@127.0.0.1:5432/postgres [--keep] [--load-only] [--reuse-aggregates]
-         [--only sqlite|postgresql]
+         [--only sqlite|postgresql] [--before /tmp/before/src]
 
 Generates --rows calls over a year (the generator of kpi_preaggregates.py: 8 queues x 2 call types, 240
 agents, a daytime curve) and loads them in bulk: executemany in batches of 200,000 into the SQLite file, and
@@ -13,7 +13,12 @@ place for that; without it they are deleted at the end). Then, per engine: ``cal
 from the calls table alone (``read_model="calls"``, the named baseline), side by side:
 
   dashboard: the /reports page's 6 queries as one page; p50 and p95 of 20 runs (5 from the calls table);
-  year by month by queue: 10 KPIs; best of 3 (1 from the calls table).
+  year by month by queue, by call type and by source: 10 KPIs each; best of 3 (1 from the calls table).
+
+With ``--before SRC`` (a copy of another version's ``src``, e.g. ``git archive main src | tar -x -C
+/tmp/before``) the same reports are also read from the pre-aggregates by that version, in a child process on
+the same database after this one's upgrade (its read plan ignores tables it does not know): the before/after
+of a read-plan change in one run.
 
 Every report's rows are checked against the pre-aggregates' (counts exactly, rates to 1e-9). Prints the
 ratios, the year report's CPU time in this process (all of it on SQLite, which runs in-process: what a quiet
@@ -23,10 +28,14 @@ core would take) and the load average before and after.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
+import json
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -39,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from kpi_preaggregates import YEAR_REQUEST, Report, _callops, _check, _dashboard_requests, generate  # noqa: E402
 
-from callops.metrics import ReportRow  # noqa: E402
+from callops.metrics import KpiRequest, ReportRow  # noqa: E402
 from callops.store import make_engine, upgrade  # noqa: E402
 from callops.store.kpi_aggregates import rebuild  # noqa: E402
 
@@ -75,6 +84,11 @@ def _load(engine: sa.Engine, table: pa.Table) -> float:
     return time.perf_counter() - began
 
 
+YEAR_REPORTS = {by: KpiRequest(start=YEAR_REQUEST.start, end=YEAR_REQUEST.end, grain=YEAR_REQUEST.grain,
+                                tz=YEAR_REQUEST.tz, dims=(dim,), kpis=YEAR_REQUEST.kpis, agent_states=False)
+                for by, dim in (("queue", "queue"), ("call type", "call_type"), ("source", "source"))}
+
+
 def _time(report: Report, dashboard_runs: int, year_runs: int) -> dict[str, Any]:
     dashboard = []
     for _ in range(dashboard_runs):
@@ -82,21 +96,61 @@ def _time(report: Report, dashboard_runs: int, year_runs: int) -> dict[str, Any]
         for request in _dashboard_requests():
             report(request)
         dashboard.append(time.perf_counter() - began)
-    year, year_cpu = [], []
-    rows: list[ReportRow] = []
-    for _ in range(year_runs):
-        began, cpu = time.perf_counter(), time.process_time()
-        rows = report(YEAR_REQUEST)
-        year.append(time.perf_counter() - began)
-        year_cpu.append(time.process_time() - cpu)
+    out: dict[str, Any] = {}
+    for by, request in YEAR_REPORTS.items():
+        year, year_cpu = [], []
+        rows: list[ReportRow] = []
+        for _ in range(year_runs):
+            began, cpu = time.perf_counter(), time.process_time()
+            rows = report(request)
+            year.append(time.perf_counter() - began)
+            year_cpu.append(time.process_time() - cpu)
+        out.update({f"year {by}": min(year), f"year {by} cpu": min(year_cpu), f"rows {by}": rows})
     ordered = sorted(dashboard)
     return {"dash p50": statistics.median(dashboard), "dash p95": ordered[round(0.95 * (len(ordered) - 1))],
-            "year": min(year), "year cpu": min(year_cpu), "rows": rows,
-            "dash rows": [report(r) for r in _dashboard_requests()]}
+            **out, "dash rows": [report(r) for r in _dashboard_requests()]}
+
+
+def _rows_json(rows: list[ReportRow]) -> list[Any]:
+    return [[r.period, r.period_start.isoformat(), [list(d) for d in r.dims], dict(r.kpis)] for r in rows]
+
+
+def _rows_of(data: list[Any]) -> list[ReportRow]:
+    return [ReportRow(period, dt.datetime.fromisoformat(start), tuple((k, v) for k, v in dims), kpis)
+            for period, start, dims, kpis in data]
+
+
+def _before(src: Path, url: str) -> dict[str, Any]:
+    """The reports from the pre-aggregates as the code in ``src`` reads them (a child process)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "before.json"
+        env = {**os.environ, "PYTHONPATH": str(src)}
+        subprocess.run([sys.executable, __file__, "--timings-only", str(out), "--timings-url", url], env=env,
+                       check=True)
+        data = json.loads(out.read_text())
+    for key in list(data):
+        if key.startswith("rows "):
+            data[key] = _rows_of(data[key])
+    data["dash rows"] = [_rows_of(d) for d in data["dash rows"]]
+    return dict(data)
+
+
+def _timings_only(url: str, out: Path) -> None:
+    """The child of ``--before``: time the reports from the pre-aggregates as they are, write them as JSON."""
+    import callops
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        result = _time(_callops(conn, "aggregates"), 20, 3)
+    engine.dispose()
+    data = {k: (_rows_json(v) if k.startswith("rows ") else v) for k, v in result.items() if k != "dash rows"}
+    data["dash rows"] = [_rows_json(r) for r in result["dash rows"]]
+    data["code"] = str(Path(callops.__file__).resolve().parent)
+    out.write_text(json.dumps(data))
 
 
 def _engine_run(name: str, engine: sa.Engine, rows: int, table: pa.Table | None, load_only: bool,
-                reuse_aggregates: bool) -> dict[str, dict[str, Any]]:
+                reuse_aggregates: bool, before: Path | None = None) -> dict[str, dict[str, Any]]:
     upgrade(engine)
     have = _count(engine)
     if have == rows:
@@ -121,6 +175,10 @@ def _engine_run(name: str, engine: sa.Engine, rows: int, table: pa.Table | None,
     with engine.connect() as conn:
         out[f"pre-aggregates ({name})"] = _time(_callops(conn, "aggregates"), 20, 3)
         print(f"{name}: pre-aggregates timed", flush=True)
+    if before is not None:
+        out[f"before ({name})"] = _before(before, engine.url.render_as_string(hide_password=False))
+        print(f"{name}: the pre-aggregates as {out[f'before ({name})']['code']} reads them timed", flush=True)
+    with engine.connect() as conn:
         out[f"calls table ({name})"] = _time(_callops(conn, "calls"), 5, 1)
     return out
 
@@ -136,7 +194,14 @@ def main() -> None:
     parser.add_argument("--load-only", action="store_true", help="load the calls, keep the databases and stop")
     parser.add_argument("--reuse-aggregates", action="store_true",
                         help="with calls reused, read the pre-aggregates as they are (no rebuild)")
+    parser.add_argument("--before", type=Path,
+                        help="another version's src folder: also time its reads of the same pre-aggregates")
+    parser.add_argument("--timings-only", type=Path, help=argparse.SUPPRESS)  # the child of --before: its output
+    parser.add_argument("--timings-url", help=argparse.SUPPRESS)  # and its database
     args = parser.parse_args()
+    if args.timings_only is not None:
+        _timings_only(args.timings_url, args.timings_only)
+        return
     load_before = os.getloadavg()
     engines: dict[str, sa.Engine] = {}
     admin = make_engine(args.postgres, isolation_level="AUTOCOMMIT")
@@ -161,7 +226,8 @@ def main() -> None:
     results: dict[str, dict[str, Any]] = {}
     try:
         for name, engine in engines.items():
-            results.update(_engine_run(name, engine, args.rows, table, args.load_only, args.reuse_aggregates))
+            results.update(_engine_run(name, engine, args.rows, table, args.load_only, args.reuse_aggregates,
+                                       args.before))
             engine.dispose()
     finally:
         if not (args.keep or args.load_only):
@@ -178,19 +244,28 @@ def main() -> None:
     for name in engines:
         reference = results[f"pre-aggregates ({name})"]
         for other in results.values():
-            _check(reference["rows"], other["rows"], name)
+            for by in YEAR_REPORTS:
+                _check(reference[f"rows {by}"], other[f"rows {by}"], name)
             for mine, theirs in zip(reference["dash rows"], other["dash rows"], strict=True):
                 _check(mine, theirs, name)
-    print(f"\n{args.rows:,} calls over the year; dashboard = the page's 6 queries; year by month by queue, 10 KPIs")
-    print(f"{'read from':26} {'dashboard p50':>14} {'dashboard p95':>14} {'year x month x queue':>21} "
-          f"{'(its CPU here)':>15} {'calls table / this (p95, year)':>31}")
+    print(f"\n{args.rows:,} calls over the year; dashboard = the page's 6 queries; year by month by queue, call type"
+          " and source: 10 KPIs each; best of 3 (calls table: 1)")
+    print(f"{'read from':28} {'dash p50':>9} {'dash p95':>9} {'by queue':>9} {'(CPU)':>8} {'by type':>9} "
+          f"{'(CPU)':>8} {'by source':>9} {'(CPU)':>8}   calls table / this (dash p95, queue, type, source)")
     for name in engines:
         base = results[f"calls table ({name})"]
-        for label in (f"pre-aggregates ({name})", f"calls table ({name})"):
+        labels = [f"pre-aggregates ({name})", f"before ({name})", f"calls table ({name})"]
+        for label in (x for x in labels if x in results):
             r = results[label]
-            print(f"{label:26} {r['dash p50'] * 1000:11.1f} ms {r['dash p95'] * 1000:11.1f} ms "
-                  f"{r['year'] * 1000:18.1f} ms {r['year cpu'] * 1000:12.1f} ms "
-                  f"{base['dash p95'] / r['dash p95']:15.1f}x, {base['year'] / r['year']:.1f}x")
+            years = "".join(f" {r[f'year {by}'] * 1000:6.1f} ms {r[f'year {by} cpu'] * 1000:5.0f} ms"
+                            for by in YEAR_REPORTS)
+            ratios = ", ".join(f"{base[f'year {by}'] / r[f'year {by}']:.1f}x" for by in YEAR_REPORTS)
+            print(f"{label:28} {r['dash p50'] * 1000:6.1f} ms {r['dash p95'] * 1000:6.1f} ms{years}   "
+                  f"{base['dash p95'] / r['dash p95']:.1f}x, {ratios}")
+        if f"before ({name})" in results:
+            now, then = results[f"pre-aggregates ({name})"], results[f"before ({name})"]
+            print(f"before / this ({name}): dashboard p95 {then['dash p95'] / now['dash p95']:.2f}x, year by "
+                  + ", ".join(f"{by} {then[f'year {by}'] / now[f'year {by}']:.2f}x" for by in YEAR_REPORTS))
     print("(its CPU here: CPU seconds of this process, where SQLite runs; PostgreSQL's server works apart)")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in load_before)}; after: "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")

@@ -1,11 +1,13 @@
 """KPI pre-aggregates: the same report as the calls table gives, kept by every write of calls, rebuilt on demand.
 
 Both read models run on the demo month and on generated calls around DST changes (New York, Berlin, Lord
-Howe's 30-minute change, Kathmandu's +5:45), on SQLite and PostgreSQL."""
+Howe's 30-minute change, Kathmandu's +5:45), and over weeks to years composed from the UTC-day level and the
+ragged edges (Shanghai's +8:00, Kathmandu's +5:45, St. John's -3:30 and its DST), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,13 +23,18 @@ from callops.metrics import (
     KpiRequest,
     ReportRow,
     SlDenominator,
+    Table,
     is_roster_kpi,
     is_ticket_kpi,
+    local_range_ms,
+    measure,
+    measures_for,
 )
-from callops.metrics.preaggregates import BINNED, bin_edge
+from callops.metrics.preaggregates import BINNED, bin_edge, plan_reads
 from callops.records import Agent, Call, Direction, Outcome
 from callops.store.directory import save_agent, save_team
 from callops.store.kpi_aggregates import fits_zone, read_level, rebuild
+from callops.store.kpi_day_reads import day_reads
 from callops.store.kpi_query import agent_report, kpi_report
 from callops.store.record_batches import insert_prepared, prepare_calls, row_of_call
 from callops.store.records import insert_calls
@@ -35,6 +42,7 @@ from callops.store.scenarios import delete_scenario, save_scenario
 from callops.store.schema import (
     KPI_LEVELS,
     kpi_buckets,
+    kpi_buckets_day,
     kpi_buckets_queue,
     kpi_buckets_queue_hour,
     kpi_wait_bins,
@@ -127,6 +135,9 @@ def test_reports_read_the_coarsest_level_that_fits(tz: str, first: dt.date, days
         level = read_level(dims, only, grain=grain, tz=tz, lo_ms=lo, hi_ms=hi)
         assert level is not None and level[0] is expected, (grain, dims)
     assert read_level((), None, grain=Grain.DAY, tz="Africa/Monrovia", lo_ms=0, hi_ms=86_400_000) is None
+    utc = read_level(("call_type",), None, grain=Grain.MONTH, tz="UTC", lo_ms=lo, hi_ms=hi)  # local days: UTC days
+    assert utc is not None and utc[0] is kpi_buckets_day
+    assert read_level(("queue",), None, grain=Grain.HOUR, tz="UTC", lo_ms=lo, hi_ms=hi) == KPI_LEVELS[1]
     with pytest.raises(ValueError, match="direction"):
         read_level(("direction",), None, grain=Grain.DAY, tz=tz, lo_ms=lo, hi_ms=hi)
 
@@ -177,6 +188,78 @@ def test_a_zone_off_the_quarter_hour_reads_calls(engine: sa.Engine) -> None:
     assert slow and fast == slow
 
 
+# --- weeks to years from the UTC-day level and the ragged edges --------------------------------------------
+
+# (zone, first and last local day): ranges whose local midnights are mid-UTC-day
+LONG = [("Asia/Shanghai", dt.date(2026, 3, 1), dt.date(2026, 4, 7)),  # +8:00, from a Sunday
+        ("Asia/Kathmandu", dt.date(2026, 6, 24), dt.date(2026, 7, 9)),  # +5:45
+        ("America/St_Johns", dt.date(2026, 10, 26), dt.date(2026, 11, 10)),  # -2:30, then -3:30 from Nov 1
+        ("America/New_York", dt.date(2026, 2, 25), dt.date(2026, 3, 16))]  # DST on Mar 8
+LONG_DIMS: list[tuple[str, ...]] = [(), ("queue",), ("call_type",), ("priority", "source"), ("team",)]
+
+
+def _tables_read(reads: Sequence[tuple[sa.Select[Any], tuple[str, ...]]]) -> set[str]:
+    return {name for statement, _ in reads for name in re.findall(r"FROM (\w+)", str(statement))}
+
+
+@pytest.mark.parametrize(("tz", "first", "last"), LONG, ids=[z[0] for z in LONG])
+def test_long_ranges_from_whole_utc_days_and_edges_read_the_same(engine: sa.Engine, tz: str, first: dt.date,
+                                                                  last: dt.date) -> None:
+    """Weeks, months, quarters, years and totals in total and by queue, call type, priority and source read
+    the whole UTC days from the day level and the edges from the hour level (whole-hour zones, in total or by
+    queue) or the 15-minute queue level, and give what the calls table gives, to the last bit: with preset
+    thresholds (stored counts) and others on the bin edges (histograms), a week of one day (Shanghai's range
+    starts on a Sunday), and a team (the agent level, for the whole range) beside them."""
+    _teams(engine)
+    start = dt.datetime.combine(first - dt.timedelta(days=1), dt.time(), dt.UTC)
+    calls = list(generated_calls(start, (last - first).days + 3, 150, seed=12))
+    for part in range(2):
+        with engine.begin() as conn:
+            insert_calls(conn, calls[part::2])
+    presets, edges = KpiOptions(sl_threshold_s=20.0, short_abandon_s=5.0), KpiOptions(sl_threshold_s=130.0,
+                                                                                     short_abandon_s=7.0)
+    whole_hours = fits_zone(tz, *local_range_ms(first, last, tz), 3_600_000)
+    for n, grain in enumerate((Grain.WEEK, Grain.MONTH, Grain.QUARTER, Grain.YEAR, Grain.TOTAL)):
+        for m, dims in enumerate(LONG_DIMS):
+            options = presets if (n + m) % 2 else edges
+            reads = day_reads(plan_reads(_call_measures(), options), start=first, end=last, grain=grain, tz=tz,
+                              dims=dims, options=options, scenario=None, only_agents=None)
+            if "team" in dims:
+                assert reads is None
+            else:
+                assert reads is not None
+                edge = "queue_hour" if whole_hours and set(dims) <= {"queue"} else "queue"
+                assert _tables_read(reads) == ({"kpi_buckets_day", f"kpi_buckets_{edge}"} if options is presets else
+                                               {"kpi_buckets_day", f"kpi_buckets_{edge}", "kpi_wait_bins_day",
+                                                f"kpi_wait_bins_{edge}"}), (grain, dims)
+            request = KpiRequest(start=first, end=last, grain=grain, tz=tz, dims=dims, kpis=ALL_KPIS, options=options)
+            fast, slow = _both(engine, request)
+            assert sum(r.kpis["offered"] or 0 for r in slow) > 1000
+            _assert_same(fast, slow)
+
+
+def _call_measures() -> list[str]:
+    return [n for n in measures_for(ALL_KPIS) if measure(n).table is Table.CALLS]
+
+
+@pytest.mark.parametrize("tz", ["Asia/Shanghai", "Asia/Kathmandu", "America/St_Johns", "UTC"])
+def test_short_ranges_and_days_keep_their_level(engine: sa.Engine, tz: str) -> None:
+    """A total or week of one local day holds no whole UTC day (except in UTC, where the day level answers it
+    alone), two days hold one; the day grain keeps one level for the range: all give what the calls table gives."""
+    day = dt.date(2026, 6, 10)
+    with engine.begin() as conn:
+        insert_calls(conn, generated_calls(dt.datetime(2026, 6, 9, tzinfo=dt.UTC), 3, 300, seed=13))
+    for grain, dims in ((Grain.TOTAL, ("queue",)), (Grain.WEEK, ("call_type",)), (Grain.DAY, ())):
+        for end in (day, day + dt.timedelta(days=1)):
+            request = KpiRequest(start=day, end=end, grain=grain, tz=tz, dims=dims, kpis=ALL_KPIS)
+            reads = day_reads(plan_reads(_call_measures(), request.options), start=day, end=end, grain=grain,
+                              tz=tz, dims=dims, options=request.options, scenario=None, only_agents=None)
+            assert (reads is not None) == (grain is not Grain.DAY and (end > day or tz == "UTC")), (grain, end)
+            fast, slow = _both(engine, request)
+            assert slow
+            _assert_same(fast, slow)
+
+
 # --- upkeep ----------------------------------------------------------------------------------------
 
 
@@ -202,7 +285,9 @@ def test_every_write_keeps_what_a_rebuild_gives(engine: sa.Engine) -> None:
         delete_scenario(conn, "gone")
     kept = aggregate_tables(engine)
     assert kept["kpi_buckets"] and kept["kpi_wait_bins_queue"] and kept["kpi_wait_bins_queue_hour"]
+    assert kept["kpi_wait_bins_day"]
     assert {r[1] for r in kept["kpi_buckets"]} == {None, "what-if"} == {r[1] for r in kept["kpi_buckets_queue_hour"]}
+    assert {r[1] for r in kept["kpi_buckets_day"]} == {None, "what-if"}  # "gone" forgotten at the day level too
     with engine.begin() as conn:
         rebuild(conn)
     assert aggregate_tables(engine) == kept

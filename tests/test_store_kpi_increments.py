@@ -151,4 +151,4 @@ def test_an_increment_made_before_a_concurrent_write_is_made_again(engine: sa.En
 def test_increment_of_nothing_is_empty() -> None:
     inc = increment_of([], CALL_FIELDS)
     assert inc.empty and not inc.parts
-    assert len(KPI_LEVELS) == 3
+    assert len(KPI_LEVELS) == 4

@@ -241,10 +241,11 @@ def test_0028_downgrades_and_upgrades_and_fills_the_hour_level(engine: sa.Engine
                                  answered_at=at + dt.timedelta(minutes=i, seconds=i),
                                  ended_at=at + dt.timedelta(minutes=i + 5)) for i in range(30)])
     hour_level = {"kpi_buckets_queue_hour", "kpi_wait_bins_queue_hour"}
+    day_level = {"kpi_buckets_day", "kpi_wait_bins_day"}  # 0030, above it
     try:
         tables = set(sa.inspect(engine).get_table_names())
         command.downgrade(_alembic_config(engine), "0027")
-        assert set(sa.inspect(engine).get_table_names()) == tables - hour_level - {"data_generation_days"}  # 0029
+        assert set(sa.inspect(engine).get_table_names()) == tables - hour_level - day_level - {"data_generation_days"}
     finally:
         upgrade(engine)
     assert current_revision(engine) == _head(engine)
@@ -273,3 +274,43 @@ def test_0029_downgrades_and_upgrades_the_days_generation(engine: sa.Engine) -> 
     with engine.connect() as conn:
         now = data_generation(conn)
         assert now is not None and span_generation(conn, 0, 86_400_000) == (now, 0)
+
+
+def test_0030_downgrades_and_upgrades_and_fills_the_day_level(engine: sa.Engine) -> None:
+    """Below 0030 only the day level's two tables are gone; upgrading brings them back filled (from the
+    15-minute queue level, by call type too), and a month in Shanghai (whole UTC days from the day level, the
+    8 hours before its first UTC midnight from the hour level) gives what the calls table gives."""
+    from callops.metrics import Grain, KpiRequest
+    from callops.records import Call, Direction, Outcome
+    from callops.store.kpi_query import kpi_report
+    from callops.store.records import insert_calls
+
+    at = dt.datetime(2026, 4, 30, 20, 0, tzinfo=dt.UTC)  # May 1, 04:00 in Shanghai
+    with engine.begin() as conn:
+        insert_calls(conn, [Call(source="m", source_call_id=str(i), direction=Direction.INBOUND,
+                                 outcome=Outcome.ANSWERED, queue="q", call_type=("sale", "care")[i % 2],
+                                 queue_entered_at=at + dt.timedelta(hours=3 * i),
+                                 answered_at=at + dt.timedelta(hours=3 * i, seconds=i),
+                                 ended_at=at + dt.timedelta(hours=3 * i, minutes=5)) for i in range(40)])
+    day_level = {"kpi_buckets_day", "kpi_wait_bins_day"}
+    try:
+        tables = set(sa.inspect(engine).get_table_names())
+        command.downgrade(_alembic_config(engine), "0029")
+        assert set(sa.inspect(engine).get_table_names()) == tables - day_level
+    finally:
+        upgrade(engine)
+    assert current_revision(engine) == _head(engine)
+    with engine.connect() as conn:
+        per_day = conn.execute(sa.text("SELECT bucket_at, call_type, answered FROM kpi_buckets_day "
+                                       "WHERE call_type = 'sale' ORDER BY 1")).all()
+    day_ms = 86_400_000
+    first = int(at.timestamp() * 1000) // day_ms * day_ms
+    # calls every 3 hours from 20:00 UTC, sales every 6: 20:00 on Apr 30, then 02:00, 08:00, 14:00, 20:00 a day
+    assert [tuple(r) for r in per_day][:3] == [(first, "sale", 1), (first + day_ms, "sale", 4),
+                                              (first + 2 * day_ms, "sale", 4)]
+    for dims in (("queue",), ("call_type",)):
+        request = KpiRequest(start=dt.date(2026, 5, 1), end=dt.date(2026, 5, 31), grain=Grain.MONTH,
+                             tz="Asia/Shanghai", dims=dims)
+        fast = kpi_report(engine, request)
+        assert fast == kpi_report(engine, request, read_model="calls")
+        assert sum(r.kpis["answered"] or 0 for r in fast) == 40

@@ -12,7 +12,7 @@ from callops.metrics.kpis import compute_kpis, measures_for, samples_for
 from callops.metrics.measures import measure
 from callops.metrics.options import KpiOptions
 
-__all__ = ["BucketMeasures", "ReportRow", "roll_up", "report_rows"]
+__all__ = ["BucketMeasures", "ReportRow", "US_PER_S", "roll_up", "report_rows"]
 
 Dim = str | int | None
 Key = tuple[dt.datetime, tuple[Dim, ...]]
@@ -26,6 +26,7 @@ class BucketMeasures:
     dims: tuple[Dim, ...]
     measures: Mapping[str, float | None]
     samples: Mapping[str, tuple[float, ...]] = field(default_factory=dict)  # values for medians
+    whole_us: bool = False  # sums are whole microseconds (ints): they add exactly, then become seconds per period
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,20 +52,29 @@ def roll_up(buckets: Iterable[BucketMeasures], *, grain: Grain,
 
 
 Samples = dict[str, list[float]]
+US_PER_S = 1_000_000  # the unit of the sums of BucketMeasures.whole_us
 
 
 def _rolled(buckets: Iterable[BucketMeasures], *, grain: Grain,
             range_start: dt.date) -> dict[Key, tuple[dict[str, float | None], Samples]]:
     """Measures combined and samples joined into ``grain`` periods, per dimension values."""
     grouped: dict[Key, list[Mapping[str, float | None]]] = {}
+    exact: dict[Key, list[Mapping[str, float | None]]] = {}  # parts whose sums are whole microseconds
     values: dict[Key, Samples] = {}
     for b in buckets:
         key = (period_start(bucket_start(b.bucket_local_ms), grain, range_start=range_start), b.dims)
-        grouped.setdefault(key, []).append(b.measures)
+        parts = grouped.setdefault(key, [])
+        (exact.setdefault(key, []) if b.whole_us else parts).append(b.measures)
         joined = values.setdefault(key, {})
         for name, part in b.samples.items():
             joined.setdefault(name, []).extend(part)
+    for key, parts in exact.items():  # one period's sums added as integers, so any split of it gives the same
+        grouped[key].append(_in_seconds(combine_measures(parts)))
     return {key: (combine_measures(parts), values[key]) for key, parts in grouped.items()}
+
+
+def _in_seconds(values: Mapping[str, float | None]) -> dict[str, float | None]:
+    return {n: v / US_PER_S if v is not None and measure(n).agg == "sum" else v for n, v in values.items()}
 
 
 def _filled(values: Mapping[str, float | None], names: Sequence[str]) -> dict[str, float | None]:

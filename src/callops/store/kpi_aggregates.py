@@ -2,20 +2,23 @@
 
 Per UTC bucket, scenario and dimension values, the tables of :data:`~callops.store.schema.KPI_LEVELS` hold
 every stored measure (:data:`callops.metrics.preaggregates.STORED`) and wait-time histograms
-(:data:`~callops.metrics.preaggregates.BINNED`), at three levels: 15 minutes by queue, call type, priority
-and source with the agent and without, and an hour by queue alone.
+(:data:`~callops.metrics.preaggregates.BINNED`), at four levels: 15 minutes by queue, call type, priority
+and source with the agent and without, an hour by queue alone, and a UTC day by queue, call type, priority and
+source.
 
 Upkeep recomputes whole buckets: a write of calls names the (scenario, 15-minute bucket) pairs it touched
-(:func:`refresh`), and each run of touched buckets (widened to whole hours for the hour level) is deleted and
-aggregated again with one ``INSERT ... SELECT`` per table, the finest level from ``calls`` and each coarser
-one from the next finer, so inserts, re-imports and deletes all leave exactly what a rebuild leaves.
-:func:`rebuild` (``callops db rebuild-aggregates``) recomputes everything.
+(:func:`refresh`), and each run of touched buckets (widened to whole hours and days for those levels) is deleted
+and aggregated again with one ``INSERT ... SELECT`` per table, the finest level from ``calls`` and each coarser
+one from a finer one holding its dimensions, so inserts, re-imports and deletes all leave exactly what a rebuild
+leaves. :func:`rebuild` (``callops db rebuild-aggregates``) recomputes everything.
 
-Reads (:func:`aggregate_reads`) take the coarsest level that holds the report's dimensions, whose bucket
-divides the grain's and whose buckets fit the zone over the range: the hour level for hourly to yearly
-grains in total or by queue in whole-hour zones, the 15-minute levels for every grain in any zone whose
-offsets and transitions fall on 15-minute boundaries; :func:`callops.store.kpi_query.query_buckets` reads
-the calls table for the rest (other zones, ``fcr``, thresholds off the histogram's bin edges).
+Reads (:func:`aggregate_reads`) take weeks to years and totals (no agent) from the day level's whole UTC days
+plus the ragged edges from a finer level (:mod:`callops.store.kpi_day_reads`) where that is exact; otherwise
+the coarsest level that holds the report's dimensions, whose bucket divides the grain's and whose buckets fit
+the zone over the range: the hour level for hourly to yearly grains in total or by queue in whole-hour zones,
+the 15-minute levels for every grain in any zone whose offsets and transitions fall on 15-minute boundaries;
+:func:`callops.store.kpi_query.query_buckets` reads the calls table for the rest (other zones, ``fcr``,
+thresholds off the histogram's bin edges).
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from callops.metrics import Grain, KpiOptions, local_range_ms, measure, offset_segments
+from callops.metrics.periods import DAY_MS
 from callops.metrics.preaggregates import BIN_STEPS, BINNED, BUCKET_MS, PRESETS, STORED, Binned, ReadPlan, zone_fits
 from callops.store.data_generation import days_of, raise_generation
+from callops.store.kpi_day_reads import binned_sums, day_reads
 from callops.store.schema import KPI_LEVELS, agents, calls, kpi_bucket_ms
 from callops.store.sql_terms import aggregate_sql, bucket_sql, local_ms_sql, of_scenario, predicate_sql
 
@@ -135,8 +140,19 @@ def _fill(conn: sa.Connection, scope: _Scope, levels: _Levels) -> None:
                             sa.func.count().label("n"))
                   .where(*where, predicate_sql(b.base, c, _OPTIONS)).group_by(*groups, edge))
         conn.execute(fine_bins.insert().from_select([*(g.name for g in groups), "kind", "bin", "n"], select))
-    for level, finer in reversed(list(zip(levels, levels[1:], strict=False))):
-        fill_from_finer(conn, level, finer, scope)
+    for n in reversed(range(len(levels) - 1)):
+        fill_from_finer(conn, levels[n], _finer_source(levels, n), scope)
+
+
+def _finer_source(levels: _Levels, n: int) -> tuple[sa.Table, sa.Table]:
+    """The level ``levels[n]`` is filled from: the next one after it holding its dimensions whose bucket divides
+    its own (the day level by call type comes from the 15-minute queue level, not from the hour by queue)."""
+    buckets = levels[n][0]
+    for finer in levels[n + 1:]:
+        if (set(_dim_names(buckets)) <= set(_dim_names(finer[0]))
+                and kpi_bucket_ms(buckets) % kpi_bucket_ms(finer[0]) == 0):
+            return finer
+    raise ValueError(f"no finer level holds what {buckets.name} needs")
 
 
 def fill_from_finer(conn: sa.Connection, level: tuple[sa.Table, sa.Table], finer: tuple[sa.Table, sa.Table],
@@ -257,6 +273,11 @@ def aggregate_reads(plan: ReadPlan, *, start: Any, end: Any, grain: Grain, tz: s
     measure names of each; empty when the zone does not fit (the caller reads ``calls`` instead)."""
     lo_ms, hi_ms = local_range_ms(start, end, tz)
     level = read_level(dims, only_agents, grain=grain, tz=tz, lo_ms=lo_ms, hi_ms=hi_ms)
+    if level is None or kpi_bucket_ms(level[0]) < DAY_MS:
+        composed = day_reads(plan, start=start, end=end, grain=grain, tz=tz, dims=dims, options=options,
+                             scenario=scenario, only_agents=only_agents)
+        if composed is not None:
+            return composed
     if level is None:
         return []
     buckets, bins = level
@@ -269,13 +290,7 @@ def aggregate_reads(plan: ReadPlan, *, start: Any, end: Any, grain: Grain, tz: s
                 for n, col in plan.stored]
         out.append((_select(buckets, cols, **kw), tuple(n for n, _ in plan.stored)))
     if plan.binned:
-        w = bins.c
-        cols = []
-        for b in plan.binned:
-            threshold = sa.literal(int(options.param(b.param)), sa.Integer)
-            hit = {"<": w.bin < threshold, "<=": w.bin <= threshold, ">": w.bin > threshold,
-                   ">=": w.bin >= threshold}[b.op]
-            cols.append(sa.func.sum(sa.case((sa.and_(w.kind == b.kind, hit), w.n), else_=0)).label(b.name))
-        kinds = [w.kind.in_([b.kind for b in plan.binned])]
-        out.append((_select(bins, cols, where=kinds, **kw), tuple(b.name for b in plan.binned)))
+        kinds = [bins.c.kind.in_([b.kind for b in plan.binned])]
+        out.append((_select(bins, binned_sums(bins.c, plan.binned, options), where=kinds, **kw),
+                    tuple(b.name for b in plan.binned)))
     return out

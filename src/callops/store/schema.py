@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from callops.metrics.periods import DAY_MS
 from callops.metrics.preaggregates import BUCKET_MS, HOUR_MS, PRESETS, STORED
 from callops.store.types import EpochMillis
 
@@ -24,7 +25,8 @@ __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", 
            "tickets", "ticket_events", "callbacks", "desk_categories", "desk_scripts", "csat_surveys",
            "desk_contacts", "nesting_plans", "FULLTEXT_OBJECTS", "is_fulltext_object",
            "kpi_buckets", "kpi_buckets_queue", "kpi_buckets_queue_hour", "kpi_wait_bins", "kpi_wait_bins_queue",
-           "kpi_wait_bins_queue_hour", "KPI_LEVELS", "kpi_bucket_ms", "data_generation", "data_generation_days"]
+           "kpi_wait_bins_queue_hour", "kpi_buckets_day", "kpi_wait_bins_day", "KPI_LEVELS", "kpi_bucket_ms",
+           "data_generation", "data_generation_days"]
 
 metadata = sa.MetaData(
     naming_convention={
@@ -890,10 +892,12 @@ sa.Index("ix_live_events_call_id_at", live_events.c.call_id, live_events.c.at)
 
 # --- KPI pre-aggregates (callops.store.kpi_aggregates keeps them; `callops db rebuild-aggregates`) ----------
 # Per UTC bucket (``bucket_at``, epoch ms), scenario and dimension values: one column per stored measure
-# (callops.metrics.preaggregates.STORED), and wait-time histograms (``kind`` numbers BINNED). Three levels: per
+# (callops.metrics.preaggregates.STORED), and wait-time histograms (``kind`` numbers BINNED). Four levels: per
 # 15 minutes by queue, call type, priority and source with the agent (agent and team reports, a team lead's
-# scope) and without (reports by those dimensions), and per hour by queue alone (the dashboard and reports by
-# queue over days to years in whole-hour zones). Each table's bucket width is in its ``info`` (kpi_bucket_ms).
+# scope) and without (reports by those dimensions), per hour by queue alone (the dashboard and reports by
+# queue over days to years in whole-hour zones), and per UTC day by queue, call type, priority and source (the
+# whole UTC days of weeks to years; kpi_aggregates reads the ragged edges a zone's offset leaves from a finer
+# level). Each table's bucket width is in its ``info`` (kpi_bucket_ms).
 
 
 _KPI_DIMS = ("queue", "call_type", "priority", "source", "agent")  # each level keeps some of these
@@ -933,6 +937,10 @@ kpi_buckets_queue_hour = _kpi_buckets("kpi_buckets_queue_hour", ("queue",), HOUR
 kpi_wait_bins = _kpi_wait_bins("kpi_wait_bins", _BY_AGENT, BUCKET_MS)
 kpi_wait_bins_queue = _kpi_wait_bins("kpi_wait_bins_queue", _BY_QUEUE, BUCKET_MS)
 kpi_wait_bins_queue_hour = _kpi_wait_bins("kpi_wait_bins_queue_hour", ("queue",), HOUR_MS)
+kpi_buckets_day = _kpi_buckets("kpi_buckets_day", _BY_QUEUE, DAY_MS)
+kpi_wait_bins_day = _kpi_wait_bins("kpi_wait_bins_day", _BY_QUEUE, DAY_MS)
 KPI_LEVELS: tuple[tuple[sa.Table, sa.Table], ...] = (
-    (kpi_buckets_queue_hour, kpi_wait_bins_queue_hour), (kpi_buckets_queue, kpi_wait_bins_queue),
-    (kpi_buckets, kpi_wait_bins))  # coarsest first; each level's dimensions are among the next one's
+    (kpi_buckets_day, kpi_wait_bins_day), (kpi_buckets_queue_hour, kpi_wait_bins_queue_hour),
+    (kpi_buckets_queue, kpi_wait_bins_queue), (kpi_buckets, kpi_wait_bins),
+)  # coarsest first; the last is the finest (from calls), and every other level's dimensions are among it and
+#    its bucket a multiple of a later level's holding its dimensions (kpi_aggregates fills it from that one)

@@ -91,12 +91,13 @@ def bucket_sql(local: Any, width_ms: int) -> Any:
 
 
 def to_buckets(rows: Sequence[Sequence[Any]], n_dims: int, names: Sequence[str]) -> list[BucketMeasures]:
-    """Rows ``bucket, dims..., measures...`` as bucket measures (sums from microseconds to seconds)."""
+    """Rows ``bucket, dims..., measures...`` as bucket measures (sums kept in whole microseconds: report_rows adds
+    a period's buckets as integers, then turns them into seconds)."""
     out = []
     scaled = [measure(n).agg == "sum" for n in names]  # looked up once, not per row and value
     for row in rows:
-        values = {n: (None if v is None else float(v) / SUM_SCALE if s else float(v))
+        values = {n: (None if v is None else int(v) if s else float(v))
                   for n, s, v in zip(names, scaled, row[1 + n_dims:], strict=True)}
         dims = tuple(v if v is None or isinstance(v, str) else int(v) for v in row[1:1 + n_dims])
-        out.append(BucketMeasures(int(row[0]), dims, values))
+        out.append(BucketMeasures(int(row[0]), dims, values, whole_us=True))
     return out
