@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from callops.config import Settings
 from callops.ingest import import_files
 from callops.metrics import Grain, KpiRequest, ReportRow
 from callops.records import Agent, AgentInterval, AgentState, Call, Direction, Outcome, Role
-from callops.services.kpi_results import BYTES_PER_ENTRY, ROWS_PER_ENTRY, KpiResults
+from callops.services.kpi_results import BYTES_PER_ENTRY, ROWS_PER_ENTRY, KpiReads, KpiResults
 from callops.store.data_generation import data_generation
 from callops.store.directory import save_agent, save_queue, save_team
 from callops.store.kpi_aggregates import rebuild
@@ -289,3 +291,75 @@ def test_a_report_stays_kept_while_writes_touch_other_days(client: TestClient, e
         insert_calls(conn, [_call(30, "b1")])  # 2 March again
     assert kpi(plain)[0]["offered"] == first[plain][0]["offered"] + 1
     assert kpi(compared)[0]["prev_offered"] == first[compared][0]["prev_offered"] + 1
+
+
+def test_one_request_computes_a_key_while_the_others_wait() -> None:
+    """Five requests for one key at once: the first computes, the others wait and answer what it kept; when the
+    first fails, the next one computes."""
+    results = KpiResults(4)
+    key = (1, KpiRequest(start=DAY, end=DAY, grain=Grain.TOTAL, tz="UTC"), None)
+    computed: list[int] = []
+    start = threading.Barrier(5)
+
+    def ask(fail: bool = False) -> None:
+        start.wait()
+        if results.get(key) is not None:
+            return
+        with results.computing(key):
+            if results.get(key) is None:
+                computed.append(1)
+                time.sleep(0.2)  # the others arrive meanwhile
+                if fail:
+                    raise RuntimeError("the first request's query failed")
+                results.put(key, _rows(1))
+
+    threads = [threading.Thread(target=ask) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert computed == [1] and results.get(key) is not None
+
+    other = (2, key[1], None)
+    key = other
+    errors: list[BaseException] = []
+
+    def first_fails() -> None:
+        try:
+            ask(fail=True)
+        except RuntimeError as exc:
+            errors.append(exc)
+
+    computed.clear()
+    start = threading.Barrier(5)
+    threads = [threading.Thread(target=first_fails)] + [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(errors) <= 1 and results.get(key) is not None and 1 <= len(computed) <= 2
+
+
+def test_concurrent_dashboards_build_the_body_once(client: TestClient, engine: sa.Engine) -> None:
+    """Requests for the same dashboard at once (every open screen after a write) build its body once."""
+    results = _state(client).kpi_results
+    built: list[int] = []
+    start = threading.Barrier(4)
+
+    def build() -> str:
+        built.append(1)
+        time.sleep(0.2)
+        return "<p>body</p>"
+
+    def ask(answers: list[str]) -> None:
+        with engine.connect() as conn:
+            start.wait()
+            answers.append(KpiReads(conn, results, None).kept_text(("test-page",), build))
+
+    answers: list[str] = []
+    threads = [threading.Thread(target=ask, args=(answers,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert answers == ["<p>body</p>"] * 4 and built == [1]

@@ -13,6 +13,9 @@ before its KPI queries in the request's one transaction. Every write that change
 days it touched in its own transaction, so a request never gets rows older than the data it could see, and a report
 of last month stays kept while today's calls arrive.
 
+While one request computes a report (or a page's text), others asking for the same key wait for it and then answer
+what it kept, instead of computing it too (after a write, every open dashboard asks again at once).
+
 A report's encoded body (the API's JSON bytes) is kept with its rows, so an API request that hits answers without
 encoding or validating the rows again. A page's text made from kept reports is kept the same way under what the
 page names besides (its language, zone, data choice and targets) and the user's scope, and the whole generation
@@ -26,7 +29,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
@@ -37,7 +41,7 @@ from callops.services.queue_service_level import QueueThresholds, kpi_report_at_
 from callops.store.data_generation import data_generation, span_generation
 from callops.store.kpi_query import kpi_report, read_span_ms
 
-__all__ = ["BYTES_PER_ENTRY", "KpiReads", "KpiResults", "ROWS_PER_ENTRY", "cacheable"]
+__all__ = ["BYTES_PER_ENTRY", "KpiReads", "KpiResults", "ROWS_PER_ENTRY", "WAIT_S", "cacheable"]
 
 # the data generation (of the report's days, or the whole one for a page), the request (or a page's key), the queue
 # thresholds
@@ -45,6 +49,7 @@ _Key = tuple[Hashable, Hashable, tuple[tuple[tuple[str, float], ...], float] | N
 _KEPT_TABLES = frozenset({Table.CALLS, Table.AGENT_INTERVALS})
 ROWS_PER_ENTRY = 100  # the rows kept, on average per entry: bounds the memory (a month by day and queue: ~170)
 BYTES_PER_ENTRY = 64 * 1024  # the encoded bodies kept, on average per entry (a month by day and queue: ~80 KB)
+WAIT_S = 30.0  # a request waits at most this long for another computing the same key, then computes it itself
 
 
 @dataclass(slots=True)
@@ -75,6 +80,7 @@ class KpiResults:
         self._rows = 0
         self._bytes = 0
         self._lock = threading.Lock()
+        self._computing: dict[_Key, threading.Event] = {}
 
     def get(self, key: _Key) -> tuple[ReportRow, ...] | None:
         kept = self._get(key)
@@ -107,6 +113,24 @@ class KpiResults:
             while len(self._kept) > self.entries or self._rows > self.max_rows or self._bytes > self.max_bytes:
                 _, dropped = self._kept.popitem(last=False)
                 self._forget(dropped)
+
+    @contextmanager
+    def computing(self, key: _Key) -> Iterator[None]:
+        """The block computing ``key``: the first request to enter runs it at once; one entering while it runs
+        waits until it leaves (at most ``WAIT_S``), then runs it, finding it kept when the first kept it."""
+        with self._lock:
+            other = self._computing.get(key)
+            running = self._computing[key] = threading.Event() if other is None else other
+        if other is not None:
+            other.wait(WAIT_S)
+            yield
+            return
+        try:
+            yield
+        finally:
+            with self._lock:
+                del self._computing[key]
+            running.set()
 
     def _forget(self, kept: _Kept) -> None:
         self._rows -= len(kept.rows)
@@ -155,12 +179,16 @@ class KpiReads:
         """The KPI report within the scope; with ``thresholds``, service level at each queue's own threshold."""
         scoped = replace(request, agents=self.scope)
         key = self._key(scoped, thresholds)
-        if key is not None:
+        if key is None:
+            return self._run(scoped, thresholds)
+        kept = self.results.get(key)
+        if kept is not None:
+            return list(kept)
+        with self.results.computing(key):
             kept = self.results.get(key)
             if kept is not None:
                 return list(kept)
-        rows = self._run(scoped, thresholds)
-        if key is not None:
+            rows = self._run(scoped, thresholds)
             self.results.put(key, tuple(rows))
         return rows
 
@@ -174,10 +202,14 @@ class KpiReads:
         body = self.results.body(key)
         if body is not None:
             return body
-        kept = self.results.get(key)
-        rows = self._run(scoped, None) if kept is None else kept
-        body = encode(rows)
-        self.results.put(key, tuple(rows), body)
+        with self.results.computing(key):
+            body = self.results.body(key)
+            if body is not None:
+                return body
+            kept = self.results.get(key)
+            rows = self._run(scoped, None) if kept is None else kept
+            body = encode(rows)
+            self.results.put(key, tuple(rows), body)
         return body
 
     def kept_text(self, page: Hashable, build: Callable[[], str]) -> str:
@@ -191,9 +223,13 @@ class KpiReads:
         body = self.results.body(key)
         if body is not None:
             return body.decode()
-        ran_unkept, self._ran_unkept = self._ran_unkept, False
-        text = build()
-        if not self._ran_unkept:
-            self.results.put(key, (), text.encode())
-        self._ran_unkept = self._ran_unkept or ran_unkept
+        with self.results.computing(key):
+            body = self.results.body(key)
+            if body is not None:
+                return body.decode()
+            ran_unkept, self._ran_unkept = self._ran_unkept, False
+            text = build()
+            if not self._ran_unkept:
+                self.results.put(key, (), text.encode())
+            self._ran_unkept = self._ran_unkept or ran_unkept
         return text
