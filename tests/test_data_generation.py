@@ -10,8 +10,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from callops.ingest import import_files
+from callops.metrics.zones import DAY_MS
 from callops.records import AgentInterval, AgentState, Call, Direction, Outcome
-from callops.store.data_generation import DAY_MS, MAX_DAYS, days_of, raise_generation, span_generation
+from callops.store.data_generation import MAX_DAYS, days_of, raise_generation, span_generation
 from callops.store.kpi_aggregates import rebuild
 from callops.store.records import FORM_ACW_SOURCE, insert_calls, insert_intervals
 from callops.store.scenarios import delete_scenario, save_scenario

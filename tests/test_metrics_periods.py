@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from callops.metrics import Grain, local_range_ms
-from callops.metrics.periods import DAY_MS, LocalPeriod, PeriodSplit, bounds_fit, local_periods, split_periods
+from callops.metrics.periods import LocalPeriod, PeriodSplit, bounds_fit, local_periods, split_periods
+from callops.metrics.zones import DAY_MS
 
 HOUR_MS, QUARTER_MS = 3_600_000, 900_000
 

@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from callops.metrics.grains import Grain, period_start
-from callops.metrics.zones import local_range_ms, offset_segments
+from callops.metrics.zones import DAY_MS, local_range_ms, offset_segments
 
-__all__ = ["DAY_MS", "LocalPeriod", "PeriodSplit", "local_periods", "split_periods", "bounds_fit"]
+__all__ = ["LocalPeriod", "PeriodSplit", "local_periods", "split_periods", "bounds_fit"]
 
-DAY_MS = 86_400_000
 _LOCAL_EPOCH = dt.date(1970, 1, 1)
 _NEAR_MS = 3 * DAY_MS  # offsets are within +-26 h: an instant further from a bound is on its side on both clocks
 

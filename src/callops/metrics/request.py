@@ -23,7 +23,7 @@ from callops.errors import InvalidInput
 from callops.metrics.grains import Grain, parse_grain
 from callops.metrics.kpis import DEFAULT_KPIS, is_people_kpi, is_roster_kpi, is_ticket_kpi, kpi
 from callops.metrics.options import KpiOptions, SlDenominator
-from callops.metrics.zones import zone
+from callops.metrics.zones import DAY_MS, zone
 
 __all__ = ["CALL_DIMENSIONS", "DIMENSION_FANOUT", "KpiRequest", "MAX_REPORT_CELLS", "MAX_REPORT_DAYS",
            "STATE_DIMENSIONS", "TICKET_DIMENSIONS", "kpi_request_from_text", "parse_dims", "parse_kpis", "parse_span",
@@ -37,7 +37,6 @@ MAX_REPORT_DAYS = 3660  # ten years
 MAX_REPORT_CELLS = 2_000_000  # engine buckets x assumed groups
 DIMENSION_FANOUT = 20  # each dimension is assumed to split a bucket this many ways (queues, agents, ...)
 
-_DAY_MS = 86_400_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +77,7 @@ class KpiRequest:
     @property
     def work_cells(self) -> int:
         """The bound this request is checked against: engine buckets times assumed groups."""
-        buckets = self.span_days * (_DAY_MS // self.grain.bucket_ms)
+        buckets = self.span_days * (DAY_MS // self.grain.bucket_ms)
         groups: int = DIMENSION_FANOUT ** len(self.dims)
         return buckets * (2 if self.compare_previous else 1) * groups
 

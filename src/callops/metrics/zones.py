@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from callops.errors import InvalidInput
 
-__all__ = ["OffsetSegment", "offset_segments", "local_range_ms", "zone"]
+__all__ = ["DAY_MS", "OffsetSegment", "offset_segments", "local_range_ms", "zone"]
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_DAY_MS = 86_400_000
+DAY_MS = 86_400_000  # a UTC day in epoch milliseconds
 
 
 @dataclass(frozen=True, slots=True)

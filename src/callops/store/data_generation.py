@@ -26,13 +26,13 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from callops.metrics.zones import DAY_MS
 from callops.store.schema import data_generation as _table
 from callops.store.schema import data_generation_days as _days
 
-__all__ = ["DAY_MS", "MAX_DAYS", "data_generation", "days_of", "raise_generation", "span_generation"]
+__all__ = ["MAX_DAYS", "data_generation", "days_of", "raise_generation", "span_generation"]
 
 _ROW = 1
-DAY_MS = 86_400_000
 MAX_DAYS = 1_000  # a write touching more days than this raises the whole generation instead
 _CHUNK = 500  # day numbers per statement
 

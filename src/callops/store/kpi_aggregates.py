@@ -29,8 +29,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from callops.metrics import Grain, KpiOptions, local_range_ms, measure, offset_segments
-from callops.metrics.periods import DAY_MS
 from callops.metrics.preaggregates import BIN_STEPS, BINNED, BUCKET_MS, PRESETS, STORED, Binned, ReadPlan, zone_fits
+from callops.metrics.zones import DAY_MS
 from callops.store.data_generation import days_of, raise_generation
 from callops.store.kpi_day_reads import binned_sums, day_reads
 from callops.store.schema import KPI_LEVELS, agents, calls, kpi_bucket_ms

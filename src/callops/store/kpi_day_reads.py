@@ -22,8 +22,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from callops.metrics import Grain, KpiOptions, measure
-from callops.metrics.periods import DAY_MS, LocalPeriod, bounds_fit, local_periods, split_periods
+from callops.metrics.periods import LocalPeriod, bounds_fit, local_periods, split_periods
 from callops.metrics.preaggregates import Binned, ReadPlan
+from callops.metrics.zones import DAY_MS
 from callops.store.schema import KPI_LEVELS, kpi_bucket_ms
 from callops.store.sql_terms import of_scenario
 

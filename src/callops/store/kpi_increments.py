@@ -27,7 +27,8 @@ from sqlalchemy.dialects import postgresql
 from callops.arrow_arrays import array_of
 from callops.metrics import KpiOptions
 from callops.metrics.preaggregates import BINNED, BUCKET_MS, PRESETS, STORED
-from callops.store.data_generation import DAY_MS, raise_generation
+from callops.metrics.zones import DAY_MS
+from callops.store.data_generation import raise_generation
 from callops.store.kpi_aggregates import _bin_sql, _dim_names
 from callops.store.schema import KPI_LEVELS, calls, kpi_bucket_ms
 from callops.store.sql_terms import aggregate_sql, bucket_sql, predicate_sql

@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
+from callops.metrics.zones import DAY_MS
 from callops.records import AgentInterval, Call
-from callops.store.data_generation import DAY_MS, raise_generation
+from callops.store.data_generation import raise_generation
 from callops.store.kpi_increments import Increment, apply_increment, increment_of
 from callops.store.records import (
     _CALL_COLUMNS,

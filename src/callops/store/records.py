@@ -15,8 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from callops.errors import NotFound
+from callops.metrics.zones import DAY_MS
 from callops.records import AgentInterval, Call, Direction, IssueCategory, Outcome
-from callops.store.data_generation import DAY_MS, raise_generation
+from callops.store.data_generation import raise_generation
 from callops.store.kpi_aggregates import TouchedBuckets
 from callops.store.kpi_aggregates import refresh as refresh_aggregates
 from callops.store.schema import agent_intervals, calls

@@ -14,8 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from callops.errors import InvalidInput, NotFound
+from callops.metrics.zones import DAY_MS
 from callops.records import AgentInterval, Call
-from callops.store.data_generation import DAY_MS
 from callops.store.kpi_aggregates import forget_scenario
 from callops.store.records import insert_calls, insert_intervals
 from callops.store.schema import agent_intervals, calls, scenarios

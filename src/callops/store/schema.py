@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from callops.metrics.periods import DAY_MS
 from callops.metrics.preaggregates import BUCKET_MS, HOUR_MS, PRESETS, STORED
+from callops.metrics.zones import DAY_MS
 from callops.store.types import EpochMillis
 
 __all__ = ["metadata", "calls", "agent_intervals", "agents", "teams", "queues", "agent_skills", "forecasts",
