@@ -32,6 +32,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import sqlalchemy as sa
 
@@ -50,6 +51,7 @@ _KEPT_TABLES = frozenset({Table.CALLS, Table.AGENT_INTERVALS})
 ROWS_PER_ENTRY = 100  # the rows kept, on average per entry: bounds the memory (a month by day and queue: ~170)
 BYTES_PER_ENTRY = 64 * 1024  # the encoded bodies kept, on average per entry (a month by day and queue: ~80 KB)
 WAIT_S = 30.0  # a request waits at most this long for another computing the same key, then computes it itself
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True)
@@ -114,13 +116,26 @@ class KpiResults:
                 _, dropped = self._kept.popitem(last=False)
                 self._forget(dropped)
 
+    def kept_or_made(self, key: _Key, found: Callable[[_Kept], _T | None], make: Callable[[_Kept | None], _T]) -> _T:
+        """What ``found`` finds in the entry kept under ``key``; else what ``make`` makes from that entry (None
+        when there is none) and keeps with ``put``, one request at a time per key (:meth:`computing`)."""
+        kept = self._get(key)
+        answer = None if kept is None else found(kept)
+        if answer is not None:
+            return answer
+        with self.computing(key):
+            kept = self._get(key)
+            answer = None if kept is None else found(kept)
+            return make(kept) if answer is None else answer
+
     @contextmanager
     def computing(self, key: _Key) -> Iterator[None]:
         """The block computing ``key``: the first request to enter runs it at once; one entering while it runs
         waits until it leaves (at most ``WAIT_S``), then runs it, finding it kept when the first kept it."""
         with self._lock:
             other = self._computing.get(key)
-            running = self._computing[key] = threading.Event() if other is None else other
+            if other is None:
+                running = self._computing[key] = threading.Event()
         if other is not None:
             other.wait(WAIT_S)
             yield
@@ -148,16 +163,7 @@ class KpiReads:
     conn: sa.Connection
     results: KpiResults
     scope: frozenset[str] | None
-    _generation: int | None = None
-    _read: bool = False
     _ran_unkept: bool = False  # a report that is never kept ran in this request
-
-    def _current(self) -> int | None:
-        """The whole data generation, read on the first kept page's turn and then kept for the request."""
-        if not self._read:
-            self._generation = data_generation(self.conn) if self.results.entries > 0 else None
-            self._read = True
-        return self._generation
 
     def _key(self, scoped: KpiRequest, thresholds: QueueThresholds | None) -> _Key | None:
         """The cache key of ``scoped`` (None: not kept), with the generation of the days it reads."""
@@ -181,16 +187,13 @@ class KpiReads:
         key = self._key(scoped, thresholds)
         if key is None:
             return self._run(scoped, thresholds)
-        kept = self.results.get(key)
-        if kept is not None:
-            return list(kept)
-        with self.results.computing(key):
-            kept = self.results.get(key)
-            if kept is not None:
-                return list(kept)
-            rows = self._run(scoped, thresholds)
-            self.results.put(key, tuple(rows))
-        return rows
+
+        def make(_: _Kept | None) -> tuple[ReportRow, ...]:
+            rows = tuple(self._run(scoped, thresholds))
+            self.results.put(key, rows)
+            return rows
+
+        return list(self.results.kept_or_made(key, lambda kept: kept.rows, make))
 
     def report_body(self, request: KpiRequest, encode: Callable[[Sequence[ReportRow]], bytes]) -> bytes:
         """The KPI report within the scope as ``encode`` writes it; kept with the rows (``encode`` must depend on
@@ -199,37 +202,30 @@ class KpiReads:
         key = self._key(scoped, None)
         if key is None:
             return encode(self._run(scoped, None))
-        body = self.results.body(key)
-        if body is not None:
-            return body
-        with self.results.computing(key):
-            body = self.results.body(key)
-            if body is not None:
-                return body
-            kept = self.results.get(key)
-            rows = self._run(scoped, None) if kept is None else kept
+
+        def make(kept: _Kept | None) -> bytes:
+            rows = tuple(self._run(scoped, None)) if kept is None else kept.rows
             body = encode(rows)
-            self.results.put(key, tuple(rows), body)
-        return body
+            self.results.put(key, rows, body)
+            return body
+
+        return self.results.kept_or_made(key, lambda kept: kept.body, make)
 
     def kept_text(self, page: Hashable, build: Callable[[], str]) -> str:
         """The text ``build`` makes from this request's KPI reports, kept until the data change under ``page`` and
         the user's scope. ``page`` must name everything else the text depends on (language, zone, the data choice,
         targets); a text whose reports include one that is never kept is not kept either."""
-        generation = self._current()
+        generation = data_generation(self.conn) if self.results.entries > 0 else None
         if generation is None:
             return build()
         key: _Key = (generation, ("page", page, self.scope), None)
-        body = self.results.body(key)
-        if body is not None:
-            return body.decode()
-        with self.results.computing(key):
-            body = self.results.body(key)
-            if body is not None:
-                return body.decode()
+
+        def make(_: _Kept | None) -> bytes:
             ran_unkept, self._ran_unkept = self._ran_unkept, False
-            text = build()
+            body = build().encode()
             if not self._ran_unkept:
-                self.results.put(key, (), text.encode())
+                self.results.put(key, (), body)
             self._ran_unkept = self._ran_unkept or ran_unkept
-        return text
+            return body
+
+        return self.results.kept_or_made(key, lambda kept: kept.body, make).decode()
