@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from callops.ingest import import_files
 from callops.metrics.zones import DAY_MS
 from callops.records import AgentInterval, AgentState, Call, Direction, Outcome
-from callops.store.data_generation import MAX_DAYS, days_of, raise_generation, span_generation
+from callops.store.data_generation import MAX_DAYS, data_generation, days_of, raise_generation, span_generation
 from callops.store.kpi_aggregates import rebuild
 from callops.store.records import FORM_ACW_SOURCE, insert_calls, insert_intervals
 from callops.store.scenarios import delete_scenario, save_scenario
@@ -60,6 +60,8 @@ def test_a_write_changes_the_spans_it_touched_and_no_other(engine: sa.Engine) ->
     with engine.begin() as conn:
         raise_generation(conn)  # every day
     assert all(_span(engine, s) > marked for s in (inside, before, after))
+    with engine.connect() as conn:
+        assert _span(engine, before)[0] == data_generation(conn)  # the whole generation is the raised one
     everything = _span(engine, before)
     with engine.begin() as conn:
         raise_generation(conn, range(100, 100 + MAX_DAYS + 1))  # too many days: counts as every day

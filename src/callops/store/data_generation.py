@@ -45,10 +45,12 @@ def days_of(lo_ms: int, hi_ms: int) -> range:
 def raise_generation(conn: sa.Connection, days: Iterable[int] | None = None) -> None:
     """Raise the generation by one in ``conn``'s transaction (visible to readers when it commits), marking ``days``
     (UTC day numbers) with it; ``days`` None, or more than ``MAX_DAYS`` of them: every day."""
-    conn.execute(_table.update().where(_table.c.id == _ROW).values(generation=_table.c.generation + 1))
     touched = None if days is None else sorted(set(days))
-    if touched is None or len(touched) > MAX_DAYS:
-        conn.execute(_table.update().where(_table.c.id == _ROW).values(whole=_table.c.generation))
+    raised = _table.c.generation + 1
+    every_day = touched is None or len(touched) > MAX_DAYS
+    conn.execute(_table.update().where(_table.c.id == _ROW)  # SET reads the row as it was: whole = the new value
+                 .values(generation=raised, **({"whole": raised} if every_day else {})))
+    if touched is None or every_day:
         return
     generation = conn.execute(sa.select(_table.c.generation).where(_table.c.id == _ROW)).scalar_one()
     for at in range(0, len(touched), _CHUNK):
