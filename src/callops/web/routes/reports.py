@@ -226,10 +226,14 @@ def _label(viewer: Viewer) -> Any:
     return label
 
 
+def _report_helpers(viewer: Viewer, data: ReportData) -> dict[str, Any]:
+    """What every report template gets: ``show``, ``label`` and the data choice."""
+    return {"show": _show(viewer), "label": _label(viewer), "data": data}
+
+
 def _page(request: Request, viewer: Viewer, template: str, data: ReportData, context: dict[str, Any], *,
           status_code: int = 200) -> HTMLResponse:
-    return render(request, viewer, template, {"show": _show(viewer), "label": _label(viewer), "data": data,
-                                              **context}, status_code=status_code)
+    return render(request, viewer, template, {**_report_helpers(viewer, data), **context}, status_code=status_code)
 
 
 SlBasis = Annotated[Literal["queue", "fixed"], Query(description="queue: service level at each queue's own "
@@ -317,9 +321,8 @@ def dashboard(request: Request, conn: ConnDep, reads: KpiReadsDep, viewer: Viewe
     targets = site_queue_targets(conn)
     page = ("dashboard", viewer.locale, viewer.tz.key, data.choice_key, tuple(sorted(targets.items())))
     body = reads.kept_text(page, lambda: render_fragment(request, viewer, "reports/_dashboard_body.html", {
-        "show": _show(viewer), "label": _label(viewer), "data": data,
-        **_dashboard_context(conn, reads, viewer, data, targets)}))
-    return _page(request, viewer, "reports/dashboard.html", data, {"body": Markup(body)})
+        **_report_helpers(viewer, data), **_dashboard_context(conn, reads, viewer, data, targets)}))
+    return render(request, viewer, "reports/dashboard.html", {"body": Markup(body)})
 
 
 def _dashboard_context(conn: sa.Connection, reads: KpiReads, viewer: Viewer, data: ReportData,
