@@ -384,9 +384,7 @@ def kpi_report(source: Source, request: KpiRequest, *, read_model: ReadModel = "
     previous = None
     prev_start = None
     if request.compare_previous:
-        span = request.span_days
-        prev_start = shift_back(request.start, request.grain, span_days=span)
-        prev_end = shift_back(request.end, request.grain, span_days=span)
+        prev_start, prev_end = _previous_days(request)
         previous = query_buckets(source, names, start=prev_start, end=prev_end, grain=grain, tz=tz, dims=dims,
                                  options=options, scenario=scenario, only_agents=request.agents, samples=samples,
                                  read_model=read_model)
@@ -395,14 +393,19 @@ def kpi_report(source: Source, request: KpiRequest, *, read_model: ReadModel = "
                        span_days=request.span_days)
 
 
+def _previous_days(request: KpiRequest) -> tuple[dt.date, dt.date]:
+    """The first and last day of the period ``compare_previous`` compares ``request``'s with."""
+    span = request.span_days
+    return (shift_back(request.start, request.grain, span_days=span),
+            shift_back(request.end, request.grain, span_days=span))
+
+
 def read_span_ms(request: KpiRequest) -> tuple[int, int]:
     """The epoch-ms range of calls and agent states ``kpi_report(request)`` reads: its local days (and the previous
     period's with ``compare_previous``), and for FCR the window after them where next contacts are looked for."""
     lo_ms, hi_ms = local_range_ms(request.start, request.end, request.tz)
     if request.compare_previous:
-        span = request.span_days
-        prev_lo, prev_hi = local_range_ms(shift_back(request.start, request.grain, span_days=span),
-                                          shift_back(request.end, request.grain, span_days=span), request.tz)
+        prev_lo, prev_hi = local_range_ms(*_previous_days(request), request.tz)
         lo_ms, hi_ms = min(lo_ms, prev_lo), max(hi_ms, prev_hi)
     if "fcr_no_repeat" in measures_for(list(request.kpis)):
         hi_ms += int(request.options.param("fcr_window_s") * 1000)
