@@ -6,7 +6,8 @@ Measures that compare one column with an option (``answered_within_t``: wait <= 
 wait < S) come from a histogram of that column over the measure's other conditions (:data:`BINNED`).
 The common thresholds (:data:`PRESET_THRESHOLDS`: 0, 5, ... 300 s) are also
 stored as counts of their own (:data:`PRESETS`), so the usual report reads no histogram. Everything else
-(``fcr_no_repeat``: it depends on the caller's *next* call, which a later write changes)
+(``fcr_no_repeat``: it depends on the caller's *next* call, which a later write changes; the gap to it is kept
+with each call, :mod:`callops.store.contact_gaps`)
 is read from the calls table.
 
 Histogram bins are 1 s wide up to 120 s, 10 s to 600 s, 60 s to 3600 s and 3600 s beyond. A value is

@@ -52,6 +52,7 @@ from callops.metrics import (
     zone,
 )
 from callops.metrics.preaggregates import plan_reads
+from callops.store.contact_gaps import GAP_HORIZON_MS, gap_window
 from callops.store.desk_kpi import contact_base, ticket_base
 from callops.store.kpi_aggregates import aggregate_reads
 from callops.store.schema import agent_intervals, agents, calls, scenarios, tickets
@@ -160,16 +161,31 @@ def _whole_partitions(wanted: Sequence[Measure], options: KpiOptions) -> list[An
     return [predicate_sql(p, calls.c, options) for p in kept]
 
 
+def _shared_filter(wanted: Sequence[Measure], options: KpiOptions) -> list[Any]:
+    """Every condition on stored columns that all wanted measures require: rows failing one count in none (without
+    a window over the rows, any such row can be left out, not only whole partitions)."""
+    kept = [p for p in shared_conditions([m.when for m in wanted])
+            if isinstance(p, NotNull | OneOf) and p.column in calls.c]
+    return [predicate_sql(p, calls.c, options) for p in kept]
+
+
 def call_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Grain, tz: str,
                      dims: Sequence[str], options: KpiOptions, scenario: str | None = None,
-                     only_agents: frozenset[str] | None = None) -> sa.Select[Any]:
+                     only_agents: frozenset[str] | None = None, kept_gaps: bool = False) -> sa.Select[Any]:
     """SELECT bucket, dims..., measures... FROM calls for ``[lo_ms, hi_ms)``: real calls, or ``scenario``'s;
-    with ``only_agents``, only their calls."""
+    with ``only_agents``, only their calls.
+
+    FCR's gap to the caller's next contact is a window function over the calls of the range and the FCR window
+    after it (the definition; any engine runs it), or, with ``kept_gaps``, the gap kept with each call
+    (:mod:`callops.store.contact_gaps`, the same values: no sort of the range by caller) where it answers: an FCR
+    window up to its horizon and every agent's calls (a team lead's FCR looks for the next contact among their
+    agents' calls only)."""
     c = calls.c
     started = sa.type_coerce(c.started_at, sa.BigInteger)
     wanted = [measure(n) for n in names if measure(n).table is Table.CALLS]
-    needs_gap = any(m.name == "fcr_no_repeat" for m in wanted)
     window_ms = int(options.param("fcr_window_s") * 1000)
+    needs_gap = any(m.name == "fcr_no_repeat" for m in wanted)
+    windowed = needs_gap and not (kept_gaps and only_agents is None and window_ms <= GAP_HORIZON_MS)
     columns: list[Any] = [started.label("started_ms"), c.direction, c.outcome, c.wait_s, c.talk_s, c.hold_s,
                           c.acw_s, c.caller_number, c.issue_resolved, c.csat, c.disposition,
                           *(c[d] for d in dims if d != "team")]
@@ -177,14 +193,17 @@ def call_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Gra
     if "team" in dims:
         source = calls.outerjoin(agents, agents.c.agent_id == c.agent)
         columns.append(agents.c.team)
-    upper = hi_ms + window_ms if needs_gap else hi_ms
     narrowing: list[Any] = []
-    if needs_gap:
-        nxt = sa.func.lead(started).over(partition_by=(c.caller_number, c.direction), order_by=(started, c.id))
-        columns.append(((nxt - started) / sa.literal(1000.0, sa.Float)).label("next_contact_gap_s"))
+    if windowed:
+        columns.append((gap_window(started) / sa.literal(1000.0, sa.Float)).label("next_contact_gap_s"))
         narrowing = _whole_partitions(wanted, options)
+    elif needs_gap:
+        gap = sa.type_coerce(c.next_contact_gap_ms, sa.BigInteger)
+        columns.append((gap / sa.literal(1000.0, sa.Float)).label("next_contact_gap_s"))
+        narrowing = _shared_filter(wanted, options)
     else:
         columns.append(sa.null().label("next_contact_gap_s"))
+    upper = hi_ms + window_ms if windowed else hi_ms
     inner = (sa.select(*columns).select_from(source)
              .where(of_scenario(c.scenario, scenario), started >= sa.literal(lo_ms, sa.BigInteger),
                     started < sa.literal(upper, sa.BigInteger), _of_agents(c.agent, only_agents), *narrowing)
@@ -311,8 +330,9 @@ def query_buckets(source: Source, names: Sequence[str], *, start: dt.date, end: 
 
     With ``read_model="aggregates"`` (the default) call measures come from the KPI pre-aggregates
     (:mod:`callops.store.kpi_aggregates`) wherever they answer exactly, and from ``calls`` otherwise: a
-    Parquet source, a zone whose offsets are not on 15-minute boundaries, ``fcr_no_repeat``, a threshold off
-    the histogram's bin edges. ``read_model="calls"`` reads only the calls table (the reference)."""
+    Parquet source, a zone whose offsets are not on 15-minute boundaries, ``fcr_no_repeat`` (from the gap kept
+    with each call, :mod:`callops.store.contact_gaps`), a threshold off the histogram's bin edges.
+    ``read_model="calls"`` reads only the calls table, FCR's gaps by the window function (the reference)."""
     lo_ms, hi_ms = local_range_ms(start, end, tz)
     call_names = [n for n in names if measure(n).table is Table.CALLS]
     state_names = [n for n in names if measure(n).table is Table.AGENT_INTERVALS]
@@ -340,7 +360,8 @@ def query_buckets(source: Source, names: Sequence[str], *, start: dt.date, end: 
             call_names = list(plan.calls)
     if call_names:
         sql = call_buckets_sql(call_names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims, options=options,
-                               scenario=scenario, only_agents=only_agents)
+                               scenario=scenario, only_agents=only_agents,
+                               kept_gaps=read_model == "aggregates" and not isinstance(source, ParquetSource))
         out += to_buckets(_execute(source, sql), len(dims), call_names)
     if state_names and all(d in STATE_DIMENSIONS for d in dims):
         sql = state_buckets_sql(state_names, lo_ms=lo_ms, hi_ms=hi_ms, grain=grain, tz=tz, dims=dims,

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from callops.metrics.zones import DAY_MS
 from callops.records import AgentInterval, Call
+from callops.store.contact_gaps import refresh_gaps
 from callops.store.data_generation import raise_generation
 from callops.store.kpi_increments import Increment, apply_increment, increment_of
 from callops.store.records import (
@@ -171,6 +172,8 @@ def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int, *,
     if prepared.table is agent_intervals and rows:
         _yield_form_acw(conn, rows)
     if prepared.table is calls and rows:
+        scenario, caller, started = (prepared.columns.index(n) for n in ("scenario", "caller_number", "started_at"))
+        refresh_gaps(conn, ((r[scenario], r[caller], r[started]) for r in rows if r[caller] is not None))
         if prepared.aggregates is None:
             prepared.aggregates = increment_of(rows, prepared.columns)
         try:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from callops.errors import NotFound
 from callops.metrics.zones import DAY_MS
 from callops.records import AgentInterval, Call, Direction, IssueCategory, Outcome
+from callops.store.contact_gaps import refresh_gaps
 from callops.store.data_generation import raise_generation
 from callops.store.kpi_aggregates import TouchedBuckets
 from callops.store.kpi_aggregates import refresh as refresh_aggregates
@@ -168,19 +169,24 @@ def _insert_new(conn: sa.Connection, table: sa.Table, columns: Sequence[str], ke
 
 def insert_calls(conn: sa.Connection, records: Iterable[Call], *, import_id: int | None = None) -> WriteCounts:
     """Insert calls not stored yet; duplicates (same source and id) are counted, not written. The KPI
-    pre-aggregates of the buckets the calls fall in are recomputed in the same transaction."""
+    pre-aggregates of the buckets the calls fall in and the callers' gaps to their next contact
+    (:mod:`callops.store.contact_gaps`) are brought up to date in the same transaction."""
     touched = TouchedBuckets()
-    at = _CALL_COLUMNS.index("scenario"), _CALL_COLUMNS.index("started_at")
+    callers: list[tuple[str | None, str | None, int]] = []
+    at = _CALL_COLUMNS.index("scenario"), _CALL_COLUMNS.index("started_at"), _CALL_COLUMNS.index("caller_number")
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for c in records:
             row = _call_row(c, import_id)
             touched.add(row[at[0]], row[at[1]])
+            if row[at[2]] is not None:
+                callers.append((row[at[0]], row[at[2]], row[at[1]]))
             yield row
 
     counts = _insert_new(conn, calls, _CALL_COLUMNS, ("source", "source_call_id"), rows())
     if counts.inserted:
         refresh_aggregates(conn, touched)
+        refresh_gaps(conn, callers)
     return counts
 
 

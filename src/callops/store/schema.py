@@ -85,6 +85,7 @@ calls = sa.Table(
     sa.Column("disposition", sa.String(40)),
     sa.Column("csat", sa.SmallInteger),
     sa.Column("import_id", sa.BigInteger),
+    sa.Column("next_contact_gap_ms", sa.BigInteger),  # to the caller's next call, within 90 days (store.contact_gaps)
     sa.UniqueConstraint("source", "source_call_id"),
     sa.Index(None, "started_at"),
     sa.Index(None, "queue", "started_at"),
