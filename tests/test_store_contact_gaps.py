@@ -9,9 +9,12 @@ import datetime as dt
 import random
 from collections import defaultdict
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
+from click.testing import CliRunner
 
+from callops.cli import cli
 from callops.metrics import Grain, KpiOptions, KpiRequest
 from callops.records import Call, Direction, Outcome
 from callops.store.contact_gaps import GAP_HORIZON_MS
@@ -119,3 +122,22 @@ def test_migration_0031_fills_the_gaps(engine: sa.Engine) -> None:
         upgrade(engine)
     kept, fresh = _kept_and_fresh(engine)
     assert kept == fresh and any(v is not None for v in kept.values())
+
+
+def test_cli_rebuild_mends_gaps_changed_outside(engine: sa.Engine, db_url: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Calls changed behind callops's back (gaps wiped, one set on a call without a caller):
+    `callops db rebuild-aggregates` puts every gap back and says how many it changed."""
+    with engine.begin() as conn:
+        insert_calls(conn, _calls(31, 150))
+    kept, _ = _kept_and_fresh(engine)
+    with engine.begin() as conn:
+        wiped = conn.execute(sa.text("UPDATE calls SET next_contact_gap_ms = NULL "
+                                     "WHERE next_contact_gap_ms IS NOT NULL")).rowcount
+        conn.execute(sa.text("UPDATE calls SET next_contact_gap_ms = 5 WHERE caller_number IS NULL"))
+        stray = conn.execute(sa.text("SELECT count(*) FROM calls WHERE caller_number IS NULL")).scalar_one()
+    monkeypatch.setenv("CALLOPS_DATABASE_URL", db_url)
+    result = CliRunner().invoke(cli, ["db", "rebuild-aggregates"], catch_exceptions=False)
+    assert result.exit_code == 0 and wiped > 0 and stray > 0
+    assert f"calls.next_contact_gap_ms: {wiped + stray:,} changed" in result.output
+    assert _kept_and_fresh(engine)[0] == kept

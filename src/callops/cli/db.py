@@ -28,12 +28,16 @@ def db_upgrade(revision: str) -> None:
 
 @db.command("rebuild-aggregates")
 def db_rebuild_aggregates() -> None:
-    """Recompute the KPI pre-aggregates from the stored calls (one transaction).
+    """Recompute the KPI pre-aggregates and each call's gap to the caller's next contact (what FCR reads) from
+    the stored calls (one transaction).
 
     Every write of calls keeps them up to date; run this after changing calls outside callops."""
+    from callops.store.contact_gaps import rebuild_gaps
     from callops.store.kpi_aggregates import rebuild
 
     with _context.engine().begin() as conn:
+        gaps = rebuild_gaps(conn)
         counts = rebuild(conn)
     for table, rows in counts.items():
         click.echo(f"{table}: {rows:,} rows")
+    click.echo(f"calls.next_contact_gap_ms: {gaps:,} changed")

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from callops.metrics.zones import DAY_MS
 from callops.store.schema import calls
 
-__all__ = ["GAP_HORIZON_DAYS", "GAP_HORIZON_MS", "gap_window", "refresh_gaps"]
+__all__ = ["GAP_HORIZON_DAYS", "GAP_HORIZON_MS", "gap_window", "rebuild_gaps", "refresh_gaps"]
 
 GAP_HORIZON_DAYS = 90
 GAP_HORIZON_MS = GAP_HORIZON_DAYS * DAY_MS
@@ -43,6 +43,24 @@ def gap_window(started: Any) -> Any:
     """``LEAD(started) - started`` over the caller's calls: the gap to the next contact, NULL for the last one."""
     c = calls.c
     return sa.func.lead(started).over(partition_by=(c.caller_number, c.direction), order_by=(started, c.id)) - started
+
+
+def rebuild_gaps(conn: sa.Connection) -> int:
+    """Recompute every call's kept gap from all stored calls (migration 0031, ``callops db rebuild-aggregates``
+    after calls were changed outside callops); how many changed."""
+    c = calls.c
+    started = sa.type_coerce(c.started_at, sa.BigInteger)
+    nxt = sa.func.lead(started).over(partition_by=(c.scenario, c.caller_number, c.direction),
+                                     order_by=(started, c.id))
+    every = (sa.select(c.id.label("id"), sa.case((nxt - started <= sa.literal(GAP_HORIZON_MS, sa.BigInteger),
+                                                  nxt - started)).label("gap"))
+             .where(c.caller_number.is_not(None)).subquery("every"))
+    changed = conn.execute(calls.update()
+                           .where(c.id == every.c.id, c.next_contact_gap_ms.is_distinct_from(every.c.gap))
+                           .values(next_contact_gap_ms=every.c.gap)).rowcount
+    cleared = conn.execute(calls.update().where(c.caller_number.is_(None), c.next_contact_gap_ms.is_not(None))
+                           .values(next_contact_gap_ms=None)).rowcount
+    return int(changed) + int(cleared)
 
 
 def refresh_gaps(conn: sa.Connection, rows: Iterable[tuple[str | None, str | None, int]]) -> None:

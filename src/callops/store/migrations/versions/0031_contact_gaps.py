@@ -14,22 +14,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from callops.store.contact_gaps import rebuild_gaps
+
 revision = '0031'
 down_revision = '0030'
 branch_labels = None
 depends_on = None
 
-_HORIZON_MS = 90 * 86_400_000  # callops.store.contact_gaps.GAP_HORIZON_MS when written
-
-
 def upgrade() -> None:
     with op.batch_alter_table('calls') as batch:
         batch.add_column(sa.Column('next_contact_gap_ms', sa.BigInteger(), nullable=True))
-    op.execute(
-        "UPDATE calls SET next_contact_gap_ms = w.gap FROM ("
-        " SELECT id, LEAD(started_at) OVER (PARTITION BY scenario, caller_number, direction"
-        " ORDER BY started_at, id) - started_at AS gap FROM calls WHERE caller_number IS NOT NULL) AS w"
-        f" WHERE calls.id = w.id AND w.gap <= {_HORIZON_MS}")
+    rebuild_gaps(op.get_bind())
 
 
 def downgrade() -> None:
