@@ -24,7 +24,7 @@ generation; one after them can only change gaps beyond the window, which FCR cou
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,11 +32,11 @@ import sqlalchemy as sa
 from callops.metrics.zones import DAY_MS
 from callops.store.schema import calls
 
-__all__ = ["GAP_HORIZON_DAYS", "GAP_HORIZON_MS", "gap_window", "rebuild_gaps", "refresh_gaps"]
+__all__ = ["GAP_HORIZON_DAYS", "GAP_HORIZON_MS", "gap_window", "gaps_of_new", "rebuild_gaps", "refresh_gaps"]
 
 GAP_HORIZON_DAYS = 90
 GAP_HORIZON_MS = GAP_HORIZON_DAYS * DAY_MS
-_CHUNK = 500  # caller numbers per statement (well inside SQLite's bound parameters)
+_CHUNK = 4000  # caller numbers per statement (inside SQLite's 32,766 bound parameters)
 
 
 def gap_window(started: Any) -> Any:
@@ -65,57 +65,88 @@ def rebuild_gaps(conn: sa.Connection) -> int:
 
 def refresh_gaps(conn: sa.Connection, rows: Iterable[tuple[str | None, str | None, int]]) -> None:
     """Bring the kept gaps up to date after the calls ``rows`` (each ``(scenario, caller_number, started_ms)``)
-    were inserted in this transaction."""
-    spans: dict[str | None, tuple[set[str], list[int]]] = {}
-    for scenario, caller, started_ms in rows:
-        if caller is None:
-            continue
-        callers, span = spans.setdefault(scenario, (set(), [started_ms, started_ms]))
-        callers.add(caller)
-        if started_ms < span[0]:
-            span[0] = started_ms
-        elif started_ms > span[1]:
-            span[1] = started_ms
-    for scenario, (callers, (lo_ms, hi_ms)) in spans.items():
+    were inserted in this transaction (the live path: a few calls at a time)."""
+    spans = _spans((scenario, caller, started) for scenario, caller, started in rows if caller is not None)
+    for scenario, (callers, lo_ms, hi_ms) in spans.items():
         names = sorted(callers)
         for at in range(0, len(names), _CHUNK):
-            changed = _changed(conn.execute(_around(scenario, names[at:at + _CHUNK], lo_ms, hi_ms)), hi_ms)
-            if changed:
-                conn.execute(_SET_GAP, changed)
+            _mend(conn, scenario, names[at:at + _CHUNK], lo_ms, hi_ms, [])
 
 
-def _around(scenario: str | None, callers: list[str], lo_ms: int, hi_ms: int) -> sa.Select[Any]:
-    """The calls of ``callers`` from the horizon before ``lo_ms`` to the horizon after ``hi_ms``, by caller,
-    direction and start (ties by id): every call whose gap a new call in ``[lo_ms, hi_ms]`` may change, and the
-    calls that can be their next contact."""
+def gaps_of_new(conn: sa.Connection, new: Sequence[tuple[str | None, str | None, str, int]]) -> list[int | None]:
+    """The gaps of calls about to be inserted (each ``(scenario, caller_number, direction, started_ms)``, in the
+    order they will be: after every stored call, so a tie in start puts the stored ones first), and the stored
+    calls' gaps mended for them (the import path: the new calls are inserted with their gaps, no update)."""
+    gaps: list[int | None] = [None] * len(new)
+    spans = _spans((scenario, caller, started) for scenario, caller, _, started in new if caller is not None)
+    waiting: dict[tuple[str | None, str], list[int]] = {}
+    for index, (scenario, caller, _, _) in enumerate(new):
+        if caller is not None:
+            waiting.setdefault((scenario, caller), []).append(index)
+    for scenario, (callers, lo_ms, hi_ms) in spans.items():
+        names = sorted(callers)
+        for at in range(0, len(names), _CHUNK):
+            chunk = names[at:at + _CHUNK]
+            entries: list[_Entry] = [(caller, new[i][2], new[i][3], 1, i, None)
+                                     for caller in chunk for i in waiting[(scenario, caller)]]
+            for index, gap in _mend(conn, scenario, chunk, lo_ms, hi_ms, entries):
+                gaps[index] = gap
+    return gaps
+
+
+def _spans(rows: Iterable[tuple[str | None, str, int]]) -> dict[str | None, tuple[set[str], int, int]]:
+    """Per scenario: the callers of ``rows`` and the first and last start among them."""
+    found: dict[str | None, tuple[set[str], list[int]]] = {}
+    for scenario, caller, started_ms in rows:
+        group = found.get(scenario)
+        if group is None:
+            group = found[scenario] = (set(), [])
+        group[0].add(caller)
+        group[1].append(started_ms)
+    return {scenario: (callers, min(starts), max(starts)) for scenario, (callers, starts) in found.items()}
+
+
+_Entry = tuple[str, str, int, int, int, int | None]  # caller, direction, start, 0 stored / 1 new, id or index, gap
+
+
+def _around() -> sa.Select[Any]:
+    """The stored calls of some callers (``callers``) of a scenario (``scenario``, "" for real calls) that started
+    in ``[lo, hi]``, as :data:`_Entry` rows. The scenario is compared through coalesce, which no index serves:
+    SQLite (without statistics) would otherwise walk the (scenario, started_at) index over the whole span instead
+    of seeking each caller in (caller_number, started_at)."""
     c = calls.c
     started = sa.type_coerce(c.started_at, sa.BigInteger)
-    # the scenario compared through coalesce, which no index serves: SQLite (without statistics) would otherwise
-    # walk the (scenario, started_at) index over the whole span for every chunk instead of seeking each caller
-    return (sa.select(c.id, c.caller_number, c.direction, started, c.next_contact_gap_ms)
-            .where(sa.func.coalesce(c.scenario, "") == (scenario or ""), c.caller_number.in_(callers),
-                   started >= sa.literal(lo_ms - GAP_HORIZON_MS, sa.BigInteger),
-                   started <= sa.literal(hi_ms + GAP_HORIZON_MS, sa.BigInteger))
-            .order_by(c.caller_number, c.direction, started, c.id))
+    return (sa.select(c.caller_number, c.direction, started, sa.literal(0), c.id, c.next_contact_gap_ms)
+            .where(sa.func.coalesce(c.scenario, "") == sa.bindparam("scenario"),
+                   c.caller_number.in_(sa.bindparam("callers", expanding=True)),
+                   started >= sa.bindparam("lo", type_=sa.BigInteger),
+                   started <= sa.bindparam("hi", type_=sa.BigInteger)))
 
 
-def _changed(found: Iterable[Any], hi_ms: int) -> list[dict[str, Any]]:
-    """``{"id", "gap"}`` of each call up to ``hi_ms`` whose kept gap differs from the gap to the next call of the
-    same caller and direction in ``found`` (sorted as :func:`_around` sorts): the calls after ``hi_ms`` are there
-    only as next contacts."""
-    out: list[dict[str, Any]] = []
-    before: Any = None
-    for row in found:
-        if before is not None and before[3] <= hi_ms:
-            same = row[1] == before[1] and row[2] == before[2]
-            gap = row[3] - before[3] if same and row[3] - before[3] <= GAP_HORIZON_MS else None
-            if gap != before[4]:
-                out.append({"call_id": before[0], "gap": gap})
-        before = row
-    if before is not None and before[3] <= hi_ms and before[4] is not None:
-        out.append({"call_id": before[0], "gap": None})  # the last call: no next contact within the horizon
+_AROUND = _around()
+
+
+def _mend(conn: sa.Connection, scenario: str | None, callers: list[str], lo_ms: int, hi_ms: int,
+          new: list[_Entry]) -> list[tuple[int, int | None]]:
+    """Walk the calls of ``callers`` around ``[lo_ms, hi_ms]`` (stored, and ``new`` ones not stored yet) in the
+    order of their next contacts; update each stored call up to ``hi_ms`` whose kept gap changed; the gaps of the
+    ``new`` entries, by their index. Calls after ``hi_ms`` are there only as next contacts."""
+    stored = conn.execute(_AROUND, {"scenario": scenario or "", "callers": callers,
+                                    "lo": lo_ms - GAP_HORIZON_MS, "hi": hi_ms + GAP_HORIZON_MS}).all()
+    entries: list[Any] = [*stored, *new]
+    entries.sort(key=lambda e: (e[0], e[1], e[2], e[3], e[4]))
+    changed: list[tuple[int | None, int]] = []
+    out: list[tuple[int, int | None]] = []
+    for here, after in zip(entries, [*entries[1:], None], strict=True):
+        if here[2] > hi_ms and not here[3]:
+            continue
+        same = after is not None and after[0] == here[0] and after[1] == here[1]
+        gap = after[2] - here[2] if same and after[2] - here[2] <= GAP_HORIZON_MS else None
+        if here[3]:
+            out.append((here[4], gap))
+        elif gap != here[5]:
+            changed.append((gap, here[4]))
+    if changed:
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        conn.exec_driver_sql(f"UPDATE calls SET next_contact_gap_ms = {mark} WHERE id = {mark}", changed)
     return out
-
-
-_SET_GAP = (calls.update().where(calls.c.id == sa.bindparam("call_id"))
-            .values(next_contact_gap_ms=sa.bindparam("gap")))

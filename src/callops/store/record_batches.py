@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from callops.metrics.zones import DAY_MS
 from callops.records import AgentInterval, Call
-from callops.store.contact_gaps import refresh_gaps
+from callops.store.contact_gaps import gaps_of_new
 from callops.store.data_generation import raise_generation
 from callops.store.kpi_increments import Increment, apply_increment, increment_of
 from callops.store.records import (
@@ -152,28 +152,35 @@ def insert_prepared(conn: sa.Connection, prepared: Prepared, import_id: int, *,
                     on_batch: Callable[[int], None] | None = None) -> int:
     """Insert every prepared row tagged with ``import_id``; how many were inserted. ``on_batch`` is told
     the size of each batch once it is in. PostgreSQL takes the rows through ``COPY``; others through the
-    driver's executemany, in batches of ``_BATCH`` rows."""
-    names = ", ".join(f'"{c}"' for c in (*prepared.columns, "import_id"))
+    driver's executemany, in batches of ``_BATCH`` rows. Calls go in with their gap to the caller's next contact,
+    and the stored calls' gaps are mended for them (:mod:`callops.store.contact_gaps`)."""
+    columns: tuple[str, ...] = (*prepared.columns, "import_id")
     rows = list(prepared.rows.values())
     if prepared.table is agent_intervals and rows:
         start = prepared.columns.index("start_at")  # an interval counts in its start's bucket
         raise_generation(conn, {int(row[start]) // DAY_MS for row in rows})
+    written = rows
+    if prepared.table is calls and rows:
+        scenario, caller, direction, started = (prepared.columns.index(n) for n in
+                                                ("scenario", "caller_number", "direction", "started_at"))
+        gaps = gaps_of_new(conn, [(r[scenario], r[caller], r[direction], r[started]) for r in rows])
+        columns = (*prepared.columns, "next_contact_gap_ms", "import_id")
+        written = [(*row, gap) for row, gap in zip(rows, gaps, strict=True)]
+    names = ", ".join(f'"{c}"' for c in columns)
     if conn.dialect.name == "postgresql":
-        _copy(conn, f'COPY "{prepared.table.name}" ({names}) FROM STDIN', rows, import_id, on_batch)
+        _copy(conn, f'COPY "{prepared.table.name}" ({names}) FROM STDIN', written, import_id, on_batch)
     else:
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        values = ", ".join([mark] * len(prepared.columns) + [str(int(import_id))])
+        values = ", ".join([mark] * (len(columns) - 1) + [str(int(import_id))])
         sql = f'INSERT INTO "{prepared.table.name}" ({names}) VALUES ({values})'
-        for start in range(0, len(rows), _BATCH):
-            chunk = rows[start:start + _BATCH]
+        for start in range(0, len(written), _BATCH):
+            chunk = written[start:start + _BATCH]
             conn.exec_driver_sql(sql, chunk)
             if on_batch is not None:
                 on_batch(len(chunk))
     if prepared.table is agent_intervals and rows:
         _yield_form_acw(conn, rows)
     if prepared.table is calls and rows:
-        scenario, caller, started = (prepared.columns.index(n) for n in ("scenario", "caller_number", "started_at"))
-        refresh_gaps(conn, ((r[scenario], r[caller], r[started]) for r in rows if r[caller] is not None))
         if prepared.aggregates is None:
             prepared.aggregates = increment_of(rows, prepared.columns)
         try:
