@@ -3,9 +3,11 @@
 First-contact resolution counts an answered call as resolved when the caller did not contact the centre again
 (same number, same direction) within the report's window (``--fcr-days``). Computing that at read time needs a
 window function over every call of the range and the window after it (sorted by caller): most of the cost of a
-month report. So the gap is kept with the call instead, as calls are written:
+month report. So the gap is kept with the call instead, as calls are written, in the writer's transaction:
 
-    refresh_gaps(conn, scenario_col, caller_col, started_col, rows)   # after inserting ``rows``, same transaction
+    gaps_of_new(conn, new)      # an import, before inserting: the new calls' gaps; the stored calls' gaps mended
+    refresh_gaps(conn, rows)    # the live path, after inserting a few calls: the gaps around them mended
+    rebuild_gaps(conn)          # every gap from all stored calls (migration 0031, ``callops db rebuild-aggregates``)
 
 The gap is the milliseconds from the call's start to the start of the caller's next call (the same scenario,
 caller number and direction; ties in start ordered by id), kept when it is at most :data:`GAP_HORIZON_MS`
@@ -13,11 +15,11 @@ caller number and direction; ties in start ordered by id), kept when it is at mo
 horizon reads the column; a longer one, a team lead's report (where only their agents' calls count) and Parquet
 sources still compute the gap with the window function (:func:`callops.store.kpi_query.call_buckets_sql`).
 
-A new call can only change the gaps of the same caller's calls that started at most the horizon before it: the
-refresh recomputes, per scenario and chunk of callers, the gaps of their calls from the horizon before the
-earliest new call to the latest one (the window read reaching the horizon past it), and writes the ones that
-differ. Calls are only ever added (a scenario's calls are deleted with the scenario, whole), so no delete has
-gaps to mend. The cached reports need no extra marking: a report with FCR is keyed by its range and the window
+A new call can only change the gaps of the same caller's calls that started at most the horizon before it: per
+scenario and chunk of callers, their stored calls from the horizon before the earliest new call to the horizon
+after the latest are read and walked with the new ones in order, and the stored gaps that differ are written.
+Calls are only ever added (a scenario's calls are deleted with the scenario, whole), so no delete has gaps to
+mend. The cached reports need no extra marking: a report with FCR is keyed by its range and the window
 after it (:func:`callops.store.kpi_query.read_span_ms`), and a new call inside those days raises their
 generation; one after them can only change gaps beyond the window, which FCR counts alike.
 """
@@ -39,10 +41,12 @@ GAP_HORIZON_MS = GAP_HORIZON_DAYS * DAY_MS
 _CHUNK = 4000  # caller numbers per statement (inside SQLite's 32,766 bound parameters)
 
 
-def gap_window(started: Any) -> Any:
-    """``LEAD(started) - started`` over the caller's calls: the gap to the next contact, NULL for the last one."""
+def gap_window(started: Any, *, across_scenarios: bool = False) -> Any:
+    """``LEAD(started) - started`` over the caller's calls: the gap to the next contact, NULL for the last one.
+    A query of one scenario's calls partitions by caller and direction; ``across_scenarios`` by scenario too."""
     c = calls.c
-    return sa.func.lead(started).over(partition_by=(c.caller_number, c.direction), order_by=(started, c.id)) - started
+    partition = (c.scenario, c.caller_number, c.direction) if across_scenarios else (c.caller_number, c.direction)
+    return sa.func.lead(started).over(partition_by=partition, order_by=(started, c.id)) - started
 
 
 def rebuild_gaps(conn: sa.Connection) -> int:
@@ -50,10 +54,8 @@ def rebuild_gaps(conn: sa.Connection) -> int:
     after calls were changed outside callops); how many changed."""
     c = calls.c
     started = sa.type_coerce(c.started_at, sa.BigInteger)
-    nxt = sa.func.lead(started).over(partition_by=(c.scenario, c.caller_number, c.direction),
-                                     order_by=(started, c.id))
-    every = (sa.select(c.id.label("id"), sa.case((nxt - started <= sa.literal(GAP_HORIZON_MS, sa.BigInteger),
-                                                  nxt - started)).label("gap"))
+    gap = gap_window(started, across_scenarios=True)
+    every = (sa.select(c.id.label("id"), sa.case((gap <= sa.literal(GAP_HORIZON_MS, sa.BigInteger), gap)).label("gap"))
              .where(c.caller_number.is_not(None)).subquery("every"))
     changed = conn.execute(calls.update()
                            .where(c.id == every.c.id, c.next_contact_gap_ms.is_distinct_from(every.c.gap))

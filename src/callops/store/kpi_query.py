@@ -17,7 +17,7 @@ integer arithmetic every engine evaluates identically.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -150,23 +150,28 @@ def _of_agents(column: Any, only: frozenset[str] | None) -> Any:
 
 
 _GAP_PARTITION = frozenset({"caller_number", "direction"})  # the next contact is looked for within these
+_STORED_COLUMNS = frozenset(calls.c.keys())
+
+
+def _required(wanted: Sequence[Measure], options: KpiOptions, columns: Container[str]) -> list[Any]:
+    """The conditions on ``columns`` (a value required, or one of some values) that every wanted measure requires:
+    a row failing one counts in no measure."""
+    kept = [p for p in shared_conditions([m.when for m in wanted])
+            if isinstance(p, NotNull | OneOf) and p.column in columns]
+    return [predicate_sql(p, calls.c, options) for p in kept]
 
 
 def _whole_partitions(wanted: Sequence[Measure], options: KpiOptions) -> list[Any]:
-    """Conditions on the next-contact window's partition columns that every wanted measure requires (FCR: an
-    inbound call with a caller id). Rows failing one count in no measure, and dropping them drops whole
-    partitions, so the other rows' next contact is unchanged: the window sorts only the rows that can count."""
-    kept = [p for p in shared_conditions([m.when for m in wanted])
-            if isinstance(p, NotNull | OneOf) and p.column in _GAP_PARTITION]
-    return [predicate_sql(p, calls.c, options) for p in kept]
+    """:func:`_required` on the next-contact window's partition columns (FCR: an inbound call with a caller id):
+    dropping the rows failing them drops whole partitions, so the other rows' next contact is unchanged and the
+    window sorts only the rows that can count."""
+    return _required(wanted, options, _GAP_PARTITION)
 
 
 def _shared_filter(wanted: Sequence[Measure], options: KpiOptions) -> list[Any]:
-    """Every condition on stored columns that all wanted measures require: rows failing one count in none (without
-    a window over the rows, any such row can be left out, not only whole partitions)."""
-    kept = [p for p in shared_conditions([m.when for m in wanted])
-            if isinstance(p, NotNull | OneOf) and p.column in calls.c]
-    return [predicate_sql(p, calls.c, options) for p in kept]
+    """:func:`_required` on every stored column: without a window over the rows, any row failing one can be left
+    out, not only whole partitions."""
+    return _required(wanted, options, _STORED_COLUMNS)
 
 
 def call_buckets_sql(names: Sequence[str], *, lo_ms: int, hi_ms: int, grain: Grain, tz: str,
